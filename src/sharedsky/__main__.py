@@ -1,0 +1,5 @@
+"""``python -m sharedsky`` runs the CLI."""
+
+from sharedsky.cli import main
+
+main()

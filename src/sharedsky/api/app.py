@@ -1,0 +1,85 @@
+"""create_app(container): the FastAPI application over the use cases."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+
+from sharedsky import __version__
+from sharedsky.api import errors
+from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.api.routes import conflicts, notices, zones
+from sharedsky.api.routes._render import json_response
+from sharedsky.service.ports import Deps
+from sharedsky.wire import v1
+
+
+def create_app(deps: Deps) -> FastAPI:
+    """The API of one mechanism; OpenAPI 3.1 at /openapi.json."""
+    app = FastAPI(
+        title="sharedsky",
+        version=__version__,
+        summary="Deconfliction mechanism: notices, zones, conflicts and acknowledgements.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.deps = deps
+    errors.install(app)
+    app.include_router(notices.router)
+    app.include_router(zones.router)
+    app.include_router(conflicts.router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        """Liveness: answers while the process serves."""
+        return {"status": "ok"}
+
+    @app.get("/v1/me", tags=["meta"], responses={200: {"model": v1.Me}})
+    def me(actor: ActorDep, deps: DepsDep) -> Response:
+        """Who the token belongs to, and the mechanism it acts in."""
+        mech = deps.mechanism
+        party = mech.party(actor.party)
+        return json_response(
+            v1.Me(
+                operator=actor.operator,
+                party=party.id,
+                name=party.name,
+                language=party.language,
+                is_host=actor.is_host,
+                mechanism=mech.name,
+            )
+        )
+
+    @app.get("/v1/mechanism", tags=["meta"], responses={200: {"model": v1.MechanismOut}})
+    def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
+        """The mechanism's parties and the rules of every channel."""
+        mech = deps.mechanism
+        channels = []
+        for i, a in enumerate(mech.parties):
+            for b in mech.parties[i + 1 :]:
+                rules = mech.channel(a.id, b.id)
+                channels.append(
+                    v1.ChannelOut(
+                        between=(a.id, b.id),
+                        sharing=rules.sharing.value,
+                        min_lead_time_s=dict(rules.min_lead_time_s),
+                        ack_deadline_s={k.value: v for k, v in rules.ack_deadline_s.items()},
+                        separation=v1.SeparationOut(
+                            lateral_m=rules.separation.lateral_m,
+                            vertical_m=rules.separation.vertical_m,
+                            time_s=rules.separation.time_s,
+                        ),
+                    )
+                )
+        return json_response(
+            v1.MechanismOut(
+                mechanism=mech.name,
+                host=v1.PartyOut(id=mech.host.id, name=mech.host.name, language=mech.host.language),
+                parties=[
+                    v1.PartyOut(id=p.id, name=p.name, language=p.language) for p in mech.parties
+                ],
+                channels=channels,
+            )
+        )
+
+    return app

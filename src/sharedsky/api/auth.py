@@ -1,0 +1,64 @@
+"""Bearer token → Actor, and the request's idempotency context."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from sharedsky.domain.errors import InvalidInput
+from sharedsky.service.context import Actor
+from sharedsky.service.mechanism import authenticate
+from sharedsky.service.ports import Deps
+
+MAX_IDEMPOTENCY_KEY_CHARS = 200
+
+
+def deps_of(request: Request) -> Deps:
+    """The use-case dependencies of the running app."""
+    deps: Deps = request.app.state.deps
+    return deps
+
+
+def current_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """The authenticated actor; 401 for a missing, malformed or unknown token."""
+    token = None
+    if authorization is not None:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            token = value.strip()
+    deps = deps_of(request)
+    return authenticate(deps.db, deps.mechanism, token)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestKey:
+    """The Idempotency-Key of a POST (if any) and the hash of the request it came with."""
+
+    key: str | None
+    request_sha256: str
+
+
+async def request_key(
+    request: Request, idempotency_key: Annotated[str | None, Header()] = None
+) -> RequestKey:
+    """Read the Idempotency-Key header and hash method, path and body."""
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_CHARS):
+        raise InvalidInput(
+            f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters",
+            ("Idempotency-Key",),
+        )
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(b" ")
+    digest.update(request.url.path.encode())
+    digest.update(b"\n")
+    digest.update(await request.body())
+    return RequestKey(idempotency_key, digest.hexdigest())
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+DepsDep = Annotated[Deps, Depends(deps_of)]
+KeyDep = Annotated[RequestKey, Depends(request_key)]

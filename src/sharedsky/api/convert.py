@@ -1,0 +1,183 @@
+"""The only place that maps wire.v1 models ↔ domain values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.conflicts import ConflictState
+from sharedsky.domain.notices import NoticeDraft
+from sharedsky.domain.visibility import ConflictView, NoticeView, Viewer, ZoneView
+from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
+from sharedsky.domain.zones import ZoneDraft, ZoneKind
+from sharedsky.geo import outlines as geo
+from sharedsky.geo.outlines import outline_to_geojson
+from sharedsky.wire import v1
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def outline_in(model: v1.PolygonOutline | v1.CircleOutline | v1.CorridorOutline) -> geo.Outline:
+    """A geo outline from its wire form."""
+    if isinstance(model, v1.PolygonOutline):
+        return geo.PolygonOutline(
+            tuple(tuple((p[0], p[1]) for p in ring) for ring in model.coordinates)
+        )
+    if isinstance(model, v1.CircleOutline):
+        return geo.CircleOutline(model.center, model.radius_m)
+    return geo.CorridorOutline(tuple(model.path), model.half_width_m)
+
+
+def volume_in(model: v1.Volume) -> Volume4D:
+    """A Volume4D from its wire form (times converted to UTC)."""
+    end = model.time.end
+    return Volume4D(
+        outline_in(model.outline),
+        AltitudeBand(model.altitude.lower_m, model.altitude.upper_m),
+        TimeWindow(_utc(model.time.start), None if end is None else _utc(end)),
+    )
+
+
+def notice_draft(model: v1.NoticeIn) -> NoticeDraft:
+    """A notice draft from the filing request."""
+    return NoticeDraft(
+        kind=NoticeKind(model.kind),
+        title=model.title,
+        volumes=tuple(volume_in(v) for v in model.volumes),
+        remarks=model.remarks,
+        contact=model.contact,
+    )
+
+
+def zone_draft(model: v1.ZoneIn) -> ZoneDraft:
+    """A zone draft from the declaration request."""
+    return ZoneDraft(ZoneKind(model.kind), model.title, volume_in(model.volume), model.remarks)
+
+
+def volume_out(volume: Volume4D) -> v1.Volume:
+    """The wire form of a volume."""
+    return v1.Volume.model_validate(_volume_dict(volume))
+
+
+def _volume_dict(volume: Volume4D) -> dict[str, object]:
+    return {
+        "outline": outline_to_geojson(volume.outline),
+        "altitude": {"lower_m": volume.altitude.lower_m, "upper_m": volume.altitude.upper_m},
+        "time": {"start": volume.time.start, "end": volume.time.end},
+    }
+
+
+def notice_out(view: NoticeView, now: datetime) -> dict[str, object]:
+    """The wire fields of a notice as seen (a dict, so subclasses can extend it)."""
+    notice = view.notice
+    return {
+        "id": notice.id,
+        "party": notice.party,
+        "kind": str(notice.kind),
+        "title": notice.title,
+        "version": notice.version,
+        "status": str(notice.status(now)),
+        "filed_at": notice.filed_at,
+        "updated_at": notice.updated_at,
+        "cancelled_at": notice.cancelled_at,
+        "lead_time_s": notice.lead_time_s,
+        "late": notice.late,
+        "late_for": list(notice.late_for),
+        "volumes": [
+            _volume_dict(v) | {"index": i}
+            for i, v in zip(view.volume_indexes, notice.volumes, strict=True)
+        ],
+        "remarks": notice.remarks,
+        "contact": notice.contact,
+        "redacted": view.redacted,
+    }
+
+
+def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.ConflictOut:
+    """The wire form of a conflict as ``viewer`` sees it (``with`` = the other side)."""
+    conflict = view.conflict
+    if viewer.is_host or not conflict.involves(viewer.party):
+        own, other = conflict.a, conflict.b
+    else:
+        own, other = conflict.side_of(viewer.party), conflict.other_side(viewer.party)
+    state = conflict.state_at(now)
+    reason = conflict.reason_at(now)
+    return v1.ConflictOut.model_validate(
+        {
+            "id": conflict.id,
+            "state": str(state),
+            "resolved_reason": None if reason is None else str(reason),
+            "with": {
+                "type": str(other.type),
+                "id": None if view.other_id_hidden else other.id,
+                "party": other.party,
+            },
+            "own": {
+                "type": str(own.type),
+                "id": own.id,
+                "party": own.party,
+                "version": own.version,
+                "volume_index": own.volume_index,
+            },
+            "window": {"start": conflict.window_start, "end": conflict.window_end},
+            "altitude": {"lower_m": conflict.alt_lo_m, "upper_m": conflict.alt_hi_m},
+            "distance_m": round(conflict.distance_m, 3),
+            "region": conflict.region,
+            "detected_at": conflict.detected_at,
+            "resolved_at": conflict.resolved_at
+            if state is ConflictState.RESOLVED and conflict.resolved_at
+            else (conflict.expires_at if state is ConflictState.RESOLVED else None),
+        }
+    )
+
+
+def zone_out(view: ZoneView, now: datetime) -> dict[str, object]:
+    """The wire fields of a zone as seen."""
+    zone = view.zone
+    return {
+        "id": zone.id,
+        "party": zone.party,
+        "kind": str(zone.kind),
+        "title": zone.title,
+        "version": zone.version,
+        "status": str(zone.status(now)),
+        "volume": _volume_dict(zone.volume),
+        "remarks": zone.remarks,
+        "declared_at": zone.declared_at,
+        "updated_at": zone.updated_at,
+        "withdrawn_at": zone.withdrawn_at,
+        "redacted": view.redacted,
+    }
+
+
+def ack_out(request: AckRequest) -> v1.AckOut:
+    """The wire form of an acknowledgement request."""
+    return v1.AckOut(
+        subject=request.subject.value,
+        subject_id=request.subject_id,
+        version=request.subject_version,
+        party=request.party,
+        status=request.status.value,
+        priority=request.priority.value,
+        requested_at=request.requested_at,
+        due_at=request.due_at,
+        acked_at=request.acked_at,
+        acked_by=request.acked_by,
+    )
+
+
+def ack_state(request: AckRequest) -> v1.AckState:
+    """The short wire form of an acknowledgement shown with its subject."""
+    return v1.AckState(
+        party=request.party,
+        version=request.subject_version,
+        status=request.status.value,
+        priority=request.priority.value,
+        requested_at=request.requested_at,
+        due_at=request.due_at,
+        acked_at=request.acked_at,
+        acked_by=request.acked_by,
+    )

@@ -1,0 +1,114 @@
+"""Error codes → HTTP status and RFC 9457 problem+json: the one mapping, in one place."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sharedsky.domain import errors as e
+
+log = logging.getLogger("sharedsky.api")
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS: dict[type[e.SharedskyError], tuple[int, str]] = {
+    e.InvalidInput: (422, "Invalid input"),
+    e.Unauthenticated: (401, "Not authenticated"),
+    e.Forbidden: (403, "Forbidden"),
+    e.NotFound: (404, "Not found"),
+    e.StaleVersion: (412, "Stale version"),
+    e.StateConflict: (409, "Conflicting state"),
+}
+
+
+class PreconditionRequired(e.SharedskyError):
+    """An amendment without If-Match (the version it amends)."""
+
+    code = "precondition-required"
+
+
+_STATUS[PreconditionRequired] = (428, "Precondition required")
+
+
+def problem(
+    status: int, title: str, detail: str, code: str, path: list[str | int], **extra: object
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, object] = {
+        "type": f"https://sharedsky.invalid/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "path": path,
+    }
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _status_of(exc: e.SharedskyError) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 400, "Bad request"
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.SharedskyError)  # registered for this class only
+    status, title = _status_of(exc)
+    extra: dict[str, object] = {}
+    if isinstance(exc, e.InvalidMechanism) and exc.line:
+        extra["line"] = exc.line
+    return problem(status, title, exc.detail, exc.code, list(exc.path), **extra)
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> list[str | int]:
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    # drop the discriminator tags pydantic inserts for tagged unions
+    return [p for p in parts if p not in ("Polygon", "Circle", "Corridor")]
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # registered for this class only
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    path = _loc_path(tuple(first.get("loc", ())))
+    detail = f"{'.'.join(str(p) for p in path) or 'request'}: {first.get('msg', 'invalid')}"
+    listed = [
+        {"path": _loc_path(tuple(err.get("loc", ()))), "reason": str(err.get("msg"))}
+        for err in errors[:20]
+    ]
+    return problem(422, "Invalid input", detail, "invalid-input", path, errors=listed)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)  # registered for this class only
+    code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    return problem(exc.status_code, str(exc.detail), str(exc.detail), code, [])
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("unexpected error %s", error_id, exc_info=exc)
+    return problem(
+        500,
+        "Internal error",
+        f"unexpected error; quote error id {error_id}",
+        "internal",
+        [],
+        error_id=error_id,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(e.SharedskyError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

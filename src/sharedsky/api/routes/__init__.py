@@ -1,0 +1,1 @@
+"""The routers of API version 1."""

@@ -1,0 +1,68 @@
+"""Routes of conflicts and of the acknowledgement inbox."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from sharedsky.api import convert
+from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
+from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.domain.acknowledgements import AckSubject
+from sharedsky.domain.conflicts import ConflictState
+from sharedsky.service import queries
+from sharedsky.service.acknowledgements import acknowledge
+from sharedsky.service.idempotency import run_idempotent
+from sharedsky.wire import v1
+
+router = APIRouter(tags=["conflicts"])
+
+
+@router.get("/v1/conflicts", responses={200: {"model": v1.ConflictList}})
+def list_conflicts(
+    actor: ActorDep,
+    deps: DepsDep,
+    state: Literal["open", "resolved"] | None = None,
+    object: str | None = None,
+    kind: Literal["strategic"] | None = None,
+) -> Response:
+    """Conflicts the caller may see: its own (both sides) or, for the host, all."""
+    now = deps.clock.now()
+    views = queries.list_conflicts(
+        deps, actor.viewer, None if state is None else ConflictState(state), object
+    )
+    return json_response(
+        v1.ConflictList(conflicts=[convert.conflict_out(v, actor.viewer, now) for v in views])
+    )
+
+
+@router.get("/v1/conflicts/{conflict_id}", responses={200: {"model": v1.ConflictOut}})
+def show(conflict_id: str, actor: ActorDep, deps: DepsDep) -> Response:
+    """One conflict (404 if not visible)."""
+    view, _acks = queries.show_conflict(deps, actor.viewer, conflict_id)
+    return json_response(convert.conflict_out(view, actor.viewer, deps.clock.now()))
+
+
+@router.post("/v1/conflicts/{conflict_id}/ack", responses={200: {"model": v1.AckOut}})
+def ack(conflict_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
+    """Acknowledge a conflict (receipt, not approval)."""
+    render = renderer(200, convert.ack_out)
+    return respond(
+        run_idempotent(
+            deps,
+            actor,
+            rk.key,
+            rk.request_sha256,
+            render,
+            lambda idem: acknowledge(deps, actor, AckSubject.CONFLICT, conflict_id, idem),
+        )
+    )
+
+
+@router.get("/v1/acks/pending", responses={200: {"model": v1.AckList}})
+def pending(actor: ActorDep, deps: DepsDep) -> Response:
+    """What the caller's party still has to acknowledge, earliest deadline first."""
+    requests = queries.pending_acks(deps, actor.viewer)
+    return json_response(v1.AckList(acknowledgements=[convert.ack_out(r) for r in requests]))

@@ -1,0 +1,27 @@
+"""The composition root: build(settings) → Deps (engine, database, clock, ids, mechanism)."""
+
+from __future__ import annotations
+
+from sharedsky.domain.errors import StateConflict
+from sharedsky.interop.mechanism_yaml import parse_mechanism
+from sharedsky.service.ports import Clock, Deps, IdFactory, RandomIds, SystemClock
+from sharedsky.store.engine import make_engine
+from sharedsky.store.schema import upgrade
+from sharedsky.store.uow import Database
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    """A Database over ``url``, migrated to the newest schema unless told otherwise."""
+    engine = make_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Database(engine)
+
+
+def build(db: Database, clock: Clock | None = None, ids: IdFactory | None = None) -> Deps:
+    """The use-case dependencies over a database that holds a mechanism."""
+    text = db.run(lambda uow: uow.parties.mechanism_json(), readonly=True)
+    if text is None:
+        raise StateConflict("the database holds no mechanism; run `sharedsky init` first")
+    mechanism, _ = parse_mechanism(text)
+    return Deps(db=db, clock=clock or SystemClock(), ids=ids or RandomIds(), mechanism=mechanism)

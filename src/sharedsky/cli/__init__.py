@@ -1,0 +1,31 @@
+"""The ``sharedsky`` command line (Typer + Rich): commands use the SDK, set-up uses the service."""
+
+from __future__ import annotations
+
+import typer
+
+from sharedsky.cli import conflicts as conflicts
+from sharedsky.cli import notices as notices
+from sharedsky.cli import zones as zones
+from sharedsky.cli.admin import demo_command, init_command, serve_command
+
+app = typer.Typer(
+    name="sharedsky",
+    help="sharedsky: notices, zones, conflicts and acknowledgements for a shared airspace.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(notices.app, name="notice")
+app.add_typer(zones.app, name="zone")
+app.add_typer(conflicts.app, name="conflicts")
+app.command("init")(init_command)
+app.command("serve")(serve_command)
+app.command("demo")(demo_command)
+
+
+def main() -> None:
+    """Entry point of the ``sharedsky`` script."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,108 @@
+"""Set-up commands: ``init`` (database + mechanism + tokens), ``serve`` and ``demo``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sharedsky.domain.errors import InvalidMechanism, SharedskyError
+from sharedsky.settings import Settings
+
+_err = Console(stderr=True)
+_out = Console()
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (env SHAREDSKY_DB; default sqlite:///sharedsky.db)."),
+]
+
+
+def _db_url(db: str | None) -> str:
+    return db if db is not None else Settings().db
+
+
+def init_command(
+    mechanism_file: Annotated[Path, typer.Argument(help="The mechanism YAML file.")],
+    db: DbOption = None,
+    tokens_out: Annotated[
+        Path, typer.Option("--tokens-out", help="Where to write the operators' tokens (JSON).")
+    ] = Path("tokens.json"),
+) -> None:
+    """Create the database, load the mechanism and write one operator token per party and host."""
+    from sharedsky.bootstrap import open_database
+    from sharedsky.interop.mechanism_yaml import parse_mechanism
+    from sharedsky.service.mechanism import load_mechanism
+    from sharedsky.service.ports import SystemClock
+
+    try:
+        text = mechanism_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        _err.print(f"[red]cannot read {mechanism_file}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from exc
+    try:
+        mechanism, mechanism_json = parse_mechanism(text)
+    except InvalidMechanism as exc:
+        _err.print(f"[red]{mechanism_file}:{exc.line}: {exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    url = _db_url(db)
+    database = open_database(url)
+    try:
+        tokens = load_mechanism(database, SystemClock(), mechanism, mechanism_json)
+    except SharedskyError as exc:
+        _err.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        database.engine.dispose()
+    tokens_out.write_text(json.dumps({str(k): v for k, v in tokens.items()}, indent=2) + "\n")
+    os.chmod(tokens_out, 0o600)
+    _out.print(
+        f"mechanism [bold]{mechanism.name}[/bold] loaded into {url}: "
+        f"{len(mechanism.parties)} parties and the host; tokens written to {tokens_out}"
+    )
+
+
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (env SHAREDSKY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (env SHAREDSKY_PORT).")] = None,
+) -> None:
+    """Serve the API of the mechanism held in the database."""
+    import uvicorn
+
+    from sharedsky.api.app import create_app
+    from sharedsky.bootstrap import build, open_database
+
+    settings = Settings()
+    database = open_database(_db_url(db))
+    try:
+        deps = build(database)
+    except SharedskyError as exc:
+        _err.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    uvicorn.run(
+        create_app(deps),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
+
+
+def demo_command(
+    check: Annotated[
+        bool, typer.Option("--check", help="Run the scenario headless and verify it; exit 0/1.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="TCP port of the demo server.")] = 8000,
+    workdir: Annotated[
+        Path, typer.Option(help="Where the demo keeps its database and tokens.")
+    ] = Path(".demo"),
+) -> None:
+    """Start a server with the Levant demo scenario (or, with --check, verify it end to end)."""
+    from sharedsky.cli.demo import run_check, run_demo
+
+    code = run_check(workdir) if check else run_demo(workdir, port)
+    raise typer.Exit(code)

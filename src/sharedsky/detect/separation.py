@@ -1,0 +1,292 @@
+"""The exact separation test of two 4D volumes: lateral metres, vertical metres, time seconds.
+
+Rule: two volumes conflict iff horizontal distance < lateral_m AND vertical gap < vertical_m AND
+time gap < time_s (a gap is 0 when the intervals overlap; exactly at a separation is no conflict).
+
+Horizontal distance is geodesic (WGS84) between the outlines: the distance between their cores
+(polygon, circle centre, corridor path) minus radius / half-width. It is measured in a local
+azimuthal-equidistant frame, then re-measured in a frame centred on the midpoint of the closest
+points found, until stable to 1 mm; the distance between those two points is then exact (both lie
+on a geodesic through the frame's centre). Long, nearly parallel outlines can have several
+near-closest places; up to `_MAX_SEEDS` of them are each refined. Accuracy against independent
+geodesic computations (tests/detect/test_separation.py): better than 1 cm for distances up to
+50 km between outlines up to 2,000 km, dominated by the 1 km densification of geodesic edges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, geodesic_midpoint
+from sharedsky.geo.outlines import Outline, Position, outline_bbox
+from sharedsky.geo.projection import LocalFrame, frame_at, frame_stretch
+from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shape_to_geojson, to_shape
+
+_EQUATORIAL_RADIUS_M = 6_378_137.0
+_MAX_SEEDS = 6
+_SEED_SPACING_M = 20_000.0
+_MAX_REFINEMENTS = 6
+_STABLE_M = 1e-3
+_REGION_SLACK_M = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeGeom:
+    """An outline × altitude band [alt_lo_m, alt_hi_m] (metres) × time window [t_start_s, t_end_s).
+
+    Times are POSIX seconds; t_end_s may be math.inf for an open-ended zone.
+    """
+
+    outline: Outline
+    alt_lo_m: float
+    alt_hi_m: float
+    t_start_s: float
+    t_end_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Separation:
+    """Minimum separations: lateral_m and vertical_m metres, time_s seconds (all ≥ 0)."""
+
+    lateral_m: float
+    vertical_m: float
+    time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """Where and when two volumes come closer than their separation.
+
+    t_start_s/t_end_s: the overlapping window or, if none, the gap [earlier end, later start];
+    alt_lo_m/alt_hi_m likewise for altitude bands. Regions are GeoJSON in lon/lat degrees.
+    """
+
+    distance_m: float
+    """Horizontal distance between the outlines, metres (0 when they overlap)."""
+    vertical_gap_m: float
+    time_gap_s: float
+    t_start_s: float
+    t_end_s: float
+    alt_lo_m: float
+    alt_hi_m: float
+    region_a: dict[str, object]
+    """The part of A within lateral_m of B."""
+    region_b: dict[str, object]
+    """The part of B within lateral_m of A."""
+    region: dict[str, object]
+    """The union of both: the horizontal region within lateral separation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Approach:
+    """The closest approach of two cores: core_distance_m metres, centred at midpoint."""
+
+    core_distance_m: float
+    midpoint: Position
+    """(lon_deg, lat_deg) between the closest points; between the cores when they overlap."""
+
+
+# ── the rule ────────────────────────────────────────────────────────────────────────────────
+
+
+def interval_gap(lo_a: float, hi_a: float, lo_b: float, hi_b: float) -> tuple[float, float, float]:
+    """(gap, lo, hi) of two intervals: the overlap [lo, hi] with gap 0, or the gap between them.
+
+    >>> interval_gap(0.0, 10.0, 15.0, 20.0)
+    (5.0, 10.0, 15.0)
+    """
+    lo = max(lo_a, lo_b)
+    hi = min(hi_a, hi_b)
+    if lo <= hi:
+        return 0.0, lo, hi
+    return lo - hi, hi, lo
+
+
+def clash(a: VolumeGeom, b: VolumeGeom, sep: Separation) -> Clash | None:
+    """The clash of volumes a and b under sep, or None when they are separated.
+
+    Cheap dimensions first (time, altitude, bounding-box lower bound), geometry last.
+    """
+    time_gap_s, t_lo, t_hi = interval_gap(a.t_start_s, a.t_end_s, b.t_start_s, b.t_end_s)
+    if not time_gap_s < sep.time_s:
+        return None
+    vertical_gap_m, z_lo, z_hi = interval_gap(a.alt_lo_m, a.alt_hi_m, b.alt_lo_m, b.alt_hi_m)
+    if not vertical_gap_m < sep.vertical_m:
+        return None
+    if not bbox_lower_bound_m(a.outline, b.outline) < sep.lateral_m:
+        return None
+    core_a, core_b = outline_core(a.outline), outline_core(b.outline)
+    approach = closest_approach(core_a, core_b)
+    distance_m = max(0.0, approach.core_distance_m - core_a.radius_m - core_b.radius_m)
+    if not distance_m < sep.lateral_m:
+        return None
+    region_a, region_b, region = clash_regions(a.outline, b.outline, sep.lateral_m, approach)
+    return Clash(
+        distance_m=distance_m,
+        vertical_gap_m=vertical_gap_m,
+        time_gap_s=time_gap_s,
+        t_start_s=t_lo,
+        t_end_s=t_hi,
+        alt_lo_m=z_lo,
+        alt_hi_m=z_hi,
+        region_a=region_a,
+        region_b=region_b,
+        region=region,
+    )
+
+
+def horizontal_distance_m(a: Outline, b: Outline) -> float:
+    """Geodesic distance in metres between outlines a and b (0 when they overlap)."""
+    core_a, core_b = outline_core(a), outline_core(b)
+    approach = closest_approach(core_a, core_b)
+    return max(0.0, approach.core_distance_m - core_a.radius_m - core_b.radius_m)
+
+
+# ── cheap lower bound ───────────────────────────────────────────────────────────────────────
+
+
+def bbox_lower_bound_m(a: Outline, b: Outline) -> float:
+    """A lower bound in metres of the distance between a and b, from their bounding boxes.
+
+    Latitude gap × the smallest meridional radius; longitude gap as the equatorial-plane chord
+    at the boxes' widest latitude (the prime-vertical radius is never below the equatorial one).
+    """
+    a_lon0, a_lat0, a_lon1, a_lat1 = outline_bbox(a)
+    b_lon0, b_lat0, b_lon1, b_lat1 = outline_bbox(b)
+    lat_gap_deg = max(0.0, b_lat0 - a_lat1, a_lat0 - b_lat1)
+    lon_gap_deg = min(180.0, max(0.0, b_lon0 - a_lon1, a_lon0 - b_lon1))
+    widest_deg = max(abs(a_lat0), abs(a_lat1), abs(b_lat0), abs(b_lat1))
+    by_lat_m = EARTH_MIN_RADIUS_M * math.radians(lat_gap_deg)
+    by_lon_m = (
+        2.0
+        * _EQUATORIAL_RADIUS_M
+        * math.cos(math.radians(widest_deg))
+        * math.sin(math.radians(lon_gap_deg) / 2.0)
+    )
+    return max(by_lat_m, by_lon_m) * (1.0 - 1e-9)
+
+
+# ── closest approach ────────────────────────────────────────────────────────────────────────
+
+
+def closest_approach(core_a: Core, core_b: Core) -> Approach:
+    """Geodesic distance in metres between two cores and the midpoint of their closest points."""
+    verts_a, verts_b = core_a.all_vertices(), core_b.all_vertices()
+    both = np.vstack([verts_a, verts_b])
+    lon_lo, lat_lo = both.min(axis=0)
+    lon_hi, lat_hi = both.max(axis=0)
+    frame = frame_at((lon_lo + lon_hi) / 2.0, (lat_lo + lat_hi) / 2.0)
+    shape_a, shape_b, xy_a, xy_b = _project(core_a, core_b, frame)
+    distance_m = float(shapely.distance(shape_a, shape_b))
+    if distance_m == 0.0:
+        return Approach(0.0, frame_centre(frame))
+    best = Approach(math.inf, frame_centre(frame))
+    for seed in _seeds(shape_a, shape_b, xy_a, xy_b, distance_m, frame):
+        found = _refine(core_a, core_b, seed)
+        if found.core_distance_m < best.core_distance_m:
+            best = found
+        if best.core_distance_m == 0.0:
+            break
+    return best
+
+
+def frame_centre(frame: LocalFrame) -> Position:
+    """(lon_deg, lat_deg) of the frame's centre."""
+    return frame.lon0_deg, frame.lat0_deg
+
+
+def _project(
+    core_a: Core, core_b: Core, frame: LocalFrame
+) -> tuple[shapely.Geometry, shapely.Geometry, np.ndarray, np.ndarray]:
+    verts_a, verts_b = core_a.all_vertices(), core_b.all_vertices()
+    both = np.vstack([verts_a, verts_b])
+    x, y = frame.forward(both[:, 0], both[:, 1])
+    xy = np.column_stack([x, y])
+    xy_a, xy_b = xy[: len(verts_a)], xy[len(verts_a) :]
+    return core_shape_from_xy(core_a, xy_a), core_shape_from_xy(core_b, xy_b), xy_a, xy_b
+
+
+def _closest_midpoint(
+    shape_a: shapely.Geometry, shape_b: shapely.Geometry, frame: LocalFrame
+) -> Position:
+    (xa, ya), (xb, yb) = shapely.get_coordinates(shapely.shortest_line(shape_a, shape_b))
+    lon, lat = frame.inverse([xa, xb], [ya, yb])
+    return geodesic_midpoint((float(lon[0]), float(lat[0])), (float(lon[1]), float(lat[1])))
+
+
+def _seeds(
+    shape_a: shapely.Geometry,
+    shape_b: shapely.Geometry,
+    xy_a: np.ndarray,
+    xy_b: np.ndarray,
+    distance_m: float,
+    frame: LocalFrame,
+) -> list[Position]:
+    """Frame centres to refine from: the closest pair, then up to `_MAX_SEEDS` − 1 other
+    vertices whose planar distance is within the frame's stretch of the minimum."""
+    seeds = [_closest_midpoint(shape_a, shape_b, frame)]
+    reach_m = float(np.sqrt(max(np.max(np.sum(xy_a**2, 1)), np.max(np.sum(xy_b**2, 1)))))
+    band_m = distance_m * (1.0 + frame_stretch(reach_m)) + _STABLE_M
+    points = np.vstack([xy_a, xy_b])
+    others = [shape_b] * len(xy_a) + [shape_a] * len(xy_b)
+    near = shapely.distance(shapely.points(points), np.array(others, dtype=object))
+    candidates = points[near <= band_m]
+    if len(candidates) == 0:
+        return seeds
+    chosen: list[np.ndarray] = []
+    spread = np.full(len(candidates), np.inf)
+    sx, sy = frame.forward([seeds[0][0]], [seeds[0][1]])
+    spread = np.hypot(candidates[:, 0] - sx[0], candidates[:, 1] - sy[0])
+    while len(chosen) < _MAX_SEEDS - 1:
+        k = int(np.argmax(spread))
+        if spread[k] < _SEED_SPACING_M:
+            break
+        chosen.append(candidates[k])
+        spread = np.minimum(spread, np.hypot(*(candidates - candidates[k]).T))
+    for x, y in chosen:
+        lon, lat = frame.inverse([x], [y])
+        seeds.append((float(lon[0]), float(lat[0])))
+    return seeds
+
+
+def _refine(core_a: Core, core_b: Core, centre: Position) -> Approach:
+    """Re-measure in frames centred on the closest points until the distance is stable."""
+    previous_m = math.inf
+    distance_m = math.inf
+    for _ in range(_MAX_REFINEMENTS):
+        frame = frame_at(*centre)
+        shape_a, shape_b, _, _ = _project(core_a, core_b, frame)
+        distance_m = float(shapely.distance(shape_a, shape_b))
+        if distance_m == 0.0 or abs(previous_m - distance_m) < _STABLE_M:
+            break
+        previous_m = distance_m
+        centre = _closest_midpoint(shape_a, shape_b, frame)
+    return Approach(distance_m, centre)
+
+
+# ── regions ─────────────────────────────────────────────────────────────────────────────────
+
+
+def clash_regions(
+    a: Outline, b: Outline, lateral_m: float, approach: Approach
+) -> tuple[dict[str, object], dict[str, object], dict[str, object]]:
+    """GeoJSON (region_a, region_b, region): the parts of a and b within lateral_m of the other.
+
+    Drawn in a frame at the closest approach with 1 m of slack so that a near-touching pair
+    still shows a sliver; for display, not for decisions.
+    """
+    frame = frame_at(*approach.midpoint)
+    shape_a, shape_b = to_shape(a, frame), to_shape(b, frame)
+    reach_m = lateral_m + _REGION_SLACK_M
+    part_a = shapely.intersection(shape_a, shapely.buffer(shape_b, reach_m, quad_segs=16))
+    part_b = shapely.intersection(shape_b, shapely.buffer(shape_a, reach_m, quad_segs=16))
+    union = shapely.union(part_a, part_b)
+    return (
+        shape_to_geojson(part_a, frame),
+        shape_to_geojson(part_b, frame),
+        shape_to_geojson(union, frame),
+    )

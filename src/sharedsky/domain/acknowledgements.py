@@ -1,0 +1,54 @@
+"""Acknowledgements: a party's receipt of a notice or conflict, never an approval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sharedsky.domain.channels import ChannelRules, Priority
+from sharedsky.domain.ids import AckId, OperatorId, PartyId
+
+
+class AckSubject(StrEnum):
+    """What an acknowledgement is about."""
+
+    NOTICE = "notice"
+    CONFLICT = "conflict"
+
+
+class AckStatus(StrEnum):
+    """Pending until acknowledged; superseded when the subject changed or went away."""
+
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    SUPERSEDED = "superseded"
+
+
+NOTICE_PRIORITY = Priority.ROUTINE
+"""A counterparty's notice is acknowledged within the routine deadline."""
+CONFLICT_PRIORITY = Priority.PRIORITY
+"""A conflict is acknowledged within the priority deadline."""
+
+
+@dataclass(frozen=True, slots=True)
+class AckRequest:
+    """A party's obligation to acknowledge one version of a subject by ``due_at``."""
+
+    id: AckId
+    party: PartyId
+    subject: AckSubject
+    subject_id: str
+    subject_version: int
+    priority: Priority
+    requested_at: datetime
+    due_at: datetime
+    """When escalation starts if nobody acknowledged (stored for the scheduler)."""
+    status: AckStatus = AckStatus.PENDING
+    acked_at: datetime | None = None
+    acked_by: OperatorId | None = None
+
+
+def due_at(rules: ChannelRules, priority: Priority, requested_at: datetime) -> datetime:
+    """The deadline for acknowledging an item of ``priority`` requested at ``requested_at``."""
+    return requested_at + timedelta(seconds=rules.ack_deadline_for(priority))

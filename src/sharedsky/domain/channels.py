@@ -1,0 +1,79 @@
+"""Channel rules: what two parties agreed about sharing, notice, acknowledgement and separation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Sharing(StrEnum):
+    """How much of a party's notices and zones a counterparty sees."""
+
+    FULL = "full"
+    """The counterparty sees the whole notice."""
+    CONFLICTS_ONLY = "conflicts_only"
+    """The counterparty sees only the volumes that clash with its own notices or zones."""
+    HOST_ONLY = "host_only"
+    """Only the host sees the notice; conflicts reach both sides without the other's details."""
+
+
+class Priority(StrEnum):
+    """Priority of something that awaits acknowledgement; it selects the deadline."""
+
+    ROUTINE = "routine"
+    PRIORITY = "priority"
+    FLASH = "flash"
+
+
+class NoticeKind(StrEnum):
+    """What kind of activity a notice announces."""
+
+    AIR_SORTIE = "air_sortie"
+    UAV = "uav"
+    EXERCISE = "exercise"
+    GROUND_MOVEMENT = "ground_movement"
+    STATIC_SITE = "static_site"
+    HAZARD = "hazard"
+    OTHER = "other"
+
+
+DEFAULT_LATERAL_M = 9260.0
+DEFAULT_VERTICAL_M = 304.8
+DEFAULT_TIME_S = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class SeparationMinima:
+    """Minimum separation between two parties' activities; all values non-negative."""
+
+    lateral_m: float = DEFAULT_LATERAL_M
+    vertical_m: float = DEFAULT_VERTICAL_M
+    time_s: float = DEFAULT_TIME_S
+
+
+def _default_lead() -> dict[str, int]:
+    return {"default": 900}
+
+
+def _default_ack() -> dict[Priority, int]:
+    return {Priority.ROUTINE: 900, Priority.PRIORITY: 300, Priority.FLASH: 60}
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRules:
+    """The rules that hold between two parties (or a party's defaults)."""
+
+    sharing: Sharing = Sharing.FULL
+    min_lead_time_s: dict[str, int] = field(default_factory=_default_lead)
+    """Minimum notice lead time per notice kind; key ``default`` for kinds not listed."""
+    ack_deadline_s: dict[Priority, int] = field(default_factory=_default_ack)
+    """Time allowed to acknowledge, per priority."""
+    separation: SeparationMinima = field(default_factory=SeparationMinima)
+
+    def min_lead_time_for(self, kind: NoticeKind) -> int:
+        """Minimum lead time in seconds for a notice of ``kind``."""
+        return self.min_lead_time_s.get(str(kind), self.min_lead_time_s.get("default", 0))
+
+    def ack_deadline_for(self, priority: Priority) -> int:
+        """Seconds allowed to acknowledge an item of ``priority``."""
+        return self.ack_deadline_s[priority]

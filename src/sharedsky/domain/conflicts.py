@@ -1,0 +1,120 @@
+"""Conflicts: detected clashes between two parties' notices and zones, and their state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sharedsky.domain.ids import ConflictId, PartyId
+
+
+class ObjectType(StrEnum):
+    """What kind of object takes part in a conflict."""
+
+    NOTICE = "notice"
+    ZONE = "zone"
+
+
+class ConflictState(StrEnum):
+    """Open until an amendment, cancellation, withdrawal or expiry removes the clash."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+    def needs_ack(self) -> bool:
+        """Only open conflicts await acknowledgement."""
+        return self is ConflictState.OPEN
+
+
+class ResolvedReason(StrEnum):
+    """Why a conflict stopped being open."""
+
+    AMENDED = "amended"
+    CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """One side of a conflict: the object, its owner, version and the clashing volume."""
+
+    type: ObjectType
+    id: str
+    party: PartyId
+    version: int
+    volume_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A clash between side ``a`` (the object whose filing found it) and side ``b``."""
+
+    id: ConflictId
+    a: ObjectRef
+    b: ObjectRef
+    window_start: datetime
+    """Start of the overlapping time window (or of the gap between the windows)."""
+    window_end: datetime | None
+    """End of that window; None when both sides are open-ended zones."""
+    alt_lo_m: float
+    alt_hi_m: float
+    distance_m: float
+    """Horizontal distance between the two outlines, metres (0 when they overlap)."""
+    region: dict[str, object]
+    """GeoJSON (lon/lat) of the area within lateral separation of both sides."""
+    region_a: dict[str, object]
+    """The part of side a within lateral separation of side b."""
+    region_b: dict[str, object]
+    """The part of side b within lateral separation of side a."""
+    detected_at: datetime
+    expires_at: datetime | None
+    """When the clash is over: the earlier side's end plus the time buffer."""
+    state: ConflictState = ConflictState.OPEN
+    resolved_at: datetime | None = None
+    resolved_reason: ResolvedReason | None = None
+
+    def involves(self, party: PartyId) -> bool:
+        """True when ``party`` owns either side."""
+        return party in (self.a.party, self.b.party)
+
+    def side_of(self, party: PartyId) -> ObjectRef:
+        """The side owned by ``party`` (side a when the party owns neither)."""
+        return self.b if self.b.party == party else self.a
+
+    def other_side(self, party: PartyId) -> ObjectRef:
+        """The side not owned by ``party``."""
+        return self.a if self.b.party == party else self.b
+
+    def own_region(self, party: PartyId) -> dict[str, object]:
+        """The part of the party's own object that lies within separation of the other."""
+        return self.region_b if self.b.party == party else self.region_a
+
+    def state_at(self, now: datetime) -> ConflictState:
+        """The state at ``now``: an open conflict whose clash is over counts as resolved."""
+        if self.state is ConflictState.OPEN and self.expires_at is not None:
+            if now >= self.expires_at:
+                return ConflictState.RESOLVED
+        return self.state
+
+    def reason_at(self, now: datetime) -> ResolvedReason | None:
+        """Why the conflict is resolved at ``now``, or None while open."""
+        if self.state is ConflictState.RESOLVED:
+            return self.resolved_reason
+        if self.state_at(now) is ConflictState.RESOLVED:
+            return ResolvedReason.EXPIRED
+        return None
+
+    def same_clash(self, other: Conflict) -> bool:
+        """True when ``other`` describes the same clash (same sides, window, band, region)."""
+        return (
+            (self.a.type, self.a.id, self.a.volume_index, self.b.type, self.b.id)
+            == (other.a.type, other.a.id, other.a.volume_index, other.b.type, other.b.id)
+            and self.b.volume_index == other.b.volume_index
+            and self.window_start == other.window_start
+            and self.window_end == other.window_end
+            and self.alt_lo_m == other.alt_lo_m
+            and self.alt_hi_m == other.alt_hi_m
+            and self.region == other.region
+        )

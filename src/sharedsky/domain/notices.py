@@ -1,0 +1,128 @@
+"""Notices: advance notification of planned activity, versioned, with their lead time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.errors import InvalidInput, StaleVersion, StateConflict
+from sharedsky.domain.ids import NoticeId, PartyId
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.volumes import Volume4D, envelope, validate_volumes
+
+MAX_TITLE_CHARS = 200
+MAX_TEXT_CHARS = 4000
+
+
+class NoticeStatus(StrEnum):
+    """Where a notice stands: filed → active (at start) → ended (after end), or cancelled."""
+
+    FILED = "filed"
+    ACTIVE = "active"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+    def is_current(self) -> bool:
+        """True while the notice still describes activity to come or under way."""
+        return self in (NoticeStatus.FILED, NoticeStatus.ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDraft:
+    """What a party submits to file or amend a notice."""
+
+    kind: NoticeKind
+    title: str
+    volumes: tuple[Volume4D, ...]
+    remarks: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A filed notice at its current version."""
+
+    id: NoticeId
+    party: PartyId
+    kind: NoticeKind
+    title: str
+    volumes: tuple[Volume4D, ...]
+    remarks: str
+    contact: str
+    version: int
+    filed_at: datetime
+    """When the first version reached the server."""
+    updated_at: datetime
+    """When the current version reached the server."""
+    lead_time_s: float
+    """Seconds from the current version's submission to the earliest volume start."""
+    late_for: tuple[PartyId, ...]
+    """Counterparties whose channel minimum lead time the current version missed."""
+    cancelled_at: datetime | None = None
+
+    @property
+    def start(self) -> datetime:
+        """Earliest start of any volume."""
+        return envelope(self.volumes).start
+
+    @property
+    def end(self) -> datetime:
+        """Latest end of any volume."""
+        end = envelope(self.volumes).end
+        if end is None:  # notices always have closed windows; validated on input
+            raise ValueError("a notice volume without an end")
+        return end
+
+    @property
+    def late(self) -> bool:
+        """True when the lead time is below the minimum of any counterparty's channel."""
+        return bool(self.late_for)
+
+    def status(self, now: datetime) -> NoticeStatus:
+        """The status at ``now``."""
+        if self.cancelled_at is not None:
+            return NoticeStatus.CANCELLED
+        if now >= self.end:
+            return NoticeStatus.ENDED
+        if now >= self.start:
+            return NoticeStatus.ACTIVE
+        return NoticeStatus.FILED
+
+    def check_amendable(self, expected_version: int, now: datetime) -> None:
+        """Raise unless the notice is current and ``expected_version`` is its version."""
+        if expected_version != self.version:
+            raise StaleVersion(
+                f"the notice is at version {self.version}, not {expected_version}", ("If-Match",)
+            )
+        if not self.status(now).is_current():
+            raise StateConflict(f"a notice that is {self.status(now)} cannot be changed")
+
+
+def validate_draft(draft: NoticeDraft, now: datetime) -> None:
+    """Raise InvalidInput/InvalidVolume when the draft breaks a rule."""
+    if not draft.title.strip():
+        raise InvalidInput("a notice needs a title", ("title",))
+    if len(draft.title) > MAX_TITLE_CHARS:
+        raise InvalidInput(f"the title is longer than {MAX_TITLE_CHARS} characters", ("title",))
+    for name, text in (("remarks", draft.remarks), ("contact", draft.contact)):
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidInput(f"{name} is longer than {MAX_TEXT_CHARS} characters", (name,))
+    validate_volumes(draft.volumes, now)
+
+
+def lead_time_s(volumes: tuple[Volume4D, ...], submitted_at: datetime) -> float:
+    """Seconds from ``submitted_at`` to the earliest volume start (negative when started)."""
+    return (envelope(volumes).start - submitted_at).total_seconds()
+
+
+def late_counterparties(
+    mechanism: Mechanism, party: PartyId, kind: NoticeKind, lead_s: float
+) -> tuple[PartyId, ...]:
+    """Counterparties whose channel requires more lead time than ``lead_s`` seconds."""
+    return tuple(
+        other
+        for other in mechanism.counterparties(party)
+        if lead_s < mechanism.channel(party, other).min_lead_time_for(kind)
+    )

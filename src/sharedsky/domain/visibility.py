@@ -1,0 +1,109 @@
+"""The one place that decides what a viewer may see of a notice, a zone or a conflict.
+
+Every read path and every stream goes through these functions. Rules, by the sharing policy of
+the channel between the owner and the viewer:
+
+* the owner and the host see everything;
+* ``full``: the counterparty sees the whole object;
+* ``conflicts_only``: the counterparty sees an object only while it clashes with one of the
+  viewer's own notices or zones, and then only the clashing volumes, without title or remarks;
+* ``host_only``: the counterparty sees nothing of the object; it still sees a conflict that
+  involves its own object, with the other side's id withheld and only its own part of the region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sharedsky.domain.channels import Sharing
+from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.notices import Notice
+from sharedsky.domain.zones import Zone
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is looking: a party or the host."""
+
+    party: PartyId
+    is_host: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """What a viewer sees of a notice; ``volume_indexes`` maps shown volumes to the original."""
+
+    notice: Notice
+    redacted: bool
+    volume_indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneView:
+    """What a viewer sees of a zone."""
+
+    zone: Zone
+    redacted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """What a viewer sees of a conflict; ``other_id_hidden`` under ``host_only``."""
+
+    conflict: Conflict
+    other_id_hidden: bool
+
+
+def _sharing(mechanism: Mechanism, owner: PartyId, viewer: Viewer) -> Sharing | None:
+    """The policy that applies, or None when the viewer is the owner or the host."""
+    if viewer.is_host or viewer.party == owner:
+        return None
+    if not mechanism.has_party(viewer.party):
+        return Sharing.HOST_ONLY
+    return mechanism.channel(owner, viewer.party).sharing
+
+
+def see_notice(
+    viewer: Viewer, notice: Notice, mechanism: Mechanism, clashing_volumes: frozenset[int]
+) -> NoticeView | None:
+    """What ``viewer`` sees of ``notice``; None when nothing.
+
+    ``clashing_volumes`` are the indexes of the notice's volumes that are in an open conflict
+    with one of the viewer's own notices or zones.
+    """
+    every = tuple(range(len(notice.volumes)))
+    sharing = _sharing(mechanism, notice.party, viewer)
+    if sharing is None or sharing is Sharing.FULL:
+        return NoticeView(notice, redacted=False, volume_indexes=every)
+    if sharing is Sharing.HOST_ONLY or not clashing_volumes:
+        return None
+    shown = tuple(i for i in every if i in clashing_volumes)
+    redacted = replace(
+        notice, title="", remarks="", volumes=tuple(notice.volumes[i] for i in shown)
+    )
+    return NoticeView(redacted, redacted=True, volume_indexes=shown)
+
+
+def see_zone(viewer: Viewer, zone: Zone, mechanism: Mechanism, clashing: bool) -> ZoneView | None:
+    """What ``viewer`` sees of ``zone``; ``clashing`` when it conflicts with the viewer's own."""
+    sharing = _sharing(mechanism, zone.party, viewer)
+    if sharing is None or sharing is Sharing.FULL:
+        return ZoneView(zone, redacted=False)
+    if sharing is Sharing.HOST_ONLY or not clashing:
+        return None
+    return ZoneView(replace(zone, title="", remarks=""), redacted=True)
+
+
+def see_conflict(viewer: Viewer, conflict: Conflict, mechanism: Mechanism) -> ConflictView | None:
+    """What ``viewer`` sees of ``conflict``; None unless the host or a side's owner."""
+    if viewer.is_host:
+        return ConflictView(conflict, other_id_hidden=False)
+    if not conflict.involves(viewer.party):
+        return None
+    other = conflict.other_side(viewer.party)
+    if mechanism.channel(viewer.party, other.party).sharing is not Sharing.HOST_ONLY:
+        return ConflictView(conflict, other_id_hidden=False)
+    own = conflict.own_region(viewer.party)
+    return ConflictView(replace(conflict, region=own), other_id_hidden=True)

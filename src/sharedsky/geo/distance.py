@@ -1,0 +1,63 @@
+"""Geodesic distance, azimuth and destination on the WGS84 ellipsoid, in metres and degrees.
+
+Every function is vectorised over NumPy arrays (scalars work too) and wraps pyproj's `Geod`,
+which implements Karney's algorithms (accurate to a few nanometres).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import Geod
+
+FloatArray = npt.NDArray[np.float64]
+
+WGS84 = Geod(ellps="WGS84")
+"""The WGS84 ellipsoid; a `Geod` holds only constants."""
+
+EARTH_MIN_RADIUS_M = 6_335_439.0
+"""Smallest radius of curvature of WGS84 (meridional, at the equator), metres."""
+
+
+def geodesic_distance_m(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
+) -> FloatArray:
+    """Geodesic distance in metres between (lon1, lat1) and (lon2, lat2), degrees, elementwise.
+
+    >>> round(float(geodesic_distance_m(0.0, 0.0, 1.0, 0.0)), 3)
+    111319.491
+    """
+    _, _, dist = WGS84.inv(*np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2)))
+    return np.asarray(dist, dtype=np.float64)
+
+
+def point_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Geodesic distance in metres between two (lon_deg, lat_deg) positions."""
+    return float(geodesic_distance_m(a[0], a[1], b[0], b[1]))
+
+
+def geodesic_azimuth_deg(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
+) -> FloatArray:
+    """Forward azimuth in degrees (clockwise from north) at (lon1, lat1) towards (lon2, lat2)."""
+    az, _, _ = WGS84.inv(*np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2)))
+    return np.asarray(az, dtype=np.float64)
+
+
+def geodesic_destination(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, azimuth_deg: npt.ArrayLike, distance_m: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """(lon_deg, lat_deg) reached by travelling distance_m metres along azimuth_deg degrees."""
+    lon2, lat2, _ = WGS84.fwd(*np.broadcast_arrays(*_floats(lon, lat, azimuth_deg, distance_m)))
+    return np.asarray(lon2, dtype=np.float64), np.asarray(lat2, dtype=np.float64)
+
+
+def geodesic_midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """The (lon_deg, lat_deg) halfway along the geodesic from a to b."""
+    az, _, dist = WGS84.inv(a[0], a[1], b[0], b[1])
+    lon, lat, _ = WGS84.fwd(a[0], a[1], az, dist / 2.0)
+    return float(lon), float(lat)
+
+
+def _floats(*values: npt.ArrayLike) -> list[FloatArray]:
+    return [np.asarray(v, dtype=np.float64) for v in values]

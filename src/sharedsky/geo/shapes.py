@@ -1,0 +1,198 @@
+"""Outlines as vertex arrays (lon/lat, densified along geodesics) and as planar Shapely shapes.
+
+Two views of an outline:
+
+* its *area* (`densify`, `to_shape`): polygon rings, the circle boundary, the corridor's buffer;
+* its *core* (`outline_core`, `core_shape`): the polygon itself, the circle's centre point or
+  the corridor's path, with a radius in metres. An outline is exactly the set of points within
+  radius_m of its core, so distances between outlines are distances between cores minus radii —
+  no boundary approximation enters the distance.
+
+Densification: polygon edges and corridor paths into geodesic segments of at most
+`max_segment_m` (default 1 km); circle boundaries into geodesic points spaced at most 1 km apart
+and with a chord sagitta of at most 1 m (the denser of the two).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from sharedsky.geo.distance import WGS84
+from sharedsky.geo.outlines import CircleOutline, Outline, PolygonOutline
+from sharedsky.geo.projection import LocalFrame
+
+FloatArray = npt.NDArray[np.float64]
+
+DEFAULT_SEGMENT_M = 1_000.0
+"""Longest geodesic segment left by densification, metres."""
+
+_CIRCLE_SAGITTA_M = 1.0
+_BUFFER_QUAD_SEGS = 16
+_GEOJSON_DECIMALS = 7
+
+
+# ── densification (lon/lat, frame-independent) ──────────────────────────────────────────────
+
+
+def densify_line(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, max_segment_m: float = DEFAULT_SEGMENT_M
+) -> FloatArray:
+    """(n, 2) lon/lat of a polyline with every geodesic edge cut into ≤ max_segment_m pieces."""
+    lon_a = np.asarray(lon, dtype=np.float64)
+    lat_a = np.asarray(lat, dtype=np.float64)
+    if lon_a.size < 2:
+        return np.column_stack([lon_a, lat_a])
+    az, _, dist = WGS84.inv(lon_a[:-1], lat_a[:-1], lon_a[1:], lat_a[1:])
+    az = np.asarray(az, dtype=np.float64)
+    dist = np.asarray(dist, dtype=np.float64)
+    pieces = np.maximum(1, np.ceil(dist / max_segment_m)).astype(np.int64)
+    edge = np.repeat(np.arange(pieces.size), pieces)
+    step = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    along_m = dist[edge] * (step / pieces[edge])
+    out_lon, out_lat, _ = WGS84.fwd(lon_a[edge], lat_a[edge], az[edge], along_m)
+    out = np.column_stack([out_lon, out_lat])
+    starts = step == 0
+    out[starts] = np.column_stack([lon_a[:-1], lat_a[:-1]])
+    return np.vstack([out, [[lon_a[-1], lat_a[-1]]]])
+
+
+def circle_boundary(
+    lon: float, lat: float, radius_m: float, max_segment_m: float = DEFAULT_SEGMENT_M
+) -> FloatArray:
+    """(n, 2) closed lon/lat ring of geodesic points radius_m metres from (lon, lat)."""
+    by_length = math.ceil(2.0 * math.pi * radius_m / max_segment_m)
+    by_sagitta = (
+        math.ceil(math.pi / math.acos(1.0 - _CIRCLE_SAGITTA_M / radius_m))
+        if radius_m > _CIRCLE_SAGITTA_M
+        else 16
+    )
+    count = max(16, by_length, by_sagitta)
+    azimuth_deg = np.linspace(0.0, 360.0, count, endpoint=False)
+    ring_lon, ring_lat, _ = WGS84.fwd(
+        np.full(count, lon), np.full(count, lat), azimuth_deg, np.full(count, radius_m)
+    )
+    ring = np.column_stack([ring_lon, ring_lat])
+    return np.vstack([ring, ring[:1]])
+
+
+def densify(outline: Outline, max_segment_m: float = DEFAULT_SEGMENT_M) -> tuple[FloatArray, ...]:
+    """The outline's boundary as (n, 2) lon/lat arrays, densified along geodesics.
+
+    Polygon: every ring (closed), exterior first. Circle: one closed ring on the circle.
+    Corridor: the path (open), densified; the area is its buffer, see `to_shape`.
+    """
+    if isinstance(outline, PolygonOutline):
+        return tuple(_densify_positions(ring, max_segment_m) for ring in outline.rings)
+    if isinstance(outline, CircleOutline):
+        lon, lat = outline.center
+        return (circle_boundary(lon, lat, outline.radius_m, max_segment_m),)
+    return (_densify_positions(outline.path, max_segment_m),)
+
+
+def _densify_positions(positions: tuple[tuple[float, float], ...], max_m: float) -> FloatArray:
+    return densify_line([p[0] for p in positions], [p[1] for p in positions], max_m)
+
+
+# ── cores ───────────────────────────────────────────────────────────────────────────────────
+
+CoreKind = Literal["polygon", "point", "line"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Core:
+    """The core of an outline: the outline is every point within radius_m metres of it.
+
+    `arrays` are (n, 2) lon/lat: polygon rings (closed, exterior first), one (1, 2) point, or
+    one densified path.
+    """
+
+    kind: CoreKind
+    arrays: tuple[FloatArray, ...]
+    radius_m: float
+
+    def all_vertices(self) -> FloatArray:
+        """Every vertex as one (n, 2) lon/lat array."""
+        return np.vstack(self.arrays)
+
+
+def outline_core(outline: Outline, max_segment_m: float = DEFAULT_SEGMENT_M) -> Core:
+    """The core of outline, densified along geodesics to ≤ max_segment_m metres."""
+    if isinstance(outline, PolygonOutline):
+        return Core("polygon", densify(outline, max_segment_m), 0.0)
+    if isinstance(outline, CircleOutline):
+        return Core("point", (np.array([outline.center], dtype=np.float64),), outline.radius_m)
+    return Core("line", densify(outline, max_segment_m), outline.half_width_m)
+
+
+def core_shape(core: Core, frame: LocalFrame) -> shapely.Geometry:
+    """The core projected into frame: a Polygon, a Point or a LineString in metres."""
+    vertices = core.all_vertices()
+    x, y = frame.forward(vertices[:, 0], vertices[:, 1])
+    return core_shape_from_xy(core, np.column_stack([x, y]))
+
+
+def core_shape_from_xy(core: Core, xy: FloatArray) -> shapely.Geometry:
+    """The planar core from its already projected vertices (rows in `all_vertices` order)."""
+    if core.kind == "point":
+        return shapely.points(xy[0])
+    if core.kind == "line":
+        return shapely.linestrings(xy)
+    bounds = np.cumsum([len(a) for a in core.arrays])[:-1]
+    rings = np.split(xy, bounds)
+    return shapely.Polygon(rings[0], rings[1:])
+
+
+# ── planar shapes ───────────────────────────────────────────────────────────────────────────
+
+
+def to_shape(outline: Outline, frame: LocalFrame) -> shapely.Geometry:
+    """The outline's area as a planar Polygon in frame metres.
+
+    Circles are their projected geodesic boundary; corridors the projected densified path
+    buffered by half_width_m (round ends).
+    """
+    if isinstance(outline, CircleOutline):
+        ring = densify(outline)[0]
+        x, y = frame.forward(ring[:, 0], ring[:, 1])
+        return shapely.polygons(np.column_stack([x, y]))
+    core = outline_core(outline)
+    shape = core_shape(core, frame)
+    if core.kind == "line":
+        return shapely.buffer(shape, core.radius_m, quad_segs=_BUFFER_QUAD_SEGS)
+    return shape
+
+
+def shape_to_geojson(geom: shapely.Geometry, frame: LocalFrame) -> dict[str, object]:
+    """Polygonal parts of a planar geometry as GeoJSON Polygon/MultiPolygon in lon/lat.
+
+    Exteriors counter-clockwise, rings closed, coordinates rounded to 1e-7 degrees; an empty
+    geometry gives an empty MultiPolygon.
+    """
+    parts = [
+        p
+        for p in shapely.get_parts(geom)
+        if shapely.get_type_id(p) in (3, 6) and not shapely.is_empty(p)
+    ]
+    polygons = [q for p in parts for q in shapely.get_parts(p)]
+    coordinates = [_polygon_coordinates(shapely.orient_polygons(p), frame) for p in polygons]
+    if len(coordinates) == 1:
+        return {"type": "Polygon", "coordinates": coordinates[0]}
+    return {"type": "MultiPolygon", "coordinates": coordinates}
+
+
+def _polygon_coordinates(polygon: shapely.Polygon, frame: LocalFrame) -> list[list[list[float]]]:
+    rings = [polygon.exterior, *polygon.interiors]
+    out = []
+    for ring in rings:
+        xy = shapely.get_coordinates(ring)
+        lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
+        coords = np.round(np.column_stack([lon, lat]), _GEOJSON_DECIMALS)
+        coords[-1] = coords[0]
+        out.append(coords.tolist())
+    return out

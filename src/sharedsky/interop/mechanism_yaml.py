@@ -1,0 +1,187 @@
+"""The mechanism file (YAML) ↔ domain.Mechanism, refusing a malformed file with line and reason."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sharedsky.domain.channels import (
+    DEFAULT_LATERAL_M,
+    DEFAULT_TIME_S,
+    DEFAULT_VERTICAL_M,
+    ChannelRules,
+    NoticeKind,
+    Priority,
+    SeparationMinima,
+    Sharing,
+)
+from sharedsky.domain.errors import InvalidMechanism
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.mechanism import Mechanism, Party
+
+_ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+_LEAD_KEYS = {"default", *(k.value for k in NoticeKind)}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _PartyModel(_Strict):
+    id: _ID
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+
+
+class _SeparationModel(_Strict):
+    lateral_m: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    vertical_m: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    time_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+
+
+class _RulesModel(_Strict):
+    sharing: Literal["full", "conflicts_only", "host_only"] | None = None
+    min_lead_time_s: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    ack_deadline_s: (
+        dict[Literal["routine", "priority", "flash"], Annotated[int, Field(gt=0)]] | None
+    ) = None
+    separation: _SeparationModel | None = None
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> _RulesModel:
+        unknown = set(self.min_lead_time_s or {}) - _LEAD_KEYS
+        if unknown:
+            raise ValueError(
+                f"min_lead_time_s has unknown notice kinds {sorted(unknown)}; "
+                f"use 'default' or one of {sorted(_LEAD_KEYS - {'default'})}"
+            )
+        return self
+
+
+class _ChannelModel(_RulesModel):
+    between: tuple[_ID, _ID]
+
+
+class _MechanismModel(_Strict):
+    mechanism: Annotated[str, Field(min_length=1, max_length=200)]
+    host: _PartyModel
+    parties: Annotated[list[_PartyModel], Field(min_length=1)]
+    defaults: _RulesModel = _RulesModel()
+    channels: list[_ChannelModel] = []
+
+
+def _rules(model: _RulesModel, base: ChannelRules) -> ChannelRules:
+    sep = model.separation or _SeparationModel()
+    lead = dict(base.min_lead_time_s)
+    lead.update(model.min_lead_time_s or {})
+    ack = dict(base.ack_deadline_s)
+    ack.update({Priority(k): v for k, v in (model.ack_deadline_s or {}).items()})
+    return ChannelRules(
+        sharing=Sharing(model.sharing) if model.sharing else base.sharing,
+        min_lead_time_s=lead,
+        ack_deadline_s=ack,
+        separation=SeparationMinima(
+            lateral_m=base.separation.lateral_m if sep.lateral_m is None else sep.lateral_m,
+            vertical_m=base.separation.vertical_m if sep.vertical_m is None else sep.vertical_m,
+            time_s=base.separation.time_s if sep.time_s is None else sep.time_s,
+        ),
+    )
+
+
+def _to_python(
+    node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]
+) -> Any:
+    """Plain Python data of a composed YAML node, recording the 1-based line of every path."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node))
+            if key in result:
+                raise InvalidMechanism(
+                    f"the key {key!r} appears twice", (*path, key), key_node.start_mark.line + 1
+                )
+            result[key] = _to_python(value_node, (*path, key), lines)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _line_of(path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def parse_mechanism(text: str) -> tuple[Mechanism, str]:
+    """The mechanism declared by ``text`` (YAML or JSON) and its canonical JSON.
+
+    Raises InvalidMechanism with the 1-based line and the reason when the file is malformed.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InvalidMechanism(f"not valid YAML: {reason}", (), line) from exc
+    if node is None:
+        raise InvalidMechanism("the mechanism file is empty", (), 1)
+    lines: dict[tuple[str | int, ...], int] = {}
+    data = _to_python(node, (), lines)
+    try:
+        model = _MechanismModel.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not str(p).startswith(("function-after", "literal")))
+        path = tuple(int(p) if isinstance(p, int) else str(p) for p in loc)
+        field = ".".join(str(p) for p in path) or "the file"
+        raise InvalidMechanism(f"{field}: {first['msg']}", path, _line_of(path, lines)) from exc
+    return _build(model, lines), json.dumps(
+        model.model_dump(mode="json", exclude_none=True), sort_keys=True
+    )
+
+
+def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> Mechanism:
+    ids = [p.id for p in model.parties]
+    for index, party in enumerate(model.parties):
+        if party.id == model.host.id or ids.count(party.id) > 1:
+            path: tuple[str | int, ...] = ("parties", index, "id")
+            raise InvalidMechanism(
+                f"party id {party.id!r} is used twice", path, _line_of(path, lines)
+            )
+    defaults = _rules(
+        model.defaults,
+        ChannelRules(
+            separation=SeparationMinima(DEFAULT_LATERAL_M, DEFAULT_VERTICAL_M, DEFAULT_TIME_S)
+        ),
+    )
+    channels: dict[frozenset[PartyId], ChannelRules] = {}
+    for index, channel in enumerate(model.channels):
+        path = ("channels", index, "between")
+        a, b = channel.between
+        for party_id in (a, b):
+            if party_id not in ids:
+                raise InvalidMechanism(
+                    f"channels.{index}.between: {party_id!r} is not a party of this mechanism",
+                    path,
+                    _line_of(path, lines),
+                )
+        pair = frozenset((PartyId(a), PartyId(b)))
+        if len(pair) != 2 or pair in channels:
+            reason = "names the same party twice" if len(pair) != 2 else "repeats an earlier pair"
+            raise InvalidMechanism(
+                f"channels.{index}.between {reason}", path, _line_of(path, lines)
+            )
+        channels[pair] = _rules(channel, defaults)
+    return Mechanism(
+        name=model.mechanism,
+        host=Party(PartyId(model.host.id), model.host.name, model.host.language),
+        parties=tuple(Party(PartyId(p.id), p.name, p.language) for p in model.parties),
+        defaults=defaults,
+        channels=channels,
+    )

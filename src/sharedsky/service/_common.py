@@ -1,0 +1,58 @@
+"""Helpers shared by the use cases: idempotency records and notice acknowledgement requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckSubject, due_at
+from sharedsky.domain.channels import Sharing
+from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.ids import AckId
+from sharedsky.domain.notices import Notice
+from sharedsky.service.context import Actor, Idempotency
+from sharedsky.service.ports import Deps
+from sharedsky.store.idempotency import StoredResponse
+from sharedsky.store.mapping import to_us
+from sharedsky.store.uow import SqlUnitOfWork
+
+R = TypeVar("R")
+
+
+def remember(
+    uow: SqlUnitOfWork, actor: Actor, idem: Idempotency[R] | None, result: R, now: datetime
+) -> R:
+    """Store the rendered response under the idempotency key (if any) and return ``result``."""
+    if idem is not None:
+        status, body = idem.render(result)
+        uow.idempotency.put(
+            actor.operator, idem.key, StoredResponse(idem.request_sha256, status, body), to_us(now)
+        )
+    return result
+
+
+def request_notice_acks(
+    uow: SqlUnitOfWork, deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
+) -> None:
+    """Ask each counterparty that may see this version of the notice to acknowledge it."""
+    mech = deps.mechanism
+    clashing_parties = {c.other_side(notice.party).party for c in conflicts}
+    for other in mech.counterparties(notice.party):
+        rules = mech.channel(notice.party, other)
+        if rules.sharing is Sharing.HOST_ONLY:
+            continue
+        if rules.sharing is Sharing.CONFLICTS_ONLY and other not in clashing_parties:
+            continue
+        uow.acks.add(
+            AckRequest(
+                id=AckId(deps.ids.new("ack")),
+                party=other,
+                subject=AckSubject.NOTICE,
+                subject_id=notice.id,
+                subject_version=notice.version,
+                priority=NOTICE_PRIORITY,
+                requested_at=now,
+                due_at=due_at(rules, NOTICE_PRIORITY, now),
+            )
+        )

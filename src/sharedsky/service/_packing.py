@@ -1,0 +1,70 @@
+"""Domain values → detect inputs and detect results → domain conflicts (one conversion point)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from sharedsky.detect.separation import Separation, VolumeGeom
+from sharedsky.detect.strategic import StrategicHit
+from sharedsky.domain.channels import SeparationMinima
+from sharedsky.domain.conflicts import Conflict, ObjectRef
+from sharedsky.domain.ids import ConflictId
+from sharedsky.domain.volumes import Volume4D
+
+
+def volume_geom(volume: Volume4D) -> VolumeGeom:
+    """The detect engine's view of a Volume4D (POSIX seconds, open end = inf)."""
+    end = volume.time.end
+    return VolumeGeom(
+        outline=volume.outline,
+        alt_lo_m=volume.altitude.lower_m,
+        alt_hi_m=volume.altitude.upper_m,
+        t_start_s=volume.time.start.timestamp(),
+        t_end_s=math.inf if end is None else end.timestamp(),
+    )
+
+
+def separation(minima: SeparationMinima) -> Separation:
+    """The detect engine's separation from the channel's minima."""
+    return Separation(minima.lateral_m, minima.vertical_m, minima.time_s)
+
+
+def _moment(posix_s: float) -> datetime | None:
+    if math.isinf(posix_s):
+        return None
+    return datetime.fromtimestamp(round(posix_s, 6), tz=UTC)
+
+
+def conflict_from_hit(
+    conflict_id: ConflictId,
+    hit: StrategicHit,
+    a: ObjectRef,
+    b: ObjectRef,
+    volume_a: Volume4D,
+    volume_b: Volume4D,
+    minima: SeparationMinima,
+    detected_at: datetime,
+) -> Conflict:
+    """A new open conflict between sides ``a`` and ``b`` from the engine's hit."""
+    clash = hit.clash
+    start = _moment(clash.t_start_s)
+    if start is None:
+        raise ValueError("a clash window cannot start at infinity")
+    ends = [v.time.end for v in (volume_a, volume_b) if v.time.end is not None]
+    expires = min(ends) + timedelta(seconds=minima.time_s) if ends else None
+    return Conflict(
+        id=conflict_id,
+        a=a,
+        b=b,
+        window_start=start,
+        window_end=_moment(clash.t_end_s),
+        alt_lo_m=clash.alt_lo_m,
+        alt_hi_m=clash.alt_hi_m,
+        distance_m=clash.distance_m,
+        region=clash.region,
+        region_a=clash.region_a,
+        region_b=clash.region_b,
+        detected_at=detected_at,
+        expires_at=expires,
+    )

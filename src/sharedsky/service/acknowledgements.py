@@ -1,0 +1,61 @@
+"""Use case: a party acknowledges a counterparty's notice or a conflict (receipt, not approval)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
+from sharedsky.domain.errors import StateConflict
+from sharedsky.service._common import remember
+from sharedsky.service.context import Actor, Idempotency
+from sharedsky.service.ports import Deps
+from sharedsky.service.queries import visible_conflict, visible_notice
+from sharedsky.store.uow import SqlUnitOfWork
+
+
+def acknowledge(
+    deps: Deps,
+    actor: Actor,
+    subject: AckSubject,
+    subject_id: str,
+    idem: Idempotency[AckRequest] | None = None,
+) -> AckRequest:
+    """Acknowledge the subject's current version for the actor's party.
+
+    Idempotent: acknowledging again returns the earlier acknowledgement. NotFound when the
+    actor may not see the subject; StateConflict when its party owes no acknowledgement.
+    """
+    now = deps.clock.now()
+    actor.require_party("acknowledge")
+
+    def work(uow: SqlUnitOfWork) -> AckRequest:
+        if subject is AckSubject.NOTICE:
+            visible_notice(uow, deps, actor.viewer, subject_id, now)
+        else:
+            visible_conflict(uow, deps, actor.viewer, subject_id, now)
+        requests = uow.acks.for_subject(subject_id, actor.party)
+        pending = [r for r in requests if r.status is AckStatus.PENDING]
+        if pending:
+            latest = pending[-1]
+            for request in pending:
+                uow.acks.acknowledge(request.id, actor.operator, now)
+            uow.events.append(
+                now,
+                actor.operator,
+                f"{subject}.acknowledged",
+                {
+                    subject.value: subject_id,
+                    "version": latest.subject_version,
+                    "party": actor.party,
+                },
+            )
+            done = replace(
+                latest, status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator
+            )
+            return remember(uow, actor, idem, done, now)
+        earlier = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]
+        if earlier:
+            return remember(uow, actor, idem, earlier[-1], now)
+        raise StateConflict(f"your party owes no acknowledgement of {subject} {subject_id!r}")
+
+    return deps.db.run(work)

@@ -1,0 +1,42 @@
+"""Who is acting, and the request context of a use case (the idempotency record)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sharedsky.domain.errors import Forbidden
+from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.visibility import Viewer
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An authenticated operator of a party or of the host."""
+
+    operator: OperatorId
+    party: PartyId
+    is_host: bool
+
+    @property
+    def viewer(self) -> Viewer:
+        """The actor as a viewer for the visibility rules."""
+        return Viewer(self.party, self.is_host)
+
+    def require_party(self, what: str) -> None:
+        """Raise Forbidden when the host tries to do what only parties do."""
+        if self.is_host:
+            raise Forbidden(f"the host does not {what}; parties do")
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency(Generic[R]):
+    """Store the rendered first response of a POST with its key, in the use case's transaction."""
+
+    key: str
+    request_sha256: str
+    render: Callable[[R], tuple[int, str]]
+    """Turns the use case's result into (HTTP status, JSON body)."""

@@ -1,0 +1,186 @@
+"""Strategic detection inside a use case: index search, exact check, conflict records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sharedsky.detect.strategic import Candidate, find_clashes
+from sharedsky.domain.acknowledgements import CONFLICT_PRIORITY, AckRequest, AckSubject, due_at
+from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
+from sharedsky.domain.ids import AckId, ConflictId, PartyId
+from sharedsky.domain.volumes import Volume4D
+from sharedsky.geo.cells import query_cells, storage_cells
+from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
+from sharedsky.service.ports import Deps
+from sharedsky.store.mapping import to_us
+from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.store.volumes import StoredVolume, window_us
+
+
+def coverings(volumes: Sequence[Volume4D]) -> list[list[int]]:
+    """The storage cells of each volume (CPU work, done before the transaction opens)."""
+    return [storage_cells(v.outline) for v in volumes]
+
+
+def _reach(deps: Deps, party: PartyId) -> tuple[float, float, float]:
+    """The largest lateral (m), vertical (m) and time (s) separation of the party's channels."""
+    mech = deps.mechanism
+    rules = [mech.channel(party, other) for other in mech.counterparties(party)] or [mech.defaults]
+    return (
+        max(r.separation.lateral_m for r in rules),
+        max(r.separation.vertical_m for r in rules),
+        max(r.separation.time_s for r in rules),
+    )
+
+
+def find_candidates(
+    uow: SqlUnitOfWork, deps: Deps, party: PartyId, volumes: Sequence[Volume4D]
+) -> list[StoredVolume]:
+    """Other parties' indexed volumes that could clash with ``volumes`` (a superset)."""
+    lateral_m, vertical_m, time_s = _reach(deps, party)
+    margin_us = int(time_s * 1_000_000)
+    found: dict[tuple[str, str, int], StoredVolume] = {}
+    for volume in volumes:
+        start_us, end_us = window_us(volume)
+        cells = query_cells(volume.outline, lateral_m)
+        for stored in uow.volumes.candidates(
+            cells,
+            start_us - margin_us,
+            end_us + margin_us,
+            volume.altitude.lower_m - vertical_m,
+            volume.altitude.upper_m + vertical_m,
+            party,
+        ):
+            found[(stored.object_type, stored.object_id, stored.volume_index)] = stored
+    return [found[key] for key in sorted(found)]
+
+
+def detect(
+    uow: SqlUnitOfWork,
+    deps: Deps,
+    subject: ObjectRef,
+    volumes: Sequence[Volume4D],
+    candidates: Sequence[StoredVolume],
+    now: datetime,
+) -> list[Conflict]:
+    """Conflicts of the subject's ``volumes`` with ``candidates`` (``subject.volume_index``
+    is ignored; each conflict names the clashing volume)."""
+    mech = deps.mechanism
+    packed = [
+        Candidate(
+            key=index,
+            volume=volume_geom(stored.volume),
+            separation=separation(mech.channel(subject.party, stored.party).separation),
+        )
+        for index, stored in enumerate(candidates)
+    ]
+    hits = find_clashes([volume_geom(v) for v in volumes], packed)
+    conflicts = []
+    for hit in hits:
+        stored = candidates[int(str(hit.key))]
+        side_a = ObjectRef(
+            subject.type, subject.id, subject.party, subject.version, hit.subject_index
+        )
+        side_b = ObjectRef(
+            stored.object_type, stored.object_id, stored.party, stored.version, stored.volume_index
+        )
+        minima = mech.channel(subject.party, stored.party).separation
+        conflicts.append(
+            conflict_from_hit(
+                ConflictId(deps.ids.new("cfl")),
+                hit,
+                side_a,
+                side_b,
+                volumes[hit.subject_index],
+                stored.volume,
+                minima,
+                now,
+            )
+        )
+    return conflicts
+
+
+def request_conflict_acks(
+    uow: SqlUnitOfWork, deps: Deps, conflict: Conflict, now: datetime
+) -> None:
+    """Ask both sides to acknowledge a new conflict within the channel's priority deadline."""
+    rules = deps.mechanism.channel(conflict.a.party, conflict.b.party)
+    for party in (conflict.a.party, conflict.b.party):
+        uow.acks.add(
+            AckRequest(
+                id=AckId(deps.ids.new("ack")),
+                party=party,
+                subject=AckSubject.CONFLICT,
+                subject_id=conflict.id,
+                subject_version=1,
+                priority=CONFLICT_PRIORITY,
+                requested_at=now,
+                due_at=due_at(rules, CONFLICT_PRIORITY, now),
+            )
+        )
+
+
+def sync_conflicts(
+    uow: SqlUnitOfWork,
+    deps: Deps,
+    subject: ObjectRef,
+    fresh: Sequence[Conflict],
+    reason: ResolvedReason,
+    now: datetime,
+) -> list[Conflict]:
+    """Replace the subject's open conflicts by ``fresh``: unchanged clashes are kept (with
+    their acknowledgements), vanished ones resolved for ``reason``, new ones stored and their
+    acknowledgement requested. Returns the conflicts open after the change."""
+    old = uow.conflicts.open_involving(subject.type, subject.id)
+    kept: list[Conflict] = []
+    unmatched = list(fresh)
+    for conflict in old:
+        match = next((f for f in unmatched if _same(conflict, f, subject)), None)
+        if match is None:
+            uow.conflicts.resolve(conflict.id, reason, now)
+            uow.acks.supersede(conflict.id)
+            uow.events.append(
+                now, "system", "conflict.resolved", {"conflict": conflict.id, "reason": str(reason)}
+            )
+        else:
+            unmatched.remove(match)
+            kept.append(conflict)
+    for conflict in unmatched:
+        uow.conflicts.add(conflict)
+        request_conflict_acks(uow, deps, conflict, now)
+        uow.events.append(
+            now,
+            "system",
+            "conflict.detected",
+            {
+                "conflict": conflict.id,
+                "a": [str(conflict.a.type), conflict.a.id, conflict.a.party],
+                "b": [str(conflict.b.type), conflict.b.id, conflict.b.party],
+                "window_start_us": to_us(conflict.window_start),
+            },
+        )
+    return kept + unmatched
+
+
+def _oriented(conflict: Conflict, subject: ObjectRef) -> tuple[ObjectRef, ObjectRef, bool]:
+    """(subject side, other side, swapped) of a conflict that involves ``subject``."""
+    if conflict.a.type == subject.type and conflict.a.id == subject.id:
+        return conflict.a, conflict.b, False
+    return conflict.b, conflict.a, True
+
+
+def _same(old: Conflict, new: Conflict, subject: ObjectRef) -> bool:
+    """True when ``old`` and ``new`` describe the same clash (same volumes, window, band)."""
+    old_mine, old_other, _ = _oriented(old, subject)
+    new_mine, new_other, _ = _oriented(new, subject)
+    return (
+        old_mine.volume_index == new_mine.volume_index
+        and (old_other.type, old_other.id, old_other.volume_index)
+        == (new_other.type, new_other.id, new_other.volume_index)
+        and old.window_start == new.window_start
+        and old.window_end == new.window_end
+        and abs(old.alt_lo_m - new.alt_lo_m) < 1e-6
+        and abs(old.alt_hi_m - new.alt_hi_m) < 1e-6
+        and abs(old.distance_m - new.distance_m) < 0.01
+    )

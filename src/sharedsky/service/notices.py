@@ -1,0 +1,156 @@
+"""Use cases of notices: file, amend, cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
+from sharedsky.domain.errors import NotFound
+from sharedsky.domain.ids import NoticeId
+from sharedsky.domain.notices import (
+    Notice,
+    NoticeDraft,
+    late_counterparties,
+    lead_time_s,
+    validate_draft,
+)
+from sharedsky.service._common import remember, request_notice_acks
+from sharedsky.service.context import Actor, Idempotency
+from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
+from sharedsky.service.ports import Deps
+from sharedsky.store.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """The outcome of filing or amending a notice: its current version and open conflicts."""
+
+    notice: Notice
+    conflicts: tuple[Conflict, ...]
+
+
+def _event_payload(notice: Notice, conflicts: tuple[Conflict, ...]) -> dict[str, object]:
+    return {
+        "notice": notice.id,
+        "party": notice.party,
+        "version": notice.version,
+        "lead_time_s": notice.lead_time_s,
+        "late_for": list(notice.late_for),
+        "conflicts": [c.id for c in conflicts],
+    }
+
+
+def file_notice(
+    deps: Deps, actor: Actor, draft: NoticeDraft, idem: Idempotency[Filing] | None = None
+) -> Filing:
+    """File a new notice: validate, detect conflicts, store, request acknowledgements."""
+    now = deps.clock.now()
+    actor.require_party("file notices")
+    validate_draft(draft, now)
+    lead_s = lead_time_s(draft.volumes, now)
+    notice = Notice(
+        id=NoticeId(deps.ids.new("ntc")),
+        party=actor.party,
+        kind=draft.kind,
+        title=draft.title,
+        volumes=draft.volumes,
+        remarks=draft.remarks,
+        contact=draft.contact,
+        version=1,
+        filed_at=now,
+        updated_at=now,
+        lead_time_s=lead_s,
+        late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
+    )
+    cells = coverings(draft.volumes)
+    subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+
+    def work(uow: SqlUnitOfWork) -> Filing:
+        candidates = find_candidates(uow, deps, actor.party, notice.volumes)
+        fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
+        uow.notices.add(notice)
+        uow.volumes.put(
+            ObjectType.NOTICE, notice.id, notice.party, notice.version, notice.volumes, cells
+        )
+        conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+        request_notice_acks(uow, deps, notice, conflicts, now)
+        uow.events.append(now, actor.operator, "notice.filed", _event_payload(notice, conflicts))
+        return remember(uow, actor, idem, Filing(notice, conflicts), now)
+
+    return deps.db.run(work)
+
+
+def _own_notice(uow: SqlUnitOfWork, actor: Actor, notice_id: str) -> Notice:
+    notice = uow.notices.get(notice_id)
+    if notice is None or notice.party != actor.party:
+        raise NotFound(f"no notice {notice_id!r}")
+    return notice
+
+
+def amend_notice(
+    deps: Deps, actor: Actor, notice_id: str, expected_version: int, draft: NoticeDraft
+) -> Filing:
+    """Replace the content of the actor's notice with ``draft`` if it is at
+    ``expected_version``; re-detect, keeping unchanged conflicts and resolving vanished ones."""
+    now = deps.clock.now()
+    actor.require_party("amend notices")
+    validate_draft(draft, now)
+    cells = coverings(draft.volumes)
+    lead_s = lead_time_s(draft.volumes, now)
+
+    def work(uow: SqlUnitOfWork) -> Filing:
+        current = _own_notice(uow, actor, notice_id)
+        current.check_amendable(expected_version, now)
+        notice = replace(
+            current,
+            kind=draft.kind,
+            title=draft.title,
+            volumes=draft.volumes,
+            remarks=draft.remarks,
+            contact=draft.contact,
+            version=current.version + 1,
+            updated_at=now,
+            lead_time_s=lead_s,
+            late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
+        )
+        subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+        candidates = find_candidates(uow, deps, actor.party, notice.volumes)
+        fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
+        uow.notices.replace(notice)
+        uow.volumes.put(
+            ObjectType.NOTICE, notice.id, notice.party, notice.version, notice.volumes, cells
+        )
+        conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+        uow.acks.supersede(notice.id)
+        request_notice_acks(uow, deps, notice, conflicts, now)
+        uow.events.append(now, actor.operator, "notice.amended", _event_payload(notice, conflicts))
+        return Filing(notice, conflicts)
+
+    return deps.db.run(work)
+
+
+def cancel_notice(
+    deps: Deps, actor: Actor, notice_id: str, idem: Idempotency[Notice] | None = None
+) -> Notice:
+    """Cancel the actor's notice: it stops being a candidate and its conflicts resolve."""
+    now = deps.clock.now()
+    actor.require_party("cancel notices")
+
+    def work(uow: SqlUnitOfWork) -> Notice:
+        current = _own_notice(uow, actor, notice_id)
+        current.check_amendable(current.version, now)
+        notice = replace(current, cancelled_at=now)
+        uow.notices.replace(notice)
+        uow.volumes.unindex(ObjectType.NOTICE, notice.id)
+        subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+        sync_conflicts(uow, deps, subject, [], ResolvedReason.CANCELLED, now)
+        uow.acks.supersede(notice.id)
+        uow.events.append(
+            now,
+            actor.operator,
+            "notice.cancelled",
+            {"notice": notice.id, "version": notice.version},
+        )
+        return remember(uow, actor, idem, notice, now)
+
+    return deps.db.run(work)

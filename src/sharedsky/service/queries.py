@@ -1,0 +1,167 @@
+"""The read side: every read goes through domain.visibility before it leaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.conflicts import Conflict, ConflictState
+from sharedsky.domain.errors import NotFound
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.visibility import (
+    ConflictView,
+    NoticeView,
+    Viewer,
+    ZoneView,
+    see_conflict,
+    see_notice,
+    see_zone,
+)
+from sharedsky.domain.zones import ZoneKind
+from sharedsky.service.ports import Deps
+from sharedsky.store.conflicts import ConflictFilter
+from sharedsky.store.notices import NoticeFilter
+
+__all__ = ["NoticeDetail", "NoticeFilter"]
+from sharedsky.store.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDetail:
+    """A notice as a viewer sees it, with its open conflicts and acknowledgements."""
+
+    view: NoticeView
+    conflicts: tuple[ConflictView, ...]
+    acks: tuple[AckRequest, ...]
+
+
+def visible_notice(
+    uow: SqlUnitOfWork, deps: Deps, viewer: Viewer, notice_id: str, now: datetime
+) -> NoticeView:
+    """The notice as ``viewer`` sees it; NotFound when absent or invisible to the viewer."""
+    notice = uow.notices.get(notice_id)
+    if notice is None:
+        raise NotFound(f"no notice {notice_id!r}")
+    clashing = uow.conflicts.clashing_volumes(viewer.party, [notice.id], now)
+    view = see_notice(viewer, notice, deps.mechanism, clashing.get(notice.id, frozenset()))
+    if view is None:
+        raise NotFound(f"no notice {notice_id!r}")
+    return view
+
+
+def visible_conflict(
+    uow: SqlUnitOfWork, deps: Deps, viewer: Viewer, conflict_id: str, now: datetime
+) -> ConflictView:
+    """The conflict as ``viewer`` sees it; NotFound when absent or invisible."""
+    conflict = uow.conflicts.get(conflict_id)
+    view = None if conflict is None else see_conflict(viewer, conflict, deps.mechanism)
+    if view is None:
+        raise NotFound(f"no conflict {conflict_id!r}")
+    return view
+
+
+def _visible_acks(acks: list[AckRequest], viewer: Viewer, owner: PartyId) -> tuple[AckRequest, ...]:
+    if viewer.is_host or viewer.party == owner:
+        return tuple(acks)
+    return tuple(a for a in acks if a.party == viewer.party)
+
+
+def show_notice(deps: Deps, viewer: Viewer, notice_id: str) -> NoticeDetail:
+    """One notice with the conflicts and acknowledgements the viewer may see."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> NoticeDetail:
+        view = visible_notice(uow, deps, viewer, notice_id, now)
+        flt = ConflictFilter(object_id=notice_id, state=ConflictState.OPEN)
+        conflicts = [see_conflict(viewer, c, deps.mechanism) for c in uow.conflicts.find(flt, now)]
+        acks = _visible_acks(uow.acks.for_subject(notice_id), viewer, view.notice.party)
+        return NoticeDetail(view, tuple(c for c in conflicts if c is not None), acks)
+
+    return deps.db.run(work, readonly=True)
+
+
+def list_notices(deps: Deps, viewer: Viewer, flt: NoticeFilter) -> list[NoticeView]:
+    """Notices matching ``flt`` that the viewer may see, as the viewer sees them."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> list[NoticeView]:
+        notices = uow.notices.find(flt, now)
+        clashing = uow.conflicts.clashing_volumes(viewer.party, [n.id for n in notices], now)
+        views = (
+            see_notice(viewer, n, deps.mechanism, clashing.get(n.id, frozenset())) for n in notices
+        )
+        return [v for v in views if v is not None]
+
+    return deps.db.run(work, readonly=True)
+
+
+def show_zone(deps: Deps, viewer: Viewer, zone_id: str) -> ZoneView:
+    """One zone as the viewer sees it; NotFound when absent or invisible."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> ZoneView:
+        zone = uow.zones.get(zone_id)
+        if zone is None:
+            raise NotFound(f"no zone {zone_id!r}")
+        clashing = uow.conflicts.clashing_volumes(viewer.party, [zone.id], now)
+        view = see_zone(viewer, zone, deps.mechanism, zone.id in clashing)
+        if view is None:
+            raise NotFound(f"no zone {zone_id!r}")
+        return view
+
+    return deps.db.run(work, readonly=True)
+
+
+def list_zones(
+    deps: Deps,
+    viewer: Viewer,
+    party: PartyId | None = None,
+    kind: ZoneKind | None = None,
+    withdrawn: bool = False,
+) -> list[ZoneView]:
+    """Zones the viewer may see, optionally of one party or kind."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> list[ZoneView]:
+        zones = uow.zones.find(party, kind, withdrawn)
+        clashing = uow.conflicts.clashing_volumes(viewer.party, [z.id for z in zones], now)
+        views = (see_zone(viewer, z, deps.mechanism, z.id in clashing) for z in zones)
+        return [v for v in views if v is not None]
+
+    return deps.db.run(work, readonly=True)
+
+
+def show_conflict(
+    deps: Deps, viewer: Viewer, conflict_id: str
+) -> tuple[ConflictView, tuple[AckRequest, ...]]:
+    """One conflict and its acknowledgements as the viewer sees them."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> tuple[ConflictView, tuple[AckRequest, ...]]:
+        view = visible_conflict(uow, deps, viewer, conflict_id, now)
+        return view, tuple(uow.acks.for_subject(conflict_id))
+
+    return deps.db.run(work, readonly=True)
+
+
+def list_conflicts(
+    deps: Deps, viewer: Viewer, state: ConflictState | None, object_id: str | None = None
+) -> list[ConflictView]:
+    """Conflicts the viewer may see, optionally only open or resolved, or of one object."""
+    now = deps.clock.now()
+    party = None if viewer.is_host else viewer.party
+
+    def work(uow: SqlUnitOfWork) -> list[ConflictView]:
+        found: list[Conflict] = uow.conflicts.find(
+            ConflictFilter(party=party, object_id=object_id, state=state), now
+        )
+        views = (see_conflict(viewer, c, deps.mechanism) for c in found)
+        return [v for v in views if v is not None]
+
+    return deps.db.run(work, readonly=True)
+
+
+def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
+    """What the viewer's party still has to acknowledge, earliest due first."""
+    return deps.db.run(lambda uow: uow.acks.pending(viewer.party), readonly=True)

@@ -1,0 +1,129 @@
+"""Use cases of zones: declare, amend, withdraw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
+from sharedsky.domain.errors import NotFound
+from sharedsky.domain.ids import ZoneId
+from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
+from sharedsky.service._common import remember
+from sharedsky.service.context import Actor, Idempotency
+from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
+from sharedsky.service.ports import Deps
+from sharedsky.store.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """The outcome of declaring or amending a zone: its current version and open conflicts."""
+
+    zone: Zone
+    conflicts: tuple[Conflict, ...]
+
+
+def _store(uow: SqlUnitOfWork, deps: Deps, zone: Zone, new: bool) -> tuple[Conflict, ...]:
+    now = zone.updated_at
+    subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
+    cells = coverings([zone.volume])
+    candidates = find_candidates(uow, deps, zone.party, [zone.volume])
+    fresh = detect(uow, deps, subject, [zone.volume], candidates, now)
+    if new:
+        uow.zones.add(zone)
+    else:
+        uow.zones.replace(zone)
+    uow.volumes.put(ObjectType.ZONE, zone.id, zone.party, zone.version, [zone.volume], cells)
+    return tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+
+
+def declare_zone(
+    deps: Deps, actor: Actor, draft: ZoneDraft, idem: Idempotency[Declaration] | None = None
+) -> Declaration:
+    """Declare a zone and detect its conflicts with other parties' notices and zones."""
+    now = deps.clock.now()
+    actor.require_party("declare zones")
+    validate_zone_draft(draft, now)
+    zone = Zone(
+        id=ZoneId(deps.ids.new("zon")),
+        party=actor.party,
+        kind=draft.kind,
+        title=draft.title,
+        volume=draft.volume,
+        remarks=draft.remarks,
+        version=1,
+        declared_at=now,
+        updated_at=now,
+    )
+
+    def work(uow: SqlUnitOfWork) -> Declaration:
+        conflicts = _store(uow, deps, zone, new=True)
+        uow.events.append(
+            now,
+            actor.operator,
+            "zone.declared",
+            {"zone": zone.id, "party": zone.party, "conflicts": [c.id for c in conflicts]},
+        )
+        return remember(uow, actor, idem, Declaration(zone, conflicts), now)
+
+    return deps.db.run(work)
+
+
+def _own_zone(uow: SqlUnitOfWork, actor: Actor, zone_id: str) -> Zone:
+    zone = uow.zones.get(zone_id)
+    if zone is None or zone.party != actor.party:
+        raise NotFound(f"no zone {zone_id!r}")
+    return zone
+
+
+def amend_zone(
+    deps: Deps, actor: Actor, zone_id: str, expected_version: int, draft: ZoneDraft
+) -> Declaration:
+    """Replace the actor's zone with ``draft`` if it is at ``expected_version``."""
+    now = deps.clock.now()
+    actor.require_party("amend zones")
+    validate_zone_draft(draft, now)
+
+    def work(uow: SqlUnitOfWork) -> Declaration:
+        current = _own_zone(uow, actor, zone_id)
+        current.check_amendable(expected_version, now)
+        zone = replace(
+            current,
+            kind=draft.kind,
+            title=draft.title,
+            volume=draft.volume,
+            remarks=draft.remarks,
+            version=current.version + 1,
+            updated_at=now,
+        )
+        conflicts = _store(uow, deps, zone, new=False)
+        uow.events.append(
+            now,
+            actor.operator,
+            "zone.amended",
+            {"zone": zone.id, "version": zone.version, "conflicts": [c.id for c in conflicts]},
+        )
+        return Declaration(zone, conflicts)
+
+    return deps.db.run(work)
+
+
+def withdraw_zone(
+    deps: Deps, actor: Actor, zone_id: str, idem: Idempotency[Zone] | None = None
+) -> Zone:
+    """Withdraw the actor's zone: it stops being a candidate and its conflicts resolve."""
+    now = deps.clock.now()
+    actor.require_party("withdraw zones")
+
+    def work(uow: SqlUnitOfWork) -> Zone:
+        current = _own_zone(uow, actor, zone_id)
+        current.check_amendable(current.version, now)
+        zone = replace(current, withdrawn_at=now, updated_at=now)
+        uow.zones.replace(zone)
+        uow.volumes.unindex(ObjectType.ZONE, zone.id)
+        subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
+        sync_conflicts(uow, deps, subject, [], ResolvedReason.WITHDRAWN, now)
+        uow.events.append(now, actor.operator, "zone.withdrawn", {"zone": zone.id})
+        return remember(uow, actor, idem, zone, now)
+
+    return deps.db.run(work)

@@ -1,0 +1,54 @@
+"""EventLog: every event of the mechanism, appended in the transaction of its change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from sharedsky.store import tables as t
+from sharedsky.store.mapping import from_us, to_us
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One appended event."""
+
+    seq: int
+    time: datetime
+    actor: str
+    type: str
+    payload: dict[str, object]
+
+
+class EventLog:
+    """Append-only event log (the outbox and ledger of later work build on it)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def append(self, time: datetime, actor: str, type_: str, payload: Mapping[str, object]) -> int:
+        """Append an event and return its sequence number."""
+        result = self._c.execute(
+            insert(t.events)
+            .values(
+                time_us=to_us(time),
+                actor=actor,
+                type=type_,
+                payload=json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str),
+            )
+            .returning(t.events.c.seq)
+        )
+        seq: int = result.scalar_one()
+        return seq
+
+    def after(self, seq: int, limit: int = 1000) -> list[StoredEvent]:
+        """Events with a sequence number above ``seq``, in order; empty when none."""
+        query = select(t.events).where(t.events.c.seq > seq).order_by(t.events.c.seq).limit(limit)
+        return [
+            StoredEvent(row.seq, from_us(row.time_us), row.actor, row.type, json.loads(row.payload))
+            for row in self._c.execute(query)
+        ]

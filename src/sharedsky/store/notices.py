@@ -1,0 +1,145 @@
+"""NoticeRepository: notices at their current version (volumes live in the VolumeIndex)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.conflicts import ObjectType
+from sharedsky.domain.ids import NoticeId, PartyId
+from sharedsky.domain.notices import Notice, NoticeStatus
+from sharedsky.geo.outlines import outline_bbox
+from sharedsky.store import tables as t
+from sharedsky.store.mapping import notice_from_row, opt_to_us, to_us
+from sharedsky.store.volumes import VolumeIndex
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFilter:
+    """Filters of a notice listing; None means "any". Intervals are half-open."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    """(min_lon, min_lat, max_lon, max_lat): notices whose bounding box meets it."""
+    time_from: datetime | None = None
+    time_to: datetime | None = None
+    party: PartyId | None = None
+    status: NoticeStatus | None = None
+    kind: NoticeKind | None = None
+    limit: int = 1000
+
+
+def _values(notice: Notice) -> dict[str, Any]:
+    boxes = [outline_bbox(v.outline) for v in notice.volumes]
+    return {
+        "id": notice.id,
+        "party_id": notice.party,
+        "kind": str(notice.kind),
+        "title": notice.title,
+        "remarks": notice.remarks,
+        "contact": notice.contact,
+        "version": notice.version,
+        "filed_us": to_us(notice.filed_at),
+        "updated_us": to_us(notice.updated_at),
+        "cancelled_us": opt_to_us(notice.cancelled_at),
+        "lead_time_s": notice.lead_time_s,
+        "late_for": json.dumps(list(notice.late_for)),
+        "t_start_us": to_us(notice.start),
+        "t_end_us": to_us(notice.end),
+        "min_lon": min(b[0] for b in boxes),
+        "min_lat": min(b[1] for b in boxes),
+        "max_lon": max(b[2] for b in boxes),
+        "max_lat": max(b[3] for b in boxes),
+    }
+
+
+class NoticeRepository:
+    """Notices of the mechanism, read with their volumes."""
+
+    def __init__(self, connection: Connection, volumes: VolumeIndex) -> None:
+        self._c = connection
+        self._volumes = volumes
+
+    def add(self, notice: Notice) -> None:
+        """Insert a new notice row (volumes are stored by the caller through the index)."""
+        self._c.execute(insert(t.notices).values(_values(notice)))
+
+    def replace(self, notice: Notice) -> None:
+        """Overwrite the row of ``notice.id`` with this version; no-op if there is none."""
+        values = _values(notice)
+        del values["id"]
+        self._c.execute(update(t.notices).where(t.notices.c.id == notice.id).values(values))
+
+    def get(self, notice_id: str) -> Notice | None:
+        """The notice with this id at its current version; None when there is none."""
+        found = self.get_many([notice_id])
+        return found.get(notice_id)
+
+    def get_many(self, notice_ids: Sequence[str]) -> dict[str, Notice]:
+        """The notices with these ids; ids that match nothing are absent from the result."""
+        if not notice_ids:
+            return {}
+        rows = list(self._c.execute(select(t.notices).where(t.notices.c.id.in_(notice_ids))))
+        return self._assemble(rows)
+
+    def find(self, flt: NoticeFilter, now: datetime) -> list[Notice]:
+        """Notices matching every filter, by start time then id; empty when none match."""
+        c = t.notices.c
+        query = select(t.notices)
+        if flt.party is not None:
+            query = query.where(c.party_id == flt.party)
+        if flt.kind is not None:
+            query = query.where(c.kind == str(flt.kind))
+        if flt.time_from is not None:
+            query = query.where(c.t_end_us > to_us(flt.time_from))
+        if flt.time_to is not None:
+            query = query.where(c.t_start_us < to_us(flt.time_to))
+        if flt.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = flt.bbox
+            query = query.where(
+                c.max_lon >= min_lon,
+                c.min_lon <= max_lon,
+                c.max_lat >= min_lat,
+                c.min_lat <= max_lat,
+            )
+        now_us = to_us(now)
+        live = c.cancelled_us.is_(None)
+        if flt.status is NoticeStatus.CANCELLED:
+            query = query.where(c.cancelled_us.is_not(None))
+        elif flt.status is NoticeStatus.ENDED:
+            query = query.where(live, c.t_end_us <= now_us)
+        elif flt.status is NoticeStatus.ACTIVE:
+            query = query.where(live, c.t_start_us <= now_us, c.t_end_us > now_us)
+        elif flt.status is NoticeStatus.FILED:
+            query = query.where(live, c.t_start_us > now_us)
+        query = query.order_by(c.t_start_us, c.id).limit(flt.limit)
+        rows = list(self._c.execute(query))
+        found = self._assemble(rows)
+        return [found[row.id] for row in rows]
+
+    def current_of_party(self, party: PartyId, now: datetime) -> list[Notice]:
+        """The party's notices not cancelled and not ended at ``now``."""
+        c = t.notices.c
+        query = select(t.notices).where(
+            c.party_id == party, c.cancelled_us.is_(None), c.t_end_us > to_us(now)
+        )
+        rows = list(self._c.execute(query))
+        found = self._assemble(rows)
+        return [found[row.id] for row in rows]
+
+    def ids_ending_between(self, lo: datetime, hi: datetime) -> list[NoticeId]:
+        """Ids of uncancelled notices whose end lies in [lo, hi)."""
+        c = t.notices.c
+        query = select(c.id).where(
+            and_(c.cancelled_us.is_(None), c.t_end_us >= to_us(lo), c.t_end_us < to_us(hi))
+        )
+        return [NoticeId(i) for i in self._c.execute(query).scalars()]
+
+    def _assemble(self, rows: Sequence[Any]) -> dict[str, Notice]:
+        volumes = self._volumes.volumes_of(ObjectType.NOTICE, [row.id for row in rows])
+        return {row.id: notice_from_row(row, volumes.get(row.id, [])) for row in rows}

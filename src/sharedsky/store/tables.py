@@ -1,0 +1,198 @@
+"""Table metadata. Times are integer microseconds since the epoch (UTC), columns named ``*_us``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+settings = Table(
+    "mechanism_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""The loaded mechanism (key ``mechanism``: its canonical JSON) and other per-database facts."""
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("is_host", Boolean, nullable=False),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("party_id", String(64), ForeignKey("parties.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("party_id", String(64), ForeignKey("parties.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("remarks", Text, nullable=False),
+    Column("contact", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("filed_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("cancelled_us", BigInteger, nullable=True),
+    Column("lead_time_s", Float, nullable=False),
+    Column("late_for", Text, nullable=False),
+    Column("t_start_us", BigInteger, nullable=False),
+    Column("t_end_us", BigInteger, nullable=False),
+    Column("min_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Index("ix_notices_party_end", "party_id", "t_end_us"),
+    Index("ix_notices_end", "t_end_us"),
+)
+
+zones = Table(
+    "zones",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("party_id", String(64), ForeignKey("parties.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("remarks", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("declared_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("withdrawn_us", BigInteger, nullable=True),
+    Index("ix_zones_party", "party_id"),
+)
+
+volumes = Table(
+    "volumes",
+    metadata,
+    Column("vid", Integer, primary_key=True, autoincrement=True),
+    Column("object_type", String(16), nullable=False),
+    Column("object_id", String(40), nullable=False),
+    Column("volume_index", Integer, nullable=False),
+    Column("party_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("outline", Text, nullable=False),
+    Column("alt_lo_m", Float, nullable=False),
+    Column("alt_hi_m", Float, nullable=False),
+    Column("t_start_us", BigInteger, nullable=False),
+    Column("t_end_us", BigInteger, nullable=True),
+    UniqueConstraint("object_type", "object_id", "volume_index"),
+)
+"""Every current volume of every notice and zone; ``t_end_us`` NULL means open-ended."""
+
+volume_cells = Table(
+    "volume_cells",
+    metadata,
+    Column("cell", BigInteger, nullable=False),
+    Column("t_start_us", BigInteger, nullable=False),
+    Column("t_end_us", BigInteger, nullable=False),
+    Column("vid", Integer, nullable=False),
+    Column("party_id", String(64), nullable=False),
+    Index("ix_volume_cells_cell_time", "cell", "t_start_us", "t_end_us"),
+    Index("ix_volume_cells_vid", "vid"),
+)
+"""The candidate index: the H3 covering of every volume × its time window (open end = max)."""
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("a_type", String(16), nullable=False),
+    Column("a_id", String(40), nullable=False),
+    Column("a_party", String(64), nullable=False),
+    Column("a_version", Integer, nullable=False),
+    Column("a_volume", Integer, nullable=False),
+    Column("b_type", String(16), nullable=False),
+    Column("b_id", String(40), nullable=False),
+    Column("b_party", String(64), nullable=False),
+    Column("b_version", Integer, nullable=False),
+    Column("b_volume", Integer, nullable=False),
+    Column("window_start_us", BigInteger, nullable=False),
+    Column("window_end_us", BigInteger, nullable=True),
+    Column("alt_lo_m", Float, nullable=False),
+    Column("alt_hi_m", Float, nullable=False),
+    Column("distance_m", Float, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("region_a", Text, nullable=False),
+    Column("region_b", Text, nullable=False),
+    Column("detected_us", BigInteger, nullable=False),
+    Column("expires_us", BigInteger, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("resolved_us", BigInteger, nullable=True),
+    Column("resolved_reason", String(16), nullable=True),
+    Index("ix_conflicts_a", "a_id", "state"),
+    Index("ix_conflicts_b", "b_id", "state"),
+    Index("ix_conflicts_parties", "a_party", "b_party"),
+)
+
+ack_requests = Table(
+    "ack_requests",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("party_id", String(64), nullable=False),
+    Column("subject", String(16), nullable=False),
+    Column("subject_id", String(40), nullable=False),
+    Column("subject_version", Integer, nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("requested_us", BigInteger, nullable=False),
+    Column("due_us", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("acked_us", BigInteger, nullable=True),
+    Column("acked_by", String(64), nullable=True),
+    Index("ix_ack_requests_subject", "subject_id", "party_id"),
+    Index("ix_ack_requests_due", "status", "due_us"),
+)
+"""Who must acknowledge what by when; the scheduler of the hotline escalates from ``due_us``."""
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+"""Every event of the mechanism, appended in the transaction of the change it records."""
+
+idempotency = Table(
+    "idempotency_keys",
+    metadata,
+    Column("operator_id", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+)

@@ -1,0 +1,71 @@
+"""The unit of work: one transaction with every repository, retried on serialization failure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from sharedsky.store.acks import AckRepository
+from sharedsky.store.conflicts import ConflictRepository
+from sharedsky.store.events import EventLog
+from sharedsky.store.idempotency import IdempotencyStore
+from sharedsky.store.notices import NoticeRepository
+from sharedsky.store.parties import PartyRepository
+from sharedsky.store.volumes import VolumeIndex
+from sharedsky.store.zones import ZoneRepository
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 8
+"""Attempts of one transaction before a serialization failure is given up."""
+_RETRY_SQLSTATES = {"40001", "40P01"}
+
+
+class SqlUnitOfWork:
+    """Every repository, bound to one open transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.parties = PartyRepository(connection)
+        self.volumes = VolumeIndex(connection)
+        self.notices = NoticeRepository(connection, self.volumes)
+        self.zones = ZoneRepository(connection, self.volumes)
+        self.conflicts = ConflictRepository(connection)
+        self.acks = AckRepository(connection)
+        self.events = EventLog(connection)
+        self.idempotency = IdempotencyStore(connection)
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)
+
+
+class Database:
+    """Runs use cases in transactions: SQLite BEGIN IMMEDIATE, PostgreSQL SERIALIZABLE."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def run(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
+        """Run ``work`` in one transaction and commit; retry it whole on a serialization
+        failure (so ``work`` must have no effect outside the transaction)."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with self.engine.connect() as connection:
+                    if readonly:
+                        connection = connection.execution_options(sharedsky_readonly=True)
+                    with connection.begin():
+                        return work(SqlUnitOfWork(connection))
+            except DBAPIError as exc:
+                if attempt + 1 < MAX_ATTEMPTS and _retryable(exc):
+                    time.sleep(0.005 * 2**attempt)
+                    continue
+                raise
+        raise RuntimeError("unreachable: the loop returns or raises")

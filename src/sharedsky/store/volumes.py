@@ -1,0 +1,185 @@
+"""VolumeIndex: every current volume of notices and zones, and its H3 cell × time index."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Connection, and_, delete, insert, or_, select
+
+from sharedsky.domain.conflicts import ObjectType
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.volumes import Volume4D
+from sharedsky.store import tables as t
+from sharedsky.store.mapping import OPEN_END_US, to_us, volume_from_row, volume_values
+
+_CHUNK = 500
+"""Largest IN list sent in one statement."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVolume:
+    """One indexed volume with the object it belongs to."""
+
+    object_type: ObjectType
+    object_id: str
+    volume_index: int
+    party: PartyId
+    version: int
+    """The object's version these volumes belong to."""
+    volume: Volume4D
+
+
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterable[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class VolumeIndex:
+    """Stores volumes with their cell coverings and answers the candidate search."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def put(
+        self,
+        object_type: ObjectType,
+        object_id: str,
+        party: PartyId,
+        version: int,
+        volumes: Sequence[Volume4D],
+        cells: Sequence[Sequence[int]],
+    ) -> None:
+        """Store ``volumes`` (replacing any of this object) with ``cells[i]`` covering volume i."""
+        self.remove(object_type, object_id)
+        for index, (volume, covering) in enumerate(zip(volumes, cells, strict=True)):
+            values = volume_values(volume, object_type, object_id, index, party)
+            values["version"] = version
+            vid = self._c.execute(insert(t.volumes).values(values).returning(t.volumes.c.vid))
+            vid_value = vid.scalar_one()
+            end_us = values["t_end_us"] if values["t_end_us"] is not None else OPEN_END_US
+            rows = [
+                {
+                    "cell": cell,
+                    "t_start_us": values["t_start_us"],
+                    "t_end_us": end_us,
+                    "vid": vid_value,
+                    "party_id": party,
+                }
+                for cell in sorted(set(covering))
+            ]
+            if rows:
+                self._c.execute(insert(t.volume_cells), rows)
+
+    def unindex(self, object_type: ObjectType, object_id: str) -> None:
+        """Drop the object's cells so it is no longer a candidate; its volumes stay readable.
+
+        Nothing happens if the object has no cells.
+        """
+        vids = select(t.volumes.c.vid).where(
+            t.volumes.c.object_type == str(object_type), t.volumes.c.object_id == object_id
+        )
+        self._c.execute(delete(t.volume_cells).where(t.volume_cells.c.vid.in_(vids)))
+
+    def remove(self, object_type: ObjectType, object_id: str) -> None:
+        """Drop every volume of the object and its cells; nothing happens if there are none."""
+        self.unindex(object_type, object_id)
+        self._c.execute(
+            delete(t.volumes).where(
+                t.volumes.c.object_type == str(object_type), t.volumes.c.object_id == object_id
+            )
+        )
+
+    def volumes_of(
+        self, object_type: ObjectType, object_ids: Sequence[str]
+    ) -> dict[str, list[Volume4D]]:
+        """The volumes of each object, in index order; objects with none are absent."""
+        found: dict[str, list[Volume4D]] = defaultdict(list)
+        for chunk in _chunks(list(object_ids)):
+            query = (
+                select(t.volumes)
+                .where(
+                    t.volumes.c.object_type == str(object_type), t.volumes.c.object_id.in_(chunk)
+                )
+                .order_by(t.volumes.c.object_id, t.volumes.c.volume_index)
+            )
+            for row in self._c.execute(query):
+                found[row.object_id].append(volume_from_row(row))
+        return dict(found)
+
+    def candidates(
+        self,
+        cells: Sequence[int],
+        t_lo_us: int,
+        t_hi_us: int,
+        alt_lo_m: float,
+        alt_hi_m: float,
+        exclude_party: PartyId,
+    ) -> list[StoredVolume]:
+        """Volumes of other parties that share a cell with ``cells`` and may be near in time
+        and altitude.
+
+        Means: some cell in common, time window intersecting the open interval
+        (t_lo_us, t_hi_us), band intersecting the open interval (alt_lo_m, alt_hi_m), owner
+        other than ``exclude_party``. Callers widen the intervals by the separation minima.
+        Returns an empty list when nothing matches.
+        """
+        vids: set[int] = set()
+        cell_list = sorted(set(cells))
+        for chunk in _chunks(cell_list):
+            query = select(t.volume_cells.c.vid).where(
+                t.volume_cells.c.cell.in_(chunk),
+                t.volume_cells.c.t_start_us < t_hi_us,
+                t.volume_cells.c.t_end_us > t_lo_us,
+                t.volume_cells.c.party_id != exclude_party,
+            )
+            vids.update(self._c.execute(query).scalars())
+        found: list[StoredVolume] = []
+        for chunk in _chunks(sorted(vids)):
+            query = select(t.volumes).where(
+                t.volumes.c.vid.in_(chunk),
+                t.volumes.c.alt_lo_m < alt_hi_m,
+                t.volumes.c.alt_hi_m > alt_lo_m,
+            )
+            for row in self._c.execute(query):
+                found.append(
+                    StoredVolume(
+                        ObjectType(row.object_type),
+                        row.object_id,
+                        row.volume_index,
+                        PartyId(row.party_id),
+                        row.version,
+                        volume_from_row(row),
+                    )
+                )
+        found.sort(key=lambda v: (v.object_type, v.object_id, v.volume_index))
+        return found
+
+    def all_current(self, now_us: int, exclude_party: PartyId) -> list[StoredVolume]:
+        """Every volume of another party not over at ``now_us`` (the brute-force scan)."""
+        query = select(t.volumes).where(
+            t.volumes.c.party_id != exclude_party,
+            or_(t.volumes.c.t_end_us.is_(None), and_(t.volumes.c.t_end_us > now_us)),
+        )
+        return [
+            StoredVolume(
+                ObjectType(row.object_type),
+                row.object_id,
+                row.volume_index,
+                PartyId(row.party_id),
+                row.version,
+                volume_from_row(row),
+            )
+            for row in self._c.execute(query)
+        ]
+
+
+def window_us(volume: Volume4D) -> tuple[int, int]:
+    """The volume's window in microseconds, an open end as ``OPEN_END_US``."""
+    end = volume.time.end
+    return to_us(volume.time.start), OPEN_END_US if end is None else to_us(end)

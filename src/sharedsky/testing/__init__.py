@@ -1,0 +1,1 @@
+"""Test doubles shared by tests, the demo and benchmarks (fake clock, sequential ids)."""

@@ -1,0 +1,1 @@
+"""The HTTP contract, versioned; Pydantic models only, importing nothing else of sharedsky."""

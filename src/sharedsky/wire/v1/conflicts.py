@@ -1,0 +1,55 @@
+"""Conflicts and acknowledgements on the wire."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from sharedsky.wire.v1.common import Altitude, ObjectRef, SideRef, Window, WireModel
+
+
+class ConflictOut(WireModel):
+    """A conflict as a viewer sees it; ``with`` is the side that is not the viewer's own."""
+
+    id: str
+    kind: Literal["strategic"] = "strategic"
+    state: Literal["open", "resolved"]
+    resolved_reason: Literal["amended", "cancelled", "withdrawn", "expired"] | None
+    with_: ObjectRef = Field(alias="with")
+    own: SideRef
+    window: Window
+    altitude: Altitude
+    distance_m: float
+    region: dict[str, object]
+    detected_at: AwareDatetime
+    resolved_at: AwareDatetime | None
+
+    model_config = WireModel.model_config | {"populate_by_name": True, "serialize_by_alias": True}
+
+
+class ConflictList(WireModel):
+    """A list of conflicts."""
+
+    conflicts: list[ConflictOut]
+
+
+class AckOut(WireModel):
+    """An acknowledgement (a receipt, never an approval)."""
+
+    subject: Literal["notice", "conflict"]
+    subject_id: str
+    version: int
+    party: str
+    status: Literal["pending", "acknowledged", "superseded"]
+    priority: Literal["routine", "priority", "flash"]
+    requested_at: AwareDatetime
+    due_at: AwareDatetime
+    acked_at: AwareDatetime | None
+    acked_by: str | None
+
+
+class AckList(WireModel):
+    """What awaits acknowledgement."""
+
+    acknowledgements: list[AckOut]

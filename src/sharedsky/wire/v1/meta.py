@@ -1,0 +1,51 @@
+"""Who am I, and the mechanism's parties and channels, on the wire."""
+
+from __future__ import annotations
+
+from sharedsky.wire.v1.common import WireModel
+
+
+class Me(WireModel):
+    """The operator behind a token."""
+
+    operator: str
+    party: str
+    name: str
+    language: str
+    is_host: bool
+    mechanism: str
+
+
+class PartyOut(WireModel):
+    """A party or the host."""
+
+    id: str
+    name: str
+    language: str
+
+
+class SeparationOut(WireModel):
+    """Separation minima of a channel."""
+
+    lateral_m: float
+    vertical_m: float
+    time_s: float
+
+
+class ChannelOut(WireModel):
+    """The rules between two parties."""
+
+    between: tuple[str, str]
+    sharing: str
+    min_lead_time_s: dict[str, int]
+    ack_deadline_s: dict[str, int]
+    separation: SeparationOut
+
+
+class MechanismOut(WireModel):
+    """The mechanism as every operator may see it."""
+
+    mechanism: str
+    host: PartyOut
+    parties: list[PartyOut]
+    channels: list[ChannelOut]

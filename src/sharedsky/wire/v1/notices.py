@@ -1,0 +1,78 @@
+"""Notices on the wire: the filing request, the notice and the filing response."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from sharedsky.wire.v1.common import Volume, VolumeOut, WireModel
+from sharedsky.wire.v1.conflicts import ConflictOut
+
+NoticeKind = Literal[
+    "air_sortie", "uav", "exercise", "ground_movement", "static_site", "hazard", "other"
+]
+NoticeStatus = Literal["filed", "active", "ended", "cancelled"]
+
+
+class NoticeIn(WireModel):
+    """A notice as filed or amended."""
+
+    kind: NoticeKind
+    title: str
+    volumes: list[Volume]
+    remarks: str = ""
+    contact: str = ""
+
+
+class AckState(WireModel):
+    """Who acknowledged (or still owes an acknowledgement of) an object."""
+
+    party: str
+    version: int
+    status: Literal["pending", "acknowledged", "superseded"]
+    priority: Literal["routine", "priority", "flash"]
+    requested_at: AwareDatetime
+    due_at: AwareDatetime
+    acked_at: AwareDatetime | None
+    acked_by: str | None
+
+
+class NoticeOut(WireModel):
+    """A notice as a viewer sees it; ``redacted`` when the sharing policy hides parts of it."""
+
+    id: str
+    party: str
+    kind: NoticeKind
+    title: str
+    version: int
+    status: NoticeStatus
+    filed_at: AwareDatetime
+    updated_at: AwareDatetime
+    cancelled_at: AwareDatetime | None
+    lead_time_s: float
+    late: bool
+    late_for: list[str]
+    volumes: list[VolumeOut]
+    remarks: str
+    contact: str
+    redacted: bool
+
+
+class FilingOut(NoticeOut):
+    """The answer to filing or amending: the notice and its open conflicts."""
+
+    conflicts: list[ConflictOut]
+
+
+class NoticeDetailOut(NoticeOut):
+    """One notice with its open conflicts and acknowledgements."""
+
+    conflicts: list[ConflictOut]
+    acknowledgements: list[AckState]
+
+
+class NoticeList(WireModel):
+    """A list of notices."""
+
+    notices: list[NoticeOut] = Field(default_factory=list)

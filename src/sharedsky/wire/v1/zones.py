@@ -1,0 +1,50 @@
+"""Zones on the wire."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime
+
+from sharedsky.wire.v1.common import Volume, WireModel
+from sharedsky.wire.v1.conflicts import ConflictOut
+
+ZoneKind = Literal["protected", "red_line", "restricted"]
+
+
+class ZoneIn(WireModel):
+    """A zone as declared or amended; its volume's time window may be open-ended."""
+
+    kind: ZoneKind
+    title: str
+    volume: Volume
+    remarks: str = ""
+
+
+class ZoneOut(WireModel):
+    """A zone as a viewer sees it."""
+
+    id: str
+    party: str
+    kind: ZoneKind
+    title: str
+    version: int
+    status: Literal["active", "withdrawn", "expired"]
+    volume: Volume
+    remarks: str
+    declared_at: AwareDatetime
+    updated_at: AwareDatetime
+    withdrawn_at: AwareDatetime | None
+    redacted: bool
+
+
+class DeclarationOut(ZoneOut):
+    """The answer to declaring or amending a zone: the zone and its open conflicts."""
+
+    conflicts: list[ConflictOut]
+
+
+class ZoneList(WireModel):
+    """A list of zones."""
+
+    zones: list[ZoneOut]

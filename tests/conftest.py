@@ -1,0 +1,185 @@
+"""Fixtures shared by every test: databases on SQLite and PostgreSQL, a fake clock, the API."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from sharedsky.api.app import create_app
+from sharedsky.bootstrap import build
+from sharedsky.interop.mechanism_yaml import parse_mechanism
+from sharedsky.service.mechanism import load_mechanism
+from sharedsky.service.ports import Deps
+from sharedsky.store.engine import make_engine
+from sharedsky.store.schema import upgrade
+from sharedsky.store.tables import metadata
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock, SequentialIds
+
+PG_URL = os.environ.get("SHAREDSKY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+"""The fake clock's start in every test."""
+
+LEVANT_YAML = """\
+mechanism: levant-deconfliction
+host: {id: host, name: Joint Coordination Cell, language: en}
+parties:
+  - {id: alpha, name: Alpha Air Command, language: en}
+  - {id: bravo, name: Bravo Air Command, language: tr}
+defaults:
+  sharing: full
+  min_lead_time_s: {default: 900, exercise: 86400}
+  ack_deadline_s: {routine: 900, priority: 300, flash: 60}
+  separation: {lateral_m: 9260, vertical_m: 304.8, time_s: 300}
+channels:
+  - between: [alpha, bravo]
+    sharing: conflicts_only
+"""
+
+THREE_PARTY_YAML = """\
+mechanism: three-way
+host: {id: host, name: Coordination Cell, language: en}
+parties:
+  - {id: alpha, name: Alpha, language: en}
+  - {id: bravo, name: Bravo, language: tr}
+  - {id: charlie, name: Charlie, language: ar}
+defaults:
+  sharing: full
+channels:
+  - between: [alpha, bravo]
+    sharing: conflicts_only
+  - between: [alpha, charlie]
+    sharing: host_only
+"""
+
+
+def _pg_available() -> bool:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL schema of its own for this run, migrated once, dropped at the end."""
+    if not _pg_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and does not answer at {PG_URL}")
+        pytest.skip(f"no PostgreSQL at {PG_URL} (required under CI=true)")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    """A freshly migrated, empty database URL on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "sharedsky.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_schema_url")
+    _truncate(url)
+    yield url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A Database over the fresh database (migrations already applied)."""
+    db = Database(make_engine(database_url, pool_size=4))
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock standing at T0."""
+    return FakeClock(T0)
+
+
+@dataclass
+class Env:
+    """A loaded mechanism: its dependencies, operator tokens and fake clock."""
+
+    deps: Deps
+    tokens: dict[str, str]
+    clock: FakeClock
+
+
+def make_env(database: Database, clock: FakeClock, yaml_text: str = LEVANT_YAML) -> Env:
+    """Load ``yaml_text`` into ``database`` and build the dependencies."""
+    mechanism, mechanism_json = parse_mechanism(yaml_text)
+    tokens = load_mechanism(database, clock, mechanism, mechanism_json)
+    deps = build(database, clock=clock, ids=SequentialIds())
+    return Env(deps, {str(k): v for k, v in tokens.items()}, clock)
+
+
+@pytest.fixture
+def env(database: Database, clock: FakeClock) -> Env:
+    """The Levant mechanism (alpha, bravo: conflicts_only; host) loaded."""
+    return make_env(database, clock)
+
+
+class Api:
+    """A test client of the app with one bearer token per party."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.client = TestClient(create_app(env.deps), raise_server_exceptions=False)
+
+    def as_(self, party: str) -> dict[str, str]:
+        """Authorization headers of ``party``'s operator."""
+        return {"Authorization": f"Bearer {self.env.tokens[party]}"}
+
+
+@pytest.fixture
+def api(env: Env) -> Iterator[Api]:
+    """The API over the Levant mechanism."""
+    holder = Api(env)
+    with holder.client:
+        yield holder
