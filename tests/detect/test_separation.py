@@ -258,4 +258,4 @@ def test_shifting_both_times_keeps_the_verdict(
 
 
 def _distance(pair: Any) -> float:
-    return horizontal_distance_m(pair.a.outline, pair.b.outline)
+    return float(horizontal_distance_m(pair.a.outline, pair.b.outline))

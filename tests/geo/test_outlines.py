@@ -36,7 +36,7 @@ def test_valid_outlines_pass() -> None:
 
 
 def test_unclosed_ring_is_refused_at_the_ring() -> None:
-    error = refusal(PolygonOutline((SQUARE[:-1] + ((10.0, 45.5),),)))
+    error = refusal(PolygonOutline(((*SQUARE[:-1], (10.0, 45.5)),)))
     assert error.path == ("coordinates", 0)
     assert "not closed" in error.reason
 

@@ -25,7 +25,7 @@ BOX = PolygonOutline(
 
 
 def segment_lengths_m(ring: np.ndarray) -> np.ndarray:
-    return geodesic_distance_m(ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1])
+    return np.asarray(geodesic_distance_m(ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]))
 
 
 def test_polygon_densification_keeps_segments_under_1_km() -> None:

@@ -1,1 +1,1 @@
-"""Pure conflict engines over volumes and tracks; may import `sharedsky.geo`, nothing else of ours."""
+"""Pure conflict engines over volumes and tracks; imports `sharedsky.geo`, nothing else of ours."""

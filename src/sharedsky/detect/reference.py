@@ -72,8 +72,8 @@ def _points_to_edges_m(points: list[tuple[float, float]], edges: list[Edge]) -> 
         return float("inf")
     p = np.array(points, dtype=np.float64)
     e = np.array(edges, dtype=np.float64)
-    pi, ei = np.meshgrid(np.arange(len(p)), np.arange(len(e)), indexing="ij")
-    pi, ei = pi.ravel(), ei.ravel()
+    grid_p, grid_e = np.meshgrid(np.arange(len(p)), np.arange(len(e)), indexing="ij")
+    pi, ei = grid_p.ravel(), grid_e.ravel()
     start, end = e[ei, 0], e[ei, 1]
     az, _, length = WGS84.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
     az = np.asarray(az)

@@ -67,9 +67,11 @@ def find_clashes(
         live = np.flatnonzero((time_gap < time_s) & (vertical_gap < vertical_m) & (lateral_m > 0))
         if live.size == 0:
             continue
-        near = _coarse_near(subject.outline, [candidates[k] for k in live], lateral_m[live], cores)
+        near = _coarse_near(
+            subject.outline, [candidates[int(k)] for k in live], lateral_m[live], cores
+        )
         for k in live[near]:
-            candidate = candidates[k]
+            candidate = candidates[int(k)]
             found = clash(subject, candidate.volume, candidate.separation)
             if found is not None:
                 hits.append(StrategicHit(i, candidate.key, found))

@@ -27,7 +27,8 @@ def geodesic_distance_m(
     >>> round(float(geodesic_distance_m(0.0, 0.0, 1.0, 0.0)), 3)
     111319.491
     """
-    _, _, dist = WGS84.inv(*np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2)))
+    x1, y1, x2, y2 = np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2))
+    _, _, dist = WGS84.inv(x1, y1, x2, y2)
     return np.asarray(dist, dtype=np.float64)
 
 
@@ -40,7 +41,8 @@ def geodesic_azimuth_deg(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> FloatArray:
     """Forward azimuth in degrees (clockwise from north) at (lon1, lat1) towards (lon2, lat2)."""
-    az, _, _ = WGS84.inv(*np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2)))
+    x1, y1, x2, y2 = np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2))
+    az, _, _ = WGS84.inv(x1, y1, x2, y2)
     return np.asarray(az, dtype=np.float64)
 
 
@@ -48,7 +50,8 @@ def geodesic_destination(
     lon: npt.ArrayLike, lat: npt.ArrayLike, azimuth_deg: npt.ArrayLike, distance_m: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """(lon_deg, lat_deg) reached by travelling distance_m metres along azimuth_deg degrees."""
-    lon2, lat2, _ = WGS84.fwd(*np.broadcast_arrays(*_floats(lon, lat, azimuth_deg, distance_m)))
+    x, y, az, dist = np.broadcast_arrays(*_floats(lon, lat, azimuth_deg, distance_m))
+    lon2, lat2, _ = WGS84.fwd(x, y, az, dist)
     return np.asarray(lon2, dtype=np.float64), np.asarray(lat2, dtype=np.float64)
 
 

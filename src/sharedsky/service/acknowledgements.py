@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
+from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckStatus, AckSubject
+from sharedsky.domain.ids import AckId
 from sharedsky.domain.errors import StateConflict
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
@@ -30,9 +31,11 @@ def acknowledge(
 
     def work(uow: SqlUnitOfWork) -> AckRequest:
         if subject is AckSubject.NOTICE:
-            visible_notice(uow, deps, actor.viewer, subject_id, now)
+            notice = visible_notice(uow, deps, actor.viewer, subject_id, now).notice
+            owner, version = notice.party, notice.version
         else:
             visible_conflict(uow, deps, actor.viewer, subject_id, now)
+            owner, version = actor.party, 1
         requests = uow.acks.for_subject(subject_id, actor.party)
         pending = [r for r in requests if r.status is AckStatus.PENDING]
         if pending:
@@ -56,6 +59,29 @@ def acknowledge(
         earlier = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]
         if earlier:
             return remember(uow, actor, idem, earlier[-1], now)
+        if subject is AckSubject.NOTICE and owner != actor.party:
+            # a receipt nobody asked for (e.g. a notice that became visible through a conflict)
+            receipt = AckRequest(
+                id=AckId(deps.ids.new("ack")),
+                party=actor.party,
+                subject=subject,
+                subject_id=subject_id,
+                subject_version=version,
+                priority=NOTICE_PRIORITY,
+                requested_at=now,
+                due_at=now,
+                status=AckStatus.ACKNOWLEDGED,
+                acked_at=now,
+                acked_by=actor.operator,
+            )
+            uow.acks.add(receipt)
+            uow.events.append(
+                now,
+                actor.operator,
+                "notice.acknowledged",
+                {"notice": subject_id, "version": version, "party": actor.party},
+            )
+            return remember(uow, actor, idem, receipt, now)
         raise StateConflict(f"your party owes no acknowledgement of {subject} {subject_id!r}")
 
     return deps.db.run(work)

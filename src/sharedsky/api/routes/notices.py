@@ -171,6 +171,7 @@ def amend(
 @router.post("/{notice_id}/cancel", responses={200: {"model": v1.NoticeOut}})
 def cancel(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
     """Cancel a notice; its conflicts resolve."""
+
     def build(notice: Notice) -> v1.NoticeOut:
         return v1.NoticeOut.model_validate(_own_view(deps, actor.viewer, notice))
 
