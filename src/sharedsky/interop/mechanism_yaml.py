@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sharedsky.domain.channels import (
     DEFAULT_LATERAL_M,
@@ -50,15 +50,16 @@ class _RulesModel(_Strict):
     ) = None
     separation: _SeparationModel | None = None
 
-    @model_validator(mode="after")
-    def _known_kinds(self) -> _RulesModel:
-        unknown = set(self.min_lead_time_s or {}) - _LEAD_KEYS
+    @field_validator("min_lead_time_s")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        unknown = set(value or {}) - _LEAD_KEYS
         if unknown:
             raise ValueError(
-                f"min_lead_time_s has unknown notice kinds {sorted(unknown)}; "
+                f"unknown notice kinds {sorted(unknown)}; "
                 f"use 'default' or one of {sorted(_LEAD_KEYS - {'default'})}"
             )
-        return self
+        return value
 
 
 class _ChannelModel(_RulesModel):
@@ -148,12 +149,14 @@ def parse_mechanism(text: str) -> tuple[Mechanism, str]:
 
 def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> Mechanism:
     ids = [p.id for p in model.parties]
+    seen = {model.host.id}
     for index, party in enumerate(model.parties):
-        if party.id == model.host.id or ids.count(party.id) > 1:
+        if party.id in seen:
             path: tuple[str | int, ...] = ("parties", index, "id")
             raise InvalidMechanism(
                 f"party id {party.id!r} is used twice", path, _line_of(path, lines)
             )
+        seen.add(party.id)
     defaults = _rules(
         model.defaults,
         ChannelRules(
