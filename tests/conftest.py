@@ -6,60 +6,17 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _support import PG_URL, T0, Api, Env, make_env
 from sqlalchemy import create_engine, text
-from starlette.testclient import TestClient
 
-from sharedsky.api.app import create_app
-from sharedsky.bootstrap import build
-from sharedsky.interop.mechanism_yaml import parse_mechanism
-from sharedsky.service.mechanism import load_mechanism
-from sharedsky.service.ports import Deps
 from sharedsky.store.engine import make_engine
 from sharedsky.store.schema import upgrade
 from sharedsky.store.tables import metadata
 from sharedsky.store.uow import Database
-from sharedsky.testing.fakes import FakeClock, SequentialIds
-
-PG_URL = os.environ.get("SHAREDSKY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-"""The fake clock's start in every test."""
-
-LEVANT_YAML = """\
-mechanism: levant-deconfliction
-host: {id: host, name: Joint Coordination Cell, language: en}
-parties:
-  - {id: alpha, name: Alpha Air Command, language: en}
-  - {id: bravo, name: Bravo Air Command, language: tr}
-defaults:
-  sharing: full
-  min_lead_time_s: {default: 900, exercise: 86400}
-  ack_deadline_s: {routine: 900, priority: 300, flash: 60}
-  separation: {lateral_m: 9260, vertical_m: 304.8, time_s: 300}
-channels:
-  - between: [alpha, bravo]
-    sharing: conflicts_only
-"""
-
-THREE_PARTY_YAML = """\
-mechanism: three-way
-host: {id: host, name: Coordination Cell, language: en}
-parties:
-  - {id: alpha, name: Alpha, language: en}
-  - {id: bravo, name: Bravo, language: tr}
-  - {id: charlie, name: Charlie, language: ar}
-defaults:
-  sharing: full
-channels:
-  - between: [alpha, bravo]
-    sharing: conflicts_only
-  - between: [alpha, charlie]
-    sharing: host_only
-"""
+from sharedsky.testing.fakes import FakeClock
 
 
 def _pg_available() -> bool:
@@ -142,39 +99,10 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
-@dataclass
-class Env:
-    """A loaded mechanism: its dependencies, operator tokens and fake clock."""
-
-    deps: Deps
-    tokens: dict[str, str]
-    clock: FakeClock
-
-
-def make_env(database: Database, clock: FakeClock, yaml_text: str = LEVANT_YAML) -> Env:
-    """Load ``yaml_text`` into ``database`` and build the dependencies."""
-    mechanism, mechanism_json = parse_mechanism(yaml_text)
-    tokens = load_mechanism(database, clock, mechanism, mechanism_json)
-    deps = build(database, clock=clock, ids=SequentialIds())
-    return Env(deps, {str(k): v for k, v in tokens.items()}, clock)
-
-
 @pytest.fixture
 def env(database: Database, clock: FakeClock) -> Env:
     """The Levant mechanism (alpha, bravo: conflicts_only; host) loaded."""
     return make_env(database, clock)
-
-
-class Api:
-    """A test client of the app with one bearer token per party."""
-
-    def __init__(self, env: Env) -> None:
-        self.env = env
-        self.client = TestClient(create_app(env.deps), raise_server_exceptions=False)
-
-    def as_(self, party: str) -> dict[str, str]:
-        """Authorization headers of ``party``'s operator."""
-        return {"Authorization": f"Bearer {self.env.tokens[party]}"}
 
 
 @pytest.fixture

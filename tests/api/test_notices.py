@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from _bodies import notice, square, zone
-from conftest import Api
+from _support import Api
 
 
 def file(api: Api, party: str, body: dict[str, object], **headers: str) -> dict[str, object]:
@@ -24,6 +24,7 @@ def test_filing_returns_the_contract_fields(api: Api) -> None:
 
 
 def test_short_notice_is_accepted_but_recorded_late(api: Api) -> None:
+    """R-LEAD-1"""
     body = file(api, "alpha", notice(start="2026-11-24T12:10:00Z", end="2026-11-24T13:00:00Z"))
     assert body["lead_time_s"] == 600
     assert body["late"] is True
@@ -31,6 +32,7 @@ def test_short_notice_is_accepted_but_recorded_late(api: Api) -> None:
 
 
 def test_exercise_needs_a_day_of_notice(api: Api) -> None:
+    """R-LEAD-1: the per-kind minimum applies."""
     body = file(
         api,
         "alpha",
@@ -46,6 +48,7 @@ def test_exercise_needs_a_day_of_notice(api: Api) -> None:
 
 
 def test_clash_shows_on_both_sides_and_needs_both_acks(api: Api) -> None:
+    """R-ACK-1, R-DETECT-1"""
     a = file(api, "alpha", notice(square(36.1, 34.5)))
     b = file(api, "bravo", notice(square(36.3, 34.7)))
     conflicts = b["conflicts"]
@@ -70,6 +73,7 @@ def test_clash_shows_on_both_sides_and_needs_both_acks(api: Api) -> None:
 
 
 def test_amend_needs_the_current_version(api: Api) -> None:
+    """R-VER-1"""
     a = file(api, "alpha", notice())
     url = f"/v1/notices/{a['id']}"
     missing = api.client.put(url, json=notice(title="moved"), headers=api.as_("alpha"))
@@ -88,6 +92,7 @@ def test_amend_needs_the_current_version(api: Api) -> None:
 
 
 def test_amending_away_resolves_the_conflict_and_unrelated_change_keeps_it(api: Api) -> None:
+    """R-DETECT-3"""
     a = file(api, "alpha", notice(square(36.1, 34.5)))
     b = file(api, "bravo", notice(square(36.3, 34.7)))
     conflict_id = b["conflicts"][0]["id"]  # type: ignore[index]
@@ -110,6 +115,7 @@ def test_amending_away_resolves_the_conflict_and_unrelated_change_keeps_it(api: 
 
 
 def test_cancel_resolves_conflicts_and_stops_matching(api: Api) -> None:
+    """R-DETECT-3"""
     a = file(api, "alpha", notice(square(36.1, 34.5)))
     b = file(api, "bravo", notice(square(36.3, 34.7)))
     cancelled = api.client.post(f"/v1/notices/{a['id']}/cancel", headers=api.as_("alpha"))
@@ -125,6 +131,7 @@ def test_cancel_resolves_conflicts_and_stops_matching(api: Api) -> None:
 
 
 def test_status_moves_with_the_clock_and_conflicts_expire(api: Api) -> None:
+    """R-STATUS-1, R-DETECT-3"""
     a = file(api, "alpha", notice(square(36.1, 34.5)))
     b = file(api, "bravo", notice(square(36.3, 34.7)))
     url = f"/v1/notices/{a['id']}"
@@ -173,6 +180,7 @@ def test_list_filters(api: Api) -> None:
 
 
 def test_idempotency_key_returns_the_first_result(api: Api) -> None:
+    """R-IDEM-1"""
     first = api.client.post(
         "/v1/notices", json=notice(), headers=api.as_("alpha") | {"Idempotency-Key": "k-1"}
     )
@@ -219,6 +227,7 @@ def test_zone_declare_amend_withdraw_and_conflict_with_notice(api: Api) -> None:
 
 
 def test_acknowledging_a_notice_records_who_and_when(api: Api) -> None:
+    """R-ACK-1"""
     file(api, "bravo", notice(square(36.3, 34.7)))
     a = file(api, "alpha", notice(square(36.1, 34.5)))  # clashes, so bravo must acknowledge it
     api.env.clock.advance(120)
@@ -240,3 +249,18 @@ def test_a_visible_notice_can_be_acknowledged_unasked(api: Api) -> None:
     ack = api.client.post(f"/v1/notices/{a['id']}/ack", headers=api.as_("bravo"))
     assert ack.status_code == 200, ack.text
     assert ack.json()["acked_at"] == ack.json()["due_at"] == "2026-11-24T12:00:00Z"
+
+
+def test_the_inbox_drops_conflicts_that_expired_or_resolved(api: Api) -> None:
+    file(api, "alpha", notice(square(36.1, 34.5)))
+    b = file(api, "bravo", notice(square(36.3, 34.7)))
+    conflict_id = b["conflicts"][0]["id"]  # type: ignore[index]
+
+    def inbox(party: str) -> list[str]:
+        body = api.client.get("/v1/acks/pending", headers=api.as_(party)).json()
+        return [a["subject_id"] for a in body["acknowledgements"]]
+
+    assert conflict_id in inbox("alpha")
+    api.env.clock.advance(5 * 3600 + 300)  # past the end and the time buffer
+    assert conflict_id not in inbox("alpha")
+    assert inbox("bravo") == []

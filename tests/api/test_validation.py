@@ -1,4 +1,5 @@
-"""Bad input gets a clear 422 with the field path, and nothing is stored (R-INPUT-1)."""
+"""Bad input gets a clear 422 with the field path, and nothing is stored (R-INPUT-1); tokens and
+ownership are checked (R-AUTH-1)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 from _bodies import notice, square, volume
-from conftest import Api
+from _support import Api
 
 BOWTIE = {
     "type": "Polygon",

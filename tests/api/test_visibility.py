@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from _bodies import notice, square, volume, zone
-from conftest import THREE_PARTY_YAML, Api, make_env
+from _support import THREE_PARTY_YAML, Api, make_env
 
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock

@@ -1,9 +1,10 @@
-"""The mechanism file loads as written, and a malformed one is refused with line and reason."""
+"""The mechanism file loads as written, and a malformed one is refused with line and reason
+(R-MECH-1)."""
 
 from __future__ import annotations
 
 import pytest
-from conftest import LEVANT_YAML
+from _support import LEVANT_YAML
 
 from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.errors import InvalidMechanism
@@ -30,9 +31,11 @@ def test_the_issue_example_loads_as_written() -> None:
 
 
 def test_defaults_apply_when_rules_are_omitted() -> None:
-    mech, _ = parse_mechanism(
-        "mechanism: m\nhost: {id: h, name: H}\nparties:\n  - {id: a, name: A}\n  - {id: b, name: B}\n"
+    text = (
+        "mechanism: m\nhost: {id: h, name: H}\n"
+        "parties:\n  - {id: a, name: A}\n  - {id: b, name: B}\n"
     )
+    mech, _ = parse_mechanism(text)
     rules = mech.channel(PartyId("a"), PartyId("b"))
     assert rules.sharing is Sharing.FULL
     assert (rules.separation.lateral_m, rules.separation.vertical_m, rules.separation.time_s) == (

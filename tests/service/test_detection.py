@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 from itertools import combinations
 
-from conftest import T0, Env
+from _support import T0, Env
 
 from sharedsky.detect.separation import clash
 from sharedsky.domain.channels import NoticeKind
@@ -96,7 +96,7 @@ def test_two_overlapping_filings_at_once_see_each_other(env: Env) -> None:
         barrier = threading.Barrier(2)
         results = {}
 
-        def run(party: str) -> None:
+        def run(party: str, barrier: threading.Barrier = barrier, results: dict = results) -> None:
             barrier.wait()
             results[party] = file_notice(env.deps, actor(party), draft)
 

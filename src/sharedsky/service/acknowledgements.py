@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckStatus, AckSubject
-from sharedsky.domain.ids import AckId
 from sharedsky.domain.errors import StateConflict
+from sharedsky.domain.ids import AckId
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps

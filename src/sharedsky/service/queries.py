@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.ids import PartyId
@@ -163,5 +163,28 @@ def list_conflicts(
 
 
 def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
-    """What the viewer's party still has to acknowledge, earliest due first."""
-    return deps.db.run(lambda uow: uow.acks.pending(viewer.party), readonly=True)
+    """What the viewer's party still has to acknowledge, earliest due first.
+
+    Leaves out requests whose subject no longer needs an answer: a conflict resolved (also by
+    expiry) or a notice that ended or was cancelled.
+    """
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> list[AckRequest]:
+        pending = uow.acks.pending(viewer.party)
+        notices = uow.notices.get_many(
+            [r.subject_id for r in pending if r.subject is AckSubject.NOTICE]
+        )
+        live = []
+        for request in pending:
+            if request.subject is AckSubject.NOTICE:
+                notice = notices.get(request.subject_id)
+                if notice is not None and notice.status(now).is_current():
+                    live.append(request)
+                continue
+            conflict = uow.conflicts.get(request.subject_id)
+            if conflict is not None and conflict.state_at(now).needs_ack():
+                live.append(request)
+        return live
+
+    return deps.db.run(work, readonly=True)

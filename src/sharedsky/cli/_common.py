@@ -1,0 +1,381 @@
+"""Shared pieces of the CLI: connection options, the SDK factory, input parsing and output.
+
+Tests (and embedders) pass ``obj={"http": <httpx.Client>, "clock": <object with now()>}`` to
+``CliRunner.invoke``: ``http`` replaces the network (a Starlette ``TestClient`` works) and
+``clock`` is what relative times such as ``+2h`` count from. Without them, commands open a
+real ``httpx.Client`` on ``--url`` and use the system clock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Protocol, TypeVar, runtime_checkable
+
+import httpx
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sharedsky.client import AuthError, Client, ClientError, StaleVersionError
+from sharedsky.units import FL_M, FT_M
+from sharedsky.wire import v1
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+B = TypeVar("B", bound=BaseModel)
+
+UrlOption = Annotated[
+    str, typer.Option("--url", envvar="SHAREDSKY_URL", help="Server base URL.", show_envvar=True)
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token", envvar="SHAREDSKY_TOKEN", help="Operator bearer token.", show_default=False
+    ),
+]
+TokensOption = Annotated[
+    Path | None,
+    typer.Option("--tokens", help="Tokens file written by `sharedsky init --tokens-out` (JSON)."),
+]
+AsOption = Annotated[
+    str | None, typer.Option("--as", help="Whose token to take from --tokens (alpha, host …).")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the server's JSON document instead of tables.")
+]
+
+
+@runtime_checkable
+class _Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+def _obj(ctx: typer.Context) -> Mapping[str, object]:
+    return ctx.obj if isinstance(ctx.obj, Mapping) else {}
+
+
+def now_of(ctx: typer.Context) -> datetime:
+    """The moment relative times count from: ``obj["clock"].now()`` or the system clock (UTC)."""
+    clock = _obj(ctx).get("clock")
+    return clock.now() if isinstance(clock, _Clock) else datetime.now(UTC)
+
+
+def stdout() -> Console:
+    """A console on the current stdout (made per call: CliRunner swaps the streams)."""
+    return Console(highlight=False)
+
+
+def stderr() -> Console:
+    """A console on the current stderr."""
+    return Console(stderr=True, highlight=False)
+
+
+# -- connection --------------------------------------------------------------------------
+
+
+def _token(token: str | None, tokens: Path | None, party: str | None) -> str:
+    """The bearer token: from ``--tokens FILE --as PARTY`` when ``--as`` is given, else --token."""
+    if party is not None:
+        if tokens is None:
+            raise typer.BadParameter("--as needs --tokens FILE", param_hint="'--as'")
+        try:
+            table = json.loads(tokens.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot read {tokens}: {exc.strerror}", param_hint="'--tokens'"
+            ) from exc
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"{tokens} is not JSON: {exc}", param_hint="'--tokens'"
+            ) from exc
+        value = table.get(party) if isinstance(table, dict) else None
+        if not isinstance(value, str):
+            known = ", ".join(sorted(table)) if isinstance(table, dict) else "none"
+            raise typer.BadParameter(
+                f"{tokens} holds no token for {party!r} (it has: {known})", param_hint="'--as'"
+            )
+        return value
+    if token:
+        return token
+    raise typer.BadParameter(
+        "give --token (or SHAREDSKY_TOKEN), or --tokens FILE --as PARTY",
+        param_hint="'--token'",
+    )
+
+
+def report(exc: ClientError) -> None:
+    """Print a server problem (detail, field path, status and code) in red on stderr."""
+    lines = [f"error: {exc.detail}"]
+    if exc.path:
+        lines.append(f"  at: {'.'.join(str(p) for p in exc.path)}")
+    lines.append(f"  ({exc.status} {exc.code})" if exc.status else f"  ({exc.code})")
+    if isinstance(exc, StaleVersionError):
+        lines.append("  hint: show the object again and amend its current version")
+    elif isinstance(exc, AuthError) and exc.status == 401:
+        lines.append("  hint: check --token, or --tokens FILE --as PARTY")
+    stderr().print("\n".join(lines), style="red", markup=False, soft_wrap=True)
+
+
+@contextmanager
+def connect(
+    ctx: typer.Context, url: str, token: str | None, tokens: Path | None, party: str | None
+) -> Iterator[Client]:
+    """An SDK client for one command; a ClientError inside prints and exits with code 1."""
+    http = _obj(ctx).get("http")
+    given = http if isinstance(http, httpx.Client) else None
+    client = Client(url, _token(token, tokens, party), http=given)
+    try:
+        yield client
+    except ClientError as exc:
+        report(exc)
+        raise typer.Exit(1) from exc
+    finally:
+        client.close()
+
+
+def emit_json(model: BaseModel) -> None:
+    """Print one JSON document on stdout, serialised as the server serialises it."""
+    typer.echo(model.model_dump_json(by_alias=True))
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+_FL = re.compile(r"^FL\s*(\d{1,3})$", re.IGNORECASE)
+_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(m|ft)?$", re.IGNORECASE)
+
+
+def altitude_m(text: str) -> float:
+    """Metres AMSL from ``3000``/``3000m`` (metres), ``9000ft`` (feet) or ``FL120`` (× 100 ft).
+
+    >>> round(altitude_m("FL120"), 1)
+    3657.6
+    """
+    value = text.strip()
+    level = _FL.match(value)
+    if level:
+        return int(level.group(1)) * FL_M
+    number = _NUMBER.match(value)
+    if number is None:
+        raise typer.BadParameter(
+            f"{text!r} is not an altitude: give metres (3000), feet (9000ft) or a flight level"
+            " (FL120)"
+        )
+    metres = float(number.group(1))
+    return metres * FT_M if (number.group(2) or "").lower() == "ft" else metres
+
+
+_RELATIVE = re.compile(r"^([+-])((?:\d+[dhms])+)$")
+_PART = re.compile(r"(\d+)([dhms])")
+_UNIT_S = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+
+def moment(text: str, now: datetime, option: str) -> datetime:
+    """A UTC time from ISO-8601 with a zone (``2026-11-24T15:00Z``), ``now``, or ``+2h``,
+    ``+1h30m``, ``-15m`` relative to ``now`` (units d, h, m, s)."""
+    value = text.strip()
+    if value.lower() == "now":
+        return now.astimezone(UTC)
+    relative = _RELATIVE.match(value)
+    if relative:
+        seconds = sum(int(n) * _UNIT_S[u] for n, u in _PART.findall(relative.group(2)))
+        sign = 1 if relative.group(1) == "+" else -1
+        return (now + timedelta(seconds=sign * seconds)).astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{text!r} is not a time: give ISO-8601 with a zone (2026-11-24T15:00:00Z) or a"
+            " delay from now (+2h, +30m)",
+            param_hint=option,
+        ) from exc
+    if parsed.tzinfo is None:
+        raise typer.BadParameter(
+            f"{text!r} has no timezone: end it with Z for UTC", param_hint=option
+        )
+    return parsed.astimezone(UTC)
+
+
+def _flat(value: Any) -> Any:
+    """Drop a third (altitude) coordinate from GeoJSON positions, at any nesting depth."""
+    if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
+        return value[:2]
+    if isinstance(value, list):
+        return [_flat(v) for v in value]
+    return value
+
+
+def read_outline(path: Path) -> dict[str, Any]:
+    """An outline from a GeoJSON file: a geometry, a Feature, a FeatureCollection's first
+    feature, or a Circle/Corridor object of the wire format (positions are [lon, lat])."""
+    hint = "'--outline'"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=hint) from exc
+    except ValueError as exc:
+        raise typer.BadParameter(f"{path} is not JSON: {exc}", param_hint=hint) from exc
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list) or not features:
+            raise typer.BadParameter(f"{path} holds no feature", param_hint=hint)
+        data = features[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    kind = data.get("type") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or kind not in ("Polygon", "Circle", "Corridor"):
+        raise typer.BadParameter(
+            f"{path} holds {kind or 'no geometry'}; an outline is a Polygon, Circle or Corridor",
+            param_hint=hint,
+        )
+    for key in ("coordinates", "center", "path"):
+        if key in data:
+            data = {**data, key: _flat(data[key])}
+    return data
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"] if p not in ("Polygon", "Circle", "Corridor"))
+    return f"{where or 'body'}: {first['msg']}"
+
+
+def volume(
+    outline: dict[str, Any], lower_m: float, upper_m: float, start: datetime, end: datetime | None
+) -> v1.Volume:
+    """A wire Volume4D from an outline dict, a band in metres AMSL and a UTC window."""
+    body = {
+        "outline": outline,
+        "altitude": {"lower_m": lower_m, "upper_m": upper_m},
+        "time": {"start": start, "end": end},
+    }
+    try:
+        return v1.Volume.model_validate(body)
+    except ValidationError as exc:
+        raise typer.BadParameter(_first_error(exc), param_hint="'--outline'") from exc
+
+
+def read_body(path: Path, model: type[B], option: str) -> B:
+    """A full wire request body from a JSON file, validated against ``model``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=option) from exc
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        raise typer.BadParameter(
+            f"{path} is not a {model.__name__}: {_first_error(exc)}", param_hint=option
+        ) from exc
+
+
+OutlineOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--outline",
+        exists=True,
+        dir_okay=False,
+        help="GeoJSON file: Polygon, Feature, FeatureCollection (first feature), Circle, Corridor.",
+    ),
+]
+LowerOption = Annotated[
+    float | None,
+    typer.Option(
+        "--lower",
+        parser=altitude_m,
+        metavar="ALT",
+        help="Lower limit: metres AMSL (3000), feet (9000ft) or flight level (FL120).",
+    ),
+]
+UpperOption = Annotated[
+    float | None,
+    typer.Option("--upper", parser=altitude_m, metavar="ALT", help="Upper limit, as --lower."),
+]
+StartOption = Annotated[
+    str | None,
+    typer.Option("--start", help="Start: ISO-8601 with a zone (2026-11-24T15:00Z) or +2h / +30m."),
+]
+EndOption = Annotated[str | None, typer.Option("--end", help="End (exclusive), as --start.")]
+
+
+# -- human output ------------------------------------------------------------------------
+
+
+def when_text(moment_utc: datetime | None) -> str:
+    """``2026-11-24 15:00Z`` (UTC, to the minute); ``open`` for None."""
+    if moment_utc is None:
+        return "open"
+    return moment_utc.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
+def window_text(start: datetime, end: datetime | None) -> str:
+    """A UTC window; the end shows its date only when it differs from the start's."""
+    if end is None:
+        return f"{when_text(start)} → open"
+    tail = when_text(end)
+    if end.astimezone(UTC).date() == start.astimezone(UTC).date():
+        tail = end.astimezone(UTC).strftime("%H:%MZ")
+    return f"{when_text(start)} → {tail}"
+
+
+def duration_text(seconds: float) -> str:
+    """``3h 05m`` from seconds (``-10m`` before, ``45s`` under a minute)."""
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours:02d}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m"
+    return f"{sign}{secs}s"
+
+
+def _level(metres: float) -> int | None:
+    level = metres / FL_M
+    return round(level) if abs(level - round(level)) < 1e-6 and level >= 0 else None
+
+
+def band_text(band: v1.Altitude) -> str:
+    """``3000–9000 m``, with flight levels too when both limits are whole levels above 0."""
+    metres = f"{band.lower_m:.0f}–{band.upper_m:.0f} m"
+    low, high = _level(band.lower_m), _level(band.upper_m)
+    if not low or not high:
+        return metres
+    return f"FL{low:03d}–FL{high:03d} ({metres})"
+
+
+def distance_text(metres: float) -> str:
+    """``850 m`` or ``12.3 km``."""
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+
+
+def outline_text(outline: v1.Outline) -> str:
+    """A one-line summary of an outline."""
+    if isinstance(outline, v1.CircleOutline):
+        lon, lat = outline.center
+        return f"circle r {distance_text(outline.radius_m)} at {lat:.4f},{lon:.4f}"
+    if isinstance(outline, v1.CorridorOutline):
+        width = distance_text(outline.half_width_m)
+        return f"corridor of {len(outline.path)} points ±{width}"
+    return f"polygon of {len(outline.coordinates[0]) - 1} corners"
+
+
+def details(rows: list[tuple[str, str]]) -> Table:
+    """A two-column grid of names (bold) and values (as text, never markup); empty rows drop."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for name, value in rows:
+        if value:
+            grid.add_row(name, Text(value))
+    return grid

@@ -1,0 +1,181 @@
+"""``sharedsky conflicts …``: list, show and acknowledge conflicts; what awaits acknowledgement."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    JsonOption,
+    TokenOption,
+    TokensOption,
+    UrlOption,
+    band_text,
+    connect,
+    details,
+    distance_text,
+    emit_json,
+    stdout,
+    when_text,
+    window_text,
+)
+from sharedsky.wire import v1
+
+app = typer.Typer(
+    help="Conflicts: detected clashes, which both sides must acknowledge.",
+    no_args_is_help=True,
+)
+
+IdArgument = Annotated[str, typer.Argument(help="The conflict's id.", show_default=False)]
+
+
+def conflicts_table(conflicts: list[v1.ConflictOut], *, own: bool = False) -> Table:
+    """The conflicts as a table: id, (own side,) other side, window, band, distance, state."""
+    table = Table(title="Conflicts", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    if own:
+        table.add_column("own")
+    for name in ("with", "window", "band", "distance", "state"):
+        table.add_column(name)
+    for c in conflicts:
+        other = f"{c.with_.party} {c.with_.type} {c.with_.id or '(hidden)'}"
+        row = [c.id]
+        if own:
+            row.append(f"{c.own.type} {c.own.id} v{c.own.version}")
+        state = c.state if c.resolved_reason is None else f"{c.state} ({c.resolved_reason})"
+        row += [
+            other,
+            window_text(c.window.start, c.window.end),
+            band_text(c.altitude),
+            distance_text(c.distance_m),
+            state,
+        ]
+        table.add_row(*row)
+    return table
+
+
+def print_conflicts(
+    console: Console, conflicts: list[v1.ConflictOut], *, own: bool = False
+) -> None:
+    """The conflicts table, or a line saying there is none."""
+    if conflicts:
+        console.print(conflicts_table(conflicts, own=own))
+    else:
+        console.print("no conflicts")
+
+
+@app.command("list")
+def list_conflicts(
+    ctx: typer.Context,
+    state: Annotated[
+        Literal["open", "resolved"] | None,
+        typer.Option("--state", help="Only open or only resolved conflicts."),
+    ] = None,
+    notice: Annotated[
+        str | None, typer.Option("--notice", help="Only those of this notice (or zone) id.")
+    ] = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Conflicts that involve your party (all of them, for the host)."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        conflicts = client.list_conflicts(state=state, object_id=notice)
+    if json_:
+        emit_json(v1.ConflictList(conflicts=conflicts))
+    else:
+        print_conflicts(stdout(), conflicts, own=True)
+
+
+@app.command("show")
+def show_conflict(
+    ctx: typer.Context,
+    conflict_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """One conflict: both sides, the shared window and band, the distance."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        conflict = client.get_conflict(conflict_id)
+    if json_:
+        emit_json(conflict)
+        return
+    own = conflict.own
+    other = conflict.with_
+    state = str(conflict.state)
+    if conflict.resolved_reason is not None:
+        state += f" ({conflict.resolved_reason}, {when_text(conflict.resolved_at)})"
+    rows = [
+        ("conflict", f"{conflict.id} · {conflict.kind} · {state}"),
+        ("own", f"{own.party} {own.type} {own.id} v{own.version} volume {own.volume_index}"),
+        ("with", f"{other.party} {other.type} {other.id or '(hidden)'}"),
+        ("window", window_text(conflict.window.start, conflict.window.end)),
+        ("band", band_text(conflict.altitude)),
+        ("distance", distance_text(conflict.distance_m)),
+        ("detected", when_text(conflict.detected_at)),
+    ]
+    stdout().print(details(rows))
+
+
+@app.command("ack")
+def ack_conflict(
+    ctx: typer.Context,
+    conflict_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Acknowledge a conflict (a receipt, never an approval)."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        ack = client.ack_conflict(conflict_id)
+    if json_:
+        emit_json(ack)
+    else:
+        stdout().print(
+            f"Acknowledged conflict [bold]{escape(ack.subject_id)}[/bold] for {escape(ack.party)}"
+            f" at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
+            " (a receipt, not an approval)"
+        )
+
+
+@app.command("pending")
+def pending_acks(
+    ctx: typer.Context,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """What your party still has to acknowledge (notices and conflicts), earliest due first."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        pending = client.pending_acks()
+    if json_:
+        emit_json(v1.AckList(acknowledgements=pending))
+        return
+    table = Table(title=f"Awaiting acknowledgement ({len(pending)})", title_justify="left")
+    for name in ("subject", "id", "v", "priority", "requested", "due"):
+        table.add_column(name, no_wrap=name == "id")
+    for a in pending:
+        table.add_row(
+            a.subject,
+            a.subject_id,
+            str(a.version),
+            a.priority,
+            when_text(a.requested_at),
+            when_text(a.due_at),
+        )
+    stdout().print(table)

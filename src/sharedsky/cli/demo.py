@@ -1,0 +1,173 @@
+"""``sharedsky demo``: a real server process with the Levant scenario, interactive or checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from sharedsky.client import Client
+from sharedsky.sim.scenarios import MECHANISM_YAML, Scenario, levant
+from sharedsky.wire import v1
+
+_out = Console(soft_wrap=True)
+STARTUP_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _init(workdir: Path) -> tuple[str, dict[str, str]]:
+    """A fresh SQLite database in ``workdir`` with the demo mechanism; returns (url, tokens)."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    (workdir / "levant.yaml").write_text(MECHANISM_YAML, encoding="utf-8")
+    url = f"sqlite:///{(workdir / 'demo.db').resolve()}"
+    tokens_file = workdir / "tokens.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sharedsky",
+            "init",
+            str(workdir / "levant.yaml"),
+            "--db",
+            url,
+            "--tokens-out",
+            str(tokens_file),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    tokens: dict[str, str] = json.loads(tokens_file.read_text())
+    return url, tokens
+
+
+def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``sharedsky serve`` in a child process, once it answers /healthz."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sharedsky", "serve", "--db", url, "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=os.environ | {"SHAREDSKY_LOG_LEVEL": "warning"},
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited early; see {log}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1.0).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"the server did not answer within {STARTUP_TIMEOUT_S:.0f} s; see {log}")
+
+
+def _seed(base: str, tokens: dict[str, str], scenario: Scenario) -> dict[str, str]:
+    """Submit every item; returns object id → title."""
+    clients = {party: Client(base, token) for party, token in tokens.items()}
+    titles: dict[str, str] = {}
+    for item in scenario.items:
+        client = clients[item.party]
+        if item.kind == "zone":
+            declared = client.declare_zone(v1.ZoneIn.model_validate(item.body))
+            titles[declared.id] = declared.title
+        else:
+            filed = client.file_notice(v1.NoticeIn.model_validate(item.body))
+            titles[filed.id] = filed.title
+    return titles
+
+
+def _clash_pairs(conflicts: list[v1.ConflictOut], titles: dict[str, str]) -> set[frozenset[str]]:
+    return {
+        frozenset({titles.get(c.own.id or "", "?"), titles.get(c.with_.id or "", "?")})
+        for c in conflicts
+    }
+
+
+def run_check(workdir: Path) -> int:
+    """Run the scenario against a real server process; 0 when every expected conflict appears
+    and is acknowledged by both sides, 1 otherwise."""
+    url, tokens = _init(workdir)
+    port = free_port()
+    server = _start_server(url, port, workdir / "server.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        scenario = levant(datetime.now(UTC).replace(microsecond=0))
+        titles = _seed(base, tokens, scenario)
+        host = Client(base, tokens["host"])
+        conflicts = host.list_conflicts(state="open")
+        found = _clash_pairs(conflicts, titles)
+        missing = [pair for pair in scenario.expected_clashes if frozenset(pair) not in found]
+        for party in ("alpha", "bravo"):
+            client = Client(base, tokens[party])
+            for request in client.pending_acks():
+                if request.subject == "conflict":
+                    client.ack_conflict(request.subject_id)
+        unacked = [
+            r.subject_id
+            for party in ("alpha", "bravo")
+            for r in Client(base, tokens[party]).pending_acks()
+            if r.subject == "conflict"
+        ]
+        _out.print(
+            f"{len(scenario.items)} items filed, {len(conflicts)} conflicts open, "
+            f"{len(scenario.expected_clashes) - len(missing)}/{len(scenario.expected_clashes)} "
+            f"expected clashes found, {len(unacked)} conflict acknowledgements outstanding"
+        )
+        for pair in missing:
+            _out.print(f"[red]missing clash: {pair[0]} × {pair[1]}[/red]")
+        ok = not missing and not unacked and len(conflicts) >= len(scenario.expected_clashes)
+        _out.print("[green]demo check passed[/green]" if ok else "[red]demo check FAILED[/red]")
+        return 0 if ok else 1
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run_demo(workdir: Path, port: int) -> int:
+    """Start the demo server, load the scenario, print URL and tokens, and stay up."""
+    url, tokens = _init(workdir)
+    server = _start_server(url, port, workdir / "server.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        scenario = levant(datetime.now(UTC).replace(microsecond=0))
+        titles = _seed(base, tokens, scenario)
+        conflicts = Client(base, tokens["host"]).list_conflicts(state="open")
+        table = Table(
+            title=f"sharedsky demo at {base}  ({len(titles)} objects, {len(conflicts)} conflicts)"
+        )
+        table.add_column("operator")
+        table.add_column("token")
+        for party, token in tokens.items():
+            table.add_row(party, token)
+        _out.print(table)
+        _out.print(f"tokens are also in {workdir / 'tokens.json'}; database {url}")
+        _out.print("try:  sharedsky conflicts list --tokens .demo/tokens.json --as alpha")
+        _out.print("press Ctrl-C to stop")
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=10)
+    return 0

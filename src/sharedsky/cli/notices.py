@@ -1,0 +1,405 @@
+"""``sharedsky notice …``: file, list, show, amend, cancel and acknowledge notices (via the SDK)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    EndOption,
+    JsonOption,
+    LowerOption,
+    OutlineOption,
+    StartOption,
+    TokenOption,
+    TokensOption,
+    UpperOption,
+    UrlOption,
+    band_text,
+    connect,
+    details,
+    duration_text,
+    emit_json,
+    moment,
+    now_of,
+    outline_text,
+    read_body,
+    read_outline,
+    stdout,
+    volume,
+    when_text,
+    window_text,
+)
+from sharedsky.cli.conflicts import print_conflicts
+from sharedsky.wire import v1
+from sharedsky.wire.v1.notices import NoticeKind
+
+app = typer.Typer(
+    help="Notices: advance notification of planned activity, and their acknowledgement.",
+    no_args_is_help=True,
+)
+
+KindOption = Annotated[NoticeKind | None, typer.Option("--kind", help="What the notice is of.")]
+TitleOption = Annotated[str | None, typer.Option("--title", help="A short title.")]
+RemarksOption = Annotated[str | None, typer.Option("--remarks", help="Free text.")]
+ContactOption = Annotated[str | None, typer.Option("--contact", help="How to reach the filer.")]
+FromJsonOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-json",
+        exists=True,
+        dir_okay=False,
+        help="The whole notice as a v1 NoticeIn JSON body (instead of the flags).",
+    ),
+]
+IdArgument = Annotated[str, typer.Argument(help="The notice's id.", show_default=False)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    """The notice flags of ``file`` and ``amend``; None where not given."""
+
+    kind: NoticeKind | None
+    title: str | None
+    outline: Path | None
+    lower_m: float | None
+    upper_m: float | None
+    start: str | None
+    end: str | None
+    remarks: str | None
+    contact: str | None
+
+    def volume_given(self) -> bool:
+        parts = (self.outline, self.lower_m, self.upper_m, self.start, self.end)
+        return any(p is not None for p in parts)
+
+    def any_given(self) -> bool:
+        others = (self.kind, self.title, self.remarks, self.contact)
+        return self.volume_given() or any(p is not None for p in others)
+
+
+def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volume:
+    """The volume the flags name; parts not given are taken from ``old`` (when there is one)."""
+    now = now_of(ctx)
+    outline = None if old is None else old.outline.model_dump()
+    if flags.outline is not None:
+        outline = read_outline(flags.outline)
+    lower_m = flags.lower_m if flags.lower_m is not None or old is None else old.altitude.lower_m
+    upper_m = flags.upper_m if flags.upper_m is not None or old is None else old.altitude.upper_m
+    start = None if old is None else old.time.start
+    if flags.start is not None:
+        start = moment(flags.start, now, "'--start'")
+    end = None if old is None else old.time.end
+    if flags.end is not None:
+        end = moment(flags.end, now, "'--end'")
+    if outline is None or lower_m is None or upper_m is None or start is None or end is None:
+        given = {"--outline": outline, "--lower": lower_m, "--upper": upper_m}
+        missing = [k for k, v in (given | {"--start": start, "--end": end}).items() if v is None]
+        raise typer.BadParameter(f"missing {', '.join(missing)} (or give --from-json FILE)")
+    return volume(outline, lower_m, upper_m, start, end)
+
+
+def _draft(
+    ctx: typer.Context, flags: _Flags, from_json: Path | None, base: v1.NoticeIn | None
+) -> v1.NoticeIn:
+    """The request body: --from-json, or the flags (over ``base`` when amending)."""
+    if from_json is not None:
+        if flags.any_given():
+            raise typer.BadParameter(
+                "--from-json holds the whole notice; give no other notice flags with it",
+                param_hint="'--from-json'",
+            )
+        return read_body(from_json, v1.NoticeIn, "'--from-json'")
+    if base is None:
+        if flags.kind is None or flags.title is None:
+            raise typer.BadParameter("missing --kind or --title (or give --from-json FILE)")
+        base = v1.NoticeIn(kind=flags.kind, title=flags.title, volumes=[])
+    volumes = list(base.volumes)
+    if flags.volume_given() or not volumes:
+        # a notice of several volumes becomes one volume, named in full by the flags
+        volumes = [_volume(ctx, flags, volumes[0] if len(volumes) == 1 else None)]
+    return v1.NoticeIn(
+        kind=base.kind if flags.kind is None else flags.kind,
+        title=base.title if flags.title is None else flags.title,
+        volumes=volumes,
+        remarks=base.remarks if flags.remarks is None else flags.remarks,
+        contact=base.contact if flags.contact is None else flags.contact,
+    )
+
+
+def _as_draft(notice: v1.NoticeOut) -> v1.NoticeIn:
+    """A notice as returned, turned back into the body that would file it."""
+    parts = {"__all__": {"outline", "altitude", "time"}}
+    fields = notice.model_dump(include={"kind", "title", "remarks", "contact"})
+    return v1.NoticeIn.model_validate(fields | notice.model_dump(include={"volumes": parts}))
+
+
+def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
+    console.print(
+        f"{verb} notice [bold]{escape(filing.id)}[/bold] · version {filing.version}"
+        f" · {filing.status}"
+    )
+    lead = f"lead time {duration_text(filing.lead_time_s)} ({filing.lead_time_s:.0f} s)"
+    if filing.late:
+        lead += f" · [bold red]LATE[/bold red] for {escape(', '.join(filing.late_for))}"
+    else:
+        lead += " · on time"
+    console.print(lead)
+    print_conflicts(console, filing.conflicts)
+
+
+@app.command("file")
+def file_notice(
+    ctx: typer.Context,
+    kind: KindOption = None,
+    title: TitleOption = None,
+    outline: OutlineOption = None,
+    lower: LowerOption = None,
+    upper: UpperOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    remarks: RemarksOption = None,
+    contact: ContactOption = None,
+    from_json: FromJsonOption = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """File a notice with one volume from the flags, or any notice from --from-json."""
+    flags = _Flags(kind, title, outline, lower, upper, start, end, remarks, contact)
+    body = _draft(ctx, flags, from_json, None)
+    with connect(ctx, url, token, tokens, as_) as client:
+        filing = client.file_notice(body)
+    if json_:
+        emit_json(filing)
+    else:
+        _print_filing(stdout(), "Filed", filing)
+
+
+@app.command("amend")
+def amend_notice(
+    ctx: typer.Context,
+    notice_id: IdArgument,
+    version: Annotated[
+        int, typer.Option("--version", help="The version being amended (If-Match).", min=1)
+    ],
+    kind: KindOption = None,
+    title: TitleOption = None,
+    outline: OutlineOption = None,
+    lower: LowerOption = None,
+    upper: UpperOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    remarks: RemarksOption = None,
+    contact: ContactOption = None,
+    from_json: FromJsonOption = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Amend version N of a notice: flags not given keep their current value.
+
+    Volume flags change the notice's only volume; a notice with several volumes takes all five
+    volume flags (and then has one) or --from-json.
+    """
+    flags = _Flags(kind, title, outline, lower, upper, start, end, remarks, contact)
+    with connect(ctx, url, token, tokens, as_) as client:
+        base = None if from_json is not None else _as_draft(client.get_notice(notice_id))
+        body = _draft(ctx, flags, from_json, base)
+        filing = client.amend_notice(notice_id, version, body)
+    if json_:
+        emit_json(filing)
+    else:
+        _print_filing(stdout(), "Amended", filing)
+
+
+@app.command("list")
+def list_notices(
+    ctx: typer.Context,
+    party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
+    status: Annotated[
+        Literal["filed", "active", "ended", "cancelled"] | None,
+        typer.Option("--status", help="Only notices in this status."),
+    ] = None,
+    kind: KindOption = None,
+    bbox: Annotated[
+        str | None, typer.Option("--bbox", help="min_lon,min_lat,max_lon,max_lat (degrees).")
+    ] = None,
+    time_from: Annotated[str | None, typer.Option("--from", help="Active after.")] = None,
+    time_to: Annotated[str | None, typer.Option("--to", help="Active before.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=5000)] = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Notices you may see (redacted ones show only the volumes that clash with yours)."""
+    now = now_of(ctx)
+    box = _bbox(bbox)
+    after = None if time_from is None else moment(time_from, now, "'--from'")
+    before = None if time_to is None else moment(time_to, now, "'--to'")
+    with connect(ctx, url, token, tokens, as_) as client:
+        notices = client.list_notices(
+            bbox=box,
+            time_from=after,
+            time_to=before,
+            party=party,
+            status=status,
+            kind=kind,
+            limit=limit,
+        )
+    if json_:
+        emit_json(v1.NoticeList(notices=notices))
+        return
+    table = Table(title=f"Notices ({len(notices)})", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    for name in ("party", "kind", "title", "v", "status", "window", "lead", "flags"):
+        table.add_column(name)
+    for n in notices:
+        flags = [name for name, on in (("LATE", n.late), ("redacted", n.redacted)) if on]
+        table.add_row(
+            n.id,
+            n.party,
+            n.kind,
+            n.title,
+            str(n.version),
+            n.status,
+            _envelope(n.volumes),
+            duration_text(n.lead_time_s),
+            " ".join(flags),
+        )
+    stdout().print(table)
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(p) for p in text.split(","))
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{text!r} is not min_lon,min_lat,max_lon,max_lat", param_hint="'--bbox'"
+        ) from exc
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _envelope(volumes: list[v1.VolumeOut]) -> str:
+    if not volumes:
+        return "-"
+    start = min(v.time.start for v in volumes)
+    ends = [v.time.end for v in volumes]
+    end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+    return window_text(start, end)
+
+
+@app.command("show")
+def show_notice(
+    ctx: typer.Context,
+    notice_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """One notice: details, volumes, open conflicts and acknowledgements."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        notice = client.get_notice(notice_id)
+    if json_:
+        emit_json(notice)
+        return
+    late = f"LATE for {', '.join(notice.late_for)}" if notice.late else "on time"
+    rows = [
+        ("notice", f"{notice.id} v{notice.version} · {notice.status}"),
+        ("party", notice.party),
+        ("kind", notice.kind),
+        ("title", notice.title),
+        ("filed", when_text(notice.filed_at)),
+        ("updated", when_text(notice.updated_at)),
+        ("lead time", f"{duration_text(notice.lead_time_s)} · {late}"),
+        ("contact", notice.contact),
+        ("remarks", notice.remarks),
+    ]
+    if notice.cancelled_at is not None:
+        rows.append(("cancelled", when_text(notice.cancelled_at)))
+    if notice.redacted:
+        rows.append(("redacted", "only the volumes that clash with yours are shown"))
+    console = stdout()
+    console.print(details(rows))
+    volumes = Table(title="Volumes", title_justify="left")
+    for name in ("#", "outline", "band", "window"):
+        volumes.add_column(name)
+    for v in notice.volumes:
+        volumes.add_row(
+            str(v.index),
+            outline_text(v.outline),
+            band_text(v.altitude),
+            window_text(v.time.start, v.time.end),
+        )
+    console.print(volumes)
+    print_conflicts(console, notice.conflicts)
+    if notice.acknowledgements:
+        acks = Table(title="Acknowledgements", title_justify="left")
+        for name in ("party", "v", "status", "priority", "due", "acknowledged"):
+            acks.add_column(name)
+        for a in notice.acknowledgements:
+            done = "-" if a.acked_at is None else f"{when_text(a.acked_at)} by {a.acked_by}"
+            acks.add_row(a.party, str(a.version), a.status, a.priority, when_text(a.due_at), done)
+        console.print(acks)
+
+
+@app.command("cancel")
+def cancel_notice(
+    ctx: typer.Context,
+    notice_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Cancel a notice; its conflicts resolve."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        notice = client.cancel_notice(notice_id)
+    if json_:
+        emit_json(notice)
+    else:
+        stdout().print(
+            f"Cancelled notice [bold]{escape(notice.id)}[/bold] (version {notice.version})"
+            f" at {when_text(notice.cancelled_at)}"
+        )
+
+
+@app.command("ack")
+def ack_notice(
+    ctx: typer.Context,
+    notice_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Acknowledge receipt of a counterparty's notice (a receipt, never an approval)."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        ack = client.ack_notice(notice_id)
+    if json_:
+        emit_json(ack)
+    else:
+        stdout().print(
+            f"Acknowledged notice [bold]{escape(ack.subject_id)}[/bold] v{ack.version}"
+            f" for {escape(ack.party)} at {when_text(ack.acked_at)} (a receipt, not an approval)"
+        )

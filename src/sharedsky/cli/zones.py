@@ -1,0 +1,190 @@
+"""``sharedsky zone …``: declare, list, show and withdraw zones (via the SDK)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    EndOption,
+    JsonOption,
+    LowerOption,
+    OutlineOption,
+    StartOption,
+    TokenOption,
+    TokensOption,
+    UpperOption,
+    UrlOption,
+    band_text,
+    connect,
+    details,
+    emit_json,
+    moment,
+    now_of,
+    outline_text,
+    read_outline,
+    stdout,
+    volume,
+    when_text,
+    window_text,
+)
+from sharedsky.cli.conflicts import print_conflicts
+from sharedsky.wire import v1
+from sharedsky.wire.v1.zones import ZoneKind
+
+app = typer.Typer(
+    help="Zones: declared areas with a meaning (protected, red_line, restricted).",
+    no_args_is_help=True,
+)
+
+IdArgument = Annotated[str, typer.Argument(help="The zone's id.", show_default=False)]
+
+
+def _print_zone(console: Console, zone: v1.ZoneOut) -> None:
+    vol = zone.volume
+    rows = [
+        ("zone", f"{zone.id} v{zone.version} · {zone.status}"),
+        ("party", zone.party),
+        ("kind", zone.kind),
+        ("title", zone.title),
+        ("outline", outline_text(vol.outline)),
+        ("band", band_text(vol.altitude)),
+        ("window", window_text(vol.time.start, vol.time.end)),
+        ("declared", when_text(zone.declared_at)),
+        ("remarks", zone.remarks),
+    ]
+    if zone.withdrawn_at is not None:
+        rows.append(("withdrawn", when_text(zone.withdrawn_at)))
+    console.print(details(rows))
+
+
+@app.command("declare")
+def declare_zone(
+    ctx: typer.Context,
+    kind: Annotated[ZoneKind, typer.Option("--kind", help="What the zone means.")],
+    title: Annotated[str, typer.Option("--title", help="A short title.")],
+    outline: OutlineOption = None,
+    lower: LowerOption = None,
+    upper: UpperOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    remarks: Annotated[str, typer.Option("--remarks", help="Free text.")] = "",
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Declare a zone with one volume; it starts now unless --start is given and is open-ended
+    unless --end is given."""
+    if outline is None or lower is None or upper is None:
+        raise typer.BadParameter("--outline, --lower and --upper are required")
+    now = now_of(ctx)
+    body = v1.ZoneIn(
+        kind=kind,
+        title=title,
+        volume=volume(
+            read_outline(outline),
+            lower,
+            upper,
+            now if start is None else moment(start, now, "'--start'"),
+            None if end is None else moment(end, now, "'--end'"),
+        ),
+        remarks=remarks,
+    )
+    with connect(ctx, url, token, tokens, as_) as client:
+        declared = client.declare_zone(body)
+    if json_:
+        emit_json(declared)
+        return
+    console = stdout()
+    console.print(
+        f"Declared zone [bold]{escape(declared.id)}[/bold] · version {declared.version}"
+        f" · {declared.status}"
+    )
+    print_conflicts(console, declared.conflicts)
+
+
+@app.command("list")
+def list_zones(
+    ctx: typer.Context,
+    party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
+    kind: Annotated[ZoneKind | None, typer.Option("--kind", help="Only this kind.")] = None,
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="Include withdrawn zones.")
+    ] = False,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Zones you may see."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        zones = client.list_zones(party=party, kind=kind, withdrawn=withdrawn)
+    if json_:
+        emit_json(v1.ZoneList(zones=zones))
+        return
+    table = Table(title=f"Zones ({len(zones)})", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    for name in ("party", "kind", "title", "v", "status", "band", "window"):
+        table.add_column(name)
+    for z in zones:
+        table.add_row(
+            z.id,
+            z.party,
+            z.kind,
+            z.title + (" (redacted)" if z.redacted else ""),
+            str(z.version),
+            z.status,
+            band_text(z.volume.altitude),
+            window_text(z.volume.time.start, z.volume.time.end),
+        )
+    stdout().print(table)
+
+
+@app.command("show")
+def show_zone(
+    ctx: typer.Context,
+    zone_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """One zone."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        zone = client.get_zone(zone_id)
+    if json_:
+        emit_json(zone)
+    else:
+        _print_zone(stdout(), zone)
+
+
+@app.command("withdraw")
+def withdraw_zone(
+    ctx: typer.Context,
+    zone_id: IdArgument,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Withdraw a zone; its conflicts resolve."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        zone = client.withdraw_zone(zone_id)
+    if json_:
+        emit_json(zone)
+    else:
+        stdout().print(
+            f"Withdrew zone [bold]{escape(zone.id)}[/bold] (version {zone.version})"
+            f" at {when_text(zone.withdrawn_at)}"
+        )

@@ -1,0 +1,1 @@
+"""Scenario generation for the demo and benchmarks; imports wire, never service or api."""

@@ -1,0 +1,71 @@
+"""``sharedsky init``: database, mechanism, tokens; tokens are stored only as hashes (R-MECH-2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from _support import LEVANT_YAML
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from sharedsky.cli import app
+from sharedsky.store.engine import make_engine
+from sharedsky.store.tables import operators
+
+
+def test_init_writes_one_token_per_party_and_stores_only_hashes(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(LEVANT_YAML)
+    db = tmp_path / "x.db"
+    tokens_file = tmp_path / "tokens.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "init",
+            str(tmp_path / "m.yaml"),
+            "--db",
+            f"sqlite:///{db}",
+            "--tokens-out",
+            str(tokens_file),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    tokens = json.loads(tokens_file.read_text())
+    assert sorted(tokens) == ["alpha", "bravo", "host"]
+    assert len(set(tokens.values())) == 3
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        rows = conn.execute(select(operators.c.party_id, operators.c.token_sha256)).all()
+    engine.dispose()
+    assert {party: digest for party, digest in rows} == {
+        party: hashlib.sha256(token.encode()).hexdigest() for party, token in tokens.items()
+    }
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("x.db*"))
+    assert not any(token.encode() in stored for token in tokens.values())
+
+
+def test_init_refuses_a_malformed_file_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(LEVANT_YAML.replace("conflicts_only", "sometimes"))
+    result = CliRunner().invoke(
+        app, ["init", str(tmp_path / "m.yaml"), "--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    )
+    assert result.exit_code == 1
+    assert "m.yaml:13:" in result.output
+    assert "sharing" in result.output
+
+
+def test_init_twice_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(LEVANT_YAML)
+    args = [
+        "init",
+        str(tmp_path / "m.yaml"),
+        "--db",
+        f"sqlite:///{tmp_path / 'x.db'}",
+        "--tokens-out",
+        str(tmp_path / "t.json"),
+    ]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 1
+    assert "already" in again.output
