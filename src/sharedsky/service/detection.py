@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sharedsky.detect.strategic import Candidate, find_clashes
@@ -18,9 +19,23 @@ from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.store.volumes import StoredVolume, window_us
 
 
-def coverings(volumes: Sequence[Volume4D]) -> list[list[int]]:
-    """The storage cells of each volume (CPU work, done before the transaction opens)."""
-    return [storage_cells(v.outline) for v in volumes]
+@dataclass(frozen=True, slots=True)
+class Coverings:
+    """The H3 cells of a set of volumes: to store them, and to search around them."""
+
+    storage: list[list[int]]
+    """Cells of each volume's outline (what the index stores)."""
+    query: list[list[int]]
+    """Cells of each outline buffered by the party's largest lateral separation."""
+
+
+def coverings(deps: Deps, party: PartyId, volumes: Sequence[Volume4D]) -> Coverings:
+    """The cells of ``volumes`` (CPU work, done before the transaction opens)."""
+    lateral_m, _, _ = _reach(deps, party)
+    return Coverings(
+        storage=[storage_cells(v.outline) for v in volumes],
+        query=[query_cells(v.outline, lateral_m) for v in volumes],
+    )
 
 
 def _reach(deps: Deps, party: PartyId) -> tuple[float, float, float]:
@@ -35,17 +50,22 @@ def _reach(deps: Deps, party: PartyId) -> tuple[float, float, float]:
 
 
 def find_candidates(
-    uow: SqlUnitOfWork, deps: Deps, party: PartyId, volumes: Sequence[Volume4D]
+    uow: SqlUnitOfWork,
+    deps: Deps,
+    party: PartyId,
+    volumes: Sequence[Volume4D],
+    cells: Coverings,
 ) -> list[StoredVolume]:
-    """Other parties' indexed volumes that could clash with ``volumes`` (a superset)."""
-    lateral_m, vertical_m, time_s = _reach(deps, party)
+    """Other parties' indexed volumes that could clash with ``volumes`` (a superset): a cell
+    in common with the query covering, the time window widened by the largest time buffer and
+    the band widened by the largest vertical separation."""
+    _, vertical_m, time_s = _reach(deps, party)
     margin_us = int(time_s * 1_000_000)
     found: dict[tuple[str, str, int], StoredVolume] = {}
-    for volume in volumes:
+    for volume, query in zip(volumes, cells.query, strict=True):
         start_us, end_us = window_us(volume)
-        cells = query_cells(volume.outline, lateral_m)
         for stored in uow.volumes.candidates(
-            cells,
+            query,
             start_us - margin_us,
             end_us + margin_us,
             volume.altitude.lower_m - vertical_m,

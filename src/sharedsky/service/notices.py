@@ -62,15 +62,20 @@ def file_notice(
         lead_time_s=lead_s,
         late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
     )
-    cells = coverings(draft.volumes)
+    cells = coverings(deps, actor.party, draft.volumes)
     subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
 
     def work(uow: SqlUnitOfWork) -> Filing:
-        candidates = find_candidates(uow, deps, actor.party, notice.volumes)
+        candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
         fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
         uow.notices.add(notice)
         uow.volumes.put(
-            ObjectType.NOTICE, notice.id, notice.party, notice.version, notice.volumes, cells
+            ObjectType.NOTICE,
+            notice.id,
+            notice.party,
+            notice.version,
+            notice.volumes,
+            cells.storage,
         )
         conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
         request_notice_acks(uow, deps, notice, conflicts, now)
@@ -95,7 +100,7 @@ def amend_notice(
     now = deps.clock.now()
     actor.require_party("amend notices")
     validate_draft(draft, now)
-    cells = coverings(draft.volumes)
+    cells = coverings(deps, actor.party, draft.volumes)
     lead_s = lead_time_s(draft.volumes, now)
 
     def work(uow: SqlUnitOfWork) -> Filing:
@@ -114,11 +119,16 @@ def amend_notice(
             late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
         )
         subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
-        candidates = find_candidates(uow, deps, actor.party, notice.volumes)
+        candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
         fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
         uow.notices.replace(notice)
         uow.volumes.put(
-            ObjectType.NOTICE, notice.id, notice.party, notice.version, notice.volumes, cells
+            ObjectType.NOTICE,
+            notice.id,
+            notice.party,
+            notice.version,
+            notice.volumes,
+            cells.storage,
         )
         conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
         uow.acks.supersede(notice.id)

@@ -10,7 +10,13 @@ from sharedsky.domain.ids import ZoneId
 from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
-from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
+from sharedsky.service.detection import (
+    Coverings,
+    coverings,
+    detect,
+    find_candidates,
+    sync_conflicts,
+)
 from sharedsky.service.ports import Deps
 from sharedsky.store.uow import SqlUnitOfWork
 
@@ -23,17 +29,20 @@ class Declaration:
     conflicts: tuple[Conflict, ...]
 
 
-def _store(uow: SqlUnitOfWork, deps: Deps, zone: Zone, new: bool) -> tuple[Conflict, ...]:
+def _store(
+    uow: SqlUnitOfWork, deps: Deps, zone: Zone, cells: Coverings, new: bool
+) -> tuple[Conflict, ...]:
     now = zone.updated_at
     subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
-    cells = coverings([zone.volume])
-    candidates = find_candidates(uow, deps, zone.party, [zone.volume])
+    candidates = find_candidates(uow, deps, zone.party, [zone.volume], cells)
     fresh = detect(uow, deps, subject, [zone.volume], candidates, now)
     if new:
         uow.zones.add(zone)
     else:
         uow.zones.replace(zone)
-    uow.volumes.put(ObjectType.ZONE, zone.id, zone.party, zone.version, [zone.volume], cells)
+    uow.volumes.put(
+        ObjectType.ZONE, zone.id, zone.party, zone.version, [zone.volume], cells.storage
+    )
     return tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
 
 
@@ -56,8 +65,10 @@ def declare_zone(
         updated_at=now,
     )
 
+    cells = coverings(deps, actor.party, [draft.volume])
+
     def work(uow: SqlUnitOfWork) -> Declaration:
-        conflicts = _store(uow, deps, zone, new=True)
+        conflicts = _store(uow, deps, zone, cells, new=True)
         uow.events.append(
             now,
             actor.operator,
@@ -83,6 +94,7 @@ def amend_zone(
     now = deps.clock.now()
     actor.require_party("amend zones")
     validate_zone_draft(draft, now)
+    cells = coverings(deps, actor.party, [draft.volume])
 
     def work(uow: SqlUnitOfWork) -> Declaration:
         current = _own_zone(uow, actor, zone_id)
@@ -96,7 +108,7 @@ def amend_zone(
             version=current.version + 1,
             updated_at=now,
         )
-        conflicts = _store(uow, deps, zone, new=False)
+        conflicts = _store(uow, deps, zone, cells, new=False)
         uow.events.append(
             now,
             actor.operator,
