@@ -14,11 +14,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import typer
 from pydantic import BaseModel, ValidationError
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -130,6 +132,8 @@ def connect(
     """An SDK client for one command; a ClientError inside prints and exits with code 1."""
     http = _obj(ctx).get("http")
     given = http if isinstance(http, httpx.Client) else None
+    if given is None and not url.startswith(("http://", "https://")):
+        raise typer.BadParameter(f"{url!r} is not an http:// or https:// URL", param_hint="'--url'")
     client = Client(url, _token(token, tokens, party), http=given)
     try:
         yield client
@@ -173,7 +177,7 @@ def altitude_m(text: str) -> float:
 
 _RELATIVE = re.compile(r"^([+-])((?:\d+[dhms])+)$")
 _PART = re.compile(r"(\d+)([dhms])")
-_UNIT_S = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+_UNIT_S = MappingProxyType({"d": 86_400, "h": 3_600, "m": 60, "s": 1})
 
 
 def moment(text: str, now: datetime, option: str) -> datetime:
@@ -307,21 +311,19 @@ EndOption = Annotated[str | None, typer.Option("--end", help="End (exclusive), a
 # -- human output ------------------------------------------------------------------------
 
 
-def when_text(moment_utc: datetime | None) -> str:
-    """``2026-11-24 15:00Z`` (UTC, to the minute); ``open`` for None."""
+def when_text(moment_utc: datetime | None, *, short: bool = False) -> str:
+    """``2026-11-24 15:00Z`` (UTC, to the minute; ``11-24 15:00Z`` when short); None is open."""
     if moment_utc is None:
         return "open"
-    return moment_utc.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+    return moment_utc.astimezone(UTC).strftime("%m-%d %H:%MZ" if short else "%Y-%m-%d %H:%MZ")
 
 
-def window_text(start: datetime, end: datetime | None) -> str:
+def window_text(start: datetime, end: datetime | None, *, short: bool = False) -> str:
     """A UTC window; the end shows its date only when it differs from the start's."""
-    if end is None:
-        return f"{when_text(start)} → open"
-    tail = when_text(end)
-    if end.astimezone(UTC).date() == start.astimezone(UTC).date():
+    tail = when_text(end, short=short)
+    if end is not None and end.astimezone(UTC).date() == start.astimezone(UTC).date():
         tail = end.astimezone(UTC).strftime("%H:%MZ")
-    return f"{when_text(start)} → {tail}"
+    return f"{when_text(start, short=short)} → {tail}"
 
 
 def duration_text(seconds: float) -> str:
@@ -345,13 +347,15 @@ def _level(metres: float) -> int | None:
     return round(level) if abs(level - round(level)) < 1e-6 and level >= 0 else None
 
 
-def band_text(band: v1.Altitude) -> str:
-    """``3000–9000 m``, with flight levels too when both limits are whole levels above 0."""
+def band_text(band: v1.Altitude, *, short: bool = False) -> str:
+    """``3000–9000 m``; ``FL120–FL300 (3658–9144 m)`` when both limits are whole levels above 0
+    (only ``FL120–FL300`` when short)."""
     metres = f"{band.lower_m:.0f}–{band.upper_m:.0f} m"
     low, high = _level(band.lower_m), _level(band.upper_m)
     if not low or not high:
         return metres
-    return f"FL{low:03d}–FL{high:03d} ({metres})"
+    levels = f"FL{low:03d}–FL{high:03d}"
+    return levels if short else f"{levels} ({metres})"
 
 
 def distance_text(metres: float) -> str:
@@ -368,6 +372,14 @@ def outline_text(outline: v1.Outline) -> str:
         width = distance_text(outline.half_width_m)
         return f"corridor of {len(outline.path)} points ±{width}"
     return f"polygon of {len(outline.coordinates[0]) - 1} corners"
+
+
+def table(title: str, *columns: str) -> Table:
+    """A compact table (no vertical rules) of these columns; the first (the id) never wraps."""
+    grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for index, name in enumerate(columns):
+        grid.add_column(name, no_wrap=index == 0)
+    return grid
 
 
 def details(rows: list[tuple[str, str]]) -> Table:

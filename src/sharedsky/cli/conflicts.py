@@ -22,6 +22,7 @@ from sharedsky.cli._common import (
     distance_text,
     emit_json,
     stdout,
+    table,
     when_text,
     window_text,
 )
@@ -37,12 +38,8 @@ IdArgument = Annotated[str, typer.Argument(help="The conflict's id.", show_defau
 
 def conflicts_table(conflicts: list[v1.ConflictOut], *, own: bool = False) -> Table:
     """The conflicts as a table: id, (own side,) other side, window, band, distance, state."""
-    table = Table(title="Conflicts", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    if own:
-        table.add_column("own")
-    for name in ("with", "window", "band", "distance", "state"):
-        table.add_column(name)
+    columns = ["id", *(["own"] if own else []), "with", "window", "band", "distance", "state"]
+    grid = table("Conflicts", *columns)
     for c in conflicts:
         other = f"{c.with_.party} {c.with_.type} {c.with_.id or '(hidden)'}"
         row = [c.id]
@@ -51,13 +48,13 @@ def conflicts_table(conflicts: list[v1.ConflictOut], *, own: bool = False) -> Ta
         state = c.state if c.resolved_reason is None else f"{c.state} ({c.resolved_reason})"
         row += [
             other,
-            window_text(c.window.start, c.window.end),
-            band_text(c.altitude),
+            window_text(c.window.start, c.window.end, short=True),
+            band_text(c.altitude, short=True),
             distance_text(c.distance_m),
             state,
         ]
-        table.add_row(*row)
-    return table
+        grid.add_row(*row)
+    return grid
 
 
 def print_conflicts(
@@ -166,16 +163,15 @@ def pending_acks(
     if json_:
         emit_json(v1.AckList(acknowledgements=pending))
         return
-    table = Table(title=f"Awaiting acknowledgement ({len(pending)})", title_justify="left")
-    for name in ("subject", "id", "v", "priority", "requested", "due"):
-        table.add_column(name, no_wrap=name == "id")
+    columns = ("id", "subject", "v", "priority", "requested", "due")
+    grid = table(f"Awaiting acknowledgement ({len(pending)})", *columns)
     for a in pending:
-        table.add_row(
-            a.subject,
+        grid.add_row(
             a.subject_id,
+            a.subject,
             str(a.version),
             a.priority,
-            when_text(a.requested_at),
-            when_text(a.due_at),
+            when_text(a.requested_at, short=True),
+            when_text(a.due_at, short=True),
         )
-    stdout().print(table)
+    stdout().print(grid)

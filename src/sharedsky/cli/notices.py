@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from sharedsky.cli._common import (
     DEFAULT_URL,
@@ -34,6 +33,7 @@ from sharedsky.cli._common import (
     read_body,
     read_outline,
     stdout,
+    table,
     volume,
     when_text,
     window_text,
@@ -264,13 +264,11 @@ def list_notices(
     if json_:
         emit_json(v1.NoticeList(notices=notices))
         return
-    table = Table(title=f"Notices ({len(notices)})", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    for name in ("party", "kind", "title", "v", "status", "window", "lead", "flags"):
-        table.add_column(name)
+    columns = ("id", "party", "kind", "title", "v", "status", "window", "lead", "flags")
+    grid = table(f"Notices ({len(notices)})", *columns)
     for n in notices:
         flags = [name for name, on in (("LATE", n.late), ("redacted", n.redacted)) if on]
-        table.add_row(
+        grid.add_row(
             n.id,
             n.party,
             n.kind,
@@ -281,7 +279,7 @@ def list_notices(
             duration_text(n.lead_time_s),
             " ".join(flags),
         )
-    stdout().print(table)
+    stdout().print(grid)
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -302,7 +300,7 @@ def _envelope(volumes: list[v1.VolumeOut]) -> str:
     start = min(v.time.start for v in volumes)
     ends = [v.time.end for v in volumes]
     end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
-    return window_text(start, end)
+    return window_text(start, end, short=True)
 
 
 @app.command("show")
@@ -339,9 +337,7 @@ def show_notice(
         rows.append(("redacted", "only the volumes that clash with yours are shown"))
     console = stdout()
     console.print(details(rows))
-    volumes = Table(title="Volumes", title_justify="left")
-    for name in ("#", "outline", "band", "window"):
-        volumes.add_column(name)
+    volumes = table("Volumes", "#", "outline", "band", "window")
     for v in notice.volumes:
         volumes.add_row(
             str(v.index),
@@ -352,9 +348,7 @@ def show_notice(
     console.print(volumes)
     print_conflicts(console, notice.conflicts)
     if notice.acknowledgements:
-        acks = Table(title="Acknowledgements", title_justify="left")
-        for name in ("party", "v", "status", "priority", "due", "acknowledged"):
-            acks.add_column(name)
+        acks = table("Acknowledgements", "party", "v", "status", "priority", "due", "acknowledged")
         for a in notice.acknowledgements:
             done = "-" if a.acked_at is None else f"{when_text(a.acked_at)} by {a.acked_by}"
             acks.add_row(a.party, str(a.version), a.status, a.priority, when_text(a.due_at), done)

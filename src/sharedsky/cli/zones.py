@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from sharedsky.cli._common import (
     DEFAULT_URL,
@@ -30,6 +29,7 @@ from sharedsky.cli._common import (
     outline_text,
     read_outline,
     stdout,
+    table,
     volume,
     when_text,
     window_text,
@@ -131,22 +131,20 @@ def list_zones(
     if json_:
         emit_json(v1.ZoneList(zones=zones))
         return
-    table = Table(title=f"Zones ({len(zones)})", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    for name in ("party", "kind", "title", "v", "status", "band", "window"):
-        table.add_column(name)
+    columns = ("id", "party", "kind", "title", "v", "status", "band", "window")
+    grid = table(f"Zones ({len(zones)})", *columns)
     for z in zones:
-        table.add_row(
+        grid.add_row(
             z.id,
             z.party,
             z.kind,
             z.title + (" (redacted)" if z.redacted else ""),
             str(z.version),
             z.status,
-            band_text(z.volume.altitude),
-            window_text(z.volume.time.start, z.volume.time.end),
+            band_text(z.volume.altitude, short=True),
+            window_text(z.volume.time.start, z.volume.time.end, short=True),
         )
-    stdout().print(table)
+    stdout().print(grid)
 
 
 @app.command("show")

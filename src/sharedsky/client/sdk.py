@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Literal, TypeVar
 from urllib.parse import quote
 
@@ -81,12 +81,9 @@ class UnreachableError(ClientError):
     """No HTTP answer (status 0, code ``unreachable``), even after the one retry."""
 
 
-_ERROR_CLASSES: Mapping[int, type[ClientError]] = {
-    401: AuthError,
-    403: AuthError,
-    404: NotFoundError,
-    412: StaleVersionError,
-}
+_ERROR_CLASSES: Mapping[int, type[ClientError]] = MappingProxyType(
+    {401: AuthError, 403: AuthError, 404: NotFoundError, 412: StaleVersionError}
+)
 
 
 def _error_of(response: httpx.Response) -> ClientError:

@@ -282,11 +282,33 @@ def clash_regions(
     frame = frame_at(*approach.midpoint)
     shape_a, shape_b = to_shape(a, frame), to_shape(b, frame)
     reach_m = lateral_m + _REGION_SLACK_M
-    part_a = shapely.intersection(shape_a, shapely.buffer(shape_b, reach_m, quad_segs=16))
-    part_b = shapely.intersection(shape_b, shapely.buffer(shape_a, reach_m, quad_segs=16))
+    # Only the part of each shape within reach of the other's bounding box can matter, so clip
+    # before the (costly) buffer: the result is the same, with far fewer vertices.
+    near_a = shapely.clip_by_rect(shape_a, *_grown(shape_b, reach_m))
+    near_b = shapely.clip_by_rect(shape_b, *_grown(shape_a, reach_m))
+    part_a = _thin(shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8)))
+    part_b = _thin(shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8)))
     union = shapely.union(part_a, part_b)
     return (
         shape_to_geojson(part_a, frame),
         shape_to_geojson(part_b, frame),
         shape_to_geojson(union, frame),
     )
+
+
+_REGION_TOLERANCE_M = 25.0
+"""Simplification of drawn regions (display only): far below any separation minimum."""
+
+
+def _grown(shape: shapely.Geometry, margin_m: float) -> tuple[float, float, float, float]:
+    """The shape's bounding box grown by ``margin_m`` plus a metre on every side."""
+    x0, y0, x1, y1 = shapely.bounds(shape)
+    grow = margin_m + 1.0
+    return (x0 - grow, y0 - grow, x1 + grow, y1 + grow)
+
+
+def _thin(region: shapely.Geometry, tolerance_m: float = _REGION_TOLERANCE_M) -> shapely.Geometry:
+    """The region with vertices closer than ``tolerance_m`` to a straight line dropped; a
+    sliver that would vanish is kept as it was."""
+    thinned = shapely.simplify(region, tolerance_m, preserve_topology=True)
+    return region if shapely.is_empty(thinned) else thinned

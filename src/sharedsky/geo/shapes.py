@@ -179,20 +179,27 @@ def shape_to_geojson(geom: shapely.Geometry, frame: LocalFrame) -> dict[str, obj
         for p in shapely.get_parts(geom)
         if shapely.get_type_id(p) in (3, 6) and not shapely.is_empty(p)
     ]
-    polygons = [q for p in parts for q in shapely.get_parts(p)]
-    coordinates = [_polygon_coordinates(shapely.orient_polygons(p), frame) for p in polygons]
+    polygons = [shapely.orient_polygons(q) for p in parts for q in shapely.get_parts(p)]
+    if not polygons:
+        return {"type": "MultiPolygon", "coordinates": []}
+
+    def to_lonlat(xy: FloatArray) -> FloatArray:
+        lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack([lon, lat]), _GEOJSON_DECIMALS)
+
+    # one inverse projection for every vertex of every part (it dominates the cost)
+    lonlat = shapely.transform(shapely.multipolygons(polygons), to_lonlat)
+    coordinates = [_polygon_coordinates(p) for p in shapely.get_parts(lonlat)]
     if len(coordinates) == 1:
         return {"type": "Polygon", "coordinates": coordinates[0]}
     return {"type": "MultiPolygon", "coordinates": coordinates}
 
 
-def _polygon_coordinates(polygon: shapely.Polygon, frame: LocalFrame) -> list[list[list[float]]]:
-    rings = [polygon.exterior, *polygon.interiors]
+def _polygon_coordinates(polygon: shapely.Polygon) -> list[list[list[float]]]:
+    """The rings of a lon/lat polygon as closed coordinate lists."""
     out = []
-    for ring in rings:
-        xy = shapely.get_coordinates(ring)
-        lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
-        coords = np.round(np.column_stack([lon, lat]), _GEOJSON_DECIMALS)
+    for ring in (polygon.exterior, *polygon.interiors):
+        coords = shapely.get_coordinates(ring)
         coords[-1] = coords[0]
         out.append(coords.tolist())
     return out
