@@ -185,8 +185,8 @@ def shape_to_geojson(geom: shapely.Geometry, frame: LocalFrame) -> dict[str, obj
 
     def to_lonlat(xy: FloatArray) -> FloatArray:
         lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
-        rounded: FloatArray = np.round(np.column_stack([lon, lat]), _GEOJSON_DECIMALS)
-        return rounded
+        stacked: FloatArray = np.column_stack([lon, lat]).astype(np.float64)
+        return np.round(stacked, _GEOJSON_DECIMALS, out=stacked)
 
     # one inverse projection for every vertex of every part (it dominates the cost)
     lonlat = shapely.transform(shapely.multipolygons(polygons), to_lonlat)
