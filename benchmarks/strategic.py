@@ -23,11 +23,13 @@ Run ``python benchmarks/strategic.py`` (``--quick`` for 10,000 only); the last l
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import hashlib
 import inspect
 import multiprocessing
 import pickle
+import pstats
 import shutil
 import sys
 import tempfile
@@ -39,12 +41,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
-from sqlalchemy import text
-
-import sharedsky.geo.cells
-import sharedsky.store.tables
 from _harness import (
-    Latency,
     cache_path,
     emit_json,
     environment,
@@ -55,6 +52,10 @@ from _harness import (
     summarise,
     timed,
 )
+from sqlalchemy import text
+
+import sharedsky.geo.cells
+import sharedsky.store.tables
 from sharedsky.bootstrap import build, open_database
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
@@ -161,9 +162,19 @@ def stored_notice(seed: int, index: int) -> Notice:
     lead_s = (d.volumes[0].time.start - filed).total_seconds()
     party = PartyId(PARTIES[int(np.random.default_rng([seed, 9, index]).integers(3))])
     return Notice(
-        NoticeId(f"ntc-pre-{index:07d}"), party, d.kind, d.title, d.volumes, "", "", 1,
-        filed, filed, lead_s, (),
-    )  # fmt: skip
+        id=NoticeId(f"ntc-pre-{index:07d}"),
+        party=party,
+        kind=d.kind,
+        title=d.title,
+        volumes=d.volumes,
+        remarks="",
+        contact="",
+        version=1,
+        filed_at=filed,
+        updated_at=filed,
+        lead_time_s=lead_s,
+        late_for=(),
+    )
 
 
 # ── pre-load ────────────────────────────────────────────────────────────────────────────────
@@ -266,14 +277,16 @@ def keys(filing: Filing) -> ConflictKeys:
 
 
 def brute_force_search(
-    uow: SqlUnitOfWork, deps: Deps, party: PartyId, volumes: Sequence[Volume4D]
+    uow: SqlUnitOfWork, deps: Deps, party: PartyId, *_ignored: object
 ) -> list[StoredVolume]:
-    """The baseline candidate search: every current volume of another party."""
+    """The baseline candidate search: every current volume of another party (it stands in for
+    ``find_candidates``, whatever else that is given: volumes, their cells)."""
     return uow.volumes.all_current(to_us(deps.clock.now()), party)
 
 
-def file_all(db: Database, seed: int, count: int, *, brute: bool = False) -> Run:
-    """Warm up, then file ``count`` notices as alpha, timing each ``file_notice`` call."""
+def file_all(db: Database, seed: int, count: int, *, brute: bool = False, profile: int = 0) -> Run:
+    """Warm up, then file ``count`` notices as alpha, timing each ``file_notice`` call; with
+    ``profile``, file that many more under cProfile and print where their time went."""
     deps = build(db, clock=FakeClock(T0), ids=SequentialIds())
     actor = Actor(OperatorId("alpha-duty"), FILER, False)
     patch: AbstractContextManager[object] = nullcontext()
@@ -289,19 +302,39 @@ def file_all(db: Database, seed: int, count: int, *, brute: bool = False) -> Run
             filing, took_s = timed(lambda d=d: file_notice(deps, actor, d))
             run.seconds.append(took_s)
             run.conflicts.append(keys(filing))
+    if profile:
+        profiler = cProfile.Profile()
+        for i in range(count, count + profile):
+            profiler.runcall(file_notice, deps, actor, draft(seed, STREAM_FILED, i))
+        print(f"  cProfile of {profile} more filings (cumulative, top 30):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
     return run
 
 
-def sqlite_run(template: Path, seed: int, count: int, *, brute: bool = False) -> Run:
+def sqlite_run(
+    template: Path, seed: int, count: int, *, brute: bool = False, profile: int = 0
+) -> Run:
     """File into a fresh copy of the cached SQLite file."""
     with tempfile.TemporaryDirectory(prefix="sharedsky-bench-") as tmp:
         path = Path(tmp) / "work.db"
         shutil.copyfile(template, path)
         db = open_database(f"sqlite:///{path}", migrate=False)
         try:
-            return file_all(db, seed, count, brute=brute)
+            return file_all(db, seed, count, brute=brute, profile=profile)
         finally:
             db.engine.dispose()
+
+
+def conflict_profile(run: Run) -> str:
+    """Conflicts per filing, and latency as a + b × conflicts (least squares), in one line."""
+    count = np.array([len(c) for c in run.conflicts], dtype=np.float64)
+    ms = np.array(run.seconds) * 1000.0
+    fixed_ms, per_conflict_ms = np.polyfit(count, ms, 1)[::-1]
+    return (
+        f"conflicts per filing: mean {count.mean():.1f}, p50 {np.percentile(count, 50):.0f}, "
+        f"p99 {np.percentile(count, 99):.0f}, max {count.max():.0f}; latency ≈ "
+        f"{fixed_ms:.1f} ms + {per_conflict_ms:.2f} ms × conflicts"
+    )
 
 
 def first_difference(a: Sequence[ConflictKeys], b: Sequence[ConflictKeys]) -> int | None:
@@ -321,6 +354,7 @@ class Options:
     seed: int
     workers: int
     postgres: bool
+    profile: int
 
 
 def _label(n: int) -> str:
@@ -337,13 +371,14 @@ def bench_size(opts: Options, n: int, figures: dict[str, object]) -> None:
     template = sqlite_template(opts.seed, n, cells)
 
     runs = [sqlite_run(template, opts.seed, opts.filings) for _ in range(opts.repeats)]
+    if opts.profile and n == max(opts.sizes):
+        sqlite_run(template, opts.seed, opts.filings, profile=opts.profile)
     for r, run in enumerate(runs[1:], start=2):
         if run.conflicts != runs[0].conflicts:
             sys.exit(f"STOP: repeat {r} on SQLite found other conflicts than repeat 1")
     sqlite = median_of([summarise(run.seconds) for run in runs])
-    found = sum(len(c) for c in runs[0].conflicts)
     print(f"  sqlite   indexed  {sqlite.line()}  (median of {opts.repeats} runs)")
-    print(f"  conflicts found: {found:,} in {opts.filings:,} filings")
+    print("  " + conflict_profile(runs[0]))
     figures[f"p50_ms_{label}_sqlite"] = sqlite.p50_ms
     figures[f"p99_ms_{label}_sqlite"] = sqlite.p99_ms
 
@@ -377,6 +412,7 @@ def bench_size(opts: Options, n: int, figures: dict[str, object]) -> None:
                 db.engine.dispose()
         pg = summarise(run.seconds)
         print(f"  postgres indexed  {pg.line()}")
+        print("  " + conflict_profile(run))
         diff = first_difference(run.conflicts, runs[0].conflicts)
         if diff is not None:
             sys.exit(f"STOP: PostgreSQL and SQLite disagree on filing {diff}")
@@ -395,6 +431,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--workers", type=int, default=2, help="processes for coverings")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="cProfile this many filings at the largest size"
+    )
     args = parser.parse_args(argv)
     return Options(
         sizes=(10_000,) if args.quick else tuple(int(n) for n in args.sizes.split(",")),
@@ -404,6 +443,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         seed=args.seed,
         workers=args.workers,
         postgres=not args.no_postgres,
+        profile=args.profile,
     )
 
 

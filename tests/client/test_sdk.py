@@ -129,6 +129,7 @@ def test_a_filed_notice_round_trips_through_get_and_list(api: Api) -> None:
 
 
 def test_a_clash_shows_to_both_and_each_acknowledges_it(api: Api) -> None:
+    """R-ACK-1: each side of a conflict acknowledges it through the SDK."""
     alpha, bravo = sdk(api, "alpha"), sdk(api, "bravo")
     a = alpha.file_notice(notice(square(36.1, 34.5)))
     b = bravo.file_notice(notice(square(36.3, 34.7)))
@@ -151,6 +152,7 @@ def test_a_clash_shows_to_both_and_each_acknowledges_it(api: Api) -> None:
 
 
 def test_acknowledging_a_notice_returns_the_receipt_and_its_owner_cannot(api: Api) -> None:
+    """R-ACK-1: a counterparty that sees a notice acknowledges it (a receipt)."""
     alpha, bravo = sdk(api, "alpha"), sdk(api, "bravo")
     a = alpha.file_notice(notice(square(36.1, 34.5)))
     bravo.file_notice(notice(square(36.3, 34.7)))  # the clash makes alpha's notice visible
@@ -163,6 +165,7 @@ def test_acknowledging_a_notice_returns_the_receipt_and_its_owner_cannot(api: Ap
 
 
 def test_amend_needs_the_current_version_and_stale_raises(api: Api) -> None:
+    """R-VER-1: a stale version raises StaleVersionError (412)."""
     alpha = sdk(api, "alpha")
     filed = alpha.file_notice(notice())
     amended = alpha.amend_notice(filed.id, 1, notice(title="moved"))
@@ -209,6 +212,7 @@ def test_a_notice_through_a_zone_of_the_other_party_conflicts(api: Api) -> None:
 
 
 def test_an_unknown_token_raises_auth_error(api: Api) -> None:
+    """R-AUTH-1: an unknown token gets 401, raised as AuthError."""
     stranger = Client("http://testserver", "not-a-token", http=api.client)
     with pytest.raises(AuthError) as caught:
         stranger.me()
@@ -216,25 +220,34 @@ def test_an_unknown_token_raises_auth_error(api: Api) -> None:
 
 
 def test_the_host_may_not_file_and_gets_a_403_auth_error(api: Api) -> None:
+    """R-AUTH-1: the host files nothing (403, AuthError)."""
     with pytest.raises(AuthError) as caught:
         sdk(api, "host").file_notice(notice())
     assert (caught.value.status, caught.value.code) == (403, "forbidden")
 
 
 def test_an_unknown_or_hidden_id_raises_not_found(api: Api) -> None:
+    """R-AUTH-1, R-VIS-1: unknown and invisible ids alike raise NotFoundError (404)."""
     alpha = sdk(api, "alpha")
     with pytest.raises(NotFoundError) as caught:
         alpha.get_notice("notice-404")
     assert (caught.value.status, caught.value.code) == (404, "not-found")
     for call in (alpha.get_zone, alpha.get_conflict, alpha.ack_conflict, alpha.cancel_notice):
         with pytest.raises(NotFoundError):
-            call("../../v1/me")
+            call("../../v1/me")  # the slashes stay inside the id: no other route is reached
+        for odd in ("..", ".", "a?b#c"):
+            with pytest.raises(NotFoundError) as odd_caught:
+                call(odd)
+            assert repr(odd) in odd_caught.value.detail
+    with pytest.raises(ValueError):
+        alpha.get_notice("")
     hidden = sdk(api, "bravo").file_notice(notice(square(20.0, 20.0)))
     with pytest.raises(NotFoundError):
         alpha.get_notice(hidden.id)  # conflicts_only: a notice that clashes with nothing
 
 
 def test_invalid_input_raises_with_the_field_path(api: Api) -> None:
+    """R-INPUT-1: a 422 problem reaches the caller with its code and field path."""
     with pytest.raises(ClientError) as caught:
         sdk(api, "alpha").file_notice(notice(lower_m=9000, upper_m=3000))
     error = caught.value
@@ -247,6 +260,7 @@ def test_invalid_input_raises_with_the_field_path(api: Api) -> None:
 
 
 def test_reusing_an_idempotency_key_returns_the_first_filing(api: Api) -> None:
+    """R-IDEM-1: the same key returns the first filing; with another body it gets 422."""
     alpha = sdk(api, "alpha")
     first = alpha.file_notice(notice(), idempotency_key="sortie-17")
     again = alpha.file_notice(notice(), idempotency_key="sortie-17")
@@ -274,6 +288,7 @@ class LosesFirstAnswer(httpx.BaseTransport):
 
 
 def test_a_lost_answer_is_retried_once_with_the_same_key_and_files_once(api: Api) -> None:
+    """R-IDEM-1: the SDK's automatic retry reuses the key, so the notice is filed once."""
     transport = LosesFirstAnswer(api.client)
     with httpx.Client(transport=transport, base_url="http://testserver") as http:
         filed = sdk(api, "alpha", http).file_notice(notice())

@@ -88,7 +88,7 @@ def _token(token: str | None, tokens: Path | None, party: str | None) -> str:
         if tokens is None:
             raise typer.BadParameter("--as needs --tokens FILE", param_hint="'--as'")
         try:
-            table = json.loads(tokens.read_text(encoding="utf-8"))
+            by_party = json.loads(tokens.read_text(encoding="utf-8"))
         except OSError as exc:
             raise typer.BadParameter(
                 f"cannot read {tokens}: {exc.strerror}", param_hint="'--tokens'"
@@ -97,9 +97,9 @@ def _token(token: str | None, tokens: Path | None, party: str | None) -> str:
             raise typer.BadParameter(
                 f"{tokens} is not JSON: {exc}", param_hint="'--tokens'"
             ) from exc
-        value = table.get(party) if isinstance(table, dict) else None
+        value = by_party.get(party) if isinstance(by_party, dict) else None
         if not isinstance(value, str):
-            known = ", ".join(sorted(table)) if isinstance(table, dict) else "none"
+            known = ", ".join(sorted(by_party)) if isinstance(by_party, dict) else "none"
             raise typer.BadParameter(
                 f"{tokens} holds no token for {party!r} (it has: {known})", param_hint="'--as'"
             )
@@ -190,7 +190,10 @@ def moment(text: str, now: datetime, option: str) -> datetime:
     if relative:
         seconds = sum(int(n) * _UNIT_S[u] for n, u in _PART.findall(relative.group(2)))
         sign = 1 if relative.group(1) == "+" else -1
-        return (now + timedelta(seconds=sign * seconds)).astimezone(UTC)
+        try:
+            return (now + timedelta(seconds=sign * seconds)).astimezone(UTC)
+        except OverflowError as exc:
+            raise typer.BadParameter(f"{text!r} is too far away", param_hint=option) from exc
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:

@@ -26,6 +26,8 @@ from pydantic import BaseModel, ValidationError
 
 from sharedsky import __version__
 from sharedsky.wire import v1
+from sharedsky.wire.v1.notices import NoticeKind, NoticeStatus
+from sharedsky.wire.v1.zones import ZoneKind
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -98,8 +100,10 @@ def _error_of(response: httpx.Response) -> ClientError:
 
 
 def _segment(object_id: str) -> str:
-    """An id as one URL path segment (``/`` and ``..`` cannot escape it)."""
-    return quote(object_id, safe="")
+    """An id as one URL path segment: ``/``, ``.`` and ``..`` cannot leave it; empty is refused."""
+    if not object_id:
+        raise ValueError("an object id cannot be empty")
+    return quote(object_id, safe="").replace(".", "%2E")
 
 
 def _new_key() -> str:
@@ -256,8 +260,8 @@ class Client:
         time_from: datetime | None = None,
         time_to: datetime | None = None,
         party: str | None = None,
-        status: Literal["filed", "active", "ended", "cancelled"] | None = None,
-        kind: str | None = None,
+        status: NoticeStatus | None = None,
+        kind: NoticeKind | None = None,
         limit: int | None = None,
     ) -> list[v1.NoticeOut]:
         """Notices this token may see; every filter is optional (times must be aware)."""
@@ -305,7 +309,7 @@ class Client:
         self,
         *,
         party: str | None = None,
-        kind: Literal["protected", "red_line", "restricted"] | None = None,
+        kind: ZoneKind | None = None,
         withdrawn: bool = False,
     ) -> list[v1.ZoneOut]:
         """Zones this token may see; withdrawn ones only when ``withdrawn``."""

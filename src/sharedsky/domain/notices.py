@@ -114,7 +114,7 @@ def validate_draft(draft: NoticeDraft, now: datetime) -> None:
 
 def lead_time_s(volumes: tuple[Volume4D, ...], submitted_at: datetime) -> float:
     """Seconds from ``submitted_at`` to the earliest volume start (negative when started)."""
-    return (envelope(volumes).start - submitted_at).total_seconds()
+    return round((envelope(volumes).start - submitted_at).total_seconds(), 3)
 
 
 def late_counterparties(

@@ -1,0 +1,327 @@
+"""``sharedsky notice …`` through CliRunner, against the real app (injected as ``obj["http"]``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from sharedsky.cli import app
+from sharedsky.units import FL_M
+
+if TYPE_CHECKING:
+    from _support import Api
+
+START = "2026-11-24T15:00:00Z"
+END = "2026-11-24T17:00:00Z"
+
+
+def run(api: Api, *args: str, party: str | None = "alpha") -> Result:
+    """Invoke the CLI as ``party``'s operator, over the in-process app and its fake clock."""
+    auth = ["--token", api.env.tokens[party]] if party is not None else []
+    return CliRunner().invoke(
+        app,
+        [*args, *auth],
+        obj={"http": api.client, "clock": api.env.clock},
+        env={"COLUMNS": "200", "SHAREDSKY_TOKEN": None},
+    )
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def fails(result: Result, code: int) -> str:
+    """The flattened output of a command that exited with ``code`` on purpose (not a crash)."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return " ".join(result.output.replace("│", " ").split())
+
+
+def outline_file(tmp_path: Path, data: dict[str, Any], name: str = "area.geojson") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def square(
+    lon: float, lat: float, size_deg: float = 0.4, alt_m: float | None = None
+) -> dict[str, Any]:
+    """A GeoJSON Polygon square with its south-west corner at (lon, lat); 3D when ``alt_m``."""
+    corners = [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]
+    ring = [[lon + dx * size_deg, lat + dy * size_deg] for dx, dy in corners]
+    if alt_m is not None:
+        ring = [[*p, alt_m] for p in ring]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+FEATURE = {"type": "Feature", "properties": {}, "geometry": square(36.1, 34.5)}
+
+
+def file_args(outline: Path, *extra: str, lower: str = "FL120", upper: str = "FL300") -> list[str]:
+    return [
+        "notice", "file", "--kind", "air_sortie", "--title", "CAP north", "--outline", str(outline),
+        "--lower", lower, "--upper", upper, "--start", START, "--end", END, *extra,
+    ]  # fmt: skip
+
+
+def file_json(api: Api, outline: Path, party: str = "alpha", *extra: str) -> dict[str, Any]:
+    result = ok(run(api, *file_args(outline, "--json", *extra), party=party))
+    body: dict[str, Any] = json.loads(result.stdout)
+    return body
+
+
+def stored(api: Api, notice_id: str, party: str = "alpha") -> dict[str, Any]:
+    response = api.client.get(f"/v1/notices/{notice_id}", headers=api.as_(party))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_filing_with_flight_levels_stores_metres(api: Api, tmp_path: Path) -> None:
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "CAP"},
+        "geometry": square(36.1, 34.5, alt_m=120),
+    }
+    result = ok(run(api, *file_args(outline_file(tmp_path, feature))))
+    (notice,) = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    altitude = notice["volumes"][0]["altitude"]
+    assert altitude["lower_m"] == pytest.approx(120 * FL_M) == pytest.approx(3657.6)
+    assert altitude["upper_m"] == pytest.approx(9144.0)
+    assert notice["volumes"][0]["outline"]["coordinates"][0][0] == [36.1, 34.5]
+    assert f"Filed notice {notice['id']}" in result.stdout
+    assert "version 1" in result.stdout and "lead time 3h 00m" in result.stdout
+    assert "no conflicts" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (square(36.1, 34.5), "Polygon"),
+        ({"type": "FeatureCollection", "features": [FEATURE]}, "Polygon"),
+        ({"type": "Circle", "center": [36.2, 34.6], "radius_m": 5000}, "Circle"),
+        (
+            {"type": "Corridor", "path": [[36.0, 34.5], [36.4, 34.9]], "half_width_m": 2e3},
+            "Corridor",
+        ),
+    ],
+    ids=["geometry", "feature-collection", "circle", "corridor"],
+)
+def test_every_outline_form_is_read(
+    api: Api, tmp_path: Path, data: dict[str, Any], kind: str
+) -> None:
+    filed = file_json(api, outline_file(tmp_path, data))
+    assert stored(api, filed["id"])["volumes"][0]["outline"]["type"] == kind
+
+
+def test_relative_times_count_from_now_and_late_notice_is_flagged(api: Api, tmp_path: Path) -> None:
+    """R-LEAD-1: ten minutes of notice is accepted and shown LATE for the counterparty."""
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    args = ["notice", "file", "--kind", "uav", "--title", "Survey", "--outline", str(outline)]
+    result = ok(
+        run(api, *args, "--lower", "0", "--upper", "9000ft", "--start", "+10m", "--end", "+1h30m")
+    )
+    assert "LATE for bravo" in result.stdout
+    (notice,) = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    now = api.env.clock.now()
+    assert notice["volumes"][0]["time"]["start"] == (now + timedelta(minutes=10)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert notice["volumes"][0]["time"]["end"] == (now + timedelta(minutes=90)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert notice["volumes"][0]["altitude"]["upper_m"] == pytest.approx(2743.2)
+    assert (notice["lead_time_s"], notice["late"]) == (600, True)
+
+
+def test_json_output_is_the_servers_document(api: Api, tmp_path: Path) -> None:
+    filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+    assert filed["conflicts"] == [] and filed["version"] == 1
+    shown = ok(run(api, "notice", "show", filed["id"], "--json"))
+    assert json.loads(shown.stdout) == stored(api, filed["id"])
+    assert shown.stdout.count("\n") == 1  # one document, one line
+    listed = ok(run(api, "notice", "list", "--json"))
+    assert (
+        json.loads(listed.stdout) == api.client.get("/v1/notices", headers=api.as_("alpha")).json()
+    )
+    assert {k: v for k, v in filed.items() if k != "conflicts"} == {
+        k: v
+        for k, v in stored(api, filed["id"]).items()
+        if k not in ("conflicts", "acknowledgements")
+    }
+
+
+def test_a_tokens_file_and_as_choose_the_party(api: Api, tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps(api.env.tokens), encoding="utf-8")
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    result = ok(
+        run(
+            api, *file_args(outline, "--json", "--tokens", str(tokens), "--as", "bravo"), party=None
+        )
+    )
+    assert json.loads(result.stdout)["party"] == "bravo"
+    refused = run(api, "notice", "list", "--tokens", str(tokens), "--as", "charlie", party=None)
+    assert "no token for 'charlie'" in fails(refused, 2)
+
+
+def test_a_missing_token_is_a_usage_error(api: Api) -> None:
+    assert "--token" in fails(run(api, "notice", "list", party=None), 2)
+
+
+def test_an_unknown_token_exits_1_with_the_servers_reason(api: Api) -> None:
+    """R-AUTH-1: the 401 reaches the operator on stderr, exit code 1."""
+    result = run(api, "notice", "list", "--token", "bogus", party=None)
+    assert "401 unauthenticated" in fails(result, 1)
+    assert "401" in result.stderr and result.stdout == ""
+
+
+def test_from_json_files_a_notice_of_several_volumes(api: Api, tmp_path: Path) -> None:
+    volume = {"outline": square(36.1, 34.5), "altitude": {"lower_m": 3000, "upper_m": 9000}}
+    body = {
+        "kind": "exercise",
+        "title": "Two boxes",
+        "volumes": [
+            volume | {"time": {"start": "2026-11-26T08:00:00Z", "end": "2026-11-26T10:00:00Z"}},
+            volume | {"time": {"start": "2026-11-26T12:00:00Z", "end": "2026-11-26T14:00:00Z"}},
+        ],
+    }
+    path = outline_file(tmp_path, body, "notice.json")
+    filed = json.loads(ok(run(api, "notice", "file", "--from-json", str(path), "--json")).stdout)
+    assert [v["index"] for v in stored(api, filed["id"])["volumes"]] == [0, 1]
+    mixed = run(api, "notice", "file", "--from-json", str(path), "--title", "x")
+    assert "no other notice flags" in fails(mixed, 2)
+    broken = outline_file(tmp_path, {"kind": "air_sortie"}, "broken.json")
+    assert "not a NoticeIn" in fails(run(api, "notice", "file", "--from-json", str(broken)), 2)
+
+
+@pytest.mark.parametrize("altitude", ["FLabc", "FL", "FL-5", "12 furlongs", "FL1200"])
+def test_a_bad_altitude_is_refused_before_anything_is_sent(
+    api: Api, tmp_path: Path, altitude: str
+) -> None:
+    result = run(api, *file_args(outline_file(tmp_path, square(36.1, 34.5)), lower=altitude))
+    text = fails(result, 2)
+    assert "--lower" in text and "not an altitude" in text
+    assert api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"] == []
+
+
+@pytest.mark.parametrize(
+    ("moment", "reason"),
+    [
+        ("tomorrow", "is not a time"),
+        ("2026-11-24T15:00", "no timezone"),
+        ("+2x", "is not a time"),
+        ("+99999999999d", "too far away"),
+    ],
+)
+def test_a_bad_time_is_refused(api: Api, tmp_path: Path, moment: str, reason: str) -> None:
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    args = [a if a != START else moment for a in file_args(outline)]
+    text = fails(run(api, *args), 2)
+    assert "--start" in text and reason in text
+
+
+def test_a_missing_outline_file_is_refused(api: Api, tmp_path: Path) -> None:
+    text = fails(run(api, *file_args(tmp_path / "nowhere.geojson")), 2)
+    assert "--outline" in text and "does not exist" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ({"type": "Point", "coordinates": [36.1, 34.5]}, "Polygon, Circle or Corridor"),
+        ({"type": "FeatureCollection", "features": []}, "holds no feature"),
+        ({"type": "Circle", "center": [36.1, 34.5]}, "radius_m"),
+    ],
+)
+def test_an_outline_that_is_no_area_is_refused(
+    api: Api, tmp_path: Path, content: dict[str, Any], reason: str
+) -> None:
+    assert reason in fails(run(api, *file_args(outline_file(tmp_path, content))), 2)
+    (tmp_path / "bad.geojson").write_text("{not json", encoding="utf-8")
+    assert "is not JSON" in fails(run(api, *file_args(tmp_path / "bad.geojson")), 2)
+
+
+def test_a_server_rejection_prints_detail_and_path_and_exits_1(api: Api, tmp_path: Path) -> None:
+    """R-INPUT-1: the server's reason and field path reach the operator."""
+    result = run(api, *file_args(outline_file(tmp_path, square(36.1, 34.5)), lower="FL320"))
+    text = fails(result, 1)
+    assert "lower altitude must be below the upper altitude" in result.stderr
+    assert "volumes.0.altitude.lower_m" in text and "422 invalid-volume" in text
+
+
+def test_amend_changes_only_the_flags_given(api: Api, tmp_path: Path) -> None:
+    filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+    result = ok(run(api, "notice", "amend", filed["id"], "--version", "1", "--upper", "FL350"))
+    assert f"Amended notice {filed['id']}" in result.stdout and "version 2" in result.stdout
+    now = stored(api, filed["id"])
+    assert now["volumes"][0]["altitude"] == {
+        "lower_m": pytest.approx(3657.6),
+        "upper_m": pytest.approx(10668.0),
+    }
+    assert (now["title"], now["contact"], now["volumes"][0]["time"]) == (
+        filed["title"],
+        filed["contact"],
+        filed["volumes"][0]["time"],
+    )
+
+
+def test_amend_with_a_stale_version_reports_412(api: Api, tmp_path: Path) -> None:
+    """R-VER-1: amending a stale version reports 412 and changes nothing."""
+    filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+    ok(run(api, "notice", "amend", filed["id"], "--version", "1", "--title", "moved"))
+    result = run(api, "notice", "amend", filed["id"], "--version", "1", "--title", "again")
+    text = fails(result, 1)
+    assert "412 stale-version" in text and "If-Match" in text
+    assert stored(api, filed["id"])["title"] == "moved"
+
+
+def test_cancel_then_list_by_status(api: Api, tmp_path: Path) -> None:
+    filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+    assert f"Cancelled notice {filed['id']}" in ok(run(api, "notice", "cancel", filed["id"])).stdout
+    cancelled = json.loads(ok(run(api, "notice", "list", "--status", "cancelled", "--json")).stdout)
+    assert [n["id"] for n in cancelled["notices"]] == [filed["id"]]
+    filed_only = json.loads(ok(run(api, "notice", "list", "--status", "filed", "--json")).stdout)
+    assert filed_only["notices"] == []
+    assert "not-found" in fails(run(api, "notice", "cancel", "ntc-999999"), 1)
+
+
+def test_list_filters_reach_the_server(api: Api, tmp_path: Path) -> None:
+    filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+
+    def ids(*flags: str) -> list[str]:
+        body = json.loads(ok(run(api, "notice", "list", "--json", *flags)).stdout)
+        return [n["id"] for n in body["notices"]]
+
+    assert ids("--party", "alpha", "--kind", "air_sortie") == [filed["id"]]
+    assert ids("--party", "bravo") == []
+    assert ids("--bbox", "36,34,37,35") == [filed["id"]]
+    assert ids("--bbox", "10,10,11,11") == []
+    assert ids("--from", "+6h") == []
+    assert ids("--from", "2026-11-24T14:00Z", "--to", "+4h") == [filed["id"]]
+    assert "--bbox" in fails(run(api, "notice", "list", "--bbox", "1,2,3"), 2)
+
+
+def test_show_and_ack_of_a_clashing_notice(api: Api, tmp_path: Path) -> None:
+    mine = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+    theirs = file_json(api, outline_file(tmp_path, square(36.3, 34.7), "b.geojson"), "bravo")
+    (conflict,) = theirs["conflicts"]
+    acked = ok(run(api, "notice", "ack", mine["id"], party="bravo"))
+    assert f"Acknowledged notice {mine['id']}" in acked.stdout and "not an approval" in acked.stdout
+    shown = ok(run(api, "notice", "show", mine["id"])).stdout
+    for text in (
+        "Volumes",
+        "polygon of 4 corners",
+        "FL120–FL300",
+        conflict["id"],
+        "Acknowledgements",
+    ):
+        assert text in shown
+    listed = ok(run(api, "notice", "list", party="bravo")).stdout
+    assert mine["id"] in listed and theirs["id"] in listed
