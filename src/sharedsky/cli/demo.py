@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -148,6 +149,8 @@ def run_demo(workdir: Path, port: int) -> int:
     url, tokens = _init(workdir)
     server = _start_server(url, port, workdir / "server.log")
     base = f"http://127.0.0.1:{port}"
+    # a TERM (e.g. from a supervisor) unwinds like Ctrl-C, so the server child stops with us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         scenario = levant(datetime.now(UTC).replace(microsecond=0))
         titles = _seed(base, tokens, scenario)

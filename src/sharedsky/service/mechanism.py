@@ -45,19 +45,6 @@ def load_mechanism(
     return db.run(work)
 
 
-def issue_token(db: Database, clock: Clock, party: PartyId, operator: str) -> str:
-    """Register a new operator of ``party`` and return its token (shown once)."""
-    now = clock.now()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-
-    def work(uow: SqlUnitOfWork) -> str:
-        record = OperatorRecord(OperatorId(operator), party, operator)
-        uow.parties.add_operator(record, token_sha256(token), to_us(now))
-        return token
-
-    return db.run(work)
-
-
 def authenticate(db: Database, mechanism: Mechanism, token: str | None) -> Actor:
     """The actor whose token this is; Unauthenticated when missing or unknown."""
     if not token:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
-from sharedsky.domain.ids import NoticeId, PartyId
+from sharedsky.domain.ids import PartyId
 from sharedsky.domain.notices import Notice, NoticeStatus
 from sharedsky.geo.outlines import outline_bbox
 from sharedsky.store import tables as t
@@ -121,24 +121,6 @@ class NoticeRepository:
         rows = list(self._c.execute(query))
         found = self._assemble(rows)
         return [found[row.id] for row in rows]
-
-    def current_of_party(self, party: PartyId, now: datetime) -> list[Notice]:
-        """The party's notices not cancelled and not ended at ``now``."""
-        c = t.notices.c
-        query = select(t.notices).where(
-            c.party_id == party, c.cancelled_us.is_(None), c.t_end_us > to_us(now)
-        )
-        rows = list(self._c.execute(query))
-        found = self._assemble(rows)
-        return [found[row.id] for row in rows]
-
-    def ids_ending_between(self, lo: datetime, hi: datetime) -> list[NoticeId]:
-        """Ids of uncancelled notices whose end lies in [lo, hi)."""
-        c = t.notices.c
-        query = select(c.id).where(
-            and_(c.cancelled_us.is_(None), c.t_end_us >= to_us(lo), c.t_end_us < to_us(hi))
-        )
-        return [NoticeId(i) for i in self._c.execute(query).scalars()]
 
     def _assemble(self, rows: Sequence[Any]) -> dict[str, Notice]:
         volumes = self._volumes.volumes_of(ObjectType.NOTICE, [row.id for row in rows])
