@@ -24,7 +24,7 @@ import shapely
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, geodesic_midpoint
 from sharedsky.geo.outlines import Outline, Position, outline_bbox
 from sharedsky.geo.projection import LocalFrame, frame_at, frame_stretch
-from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shape_to_geojson, to_shape
+from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shape_to_geojson
 
 _EQUATORIAL_RADIUS_M = 6_378_137.0
 _MAX_SEEDS = 6
@@ -88,6 +88,11 @@ class Approach:
     core_distance_m: float
     midpoint: Position
     """(lon_deg, lat_deg) between the closest points; between the cores when they overlap."""
+    frame: LocalFrame
+    """The frame of the last measurement (centred at ``midpoint``)."""
+    shape_a: shapely.Geometry
+    """Core a in ``frame`` metres (reused to draw the regions)."""
+    shape_b: shapely.Geometry
 
 
 # ── the rule ────────────────────────────────────────────────────────────────────────────────
@@ -106,10 +111,13 @@ def interval_gap(lo_a: float, hi_a: float, lo_b: float, hi_b: float) -> tuple[fl
     return lo - hi, hi, lo
 
 
-def clash(a: VolumeGeom, b: VolumeGeom, sep: Separation) -> Clash | None:
+def clash(
+    a: VolumeGeom, b: VolumeGeom, sep: Separation, cores: tuple[Core, Core] | None = None
+) -> Clash | None:
     """The clash of volumes a and b under sep, or None when they are separated.
 
     Cheap dimensions first (time, altitude, bounding-box lower bound), geometry last.
+    ``cores`` may pass the outlines' cores when the caller has them already.
     """
     time_gap_s, t_lo, t_hi = interval_gap(a.t_start_s, a.t_end_s, b.t_start_s, b.t_end_s)
     if not time_gap_s < sep.time_s:
@@ -119,12 +127,12 @@ def clash(a: VolumeGeom, b: VolumeGeom, sep: Separation) -> Clash | None:
         return None
     if not bbox_lower_bound_m(a.outline, b.outline) < sep.lateral_m:
         return None
-    core_a, core_b = outline_core(a.outline), outline_core(b.outline)
+    core_a, core_b = cores or (outline_core(a.outline), outline_core(b.outline))
     approach = closest_approach(core_a, core_b)
     distance_m = max(0.0, approach.core_distance_m - core_a.radius_m - core_b.radius_m)
     if not distance_m < sep.lateral_m:
         return None
-    region_a, region_b, region = clash_regions(a.outline, b.outline, sep.lateral_m, approach)
+    region_a, region_b, region = clash_regions(core_a, core_b, sep.lateral_m, approach)
     return Clash(
         distance_m=distance_m,
         vertical_gap_m=vertical_gap_m,
@@ -183,8 +191,8 @@ def closest_approach(core_a: Core, core_b: Core) -> Approach:
     shape_a, shape_b, xy_a, xy_b = _project(core_a, core_b, frame)
     distance_m = float(shapely.distance(shape_a, shape_b))
     if distance_m == 0.0:
-        return Approach(0.0, frame_centre(frame))
-    best = Approach(math.inf, frame_centre(frame))
+        return Approach(0.0, frame_centre(frame), frame, shape_a, shape_b)
+    best = Approach(math.inf, frame_centre(frame), frame, shape_a, shape_b)
     for seed in _seeds(shape_a, shape_b, xy_a, xy_b, distance_m, frame):
         found = _refine(core_a, core_b, seed)
         if found.core_distance_m < best.core_distance_m:
@@ -265,22 +273,24 @@ def _refine(core_a: Core, core_b: Core, centre: Position) -> Approach:
             break
         previous_m = distance_m
         centre = _closest_midpoint(shape_a, shape_b, frame)
-    return Approach(distance_m, centre)
+    return Approach(distance_m, centre, frame, shape_a, shape_b)
 
 
 # ── regions ─────────────────────────────────────────────────────────────────────────────────
 
 
 def clash_regions(
-    a: Outline, b: Outline, lateral_m: float, approach: Approach
+    core_a: Core, core_b: Core, lateral_m: float, approach: Approach
 ) -> tuple[dict[str, object], dict[str, object], dict[str, object]]:
     """GeoJSON (region_a, region_b, region): the parts of a and b within lateral_m of the other.
 
-    Drawn in a frame at the closest approach with 1 m of slack so that a near-touching pair
-    still shows a sliver; for display, not for decisions.
+    Drawn from the cores already projected for the closest approach (no new projection), with
+    1 m of slack so that a near-touching pair still shows a sliver, and simplified to 25 m; for
+    display, not for decisions.
     """
-    frame = frame_at(*approach.midpoint)
-    shape_a, shape_b = to_shape(a, frame), to_shape(b, frame)
+    frame = approach.frame
+    shape_a = _area(core_a, approach.shape_a)
+    shape_b = _area(core_b, approach.shape_b)
     reach_m = lateral_m + _REGION_SLACK_M
     # Only the part of each shape within reach of the other's bounding box can matter, so clip
     # before the (costly) buffer: the result is the same, with far fewer vertices.
@@ -294,6 +304,13 @@ def clash_regions(
         shape_to_geojson(part_b, frame),
         shape_to_geojson(union, frame),
     )
+
+
+def _area(core: Core, planar: shapely.Geometry) -> shapely.Geometry:
+    """The outline's area from its planar core: the polygon, or the core buffered by radius."""
+    if core.kind == "polygon":
+        return planar
+    return shapely.buffer(planar, core.radius_m, quad_segs=16)
 
 
 _REGION_TOLERANCE_M = 25.0

@@ -54,6 +54,7 @@ def find_clashes(
     if not candidates:
         return hits
     cores: dict[Outline, Core] = {}
+    exact: dict[Outline, Core] = {}
     t_lo = np.array([c.volume.t_start_s for c in candidates])
     t_hi = np.array([c.volume.t_end_s for c in candidates])
     z_lo = np.array([c.volume.alt_lo_m for c in candidates])
@@ -72,7 +73,11 @@ def find_clashes(
         )
         for k in live[near]:
             candidate = candidates[int(k)]
-            found = clash(subject, candidate.volume, candidate.separation)
+            pair = (
+                _exact_core(subject.outline, exact),
+                _exact_core(candidate.volume.outline, exact),
+            )
+            found = clash(subject, candidate.volume, candidate.separation, pair)
             if found is not None:
                 hits.append(StrategicHit(i, candidate.key, found))
     return hits
@@ -116,5 +121,14 @@ def _coarse_core(outline: Outline, cores: dict[Outline, Core]) -> Core:
     core = cores.get(outline)
     if core is None:
         core = outline_core(outline, _COARSE_SEGMENT_M)
+        cores[outline] = core
+    return core
+
+
+def _exact_core(outline: Outline, cores: dict[Outline, Core]) -> Core:
+    """The outline's core at full (1 km) densification, computed once per call."""
+    core = cores.get(outline)
+    if core is None:
+        core = outline_core(outline)
         cores[outline] = core
     return core

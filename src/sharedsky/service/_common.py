@@ -38,13 +38,14 @@ def request_notice_acks(
     """Ask each counterparty that may see this version of the notice to acknowledge it."""
     mech = deps.mechanism
     clashing_parties = {c.other_side(notice.party).party for c in conflicts}
+    requests = []
     for other in mech.counterparties(notice.party):
         rules = mech.channel(notice.party, other)
         if rules.sharing is Sharing.HOST_ONLY:
             continue
         if rules.sharing is Sharing.CONFLICTS_ONLY and other not in clashing_parties:
             continue
-        uow.acks.add(
+        requests.append(
             AckRequest(
                 id=AckId(deps.ids.new("ack")),
                 party=other,
@@ -56,3 +57,4 @@ def request_notice_acks(
                 due_at=due_at(rules, NOTICE_PRIORITY, now),
             )
         )
+    uow.acks.add_many(requests)

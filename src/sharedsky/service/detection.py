@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -121,24 +121,22 @@ def detect(
     return conflicts
 
 
-def request_conflict_acks(
-    uow: SqlUnitOfWork, deps: Deps, conflict: Conflict, now: datetime
-) -> None:
-    """Ask both sides to acknowledge a new conflict within the channel's priority deadline."""
+def conflict_acks(deps: Deps, conflict: Conflict, now: datetime) -> list[AckRequest]:
+    """The requests that both sides acknowledge a new conflict within the priority deadline."""
     rules = deps.mechanism.channel(conflict.a.party, conflict.b.party)
-    for party in (conflict.a.party, conflict.b.party):
-        uow.acks.add(
-            AckRequest(
-                id=AckId(deps.ids.new("ack")),
-                party=party,
-                subject=AckSubject.CONFLICT,
-                subject_id=conflict.id,
-                subject_version=1,
-                priority=CONFLICT_PRIORITY,
-                requested_at=now,
-                due_at=due_at(rules, CONFLICT_PRIORITY, now),
-            )
+    return [
+        AckRequest(
+            id=AckId(deps.ids.new("ack")),
+            party=party,
+            subject=AckSubject.CONFLICT,
+            subject_id=conflict.id,
+            subject_version=1,
+            priority=CONFLICT_PRIORITY,
+            requested_at=now,
+            due_at=due_at(rules, CONFLICT_PRIORITY, now),
         )
+        for party in (conflict.a.party, conflict.b.party)
+    ]
 
 
 def sync_conflicts(
@@ -148,38 +146,41 @@ def sync_conflicts(
     fresh: Sequence[Conflict],
     reason: ResolvedReason,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> list[Conflict]:
     """Replace the subject's open conflicts by ``fresh``: unchanged clashes are kept (with
     their acknowledgements), vanished ones resolved for ``reason``, new ones stored and their
-    acknowledgement requested. Returns the conflicts open after the change."""
-    old = uow.conflicts.open_involving(subject.type, subject.id)
+    acknowledgement requested. Returns the conflicts open after the change. ``new``: the
+    subject was just created, so it has no conflicts yet."""
+    old = [] if new else uow.conflicts.open_involving(subject.type, subject.id)
     kept: list[Conflict] = []
     unmatched = list(fresh)
+    events: list[tuple[str, Mapping[str, object]]] = []
     for conflict in old:
         match = next((f for f in unmatched if _same(conflict, f, subject)), None)
         if match is None:
             uow.conflicts.resolve(conflict.id, reason, now)
             uow.acks.supersede(conflict.id)
-            uow.events.append(
-                now, "system", "conflict.resolved", {"conflict": conflict.id, "reason": str(reason)}
-            )
+            events.append(("conflict.resolved", {"conflict": conflict.id, "reason": str(reason)}))
         else:
             unmatched.remove(match)
             kept.append(conflict)
-    for conflict in unmatched:
-        uow.conflicts.add(conflict)
-        request_conflict_acks(uow, deps, conflict, now)
-        uow.events.append(
-            now,
-            "system",
+    uow.conflicts.add_many(unmatched)
+    uow.acks.add_many([r for c in unmatched for r in conflict_acks(deps, c, now)])
+    events.extend(
+        (
             "conflict.detected",
             {
-                "conflict": conflict.id,
-                "a": [str(conflict.a.type), conflict.a.id, conflict.a.party],
-                "b": [str(conflict.b.type), conflict.b.id, conflict.b.party],
-                "window_start_us": to_us(conflict.window_start),
+                "conflict": c.id,
+                "a": [str(c.a.type), c.a.id, c.a.party],
+                "b": [str(c.b.type), c.b.id, c.b.party],
+                "window_start_us": to_us(c.window_start),
             },
         )
+        for c in unmatched
+    )
+    uow.events.append_many(now, "system", events)
     return kept + unmatched
 
 

@@ -76,8 +76,11 @@ def file_notice(
             notice.version,
             notice.volumes,
             cells.storage,
+            new=True,
         )
-        conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+        conflicts = tuple(
+            sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
+        )
         request_notice_acks(uow, deps, notice, conflicts, now)
         uow.events.append(now, actor.operator, "notice.filed", _event_payload(notice, conflicts))
         return remember(uow, actor, idem, Filing(notice, conflicts), now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,22 +38,30 @@ class AckRepository:
         self._c = connection
 
     def add(self, request: AckRequest) -> None:
-        """Insert a pending request."""
-        self._c.execute(
-            insert(t.ack_requests).values(
-                id=request.id,
-                party_id=request.party,
-                subject=str(request.subject),
-                subject_id=request.subject_id,
-                subject_version=request.subject_version,
-                priority=str(request.priority),
-                requested_us=to_us(request.requested_at),
-                due_us=to_us(request.due_at),
-                status=str(request.status),
-                acked_us=opt_to_us(request.acked_at),
-                acked_by=request.acked_by,
-            )
-        )
+        """Insert a request."""
+        self.add_many([request])
+
+    def add_many(self, requests: Sequence[AckRequest]) -> None:
+        """Insert requests in one statement; nothing happens for an empty list."""
+        if not requests:
+            return
+        rows = [
+            {
+                "id": r.id,
+                "party_id": r.party,
+                "subject": str(r.subject),
+                "subject_id": r.subject_id,
+                "subject_version": r.subject_version,
+                "priority": str(r.priority),
+                "requested_us": to_us(r.requested_at),
+                "due_us": to_us(r.due_at),
+                "status": str(r.status),
+                "acked_us": opt_to_us(r.acked_at),
+                "acked_by": r.acked_by,
+            }
+            for r in requests
+        ]
+        self._c.execute(insert(t.ack_requests), rows)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
         """Every request about the subject (optionally of one party), oldest first."""

@@ -35,7 +35,12 @@ class ConflictRepository:
 
     def add(self, conflict: Conflict) -> None:
         """Insert a new conflict."""
-        self._c.execute(insert(t.conflicts).values(conflict_values(conflict)))
+        self.add_many([conflict])
+
+    def add_many(self, conflicts: Sequence[Conflict]) -> None:
+        """Insert new conflicts in one statement; nothing happens for an empty list."""
+        if conflicts:
+            self._c.execute(insert(t.conflicts), [conflict_values(c) for c in conflicts])
 
     def get(self, conflict_id: str) -> Conflict | None:
         """The conflict with this id; None when there is none."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,10 @@ class StoredEvent:
     payload: dict[str, object]
 
 
+def _encode(payload: Mapping[str, object]) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
+
+
 class EventLog:
     """Append-only event log (the outbox and ledger of later work build on it)."""
 
@@ -38,12 +42,24 @@ class EventLog:
                 time_us=to_us(time),
                 actor=actor,
                 type=type_,
-                payload=json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str),
+                payload=_encode(payload),
             )
             .returning(t.events.c.seq)
         )
         seq: int = result.scalar_one()
         return seq
+
+    def append_many(
+        self, time: datetime, actor: str, events: Sequence[tuple[str, Mapping[str, object]]]
+    ) -> None:
+        """Append (type, payload) events in order, in one statement."""
+        if not events:
+            return
+        rows = [
+            {"time_us": to_us(time), "actor": actor, "type": type_, "payload": _encode(payload)}
+            for type_, payload in events
+        ]
+        self._c.execute(insert(t.events), rows)
 
     def after(self, seq: int, limit: int = 1000) -> list[StoredEvent]:
         """Events with a sequence number above ``seq``, in order; empty when none."""

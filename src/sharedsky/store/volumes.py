@@ -54,27 +54,35 @@ class VolumeIndex:
         version: int,
         volumes: Sequence[Volume4D],
         cells: Sequence[Sequence[int]],
+        *,
+        new: bool = False,
     ) -> None:
-        """Store ``volumes`` (replacing any of this object) with ``cells[i]`` covering volume i."""
-        self.remove(object_type, object_id)
-        for index, (volume, covering) in enumerate(zip(volumes, cells, strict=True)):
+        """Store ``volumes`` with ``cells[i]`` covering volume i, replacing those of the object
+        (``new`` skips looking for them: the object has none yet)."""
+        if not new:
+            self.remove(object_type, object_id)
+        rows = []
+        for index, volume in enumerate(volumes):
             values = volume_values(volume, object_type, object_id, index, party)
             values["version"] = version
-            vid = self._c.execute(insert(t.volumes).values(values).returning(t.volumes.c.vid))
-            vid_value = vid.scalar_one()
-            end_us = values["t_end_us"] if values["t_end_us"] is not None else OPEN_END_US
-            rows = [
-                {
-                    "cell": cell,
-                    "t_start_us": values["t_start_us"],
-                    "t_end_us": end_us,
-                    "vid": vid_value,
-                    "party_id": party,
-                }
-                for cell in sorted(set(covering))
-            ]
-            if rows:
-                self._c.execute(insert(t.volume_cells), rows)
+            rows.append(values)
+        inserted = self._c.execute(
+            insert(t.volumes).returning(t.volumes.c.vid, sort_by_parameter_order=True), rows
+        )
+        vids = list(inserted.scalars())
+        cell_rows = [
+            {
+                "cell": cell,
+                "t_start_us": values["t_start_us"],
+                "t_end_us": OPEN_END_US if values["t_end_us"] is None else values["t_end_us"],
+                "vid": vid,
+                "party_id": party,
+            }
+            for vid, values, covering in zip(vids, rows, cells, strict=True)
+            for cell in sorted(set(covering))
+        ]
+        if cell_rows:
+            self._c.execute(insert(t.volume_cells), cell_rows)
 
     def unindex(self, object_type: ObjectType, object_id: str) -> None:
         """Drop the object's cells so it is no longer a candidate; its volumes stay readable.
