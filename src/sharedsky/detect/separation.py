@@ -24,7 +24,7 @@ import shapely
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, geodesic_midpoint
 from sharedsky.geo.outlines import Outline, Position, outline_bbox
 from sharedsky.geo.projection import LocalFrame, frame_at, frame_stretch
-from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shape_to_geojson
+from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shapes_to_geojson
 
 _EQUATORIAL_RADIUS_M = 6_378_137.0
 _MAX_SEEDS = 6
@@ -299,11 +299,8 @@ def clash_regions(
     part_a = _thin(shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8)))
     part_b = _thin(shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8)))
     union = shapely.union(part_a, part_b)
-    return (
-        shape_to_geojson(part_a, frame),
-        shape_to_geojson(part_b, frame),
-        shape_to_geojson(union, frame),
-    )
+    region_a, region_b, region = shapes_to_geojson([part_a, part_b, union], frame)
+    return region_a, region_b, region
 
 
 def _area(core: Core, planar: shapely.Geometry) -> shapely.Geometry:

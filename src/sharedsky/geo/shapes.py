@@ -15,6 +15,7 @@ and with a chord sagitta of at most 1 m (the denser of the two).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -174,33 +175,40 @@ def shape_to_geojson(geom: shapely.Geometry, frame: LocalFrame) -> dict[str, obj
     Exteriors counter-clockwise, rings closed, coordinates rounded to 1e-7 degrees; an empty
     geometry gives an empty MultiPolygon.
     """
-    parts = [
-        p
-        for p in shapely.get_parts(geom)
-        if shapely.get_type_id(p) in (3, 6) and not shapely.is_empty(p)
-    ]
-    polygons = [shapely.orient_polygons(q) for p in parts for q in shapely.get_parts(p)]
-    if not polygons:
-        return {"type": "MultiPolygon", "coordinates": []}
+    return shapes_to_geojson([geom], frame)[0]
+
+
+def shapes_to_geojson(geoms: list[shapely.Geometry], frame: LocalFrame) -> list[dict[str, object]]:
+    """`shape_to_geojson` of several geometries with one inverse projection for all of them."""
+    polygonal = [_polygonal(g) for g in geoms]
 
     def to_lonlat(xy: FloatArray) -> FloatArray:
         lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
         stacked: FloatArray = np.column_stack([lon, lat]).astype(np.float64)
         return np.round(stacked, _GEOJSON_DECIMALS, out=stacked)
 
-    # one inverse projection for every vertex of every part (it dominates the cost)
-    lonlat = shapely.transform(shapely.multipolygons(polygons), to_lonlat)
-    coordinates = [_polygon_coordinates(p) for p in shapely.get_parts(lonlat)]
-    if len(coordinates) == 1:
-        return {"type": "Polygon", "coordinates": coordinates[0]}
-    return {"type": "MultiPolygon", "coordinates": coordinates}
-
-
-def _polygon_coordinates(polygon: shapely.Polygon) -> list[list[list[float]]]:
-    """The rings of a lon/lat polygon as closed coordinate lists."""
-    out = []
-    for ring in (polygon.exterior, *polygon.interiors):
-        coords = shapely.get_coordinates(ring)
-        coords[-1] = coords[0]
-        out.append(coords.tolist())
+    present = [g for g in polygonal if g is not None]
+    converted = iter(
+        shapely.transform(np.array(present, dtype=object), to_lonlat) if present else []
+    )
+    out: list[dict[str, object]] = []
+    for geom in polygonal:
+        if geom is None:
+            out.append({"type": "MultiPolygon", "coordinates": []})
+            continue
+        lonlat = next(converted)
+        if shapely.get_num_geometries(lonlat) == 1:
+            lonlat = shapely.get_geometry(lonlat, 0)
+        out.append(json.loads(shapely.to_geojson(lonlat)))
     return out
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    """The polygons of a geometry, oriented, as one MultiPolygon; None when there are none."""
+    parts = [
+        p
+        for p in shapely.get_parts(geom)
+        if shapely.get_type_id(p) in (3, 6) and not shapely.is_empty(p)
+    ]
+    polygons = [shapely.orient_polygons(q) for p in parts for q in shapely.get_parts(p)]
+    return shapely.multipolygons(polygons) if polygons else None
