@@ -298,9 +298,30 @@ def clash_regions(
     near_b = shapely.clip_by_rect(shape_b, *_grown(shape_a, reach_m))
     part_a = _thin(shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8)))
     part_b = _thin(shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8)))
+    part_a, part_b = visible_parts(shape_a, shape_b, part_a, part_b)
     union = shapely.union(part_a, part_b)
     region_a, region_b, region = shapes_to_geojson([part_a, part_b, union], frame)
     return region_a, region_b, region
+
+
+_SLIVER_M = 100.0
+"""Half-width of the strip drawn where a clash's region would be too thin to draw."""
+
+
+def visible_parts(
+    area_a: shapely.Geometry,
+    area_b: shapely.Geometry,
+    part_a: shapely.Geometry,
+    part_b: shapely.Geometry,
+) -> tuple[shapely.Geometry, shapely.Geometry]:
+    """The parts, each replaced by a 100 m strip along the shortest line between the areas
+    when it came out empty (a pair just inside the minimum, where polygonal buffers are
+    thinner than the true ones): every clash gets a region to show. Works on arrays too."""
+    strip = shapely.buffer(shapely.shortest_line(area_a, area_b), _SLIVER_M, quad_segs=4)
+    return (
+        np.where(shapely.is_empty(part_a), strip, part_a),
+        np.where(shapely.is_empty(part_b), strip, part_b),
+    )
 
 
 def _area(core: Core, planar: shapely.Geometry) -> shapely.Geometry:

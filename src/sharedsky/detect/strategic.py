@@ -6,8 +6,14 @@
 1. time and altitude gaps, vectorised over candidates;
 2. a coarse horizontal distance: each outline's core densified at 10 km, all candidates projected
    in one pyproj call into a frame at the subject, one vectorised Shapely `distance`;
-3. the exact `clash` only for pairs whose coarse distance is within a conservative band of the
-   lateral separation (the frame's stretch, plus the sagitta of 10 km chords), or below it.
+3. pairs whose coarse gap is below the lateral minimum by more than the coarse error are
+   conflicts without further measurement (their regions are drawn, vectorised, in the subject's
+   frame); the exact `clash` runs only for pairs whose coarse gap is within the error band of
+   the minimum.
+
+The coarse frame never shrinks a distance (an azimuthal-equidistant frame has scale ≥ 1 in every
+direction on the ellipsoid), so the true gap is at most the planar gap plus the chord error, and
+at least the planar gap less the frame's stretch and the chord error.
 """
 
 from __future__ import annotations
@@ -18,14 +24,24 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from sharedsky.detect.separation import Clash, Separation, VolumeGeom, clash
+from sharedsky.detect.separation import (
+    Clash,
+    Separation,
+    VolumeGeom,
+    clash,
+    interval_gap,
+    visible_parts,
+)
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
 from sharedsky.geo.outlines import Outline, outline_centre
-from sharedsky.geo.projection import frame_at, frame_stretch
-from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core
+from sharedsky.geo.projection import LocalFrame, frame_at, frame_stretch
+from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shapes_to_geojson
 
 _COARSE_SEGMENT_M = 10_000.0
 _COARSE_SLACK_M = 2.0
+_CERTAIN_MARGIN_M = 10.0
+"""Extra margin before the coarse stage alone may declare a conflict."""
+_REGION_TOLERANCE_M = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +65,14 @@ class StrategicHit:
 def find_clashes(
     subjects: Sequence[VolumeGeom], candidates: Sequence[Candidate]
 ) -> list[StrategicHit]:
-    """Every clash of a subject with a candidate, ordered by subject then candidate order."""
+    """Every clash of a subject with a candidate, ordered by subject then candidate order.
+
+    The verdicts are exactly those of `clash`. A pair whose coarse distance already proves
+    the conflict (closer than the minimum by more than the coarse error) skips the exact
+    measurement: its ``distance_m`` is the coarse one (an upper bound, within the coarse
+    error of the true distance) and its regions are drawn in the subject's frame. Pairs near
+    the threshold get the exact `clash`.
+    """
     hits: list[StrategicHit] = []
     if not candidates:
         return hits
@@ -68,19 +91,61 @@ def find_clashes(
         live = np.flatnonzero((time_gap < time_s) & (vertical_gap < vertical_m) & (lateral_m > 0))
         if live.size == 0:
             continue
-        near = _coarse_near(
-            subject.outline, [candidates[int(k)] for k in live], lateral_m[live], cores
-        )
-        for k in live[near]:
-            candidate = candidates[int(k)]
+        coarse = _coarse(subject.outline, [candidates[int(k)] for k in live], cores)
+        limit_m = lateral_m[live]
+        maybe = coarse.gap_m - coarse.over_m < limit_m
+        certain = coarse.gap_m + coarse.under_m < limit_m
+        found: dict[int, Clash] = {}
+        for j in np.flatnonzero(maybe & ~certain):
+            k = int(live[j])
+            candidate = candidates[k]
             pair = (
                 _exact_core(subject.outline, exact),
                 _exact_core(candidate.volume.outline, exact),
             )
-            found = clash(subject, candidate.volume, candidate.separation, pair)
-            if found is not None:
-                hits.append(StrategicHit(i, candidate.key, found))
+            verdict = clash(subject, candidate.volume, candidate.separation, pair)
+            if verdict is not None:
+                found[k] = verdict
+        sure = np.flatnonzero(maybe & certain)
+        if sure.size:
+            regions = _regions(coarse, sure, limit_m[sure])
+            for j, (region_a, region_b, region) in zip(sure, regions, strict=True):
+                k = int(live[j])
+                found[k] = _proven(
+                    subject,
+                    candidates[k].volume,
+                    float(coarse.gap_m[j]),
+                    region_a,
+                    region_b,
+                    region,
+                )
+        hits.extend(StrategicHit(i, candidates[k].key, found[k]) for k in sorted(found))
     return hits
+
+
+def _proven(
+    a: VolumeGeom,
+    b: VolumeGeom,
+    gap_m: float,
+    region_a: dict[str, object],
+    region_b: dict[str, object],
+    region: dict[str, object],
+) -> Clash:
+    """The clash of a pair whose conflict the coarse stage proved."""
+    time_gap_s, t_lo, t_hi = interval_gap(a.t_start_s, a.t_end_s, b.t_start_s, b.t_end_s)
+    vertical_gap_m, z_lo, z_hi = interval_gap(a.alt_lo_m, a.alt_hi_m, b.alt_lo_m, b.alt_hi_m)
+    return Clash(
+        distance_m=max(0.0, gap_m),
+        vertical_gap_m=vertical_gap_m,
+        time_gap_s=time_gap_s,
+        t_start_s=t_lo,
+        t_end_s=t_hi,
+        alt_lo_m=z_lo,
+        alt_hi_m=z_hi,
+        region_a=region_a,
+        region_b=region_b,
+        region=region,
+    )
 
 
 def _gaps(lo: float, hi: float, los: np.ndarray, his: np.ndarray) -> np.ndarray:
@@ -88,13 +153,26 @@ def _gaps(lo: float, hi: float, los: np.ndarray, his: np.ndarray) -> np.ndarray:
         return np.maximum(0.0, np.maximum(los - hi, lo - his))
 
 
-def _coarse_near(
-    subject: Outline,
-    candidates: list[Candidate],
-    lateral_m: np.ndarray,
-    cores: dict[Outline, Core],
-) -> np.ndarray:
-    """Mask of candidates whose outline may lie within lateral_m of subject."""
+@dataclass(frozen=True, slots=True)
+class _Coarse:
+    """The coarse stage's view of a subject and its live candidates, in the subject's frame."""
+
+    frame: LocalFrame
+    subject_area: shapely.Geometry
+    """The subject's area in frame metres (10 km chords)."""
+    areas: np.ndarray
+    """The candidates' areas in frame metres (10 km chords)."""
+    gap_m: np.ndarray
+    """Planar outline gaps (core distance − radii), metres."""
+    over_m: np.ndarray
+    """How much the planar gap may exceed the true one (frame stretch, chords, slack)."""
+    under_m: np.ndarray
+    """How much the planar gap may fall short of the true one (chords, slack): the frame
+    itself never shrinks a distance (its scale is ≥ 1 in every direction)."""
+
+
+def _coarse(subject: Outline, candidates: list[Candidate], cores: dict[Outline, Core]) -> _Coarse:
+    """Planar gaps of the subject to every candidate, with their error bounds."""
     outlines = [subject, *(c.volume.outline for c in candidates)]
     found = [_coarse_core(o, cores) for o in outlines]
     vertices = [core.all_vertices() for core in found]
@@ -112,9 +190,55 @@ def _coarse_near(
     # sagitta of a 10 km chord of a geodesic projected at that range, both generously
     stretch = frame_stretch(float(reach_m))
     sagitta_m = _COARSE_SEGMENT_M**2 * (reach_m + 1.0e6) / (2.0 * EARTH_MIN_RADIUS_M**2)
-    band_m = planar_m * stretch + 2.0 * sagitta_m + _COARSE_SLACK_M
-    outline_gap_m = planar_m - radii_m[0] - radii_m[1:]
-    return np.asarray(outline_gap_m - band_m < lateral_m)
+    chords_m = 2.0 * sagitta_m + _COARSE_SLACK_M
+    areas = shapely.buffer(np.array(shapes, dtype=object), radii_m, quad_segs=16)
+    return _Coarse(
+        frame=frame,
+        subject_area=areas[0],
+        areas=areas[1:],
+        gap_m=planar_m - radii_m[0] - radii_m[1:],
+        over_m=planar_m * stretch + chords_m,
+        under_m=np.full(len(candidates), chords_m + _CERTAIN_MARGIN_M),
+    )
+
+
+def _regions(
+    coarse: _Coarse, chosen: np.ndarray, lateral_m: np.ndarray
+) -> list[tuple[dict[str, object], dict[str, object], dict[str, object]]]:
+    """(region_a, region_b, region) of the subject with each chosen candidate, vectorised.
+
+    As in `separation.clash_regions`: the part of each area within lateral_m (+ 1 m) of the
+    other, simplified to 25 m, for display.
+    """
+    reach_m = lateral_m + 1.0
+    a = coarse.subject_area
+    b = coarse.areas[chosen]
+    bounds_b = shapely.bounds(b)
+    x0, y0, x1, y1 = shapely.bounds(a)
+    near_a = shapely.intersection(
+        a,
+        shapely.box(
+            bounds_b[:, 0] - reach_m - 1.0,
+            bounds_b[:, 1] - reach_m - 1.0,
+            bounds_b[:, 2] + reach_m + 1.0,
+            bounds_b[:, 3] + reach_m + 1.0,
+        ),
+    )
+    grow = float(reach_m.max()) + 1.0  # one rectangle for all: the largest reach
+    near_b = shapely.clip_by_rect(b, x0 - grow, y0 - grow, x1 + grow, y1 + grow)
+    part_a = _thin(shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8)))
+    part_b = _thin(shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8)))
+    part_a, part_b = visible_parts(a, b, part_a, part_b)
+    union = shapely.union(part_a, part_b)
+    flat = shapes_to_geojson([*part_a, *part_b, *union], coarse.frame)
+    n = len(chosen)
+    return list(zip(flat[:n], flat[n : 2 * n], flat[2 * n :], strict=True))
+
+
+def _thin(regions: np.ndarray) -> np.ndarray:
+    """Regions simplified to 25 m; a sliver that would vanish is kept as it was."""
+    thinned = shapely.simplify(regions, _REGION_TOLERANCE_M, preserve_topology=True)
+    return np.where(shapely.is_empty(thinned), regions, thinned)
 
 
 def _coarse_core(outline: Outline, cores: dict[Outline, Core]) -> Core:
