@@ -318,10 +318,13 @@ def visible_parts(
     when it came out empty (a pair just inside the minimum, where polygonal buffers are
     thinner than the true ones): every clash gets a region to show. Works on arrays too."""
     strip = shapely.buffer(shapely.shortest_line(area_a, area_b), _SLIVER_M, quad_segs=4)
-    return (
-        np.where(shapely.is_empty(part_a), strip, part_a),
-        np.where(shapely.is_empty(part_b), strip, part_b),
-    )
+    return _unless_empty(part_a, strip), _unless_empty(part_b, strip)
+
+
+def _unless_empty(part: shapely.Geometry, fallback: shapely.Geometry) -> shapely.Geometry:
+    """``part`` where it is not empty, else ``fallback``; a single geometry stays single."""
+    chosen = np.where(shapely.is_empty(part), fallback, part)
+    return chosen.item() if np.ndim(chosen) == 0 else chosen
 
 
 def _area(core: Core, planar: shapely.Geometry) -> shapely.Geometry:

@@ -179,28 +179,30 @@ def shape_to_geojson(geom: shapely.Geometry, frame: LocalFrame) -> dict[str, obj
 
 
 def shapes_to_geojson(geoms: list[shapely.Geometry], frame: LocalFrame) -> list[dict[str, object]]:
-    """`shape_to_geojson` of several geometries with one inverse projection for all of them."""
-    polygonal = [_polygonal(g) for g in geoms]
+    """`shape_to_geojson` of several geometries, vectorised: one inverse projection for all."""
+    arr = np.array(geoms, dtype=object)
+    kinds = shapely.get_type_id(arr)
+    plain = np.isin(kinds, (3, 6))  # Polygon, MultiPolygon: the usual result
+    for k in np.flatnonzero(~plain):  # collections with lines or points: keep the polygons
+        polygonal = _polygonal(arr[k])
+        arr[k] = polygonal if polygonal is not None else shapely.Polygon()
+    arr = shapely.orient_polygons(arr)
 
     def to_lonlat(xy: FloatArray) -> FloatArray:
         lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
         stacked: FloatArray = np.column_stack([lon, lat]).astype(np.float64)
         return np.round(stacked, _GEOJSON_DECIMALS, out=stacked)
 
-    present = [g for g in polygonal if g is not None]
-    converted = iter(
-        shapely.transform(np.array(present, dtype=object), to_lonlat) if present else []
-    )
-    out: list[dict[str, object]] = []
-    for geom in polygonal:
-        if geom is None:
-            out.append({"type": "MultiPolygon", "coordinates": []})
-            continue
-        lonlat = next(converted)
-        if shapely.get_num_geometries(lonlat) == 1:
-            lonlat = shapely.get_geometry(lonlat, 0)
-        out.append(json.loads(shapely.to_geojson(lonlat)))
-    return out
+    empty = shapely.is_empty(arr)
+    lonlat = shapely.transform(arr, to_lonlat)
+    single = shapely.get_num_geometries(lonlat) == 1
+    multi = shapely.get_type_id(lonlat) == 6
+    lonlat = np.where(single & multi, shapely.get_geometry(lonlat, 0), lonlat)
+    texts = shapely.to_geojson(lonlat)
+    return [
+        {"type": "MultiPolygon", "coordinates": []} if gone else json.loads(text)
+        for gone, text in zip(empty, texts, strict=True)
+    ]
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
