@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import hashlib
 import inspect
 import multiprocessing
@@ -56,7 +55,7 @@ from sqlalchemy import text
 
 import sharedsky.geo.cells
 import sharedsky.store.tables
-from sharedsky.bootstrap import build, open_database
+from sharedsky.bootstrap import build, open_database, settle_heap
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import NoticeId, OperatorId, PartyId
@@ -250,7 +249,7 @@ def sqlite_template(seed: int, n: int, cells: Sequence[Sequence[int]]) -> Path:
     partial.unlink(missing_ok=True)
     db = new_database(f"sqlite:///{partial}")
     took_s = preload(db, seed, cells)
-    db.engine.dispose()  # the last connection checkpoints the WAL into the file
+    db.close()  # the last connection checkpoints the WAL into the file
     partial.rename(path)
     print(f"  SQLite with {n:,} notices: stored in {took_s:.1f} s ({path})")
     return path
@@ -296,7 +295,7 @@ def file_all(db: Database, seed: int, count: int, *, brute: bool = False, profil
     run = Run([], [])
     for i in range(WARMUP_FILINGS):  # indexed in both modes, so both reach the same state
         file_notice(deps, actor, draft(seed, STREAM_WARMUP, i))
-    gc.collect()
+    settle_heap()  # as `sharedsky serve` does after start-up
     with patch:
         for d in drafts:
             filing, took_s = timed(lambda d=d: file_notice(deps, actor, d))
@@ -322,7 +321,7 @@ def sqlite_run(
         try:
             return file_all(db, seed, count, brute=brute, profile=profile)
         finally:
-            db.engine.dispose()
+            db.close()
 
 
 def conflict_profile(run: Run) -> str:
@@ -409,7 +408,7 @@ def bench_size(opts: Options, n: int, figures: dict[str, object]) -> None:
                 print(f"  PostgreSQL with {n:,} notices: stored in {took_s:.1f} s")
                 run = file_all(db, opts.seed, opts.filings)
             finally:
-                db.engine.dispose()
+                db.close()
         pg = summarise(run.seconds)
         print(f"  postgres indexed  {pg.line()}")
         print("  " + conflict_profile(run))

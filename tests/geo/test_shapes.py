@@ -91,3 +91,24 @@ def test_shape_to_geojson_of_two_parts_and_of_nothing() -> None:
     assert shape_to_geojson(two, frame)["type"] == "MultiPolygon"
     empty = two.intersection(to_shape(CircleOutline((1.0, 1.0), 10.0), frame))
     assert shape_to_geojson(empty, frame) == {"type": "MultiPolygon", "coordinates": []}
+
+
+def test_cores_densified_together_equal_cores_densified_one_by_one() -> None:
+    from sharedsky.geo.outlines import CircleOutline, CorridorOutline, PolygonOutline
+    from sharedsky.geo.shapes import outline_core, outline_cores
+
+    #   a square with a hole, a circle and a bent corridor, densified at 10 km
+    square = ((35.0, 33.0), (36.0, 33.0), (36.0, 34.0), (35.0, 34.0), (35.0, 33.0))
+    hole = ((35.4, 33.4), (35.4, 33.6), (35.6, 33.6), (35.6, 33.4), (35.4, 33.4))
+    outlines = [
+        PolygonOutline((square, hole)),
+        CircleOutline((36.5, 34.5), 12_000.0),
+        CorridorOutline(((34.0, 32.0), (34.5, 32.9), (35.5, 32.95)), 3_000.0),
+    ]
+    together = outline_cores(outlines, 10_000.0)
+    for outline, core in zip(outlines, together, strict=True):
+        alone = outline_core(outline, 10_000.0)
+        assert core.kind == alone.kind and core.radius_m == alone.radius_m
+        assert len(core.arrays) == len(alone.arrays)
+        for mine, theirs in zip(core.arrays, alone.arrays, strict=True):
+            np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-9)

@@ -57,7 +57,7 @@ def init_command(
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
     finally:
-        database.engine.dispose()
+        database.close()
     tokens_out.write_text(json.dumps({str(k): v for k, v in tokens.items()}, indent=2) + "\n")
     os.chmod(tokens_out, 0o600)
     _out.print(
@@ -75,21 +75,27 @@ def serve_command(
     import uvicorn
 
     from sharedsky.api.app import create_app
-    from sharedsky.bootstrap import build, open_database
+    from sharedsky.bootstrap import build, open_database, settle_heap
 
     settings = Settings()
     database = open_database(_db_url(db))
     try:
         deps = build(database)
     except SharedskyError as exc:
+        database.close()
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
-    uvicorn.run(
-        create_app(deps),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-    )
+    app = create_app(deps)
+    settle_heap()
+    try:
+        uvicorn.run(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level,
+        )
+    finally:
+        database.close()
 
 
 def demo_command(

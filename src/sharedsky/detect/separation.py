@@ -317,14 +317,26 @@ def visible_parts(
     """The parts, each replaced by a 100 m strip along the shortest line between the areas
     when it came out empty (a pair just inside the minimum, where polygonal buffers are
     thinner than the true ones): every clash gets a region to show. Works on arrays too."""
-    strip = shapely.buffer(shapely.shortest_line(area_a, area_b), _SLIVER_M, quad_segs=4)
-    return _unless_empty(part_a, strip), _unless_empty(part_b, strip)
+    empty = shapely.is_empty(part_a) | shapely.is_empty(part_b)
+    if not np.any(empty):
+        return part_a, part_b
+    if np.ndim(empty) == 0:
+        strip = _strip(area_a, area_b)
+        return (
+            strip if shapely.is_empty(part_a) else part_a,
+            strip if shapely.is_empty(part_b) else part_b,
+        )
+    part_a, part_b = np.array(part_a, dtype=object), np.array(part_b, dtype=object)
+    for k in np.flatnonzero(empty):
+        strip = _strip(area_a if np.ndim(area_a) == 0 else area_a[k], area_b[k])
+        part_a[k] = strip if shapely.is_empty(part_a[k]) else part_a[k]
+        part_b[k] = strip if shapely.is_empty(part_b[k]) else part_b[k]
+    return part_a, part_b
 
 
-def _unless_empty(part: shapely.Geometry, fallback: shapely.Geometry) -> shapely.Geometry:
-    """``part`` where it is not empty, else ``fallback``; a single geometry stays single."""
-    chosen = np.where(shapely.is_empty(part), fallback, part)
-    return chosen.item() if np.ndim(chosen) == 0 else chosen
+def _strip(area_a: shapely.Geometry, area_b: shapely.Geometry) -> shapely.Geometry:
+    """A 100 m strip along the shortest line between two areas."""
+    return shapely.buffer(shapely.shortest_line(area_a, area_b), _SLIVER_M, quad_segs=4)
 
 
 def _area(core: Core, planar: shapely.Geometry) -> shapely.Geometry:

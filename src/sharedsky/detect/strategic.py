@@ -35,7 +35,13 @@ from sharedsky.detect.separation import (
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
 from sharedsky.geo.outlines import Outline, outline_centre
 from sharedsky.geo.projection import LocalFrame, frame_at, frame_stretch
-from sharedsky.geo.shapes import Core, core_shape_from_xy, outline_core, shapes_to_geojson
+from sharedsky.geo.shapes import (
+    Core,
+    core_shape_from_xy,
+    outline_core,
+    outline_cores,
+    shapes_to_geojson,
+)
 
 _COARSE_SEGMENT_M = 10_000.0
 _COARSE_SLACK_M = 2.0
@@ -158,10 +164,10 @@ class _Coarse:
     """The coarse stage's view of a subject and its live candidates, in the subject's frame."""
 
     frame: LocalFrame
-    subject_area: shapely.Geometry
-    """The subject's area in frame metres (10 km chords)."""
-    areas: np.ndarray
-    """The candidates' areas in frame metres (10 km chords)."""
+    shapes: np.ndarray
+    """Cores in frame metres (10 km chords): the subject's, then the candidates'."""
+    radii_m: np.ndarray
+    """Their radii (0 for polygons)."""
     gap_m: np.ndarray
     """Planar outline gaps (core distance − radii), metres."""
     over_m: np.ndarray
@@ -174,7 +180,9 @@ class _Coarse:
 def _coarse(subject: Outline, candidates: list[Candidate], cores: dict[Outline, Core]) -> _Coarse:
     """Planar gaps of the subject to every candidate, with their error bounds."""
     outlines = [subject, *(c.volume.outline for c in candidates)]
-    found = [_coarse_core(o, cores) for o in outlines]
+    missing = list({o: None for o in outlines if o not in cores})
+    cores.update(zip(missing, outline_cores(missing, _COARSE_SEGMENT_M), strict=True))
+    found = [cores[o] for o in outlines]
     vertices = [core.all_vertices() for core in found]
     counts = np.array([len(v) for v in vertices])
     stacked = np.vstack(vertices)
@@ -191,11 +199,10 @@ def _coarse(subject: Outline, candidates: list[Candidate], cores: dict[Outline, 
     stretch = frame_stretch(float(reach_m))
     sagitta_m = _COARSE_SEGMENT_M**2 * (reach_m + 1.0e6) / (2.0 * EARTH_MIN_RADIUS_M**2)
     chords_m = 2.0 * sagitta_m + _COARSE_SLACK_M
-    areas = shapely.buffer(np.array(shapes, dtype=object), radii_m, quad_segs=16)
     return _Coarse(
         frame=frame,
-        subject_area=areas[0],
-        areas=areas[1:],
+        shapes=np.array(shapes, dtype=object),
+        radii_m=radii_m,
         gap_m=planar_m - radii_m[0] - radii_m[1:],
         over_m=planar_m * stretch + chords_m,
         under_m=np.full(len(candidates), chords_m + _CERTAIN_MARGIN_M),
@@ -211,8 +218,8 @@ def _regions(
     other, simplified to 25 m, for display.
     """
     reach_m = lateral_m + 1.0
-    a = coarse.subject_area
-    b = coarse.areas[chosen]
+    a = shapely.buffer(coarse.shapes[0], coarse.radii_m[0], quad_segs=16)
+    b = shapely.buffer(coarse.shapes[chosen + 1], coarse.radii_m[chosen + 1], quad_segs=16)
     bounds_b = shapely.bounds(b)
     x0, y0, x1, y1 = shapely.bounds(a)
     near_a = shapely.intersection(
@@ -239,14 +246,6 @@ def _thin(regions: np.ndarray) -> np.ndarray:
     """Regions simplified to 25 m; a sliver that would vanish is kept as it was."""
     thinned = shapely.simplify(regions, _REGION_TOLERANCE_M, preserve_topology=True)
     return np.where(shapely.is_empty(thinned), regions, thinned)
-
-
-def _coarse_core(outline: Outline, cores: dict[Outline, Core]) -> Core:
-    core = cores.get(outline)
-    if core is None:
-        core = outline_core(outline, _COARSE_SEGMENT_M)
-        cores[outline] = core
-    return core
 
 
 def _exact_core(outline: Outline, cores: dict[Outline, Core]) -> Core:

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import shapely
 
 from sharedsky.geo.distance import WGS84
-from sharedsky.geo.outlines import CircleOutline, Outline, PolygonOutline
+from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 from sharedsky.geo.projection import LocalFrame
 
 FloatArray = npt.NDArray[np.float64]
@@ -61,6 +61,55 @@ def densify_line(
     starts = step == 0
     out[starts] = np.column_stack([lon_a[:-1], lat_a[:-1]])
     return np.vstack([out, [[lon_a[-1], lat_a[-1]]]])
+
+
+def densify_lines(lines: list[FloatArray], max_segment_m: float) -> list[FloatArray]:
+    """`densify_line` of many (n, 2) lon/lat polylines with two pyproj calls in all."""
+    if not lines:
+        return []
+    starts = np.concatenate([line[:-1] for line in lines])
+    ends = np.concatenate([line[1:] for line in lines])
+    az, _, dist = WGS84.inv(starts[:, 0], starts[:, 1], ends[:, 0], ends[:, 1])
+    az = np.asarray(az, dtype=np.float64)
+    dist = np.asarray(dist, dtype=np.float64)
+    pieces = np.maximum(1, np.ceil(dist / max_segment_m)).astype(np.int64)
+    edge = np.repeat(np.arange(pieces.size), pieces)
+    step = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    along_m = dist[edge] * (step / pieces[edge])
+    out_lon, out_lat, _ = WGS84.fwd(starts[edge, 0], starts[edge, 1], az[edge], along_m)
+    out = np.column_stack([out_lon, out_lat])
+    first = step == 0
+    out[first] = starts[edge[first]]
+    # split back per line: each line owns its edges' points, then its last vertex
+    edges_per_line = np.array([len(line) - 1 for line in lines])
+    points_per_line = np.add.reduceat(pieces, np.r_[0, np.cumsum(edges_per_line)[:-1]])
+    bounds = np.cumsum(points_per_line)[:-1]
+    return [
+        np.vstack([chunk, line[-1:]])
+        for chunk, line in zip(np.split(out, bounds), lines, strict=True)
+    ]
+
+
+def outline_cores(outlines: list[Outline], max_segment_m: float) -> list[Core]:
+    """`outline_core` of many outlines, densified together (the coarse stage's batch)."""
+    lines: list[FloatArray] = []
+    for outline in outlines:
+        if isinstance(outline, PolygonOutline):
+            lines.extend(np.asarray(ring, dtype=np.float64) for ring in outline.rings)
+        elif isinstance(outline, CorridorOutline):
+            lines.append(np.asarray(outline.path, dtype=np.float64))
+    dense = iter(densify_lines(lines, max_segment_m))
+    cores = []
+    for outline in outlines:
+        if isinstance(outline, PolygonOutline):
+            rings = tuple(next(dense) for _ in outline.rings)
+            cores.append(Core("polygon", rings, 0.0))
+        elif isinstance(outline, CircleOutline):
+            point = np.array([outline.center], dtype=np.float64)
+            cores.append(Core("point", (point,), outline.radius_m))
+        else:
+            cores.append(Core("line", (next(dense),), outline.half_width_m))
+    return cores
 
 
 def circle_boundary(

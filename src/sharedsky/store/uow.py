@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
+from sharedsky.store.engine import WalCheckpointer
 from sharedsky.store.events import EventLog
 from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.notices import NoticeRepository
@@ -50,8 +51,16 @@ def _retryable(exc: DBAPIError) -> bool:
 class Database:
     """Runs use cases in transactions: SQLite BEGIN IMMEDIATE, PostgreSQL SERIALIZABLE."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, background_checkpoints: bool = False) -> None:
         self.engine = engine
+        self._checkpointer = WalCheckpointer(engine)
+        if background_checkpoints:
+            self._checkpointer.start()
+
+    def close(self) -> None:
+        """Stop background work and close every pooled connection."""
+        self._checkpointer.stop()
+        self.engine.dispose()
 
     def run(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
         """Run ``work`` in one transaction and commit; retry it whole on a serialization

@@ -140,11 +140,15 @@ class VolumeIndex:
         vids: set[int] = set()
         cell_list = sorted(set(cells))
         for chunk in _chunks(cell_list):
-            query = select(t.volume_cells.c.vid).where(
-                t.volume_cells.c.cell.in_(chunk),
-                t.volume_cells.c.t_start_us < t_hi_us,
-                t.volume_cells.c.t_end_us > t_lo_us,
-                t.volume_cells.c.party_id != exclude_party,
+            query = (
+                select(t.volume_cells.c.vid)
+                .distinct()
+                .where(
+                    t.volume_cells.c.cell.in_(chunk),
+                    t.volume_cells.c.t_start_us < t_hi_us,
+                    t.volume_cells.c.t_end_us > t_lo_us,
+                    t.volume_cells.c.party_id != exclude_party,
+                )
             )
             vids.update(self._c.execute(query).scalars())
         found: list[StoredVolume] = []
