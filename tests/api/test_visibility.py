@@ -138,6 +138,8 @@ def test_counterparty_sees_what_its_policy_allows(world: tuple[str, World]) -> N
         seen = _get(w, v, f"/v1/conflicts/{cid}").json()
         assert seen["with"]["party"] == w.owner
         assert (seen["with"]["id"] is None) == (policy == "host_only")
+        assert seen["region"]["type"] in ("Polygon", "MultiPolygon")
+        assert seen["region"]["coordinates"], "every viewer is shown some region"
     assert set(w.conflict_ids) == _listed(w, v, "/v1/conflicts", "conflicts")
 
 

@@ -73,10 +73,10 @@ class Clash:
     t_end_s: float
     alt_lo_m: float
     alt_hi_m: float
-    region_a: dict[str, object]
-    """The part of A within lateral_m of B."""
-    region_b: dict[str, object]
-    """The part of B within lateral_m of A."""
+    region_a: dict[str, object] | None
+    """The part of A within lateral_m of B (None unless asked for)."""
+    region_b: dict[str, object] | None
+    """The part of B within lateral_m of A (None unless asked for)."""
     region: dict[str, object]
     """The union of both: the horizontal region within lateral separation."""
 
@@ -112,12 +112,18 @@ def interval_gap(lo_a: float, hi_a: float, lo_b: float, hi_b: float) -> tuple[fl
 
 
 def clash(
-    a: VolumeGeom, b: VolumeGeom, sep: Separation, cores: tuple[Core, Core] | None = None
+    a: VolumeGeom,
+    b: VolumeGeom,
+    sep: Separation,
+    cores: tuple[Core, Core] | None = None,
+    *,
+    sides: bool = True,
 ) -> Clash | None:
     """The clash of volumes a and b under sep, or None when they are separated.
 
     Cheap dimensions first (time, altitude, bounding-box lower bound), geometry last.
-    ``cores`` may pass the outlines' cores when the caller has them already.
+    ``cores`` may pass the outlines' cores when the caller has them already; ``sides``
+    draws each side's own part of the region too.
     """
     time_gap_s, t_lo, t_hi = interval_gap(a.t_start_s, a.t_end_s, b.t_start_s, b.t_end_s)
     if not time_gap_s < sep.time_s:
@@ -132,7 +138,7 @@ def clash(
     distance_m = max(0.0, approach.core_distance_m - core_a.radius_m - core_b.radius_m)
     if not distance_m < sep.lateral_m:
         return None
-    region_a, region_b, region = clash_regions(core_a, core_b, sep.lateral_m, approach)
+    region_a, region_b, region = clash_regions(core_a, core_b, sep.lateral_m, approach, sides)
     return Clash(
         distance_m=distance_m,
         vertical_gap_m=vertical_gap_m,
@@ -280,8 +286,8 @@ def _refine(core_a: Core, core_b: Core, centre: Position) -> Approach:
 
 
 def clash_regions(
-    core_a: Core, core_b: Core, lateral_m: float, approach: Approach
-) -> tuple[dict[str, object], dict[str, object], dict[str, object]]:
+    core_a: Core, core_b: Core, lateral_m: float, approach: Approach, sides: bool = True
+) -> tuple[dict[str, object] | None, dict[str, object] | None, dict[str, object]]:
     """GeoJSON (region_a, region_b, region): the parts of a and b within lateral_m of the other.
 
     Drawn from the cores already projected for the closest approach (no new projection), with
@@ -296,11 +302,13 @@ def clash_regions(
     # before the (costly) buffer: the result is the same, with far fewer vertices.
     near_a = shapely.clip_by_rect(shape_a, *_grown(shape_b, reach_m))
     near_b = shapely.clip_by_rect(shape_b, *_grown(shape_a, reach_m))
-    part_a = _thin(shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8)))
-    part_b = _thin(shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8)))
+    part_a = shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8))
+    part_b = shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8))
     part_a, part_b = visible_parts(shape_a, shape_b, part_a, part_b)
-    union = shapely.union(part_a, part_b)
-    region_a, region_b, region = shapes_to_geojson([part_a, part_b, union], frame)
+    union = _thin(shapely.union(part_a, part_b))
+    if not sides:
+        return None, None, shapes_to_geojson([union], frame)[0]
+    region_a, region_b, region = shapes_to_geojson([_thin(part_a), _thin(part_b), union], frame)
     return region_a, region_b, region
 
 

@@ -57,6 +57,8 @@ class Candidate:
     key: Hashable
     volume: VolumeGeom
     separation: Separation
+    sides: bool = True
+    """Draw each side's own part of the region too (else only the union)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +111,15 @@ def find_clashes(
                 _exact_core(subject.outline, exact),
                 _exact_core(candidate.volume.outline, exact),
             )
-            verdict = clash(subject, candidate.volume, candidate.separation, pair)
+            verdict = clash(
+                subject, candidate.volume, candidate.separation, pair, sides=candidate.sides
+            )
             if verdict is not None:
                 found[k] = verdict
         sure = np.flatnonzero(maybe & certain)
         if sure.size:
-            regions = _regions(coarse, sure, limit_m[sure])
+            sides = np.array([candidates[int(live[j])].sides for j in sure], dtype=bool)
+            regions = _regions(coarse, sure, limit_m[sure], sides)
             for j, (region_a, region_b, region) in zip(sure, regions, strict=True):
                 k = int(live[j])
                 found[k] = _proven(
@@ -133,8 +138,8 @@ def _proven(
     a: VolumeGeom,
     b: VolumeGeom,
     gap_m: float,
-    region_a: dict[str, object],
-    region_b: dict[str, object],
+    region_a: dict[str, object] | None,
+    region_b: dict[str, object] | None,
     region: dict[str, object],
 ) -> Clash:
     """The clash of a pair whose conflict the coarse stage proved."""
@@ -210,8 +215,8 @@ def _coarse(subject: Outline, candidates: list[Candidate], cores: dict[Outline, 
 
 
 def _regions(
-    coarse: _Coarse, chosen: np.ndarray, lateral_m: np.ndarray
-) -> list[tuple[dict[str, object], dict[str, object], dict[str, object]]]:
+    coarse: _Coarse, chosen: np.ndarray, lateral_m: np.ndarray, sides: np.ndarray
+) -> list[tuple[dict[str, object] | None, dict[str, object] | None, dict[str, object]]]:
     """(region_a, region_b, region) of the subject with each chosen candidate, vectorised.
 
     As in `separation.clash_regions`: the part of each area within lateral_m (+ 1 m) of the
@@ -233,13 +238,18 @@ def _regions(
     )
     grow = float(reach_m.max()) + 1.0  # one rectangle for all: the largest reach
     near_b = shapely.clip_by_rect(b, x0 - grow, y0 - grow, x1 + grow, y1 + grow)
-    part_a = _thin(shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8)))
-    part_b = _thin(shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8)))
+    part_a = shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8))
+    part_b = shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8))
     part_a, part_b = visible_parts(a, b, part_a, part_b)
-    union = shapely.union(part_a, part_b)
-    flat = shapes_to_geojson([*part_a, *part_b, *union], coarse.frame)
-    n = len(chosen)
-    return list(zip(flat[:n], flat[n : 2 * n], flat[2 * n :], strict=True))
+    union = _thin(shapely.union(part_a, part_b))
+    wanted = np.flatnonzero(sides)
+    flat = shapes_to_geojson([*union, *_thin(part_a[wanted]), *_thin(part_b[wanted])], coarse.frame)
+    n, m = len(chosen), len(wanted)
+    own_a: list[dict[str, object] | None] = [None] * n
+    own_b: list[dict[str, object] | None] = [None] * n
+    for slot, k in enumerate(wanted):
+        own_a[k], own_b[k] = flat[n + slot], flat[n + m + slot]
+    return list(zip(own_a, own_b, flat[:n], strict=True))
 
 
 def _thin(regions: np.ndarray) -> np.ndarray:

@@ -64,10 +64,11 @@ class Conflict:
     """Horizontal distance between the two outlines, metres (0 when they overlap)."""
     region: dict[str, object]
     """GeoJSON (lon/lat) of the area within lateral separation of both sides."""
-    region_a: dict[str, object]
-    """The part of side a within lateral separation of side b."""
-    region_b: dict[str, object]
-    """The part of side b within lateral separation of side a."""
+    region_a: dict[str, object] | None
+    """The part of side a within lateral separation of side b (kept where the channel is
+    ``host_only``, whose parties see only their own part; None elsewhere)."""
+    region_b: dict[str, object] | None
+    """The part of side b within lateral separation of side a (as region_a)."""
     detected_at: datetime
     expires_at: datetime | None
     """When the clash is over: the earlier side's end plus the time buffer."""
@@ -89,7 +90,8 @@ class Conflict:
 
     def own_region(self, party: PartyId) -> dict[str, object]:
         """The part of the party's own object that lies within separation of the other."""
-        return self.region_b if self.b.party == party else self.region_a
+        own = self.region_b if self.b.party == party else self.region_a
+        return own if own is not None else {"type": "MultiPolygon", "coordinates": []}
 
     def state_at(self, now: datetime) -> ConflictState:
         """The state at ``now``: an open conflict whose clash is over counts as resolved."""

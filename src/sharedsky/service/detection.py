@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sharedsky.detect.strategic import Candidate, find_clashes
 from sharedsky.domain.acknowledgements import CONFLICT_PRIORITY, AckRequest, AckSubject, due_at
+from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
 from sharedsky.domain.volumes import Volume4D
@@ -87,14 +88,18 @@ def detect(
     """Conflicts of the subject's ``volumes`` with ``candidates`` (``subject.volume_index``
     is ignored; each conflict names the clashing volume)."""
     mech = deps.mechanism
-    packed = [
-        Candidate(
-            key=index,
-            volume=volume_geom(stored.volume),
-            separation=separation(mech.channel(subject.party, stored.party).separation),
+    packed = []
+    for index, stored in enumerate(candidates):
+        rules = mech.channel(subject.party, stored.party)
+        packed.append(
+            Candidate(
+                key=index,
+                volume=volume_geom(stored.volume),
+                separation=separation(rules.separation),
+                # each party of a host_only channel is shown only its own part of a region
+                sides=rules.sharing is Sharing.HOST_ONLY,
+            )
         )
-        for index, stored in enumerate(candidates)
-    ]
     hits = find_clashes([volume_geom(v) for v in volumes], packed)
     conflicts = []
     for hit in hits:

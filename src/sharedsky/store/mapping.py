@@ -162,8 +162,8 @@ def conflict_from_row(row: Any) -> Conflict:
         alt_hi_m=row.alt_hi_m,
         distance_m=row.distance_m,
         region=_geojson(row.region),
-        region_a=_geojson(row.region_a),
-        region_b=_geojson(row.region_b),
+        region_a=None if row.region_a is None else _geojson(row.region_a),
+        region_b=None if row.region_b is None else _geojson(row.region_b),
         detected_at=from_us(row.detected_us),
         expires_at=opt_from_us(row.expires_us),
         state=ConflictState(row.state),
@@ -172,6 +172,10 @@ def conflict_from_row(row: Any) -> Conflict:
         if row.resolved_reason is None
         else ResolvedReason(row.resolved_reason),
     )
+
+
+def _opt_json(value: dict[str, object] | None) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
 
 
 def conflict_values(conflict: Conflict) -> dict[str, Any]:
@@ -192,8 +196,8 @@ def conflict_values(conflict: Conflict) -> dict[str, Any]:
         "alt_hi_m": conflict.alt_hi_m,
         "distance_m": conflict.distance_m,
         "region": json.dumps(conflict.region, separators=(",", ":")),
-        "region_a": json.dumps(conflict.region_a, separators=(",", ":")),
-        "region_b": json.dumps(conflict.region_b, separators=(",", ":")),
+        "region_a": _opt_json(conflict.region_a),
+        "region_b": _opt_json(conflict.region_b),
         "detected_us": to_us(conflict.detected_at),
         "expires_us": opt_to_us(conflict.expires_at),
         "state": str(conflict.state),

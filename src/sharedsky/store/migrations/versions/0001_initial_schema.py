@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 01:35:29.343896
+Create Date: 2026-11-25 02:28:57.772012
 """
 
 from collections.abc import Sequence
@@ -54,8 +54,8 @@ def upgrade() -> None:
     sa.Column('alt_hi_m', sa.Float(), nullable=False),
     sa.Column('distance_m', sa.Float(), nullable=False),
     sa.Column('region', sa.Text(), nullable=False),
-    sa.Column('region_a', sa.Text(), nullable=False),
-    sa.Column('region_b', sa.Text(), nullable=False),
+    sa.Column('region_a', sa.Text(), nullable=True),
+    sa.Column('region_b', sa.Text(), nullable=True),
     sa.Column('detected_us', sa.BigInteger(), nullable=False),
     sa.Column('expires_us', sa.BigInteger(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
