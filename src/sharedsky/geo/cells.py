@@ -102,7 +102,7 @@ def _cover(outline: Outline, reach_m: float, resolutions: tuple[int, ...]) -> li
         for part in shapely.get_parts(region):
             ring = shapely.segmentize(shapely.get_exterior_ring(part), segment_m)
             for piece in _lonlat_pieces(shapely.get_coordinates(ring), frame):
-                poly = h3.LatLngPoly([(lat, lon) for lon, lat in piece])
+                poly = h3.LatLngPoly(piece[:, ::-1].tolist())  # (lat, lon) pairs
                 cells.update(h3.polygon_to_cells_experimental(poly, resolution, contain="center"))
     return sorted(cells)
 

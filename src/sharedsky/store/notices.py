@@ -67,7 +67,7 @@ class NoticeRepository:
 
     def add(self, notice: Notice) -> None:
         """Insert a new notice row (volumes are stored by the caller through the index)."""
-        self._c.execute(insert(t.notices).values(_values(notice)))
+        self._c.execute(insert(t.notices), _values(notice))
 
     def replace(self, notice: Notice) -> None:
         """Overwrite the row of ``notice.id`` with this version; no-op if there is none."""

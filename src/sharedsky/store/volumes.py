@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select
 
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
@@ -38,6 +38,25 @@ _T = TypeVar("_T")
 def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterable[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_CELL_SEARCH = (
+    select(t.volume_cells.c.vid)
+    .distinct()
+    .where(
+        t.volume_cells.c.cell.in_(bindparam("cells", expanding=True)),
+        t.volume_cells.c.t_start_us < bindparam("hi"),
+        t.volume_cells.c.t_end_us > bindparam("lo"),
+        t.volume_cells.c.party_id != bindparam("party"),
+    )
+)
+"""The candidate search, built once (statement construction costs more than the query)."""
+
+_VOLUMES_NEAR = select(t.volumes).where(
+    t.volumes.c.vid.in_(bindparam("vids", expanding=True)),
+    t.volumes.c.alt_lo_m < bindparam("top"),
+    t.volumes.c.alt_hi_m > bindparam("bottom"),
+)
 
 
 class VolumeIndex:
@@ -138,27 +157,13 @@ class VolumeIndex:
         Returns an empty list when nothing matches.
         """
         vids: set[int] = set()
-        cell_list = sorted(set(cells))
-        for chunk in _chunks(cell_list):
-            query = (
-                select(t.volume_cells.c.vid)
-                .distinct()
-                .where(
-                    t.volume_cells.c.cell.in_(chunk),
-                    t.volume_cells.c.t_start_us < t_hi_us,
-                    t.volume_cells.c.t_end_us > t_lo_us,
-                    t.volume_cells.c.party_id != exclude_party,
-                )
-            )
-            vids.update(self._c.execute(query).scalars())
+        for chunk in _chunks(sorted(set(cells))):
+            params = {"cells": chunk, "hi": t_hi_us, "lo": t_lo_us, "party": exclude_party}
+            vids.update(self._c.execute(_CELL_SEARCH, params).scalars())
         found: list[StoredVolume] = []
         for chunk in _chunks(sorted(vids)):
-            query = select(t.volumes).where(
-                t.volumes.c.vid.in_(chunk),
-                t.volumes.c.alt_lo_m < alt_hi_m,
-                t.volumes.c.alt_hi_m > alt_lo_m,
-            )
-            for row in self._c.execute(query):
+            params = {"vids": chunk, "top": alt_hi_m, "bottom": alt_lo_m}
+            for row in self._c.execute(_VOLUMES_NEAR, params):
                 found.append(
                     StoredVolume(
                         ObjectType(row.object_type),
