@@ -15,6 +15,7 @@ class AckSubject(StrEnum):
 
     NOTICE = "notice"
     CONFLICT = "conflict"
+    MESSAGE = "message"
 
 
 class AckStatus(StrEnum):

@@ -170,10 +170,57 @@ ack_requests = Table(
     Column("status", String(16), nullable=False),
     Column("acked_us", BigInteger, nullable=True),
     Column("acked_by", String(64), nullable=True),
+    Column("rung", Integer, nullable=False, server_default="0"),
     Index("ix_ack_requests_subject", "subject_id", "party_id"),
     Index("ix_ack_requests_due", "status", "due_us"),
 )
 """Who must acknowledge what by when; the scheduler of the hotline escalates from ``due_us``."""
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("thread", String(200), nullable=False),
+    Column("sender_party", String(64), nullable=False),
+    Column("sender_operator", String(64), nullable=False),
+    Column("recipient_party", String(64), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("template", String(64), nullable=True),
+    Column("params", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("about_type", String(16), nullable=True),
+    Column("about_id", String(40), nullable=True),
+    Column("sent_us", BigInteger, nullable=False),
+    Index("ix_messages_thread", "thread", "sent_us"),
+    Index("ix_messages_recipient", "recipient_party", "sent_us"),
+    Index("ix_messages_sender", "sender_party", "sent_us"),
+)
+"""Hotline messages; ``thread`` groups a conversation (about an object, or between two parties)."""
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("subject", String(16), primary_key=True),
+    Column("subject_id", String(40), primary_key=True),
+    Column("party_id", String(64), primary_key=True),
+    Column("delivered_us", BigInteger, nullable=False),
+    Column("via", String(16), nullable=False),
+)
+"""When a notice, conflict or message first reached a party (its stream or webhook)."""
+
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ack_id", String(40), nullable=False),
+    Column("party_id", String(64), nullable=False),
+    Column("rung", Integer, nullable=False),
+    Column("rung_name", String(100), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("next_due_us", BigInteger, nullable=True),
+    UniqueConstraint("ack_id", "rung"),
+)
+"""Each step up an escalation ladder; unique per request and rung, so no step happens twice."""
 
 events = Table(
     "events",
