@@ -22,3 +22,13 @@ class Settings(BaseSettings):
     )
     token: str | None = Field(default=None, description="Operator bearer token of the CLI.")
     log_level: str = Field(default="info", description="Server log level (uvicorn).")
+    deadline_tick_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds between two looks of the server for overdue acknowledgements.",
+    )
+    stream_keepalive_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds of silence after which an event stream sends a keep-alive comment.",
+    )

@@ -42,7 +42,7 @@ def test_every_route_is_documented() -> None:
 def test_every_event_type_is_documented() -> None:
     text = (ROOT / "docs/api.md").read_text()
     source = "\n".join(p.read_text() for p in (ROOT / "src/sharedsky/service").glob("*.py"))
-    types = set(re.findall(r'"((?:notice|zone|conflict|mechanism)\.[a-z]+)"', source))
+    types = set(re.findall(r'"((?:notice|zone|conflict|mechanism|ack|message)\.[a-z]+)"', source))
     types |= {"notice.acknowledged", "conflict.acknowledged"}  # built as f"{subject}.acknowledged"
     missing = sorted(t for t in types if f"`{t}`" not in text)
     assert missing == []

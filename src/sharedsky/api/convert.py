@@ -166,6 +166,7 @@ def ack_out(request: AckRequest) -> v1.AckOut:
         due_at=request.due_at,
         acked_at=request.acked_at,
         acked_by=request.acked_by,
+        rung=request.rung,
     )
 
 

@@ -76,6 +76,7 @@ def serve_command(
 
     from sharedsky.api.app import create_app
     from sharedsky.bootstrap import build, open_database, settle_heap
+    from sharedsky.service.deadlines import DeadlineScheduler
 
     settings = Settings()
     database = open_database(_db_url(db))
@@ -86,7 +87,9 @@ def serve_command(
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
     app = create_app(deps)
+    scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
     settle_heap()
+    scheduler.start()
     try:
         uvicorn.run(
             app,
@@ -95,6 +98,7 @@ def serve_command(
             log_level=settings.log_level,
         )
     finally:
+        scheduler.stop()
         database.close()
 
 

@@ -43,11 +43,14 @@ class AckRequest:
     subject_version: int
     priority: Priority
     requested_at: datetime
-    due_at: datetime
-    """When escalation starts if nobody acknowledged (stored for the scheduler)."""
+    due_at: datetime | None
+    """When the next escalation happens if nobody acknowledges (stored for the scheduler);
+    None once the request has climbed to the host, the top of the ladder."""
     status: AckStatus = AckStatus.PENDING
     acked_at: datetime | None = None
     acked_by: OperatorId | None = None
+    rung: int = 0
+    """How far up the party's escalation ladder the request has climbed (0: not escalated)."""
 
 
 def due_at(rules: ChannelRules, priority: Priority, requested_at: datetime) -> datetime:

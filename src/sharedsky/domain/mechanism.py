@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sharedsky.domain.channels import ChannelRules
 from sharedsky.domain.errors import NotFound
+from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import PartyId
 
 
@@ -18,6 +19,8 @@ class Party:
     name: str
     language: str
     """BCP 47 language tag of the party's operators (``en``, ``tr``, ``he`` …)."""
+    ladder: tuple[Rung, ...] = ()
+    """Rungs above the duty officer, in order; the host is always the last, implicit rung."""
 
 
 @dataclass(frozen=True, slots=True)

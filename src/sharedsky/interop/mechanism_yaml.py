@@ -19,6 +19,7 @@ from sharedsky.domain.channels import (
     Sharing,
 )
 from sharedsky.domain.errors import InvalidMechanism
+from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism, Party
 
@@ -30,10 +31,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _PartyModel(_Strict):
+class _RungModel(_Strict):
+    rung: Annotated[str, Field(min_length=1, max_length=100)]
+    operators: list[_ID] = []
+    wait_s: Annotated[int, Field(gt=0, le=7 * 86400)]
+
+
+class _HostModel(_Strict):
     id: _ID
     name: Annotated[str, Field(min_length=1, max_length=200)]
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+
+
+class _PartyModel(_HostModel):
+    escalation: list[_RungModel] = []
 
 
 class _SeparationModel(_Strict):
@@ -68,7 +79,7 @@ class _ChannelModel(_RulesModel):
 
 class _MechanismModel(_Strict):
     mechanism: Annotated[str, Field(min_length=1, max_length=200)]
-    host: _PartyModel
+    host: _HostModel
     parties: Annotated[list[_PartyModel], Field(min_length=1)]
     defaults: _RulesModel = _RulesModel()
     channels: list[_ChannelModel] = []
@@ -184,7 +195,15 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
     return Mechanism(
         name=model.mechanism,
         host=Party(PartyId(model.host.id), model.host.name, model.host.language),
-        parties=tuple(Party(PartyId(p.id), p.name, p.language) for p in model.parties),
+        parties=tuple(
+            Party(
+                PartyId(p.id),
+                p.name,
+                p.language,
+                tuple(Rung(r.rung, tuple(r.operators), r.wait_s) for r in p.escalation),
+            )
+            for p in model.parties
+        ),
         defaults=defaults,
         channels=channels,
     )

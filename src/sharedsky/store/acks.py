@@ -12,7 +12,7 @@ from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.mapping import from_us, opt_from_us, opt_to_us, to_us
+from sharedsky.store.mapping import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
 
 
 def _from_row(row: Any) -> AckRequest:
@@ -24,10 +24,11 @@ def _from_row(row: Any) -> AckRequest:
         subject_version=row.subject_version,
         priority=Priority(row.priority),
         requested_at=from_us(row.requested_us),
-        due_at=from_us(row.due_us),
+        due_at=None if row.due_us >= OPEN_END_US else from_us(row.due_us),
         status=AckStatus(row.status),
         acked_at=opt_from_us(row.acked_us),
         acked_by=None if row.acked_by is None else OperatorId(row.acked_by),
+        rung=row.rung,
     )
 
 
@@ -54,10 +55,11 @@ class AckRepository:
                 "subject_version": r.subject_version,
                 "priority": str(r.priority),
                 "requested_us": to_us(r.requested_at),
-                "due_us": to_us(r.due_at),
+                "due_us": OPEN_END_US if r.due_at is None else to_us(r.due_at),
                 "status": str(r.status),
                 "acked_us": opt_to_us(r.acked_at),
                 "acked_by": r.acked_by,
+                "rung": r.rung,
             }
             for r in requests
         ]
@@ -100,6 +102,44 @@ class AckRepository:
             update(t.ack_requests)
             .where(
                 t.ack_requests.c.subject_id == subject_id,
+                t.ack_requests.c.status == str(AckStatus.PENDING),
+            )
+            .values(status=str(AckStatus.SUPERSEDED))
+        )
+
+    def due(self, now_us: int, limit: int, *, lock: bool) -> list[AckRequest]:
+        """Pending requests whose due time is at or before ``now_us``, earliest first, at most
+        ``limit``. With ``lock`` (PostgreSQL) the rows are locked and rows another
+        transaction holds are skipped (``FOR UPDATE SKIP LOCKED``), so that concurrent
+        schedulers share the work and never take the same request."""
+        c = t.ack_requests.c
+        query = (
+            select(t.ack_requests)
+            .where(c.status == str(AckStatus.PENDING), c.due_us <= now_us)
+            .order_by(c.due_us, c.id)
+            .limit(limit)
+        )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return [_from_row(row) for row in self._c.execute(query)]
+
+    def climb(self, request_id: str, rung: int, due_us: int) -> None:
+        """Move a pending request to ``rung`` with a new due time; no-op otherwise."""
+        self._c.execute(
+            update(t.ack_requests)
+            .where(
+                t.ack_requests.c.id == request_id,
+                t.ack_requests.c.status == str(AckStatus.PENDING),
+            )
+            .values(rung=rung, due_us=due_us)
+        )
+
+    def lapse(self, request_id: str) -> None:
+        """Mark a pending request superseded (its subject no longer needs an answer)."""
+        self._c.execute(
+            update(t.ack_requests)
+            .where(
+                t.ack_requests.c.id == request_id,
                 t.ack_requests.c.status == str(AckStatus.PENDING),
             )
             .values(status=str(AckStatus.SUPERSEDED))

@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
-from sharedsky.store.engine import WalCheckpointer
+from sharedsky.store.engine import WalCheckpointer, is_sqlite
+from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog
 from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.notices import NoticeRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.conflicts = ConflictRepository(connection)
         self.acks = AckRepository(connection)
         self.events = EventLog(connection)
+        self.escalations = EscalationLog(connection)
         self.idempotency = IdempotencyStore(connection)
 
 
@@ -56,6 +58,12 @@ class Database:
         self._checkpointer = WalCheckpointer(engine)
         if background_checkpoints:
             self._checkpointer.start()
+
+    @property
+    def skips_locked_rows(self) -> bool:
+        """True when concurrent transactions can share a queue with ``FOR UPDATE SKIP LOCKED``
+        (PostgreSQL); SQLite serialises writers instead."""
+        return not is_sqlite(self.engine)
 
     def close(self) -> None:
         """Stop background work and close every pooled connection."""

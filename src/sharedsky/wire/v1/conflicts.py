@@ -44,7 +44,10 @@ class AckOut(WireModel):
     status: Literal["pending", "acknowledged", "superseded"]
     priority: Literal["routine", "priority", "flash"]
     requested_at: AwareDatetime
-    due_at: AwareDatetime
+    due_at: AwareDatetime | None
+    """The current deadline; null once the request has climbed to the host."""
+    rung: int = 0
+    """How far up the party's escalation ladder it has climbed (0: not escalated)."""
     acked_at: AwareDatetime | None
     acked_by: str | None
 

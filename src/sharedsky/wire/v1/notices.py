@@ -33,7 +33,8 @@ class AckState(WireModel):
     status: Literal["pending", "acknowledged", "superseded"]
     priority: Literal["routine", "priority", "flash"]
     requested_at: AwareDatetime
-    due_at: AwareDatetime
+    due_at: AwareDatetime | None
+    """The current deadline; null once the request has climbed to the host."""
     acked_at: AwareDatetime | None
     acked_by: str | None
 

@@ -1,0 +1,128 @@
+"""Use case: escalate every acknowledgement whose due time has passed; and the scheduler that runs
+it inside ``serve``.
+
+Due times live in the database (``ack_requests.due_us``), so a restart loses nothing: the first
+tick after start-up escalates whatever fell due meanwhile. On PostgreSQL the due rows are taken
+with ``FOR UPDATE SKIP LOCKED``, so several server processes share the work; the escalation log's
+unique (request, rung) key makes a double step impossible on any backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject
+from sharedsky.domain.escalation import next_step
+from sharedsky.service.ports import Deps
+from sharedsky.store.escalations import EscalationRecord
+from sharedsky.store.mapping import OPEN_END_US, to_us
+from sharedsky.store.uow import SqlUnitOfWork
+
+log = logging.getLogger("sharedsky.deadlines")
+
+TICK_BATCH = 200
+"""Most requests one tick escalates in one transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    """What one tick did."""
+
+    escalated: int
+    lapsed: int
+    """Overdue requests whose subject no longer needs an answer (resolved, ended, cancelled)."""
+
+
+def _still_needed(uow: SqlUnitOfWork, request: AckRequest, now: datetime) -> bool:
+    if request.subject is AckSubject.CONFLICT:
+        conflict = uow.conflicts.get(request.subject_id)
+        return conflict is not None and conflict.state_at(now).needs_ack()
+    if request.subject is AckSubject.NOTICE:
+        notice = uow.notices.get(request.subject_id)
+        return notice is not None and notice.status(now).is_current()
+    return True
+
+
+def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
+    """Escalate (one rung each) the pending requests due at the clock's now."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> TickResult:
+        due = uow.acks.due(to_us(now), limit, lock=deps.db.skips_locked_rows)
+        escalated = lapsed = 0
+        for request in due:
+            if not _still_needed(uow, request, now):
+                uow.acks.lapse(request.id)
+                lapsed += 1
+                continue
+            ladder = deps.mechanism.party(request.party).ladder
+            step = next_step(ladder, request.rung, now)
+            if step is None:  # already at the host: nothing above it
+                uow.acks.climb(request.id, request.rung, OPEN_END_US)
+                continue
+            next_due_us = OPEN_END_US if step.next_due is None else to_us(step.next_due)
+            uow.acks.climb(request.id, step.rung, next_due_us)
+            uow.escalations.add(
+                EscalationRecord(
+                    request.id, request.party, step.rung, step.name, now, step.next_due
+                )
+            )
+            uow.events.append(
+                now,
+                "system",
+                "ack.escalated",
+                {
+                    "ack": request.id,
+                    "subject": str(request.subject),
+                    "subject_id": request.subject_id,
+                    "party": request.party,
+                    "rung": step.rung,
+                    "rung_name": step.name,
+                    "operators": list(step.operators),
+                    "to_host": step.to_host,
+                    "due_was_us": None if request.due_at is None else to_us(request.due_at),
+                    "next_due_us": None if step.next_due is None else to_us(step.next_due),
+                },
+            )
+            escalated += 1
+        return TickResult(escalated, lapsed)
+
+    return deps.db.run(work)
+
+
+class DeadlineScheduler:
+    """Runs `tick` every ``interval_s`` seconds on a background thread (inside ``serve``)."""
+
+    def __init__(self, deps: Deps, interval_s: float) -> None:
+        self._deps = deps
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Tick at once (whatever fell due while the server was down), then periodically."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="deadlines", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop ticking; waits for a tick in progress."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            try:
+                while True:
+                    done = tick(self._deps)
+                    if done.escalated + done.lapsed < TICK_BATCH:
+                        break  # a full batch means more may be due: tick again at once
+            except Exception:  # the scheduler must outlive one failing tick; it is logged
+                log.exception("deadline tick failed; retrying at the next interval")
+            if self._stop.wait(self._interval_s):
+                return

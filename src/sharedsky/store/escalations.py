@@ -1,0 +1,79 @@
+"""EscalationLog: every step up an escalation ladder, at most once per request and rung."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from sharedsky.domain.ids import PartyId
+from sharedsky.store import tables as t
+from sharedsky.store.mapping import from_us, opt_from_us, opt_to_us, to_us
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRecord:
+    """One step: which request reached which rung, when, and its next due time."""
+
+    ack_id: str
+    party: PartyId
+    rung: int
+    rung_name: str
+    at: datetime
+    next_due: datetime | None
+
+
+class EscalationLog:
+    """The escalation steps taken."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, record: EscalationRecord) -> None:
+        """Record a step; a second record of the same (request, rung) fails on its unique key."""
+        self._c.execute(
+            insert(t.escalations),
+            {
+                "ack_id": record.ack_id,
+                "party_id": record.party,
+                "rung": record.rung,
+                "rung_name": record.rung_name,
+                "at_us": to_us(record.at),
+                "next_due_us": opt_to_us(record.next_due),
+            },
+        )
+
+    def of(self, ack_id: str) -> list[EscalationRecord]:
+        """The steps of one request, lowest rung first; empty when it never escalated."""
+        query = (
+            select(t.escalations)
+            .where(t.escalations.c.ack_id == ack_id)
+            .order_by(t.escalations.c.rung)
+        )
+        return [
+            EscalationRecord(
+                row.ack_id,
+                PartyId(row.party_id),
+                row.rung,
+                row.rung_name,
+                from_us(row.at_us),
+                opt_from_us(row.next_due_us),
+            )
+            for row in self._c.execute(query)
+        ]
+
+    def all(self) -> list[EscalationRecord]:
+        """Every step, in the order taken."""
+        query = select(t.escalations).order_by(t.escalations.c.id)
+        return [
+            EscalationRecord(
+                row.ack_id,
+                PartyId(row.party_id),
+                row.rung,
+                row.rung_name,
+                from_us(row.at_us),
+                opt_from_us(row.next_due_us),
+            )
+            for row in self._c.execute(query)
+        ]
