@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sharedsky import __version__
 from sharedsky.api import errors
 from sharedsky.api.auth import ActorDep, DepsDep
-from sharedsky.api.routes import conflicts, notices, zones
+from sharedsky.api.routes import conflicts, notices, stats, zones
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
@@ -28,6 +28,7 @@ def create_app(deps: Deps) -> FastAPI:
     app.include_router(notices.router)
     app.include_router(zones.router)
     app.include_router(conflicts.router)
+    app.include_router(stats.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

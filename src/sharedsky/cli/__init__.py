@@ -6,6 +6,7 @@ import typer
 
 from sharedsky.cli import conflicts as conflicts
 from sharedsky.cli import notices as notices
+from sharedsky.cli import stats as stats
 from sharedsky.cli import zones as zones
 from sharedsky.cli.admin import demo_command, init_command, serve_command
 
@@ -18,6 +19,8 @@ app = typer.Typer(
 app.add_typer(notices.app, name="notice")
 app.add_typer(zones.app, name="zone")
 app.add_typer(conflicts.app, name="conflicts")
+app.add_typer(stats.app, name="stats")
+app.command("inbox")(stats.inbox)
 app.command("init")(init_command)
 app.command("serve")(serve_command)
 app.command("demo")(demo_command)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from sharedsky import __version__
 from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind, NoticeStatus
+from sharedsky.wire.v1.stats import LeadTimeReport
 from sharedsky.wire.v1.zones import ZoneKind
 
 M = TypeVar("M", bound=BaseModel)
@@ -360,3 +361,9 @@ class Client:
     def pending_acks(self) -> list[v1.AckOut]:
         """What this token's party still has to acknowledge, earliest deadline first."""
         return self._call(v1.AckList, "GET", "/v1/acks/pending").acknowledgements
+
+    # -- statistics ------------------------------------------------------------------------
+
+    def lead_time_report(self) -> LeadTimeReport:
+        """Lead-time compliance per channel this token may see (from delivery, not filing)."""
+        return self._call(LeadTimeReport, "GET", "/v1/stats/lead-time")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
+from sharedsky.store.deliveries import DeliveryLog
 from sharedsky.store.engine import WalCheckpointer, is_sqlite
 from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.acks = AckRepository(connection)
         self.events = EventLog(connection)
         self.escalations = EscalationLog(connection)
+        self.deliveries = DeliveryLog(connection)
         self.idempotency = IdempotencyStore(connection)
 
 

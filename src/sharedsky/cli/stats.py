@@ -1,0 +1,114 @@
+"""``sharedsky stats lead-time`` and ``sharedsky inbox``: compliance figures and what awaits you."""
+
+from __future__ import annotations
+
+import typer
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    JsonOption,
+    TokenOption,
+    TokensOption,
+    UrlOption,
+    connect,
+    duration_text,
+    emit_json,
+    now_of,
+    stdout,
+    table,
+    when_text,
+)
+from sharedsky.wire import v1
+
+app = typer.Typer(help="Statistics of the mechanism.", no_args_is_help=True)
+
+
+@app.command("lead-time")
+def lead_time(
+    ctx: typer.Context,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Lead-time compliance per channel: notices, late ones, compliance, median and minimum."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        report = client.lead_time_report()
+    if json_:
+        emit_json(report)
+        return
+    grid = table(
+        "Lead time given, from delivery",
+        "from → to",
+        "notices",
+        "late",
+        "on time",
+        "median",
+        "minimum",
+        "undelivered",
+    )
+    for c in report.channels:
+        grid.add_row(
+            f"{c.sender} → {c.recipient}",
+            str(c.notices),
+            str(c.late),
+            "-" if c.compliance is None else f"{c.compliance:.0%}",
+            "-" if c.median_lead_time_s is None else duration_text(c.median_lead_time_s),
+            "-" if c.min_lead_time_s is None else duration_text(c.min_lead_time_s),
+            str(c.undelivered),
+        )
+    stdout().print(grid)
+    late = [(c, n) for c in report.channels for n in c.late_notices]
+    if late:
+        rows = table("Late notices", "notice", "from → to", "kind", "lead time", "required")
+        for c, n in late:
+            rows.add_row(
+                n.id,
+                f"{c.sender} → {c.recipient}",
+                n.kind,
+                duration_text(n.lead_time_s),
+                duration_text(n.required_s),
+            )
+        stdout().print(rows)
+
+
+def inbox(
+    ctx: typer.Context,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """What awaits your party's acknowledgement, most urgent first, with the time left."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        pending = client.pending_acks()
+    if json_:
+        emit_json(v1.AckList(acknowledgements=pending))
+        return
+    now = now_of(ctx)
+    grid = table(f"Inbox ({len(pending)})", "subject", "id", "priority", "due", "left", "rung")
+    for a in pending:
+        if a.due_at is None:
+            left = "at the host"
+        else:
+            seconds = (a.due_at - now).total_seconds()
+            left = (
+                f"{duration_text(seconds)}"
+                if seconds >= 0
+                else f"OVERDUE {duration_text(-seconds)}"
+            )
+        grid.add_row(
+            a.subject,
+            a.subject_id,
+            a.priority.upper() if a.priority == "flash" else a.priority,
+            when_text(a.due_at, short=True),
+            left,
+            str(a.rung),
+        )
+    stdout().print(grid)
+
+
+__all__ = ["app", "inbox"]

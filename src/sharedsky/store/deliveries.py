@@ -1,0 +1,65 @@
+"""DeliveryLog: when a notice, conflict or message first reached each party."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from sharedsky.domain.ids import PartyId
+from sharedsky.store import tables as t
+from sharedsky.store.mapping import from_us, to_us
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The first time ``subject`` ``subject_id`` reached ``party``, and by which way."""
+
+    subject: str
+    subject_id: str
+    party: PartyId
+    delivered_at: datetime
+    via: str
+    """``stream`` or ``webhook``."""
+
+
+class DeliveryLog:
+    """First deliveries; a later delivery of the same subject to the same party changes nothing."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def record(self, deliveries: Sequence[Delivery]) -> None:
+        """Record first deliveries; those already recorded are left as they were."""
+        if not deliveries:
+            return
+        rows = [
+            {
+                "subject": d.subject,
+                "subject_id": d.subject_id,
+                "party_id": d.party,
+                "delivered_us": to_us(d.delivered_at),
+                "via": d.via,
+            }
+            for d in deliveries
+        ]
+        dialect = self._c.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        self._c.execute(insert(t.deliveries).on_conflict_do_nothing(), rows)
+
+    def of(self, subject: str, subject_ids: Sequence[str]) -> list[Delivery]:
+        """The recorded deliveries of these subjects; empty when none reached anyone."""
+        if not subject_ids:
+            return []
+        c = t.deliveries.c
+        query = select(t.deliveries).where(
+            c.subject == subject, c.subject_id.in_(list(subject_ids))
+        )
+        return [
+            Delivery(r.subject, r.subject_id, PartyId(r.party_id), from_us(r.delivered_us), r.via)
+            for r in self._c.execute(query)
+        ]
