@@ -66,3 +66,22 @@ def test_the_report_route_shows_a_party_only_its_channels(api: Api) -> None:
     assert bravo.status_code == 200
     assert all("bravo" in (c["sender"], c["recipient"]) for c in bravo.json()["channels"])
     assert api.client.get("/v1/stats/lead-time").status_code == 401
+
+
+def test_reading_the_stream_records_the_delivery_that_lead_time_counts_from(api: Api) -> None:
+    """R-LEAD-2, R-STREAM-1: the lead time is measured when the notice reaches bravo's stream."""
+    from _bodies import notice, square
+
+    a = api.client.post("/v1/notices", json=notice(square(36.1, 34.5)), headers=api.as_("alpha"))
+    assert a.status_code == 201
+    api.client.post("/v1/notices", json=notice(square(36.3, 34.7)), headers=api.as_("bravo"))
+    api.env.clock.advance(600)  # bravo's stream is read ten minutes after alpha filed
+    with api.client.stream(
+        "GET", "/v1/events?after=0&limit=2", headers=api.as_("bravo")
+    ) as response:
+        body = "".join(response.iter_text())
+    assert "notice.filed" in body
+    channels = api.client.get("/v1/stats/lead-time", headers=api.as_("host")).json()["channels"]
+    sent = next(c for c in channels if (c["sender"], c["recipient"]) == ("alpha", "bravo"))
+    assert sent["notices"] == 1
+    assert sent["min_lead_time_s"] == 3 * 3600 - 600  # start 15:00, delivered 12:10

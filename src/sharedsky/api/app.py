@@ -8,14 +8,15 @@ from fastapi.responses import Response
 from sharedsky import __version__
 from sharedsky.api import errors
 from sharedsky.api.auth import ActorDep, DepsDep
-from sharedsky.api.routes import conflicts, notices, stats, zones
+from sharedsky.api.routes import conflicts, messages, notices, stats, stream, zones
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
 
-def create_app(deps: Deps) -> FastAPI:
-    """The API of one mechanism; OpenAPI 3.1 at /openapi.json."""
+def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -> FastAPI:
+    """The API of one mechanism; OpenAPI 3.1 at /openapi.json. ``keepalive_s``: seconds of
+    silence after which an event stream sends a heartbeat."""
     app = FastAPI(
         title="sharedsky",
         version=__version__,
@@ -28,7 +29,11 @@ def create_app(deps: Deps) -> FastAPI:
     app.include_router(notices.router)
     app.include_router(zones.router)
     app.include_router(conflicts.router)
+    app.include_router(messages.router)
     app.include_router(stats.router)
+    bus = stream.install(app, keepalive_s=keepalive_s)
+    if deps is not None:  # None only while printing the OpenAPI document
+        deps.db.on_commit(bus.notify)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

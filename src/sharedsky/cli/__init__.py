@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from sharedsky.cli import conflicts as conflicts
+from sharedsky.cli import hotline as hotline
 from sharedsky.cli import notices as notices
 from sharedsky.cli import stats as stats
+from sharedsky.cli import watch as watch
 from sharedsky.cli import zones as zones
 from sharedsky.cli.admin import demo_command, init_command, serve_command
 
@@ -19,8 +21,10 @@ app = typer.Typer(
 app.add_typer(notices.app, name="notice")
 app.add_typer(zones.app, name="zone")
 app.add_typer(conflicts.app, name="conflicts")
+app.add_typer(hotline.app, name="msg")
 app.add_typer(stats.app, name="stats")
 app.command("inbox")(stats.inbox)
+app.command("watch")(watch.watch)
 app.command("init")(init_command)
 app.command("serve")(serve_command)
 app.command("demo")(demo_command)

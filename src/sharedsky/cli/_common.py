@@ -82,6 +82,11 @@ def stderr() -> Console:
 # -- connection --------------------------------------------------------------------------
 
 
+def token_of(token: str | None, tokens: Path | None, party: str | None) -> str:
+    """The bearer token a command uses (see `_token`)."""
+    return _token(token, tokens, party)
+
+
 def _token(token: str | None, tokens: Path | None, party: str | None) -> str:
     """The bearer token: from ``--tokens FILE --as PARTY`` when ``--as`` is given, else --token."""
     if party is not None:

@@ -86,7 +86,7 @@ def serve_command(
         database.close()
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
-    app = create_app(deps)
+    app = create_app(deps, keepalive_s=settings.stream_keepalive_s)
     scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
     settle_heap()
     scheduler.start()

@@ -25,6 +25,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from sharedsky import __version__
+from sharedsky.client.hotline import HotlineMixin
 from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind, NoticeStatus
 from sharedsky.wire.v1.stats import LeadTimeReport
@@ -111,7 +112,7 @@ def _new_key() -> str:
     return uuid.uuid4().hex
 
 
-class Client:
+class Client(HotlineMixin):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
 
     ``url`` is the server's base URL (``http://127.0.0.1:8000``). When ``http`` is given (for

@@ -1,4 +1,4 @@
-"""Acknowledgements: a party's receipt of a notice or conflict, never an approval."""
+"""Acknowledgements: a party's receipt of a notice, conflict or message, never an approval."""
 
 from __future__ import annotations
 

@@ -182,6 +182,9 @@ def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
                 if notice is not None and notice.status(now).is_current():
                     live.append(request)
                 continue
+            if request.subject is AckSubject.MESSAGE:  # a message awaits its answer until given
+                live.append(request)
+                continue
             conflict = uow.conflicts.get(request.subject_id)
             if conflict is not None and conflict.state_at(now).needs_ack():
                 live.append(request)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 
 from sharedsky.store import tables as t
 from sharedsky.store.mapping import from_us, to_us
@@ -24,6 +24,10 @@ class StoredEvent:
     payload: dict[str, object]
 
 
+_EVENT_ORDER_LOCK = 0x5EA5_0001
+"""The PostgreSQL advisory lock that orders event commits."""
+
+
 def _encode(payload: Mapping[str, object]) -> str:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
 
@@ -33,9 +37,19 @@ class EventLog:
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+        self.appended = 0
+        """Events appended through this log (its transaction notifies listeners on commit)."""
+
+    def _serialise(self) -> None:
+        """On PostgreSQL, hold a transaction lock from the first append to the commit, so that
+        events commit in ``seq`` order and a stream never passes a seq that commits later."""
+        if self.appended == 0 and self._c.dialect.name == "postgresql":
+            self._c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_ORDER_LOCK})
 
     def append(self, time: datetime, actor: str, type_: str, payload: Mapping[str, object]) -> int:
         """Append an event and return its sequence number."""
+        self._serialise()
+        self.appended += 1
         result = self._c.execute(
             insert(t.events)
             .values(
@@ -55,6 +69,8 @@ class EventLog:
         """Append (type, payload) events in order, in one statement."""
         if not events:
             return
+        self._serialise()
+        self.appended += len(events)
         rows = [
             {"time_us": to_us(time), "actor": actor, "type": type_, "payload": _encode(payload)}
             for type_, payload in events

@@ -57,9 +57,15 @@ class Database:
 
     def __init__(self, engine: Engine, *, background_checkpoints: bool = False) -> None:
         self.engine = engine
+        self._listeners: list[Callable[[], None]] = []
         self._checkpointer = WalCheckpointer(engine)
         if background_checkpoints:
             self._checkpointer.start()
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the committing thread, after the commit) whenever a
+        transaction that appended events has committed; it must be quick and never raise."""
+        self._listeners.append(listener)
 
     @property
     def skips_locked_rows(self) -> bool:
@@ -80,8 +86,13 @@ class Database:
                 with self.engine.connect() as connection:
                     if readonly:
                         connection = connection.execution_options(sharedsky_readonly=True)
+                    uow = SqlUnitOfWork(connection)
                     with connection.begin():
-                        return work(SqlUnitOfWork(connection))
+                        result = work(uow)
+                    if uow.events.appended:
+                        for listener in self._listeners:
+                            listener()
+                    return result
             except DBAPIError as exc:
                 if attempt + 1 < MAX_ATTEMPTS and _retryable(exc):
                     time.sleep(0.005 * 2**attempt)

@@ -15,6 +15,16 @@ from sharedsky.wire.v1.common import (
     Window,
 )
 from sharedsky.wire.v1.conflicts import AckList, AckOut, ConflictList, ConflictOut
+from sharedsky.wire.v1.events import EventOut
+from sharedsky.wire.v1.messages import (
+    AboutRef,
+    MessageIn,
+    MessageList,
+    MessageOut,
+    ParamSpecOut,
+    TemplateList,
+    TemplateOut,
+)
 from sharedsky.wire.v1.meta import ChannelOut, Me, MechanismOut, PartyOut, SeparationOut
 from sharedsky.wire.v1.notices import (
     AckState,
@@ -27,6 +37,7 @@ from sharedsky.wire.v1.notices import (
 from sharedsky.wire.v1.zones import DeclarationOut, ZoneIn, ZoneList, ZoneOut
 
 __all__ = [
+    "AboutRef",
     "AckList",
     "AckOut",
     "AckState",
@@ -37,20 +48,27 @@ __all__ = [
     "ConflictOut",
     "CorridorOutline",
     "DeclarationOut",
+    "EventOut",
     "FilingOut",
     "Me",
     "MechanismOut",
+    "MessageIn",
+    "MessageList",
+    "MessageOut",
     "NoticeDetailOut",
     "NoticeIn",
     "NoticeList",
     "NoticeOut",
     "ObjectRef",
     "Outline",
+    "ParamSpecOut",
     "PartyOut",
     "PolygonOutline",
     "Problem",
     "SeparationOut",
     "SideRef",
+    "TemplateList",
+    "TemplateOut",
     "TimeWindow",
     "Volume",
     "VolumeOut",

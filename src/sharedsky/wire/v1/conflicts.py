@@ -37,7 +37,7 @@ class ConflictList(WireModel):
 class AckOut(WireModel):
     """An acknowledgement (a receipt, never an approval)."""
 
-    subject: Literal["notice", "conflict"]
+    subject: Literal["notice", "conflict", "message"]
     subject_id: str
     version: int
     party: str

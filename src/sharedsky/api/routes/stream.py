@@ -1,0 +1,176 @@
+"""``GET /v1/events``: the live, resumable Server-Sent Events stream of what the caller may see.
+
+Each stream has its own cursor and reads the event log itself (in a worker thread, so the event
+loop never blocks on the database): it polls every ``POLL_S`` seconds and wakes at once when the
+app's ``EventBus`` is notified after a commit. Nothing is queued between producers and streams,
+so a slow consumer slows only itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.visibility import Viewer
+from sharedsky.events.bus import EventBus
+from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
+from sharedsky.service.ports import Deps
+from sharedsky.service.stream import StreamEvent, open_cursor, read_stream, record_deliveries
+from sharedsky.wire import v1
+
+router = APIRouter(tags=["events"])
+
+DEFAULT_KEEPALIVE_S = 15.0
+"""Seconds of silence after which a stream sends a ``: keep-alive`` comment line."""
+POLL_S = 0.2
+"""Seconds between two reads of the log by an idle stream that was not woken."""
+RETRY_MS = 1000
+"""The reconnection delay the stream asks clients for, in milliseconds."""
+
+_DESCRIPTION = (
+    "`text/event-stream`: each event has `id: <seq>`, `event: <type>` and `data:` the JSON "
+    "object below. Resumes strictly after `Last-Event-ID` (or `?after=SEQ`); without either it "
+    "starts at the newest event. A `: keep-alive` comment comes after every "
+    "`stream_keepalive_s` seconds of silence."
+)
+
+
+class EventStreamResponse(StreamingResponse):
+    """A streamed ``text/event-stream`` answer (so OpenAPI files the event schema under it)."""
+
+    media_type = "text/event-stream"
+
+
+def install(app: FastAPI, *, keepalive_s: float = DEFAULT_KEEPALIVE_S) -> EventBus:
+    """Include the router in ``app``, set its keep-alive interval in seconds, and return the
+    app's ``EventBus`` (created if absent) for use cases to notify after commit. Idempotent:
+    the router is included once."""
+    if not _included(app):
+        app.include_router(router)
+    app.state.stream_keepalive_s = keepalive_s
+    return event_bus(app)
+
+
+def _included(app: FastAPI) -> bool:
+    """True when ``router`` is already part of ``app`` (FastAPI keeps an included router as one
+    entry that refers to it as ``original_router``)."""
+    return any(
+        getattr(r, "original_router", None) is router or getattr(r, "path", None) == "/v1/events"
+        for r in app.router.routes
+    )
+
+
+def event_bus(app: FastAPI) -> EventBus:
+    """The app's ``EventBus`` (``app.state.event_bus``), created on first use."""
+    bus: EventBus | None = getattr(app.state, "event_bus", None)
+    if bus is None:
+        bus = EventBus()
+        app.state.event_bus = bus
+    return bus
+
+
+def _start_after(last_event_id: str | None, after: int | None) -> int | None:
+    """The seq to resume after: ``Last-Event-ID`` wins over ``?after`` (a browser reconnects
+    to the same URL and adds the header); None means "from now"."""
+    if last_event_id is None or last_event_id.strip() == "":
+        return after
+    value = last_event_id.strip()
+    if not value.isdigit():
+        raise InvalidInput("Last-Event-ID must be a non-negative integer", ("Last-Event-ID",))
+    return int(value)
+
+
+def _frame(event: StreamEvent) -> bytes:
+    data = v1.EventOut(
+        seq=event.seq,
+        time=event.time,
+        type=event.type,
+        actor=event.actor,
+        payload=dict(event.payload),
+    )
+    return sse_event(event.seq, event.type, data.model_dump_json())
+
+
+async def _frames(
+    deps: Deps,
+    viewer: Viewer,
+    cursor: StreamCursor,
+    bus: EventBus,
+    keepalive_s: float,
+    limit: int | None,
+) -> AsyncIterator[bytes]:
+    """The byte frames of one stream until the client leaves (or ``limit`` events were sent)."""
+    sent = 0
+    with bus.subscribe() as wakeup:
+        yield sse_retry(RETRY_MS)
+        quiet_since = time.monotonic()
+        while True:
+            page = await anyio.to_thread.run_sync(
+                partial(read_stream, deps, viewer, cursor, time.monotonic())
+            )
+            delivered: list[StreamEvent] = []
+            for event in page.events:
+                yield _frame(event)
+                delivered.append(event)
+                sent += 1
+                if limit is not None and sent >= limit:
+                    break
+            if delivered:  # what reached the party: its lead time counts from now (R-LEAD-2)
+                await anyio.to_thread.run_sync(record_deliveries, deps, viewer, delivered)
+            if limit is not None and sent >= limit:
+                return
+            now_s = time.monotonic()
+            if page.events:
+                quiet_since = now_s
+            elif now_s - quiet_since >= keepalive_s:
+                yield KEEP_ALIVE
+                quiet_since = now_s
+            if page.more:
+                continue
+            await wakeup.wait(min(POLL_S, max(0.0, quiet_since + keepalive_s - now_s)))
+
+
+@router.get(
+    "/v1/events",
+    response_class=EventStreamResponse,
+    responses={
+        200: {
+            "model": v1.EventOut,
+            "description": _DESCRIPTION,
+            "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/EventOut"}}},
+        }
+    },
+)
+async def events(
+    request: Request,
+    actor: ActorDep,
+    deps: DepsDep,
+    last_event_id: Annotated[
+        str | None, Header(description="Resume strictly after this event id (a seq).")
+    ] = None,
+    after: Annotated[
+        int | None,
+        Query(ge=0, description="Start strictly after this seq (0: from the beginning)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, description="Close the stream after this many events (for tests and tools)."),
+    ] = None,
+) -> EventStreamResponse:
+    """The live stream of every event the caller may see, resumable with ``Last-Event-ID``."""
+    start = _start_after(last_event_id, after)
+    cursor = await anyio.to_thread.run_sync(open_cursor, deps, start)
+    keepalive_s: float = getattr(request.app.state, "stream_keepalive_s", DEFAULT_KEEPALIVE_S)
+    frames = _frames(deps, actor.viewer, cursor, event_bus(request.app), keepalive_s, limit)
+    return EventStreamResponse(
+        frames,
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,202 @@
+"""``sharedsky msg …``: send, list and acknowledge hotline messages."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    JsonOption,
+    TokenOption,
+    TokensOption,
+    UrlOption,
+    connect,
+    emit_json,
+    stdout,
+    table,
+    when_text,
+)
+from sharedsky.client import hotline as sdk
+from sharedsky.domain.templates import CATALOGUE, ParamKind
+from sharedsky.wire import v1
+
+app = typer.Typer(
+    help="Hotline messages: standard templates in each reader's language, or free text.",
+    no_args_is_help=True,
+)
+
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+
+
+def parse_param(text: str, template: str | None) -> tuple[str, Any]:
+    """``name=value`` → (name, value), the value typed by the template's parameter spec (a
+    guess — whole number, number, else text — for a parameter the catalogue does not know;
+    the server has the last word)."""
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise typer.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="'--param'")
+    tpl = None if template is None else CATALOGUE.get(template)
+    spec = None if tpl is None else tpl.param(name)
+    kind = None if spec is None else spec.kind
+    try:
+        if kind is ParamKind.INT or (kind is None and _INT.match(raw.strip())):
+            return name, int(raw)
+        if kind is ParamKind.FLOAT or (kind is None and _FLOAT.match(raw.strip())):
+            return name, float(raw)
+    except ValueError as exc:
+        wanted = "a whole number" if kind is ParamKind.INT else "a number"
+        raise typer.BadParameter(
+            f"{name} must be {wanted}, not {raw!r}", param_hint="'--param'"
+        ) from exc
+    return name, raw
+
+
+def parse_about(text: str | None) -> v1.AboutRef | None:
+    """``notice:ID`` or ``conflict:ID`` → the reference; None stays None."""
+    if text is None:
+        return None
+    kind, sep, object_id = text.partition(":")
+    if not sep or kind not in ("notice", "conflict") or not object_id:
+        raise typer.BadParameter(
+            f"{text!r} is not notice:ID or conflict:ID", param_hint="'--about'"
+        )
+    return v1.AboutRef(type="notice" if kind == "notice" else "conflict", id=object_id)
+
+
+def message_text(m: v1.MessageOut) -> str:
+    """What a reader reads: the rendered template, then the free text."""
+    return "\n".join(part for part in (m.rendered or "", m.text) if part)
+
+
+def ack_text(m: v1.MessageOut) -> str:
+    """The recipient's acknowledgement: who and when, or the due time."""
+    ack = m.acknowledgement
+    if ack is None:
+        return ""
+    if ack.status == "acknowledged":
+        return f"acked {when_text(ack.acked_at, short=True)} by {ack.acked_by or '?'}"
+    return f"{ack.status}, due {when_text(ack.due_at, short=True)}"
+
+
+def messages_table(messages: list[v1.MessageOut], title: str) -> Table:
+    """The messages as a table: id, sent, from → to, priority, text, acknowledgement."""
+    grid = table(title, "id", "sent", "from → to", "priority", "message", "ack")
+    for m in messages:
+        priority = m.priority.upper() if m.priority == "flash" else m.priority
+        grid.add_row(
+            m.id,
+            when_text(m.sent_at, short=True),
+            f"{m.from_} → {m.to}",
+            priority,
+            message_text(m),
+            ack_text(m),
+            style="bold red" if m.priority == "flash" else None,
+        )
+    return grid
+
+
+@app.command("send")
+def send(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="The recipient party (or the host).")],
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="A standard message (GET /v1/templates lists them)."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="A template parameter, NAME=VALUE (repeat the option)."),
+    ] = None,
+    priority: Annotated[
+        Literal["routine", "priority", "flash"],
+        typer.Option("--priority", help="Selects the acknowledgement deadline."),
+    ] = "routine",
+    about: Annotated[
+        str | None, typer.Option("--about", help="notice:ID or conflict:ID (the thread).")
+    ] = None,
+    text: Annotated[
+        str, typer.Option("--text", help="Free text (not translated; at most 2,000 characters).")
+    ] = "",
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Send a message; the recipient reads the template in its own language."""
+    params = dict(parse_param(p, template) for p in param or [])
+    body = v1.MessageIn(
+        to=to,
+        priority=priority,
+        template=template,
+        params=params,
+        text=text,
+        about=parse_about(about),
+    )
+    with connect(ctx, url, token, tokens, as_) as client:
+        message = sdk.send_message(client, body)
+    if json_:
+        emit_json(message)
+        return
+    ack = message.acknowledgement
+    due = "" if ack is None else f"; ack due {when_text(ack.due_at)}"
+    stdout().print(
+        f"Sent [bold]{escape(message.id)}[/bold] to {escape(message.to)} ({message.priority})"
+        f" in thread {escape(message.thread)}{due}"
+    )
+    stdout().print(message_text(message), markup=False)
+
+
+@app.command("list")
+def list_messages(
+    ctx: typer.Context,
+    thread: Annotated[
+        str | None,
+        typer.Option("--thread", help="Only this thread (notice:ID, conflict:ID, parties:A|B)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Your messages, sent or received (newest first), or one thread (oldest first)."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        messages = sdk.list_messages(client, thread, limit)
+    if json_:
+        emit_json(v1.MessageList(messages=messages))
+    elif messages:
+        stdout().print(messages_table(messages, f"Thread {thread}" if thread else "Messages"))
+    else:
+        stdout().print("no messages")
+
+
+@app.command("ack")
+def ack_message(
+    ctx: typer.Context,
+    message_id: Annotated[str, typer.Argument(help="The message's id.", show_default=False)],
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Acknowledge a message addressed to your party (a receipt, never an approval)."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        ack = sdk.ack_message(client, message_id)
+    if json_:
+        emit_json(ack)
+    else:
+        stdout().print(
+            f"Acknowledged message [bold]{escape(ack.subject_id)}[/bold] for {escape(ack.party)}"
+            f" at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
+        )

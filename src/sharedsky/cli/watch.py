@@ -1,0 +1,69 @@
+"""``sharedsky watch``: follow the event stream in the terminal; flash traffic stands out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    TokenOption,
+    TokensOption,
+    UrlOption,
+    stdout,
+    token_of,
+)
+from sharedsky.client.events import EventFollower
+from sharedsky.wire.v1.events import EventOut
+
+_STYLES = {
+    "conflict.detected": "bold yellow",
+    "ack.escalated": "bold magenta",
+    "conflict.resolved": "green",
+}
+
+
+def describe(event: EventOut) -> Text:
+    """One line for an event: time, type and the payload's key facts."""
+    payload = event.payload
+    flash = payload.get("priority") == "flash"
+    style = "bold white on red" if flash else _STYLES.get(event.type, "")
+    facts = " ".join(
+        f"{k}={v}" for k, v in payload.items() if not isinstance(v, dict | list) and v is not None
+    )
+    line = Text(f"{event.time:%H:%M:%SZ} #{event.seq} ", style="dim")
+    line.append(f"{event.type:<22}", style=style or None)
+    line.append(f" {facts}")
+    return line
+
+
+def watch(
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    after: Annotated[
+        int | None, typer.Option(help="Replay from after this seq (0: everything).")
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option(help="Stop after this many events (default: follow forever).")
+    ] = None,
+) -> None:
+    """Follow every event you may see, live; reconnects without losing any. Flash traffic is
+    shown in red and rings the terminal bell."""
+    follower = EventFollower(url, token_of(token, tokens, as_), after=after)
+    out = stdout()
+    seen = 0
+    try:
+        for event in follower:
+            if event.payload.get("priority") == "flash":
+                out.bell()
+            out.print(describe(event))
+            seen += 1
+            if count is not None and seen >= count:
+                return
+    except KeyboardInterrupt:
+        return

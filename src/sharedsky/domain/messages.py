@@ -1,0 +1,123 @@
+"""Hotline messages: party ↔ party and party ↔ host, a standard template and/or free text.
+
+Rules (``docs/rules.md`` R-MSG-*):
+
+* a message goes to another party of the mechanism or to the host, never to its sender;
+* it carries a template of the catalogue with valid parameters, free text (at most
+  ``MAX_TEXT_CHARS``), or both;
+* messages about the same notice or conflict form one thread (``notice:<id>``,
+  ``conflict:<id>``); the others form the thread of their two parties (``parties:<a>|<b>``,
+  sorted);
+* only its sender party, its recipient party and the host see a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NewType
+
+from sharedsky.domain.channels import ChannelRules, Priority
+from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.templates import AboutType, ParamValue, template, validate_params
+from sharedsky.domain.visibility import Viewer
+
+MessageId = NewType("MessageId", str)
+
+MAX_TEXT_CHARS = 2000
+"""The longest free text of one message, in characters."""
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    """The notice or conflict a message is about."""
+
+    type: AboutType
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDraft:
+    """A message as its sender asks to send it (not yet checked)."""
+
+    to: PartyId
+    priority: Priority = Priority.ROUTINE
+    template: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+    text: str = ""
+    about: About | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A sent message, as stored; ``params`` are the checked parameters of ``template``."""
+
+    id: MessageId
+    thread: str
+    sender: PartyId
+    sender_operator: OperatorId
+    recipient: PartyId
+    priority: Priority
+    template: str | None
+    params: Mapping[str, ParamValue]
+    text: str
+    about: About | None
+    sent_at: datetime
+
+
+def thread_of(sender: PartyId, recipient: PartyId, about: About | None) -> str:
+    """The thread of a message: its object's, or its two parties' (sorted).
+
+    >>> thread_of(PartyId("bravo"), PartyId("alpha"), None)
+    'parties:alpha|bravo'
+    """
+    if about is not None:
+        return f"{about.type}:{about.id}"
+    low, high = sorted((sender, recipient))
+    return f"parties:{low}|{high}"
+
+
+def check_draft(
+    draft: MessageDraft, sender: PartyId, mechanism: Mechanism
+) -> dict[str, ParamValue]:
+    """Check a draft from ``sender`` and return its checked template parameters.
+
+    InvalidInput with the field path: ``to`` (unknown party, or the sender itself), ``text``
+    (too long, or neither template nor text), ``template`` (unknown), ``about`` (the template
+    needs an object of another type) and ``("params", name)`` (see ``validate_params``).
+    """
+    if draft.to == sender:
+        raise InvalidInput("a message cannot be sent to your own party", ("to",))
+    if not (mechanism.has_party(draft.to) or mechanism.is_host(draft.to)):
+        raise InvalidInput(f"no party {draft.to!r} in this mechanism", ("to",))
+    if len(draft.text) > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            f"text has {len(draft.text)} characters; at most {MAX_TEXT_CHARS}", ("text",)
+        )
+    if draft.template is None:
+        if draft.params:
+            raise InvalidInput("parameters need a template", ("params",))
+        if not draft.text.strip():
+            raise InvalidInput("a message needs a template, free text, or both", ("text",))
+        return {}
+    tpl = template(draft.template)
+    if tpl.about and (draft.about is None or draft.about.type not in tpl.about):
+        kinds = " or ".join(str(a) for a in tpl.about)
+        raise InvalidInput(f"template {tpl.id!r} must be about a {kinds}", ("about",))
+    return validate_params(tpl, draft.params)
+
+
+def ack_rules(mechanism: Mechanism, sender: PartyId, recipient: PartyId) -> ChannelRules:
+    """The rules whose ``ack_deadline_s`` times a message: the channel of its two parties, or
+    the mechanism's defaults when the host is one of them."""
+    if mechanism.is_host(sender) or mechanism.is_host(recipient):
+        return mechanism.defaults
+    return mechanism.channel(sender, recipient)
+
+
+def may_see(viewer: Viewer, message: Message) -> bool:
+    """True for the message's sender party, its recipient party and the host."""
+    return viewer.is_host or viewer.party in (message.sender, message.recipient)

@@ -1,0 +1,78 @@
+"""One event stream's cursor over the global sequence, and the Server-Sent Events framing.
+
+A stream resumes strictly after the last id its client received. Sequence numbers are taken
+when a transaction inserts its event, not when it commits, so on a database whose transactions
+commit concurrently (PostgreSQL) a reader can see seq 8 committed while seq 7 is still in
+flight. The cursor therefore never moves past a gap at once: it holds the events beyond the gap
+until the gap is filled or has stayed open for ``gap_grace_s`` seconds (then the missing seq is
+taken to belong to a rolled-back transaction). On SQLite writers commit one at a time, so a gap
+is final when seen and the grace is zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+SQLITE_GAP_GRACE_S = 0.0
+"""On SQLite (one writer at a time) a missing seq can no longer appear: no wait."""
+DEFAULT_GAP_GRACE_S = 2.0
+"""Elsewhere: how long a missing seq may still be an uncommitted transaction, in seconds."""
+KEEP_ALIVE = b": keep-alive\n\n"
+"""The SSE comment line sent when a stream has been idle for the keep-alive interval."""
+
+
+def gap_grace_s(dialect: str) -> float:
+    """The gap grace, in seconds, for a database of SQLAlchemy dialect name ``dialect``."""
+    return SQLITE_GAP_GRACE_S if dialect == "sqlite" else DEFAULT_GAP_GRACE_S
+
+
+class StreamCursor:
+    """The position of one stream: every seq up to ``position`` has been read and settled."""
+
+    def __init__(self, position: int, gap_grace_s: float) -> None:
+        self.position = position
+        """The highest settled seq: the next read asks for events strictly after it."""
+        self._grace_s = gap_grace_s
+        self._gap_seen_s: float | None = None
+        """Monotonic time at which the gap just above ``position`` was first seen, if any."""
+
+    def settle(self, seqs: Sequence[int], now_s: float) -> int:
+        """How many of ``seqs`` (ascending, all above ``position``, as just read) may be
+        delivered now; advances ``position`` past them. ``now_s`` is a monotonic time in
+        seconds. Stops at the first gap until it fills or outlives the grace."""
+        count = 0
+        for seq in seqs:
+            if seq != self.position + 1:
+                if self._gap_seen_s is None:
+                    self._gap_seen_s = now_s
+                if now_s - self._gap_seen_s < self._grace_s:
+                    break
+            self._gap_seen_s = None
+            self.position = seq
+            count += 1
+        return count
+
+    @property
+    def waiting_on_gap(self) -> bool:
+        """True while events beyond an open gap are held back."""
+        return self._gap_seen_s is not None
+
+
+def _field_lines(name: str, value: str) -> str:
+    # a value never spans lines on the wire: one field line per line of the value
+    return "".join(f"{name}: {line}\n" for line in value.split("\n"))
+
+
+def sse_event(event_id: int, event_type: str, data: str) -> bytes:
+    """One SSE event with ``id``, ``event`` and ``data`` fields, terminated by a blank line.
+
+    >>> sse_event(7, "notice.filed", '{"seq":7}')
+    b'id: 7\\nevent: notice.filed\\ndata: {"seq":7}\\n\\n'
+    """
+    kind = event_type.replace("\n", " ").replace("\r", " ")
+    return f"id: {event_id}\nevent: {kind}\n{_field_lines('data', data)}\n".encode()
+
+
+def sse_retry(retry_ms: int) -> bytes:
+    """The SSE field telling the client how long to wait before reconnecting, in ms."""
+    return f"retry: {retry_ms}\n\n".encode()

@@ -1,0 +1,111 @@
+"""The hotline's translation catalogues (gettext ``.po``, read with Babel) and rendering.
+
+The catalogues ship as package data under ``interop/locale/<lang>/LC_MESSAGES/hotline.po``;
+each entry's ``msgctxt`` is a template id and its ``msgid`` the English pattern of
+``domain/templates.py``. English is the source language (it needs no catalogue); a language
+without a catalogue falls back to English. Numbers are formatted for the language with Babel
+(Latin digits, the language's separators). Nothing is downloaded: only the shipped files and
+Babel's bundled locale data are read.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from sharedsky.domain.templates import CATALOGUE, ParamValue, Template, fill
+
+SOURCE_LANGUAGE = "en"
+DOMAIN = "hotline"
+
+
+def base_language(tag: str) -> str:
+    """The primary language subtag of a BCP 47 tag, lower case (``tr-TR`` → ``tr``)."""
+    return tag.replace("_", "-").split("-", 1)[0].strip().lower()
+
+
+def _number(language: str) -> functools.partial[str]:
+    return functools.partial(_format_number, language)
+
+
+def _format_number(language: str, value: int | float, decimals: int) -> str:
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return str(format_decimal(value, format=pattern, locale=language))
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogues:
+    """The patterns of every template in every shipped language (English included)."""
+
+    patterns: Mapping[str, Mapping[str, str]]
+    """language → template id → pattern."""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages with a complete catalogue, English first."""
+        return tuple(self.patterns)
+
+    def language_for(self, tag: str) -> str:
+        """The catalogue language used for a reader whose language is ``tag``."""
+        language = base_language(tag)
+        return language if language in self.patterns else SOURCE_LANGUAGE
+
+    def pattern(self, template_id: str, language: str) -> str:
+        """The pattern of a template in ``language`` (English when it has no translation)."""
+        own = self.patterns.get(self.language_for(language), {})
+        return own.get(template_id) or self.patterns[SOURCE_LANGUAGE][template_id]
+
+    def render(self, tpl: Template, params: Mapping[str, ParamValue], language: str) -> str:
+        """The template with its parameters in ``language`` (numbers formatted for it)."""
+        chosen = self.language_for(language)
+        return fill(self.pattern(tpl.id, chosen), tpl, params, _number(chosen))
+
+
+def read_catalogue(language: str) -> dict[str, str]:
+    """Template id → translated pattern from the shipped ``hotline.po`` of ``language``;
+    entries without a translation are left out. FileNotFoundError when none ships."""
+    path = resources.files("sharedsky.interop").joinpath(
+        "locale", language, "LC_MESSAGES", f"{DOMAIN}.po"
+    )
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    found: dict[str, str] = {}
+    for message in catalog:
+        if message.context and isinstance(message.string, str) and message.string:
+            if message.fuzzy:
+                continue
+            tpl = CATALOGUE.get(message.context)
+            if tpl is not None and message.id == tpl.pattern_en:
+                found[message.context] = message.string
+    return found
+
+
+def shipped_languages() -> tuple[str, ...]:
+    """The languages with a ``hotline.po`` in the package, sorted."""
+    root = resources.files("sharedsky.interop").joinpath("locale")
+    return tuple(
+        sorted(
+            entry.name
+            for entry in root.iterdir()
+            if entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
+        )
+    )
+
+
+@functools.cache
+def load_catalogues() -> Catalogues:
+    """Every shipped catalogue, read once per process (they are package data and never change
+    while it runs). A translation whose ``msgid`` no longer matches the English pattern is
+    ignored, so a changed English text falls back to English instead of showing stale text."""
+    patterns: dict[str, Mapping[str, str]] = {
+        SOURCE_LANGUAGE: MappingProxyType({t.id: t.pattern_en for t in CATALOGUE.values()})
+    }
+    for language in shipped_languages():
+        patterns[language] = MappingProxyType(read_catalogue(language))
+    return Catalogues(MappingProxyType(patterns))

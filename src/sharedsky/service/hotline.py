@@ -1,0 +1,235 @@
+"""Use cases of the hotline: send a message, acknowledge it; list a thread or one's messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
+from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict
+from sharedsky.domain.ids import AckId
+from sharedsky.domain.messages import (
+    About,
+    Message,
+    MessageDraft,
+    MessageId,
+    ack_rules,
+    check_draft,
+    may_see,
+    thread_of,
+)
+from sharedsky.domain.templates import AboutType
+from sharedsky.domain.visibility import Viewer
+from sharedsky.service._common import remember
+from sharedsky.service.context import Actor, Idempotency
+from sharedsky.service.ports import Deps
+from sharedsky.service.queries import visible_conflict, visible_notice
+from sharedsky.store.messages import MessageRepository
+from sharedsky.store.uow import SqlUnitOfWork
+
+MAX_LIST = 1000
+"""The most messages one listing returns."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A message with its recipient's acknowledgement request."""
+
+    message: Message
+    ack: AckRequest | None
+    """None only for a message stored without one (none is, today)."""
+
+
+def _messages(uow: SqlUnitOfWork) -> MessageRepository:
+    return MessageRepository(uow.connection)
+
+
+def _check_about(
+    uow: SqlUnitOfWork, deps: Deps, actor: Actor, draft: MessageDraft, now: datetime
+) -> None:
+    """NotFound when the sender may not see the object; InvalidInput at ``to`` when the
+    recipient may not see it (the message would tell it what it must not learn)."""
+    about = draft.about
+    if about is None:
+        return
+
+    def see(viewer: Viewer) -> None:
+        if about.type is AboutType.NOTICE:
+            visible_notice(uow, deps, viewer, about.id, now)
+        else:
+            visible_conflict(uow, deps, viewer, about.id, now)
+
+    see(actor.viewer)
+    recipient = Viewer(draft.to, deps.mechanism.is_host(draft.to))
+    try:
+        see(recipient)
+    except NotFound as exc:
+        raise InvalidInput(
+            f"{draft.to!r} may not see {about.type} {about.id!r}, so a message about it cannot"
+            " go to that party",
+            ("to",),
+        ) from exc
+
+
+def _event_payload(message: Message, ack: AckRequest) -> dict[str, object]:
+    return {
+        "message": message.id,
+        "thread": message.thread,
+        "from": message.sender,
+        "to": message.recipient,
+        "priority": str(message.priority),
+        "template": message.template,
+        "params": dict(message.params),
+        "text": message.text,
+        "about": None
+        if message.about is None
+        else {"type": str(message.about.type), "id": message.about.id},
+        "ack": ack.id,
+        "due_at": None if ack.due_at is None else ack.due_at.isoformat(),
+    }
+
+
+def send_message(
+    deps: Deps, actor: Actor, draft: MessageDraft, idem: Idempotency[MessageRecord] | None = None
+) -> MessageRecord:
+    """Send a message and ask its recipient to acknowledge it by the due time of its priority.
+
+    InvalidInput (see ``domain.messages.check_draft``; also ``to`` when the recipient may not
+    see the object the message is about); NotFound when the sender may not see that object.
+    """
+    now = deps.clock.now()
+    mech = deps.mechanism
+    params = check_draft(draft, actor.party, mech)
+    message = Message(
+        id=MessageId(deps.ids.new("msg")),
+        thread=thread_of(actor.party, draft.to, draft.about),
+        sender=actor.party,
+        sender_operator=actor.operator,
+        recipient=draft.to,
+        priority=draft.priority,
+        template=draft.template,
+        params=params,
+        text=draft.text,
+        about=draft.about,
+        sent_at=now,
+    )
+    ack = AckRequest(
+        id=AckId(deps.ids.new("ack")),
+        party=draft.to,
+        subject=AckSubject.MESSAGE,
+        subject_id=message.id,
+        subject_version=1,
+        priority=draft.priority,
+        requested_at=now,
+        due_at=due_at(ack_rules(mech, actor.party, draft.to), draft.priority, now),
+    )
+
+    def work(uow: SqlUnitOfWork) -> MessageRecord:
+        _check_about(uow, deps, actor, draft, now)
+        _messages(uow).add(message)
+        uow.acks.add(ack)
+        uow.events.append(now, actor.operator, "message.sent", _event_payload(message, ack))
+        return remember(uow, actor, idem, MessageRecord(message, ack), now)
+
+    return deps.db.run(work)
+
+
+def _visible(uow: SqlUnitOfWork, viewer: Viewer, message_id: str) -> Message:
+    message = _messages(uow).get(message_id)
+    if message is None or not may_see(viewer, message):
+        raise NotFound(f"no message {message_id!r}")
+    return message
+
+
+def _record(uow: SqlUnitOfWork, message: Message) -> MessageRecord:
+    requests = uow.acks.for_subject(message.id, message.recipient)
+    return MessageRecord(message, requests[-1] if requests else None)
+
+
+def acknowledge_message(
+    deps: Deps, actor: Actor, message_id: str, idem: Idempotency[AckRequest] | None = None
+) -> AckRequest:
+    """The recipient acknowledges a message: which operator, when. Acknowledging again
+    returns the first acknowledgement. NotFound when the actor may not see the message;
+    StateConflict for its sender (only the recipient acknowledges)."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> AckRequest:
+        message = _visible(uow, actor.viewer, message_id)
+        if actor.party != message.recipient:
+            raise StateConflict(
+                f"only the recipient ({message.recipient}) acknowledges message {message_id!r}"
+            )
+        requests = uow.acks.for_subject(message.id, actor.party)
+        pending = [r for r in requests if r.status is AckStatus.PENDING]
+        if not pending:
+            done = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]
+            if done:
+                return remember(uow, actor, idem, done[-1], now)
+            raise StateConflict(f"message {message_id!r} awaits no acknowledgement")
+        for request in pending:
+            uow.acks.acknowledge(request.id, actor.operator, now)
+        uow.events.append(
+            now,
+            actor.operator,
+            "message.acknowledged",
+            {
+                "message": message.id,
+                "thread": message.thread,
+                "from": message.sender,
+                "to": message.recipient,
+                "party": actor.party,
+                "operator": actor.operator,
+            },
+        )
+        acked = replace(
+            pending[-1], status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator
+        )
+        return remember(uow, actor, idem, acked, now)
+
+    return deps.db.run(work)
+
+
+def show_message(deps: Deps, viewer: Viewer, message_id: str) -> MessageRecord:
+    """One message; NotFound when absent or not the viewer's (the host sees every one)."""
+
+    def work(uow: SqlUnitOfWork) -> MessageRecord:
+        return _record(uow, _visible(uow, viewer, message_id))
+
+    return deps.db.run(work, readonly=True)
+
+
+def list_thread(
+    deps: Deps, viewer: Viewer, thread: str, limit: int = MAX_LIST
+) -> list[MessageRecord]:
+    """The thread's messages the viewer may see, oldest first; empty when there are none."""
+    party = None if viewer.is_host else viewer.party
+
+    def work(uow: SqlUnitOfWork) -> list[MessageRecord]:
+        found = _messages(uow).thread(thread, party, min(limit, MAX_LIST))
+        return [_record(uow, m) for m in found if may_see(viewer, m)]
+
+    return deps.db.run(work, readonly=True)
+
+
+def list_messages(deps: Deps, viewer: Viewer, limit: int = 100) -> list[MessageRecord]:
+    """The viewer's messages, sent or received (the host: every message), newest first."""
+    party = None if viewer.is_host else viewer.party
+
+    def work(uow: SqlUnitOfWork) -> list[MessageRecord]:
+        found = _messages(uow).latest(party, min(limit, MAX_LIST))
+        return [_record(uow, m) for m in found if may_see(viewer, m)]
+
+    return deps.db.run(work, readonly=True)
+
+
+__all__ = [
+    "About",
+    "MessageDraft",
+    "MessageRecord",
+    "acknowledge_message",
+    "list_messages",
+    "list_thread",
+    "send_message",
+    "show_message",
+]

@@ -1,0 +1,265 @@
+"""The event stream's use-case side: the events after a seq that one viewer may see.
+
+``visible_event`` is the one place that decides, per event type, whether a viewer receives an
+event and what of its payload; it applies ``domain.visibility`` to the objects the event is
+about, as they stand when the stream reads the event:
+
+* the host receives every event whole;
+* ``notice.*`` and ``zone.*`` go to whoever may see the notice or zone (``see_notice``,
+  ``see_zone``); the ``conflicts`` they list are cut to the conflicts the viewer may see and
+  ``late_for`` to the viewer's own party (the owner keeps the whole list);
+* ``notice.acknowledged`` goes to the notice's owner and to the acknowledging party;
+* ``conflict.*`` goes to whoever may see the conflict (``see_conflict``); under ``host_only``
+  the other side's id is withheld (``null``);
+* ``message.sent`` and ``message.acknowledged`` go to the parties named in ``from`` and ``to``;
+* ``ack.escalated`` goes to the party whose acknowledgement is late (``party``);
+* ``mechanism.loaded`` and every type not listed here go to the host only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.notices import Notice
+from sharedsky.domain.visibility import Viewer, see_conflict, see_notice, see_zone
+from sharedsky.domain.zones import Zone
+from sharedsky.events.reader import head_seq
+from sharedsky.events.streams import StreamCursor, gap_grace_s
+from sharedsky.service.ports import Deps
+from sharedsky.store.deliveries import Delivery
+from sharedsky.store.events import StoredEvent
+from sharedsky.store.uow import SqlUnitOfWork
+
+PAGE_SIZE = 500
+"""Events read from the log per query."""
+
+_NOTICE_TYPES = frozenset({"notice.filed", "notice.amended", "notice.cancelled"})
+_ZONE_TYPES = frozenset({"zone.declared", "zone.amended", "zone.withdrawn"})
+_CONFLICT_TYPES = frozenset({"conflict.detected", "conflict.resolved", "conflict.acknowledged"})
+_MESSAGE_TYPES = frozenset({"message.sent", "message.acknowledged"})
+_OWN_PARTY_TYPES = frozenset({"ack.escalated"})
+"""Events about one party's own obligations: to that party (``payload.party``) and the host."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One event as a viewer may see it."""
+
+    seq: int
+    """The event's global sequence number: the stream's event id."""
+    time: datetime
+    type: str
+    actor: str
+    payload: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPage:
+    """What one read of the log gave a stream."""
+
+    events: tuple[StreamEvent, ...]
+    """The events the viewer may see, in seq order (possibly none)."""
+    more: bool
+    """True when the read filled its page: read again before waiting."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sightings:
+    """The objects a batch of events is about, and which of them clash with the viewer's own."""
+
+    notices: Mapping[str, Notice] = field(default_factory=dict)
+    zones: Mapping[str, Zone] = field(default_factory=dict)
+    conflicts: Mapping[str, Conflict] = field(default_factory=dict)
+    clashing: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    """Object id → indexes of its volumes in an open conflict with one of the viewer's."""
+
+
+def open_cursor(deps: Deps, after: int | None) -> StreamCursor:
+    """A cursor that starts strictly after seq ``after``, or after the newest event when
+    ``after`` is None (a stream that starts "now")."""
+    if after is None:
+        after = deps.db.run(lambda uow: head_seq(uow.connection), readonly=True)
+    return StreamCursor(after, gap_grace_s(deps.db.engine.dialect.name))
+
+
+def read_stream(
+    deps: Deps, viewer: Viewer, cursor: StreamCursor, now_s: float, page_size: int = PAGE_SIZE
+) -> StreamPage:
+    """The next events after ``cursor`` that ``viewer`` may see; advances the cursor over every
+    event it settled (seen or not). ``now_s`` is a monotonic time in seconds (gap grace)."""
+    now = deps.clock.now()
+    position = cursor.position
+
+    def work(uow: SqlUnitOfWork) -> tuple[list[StoredEvent], Sightings]:
+        raw = uow.events.after(position, page_size)
+        return raw, (Sightings() if viewer.is_host else _sightings(uow, viewer, raw, now))
+
+    raw, seen = deps.db.run(work, readonly=True)
+    settled = raw[: cursor.settle([e.seq for e in raw], now_s)]
+    views = (visible_event(viewer, e, seen, deps.mechanism) for e in settled)
+    return StreamPage(
+        tuple(v for v in views if v is not None),
+        more=len(raw) == page_size and len(settled) == len(raw),
+    )
+
+
+def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list[str]:
+    found: set[str] = set()
+    for event in events:
+        if event.type in types:
+            value = event.payload.get(key)
+            if isinstance(value, str):
+                found.add(value)
+            listed = event.payload.get("conflicts")
+            if key == "conflict" and isinstance(listed, list):
+                found.update(c for c in listed if isinstance(c, str))
+    return sorted(found)
+
+
+def _sightings(
+    uow: SqlUnitOfWork, viewer: Viewer, events: Sequence[StoredEvent], now: datetime
+) -> Sightings:
+    """Load what ``events`` are about, in the stream's read transaction."""
+    notice_ids = _ids(events, _NOTICE_TYPES | {"notice.acknowledged"}, "notice")
+    zone_ids = _ids(events, _ZONE_TYPES, "zone")
+    conflict_ids = _ids(events, _CONFLICT_TYPES | _NOTICE_TYPES | _ZONE_TYPES, "conflict")
+    conflicts = {}
+    for conflict_id in conflict_ids:
+        conflict = uow.conflicts.get(conflict_id)
+        if conflict is not None:
+            conflicts[conflict_id] = conflict
+    return Sightings(
+        notices=uow.notices.get_many(notice_ids) if notice_ids else {},
+        zones=uow.zones.get_many(zone_ids) if zone_ids else {},
+        conflicts=conflicts,
+        clashing=uow.conflicts.clashing_volumes(viewer.party, notice_ids + zone_ids, now),
+    )
+
+
+def visible_event(
+    viewer: Viewer, event: StoredEvent, seen: Sightings, mechanism: Mechanism
+) -> StreamEvent | None:
+    """What ``viewer`` receives of ``event``; None when it must not be sent at all."""
+    payload = _visible_payload(viewer, event, seen, mechanism)
+    if payload is None:
+        return None
+    return StreamEvent(event.seq, event.time, event.type, event.actor, payload)
+
+
+def _visible_payload(
+    viewer: Viewer, event: StoredEvent, seen: Sightings, mechanism: Mechanism
+) -> Mapping[str, object] | None:
+    if viewer.is_host:
+        return event.payload
+    payload = event.payload
+    if event.type in _NOTICE_TYPES:
+        notice = seen.notices.get(str(payload.get("notice")))
+        if notice is None:
+            return None
+        clashing = seen.clashing.get(notice.id, frozenset())
+        if see_notice(viewer, notice, mechanism, clashing) is None:
+            return None
+        return _cut_lists(viewer, notice.party, payload, seen, mechanism)
+    if event.type == "notice.acknowledged":
+        notice = seen.notices.get(str(payload.get("notice")))
+        if notice is None or viewer.party not in (notice.party, payload.get("party")):
+            return None
+        return payload
+    if event.type in _ZONE_TYPES:
+        zone = seen.zones.get(str(payload.get("zone")))
+        if zone is None or see_zone(viewer, zone, mechanism, zone.id in seen.clashing) is None:
+            return None
+        return _cut_lists(viewer, zone.party, payload, seen, mechanism)
+    if event.type in _CONFLICT_TYPES:
+        return _conflict_payload(viewer, payload, seen, mechanism)
+    if event.type in _MESSAGE_TYPES:
+        return payload if viewer.party in _named_parties(payload) else None
+    if event.type in _OWN_PARTY_TYPES:
+        return payload if payload.get("party") == viewer.party else None
+    return None
+
+
+def _cut_lists(
+    viewer: Viewer,
+    owner: PartyId,
+    payload: Mapping[str, object],
+    seen: Sightings,
+    mechanism: Mechanism,
+) -> Mapping[str, object]:
+    """The payload of a notice or zone event with the conflicts the viewer may not see left
+    out and, for a counterparty, ``late_for`` cut to its own party."""
+    out = dict(payload)
+    listed = payload.get("conflicts")
+    if isinstance(listed, list):
+        out["conflicts"] = [
+            c
+            for c in listed
+            if (conflict := seen.conflicts.get(str(c))) is not None
+            and see_conflict(viewer, conflict, mechanism) is not None
+        ]
+    late = payload.get("late_for")
+    if isinstance(late, list) and viewer.party != owner:
+        out["late_for"] = [p for p in late if p == viewer.party]
+    return out
+
+
+def _conflict_payload(
+    viewer: Viewer, payload: Mapping[str, object], seen: Sightings, mechanism: Mechanism
+) -> Mapping[str, object] | None:
+    conflict = seen.conflicts.get(str(payload.get("conflict")))
+    view = None if conflict is None else see_conflict(viewer, conflict, mechanism)
+    if view is None:
+        return None
+    if not view.other_id_hidden:
+        return payload
+    out = dict(payload)
+    for side in ("a", "b"):
+        ref = payload.get(side)
+        if isinstance(ref, list) and len(ref) == 3 and ref[2] != viewer.party:
+            out[side] = [ref[0], None, ref[2]]
+    return out
+
+
+def _named_parties(payload: Mapping[str, object]) -> set[object]:
+    named: set[object] = set()
+    for key in ("from", "to"):
+        value = payload.get(key)
+        if isinstance(value, list):
+            named.update(value)
+        elif value is not None:
+            named.add(value)
+    return named
+
+
+_DELIVERED = {
+    "notice.filed": ("notice", "notice"),
+    "notice.amended": ("notice", "notice"),
+    "conflict.detected": ("conflict", "conflict"),
+    "message.sent": ("message", "message"),
+}
+"""Event type → (subject, payload key) of the objects whose first delivery is recorded."""
+
+
+def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent]) -> int:
+    """Record that these events' notices, conflicts and messages reached the viewer's party
+    (now, by its stream); the first delivery counts, later ones change nothing. Returns how
+    many were offered. The host's own stream records nothing."""
+    if viewer.is_host:
+        return 0
+    now = deps.clock.now()
+    found = []
+    for event in events:
+        subject = _DELIVERED.get(event.type)
+        if subject is None:
+            continue
+        object_id = event.payload.get(subject[1])
+        if isinstance(object_id, str):
+            found.append(Delivery(subject[0], object_id, viewer.party, now, "stream"))
+    if found:
+        deps.db.run(lambda uow: uow.deliveries.record(found))
+    return len(found)

@@ -1,0 +1,247 @@
+"""The hotline over HTTP: POST/GET /v1/messages, acknowledgements, /v1/templates, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, cast
+
+import _bodies as bodies
+import pytest
+from _support import THREE_PARTY_YAML, Api, make_env
+from fastapi import FastAPI
+
+from sharedsky.api.routes import messages
+from sharedsky.client import Client, NotFoundError, hotline
+from sharedsky.client.hotline import HotlineMixin
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock
+from sharedsky.wire import v1
+
+
+@pytest.fixture
+def hot(database: Database, clock: FakeClock) -> Iterator[Api]:
+    """The API over the three-party mechanism (alpha en, bravo tr, charlie ar), with the
+    hotline's routes."""
+    holder = Api(make_env(database, clock, THREE_PARTY_YAML))
+    app = cast(FastAPI, holder.client.app)
+    if not any(getattr(r, "path", None) == "/v1/messages" for r in app.routes):
+        app.include_router(messages.router)
+    with holder.client:
+        yield holder
+
+
+def post(api: Api, party: str, body: dict[str, Any], key: str | None = None) -> Any:
+    headers = api.as_(party) | ({"Idempotency-Key": key} if key else {})
+    return api.client.post("/v1/messages", json=body, headers=headers)
+
+
+DELAY = {"to": "bravo", "priority": "flash", "template": "request_delay", "params": {"minutes": 20}}
+
+
+def test_a_sent_message_is_read_in_the_recipients_language(hot: Api) -> None:
+    """R-MSG-2: bravo (tr) reads Turkish, alpha (en) English; both carry rendered_en."""
+    response = post(hot, "alpha", {**DELAY, "text": "tanker on station"})
+    assert response.status_code == 201, response.text
+    sent = response.json()
+    assert sent["from"] == "alpha" and sent["to"] == "bravo" and sent["sent_by"] == "alpha-duty"
+    assert sent["thread"] == "parties:alpha|bravo"
+    assert sent["language"] == "en"
+    assert sent["rendered"] == "Request you delay your activity by 20 minutes."
+    assert sent["params"] == {"minutes": 20} and sent["text"] == "tanker on station"
+    assert sent["sent_at"] == "2026-11-24T12:00:00Z"
+    ack = sent["acknowledgement"]
+    assert ack["status"] == "pending" and ack["party"] == "bravo"
+    assert ack["due_at"] == "2026-11-24T12:01:00Z"  # flash: 60 s
+    inbox = hot.client.get("/v1/messages", headers=hot.as_("bravo")).json()["messages"]
+    assert [m["id"] for m in inbox] == [sent["id"]]
+    assert inbox[0]["language"] == "tr"
+    assert inbox[0]["rendered"] == "Faaliyetinizi 20 dakika ertelemenizi talep ediyoruz."
+    assert inbox[0]["rendered_en"] == sent["rendered"]
+
+
+def test_only_sender_recipient_and_host_see_a_message(hot: Api) -> None:
+    """R-MSG-3: charlie gets 404 for alpha→bravo; the host sees it."""
+    sent = post(hot, "alpha", DELAY).json()
+    path = f"/v1/messages/{sent['id']}"
+    assert hot.client.get(path, headers=hot.as_("bravo")).status_code == 200
+    host = hot.client.get(path, headers=hot.as_("host"))
+    assert host.status_code == 200 and host.json()["language"] == "en"
+    missing = hot.client.get(path, headers=hot.as_("charlie"))
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert hot.client.get("/v1/messages", headers=hot.as_("charlie")).json()["messages"] == []
+    thread = hot.client.get(
+        "/v1/messages", params={"thread": sent["thread"]}, headers=hot.as_("charlie")
+    )
+    assert thread.json()["messages"] == []
+    assert hot.client.post(f"{path}/ack", headers=hot.as_("charlie")).status_code == 404
+    assert hot.client.get(path).status_code == 401
+
+
+def test_a_thread_lists_oldest_first_and_arabic_reads_arabic(hot: Api) -> None:
+    """R-MSG-2, R-MSG-3: the pair's thread, in order; charlie (ar) reads Arabic."""
+    first = post(hot, "charlie", {"to": "bravo", "template": "communications_check"}).json()
+    hot.env.clock.advance(30)
+    second = post(hot, "bravo", {"to": "charlie", "template": "standby"}).json()
+    assert first["thread"] == second["thread"] == "parties:bravo|charlie"
+    listed = hot.client.get(
+        "/v1/messages", params={"thread": first["thread"]}, headers=hot.as_("charlie")
+    ).json()["messages"]
+    assert [m["id"] for m in listed] == [first["id"], second["id"]]
+    assert listed[1]["rendered"] == "انتظروا." and listed[1]["language"] == "ar"
+    mine = hot.client.get("/v1/messages", params={"limit": 1}, headers=hot.as_("charlie"))
+    assert [m["id"] for m in mine.json()["messages"]] == [second["id"]]
+
+
+def test_acknowledging_records_who_and_when_and_leaves_the_inbox(hot: Api) -> None:
+    """R-MSG-4: POST /v1/messages/{id}/ack by the recipient; the sender cannot."""
+    sent = post(hot, "alpha", DELAY).json()
+    pending = hot.client.get("/v1/acks/pending", headers=hot.as_("bravo")).json()
+    assert [(a["subject"], a["subject_id"]) for a in pending["acknowledgements"]] == [
+        ("message", sent["id"])
+    ]
+    hot.env.clock.advance(45)
+    path = f"/v1/messages/{sent['id']}/ack"
+    assert hot.client.post(path, headers=hot.as_("alpha")).status_code == 409
+    done = hot.client.post(path, headers=hot.as_("bravo"))
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert body["subject"] == "message" and body["status"] == "acknowledged"
+    assert body["acked_by"] == "bravo-duty" and body["acked_at"] == "2026-11-24T12:00:45Z"
+    after = hot.client.get("/v1/acks/pending", headers=hot.as_("bravo")).json()
+    assert after["acknowledgements"] == []
+    shown = hot.client.get(f"/v1/messages/{sent['id']}", headers=hot.as_("alpha")).json()
+    assert shown["acknowledgement"]["acked_by"] == "bravo-duty"
+
+
+def test_a_retried_post_returns_the_first_message(hot: Api) -> None:
+    """R-IDEM-1: the same Idempotency-Key sends once; another body with it gets 422."""
+    first = post(hot, "alpha", DELAY, key="k-1")
+    again = post(hot, "alpha", DELAY, key="k-1")
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    listed = hot.client.get("/v1/messages", headers=hot.as_("host")).json()["messages"]
+    assert len(listed) == 1
+    other = post(hot, "alpha", {**DELAY, "params": {"minutes": 30}}, key="k-1")
+    assert other.status_code == 422 and other.json()["path"] == ["Idempotency-Key"]
+    ack_path = f"/v1/messages/{first.json()['id']}/ack"
+    headers = hot.as_("bravo") | {"Idempotency-Key": "a-1"}
+    assert hot.client.post(ack_path, headers=headers).json() == (
+        hot.client.post(ack_path, headers=headers).json()
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "words"),
+    [
+        ({"to": "bravo", "template": "request_pizza"}, ["template"], "unknown template"),
+        ({"to": "bravo", "template": "request_delay"}, ["params", "minutes"], "needs"),
+        (
+            {"to": "bravo", "template": "request_delay", "params": {"minutes": 5, "hours": 1}},
+            ["params", "hours"],
+            "no parameter",
+        ),
+        (
+            {"to": "bravo", "template": "request_delay", "params": {"minutes": "soon"}},
+            ["params", "minutes"],
+            "whole number",
+        ),
+        (
+            {"to": "bravo", "template": "request_delay", "params": {"minutes": True}},
+            ["params", "minutes"],
+            "whole number",
+        ),
+        (
+            {"to": "bravo", "template": "request_delay", "params": {"minutes": [5]}},
+            ["params", "minutes"],
+            "whole number",
+        ),
+        ({"to": "zulu", "text": "hello"}, ["to"], "no party"),
+        ({"to": "alpha", "text": "hello"}, ["to"], "own party"),
+        ({"to": "bravo", "text": "x" * 2001}, ["text"], "at most 2000"),
+        ({"to": "bravo"}, ["text"], "template, free text"),
+        ({"to": "bravo", "text": "hi", "priority": "urgent"}, ["priority"], "routine"),
+        (
+            {"to": "bravo", "text": "hi", "about": {"type": "zone", "id": "z"}},
+            ["about", "type"],
+            "",
+        ),
+        ({"to": "bravo", "template": "request_clarification"}, ["about"], "about a notice"),
+    ],
+)
+def test_bad_input_gets_422_with_the_field_path(
+    hot: Api, body: dict[str, Any], path: list[str], words: str
+) -> None:
+    """R-MSG-1, R-INPUT-1: unknown template, missing/unknown/wrong-typed parameter, a
+    recipient outside the mechanism or oneself, oversize text, neither template nor text."""
+    response = post(hot, "alpha", body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["path"] == path
+    assert words in problem["detail"]
+    assert hot.client.get("/v1/messages", headers=hot.as_("host")).json()["messages"] == []
+
+
+def test_a_message_about_a_notice_goes_only_where_it_is_visible(hot: Api) -> None:
+    """R-MSG-3: 404 for an object the sender cannot see; 422 at ``to`` for a recipient that
+    cannot see it; the notice's thread otherwise."""
+    filed = hot.client.post("/v1/notices", json=bodies.notice(), headers=hot.as_("bravo"))
+    assert filed.status_code == 201, filed.text
+    about = {"type": "notice", "id": filed.json()["id"]}
+    clarify = {"template": "request_clarification", "about": about}
+    unseen = post(hot, "alpha", {"to": "bravo", **clarify})  # conflicts_only: alpha sees nothing
+    assert unseen.status_code == 404
+    refused = post(hot, "bravo", {"to": "alpha", "text": "heads up", "about": about})
+    assert refused.status_code == 422 and refused.json()["path"] == ["to"]
+    asked = post(hot, "charlie", {"to": "bravo", **clarify})  # bravo–charlie: full
+    assert asked.status_code == 201, asked.text
+    assert asked.json()["thread"] == f"notice:{about['id']}"
+    assert asked.json()["about"] == about
+    assert asked.json()["rendered"] == "نطلب توضيحاً بشأن هذا الإخطار."
+    missing = post(hot, "charlie", {"to": "bravo", **clarify, "about": {**about, "id": "ntc-x"}})
+    assert missing.status_code == 404
+
+
+def test_the_template_catalogue_lists_parameters_and_patterns(hot: Api) -> None:
+    """R-MSG-2: GET /v1/templates in the caller's language, or ``lang``."""
+    own = hot.client.get("/v1/templates", headers=hot.as_("bravo")).json()
+    assert own["language"] == "tr"
+    assert set(own["languages"]) >= {"en", "tr", "he", "ru", "ar"}
+    assert len(own["templates"]) == 20
+    delay = next(t for t in own["templates"] if t["id"] == "request_delay")
+    assert delay["pattern"] == "Faaliyetinizi {minutes} dakika ertelemenizi talep ediyoruz."
+    assert delay["params"] == [
+        {
+            "name": "minutes",
+            "type": "int",
+            "minimum": 1,
+            "maximum": 1440,
+            "max_chars": None,
+            "unit": "min",
+        }
+    ]
+    russian = hot.client.get("/v1/templates", params={"lang": "ru"}, headers=hot.as_("bravo"))
+    assert russian.json()["language"] == "ru"
+    french = hot.client.get("/v1/templates", params={"lang": "fr"}, headers=hot.as_("alpha"))
+    assert french.json()["language"] == "en"
+    clarify = next(t for t in french.json()["templates"] if t["id"] == "request_clarification")
+    assert clarify["about"] == ["notice"]
+
+
+def test_the_sdk_reaches_every_hotline_route(hot: Api) -> None:
+    """R-MSG-4: the SDK's hotline calls, as functions and as mixed-in methods."""
+    alpha = Client("http://testserver", hot.env.tokens["alpha"], http=hot.client)
+    bravo = Client("http://testserver", hot.env.tokens["bravo"], http=hot.client)
+    assert isinstance(bravo, HotlineMixin)  # the hotline calls are methods of the SDK client
+    sent = hotline.send_message(
+        alpha, v1.MessageIn(to="bravo", template="hold_position", priority="priority")
+    )
+    assert bravo.get_message(sent.id).rendered == "Konumunuzu koruyun."
+    assert [m.id for m in bravo.list_messages(thread=sent.thread)] == [sent.id]
+    assert bravo.ack_message(sent.id).acked_by == "bravo-duty"
+    assert hotline.get_message(alpha, sent.id).acknowledgement is not None
+    assert hotline.list_templates(alpha, "he").language == "he"
+    assert len(bravo.list_templates().templates) == 20
+    with pytest.raises(NotFoundError):
+        hotline.get_message(alpha, "msg-none")

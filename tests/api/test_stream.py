@@ -1,0 +1,236 @@
+"""``GET /v1/events`` over HTTP: SSE framing, visibility, resume with ``Last-Event-ID`` and
+``?after``, start from now, keep-alive comments, and clear 4xx answers (R-STREAM-1)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import httpx
+import pytest
+import uvicorn
+from _bodies import notice, square, zone
+from _support import T0, THREE_PARTY_YAML, Api, make_env
+from fastapi import FastAPI
+
+from sharedsky.api.routes import stream
+from sharedsky.cli.demo import free_port
+from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.notices import NoticeDraft
+from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
+from sharedsky.geo.outlines import CircleOutline
+from sharedsky.service.context import Actor
+from sharedsky.service.notices import file_notice
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock
+
+HERE = square(36.1, 34.5)
+FAR = square(40.0, 30.0)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One parsed SSE event."""
+
+    id: int
+    event: str
+    data: dict[str, Any]
+
+
+def parse(text: str) -> tuple[list[Frame], list[str]]:
+    """(events, comments) of an SSE body."""
+    frames: list[Frame] = []
+    comments: list[str] = []
+    for block in text.split("\n\n"):
+        fields: dict[str, list[str]] = {}
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                comments.append(line[1:].strip())
+            elif line:
+                name, _, value = line.partition(": ")
+                fields.setdefault(name, []).append(value)
+        if "data" in fields:
+            data = json.loads("\n".join(fields["data"]))
+            frames.append(Frame(int(fields["id"][0]), fields["event"][0], data))
+    return frames, comments
+
+
+@pytest.fixture
+def api3(database: Database, clock: FakeClock) -> Iterator[Api]:
+    """The three-party API with the stream router, keep-alive every 0.1 s."""
+    holder = Api(make_env(database, clock, THREE_PARTY_YAML))
+    stream.install(cast(FastAPI, holder.client.app), keepalive_s=0.1)
+    with holder.client:
+        yield holder
+
+
+@pytest.fixture
+def filed(api3: Api) -> dict[str, str]:
+    """alpha: a notice far away and one HERE; bravo: one HERE (clashes with alpha's);
+    alpha: a zone far away. Returns name → id."""
+    ids = {}
+    for name, party, outline in (
+        ("A_far", "alpha", FAR),
+        ("A", "alpha", HERE),
+        ("B", "bravo", HERE),
+    ):
+        answer = api3.client.post("/v1/notices", json=notice(outline), headers=api3.as_(party))
+        assert answer.status_code == 201, answer.text
+        ids[name] = answer.json()["id"]
+    answer = api3.client.post("/v1/zones", json=zone(FAR), headers=api3.as_("alpha"))
+    assert answer.status_code == 201, answer.text
+    ids["Z_far"] = answer.json()["id"]
+    return ids
+
+
+def events_of(api3: Api, party: str, query: str, **headers: str) -> list[Frame]:
+    answer = api3.client.get(f"/v1/events?{query}", headers=api3.as_(party) | headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    return parse(answer.text)[0]
+
+
+def subject(frame: Frame, ids: dict[str, str]) -> str:
+    names = {v: k for k, v in ids.items()}
+    payload = frame.data["payload"]
+    key = payload.get("notice") or payload.get("zone") or "conflict"
+    return f"{frame.event}:{names.get(key, key)}"
+
+
+def test_each_event_carries_its_seq_as_id_and_its_type_as_event(
+    api3: Api, filed: dict[str, str]
+) -> None:
+    """R-STREAM-1: host everything, in seq order; the data is {seq, time, type, actor, payload}."""
+    frames = events_of(api3, "host", "after=0&limit=6")
+    assert [f.event for f in frames] == [
+        "mechanism.loaded",
+        "notice.filed",
+        "notice.filed",
+        "conflict.detected",
+        "notice.filed",
+        "zone.declared",
+    ]
+    assert [f.id for f in frames] == [f.data["seq"] for f in frames] == list(range(1, 7))
+    assert all(f.event == f.data["type"] for f in frames)
+    assert set(frames[1].data) == {"seq", "time", "type", "actor", "payload"}
+    assert frames[1].data["time"] == "2026-11-24T12:00:00Z"
+    assert frames[1].data["actor"].startswith("alpha")
+
+
+def test_a_party_receives_only_the_events_it_may_see(api3: Api, filed: dict[str, str]) -> None:
+    """R-STREAM-1: under conflicts_only bravo sees A (it clashes with B), never A_far or Z_far;
+    charlie (host_only with alpha, full with bravo) sees only B."""
+    bravo = events_of(api3, "bravo", "after=0&limit=3")
+    assert [subject(f, filed) for f in bravo] == [
+        "notice.filed:A",
+        "conflict.detected:conflict",
+        "notice.filed:B",
+    ]
+    charlie = events_of(api3, "charlie", "after=0&limit=1")
+    assert [subject(f, filed) for f in charlie] == ["notice.filed:B"]
+    assert charlie[0].data["payload"]["conflicts"] == []
+
+
+def test_last_event_id_resumes_with_nothing_lost_and_nothing_repeated(
+    api3: Api, filed: dict[str, str]
+) -> None:
+    """R-STREAM-1: the header wins over ?after, as a browser reconnecting to the same URL sends."""
+    whole = events_of(api3, "alpha", "after=0&limit=5")
+    first = events_of(api3, "alpha", "after=0&limit=2")
+    rest = events_of(api3, "alpha", "after=0&limit=3", **{"Last-Event-ID": str(first[-1].id)})
+    assert first + rest == whole
+    assert [subject(f, filed) for f in whole] == [
+        "notice.filed:A_far",
+        "notice.filed:A",
+        "conflict.detected:conflict",
+        "notice.filed:B",
+        "zone.declared:Z_far",
+    ]
+    assert events_of(api3, "alpha", f"after={whole[2].id}&limit=2") == whole[3:]
+
+
+def _file_later(api3: Api, delay_s: float) -> threading.Timer:
+    volume = Volume4D(
+        CircleOutline((10.0, 10.0), 5_000),
+        AltitudeBand(3000, 9000),
+        TimeWindow(T0 + timedelta(hours=2), T0 + timedelta(hours=3)),
+    )
+    alpha = Actor(OperatorId("alpha-duty"), PartyId("alpha"), False)
+    draft = NoticeDraft(NoticeKind.UAV, "late", (volume,))
+    timer = threading.Timer(delay_s, file_notice, (api3.env.deps, alpha, draft))
+    timer.start()
+    return timer
+
+
+def test_without_a_position_the_stream_starts_now_waits_and_keeps_alive(
+    api3: Api, filed: dict[str, str]
+) -> None:
+    """R-STREAM-1: nothing of the backlog; the next event arrives live; idle → keep-alive."""
+    timer = _file_later(api3, 0.5)
+    answer = api3.client.get("/v1/events?limit=1", headers=api3.as_("host"))
+    timer.join()
+    frames, comments = parse(answer.text)
+    assert [(f.event, f.data["payload"]["notice"]) for f in frames] == [
+        ("notice.filed", frames[0].data["payload"]["notice"])
+    ]
+    assert frames[0].id == 7
+    assert "keep-alive" in comments
+    assert answer.text.startswith("retry: 1000\n\n")
+    assert answer.headers["cache-control"] == "no-cache"
+
+
+def test_a_stream_needs_a_token(api3: Api) -> None:
+    answer = api3.client.get("/v1/events?after=0&limit=1")
+    assert answer.status_code == 401
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "1.5"])
+def test_a_malformed_last_event_id_gets_422_with_its_path(api3: Api, bad: str) -> None:
+    answer = api3.client.get("/v1/events", headers=api3.as_("alpha") | {"Last-Event-ID": bad})
+    assert answer.status_code == 422
+    assert answer.json()["path"] == ["Last-Event-ID"]
+
+
+@pytest.mark.parametrize("query", ["after=-1", "limit=0", "after=x"])
+def test_bad_query_parameters_get_422(api3: Api, query: str) -> None:
+    assert api3.client.get(f"/v1/events?{query}", headers=api3.as_("alpha")).status_code == 422
+
+
+def test_install_is_idempotent_and_returns_the_apps_bus(api3: Api) -> None:
+    app = cast(FastAPI, api3.client.app)
+    bus = stream.install(app)
+    assert stream.install(app) is bus is stream.event_bus(app)
+    paths = [path for path in app.openapi()["paths"] if path == "/v1/events"]
+    assert paths == ["/v1/events"]
+
+
+def test_a_stream_stops_promptly_when_its_client_leaves(api3: Api) -> None:
+    """The server's generator ends (and leaves the bus) soon after the client disconnects."""
+    app = cast(FastAPI, api3.client.app)
+    bus = stream.event_bus(app)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10.0
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{port}/v1/events"
+        with httpx.stream("GET", url, headers=api3.as_("alpha"), timeout=5.0) as answer:
+            assert next(answer.iter_lines()) == "retry: 1000"
+            assert bus.subscribers == 1
+        deadline = time.monotonic() + 2.0
+        while bus.subscribers:
+            assert time.monotonic() < deadline, "the stream outlived its client"
+            time.sleep(0.02)
+    finally:
+        server.should_exit = True
+        thread.join(10.0)
