@@ -1,0 +1,241 @@
+"""Hotline benchmark: 50 parties each holding an SSE stream, messages at a fixed rate through the
+API of a real ``sharedsky serve`` process; end-to-end latency from POST to receipt on the
+recipient's stream, and the count lost.
+
+Prints an environment header, one line per backend, and last one JSON object:
+``p50_ms``, ``p99_ms``, ``lost``, ``rate`` (the SQLite run: the embedded default), then the same
+for PostgreSQL under ``postgres``. Target: ``p99_ms`` ≤ 50 at 500 messages/s, ``lost`` = 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from _harness import emit_json, environment, pg_schema, pg_url, print_header, summarise
+
+from sharedsky.bootstrap import open_database
+from sharedsky.interop.mechanism_yaml import parse_mechanism
+from sharedsky.service.mechanism import load_mechanism
+from sharedsky.service.ports import SystemClock
+
+SEED = 20261125
+DRAIN_S = 5.0
+"""How long to wait after the last POST for stragglers before counting the lost."""
+
+
+def mechanism_yaml(parties: int) -> str:
+    """A mechanism of ``parties`` parties with ``full`` sharing and a host."""
+    lines = ["mechanism: hotline-bench", "host: {id: host, name: Host}", "parties:"]
+    lines += [f"  - {{id: p{i:02d}, name: Party {i}, language: en}}" for i in range(parties)]
+    return "\n".join(lines) + "\n"
+
+
+def free_port() -> int:
+    """A free loopback TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``sharedsky serve`` in a child process, once it answers /healthz."""
+    env = os.environ | {"SHAREDSKY_LOG_LEVEL": "warning"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"STOP: the server did not start; see {log}")
+
+
+@dataclass
+class Ledger:
+    """Send and receipt times (perf_counter seconds) by message id."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    received: dict[str, float] = field(default_factory=dict)
+    recipients: dict[str, str] = field(default_factory=dict)
+    errors: int = 0
+
+
+async def follow(client: httpx.AsyncClient, party: str, token: str, ledger: Ledger) -> None:
+    """Hold ``party``'s stream and note when each message addressed to it arrives."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    async with client.stream("GET", "/v1/events", headers=headers, timeout=None) as response:
+        kind = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                kind = line[6:].strip()
+            elif line.startswith("data:") and kind == "message.sent":
+                payload = json.loads(line[5:])["payload"]
+                if payload.get("to") == party:
+                    ledger.received.setdefault(str(payload["message"]), time.perf_counter())
+
+
+async def send_all(
+    client: httpx.AsyncClient,
+    tokens: dict[str, str],
+    parties: Sequence[str],
+    rate: float,
+    seconds: float,
+    ledger: Ledger,
+) -> None:
+    """POST messages at ``rate`` per second for ``seconds``, each from a random party to another."""
+    rng = random.Random(SEED)
+    total = int(rate * seconds)
+    start = time.perf_counter()
+    pending: set[asyncio.Task[None]] = set()
+
+    async def one(sender: str, recipient: str) -> None:
+        body = {
+            "to": recipient,
+            "priority": "flash",
+            "template": "request_delay",
+            "params": {"minutes": rng.randrange(1, 60)},
+        }
+        t0 = time.perf_counter()
+        try:
+            response = await client.post(
+                "/v1/messages", json=body, headers={"Authorization": f"Bearer {tokens[sender]}"}
+            )
+        except httpx.HTTPError:
+            ledger.errors += 1
+            return
+        if response.status_code != 201:
+            ledger.errors += 1
+            return
+        message_id = str(response.json()["id"])
+        ledger.sent[message_id] = t0
+        ledger.recipients[message_id] = recipient
+
+    for k in range(total):
+        due = start + k / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sender, recipient = rng.sample(list(parties), 2)
+        task = asyncio.create_task(one(sender, recipient))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    if pending:
+        await asyncio.gather(*pending)
+
+
+async def run_load(base: str, tokens: dict[str, str], rate: float, seconds: float) -> Ledger:
+    """Open every party's stream, send the load, wait for stragglers."""
+    parties = sorted(p for p in tokens if p != "host")
+    ledger = Ledger()
+    limits = httpx.Limits(max_connections=len(parties) + 200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        streams = [asyncio.create_task(follow(client, p, tokens[p], ledger)) for p in parties]
+        await asyncio.sleep(2.0)  # every stream connected and past its start
+        sent_at = time.perf_counter()
+        await send_all(client, tokens, parties, rate, seconds, ledger)
+        achieved = len(ledger.sent) / max(1e-9, time.perf_counter() - sent_at)
+        deadline = time.perf_counter() + DRAIN_S
+        while time.perf_counter() < deadline and len(ledger.received) < len(ledger.sent):
+            await asyncio.sleep(0.1)
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
+    ledger.errors += 0
+    ledger.sent_rate = achieved  # type: ignore[attr-defined]  # attached for the report
+    return ledger
+
+
+def measure(db: str, parties: int, rate: float, seconds: float, workdir: Path) -> dict[str, object]:
+    """One backend: init, serve, load, and the figures."""
+    database = open_database(db)
+    mechanism, mechanism_json = parse_mechanism(mechanism_yaml(parties))
+    tokens = {
+        str(k): v
+        for k, v in load_mechanism(database, SystemClock(), mechanism, mechanism_json).items()
+    }
+    database.close()
+    port = free_port()
+    server = start_server(db, port, workdir / "server.log")
+    try:
+        ledger = asyncio.run(run_load(f"http://127.0.0.1:{port}", tokens, rate, seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    latencies = [ledger.received[m] - t0 for m, t0 in ledger.sent.items() if m in ledger.received]
+    lost = sum(1 for m in ledger.sent if m not in ledger.received)
+    summary = summarise(latencies) if latencies else None
+    return {
+        "p50_ms": None if summary is None else summary.p50_ms,
+        "p99_ms": None if summary is None else summary.p99_ms,
+        "lost": lost,
+        "rate": round(getattr(ledger, "sent_rate", 0.0), 1),
+        "sent": len(ledger.sent),
+        "errors": ledger.errors,
+        "line": "no message arrived" if summary is None else summary.line(),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parties", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=500.0, help="messages per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--no-postgres", action="store_true")
+    opts = parser.parse_args(argv)
+    pg = None if opts.no_postgres else pg_url()
+    settings = {
+        "parties": opts.parties,
+        "rate": f"{opts.rate:g}/s",
+        "seconds": opts.seconds,
+        "seed": SEED,
+    }
+    print_header("sharedsky hotline benchmark", environment(pg), settings)
+    figures: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="sharedsky-hotline-") as tmp:
+        workdir = Path(tmp)
+        sqlite = measure(
+            f"sqlite:///{workdir / 'h.db'}", opts.parties, opts.rate, opts.seconds, workdir
+        )
+        print(
+            f"  sqlite    {sqlite.pop('line')}   sent {sqlite['sent']} at {sqlite['rate']}/s, "
+            f"lost {sqlite['lost']}, errors {sqlite['errors']}",
+            flush=True,
+        )
+        figures.update({k: sqlite[k] for k in ("p50_ms", "p99_ms", "lost", "rate")})
+        if pg is not None:
+            with pg_schema(pg) as url:
+                postgres = measure(url, opts.parties, opts.rate, opts.seconds, workdir)
+            print(
+                f"  postgres  {postgres.pop('line')}   sent {postgres['sent']} at "
+                f"{postgres['rate']}/s, lost {postgres['lost']}, errors {postgres['errors']}",
+                flush=True,
+            )
+            figures["postgres"] = {k: postgres[k] for k in ("p50_ms", "p99_ms", "lost", "rate")}
+    print()
+    emit_json(figures)
+
+
+if __name__ == "__main__":
+    main()
