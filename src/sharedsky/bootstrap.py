@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import gc
+import logging
+from collections.abc import Callable
 
 from sharedsky.domain.errors import StateConflict
+from sharedsky.events.bus import EventBus
+from sharedsky.events.pg_notify import PgListener
 from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.ports import Clock, Deps, IdFactory, RandomIds, SystemClock
 from sharedsky.store.engine import make_engine
 from sharedsky.store.schema import upgrade
 from sharedsky.store.uow import Database
+
+log = logging.getLogger("sharedsky.bootstrap")
+
+LISTEN_READY_S = 10.0
+"""How long ``start_event_listener`` waits for the first ``LISTEN``, in seconds."""
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
@@ -35,3 +44,17 @@ def build(db: Database, clock: Clock | None = None, ids: IdFactory | None = None
         raise StateConflict("the database holds no mechanism; run `sharedsky init` first")
     mechanism, _ = parse_mechanism(text)
     return Deps(db=db, clock=clock or SystemClock(), ids=ids or RandomIds(), mechanism=mechanism)
+
+
+def start_event_listener(db: Database, bus: EventBus) -> Callable[[], None]:
+    """On PostgreSQL, start a ``PgListener`` that wakes ``bus`` whenever any process commits
+    events to this database and schema (R-STREAM-2), and wait until it listens; return the
+    function that stops it. On SQLite (one process) there is nothing to listen to: the returned
+    function does nothing."""
+    if db.engine.dialect.name != "postgresql":
+        return lambda: None
+    listener = PgListener(db.engine.url, bus.notify)
+    listener.start()
+    if not listener.wait_listening(LISTEN_READY_S):
+        log.warning("the event listener is not listening yet; streams poll meanwhile")
+    return listener.stop

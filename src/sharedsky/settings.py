@@ -32,3 +32,30 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds of silence after which an event stream sends a keep-alive comment.",
     )
+    stream_poll_s: float = Field(
+        default=0.2,
+        gt=0,
+        description=(
+            "Seconds between two reads of the event log by an idle stream that no commit woke."
+        ),
+    )
+    webhook_tick_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="Seconds between two delivery passes of `serve` over the webhooks.",
+    )
+    webhook_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a webhook receiver has to answer one delivery.",
+    )
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Failed attempts of one event after which it becomes a dead letter.",
+    )
+    webhook_backoff_cap_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest wait between two attempts of one webhook delivery, in seconds.",
+    )

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sharedsky import __version__
 from sharedsky.api import errors
 from sharedsky.api.auth import ActorDep, DepsDep
-from sharedsky.api.routes import conflicts, messages, notices, stats, stream, zones
+from sharedsky.api.routes import conflicts, messages, notices, stats, stream, webhooks, zones
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
@@ -30,6 +30,7 @@ def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -
     app.include_router(zones.router)
     app.include_router(conflicts.router)
     app.include_router(messages.router)
+    app.include_router(webhooks.router)
     app.include_router(stats.router)
     bus = stream.install(app, keepalive_s=keepalive_s)
     if deps is not None:  # None only while printing the OpenAPI document

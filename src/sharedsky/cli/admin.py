@@ -75,8 +75,11 @@ def serve_command(
     import uvicorn
 
     from sharedsky.api.app import create_app
-    from sharedsky.bootstrap import build, open_database, settle_heap
+    from sharedsky.api.routes.stream import install as install_stream
+    from sharedsky.bootstrap import build, open_database, settle_heap, start_event_listener
+    from sharedsky.events.webhooks import HttpxSender, RetryPolicy
     from sharedsky.service.deadlines import DeadlineScheduler
+    from sharedsky.service.webhooks import WebhookWorker
 
     settings = Settings()
     database = open_database(_db_url(db))
@@ -87,9 +90,21 @@ def serve_command(
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
     app = create_app(deps, keepalive_s=settings.stream_keepalive_s)
+    bus = install_stream(
+        app, keepalive_s=settings.stream_keepalive_s, poll_s=settings.stream_poll_s
+    )
     scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
+    sender = HttpxSender(timeout_s=settings.webhook_timeout_s)
+    hooks = WebhookWorker(
+        deps,
+        sender,
+        settings.webhook_tick_s,
+        RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
+    )
     settle_heap()
     scheduler.start()
+    hooks.start()
+    stop_listener = start_event_listener(database, bus)
     try:
         uvicorn.run(
             app,
@@ -98,6 +113,9 @@ def serve_command(
             log_level=settings.log_level,
         )
     finally:
+        stop_listener()
+        hooks.stop()
+        sender.close()
         scheduler.stop()
         database.close()
 

@@ -53,6 +53,12 @@ class EventBus:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: set[Wakeup] = set()
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """How many notifications so far: a reader that saw an older number must re-read."""
+        return self._generation
 
     def subscribe(self) -> Wakeup:
         """A new subscription bound to the running event loop."""
@@ -64,6 +70,7 @@ class EventBus:
     def notify(self) -> None:
         """Wake every subscribed stream; safe from any thread, never blocks on a stream."""
         with self._lock:
+            self._generation += 1
             subscribers = list(self._subscribers)
         for wakeup in subscribers:
             try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.ids import PartyId
@@ -28,6 +29,7 @@ from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.visibility import Viewer, see_conflict, see_notice, see_zone
 from sharedsky.domain.zones import Zone
+from sharedsky.events.feed import EventFeed
 from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.service.ports import Deps
@@ -88,10 +90,23 @@ def open_cursor(deps: Deps, after: int | None) -> StreamCursor:
 
 
 def read_stream(
-    deps: Deps, viewer: Viewer, cursor: StreamCursor, now_s: float, page_size: int = PAGE_SIZE
+    deps: Deps,
+    viewer: Viewer,
+    cursor: StreamCursor,
+    now_s: float,
+    page_size: int = PAGE_SIZE,
+    *,
+    feed: EventFeed | None = None,
+    generation: int = 0,
+    max_age_s: float = 0.0,
 ) -> StreamPage:
     """The next events after ``cursor`` that ``viewer`` may see; advances the cursor over every
-    event it settled (seen or not). ``now_s`` is a monotonic time in seconds (gap grace)."""
+    event it settled (seen or not). ``now_s`` is a monotonic time in seconds (gap grace).
+
+    With a ``feed`` the events come from the process's shared window (re-read once per bus
+    ``generation`` or every ``max_age_s`` seconds for all streams), and the objects they are about
+    are loaded only when a page holds events whose visibility depends on them.
+    """
     now = deps.clock.now()
     position = cursor.position
 
@@ -99,13 +114,28 @@ def read_stream(
         raw = uow.events.after(position, page_size)
         return raw, (Sightings() if viewer.is_host else _sightings(uow, viewer, raw, now))
 
-    raw, seen = deps.db.run(work, readonly=True)
+    if feed is None:
+        raw, seen = deps.db.run(work, readonly=True)
+    else:
+        raw = feed.after(position, page_size, generation, max_age_s, partial(_fetch, deps))
+        seen = Sightings()
+        if not viewer.is_host and any(e.type in _SIGHTED_TYPES for e in raw):
+            seen = deps.db.run(lambda uow: _sightings(uow, viewer, raw, now), readonly=True)
     settled = raw[: cursor.settle([e.seq for e in raw], now_s)]
     views = (visible_event(viewer, e, seen, deps.mechanism) for e in settled)
     return StreamPage(
         tuple(v for v in views if v is not None),
         more=len(raw) == page_size and len(settled) == len(raw),
     )
+
+
+_SIGHTED_TYPES = _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
+"""Event types whose visibility depends on the objects they are about."""
+
+
+def _fetch(deps: Deps, seq: int, limit: int) -> list[StoredEvent]:
+    """Up to ``limit`` events after ``seq`` from the log."""
+    return deps.db.run(lambda uow: uow.events.after(seq, limit), readonly=True)
 
 
 def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list[str]:

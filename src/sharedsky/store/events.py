@@ -26,6 +26,12 @@ class StoredEvent:
 
 _EVENT_ORDER_LOCK = 0x5EA5_0001
 """The PostgreSQL advisory lock that orders event commits."""
+NOTIFY_CHANNEL_SQL = "left('sharedsky_events_' || current_schema(), 63)"
+"""The PostgreSQL expression naming the NOTIFY channel of the current schema.
+
+NOTIFY channels belong to the database, not to a schema: naming the schema keeps mechanisms that
+share a database in different schemas apart. 63 bytes is PostgreSQL's limit for a channel name;
+the listener (``events/pg_notify.py``) evaluates the same expression on its own connection."""
 
 
 def _encode(payload: Mapping[str, object]) -> str:
@@ -42,9 +48,14 @@ class EventLog:
 
     def _serialise(self) -> None:
         """On PostgreSQL, hold a transaction lock from the first append to the commit, so that
-        events commit in ``seq`` order and a stream never passes a seq that commits later."""
+        events commit in ``seq`` order and a stream never passes a seq that commits later; and
+        queue a notification on the schema's channel, which PostgreSQL delivers to every
+        listening process when (and only if) the transaction commits (R-STREAM-2)."""
         if self.appended == 0 and self._c.dialect.name == "postgresql":
-            self._c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_ORDER_LOCK})
+            self._c.execute(
+                text(f"SELECT pg_advisory_xact_lock(:key), pg_notify({NOTIFY_CHANNEL_SQL}, '')"),
+                {"key": _EVENT_ORDER_LOCK},
+            )
 
     def append(self, time: datetime, actor: str, type_: str, payload: Mapping[str, object]) -> int:
         """Append an event and return its sequence number."""

@@ -243,3 +243,41 @@ idempotency = Table(
     Column("body", Text, nullable=False),
     Column("created_us", BigInteger, nullable=False),
 )
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("party_id", String(64), ForeignKey("parties.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("disabled_us", BigInteger, nullable=True),
+    Column("cursor_seq", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_us", BigInteger, nullable=False),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until_us", BigInteger, nullable=True),
+    Index("ix_webhooks_party", "party_id"),
+)
+"""A party's webhook: its signing secret, and its place in the event log (the durable outbox):
+every event up to ``cursor_seq`` is handled; ``attempts`` failed tries of the next one so far,
+retried from ``next_attempt_us``; ``lease_*`` names the worker delivering it now."""
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("webhook_id", String(40), ForeignKey("webhooks.id"), nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("sent_us", BigInteger, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("dead", Boolean, nullable=False),
+    Index("ix_webhook_deliveries_hook", "webhook_id", "id"),
+)
+"""Every attempt to deliver an event to a webhook; ``dead`` marks the last failed attempt after
+which the event was given up (a dead letter)."""

@@ -19,6 +19,7 @@ from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
 from sharedsky.store.volumes import VolumeIndex
+from sharedsky.store.webhooks import WebhookRepository
 from sharedsky.store.zones import ZoneRepository
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.escalations = EscalationLog(connection)
         self.deliveries = DeliveryLog(connection)
         self.idempotency = IdempotencyStore(connection)
+        self.webhooks = WebhookRepository(connection)
 
 
 def _retryable(exc: DBAPIError) -> bool:

@@ -1,9 +1,12 @@
-"""FakeClock and SequentialIds: deterministic stand-ins for the clock and the id factory."""
+"""FakeClock, SequentialIds and RecordingSender: deterministic stand-ins for the clock, the id
+factory and the webhook sender."""
 
 from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
@@ -44,3 +47,51 @@ class SequentialIds:
         """The next id with this prefix."""
         with self._lock:
             return f"{prefix}-{next(self._counter):06d}"
+
+
+@dataclass(frozen=True, slots=True)
+class SentRequest:
+    """One request a `RecordingSender` was asked to send, and what it answered."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    status_code: int | None
+    """The status it answered; None when it raised instead."""
+
+
+class RecordingSender:
+    """A webhook sender that records every request and answers from a script: ``answers`` maps
+    a URL to the statuses (or exceptions) of its successive requests; past the end of the
+    script, or for an unscripted URL, it answers ``default_status``. Thread-safe."""
+
+    def __init__(
+        self,
+        answers: Mapping[str, list[int | Exception]] | None = None,
+        default_status: int = 200,
+    ) -> None:
+        self._script = {url: list(steps) for url, steps in (answers or {}).items()}
+        self.default_status = default_status
+        self.sent: list[SentRequest] = []
+        self._lock = threading.Lock()
+
+    def script(self, url: str, *steps: int | Exception) -> None:
+        """Append answers for ``url``'s next requests."""
+        with self._lock:
+            self._script.setdefault(url, []).extend(steps)
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """Record the request and answer the next scripted status (or raise its exception)."""
+        with self._lock:
+            steps = self._script.get(url)
+            step: int | Exception = steps.pop(0) if steps else self.default_status
+            status = None if isinstance(step, Exception) else step
+            self.sent.append(SentRequest(url, body, dict(headers), status))
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    def to(self, url: str) -> list[SentRequest]:
+        """The requests sent to ``url``, in order."""
+        with self._lock:
+            return [r for r in self.sent if r.url == url]

@@ -1,9 +1,10 @@
 """``GET /v1/events``: the live, resumable Server-Sent Events stream of what the caller may see.
 
 Each stream has its own cursor and reads the event log itself (in a worker thread, so the event
-loop never blocks on the database): it polls every ``POLL_S`` seconds and wakes at once when the
-app's ``EventBus`` is notified after a commit. Nothing is queued between producers and streams,
-so a slow consumer slows only itself.
+loop never blocks on the database): it polls every ``POLL_S`` seconds (``stream_poll_s``) and
+wakes at once when the app's ``EventBus`` is notified after a commit, in this process or (on
+PostgreSQL, through ``events/pg_notify.PgListener``) in another. Nothing is queued between
+producers and streams, so a slow consumer slows only itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sharedsky.api.auth import ActorDep, DepsDep
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.visibility import Viewer
 from sharedsky.events.bus import EventBus
+from sharedsky.events.feed import EventFeed
 from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, open_cursor, read_stream, record_deliveries
@@ -31,7 +33,10 @@ router = APIRouter(tags=["events"])
 DEFAULT_KEEPALIVE_S = 15.0
 """Seconds of silence after which a stream sends a ``: keep-alive`` comment line."""
 POLL_S = 0.2
-"""Seconds between two reads of the log by an idle stream that was not woken."""
+"""Seconds between two reads of the log by an idle stream that was not woken (the default)."""
+GAP_POLL_S = 0.2
+"""Longest wait, in seconds, of a stream holding events back behind a gap in the sequence:
+the gap's grace runs out without any commit to wake the stream."""
 RETRY_MS = 1000
 """The reconnection delay the stream asks clients for, in milliseconds."""
 
@@ -49,13 +54,16 @@ class EventStreamResponse(StreamingResponse):
     media_type = "text/event-stream"
 
 
-def install(app: FastAPI, *, keepalive_s: float = DEFAULT_KEEPALIVE_S) -> EventBus:
-    """Include the router in ``app``, set its keep-alive interval in seconds, and return the
-    app's ``EventBus`` (created if absent) for use cases to notify after commit. Idempotent:
-    the router is included once."""
+def install(
+    app: FastAPI, *, keepalive_s: float = DEFAULT_KEEPALIVE_S, poll_s: float = POLL_S
+) -> EventBus:
+    """Include the router in ``app``, set its keep-alive and poll intervals in seconds, and
+    return the app's ``EventBus`` (created if absent) for use cases to notify after commit.
+    Idempotent: the router is included once."""
     if not _included(app):
         app.include_router(router)
     app.state.stream_keepalive_s = keepalive_s
+    app.state.stream_poll_s = poll_s
     return event_bus(app)
 
 
@@ -66,6 +74,15 @@ def _included(app: FastAPI) -> bool:
         getattr(r, "original_router", None) is router or getattr(r, "path", None) == "/v1/events"
         for r in app.router.routes
     )
+
+
+def event_feed(app: FastAPI) -> EventFeed:
+    """The app's shared ``EventFeed`` (``app.state.event_feed``), created on first use."""
+    feed: EventFeed | None = getattr(app.state, "event_feed", None)
+    if feed is None:
+        feed = EventFeed()
+        app.state.event_feed = feed
+    return feed
 
 
 def event_bus(app: FastAPI) -> EventBus:
@@ -104,8 +121,10 @@ async def _frames(
     viewer: Viewer,
     cursor: StreamCursor,
     bus: EventBus,
+    feed: EventFeed,
     keepalive_s: float,
     limit: int | None,
+    poll_s: float = POLL_S,
 ) -> AsyncIterator[bytes]:
     """The byte frames of one stream until the client leaves (or ``limit`` events were sent)."""
     sent = 0
@@ -114,7 +133,16 @@ async def _frames(
         quiet_since = time.monotonic()
         while True:
             page = await anyio.to_thread.run_sync(
-                partial(read_stream, deps, viewer, cursor, time.monotonic())
+                partial(
+                    read_stream,
+                    deps,
+                    viewer,
+                    cursor,
+                    time.monotonic(),
+                    feed=feed,
+                    generation=bus.generation,
+                    max_age_s=min(poll_s, GAP_POLL_S) if cursor.waiting_on_gap else poll_s,
+                )
             )
             delivered: list[StreamEvent] = []
             for event in page.events:
@@ -135,7 +163,8 @@ async def _frames(
                 quiet_since = now_s
             if page.more:
                 continue
-            await wakeup.wait(min(POLL_S, max(0.0, quiet_since + keepalive_s - now_s)))
+            poll = min(poll_s, GAP_POLL_S) if cursor.waiting_on_gap else poll_s
+            await wakeup.wait(min(poll, max(0.0, quiet_since + keepalive_s - now_s)))
 
 
 @router.get(
@@ -169,7 +198,17 @@ async def events(
     start = _start_after(last_event_id, after)
     cursor = await anyio.to_thread.run_sync(open_cursor, deps, start)
     keepalive_s: float = getattr(request.app.state, "stream_keepalive_s", DEFAULT_KEEPALIVE_S)
-    frames = _frames(deps, actor.viewer, cursor, event_bus(request.app), keepalive_s, limit)
+    poll_s: float = getattr(request.app.state, "stream_poll_s", POLL_S)
+    frames = _frames(
+        deps,
+        actor.viewer,
+        cursor,
+        event_bus(request.app),
+        event_feed(request.app),
+        keepalive_s,
+        limit,
+        poll_s,
+    )
     return EventStreamResponse(
         frames,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

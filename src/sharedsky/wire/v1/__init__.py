@@ -34,6 +34,14 @@ from sharedsky.wire.v1.notices import (
     NoticeList,
     NoticeOut,
 )
+from sharedsky.wire.v1.webhooks import (
+    WebhookCreated,
+    WebhookDeliveryList,
+    WebhookDeliveryOut,
+    WebhookIn,
+    WebhookList,
+    WebhookOut,
+)
 from sharedsky.wire.v1.zones import DeclarationOut, ZoneIn, ZoneList, ZoneOut
 
 __all__ = [
@@ -72,6 +80,12 @@ __all__ = [
     "TimeWindow",
     "Volume",
     "VolumeOut",
+    "WebhookCreated",
+    "WebhookDeliveryList",
+    "WebhookDeliveryOut",
+    "WebhookIn",
+    "WebhookList",
+    "WebhookOut",
     "Window",
     "ZoneIn",
     "ZoneList",
