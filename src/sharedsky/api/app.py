@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import Response
 
@@ -13,11 +17,28 @@ from sharedsky.api.routes._render import json_response
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
+WORKER_THREADS = 200
+"""Threads for blocking work (sync routes, database reads of streams): every open event stream
+borrows one per read, so the default of 40 would starve the routes under fifty streams."""
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    if app.state.deps is None:  # only while printing the OpenAPI document
+        yield
+        return
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(stream.flush_deliveries, app)
+        yield
+        tasks.cancel_scope.cancel()
+
 
 def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -> FastAPI:
     """The API of one mechanism; OpenAPI 3.1 at /openapi.json. ``keepalive_s``: seconds of
     silence after which an event stream sends a heartbeat."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="sharedsky",
         version=__version__,
         summary="Deconfliction mechanism: notices, zones, conflicts and acknowledgements.",

@@ -18,6 +18,7 @@ about, as they stand when the stream reads the event:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -275,13 +276,13 @@ _DELIVERED = {
 """Event type → (subject, payload key) of the objects whose first delivery is recorded."""
 
 
-def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent]) -> int:
-    """Record that these events' notices, conflicts and messages reached the viewer's party
-    (now, by its stream); the first delivery counts, later ones change nothing. Returns how
-    many were offered. The host's own stream records nothing."""
+def deliveries_of(
+    viewer: Viewer, events: Sequence[StreamEvent], at: datetime, via: str = "stream"
+) -> list[Delivery]:
+    """The first deliveries these events make to the viewer's party at ``at`` (none for the
+    host): the notices, conflicts and messages they carry."""
     if viewer.is_host:
-        return 0
-    now = deps.clock.now()
+        return []
     found = []
     for event in events:
         subject = _DELIVERED.get(event.type)
@@ -289,7 +290,40 @@ def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent])
             continue
         object_id = event.payload.get(subject[1])
         if isinstance(object_id, str):
-            found.append(Delivery(subject[0], object_id, viewer.party, now, "stream"))
+            found.append(Delivery(subject[0], object_id, viewer.party, at, via))
+    return found
+
+
+def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent]) -> int:
+    """Record that these events' notices, conflicts and messages reached the viewer's party
+    (now, by its stream); the first delivery counts, later ones change nothing. Returns how
+    many were offered. The host's own stream records nothing."""
+    found = deliveries_of(viewer, events, deps.clock.now())
     if found:
         deps.db.run(lambda uow: uow.deliveries.record(found))
     return len(found)
+
+
+class DeliveryBuffer:
+    """First deliveries collected from many streams, written in one transaction per flush
+    (a busy server would otherwise add one write per stream read to the single writer)."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._lock = threading.Lock()
+        self._pending: list[Delivery] = []
+
+    def add(self, viewer: Viewer, events: Sequence[StreamEvent]) -> None:
+        """Note the deliveries of ``events`` to ``viewer``, timed now."""
+        found = deliveries_of(viewer, events, self._deps.clock.now())
+        if found:
+            with self._lock:
+                self._pending.extend(found)
+
+    def flush(self) -> int:
+        """Write what was noted; returns how many deliveries were offered."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if pending:
+            self._deps.db.run(lambda uow: uow.deliveries.record(pending))
+        return len(pending)

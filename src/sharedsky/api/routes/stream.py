@@ -25,7 +25,7 @@ from sharedsky.events.bus import EventBus
 from sharedsky.events.feed import EventFeed
 from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
 from sharedsky.service.ports import Deps
-from sharedsky.service.stream import StreamEvent, open_cursor, read_stream, record_deliveries
+from sharedsky.service.stream import DeliveryBuffer, StreamEvent, open_cursor, read_stream
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["events"])
@@ -46,6 +46,10 @@ _DESCRIPTION = (
     "starts at the newest event. A `: keep-alive` comment comes after every "
     "`stream_keepalive_s` seconds of silence."
 )
+
+
+DELIVERY_FLUSH_S = 0.1
+"""How often the deliveries noted by streams are written, in seconds."""
 
 
 class EventStreamResponse(StreamingResponse):
@@ -74,6 +78,29 @@ def _included(app: FastAPI) -> bool:
         getattr(r, "original_router", None) is router or getattr(r, "path", None) == "/v1/events"
         for r in app.router.routes
     )
+
+
+def delivery_buffer(app: FastAPI) -> DeliveryBuffer:
+    """The app's ``DeliveryBuffer`` (``app.state.delivery_buffer``), created on first use; the
+    app's lifespan flushes it every ``DELIVERY_FLUSH_S`` seconds and at shutdown."""
+    buffer: DeliveryBuffer | None = getattr(app.state, "delivery_buffer", None)
+    if buffer is None:
+        buffer = DeliveryBuffer(app.state.deps)
+        app.state.delivery_buffer = buffer
+    return buffer
+
+
+async def flush_deliveries(app: FastAPI) -> None:
+    """Write the deliveries the streams noted, every ``DELIVERY_FLUSH_S`` seconds, until
+    cancelled (then once more)."""
+    buffer = delivery_buffer(app)
+    try:
+        while True:
+            await anyio.sleep(DELIVERY_FLUSH_S)
+            await anyio.to_thread.run_sync(buffer.flush)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(buffer.flush)
 
 
 def event_feed(app: FastAPI) -> EventFeed:
@@ -122,6 +149,7 @@ async def _frames(
     cursor: StreamCursor,
     bus: EventBus,
     feed: EventFeed,
+    deliveries: DeliveryBuffer,
     keepalive_s: float,
     limit: int | None,
     poll_s: float = POLL_S,
@@ -152,8 +180,9 @@ async def _frames(
                 if limit is not None and sent >= limit:
                     break
             if delivered:  # what reached the party: its lead time counts from now (R-LEAD-2)
-                await anyio.to_thread.run_sync(record_deliveries, deps, viewer, delivered)
+                deliveries.add(viewer, delivered)
             if limit is not None and sent >= limit:
+                await anyio.to_thread.run_sync(deliveries.flush)  # recorded before it closes
                 return
             now_s = time.monotonic()
             if page.events:
@@ -205,6 +234,7 @@ async def events(
         cursor,
         event_bus(request.app),
         event_feed(request.app),
+        delivery_buffer(request.app),
         keepalive_s,
         limit,
         poll_s,
