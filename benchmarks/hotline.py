@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import httpx
 from _harness import emit_json, environment, pg_schema, pg_url, print_header, summarise
 
 from sharedsky.bootstrap import open_database
+from sharedsky.cli.demo import free_port
 from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.ports import SystemClock
@@ -45,14 +45,6 @@ def mechanism_yaml(parties: int) -> str:
     lines = ["mechanism: hotline-bench", "host: {id: host, name: Host}", "parties:"]
     lines += [f"  - {{id: p{i:02d}, name: Party {i}, language: en}}" for i in range(parties)]
     return "\n".join(lines) + "\n"
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start_server(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:

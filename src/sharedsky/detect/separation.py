@@ -305,10 +305,10 @@ def clash_regions(
     part_a = shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8))
     part_b = shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8))
     part_a, part_b = visible_parts(shape_a, shape_b, part_a, part_b)
-    union = _thin(shapely.union(part_a, part_b))
+    union = thin(shapely.union(part_a, part_b))
     if not sides:
         return None, None, shapes_to_geojson([union], frame)[0]
-    region_a, region_b, region = shapes_to_geojson([_thin(part_a), _thin(part_b), union], frame)
+    region_a, region_b, region = shapes_to_geojson([thin(part_a), thin(part_b), union], frame)
     return region_a, region_b, region
 
 
@@ -365,8 +365,9 @@ def _grown(shape: shapely.Geometry, margin_m: float) -> tuple[float, float, floa
     return (x0 - grow, y0 - grow, x1 + grow, y1 + grow)
 
 
-def _thin(region: shapely.Geometry, tolerance_m: float = _REGION_TOLERANCE_M) -> shapely.Geometry:
-    """The region with vertices closer than ``tolerance_m`` to a straight line dropped; a
-    sliver that would vanish is kept as it was."""
-    thinned = shapely.simplify(region, tolerance_m, preserve_topology=True)
-    return region if shapely.is_empty(thinned) else thinned
+def thin(regions: shapely.Geometry) -> shapely.Geometry:
+    """The region (or array of regions) with vertices closer than 25 m to a straight line
+    dropped; a sliver that would vanish is kept as it was. A single region stays single."""
+    thinned = shapely.simplify(regions, _REGION_TOLERANCE_M, preserve_topology=True)
+    chosen = np.where(shapely.is_empty(thinned), regions, thinned)
+    return chosen.item() if np.ndim(chosen) == 0 else chosen

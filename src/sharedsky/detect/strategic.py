@@ -30,6 +30,7 @@ from sharedsky.detect.separation import (
     VolumeGeom,
     clash,
     interval_gap,
+    thin,
     visible_parts,
 )
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
@@ -47,7 +48,6 @@ _COARSE_SEGMENT_M = 10_000.0
 _COARSE_SLACK_M = 2.0
 _CERTAIN_MARGIN_M = 10.0
 """Extra margin before the coarse stage alone may declare a conflict."""
-_REGION_TOLERANCE_M = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,21 +241,15 @@ def _regions(
     part_a = shapely.intersection(near_a, shapely.buffer(near_b, reach_m, quad_segs=8))
     part_b = shapely.intersection(near_b, shapely.buffer(near_a, reach_m, quad_segs=8))
     part_a, part_b = visible_parts(a, b, part_a, part_b)
-    union = _thin(shapely.union(part_a, part_b))
+    union = thin(shapely.union(part_a, part_b))
     wanted = np.flatnonzero(sides)
-    flat = shapes_to_geojson([*union, *_thin(part_a[wanted]), *_thin(part_b[wanted])], coarse.frame)
+    flat = shapes_to_geojson([*union, *thin(part_a[wanted]), *thin(part_b[wanted])], coarse.frame)
     n, m = len(chosen), len(wanted)
     own_a: list[dict[str, object] | None] = [None] * n
     own_b: list[dict[str, object] | None] = [None] * n
     for slot, k in enumerate(wanted):
         own_a[k], own_b[k] = flat[n + slot], flat[n + m + slot]
     return list(zip(own_a, own_b, flat[:n], strict=True))
-
-
-def _thin(regions: np.ndarray) -> np.ndarray:
-    """Regions simplified to 25 m; a sliver that would vanish is kept as it was."""
-    thinned = shapely.simplify(regions, _REGION_TOLERANCE_M, preserve_topology=True)
-    return np.where(shapely.is_empty(thinned), regions, thinned)
 
 
 def _exact_core(outline: Outline, cores: dict[Outline, Core]) -> Core:

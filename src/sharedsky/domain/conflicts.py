@@ -107,16 +107,3 @@ class Conflict:
         if self.state_at(now) is ConflictState.RESOLVED:
             return ResolvedReason.EXPIRED
         return None
-
-    def same_clash(self, other: Conflict) -> bool:
-        """True when ``other`` describes the same clash (same sides, window, band, region)."""
-        return (
-            (self.a.type, self.a.id, self.a.volume_index, self.b.type, self.b.id)
-            == (other.a.type, other.a.id, other.a.volume_index, other.b.type, other.b.id)
-            and self.b.volume_index == other.b.volume_index
-            and self.window_start == other.window_start
-            and self.window_end == other.window_end
-            and self.alt_lo_m == other.alt_lo_m
-            and self.alt_hi_m == other.alt_hi_m
-            and self.region == other.region
-        )

@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 
-from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.escalation import next_step
 from sharedsky.service.ports import Deps
+from sharedsky.service.queries import still_owed
 from sharedsky.store.escalations import EscalationRecord
 from sharedsky.store.mapping import OPEN_END_US, to_us
 from sharedsky.store.uow import SqlUnitOfWork
@@ -36,16 +35,6 @@ class TickResult:
     """Overdue requests whose subject no longer needs an answer (resolved, ended, cancelled)."""
 
 
-def _still_needed(uow: SqlUnitOfWork, request: AckRequest, now: datetime) -> bool:
-    if request.subject is AckSubject.CONFLICT:
-        conflict = uow.conflicts.get(request.subject_id)
-        return conflict is not None and conflict.state_at(now).needs_ack()
-    if request.subject is AckSubject.NOTICE:
-        notice = uow.notices.get(request.subject_id)
-        return notice is not None and notice.status(now).is_current()
-    return True
-
-
 def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
     """Escalate (one rung each) the pending requests due at the clock's now."""
     now = deps.clock.now()
@@ -54,7 +43,7 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
         due = uow.acks.due(to_us(now), limit, lock=deps.db.skips_locked_rows)
         escalated = lapsed = 0
         for request in due:
-            if not _still_needed(uow, request, now):
+            if not still_owed(uow, request, now):
                 uow.acks.lapse(request.id)
                 lapsed += 1
                 continue

@@ -171,23 +171,18 @@ def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> list[AckRequest]:
-        pending = uow.acks.pending(viewer.party)
-        notices = uow.notices.get_many(
-            [r.subject_id for r in pending if r.subject is AckSubject.NOTICE]
-        )
-        live = []
-        for request in pending:
-            if request.subject is AckSubject.NOTICE:
-                notice = notices.get(request.subject_id)
-                if notice is not None and notice.status(now).is_current():
-                    live.append(request)
-                continue
-            if request.subject is AckSubject.MESSAGE:  # a message awaits its answer until given
-                live.append(request)
-                continue
-            conflict = uow.conflicts.get(request.subject_id)
-            if conflict is not None and conflict.state_at(now).needs_ack():
-                live.append(request)
-        return live
+        return [r for r in uow.acks.pending(viewer.party) if still_owed(uow, r, now)]
 
     return deps.db.run(work, readonly=True)
+
+
+def still_owed(uow: SqlUnitOfWork, request: AckRequest, now: datetime) -> bool:
+    """True while the request's subject still needs an answer at ``now``: a conflict not
+    resolved (nor expired), a notice not ended nor cancelled, a message until answered."""
+    if request.subject is AckSubject.CONFLICT:
+        conflict = uow.conflicts.get(request.subject_id)
+        return conflict is not None and conflict.state_at(now).needs_ack()
+    if request.subject is AckSubject.NOTICE:
+        notice = uow.notices.get(request.subject_id)
+        return notice is not None and notice.status(now).is_current()
+    return True

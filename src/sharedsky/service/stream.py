@@ -279,10 +279,8 @@ _DELIVERED = {
 def deliveries_of(
     viewer: Viewer, events: Sequence[StreamEvent], at: datetime, via: str = "stream"
 ) -> list[Delivery]:
-    """The first deliveries these events make to the viewer's party at ``at`` (none for the
-    host): the notices, conflicts and messages they carry."""
-    if viewer.is_host:
-        return []
+    """The first deliveries these events make to the viewer's party (or the host) at ``at``:
+    the notices, conflicts and messages they carry."""
     found = []
     for event in events:
         subject = _DELIVERED.get(event.type)
@@ -297,7 +295,7 @@ def deliveries_of(
 def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent]) -> int:
     """Record that these events' notices, conflicts and messages reached the viewer's party
     (now, by its stream); the first delivery counts, later ones change nothing. Returns how
-    many were offered. The host's own stream records nothing."""
+    many were offered."""
     found = deliveries_of(viewer, events, deps.clock.now())
     if found:
         deps.db.run(lambda uow: uow.deliveries.record(found))

@@ -37,7 +37,7 @@ from sharedsky.events.webhooks import (
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.service.stream import _DELIVERED, StreamEvent, read_stream
+from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream
 from sharedsky.store.deliveries import Delivery
 from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
@@ -172,16 +172,6 @@ def list_deliveries(
     return deps.db.run(work, readonly=True)
 
 
-def _first_deliveries(hook: Webhook, event: StreamEvent, at: datetime) -> list[Delivery]:
-    subject = _DELIVERED.get(event.type)
-    if subject is None:
-        return []
-    object_id = event.payload.get(subject[1])
-    if not isinstance(object_id, str):
-        return []
-    return [Delivery(subject[0], object_id, hook.party, at, "webhook")]
-
-
 @dataclass(slots=True)
 class _HookRun:
     """One hook within one pass: its state as this worker last stored it."""
@@ -243,7 +233,7 @@ class _HookRun:
             )
             self.result.delivered += 1
             done_at = self.deps.clock.now()
-            found = [] if self.viewer.is_host else _first_deliveries(hook, event, done_at)
+            found = deliveries_of(self.viewer, [event], done_at, via="webhook")
             return self._store(attempt, event.seq, sent_at, found)
         self.result.failed += 1
         if error is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -22,6 +23,17 @@ class EscalationRecord:
     rung_name: str
     at: datetime
     next_due: datetime | None
+
+
+def _record(row: Any) -> EscalationRecord:
+    return EscalationRecord(
+        row.ack_id,
+        PartyId(row.party_id),
+        row.rung,
+        row.rung_name,
+        from_us(row.at_us),
+        opt_from_us(row.next_due_us),
+    )
 
 
 class EscalationLog:
@@ -51,29 +63,9 @@ class EscalationLog:
             .where(t.escalations.c.ack_id == ack_id)
             .order_by(t.escalations.c.rung)
         )
-        return [
-            EscalationRecord(
-                row.ack_id,
-                PartyId(row.party_id),
-                row.rung,
-                row.rung_name,
-                from_us(row.at_us),
-                opt_from_us(row.next_due_us),
-            )
-            for row in self._c.execute(query)
-        ]
+        return [_record(row) for row in self._c.execute(query)]
 
     def all(self) -> list[EscalationRecord]:
         """Every step, in the order taken."""
         query = select(t.escalations).order_by(t.escalations.c.id)
-        return [
-            EscalationRecord(
-                row.ack_id,
-                PartyId(row.party_id),
-                row.rung,
-                row.rung_name,
-                from_us(row.at_us),
-                opt_from_us(row.next_due_us),
-            )
-            for row in self._c.execute(query)
-        ]
+        return [_record(row) for row in self._c.execute(query)]
