@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -34,6 +35,11 @@ from sharedsky.service.ports import SystemClock
 SEED = 20261125
 MAX_IN_FLIGHT = 256
 """Most POSTs outstanding at once: beyond it the sender waits (the achieved rate drops)."""
+LANES = 32
+"""HTTP clients the POSTs are spread over, round robin, each with its own small connection pool:
+httpx's pool scans every connection it holds for every request, so one client with hundreds of
+connections spends more time choosing one than sending (the load generator would be measured,
+not the server)."""
 GIVE_UP_S = 30.0
 """Stop sending this long after the planned end when the server cannot keep up."""
 DRAIN_S = 5.0
@@ -78,10 +84,14 @@ class Ledger:
     errors: int = 0
 
 
-async def follow(client: httpx.AsyncClient, party: str, token: str, ledger: Ledger) -> None:
-    """Hold ``party``'s stream and note when each message addressed to it arrives."""
+async def follow(base: str, party: str, token: str, ledger: Ledger) -> None:
+    """Hold ``party``'s stream (on a client of its own) and note when each message addressed
+    to it arrives."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-    async with client.stream("GET", "/v1/events", headers=headers, timeout=None) as response:
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=None) as client,
+        client.stream("GET", "/v1/events", headers=headers) as response,
+    ):
         kind = ""
         async for line in response.aiter_lines():
             if line.startswith("event:"):
@@ -93,7 +103,7 @@ async def follow(client: httpx.AsyncClient, party: str, token: str, ledger: Ledg
 
 
 async def send_all(
-    client: httpx.AsyncClient,
+    clients: Sequence[httpx.AsyncClient],
     tokens: dict[str, str],
     parties: Sequence[str],
     rate: float,
@@ -107,11 +117,11 @@ async def send_all(
     pending: set[asyncio.Task[None]] = set()
     in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
-    async def one(sender: str, recipient: str) -> None:
+    async def one(client: httpx.AsyncClient, sender: str, recipient: str) -> None:
         async with in_flight:
-            await post(sender, recipient)
+            await post(client, sender, recipient)
 
-    async def post(sender: str, recipient: str) -> None:
+    async def post(client: httpx.AsyncClient, sender: str, recipient: str) -> None:
         body = {
             "to": recipient,
             "priority": "flash",
@@ -141,7 +151,7 @@ async def send_all(
         if delay > 0:
             await asyncio.sleep(delay)
         sender, recipient = rng.sample(list(parties), 2)
-        task = asyncio.create_task(one(sender, recipient))
+        task = asyncio.create_task(one(clients[k % len(clients)], sender, recipient))
         pending.add(task)
         task.add_done_callback(pending.discard)
     if pending:
@@ -152,12 +162,19 @@ async def run_load(base: str, tokens: dict[str, str], rate: float, seconds: floa
     """Open every party's stream, send the load, wait for stragglers."""
     parties = sorted(p for p in tokens if p != "host")
     ledger = Ledger()
-    limits = httpx.Limits(max_connections=len(parties) + 200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        streams = [asyncio.create_task(follow(client, p, tokens[p], ledger)) for p in parties]
+    per_lane = MAX_IN_FLIGHT // LANES
+    limits = httpx.Limits(max_connections=per_lane, max_keepalive_connections=per_lane)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
+            )
+            for _ in range(LANES)
+        ]
+        streams = [asyncio.create_task(follow(base, p, tokens[p], ledger)) for p in parties]
         await asyncio.sleep(2.0)  # every stream connected and past its start
         sent_at = time.perf_counter()
-        await send_all(client, tokens, parties, rate, seconds, ledger)
+        await send_all(clients, tokens, parties, rate, seconds, ledger)
         achieved = len(ledger.sent) / max(1e-9, time.perf_counter() - sent_at)
         deadline = time.perf_counter() + DRAIN_S
         while time.perf_counter() < deadline and len(ledger.received) < len(ledger.sent):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -102,6 +103,7 @@ def serve_command(
         RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
     )
     settle_heap()
+    sys.setswitchinterval(settings.gil_switch_interval_s)
     scheduler.start()
     hooks.start()
     stop_listener = start_event_listener(database, bus)

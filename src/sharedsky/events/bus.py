@@ -20,10 +20,21 @@ class Wakeup:
         self._bus = bus
         self._loop = loop
         self._event = asyncio.Event()
+        self._scheduled = False
+        """A wake-up is already on its way to the loop: more pokes until it lands add nothing."""
 
     def _poke(self) -> None:
-        """Called from any thread: schedule the wake-up on the stream's own loop."""
-        self._loop.call_soon_threadsafe(self._event.set)
+        """Called from any thread: schedule the wake-up on the stream's own loop (once, however
+        many commits come before the loop runs it)."""
+        if self._scheduled:
+            return
+        self._scheduled = True
+        self._loop.call_soon_threadsafe(self.wake)
+
+    def wake(self) -> None:
+        """Wake the waiter now; call in the subscription's own loop."""
+        self._scheduled = False  # before setting: a poke from now on schedules another wake-up
+        self._event.set()
 
     async def wait(self, timeout_s: float) -> bool:
         """Wait up to ``timeout_s`` seconds for a notification; True when one came (a

@@ -1,79 +1,186 @@
-"""EventFeed: the recent events of the log, read once per change and shared by every stream of
-a process, so that fifty streams cost one query per commit instead of fifty.
+"""EventFeed and FeedPump: the newest events of the log, read once per change for every stream of
+a process, and handed to the streams inside the event loop.
 
-A stream asks the feed for the events after its position. The feed re-reads the log (once, for
-all askers) when the bus has been notified since its last read, or when its last read is older
-than the poll interval (changes committed by another process); a position older than the events
-it holds is answered from the database directly. Events commit in seq order on every backend
-(SQLite serialises writers; on PostgreSQL the event log takes a transaction lock from the first
-append to the commit), so reading strictly after the newest seq read never skips one.
+One ``FeedPump`` per process re-reads the log (in a worker thread) when the ``EventBus`` says a
+transaction committed events (here, or through PostgreSQL LISTEN/NOTIFY in another process), and
+at least every poll interval; it appends what it read to the ``EventFeed`` and wakes every
+waiting stream directly in the loop. A stream then takes its events from the feed's memory with
+no query, no lock and no thread hop; only a position older than the window the feed holds is
+read from the log. Fifty streams therefore cost one query per commit, not fifty.
+
+Events commit in seq order on every backend (SQLite serialises writers; on PostgreSQL the event
+log takes a transaction lock from the first append to the commit), so reading strictly after the
+newest seq read never skips one. The feed and the pump belong to one event loop: everything but
+the reads of the log runs in it, so neither needs a lock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
-import threading
-import time
 from collections.abc import Callable
 
+import anyio.to_thread
+
+from sharedsky.events.bus import EventBus, Wakeup
 from sharedsky.store.events import StoredEvent
 
 Fetch = Callable[[int, int], list[StoredEvent]]
 """Read up to ``limit`` events strictly after ``seq`` from the log: fetch(seq, limit)."""
+Head = Callable[[], int]
+"""Read the highest committed seq of the log (0 when empty)."""
 
 CAPACITY = 20_000
 """Most events the feed keeps in memory."""
-_BATCH = 2_000
+BATCH = 2_000
+"""Events read from the log per query by the pump."""
 
 
 class EventFeed:
-    """A shared, thread-safe window of the newest events."""
+    """A window of the newest events of the log, in seq order (one event loop's own)."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
-        self._lock = threading.Lock()
         self._capacity = capacity
         self._events: list[StoredEvent] = []
         self._seqs: list[int] = []
-        self._head: int | None = None
-        """The newest seq read from the log (None until the first read)."""
+        self.head: int | None = None
+        """The newest seq read from the log (None until the pump's first read)."""
         self._floor = 0
-        """Every event with a seq above this one (up to the head) is held."""
-        self._read_generation = -1
-        self._read_at_s = 0.0
+        """Every event with a seq above this one (up to ``head``) is held."""
 
-    def after(
-        self, seq: int, limit: int, generation: int, max_age_s: float, fetch: Fetch
-    ) -> list[StoredEvent]:
-        """Up to ``limit`` events with a seq above ``seq``, as fresh as the bus ``generation``
-        the caller has seen, and at most ``max_age_s`` seconds old."""
-        with self._lock:
-            if self._head is None:
-                self._head = self._floor = seq
-            if seq >= self._floor:
-                stale = time.monotonic() - self._read_at_s >= max_age_s
-                if generation != self._read_generation or stale:
-                    self._refresh(fetch, generation)
-                start = bisect.bisect_right(self._seqs, seq)
-                return self._events[start : start + limit]
-        # older than what is held: straight from the log, outside the lock
-        return fetch(seq, limit)
+    def start(self, head: int) -> None:
+        """Begin the window at ``head`` (the log's newest seq): only later events are held."""
+        if self.head is None:
+            self.head = self._floor = head
 
-    def _refresh(self, fetch: Fetch, generation: int) -> None:
-        """Read everything new from the log (under the lock: one reader for all)."""
-        assert self._head is not None  # set by the caller
-        self._read_generation = generation
-        self._read_at_s = time.monotonic()
+    def window(self, seq: int, limit: int) -> list[StoredEvent] | None:
+        """Up to ``limit`` held events with a seq above ``seq`` (possibly none yet); None when
+        ``seq`` is older than the window (the caller reads the log instead)."""
+        if self.head is None or seq < self._floor:
+            return None
+        start = bisect.bisect_right(self._seqs, seq)
+        return self._events[start : start + limit]
+
+    def extend(self, fresh: list[StoredEvent]) -> None:
+        """Append events just read after ``head`` (ascending seqs); drop the oldest beyond the
+        capacity."""
+        if not fresh:
+            return
+        self._events.extend(fresh)
+        self._seqs.extend(e.seq for e in fresh)
+        self.head = fresh[-1].seq
+        if len(self._events) > self._capacity:
+            drop = len(self._events) - self._capacity
+            self._floor = self._seqs[drop - 1]
+            del self._events[:drop]
+            del self._seqs[:drop]
+
+
+class FeedWatch:
+    """One stream's subscription to the pump: woken whenever the feed has grown."""
+
+    def __init__(self, pump: FeedPump) -> None:
+        self._pump = pump
+        self._event = asyncio.Event()
+
+    def poke(self) -> None:
+        """Wake the stream (in the loop)."""
+        self._event.set()
+
+    async def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` seconds for new events; True when the feed grew (growth
+        since the last wait counts at once)."""
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        finally:
+            self._event.clear()
+        return True
+
+    def close(self) -> None:
+        """Unsubscribe; idempotent. The pump stops when its last stream leaves."""
+        self._pump._leave(self)
+
+    def __enter__(self) -> FeedWatch:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class FeedPump:
+    """Keeps one ``EventFeed`` fresh while streams watch it.
+
+    Runs as a task of the loop of its first watcher and ends when the last one leaves (the next
+    watcher starts it again). Each round reads everything new after the feed's head in one worker
+    thread, then waits for the bus or ``poll_s`` seconds, whichever comes first; notifications
+    that arrive during a read coalesce into one more round.
+    """
+
+    def __init__(self, feed: EventFeed, bus: EventBus, fetch: Fetch, head: Head) -> None:
+        self.feed = feed
+        self._bus = bus
+        self._fetch = fetch
+        self._head = head
+        self.poll_s = 0.2
+        """Longest pause between two reads of the log, in seconds (commits by processes that
+        cannot notify this one)."""
+        self._watches: set[FeedWatch] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._wakeup: Wakeup | None = None
+        self.reads = 0
+        """Rounds that read the log so far."""
+
+    def watch(self) -> FeedWatch:
+        """A new subscription; starts the pump in the running loop when it is not running."""
+        watch = FeedWatch(self)
+        self._watches.add(watch)
+        task = self._task
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="feed-pump")
+        return watch
+
+    @property
+    def watchers(self) -> int:
+        """How many streams watch the feed now."""
+        return len(self._watches)
+
+    def _leave(self, watch: FeedWatch) -> None:
+        self._watches.discard(watch)
+        if not self._watches and self._wakeup is not None:
+            self._wakeup.wake()  # the pump sees it has no one left and stops
+
+    async def _run(self) -> None:
+        with self._bus.subscribe() as wakeup:
+            self._wakeup = wakeup
+            try:
+                while self._watches:
+                    await self._round()
+                    if self._watches:
+                        await wakeup.wait(self.poll_s)
+            finally:
+                self._wakeup = None
+
+    async def _round(self) -> None:
+        """Read what is new and wake every watcher when the feed grew."""
+        if self.feed.head is None:
+            self.feed.start(await anyio.to_thread.run_sync(self._head))
+        head = self.feed.head
+        assert head is not None  # just started
+        fresh = await anyio.to_thread.run_sync(self._read_after, head)
+        self.reads += 1
+        if fresh:
+            self.feed.extend(fresh)
+            for watch in list(self._watches):
+                watch.poke()
+
+    def _read_after(self, head: int) -> list[StoredEvent]:
+        """Every event after ``head`` (in batches of ``BATCH``), in a worker thread."""
+        out: list[StoredEvent] = []
         while True:
-            fresh = fetch(self._head, _BATCH)
-            if not fresh:
-                return
-            self._events.extend(fresh)
-            self._seqs.extend(e.seq for e in fresh)
-            self._head = fresh[-1].seq
-            if len(self._events) > self._capacity:
-                drop = len(self._events) - self._capacity
-                self._floor = self._seqs[drop - 1]
-                del self._events[:drop]
-                del self._seqs[:drop]
-            if len(fresh) < _BATCH:
-                return
+            fresh = self._fetch(head, BATCH)
+            out.extend(fresh)
+            if len(fresh) < BATCH:
+                return out
+            head = fresh[-1].seq

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 
 from sharedsky.domain.errors import StateConflict, Unauthenticated
 from sharedsky.domain.ids import OperatorId, PartyId
@@ -15,6 +17,9 @@ from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 TOKEN_BYTES = 32
+TOKEN_CACHE_S = 30.0
+"""How long a server trusts a token it has already checked before it looks it up again, in
+seconds (an unknown token is looked up every time)."""
 
 
 def token_sha256(token: str) -> str:
@@ -53,3 +58,36 @@ def authenticate(db: Database, mechanism: Mechanism, token: str | None) -> Actor
     if record is None:
         raise Unauthenticated("unknown token")
     return Actor(record.id, record.party, mechanism.is_host(record.party))
+
+
+class TokenCache:
+    """Tokens already authenticated, by their hash, for ``ttl_s`` seconds: a busy server would
+    otherwise read the operators table on every request. Unknown tokens are never cached, so a
+    token issued a moment ago works at once. Thread-safe."""
+
+    def __init__(self, ttl_s: float = TOKEN_CACHE_S, max_entries: int = 10_000) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+        self._actors: dict[str, tuple[Actor, float]] = {}
+
+    def get(self, token: str | None) -> Actor | None:
+        """The actor of a token checked less than ``ttl_s`` seconds ago; None otherwise."""
+        if not token:
+            return None
+        key = token_sha256(token)
+        with self._lock:
+            found = self._actors.get(key)
+            if found is None:
+                return None
+            if time.monotonic() >= found[1]:
+                del self._actors[key]
+                return None
+            return found[0]
+
+    def put(self, token: str, actor: Actor) -> None:
+        """Remember that ``token`` authenticates ``actor``."""
+        with self._lock:
+            if len(self._actors) >= self._max_entries:
+                self._actors.clear()  # a bounded memory beats an exact eviction order here
+            self._actors[token_sha256(token)] = (actor, time.monotonic() + self._ttl_s)

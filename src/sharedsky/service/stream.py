@@ -22,7 +22,6 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.ids import PartyId
@@ -30,7 +29,6 @@ from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.visibility import Viewer, see_conflict, see_notice, see_zone
 from sharedsky.domain.zones import Zone
-from sharedsky.events.feed import EventFeed
 from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.service.ports import Deps
@@ -86,57 +84,73 @@ def open_cursor(deps: Deps, after: int | None) -> StreamCursor:
     """A cursor that starts strictly after seq ``after``, or after the newest event when
     ``after`` is None (a stream that starts "now")."""
     if after is None:
-        after = deps.db.run(lambda uow: head_seq(uow.connection), readonly=True)
+        after = head_of_log(deps)
     return StreamCursor(after, gap_grace_s(deps.db.engine.dialect.name))
 
 
 def read_stream(
-    deps: Deps,
-    viewer: Viewer,
-    cursor: StreamCursor,
-    now_s: float,
-    page_size: int = PAGE_SIZE,
-    *,
-    feed: EventFeed | None = None,
-    generation: int = 0,
-    max_age_s: float = 0.0,
+    deps: Deps, viewer: Viewer, cursor: StreamCursor, now_s: float, page_size: int = PAGE_SIZE
 ) -> StreamPage:
-    """The next events after ``cursor`` that ``viewer`` may see; advances the cursor over every
-    event it settled (seen or not). ``now_s`` is a monotonic time in seconds (gap grace).
-
-    With a ``feed`` the events come from the process's shared window (re-read once per bus
-    ``generation`` or every ``max_age_s`` seconds for all streams), and the objects they are about
-    are loaded only when a page holds events whose visibility depends on them.
-    """
+    """The next events after ``cursor`` that ``viewer`` may see, read from the log with the
+    objects they are about in one read transaction; advances the cursor over every event it
+    settled (seen or not). ``now_s`` is a monotonic time in seconds (gap grace)."""
     now = deps.clock.now()
     position = cursor.position
 
     def work(uow: SqlUnitOfWork) -> tuple[list[StoredEvent], Sightings]:
         raw = uow.events.after(position, page_size)
-        return raw, (Sightings() if viewer.is_host else _sightings(uow, viewer, raw, now))
+        return raw, (
+            _sightings(uow, viewer, raw, now) if needs_sightings(viewer, raw) else Sightings()
+        )
 
-    if feed is None:
-        raw, seen = deps.db.run(work, readonly=True)
-    else:
-        raw = feed.after(position, page_size, generation, max_age_s, partial(_fetch, deps))
-        seen = Sightings()
-        if not viewer.is_host and any(e.type in _SIGHTED_TYPES for e in raw):
-            seen = deps.db.run(lambda uow: _sightings(uow, viewer, raw, now), readonly=True)
+    raw, seen = deps.db.run(work, readonly=True)
+    return page_of(deps.mechanism, viewer, cursor, raw, seen, now_s, page_size)
+
+
+def page_of(
+    mechanism: Mechanism,
+    viewer: Viewer,
+    cursor: StreamCursor,
+    raw: Sequence[StoredEvent],
+    seen: Sightings,
+    now_s: float,
+    page_size: int = PAGE_SIZE,
+) -> StreamPage:
+    """What ``viewer`` receives of ``raw`` (events just read after ``cursor``, at most
+    ``page_size``), given the objects they are about; advances the cursor over every event it
+    settled. Pure: no database, so a stream can run it in the event loop."""
     settled = raw[: cursor.settle([e.seq for e in raw], now_s)]
-    views = (visible_event(viewer, e, seen, deps.mechanism) for e in settled)
+    views = (visible_event(viewer, e, seen, mechanism) for e in settled)
     return StreamPage(
         tuple(v for v in views if v is not None),
         more=len(raw) == page_size and len(settled) == len(raw),
     )
 
 
-_SIGHTED_TYPES = _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
-"""Event types whose visibility depends on the objects they are about."""
+def needs_sightings(viewer: Viewer, events: Iterable[StoredEvent]) -> bool:
+    """True when what ``viewer`` may see of ``events`` depends on the objects they are about
+    (``load_sightings`` must be read first); the host sees everything whole."""
+    return not viewer.is_host and any(e.type in _SIGHTED_TYPES for e in events)
 
 
-def _fetch(deps: Deps, seq: int, limit: int) -> list[StoredEvent]:
+def load_sightings(deps: Deps, viewer: Viewer, events: Sequence[StoredEvent]) -> Sightings:
+    """The objects ``events`` are about, as they stand now, in one read transaction."""
+    now = deps.clock.now()
+    return deps.db.run(lambda uow: _sightings(uow, viewer, events, now), readonly=True)
+
+
+def fetch_events(deps: Deps, seq: int, limit: int) -> list[StoredEvent]:
     """Up to ``limit`` events after ``seq`` from the log."""
     return deps.db.run(lambda uow: uow.events.after(seq, limit), readonly=True)
+
+
+def head_of_log(deps: Deps) -> int:
+    """The newest seq committed to the log (0 when empty)."""
+    return deps.db.run(lambda uow: head_seq(uow.connection), readonly=True)
+
+
+_SIGHTED_TYPES = _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
+"""Event types whose visibility depends on the objects they are about."""
 
 
 def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list[str]:

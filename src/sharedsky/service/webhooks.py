@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.visibility import Viewer
-from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.events.webhooks import (
     DeliveryFailed,
@@ -296,7 +295,7 @@ def deliver_due(
     now = deps.clock.now()
 
     def due(uow: SqlUnitOfWork) -> list[Webhook]:
-        return uow.webhooks.due(to_us(now), head_seq(uow.connection))
+        return uow.webhooks.due(to_us(now))
 
     now_us = to_us(now)
     until_us = now_us + int(lease_s * 1e6)

@@ -63,7 +63,7 @@ class AckRepository:
             }
             for r in requests
         ]
-        self._c.execute(insert(t.ack_requests), rows)
+        self._c.execute(insert(t.ack_requests), rows[0] if len(rows) == 1 else rows)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
         """Every request about the subject (optionally of one party), oldest first."""

@@ -13,6 +13,10 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 """WAL size (pages) at which a commit checkpoints by itself: a backstop for processes without
 a background checkpointer (the default of 1,000 pages puts a checkpoint on every ~50th filing)."""
 CHECKPOINT_INTERVAL_S = 0.5
+SQLITE_POOL_SIZE = 64
+"""SQLite connections kept open per engine: a busy server has dozens of threads reading at
+once, and a connection opened and closed per request (with its pragmas) costs more than the
+request."""
 
 
 def normalise_url(url: str) -> str:
@@ -36,7 +40,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(

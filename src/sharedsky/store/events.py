@@ -34,6 +34,10 @@ share a database in different schemas apart. 63 bytes is PostgreSQL's limit for 
 the listener (``events/pg_notify.py``) evaluates the same expression on its own connection."""
 
 
+_APPEND = insert(t.events).returning(t.events.c.seq)
+"""The append statement (values as parameters: compiled once, cached)."""
+
+
 def _encode(payload: Mapping[str, object]) -> str:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
 
@@ -62,14 +66,8 @@ class EventLog:
         self._serialise()
         self.appended += 1
         result = self._c.execute(
-            insert(t.events)
-            .values(
-                time_us=to_us(time),
-                actor=actor,
-                type=type_,
-                payload=_encode(payload),
-            )
-            .returning(t.events.c.seq)
+            _APPEND,
+            {"time_us": to_us(time), "actor": actor, "type": type_, "payload": _encode(payload)},
         )
         seq: int = result.scalar_one()
         return seq

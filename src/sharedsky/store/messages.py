@@ -34,6 +34,10 @@ def _from_row(row: Any) -> Message:
     )
 
 
+_INSERT = insert(t.messages)
+"""One statement for every insert (values as parameters: compiled once, cached)."""
+
+
 class MessageRepository:
     """Hotline messages; a message never changes once added."""
 
@@ -43,20 +47,21 @@ class MessageRepository:
     def add(self, message: Message) -> None:
         """Insert a message (its id must be new)."""
         self._c.execute(
-            insert(t.messages).values(
-                id=message.id,
-                thread=message.thread,
-                sender_party=message.sender,
-                sender_operator=message.sender_operator,
-                recipient_party=message.recipient,
-                priority=str(message.priority),
-                template=message.template,
-                params=json.dumps(dict(message.params), separators=(",", ":"), sort_keys=True),
-                text=message.text,
-                about_type=None if message.about is None else str(message.about.type),
-                about_id=None if message.about is None else message.about.id,
-                sent_us=to_us(message.sent_at),
-            )
+            _INSERT,
+            {
+                "id": message.id,
+                "thread": message.thread,
+                "sender_party": message.sender,
+                "sender_operator": message.sender_operator,
+                "recipient_party": message.recipient,
+                "priority": str(message.priority),
+                "template": message.template,
+                "params": json.dumps(dict(message.params), separators=(",", ":"), sort_keys=True),
+                "text": message.text,
+                "about_type": None if message.about is None else str(message.about.type),
+                "about_id": None if message.about is None else message.about.id,
+                "sent_us": to_us(message.sent_at),
+            },
         )
 
     def get(self, message_id: str) -> Message | None:

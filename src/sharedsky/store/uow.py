@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -15,6 +15,7 @@ from sharedsky.store.deliveries import DeliveryLog
 from sharedsky.store.engine import WalCheckpointer, is_sqlite
 from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog
+from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
@@ -61,6 +62,13 @@ class Database:
         self.engine = engine
         self._listeners: list[Callable[[], None]] = []
         self._checkpointer = WalCheckpointer(engine)
+        self._group: GroupCommit[Callable[[SqlUnitOfWork], object]] = GroupCommit(
+            self._run_batch, self._run_alone
+        )
+        """Writes that arrive together share one transaction (``store/group_commit.py``): on
+        SQLite, which admits one writer at a time and makes the others wait in a busy handler
+        that sleeps in growing steps, they queue in this process instead; on both backends a
+        batch pays for one commit and one wake-up of the streams."""
         if background_checkpoints:
             self._checkpointer.start()
 
@@ -82,7 +90,19 @@ class Database:
 
     def run(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
         """Run ``work`` in one transaction and commit; retry it whole on a serialization
-        failure (so ``work`` must have no effect outside the transaction)."""
+        failure (so ``work`` must have no effect outside the transaction). A write may share
+        its transaction with others that arrived at the same time, each in its own savepoint:
+        it commits whole or not at all, and sees those before it as committed."""
+        if readonly:
+            return self._run_alone(work, readonly=True)
+        return cast(T, self._group.submit(work))
+
+    @property
+    def batches(self) -> int:
+        """Write transactions committed by groups so far."""
+        return self._group.batches
+
+    def _run_alone(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.engine.connect() as connection:
@@ -92,8 +112,7 @@ class Database:
                     with connection.begin():
                         result = work(uow)
                     if uow.events.appended:
-                        for listener in self._listeners:
-                            listener()
+                        self._committed()
                     return result
             except DBAPIError as exc:
                 if attempt + 1 < MAX_ATTEMPTS and _retryable(exc):
@@ -101,3 +120,47 @@ class Database:
                     continue
                 raise
         raise RuntimeError("unreachable: the loop returns or raises")
+
+    def _run_batch(
+        self, works: list[Callable[[SqlUnitOfWork], object]]
+    ) -> list[tuple[bool, object]]:
+        """Every work in one transaction, each in a savepoint: (True, result) or (False, the
+        exception it raised, its writes rolled back). BatchFailed when the transaction as a
+        whole fails in a way a retry may cure."""
+        if len(works) == 1:
+            try:
+                return [(True, self._run_alone(works[0]))]
+            except Exception as exc:
+                return [(False, exc)]
+        outcomes: list[tuple[bool, object]] = []
+        appended = 0
+        try:
+            with self.engine.connect() as connection, connection.begin():
+                for work in works:
+                    uow = SqlUnitOfWork(connection)
+                    savepoint = connection.begin_nested()
+                    try:
+                        result = work(uow)
+                    except DBAPIError as exc:
+                        if _retryable(exc):
+                            raise
+                        savepoint.rollback()
+                        outcomes.append((False, exc))
+                    except Exception as exc:
+                        savepoint.rollback()
+                        outcomes.append((False, exc))
+                    else:
+                        savepoint.commit()
+                        outcomes.append((True, result))
+                        appended += uow.events.appended
+        except DBAPIError as exc:
+            if _retryable(exc):
+                raise BatchFailed(str(exc)) from exc
+            raise
+        if appended:
+            self._committed()
+        return outcomes
+
+    def _committed(self) -> None:
+        for listener in self._listeners:
+            listener()

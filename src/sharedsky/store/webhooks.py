@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
@@ -120,13 +120,14 @@ class WebhookRepository:
             query = query.where(c.party_id == party)
         return [_hook(r) for r in self._c.execute(query.order_by(c.created_us, c.id))]
 
-    def due(self, now_us: int, after_seq: int) -> list[Webhook]:
-        """Active hooks whose next attempt is due at ``now_us`` and whose cursor is below
-        ``after_seq`` (so events may await them), oldest first; empty when none."""
+    def due(self, now_us: int) -> list[Webhook]:
+        """Active hooks whose next attempt is due at ``now_us`` and whose cursor is below the
+        newest event (so events may await them), oldest first; empty when none."""
         c = t.webhooks.c
+        head = select(func.max(t.events.c.seq)).scalar_subquery()
         query = (
             select(t.webhooks)
-            .where(c.disabled_us.is_(None), c.next_attempt_us <= now_us, c.cursor_seq < after_seq)
+            .where(c.disabled_us.is_(None), c.next_attempt_us <= now_us, c.cursor_seq < head)
             .order_by(c.created_us, c.id)
         )
         return [_hook(r) for r in self._c.execute(query)]

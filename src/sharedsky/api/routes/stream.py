@@ -1,17 +1,18 @@
 """``GET /v1/events``: the live, resumable Server-Sent Events stream of what the caller may see.
 
-Each stream has its own cursor and reads the event log itself (in a worker thread, so the event
-loop never blocks on the database): it polls every ``POLL_S`` seconds (``stream_poll_s``) and
-wakes at once when the app's ``EventBus`` is notified after a commit, in this process or (on
-PostgreSQL, through ``events/pg_notify.PgListener``) in another. Nothing is queued between
-producers and streams, so a slow consumer slows only itself.
+Each stream has its own cursor over the app's shared ``EventFeed``, which one ``FeedPump`` keeps
+fresh: it re-reads the log when the app's ``EventBus`` is notified after a commit, in this
+process or (on PostgreSQL, through ``events/pg_notify.PgListener``) in another, and at least
+every ``POLL_S`` seconds (``stream_poll_s``). A stream takes its events from the feed in the
+event loop and goes to the database (in a worker thread) only for the objects an event's
+visibility depends on, or when it is further behind than the feed holds. Nothing is queued
+between producers and streams, so a slow consumer slows only itself.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
@@ -22,10 +23,21 @@ from sharedsky.api.auth import ActorDep, DepsDep
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.visibility import Viewer
 from sharedsky.events.bus import EventBus
-from sharedsky.events.feed import EventFeed
+from sharedsky.events.feed import EventFeed, FeedPump
 from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
 from sharedsky.service.ports import Deps
-from sharedsky.service.stream import DeliveryBuffer, StreamEvent, open_cursor, read_stream
+from sharedsky.service.stream import (
+    PAGE_SIZE,
+    DeliveryBuffer,
+    Sightings,
+    StreamEvent,
+    fetch_events,
+    head_of_log,
+    load_sightings,
+    needs_sightings,
+    open_cursor,
+    page_of,
+)
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["events"])
@@ -68,6 +80,9 @@ def install(
         app.include_router(router)
     app.state.stream_keepalive_s = keepalive_s
     app.state.stream_poll_s = poll_s
+    pump: FeedPump | None = getattr(app.state, "feed_pump", None)
+    if pump is not None:
+        pump.poll_s = poll_s
     return event_bus(app)
 
 
@@ -103,13 +118,21 @@ async def flush_deliveries(app: FastAPI) -> None:
             await anyio.to_thread.run_sync(buffer.flush)
 
 
-def event_feed(app: FastAPI) -> EventFeed:
-    """The app's shared ``EventFeed`` (``app.state.event_feed``), created on first use."""
-    feed: EventFeed | None = getattr(app.state, "event_feed", None)
-    if feed is None:
-        feed = EventFeed()
-        app.state.event_feed = feed
-    return feed
+def feed_pump(app: FastAPI) -> FeedPump:
+    """The app's ``FeedPump`` over its shared ``EventFeed`` (``app.state.feed_pump``), created on
+    first use; it runs while streams watch it."""
+    pump: FeedPump | None = getattr(app.state, "feed_pump", None)
+    if pump is None:
+        deps: Deps = app.state.deps
+        pump = FeedPump(
+            EventFeed(),
+            event_bus(app),
+            lambda seq, limit: fetch_events(deps, seq, limit),
+            lambda: head_of_log(deps),
+        )
+        pump.poll_s = getattr(app.state, "stream_poll_s", POLL_S)
+        app.state.feed_pump = pump
+    return pump
 
 
 def event_bus(app: FastAPI) -> EventBus:
@@ -147,31 +170,24 @@ async def _frames(
     deps: Deps,
     viewer: Viewer,
     cursor: StreamCursor,
-    bus: EventBus,
-    feed: EventFeed,
+    pump: FeedPump,
     deliveries: DeliveryBuffer,
     keepalive_s: float,
     limit: int | None,
-    poll_s: float = POLL_S,
 ) -> AsyncIterator[bytes]:
     """The byte frames of one stream until the client leaves (or ``limit`` events were sent)."""
     sent = 0
-    with bus.subscribe() as wakeup:
+    with pump.watch() as watch:
         yield sse_retry(RETRY_MS)
         quiet_since = time.monotonic()
         while True:
-            page = await anyio.to_thread.run_sync(
-                partial(
-                    read_stream,
-                    deps,
-                    viewer,
-                    cursor,
-                    time.monotonic(),
-                    feed=feed,
-                    generation=bus.generation,
-                    max_age_s=min(poll_s, GAP_POLL_S) if cursor.waiting_on_gap else poll_s,
-                )
-            )
+            raw = pump.feed.window(cursor.position, PAGE_SIZE)
+            if raw is None:  # further behind than the feed holds: from the log
+                raw = await anyio.to_thread.run_sync(fetch_events, deps, cursor.position, PAGE_SIZE)
+            seen = Sightings()
+            if needs_sightings(viewer, raw):
+                seen = await anyio.to_thread.run_sync(load_sightings, deps, viewer, raw)
+            page = page_of(deps.mechanism, viewer, cursor, raw, seen, time.monotonic())
             delivered: list[StreamEvent] = []
             for event in page.events:
                 yield _frame(event)
@@ -192,8 +208,10 @@ async def _frames(
                 quiet_since = now_s
             if page.more:
                 continue
-            poll = min(poll_s, GAP_POLL_S) if cursor.waiting_on_gap else poll_s
-            await wakeup.wait(min(poll, max(0.0, quiet_since + keepalive_s - now_s)))
+            wait_s = max(0.0, quiet_since + keepalive_s - now_s)
+            if cursor.waiting_on_gap:
+                wait_s = min(wait_s, GAP_POLL_S)
+            await watch.wait(wait_s)
 
 
 @router.get(
@@ -227,17 +245,14 @@ async def events(
     start = _start_after(last_event_id, after)
     cursor = await anyio.to_thread.run_sync(open_cursor, deps, start)
     keepalive_s: float = getattr(request.app.state, "stream_keepalive_s", DEFAULT_KEEPALIVE_S)
-    poll_s: float = getattr(request.app.state, "stream_poll_s", POLL_S)
     frames = _frames(
         deps,
         actor.viewer,
         cursor,
-        event_bus(request.app),
-        event_feed(request.app),
+        feed_pump(request.app),
         delivery_buffer(request.app),
         keepalive_s,
         limit,
-        poll_s,
     )
     return EventStreamResponse(
         frames,

@@ -1,0 +1,139 @@
+"""Writes that arrive together share a transaction, yet each commits whole or not at all, sees
+the writes before it, and gets its own result or its own exception (R-TXN-1)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from _support import T0
+from sqlalchemy import func, select
+
+from sharedsky.domain.errors import StateConflict
+from sharedsky.store import tables as t
+from sharedsky.store.group_commit import BatchFailed, GroupCommit
+from sharedsky.store.uow import Database, SqlUnitOfWork
+
+
+def _append(n: int) -> Callable[[SqlUnitOfWork], int]:
+    def work(uow: SqlUnitOfWork) -> int:
+        return uow.events.append(T0, "test", "test.written", {"n": n})
+
+    return work
+
+
+def _count(uow: SqlUnitOfWork) -> int:
+    return int(uow.connection.execute(select(func.count()).select_from(t.events)).scalar_one())
+
+
+def _run_together(db: Database, works: list[Callable[[SqlUnitOfWork], object]]) -> list[object]:
+    """Run ``works`` from as many threads, all released at once; each slot holds its result or
+    the exception it raised."""
+    outcomes: list[object] = [None] * len(works)
+    start = threading.Barrier(len(works))
+
+    def one(i: int) -> None:
+        start.wait()
+        try:
+            outcomes[i] = db.run(works[i])
+        except Exception as exc:
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(works))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_concurrent_writes_share_transactions_and_each_gets_its_own_result(
+    database: Database,
+) -> None:
+    slow_first = threading.Event()
+
+    def first(uow: SqlUnitOfWork) -> int:
+        slow_first.wait(0.2)  # hold the lead while the others queue behind it
+        return uow.events.append(T0, "test", "test.written", {"n": -1})
+
+    works: list[Callable[[SqlUnitOfWork], object]] = [first] + [_append(i) for i in range(40)]
+    before = database.batches
+    outcomes = _run_together(database, works)
+    assert all(isinstance(o, int) for o in outcomes)
+    assert len(set(outcomes)) == len(works)  # every write its own seq
+    assert database.run(_count, readonly=True) == len(works)
+    assert database.batches - before < len(works)  # some writes shared a commit
+
+
+def test_a_failing_write_is_rolled_back_alone(database: Database) -> None:
+    def fails(uow: SqlUnitOfWork) -> int:
+        uow.events.append(T0, "test", "test.written", {"n": "lost"})
+        raise StateConflict("no")
+
+    works: list[Callable[[SqlUnitOfWork], object]] = []
+    for i in range(30):
+        works.append(fails if i % 3 == 0 else _append(i))
+    outcomes = _run_together(database, works)
+    failed = [o for o in outcomes if isinstance(o, StateConflict)]
+    assert len(failed) == 10
+    assert database.run(_count, readonly=True) == 20
+
+
+def test_a_write_sees_the_writes_committed_before_it_in_its_batch(database: Database) -> None:
+    def counts(uow: SqlUnitOfWork) -> int:
+        n = _count(uow)
+        uow.events.append(T0, "test", "test.written", {"seen": n})
+        return n
+
+    outcomes = _run_together(database, [counts] * 20)
+    assert sorted(o for o in outcomes if isinstance(o, int)) == list(range(20))
+
+
+def test_commit_listeners_hear_of_batches_that_appended_events(database: Database) -> None:
+    heard: list[float] = []
+    database.on_commit(lambda: heard.append(time.monotonic()))
+    database.run(lambda uow: None)
+    assert heard == []
+    _run_together(database, [_append(i) for i in range(10)])
+    assert 1 <= len(heard) <= 10
+
+
+def test_a_write_cannot_open_another_inside_it(database: Database) -> None:
+    def nested(uow: SqlUnitOfWork) -> object:
+        return database.run(_append(1))
+
+    with pytest.raises(RuntimeError, match="cannot open another"):
+        database.run(nested)
+
+
+def test_a_batch_that_fails_as_a_whole_runs_each_write_alone() -> None:
+    alone: list[int] = []
+
+    def run_batch(jobs: list[int]) -> list[tuple[bool, object]]:
+        raise BatchFailed("serialization failure")
+
+    def run_alone(job: int) -> object:
+        alone.append(job)
+        if job == 2:
+            raise StateConflict("two")
+        return job * 10
+
+    group: GroupCommit[int] = GroupCommit(run_batch, run_alone)
+    assert group.submit(1) == 10
+    with pytest.raises(StateConflict):
+        group.submit(2)
+    assert alone == [1, 2]
+    assert group.batches == 0
+
+
+def test_an_unexpected_batch_error_reaches_every_writer_of_the_batch() -> None:
+    def run_batch(jobs: list[int]) -> list[tuple[bool, object]]:
+        raise OSError("disk full")
+
+    group: GroupCommit[int] = GroupCommit(run_batch, lambda job: job)
+    with pytest.raises(OSError, match="disk full"):
+        group.submit(1)
+    with pytest.raises(OSError):  # the lead was released: the next writer is not stuck
+        group.submit(2)
