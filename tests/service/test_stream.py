@@ -18,6 +18,7 @@ from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.visibility import Viewer
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
+from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import file_notice
@@ -25,6 +26,7 @@ from sharedsky.service.queries import list_conflicts
 from sharedsky.service.stream import (
     Sightings,
     StreamEvent,
+    may_concern,
     open_cursor,
     read_stream,
     visible_event,
@@ -250,3 +252,44 @@ def test_a_cursor_opened_without_a_position_starts_at_the_newest_event(world: Wo
     page = read_stream(world.env.deps, HOST, cursor, now_s=0.0)
     assert [e.type for e in page.events] == ["notice.filed"]
     assert read_stream(world.env.deps, HOST, cursor, now_s=0.0).events == ()
+
+
+_PAYLOADS: list[dict[str, object]] = [
+    {"from": "alpha", "to": "bravo", "message": "msg-1"},
+    {"from": "bravo", "to": "host", "message": "msg-2"},
+    {"from": "host", "to": ["alpha", "charlie"], "message": "msg-3"},
+    {"party": "alpha", "ack": "ack-1"},
+    {"party": "charlie", "ack": "ack-2"},
+    {"notice": "ntc-1", "conflicts": []},
+    {},
+]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "message.sent",
+        "message.acknowledged",
+        "ack.escalated",
+        "notice.filed",
+        "zone.declared",
+        "conflict.detected",
+        "notice.acknowledged",
+        "mechanism.loaded",
+        "some.future.type",
+    ],
+)
+def test_a_stream_is_never_left_asleep_for_an_event_it_may_receive(kind: str) -> None:
+    """``may_concern`` says False only where ``visible_event`` can send nothing, whatever the
+    objects the event is about: for types decided by the payload alone the two agree."""
+    mechanism, _json = parse_mechanism(THREE_PARTY_YAML)
+    viewers = [HOST] + [Viewer(PartyId(p), False) for p in ("alpha", "bravo", "charlie")]
+    by_payload_alone = kind in {"message.sent", "message.acknowledged", "ack.escalated"}
+    for payload in _PAYLOADS:
+        event = StoredEvent(1, T0, "x", kind, payload)
+        for viewer in viewers:
+            sent = visible_event(viewer, event, Sightings(), mechanism)
+            if sent is not None:
+                assert may_concern(viewer, event), (viewer, payload)
+            if by_payload_alone or viewer.is_host:
+                assert may_concern(viewer, event) == (sent is not None), (viewer, payload)

@@ -76,11 +76,22 @@ class EventFeed:
             del self._seqs[:drop]
 
 
-class FeedWatch:
-    """One stream's subscription to the pump: woken whenever the feed has grown."""
+Concerns = Callable[[StoredEvent], bool]
+"""Whether an event may concern a stream: False only when the stream certainly sends nothing
+of it (so the stream need not be woken for it)."""
 
-    def __init__(self, pump: FeedPump) -> None:
+
+def _always(_event: StoredEvent) -> bool:
+    return True
+
+
+class FeedWatch:
+    """One stream's subscription to the pump: woken whenever the feed has grown by an event that
+    may concern it."""
+
+    def __init__(self, pump: FeedPump, concerns: Concerns = _always) -> None:
         self._pump = pump
+        self.concerns = concerns
         self._event = asyncio.Event()
 
     def poke(self) -> None:
@@ -132,9 +143,10 @@ class FeedPump:
         self.reads = 0
         """Rounds that read the log so far."""
 
-    def watch(self) -> FeedWatch:
-        """A new subscription; starts the pump in the running loop when it is not running."""
-        watch = FeedWatch(self)
+    def watch(self, concerns: Concerns = _always) -> FeedWatch:
+        """A new subscription, woken for new events that ``concerns`` accepts; starts the pump
+        in the running loop when it is not running."""
+        watch = FeedWatch(self, concerns)
         self._watches.add(watch)
         task = self._task
         if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
@@ -173,7 +185,8 @@ class FeedPump:
         if fresh:
             self.feed.extend(fresh)
             for watch in list(self._watches):
-                watch.poke()
+                if any(watch.concerns(event) for event in fresh):
+                    watch.poke()
 
     def _read_after(self, head: int) -> list[StoredEvent]:
         """Every event after ``head`` (in batches of ``BATCH``), in a worker thread."""

@@ -127,6 +127,19 @@ def page_of(
     )
 
 
+def may_concern(viewer: Viewer, event: StoredEvent) -> bool:
+    """False only when ``viewer`` certainly receives nothing of ``event`` whatever the objects
+    it is about (a message between two other parties, another party's escalation): its stream
+    need not even wake for it. True otherwise."""
+    if viewer.is_host:
+        return True
+    if event.type in _MESSAGE_TYPES:
+        return viewer.party in _named_parties(event.payload)
+    if event.type in _OWN_PARTY_TYPES:
+        return event.payload.get("party") == viewer.party
+    return event.type in _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
+
+
 def needs_sightings(viewer: Viewer, events: Iterable[StoredEvent]) -> bool:
     """True when what ``viewer`` may see of ``events`` depends on the objects they are about
     (``load_sightings`` must be read first); the host sees everything whole."""

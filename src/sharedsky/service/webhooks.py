@@ -321,6 +321,10 @@ def deliver_due(
     return result
 
 
+MIN_PASS_GAP_S = 0.05
+"""Shortest pause between two passes of a worker, in seconds, however often commits wake it."""
+
+
 class WebhookWorker:
     """Runs `deliver_due` every ``interval_s`` seconds on a background thread (inside
     ``serve``), and at once when a transaction of this process has committed events."""
@@ -376,4 +380,6 @@ class WebhookWorker:
                 self.run_once()
             except Exception:  # the worker must outlive one failing pass; it is logged
                 log.exception("webhook pass failed; retrying at the next interval")
+            # commits coming faster than this share a pass instead of each costing one
+            self._stop.wait(min(MIN_PASS_GAP_S, self._interval_s))
             self._wake.wait(self._interval_s)

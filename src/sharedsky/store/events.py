@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, RootTransaction, insert, select, text
 
 from sharedsky.store import tables as t
 from sharedsky.store.mapping import from_us, to_us
@@ -24,6 +25,8 @@ class StoredEvent:
     payload: dict[str, object]
 
 
+_SERIALISED: weakref.WeakSet[RootTransaction] = weakref.WeakSet()
+"""Transactions that already hold the event-order lock (several writes may share one)."""
 _EVENT_ORDER_LOCK = 0x5EA5_0001
 """The PostgreSQL advisory lock that orders event commits."""
 NOTIFY_CHANNEL_SQL = "left('sharedsky_events_' || current_schema(), 63)"
@@ -55,11 +58,17 @@ class EventLog:
         events commit in ``seq`` order and a stream never passes a seq that commits later; and
         queue a notification on the schema's channel, which PostgreSQL delivers to every
         listening process when (and only if) the transaction commits (R-STREAM-2)."""
-        if self.appended == 0 and self._c.dialect.name == "postgresql":
-            self._c.execute(
-                text(f"SELECT pg_advisory_xact_lock(:key), pg_notify({NOTIFY_CHANNEL_SQL}, '')"),
-                {"key": _EVENT_ORDER_LOCK},
-            )
+        if self.appended or self._c.dialect.name != "postgresql":
+            return
+        transaction = self._c.get_transaction()
+        if transaction is not None and transaction in _SERIALISED:
+            return  # an earlier write of the same (shared) transaction took the lock
+        if transaction is not None:
+            _SERIALISED.add(transaction)
+        self._c.execute(
+            text(f"SELECT pg_advisory_xact_lock(:key), pg_notify({NOTIFY_CHANNEL_SQL}, '')"),
+            {"key": _EVENT_ORDER_LOCK},
+        )
 
     def append(self, time: datetime, actor: str, type_: str, payload: Mapping[str, object]) -> int:
         """Append an event and return its sequence number."""

@@ -3,14 +3,15 @@
 A busy server receives many small writes at once (fifty parties sending hotline messages). Each
 on its own costs a BEGIN, a COMMIT (a WAL flush), a hand-over of the write lock and a wake-up of
 every stream; together they cost that once. Writers queue; the first becomes the *leader*: it
-takes everything queued, runs each write in its own SAVEPOINT inside one transaction, commits,
-hands each writer its own result or exception, and passes the lead to the next writer that
-queued meanwhile. Every write still commits whole or not at all (a write that raises is rolled
-back to its savepoint alone), and the writes of a batch run one after the other, so each sees
-the ones before it exactly as if they had committed in that order.
+takes everything queued, runs the writes one after the other inside one transaction, commits,
+hands each writer its own result, and passes the lead to the next writer that queued
+meanwhile. The writes of a batch run in order, so each sees the ones before it exactly as if
+they had committed in that order.
 
-When the batch itself fails in a way a retry can cure (a serialization failure on PostgreSQL,
-"database is locked" on SQLite), each of its writes is run again in a transaction of its own.
+When the batch fails (a write raised, or a serialization failure on PostgreSQL, "database is
+locked" on SQLite), nothing of it is kept and each of its writes runs again in a transaction
+of its own: every write still commits whole or not at all, and one write's failure reaches
+that writer alone.
 """
 
 from __future__ import annotations
@@ -40,15 +41,15 @@ class _Write(Generic[J]):
 
 
 class BatchFailed(Exception):
-    """The shared transaction failed as a whole (not one write in it): run each write alone."""
+    """The shared transaction was rolled back: run each of its writes alone."""
 
 
 class GroupCommit(Generic[J]):
     """Runs writes in shared transactions; see the module docstring.
 
-    ``run_batch(jobs)`` must run every job in one transaction, each in a savepoint, and return
-    one (ok, value) pair per job (value: the result, or the exception when not ok); it raises
-    ``BatchFailed`` when the transaction fails as a whole in a way a retry may cure.
+    ``run_batch(jobs)`` must run every job in one transaction and return one (ok, value) pair
+    per job (value: the result, or the exception when not ok); it raises ``BatchFailed``, having
+    kept nothing, when the jobs should rather run one by one.
     ``run_alone(job)`` runs one job in a transaction of its own (with the usual retries).
     """
 

@@ -124,42 +124,33 @@ class Database:
     def _run_batch(
         self, works: list[Callable[[SqlUnitOfWork], object]]
     ) -> list[tuple[bool, object]]:
-        """Every work in one transaction, each in a savepoint: (True, result) or (False, the
-        exception it raised, its writes rolled back). BatchFailed when the transaction as a
-        whole fails in a way a retry may cure."""
+        """Every work in one transaction, one after the other: (True, result) for each. When
+        one raises, the whole transaction is rolled back and each work runs again in a
+        transaction of its own, so a failing write takes no other down with it (writes rarely
+        fail here: a use case checks its input before it writes). BatchFailed when the
+        transaction fails in a way a retry may cure."""
         if len(works) == 1:
             try:
                 return [(True, self._run_alone(works[0]))]
             except Exception as exc:
                 return [(False, exc)]
-        outcomes: list[tuple[bool, object]] = []
+        results: list[object] = []
         appended = 0
         try:
             with self.engine.connect() as connection, connection.begin():
                 for work in works:
                     uow = SqlUnitOfWork(connection)
-                    savepoint = connection.begin_nested()
-                    try:
-                        result = work(uow)
-                    except DBAPIError as exc:
-                        if _retryable(exc):
-                            raise
-                        savepoint.rollback()
-                        outcomes.append((False, exc))
-                    except Exception as exc:
-                        savepoint.rollback()
-                        outcomes.append((False, exc))
-                    else:
-                        savepoint.commit()
-                        outcomes.append((True, result))
-                        appended += uow.events.appended
+                    results.append(work(uow))
+                    appended += uow.events.appended
         except DBAPIError as exc:
             if _retryable(exc):
                 raise BatchFailed(str(exc)) from exc
-            raise
+            raise BatchFailed(f"a write failed: {exc}") from exc
+        except Exception as exc:
+            raise BatchFailed(f"a write failed: {exc}") from exc
         if appended:
             self._committed()
-        return outcomes
+        return [(True, result) for result in results]
 
     def _committed(self) -> None:
         for listener in self._listeners:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
@@ -34,6 +35,7 @@ from sharedsky.service.stream import (
     fetch_events,
     head_of_log,
     load_sightings,
+    may_concern,
     needs_sightings,
     open_cursor,
     page_of,
@@ -177,7 +179,7 @@ async def _frames(
 ) -> AsyncIterator[bytes]:
     """The byte frames of one stream until the client leaves (or ``limit`` events were sent)."""
     sent = 0
-    with pump.watch() as watch:
+    with pump.watch(partial(may_concern, viewer)) as watch:
         yield sse_retry(RETRY_MS)
         quiet_since = time.monotonic()
         while True:
