@@ -154,6 +154,12 @@ class FeedPump:
         return watch
 
     @property
+    def running(self) -> bool:
+        """True while the pump's task runs (from the first watcher until shortly after the
+        last one left)."""
+        return self._task is not None and not self._task.done()
+
+    @property
     def watchers(self) -> int:
         """How many streams watch the feed now."""
         return len(self._watches)
