@@ -11,15 +11,44 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Self
 
 
-class Wakeup:
+class Waiter:
+    """An awaitable wake-up flag of one event loop: ``wait`` returns when it was set (since the
+    last wait) or after a timeout; a subscription that ends with ``close`` (or its ``with``)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` seconds for a wake-up; True when one came (one that
+        arrived since the last wait counts at once)."""
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        finally:
+            self._event.clear()
+        return True
+
+    def close(self) -> None:
+        """End the subscription; idempotent."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class Wakeup(Waiter):
     """One stream's subscription to the bus; use as a context manager or call ``close``."""
 
     def __init__(self, bus: EventBus, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
         self._bus = bus
         self._loop = loop
-        self._event = asyncio.Event()
         self._scheduled = False
         """A wake-up is already on its way to the loop: more pokes until it lands add nothing."""
 
@@ -36,26 +65,9 @@ class Wakeup:
         self._scheduled = False  # before setting: a poke from now on schedules another wake-up
         self._event.set()
 
-    async def wait(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` seconds for a notification; True when one came (a
-        notification that arrived since the last wait counts at once)."""
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout_s)
-        except TimeoutError:
-            return False
-        finally:
-            self._event.clear()
-        return True
-
     def close(self) -> None:
         """Unsubscribe; idempotent."""
         self._bus._remove(self)
-
-    def __enter__(self) -> Wakeup:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
 
 class EventBus:

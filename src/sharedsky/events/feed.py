@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import anyio.to_thread
 
-from sharedsky.events.bus import EventBus, Wakeup
+from sharedsky.events.bus import EventBus, Waiter, Wakeup
 from sharedsky.store.events import StoredEvent
 
 Fetch = Callable[[int, int], list[StoredEvent]]
@@ -85,39 +85,22 @@ def _always(_event: StoredEvent) -> bool:
     return True
 
 
-class FeedWatch:
+class FeedWatch(Waiter):
     """One stream's subscription to the pump: woken whenever the feed has grown by an event that
     may concern it."""
 
     def __init__(self, pump: FeedPump, concerns: Concerns = _always) -> None:
+        super().__init__()
         self._pump = pump
         self.concerns = concerns
-        self._event = asyncio.Event()
 
     def poke(self) -> None:
         """Wake the stream (in the loop)."""
         self._event.set()
 
-    async def wait(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` seconds for new events; True when the feed grew (growth
-        since the last wait counts at once)."""
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout_s)
-        except TimeoutError:
-            return False
-        finally:
-            self._event.clear()
-        return True
-
     def close(self) -> None:
         """Unsubscribe; idempotent. The pump stops when its last stream leaves."""
         self._pump._leave(self)
-
-    def __enter__(self) -> FeedWatch:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
 
 class FeedPump:
