@@ -12,7 +12,16 @@ from fastapi.responses import Response
 from sharedsky import __version__
 from sharedsky.api import errors
 from sharedsky.api.auth import ActorDep, DepsDep
-from sharedsky.api.routes import conflicts, messages, notices, stats, stream, webhooks, zones
+from sharedsky.api.routes import (
+    conflicts,
+    ledger,
+    messages,
+    notices,
+    stats,
+    stream,
+    webhooks,
+    zones,
+)
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
@@ -53,6 +62,7 @@ def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -
     app.include_router(messages.router)
     app.include_router(webhooks.router)
     app.include_router(stats.router)
+    app.include_router(ledger.router)
     bus = stream.install(app, keepalive_s=keepalive_s)
     if deps is not None:  # None only while printing the OpenAPI document
         deps.db.on_commit(bus.notify)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 import anyio.to_thread
@@ -11,6 +11,7 @@ from fastapi import Depends, Header, Request
 
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.service.context import Actor
+from sharedsky.service.ledger import OperatorKeyCache, check_signature
 from sharedsky.service.mechanism import TokenCache, authenticate
 from sharedsky.service.ports import Deps
 
@@ -32,11 +33,32 @@ def token_cache(request: Request) -> TokenCache:
     return cache
 
 
+def operator_key_cache(request: Request) -> OperatorKeyCache:
+    """The app's cache of operators' signing keys (``app.state.operator_keys``)."""
+    cache: OperatorKeyCache | None = getattr(request.app.state, "operator_keys", None)
+    if cache is None:
+        cache = OperatorKeyCache()
+        request.app.state.operator_keys = cache
+    return cache
+
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 async def current_actor(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    sharedsky_signature: Annotated[
+        str | None,
+        Header(
+            description="A party's signature of the submission: `keyId=<key id>,sig=<base64url>` "
+            "(docs/ledger-format.md). Required of operators that registered a key."
+        ),
+    ] = None,
 ) -> Actor:
-    """The authenticated actor; 401 for a missing, malformed or unknown token. A token checked
-    in the last ``TOKEN_CACHE_S`` seconds is taken from memory (no query, no thread)."""
+    """The authenticated actor; 401 for a missing, malformed or unknown token, and for a
+    write whose signature is bad or missing when the operator registered a key. A token
+    checked in the last ``TOKEN_CACHE_S`` seconds is taken from memory (no query, no thread)."""
     token = None
     if authorization is not None:
         scheme, _, value = authorization.partition(" ")
@@ -49,6 +71,24 @@ async def current_actor(
         actor = await anyio.to_thread.run_sync(authenticate, deps.db, deps.mechanism, token)
         if token is not None:
             cache.put(token, actor)
+    keys = operator_key_cache(request)
+    if request.method in _WRITES and not (
+        sharedsky_signature is None and keys.unsigned_ok(actor.operator)
+    ):
+        deps = deps_of(request)
+        body = await request.body()
+        signature = await anyio.to_thread.run_sync(
+            check_signature,
+            deps,
+            keys,
+            actor,
+            sharedsky_signature,
+            request.method,
+            request.url.path,
+            body,
+        )
+        if signature is not None:
+            actor = replace(actor, signature=signature)
     return actor
 
 

@@ -6,6 +6,7 @@ import typer
 
 from sharedsky.cli import conflicts as conflicts
 from sharedsky.cli import hotline as hotline
+from sharedsky.cli import ledger as ledger
 from sharedsky.cli import notices as notices
 from sharedsky.cli import stats as stats
 from sharedsky.cli import watch as watch
@@ -23,6 +24,7 @@ app.add_typer(zones.app, name="zone")
 app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(hotline.app, name="msg")
 app.add_typer(stats.app, name="stats")
+app.add_typer(ledger.app, name="ledger")
 app.command("inbox")(stats.inbox)
 app.command("watch")(watch.watch)
 app.command("init")(init_command)

@@ -14,6 +14,7 @@ one automatic retry after a transport error cannot file, cancel or acknowledge t
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -26,6 +27,8 @@ from pydantic import BaseModel, ValidationError
 
 from sharedsky import __version__
 from sharedsky.client.hotline import HotlineMixin
+from sharedsky.client.ledger import LedgerMixin
+from sharedsky.ledger.signing import SIGNATURE_HEADER, Signer, body_signature, submission
 from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind, NoticeStatus
 from sharedsky.wire.v1.stats import LeadTimeReport
@@ -108,11 +111,14 @@ def _segment(object_id: str) -> str:
     return quote(object_id, safe="").replace(".", "%2E")
 
 
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def _new_key() -> str:
     return uuid.uuid4().hex
 
 
-class Client(HotlineMixin):
+class Client(HotlineMixin, LedgerMixin):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
 
     ``url`` is the server's base URL (``http://127.0.0.1:8000``). When ``http`` is given (for
@@ -129,8 +135,12 @@ class Client(HotlineMixin):
         *,
         http: httpx.Client | None = None,
         timeout_s: float = 10.0,
+        signer: Signer | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self.signer = signer
+        """When set, every write (POST, PUT, DELETE) carries this key's signature of the
+        request (``Sharedsky-Signature``), which the ledger keeps (docs/ledger-format.md)."""
         """The server's base URL as given."""
         self._token = token
         self._owns_http = http is None
@@ -187,6 +197,10 @@ class Client(HotlineMixin):
             content = body.model_dump_json(by_alias=True).encode()
             all_headers["Content-Type"] = "application/json"
         all_headers.update(headers or {})
+        if self.signer is not None and method in _WRITES:
+            url = self._http.build_request(method, self._prefix + path, params=params).url
+            signed = submission(method, url.path, json.loads(content) if content else None)
+            all_headers[SIGNATURE_HEADER] = body_signature(self.signer, signed)
         failure: httpx.TransportError | None = None
         for _attempt in range(2):
             try:

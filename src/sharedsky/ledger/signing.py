@@ -25,6 +25,7 @@ from sharedsky.ledger.canonical import CanonicalizationError, JsonValue, canonic
 __all__ = [
     "BODY_PREFIX",
     "SERVER",
+    "SIGNATURE_HEADER",
     "KeyEntry",
     "KeyRing",
     "KeyRingError",
@@ -43,10 +44,13 @@ __all__ = [
     "public_key_from_b64",
     "public_key_to_b64",
     "sign_body",
+    "submission",
     "verify",
     "verify_body_signature",
 ]
 
+SIGNATURE_HEADER = "Sharedsky-Signature"
+"""The HTTP request header that carries a party's signature: ``keyId=<key id>,sig=<base64url>``."""
 SERVER = "server"
 """The ``owner`` of a key the server signs entries and checkpoints with."""
 BODY_PREFIX = "sharedsky-body-v1:"
@@ -286,6 +290,14 @@ class SignatureError(ValueError):
         super().__init__(f"{problem}: {detail}")
         self.problem = problem
         self.detail = detail
+
+
+def submission(method: str, path: str, body: JsonValue) -> dict[str, JsonValue]:
+    """What a party signs for one request: ``{"method", "path", "body"}`` — the HTTP method in
+    upper case, the URL path (no query), and the JSON body (``None`` when there is none).
+    Signing the method and path too keeps a signed body from being replayed at another URL
+    (an acknowledgement of one notice as that of another)."""
+    return {"method": method.upper(), "path": path, "body": body}
 
 
 def body_message(body: JsonValue) -> bytes:

@@ -119,9 +119,15 @@ class _Walk:
     """One pass over the entries, then the signature, trailer and checkpoint checks."""
 
     def __init__(
-        self, keyring: KeyRing, all_signatures: bool, start_seq: int | None, max_problems: int
+        self,
+        keyring: KeyRing,
+        all_signatures: bool,
+        start_seq: int | None,
+        max_problems: int,
+        trailer_required: bool = True,
     ) -> None:
         self.keyring = keyring
+        self.trailer_required = trailer_required
         self.all_signatures = all_signatures
         self.start_seq = start_seq
         self.max_problems = max_problems
@@ -226,7 +232,9 @@ class _Walk:
         intact = self.prefix_open
         valid: list[Checkpoint] = []
         if trailer is None:
-            self.problem(end_seq + 1, "no trailer: the export may have been cut off", blame=intact)
+            if self.trailer_required:
+                missing = "no trailer: the export may have been cut off"
+                self.problem(end_seq + 1, missing, blame=intact)
         elif (reason := checkpoint_problem(self.keyring, trailer)) is not None:
             reason = f"trailer: {reason}; the end of the export is unproven"
             self.problem(end_seq + 1, reason, blame=intact)
@@ -282,6 +290,7 @@ def verify(
     all_signatures: bool = False,
     start_seq: int | None = 1,
     max_problems: int = 1000,
+    trailer_required: bool = True,
 ) -> Report:
     """Verify exported ``entries`` (objects as ``chain.to_json`` writes them) and their trailer.
 
@@ -292,8 +301,10 @@ def verify(
     whose hash cannot be recomputed (that needs the signature before it), so only its hash and
     signature, not its content, are authenticated — start such an export one entry early.
     ``all_signatures`` verifies every entry's signature instead of the head's.
+    ``trailer_required=False`` accepts entries without a trailer (a database read directly:
+    where it ends is then proven only by the ``checkpoints`` given).
     """
-    walk = _Walk(keyring, all_signatures, start_seq, max_problems)
+    walk = _Walk(keyring, all_signatures, start_seq, max_problems, trailer_required)
     for raw in entries:
         walk.step(raw)
     return walk.finish(trailer, checkpoints)

@@ -51,6 +51,7 @@ def acknowledge(
                     "version": latest.subject_version,
                     "party": actor.party,
                 },
+                actor.signature,
             )
             done = replace(
                 latest, status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator
@@ -80,6 +81,7 @@ def acknowledge(
                 actor.operator,
                 "notice.acknowledged",
                 {"notice": subject_id, "version": version, "party": actor.party},
+                actor.signature,
             )
             return remember(uow, actor, idem, receipt, now)
         raise StateConflict(f"your party owes no acknowledgement of {subject} {subject_id!r}")

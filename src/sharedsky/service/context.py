@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from sharedsky.domain.errors import Forbidden
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.visibility import Viewer
+from sharedsky.ledger.chain import PartySig
 
 R = TypeVar("R")
 
@@ -20,6 +21,8 @@ class Actor:
     operator: OperatorId
     party: PartyId
     is_host: bool
+    signature: PartySig | None = None
+    """The operator's verified signature of the request being served, if it signed it."""
 
     @property
     def viewer(self) -> Viewer:

@@ -128,7 +128,9 @@ def send_message(
         _check_about(uow, deps, actor, draft, now)
         _messages(uow).add(message)
         uow.acks.add(ack)
-        uow.events.append(now, actor.operator, "message.sent", _event_payload(message, ack))
+        uow.events.append(
+            now, actor.operator, "message.sent", _event_payload(message, ack), actor.signature
+        )
         return remember(uow, actor, idem, MessageRecord(message, ack), now)
 
     return deps.db.run(work)
@@ -181,6 +183,7 @@ def acknowledge_message(
                 "party": actor.party,
                 "operator": actor.operator,
             },
+            actor.signature,
         )
         acked = replace(
             pending[-1], status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator

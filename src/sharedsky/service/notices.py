@@ -82,7 +82,9 @@ def file_notice(
             sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
         )
         request_notice_acks(uow, deps, notice, conflicts, now)
-        uow.events.append(now, actor.operator, "notice.filed", _event_payload(notice, conflicts))
+        uow.events.append(
+            now, actor.operator, "notice.filed", _event_payload(notice, conflicts), actor.signature
+        )
         return remember(uow, actor, idem, Filing(notice, conflicts), now)
 
     return deps.db.run(work)
@@ -136,7 +138,13 @@ def amend_notice(
         conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
         uow.acks.supersede(notice.id)
         request_notice_acks(uow, deps, notice, conflicts, now)
-        uow.events.append(now, actor.operator, "notice.amended", _event_payload(notice, conflicts))
+        uow.events.append(
+            now,
+            actor.operator,
+            "notice.amended",
+            _event_payload(notice, conflicts),
+            actor.signature,
+        )
         return Filing(notice, conflicts)
 
     return deps.db.run(work)
@@ -163,6 +171,7 @@ def cancel_notice(
             actor.operator,
             "notice.cancelled",
             {"notice": notice.id, "version": notice.version},
+            actor.signature,
         )
         return remember(uow, actor, idem, notice, now)
 

@@ -31,6 +31,7 @@ from sharedsky.domain.visibility import Viewer, see_conflict, see_notice, see_zo
 from sharedsky.domain.zones import Zone
 from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
+from sharedsky.ledger.chain import format_time
 from sharedsky.service.ports import Deps
 from sharedsky.store.deliveries import Delivery
 from sharedsky.store.events import StoredEvent
@@ -100,7 +101,7 @@ def read_stream(
     def work(uow: SqlUnitOfWork) -> tuple[list[StoredEvent], Sightings]:
         raw = uow.events.after(position, page_size)
         return raw, (
-            _sightings(uow, viewer, raw, now) if needs_sightings(viewer, raw) else Sightings()
+            sightings_in(uow, viewer, raw, now) if needs_sightings(viewer, raw) else Sightings()
         )
 
     raw, seen = deps.db.run(work, readonly=True)
@@ -149,7 +150,7 @@ def needs_sightings(viewer: Viewer, events: Iterable[StoredEvent]) -> bool:
 def load_sightings(deps: Deps, viewer: Viewer, events: Sequence[StoredEvent]) -> Sightings:
     """The objects ``events`` are about, as they stand now, in one read transaction."""
     now = deps.clock.now()
-    return deps.db.run(lambda uow: _sightings(uow, viewer, events, now), readonly=True)
+    return deps.db.run(lambda uow: sightings_in(uow, viewer, events, now), readonly=True)
 
 
 def fetch_events(deps: Deps, seq: int, limit: int) -> list[StoredEvent]:
@@ -179,10 +180,10 @@ def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list
     return sorted(found)
 
 
-def _sightings(
+def sightings_in(
     uow: SqlUnitOfWork, viewer: Viewer, events: Sequence[StoredEvent], now: datetime
 ) -> Sightings:
-    """Load what ``events`` are about, in the stream's read transaction."""
+    """Load what ``events`` are about, in the caller's read transaction."""
     notice_ids = _ids(events, _NOTICE_TYPES | {"notice.acknowledged"}, "notice")
     zone_ids = _ids(events, _ZONE_TYPES, "zone")
     conflict_ids = _ids(events, _CONFLICT_TYPES | _NOTICE_TYPES | _ZONE_TYPES, "conflict")
@@ -315,8 +316,42 @@ def deliveries_of(
             continue
         object_id = event.payload.get(subject[1])
         if isinstance(object_id, str):
-            found.append(Delivery(subject[0], object_id, viewer.party, at, via))
+            concerns = tuple(sorted(p for p in _concerned(event.payload) if p != viewer.party))
+            found.append(Delivery(subject[0], object_id, viewer.party, at, via, concerns))
     return found
+
+
+def _concerned(payload: Mapping[str, object]) -> set[str]:
+    """The parties an event's object belongs to: a notice's owner, a message's sender and
+    recipients, a conflict's two sides (as far as the viewer's payload names them)."""
+    found = {str(p) for p in _named_parties(payload) if isinstance(p, str)}
+    owner = payload.get("party")
+    if isinstance(owner, str):
+        found.add(owner)
+    for side in ("a", "b"):
+        ref = payload.get(side)
+        if isinstance(ref, list) and len(ref) == 3 and isinstance(ref[2], str):
+            found.add(ref[2])
+    return found
+
+
+def store_deliveries(uow: SqlUnitOfWork, deliveries: Sequence[Delivery], now: datetime) -> None:
+    """Record first deliveries and append one ``delivery.recorded`` ledger event for each
+    that was first (R-LEDGER-3): the ledger proves when each party was told."""
+    for d in uow.deliveries.record(deliveries):
+        uow.events.append(
+            now,
+            "system",
+            "delivery.recorded",
+            {
+                "subject": d.subject,
+                "id": d.subject_id,
+                "party": d.party,
+                "via": d.via,
+                "delivered_at": format_time(d.delivered_at),
+                "concerns": list(d.concerns),
+            },
+        )
 
 
 def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent]) -> int:
@@ -325,7 +360,7 @@ def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent])
     many were offered."""
     found = deliveries_of(viewer, events, deps.clock.now())
     if found:
-        deps.db.run(lambda uow: uow.deliveries.record(found))
+        deps.db.run(lambda uow: store_deliveries(uow, found, deps.clock.now()))
     return len(found)
 
 
@@ -350,5 +385,6 @@ class DeliveryBuffer:
         with self._lock:
             pending, self._pending = self._pending, []
         if pending:
-            self._deps.db.run(lambda uow: uow.deliveries.record(pending))
+            now = self._deps.clock.now()
+            self._deps.db.run(lambda uow: store_deliveries(uow, pending, now))
         return len(pending)

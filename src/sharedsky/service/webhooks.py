@@ -36,7 +36,7 @@ from sharedsky.events.webhooks import (
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream
+from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
 from sharedsky.store.deliveries import Delivery
 from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
@@ -117,7 +117,11 @@ def register_webhook(
                 f"a party may register at most {MAX_HOOKS_PER_PARTY} webhooks", ("url",)
             )
         seq = uow.events.append(
-            now, actor.operator, "webhook.registered", {"webhook": hook_id, "party": actor.party}
+            now,
+            actor.operator,
+            "webhook.registered",
+            {"webhook": hook_id, "party": actor.party},
+            actor.signature,
         )
         hook = Webhook(hook_id, actor.party, url, secret, now, None, seq, 0, now)
         uow.webhooks.add(hook)
@@ -150,7 +154,11 @@ def delete_webhook(deps: Deps, actor: Actor, hook_id: str) -> None:
             raise Forbidden("only the party that registered a webhook deletes it")
         uow.webhooks.disable(hook_id, to_us(now))
         uow.events.append(
-            now, actor.operator, "webhook.deleted", {"webhook": hook_id, "party": hook.party}
+            now,
+            actor.operator,
+            "webhook.deleted",
+            {"webhook": hook_id, "party": hook.party},
+            actor.signature,
         )
 
     deps.db.run(work)
@@ -201,7 +209,7 @@ class _HookRun:
                 self.hook.id, self.owner, cursor_seq, self.attempts, to_us(next_at), lease_until
             )
             if held and delivered:
-                uow.deliveries.record(delivered)
+                store_deliveries(uow, delivered, self.deps.clock.now())
             return held
 
         held = self.deps.db.run(work)

@@ -74,6 +74,7 @@ def declare_zone(
             actor.operator,
             "zone.declared",
             {"zone": zone.id, "party": zone.party, "conflicts": [c.id for c in conflicts]},
+            actor.signature,
         )
         return remember(uow, actor, idem, Declaration(zone, conflicts), now)
 
@@ -114,6 +115,7 @@ def amend_zone(
             actor.operator,
             "zone.amended",
             {"zone": zone.id, "version": zone.version, "conflicts": [c.id for c in conflicts]},
+            actor.signature,
         )
         return Declaration(zone, conflicts)
 
@@ -135,7 +137,7 @@ def withdraw_zone(
         uow.volumes.unindex(ObjectType.ZONE, zone.id)
         subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
         sync_conflicts(uow, deps, subject, [], ResolvedReason.WITHDRAWN, now)
-        uow.events.append(now, actor.operator, "zone.withdrawn", {"zone": zone.id})
+        uow.events.append(now, actor.operator, "zone.withdrawn", {"zone": zone.id}, actor.signature)
         return remember(uow, actor, idem, zone, now)
 
     return deps.db.run(work)

@@ -25,6 +25,9 @@ class Delivery:
     delivered_at: datetime
     via: str
     """``stream`` or ``webhook``."""
+    concerns: tuple[str, ...] = ()
+    """Parties besides the recipient that the delivery concerns (the notice's owner, the
+    message's sender, the conflict's parties): they may read its ledger entry. Not stored."""
 
 
 class DeliveryLog:
@@ -33,10 +36,11 @@ class DeliveryLog:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def record(self, deliveries: Sequence[Delivery]) -> None:
-        """Record first deliveries; those already recorded are left as they were."""
+    def record(self, deliveries: Sequence[Delivery]) -> list[Delivery]:
+        """Record first deliveries and return those that were first (in the order given);
+        those already recorded are left as they were."""
         if not deliveries:
-            return
+            return []
         rows = [
             {
                 "subject": d.subject,
@@ -49,7 +53,20 @@ class DeliveryLog:
         ]
         dialect = self._c.dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        self._c.execute(insert(t.deliveries).on_conflict_do_nothing(), rows)
+        c = t.deliveries.c
+        statement = (
+            insert(t.deliveries)
+            .on_conflict_do_nothing()
+            .returning(c.subject, c.subject_id, c.party_id, sort_by_parameter_order=True)
+        )
+        fresh = {(r.subject, r.subject_id, r.party_id) for r in self._c.execute(statement, rows)}
+        first: list[Delivery] = []
+        for d in deliveries:
+            key = (d.subject, d.subject_id, d.party)
+            if key in fresh:
+                fresh.discard(key)  # the same delivery offered twice in one call counts once
+                first.append(d)
+        return first
 
     def of(self, subject: str, subject_ids: Sequence[str]) -> list[Delivery]:
         """The recorded deliveries of these subjects; empty when none reached anyone."""

@@ -7,10 +7,14 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, RootTransaction, insert, select, text
+from sqlalchemy import Connection, RootTransaction, Row, insert, select, text, update
 
+from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
+from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
+from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.mapping import from_us, to_us
 
 
@@ -25,6 +29,10 @@ class StoredEvent:
     payload: dict[str, object]
 
 
+class LedgerAppendError(ValueError):
+    """An event that cannot enter the ledger (its payload has no canonical JSON form)."""
+
+
 _SERIALISED: weakref.WeakSet[RootTransaction] = weakref.WeakSet()
 """Transactions that already hold the event-order lock (several writes may share one)."""
 _EVENT_ORDER_LOCK = 0x5EA5_0001
@@ -37,19 +45,39 @@ share a database in different schemas apart. 63 bytes is PostgreSQL's limit for 
 the listener (``events/pg_notify.py``) evaluates the same expression on its own connection."""
 
 
-_APPEND = insert(t.events).returning(t.events.c.seq)
+_HEADS: weakref.WeakKeyDictionary[RootTransaction, Link] = weakref.WeakKeyDictionary()
+"""The newest entry of the ledger as each open write transaction sees it (several writes of a
+shared transaction append one after the other without reading it again)."""
+_APPEND = insert(t.events)
 """The append statement (values as parameters: compiled once, cached)."""
+_HEAD = (
+    select(t.events.c.seq, t.events.c.hash, t.events.c.sig).order_by(t.events.c.seq.desc()).limit(1)
+)
 
 
-def _encode(payload: Mapping[str, object]) -> str:
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
+def _normalised(payload: Mapping[str, object]) -> tuple[JsonObject, str]:
+    """The payload as plain JSON and its canonical text (RFC 8785). Values that are not JSON
+    (a datetime, an enum) are written as their ``str``, as the log always did."""
+    try:
+        return cast(JsonObject, payload), canonical(payload).decode()
+    except CanonicalizationError:
+        plain = json.loads(json.dumps(payload, default=str))
+        try:
+            return cast(JsonObject, plain), canonical(plain).decode()
+        except CanonicalizationError as error:
+            raise LedgerAppendError(f"the event payload has no canonical JSON: {error}") from error
+
+
+def _party_sig_json(party_sig: PartySig | None) -> str | None:
+    return None if party_sig is None else json.dumps(party_sig.to_json(), sort_keys=True)
 
 
 class EventLog:
     """Append-only event log (the outbox and ledger of later work build on it)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, keys: ServerKeyCache) -> None:
         self._c = connection
+        self._keys = keys
         self.appended = 0
         """Events appended through this log (its transaction notifies listeners on commit)."""
 
@@ -70,30 +98,98 @@ class EventLog:
             {"key": _EVENT_ORDER_LOCK},
         )
 
-    def append(self, time: datetime, actor: str, type_: str, payload: Mapping[str, object]) -> int:
-        """Append an event and return its sequence number."""
+    def _head(self, now: datetime) -> Link | None:
+        """The newest entry (None: the ledger is empty), read once per transaction; entries
+        left unsealed by a database from before the ledger are sealed first."""
+        transaction = self._c.get_transaction()
+        if transaction is not None and transaction in _HEADS:
+            return _HEADS[transaction]
+        row = self._c.execute(_HEAD).first()
+        head = None if row is None else Link(row.seq, row.hash, row.sig)
+        if head is not None and not head.hash:
+            head = self._seal_unsealed(now)
+        return head
+
+    def _seal_unsealed(self, now: datetime) -> Link | None:
+        """Chain and sign, in seq order, the events written before the ledger existed (seqs
+        renumbered 1, 2, … without gaps); returns the new head."""
+        signer = self._keys.signer(LedgerKeys(self._c), now)
+        rows = list(self._c.execute(select(t.events).order_by(t.events.c.seq)))
+        head: Link | None = None
+        for number, row in enumerate(rows, start=1):
+            if row.hash and row.seq == number:
+                head = Link(row.seq, row.hash, row.sig)
+                continue
+            entry = append(
+                head,
+                number,
+                format_time(from_us(row.time_us)),
+                row.actor,
+                row.type,
+                json.loads(row.payload),
+                None,
+                signer,
+            )
+            self._c.execute(
+                update(t.events)
+                .where(t.events.c.seq == row.seq)
+                .values(
+                    seq=number,
+                    prev_hash=entry.prev_hash,
+                    content_hash=entry.content_hash,
+                    hash=entry.hash,
+                    sig=entry.sig,
+                )
+            )
+            head = entry.link
+        return head
+
+    def append(
+        self,
+        time: datetime,
+        actor: str,
+        type_: str,
+        payload: Mapping[str, object],
+        party_sig: PartySig | None = None,
+    ) -> int:
+        """Append an event to the ledger (chained and signed) and return its sequence number.
+
+        ``party_sig`` is the submitter's verified signature of its request, if it signed.
+        LedgerAppendError when the payload has no canonical JSON form (NaN, say).
+        """
         self._serialise()
-        self.appended += 1
-        result = self._c.execute(
+        plain, text_ = _normalised(payload)
+        prev = self._head(time)
+        signer = self._keys.signer(LedgerKeys(self._c), time)
+        seq = 1 if prev is None else prev.seq + 1
+        entry = append(prev, seq, format_time(time), actor, type_, plain, party_sig, signer)
+        self._c.execute(
             _APPEND,
-            {"time_us": to_us(time), "actor": actor, "type": type_, "payload": _encode(payload)},
+            {
+                "seq": seq,
+                "time_us": to_us(time),
+                "actor": actor,
+                "type": type_,
+                "payload": text_,
+                "party_sig": _party_sig_json(party_sig),
+                "prev_hash": entry.prev_hash,
+                "content_hash": entry.content_hash,
+                "hash": entry.hash,
+                "sig": entry.sig,
+            },
         )
-        seq: int = result.scalar_one()
+        self.appended += 1
+        transaction = self._c.get_transaction()
+        if transaction is not None:
+            _HEADS[transaction] = entry.link
         return seq
 
     def append_many(
         self, time: datetime, actor: str, events: Sequence[tuple[str, Mapping[str, object]]]
     ) -> None:
-        """Append (type, payload) events in order, in one statement."""
-        if not events:
-            return
-        self._serialise()
-        self.appended += len(events)
-        rows = [
-            {"time_us": to_us(time), "actor": actor, "type": type_, "payload": _encode(payload)}
-            for type_, payload in events
-        ]
-        self._c.execute(insert(t.events), rows)
+        """Append (type, payload) events in order."""
+        for type_, payload in events:
+            self.append(time, actor, type_, payload)
 
     def after(self, seq: int, limit: int = 1000) -> list[StoredEvent]:
         """Events with a sequence number above ``seq``, in order; empty when none."""
@@ -102,3 +198,29 @@ class EventLog:
             StoredEvent(row.seq, from_us(row.time_us), row.actor, row.type, json.loads(row.payload))
             for row in self._c.execute(query)
         ]
+
+    def entries(self, after: int, limit: int = 1000) -> list[Entry]:
+        """Ledger entries with a seq above ``after``, in order, content included."""
+        query = select(t.events).where(t.events.c.seq > after).order_by(t.events.c.seq)
+        return [_entry(row) for row in self._c.execute(query.limit(limit))]
+
+    def head(self) -> Link | None:
+        """The newest entry as committed (None: the ledger is empty)."""
+        row = self._c.execute(_HEAD).first()
+        return None if row is None else Link(row.seq, row.hash, row.sig)
+
+    def link_of(self, seq: int) -> Link | None:
+        """Entry ``seq``'s hash and signature; None when there is no such entry."""
+        c = t.events.c
+        row = self._c.execute(select(c.seq, c.hash, c.sig).where(c.seq == seq)).first()
+        return None if row is None else Link(row.seq, row.hash, row.sig)
+
+
+def _entry(row: Row[Any]) -> Entry:
+    """The ledger entry a row of ``events`` holds (read back exactly as it was hashed)."""
+    sig = None if row.party_sig is None else json.loads(row.party_sig)
+    party_sig = None if sig is None else PartySig(str(sig.get("key_id")), str(sig.get("sig")))
+    content = Content(
+        format_time(from_us(row.time_us)), row.actor, row.type, json.loads(row.payload), party_sig
+    )
+    return Entry(row.seq, row.prev_hash, row.content_hash, row.hash, row.sig, content)

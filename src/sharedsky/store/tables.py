@@ -230,8 +230,30 @@ events = Table(
     Column("actor", String(64), nullable=False),
     Column("type", String(64), nullable=False),
     Column("payload", Text, nullable=False),
+    Column("party_sig", Text, nullable=True),
+    Column("prev_hash", String(64), nullable=False, server_default=""),
+    Column("content_hash", String(64), nullable=False, server_default=""),
+    Column("hash", String(64), nullable=False, server_default=""),
+    Column("sig", String(90), nullable=False, server_default=""),
 )
-"""Every event of the mechanism, appended in the transaction of the change it records."""
+"""Every event of the mechanism, appended in the transaction of the change it records: the
+ledger (``docs/ledger-format.md``). ``seq`` is given explicitly, gapless, under the write lock;
+``payload`` is the canonical JSON of the payload, ``party_sig`` that of the submitter's
+signature (or NULL)."""
+
+ledger_keys = Table(
+    "ledger_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("public_key", String(43), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("operator_id", String(64), nullable=True),
+    Column("private_pem", Text, nullable=True),
+    Column("created_us", BigInteger, nullable=False),
+    Column("revoked_us", BigInteger, nullable=True),
+)
+"""Ed25519 keys: the server's (``owner`` "server", with its private key) and those operators
+registered to sign their submissions (``owner`` their party)."""
 
 idempotency = Table(
     "idempotency_keys",

@@ -17,6 +17,7 @@ from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
+from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
 from sharedsky.store.volumes import VolumeIndex
@@ -28,12 +29,13 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 8
 """Attempts of one transaction before a serialization failure is given up."""
 _RETRY_SQLSTATES = {"40001", "40P01"}
+_UNIQUE_VIOLATION = "23505"
 
 
 class SqlUnitOfWork:
     """Every repository, bound to one open transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, server_keys: ServerKeyCache) -> None:
         self.connection = connection
         self.parties = PartyRepository(connection)
         self.volumes = VolumeIndex(connection)
@@ -41,7 +43,9 @@ class SqlUnitOfWork:
         self.zones = ZoneRepository(connection, self.volumes)
         self.conflicts = ConflictRepository(connection)
         self.acks = AckRepository(connection)
-        self.events = EventLog(connection)
+        self.server_keys = server_keys
+        self.events = EventLog(connection, self.server_keys)
+        self.ledger_keys = LedgerKeys(connection)
         self.escalations = EscalationLog(connection)
         self.deliveries = DeliveryLog(connection)
         self.idempotency = IdempotencyStore(connection)
@@ -52,6 +56,11 @@ def _retryable(exc: DBAPIError) -> bool:
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate in _RETRY_SQLSTATES:
         return True
+    if sqlstate == _UNIQUE_VIOLATION:
+        # another process appended the same seq after this transaction's snapshot was taken
+        # (PostgreSQL takes it before the event-order lock is granted): run it again
+        diag = getattr(exc.orig, "diag", None)
+        return getattr(diag, "constraint_name", None) == "pk_events"
     return "database is locked" in str(exc.orig)
 
 
@@ -62,6 +71,8 @@ class Database:
         self.engine = engine
         self._listeners: list[Callable[[], None]] = []
         self._checkpointer = WalCheckpointer(engine)
+        self.server_keys = ServerKeyCache()
+        """The database's ledger signing key, read once."""
         self._group: GroupCommit[Callable[[SqlUnitOfWork], object]] = GroupCommit(
             self._run_batch, self._run_alone
         )
@@ -108,7 +119,7 @@ class Database:
                 with self.engine.connect() as connection:
                     if readonly:
                         connection = connection.execution_options(sharedsky_readonly=True)
-                    uow = SqlUnitOfWork(connection)
+                    uow = SqlUnitOfWork(connection, self.server_keys)
                     with connection.begin():
                         result = work(uow)
                     if uow.events.appended:
@@ -139,7 +150,7 @@ class Database:
         try:
             with self.engine.connect() as connection, connection.begin():
                 for work in works:
-                    uow = SqlUnitOfWork(connection)
+                    uow = SqlUnitOfWork(connection, self.server_keys)
                     results.append(work(uow))
                     appended += uow.events.appended
         except DBAPIError as exc:

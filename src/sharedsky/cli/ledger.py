@@ -1,0 +1,303 @@
+"""``sharedsky ledger keys|export|verify|audit|timeline``: the signed record, checked offline.
+
+``verify`` needs no server: an export file and a key ring are enough (``--db URL`` checks a
+live database instead). ``audit`` and ``timeline`` fetch the export this operator may see and
+verify it before they say anything.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sharedsky.cli._common import (
+    DEFAULT_URL,
+    AsOption,
+    JsonOption,
+    TokenOption,
+    TokensOption,
+    UrlOption,
+    connect,
+    stderr,
+    stdout,
+    table,
+)
+from sharedsky.client.timeline import build_timeline
+from sharedsky.ledger.checkpoints import Checkpoint, CheckpointFormatError
+from sharedsky.ledger.export import ExportError, read_jsonl
+from sharedsky.ledger.signing import KeyRing, KeyRingError
+from sharedsky.ledger.verify import Report, verify
+
+app = typer.Typer(help="The ledger: export it, verify it offline, audit it, read a timeline.")
+
+KeysOption = Annotated[
+    Path | None,
+    typer.Option("--keys", help="Key ring file (from `sharedsky ledger keys`)."),
+]
+CheckpointsOption = Annotated[
+    Path | None,
+    typer.Option("--checkpoints", help="Checkpoints kept earlier (JSON Lines), to check against."),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    stderr().print(f"error: {message}", style="red", markup=False)
+    return typer.Exit(code)
+
+
+def _read_keys(path: Path) -> KeyRing:
+    try:
+        return KeyRing.loads(path.read_bytes())
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+    except KeyRingError as exc:
+        raise _fail(f"{path}: {exc}") from exc
+
+
+def read_checkpoints(path: Path) -> list[Checkpoint]:
+    """The checkpoints kept in ``path`` (one JSON object per line; blank lines skipped)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            found.append(Checkpoint.from_json(obj.get("checkpoint", obj)))
+        except (ValueError, AttributeError, CheckpointFormatError) as exc:
+            raise _fail(f"{path}:{number}: not a checkpoint: {exc}") from exc
+    return found
+
+
+def keep_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
+    """Append ``checkpoint`` to the receipts file ``path``."""
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(checkpoint.to_json(), sort_keys=True) + "\n")
+
+
+def _report_json(report: Report) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "entries": report.entries,
+        "redacted": report.redacted,
+        "head_seq": report.head_seq,
+        "head_hash": report.head_hash,
+        "first_bad_seq": report.first_bad_seq,
+        "problems": [{"seq": p.seq, "reason": p.reason} for p in report.problems],
+        "more_problems": report.more_problems,
+    }
+
+
+def _print_report(report: Report, json_: bool, what: str) -> None:
+    if json_:
+        typer.echo(json.dumps(_report_json(report)))
+    elif report.ok:
+        stdout().print(
+            f"[green]verified[/green]: {what}: {report.entries} entries "
+            f"({report.redacted} redacted), head seq {report.head_seq} hash {report.head_hash}"
+        )
+    else:
+        out = stdout()
+        out.print(f"[red]NOT verified[/red]: {what}: first bad seq {report.first_bad_seq}")
+        for problem in report.problems:
+            out.print(f"  seq {problem.seq}: {problem.reason}", markup=False)
+        if report.more_problems:
+            out.print(f"  … and {report.more_problems} more problems")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _verify_export(
+    data: bytes,
+    keys: KeyRing,
+    checkpoints: list[Checkpoint],
+    all_sigs: bool,
+    start_seq: int | None = 1,
+) -> tuple[Report, list[dict[str, Any]]]:
+    try:
+        entries, trailer = read_jsonl(io.BytesIO(data))
+    except ExportError as exc:
+        raise _fail(f"the export is malformed: {exc}", 1) from exc
+    report = verify(
+        entries,
+        trailer,
+        keys,
+        checkpoints=checkpoints,
+        all_signatures=all_sigs,
+        start_seq=start_seq,
+    )
+    return report, entries
+
+
+@app.command("keys")
+def keys_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the key ring.")] = Path(
+        "keys.json"
+    ),
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Fetch the mechanism's key ring (server and operators' public keys) into a file."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        ring = client.ledger_keys()
+    out.write_text(ring.dumps(), encoding="utf-8")
+    stdout().print(f"{len(ring.keys)} keys written to {out}")
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the export.")] = Path(
+        "ledger.jsonl"
+    ),
+    after: Annotated[int, typer.Option("--after", min=0, help="Entries after this seq.")] = 0,
+    keep: CheckpointsOption = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Write the ledger as this operator may see it (JSON Lines, signed trailer last);
+    ``--checkpoints FILE`` also keeps the trailer there as a receipt."""
+    with connect(ctx, url, token, tokens, as_) as client, out.open("wb") as sink:
+        lines = client.export_ledger(sink, after)
+    if keep is not None:
+        _, trailer = read_jsonl(io.BytesIO(out.read_bytes()))
+        if trailer is not None:
+            keep_checkpoint(keep, trailer)
+    stdout().print(f"{lines - 1} entries and the trailer written to {out}")
+
+
+@app.command("verify")
+def verify_command(
+    file: Annotated[Path | None, typer.Argument(help="An export (JSON Lines).")] = None,
+    keys: KeysOption = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Verify this live database instead of a file.")
+    ] = None,
+    checkpoints: CheckpointsOption = None,
+    all_signatures: Annotated[
+        bool, typer.Option("--all-signatures", help="Check every signature, not the head's.")
+    ] = False,
+    after: Annotated[
+        int, typer.Option("--after", min=0, help="The export was made with --after N.")
+    ] = 0,
+    json_: JsonOption = False,
+) -> None:
+    """Verify an export offline (no server, no database), or a live database with --db.
+    Exit 0 when verified, 1 when not (the first bad seq is named), 2 on bad usage."""
+    kept = read_checkpoints(checkpoints) if checkpoints is not None else []
+    ring = _read_keys(keys) if keys is not None else None
+    if db is not None:
+        from sharedsky.bootstrap import open_database
+        from sharedsky.service.ledger import verify_database
+
+        database = open_database(db, migrate=False)
+        try:
+            report = verify_database(database, ring, kept, all_signatures=all_signatures)
+        finally:
+            database.close()
+        _print_report(report, json_, db)
+        return
+    if file is None or ring is None:
+        raise _fail("give an export FILE and --keys KEYS (or --db URL)")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror}") from exc
+    report, _ = _verify_export(data, ring, kept, all_signatures, max(after, 1) if after else 1)
+    _print_report(report, json_, str(file))
+
+
+def _fetch_verified(
+    ctx: typer.Context,
+    url: str,
+    token: str | None,
+    tokens: Path | None,
+    as_: str | None,
+    keys: Path | None,
+    kept: list[Checkpoint],
+) -> tuple[Report, list[dict[str, Any]]]:
+    with connect(ctx, url, token, tokens, as_) as client:
+        ring = _read_keys(keys) if keys is not None else client.ledger_keys()
+        sink = io.BytesIO()
+        client.export_ledger(sink)
+    return _verify_export(sink.getvalue(), ring, kept, all_sigs=False)
+
+
+@app.command("audit")
+def audit_command(
+    ctx: typer.Context,
+    checkpoints: Annotated[
+        Path, typer.Option("--checkpoints", help="Checkpoints this party kept (JSON Lines).")
+    ],
+    keys: KeysOption = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Prove that the log the server serves today extends every checkpoint kept; a
+    rewritten history (a fork) is reported with the first diverging seq (exit 1)."""
+    kept = read_checkpoints(checkpoints)
+    report, _ = _fetch_verified(ctx, url, token, tokens, as_, keys, kept)
+    _print_report(report, json_, f"the server's log against {len(kept)} checkpoints")
+
+
+@app.command("timeline")
+def timeline_command(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument(help="The notice.")],
+    keys: KeysOption = None,
+    checkpoints: CheckpointsOption = None,
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """When a notice was filed, delivered to each counterparty, acknowledged, escalated,
+    amended, and the lead time each party got — from the verified ledger, each line with the
+    hash and signature that prove it."""
+    kept = read_checkpoints(checkpoints) if checkpoints is not None else []
+    report, entries = _fetch_verified(ctx, url, token, tokens, as_, keys, kept)
+    if not report.ok:
+        _print_report(report, json_, "the server's log")
+    timeline = build_timeline(notice_id, entries)
+    if not timeline.lines:
+        raise _fail(f"the ledger you may see says nothing of notice {notice_id!r}", 1)
+    if json_:
+        document = timeline.to_json()
+        document["verified"] = {"head_seq": report.head_seq, "head_hash": report.head_hash}
+        typer.echo(json.dumps(document))
+        return
+    out = stdout()
+    grid = table(f"Notice {notice_id}: proven timeline", "seq", "time (UTC)", "what", "proof")
+    for line in timeline.lines:
+        signed = f" · party sig {line.party_sig['key_id']}" if line.party_sig else ""
+        grid.add_row(
+            str(line.seq),
+            line.time,
+            line.what,
+            f"hash {line.hash[:16]}… sig {line.sig[:12]}…{signed}",
+        )
+    out.print(grid)
+    if timeline.lead_times:
+        leads = table(
+            "Lead time each party got (from delivery)", "party", "delivered", "via", "lead time"
+        )
+        for lt in timeline.lead_times:
+            leads.add_row(lt.party, lt.delivered_at, lt.via, f"{lt.lead_time_s:.0f} s")
+        out.print(leads)
+    out.print(f"verified against the ledger up to seq {report.head_seq} (hash {report.head_hash})")

@@ -1,0 +1,165 @@
+"""The proven timeline of one notice, read from verified ledger entries.
+
+Each line is one entry of the ledger (its seq, hash and the server's signature, and the party's
+signature when the submitter signed), so that an inquiry can check every line against the
+export. Lead times are computed from the ledger alone: the notice's start is its filing time plus
+the lead time recorded at filing, and each counterparty's lead time runs from the recorded first
+delivery to it, not from filing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sharedsky.ledger.chain import parse_time
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineLine:
+    """One step of a notice's history, with the entry that proves it."""
+
+    seq: int
+    time: str
+    type: str
+    actor: str
+    what: str
+    hash: str
+    sig: str
+    party_sig: Mapping[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadTime:
+    """The lead time one party got: from the first delivery to it until the notice's start."""
+
+    party: str
+    delivered_at: str
+    via: str
+    lead_time_s: float
+    seq: int
+
+
+@dataclass
+class Timeline:
+    """A notice's history, in ledger order."""
+
+    notice: str
+    lines: list[TimelineLine] = field(default_factory=list)
+    lead_times: list[LeadTime] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The timeline as a JSON document."""
+        return {
+            "notice": self.notice,
+            "lines": [
+                {
+                    "seq": line.seq,
+                    "time": line.time,
+                    "type": line.type,
+                    "actor": line.actor,
+                    "what": line.what,
+                    "hash": line.hash,
+                    "sig": line.sig,
+                    "party_sig": None if line.party_sig is None else dict(line.party_sig),
+                }
+                for line in self.lines
+            ],
+            "lead_times": [
+                {
+                    "party": lt.party,
+                    "delivered_at": lt.delivered_at,
+                    "via": lt.via,
+                    "lead_time_s": lt.lead_time_s,
+                    "seq": lt.seq,
+                }
+                for lt in self.lead_times
+            ],
+            "conflicts": list(self.conflicts),
+        }
+
+
+def _refers_to(ref: object, notice: str) -> bool:
+    return isinstance(ref, list) and len(ref) == 3 and ref[1] == notice
+
+
+def _describe(entry_type: str, payload: Mapping[str, Any], notice: str) -> str | None:
+    """What the entry says about the notice; None when it is not about it."""
+    if payload.get("notice") == notice:
+        party = payload.get("party")
+        return {
+            "notice.filed": f"filed by {party} (version 1, "
+            f"lead time at filing {payload.get('lead_time_s')} s)",
+            "notice.amended": f"amended to version {payload.get('version')}",
+            "notice.cancelled": f"cancelled (version {payload.get('version')})",
+            "notice.acknowledged": f"acknowledged by {party} (version {payload.get('version')})",
+        }.get(entry_type, entry_type)
+    if entry_type == "delivery.recorded" and payload.get("subject") == "notice":
+        if payload.get("id") == notice:
+            return f"delivered to {payload.get('party')} by {payload.get('via')}"
+        return None
+    if entry_type == "ack.escalated" and payload.get("subject_id") == notice:
+        return (
+            f"{payload.get('party')}'s acknowledgement overdue: escalated to rung "
+            f"{payload.get('rung')} ({payload.get('rung_name')})"
+        )
+    return None
+
+
+def build_timeline(notice: str, entries: Iterable[Mapping[str, Any]]) -> Timeline:
+    """The timeline of ``notice`` from exported entries (redacted ones are skipped: they
+    say nothing the viewer may read). Give only entries that verified."""
+    timeline = Timeline(notice)
+    conflicts: set[str] = set()
+    start_s: float | None = None
+    for entry in entries:
+        if entry.get("redacted"):
+            continue
+        kind, payload = str(entry["type"]), entry["payload"]
+        what = _describe(kind, payload, notice)
+        conflict = payload.get("conflict")
+        if kind == "conflict.detected" and (
+            _refers_to(payload.get("a"), notice) or _refers_to(payload.get("b"), notice)
+        ):
+            conflicts.add(str(conflict))
+            timeline.conflicts.append(str(conflict))
+            what = f"conflict {conflict} detected"
+        elif kind.startswith("conflict.") and conflict in conflicts:
+            what = f"conflict {conflict} {kind.split('.', 1)[1]}"
+            if "party" in payload:
+                what += f" by {payload['party']}"
+        elif kind == "ack.escalated" and payload.get("subject_id") in conflicts:
+            what = (
+                f"{payload.get('party')}'s acknowledgement of conflict {payload.get('subject_id')}"
+                f" overdue: escalated to rung {payload.get('rung')} ({payload.get('rung_name')})"
+            )
+        if what is None:
+            continue
+        if kind == "notice.filed" and payload.get("notice") == notice:
+            start_s = parse_time(entry["time"]).timestamp() + float(payload["lead_time_s"])
+        timeline.lines.append(
+            TimelineLine(
+                int(entry["seq"]),
+                str(entry["time"]),
+                kind,
+                str(entry["actor"]),
+                what,
+                str(entry["hash"]),
+                str(entry["sig"]),
+                entry.get("party_sig"),
+            )
+        )
+        if kind == "delivery.recorded" and start_s is not None:
+            delivered = str(payload["delivered_at"])
+            timeline.lead_times.append(
+                LeadTime(
+                    str(payload["party"]),
+                    delivered,
+                    str(payload["via"]),
+                    round(start_s - parse_time(delivered).timestamp(), 6),
+                    int(entry["seq"]),
+                )
+            )
+    return timeline

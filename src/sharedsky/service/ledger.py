@@ -1,0 +1,317 @@
+"""Use cases of the ledger: keys, checkpoints, a viewer's export, and checking the database.
+
+What a party receives of an entry follows the stream's visibility (``service/stream``): the
+entry whole when the party's stream would carry its payload unchanged, or when it records a
+delivery to that party or of that party's object; otherwise the entry redacted (its hashes and
+signature only), so that the chain still verifies without leaking what it may not see.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+
+from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict, Unauthenticated
+from sharedsky.domain.visibility import Viewer
+from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
+from sharedsky.ledger.chain import to_json as entry_json
+from sharedsky.ledger.checkpoints import Checkpoint, make_checkpoint
+from sharedsky.ledger.signing import (
+    SIGNATURE_HEADER,
+    KeyEntry,
+    KeyRing,
+    SignatureError,
+    public_key_from_b64,
+    submission,
+    verify_body_signature,
+)
+from sharedsky.ledger.verify import Report, verify
+from sharedsky.service.context import Actor
+from sharedsky.service.ports import Deps
+from sharedsky.service.stream import Sightings, needs_sightings, sightings_in, visible_event
+from sharedsky.store.events import StoredEvent
+from sharedsky.store.ledger_keys import StoredKey
+from sharedsky.store.uow import Database, SqlUnitOfWork
+
+PAGE_SIZE = 1000
+"""Entries read from the database per query."""
+DELIVERY_EVENT = "delivery.recorded"
+"""The event that records the first delivery of a notice, conflict or message to a party."""
+
+
+def keyring(db: Database) -> KeyRing:
+    """Every public key of the mechanism: the server's and those operators registered."""
+    return db.run(lambda uow: uow.ledger_keys.keyring(), readonly=True)
+
+
+def checkpoint(deps: Deps) -> Checkpoint:
+    """A signed checkpoint of the newest entry now (seq 0 and 64 zeros when empty)."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> Checkpoint:
+        head = uow.events.head()
+        signer = uow.server_keys.signer(uow.ledger_keys, now)
+        if head is None:
+            return make_checkpoint(signer, 0, GENESIS_HASH, format_time(now))
+        return make_checkpoint(signer, head.seq, head.hash, format_time(now))
+
+    return deps.db.run(work, readonly=True)
+
+
+def _stored(entry: Entry) -> StoredEvent:
+    content = entry.content
+    assert content is not None
+    return StoredEvent(
+        entry.seq, parse_time(content.time), content.actor, content.type, dict(content.payload)
+    )
+
+
+def delivery_concerns(viewer: Viewer, payload: dict[str, object]) -> bool:
+    """True when a delivery record names the viewer's party as recipient or as concerned."""
+    concerned = payload.get("concerns")
+    return payload.get("party") == viewer.party or (
+        isinstance(concerned, list) and viewer.party in concerned
+    )
+
+
+def view_entries(
+    deps: Deps, viewer: Viewer, entries: Sequence[Entry], seen: Sightings
+) -> list[Entry]:
+    """``entries`` as ``viewer`` may receive them: whole or redacted."""
+    if viewer.is_host:
+        return list(entries)
+    out = []
+    for entry in entries:
+        event = _stored(entry)
+        if event.type == DELIVERY_EVENT:
+            whole = delivery_concerns(viewer, event.payload)
+        else:
+            view = visible_event(viewer, event, seen, deps.mechanism)
+            whole = view is not None and dict(view.payload) == event.payload
+        out.append(entry if whole else redact(entry))
+    return out
+
+
+def read_page(deps: Deps, viewer: Viewer, after: int, limit: int = PAGE_SIZE) -> list[Entry]:
+    """Up to ``limit`` entries after seq ``after``, as ``viewer`` may receive them."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> tuple[list[Entry], Sightings]:
+        entries = uow.events.entries(after, limit)
+        events = [_stored(e) for e in entries]
+        if not needs_sightings(viewer, events):
+            return entries, Sightings()
+        return entries, sightings_in(uow, viewer, events, now)
+
+    entries, seen = deps.db.run(work, readonly=True)
+    return view_entries(deps, viewer, entries, seen)
+
+
+def export_lines(deps: Deps, viewer: Viewer, after: int) -> Iterator[dict[str, object]]:
+    """The export after seq ``after`` as JSON objects (``chain.to_json``), then the trailer
+    ``{"checkpoint": …}`` for the last entry given. An export that starts after seq 0 starts
+    one entry early (its anchor, see docs/ledger-format.md), so that every entry asked for is
+    authenticated. The trailer is made before the entries are read, so it never names an
+    entry the export lacks; entries committed meanwhile are left for the next export."""
+    trailer = checkpoint(deps)
+    position = max(after - 1, 0)
+    while position < trailer.seq:
+        page = read_page(deps, viewer, position, min(PAGE_SIZE, trailer.seq - position))
+        if not page:
+            break
+        for entry in page:
+            yield dict(entry_json(entry))
+        position = page[-1].seq
+    yield {"checkpoint": dict(trailer.to_json())}
+
+
+def entries_after(db: Database, after: int, limit: int = PAGE_SIZE) -> list[Entry]:
+    """Up to ``limit`` entries after seq ``after`` as stored (no visibility applied)."""
+    return db.run(lambda uow: uow.events.entries(after, limit), readonly=True)
+
+
+def verify_database(
+    db: Database,
+    keys: KeyRing | None = None,
+    checkpoints: Iterable[Checkpoint] = (),
+    *,
+    all_signatures: bool = False,
+) -> Report:
+    """Verify every entry as the database holds it, against ``keys`` (default: the database's
+    own keys, which proves the rows were not edited after signing, not whose key it is) and
+    the ``checkpoints`` a party kept (which also prove the end was not cut off)."""
+    ring = keys if keys is not None else keyring(db)
+
+    def pages() -> Iterator[dict[str, object]]:
+        position = 0
+        while True:
+            page = entries_after(db, position)
+            for entry in page:
+                yield dict(entry_json(entry))
+            if len(page) < PAGE_SIZE:
+                return
+            position = page[-1].seq
+
+    return verify(
+        pages(),
+        None,
+        ring,
+        checkpoints=checkpoints,
+        all_signatures=all_signatures,
+        trailer_required=False,
+    )
+
+
+OPERATOR_KEYS_CACHE_S = 30.0
+"""How long a server trusts its copy of an operator's keys, in seconds (a key id it does not
+know is looked up at once; a key registered through another process may take this long to be
+required of that operator's unsigned submissions there)."""
+
+
+def register_operator_key(deps: Deps, actor: Actor, public_key: str) -> StoredKey:
+    """Register an Ed25519 public key for the acting operator; from then on its submissions
+    must be signed. InvalidInput for a malformed key, StateConflict when already registered."""
+    actor.require_party("register signing keys")
+    try:
+        entry = KeyEntry.of(public_key_from_b64(public_key), actor.party, actor.operator)
+    except ValueError as error:
+        raise InvalidInput(str(error), ("public_key",)) from error
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> StoredKey:
+        if not uow.ledger_keys.add_operator_key(entry, now):
+            raise StateConflict(f"key {entry.key_id} is already registered")
+        uow.events.append(
+            now,
+            actor.operator,
+            "ledger.key_registered",
+            {
+                "key_id": entry.key_id,
+                "public_key": public_key,
+                "party": actor.party,
+                "operator": actor.operator,
+            },
+            actor.signature,
+        )
+        return StoredKey(entry, now, None)
+
+    return deps.db.run(work)
+
+
+def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> None:
+    """Revoke one of the acting operator's keys (it still verifies what it signed before).
+    NotFound when the operator holds no such active key."""
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> None:
+        if key_id not in {k.key_id for k in uow.ledger_keys.active_for(actor.operator)}:
+            raise NotFound(f"no active key {key_id!r} of operator {actor.operator}")
+        uow.ledger_keys.revoke(key_id, now)
+        uow.events.append(
+            now,
+            actor.operator,
+            "ledger.key_revoked",
+            {"key_id": key_id, "party": actor.party, "operator": actor.operator},
+            actor.signature,
+        )
+
+    deps.db.run(work)
+
+
+def operator_keys(deps: Deps, actor: Actor) -> list[StoredKey]:
+    """The keys the acting operator registered (revoked ones too)."""
+    keys = deps.db.run(lambda uow: uow.ledger_keys.all(), readonly=True)
+    return [k for k in keys if k.entry.operator == actor.operator]
+
+
+class OperatorKeyCache:
+    """Each operator's active keys, kept ``ttl_s`` seconds. Thread-safe."""
+
+    def __init__(self, ttl_s: float = OPERATOR_KEYS_CACHE_S) -> None:
+        self._ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[KeyRing, float]] = {}
+
+    def get(self, deps: Deps, operator: str, *, fresh: bool = False) -> KeyRing:
+        """The operator's active keys as a ring (read again when ``fresh`` or stale)."""
+        clock = time.monotonic()
+        with self._lock:
+            found = self._keys.get(operator)
+        if found is not None and not fresh and clock - found[1] < self._ttl_s:
+            return found[0]
+        entries = deps.db.run(lambda uow: uow.ledger_keys.active_for(operator), readonly=True)
+        ring = KeyRing.of(entries)
+        with self._lock:
+            self._keys[operator] = (ring, clock)
+        return ring
+
+    def unsigned_ok(self, operator: str) -> bool:
+        """True when the operator is known, from a fresh copy, to hold no key: its unsigned
+        submissions need no further check (no database read, no thread)."""
+        with self._lock:
+            found = self._keys.get(operator)
+        return found is not None and not found[0].keys and time.monotonic() - found[1] < self._ttl_s
+
+    def forget(self, operator: str) -> None:
+        """Drop the operator's keys (after it registered or revoked one)."""
+        with self._lock:
+            self._keys.pop(operator, None)
+
+
+def check_signature(
+    deps: Deps,
+    cache: OperatorKeyCache,
+    actor: Actor,
+    header: str | None,
+    method: str,
+    path: str,
+    body: bytes,
+) -> PartySig | None:
+    """The verified signature of a submission, or None for an unsigned one by an operator that
+    registered no key. Unauthenticated (401) when the signature is malformed, made with a key
+    that is not one of the operator's active keys, or does not verify, and when an operator
+    that registered a key sends a submission unsigned: nothing is then stored."""
+    ring = cache.get(deps, actor.operator)
+    if header is None:
+        if ring.keys:
+            raise Unauthenticated(
+                f"operator {actor.operator} signs its submissions: "
+                f"the {SIGNATURE_HEADER} header is required"
+            )
+        return None
+    try:
+        parsed = json.loads(body) if body.strip() else None
+    except ValueError as error:
+        raise Unauthenticated("a signed request must have a JSON body (or none)") from error
+    envelope = submission(method, path, parsed)
+    try:
+        key_id = verify_body_signature(ring, header, envelope)
+    except SignatureError as first:
+        if first.problem != "unknown-key":
+            raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {first.detail}") from first
+        ring = cache.get(deps, actor.operator, fresh=True)  # registered a moment ago?
+        try:
+            key_id = verify_body_signature(ring, header, envelope)
+        except SignatureError as error:
+            raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {error.detail}") from error
+    sig = header.replace(" ", "").split("sig=", 1)[1].split(",", 1)[0]
+    return PartySig(key_id, sig)
+
+
+__all__ = [
+    "DELIVERY_EVENT",
+    "OperatorKeyCache",
+    "check_signature",
+    "checkpoint",
+    "delivery_concerns",
+    "export_lines",
+    "keyring",
+    "operator_keys",
+    "read_page",
+    "register_operator_key",
+    "revoke_operator_key",
+    "verify_database",
+    "view_entries",
+]
