@@ -84,6 +84,7 @@ class Stream:
     http: httpx.Client | None = None
     sockets: list[socket.socket] = field(default_factory=list)
     """The connection's socket (httpcore's ``network_stream`` extension)."""
+    follower: EventFollower | None = None
 
     def types(self) -> list[str]:
         """The event types received, in order."""
@@ -123,6 +124,7 @@ def open_stream(base: str, token: str) -> Stream:
         base_url=base, timeout=httpx.Timeout(10.0, read=120.0), event_hooks={"response": [on_open]}
     )
     follower = EventFollower(base, token, reconnect=False, http=stream.http)
+    stream.follower = follower
 
     def read() -> None:
         try:

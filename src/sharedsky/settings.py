@@ -42,6 +42,19 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds of silence after which an event stream sends a keep-alive comment.",
     )
+    ledger_checkpoint_every: int = Field(
+        default=1000,
+        gt=0,
+        description="Entries after which the server publishes a signed checkpoint on the streams.",
+    )
+    ledger_checkpoint_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds after which the server publishes a signed checkpoint on the streams when "
+            "the ledger grew (fewer than `ledger_checkpoint_every` entries)."
+        ),
+    )
     stream_poll_s: float = Field(
         default=0.2,
         gt=0,

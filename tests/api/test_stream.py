@@ -55,7 +55,9 @@ def parse(text: str) -> tuple[list[Frame], list[str]]:
             elif line:
                 name, _, value = line.partition(": ")
                 fields.setdefault(name, []).append(value)
-        if "data" in fields:
+        if "data" in fields and "id" not in fields:  # a ledger checkpoint, not an event
+            assert fields["event"] == ["checkpoint"], block
+        elif "data" in fields:
             data = json.loads("\n".join(fields["data"]))
             frames.append(Frame(int(fields["id"][0]), fields["event"][0], data))
     return frames, comments

@@ -111,7 +111,7 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
     host_seen = _seen(streams["host"])
     assert host_seen == [*everything, ("message.sent", marker["id"])]
     seqs = [e.seq for e in streams["host"].events]
-    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # every event, in order
+    assert seqs == sorted(set(seqs))  # in order, none twice (delivery records are ledger-only)
     assert _seen(streams["alpha"]) == [
         *(x for x in everything if x[1] != bravo_alone["id"]),
         ("message.sent", marker["id"]),

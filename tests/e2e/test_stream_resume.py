@@ -42,6 +42,7 @@ class Received:
     frames: list[tuple[int, str, dict[str, object]]] = field(default_factory=list)
     arrived_s: dict[int, float] = field(default_factory=dict)
     """Event id → monotonic time of arrival."""
+    checkpoints: list[dict[str, object]] = field(default_factory=list)
     connected: threading.Event = field(default_factory=threading.Event)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -71,6 +72,10 @@ def follow(
             elif line:
                 name, _, value = line.partition(": ")
                 fields[name] = value
+            elif "data" in fields and "id" not in fields:  # a ledger checkpoint: no id
+                assert fields["event"] == "checkpoint"
+                into.checkpoints.append(json.loads(fields["data"]))
+                fields = {}
             elif "data" in fields:
                 seq = int(fields["id"])
                 into.frames.append((seq, fields["event"], json.loads(fields["data"])))

@@ -39,6 +39,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         return
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(stream.flush_deliveries, app)
+        tasks.start_soon(stream.publish_checkpoints, app)
         yield
         tasks.cancel_scope.cancel()
 

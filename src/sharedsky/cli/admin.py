@@ -92,7 +92,11 @@ def serve_command(
         raise typer.Exit(1) from exc
     app = create_app(deps, keepalive_s=settings.stream_keepalive_s)
     bus = install_stream(
-        app, keepalive_s=settings.stream_keepalive_s, poll_s=settings.stream_poll_s
+        app,
+        keepalive_s=settings.stream_keepalive_s,
+        poll_s=settings.stream_poll_s,
+        checkpoint_every=settings.ledger_checkpoint_every,
+        checkpoint_interval_s=settings.ledger_checkpoint_interval_s,
     )
     scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
     sender = HttpxSender(timeout_s=settings.webhook_timeout_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,10 +52,17 @@ def watch(
     count: Annotated[
         int | None, typer.Option(help="Stop after this many events (default: follow forever).")
     ] = None,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            help="Keep every ledger checkpoint received in this file (for `ledger audit`).",
+        ),
+    ] = None,
 ) -> None:
     """Follow every event you may see, live; reconnects without losing any. Flash traffic is
     shown in red and rings the terminal bell."""
-    follower = EventFollower(url, token_of(token, tokens, as_), after=after)
+    follower = EventFollower(url, token_of(token, tokens, as_), after=after, keep=checkpoints)
     out = stdout()
     seen = 0
     try:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
+from sharedsky.ledger.checkpoints import Checkpoint
 from sharedsky.wire.v1.events import EventOut
 
 RECONNECT_DELAY_S = 1.0
@@ -27,7 +30,18 @@ class EventFollower:
     timeout_s: float = 60.0
     reconnect: bool = True
     http: httpx.Client | None = None
+    keep: Path | None = None
+    """A file to which every checkpoint received is appended (one JSON object per line), the
+    receipts that ``sharedsky ledger audit --checkpoints`` checks the server's log against."""
     last_seq: int | None = field(default=None, init=False)
+    checkpoints: list[Checkpoint] = field(default_factory=list, init=False)
+    """The checkpoints received so far (each one verified by whoever audits, not here)."""
+
+    def _keep(self, checkpoint: Checkpoint) -> None:
+        self.checkpoints.append(checkpoint)
+        if self.keep is not None:
+            with self.keep.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(checkpoint.to_json(), sort_keys=True) + "\n")
 
     def __iter__(self) -> Iterator[EventOut]:
         resume = self.after
@@ -41,6 +55,9 @@ class EventFollower:
                     with client.stream("GET", "/v1/events", headers=headers) as r:
                         r.raise_for_status()
                         for event in _parse(r.iter_lines()):
+                            if isinstance(event, Checkpoint):
+                                self._keep(event)
+                                continue
                             resume = self.last_seq = event.seq
                             yield event
                     if not self.reconnect:
@@ -54,15 +71,23 @@ class EventFollower:
                 client.close()
 
 
-def _parse(lines: Iterator[str]) -> Iterator[EventOut]:
-    """Events from SSE lines (``id``/``event``/``data`` fields, blank line ends an event)."""
+def _parse(lines: Iterator[str]) -> Iterator[EventOut | Checkpoint]:
+    """Events and checkpoints from SSE lines (``id``/``event``/``data`` fields, a blank line
+    ends one; ``event: checkpoint`` carries a signed checkpoint)."""
     data: list[str] = []
+    kind = ""
     for line in lines:
         if line == "":
             if data:
-                yield EventOut.model_validate_json("\n".join(data))
-            data = []
+                text = "\n".join(data)
+                if kind == "checkpoint":
+                    yield Checkpoint.from_json(json.loads(text))
+                else:
+                    yield EventOut.model_validate_json(text)
+            data, kind = [], ""
         elif line.startswith(":"):
             continue  # a comment: the heartbeat
+        elif line.startswith("event:"):
+            kind = line[6:].strip()
         elif line.startswith("data:"):
             data.append(line[5:].removeprefix(" "))

@@ -136,6 +136,11 @@ class FeedPump:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="feed-pump")
         return watch
 
+    def poke_all(self) -> None:
+        """Wake every stream (in the loop): something for all of them, a checkpoint say."""
+        for watch in list(self._watches):
+            watch.poke()
+
     @property
     def running(self) -> bool:
         """True while the pump's task runs (from the first watcher until shortly after the

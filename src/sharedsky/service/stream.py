@@ -44,6 +44,9 @@ _NOTICE_TYPES = frozenset({"notice.filed", "notice.amended", "notice.cancelled"}
 _ZONE_TYPES = frozenset({"zone.declared", "zone.amended", "zone.withdrawn"})
 _CONFLICT_TYPES = frozenset({"conflict.detected", "conflict.resolved", "conflict.acknowledged"})
 _MESSAGE_TYPES = frozenset({"message.sent", "message.acknowledged"})
+_LEDGER_ONLY = frozenset({"delivery.recorded"})
+"""Events kept for the ledger and its export, sent on no stream (the host's neither): a stream
+would otherwise carry a record of each of its own deliveries."""
 _OWN_PARTY_TYPES = frozenset({"ack.escalated"})
 """Events about one party's own obligations: to that party (``payload.party``) and the host."""
 
@@ -132,6 +135,8 @@ def may_concern(viewer: Viewer, event: StoredEvent) -> bool:
     """False only when ``viewer`` certainly receives nothing of ``event`` whatever the objects
     it is about (a message between two other parties, another party's escalation): its stream
     need not even wake for it. True otherwise."""
+    if event.type in _LEDGER_ONLY:
+        return False
     if viewer.is_host:
         return True
     if event.type in _MESSAGE_TYPES:
@@ -213,6 +218,8 @@ def visible_event(
 def _visible_payload(
     viewer: Viewer, event: StoredEvent, seen: Sightings, mechanism: Mechanism
 ) -> Mapping[str, object] | None:
+    if event.type in _LEDGER_ONLY:
+        return None
     if viewer.is_host:
         return event.payload
     payload = event.payload

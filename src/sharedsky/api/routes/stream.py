@@ -11,6 +11,8 @@ between producers and streams, so a slow consumer slows only itself.
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from collections.abc import AsyncIterator
 from functools import partial
@@ -26,6 +28,8 @@ from sharedsky.domain.visibility import Viewer
 from sharedsky.events.bus import EventBus
 from sharedsky.events.feed import EventFeed, FeedPump
 from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
+from sharedsky.ledger.checkpoints import Checkpoint
+from sharedsky.service.ledger import checkpoint
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import (
     PAGE_SIZE,
@@ -62,6 +66,10 @@ _DESCRIPTION = (
 )
 
 
+DEFAULT_CHECKPOINT_EVERY = 1000
+"""Entries after which a checkpoint is published (setting ``ledger_checkpoint_every``)."""
+DEFAULT_CHECKPOINT_INTERVAL_S = 60.0
+"""Seconds after which one is published anyway (setting ``ledger_checkpoint_interval_s``)."""
 DELIVERY_FLUSH_S = 0.1
 """How often the deliveries noted by streams are written, in seconds."""
 
@@ -73,15 +81,22 @@ class EventStreamResponse(StreamingResponse):
 
 
 def install(
-    app: FastAPI, *, keepalive_s: float = DEFAULT_KEEPALIVE_S, poll_s: float = POLL_S
+    app: FastAPI,
+    *,
+    keepalive_s: float = DEFAULT_KEEPALIVE_S,
+    poll_s: float = POLL_S,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S,
 ) -> EventBus:
-    """Include the router in ``app``, set its keep-alive and poll intervals in seconds, and
-    return the app's ``EventBus`` (created if absent) for use cases to notify after commit.
-    Idempotent: the router is included once."""
+    """Include the router in ``app``, set its keep-alive and poll intervals in seconds and when
+    checkpoints are published, and return the app's ``EventBus`` (created if absent) for use
+    cases to notify after commit. Idempotent: the router is included once."""
     if not _included(app):
         app.include_router(router)
     app.state.stream_keepalive_s = keepalive_s
     app.state.stream_poll_s = poll_s
+    board = checkpoint_board(app)
+    board.every, board.interval_s = checkpoint_every, checkpoint_interval_s
     pump: FeedPump | None = getattr(app.state, "feed_pump", None)
     if pump is not None:
         pump.poll_s = poll_s
@@ -118,6 +133,68 @@ async def flush_deliveries(app: FastAPI) -> None:
     finally:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(buffer.flush)
+
+
+class CheckpointBoard:
+    """The newest checkpoint this process published, for every stream to pass on
+    (R-LEDGER-6): one is made when the ledger grew by ``every`` entries, or by fewer after
+    ``interval_s`` seconds, while streams are open."""
+
+    def __init__(self, every: int, interval_s: float) -> None:
+        self.every = every
+        self.interval_s = interval_s
+        self.latest: Checkpoint | None = None
+        self.version = 0
+        """Checkpoints published so far (a stream sends one when it has not sent this one)."""
+        self._made_s = -math.inf
+
+    def due(self, head: int | None, now_s: float) -> bool:
+        """True when a checkpoint of ``head`` should be made now."""
+        if head is None:
+            return False
+        if self.latest is None:
+            return True
+        grown = head - self.latest.seq
+        return grown >= self.every or (grown > 0 and now_s - self._made_s >= self.interval_s)
+
+    def publish(self, checkpoint: Checkpoint, now_s: float) -> None:
+        """Make ``checkpoint`` the one streams pass on."""
+        self.latest = checkpoint
+        self._made_s = now_s
+        self.version += 1
+
+
+CHECKPOINT_LOOK_S = 0.5
+"""How often the publisher looks whether a checkpoint is due, in seconds."""
+
+
+def checkpoint_board(app: FastAPI) -> CheckpointBoard:
+    """The app's ``CheckpointBoard`` (``app.state.checkpoint_board``), created on first use."""
+    board: CheckpointBoard | None = getattr(app.state, "checkpoint_board", None)
+    if board is None:
+        board = CheckpointBoard(DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_S)
+        app.state.checkpoint_board = board
+    return board
+
+
+async def publish_checkpoints(app: FastAPI) -> None:
+    """While streams are open, publish a signed checkpoint when one is due and wake every
+    stream to send it; until cancelled."""
+    board = checkpoint_board(app)
+    deps: Deps = app.state.deps
+    while True:
+        await anyio.sleep(CHECKPOINT_LOOK_S)
+        pump = feed_pump(app)
+        if not pump.running or not board.due(pump.feed.head, time.monotonic()):
+            continue
+        made = await anyio.to_thread.run_sync(checkpoint, deps)
+        board.publish(made, time.monotonic())
+        pump.poke_all()
+
+
+def _checkpoint_frame(made: Checkpoint) -> bytes:
+    """An SSE frame without an id (it must not move ``Last-Event-ID``)."""
+    return b"event: checkpoint\ndata: " + json.dumps(made.to_json()).encode() + b"\n\n"
 
 
 def feed_pump(app: FastAPI) -> FeedPump:
@@ -176,13 +253,19 @@ async def _frames(
     deliveries: DeliveryBuffer,
     keepalive_s: float,
     limit: int | None,
+    board: CheckpointBoard | None = None,
 ) -> AsyncIterator[bytes]:
-    """The byte frames of one stream until the client leaves (or ``limit`` events were sent)."""
+    """The byte frames of one stream until the client leaves (or ``limit`` events were sent),
+    with each checkpoint the process publishes meanwhile (and the latest one first)."""
     sent = 0
+    receipts = 0
     with pump.watch(partial(may_concern, viewer)) as watch:
         yield sse_retry(RETRY_MS)
         quiet_since = time.monotonic()
         while True:
+            if board is not None and board.latest is not None and board.version != receipts:
+                receipts = board.version
+                yield _checkpoint_frame(board.latest)
             raw = pump.feed.window(cursor.position, PAGE_SIZE)
             if raw is None:  # further behind than the feed holds: from the log
                 raw = await anyio.to_thread.run_sync(fetch_events, deps, cursor.position, PAGE_SIZE)
@@ -255,6 +338,7 @@ async def events(
         delivery_buffer(request.app),
         keepalive_s,
         limit,
+        checkpoint_board(request.app),
     )
     return EventStreamResponse(
         frames,
