@@ -3,19 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+ASSETS := src/sharedsky/api/console_assets/BUILT
+WEB_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
 
-.PHONY: demo test lint typecheck unit postgres bench openapi clean
+.PHONY: demo test lint typecheck unit postgres chromium assets bench openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# the web console (web/ → src/sharedsky/api/console_assets/), rebuilt when a source is newer
+assets: $(ASSETS)
+
+$(ASSETS): $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+demo: $(STAMP) assets
 	$(BIN)/sharedsky demo
 
 postgres:
 	./scripts/ensure-postgres.sh
+
+chromium:
+	./scripts/ensure-chromium.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
@@ -25,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) postgres
+unit: $(STAMP) postgres assets chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit

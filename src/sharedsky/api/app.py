@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from sharedsky import __version__
-from sharedsky.api import errors
+from sharedsky.api import console, errors
 from sharedsky.api.auth import ActorDep, DepsDep
 from sharedsky.api.routes import (
     conflicts,
@@ -121,4 +121,5 @@ def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -
             )
         )
 
+    console.install(app)  # last: its mount at / must not shadow an API route
     return app

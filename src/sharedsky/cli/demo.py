@@ -163,6 +163,7 @@ def run_demo(workdir: Path, port: int) -> int:
         for party, token in tokens.items():
             table.add_row(party, token)
         _out.print(table)
+        _out.print(f"console: {base}/  (sign in with an operator's token)")
         _out.print(f"tokens are also in {workdir / 'tokens.json'}; database {url}")
         _out.print("try:  sharedsky conflicts list --tokens .demo/tokens.json --as alpha")
         _out.print("press Ctrl-C to stop")

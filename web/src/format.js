@@ -1,0 +1,87 @@
+// Text for people: times in UTC, countdowns, altitudes, and the popups of map objects.
+
+const RTL = new Set(["ar", "he", "fa", "ur"]);
+
+export function esc(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+export const isRtl = (language) => RTL.has(String(language || "").slice(0, 2));
+
+/** "2026-11-25 09:30Z" */
+export function utc(iso) {
+  if (!iso) return "open-ended";
+  const d = new Date(iso);
+  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)}Z`;
+}
+
+export const hhmm = (iso) => (iso ? `${new Date(iso).toISOString().slice(11, 16)}Z` : "");
+
+/** Seconds as "4:05", "1:02:03" or "-0:12" (overdue). */
+export function countdown(seconds) {
+  const sign = seconds < 0 ? "-" : "";
+  let s = Math.abs(Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const mm = h ? String(m).padStart(2, "0") : String(m);
+  return `${sign}${h ? `${h}:` : ""}${mm}:${String(s).padStart(2, "0")}`;
+}
+
+export function minutes(seconds) {
+  if (seconds === null || seconds === undefined) return "–";
+  const m = seconds / 60;
+  return m >= 120 ? `${(m / 60).toFixed(1)} h` : `${Math.round(m)} min`;
+}
+
+export const band = (alt) => `${Math.round(alt.lower_m)}–${Math.round(alt.upper_m)} m (FL${Math.round(alt.lower_m / 30.48)}–${Math.round(alt.upper_m / 30.48)})`;
+
+export function partyName(state, id) {
+  if (!id) return "hidden";
+  const p = state.parties.get(id);
+  return p ? p.name : id;
+}
+
+export function describeNotice(notice, state) {
+  const v = notice.volumes[0];
+  const rows = [
+    `<strong>${esc(notice.title)}</strong> <span class="chip">${esc(notice.kind)}</span>`,
+    `${esc(partyName(state, notice.party))} · v${notice.version} · ${esc(notice.status)}${notice.late ? ' · <span class="late">late</span>' : ""}`,
+  ];
+  if (v) rows.push(`${band(v.altitude)}`, `${utc(v.time.start)} → ${utc(v.time.end)}`);
+  if (notice.redacted) rows.push("<em>only the clashing parts are shared</em>");
+  if (notice.remarks) rows.push(esc(notice.remarks));
+  const clashes = state.conflicts.filter((c) => c.state === "open" && (c.own.id === notice.id || c.with.id === notice.id));
+  if (clashes.length) rows.push(`<span class="late">${clashes.length} open conflict(s):</span> ${clashes.map((c) => esc(conflictTitle(c, state))).join("; ")}`);
+  rows.push(`<code>${esc(notice.id)}</code>`);
+  return rows.join("<br>");
+}
+
+export function describeZone(zone) {
+  return [
+    `<strong>${esc(zone.title)}</strong> <span class="chip zone-${esc(zone.kind)}">${esc(zone.kind)}</span>`,
+    `${esc(zone.party)} · v${zone.version} · ${esc(zone.status)}`,
+    band(zone.volume.altitude),
+    `${utc(zone.volume.time.start)} → ${utc(zone.volume.time.end)}`,
+    esc(zone.remarks),
+    `<code>${esc(zone.id)}</code>`,
+  ].join("<br>");
+}
+
+export function conflictTitle(conflict, state) {
+  const own = state.titles.get(conflict.own.id) || conflict.own.type;
+  const other = state.titles.get(conflict.with.id) || `${conflict.with.type} of ${partyName(state, conflict.with.party)}`;
+  return `${own} × ${other}`;
+}
+
+export function describeConflict(conflict, state) {
+  return [
+    `<strong>Conflict</strong> <span class="chip">${esc(conflict.state)}</span>`,
+    esc(conflictTitle(conflict, state)),
+    `${band(conflict.altitude)}`,
+    `${utc(conflict.window.start)} → ${utc(conflict.window.end)}`,
+    `lateral distance ${Math.round(conflict.distance_m)} m`,
+    `<code>${esc(conflict.id)}</code>`,
+  ].join("<br>");
+}

@@ -1,0 +1,225 @@
+// The hotline: threads per counterparty and per notice or conflict; compose from the standard
+// templates with parameters, or free text; each message in the reader's language (right to left
+// for Hebrew and Arabic), with its sent and acknowledged ticks.
+import { post } from "./api.js";
+import { conflictTitle, countdown, esc, hhmm, isRtl, partyName } from "./format.js";
+
+function threadLabel(thread, state) {
+  const [type, rest] = [thread.slice(0, thread.indexOf(":")), thread.slice(thread.indexOf(":") + 1)];
+  if (type === "parties") {
+    const other = rest.split("|").find((p) => p !== state.me.party) || rest;
+    return `with ${partyName(state, other)}`;
+  }
+  if (type === "conflict") {
+    const conflict = state.conflicts.find((c) => c.id === rest);
+    return conflict ? `conflict ${conflictTitle(conflict, state)}` : `conflict ${rest}`;
+  }
+  return `${type} ${state.titles.get(rest) || rest}`;
+}
+
+export class Hotline {
+  constructor(app, element) {
+    this.app = app;
+    this.el = element;
+    this.thread = null;
+    this.el.innerHTML = `
+      <div class="hotline">
+        <ul id="threads" class="threads" aria-label="threads"></ul>
+        <div id="thread" class="thread" aria-live="polite"></div>
+        <form id="compose" class="compose" novalidate>
+          <div class="row">
+            <label>To <select name="to"></select></label>
+            <label>Priority <select name="priority"><option>routine</option><option>priority</option><option>flash</option></select></label>
+            <label>About <select name="about"><option value="">—</option></select></label>
+          </div>
+          <label>Template <select name="template" id="compose-template"><option value="">free text only</option></select></label>
+          <div id="compose-params" class="params"></div>
+          <p id="compose-preview" class="preview muted"></p>
+          <label>Free text <textarea name="text" rows="2" maxlength="2000" dir="auto"></textarea></label>
+          <div class="row"><button type="submit" id="compose-send">Send (Ctrl+Enter)</button><span id="compose-error" class="error" role="alert"></span></div>
+        </form>
+      </div>`;
+    this.form = this.el.querySelector("#compose");
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.send();
+    });
+    this.form.template.addEventListener("change", () => this.renderParams());
+    this.form.addEventListener("input", () => this.preview());
+    this.el.querySelector("#thread").addEventListener("click", (e) => {
+      const b = e.target.closest("[data-ack-message]");
+      if (b) this.app.inbox.acknowledgeItem({ subject: "message", subject_id: b.dataset.ackMessage, priority: "routine" });
+    });
+    this.el.querySelector("#threads").addEventListener("click", (e) => {
+      const li = e.target.closest("li[data-thread]");
+      if (li) this.open(li.dataset.thread);
+    });
+    const s = app.state;
+    const others = [...s.mechanism.parties, s.mechanism.host].filter((p) => p.id !== s.me.party);
+    this.form.to.innerHTML = others.map((p) => `<option value="${esc(p.id)}">${esc(p.name)}</option>`).join("");
+  }
+
+  templatesLoaded() {
+    const t = this.app.state.templates;
+    this.form.template.innerHTML =
+      `<option value="">free text only</option>` +
+      t.templates.map((x) => `<option value="${esc(x.id)}">${esc(x.id.replaceAll("_", " "))}</option>`).join("");
+  }
+
+  template() {
+    const id = this.form.template.value;
+    return id ? this.app.state.templates.templates.find((x) => x.id === id) : null;
+  }
+
+  renderParams() {
+    const tpl = this.template();
+    const box = this.el.querySelector("#compose-params");
+    if (!tpl) {
+      box.innerHTML = "";
+      this.preview();
+      return;
+    }
+    box.innerHTML = tpl.params
+      .map((p) => {
+        const type = p.type === "int" || p.type === "float" ? "number" : "text";
+        const limits = [p.minimum !== null ? `min="${p.minimum}"` : "", p.maximum !== null ? `max="${p.maximum}"` : "", p.max_chars ? `maxlength="${p.max_chars}"` : "", p.type === "float" ? 'step="any"' : ""].join(" ");
+        const hint = p.type === "utc_time" ? "HH:MMZ or ISO time" : p.unit;
+        return `<label>${esc(p.name.replaceAll("_", " "))}${hint ? ` <span class="muted">(${esc(hint)})</span>` : ""} <input data-param="${esc(p.name)}" data-type="${esc(p.type)}" type="${type}" ${limits} required dir="auto"></label>`;
+      })
+      .join("");
+    if (tpl.about.length) {
+      const wanted = tpl.about.join(" or ");
+      if (!this.form.about.value) this.el.querySelector("#compose-error").textContent = `this template must be about a ${wanted}`;
+    } else {
+      this.el.querySelector("#compose-error").textContent = "";
+    }
+    this.preview();
+  }
+
+  params() {
+    const out = {};
+    for (const input of this.el.querySelectorAll("[data-param]")) {
+      const v = input.value.trim();
+      if (v === "") continue;
+      out[input.dataset.param] = input.dataset.type === "int" ? parseInt(v, 10) : input.dataset.type === "float" ? Number(v) : v;
+    }
+    return out;
+  }
+
+  preview() {
+    const tpl = this.template();
+    const el = this.el.querySelector("#compose-preview");
+    if (!tpl) {
+      el.textContent = "";
+      return;
+    }
+    const params = this.params();
+    el.textContent = tpl.pattern.replace(/\{(\w+)\}/g, (_m, name) => (name in params ? String(params[name]) : `{${name}}`));
+    el.dir = isRtl(this.app.state.templates.language) ? "rtl" : "auto";
+  }
+
+  focusCompose() {
+    this.form.template.focus();
+  }
+
+  /** The threads (newest activity first), then the open thread's messages (oldest first). */
+  render() {
+    const s = this.app.state;
+    const threads = new Map();
+    for (const m of s.messages) if (!threads.has(m.thread)) threads.set(m.thread, []);
+    for (const m of s.messages) threads.get(m.thread).push(m);
+    const unacked = s.messages.filter((m) => m.to === s.me.party && m.acknowledgement && m.acknowledgement.status === "pending");
+    document.getElementById("hotline-count").textContent = String(unacked.length);
+    this.el.querySelector("#threads").innerHTML = [...threads.entries()]
+      .map(([id, list]) => {
+        const waiting = list.some((m) => m.to === s.me.party && m.acknowledgement && m.acknowledgement.status === "pending");
+        return `<li data-thread="${esc(id)}" class="${id === this.thread ? "selected" : ""}${waiting ? " waiting" : ""}">${esc(threadLabel(id, s))} <span class="muted">(${list.length})</span></li>`;
+      })
+      .join("") || `<li class="empty">No messages yet.</li>`;
+    this.renderThread();
+    this.renderAbout();
+  }
+
+  renderAbout() {
+    const s = this.app.state;
+    const current = this.form.about.value;
+    const options = [
+      ...s.conflicts.filter((c) => c.state === "open").map((c) => [`conflict:${c.id}`, `conflict ${c.id}`]),
+      ...s.notices.filter((n) => n.status !== "cancelled").map((n) => [`notice:${n.id}`, `notice ${n.title}`]),
+    ];
+    this.form.about.innerHTML = `<option value="">—</option>` + options.map(([v, t]) => `<option value="${esc(v)}">${esc(t)}</option>`).join("");
+    if (options.some(([v]) => v === current)) this.form.about.value = current;
+  }
+
+  open(thread) {
+    this.thread = thread;
+    const s = this.app.state;
+    const [type, rest] = [thread.slice(0, thread.indexOf(":")), thread.slice(thread.indexOf(":") + 1)];
+    const first = s.messages.find((m) => m.thread === thread);
+    if (first) this.form.to.value = first.from === s.me.party ? first.to : first.from;
+    if (type === "parties") this.form.about.value = "";
+    else this.form.about.value = `${type}:${rest}`;
+    this.render();
+  }
+
+  renderThread() {
+    const s = this.app.state;
+    const box = this.el.querySelector("#thread");
+    if (!this.thread) {
+      box.innerHTML = `<p class="muted">Choose a thread, or compose below.</p>`;
+      return;
+    }
+    const list = s.messages.filter((m) => m.thread === this.thread).reverse();
+    box.innerHTML = `<h3>${esc(threadLabel(this.thread, s))}</h3>` + list.map((m) => this.messageHtml(m)).join("");
+    box.scrollTop = box.scrollHeight;
+  }
+
+  messageHtml(m) {
+    const s = this.app.state;
+    const mine = m.from === s.me.party;
+    const ack = m.acknowledgement;
+    const acked = ack && ack.status === "acknowledged";
+    const ticks = acked ? "✓✓" : "✓";
+    const tickTitle = acked ? `acknowledged by ${ack.acked_by} at ${hhmm(ack.acked_at)}` : "sent; not yet acknowledged";
+    const due = ack && ack.status === "pending" && ack.due_at ? ` · due in ${countdown((Date.parse(ack.due_at) - Date.now()) / 1000)}` : "";
+    const dir = isRtl(m.language) ? "rtl" : "ltr";
+    const english = m.rendered && m.language !== "en" ? `<div class="english muted" lang="en" dir="ltr">${esc(m.rendered_en)}</div>` : "";
+    const button = !mine && ack && ack.status === "pending" ? `<button type="button" data-ack-message="${esc(m.id)}">Acknowledge</button>` : "";
+    return `<article class="message ${mine ? "mine" : "theirs"} prio-${esc(m.priority)}" data-message="${esc(m.id)}">
+      <header><span class="chip prio">${esc(m.priority)}</span> ${esc(partyName(s, m.from))} → ${esc(partyName(s, m.to))} · ${hhmm(m.sent_at)}</header>
+      ${m.rendered ? `<p class="rendered" lang="${esc(m.language)}" dir="${dir}">${esc(m.rendered)}</p>` : ""}${english}
+      ${m.text ? `<p class="free" dir="auto">${esc(m.text)}</p>` : ""}
+      <footer><span class="ticks ${acked ? "acked" : "sent"}" title="${esc(tickTitle)}" data-state="${acked ? "acknowledged" : "sent"}">${ticks}</span> <span class="muted">${esc(acked ? tickTitle : `sent${due}`)}</span> ${button}</footer>
+    </article>`;
+  }
+
+  async send() {
+    const error = this.el.querySelector("#compose-error");
+    error.textContent = "";
+    const f = this.form;
+    const body = { to: f.to.value, priority: f.priority.value, text: f.text.value.trim() };
+    if (f.template.value) {
+      body.template = f.template.value;
+      body.params = this.params();
+    }
+    if (f.about.value) {
+      const [type, id] = [f.about.value.slice(0, f.about.value.indexOf(":")), f.about.value.slice(f.about.value.indexOf(":") + 1)];
+      body.about = { type, id };
+    }
+    if (!body.template && !body.text) {
+      error.textContent = "Choose a template or write a text.";
+      return;
+    }
+    try {
+      const sent = await post("/v1/messages", body);
+      f.text.value = "";
+      this.app.state.messages.unshift(sent);
+      this.thread = sent.thread;
+      this.render();
+      this.app.toast(`sent ${sent.priority} message to ${partyName(this.app.state, sent.to)}`);
+      this.app.refresh(["messages"]);
+    } catch (err) {
+      error.textContent = `Not sent: ${err.message}`;
+    }
+  }
+}

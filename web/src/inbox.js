@@ -1,0 +1,194 @@
+// The inbox: everything awaiting this operator's acknowledgement, most urgent first, with a
+// live countdown; a click or a key acknowledges. A flash item takes over the screen, with
+// sound, until it is acknowledged.
+import { post } from "./api.js";
+import { conflictTitle, countdown, esc, isRtl, partyName } from "./format.js";
+
+const PRIORITY_RANK = { flash: 0, priority: 1, routine: 2 };
+const PATHS = { notice: "notices", conflict: "conflicts", message: "messages" };
+
+/** Due first; an item escalated to the host (no due time left) before all; then priority. */
+export function byUrgency(a, b) {
+  const da = a.due_at ? Date.parse(a.due_at) : -Infinity;
+  const db = b.due_at ? Date.parse(b.due_at) : -Infinity;
+  if (da !== db) return da - db;
+  return PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
+}
+
+export class Inbox {
+  constructor(app, element) {
+    this.app = app;
+    this.el = element;
+    this.selected = 0;
+    this.items = [];
+    this.busy = new Set();
+    this.el.innerHTML = `<p class="hint">Keys: <kbd>↑</kbd>/<kbd>↓</kbd> select, <kbd>a</kbd> or <kbd>Enter</kbd> acknowledge, <kbd>c</kbd> compose, <kbd>i</kbd> <kbd>f</kbd> <kbd>h</kbd> <kbd>o</kbd> tabs.</p><ol class="inbox" id="inbox-list"></ol>`;
+    this.list = this.el.querySelector("#inbox-list");
+    this.list.addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-ack]");
+      if (button) this.acknowledge(Number(button.dataset.ack));
+      const row = e.target.closest("li[data-index]");
+      if (row && !button) this.select(Number(row.dataset.index));
+    });
+    this.takeover = document.getElementById("takeover");
+    document.getElementById("takeover-ack").addEventListener("click", () => this.acknowledgeTakeover());
+  }
+
+  describe(item) {
+    const s = this.app.state;
+    if (item.subject === "message") {
+      const m = s.messages.find((x) => x.id === item.subject_id);
+      if (!m) return { title: "message", body: item.subject_id, language: "en" };
+      return {
+        title: `${m.priority} message from ${partyName(s, m.from)}`,
+        body: m.rendered || "",
+        text: m.text,
+        language: m.rendered ? m.language : "",
+      };
+    }
+    if (item.subject === "conflict") {
+      const c = s.conflicts.find((x) => x.id === item.subject_id);
+      return { title: "conflict", body: c ? conflictTitle(c, s) : item.subject_id, language: "" };
+    }
+    const n = s.notices.find((x) => x.id === item.subject_id);
+    return {
+      title: `notice from ${n ? partyName(s, n.party) : "?"}`,
+      body: n ? `${n.title} (${n.kind})` : item.subject_id,
+      language: "",
+    };
+  }
+
+  render() {
+    this.items = [...this.app.state.pending].filter((a) => a.status === "pending").sort(byUrgency);
+    this.selected = Math.min(this.selected, Math.max(0, this.items.length - 1));
+    document.getElementById("inbox-count").textContent = String(this.items.length);
+    document.getElementById("inbox-count").dataset.count = String(this.items.length);
+    if (!this.items.length) {
+      this.list.innerHTML = `<li class="empty">Nothing awaits your acknowledgement.</li>`;
+    } else {
+      this.list.innerHTML = this.items
+        .map((item, i) => {
+          const d = this.describe(item);
+          const dir = isRtl(d.language) ? "rtl" : "auto";
+          return `<li data-index="${i}" data-subject="${esc(item.subject)}" data-id="${esc(item.subject_id)}" class="item prio-${esc(item.priority)}${i === this.selected ? " selected" : ""}" aria-selected="${i === this.selected}">
+            <div class="item-head"><span class="chip prio">${esc(item.priority)}</span> <span>${esc(d.title)}</span>
+              <span class="countdown" data-due="${esc(item.due_at || "")}"></span></div>
+            ${d.body ? `<div class="item-body" dir="${dir}" lang="${esc(d.language || "")}">${esc(d.body)}</div>` : ""}
+            ${d.text ? `<div class="item-body free" dir="auto">${esc(d.text)}</div>` : ""}
+            ${item.rung ? `<div class="rung">escalated to rung ${item.rung}</div>` : ""}
+            <button type="button" data-ack="${i}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>Acknowledge</button>
+          </li>`;
+        })
+        .join("");
+    }
+    this.tick();
+    this.renderTakeover();
+  }
+
+  /** Update the countdowns (every second). */
+  tick() {
+    const now = Date.now();
+    for (const el of this.list.querySelectorAll(".countdown")) {
+      if (!el.dataset.due) {
+        el.textContent = "with the host";
+        el.classList.add("overdue");
+        continue;
+      }
+      const left = (Date.parse(el.dataset.due) - now) / 1000;
+      el.textContent = left < 0 ? `overdue ${countdown(-left)}` : countdown(left);
+      el.classList.toggle("overdue", left < 0);
+      el.classList.toggle("soon", left >= 0 && left < 120);
+    }
+    if (!this.takeover.hidden && now - (this.lastBeep || 0) > 1500) {
+      this.lastBeep = now;
+      this.app.beep();
+    }
+  }
+
+  select(index) {
+    this.selected = Math.max(0, Math.min(index, this.items.length - 1));
+    for (const li of this.list.querySelectorAll("li[data-index]")) {
+      const on = Number(li.dataset.index) === this.selected;
+      li.classList.toggle("selected", on);
+      li.setAttribute("aria-selected", String(on));
+    }
+  }
+
+  key(e) {
+    if (e.key === "ArrowDown" || e.key === "j") {
+      e.preventDefault();
+      this.select(this.selected + 1);
+    } else if (e.key === "ArrowUp" || e.key === "k") {
+      e.preventDefault();
+      this.select(this.selected - 1);
+    } else if (e.key === "a" || e.key === "Enter") {
+      e.preventDefault();
+      this.acknowledge(this.selected);
+    }
+  }
+
+  async acknowledgeItem(item) {
+    if (!item || this.busy.has(item.subject_id)) return;
+    this.busy.add(item.subject_id);
+    try {
+      await post(`/v1/${PATHS[item.subject]}/${encodeURIComponent(item.subject_id)}/ack`);
+      this.app.state.pending = this.app.state.pending.filter((a) => a.subject_id !== item.subject_id);
+      this.app.toast(`acknowledged ${item.subject} ${item.subject_id}`);
+    } catch (err) {
+      this.app.toast(`could not acknowledge: ${err.message}`);
+    } finally {
+      this.busy.delete(item.subject_id);
+      this.render();
+      this.app.refresh(["pending", "messages", "conflicts"]);
+    }
+  }
+
+  acknowledge(index) {
+    return this.acknowledgeItem(this.items[index]);
+  }
+
+  /** The most urgent flash item, if any: it takes over the screen. */
+  flashItem() {
+    return this.items.find((a) => a.priority === "flash");
+  }
+
+  renderTakeover() {
+    const item = this.flashItem();
+    const was = !this.takeover.hidden;
+    this.takeover.hidden = !item;
+    document.body.classList.toggle("alarm", Boolean(item));
+    if (!item) return;
+    const d = this.describe(item);
+    document.getElementById("takeover-title").textContent = `FLASH — ${d.title.replace(/^flash /, "")}`;
+    const text = document.getElementById("takeover-text");
+    text.textContent = d.body;
+    text.dir = isRtl(d.language) ? "rtl" : "auto";
+    text.lang = d.language || "";
+    const free = document.getElementById("takeover-free");
+    free.textContent = d.text || "";
+    free.hidden = !d.text;
+    document.getElementById("takeover-meta").textContent = item.due_at
+      ? `acknowledge by ${new Date(item.due_at).toISOString().slice(11, 19)}Z`
+      : "overdue: escalated to the host";
+    this.takeover.dataset.id = item.subject_id;
+    if (!was) {
+      document.getElementById("takeover-ack").focus();
+      this.lastBeep = Date.now();
+      this.app.beep();
+    }
+  }
+
+  acknowledgeTakeover() {
+    return this.acknowledgeItem(this.flashItem());
+  }
+
+  /** Keys while the screen is taken over: Enter or Space acknowledges; others are swallowed. */
+  takeoverKey(e) {
+    if (this.takeover.hidden) return false;
+    if (e.key === "Enter" || e.key === " " || e.key === "a") {
+      e.preventDefault();
+      this.acknowledgeTakeover();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,252 @@
+// The console's entry point: sign-in, the shared state, the live stream that keeps it fresh,
+// the UTC clock, the tabs and the keys that work everywhere.
+import { ApiError, get, storeToken, storedToken } from "./api.js";
+import { LiveStream } from "./stream.js";
+import { ConsoleMap } from "./map.js";
+import { Inbox } from "./inbox.js";
+import { Filing } from "./filing.js";
+import { Hotline } from "./hotline.js";
+import { HostView } from "./host.js";
+import { ObjectList } from "./objects.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Which lists an event of each type may change. */
+function staleAfter(type) {
+  if (type.startsWith("notice.")) return ["notices", "conflicts", "pending"];
+  if (type.startsWith("zone.")) return ["zones", "conflicts", "pending"];
+  if (type.startsWith("conflict.")) return ["conflicts", "pending"];
+  if (type.startsWith("message.")) return ["messages", "pending"];
+  if (type === "ack.escalated") return ["pending"];
+  return [];
+}
+
+class App {
+  constructor() {
+    this.state = null;
+    this.stream = null;
+    this.stale = new Set();
+    this.timer = null;
+    this.audio = null;
+  }
+
+  async signIn(token) {
+    storeToken(token);
+    let me;
+    try {
+      me = await get("/v1/me");
+    } catch (err) {
+      storeToken(null);
+      throw err;
+    }
+    const mechanism = await get("/v1/mechanism");
+    const parties = new Map([mechanism.host, ...mechanism.parties].map((p) => [p.id, p]));
+    this.state = {
+      me,
+      mechanism,
+      parties,
+      notices: [],
+      zones: [],
+      conflicts: [],
+      pending: [],
+      messages: [],
+      titles: new Map(),
+      escalations: [],
+      lead: null,
+      templates: null,
+      eventCount: 0,
+      checkpoints: [],
+    };
+    $("signin").hidden = true;
+    $("console").hidden = false;
+    $("mechanism").textContent = mechanism.mechanism;
+    $("whoami").textContent = `${me.name} · ${me.operator}${me.is_host ? " · host" : ""}`;
+    document.documentElement.dataset.party = me.party;
+    $("tab-host").hidden = !me.is_host;
+    $("tab-file").hidden = me.is_host; // the host files nothing for others
+    if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.objects.select(ref));
+    this.inbox = new Inbox(this, $("panel-inbox"));
+    this.filing = new Filing(this, $("panel-file"));
+    this.hotline = new Hotline(this, $("panel-hotline"));
+    this.objects = new ObjectList(this, $("panel-lists"));
+    this.host = me.is_host ? new HostView(this, $("panel-host")) : null;
+    this.state.templates = await get(`/v1/templates?lang=${encodeURIComponent(me.language)}`);
+    this.hotline.templatesLoaded();
+    await this.map.ready;
+    // the host replays the whole log once: escalations have no list of their own yet
+    this.stream = new LiveStream(
+      {
+        onEvent: (event) => this.onEvent(event),
+        onCheckpoint: (checkpoint) => this.onCheckpoint(checkpoint),
+        onUnauthorized: () => this.signOut(),
+        onOpen: () => this.refresh(["notices", "zones", "conflicts", "pending", "messages", "lead"]),
+        onState: (text) => {
+          $("stream-state").textContent = text;
+          $("stream-state").dataset.state = text;
+        },
+      },
+      me.is_host ? "0" : null,
+    );
+    this.stream.start();
+  }
+
+  signOut() {
+    if (this.stream) this.stream.stop();
+    storeToken(null);
+    location.reload();
+  }
+
+  /** Keep the server's signed checkpoints (the last 100) as receipts of the ledger's state. */
+  onCheckpoint(checkpoint) {
+    const kept = this.state.checkpoints;
+    kept.push(checkpoint);
+    if (kept.length > 100) kept.shift();
+    $("stream-state").title = `live stream · ledger checkpoint seq ${checkpoint.seq} (${String(checkpoint.hash).slice(0, 12)}…) at ${checkpoint.time}`;
+    document.body.dataset.checkpoint = String(checkpoint.seq);
+  }
+
+  onEvent(event) {
+    if (typeof event.type !== "string") return;
+    this.state.eventCount += 1;
+    document.body.dataset.lastEvent = String(event.seq);
+    if (event.type === "ack.escalated") {
+      this.state.escalations.unshift(event);
+      this.toast(`escalated: ${event.payload.subject} ${event.payload.subject_id} → ${event.payload.rung_name}`);
+    }
+    if (event.type === "conflict.detected" && !this.state.me.is_host) this.toast("new conflict detected");
+    const stale = staleAfter(event.type);
+    if (this.state.me.is_host && stale.length) stale.push("lead");
+    this.refresh(stale);
+  }
+
+  /** Reload the named lists soon (several events in a burst cost one reload). */
+  refresh(names) {
+    for (const name of names) this.stale.add(name);
+    if (this.timer || !this.stale.size) return;
+    this.timer = setTimeout(() => this._reload(), 80);
+  }
+
+  async _reload() {
+    const names = [...this.stale];
+    this.stale.clear();
+    const s = this.state;
+    const loads = {
+      notices: async () => (s.notices = (await get("/v1/notices?limit=2000")).notices),
+      zones: async () => (s.zones = (await get("/v1/zones")).zones),
+      conflicts: async () => (s.conflicts = (await get("/v1/conflicts")).conflicts),
+      pending: async () => (s.pending = (await get("/v1/acks/pending")).acknowledgements),
+      messages: async () => (s.messages = (await get("/v1/messages?limit=500")).messages),
+      lead: async () => (s.lead = s.me.is_host ? await get("/v1/stats/lead-time") : null),
+    };
+    try {
+      await Promise.all(names.map((n) => loads[n]()));
+    } catch (err) {
+      this.toast(`could not refresh: ${err.message}`);
+    }
+    for (const n of s.notices) s.titles.set(n.id, n.title);
+    for (const z of s.zones) s.titles.set(z.id, z.title);
+    this.render();
+    this.timer = null;
+    if (this.stale.size) this.refresh([]);
+    else document.body.dataset.synced = String(Date.now());
+  }
+
+  render() {
+    this.map.render(this.state);
+    this.inbox.render();
+    this.hotline.render();
+    this.objects.render();
+    if (this.host) this.host.render();
+  }
+
+  showTab(name) {
+    for (const tab of document.querySelectorAll("[data-tab]")) tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
+    for (const panel of document.querySelectorAll("[data-panel]")) panel.hidden = panel.dataset.panel !== name;
+    this.tab = name;
+  }
+
+  toast(text) {
+    const el = $("toast");
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (el.hidden = true), 4000);
+  }
+
+  /** A short two-tone alarm; returns false when the browser does not allow sound yet. */
+  beep() {
+    try {
+      if (!this.audio) this.audio = new AudioContext();
+      if (this.audio.state === "suspended") this.audio.resume();
+      const t = this.audio.currentTime;
+      for (const [i, f] of [880, 660].entries()) {
+        const osc = this.audio.createOscillator();
+        const gain = this.audio.createGain();
+        osc.frequency.value = f;
+        gain.gain.setValueAtTime(0.15, t + i * 0.18);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t + i * 0.18 + 0.16);
+        osc.connect(gain).connect(this.audio.destination);
+        osc.start(t + i * 0.18);
+        osc.stop(t + i * 0.18 + 0.17);
+      }
+      document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function tickClock() {
+  const now = new Date();
+  $("utc-clock").textContent = `${now.toISOString().slice(0, 10)} ${now.toISOString().slice(11, 19)}Z`;
+}
+
+const typing = (target) => target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+
+function main() {
+  const app = new App();
+  window.sharedsky = app;
+  tickClock();
+  setInterval(tickClock, 250);
+  setInterval(() => app.state && app.inbox.tick(), 1000);
+  $("signin").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    $("signin-error").textContent = "";
+    app.audio = app.audio || new AudioContext(); // a user gesture: sound is allowed from now on
+    try {
+      await app.signIn($("token").value.trim());
+    } catch (err) {
+      $("signin-error").textContent = err instanceof ApiError && err.status === 401 ? "That token is not valid." : err.message;
+    }
+  });
+  $("signout").addEventListener("click", () => app.signOut());
+  for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => app.showTab(tab.dataset.tab));
+  document.addEventListener("keydown", (e) => {
+    if (!app.state) return;
+    if (app.inbox.takeoverKey(e)) return;
+    if (e.ctrlKey && e.key === "Enter" && app.tab === "hotline") {
+      e.preventDefault();
+      app.hotline.send();
+      return;
+    }
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tabs = { i: "inbox", f: "file", h: "hotline", o: "objects" };
+    if (e.key === "c") {
+      e.preventDefault();
+      app.showTab("hotline");
+      app.hotline.focusCompose();
+    } else if (tabs[e.key]) {
+      app.showTab(tabs[e.key] === "objects" ? "lists" : tabs[e.key]);
+    } else if (app.tab === "inbox" || app.tab === undefined) {
+      app.inbox.key(e);
+    }
+  });
+  const token = storedToken();
+  if (token)
+    app.signIn(token).catch(() => {
+      $("signin").hidden = false;
+    });
+}
+
+main();
