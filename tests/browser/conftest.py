@@ -53,9 +53,11 @@ def _leaves_loopback(url: str) -> bool:
     return (parts.hostname or "") not in LOOPBACK_HOSTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium from Debian (Playwright cannot download its own here)."""
+    """Headless Chromium from Debian (Playwright cannot download its own here). Module-scoped:
+    Playwright's sync API runs an event loop in the main thread until it stops, and the tests
+    that follow (``asyncio.run``) need the thread back."""
     if not CHROMIUM.exists():
         _required(f"no Chromium at {CHROMIUM}")
     if not (ASSETS_DIR / "index.html").is_file():
