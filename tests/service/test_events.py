@@ -39,10 +39,13 @@ def test_filing_clashing_and_cancelling_leave_their_events(env: Env) -> None:
     assert types(env) == [
         "mechanism.loaded",
         "notice.filed",
+        "state.recorded",  # each write ends with the after-images of its rows (R-LEDGER-8)
         "conflict.detected",
         "notice.filed",
+        "state.recorded",
         "conflict.resolved",
         "notice.cancelled",
+        "state.recorded",
     ]
 
 

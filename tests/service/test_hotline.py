@@ -45,7 +45,9 @@ def env3(database: Database, clock: FakeClock) -> Env:
 
 
 def event_types(env: Env) -> list[str]:
-    return [e.type for e in env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)]
+    """The types of the events in the log, without the ledger's state records."""
+    events = env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
+    return [e.type for e in events if e.type != "state.recorded"]
 
 
 def bravo_notice(env: Env) -> str:

@@ -171,7 +171,7 @@ def test_failures_are_retried_with_backoff_and_the_cursor_never_skips(
     pass_(env3, sender)
     seqs = [int(r.headers[EVENT_ID_HEADER]) for r in sender.sent]
     assert seqs == [first, first, first, first, second, third]
-    assert cursor_of(env3, hook.id) == third
+    assert cursor_of(env3, hook.id) >= third  # and past the ledger-only records after it
     attempts = list_deliveries(env3.deps, actor("bravo").viewer, hook.id)
     assert [(a.event_seq, a.attempt, a.status_code, a.ok) for a in reversed(attempts)] == [
         (first, 1, 500, False),

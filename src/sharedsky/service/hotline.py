@@ -41,7 +41,7 @@ class MessageRecord:
 
 
 def _messages(uow: SqlUnitOfWork) -> MessageRepository:
-    return MessageRepository(uow.connection)
+    return MessageRepository(uow.connection, uow.journal)
 
 
 def _check_about(

@@ -44,7 +44,7 @@ _NOTICE_TYPES = frozenset({"notice.filed", "notice.amended", "notice.cancelled"}
 _ZONE_TYPES = frozenset({"zone.declared", "zone.amended", "zone.withdrawn"})
 _CONFLICT_TYPES = frozenset({"conflict.detected", "conflict.resolved", "conflict.acknowledged"})
 _MESSAGE_TYPES = frozenset({"message.sent", "message.acknowledged"})
-_LEDGER_ONLY = frozenset({"delivery.recorded"})
+_LEDGER_ONLY = frozenset({"delivery.recorded", "state.recorded"})
 """Events kept for the ledger and its export, sent on no stream (the host's neither): a stream
 would otherwise carry a record of each of its own deliveries."""
 _OWN_PARTY_TYPES = frozenset({"ack.escalated"})

@@ -12,6 +12,7 @@ from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.store import tables as t
+from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
 
 
@@ -35,8 +36,9 @@ def _from_row(row: Any) -> AckRequest:
 class AckRepository:
     """Acknowledgement requests and their outcome."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
         self._c = connection
+        self._journal = journal if journal is not None else Journal()
 
     def add(self, request: AckRequest) -> None:
         """Insert a request."""
@@ -64,6 +66,8 @@ class AckRepository:
             for r in requests
         ]
         self._c.execute(insert(t.ack_requests), rows[0] if len(rows) == 1 else rows)
+        for r in requests:
+            self._journal.note(t.ack_requests, "id", r.id)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
         """Every request about the subject (optionally of one party), oldest first."""
@@ -87,6 +91,7 @@ class AckRepository:
 
     def acknowledge(self, request_id: str, operator: OperatorId, at: datetime) -> None:
         """Record the acknowledgement of a pending request; no-op otherwise."""
+        self._journal.note(t.ack_requests, "id", request_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -98,6 +103,7 @@ class AckRepository:
 
     def supersede(self, subject_id: str) -> None:
         """Mark every pending request about the subject superseded (it changed or went away)."""
+        self._journal.note(t.ack_requests, "subject_id", subject_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -125,6 +131,7 @@ class AckRepository:
 
     def climb(self, request_id: str, rung: int, due_us: int) -> None:
         """Move a pending request to ``rung`` with a new due time; no-op otherwise."""
+        self._journal.note(t.ack_requests, "id", request_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -136,6 +143,7 @@ class AckRepository:
 
     def lapse(self, request_id: str) -> None:
         """Mark a pending request superseded (its subject no longer needs an answer)."""
+        self._journal.note(t.ack_requests, "id", request_id)
         self._c.execute(
             update(t.ack_requests)
             .where(

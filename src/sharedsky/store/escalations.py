@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, select
 
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
+from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import from_us, opt_from_us, opt_to_us, to_us
 
 
@@ -39,11 +40,13 @@ def _record(row: Any) -> EscalationRecord:
 class EscalationLog:
     """The escalation steps taken."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
         self._c = connection
+        self._journal = journal if journal is not None else Journal()
 
     def add(self, record: EscalationRecord) -> None:
         """Record a step; a second record of the same (request, rung) fails on its unique key."""
+        self._journal.note(t.escalations, "ack_id", record.ack_id)
         self._c.execute(
             insert(t.escalations),
             {

@@ -78,6 +78,8 @@ class EventLog:
     def __init__(self, connection: Connection, keys: ServerKeyCache) -> None:
         self._c = connection
         self._keys = keys
+        self.last_time: datetime | None = None
+        """The time of the last event appended through this log."""
         self.appended = 0
         """Events appended through this log (its transaction notifies listeners on commit)."""
 
@@ -179,6 +181,7 @@ class EventLog:
             },
         )
         self.appended += 1
+        self.last_time = time
         transaction = self._c.get_transaction()
         if transaction is not None:
             _HEADS[transaction] = entry.link

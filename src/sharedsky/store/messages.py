@@ -12,6 +12,7 @@ from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.messages import About, Message, MessageId
 from sharedsky.domain.templates import AboutType
 from sharedsky.store import tables as t
+from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import from_us, to_us
 
 
@@ -41,11 +42,13 @@ _INSERT = insert(t.messages)
 class MessageRepository:
     """Hotline messages; a message never changes once added."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
         self._c = connection
+        self._journal = journal if journal is not None else Journal()
 
     def add(self, message: Message) -> None:
         """Insert a message (its id must be new)."""
+        self._journal.note(t.messages, "id", message.id)
         self._c.execute(
             _INSERT,
             {

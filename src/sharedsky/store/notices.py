@@ -16,6 +16,7 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.notices import Notice, NoticeStatus
 from sharedsky.geo.outlines import outline_bbox
 from sharedsky.store import tables as t
+from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import notice_from_row, opt_to_us, to_us
 from sharedsky.store.volumes import VolumeIndex
 
@@ -61,19 +62,24 @@ def _values(notice: Notice) -> dict[str, Any]:
 class NoticeRepository:
     """Notices of the mechanism, read with their volumes."""
 
-    def __init__(self, connection: Connection, volumes: VolumeIndex) -> None:
+    def __init__(
+        self, connection: Connection, volumes: VolumeIndex, journal: Journal | None = None
+    ) -> None:
         self._c = connection
         self._volumes = volumes
+        self._journal = journal if journal is not None else Journal()
 
     def add(self, notice: Notice) -> None:
         """Insert a new notice row (volumes are stored by the caller through the index)."""
         self._c.execute(insert(t.notices), _values(notice))
+        self._journal.note(t.notices, "id", notice.id)
 
     def replace(self, notice: Notice) -> None:
         """Overwrite the row of ``notice.id`` with this version; no-op if there is none."""
         values = _values(notice)
         del values["id"]
         self._c.execute(update(t.notices).where(t.notices.c.id == notice.id).values(values))
+        self._journal.note(t.notices, "id", notice.id)
 
     def get(self, notice_id: str) -> Notice | None:
         """The notice with this id at its current version; None when there is none."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from sqlalchemy import Connection, Engine
@@ -17,6 +18,7 @@ from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
+from sharedsky.store.journal import STATE_EVENT, Journal
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
@@ -32,22 +34,35 @@ _RETRY_SQLSTATES = {"40001", "40P01"}
 _UNIQUE_VIOLATION = "23505"
 
 
+def _record_state(uow: SqlUnitOfWork) -> None:
+    """Append the after-images of what ``uow`` wrote to the projected tables as one
+    ``state.recorded`` ledger entry (R-LEDGER-8); nothing when it wrote none."""
+    if uow.journal:
+        record = uow.journal.take(uow.connection)
+        if record is not None:
+            at = uow.events.last_time or datetime.now(UTC)
+            uow.events.append(at, "system", STATE_EVENT, record)
+
+
 class SqlUnitOfWork:
     """Every repository, bound to one open transaction."""
 
     def __init__(self, connection: Connection, server_keys: ServerKeyCache) -> None:
         self.connection = connection
+        self.journal = Journal()
+        """What this unit of work wrote to the projected tables (``store/journal.py``)."""
+        journal = self.journal
         self.parties = PartyRepository(connection)
-        self.volumes = VolumeIndex(connection)
-        self.notices = NoticeRepository(connection, self.volumes)
-        self.zones = ZoneRepository(connection, self.volumes)
-        self.conflicts = ConflictRepository(connection)
-        self.acks = AckRepository(connection)
+        self.volumes = VolumeIndex(connection, journal)
+        self.notices = NoticeRepository(connection, self.volumes, journal)
+        self.zones = ZoneRepository(connection, self.volumes, journal)
+        self.conflicts = ConflictRepository(connection, journal)
+        self.acks = AckRepository(connection, journal)
         self.server_keys = server_keys
         self.events = EventLog(connection, self.server_keys)
         self.ledger_keys = LedgerKeys(connection)
-        self.escalations = EscalationLog(connection)
-        self.deliveries = DeliveryLog(connection)
+        self.escalations = EscalationLog(connection, journal)
+        self.deliveries = DeliveryLog(connection, journal)
         self.idempotency = IdempotencyStore(connection)
         self.webhooks = WebhookRepository(connection)
 
@@ -122,6 +137,8 @@ class Database:
                     uow = SqlUnitOfWork(connection, self.server_keys)
                     with connection.begin():
                         result = work(uow)
+                        if not readonly:
+                            _record_state(uow)
                     if uow.events.appended:
                         self._committed()
                     return result
@@ -152,6 +169,7 @@ class Database:
                 for work in works:
                     uow = SqlUnitOfWork(connection, self.server_keys)
                     results.append(work(uow))
+                    _record_state(uow)
                     appended += uow.events.appended
         except DBAPIError as exc:
             if _retryable(exc):

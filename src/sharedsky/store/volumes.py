@@ -13,6 +13,7 @@ from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.volumes import Volume4D
 from sharedsky.store import tables as t
+from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import OPEN_END_US, to_us, volume_from_row, volume_values
 
 _CHUNK = 500
@@ -62,8 +63,9 @@ _VOLUMES_NEAR = select(t.volumes).where(
 class VolumeIndex:
     """Stores volumes with their cell coverings and answers the candidate search."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
         self._c = connection
+        self._journal = journal if journal is not None else Journal()
 
     def put(
         self,
@@ -80,6 +82,7 @@ class VolumeIndex:
         (``new`` skips looking for them: the object has none yet)."""
         if not new:
             self.remove(object_type, object_id)
+        self._journal.note(t.volumes, "object_id", object_id)
         rows = []
         for index, volume in enumerate(volumes):
             values = volume_values(volume, object_type, object_id, index, party)
@@ -116,6 +119,7 @@ class VolumeIndex:
     def remove(self, object_type: ObjectType, object_id: str) -> None:
         """Drop every volume of the object and its cells; nothing happens if there are none."""
         self.unindex(object_type, object_id)
+        self._journal.note(t.volumes, "object_id", object_id)
         self._c.execute(
             delete(t.volumes).where(
                 t.volumes.c.object_type == str(object_type), t.volumes.c.object_id == object_id

@@ -11,6 +11,7 @@ from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.store import tables as t
+from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import opt_to_us, to_us, zone_from_row
 from sharedsky.store.volumes import VolumeIndex
 
@@ -32,19 +33,24 @@ def _values(zone: Zone) -> dict[str, Any]:
 class ZoneRepository:
     """Zones of the mechanism, read with their volume."""
 
-    def __init__(self, connection: Connection, volumes: VolumeIndex) -> None:
+    def __init__(
+        self, connection: Connection, volumes: VolumeIndex, journal: Journal | None = None
+    ) -> None:
         self._c = connection
         self._volumes = volumes
+        self._journal = journal if journal is not None else Journal()
 
     def add(self, zone: Zone) -> None:
         """Insert a new zone row (its volume is stored by the caller through the index)."""
         self._c.execute(insert(t.zones).values(_values(zone)))
+        self._journal.note(t.zones, "id", zone.id)
 
     def replace(self, zone: Zone) -> None:
         """Overwrite the row of ``zone.id`` with this version; no-op if there is none."""
         values = _values(zone)
         del values["id"]
         self._c.execute(update(t.zones).where(t.zones.c.id == zone.id).values(values))
+        self._journal.note(t.zones, "id", zone.id)
 
     def get(self, zone_id: str) -> Zone | None:
         """The zone with this id; None when there is none."""

@@ -1,0 +1,96 @@
+"""The state journal: which rows of the projected tables a transaction changed, and their
+after-images, so that the ledger holds the state itself and the tables can be rebuilt from it.
+
+Repositories ``note`` what they write as (table, column, value): "the rows of ``table`` whose
+``column`` is ``value``". At the end of a write the unit of work ``take``s the notes: it reads
+those rows as they now stand and the ledger records them in one ``state.recorded`` entry. A
+rebuild replays the entries in order: for each key, delete the rows it names, insert the rows
+recorded (``apply``). The H3 cell index (``volume_cells``) is derived from the volumes and is
+not journalled; configuration (parties, operators, keys, webhooks) is not a projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select
+
+from sharedsky.store import tables as t
+
+PROJECTED: Mapping[str, Table] = {
+    table.name: table
+    for table in (
+        t.notices,
+        t.volumes,
+        t.zones,
+        t.conflicts,
+        t.ack_requests,
+        t.messages,
+        t.deliveries,
+        t.escalations,
+    )
+}
+"""The tables the ledger's ``state.recorded`` entries project, by name."""
+STATE_EVENT = "state.recorded"
+"""The ledger event that carries a write's after-images (the host's only)."""
+
+
+class Journal:
+    """The keys one unit of work wrote, in order, each once."""
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, str, object], None] = {}
+
+    def note(self, table: Table, column: str, value: object) -> None:
+        """The rows of ``table`` whose ``column`` equals ``value`` changed."""
+        self._keys[(table.name, column, value)] = None
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    def take(self, connection: Connection) -> dict[str, object] | None:
+        """The after-images of every noted key (``{"changes": [{"table", "column", "value",
+        "rows"}]}``), read now; None when nothing was noted. The notes are cleared."""
+        if not self._keys:
+            return None
+        changes = []
+        for name, column, value in self._keys:
+            table = PROJECTED[name]
+            query = select(table).where(table.c[column] == value)
+            pks = [c for c in table.primary_key.columns]
+            rows = [_json_row(row._mapping) for row in connection.execute(query.order_by(*pks))]
+            changes.append({"table": name, "column": column, "value": value, "rows": rows})
+        self._keys.clear()
+        return {"changes": changes}
+
+
+_SAFE_INT = 2**53 - 1
+"""JSON (I-JSON, RFC 8785) integers stop here; the open end of a window (2**62 µs) is beyond."""
+
+
+def _json_row(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row as JSON values: integers beyond ±(2**53 - 1) as their decimal text."""
+    return {
+        k: str(v) if type(v) is int and not -_SAFE_INT <= v <= _SAFE_INT else v
+        for k, v in row.items()
+    }
+
+
+def _db_row(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded row as the table takes it (integers written as text turned back)."""
+    return {
+        k: int(v) if isinstance(v, str) and table.c[k].type.python_type is int else v
+        for k, v in row.items()
+    }
+
+
+def apply(connection: Connection, payload: Mapping[str, Any]) -> None:
+    """Replay one ``state.recorded`` payload onto ``connection``'s tables."""
+    for change in payload["changes"]:
+        table = PROJECTED[change["table"]]
+        column = table.c[change["column"]]
+        connection.execute(delete(table).where(column == change["value"]))
+        rows: Sequence[Mapping[str, Any]] = change["rows"]
+        if rows:
+            connection.execute(insert(table), [_db_row(table, r) for r in rows])

@@ -1,0 +1,116 @@
+"""The state tables are a projection of the ledger: emptied and rebuilt from the verified
+ledger alone, they are what they were (R-LEDGER-8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _bodies import notice, square, zone
+from _support import Api
+from sqlalchemy import delete, select
+
+from sharedsky.ledger.chain import to_json
+from sharedsky.ledger.verify import verify
+from sharedsky.service.deadlines import tick
+from sharedsky.service.ledger import checkpoint, keyring
+from sharedsky.service.stream import StreamEvent, record_deliveries
+from sharedsky.store.journal import PROJECTED, STATE_EVENT, apply
+
+
+def snapshot(api: Api) -> dict[str, list[dict[str, Any]]]:
+    with api.env.deps.db.engine.connect() as connection:
+        return {
+            name: [
+                dict(row._mapping)
+                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for name, table in PROJECTED.items()
+        }
+
+
+def busy_day(api: Api) -> None:
+    """Filings that clash, an amendment, a cancellation, a zone, messages, acknowledgements,
+    a delivery and escalations."""
+    alpha, bravo = api.as_("alpha"), api.as_("bravo")
+    first = api.client.post("/v1/notices", json=notice(square(36.1, 34.5)), headers=alpha)
+    assert first.status_code == 201, first.text
+    notice_id = first.json()["id"]
+    clash = api.client.post("/v1/notices", json=notice(square(36.3, 34.5)), headers=bravo)
+    assert clash.status_code == 201 and clash.json()["conflicts"], clash.text
+    amended = api.client.put(
+        f"/v1/notices/{notice_id}",
+        json=notice(square(36.15, 34.5)),
+        headers={**alpha, "If-Match": "1"},
+    )
+    assert amended.status_code == 200, amended.text
+    declared = api.client.post("/v1/zones", json=zone(square(35.0, 33.0)), headers=bravo)
+    assert declared.status_code == 201, declared.text
+    other = api.client.post("/v1/notices", json=notice(square(30.0, 30.0)), headers=alpha)
+    assert api.client.post(f"/v1/notices/{other.json()['id']}/cancel", headers=alpha).is_success
+    sent = api.client.post(
+        "/v1/messages",
+        json={"to": "bravo", "priority": "flash", "template": "request_delay",
+              "params": {"minutes": 20}},
+        headers=alpha,
+    )  # fmt: skip
+    assert sent.status_code == 201, sent.text
+    conflict_id = clash.json()["conflicts"][0]["id"]
+    assert api.client.post(f"/v1/conflicts/{conflict_id}/ack", headers=bravo).is_success
+    assert api.client.post(f"/v1/messages/{sent.json()['id']}/ack", headers=bravo).is_success
+    from sharedsky.domain.ids import PartyId
+    from sharedsky.domain.visibility import Viewer
+
+    event = StreamEvent(
+        2,
+        api.env.clock.now(),
+        "notice.filed",
+        "alpha-duty",
+        {"notice": notice_id, "party": "alpha"},
+    )
+    record_deliveries(api.env.deps, Viewer(PartyId("bravo"), False), [event])
+    api.env.clock.advance(3600)  # every other acknowledgement falls due: escalations
+    assert tick(api.env.deps).escalated > 0
+
+
+def test_the_tables_rebuilt_from_the_ledger_are_the_tables(api: Api) -> None:
+    busy_day(api)
+    before = snapshot(api)
+    assert all(before[name] for name in ("notices", "volumes", "zones", "conflicts",
+                                         "ack_requests", "messages", "deliveries",
+                                         "escalations"))  # fmt: skip
+    db = api.env.deps.db
+    entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
+    report = verify(
+        [to_json(e) for e in entries], checkpoint(api.env.deps), keyring(db), all_signatures=True
+    )
+    assert report.ok, report.problems
+    with db.engine.begin() as connection:  # the projection, gone
+        for table in PROJECTED.values():
+            connection.execute(delete(table))
+    assert not any(snapshot(api).values())
+    with db.engine.begin() as connection:  # … and rebuilt from the ledger alone
+        for entry in entries:
+            assert entry.content is not None
+            if entry.content.type == STATE_EVENT:
+                apply(connection, entry.content.payload)
+    assert snapshot(api) == before
+
+
+def test_state_entries_reach_no_stream_and_only_the_host_reads_them(api: Api) -> None:
+    busy_day(api)
+    import io
+
+    from sharedsky.ledger.export import read_jsonl
+
+    streamed = 0
+    for party, whole in (("host", True), ("alpha", False), ("bravo", False)):
+        response = api.client.get("/v1/ledger", headers=api.as_(party))
+        entries, _ = read_jsonl(io.BytesIO(response.content))
+        states = [e for e in entries if e.get("type") == STATE_EVENT]
+        assert bool(states) is whole, party
+        if party == "host":
+            ledger_only = {STATE_EVENT, "delivery.recorded"}
+            streamed = sum(1 for e in entries if e["type"] not in ledger_only)
+    stream = api.client.get(f"/v1/events?after=0&limit={streamed}", headers=api.as_("host"))
+    assert stream.text.count("\nid: ") + stream.text.startswith("id: ") == streamed
+    assert STATE_EVENT not in stream.text and "delivery.recorded" not in stream.text
