@@ -9,6 +9,7 @@ from sharedsky.cli import hotline as hotline
 from sharedsky.cli import ledger as ledger
 from sharedsky.cli import notices as notices
 from sharedsky.cli import stats as stats
+from sharedsky.cli import tracks as tracks
 from sharedsky.cli import watch as watch
 from sharedsky.cli import zones as zones
 from sharedsky.cli.admin import demo_command, init_command, serve_command
@@ -24,6 +25,7 @@ app.add_typer(zones.app, name="zone")
 app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(hotline.app, name="msg")
 app.add_typer(stats.app, name="stats")
+app.add_typer(tracks.app, name="tracks")
 app.add_typer(ledger.app, name="ledger")
 app.command("inbox")(stats.inbox)
 app.command("watch")(watch.watch)

@@ -1,0 +1,177 @@
+"""Brute-force reference for tactical detection: every pair, geodesics from pyproj, plain CPA.
+
+Written apart from `sharedsky.detect.tactical` and sharing none of its code. For every pair
+i < j of different parties:
+
+1. each aircraft is moved along its geodesic (pyproj `Geod.fwd`, Karney) to the linearisation
+   time (first 0, then the CPA time found by the previous pass, three passes in all);
+2. both are placed in an azimuthal-equidistant frame centred on the geodesic midpoint between
+   them (distance and azimuth from the midpoint by `Geod.inv`), their track angles turned by
+   the difference between the geodesic's azimuth at the midpoint and at the aircraft;
+3. the closest point of approach of straight-line motion in that frame is solved in plain
+   Python: the times when the horizontal distance is below the lateral minimum (a quadratic)
+   and when the vertical distance is below the vertical minimum (a line), intersected with each
+   other and with [0, lookahead].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import Geod
+
+_GEOD = Geod(ellps="WGS84")
+_PASSES = 3
+
+
+@dataclass(frozen=True)
+class RefHit:
+    """One conflicting pair: indices i < j and the CPA figures (seconds, metres)."""
+
+    i: int
+    j: int
+    tcpa_s: float
+    dcpa_m: float
+    dv_m: float
+    t_in_s: float
+    t_out_s: float
+
+
+def all_pairs(party: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair i < j whose party codes differ."""
+    codes = np.asarray(party)
+    i, j = np.triu_indices(len(codes), k=1)
+    keep = codes[i] != codes[j]
+    return i[keep], j[keep]
+
+
+def reference_conflicts(
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    alt: npt.ArrayLike,
+    gs: npt.ArrayLike,
+    trk: npt.ArrayLike,
+    vs: npt.ArrayLike,
+    party: npt.ArrayLike,
+    *,
+    lookahead_s: float = 300.0,
+    lateral_m: float = 9260.0,
+    vertical_m: float = 304.8,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[RefHit]:
+    """The conflicting pairs among `pairs` (default: all pairs of different parties)."""
+    lat_a, lon_a, alt_a = (np.asarray(a, dtype=float) for a in (lat, lon, alt))
+    gs_a, trk_a, vs_a = (np.asarray(a, dtype=float) for a in (gs, trk, vs))
+    i, j = all_pairs(party) if pairs is None else pairs
+    if len(i) == 0:
+        return []
+    t_lin = np.zeros(len(i))
+    for _ in range(_PASSES):
+        rx, ry, wx, wy = _frame_at(lat_a, lon_a, gs_a, trk_a, i, j, t_lin)
+        ww = wx * wx + wy * wy
+        t_mid = np.where(ww > 0, -(rx * wx + ry * wy) / np.where(ww > 0, ww, 1.0), 0.0)
+        t_prev = t_lin
+        t_lin = np.clip(t_lin + t_mid, 0.0, lookahead_s)
+    hits = []
+    for k in range(len(i)):
+        hit = _one_pair(
+            float(rx[k]),
+            float(ry[k]),
+            float(wx[k]),
+            float(wy[k]),
+            float(t_prev[k]),
+            float(alt_a[j[k]] - alt_a[i[k]]),
+            float(vs_a[j[k]] - vs_a[i[k]]),
+            lookahead_s,
+            lateral_m,
+            vertical_m,
+        )
+        if hit is not None:
+            hits.append(RefHit(int(i[k]), int(j[k]), *hit))
+    return hits
+
+
+def _frame_at(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    gs: np.ndarray,
+    trk: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    t_s: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Relative position (m) and velocity (m/s) of j from i at t_s, in the midpoint's frame."""
+    lon_i, lat_i, back_i = _GEOD.fwd(lon[i], lat[i], trk[i], gs[i] * t_s)
+    lon_j, lat_j, back_j = _GEOD.fwd(lon[j], lat[j], trk[j], gs[j] * t_s)
+    az, _, dist = _GEOD.inv(lon_i, lat_i, lon_j, lat_j)
+    lon_m, lat_m, _ = _GEOD.fwd(lon_i, lat_i, az, dist / 2.0)
+    xi, yi, vxi, vyi = _in_frame(lon_m, lat_m, lon_i, lat_i, back_i + 180.0, gs[i])
+    xj, yj, vxj, vyj = _in_frame(lon_m, lat_m, lon_j, lat_j, back_j + 180.0, gs[j])
+    return xj - xi, yj - yi, vxj - vxi, vyj - vyi
+
+
+def _in_frame(
+    lon_m: np.ndarray,
+    lat_m: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    heading_deg: np.ndarray,
+    speed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    az_at_mid, az_back, dist = _GEOD.inv(lon_m, lat_m, lon, lat)
+    # The radial geodesic leaves the midpoint at az_at_mid and reaches the aircraft heading
+    # az_back + 180; in the frame it is one straight line, so headings turn by the difference.
+    turn = np.where(dist > 0, az_at_mid - (az_back + 180.0), 0.0)
+    x = dist * np.sin(np.radians(az_at_mid))
+    y = dist * np.cos(np.radians(az_at_mid))
+    h = np.radians(heading_deg + turn)
+    return x, y, speed * np.sin(h), speed * np.cos(h)
+
+
+def _one_pair(
+    rx: float,
+    ry: float,
+    wx: float,
+    wy: float,
+    t0: float,
+    dz: float,
+    wz: float,
+    lookahead_s: float,
+    lateral_m: float,
+    vertical_m: float,
+) -> tuple[float, float, float, float, float] | None:
+    # Horizontal: |r + (t - t0) w|² < L²  ⇔  a τ² + b τ + c < 0 with τ = t − t0.
+    a = wx * wx + wy * wy
+    b = 2.0 * (rx * wx + ry * wy)
+    c = rx * rx + ry * ry - lateral_m * lateral_m
+    if a == 0.0:
+        if c >= 0.0:
+            return None
+        h_in, h_out, tcpa = -math.inf, math.inf, 0.0
+    else:
+        disc = b * b - 4.0 * a * c
+        if disc <= 0.0:
+            return None
+        root = math.sqrt(disc)
+        h_in = t0 + (-b - root) / (2.0 * a)
+        h_out = t0 + (-b + root) / (2.0 * a)
+        tcpa = min(max(t0 - b / (2.0 * a), 0.0), lookahead_s)
+    # Vertical: |dz + t wz| < V.
+    if wz == 0.0:
+        if abs(dz) >= vertical_m:
+            return None
+        v_in, v_out = -math.inf, math.inf
+    else:
+        first = (-vertical_m - dz) / wz
+        second = (vertical_m - dz) / wz
+        v_in, v_out = min(first, second), max(first, second)
+    t_in = max(h_in, v_in, 0.0)
+    t_out = min(h_out, v_out, lookahead_s)
+    if not t_in < t_out:
+        return None
+    tau = tcpa - t0
+    dcpa = math.hypot(rx + tau * wx, ry + tau * wy)
+    return tcpa, dcpa, abs(dz + tcpa * wz), t_in, t_out
