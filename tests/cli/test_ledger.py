@@ -196,3 +196,28 @@ def test_timeline_proves_filing_delivery_acknowledgement_and_lead_time(
     assert format_time(api.env.clock.now())[:10] in table.stdout
     missing = run(api, "ledger", "timeline", "ntc-nothing")
     assert missing.exit_code == 1
+
+
+def test_the_cli_signs_every_write_with_the_operators_key(api: Api, tmp_path: Path) -> None:
+    """R-LEDGER-5: keygen, register-key, then SHAREDSKY_SIGNING_KEY signs each submission."""
+    key = tmp_path / "alpha.pem"
+    assert CliRunner().invoke(app, ["ledger", "keygen", str(key)]).exit_code == 0
+    assert key.stat().st_mode & 0o077 == 0
+    assert CliRunner().invoke(app, ["ledger", "keygen", str(key)]).exit_code == 2  # kept
+    registered = run(api, "ledger", "register-key", str(key))
+    assert registered.exit_code == 0, registered.output
+    ring = [[36.1, 34.5], [36.5, 34.5], [36.5, 34.9], [36.1, 34.9], [36.1, 34.5]]
+    outline = tmp_path / "a.geojson"
+    outline.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}), encoding="utf-8")
+    args = ["notice", "file", "--kind", "air_sortie", "--title", "CAP", "--outline", str(outline),
+            "--lower", "FL120", "--upper", "FL300", "--start", "+3h", "--end", "+5h",
+            "--token", api.env.tokens["alpha"]]  # fmt: skip
+    obj = {"http": api.client, "clock": api.env.clock}
+    unsigned = CliRunner().invoke(app, args, obj=obj, env={"SHAREDSKY_SIGNING_KEY": ""})
+    assert unsigned.exit_code == 1 and "401" in unsigned.output
+    signed = CliRunner().invoke(app, args, obj=obj, env={"SHAREDSKY_SIGNING_KEY": str(key)})
+    assert signed.exit_code == 0, signed.output
+    entries = api.env.deps.db.run(lambda uow: uow.events.entries(0), readonly=True)
+    filed = [e for e in entries if e.content and e.content.type == "notice.filed"]
+    assert len(filed) == 1 and filed[0].content is not None
+    assert filed[0].content.party_sig is not None

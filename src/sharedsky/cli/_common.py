@@ -9,6 +9,7 @@ real ``httpx.Client`` on ``--url`` and use the system clock.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sharedsky.client import AuthError, Client, ClientError, StaleVersionError
+from sharedsky.ledger.signing import Signer
 from sharedsky.units import FL_M, FT_M
 from sharedsky.wire import v1
 
@@ -130,6 +132,25 @@ def report(exc: ClientError) -> None:
     stderr().print("\n".join(lines), style="red", markup=False, soft_wrap=True)
 
 
+SIGNING_KEY_ENV = "SHAREDSKY_SIGNING_KEY"
+"""The environment variable naming the operator's Ed25519 private key (PKCS#8 PEM file): when
+set, every write the CLI sends is signed with it (``Sharedsky-Signature``)."""
+
+
+def signing_key() -> Signer | None:
+    """The operator's signing key from ``$SHAREDSKY_SIGNING_KEY``; None when it is unset."""
+    path = os.environ.get(SIGNING_KEY_ENV)
+    if not path:
+        return None
+    try:
+        return Signer.from_pem(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(
+            f"{path}: not a readable Ed25519 private key (PEM): {exc}",
+            param_hint=SIGNING_KEY_ENV,
+        ) from exc
+
+
 @contextmanager
 def connect(
     ctx: typer.Context, url: str, token: str | None, tokens: Path | None, party: str | None
@@ -139,7 +160,7 @@ def connect(
     given = http if isinstance(http, httpx.Client) else None
     if given is None and not url.startswith(("http://", "https://")):
         raise typer.BadParameter(f"{url!r} is not an http:// or https:// URL", param_hint="'--url'")
-    client = Client(url, _token(token, tokens, party), http=given)
+    client = Client(url, _token(token, tokens, party), http=given, signer=signing_key())
     try:
         yield client
     except ClientError as exc:

@@ -29,7 +29,7 @@ from sharedsky.cli._common import (
 from sharedsky.client.timeline import build_timeline
 from sharedsky.ledger.checkpoints import Checkpoint, CheckpointFormatError
 from sharedsky.ledger.export import ExportError, read_jsonl
-from sharedsky.ledger.signing import KeyRing, KeyRingError
+from sharedsky.ledger.signing import KeyRing, KeyRingError, Signer, public_key_to_b64
 from sharedsky.ledger.verify import Report, verify
 
 app = typer.Typer(help="The ledger: export it, verify it offline, audit it, read a timeline.")
@@ -152,6 +152,42 @@ def keys_command(
         ring = client.ledger_keys()
     out.write_text(ring.dumps(), encoding="utf-8")
     stdout().print(f"{len(ring.keys)} keys written to {out}")
+
+
+@app.command("keygen")
+def keygen_command(
+    out: Annotated[Path, typer.Argument(help="Where to write the private key (PEM).")],
+) -> None:
+    """Make an Ed25519 key pair for signing submissions: the private key into OUT (mode 600),
+    the public key printed (register it with `sharedsky ledger register-key OUT`)."""
+    if out.exists():
+        raise _fail(f"{out} exists: not overwriting a key")
+    signer = Signer.generate()
+    out.write_bytes(signer.to_pem())
+    out.chmod(0o600)
+    stdout().print(
+        f"key {signer.key_id} written to {out}; public key {public_key_to_b64(signer.public_key)}"
+    )
+
+
+@app.command("register-key")
+def register_key_command(
+    ctx: typer.Context,
+    key: Annotated[Path, typer.Argument(help="The private key file (from `ledger keygen`).")],
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Register the key's public half for your operator: from then on every write must be
+    signed (set SHAREDSKY_SIGNING_KEY to the key file and the CLI signs them)."""
+    try:
+        signer = Signer.from_pem(key.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise _fail(f"{key}: not a readable Ed25519 private key: {exc}") from exc
+    with connect(ctx, url, token, tokens, as_) as client:
+        registered = client.register_key(public_key_to_b64(signer.public_key))
+    stdout().print(f"key {registered.key_id} registered for {registered.operator}")
 
 
 @app.command("export")
