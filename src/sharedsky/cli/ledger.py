@@ -208,9 +208,9 @@ def export_command(
     with connect(ctx, url, token, tokens, as_) as client, out.open("wb") as sink:
         lines = client.export_ledger(sink, after)
     if keep is not None:
-        _, trailer = read_jsonl(io.BytesIO(out.read_bytes()))
-        if trailer is not None:
-            keep_checkpoint(keep, trailer)
+        last = json.loads(out.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1])
+        if "checkpoint" in last:  # the trailer
+            keep_checkpoint(keep, Checkpoint.from_json(last["checkpoint"]))
     stdout().print(f"{lines - 1} entries and the trailer written to {out}")
 
 
@@ -251,7 +251,7 @@ def verify_command(
         data = file.read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read {file}: {exc.strerror}") from exc
-    report, _ = _verify_export(data, ring, kept, all_signatures, max(after, 1) if after else 1)
+    report, _ = _verify_export(data, ring, kept, all_signatures, max(after, 1))
     _print_report(report, json_, str(file))
 
 

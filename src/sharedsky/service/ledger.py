@@ -23,6 +23,7 @@ from sharedsky.ledger.signing import (
     KeyEntry,
     KeyRing,
     SignatureError,
+    parse_signature_header,
     public_key_from_b64,
     submission,
     verify_body_signature,
@@ -296,7 +297,7 @@ def check_signature(
             key_id = verify_body_signature(ring, header, envelope)
         except SignatureError as error:
             raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {error.detail}") from error
-    sig = header.replace(" ", "").split("sig=", 1)[1].split(",", 1)[0]
+    _, sig = parse_signature_header(header)  # well formed: it just verified
     return PartySig(key_id, sig)
 
 
