@@ -82,3 +82,29 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest wait between two attempts of one webhook delivery, in seconds.",
     )
+    tactical_tick_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds between two tactical detection ticks of `serve` over the live tracks.",
+    )
+    tactical_lookahead_s: float = Field(
+        default=300.0,
+        gt=0,
+        le=1800,
+        description="How far ahead the tactical tick predicts losses of separation, in seconds.",
+    )
+    track_max_age_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="Track states older than this (by their own time) are dropped, in seconds.",
+    )
+    track_max_future_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="A track state more than this ahead of the server clock is refused (422).",
+    )
+    track_batch_max: int = Field(
+        default=10_000,
+        gt=0,
+        description="Most track states in one POST /v1/tracks.",
+    )

@@ -68,8 +68,24 @@ def busy_day(api: Api) -> None:
         {"notice": notice_id, "party": "alpha"},
     )
     record_deliveries(api.env.deps, Viewer(PartyId("bravo"), False), [event])
+    tracks_clash(api)
     api.env.clock.advance(3600)  # every other acknowledgement falls due: escalations
     assert tick(api.env.deps).escalated > 0
+
+
+def tracks_clash(api: Api) -> None:
+    """Two tracks head-on: a tactical alert opens, and clears once they are gone."""
+    from sharedsky.service.tactical import tick as tactical_tick
+
+    at = api.env.clock.now().isoformat()
+    for party, track, lon, trk in (("alpha", "A1", 36.0, 90), ("bravo", "B1", 36.5, 270)):
+        body = {"tracks": [{"id": track, "time": at, "lat": 34.5, "lon": lon, "alt_m": 7000,
+                            "gs_mps": 230, "trk_deg": trk}]}  # fmt: skip
+        assert api.client.post("/v1/tracks", json=body, headers=api.as_(party)).is_success
+    state = api.client.app.state  # type: ignore[attr-defined]
+    assert tactical_tick(api.env.deps, state.picture, state.board).opened == 1
+    api.env.clock.advance(31)
+    assert tactical_tick(api.env.deps, state.picture, state.board).cleared == 1
 
 
 def test_the_tables_rebuilt_from_the_ledger_are_the_tables(api: Api) -> None:
@@ -77,7 +93,7 @@ def test_the_tables_rebuilt_from_the_ledger_are_the_tables(api: Api) -> None:
     before = snapshot(api)
     assert all(before[name] for name in ("notices", "volumes", "zones", "conflicts",
                                          "ack_requests", "messages", "deliveries",
-                                         "escalations"))  # fmt: skip
+                                         "escalations", "tactical_alerts"))  # fmt: skip
     db = api.env.deps.db
     entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
     report = verify(

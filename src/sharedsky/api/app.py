@@ -19,11 +19,14 @@ from sharedsky.api.routes import (
     notices,
     stats,
     stream,
+    tracks,
     webhooks,
     zones,
 )
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.ports import Deps
+from sharedsky.service.tactical import TacticalBoard
+from sharedsky.service.tracks import LivePicture
 from sharedsky.wire import v1
 
 WORKER_THREADS = 200
@@ -44,9 +47,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks.cancel_scope.cancel()
 
 
-def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -> FastAPI:
+def create_app(
+    deps: Deps,
+    *,
+    keepalive_s: float = stream.DEFAULT_KEEPALIVE_S,
+    picture: LivePicture | None = None,
+    board: TacticalBoard | None = None,
+) -> FastAPI:
     """The API of one mechanism; OpenAPI 3.1 at /openapi.json. ``keepalive_s``: seconds of
-    silence after which an event stream sends a heartbeat."""
+    silence after which an event stream sends a heartbeat; ``picture`` and ``board``: the live
+    tracks and tactical alerts shared with the tactical tick (new, empty ones by default)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="sharedsky",
@@ -56,10 +66,13 @@ def create_app(deps: Deps, *, keepalive_s: float = stream.DEFAULT_KEEPALIVE_S) -
         redoc_url=None,
     )
     app.state.deps = deps
+    app.state.picture = picture if picture is not None else LivePicture()
+    app.state.board = board if board is not None else TacticalBoard()
     errors.install(app)
     app.include_router(notices.router)
     app.include_router(zones.router)
     app.include_router(conflicts.router)
+    app.include_router(tracks.router)
     app.include_router(messages.router)
     app.include_router(webhooks.router)
     app.include_router(stats.router)

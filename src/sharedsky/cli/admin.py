@@ -80,6 +80,8 @@ def serve_command(
     from sharedsky.bootstrap import build, open_database, settle_heap, start_event_listener
     from sharedsky.events.webhooks import HttpxSender, RetryPolicy
     from sharedsky.service.deadlines import DeadlineScheduler
+    from sharedsky.service.tactical import TacticalBoard, TacticalTicker
+    from sharedsky.service.tracks import LivePicture, TrackConfig
     from sharedsky.service.webhooks import WebhookWorker
 
     settings = Settings()
@@ -90,7 +92,16 @@ def serve_command(
         database.close()
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
-    app = create_app(deps, keepalive_s=settings.stream_keepalive_s)
+    picture = LivePicture(
+        TrackConfig(
+            max_age_s=settings.track_max_age_s,
+            max_future_s=settings.track_max_future_s,
+            max_batch=settings.track_batch_max,
+            lookahead_s=settings.tactical_lookahead_s,
+        )
+    )
+    board = TacticalBoard()
+    app = create_app(deps, keepalive_s=settings.stream_keepalive_s, picture=picture, board=board)
     bus = install_stream(
         app,
         keepalive_s=settings.stream_keepalive_s,
@@ -99,6 +110,7 @@ def serve_command(
         checkpoint_interval_s=settings.ledger_checkpoint_interval_s,
     )
     scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
+    ticker = TacticalTicker(deps, picture, board, settings.tactical_tick_s)
     sender = HttpxSender(timeout_s=settings.webhook_timeout_s)
     hooks = WebhookWorker(
         deps,
@@ -109,6 +121,7 @@ def serve_command(
     settle_heap()
     sys.setswitchinterval(settings.gil_switch_interval_s)
     scheduler.start()
+    ticker.start()
     hooks.start()
     stop_listener = start_event_listener(database, bus)
     try:
@@ -122,6 +135,7 @@ def serve_command(
         stop_listener()
         hooks.stop()
         sender.close()
+        ticker.stop()
         scheduler.stop()
         database.close()
 

@@ -10,7 +10,7 @@ from sharedsky.domain.ids import AckId
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.service.queries import visible_conflict, visible_notice
+from sharedsky.service.queries import visible_conflict, visible_notice, visible_tactical
 from sharedsky.store.uow import SqlUnitOfWork
 
 
@@ -30,11 +30,16 @@ def acknowledge(
     actor.require_party("acknowledge")
 
     def work(uow: SqlUnitOfWork) -> AckRequest:
+        event_type, extra = f"{subject}.acknowledged", {}
         if subject is AckSubject.NOTICE:
             notice = visible_notice(uow, deps, actor.viewer, subject_id, now).notice
             owner, version = notice.party, notice.version
         else:
-            visible_conflict(uow, deps, actor.viewer, subject_id, now)
+            alert = visible_tactical(uow, actor.viewer, subject_id)
+            if alert is None:
+                visible_conflict(uow, deps, actor.viewer, subject_id, now)
+            else:  # a tactical alert: the parties it was sent to see who acknowledged it
+                event_type, extra = "tactical.acknowledged", {"to": list(alert.audience)}
             owner, version = actor.party, 1
         requests = uow.acks.for_subject(subject_id, actor.party)
         pending = [r for r in requests if r.status is AckStatus.PENDING]
@@ -45,11 +50,12 @@ def acknowledge(
             uow.events.append(
                 now,
                 actor.operator,
-                f"{subject}.acknowledged",
+                event_type,
                 {
                     subject.value: subject_id,
                     "version": latest.subject_version,
                     "party": actor.party,
+                    **extra,
                 },
                 actor.signature,
             )

@@ -22,6 +22,7 @@ from sharedsky.domain.zones import ZoneKind
 from sharedsky.service.ports import Deps
 from sharedsky.store.conflicts import ConflictFilter
 from sharedsky.store.notices import NoticeFilter
+from sharedsky.store.tactical import OPEN, StoredAlert
 
 __all__ = ["NoticeDetail", "NoticeFilter"]
 from sharedsky.store.uow import SqlUnitOfWork
@@ -48,6 +49,32 @@ def visible_notice(
     if view is None:
         raise NotFound(f"no notice {notice_id!r}")
     return view
+
+
+def visible_tactical(uow: SqlUnitOfWork, viewer: Viewer, alert_id: str) -> StoredAlert | None:
+    """The tactical alert if ``viewer`` may see it (the host, or a party it was sent to);
+    None when there is no such alert; NotFound when it exists but is not the viewer's."""
+    alert = uow.tactical.get(alert_id)
+    if alert is None:
+        return None
+    if not viewer.is_host and not alert.told(viewer.party):
+        raise NotFound(f"no conflict {alert_id!r}")
+    return alert
+
+
+def list_tactical(deps: Deps, viewer: Viewer, state: str | None) -> list[StoredAlert]:
+    """The tactical alerts the viewer may see, newest first; ``state`` open, cleared or any."""
+
+    def work(uow: SqlUnitOfWork) -> list[StoredAlert]:
+        found = uow.tactical.find(state)
+        return [a for a in found if viewer.is_host or a.told(viewer.party)]
+
+    return deps.db.run(work, readonly=True)
+
+
+def show_tactical(deps: Deps, viewer: Viewer, alert_id: str) -> StoredAlert | None:
+    """The tactical alert as ``visible_tactical`` decides, in its own read transaction."""
+    return deps.db.run(lambda uow: visible_tactical(uow, viewer, alert_id), readonly=True)
 
 
 def visible_conflict(
@@ -181,7 +208,10 @@ def still_owed(uow: SqlUnitOfWork, request: AckRequest, now: datetime) -> bool:
     resolved (nor expired), a notice not ended nor cancelled, a message until answered."""
     if request.subject is AckSubject.CONFLICT:
         conflict = uow.conflicts.get(request.subject_id)
-        return conflict is not None and conflict.state_at(now).needs_ack()
+        if conflict is None:
+            alert = uow.tactical.get(request.subject_id)
+            return alert is not None and alert.state == OPEN
+        return conflict.state_at(now).needs_ack()
     if request.subject is AckSubject.NOTICE:
         notice = uow.notices.get(request.subject_id)
         return notice is not None and notice.status(now).is_current()

@@ -12,6 +12,8 @@ about, as they stand when the stream reads the event:
 * ``conflict.*`` goes to whoever may see the conflict (``see_conflict``); under ``host_only``
   the other side's id is withheld (``null``);
 * ``message.sent`` and ``message.acknowledged`` go to the parties named in ``from`` and ``to``;
+* ``tactical.*`` goes to the parties the alert was sent to (``to``); the other side's track or
+  zone id is withheld (``null``) from a party whose channel with its owner is ``host_only``;
 * ``ack.escalated`` goes to the party whose acknowledgement is late (``party``);
 * ``mechanism.loaded`` and every type not listed here go to the host only.
 """
@@ -23,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
@@ -44,6 +47,9 @@ _NOTICE_TYPES = frozenset({"notice.filed", "notice.amended", "notice.cancelled"}
 _ZONE_TYPES = frozenset({"zone.declared", "zone.amended", "zone.withdrawn"})
 _CONFLICT_TYPES = frozenset({"conflict.detected", "conflict.resolved", "conflict.acknowledged"})
 _MESSAGE_TYPES = frozenset({"message.sent", "message.acknowledged"})
+_TACTICAL_TYPES = frozenset(
+    {"tactical.detected", "tactical.updated", "tactical.cleared", "tactical.acknowledged"}
+)
 _LEDGER_ONLY = frozenset({"delivery.recorded", "state.recorded"})
 """Events kept for the ledger and its export, sent on no stream (the host's neither): a stream
 would otherwise carry a record of each of its own deliveries."""
@@ -139,7 +145,7 @@ def may_concern(viewer: Viewer, event: StoredEvent) -> bool:
         return False
     if viewer.is_host:
         return True
-    if event.type in _MESSAGE_TYPES:
+    if event.type in _MESSAGE_TYPES or event.type in _TACTICAL_TYPES:
         return viewer.party in _named_parties(event.payload)
     if event.type in _OWN_PARTY_TYPES:
         return event.payload.get("party") == viewer.party
@@ -245,6 +251,8 @@ def _visible_payload(
         return _conflict_payload(viewer, payload, seen, mechanism)
     if event.type in _MESSAGE_TYPES:
         return payload if viewer.party in _named_parties(payload) else None
+    if event.type in _TACTICAL_TYPES:
+        return _tactical_payload(viewer, payload, mechanism)
     if event.type in _OWN_PARTY_TYPES:
         return payload if payload.get("party") == viewer.party else None
     return None
@@ -291,6 +299,21 @@ def _conflict_payload(
     return out
 
 
+def _tactical_payload(
+    viewer: Viewer, payload: Mapping[str, object], mechanism: Mechanism
+) -> Mapping[str, object] | None:
+    if viewer.party not in _named_parties(payload):
+        return None
+    out = dict(payload)
+    for side in ("a", "b"):
+        ref = payload.get(side)
+        if isinstance(ref, list) and len(ref) == 3 and ref[2] != viewer.party:
+            other = PartyId(str(ref[2]))
+            if mechanism.channel(viewer.party, other).sharing is Sharing.HOST_ONLY:
+                out[side] = [ref[0], None, ref[2]]
+    return out
+
+
 def _named_parties(payload: Mapping[str, object]) -> set[object]:
     named: set[object] = set()
     for key in ("from", "to"):
@@ -306,6 +329,7 @@ _DELIVERED = {
     "notice.filed": ("notice", "notice"),
     "notice.amended": ("notice", "notice"),
     "conflict.detected": ("conflict", "conflict"),
+    "tactical.detected": ("conflict", "conflict"),
     "message.sent": ("message", "message"),
 }
 """Event type → (subject, payload key) of the objects whose first delivery is recorded."""

@@ -25,6 +25,7 @@ PROJECTED: Mapping[str, Table] = {
         t.volumes,
         t.zones,
         t.conflicts,
+        t.tactical_alerts,
         t.ack_requests,
         t.messages,
         t.deliveries,

@@ -156,6 +156,28 @@ conflicts = Table(
     Index("ix_conflicts_parties", "a_party", "b_party"),
 )
 
+tactical_alerts = Table(
+    "tactical_alerts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("a_party", String(64), nullable=False),
+    Column("a_track", String(32), nullable=False),
+    Column("b_type", String(16), nullable=False),
+    Column("b_id", String(40), nullable=False),
+    Column("b_party", String(64), nullable=False),
+    Column("audience", Text, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("figures", Text, nullable=False),
+    Column("opened_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("cleared_us", BigInteger, nullable=True),
+    Index("ix_tactical_alerts_state", "state"),
+)
+"""Tactical alerts (track × track, track × zone, track × its notice); ``audience`` is the JSON
+list of the parties told, ``figures`` the JSON of the last reported CPA or entry/exit figures."""
+
 ack_requests = Table(
     "ack_requests",
     metadata,

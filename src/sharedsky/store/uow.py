@@ -22,6 +22,7 @@ from sharedsky.store.journal import STATE_EVENT, Journal
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
+from sharedsky.store.tactical import TacticalRepository
 from sharedsky.store.volumes import VolumeIndex
 from sharedsky.store.webhooks import WebhookRepository
 from sharedsky.store.zones import ZoneRepository
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.notices = NoticeRepository(connection, self.volumes, journal)
         self.zones = ZoneRepository(connection, self.volumes, journal)
         self.conflicts = ConflictRepository(connection, journal)
+        self.tactical = TacticalRepository(connection, journal)
         self.acks = AckRepository(connection, journal)
         self.server_keys = server_keys
         self.events = EventLog(connection, self.server_keys)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.api.routes.tracks import BoardDep
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.conflicts import ConflictState
 from sharedsky.service import queries
@@ -20,16 +21,37 @@ from sharedsky.wire import v1
 router = APIRouter(tags=["conflicts"])
 
 
-@router.get("/v1/conflicts", responses={200: {"model": v1.ConflictList}})
+@router.get(
+    "/v1/conflicts",
+    responses={200: {"model": v1.ConflictList | v1.TacticalConflictList}},
+)
 def list_conflicts(
     actor: ActorDep,
     deps: DepsDep,
-    state: Literal["open", "resolved"] | None = None,
+    board: BoardDep,
+    state: Literal["open", "resolved", "cleared"] | None = None,
     object: str | None = None,
-    kind: Literal["strategic"] | None = None,
+    kind: Literal["strategic", "tactical"] | None = None,
 ) -> Response:
-    """Conflicts the caller may see: its own (both sides) or, for the host, all."""
+    """Conflicts the caller may see: its own (both sides) or, for the host, all. Strategic
+    (notices and zones) by default; ``kind=tactical`` lists the tactical conflicts (live
+    tracks) sent to the caller instead, their figures as of the last detection tick
+    (``state``: ``open`` or ``cleared``)."""
     now = deps.clock.now()
+    if kind == "tactical":
+        wanted = None if state is None else ("cleared" if state == "resolved" else state)
+        alerts = queries.list_tactical(deps, actor.viewer, wanted)
+        live = {a.id: a for a in board.current()}
+        return json_response(
+            v1.TacticalConflictList(
+                conflicts=[
+                    convert.tactical_out(a, live.get(a.id), actor.viewer, deps.mechanism)
+                    for a in alerts
+                ]
+            )
+        )
+    if state == "cleared":
+        state = "resolved"
     views = queries.list_conflicts(
         deps, actor.viewer, None if state is None else ConflictState(state), object
     )
@@ -38,9 +60,16 @@ def list_conflicts(
     )
 
 
-@router.get("/v1/conflicts/{conflict_id}", responses={200: {"model": v1.ConflictOut}})
-def show(conflict_id: str, actor: ActorDep, deps: DepsDep) -> Response:
-    """One conflict (404 if not visible)."""
+@router.get(
+    "/v1/conflicts/{conflict_id}",
+    responses={200: {"model": v1.ConflictOut | v1.TacticalConflictOut}},
+)
+def show(conflict_id: str, actor: ActorDep, deps: DepsDep, board: BoardDep) -> Response:
+    """One conflict, strategic or tactical (404 if not visible)."""
+    alert = queries.show_tactical(deps, actor.viewer, conflict_id)
+    if alert is not None:
+        live = {a.id: a for a in board.current()}.get(alert.id)
+        return json_response(convert.tactical_out(alert, live, actor.viewer, deps.mechanism))
     view, _acks = queries.show_conflict(deps, actor.viewer, conflict_id)
     return json_response(convert.conflict_out(view, actor.viewer, deps.clock.now()))
 

@@ -1,0 +1,78 @@
+"""Routes of live tracks: a party reports its own, a viewer reads the live picture."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sharedsky.api import convert
+from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.api.routes._render import json_response
+from sharedsky.service.tactical import TacticalBoard
+from sharedsky.service.tracks import LivePicture, ingest_tracks, visible_tracks
+from sharedsky.wire import v1
+
+router = APIRouter(tags=["tracks"])
+
+
+def picture_of(request: Request) -> LivePicture:
+    """The app's live picture (``app.state.picture``)."""
+    picture: LivePicture = request.app.state.picture
+    return picture
+
+
+def board_of(request: Request) -> TacticalBoard:
+    """The app's tactical alert board (``app.state.board``)."""
+    board: TacticalBoard = request.app.state.board
+    return board
+
+
+PictureDep = Annotated[LivePicture, Depends(picture_of)]
+BoardDep = Annotated[TacticalBoard, Depends(board_of)]
+
+
+@router.post("/v1/tracks", status_code=202, responses={202: {"model": v1.TracksAccepted}})
+def post_tracks(body: v1.TracksIn, actor: ActorDep, deps: DepsDep, picture: PictureDep) -> Response:
+    """Report states of the caller's own aircraft (``tracks`` or ``columns``); states older
+    than the maximum age are dropped (counted as ``stale``); one bad value refuses the batch
+    with ``422`` and the path of the field."""
+    batch, columnar = convert.track_batch_in(actor.party, body)
+    done = ingest_tracks(deps, picture, actor, batch, columnar=columnar)
+    return json_response(v1.TracksAccepted(accepted=done.accepted, stale=done.stale), 202)
+
+
+@router.get("/v1/tracks", responses={200: {"model": v1.TrackList}})
+def get_tracks(actor: ActorDep, deps: DepsDep, picture: PictureDep, board: BoardDep) -> Response:
+    """The live picture the caller may see: its own tracks, and the counterparties' as the
+    sharing policy allows (``conflicts_only``: the tracks of tactical alerts sent to it)."""
+    now = deps.clock.now()
+    now_s = now.timestamp()
+    viewer = actor.viewer
+    alerted: set[str] = set()
+    for alert in board.current():
+        told = board.audiences.get(alert.id, ())
+        if viewer.party in told:
+            alerted.add(f"{alert.key.a_party}/{alert.key.a_track}")
+            if alert.key.b_type == "track":
+                alerted.add(f"{alert.key.b_party}/{alert.key.b_id}")
+    snap = visible_tracks(deps.mechanism, viewer, picture.snapshot(now_s), alerted)
+    tracks = [
+        v1.TrackOut(
+            id=snap.ids[i],
+            party=snap.parties[i],
+            time=datetime.fromtimestamp(float(snap.time_s[i]), UTC),
+            lat=float(snap.lat_deg[i]),
+            lon=float(snap.lon_deg[i]),
+            alt_m=float(snap.alt_m[i]),
+            gs_mps=float(snap.gs_mps[i]),
+            trk_deg=float(snap.trk_deg[i]),
+            vs_mps=float(snap.vs_mps[i]),
+            notice_id=snap.notice_ids[i],
+            age_s=round(max(now_s - float(snap.time_s[i]), 0.0), 3),
+        )
+        for i in range(len(snap))
+    ]
+    return json_response(v1.TrackList(time=now, tracks=tracks))

@@ -1,0 +1,305 @@
+"""Use case: the tactical tick — the live picture through the engines, alerts in the ledger.
+
+Once a second ``serve`` moves every fresh track to the present, predicts losses of separation
+between tracks of different parties (each channel's own minima), conformance of tracks to the
+notices they fly under and intrusions into other parties' protected and red-line zones, and
+steps the alert board (``domain/tactical.py``: severity, 30 s hysteresis). An alert that opens,
+changes severity or clears is a ledger entry (``tactical.detected`` / ``tactical.updated`` /
+``tactical.cleared``) on the streams of the parties told, written in one transaction with the
+alert row and the acknowledgements it asks for. The tick never dies: a failure is logged and the
+next tick starts afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+
+import numpy as np
+
+from sharedsky.detect.tactical import TrackColumns, detect_conflicts
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject, due_at
+from sharedsky.domain.channels import Priority, Sharing
+from sharedsky.domain.conflicts import ObjectType
+from sharedsky.domain.ids import AckId, PartyId
+from sharedsky.domain.tactical import (
+    AlertKey,
+    AlertKind,
+    BoardStep,
+    Finding,
+    OpenAlert,
+    Severity,
+    step_board,
+)
+from sharedsky.service.conformance import conformance_findings
+from sharedsky.service.ports import Deps
+from sharedsky.service.tracks import LivePicture, Snapshot
+from sharedsky.store.tactical import CLEARED, OPEN, StoredAlert
+from sharedsky.store.uow import SqlUnitOfWork
+
+log = logging.getLogger("sharedsky.tactical")
+
+
+@dataclass(slots=True)
+class TacticalBoard:
+    """The open alerts between ticks (rebuilt from the database when a server starts)."""
+
+    alerts: dict[AlertKey, OpenAlert] = field(default_factory=dict)
+    audiences: dict[str, tuple[PartyId, ...]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    loaded: bool = False
+
+    def current(self) -> list[OpenAlert]:
+        """The open alerts with their latest figures."""
+        with self.lock:
+            return list(self.alerts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one tick saw and did."""
+
+    tracks: int
+    findings: int
+    opened: int
+    changed: int
+    cleared: int
+
+
+def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[Finding]:
+    """Predicted losses of separation between tracks of different parties, each pair of
+    parties with its channel's minima (``snap`` already moved to the present)."""
+    found: list[Finding] = []
+    parties = sorted(set(snap.parties))
+    party_of = np.array(snap.parties, dtype=object)
+    for pa, pb in combinations(parties, 2):
+        minima = deps.mechanism.channel(pa, pb).separation
+        if minima.lateral_m <= 0 or minima.vertical_m <= 0:
+            continue
+        pair = snap.take((party_of == pa) | (party_of == pb))
+        codes = np.array([0 if p == pa else 1 for p in pair.parties], dtype=np.int64)
+        hits = detect_conflicts(
+            TrackColumns(
+                codes,
+                pair.lat_deg,
+                pair.lon_deg,
+                pair.alt_m,
+                pair.gs_mps,
+                pair.trk_deg,
+                pair.vs_mps,
+            ),
+            lookahead_s=lookahead_s,
+            lateral_m=minima.lateral_m,
+            vertical_m=minima.vertical_m,
+        )
+        for k in range(len(hits)):
+            i, j = int(hits.i[k]), int(hits.j[k])
+            if (pair.parties[i], pair.ids[i]) > (pair.parties[j], pair.ids[j]):
+                i, j = j, i
+            key = AlertKey(
+                AlertKind.SEPARATION,
+                pair.parties[i],
+                pair.ids[i],
+                "track",
+                pair.ids[j],
+                pair.parties[j],
+            )
+            figures = {
+                "tcpa_s": round(float(hits.tcpa_s[k]), 1),
+                "dcpa_m": round(float(hits.dcpa_m[k]), 1),
+                "dv_m": round(float(hits.dv_m[k]), 1),
+                "t_in_s": round(float(hits.t_in_s[k]), 1),
+                "t_out_s": round(float(hits.t_out_s[k]), 1),
+                "a_position": _position(pair, i),
+                "b_position": _position(pair, j),
+            }
+            found.append(Finding(key, float(hits.t_in_s[k]), figures))
+    return found
+
+
+def _position(snap: Snapshot, index: int) -> list[float]:
+    return [
+        round(float(snap.lon_deg[index]), 6),
+        round(float(snap.lat_deg[index]), 6),
+        round(float(snap.alt_m[index]), 1),
+    ]
+
+
+def tick(deps: Deps, picture: LivePicture, board: TacticalBoard) -> TickReport:
+    """One detection tick at the clock's now."""
+    now = deps.clock.now()
+    if not board.loaded:
+        _load(deps, board)
+    snap = picture.snapshot(now.timestamp()).at(now.timestamp())
+    config = picture.config
+    findings = separation_findings(deps, snap, config.lookahead_s)
+    findings += deps.db.run(
+        lambda uow: conformance_findings(uow, deps, snap, config.lookahead_s, config.horizon_s),
+        readonly=True,
+    )
+    with board.lock:
+        step = step_board(board.alerts, findings, now, lambda: deps.ids.new("tac"))
+        if step.opened or step.changed or step.cleared:
+            audiences = deps.db.run(lambda uow: _record(uow, deps, step, board.audiences, now))
+            board.audiences.update(audiences)
+        for alert in step.cleared:
+            board.audiences.pop(alert.id, None)
+        board.alerts = {a.key: a for a in step.current}
+    return TickReport(
+        len(snap), len(findings), len(step.opened), len(step.changed), len(step.cleared)
+    )
+
+
+def _load(deps: Deps, board: TacticalBoard) -> None:
+    """Take up the alerts a previous server process left open."""
+    stored = deps.db.run(lambda uow: uow.tactical.open_alerts(), readonly=True)
+    with board.lock:
+        for alert in stored:
+            board.alerts[alert.key] = OpenAlert(
+                alert.id,
+                alert.key,
+                alert.severity,
+                alert.opened_at,
+                alert.updated_at,
+                alert.figures,
+                ((alert.updated_at, alert.severity),),
+            )
+            board.audiences[alert.id] = alert.audience
+        board.loaded = True
+
+
+def audience_of(uow: SqlUnitOfWork, deps: Deps, key: AlertKey) -> tuple[PartyId, ...]:
+    """The parties an alert goes to: both sides of a separation or an intrusion; for a
+    non-conformance the track's own party and the counterparties concerned under the sharing
+    policy (``full`` sharing, or ``conflicts_only`` with an open conflict with the notice)."""
+    if key.kind is not AlertKind.CONFORMANCE:
+        return tuple(sorted({key.a_party, key.b_party}))
+    told = {key.a_party}
+    mech = deps.mechanism
+    clashing = {
+        party
+        for c in uow.conflicts.open_involving(ObjectType.NOTICE, key.b_id)
+        for party in (c.a.party, c.b.party)
+    }
+    for other in mech.counterparties(key.a_party):
+        sharing = mech.channel(key.a_party, other).sharing
+        if sharing is Sharing.FULL or (sharing is Sharing.CONFLICTS_ONLY and other in clashing):
+            told.add(other)
+    return tuple(sorted(told))
+
+
+def _payload(alert: OpenAlert, audience: Sequence[PartyId]) -> dict[str, object]:
+    key = alert.key
+    return {
+        "conflict": alert.id,
+        "kind": str(key.kind),
+        "severity": str(alert.severity),
+        "a": ["track", key.a_track, key.a_party],
+        "b": [key.b_type, key.b_id, key.b_party],
+        "to": list(audience),
+        **alert.figures,
+    }
+
+
+def _record(
+    uow: SqlUnitOfWork,
+    deps: Deps,
+    step: BoardStep,
+    audiences: Mapping[str, tuple[PartyId, ...]],
+    now: datetime,
+) -> dict[str, tuple[PartyId, ...]]:
+    new: dict[str, tuple[PartyId, ...]] = {}
+    rows = []
+    for alert in step.opened:
+        audience = audience_of(uow, deps, alert.key)
+        new[alert.id] = audience
+        rows.append(
+            StoredAlert(
+                alert.id, alert.key, audience, alert.severity, alert.figures, now, now, OPEN, None
+            )
+        )
+    uow.tactical.add_many(rows)
+    for alert in step.opened:
+        audience = new[alert.id]
+        uow.events.append(now, "system", "tactical.detected", _payload(alert, audience))
+        for party in audience:
+            uow.acks.add(_ack_request(deps, alert, party, now))
+    for alert in step.changed:
+        audience = audiences.get(alert.id, ())
+        uow.tactical.update_severity(alert.id, alert.severity, alert.figures, now)
+        uow.events.append(now, "system", "tactical.updated", _payload(alert, audience))
+    for alert in step.cleared:
+        audience = audiences.get(alert.id, ())
+        uow.tactical.clear(alert.id, now)
+        uow.events.append(
+            now,
+            "system",
+            "tactical.cleared",
+            {
+                "conflict": alert.id,
+                "kind": str(alert.key.kind),
+                "a": ["track", alert.key.a_track, alert.key.a_party],
+                "b": [alert.key.b_type, alert.key.b_id, alert.key.b_party],
+                "to": list(audience),
+            },
+        )
+    return new
+
+
+def _ack_request(deps: Deps, alert: OpenAlert, party: PartyId, now: datetime) -> AckRequest:
+    key = alert.key
+    other = key.b_party if party != key.b_party else key.a_party
+    mech = deps.mechanism
+    rules = mech.channel(party, other) if other != party else mech.defaults
+    priority = Priority.FLASH if alert.severity is Severity.WARNING else Priority.PRIORITY
+    return AckRequest(
+        id=AckId(deps.ids.new("ack")),
+        party=party,
+        subject=AckSubject.CONFLICT,
+        subject_id=alert.id,
+        subject_version=1,
+        priority=priority,
+        requested_at=now,
+        due_at=due_at(rules, priority, now),
+    )
+
+
+def is_open(uow: SqlUnitOfWork, alert_id: str) -> bool:
+    """True while the tactical alert is open."""
+    alert = uow.tactical.get(alert_id)
+    return alert is not None and alert.state != CLEARED
+
+
+class TacticalTicker:
+    """Runs ``tick`` every ``tick_s`` seconds in a background thread (inside ``serve``)."""
+
+    def __init__(self, deps: Deps, picture: LivePicture, board: TacticalBoard, tick_s: float):
+        self._deps = deps
+        self._picture = picture
+        self._board = board
+        self._tick_s = tick_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tactical-tick", daemon=True)
+        self.ticks = 0
+
+    def start(self) -> None:
+        """Start ticking."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current tick."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._tick_s):
+            try:
+                tick(self._deps, self._picture, self._board)
+            except Exception:  # the tick must never die; the next one starts afresh
+                log.exception("tactical tick failed")
+            self.ticks += 1

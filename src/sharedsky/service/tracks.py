@@ -1,0 +1,226 @@
+"""Use cases of live tracks: ingest a party's states into the live picture, and show it.
+
+The live picture is held in memory by the server process: a party's newest state per track id,
+dropped once older than ``max_age_s``. Tracks are not ledger entries (thousands a second, and
+none of them a statement of a party to another); what the mechanism concludes from them, the
+tactical alerts, are (``service/tactical.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from sharedsky.domain.channels import Sharing
+from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.tracks import TrackBatch, check_batch
+from sharedsky.domain.visibility import Viewer
+from sharedsky.geo.distance import geodesic_destination
+from sharedsky.service.context import Actor
+from sharedsky.service.ports import Deps
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackConfig:
+    """Limits of the live picture and of the tactical tick."""
+
+    max_age_s: float = 20.0
+    """States older than this (by their own time, against the server clock) are dropped."""
+    max_future_s: float = 5.0
+    """A state more than this ahead of the server clock is refused."""
+    max_batch: int = 10_000
+    """Most states in one POST."""
+    lookahead_s: float = 300.0
+    """How far ahead the tactical tick predicts, seconds."""
+    horizon_s: float = 60.0
+    """How far ahead a track's exit from its notice's volumes is predicted, seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What became of a batch."""
+
+    accepted: int
+    stale: int
+    """States older than the maximum age (or than the newest state already held): dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The live picture at one moment, as aligned columns (one entry per track)."""
+
+    parties: tuple[PartyId, ...]
+    ids: tuple[str, ...]
+    time_s: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    alt_m: FloatArray
+    gs_mps: FloatArray
+    trk_deg: FloatArray
+    vs_mps: FloatArray
+    notice_ids: tuple[str | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, mask: npt.NDArray[np.bool_]) -> Snapshot:
+        """The tracks where ``mask`` is true."""
+        where = np.flatnonzero(mask)
+        return Snapshot(
+            tuple(self.parties[i] for i in where),
+            tuple(self.ids[i] for i in where),
+            self.time_s[where],
+            self.lat_deg[where],
+            self.lon_deg[where],
+            self.alt_m[where],
+            self.gs_mps[where],
+            self.trk_deg[where],
+            self.vs_mps[where],
+            tuple(self.notice_ids[i] for i in where),
+        )
+
+    def at(self, now_s: float) -> Snapshot:
+        """Every track moved from its reported time to ``now_s`` (constant ground speed along
+        the geodesic, constant vertical rate), stamped ``now_s``."""
+        dt = np.maximum(now_s - self.time_s, 0.0)
+        lon, lat = geodesic_destination(self.lon_deg, self.lat_deg, self.trk_deg, self.gs_mps * dt)
+        return Snapshot(
+            self.parties,
+            self.ids,
+            np.full(len(self), now_s),
+            lat,
+            lon,
+            self.alt_m + self.vs_mps * dt,
+            self.gs_mps,
+            self.trk_deg,
+            self.vs_mps,
+            self.notice_ids,
+        )
+
+
+_Row = tuple[float, float, float, float, float, float, float, str | None]
+_EMPTY = np.zeros(0)
+
+
+class LivePicture:
+    """The newest state of every live track, by (party, track id); thread-safe."""
+
+    def __init__(self, config: TrackConfig | None = None) -> None:
+        self.config = config or TrackConfig()
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[PartyId, str], _Row] = {}
+        self.received = 0
+        """States accepted since the start (a counter for benchmarks and health)."""
+
+    def put(self, batch: TrackBatch, now_s: float) -> Ingested:
+        """Keep the batch's states that are fresh and newer than the ones held."""
+        oldest = now_s - self.config.max_age_s
+        rows = zip(
+            batch.ids,
+            batch.time_s.tolist(),
+            batch.lat_deg.tolist(),
+            batch.lon_deg.tolist(),
+            batch.alt_m.tolist(),
+            batch.gs_mps.tolist(),
+            batch.trk_deg.tolist(),
+            batch.vs_mps.tolist(),
+            batch.notice_ids,
+            strict=True,
+        )
+        accepted = stale = 0
+        party = batch.party
+        with self._lock:
+            held = self._rows
+            for track_id, time_s, lat, lon, alt, gs, trk, vs, notice in rows:
+                key = (party, track_id)
+                before = held.get(key)
+                if time_s < oldest or (before is not None and before[0] > time_s):
+                    stale += 1
+                    continue
+                held[key] = (time_s, lat, lon, alt, gs, trk, vs, notice)
+                accepted += 1
+            self.received += accepted
+        return Ingested(accepted, stale)
+
+    def snapshot(self, now_s: float) -> Snapshot:
+        """The tracks whose newest state is fresh at ``now_s``, as reported; the others are
+        dropped from the picture."""
+        oldest = now_s - self.config.max_age_s
+        with self._lock:
+            for key in [k for k, row in self._rows.items() if row[0] < oldest]:
+                del self._rows[key]
+            items = sorted(self._rows.items())
+        if not items:
+            e = _EMPTY
+            return Snapshot((), (), e, e, e, e, e, e, e, ())
+        keys, rows = zip(*items, strict=True)
+        time, lat, lon, alt, gs, trk, vs = np.array([r[:7] for r in rows], dtype=np.float64).T
+        return Snapshot(
+            tuple(k[0] for k in keys),
+            tuple(k[1] for k in keys),
+            time,
+            lat,
+            lon,
+            alt,
+            gs,
+            trk,
+            vs,
+            tuple(row[7] for row in rows),
+        )
+
+    def clear(self) -> None:
+        """Forget every track."""
+        with self._lock:
+            self._rows.clear()
+
+
+def ingest_tracks(
+    deps: Deps, picture: LivePicture, actor: Actor, batch: TrackBatch, *, columnar: bool = False
+) -> Ingested:
+    """Check a party's batch of its own tracks and keep it in the live picture; InvalidInput
+    (nothing kept) when any value breaks a rule, Forbidden for the host."""
+    actor.require_party("report tracks")
+    if batch.party != actor.party:
+        raise InvalidInput("tracks are reported by their own party", ("party",))
+    now_s = deps.clock.now().timestamp()
+    config = picture.config
+    check_batch(
+        batch,
+        now_s,
+        max_future_s=config.max_future_s,
+        max_states=config.max_batch,
+        prefix=("columns",) if columnar else ("tracks",),
+        columnar=columnar,
+    )
+    return picture.put(batch, now_s)
+
+
+def visible_tracks(
+    mechanism: Mechanism, viewer: Viewer, snapshot: Snapshot, alerted: Iterable[PartyId | str]
+) -> Snapshot:
+    """What ``viewer`` may see of the live picture: its own tracks; a counterparty's tracks
+    whole under ``full`` sharing; under ``conflicts_only`` only the tracks named in a tactical
+    alert told to the viewer (``alerted``: "party/track" strings); under ``host_only`` none.
+    The host sees every track."""
+    if viewer.is_host or not len(snapshot):
+        return snapshot
+    named = set(alerted)
+    keep = np.zeros(len(snapshot), dtype=bool)
+    for index, (party, track_id) in enumerate(zip(snapshot.parties, snapshot.ids, strict=True)):
+        if party == viewer.party:
+            keep[index] = True
+            continue
+        sharing = mechanism.channel(viewer.party, party).sharing
+        if sharing is Sharing.FULL:
+            keep[index] = True
+        elif sharing is Sharing.CONFLICTS_ONLY:
+            keep[index] = f"{party}/{track_id}" in named
+    return snapshot.take(keep)

@@ -1,0 +1,133 @@
+"""Live tracks and tactical conflicts on the wire."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from sharedsky.wire.v1.common import WireModel
+
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+AltM = Annotated[float, Field(ge=-500, le=30_000, allow_inf_nan=False)]
+GsMps = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+TrkDeg = Annotated[float, Field(ge=0, lt=360, allow_inf_nan=False)]
+VsMps = Annotated[float, Field(ge=-200, le=200, allow_inf_nan=False)]
+TrackId = Annotated[str, Field(min_length=1, max_length=32)]
+NoticeRef = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class TrackStateIn(WireModel):
+    """One state of one of the caller's own aircraft."""
+
+    id: TrackId
+    party: str | None = None
+    """Optional; when given it must be the caller's own party (another party's is refused)."""
+    time: AwareDatetime
+    lat: Lat
+    lon: Lon
+    alt_m: AltM
+    """Altitude above mean sea level, metres."""
+    gs_mps: GsMps
+    """Ground speed, m/s."""
+    trk_deg: TrkDeg
+    """Track angle, degrees clockwise from true north, in [0, 360)."""
+    vs_mps: VsMps = 0.0
+    """Vertical rate, m/s, positive up."""
+    notice_id: NoticeRef | None = None
+    """The caller's notice the aircraft flies under, if any."""
+
+
+class TrackColumnsIn(WireModel):
+    """The same states as aligned arrays (one entry per state): for high rates."""
+
+    id: list[TrackId]
+    party: list[str] | None = None
+    time: list[AwareDatetime]
+    lat: list[Lat]
+    lon: list[Lon]
+    alt_m: list[AltM]
+    gs_mps: list[GsMps]
+    trk_deg: list[TrkDeg]
+    vs_mps: list[VsMps] | None = None
+    notice_id: list[NoticeRef | None] | None = None
+
+
+class TracksIn(WireModel):
+    """A batch of the caller's track states: ``tracks`` (objects) or ``columns`` (arrays)."""
+
+    tracks: list[TrackStateIn] | None = None
+    columns: TrackColumnsIn | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.tracks is None) == (self.columns is None):
+            raise ValueError("give either tracks or columns")
+        return self
+
+
+class TracksAccepted(WireModel):
+    """What became of a batch."""
+
+    accepted: int
+    stale: int
+    """States older than the maximum age, or than a newer state already held: dropped."""
+
+
+class TrackOut(WireModel):
+    """A live track as last reported."""
+
+    id: str
+    party: str
+    time: AwareDatetime
+    lat: float
+    lon: float
+    alt_m: float
+    gs_mps: float
+    trk_deg: float
+    vs_mps: float
+    notice_id: str | None
+    age_s: float
+    """Seconds since the state's time."""
+
+
+class TrackList(WireModel):
+    """The live picture a viewer may see."""
+
+    time: AwareDatetime
+    tracks: list[TrackOut]
+
+
+class TacticalSide(WireModel):
+    """One side of a tactical conflict; ``id`` is null when withheld (``host_only``)."""
+
+    type: Literal["track", "zone", "notice"]
+    id: str | None
+    party: str
+
+
+class TacticalConflictOut(WireModel):
+    """A tactical conflict (alert): a predicted loss of separation between two tracks, a track
+    leaving its notice's volumes, or a track entering another party's zone."""
+
+    id: str
+    kind: Literal["tactical"] = "tactical"
+    category: Literal["separation", "conformance", "intrusion"]
+    severity: Literal["advisory", "caution", "warning"]
+    state: Literal["open", "cleared"]
+    a: TacticalSide
+    b: TacticalSide
+    figures: dict[str, object]
+    """For separation: tcpa_s, dcpa_m, dv_m, t_in_s, t_out_s, a_position, b_position
+    ([lon, lat, alt_m]); for conformance: status, t_exit_s; for intrusion: t_entry_s,
+    t_exit_s, distance_m."""
+    opened_at: AwareDatetime
+    updated_at: AwareDatetime
+    cleared_at: AwareDatetime | None
+
+
+class TacticalConflictList(WireModel):
+    """A list of tactical conflicts."""
+
+    conflicts: list[TacticalConflictOut]

@@ -1,0 +1,284 @@
+"""POST/GET /v1/tracks, the tactical tick and GET /v1/conflicts?kind=tactical through the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from _support import T0, Api
+
+from sharedsky.service.tactical import TacticalBoard, tick
+from sharedsky.service.tracks import LivePicture
+
+NM_M = 1852.0
+
+
+def state(
+    track_id: str,
+    lat: float,
+    lon: float,
+    trk: float,
+    *,
+    at: datetime = T0,
+    alt: float = 7600.0,
+    gs: float = 230.0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One wire state."""
+    return {
+        "id": track_id,
+        "time": at.isoformat().replace("+00:00", "Z"),
+        "lat": lat,
+        "lon": lon,
+        "alt_m": alt,
+        "gs_mps": gs,
+        "trk_deg": trk,
+        "vs_mps": 0,
+        **extra,
+    }
+
+
+def post(api: Api, party: str, *states: dict[str, Any]) -> Any:
+    return api.client.post("/v1/tracks", json={"tracks": list(states)}, headers=api.as_(party))
+
+
+def run_tick(api: Api) -> Any:
+    app = api.client.app
+    picture: LivePicture = app.state.picture  # type: ignore[attr-defined]
+    board: TacticalBoard = app.state.board  # type: ignore[attr-defined]
+    return tick(api.env.deps, picture, board)
+
+
+def head_on(api: Api, at: datetime = T0, gap_deg: float = 0.6) -> None:
+    """Alpha's A1 flies east and Bravo's B1 west at one altitude, ``gap_deg`` of longitude
+    apart (0.6° ≈ 55 km at 34.5° N: loss of 5 NM in about 100 s at 230 m/s each)."""
+    assert post(api, "alpha", state("A1", 34.5, 36.0, 90.0, at=at)).status_code == 202
+    assert post(api, "bravo", state("B1", 34.5, 36.0 + gap_deg, 270.0, at=at)).status_code == 202
+
+
+def tactical(api: Api, party: str, **params: str) -> list[dict[str, Any]]:
+    answer = api.client.get(
+        "/v1/conflicts", params={"kind": "tactical", **params}, headers=api.as_(party)
+    )
+    assert answer.status_code == 200, answer.text
+    found: list[dict[str, Any]] = answer.json()["conflicts"]
+    return found
+
+
+def events_of(api: Api, party: str, prefix: str) -> list[dict[str, Any]]:
+    answer = api.client.get("/v1/ledger", headers=api.as_(party))
+    lines = [json.loads(line) for line in answer.text.splitlines() if line.strip()]
+    return [e for e in lines if str(e.get("type", "")).startswith(prefix)]
+
+
+def test_a_party_reports_its_tracks_and_reads_them_back(api: Api) -> None:
+    answer = post(api, "alpha", state("A1", 34.5, 36.0, 90.0), state("A2", 34.0, 36.5, 0.0))
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {"accepted": 2, "stale": 0}
+    mine = api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"]
+    assert sorted(t["id"] for t in mine) == ["A1", "A2"]
+    assert all(t["party"] == "alpha" and t["age_s"] == 0 for t in mine)
+    # alpha-bravo share conflicts_only: bravo sees none of alpha's tracks while nothing clashes
+    assert api.client.get("/v1/tracks", headers=api.as_("bravo")).json()["tracks"] == []
+    host = api.client.get("/v1/tracks", headers=api.as_("host")).json()["tracks"]
+    assert len(host) == 2
+
+
+def test_the_columnar_form_is_the_same_batch(api: Api) -> None:
+    columns = {
+        "id": ["A1", "A2"],
+        "time": ["2026-11-24T12:00:00Z", "2026-11-24T12:00:00Z"],
+        "lat": [34.5, 34.0],
+        "lon": [36.0, 36.5],
+        "alt_m": [7600, 3000],
+        "gs_mps": [230, 120],
+        "trk_deg": [90, 180],
+    }
+    answer = api.client.post("/v1/tracks", json={"columns": columns}, headers=api.as_("alpha"))
+    assert answer.status_code == 202, answer.text
+    mine = api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"]
+    assert [(t["id"], t["alt_m"], t["vs_mps"]) for t in mine] == [
+        ("A1", 7600.0, 0.0),
+        ("A2", 3000.0, 0.0),
+    ]
+
+
+def test_old_states_are_dropped_and_never_replace_newer_ones(api: Api) -> None:
+    old = T0 - timedelta(seconds=60)
+    answer = post(api, "alpha", state("A1", 34.5, 36.0, 90.0, at=old))
+    assert answer.json() == {"accepted": 0, "stale": 1}
+    post(api, "alpha", state("A1", 34.5, 36.0, 90.0))
+    earlier = T0 - timedelta(seconds=5)
+    assert post(api, "alpha", state("A1", 30.0, 30.0, 0.0, at=earlier)).json()["stale"] == 1
+    (track,) = api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"]
+    assert track["lat"] == 34.5
+    api.env.clock.advance(21)  # past the maximum age of 20 s
+    assert api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"lat": 91.0}, ["tracks", 1, "lat"]),
+        ({"lon": -180.5}, ["tracks", 1, "lon"]),
+        ({"gs_mps": -1.0}, ["tracks", 1, "gs_mps"]),
+        ({"trk_deg": 360.0}, ["tracks", 1, "trk_deg"]),
+        ({"trk_deg": -0.1}, ["tracks", 1, "trk_deg"]),
+        ({"time": "2026-11-24T13:00:00Z"}, ["tracks", 1, "time"]),
+        ({"id": ""}, ["tracks", 1, "id"]),
+        ({"time": "2026-11-24T12:00:00"}, ["tracks", 1, "time"]),
+    ],
+)
+def test_bad_states_get_422_with_the_field_path_and_nothing_is_kept(
+    api: Api, change: dict[str, Any], path: list[Any]
+) -> None:
+    good = state("A1", 34.5, 36.0, 90.0)
+    answer = post(api, "alpha", good, {**state("A2", 34.0, 36.0, 0.0), **change})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["path"] == path
+    assert api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"] == []
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_anywhere_is_refused(api: Api, literal: str) -> None:
+    body = json.dumps({"tracks": [state("A1", 34.5, 36.0, 90.0)]}).replace("7600.0", literal)
+    answer = api.client.post(
+        "/v1/tracks",
+        content=body,
+        headers={**api.as_("alpha"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["path"] == ["tracks", 0, "alt_m"]
+    columns = {
+        "id": ["A1"],
+        "time": ["2026-11-24T12:00:00Z"],
+        "lat": [34.5],
+        "lon": [36.0],
+        "alt_m": [7600],
+        "gs_mps": ["__"],
+        "trk_deg": [90],
+    }
+    body = json.dumps({"columns": columns}).replace('"__"', literal)
+    answer = api.client.post(
+        "/v1/tracks",
+        content=body,
+        headers={**api.as_("alpha"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["path"] == ["columns", "gs_mps", 0]
+
+
+def test_a_batch_over_the_limit_and_ragged_columns_are_refused(api: Api) -> None:
+    many = [state(f"A{i}", 34.5, 36.0, 90.0) for i in range(10_001)]
+    answer = post(api, "alpha", *many)
+    assert answer.status_code == 422 and answer.json()["path"] == ["tracks"], answer.text
+    ragged = {
+        "id": ["A1", "A2"],
+        "time": ["2026-11-24T12:00:00Z"],
+        "lat": [34.5, 34.0],
+        "lon": [36.0, 36.5],
+        "alt_m": [7600, 3000],
+        "gs_mps": [230, 120],
+        "trk_deg": [90, 180],
+    }
+    answer = api.client.post("/v1/tracks", json={"columns": ragged}, headers=api.as_("alpha"))
+    assert answer.status_code == 422 and answer.json()["path"] == ["time"], answer.text
+    both = api.client.post(
+        "/v1/tracks", json={"tracks": [], "columns": ragged}, headers=api.as_("alpha")
+    )
+    assert both.status_code == 422
+    assert api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"] == []
+
+
+def test_another_partys_tracks_and_the_host_are_refused(api: Api) -> None:
+    answer = post(api, "alpha", state("B1", 34.5, 36.0, 90.0, party="bravo"))
+    assert answer.status_code == 403 and answer.json()["path"] == ["tracks", 0, "party"]
+    assert post(api, "alpha", state("A1", 34.5, 36.0, 90.0, party="alpha")).status_code == 202
+    assert post(api, "host", state("H1", 34.5, 36.0, 90.0)).status_code == 403
+
+
+def test_a_head_on_pair_alerts_both_parties_and_clears_after_30_s_of_calm(api: Api) -> None:
+    """R-TACT-1, R-TACT-2, R-TACT-3."""
+    head_on(api)
+    report = run_tick(api)
+    assert (report.tracks, report.opened) == (2, 1)
+    (alert,) = tactical(api, "alpha")
+    assert tactical(api, "bravo") == [alert]
+    assert alert["category"] == "separation" and alert["state"] == "open"
+    assert alert["severity"] == "caution"  # loss of separation in about 100 s
+    assert {alert["a"]["id"], alert["b"]["id"]} == {"A1", "B1"}
+    assert 90 < alert["figures"]["t_in_s"] < 110 and alert["figures"]["dcpa_m"] < 1
+    # the pair is now visible to bravo under conflicts_only
+    seen = api.client.get("/v1/tracks", headers=api.as_("bravo")).json()["tracks"]
+    assert sorted(t["id"] for t in seen) == ["A1", "B1"]
+    # both owe an acknowledgement; bravo gives it
+    pending = api.client.get("/v1/acks/pending", headers=api.as_("bravo")).json()
+    assert [a["subject_id"] for a in pending["acknowledgements"]] == [alert["id"]]
+    ack = api.client.post(f"/v1/conflicts/{alert['id']}/ack", headers=api.as_("bravo"))
+    assert ack.status_code == 200, ack.text
+    assert api.client.get("/v1/acks/pending", headers=api.as_("bravo")).json() == {
+        "acknowledgements": []
+    }
+    # the tracks turn away: the alert stays open for 30 s of calm, then clears
+    later = api.env.clock.advance(10)
+    post(api, "alpha", state("A1", 34.5, 36.0, 0.0, at=later, alt=3000))
+    for _ in range(2):
+        assert run_tick(api).cleared == 0
+        api.env.clock.advance(10)
+    assert tactical(api, "alpha", state="open")
+    post(api, "alpha", state("A1", 34.5, 36.0, 0.0, at=api.env.clock.advance(10), alt=3000))
+    post(api, "bravo", state("B1", 34.5, 36.6, 270.0, at=api.env.clock.now()))
+    assert run_tick(api).cleared == 1
+    assert tactical(api, "alpha", state="open") == []
+    (cleared,) = tactical(api, "bravo", state="cleared")
+    assert cleared["id"] == alert["id"] and cleared["cleared_at"] is not None
+    types = [e["type"] for e in events_of(api, "bravo", "tactical.")]
+    assert types == ["tactical.detected", "tactical.acknowledged", "tactical.cleared"]
+
+
+def test_a_pair_found_again_within_30_s_continues_its_alert(api: Api) -> None:
+    """R-TACT-3: no flapping."""
+    head_on(api, gap_deg=2.5)  # about 7 min apart: nothing within the 300 s look-ahead
+    assert run_tick(api).opened == 0
+    api.env.clock.advance(1)
+    head_on(api, at=api.env.clock.now(), gap_deg=1.0)
+    assert run_tick(api).opened == 1
+    for step in range(5):  # in and out of the look-ahead every other tick
+        at = api.env.clock.advance(5)
+        head_on(api, at=at, gap_deg=2.5 if step % 2 == 0 else 1.0)
+        report = run_tick(api)
+        assert (report.opened, report.cleared) == (0, 0)
+    assert len(events_of(api, "alpha", "tactical.detected")) == 1
+
+
+def test_severity_rises_at_once_and_falls_only_after_30_s(api: Api) -> None:
+    """R-TACT-2."""
+    head_on(api, gap_deg=1.2)  # t_in ≈ 220 s: advisory
+    run_tick(api)
+    (alert,) = tactical(api, "alpha")
+    assert alert["severity"] == "advisory"
+    head_on(api, at=api.env.clock.advance(1), gap_deg=0.3)  # t_in < 60 s: warning
+    run_tick(api)
+    assert tactical(api, "alpha")[0]["severity"] == "warning"
+    head_on(api, at=api.env.clock.advance(1), gap_deg=1.2)
+    run_tick(api)
+    assert tactical(api, "alpha")[0]["severity"] == "warning"
+    for _ in range(4):
+        head_on(api, at=api.env.clock.advance(10), gap_deg=1.2)
+        run_tick(api)
+    assert tactical(api, "alpha")[0]["severity"] == "advisory"
+    updates = [e for e in events_of(api, "host", "tactical.updated")]
+    assert [e["payload"]["severity"] for e in updates] == ["warning", "advisory"]
+
+
+def test_parties_on_another_channel_see_nothing_of_the_alert(api: Api) -> None:
+    head_on(api)
+    run_tick(api)
+    (alert,) = tactical(api, "host")
+    assert (
+        api.client.get(f"/v1/conflicts/{alert['id']}", headers=api.as_("alpha")).json()["id"]
+        == alert["id"]
+    )
+    assert events_of(api, "alpha", "tactical.detected")[0]["payload"]["to"] == ["alpha", "bravo"]
