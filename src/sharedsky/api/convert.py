@@ -18,6 +18,7 @@ from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import ZoneDraft, ZoneKind
 from sharedsky.geo import outlines as geo
 from sharedsky.geo.outlines import outline_to_geojson
+from sharedsky.store.escalations import EscalationStep
 from sharedsky.store.tactical import StoredAlert
 from sharedsky.wire import v1
 
@@ -255,4 +256,21 @@ def tactical_out(
         opened_at=_utc(alert.opened_at),
         updated_at=_utc(live.last_found if live is not None else alert.updated_at),
         cleared_at=None if alert.cleared_at is None else _utc(alert.cleared_at),
+    )
+
+
+def escalation_out(step: EscalationStep) -> v1.EscalationOut:
+    """The wire form of an escalation step (a step with no next due time reached the host)."""
+    record = step.record
+    return v1.EscalationOut(
+        ack=record.ack_id,
+        subject=step.subject,
+        subject_id=step.subject_id,
+        party=record.party,
+        rung=record.rung,
+        rung_name=record.rung_name,
+        to_host=record.next_due is None,
+        requested_at=_utc(step.requested_at),
+        at=_utc(record.at),
+        next_due_at=None if record.next_due is None else _utc(record.next_due),
     )

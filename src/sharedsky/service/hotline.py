@@ -38,6 +38,8 @@ class MessageRecord:
     message: Message
     ack: AckRequest | None
     """None only for a message stored without one (none is, today)."""
+    delivered_at: datetime | None = None
+    """When the message first reached the recipient party (stream or webhook)."""
 
 
 def _messages(uow: SqlUnitOfWork) -> MessageRepository:
@@ -145,7 +147,14 @@ def _visible(uow: SqlUnitOfWork, viewer: Viewer, message_id: str) -> Message:
 
 def _record(uow: SqlUnitOfWork, message: Message) -> MessageRecord:
     requests = uow.acks.for_subject(message.id, message.recipient)
-    return MessageRecord(message, requests[-1] if requests else None)
+    delivered = [
+        d.delivered_at
+        for d in uow.deliveries.of("message", [message.id])
+        if d.party == message.recipient
+    ]
+    return MessageRecord(
+        message, requests[-1] if requests else None, min(delivered) if delivered else None
+    )
 
 
 def acknowledge_message(

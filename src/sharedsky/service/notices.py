@@ -90,6 +90,41 @@ def file_notice(
     return deps.db.run(work)
 
 
+@dataclass(frozen=True, slots=True)
+class FilingCheck:
+    """What filing (or amending) a draft now would give, with nothing stored."""
+
+    lead_time_s: float
+    late_for: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+
+
+def check_notice(
+    deps: Deps, actor: Actor, draft: NoticeDraft, amending: str | None = None
+) -> FilingCheck:
+    """The conflicts, lead time and late counterparties that filing ``draft`` (or amending the
+    actor's notice ``amending`` with it) would give at this moment; stores nothing. The same
+    validation as filing: a bad draft gets the same error."""
+    now = deps.clock.now()
+    actor.require_party("file notices")
+    validate_draft(draft, now)
+    lead_s = lead_time_s(draft.volumes, now)
+    cells = coverings(deps, actor.party, draft.volumes)
+
+    def work(uow: SqlUnitOfWork) -> FilingCheck:
+        if amending is not None:
+            current = _own_notice(uow, actor, amending)
+            subject = ObjectRef(ObjectType.NOTICE, current.id, actor.party, current.version + 1, 0)
+        else:
+            subject = ObjectRef(ObjectType.NOTICE, "(draft)", actor.party, 1, 0)
+        candidates = find_candidates(uow, deps, actor.party, draft.volumes, cells)
+        found = detect(uow, deps, subject, draft.volumes, candidates, now)
+        late = late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s)
+        return FilingCheck(lead_s, tuple(late), tuple(found))
+
+    return deps.db.run(work, readonly=True)
+
+
 def _own_notice(uow: SqlUnitOfWork, actor: Actor, notice_id: str) -> Notice:
     notice = uow.notices.get(notice_id)
     if notice is None or notice.party != actor.party:

@@ -21,6 +21,7 @@ from sharedsky.domain.visibility import (
 from sharedsky.domain.zones import ZoneKind
 from sharedsky.service.ports import Deps
 from sharedsky.store.conflicts import ConflictFilter
+from sharedsky.store.escalations import EscalationStep
 from sharedsky.store.notices import NoticeFilter
 from sharedsky.store.tactical import OPEN, StoredAlert
 
@@ -187,6 +188,12 @@ def list_conflicts(
         return [v for v in views if v is not None]
 
     return deps.db.run(work, readonly=True)
+
+
+def escalations(deps: Deps, viewer: Viewer) -> list[EscalationStep]:
+    """The escalation steps of the viewer's party (the host: every party's), newest first."""
+    party = None if viewer.is_host else viewer.party
+    return deps.db.run(lambda uow: uow.escalations.steps(party), readonly=True)
 
 
 def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:

@@ -26,6 +26,16 @@ class EscalationRecord:
     next_due: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """A step with the request it climbed: what is late, and since when."""
+
+    record: EscalationRecord
+    subject: str
+    subject_id: str
+    requested_at: datetime
+
+
 def _record(row: Any) -> EscalationRecord:
     return EscalationRecord(
         row.ack_id,
@@ -72,3 +82,20 @@ class EscalationLog:
         """Every step, in the order taken."""
         query = select(t.escalations).order_by(t.escalations.c.id)
         return [_record(row) for row in self._c.execute(query)]
+
+    def steps(self, party: PartyId | None, limit: int = 500) -> list[EscalationStep]:
+        """The steps of ``party``'s requests (every party's when None), newest first, each
+        with the subject of its request."""
+        e, a = t.escalations, t.ack_requests
+        query = (
+            select(e, a.c.subject, a.c.subject_id, a.c.requested_us)
+            .join(a, a.c.id == e.c.ack_id)
+            .order_by(e.c.id.desc())
+            .limit(limit)
+        )
+        if party is not None:
+            query = query.where(e.c.party_id == party)
+        return [
+            EscalationStep(_record(row), row.subject, row.subject_id, from_us(row.requested_us))
+            for row in self._c.execute(query)
+        ]

@@ -95,3 +95,10 @@ def pending(actor: ActorDep, deps: DepsDep) -> Response:
     """What the caller's party still has to acknowledge, earliest deadline first."""
     requests = queries.pending_acks(deps, actor.viewer)
     return json_response(v1.AckList(acknowledgements=[convert.ack_out(r) for r in requests]))
+
+
+@router.get("/v1/escalations", responses={200: {"model": v1.EscalationList}})
+def escalations(actor: ActorDep, deps: DepsDep) -> Response:
+    """The escalation steps of the caller's party (the host: every party's), newest first."""
+    steps = queries.escalations(deps, actor.viewer)
+    return json_response(v1.EscalationList(escalations=[convert.escalation_out(s) for s in steps]))

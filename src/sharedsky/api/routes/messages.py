@@ -75,6 +75,7 @@ def message_out(
             "language": chosen,
             "sent_at": m.sent_at,
             "acknowledgement": None if ack is None else convert.ack_state(ack),
+            "delivered_at": record.delivered_at,
         }
     )
 

@@ -22,7 +22,13 @@ from sharedsky.domain.visibility import Viewer, see_conflict, see_notice
 from sharedsky.service import queries
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.idempotency import run_idempotent
-from sharedsky.service.notices import Filing, amend_notice, cancel_notice, file_notice
+from sharedsky.service.notices import (
+    Filing,
+    amend_notice,
+    cancel_notice,
+    check_notice,
+    file_notice,
+)
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
@@ -83,6 +89,30 @@ def file(body: v1.NoticeIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respo
             rk.request_sha256,
             render,
             lambda idem: file_notice(deps, actor, draft, idem),
+        )
+    )
+
+
+@router.post("/check", responses={200: {"model": v1.FilingCheckOut}})
+def check(
+    body: v1.NoticeIn,
+    actor: ActorDep,
+    deps: DepsDep,
+    amending: Annotated[
+        str | None, Query(description="Check as an amendment of this own notice.")
+    ] = None,
+) -> Response:
+    """A dry run of filing (or, with ``amending``, of amending): the conflicts the server would
+    report, the lead time and the counterparties it would be late for. Nothing is stored."""
+    found = check_notice(deps, actor, convert.notice_draft(body), amending)
+    now = deps.clock.now()
+    return json_response(
+        v1.FilingCheckOut.model_validate(
+            {
+                "lead_time_s": found.lead_time_s,
+                "late_for": list(found.late_for),
+                "conflicts": conflicts_out(deps, actor.viewer, found.conflicts, now),
+            }
         )
     )
 

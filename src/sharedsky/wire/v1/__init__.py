@@ -14,7 +14,14 @@ from sharedsky.wire.v1.common import (
     VolumeOut,
     Window,
 )
-from sharedsky.wire.v1.conflicts import AckList, AckOut, ConflictList, ConflictOut
+from sharedsky.wire.v1.conflicts import (
+    AckList,
+    AckOut,
+    ConflictList,
+    ConflictOut,
+    EscalationList,
+    EscalationOut,
+)
 from sharedsky.wire.v1.events import EventOut
 from sharedsky.wire.v1.messages import (
     AboutRef,
@@ -28,6 +35,7 @@ from sharedsky.wire.v1.messages import (
 from sharedsky.wire.v1.meta import ChannelOut, Me, MechanismOut, PartyOut, SeparationOut
 from sharedsky.wire.v1.notices import (
     AckState,
+    FilingCheckOut,
     FilingOut,
     NoticeDetailOut,
     NoticeIn,
@@ -67,7 +75,10 @@ __all__ = [
     "ConflictOut",
     "CorridorOutline",
     "DeclarationOut",
+    "EscalationList",
+    "EscalationOut",
     "EventOut",
+    "FilingCheckOut",
     "FilingOut",
     "Me",
     "MechanismOut",

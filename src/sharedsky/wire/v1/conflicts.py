@@ -56,3 +56,25 @@ class AckList(WireModel):
     """What awaits acknowledgement."""
 
     acknowledgements: list[AckOut]
+
+
+class EscalationOut(WireModel):
+    """One step up a party's escalation ladder."""
+
+    ack: str
+    subject: Literal["notice", "conflict", "message"]
+    subject_id: str
+    party: str
+    rung: int
+    rung_name: str
+    to_host: bool
+    """True when this step reached the host (the top of every ladder)."""
+    requested_at: AwareDatetime
+    at: AwareDatetime
+    next_due_at: AwareDatetime | None
+
+
+class EscalationList(WireModel):
+    """Escalation steps, newest first."""
+
+    escalations: list[EscalationOut]

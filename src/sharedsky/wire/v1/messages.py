@@ -55,6 +55,8 @@ class MessageOut(WireModel):
     language: str
     """The language of ``rendered`` (English when the reader's has no catalogue)."""
     sent_at: AwareDatetime
+    delivered_at: AwareDatetime | None = None
+    """When the message first reached the recipient party's stream or webhook; null until."""
     acknowledgement: AckState | None
     """The recipient's acknowledgement: pending with its due time, or who acknowledged when."""
 

@@ -66,6 +66,15 @@ class FilingOut(NoticeOut):
     conflicts: list[ConflictOut]
 
 
+class FilingCheckOut(WireModel):
+    """What filing a draft now would give; nothing was stored."""
+
+    lead_time_s: float
+    late_for: list[str]
+    """Counterparties whose minimum lead time the draft would miss."""
+    conflicts: list[ConflictOut]
+
+
 class NoticeDetailOut(NoticeOut):
     """One notice with its open conflicts and acknowledgements."""
 
