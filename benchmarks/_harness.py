@@ -13,6 +13,7 @@ import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import numpy as np
 from sqlalchemy import create_engine, text
 
@@ -172,3 +174,40 @@ def emit_json(figures: dict[str, object]) -> None:
     """Print ``figures`` as the run's last line: one JSON object, floats rounded to 3 places."""
     rounded = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
     print(json.dumps(rounded, sort_keys=False), flush=True)
+
+
+def load_tokens(db: str, mechanism_yaml: str) -> dict[str, str]:
+    """Load the mechanism into the database at ``db`` (migrating it); the tokens by party."""
+    from sharedsky.bootstrap import open_database
+    from sharedsky.interop.mechanism_yaml import parse_mechanism
+    from sharedsky.service.mechanism import load_mechanism
+    from sharedsky.service.ports import SystemClock
+
+    database = open_database(db)
+    try:
+        mechanism, mechanism_json = parse_mechanism(mechanism_yaml)
+        loaded = load_mechanism(database, SystemClock(), mechanism, mechanism_json)
+    finally:
+        database.close()
+    return {str(k): v for k, v in loaded.items()}
+
+
+def start_server(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``sharedsky serve`` in a child process, once it answers /healthz."""
+    env = os.environ | {"SHAREDSKY_LOG_LEVEL": "warning"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"STOP: the server did not start; see {log}")

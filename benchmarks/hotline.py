@@ -13,10 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -24,13 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from _harness import emit_json, environment, pg_schema, pg_url, print_header, summarise
+from _harness import (
+    emit_json,
+    environment,
+    load_tokens,
+    pg_schema,
+    pg_url,
+    print_header,
+    start_server,
+    summarise,
+)
 
-from sharedsky.bootstrap import open_database
 from sharedsky.cli.demo import free_port
-from sharedsky.interop.mechanism_yaml import parse_mechanism
-from sharedsky.service.mechanism import load_mechanism
-from sharedsky.service.ports import SystemClock
 
 SEED = 20261125
 MAX_IN_FLIGHT = 256
@@ -51,27 +53,6 @@ def mechanism_yaml(parties: int) -> str:
     lines = ["mechanism: hotline-bench", "host: {id: host, name: Host}", "parties:"]
     lines += [f"  - {{id: p{i:02d}, name: Party {i}, language: en}}" for i in range(parties)]
     return "\n".join(lines) + "\n"
-
-
-def start_server(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """``sharedsky serve`` in a child process, once it answers /healthz."""
-    env = os.environ | {"SHAREDSKY_LOG_LEVEL": "warning"}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"STOP: the server did not start; see {log}")
 
 
 @dataclass
@@ -189,13 +170,7 @@ async def run_load(base: str, tokens: dict[str, str], rate: float, seconds: floa
 
 def measure(db: str, parties: int, rate: float, seconds: float, workdir: Path) -> dict[str, object]:
     """One backend: init, serve, load, and the figures."""
-    database = open_database(db)
-    mechanism, mechanism_json = parse_mechanism(mechanism_yaml(parties))
-    tokens = {
-        str(k): v
-        for k, v in load_mechanism(database, SystemClock(), mechanism, mechanism_json).items()
-    }
-    database.close()
+    tokens = load_tokens(db, mechanism_yaml(parties))
     port = free_port()
     server = start_server(db, port, workdir / "server.log")
     try:
