@@ -8,9 +8,12 @@ WEB_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json web/package-
 
 .PHONY: demo test lint typecheck unit postgres chromium assets bench openapi clean
 
-$(STAMP): pyproject.toml
+# the virtualenv; traffic==2.13 only for its recorded ADS-B samples (sim/traffic.py reads the
+# files, never imports it), --no-deps because its dependencies are heavy and break with pandas 3
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps traffic==2.13
 	touch $(STAMP)
 
 # the web console (web/ → src/sharedsky/api/console_assets/), rebuilt when a source is newer

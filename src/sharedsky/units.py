@@ -10,3 +10,5 @@ KT_MPS = NM_M / 3600.0
 """One knot in metres per second."""
 DAY_S = 86_400
 """One day in seconds."""
+FPM_MPS = FT_M / 60.0
+"""One foot per minute (vertical rate) in metres per second."""

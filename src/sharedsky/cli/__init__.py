@@ -9,6 +9,7 @@ from sharedsky.cli import hotline as hotline
 from sharedsky.cli import ledger as ledger
 from sharedsky.cli import notices as notices
 from sharedsky.cli import stats as stats
+from sharedsky.cli import track_feeds as track_feeds
 from sharedsky.cli import tracks as tracks
 from sharedsky.cli import watch as watch
 from sharedsky.cli import zones as zones

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +18,15 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from sharedsky.client import Client
+from sharedsky.client import Client, ClientError
+from sharedsky.sim.replay import replay_feeds
 from sharedsky.sim.scenarios import MECHANISM_YAML, Scenario, levant
+from sharedsky.sim.traffic import DEMO_DURATION_S, TrafficSamplesMissing, demo_feeds
 from sharedsky.wire import v1
 
 _out = Console(soft_wrap=True)
 STARTUP_TIMEOUT_S = 30.0
+TACTICAL_CHECK_S = 20.0
 
 
 def free_port() -> int:
@@ -97,6 +101,48 @@ def _seed(base: str, tokens: dict[str, str], scenario: Scenario) -> dict[str, st
     return titles
 
 
+def _feed_tracks(
+    base: str,
+    tokens: dict[str, str],
+    start: datetime,
+    titles: dict[str, str],
+    *,
+    speed: float = 1.0,
+    duration_s: float | None = None,
+) -> threading.Thread:
+    """Replay the demo traffic (recorded ADS-B flights moved into the region, synthetic military
+    traffic, flights under the scenario's notices) into the server, one POST per party per
+    second, in a background thread."""
+    parties = [p for p in tokens if p != "host"]
+    notice_ids = {title: object_id for object_id, title in titles.items()}
+    span_s = DEMO_DURATION_S if duration_s is None else duration_s
+    try:
+        feeds = demo_feeds(parties, start, notice_ids=notice_ids, duration_s=span_s)
+    except TrafficSamplesMissing as exc:
+        _out.print(f"[yellow]{exc}; the demo flies synthetic traffic only[/yellow]")
+        feeds = demo_feeds(parties, start, notice_ids=notice_ids, civil=[], duration_s=span_s)
+    clients = {party: Client(base, tokens[party]) for party in parties}
+    failures: list[str] = []
+
+    def sink(party: str, batch: list[dict[str, object]]) -> None:
+        try:
+            clients[party].post_tracks(batch)
+        except ClientError as exc:  # the server went away or refused: say it once, go on
+            if not failures:
+                _out.print(f"[yellow]track feed of {party}: {exc}[/yellow]")
+            failures.append(str(exc))
+
+    thread = threading.Thread(
+        target=replay_feeds,
+        args=(feeds, sink),
+        kwargs={"speed": speed, "batch_s": speed, "latest_only": True},
+        name="demo-traffic",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
 def _clash_pairs(conflicts: list[v1.ConflictOut], titles: dict[str, str]) -> set[frozenset[str]]:
     return {
         frozenset({titles.get(c.own.id or "", "?"), titles.get(c.with_.id or "", "?")})
@@ -136,12 +182,42 @@ def run_check(workdir: Path) -> int:
         )
         for pair in missing:
             _out.print(f"[red]missing clash: {pair[0]} × {pair[1]}[/red]")
-        ok = not missing and not unacked and len(conflicts) >= len(scenario.expected_clashes)
+        tactical = _tactical_check(base, tokens, titles)
+        ok = (
+            not missing
+            and not unacked
+            and len(conflicts) >= len(scenario.expected_clashes)
+            and tactical
+        )
         _out.print("[green]demo check passed[/green]" if ok else "[red]demo check FAILED[/red]")
         return 0 if ok else 1
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _tactical_check(base: str, tokens: dict[str, str], titles: dict[str, str]) -> bool:
+    """Replay the first five minutes of the demo traffic at 100× and wait for the server's
+    tick to raise a tactical conflict between the parties."""
+    start = datetime.now(UTC).replace(microsecond=0)
+    feeding = _feed_tracks(base, tokens, start, titles, speed=100.0, duration_s=300.0)
+    host = Client(base, tokens["host"])
+    deadline = time.monotonic() + TACTICAL_CHECK_S
+    found: list[v1.TacticalConflictOut] = []
+    while time.monotonic() < deadline and not found:
+        time.sleep(0.5)
+        found = [c for c in host.tactical_conflicts() if c.category == "separation"]
+    feeding.join(timeout=TACTICAL_CHECK_S)
+    live = len(host.live_tracks().tracks)
+    if found:
+        alert = found[0]
+        _out.print(
+            f"{live} live tracks; tactical conflict {alert.a.id} × {alert.b.id} "
+            f"({alert.severity}, CPA in {alert.figures.get('tcpa_s')} s)"
+        )
+    else:
+        _out.print(f"[red]{live} live tracks and no tactical conflict[/red]")
+    return bool(found)
 
 
 def run_demo(workdir: Path, port: int) -> int:
@@ -152,9 +228,11 @@ def run_demo(workdir: Path, port: int) -> int:
     # a TERM (e.g. from a supervisor) unwinds like Ctrl-C, so the server child stops with us
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        scenario = levant(datetime.now(UTC).replace(microsecond=0))
+        start = datetime.now(UTC).replace(microsecond=0)
+        scenario = levant(start)
         titles = _seed(base, tokens, scenario)
         conflicts = Client(base, tokens["host"]).list_conflicts(state="open")
+        _feed_tracks(base, tokens, start, titles)
         table = Table(
             title=f"sharedsky demo at {base}  ({len(titles)} objects, {len(conflicts)} conflicts)"
         )
@@ -165,6 +243,7 @@ def run_demo(workdir: Path, port: int) -> int:
         _out.print(table)
         _out.print(f"console: {base}/  (sign in with an operator's token)")
         _out.print(f"tokens are also in {workdir / 'tokens.json'}; database {url}")
+        _out.print("live traffic: recorded ADS-B flights and synthetic military tracks, 1 Hz")
         _out.print("try:  sharedsky conflicts list --tokens .demo/tokens.json --as alpha")
         _out.print("press Ctrl-C to stop")
         server.wait()
