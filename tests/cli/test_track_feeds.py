@@ -62,3 +62,23 @@ def test_a_speed_outside_1_to_100_is_refused(api: Api, tmp_path: Path) -> None:
         result = run(api, "tracks", "replay", str(path), "--speed", speed)
         assert result.exit_code == 2, result.output
     assert json.loads(run(api, "tracks", "list", "--json").stdout)["tracks"] == []
+
+
+def test_conflicts_list_kind_tactical(api: Api) -> None:
+    from sharedsky.service.tactical import tick
+
+    for party, track, lon, trk in (("alpha", "A1", 36.0, 90), ("bravo", "B1", 36.6, 270)):
+        body = {"tracks": [{"id": track, "time": "2026-11-24T12:00:00Z", "lat": 34.5, "lon": lon,
+                            "alt_m": 7000, "gs_mps": 230, "trk_deg": trk}]}  # fmt: skip
+        assert api.client.post("/v1/tracks", json=body, headers=api.as_(party)).is_success
+    state = api.client.app.state  # type: ignore[attr-defined]
+    tick(api.env.deps, state.picture, state.board)
+    shown = run(api, "conflicts", "list", "--kind", "tactical", party="bravo")
+    assert shown.exit_code == 0, shown.output
+    assert "separation" in shown.output and "CAUTION" in shown.output and "A1" in shown.output
+    listed = json.loads(run(api, "conflicts", "list", "--kind", "tactical", "--json").stdout)
+    assert [c["category"] for c in listed["conflicts"]] == ["separation"]
+    assert (
+        "no tactical conflicts"
+        in run(api, "conflicts", "list", "--kind", "tactical", "--state", "resolved").output
+    )

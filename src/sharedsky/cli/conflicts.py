@@ -67,6 +67,30 @@ def print_conflicts(
         console.print("no conflicts")
 
 
+def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> None:
+    """The tactical conflicts table, or a line saying there is none."""
+    if not alerts:
+        console.print("no tactical conflicts")
+        return
+    shown = table("tactical conflicts", "id", "what", "severity", "a", "b", "figures", "state")
+    for alert in alerts:
+        f = alert.figures
+        if alert.category == "separation":
+            figures = f"CPA in {f.get('tcpa_s')} s at {f.get('dcpa_m')} m, Δalt {f.get('dv_m')} m"
+        else:
+            figures = ", ".join(f"{k} {v}" for k, v in sorted(f.items()))
+        shown.add_row(
+            escape(alert.id),
+            alert.category,
+            alert.severity.upper(),
+            escape(f"{alert.a.party} {alert.a.id}"),
+            escape(f"{alert.b.party} {alert.b.type} {alert.b.id or '(hidden)'}"),
+            escape(figures),
+            alert.state,
+        )
+    console.print(shown)
+
+
 @app.command("list")
 def list_conflicts(
     ctx: typer.Context,
@@ -77,6 +101,10 @@ def list_conflicts(
     notice: Annotated[
         str | None, typer.Option("--notice", help="Only those of this notice (or zone) id.")
     ] = None,
+    kind: Annotated[
+        Literal["strategic", "tactical"],
+        typer.Option("--kind", help="strategic (notices, zones) or tactical (live tracks)."),
+    ] = "strategic",
     url: UrlOption = DEFAULT_URL,
     token: TokenOption = None,
     tokens: TokensOption = None,
@@ -84,6 +112,16 @@ def list_conflicts(
     json_: JsonOption = False,
 ) -> None:
     """Conflicts that involve your party (all of them, for the host)."""
+    if kind == "tactical":
+        with connect(ctx, url, token, tokens, as_) as client:
+            alerts = client.tactical_conflicts(
+                None if state is None else ("open" if state == "open" else "cleared")
+            )
+        if json_:
+            emit_json(v1.TacticalConflictList(conflicts=alerts))
+        else:
+            print_tactical(stdout(), alerts)
+        return
     with connect(ctx, url, token, tokens, as_) as client:
         conflicts = client.list_conflicts(state=state, object_id=notice)
     if json_:
