@@ -72,11 +72,17 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def mechanism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mechanism]:
+def mechanism_yaml() -> str:
+    """The mechanism a test module runs (a module may override this fixture)."""
+    return MECHANISM_YAML
+
+
+@pytest.fixture(scope="module")
+def mechanism(tmp_path_factory: pytest.TempPathFactory, mechanism_yaml: str) -> Iterator[Mechanism]:
     """``sharedsky init`` + ``serve`` over SQLite; bravo has filed an orbit east of Cyprus."""
     workdir = tmp_path_factory.mktemp("console")
     db = f"sqlite:///{workdir / 'console.db'}"
-    tokens = init(workdir, MECHANISM_YAML, db)
+    tokens = init(workdir, mechanism_yaml, db)
     with serve(db, workdir / "server.log") as base:
         filed = post(base, tokens["bravo"], "/v1/notices", orbit(36.1))
         yield Mechanism(base, tokens, filed)

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from _browser import Console, Mechanism, sign_in
+from _browser import Console, Mechanism, draw_polygon, layout_holds, set_view, sign_in
 from _servers import orbit, post
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -21,52 +21,14 @@ HEBREW_REQUEST_DELAY = "מבקשים לדחות את הפעילות שלכם ב-
 """The ``request_delay`` template with minutes=20, as bravo (Hebrew) must read it."""
 
 
-def _map_point(page: Page, lon: float, lat: float) -> tuple[float, float]:
-    """Page pixel coordinates of a WGS84 position on the console's map."""
-    x, y = page.evaluate(
-        """([lat, lon]) => {
-            const p = window.sharedsky.map.map.latLngToContainerPoint([lat, lon]);
-            const box = document.getElementById("map").getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }""",
-        [lat, lon],
-    )
-    return float(x), float(y)
-
-
-def _draw_polygon(page: Page, corners: list[tuple[float, float]]) -> None:
-    """Click each corner (lon, lat) on the map, then the first again to close the ring."""
-    page.click("[data-draw=Polygon]")
-    for lon, lat in [*corners, corners[0]]:
-        page.mouse.click(*_map_point(page, lon, lat))
-        page.wait_for_timeout(60)
-    expect(page.locator("#file-shape")).to_have_attribute("data-drawn", "Polygon")
-
-
-def _layout_holds(page: Page) -> None:
-    """Nothing overflows 1280 × 800; the clock, tabs, map and side panel are all on screen."""
-    scroll = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
-    )
-    assert scroll[0] <= 1280 and scroll[1] <= 800, scroll
-    boxes = {sel: page.locator(sel).bounding_box() for sel in ("#utc-clock", "#map", ".side")}
-    for selector, box in boxes.items():
-        assert box is not None, selector
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, (selector, box)
-        assert box["y"] >= 0 and box["y"] + box["height"] <= 800, (selector, box)
-    map_box, side_box = boxes["#map"], boxes[".side"]
-    assert map_box is not None and side_box is not None
-    assert map_box["x"] + map_box["width"] <= side_box["x"] + 1
-    assert map_box["width"] >= 700 and map_box["height"] >= 700
-
-
 def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     open_console: Callable[[str], Console], mechanism: Mechanism, shots: Path
 ) -> None:
-    """Alpha draws and files a notice over bravo's orbit; bravo sees the conflict appear
-    without reloading and acknowledges it by key; alpha composes a standard flash message by
-    keyboard; bravo's screen is taken over (with sound) showing it in Hebrew, right to left,
-    until bravo acknowledges with Enter; both see the acknowledgement ticks (R-MSG-2)."""
+    """Alpha draws a notice over bravo's orbit and sees the server's check report the conflict
+    before filing; files it; bravo sees the conflict appear without reloading and acknowledges
+    it by key; alpha composes a standard flash message by keyboard; bravo's screen is taken
+    over (with sound) showing it in Hebrew, right to left, until bravo acknowledges with Enter;
+    alpha sees the message delivered, then both see it acknowledged (R-CHECK-1, R-MSG-2)."""
     alpha = open_console("alpha")
     bravo = open_console("bravo")
     a, b = alpha.page, bravo.page
@@ -76,11 +38,26 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
 
     # alpha files a polygon over bravo's orbit (circle of 20 km at 36.1 E, 34.8 N)
     a.click("[data-tab=file]")
-    a.evaluate("window.sharedsky.map.map.setView([34.8, 36.1], 8, {animate: false})")
-    _draw_polygon(a, [(35.95, 34.65), (36.3, 34.65), (36.3, 34.95), (35.95, 34.95)])
+    set_view(a, 34.8, 36.1, 8)
+    draw_polygon(a, [(35.95, 34.65), (36.3, 34.65), (36.3, 34.95), (35.95, 34.95)])
     a.fill("#file-form [name=title]", "Strike package east")
     a.select_option("#file-form [name=kind]", "air_sortie")
     a.fill("#file-form [name=remarks]", "drawn in the browser test")
+    # the server's check (nothing stored) shows the clash while the form is still open
+    check = a.locator("#file-check")
+    expect(check).to_have_attribute("data-count", "1")
+    expect(a.locator("#check-count")).to_have_text("1 conflict")
+    expect(check.locator("li.check-conflict")).to_contain_text("notice of Bravo Air Command")
+    expect(a.locator("path.conflict-preview").first).to_be_attached()
+    a.fill("#file-form [name=lower]", "1000")  # below bravo's orbit (3–9 km): no clash
+    a.fill("#file-form [name=upper]", "2500")
+    expect(check).to_have_attribute("data-count", "0")
+    expect(a.locator("path.conflict-preview")).to_have_count(0)
+    a.fill("#file-form [name=upper]", "9000")
+    a.fill("#file-form [name=lower]", "3000")
+    expect(check).to_have_attribute("data-count", "1")
+    alpha.screenshot(shots, "alpha-check-before-filing")
+    assert [r for r in alpha.requests if r.url.endswith("/v1/notices") and r.method == "POST"] == []
     a.click("#file-submit")
     expect(a.locator("#file-conflict-count")).to_have_attribute("data-count", "1")
     conflict_id = a.locator("#file-result li[data-conflict]").get_attribute("data-conflict")
@@ -111,7 +88,7 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     a.press("#compose [name=text]", "Control+Enter")
     sent = a.locator("#thread article.message.mine")
     expect(sent).to_have_count(1)
-    expect(sent.locator(".ticks")).to_have_attribute("data-state", "sent")
+    expect(sent.locator(".ticks")).to_have_attribute("data-state", re.compile("^(sent|delivered)$"))
 
     # bravo: the flash message takes over the screen, in Hebrew, right to left, with sound
     takeover = b.locator("#takeover")
@@ -120,6 +97,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     expect(b.locator("#takeover-text")).to_have_attribute("dir", "rtl")
     expect(b.locator("body")).to_have_attribute("data-beeps", re.compile(r"[1-9]\d*"))
     bravo.screenshot(shots, "bravo-flash-takeover")
+    # ✓✓ on alpha's side once the message reached bravo's stream (before bravo acknowledges)
+    expect(sent.locator(".ticks")).to_have_attribute("data-state", "delivered")
+    expect(sent.locator(".ticks")).to_have_text("✓✓")
     b.keyboard.press("Enter")
     expect(takeover).to_be_hidden()
 
@@ -136,7 +116,7 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     alpha.screenshot(shots, "alpha-ticks")
     bravo.screenshot(shots, "bravo-ticks")
     for console in (alpha, bravo):
-        _layout_holds(console.page)
+        layout_holds(console.page)
         console.assert_clean()
 
 
@@ -154,7 +134,7 @@ def test_the_host_sees_every_party_and_lead_time_compliance(
     expect(page.locator("#panel-host table.lead")).to_contain_text("bravo → alpha")
     expect(page.locator("body")).to_have_attribute("data-map-objects", re.compile(r"[1-9]\d*"))
     host.screenshot(shots, "host-view")
-    _layout_holds(page)
+    layout_holds(page)
     host.assert_clean()
 
 
@@ -216,4 +196,39 @@ def test_sign_in_survives_a_reload_and_the_stream_resumes_after_a_drop(
     expect(timeline.filter(has_text="notice.filed")).to_have_count(1)
     expect(timeline.filter(has_text="notice.amended")).to_have_count(1)
     alpha.screenshot(shots, "alpha-timeline")
+    alpha.assert_clean()
+
+
+def test_a_party_declares_a_zone_from_the_console(
+    open_console: Callable[[str], Console], mechanism: Mechanism, shots: Path
+) -> None:
+    """Alpha switches the form to a zone, draws it, gives kind, band and an open-ended window,
+    declares it; the red-line zone is on the map, in Objects with its timeline, and can be
+    withdrawn from its panel."""
+    alpha = open_console("alpha")
+    page = alpha.page
+    page.click("[data-tab=file]")
+    page.check("#file-form [name=what][value=zone]")
+    expect(page.locator("#file-submit")).to_have_text("Declare zone")
+    set_view(page, 33.0, 30.0, 8)
+    draw_polygon(page, [(29.8, 32.85), (30.2, 32.85), (30.2, 33.15), (29.8, 33.15)])
+    page.fill("#file-form [name=title]", "Convoy route west")
+    page.select_option("#file-form [name=kind]", "red_line")
+    page.select_option("#file-form [name=unit]", "fl")
+    page.fill("#file-form [name=lower]", "0")
+    page.fill("#file-form [name=upper]", "150")
+    page.fill("#file-form [name=end]", "")
+    page.click("#file-submit")
+    expect(page.locator("#file-result h3")).to_contain_text("Declared")
+    expect(page.locator("#file-result")).to_contain_text("0–4572 m")
+    expect(page.locator("path.zone-red_line")).to_have_count(1)
+
+    page.locator("path.zone-red_line").click()
+    details = page.locator("#details[data-type=zone]")
+    expect(details).to_contain_text("Convoy route west")
+    expect(details.locator("#timeline li").filter(has_text="zone.declared")).to_have_count(1)
+    alpha.screenshot(shots, "alpha-zone-declared")
+    details.locator("[data-action=withdraw-zone]").click()
+    expect(page.locator("path.zone-red_line")).to_have_count(0)
+    layout_holds(page)
     alpha.assert_clean()

@@ -35,6 +35,12 @@ export function minutes(seconds) {
   return m >= 120 ? `${(m / 60).toFixed(1)} h` : `${Math.round(m)} min`;
 }
 
+/** Altitude in metres as a flight level (hundreds of feet): 6000 → "FL197". */
+export const flightLevel = (altM) => `FL${String(Math.max(0, Math.round(altM / 30.48))).padStart(3, "0")}`;
+
+/** A distance in metres as "850 m" or "12.4 km". */
+export const distance = (m) => (m === null || m === undefined ? "–" : m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+
 export const band = (alt) => `${Math.round(alt.lower_m)}–${Math.round(alt.upper_m)} m (FL${Math.round(alt.lower_m / 30.48)}–${Math.round(alt.upper_m / 30.48)})`;
 
 export function partyName(state, id) {
@@ -58,13 +64,13 @@ export function describeNotice(notice, state) {
   return rows.join("<br>");
 }
 
-export function describeZone(zone) {
+export function describeZone(zone, state) {
   return [
     `<strong>${esc(zone.title)}</strong> <span class="chip zone-${esc(zone.kind)}">${esc(zone.kind)}</span>`,
-    `${esc(zone.party)} · v${zone.version} · ${esc(zone.status)}`,
+    `${esc(state ? partyName(state, zone.party) : zone.party)} · v${zone.version} · ${esc(zone.status)}${zone.redacted ? " · <em>only the clashing parts are shared</em>" : ""}`,
     band(zone.volume.altitude),
     `${utc(zone.volume.time.start)} → ${utc(zone.volume.time.end)}`,
-    esc(zone.remarks),
+    ...(zone.remarks ? [esc(zone.remarks)] : []),
     `<code>${esc(zone.id)}</code>`,
   ].join("<br>");
 }

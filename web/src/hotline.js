@@ -1,8 +1,9 @@
 // The hotline: threads per counterparty and per notice or conflict; compose from the standard
 // templates with parameters, or free text; each message in the reader's language (right to left
-// for Hebrew and Arabic), with its sent and acknowledged ticks.
+// for Hebrew and Arabic), with its ticks: ✓ sent, ✓✓ delivered, blue ✓✓ acknowledged.
 import { post } from "./api.js";
 import { conflictTitle, countdown, esc, hhmm, isRtl, partyName } from "./format.js";
+import { tacticalTitle } from "./tactical.js";
 
 function threadLabel(thread, state) {
   const [type, rest] = [thread.slice(0, thread.indexOf(":")), thread.slice(thread.indexOf(":") + 1)];
@@ -12,6 +13,8 @@ function threadLabel(thread, state) {
   }
   if (type === "conflict") {
     const conflict = state.conflicts.find((c) => c.id === rest);
+    const tactical = state.tactical.find((c) => c.id === rest);
+    if (tactical) return `tactical ${tactical.category} ${tacticalTitle(tactical, state)}`;
     return conflict ? `conflict ${conflictTitle(conflict, state)}` : `conflict ${rest}`;
   }
   return `${type} ${state.titles.get(rest) || rest}`;
@@ -144,6 +147,7 @@ export class Hotline {
     const s = this.app.state;
     const current = this.form.about.value;
     const options = [
+      ...s.tactical.filter((c) => c.state === "open").map((c) => [`conflict:${c.id}`, `tactical ${c.category} ${tacticalTitle(c, s)}`]),
       ...s.conflicts.filter((c) => c.state === "open").map((c) => [`conflict:${c.id}`, `conflict ${c.id}`]),
       ...s.notices.filter((n) => n.status !== "cancelled").map((n) => [`notice:${n.id}`, `notice ${n.title}`]),
     ];
@@ -179,8 +183,15 @@ export class Hotline {
     const mine = m.from === s.me.party;
     const ack = m.acknowledgement;
     const acked = ack && ack.status === "acknowledged";
-    const ticks = acked ? "✓✓" : "✓";
-    const tickTitle = acked ? `acknowledged by ${ack.acked_by} at ${hhmm(ack.acked_at)}` : "sent; not yet acknowledged";
+    // ✓ sent · ✓✓ delivered (reached the recipient's stream or webhook) · blue ✓✓ acknowledged
+    const tick = acked ? "acknowledged" : m.delivered_at ? "delivered" : "sent";
+    const ticks = tick === "sent" ? "✓" : "✓✓";
+    const tickTitle =
+      tick === "acknowledged"
+        ? `acknowledged by ${ack.acked_by} at ${hhmm(ack.acked_at)}`
+        : tick === "delivered"
+          ? `delivered at ${hhmm(m.delivered_at)}; not yet acknowledged`
+          : "sent; not yet delivered";
     const due = ack && ack.status === "pending" && ack.due_at ? ` · due in ${countdown((Date.parse(ack.due_at) - Date.now()) / 1000)}` : "";
     const dir = isRtl(m.language) ? "rtl" : "ltr";
     const english = m.rendered && m.language !== "en" ? `<div class="english muted" lang="en" dir="ltr">${esc(m.rendered_en)}</div>` : "";
@@ -189,7 +200,7 @@ export class Hotline {
       <header><span class="chip prio">${esc(m.priority)}</span> ${esc(partyName(s, m.from))} → ${esc(partyName(s, m.to))} · ${hhmm(m.sent_at)}</header>
       ${m.rendered ? `<p class="rendered" lang="${esc(m.language)}" dir="${dir}">${esc(m.rendered)}</p>` : ""}${english}
       ${m.text ? `<p class="free" dir="auto">${esc(m.text)}</p>` : ""}
-      <footer><span class="ticks ${acked ? "acked" : "sent"}" title="${esc(tickTitle)}" data-state="${acked ? "acknowledged" : "sent"}">${ticks}</span> <span class="muted">${esc(acked ? tickTitle : `sent${due}`)}</span> ${button}</footer>
+      <footer><span class="ticks ${tick}" title="${esc(tickTitle)}" data-state="${tick}" aria-label="${esc(tickTitle)}">${ticks}</span> <span class="muted">${esc(acked ? tickTitle : `${tick}${tick === "delivered" ? ` ${hhmm(m.delivered_at)}` : ""}${due}`)}</span> ${button}</footer>
     </article>`;
   }
 

@@ -1,14 +1,20 @@
-// The inbox: everything awaiting this operator's acknowledgement, most urgent first, with a
-// live countdown; a click or a key acknowledges. A flash item takes over the screen, with
-// sound, until it is acknowledged.
+// The inbox: everything awaiting this operator's acknowledgement — notices, conflicts (strategic
+// and tactical), messages, escalated items — most urgent first, with a live countdown; a click
+// or a key acknowledges. Flash items and tactical warnings also take over the screen
+// (takeover.js).
 import { post } from "./api.js";
 import { conflictTitle, countdown, esc, isRtl, partyName } from "./format.js";
+import { severityRank, tacticalSummary, tacticalTitle } from "./tactical.js";
 
 const PRIORITY_RANK = { flash: 0, priority: 1, routine: 2 };
 const PATHS = { notice: "notices", conflict: "conflicts", message: "messages" };
 
-/** Due first; an item escalated to the host (no due time left) before all; then priority. */
-export function byUrgency(a, b) {
+/** Tactical warnings first; then due first, an item escalated to the host (no due time left)
+ * before all; then priority. ``tactical`` maps a tactical conflict's id to the conflict. */
+export function byUrgency(a, b, tactical = new Map()) {
+  const wa = severityRank(tactical.get(a.subject_id)?.severity) === 2;
+  const wb = severityRank(tactical.get(b.subject_id)?.severity) === 2;
+  if (wa !== wb) return wa ? -1 : 1;
   const da = a.due_at ? Date.parse(a.due_at) : -Infinity;
   const db = b.due_at ? Date.parse(b.due_at) : -Infinity;
   if (da !== db) return da - db;
@@ -22,16 +28,21 @@ export class Inbox {
     this.selected = 0;
     this.items = [];
     this.busy = new Set();
-    this.el.innerHTML = `<p class="hint">Keys: <kbd>↑</kbd>/<kbd>↓</kbd> select, <kbd>a</kbd> or <kbd>Enter</kbd> acknowledge, <kbd>c</kbd> compose, <kbd>i</kbd> <kbd>f</kbd> <kbd>h</kbd> <kbd>o</kbd> tabs.</p><ol class="inbox" id="inbox-list"></ol>`;
+    this.el.innerHTML = `<p class="hint">Keys: <kbd>↑</kbd>/<kbd>↓</kbd> select, <kbd>a</kbd> or <kbd>Enter</kbd> acknowledge, double click: details, <kbd>c</kbd> compose, <kbd>i</kbd> <kbd>f</kbd> <kbd>h</kbd> <kbd>o</kbd> tabs.</p><ol class="inbox" id="inbox-list"></ol>`;
     this.list = this.el.querySelector("#inbox-list");
+    // a double click opens the object's details (its conflicts and ledger timeline)
+    this.list.addEventListener("dblclick", (e) => {
+      const row = e.target.closest("li[data-subject]");
+      if (!row || e.target.closest("button") || row.dataset.subject === "message") return;
+      const type = row.dataset.subject === "notice" ? "notice" : this.app.tacticalById(row.dataset.id) ? "tactical" : "conflict";
+      this.app.objects.select({ type, id: row.dataset.id }, { show: true });
+    });
     this.list.addEventListener("click", (e) => {
       const button = e.target.closest("button[data-ack]");
       if (button) this.acknowledge(Number(button.dataset.ack));
       const row = e.target.closest("li[data-index]");
       if (row && !button) this.select(Number(row.dataset.index));
     });
-    this.takeover = document.getElementById("takeover");
-    document.getElementById("takeover-ack").addEventListener("click", () => this.acknowledgeTakeover());
   }
 
   describe(item) {
@@ -47,6 +58,8 @@ export class Inbox {
       };
     }
     if (item.subject === "conflict") {
+      const t = this.app.tacticalById(item.subject_id);
+      if (t) return { title: `tactical ${t.category} · ${t.severity}`, body: tacticalTitle(t, s), tactical: t, language: "" };
       const c = s.conflicts.find((x) => x.id === item.subject_id);
       return { title: "conflict", body: c ? conflictTitle(c, s) : item.subject_id, language: "" };
     }
@@ -59,7 +72,8 @@ export class Inbox {
   }
 
   render() {
-    this.items = [...this.app.state.pending].filter((a) => a.status === "pending").sort(byUrgency);
+    const tactical = new Map(this.app.state.tactical.map((c) => [c.id, c]));
+    this.items = [...this.app.state.pending].filter((a) => a.status === "pending").sort((a, b) => byUrgency(a, b, tactical));
     this.selected = Math.min(this.selected, Math.max(0, this.items.length - 1));
     document.getElementById("inbox-count").textContent = String(this.items.length);
     document.getElementById("inbox-count").dataset.count = String(this.items.length);
@@ -70,10 +84,12 @@ export class Inbox {
         .map((item, i) => {
           const d = this.describe(item);
           const dir = isRtl(d.language) ? "rtl" : "auto";
-          return `<li data-index="${i}" data-subject="${esc(item.subject)}" data-id="${esc(item.subject_id)}" class="item prio-${esc(item.priority)}${i === this.selected ? " selected" : ""}" aria-selected="${i === this.selected}">
+          const sev = d.tactical ? ` sev-${esc(d.tactical.severity)}` : "";
+          return `<li data-index="${i}" data-subject="${esc(item.subject)}" data-id="${esc(item.subject_id)}" class="item prio-${esc(item.priority)}${sev}${i === this.selected ? " selected" : ""}" aria-selected="${i === this.selected}">
             <div class="item-head"><span class="chip prio">${esc(item.priority)}</span> <span>${esc(d.title)}</span>
               <span class="countdown" data-due="${esc(item.due_at || "")}"></span></div>
             ${d.body ? `<div class="item-body" dir="${dir}" lang="${esc(d.language || "")}">${esc(d.body)}</div>` : ""}
+            ${d.tactical ? `<div class="item-body tactical-summary sev-${esc(d.tactical.severity)}" data-conflict="${esc(d.tactical.id)}">${esc(tacticalSummary(d.tactical))}</div>` : ""}
             ${d.text ? `<div class="item-body free" dir="auto">${esc(d.text)}</div>` : ""}
             ${item.rung ? `<div class="rung">escalated to rung ${item.rung}</div>` : ""}
             <button type="button" data-ack="${i}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>Acknowledge</button>
@@ -82,7 +98,6 @@ export class Inbox {
         .join("");
     }
     this.tick();
-    this.renderTakeover();
   }
 
   /** Update the countdowns (every second). */
@@ -99,9 +114,9 @@ export class Inbox {
       el.classList.toggle("overdue", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 120);
     }
-    if (!this.takeover.hidden && now - (this.lastBeep || 0) > 1500) {
-      this.lastBeep = now;
-      this.app.beep();
+    for (const el of this.list.querySelectorAll(".tactical-summary[data-conflict]")) {
+      const t = this.app.tacticalById(el.dataset.conflict);
+      if (t) el.textContent = tacticalSummary(t, now);
     }
   }
 
@@ -139,56 +154,12 @@ export class Inbox {
     } finally {
       this.busy.delete(item.subject_id);
       this.render();
-      this.app.refresh(["pending", "messages", "conflicts"]);
+      this.app.takeover.render();
+      this.app.refresh(["pending", "messages", "conflicts", "tactical"]);
     }
   }
 
   acknowledge(index) {
     return this.acknowledgeItem(this.items[index]);
-  }
-
-  /** The most urgent flash item, if any: it takes over the screen. */
-  flashItem() {
-    return this.items.find((a) => a.priority === "flash");
-  }
-
-  renderTakeover() {
-    const item = this.flashItem();
-    const was = !this.takeover.hidden;
-    this.takeover.hidden = !item;
-    document.body.classList.toggle("alarm", Boolean(item));
-    if (!item) return;
-    const d = this.describe(item);
-    document.getElementById("takeover-title").textContent = `FLASH — ${d.title.replace(/^flash /, "")}`;
-    const text = document.getElementById("takeover-text");
-    text.textContent = d.body;
-    text.dir = isRtl(d.language) ? "rtl" : "auto";
-    text.lang = d.language || "";
-    const free = document.getElementById("takeover-free");
-    free.textContent = d.text || "";
-    free.hidden = !d.text;
-    document.getElementById("takeover-meta").textContent = item.due_at
-      ? `acknowledge by ${new Date(item.due_at).toISOString().slice(11, 19)}Z`
-      : "overdue: escalated to the host";
-    this.takeover.dataset.id = item.subject_id;
-    if (!was) {
-      document.getElementById("takeover-ack").focus();
-      this.lastBeep = Date.now();
-      this.app.beep();
-    }
-  }
-
-  acknowledgeTakeover() {
-    return this.acknowledgeItem(this.flashItem());
-  }
-
-  /** Keys while the screen is taken over: Enter or Space acknowledges; others are swallowed. */
-  takeoverKey(e) {
-    if (this.takeover.hidden) return false;
-    if (e.key === "Enter" || e.key === " " || e.key === "a") {
-      e.preventDefault();
-      this.acknowledgeTakeover();
-    }
-    return true;
   }
 }

@@ -8,6 +8,8 @@ import { Filing } from "./filing.js";
 import { Hotline } from "./hotline.js";
 import { HostView } from "./host.js";
 import { ObjectList } from "./objects.js";
+import { LivePicture } from "./live.js";
+import { Takeover } from "./takeover.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,7 +19,8 @@ function staleAfter(type) {
   if (type.startsWith("zone.")) return ["zones", "conflicts", "pending"];
   if (type.startsWith("conflict.")) return ["conflicts", "pending"];
   if (type.startsWith("message.")) return ["messages", "pending"];
-  if (type === "ack.escalated") return ["pending"];
+  if (type.startsWith("tactical.")) return ["tactical", "pending"];
+  if (type === "ack.escalated") return ["pending", "escalations"];
   return [];
 }
 
@@ -48,6 +51,8 @@ class App {
       notices: [],
       zones: [],
       conflicts: [],
+      tactical: [],
+      tracks: [],
       pending: [],
       messages: [],
       titles: new Map(),
@@ -64,7 +69,9 @@ class App {
     document.documentElement.dataset.party = me.party;
     $("tab-host").hidden = !me.is_host;
     $("tab-file").hidden = me.is_host; // the host files nothing for others
-    if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.objects.select(ref));
+    if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.selectFromMap(ref));
+    this.live = new LivePicture(this);
+    this.takeover = new Takeover(this);
     this.inbox = new Inbox(this, $("panel-inbox"));
     this.filing = new Filing(this, $("panel-file"));
     this.hotline = new Hotline(this, $("panel-hotline"));
@@ -73,21 +80,21 @@ class App {
     this.state.templates = await get(`/v1/templates?lang=${encodeURIComponent(me.language)}`);
     this.hotline.templatesLoaded();
     await this.map.ready;
-    // the host replays the whole log once: escalations have no list of their own yet
     this.stream = new LiveStream(
       {
         onEvent: (event) => this.onEvent(event),
         onCheckpoint: (checkpoint) => this.onCheckpoint(checkpoint),
         onUnauthorized: () => this.signOut(),
-        onOpen: () => this.refresh(["notices", "zones", "conflicts", "pending", "messages", "lead"]),
+        onOpen: () => this.refresh(["notices", "zones", "conflicts", "tactical", "pending", "messages", "lead", "escalations"]),
         onState: (text) => {
           $("stream-state").textContent = text;
           $("stream-state").dataset.state = text;
         },
       },
-      me.is_host ? "0" : null,
+      null,
     );
     this.stream.start();
+    this.live.start();
   }
 
   signOut() {
@@ -109,11 +116,14 @@ class App {
     if (typeof event.type !== "string") return;
     this.state.eventCount += 1;
     document.body.dataset.lastEvent = String(event.seq);
-    if (event.type === "ack.escalated") {
-      this.state.escalations.unshift(event);
+    if (event.type === "ack.escalated")
       this.toast(`escalated: ${event.payload.subject} ${event.payload.subject_id} → ${event.payload.rung_name}`);
-    }
     if (event.type === "conflict.detected" && !this.state.me.is_host) this.toast("new conflict detected");
+    if (event.type.startsWith("tactical.")) {
+      this.takeover.onTactical(event);
+      if (event.type === "tactical.detected") this.toast(`tactical ${event.payload.kind} alert: ${event.payload.severity}`);
+    }
+    this.objects.onEvent(event);
     const stale = staleAfter(event.type);
     if (this.state.me.is_host && stale.length) stale.push("lead");
     this.refresh(stale);
@@ -134,6 +144,8 @@ class App {
       notices: async () => (s.notices = (await get("/v1/notices?limit=2000")).notices),
       zones: async () => (s.zones = (await get("/v1/zones")).zones),
       conflicts: async () => (s.conflicts = (await get("/v1/conflicts")).conflicts),
+      tactical: async () => (s.tactical = (await get("/v1/conflicts?kind=tactical&state=open")).conflicts),
+      escalations: async () => (s.escalations = s.me.is_host ? (await get("/v1/escalations")).escalations : []),
       pending: async () => (s.pending = (await get("/v1/acks/pending")).acknowledgements),
       messages: async () => (s.messages = (await get("/v1/messages?limit=500")).messages),
       lead: async () => (s.lead = s.me.is_host ? await get("/v1/stats/lead-time") : null),
@@ -145,7 +157,12 @@ class App {
     }
     for (const n of s.notices) s.titles.set(n.id, n.title);
     for (const z of s.zones) s.titles.set(z.id, z.title);
-    this.render();
+    // the map's outlines change only with notices, zones and strategic conflicts
+    if (names.some((n) => n === "notices" || n === "zones" || n === "conflicts")) this.render();
+    else {
+      this.live.tactical.render(s.tactical);
+      this.renderLists();
+    }
     this.timer = null;
     if (this.stale.size) this.refresh([]);
     else document.body.dataset.synced = String(Date.now());
@@ -153,10 +170,50 @@ class App {
 
   render() {
     this.map.render(this.state);
+    this.live.tactical.render(this.state.tactical);
+    this.renderLists();
+  }
+
+  /** Re-render the side panels and the take-over from the state (not the map). */
+  renderLists() {
     this.inbox.render();
     this.hotline.render();
     this.objects.render();
     if (this.host) this.host.render();
+    this.takeover.render();
+  }
+
+  tacticalById(id) {
+    return this.state.tactical.find((c) => c.id === id) || null;
+  }
+
+  /** A click on a map object: its details in the Objects panel (not while a shape is being
+   * drawn or edited for filing). */
+  selectFromMap(ref) {
+    const drafting = this.tab === "file" && (this.map.map.pm.globalDrawModeEnabled() || this.filing.outline);
+    this.objects.select(ref, { focus: false, show: !drafting });
+  }
+
+  /** Every second: countdowns, the take-over's sound, and — since no event tells a sender that
+   * its message reached the recipient — a reload of the messages while one of the operator's
+   * messages of the last 15 minutes is neither delivered nor acknowledged (every 2 s in its
+   * first minute, then every 10 s). */
+  tick() {
+    this.inbox.tick();
+    this.takeover.tick();
+    this.live.tick();
+    const s = this.state;
+    const now = Date.now();
+    const ages = s.messages
+      .filter((m) => m.from === s.me.party && !m.delivered_at && !(m.acknowledgement && m.acknowledgement.status === "acknowledged"))
+      .map((m) => now - Date.parse(m.sent_at))
+      .filter((age) => age < 15 * 60e3);
+    if (!ages.length) return;
+    const every = Math.min(...ages) < 60e3 ? 2000 : 10000;
+    if (now - (this.lastDeliveryPoll || 0) >= every) {
+      this.lastDeliveryPoll = now;
+      this.refresh(["messages"]);
+    }
   }
 
   showTab(name) {
@@ -173,13 +230,15 @@ class App {
     this.toastTimer = setTimeout(() => (el.hidden = true), 4000);
   }
 
-  /** A short two-tone alarm; returns false when the browser does not allow sound yet. */
-  beep() {
+  /** A short alarm (two tones for a flash item, three quick high ones for a tactical warning);
+   * returns false when the browser does not allow sound yet. */
+  beep(kind = "flash") {
     try {
       if (!this.audio) this.audio = new AudioContext();
       if (this.audio.state === "suspended") this.audio.resume();
       const t = this.audio.currentTime;
-      for (const [i, f] of [880, 660].entries()) {
+      const tones = kind === "warning" ? [1320, 1320, 1320] : [880, 660];
+      for (const [i, f] of tones.entries()) {
         const osc = this.audio.createOscillator();
         const gain = this.audio.createGain();
         osc.frequency.value = f;
@@ -200,6 +259,7 @@ class App {
 function tickClock() {
   const now = new Date();
   $("utc-clock").textContent = `${now.toISOString().slice(0, 10)} ${now.toISOString().slice(11, 19)}Z`;
+  $("takeover-clock").textContent = `${now.toISOString().slice(11, 19)}Z`; // the clock stays in sight
 }
 
 const typing = (target) => target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
@@ -209,7 +269,7 @@ function main() {
   window.sharedsky = app;
   tickClock();
   setInterval(tickClock, 250);
-  setInterval(() => app.state && app.inbox.tick(), 1000);
+  setInterval(() => app.state && app.tick(), 1000);
   $("signin").addEventListener("submit", async (e) => {
     e.preventDefault();
     $("signin-error").textContent = "";
@@ -224,7 +284,7 @@ function main() {
   for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => app.showTab(tab.dataset.tab));
   document.addEventListener("keydown", (e) => {
     if (!app.state) return;
-    if (app.inbox.takeoverKey(e)) return;
+    if (app.takeover.key(e)) return;
     if (e.ctrlKey && e.key === "Enter" && app.tab === "hotline") {
       e.preventDefault();
       app.hotline.send();

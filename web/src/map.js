@@ -1,5 +1,6 @@
 // The map: the Natural Earth basemap, then one toggleable layer per kind of object, drawn from
-// the console's state; drawing outlines for filing goes through the geoman plugin.
+// the console's state (the live tracks and tactical conflicts are drawn by live.js); drawing
+// outlines for filing goes through the geoman plugin.
 import L from "./leaflet-global.js";
 import "@geoman-io/leaflet-geoman-free";
 import { outlineLayers, toLatLng } from "./shapes.js";
@@ -32,6 +33,7 @@ export class ConsoleMap {
       tracks: L.layerGroup().addTo(this.map),
       tactical: L.layerGroup().addTo(this.map),
     };
+    this.preview = L.layerGroup().addTo(this.map); // the conflicts a filing would have
     this.control = L.control
       .layers(
         null,
@@ -40,8 +42,8 @@ export class ConsoleMap {
           "Counterparties' notices": this.layers.others,
           Zones: this.layers.zones,
           "Strategic conflicts": this.layers.conflicts,
-          "Tracks (not yet served)": this.layers.tracks,
-          "Tactical conflicts (not yet served)": this.layers.tactical,
+          "Live tracks": this.layers.tracks,
+          "Tactical conflicts": this.layers.tactical,
         },
         { collapsed: false, position: "topright" },
       )
@@ -145,7 +147,7 @@ export class ConsoleMap {
       if (zone.status !== "active" || !this._shown(zone.volume.time)) continue;
       const colour = ZONE_COLOURS[zone.kind] || "#555";
       const style = { color: colour, weight: 2, dashArray: "8 4", fillColor: colour, fillOpacity: 0.1, className: `zone zone-${zone.kind}` };
-      this._add(this.layers.zones, zone.volume.outline, style, describeZone(zone), () => this.onSelect({ type: "zone", id: zone.id }));
+      this._add(this.layers.zones, zone.volume.outline, style, describeZone(zone, state), () => this.onSelect({ type: "zone", id: zone.id }));
     }
     for (const conflict of state.conflicts) {
       if (conflict.state !== "open" || !conflict.region || !conflict.region.type) continue;
@@ -171,6 +173,18 @@ export class ConsoleMap {
       this.layers.own.getLayers().length + this.layers.others.getLayers().length + this.layers.zones.getLayers().length,
     );
     document.body.dataset.mapConflicts = String(this.layers.conflicts.getLayers().length);
+  }
+
+  /** Show the conflict regions the server's check of a draft reported (dashed, hatched). */
+  showPreview(conflicts) {
+    this.preview.clearLayers();
+    for (const conflict of conflicts || []) {
+      if (!conflict.region || !conflict.region.type) continue;
+      L.geoJSON(conflict.region, {
+        interactive: false,
+        style: { color: "#d21e1e", weight: 2, dashArray: "3 4", fillColor: "url(#hatch)", fillOpacity: 0.8, className: "conflict-preview" },
+      }).addTo(this.preview);
+    }
   }
 
   /** Pan to an object's first outline. */

@@ -1,42 +1,92 @@
-// The objects panel: notices, zones and conflicts as lists; a click shows one on the map with
-// its details; own notices can be cancelled from here.
+// The objects panel: the selected object's details, its conflicts and its ledger timeline (own
+// notices and zones can be amended, cancelled or withdrawn from here); then every object as a
+// list: tactical conflicts, live tracks, strategic conflicts, notices and zones.
 import { authHeaders, post } from "./api.js";
-import { band, conflictTitle, esc, partyName, utc } from "./format.js";
+import { band, conflictTitle, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
+import { describeTrack, trackKey } from "./tracks.js";
+import { describeTactical, tacticalSummary, tacticalTitle } from "./tactical.js";
+
+const empty = '<li class="empty">none</li>';
+
+/** True when a ledger entry concerns the object ``ref``. */
+function concerns(entry, ref) {
+  const p = entry.payload;
+  if (!p) return false;
+  if (ref.type === "track") {
+    const [party, id] = [ref.id.slice(0, ref.id.indexOf("/")), ref.id.slice(ref.id.indexOf("/") + 1)];
+    return [p.a, p.b].some((side) => Array.isArray(side) && side[0] === "track" && side[1] === id && side[2] === party);
+  }
+  return JSON.stringify(p).includes(ref.id);
+}
 
 export class ObjectList {
   constructor(app, element) {
     this.app = app;
     this.el = element;
-    this.el.addEventListener("click", (e) => {
-      const amend = e.target.closest("[data-amend]");
-      if (amend) {
-        const notice = this.app.state.notices.find((n) => n.id === amend.dataset.amend);
-        if (notice) this.app.filing.amend(notice);
-        return;
-      }
-      const cancel = e.target.closest("[data-cancel]");
-      if (cancel) {
-        this.cancel(cancel.dataset.cancel);
-        return;
-      }
-      const row = e.target.closest("[data-ref]");
-      if (row) {
-        const [type, id] = row.dataset.ref.split("|");
-        this.select({ type, id });
-      }
-    });
+    this.selected = null;
+    this.timeline = null;
+    this.trackSig = "";
+    this.el.addEventListener("click", (e) => this.click(e));
   }
 
-  select(ref) {
+  click(e) {
     const s = this.app.state;
-    let outline = null;
-    if (ref.type === "notice") outline = s.notices.find((n) => n.id === ref.id)?.volumes[0]?.outline;
-    else if (ref.type === "zone") outline = s.zones.find((z) => z.id === ref.id)?.volume.outline;
-    if (outline) this.app.map.focus(outline);
+    const action = e.target.closest("[data-action]");
+    if (action) {
+      const id = action.dataset.id;
+      const act = action.dataset.action;
+      if (act === "amend-notice") this.app.filing.amend(s.notices.find((n) => n.id === id));
+      else if (act === "cancel-notice") this.cancel(id);
+      else if (act === "amend-zone") this.app.filing.amendZone(s.zones.find((z) => z.id === id));
+      else if (act === "withdraw-zone") this.withdraw(id);
+      else if (act === "ack") this.app.inbox.acknowledgeItem(s.pending.find((a) => a.subject_id === id && a.status === "pending"));
+      return;
+    }
+    const row = e.target.closest("[data-ref]");
+    if (row) {
+      const cut = row.dataset.ref.indexOf("|");
+      this.select({ type: row.dataset.ref.slice(0, cut), id: row.dataset.ref.slice(cut + 1) });
+    }
+  }
+
+  /** Show one object: its details here, and on the map (unless ``focus`` is false). */
+  select(ref, { focus = true, show = false } = {}) {
+    if (focus) this.focus(ref);
     this.selected = ref;
     this.timeline = null;
+    if (show) this.app.showTab("lists");
     this.render();
+    this.el.scrollTop = 0;
     this.loadTimeline(ref);
+  }
+
+  focus(ref) {
+    const s = this.app.state;
+    const map = this.app.map;
+    if (ref.type === "notice") {
+      const outline = s.notices.find((n) => n.id === ref.id)?.volumes[0]?.outline;
+      if (outline) map.focus(outline);
+    } else if (ref.type === "zone") {
+      const outline = s.zones.find((z) => z.id === ref.id)?.volume.outline;
+      if (outline) map.focus(outline);
+    } else if (ref.type === "track") {
+      const at = this.app.live.tracks.position(ref.id);
+      if (at) map.map.setView(at, Math.max(map.map.getZoom(), 8), { animate: false });
+    } else if (ref.type === "tactical") {
+      const c = this.app.tacticalById(ref.id);
+      const f = c?.figures || {};
+      const a = c && this.app.live.tracks.position(trackKey(c.a.party, c.a.id));
+      if (a) map.map.setView(a, Math.max(map.map.getZoom(), 8), { animate: false });
+      else if (Array.isArray(f.a_position)) map.map.setView([f.a_position[1], f.a_position[0]], 8, { animate: false });
+    }
+  }
+
+  /** A stream event: reload the timeline when it concerns the selected object. */
+  onEvent(event) {
+    const ref = this.selected;
+    if (!ref || !concerns(event, ref)) return;
+    clearTimeout(this.timelineTimer);
+    this.timelineTimer = setTimeout(() => this.selected === ref && this.loadTimeline(ref), 300);
   }
 
   /** The ledger entries about one object (those the operator may see), oldest first. Reads the
@@ -46,9 +96,7 @@ export class ObjectList {
       const answer = await fetch("/v1/ledger", { headers: authHeaders() });
       if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
       const lines = (await answer.text()).split("\n").filter(Boolean);
-      const entries = lines
-        .map((line) => JSON.parse(line))
-        .filter((e) => !e.redacted && e.payload && JSON.stringify(e.payload).includes(ref.id));
+      const entries = lines.map((line) => JSON.parse(line)).filter((e) => !e.redacted && concerns(e, ref));
       if (this.selected === ref) {
         this.timeline = entries;
         this.render();
@@ -62,16 +110,73 @@ export class ObjectList {
   }
 
   timelineHtml() {
-    if (!this.selected) return "";
-    const head = `<h3>Ledger timeline of <code>${esc(this.selected.id)}</code></h3>`;
+    const head = `<h4>Ledger timeline</h4>`;
     if (this.timeline === null) return `${head}<p class="muted">loading…</p>`;
     if (typeof this.timeline === "string") return `${head}<p class="muted">${esc(this.timeline)}</p>`;
+    if (!this.timeline.length) return `${head}<p class="muted">no entries</p>`;
     return `${head}<ol class="timeline" id="timeline">${this.timeline
       .map(
         (e) =>
           `<li><code>#${e.seq}</code> ${esc(utc(e.time))} <strong>${esc(e.type)}</strong> by ${esc(e.actor)}${e.party_sig ? " · signed by the party" : ""}<br><span class="muted" title="${esc(e.hash)}">hash ${esc(String(e.hash).slice(0, 16))}…</span></li>`,
       )
       .join("")}</ol>`;
+  }
+
+  /** The live part of the details (a track's state, an alert's countdown). */
+  liveHtml(ref) {
+    const s = this.app.state;
+    if (ref.type === "track") {
+      const t = this.app.live.tracks.tracks.get(ref.id);
+      return t ? describeTrack(t, s) : `<strong>Track ${esc(ref.id)}</strong><br><span class="muted">not in the live picture now</span>`;
+    }
+    if (ref.type === "tactical") {
+      const c = this.app.tacticalById(ref.id);
+      return c ? describeTactical(c, s) : `<strong>Tactical conflict</strong> <code>${esc(ref.id)}</code><br><span class="muted">cleared or not visible</span>`;
+    }
+    return "";
+  }
+
+  detailsHtml() {
+    const ref = this.selected;
+    if (!ref) return "";
+    const s = this.app.state;
+    const me = s.me;
+    const owed = s.pending.some((a) => a.subject_id === ref.id && a.status === "pending");
+    const ack = owed ? `<button type="button" data-action="ack" data-id="${esc(ref.id)}">Acknowledge</button>` : "";
+    let body = "";
+    let actions = ack;
+    let related = [];
+    let tactical = [];
+    if (ref.type === "notice") {
+      const n = s.notices.find((x) => x.id === ref.id);
+      body = n ? describeNotice(n, s) : `notice <code>${esc(ref.id)}</code> (not visible now)`;
+      if (n && n.party === me.party && n.status !== "cancelled" && n.status !== "ended")
+        actions += `<button type="button" data-action="amend-notice" data-id="${esc(n.id)}">Amend</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}">Cancel</button>`;
+      related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
+      tactical = s.tactical.filter((c) => c.b.id === ref.id);
+    } else if (ref.type === "zone") {
+      const z = s.zones.find((x) => x.id === ref.id);
+      body = z ? describeZone(z, s) : `zone <code>${esc(ref.id)}</code>`;
+      if (z && z.party === me.party && z.status === "active")
+        actions += `<button type="button" data-action="amend-zone" data-id="${esc(z.id)}">Amend</button> <button type="button" data-action="withdraw-zone" data-id="${esc(z.id)}">Withdraw</button>`;
+      related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
+      tactical = s.tactical.filter((c) => c.b.id === ref.id);
+    } else if (ref.type === "conflict") {
+      const c = s.conflicts.find((x) => x.id === ref.id);
+      body = c ? describeConflict(c, s) : `conflict <code>${esc(ref.id)}</code>`;
+    } else if (ref.type === "track") {
+      tactical = s.tactical.filter((c) => [c.a, c.b].some((x) => x.type === "track" && trackKey(x.party, x.id) === ref.id));
+    }
+    const live = ref.type === "track" || ref.type === "tactical" ? `<div id="details-live">${this.liveHtml(ref)}</div>` : "";
+    const list = [
+      ...related.map((c) => `<li data-ref="conflict|${esc(c.id)}"><span class="hatch-swatch"></span> ${esc(conflictTitle(c, s))} <span class="chip">${esc(c.state)}</span></li>`),
+      ...tactical.map((c) => `<li data-ref="tactical|${esc(c.id)}"><span class="chip sev-${esc(c.severity)}">${esc(c.severity)}</span> ${esc(c.category)}: ${esc(tacticalTitle(c, s))}</li>`),
+    ];
+    const conflicts = ref.type === "conflict" || ref.type === "tactical" ? "" : `<h4>Its conflicts (${list.length})</h4><ul class="objects">${list.join("") || empty}</ul>`;
+    return `<section id="details" class="details" data-type="${esc(ref.type)}" data-id="${esc(ref.id)}">
+      <h3>Details</h3>${live}${body ? `<div>${body}</div>` : ""}
+      ${actions ? `<div class="row actions">${actions}</div>` : ""}
+      ${conflicts}${this.timelineHtml()}</section>`;
   }
 
   async cancel(id) {
@@ -84,6 +189,42 @@ export class ObjectList {
     this.app.refresh(["notices", "conflicts", "pending"]);
   }
 
+  async withdraw(id) {
+    try {
+      await post(`/v1/zones/${encodeURIComponent(id)}/withdraw`);
+      this.app.toast(`withdrew zone ${id}`);
+    } catch (err) {
+      this.app.toast(`not withdrawn: ${err.message}`);
+    }
+    this.app.refresh(["zones", "conflicts", "pending"]);
+  }
+
+  trackListHtml() {
+    const s = this.app.state;
+    const sel = this.selected ? `${this.selected.type}|${this.selected.id}` : "";
+    const tracks = [...this.app.live.tracks.tracks.values()];
+    return tracks
+      .map((t) => {
+        const ref = `track|${trackKey(t.party, t.id)}`;
+        return `<li data-ref="${esc(ref)}" class="${ref === sel ? "selected" : ""}"><strong>${esc(t.id)}</strong> ${flightLevel(t.alt_m)} <span class="muted">${esc(partyName(s, t.party))}</span></li>`;
+      })
+      .join("") || empty;
+  }
+
+  /** Every second (after each poll): the live details and the list of tracks. */
+  tick() {
+    const live = this.el.querySelector("#details-live");
+    if (live && this.selected) live.innerHTML = this.liveHtml(this.selected);
+    const sig = [...this.app.live.tracks.tracks.keys()].join();
+    if (sig !== this.trackSig) {
+      this.trackSig = sig;
+      const list = this.el.querySelector("#track-list");
+      if (list) list.innerHTML = this.trackListHtml();
+      const count = this.el.querySelector("#track-count");
+      if (count) count.textContent = String(this.app.live.tracks.tracks.size);
+    }
+  }
+
   render() {
     const s = this.app.state;
     const sel = this.selected ? `${this.selected.type}|${this.selected.id}` : "";
@@ -94,17 +235,23 @@ export class ObjectList {
     const noticeRow = (n, mine) =>
       li(
         `notice|${n.id}`,
-        `<strong>${esc(n.title)}</strong> <span class="chip">${esc(n.kind)}</span>${n.late ? ' <span class="late">late</span>' : ""}${n.redacted ? " <em>partial</em>" : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-amend="${esc(n.id)}">Amend</button> <button type="button" data-cancel="${esc(n.id)}">Cancel</button>` : ""}`,
+        `<strong>${esc(n.title)}</strong> <span class="chip">${esc(n.kind)}</span>${n.late ? ' <span class="late">late</span>' : ""}${n.redacted ? " <em>partial</em>" : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">Amend</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">Cancel</button>` : ""}`,
       );
     const conflicts = s.conflicts.filter((c) => c.state === "open");
-    this.el.innerHTML = `${this.timelineHtml()}
+    const tactical = s.tactical.filter((c) => c.state === "open");
+    this.trackSig = [...this.app.live.tracks.tracks.keys()].join();
+    this.el.innerHTML = `${this.detailsHtml()}
+      <h3>Tactical conflicts (${tactical.length})</h3>
+      <ul class="objects" id="tactical-list">${tactical.map((c) => li(`tactical|${c.id}`, `<span class="chip sev-${esc(c.severity)}">${esc(c.severity)}</span> ${esc(c.category)}: ${esc(tacticalTitle(c, s))}<br><span class="muted">${esc(tacticalSummary(c))}</span>`)).join("") || empty}</ul>
+      <h3>Live tracks (<span id="track-count">${this.app.live.tracks.tracks.size}</span>)</h3>
+      <ul class="objects tracks" id="track-list">${this.trackListHtml()}</ul>
       <h3>Open conflicts (${conflicts.length})</h3>
-      <ul class="objects" id="conflict-list">${conflicts.map((c) => li(`conflict|${c.id}`, `<span class="hatch-swatch"></span> ${esc(conflictTitle(c, s))}<br><span class="muted">${utc(c.window.start)} · ${band(c.altitude)}</span>`)).join("") || '<li class="empty">none</li>'}</ul>
+      <ul class="objects" id="conflict-list">${conflicts.map((c) => li(`conflict|${c.id}`, `<span class="hatch-swatch"></span> ${esc(conflictTitle(c, s))}<br><span class="muted">${utc(c.window.start)} · ${band(c.altitude)}</span>`)).join("") || empty}</ul>
       <h3>Own notices (${own.length})</h3>
-      <ul class="objects">${own.map((n) => noticeRow(n, true)).join("") || '<li class="empty">none</li>'}</ul>
+      <ul class="objects">${own.map((n) => noticeRow(n, true)).join("") || empty}</ul>
       <h3>Counterparties' notices (${others.length})</h3>
-      <ul class="objects">${others.map((n) => noticeRow(n, false)).join("") || '<li class="empty">none</li>'}</ul>
+      <ul class="objects">${others.map((n) => noticeRow(n, false)).join("") || empty}</ul>
       <h3>Zones (${s.zones.length})</h3>
-      <ul class="objects">${s.zones.map((z) => li(`zone|${z.id}`, `<strong>${esc(z.title)}</strong> <span class="chip zone-${esc(z.kind)}">${esc(z.kind)}</span><br><span class="muted">${esc(partyName(s, z.party))} · ${esc(z.status)}</span>`)).join("") || '<li class="empty">none</li>'}</ul>`;
+      <ul class="objects">${s.zones.map((z) => li(`zone|${z.id}`, `<strong>${esc(z.title)}</strong> <span class="chip zone-${esc(z.kind)}">${esc(z.kind)}</span><br><span class="muted">${esc(partyName(s, z.party))} · ${esc(z.status)}</span>`)).join("") || empty}</ul>`;
   }
 }

@@ -1,0 +1,76 @@
+// The server's check of a draft notice (POST /v1/notices/check, nothing stored): run, debounced,
+// whenever the drawn outline, the band, the window or the kind changes, so that the operator
+// sees the conflicts, the lead time and the parties it would be late for before filing. The
+// answer to an older draft is dropped when a newer one was asked meanwhile.
+import { post } from "./api.js";
+import { band, conflictTitle, esc, minutes, utc } from "./format.js";
+
+export const CHECK_DELAY_MS = 350;
+
+export class DraftCheck {
+  /**
+   * @param {object} app the console (state, map).
+   * @param {HTMLElement} element where the result is shown.
+   */
+  constructor(app, element) {
+    this.app = app;
+    this.el = element;
+    this.timer = null;
+    this.asked = 0;
+    this.unavailable = false;
+  }
+
+  /** Check ``body`` soon (``amending``: the id of the own notice being amended). */
+  schedule(body, amending) {
+    clearTimeout(this.timer);
+    if (this.unavailable) return;
+    this.el.dataset.state = "pending";
+    this.timer = setTimeout(() => this.run(body, amending), CHECK_DELAY_MS);
+  }
+
+  clear() {
+    clearTimeout(this.timer);
+    this.asked += 1;
+    this.el.innerHTML = "";
+    delete this.el.dataset.state;
+    delete this.el.dataset.count;
+    this.app.map.showPreview([]);
+  }
+
+  async run(body, amending) {
+    const ticket = ++this.asked;
+    const query = amending ? `?amending=${encodeURIComponent(amending)}` : "";
+    try {
+      const found = await post(`/v1/notices/check${query}`, body);
+      if (ticket === this.asked) this.show(found);
+    } catch (err) {
+      if (ticket !== this.asked) return;
+      if (err.status === 404 || err.status === 405) {
+        this.unavailable = true; // an older server: file to see the conflicts
+        this.el.dataset.state = "unavailable";
+        this.el.innerHTML = `<p class="muted">This server cannot check a draft; the conflicts show after filing.</p>`;
+        return;
+      }
+      this.el.dataset.state = "error";
+      this.el.innerHTML = `<p class="error">Server check: ${esc(err.message)}</p>`;
+      this.app.map.showPreview([]);
+    }
+  }
+
+  show(found) {
+    const s = this.app.state;
+    const n = found.conflicts.length;
+    this.el.dataset.state = "done";
+    this.el.dataset.count = String(n);
+    const late = found.late_for.length ? ` — <span class="late">late for ${esc(found.late_for.join(", "))}</span>` : "";
+    const list = n
+      ? `<ul class="conflicts">${found.conflicts
+          .map(
+            (c) => `<li class="check-conflict"><strong>${esc(conflictTitle(c, s).replace(/^notice × /, "this draft × "))}</strong><br>${band(c.altitude)} · ${utc(c.window.start)} → ${utc(c.window.end)} · ${Math.round(c.distance_m)} m apart</li>`,
+          )
+          .join("")}</ul>`
+      : "";
+    this.el.innerHTML = `<p><strong id="check-count">${n ? `${n} conflict${n > 1 ? "s" : ""}` : "No conflict"}</strong> if filed now (server check) · lead time ${minutes(found.lead_time_s)}${late}</p>${list}`;
+    this.app.map.showPreview(found.conflicts);
+  }
+}

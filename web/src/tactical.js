@@ -1,0 +1,159 @@
+// Predicted tactical conflicts on the map: a line between the two tracks of a separation alert,
+// coloured by severity and labelled with the time to the closest point of approach (counting
+// down between ticks); a ring around the track of an intrusion or a non-conformance.
+import L from "./leaflet-global.js";
+import { countdown, distance, esc, partyName, utc } from "./format.js";
+import { trackKey } from "./tracks.js";
+
+export const SEVERITY_COLOURS = { advisory: "#b08900", caution: "#f57c00", warning: "#d50000" };
+const SEVERITY_RANK = { advisory: 0, caution: 1, warning: 2 };
+export const severityRank = (s) => SEVERITY_RANK[s] ?? 0;
+
+/** Seconds since the figures were computed (the conflict's ``updated_at``). */
+const sinceFigures = (c, now) => Math.max(0, (now - Date.parse(c.updated_at)) / 1000);
+
+/** The figure ``name`` (seconds ahead) counted down to ``now``; null when the alert lacks it. */
+export function secondsLeft(conflict, name, now = Date.now()) {
+  const value = conflict.figures ? conflict.figures[name] : undefined;
+  if (typeof value !== "number") return null;
+  return value - sinceFigures(conflict, now);
+}
+
+const sideName = (side, state) =>
+  `${partyName(state, side.party)} ${side.type === "track" ? "" : `${side.type} `}${side.id ? (state.titles.get(side.id) || side.id) : "(withheld)"}`;
+
+/** "Alpha Air Command A1 × Bravo Air Command B1" */
+export function tacticalTitle(c, state) {
+  return `${sideName(c.a, state)} × ${sideName(c.b, state)}`;
+}
+
+/** What the alert predicts, counted down to now: "CPA in 1:23 · 450 m lateral · 0 m vertical",
+ * "enters the zone in 0:40"; ``short``: without the vertical miss (the map's label). */
+export function tacticalSummary(c, now = Date.now(), short = false) {
+  const f = c.figures || {};
+  const when = (s, passed) => (s === null ? "" : s > 0 ? countdown(s) : passed);
+  if (c.category === "separation") {
+    const tcpa = secondsLeft(c, "tcpa_s", now);
+    const text = tcpa === null ? "CPA" : tcpa > 0 ? `CPA in ${countdown(tcpa)}` : "CPA now";
+    if (short) return `${text} · ${distance(f.dcpa_m)}`;
+    return `${text} · ${distance(f.dcpa_m)} lateral${typeof f.dv_m === "number" ? ` · ${Math.round(f.dv_m)} m vertical` : ""}`;
+  }
+  if (c.category === "intrusion") {
+    const entry = secondsLeft(c, "t_entry_s", now);
+    return entry !== null && entry > 0 ? `enters the zone in ${when(entry)}` : "inside the zone";
+  }
+  const exit = secondsLeft(c, "t_exit_s", now);
+  if (f.status === "outside" || (exit !== null && exit <= 0)) return "outside its notice";
+  return exit !== null ? `leaves its notice in ${when(exit)}` : `conformance: ${esc(f.status || "?")}`;
+}
+
+export function describeTactical(c, state) {
+  return [
+    `<strong>Tactical ${esc(c.category)}</strong> <span class="chip sev-${esc(c.severity)}">${esc(c.severity)}</span> <span class="chip">${esc(c.state)}</span>`,
+    esc(tacticalTitle(c, state)),
+    `<span class="tactical-summary" data-conflict="${esc(c.id)}">${esc(tacticalSummary(c))}</span>`,
+    `opened ${esc(utc(c.opened_at))}${c.cleared_at ? ` · cleared ${esc(utc(c.cleared_at))}` : ""}`,
+    `<code>${esc(c.id)}</code>`,
+  ].join("<br>");
+}
+
+export class TacticalLayer {
+  /**
+   * @param {L.LayerGroup} group the "Tactical conflicts" overlay.
+   * @param {import("./tracks.js").TrackLayer} tracks the live tracks, for current positions.
+   * @param {() => object} state the console's state.
+   * @param {(ref: object) => void} onSelect called with {type: "tactical", id}.
+   */
+  constructor(group, tracks, state, onSelect) {
+    this.group = group;
+    this.tracks = tracks;
+    this.state = state;
+    this.onSelect = onSelect;
+    this.drawn = new Map();
+  }
+
+  /** Where a side is now: its track's live position, else the figures' position at the tick. */
+  _where(side, figure) {
+    const live = side.type === "track" && side.id ? this.tracks.position(trackKey(side.party, side.id)) : null;
+    if (live) return live;
+    return Array.isArray(figure) ? [figure[1], figure[0]] : null;
+  }
+
+  /** Draw the open tactical conflicts (and drop the others), updating in place. */
+  render(conflicts) {
+    const open = conflicts.filter((c) => c.state === "open");
+    const ids = new Set(open.map((c) => c.id));
+    for (const [id, drawn] of this.drawn) {
+      if (!ids.has(id)) {
+        for (const layer of drawn.layers) layer.remove();
+        this.drawn.delete(id);
+      }
+    }
+    for (const c of open) this._draw(c);
+    document.body.dataset.mapTactical = String(this.drawn.size);
+  }
+
+  _draw(c) {
+    const f = c.figures || {};
+    const a = this._where(c.a, f.a_position);
+    const b = c.category === "separation" ? this._where(c.b, f.b_position) : null;
+    const colour = SEVERITY_COLOURS[c.severity] || "#555";
+    let drawn = this.drawn.get(c.id);
+    if (drawn && drawn.category !== c.category) {
+      for (const layer of drawn.layers) layer.remove();
+      drawn = null;
+    }
+    if (!a || (c.category === "separation" && !b)) return;
+    const at = b ? [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2] : a;
+    if (!drawn) {
+      const shape = b
+        ? L.polyline([a, b], { weight: 3, className: "tactical-line" })
+        : L.circleMarker(a, { radius: 16, weight: 3, fill: false, className: "tactical-ring" });
+      const label = L.marker(at, {
+        icon: L.divIcon({ className: "tactical-label", html: "<span></span>", iconSize: null }),
+        keyboard: false,
+        zIndexOffset: 1000,
+      });
+      for (const layer of [shape, label]) {
+        layer.bindPopup(() => describeTactical(this._current(c.id) || c, this.state()), { maxWidth: 320 });
+        layer.on("click", () => this.onSelect({ type: "tactical", id: c.id }));
+        layer.addTo(this.group);
+      }
+      drawn = { category: c.category, shape, label, layers: [shape, label], conflict: c };
+      this.drawn.set(c.id, drawn);
+    } else if (b) {
+      drawn.shape.setLatLngs([a, b]);
+      drawn.label.setLatLng(at);
+    } else {
+      drawn.shape.setLatLng(a);
+      drawn.label.setLatLng(at);
+    }
+    drawn.conflict = c;
+    drawn.shape.setStyle({ color: colour, dashArray: c.severity === "warning" ? null : "8 6" });
+    this._label(drawn);
+  }
+
+  _current(id) {
+    const drawn = this.drawn.get(id);
+    return drawn ? drawn.conflict : null;
+  }
+
+  _label(drawn) {
+    const el = drawn.label.getElement();
+    if (!el) return;
+    const c = drawn.conflict;
+    el.dataset.conflict = c.id;
+    el.dataset.severity = c.severity;
+    el.firstElementChild.textContent = tacticalSummary(c, Date.now(), true);
+  }
+
+  /** Count the labels down (every second, between polls). */
+  tick() {
+    for (const drawn of this.drawn.values()) this._label(drawn);
+  }
+
+  /** Move the lines to the tracks' newest positions (after each poll of the tracks). */
+  follow() {
+    for (const drawn of this.drawn.values()) this._draw(drawn.conflict);
+  }
+}

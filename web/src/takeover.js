@@ -1,0 +1,167 @@
+// The take-over: a flash message, or a tactical warning (a loss of separation, an intrusion or a
+// non-conformance predicted within a minute), covers the whole screen with a sound every 1.5 s
+// until the operator acknowledges it (a click, Enter, Space or a). Tactical warnings come first,
+// soonest first; then flash items by due time.
+//
+// A warning shows while the party owes its acknowledgement (GET /v1/acks/pending), and also
+// when an alert the party had already acknowledged at a lower severity rises to warning (a
+// ``tactical.updated`` event): the server asks no new acknowledgement then, so the console
+// remembers the warning until its operator acknowledges it here (the server answers an
+// acknowledgement again with the earlier one).
+import { post } from "./api.js";
+import { countdown, isRtl, utc } from "./format.js";
+import { secondsLeft, tacticalSummary, tacticalTitle } from "./tactical.js";
+
+const CATEGORY_TITLES = {
+  separation: "predicted loss of separation",
+  intrusion: "zone intrusion",
+  conformance: "track leaving its notice",
+};
+
+/** Seconds until the tactical alert's predicted event (for sorting warnings). */
+function imminence(c) {
+  const f = c.figures || {};
+  const name = c.category === "separation" ? "t_in_s" : c.category === "intrusion" ? "t_entry_s" : "t_exit_s";
+  const left = secondsLeft(c, name in f ? name : "tcpa_s");
+  return left === null ? 0 : left;
+}
+
+export class Takeover {
+  constructor(app) {
+    this.app = app;
+    this.el = document.getElementById("takeover");
+    this.warned = new Set();
+    this.busy = new Set();
+    this.current = null;
+    this.lastBeep = 0;
+    document.getElementById("takeover-ack").addEventListener("click", () => this.acknowledge());
+  }
+
+  /** A ``tactical.detected`` / ``tactical.updated`` event: remember a warning told to us. */
+  onTactical(event) {
+    const p = event.payload || {};
+    const me = this.app.state.me;
+    if (me.is_host || !Array.isArray(p.to) || !p.to.includes(me.party)) return;
+    if (event.type === "tactical.acknowledged" && p.party === me.party) this.warned.delete(p.conflict);
+    else if (event.type === "tactical.cleared") this.warned.delete(p.conflict);
+    else if (p.severity === "warning") this.warned.add(p.conflict);
+  }
+
+  /** What takes over the screen now, most urgent first: [{kind, item?, conflict?}]. */
+  queue() {
+    const s = this.app.state;
+    const tactical = new Map(s.tactical.map((c) => [c.id, c]));
+    const pending = s.pending.filter((a) => a.status === "pending");
+    const owed = new Set(pending.filter((a) => a.subject === "conflict").map((a) => a.subject_id));
+    const warnings = s.tactical
+      .filter((c) => c.state === "open" && c.severity === "warning" && (owed.has(c.id) || this.warned.has(c.id)))
+      .sort((x, y) => imminence(x) - imminence(y))
+      .map((c) => ({ kind: "warning", conflict: c, item: pending.find((a) => a.subject_id === c.id) || null }));
+    const flashes = pending
+      .filter((a) => a.priority === "flash" && !(tactical.has(a.subject_id) && tactical.get(a.subject_id).severity === "warning"))
+      .sort((x, y) => (x.due_at ? Date.parse(x.due_at) : -Infinity) - (y.due_at ? Date.parse(y.due_at) : -Infinity))
+      .map((a) => ({ kind: "flash", item: a, conflict: tactical.get(a.subject_id) || null }));
+    return [...warnings, ...flashes];
+  }
+
+  render() {
+    const [top] = this.queue();
+    const was = !this.el.hidden;
+    this.current = top || null;
+    this.el.hidden = !top;
+    document.body.classList.toggle("alarm", Boolean(top));
+    if (!top) {
+      delete this.el.dataset.id;
+      delete this.el.dataset.kind;
+      return;
+    }
+    const id = top.conflict ? top.conflict.id : top.item.subject_id;
+    const changed = this.el.dataset.id !== id;
+    this.el.dataset.id = id;
+    this.el.dataset.kind = top.kind;
+    this.el.classList.toggle("warning", top.kind === "warning");
+    const title = document.getElementById("takeover-title");
+    const text = document.getElementById("takeover-text");
+    const free = document.getElementById("takeover-free");
+    if (top.kind === "warning") {
+      title.textContent = `WARNING — ${CATEGORY_TITLES[top.conflict.category] || top.conflict.category}`;
+      text.textContent = tacticalTitle(top.conflict, this.app.state);
+      text.dir = "auto";
+      text.lang = "";
+      free.textContent = tacticalSummary(top.conflict);
+      free.hidden = false;
+    } else {
+      const d = this.app.inbox.describe(top.item);
+      title.textContent = `FLASH — ${d.title.replace(/^flash /, "")}`;
+      text.textContent = d.body;
+      text.dir = isRtl(d.language) ? "rtl" : "auto";
+      text.lang = d.language || "";
+      free.textContent = d.text || "";
+      free.hidden = !d.text;
+    }
+    this._meta();
+    if (!was || changed) {
+      document.getElementById("takeover-ack").focus();
+      this.lastBeep = Date.now();
+      this.app.beep(top.kind === "warning" ? "warning" : "flash");
+    }
+  }
+
+  _meta() {
+    const top = this.current;
+    const item = top.item;
+    const due = item && item.due_at ? ` · acknowledge by ${new Date(item.due_at).toISOString().slice(11, 19)}Z (${countdown((Date.parse(item.due_at) - Date.now()) / 1000)})` : "";
+    const meta = document.getElementById("takeover-meta");
+    if (top.kind === "warning") {
+      meta.textContent = `${top.conflict.severity} since ${utc(top.conflict.updated_at)}${item ? due : " · raised after your acknowledgement"}`;
+      document.getElementById("takeover-free").textContent = tacticalSummary(top.conflict);
+    } else {
+      meta.textContent = item.due_at ? due.slice(3) : "overdue: escalated to the host";
+    }
+  }
+
+  /** Every second: the countdowns, and the sound again while the screen is taken over. */
+  tick() {
+    if (this.el.hidden || !this.current) return;
+    this._meta();
+    const now = Date.now();
+    if (now - this.lastBeep > 1500) {
+      this.lastBeep = now;
+      this.app.beep(this.current.kind === "warning" ? "warning" : "flash");
+    }
+  }
+
+  async acknowledge() {
+    const top = this.current;
+    if (!top) return;
+    if (top.item) {
+      await this.app.inbox.acknowledgeItem(top.item);
+      if (top.conflict) this.warned.delete(top.conflict.id);
+      this.render();
+      return;
+    }
+    const id = top.conflict.id;
+    if (this.busy.has(id)) return;
+    this.busy.add(id);
+    try {
+      await post(`/v1/conflicts/${encodeURIComponent(id)}/ack`);
+      this.warned.delete(id);
+      this.app.toast(`acknowledged warning ${id}`);
+    } catch (err) {
+      this.app.toast(`could not acknowledge: ${err.message}`);
+    } finally {
+      this.busy.delete(id);
+      this.render();
+    }
+  }
+
+  /** Keys while the screen is taken over: Enter, Space or a acknowledges; others are swallowed. */
+  key(e) {
+    if (this.el.hidden) return false;
+    if (e.key === "Enter" || e.key === " " || e.key === "a") {
+      e.preventDefault();
+      if (!e.repeat) this.acknowledge();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,132 @@
+// Live tracks on the map: one heading-rotated marker per aircraft (own party blue, others
+// orange), a speed vector to where it will be in 60 s, and a label with its id and flight level.
+// Markers are kept and moved in place between polls, so an open popup survives the update.
+import L from "./leaflet-global.js";
+import { esc, flightLevel, hhmm, partyName } from "./format.js";
+
+const EARTH_M = 6371008.8;
+const RAD = Math.PI / 180;
+/** Seconds of flight the speed vector shows. */
+export const VECTOR_S = 60;
+/** A track whose last state is older than this is drawn dimmed (coasting), seconds. */
+const STALE_S = 8;
+const MPS_KT = 3600 / 1852;
+
+export const trackKey = (party, id) => `${party}/${id}`;
+
+/** The point reached from (lat, lon) after dist_m along the great circle of bearing trk_deg. */
+export function ahead(lat, lon, trkDeg, distM) {
+  const d = distM / EARTH_M;
+  const p1 = lat * RAD;
+  const th = trkDeg * RAD;
+  const p2 = Math.asin(Math.sin(p1) * Math.cos(d) + Math.cos(p1) * Math.sin(d) * Math.cos(th));
+  const l2 = lon * RAD + Math.atan2(Math.sin(th) * Math.sin(d) * Math.cos(p1), Math.cos(d) - Math.sin(p1) * Math.sin(p2));
+  return [p2 / RAD, ((((l2 / RAD) + 540) % 360) - 180)];
+}
+
+/** A track moved on by ``seconds`` at its ground speed, track angle and vertical rate. */
+export function extrapolate(track, seconds) {
+  const [lat, lon] = ahead(track.lat, track.lon, track.trk_deg, track.gs_mps * seconds);
+  return { lat, lon, alt_m: track.alt_m + track.vs_mps * seconds };
+}
+
+function arrowSvg(colour) {
+  // an arrowhead pointing north, rotated by the track angle through CSS
+  return `<svg class="track-arrow" viewBox="-10 -10 20 20" width="20" height="20" aria-hidden="true"><path d="M0,-9 L6,7 L0,3 L-6,7 Z" fill="${colour}" stroke="#fff" stroke-width="1.2"/></svg>`;
+}
+
+export function describeTrack(track, state) {
+  const trend = track.vs_mps > 1 ? "climbing" : track.vs_mps < -1 ? "descending" : "level";
+  const rows = [
+    `<strong>Track ${esc(track.id)}</strong> <span class="chip">${esc(partyName(state, track.party))}</span>`,
+    `${flightLevel(track.alt_m)} (${Math.round(track.alt_m)} m) · ${trend}${track.vs_mps ? ` ${track.vs_mps.toFixed(1)} m/s` : ""}`,
+    `${Math.round(track.gs_mps)} m/s (${Math.round(track.gs_mps * MPS_KT)} kt) · track ${Math.round(track.trk_deg)}°`,
+    `${track.lat.toFixed(4)}, ${track.lon.toFixed(4)} at ${hhmm(track.time)} (${Math.round(track.age_s)} s ago)`,
+  ];
+  if (track.notice_id) rows.push(`under notice ${esc(state.titles.get(track.notice_id) || track.notice_id)}`);
+  return rows.join("<br>");
+}
+
+export class TrackLayer {
+  /**
+   * @param {L.LayerGroup} group where the markers go (the "Tracks" overlay).
+   * @param {() => object} state the console's state (for names and the own party).
+   * @param {(ref: object) => void} onSelect called with {type: "track", id: "party/id"}.
+   */
+  constructor(group, state, onSelect) {
+    this.group = group;
+    this.state = state;
+    this.onSelect = onSelect;
+    this.drawn = new Map();
+    this.tracks = new Map();
+    this.fetchedAt = 0;
+  }
+
+  /** The current (extrapolated) position of a track as [lat, lon], or null when unknown. */
+  position(key) {
+    const t = this.tracks.get(key);
+    if (!t) return null;
+    const p = extrapolate(t, t.age_s + (performance.now() - this.fetchedAt) / 1000);
+    return [p.lat, p.lon];
+  }
+
+  /** Replace the live picture with the server's answer (``GET /v1/tracks``). */
+  update(tracks) {
+    this.fetchedAt = performance.now();
+    this.tracks = new Map(tracks.map((t) => [trackKey(t.party, t.id), t]));
+    for (const [key, drawn] of this.drawn) {
+      if (!this.tracks.has(key)) {
+        drawn.marker.remove();
+        drawn.vector.remove();
+        this.drawn.delete(key);
+      }
+    }
+    for (const [key, t] of this.tracks) this._draw(key, t);
+    document.body.dataset.mapTracks = String(this.drawn.size);
+  }
+
+  _draw(key, t) {
+    const me = this.state().me;
+    const own = t.party === me.party;
+    const colour = own ? "#1565c0" : "#ef6c00";
+    const now = extrapolate(t, t.age_s);
+    const tip = ahead(now.lat, now.lon, t.trk_deg, t.gs_mps * VECTOR_S);
+    const trend = t.vs_mps > 1 ? "↑" : t.vs_mps < -1 ? "↓" : "";
+    const label = `${t.id} ${flightLevel(now.alt_m)}${trend}`;
+    let drawn = this.drawn.get(key);
+    if (!drawn) {
+      const icon = L.divIcon({
+        className: `track-icon track-${own ? "own" : "other"}`,
+        html: `${arrowSvg(colour)}<span class="track-label"></span>`,
+        iconSize: [20, 20],
+        iconAnchor: [10, 10],
+      });
+      const marker = L.marker([now.lat, now.lon], { icon, keyboard: false, riseOnHover: true, title: `track ${t.id}` });
+      marker.bindPopup(() => describeTrack(this.tracks.get(key) || t, this.state()), { maxWidth: 320 });
+      marker.on("click", () => this.onSelect({ type: "track", id: key }));
+      const vector = L.polyline([[now.lat, now.lon], tip], { color: colour, weight: 2, interactive: false, className: "track-vector" });
+      vector.addTo(this.group);
+      marker.addTo(this.group);
+      drawn = { marker, vector };
+      this.drawn.set(key, drawn);
+    } else {
+      drawn.marker.setLatLng([now.lat, now.lon]);
+      drawn.vector.setLatLngs([[now.lat, now.lon], tip]);
+    }
+    if (drawn.marker.isPopupOpen()) drawn.marker.setPopupContent(describeTrack(t, this.state()));
+    const el = drawn.marker.getElement();
+    if (el) {
+      el.dataset.track = key;
+      el.classList.toggle("stale", t.age_s > STALE_S);
+      el.querySelector(".track-arrow").style.transform = `rotate(${t.trk_deg}deg)`;
+      el.querySelector(".track-label").textContent = label;
+    }
+  }
+
+  clear() {
+    this.group.clearLayers();
+    this.drawn.clear();
+    this.tracks.clear();
+    document.body.dataset.mapTracks = "0";
+  }
+}
