@@ -282,3 +282,69 @@ def test_parties_on_another_channel_see_nothing_of_the_alert(api: Api) -> None:
         == alert["id"]
     )
     assert events_of(api, "alpha", "tactical.detected")[0]["payload"]["to"] == ["alpha", "bravo"]
+
+
+def test_a_track_heading_into_anothers_protected_zone_alerts_both(api: Api) -> None:
+    """R-TACT-4."""
+    import _bodies as bodies
+
+    zone = bodies.zone(bodies.square(36.5, 34.3), kind="protected")
+    assert api.client.post("/v1/zones", json=zone, headers=api.as_("bravo")).status_code == 201
+    # alpha's A1 flies east at 230 m/s towards the zone's west edge, 0.2° (18 km) away
+    post(api, "alpha", state("A1", 34.5, 36.3, 90.0, alt=3000))
+    post(api, "alpha", state("A2", 34.5, 36.3, 270.0, alt=3000))  # flying away: nothing
+    report = run_tick(api)
+    assert report.opened == 1
+    (alert,) = tactical(api, "bravo")
+    assert alert["category"] == "intrusion" and alert["a"]["id"] == "A1"
+    assert alert["b"] == {"type": "zone", "id": alert["b"]["id"], "party": "bravo"}
+    figures = alert["figures"]
+    assert 70 < figures["t_entry_s"] < 90 and 17_000 < figures["distance_m"] < 19_000
+    assert alert["severity"] == "caution"
+    assert tactical(api, "alpha") == [alert]
+
+
+def test_a_track_leaving_its_notice_alerts_its_own_party(api: Api) -> None:
+    """R-TACT-5."""
+    import _bodies as bodies
+
+    body = bodies.notice(
+        bodies.square(36.0, 34.0), start="2026-11-24T12:00:00Z", end="2026-11-24T14:00:00Z"
+    )
+    filed = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
+    assert filed.status_code == 201, filed.text
+    notice_id = filed.json()["id"]
+    # inside the 0.4° square, 0.05° (≈ 4.6 km) from its east edge, flying east: out in ≈ 20 s
+    post(api, "alpha", state("A1", 34.2, 36.35, 90.0, alt=5000, notice_id=notice_id))
+    post(api, "alpha", state("A2", 34.2, 36.2, 0.0, alt=5000, notice_id=notice_id))  # stays in
+    post(api, "alpha", state("A3", 34.2, 36.2, 0.0, alt=5000, notice_id="ntc-nonexistent"))
+    report = run_tick(api)
+    assert report.opened == 2
+    alerts = {a["a"]["id"]: a for a in tactical(api, "alpha")}
+    assert set(alerts) == {"A1", "A3"}
+    leaving = alerts["A1"]
+    assert leaving["category"] == "conformance" and leaving["severity"] == "warning"
+    assert leaving["figures"]["status"] == "leaving"
+    assert 15 < leaving["figures"]["t_exit_s"] < 25
+    assert alerts["A3"]["figures"]["status"] == "outside"
+    # alpha-bravo share conflicts_only and the notice clashes with nothing: bravo is not told
+    assert tactical(api, "bravo") == []
+
+
+def test_a_rise_to_warning_demands_a_flash_acknowledgement_again(api: Api) -> None:
+    """R-TACT-2: acknowledged at caution, owed again within the flash deadline at warning."""
+    head_on(api, gap_deg=1.0)  # caution
+    run_tick(api)
+    (alert,) = tactical(api, "bravo")
+    assert api.client.post(f"/v1/conflicts/{alert['id']}/ack", headers=api.as_("bravo")).is_success
+    head_on(api, at=api.env.clock.advance(1), gap_deg=0.3)  # warning
+    assert run_tick(api).changed == 1
+    for party in ("alpha", "bravo"):
+        pending = api.client.get("/v1/acks/pending", headers=api.as_(party)).json()
+        (owed,) = pending["acknowledgements"]
+        assert owed["subject_id"] == alert["id"] and owed["priority"] == "flash", party
+        assert owed["due_at"] == "2026-11-24T12:01:01Z"
+    head_on(api, at=api.env.clock.advance(1), gap_deg=0.28)
+    assert run_tick(api).changed == 0  # still warning: nothing more owed
+    pending = api.client.get("/v1/acks/pending", headers=api.as_("bravo")).json()
+    assert len(pending["acknowledgements"]) == 1

@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import combinations
 
 import numpy as np
 
 from sharedsky.detect.tactical import TrackColumns, detect_conflicts
-from sharedsky.domain.acknowledgements import AckRequest, AckSubject, due_at
+from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
 from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import AckId, PartyId
@@ -137,10 +137,14 @@ def tick(deps: Deps, picture: LivePicture, board: TacticalBoard) -> TickReport:
     snap = picture.snapshot(now.timestamp()).at(now.timestamp())
     config = picture.config
     findings = separation_findings(deps, snap, config.lookahead_s)
-    findings += deps.db.run(
-        lambda uow: conformance_findings(uow, deps, snap, config.lookahead_s, config.horizon_s),
-        readonly=True,
-    )
+    try:
+        findings += deps.db.run(
+            lambda uow: conformance_findings(uow, deps, snap, config.lookahead_s, config.horizon_s),
+            readonly=True,
+        )
+    except Exception:  # keep the separation alerts going; hold the others as they stand
+        log.exception("conformance and intrusion failed this tick")
+        findings += _held(board, {AlertKind.CONFORMANCE, AlertKind.INTRUSION})
     with board.lock:
         step = step_board(board.alerts, findings, now, lambda: deps.ids.new("tac"))
         if step.opened or step.changed or step.cleared:
@@ -152,6 +156,20 @@ def tick(deps: Deps, picture: LivePicture, board: TacticalBoard) -> TickReport:
     return TickReport(
         len(snap), len(findings), len(step.opened), len(step.changed), len(step.cleared)
     )
+
+
+_LOSS_OF = {Severity.WARNING: 0.0, Severity.CAUTION: 60.0, Severity.ADVISORY: 181.0}
+
+
+def _held(board: TacticalBoard, kinds: set[AlertKind]) -> list[Finding]:
+    """The open alerts of ``kinds`` found again as they stand: a stage that failed must not
+    clear what it could not look at."""
+    with board.lock:
+        return [
+            Finding(a.key, _LOSS_OF[a.severity], a.figures)
+            for a in board.alerts.values()
+            if a.key.kind in kinds
+        ]
 
 
 def _load(deps: Deps, board: TacticalBoard) -> None:
@@ -232,6 +250,8 @@ def _record(
         audience = audiences.get(alert.id, ())
         uow.tactical.update_severity(alert.id, alert.severity, alert.figures, now)
         uow.events.append(now, "system", "tactical.updated", _payload(alert, audience))
+        if alert.severity is Severity.WARNING:
+            _demand_flash(uow, deps, alert, audience, now)
     for alert in step.cleared:
         audience = audiences.get(alert.id, ())
         uow.tactical.clear(alert.id, now)
@@ -266,6 +286,29 @@ def _ack_request(deps: Deps, alert: OpenAlert, party: PartyId, now: datetime) ->
         requested_at=now,
         due_at=due_at(rules, priority, now),
     )
+
+
+def _demand_flash(
+    uow: SqlUnitOfWork,
+    deps: Deps,
+    alert: OpenAlert,
+    audience: Sequence[PartyId],
+    now: datetime,
+) -> None:
+    """An alert that rose to warning is owed a fresh acknowledgement within the flash
+    deadline by every party told, even one that acknowledged it at a lower severity."""
+    requests = uow.acks.for_subject(alert.id)
+    owed = {
+        r.party for r in requests if r.status is AckStatus.PENDING and r.priority is Priority.FLASH
+    }
+    version = max((r.subject_version for r in requests), default=0) + 1
+    pending = [r for r in requests if r.status is AckStatus.PENDING and r.party not in owed]
+    if pending:
+        uow.acks.supersede_for(alert.id, [r.party for r in pending])
+    for party in audience:
+        if party not in owed:
+            request = _ack_request(deps, alert, party, now)
+            uow.acks.add(replace(request, subject_version=version))
 
 
 def is_open(uow: SqlUnitOfWork, alert_id: str) -> bool:

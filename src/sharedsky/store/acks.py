@@ -113,6 +113,19 @@ class AckRepository:
             .values(status=str(AckStatus.SUPERSEDED))
         )
 
+    def supersede_for(self, subject_id: str, parties: Sequence[str]) -> None:
+        """Mark the pending requests of ``parties`` about the subject superseded."""
+        self._journal.note(t.ack_requests, "subject_id", subject_id)
+        self._c.execute(
+            update(t.ack_requests)
+            .where(
+                t.ack_requests.c.subject_id == subject_id,
+                t.ack_requests.c.party_id.in_(list(parties)),
+                t.ack_requests.c.status == str(AckStatus.PENDING),
+            )
+            .values(status=str(AckStatus.SUPERSEDED))
+        )
+
     def due(self, now_us: int, limit: int, *, lock: bool) -> list[AckRequest]:
         """Pending requests whose due time is at or before ``now_us``, earliest first, at most
         ``limit``. With ``lock`` (PostgreSQL) the rows are locked and rows another

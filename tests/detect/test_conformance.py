@@ -1,0 +1,729 @@
+"""Conformance and zone intrusion (`detect.conformance`) against a sampling reference: the
+engine side of R-TACT-4 (intrusion into another party's zone) and R-TACT-5 (non-conformance).
+
+The reference (`conformance_reference`) samples each path along its geodesic and classifies
+every sample as clearly inside, clearly outside or borderline (within `TOL_H` metres of an
+outline, `TOL_V` of a band edge or `TOL_T` of a window edge). The engine must never call a
+clearly-inside sample outside (a missed alert) nor a clearly-outside sample inside (a false
+alarm), and each time it reports as an entry or exit must be borderline in the reference, with
+the right side just before and just after it (`DELTA_S`). Shapes under test::
+
+    polygon zone          circle, passed by        corridor notice        stacked bands
+    +-----------+             .---.                 ====(==>====)           ┌────────┐ B
+    |    ←──────|── A      A ─(─────)─ (2 m out)      A leaves at the       │  ↗ A   │
+    +-----------+             '---'                   round end             └────────┘ A
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from detect.conformance_reference import (
+    BORDER,
+    INSIDE,
+    OUTSIDE,
+    Track,
+    classify,
+    depths,
+    horizontal_depth,
+    union_class,
+)
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from sharedsky.detect.conformance import (
+    JOIN_S,
+    ConformanceResult,
+    ConformanceStatus,
+    IntrusionHits,
+    Region,
+    conformance,
+    intrusion_candidates,
+    zone_intrusions,
+)
+from sharedsky.detect.tactical import TrackColumns
+from sharedsky.geo.distance import WGS84, geodesic_azimuth_deg, geodesic_destination
+from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
+
+TOL_H = 1.0
+"""Horizontal tolerance band around outlines, metres (the engine's bound is 0.35 m)."""
+TOL_V = 1e-6
+TOL_T = 1e-6
+DELTA_S = JOIN_S * 0.4
+"""How far either side of a reported entry or exit the reference must agree."""
+
+
+def columns(tracks: list[Track], party: int = 0) -> TrackColumns:
+    return TrackColumns(
+        np.full(len(tracks), party, dtype=np.int64),
+        np.array([t.lat for t in tracks]),
+        np.array([t.lon for t in tracks]),
+        np.array([t.alt for t in tracks]),
+        np.array([t.gs for t in tracks]),
+        np.array([t.trk for t in tracks]),
+        np.array([t.vs for t in tracks]),
+    )
+
+
+def square(lon0: float, lat0: float, lon1: float, lat1: float) -> PolygonOutline:
+    ring = ((lon0, lat0), (lon1, lat0), (lon1, lat1), (lon0, lat1), (lon0, lat0))
+    return PolygonOutline((ring,))
+
+
+def hit_of(hits: IntrusionHits, track: int, zone: int = 0) -> tuple[float, float, float] | None:
+    at = np.flatnonzero((hits.track == track) & (hits.zone == zone))
+    if at.size == 0:
+        return None
+    k = int(at[0])
+    return float(hits.t_entry_s[k]), float(hits.t_exit_s[k]), float(hits.distance_m[k])
+
+
+# ── checks against the reference ────────────────────────────────────────────────────────────
+
+
+def _sample_times(end_s: float, step_s: float) -> np.ndarray:
+    return np.append(np.arange(0.0, end_s, step_s), end_s)
+
+
+def _classes(regions: list[Region], tracks: list[Track], times: np.ndarray) -> np.ndarray:
+    """(tracks, times) reference classes in the union of the regions."""
+    which = np.repeat(np.arange(len(tracks)), times.size)
+    at = np.tile(times, len(tracks))
+    each = [classify(depths(r, tracks, which, at), TOL_H, TOL_V, TOL_T) for r in regions]
+    return union_class(each).reshape(len(tracks), times.size)
+
+
+def _check_boundaries(
+    regions: list[Region],
+    tracks: list[Track],
+    found: list[tuple[int, float, float]],
+    end_s: float,
+) -> list[float]:
+    """At each reported entry or exit (track, t_b, t_other), t_other the other end of the
+    engine's inside interval, the reference is borderline; DELTA_S outside the interval it is
+    not clearly inside, and DELTA_S inside it (or halfway, for a shorter interval) it is not
+    clearly outside. Returns, for a single region, how far from the outline (metres) the
+    reference finds each entry or exit that the outline alone makes."""
+    misses: list[float] = []
+    if not found:
+        return misses
+    which = np.repeat([i for i, _, _ in found], 3)
+    at = []
+    for _, t_b, t_other in found:
+        side = 1.0 if t_other >= t_b else -1.0  # inside lies this way from t_b
+        inner = t_b + side * min(DELTA_S, abs(t_other - t_b) / 2.0)
+        at.append([t_b - side * DELTA_S, t_b, inner])
+    times = np.clip(at, 0.0, end_s).reshape(-1)
+    each = [depths(r, tracks, which, times) for r in regions]
+    c = union_class([classify(d, TOL_H, TOL_V, TOL_T) for d in each]).reshape(-1, 3)
+    for k, (i, t_b, t_other) in enumerate(found):
+        what = f"{'entry' if t_other >= t_b else 'exit'} at {t_b} s of {tracks[i]}"
+        assert c[k, 1] == BORDER, f"{what} is not on a boundary"
+        assert times[3 * k] == t_b or c[k, 0] != INSIDE, f"{what}: inside on the outer side"
+        assert c[k, 2] != OUTSIDE, f"{what}: outside on the inner side"
+        if len(each) == 1:  # how far from the outline is a boundary that it alone explains?
+            h, v, w = (
+                float(x[3 * k + 1]) for x in (each[0].horizontal, each[0].vertical, each[0].time)
+            )
+            if abs(v) > 1e-3 and abs(w) > 1e-3:
+                misses.append(abs(h))
+    return misses
+
+
+def check_intrusions(
+    zone: Region, tracks: list[Track], hits: IntrusionHits, lookahead_s: float, step_s: float
+) -> list[float]:
+    """Each track's first inside interval (or none) agrees with the reference's samples;
+    returns the horizontal misses of its boundaries (see `_check_boundaries`)."""
+    times = _sample_times(lookahead_s, step_s)
+    c = _classes([zone], tracks, times)
+    found = []
+    for i, track in enumerate(tracks):
+        hit = hit_of(hits, i)
+        if hit is None:
+            missed = times[c[i] == INSIDE]
+            assert missed.size == 0, f"missed intrusion at {missed[:3]} s: {track} {zone}"
+            continue
+        entry, leave, distance = hit
+        assert 0.0 <= entry <= leave <= lookahead_s and distance >= 0.0
+        early = times[(times < entry) & (c[i] == INSIDE)]
+        assert early.size == 0, f"entry at {entry} s but inside at {early[:3]} s: {track} {zone}"
+        gaps = times[(times >= entry) & (times <= leave) & (c[i] == OUTSIDE)]
+        assert gaps.size == 0, f"in {entry}–{leave} s but out at {gaps[:3]} s: {track} {zone}"
+        if entry > 0.0:
+            found.append((i, entry, leave))
+        if leave < lookahead_s:
+            found.append((i, leave, entry))
+    return _check_boundaries([zone], tracks, found, lookahead_s)
+
+
+def check_conformance(
+    regions: list[Region],
+    tracks: list[Track],
+    result: ConformanceResult,
+    horizon_s: float,
+    step_s: float,
+) -> None:
+    """Each track's status and exit time agree with the reference's samples of the union."""
+    if not regions:
+        assert set(result.status.tolist()) <= {"outside"}
+        return
+    times = _sample_times(horizon_s, step_s)
+    c = _classes(regions, tracks, times)
+    found = []
+    for i, track in enumerate(tracks):
+        status, t_exit = result.status_of(i), float(result.t_exit_s[i])
+        if status is ConformanceStatus.OUTSIDE:
+            assert t_exit == 0.0
+            assert c[i, 0] != INSIDE, f"called outside but inside now: {track} {regions}"
+            continue
+        assert c[i, 0] != OUTSIDE, f"called {status} but outside now: {track} {regions}"
+        end = horizon_s if status is ConformanceStatus.CONFORMING else t_exit
+        out = times[(times <= end) & (c[i] == OUTSIDE)]
+        assert out.size == 0, f"{status} to {end} s but out at {out[:3]} s: {track} {regions}"
+        if status is ConformanceStatus.LEAVING:
+            assert 0.0 <= t_exit <= horizon_s
+            found.append((i, t_exit, 0.0))
+        else:
+            assert math.isnan(t_exit)
+    _check_boundaries(regions, tracks, found, horizon_s + 1.0)
+
+
+# ── named cases ─────────────────────────────────────────────────────────────────────────────
+
+
+def test_a_track_heading_straight_into_a_polygon_zone_enters_at_its_edge() -> None:
+    """A flies east along the equator into a square from 0.2° to 0.4° east::
+
+    A ───────────→ +---------+
+                   |  zone   |
+                   +---------+
+    """
+    zone = Region(square(0.2, -0.1, 0.4, 0.1), 0.0, 5_000.0)
+    track = Track(0.0, 0.0, 1_000.0, 200.0, 90.0, 0.0)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    to_edge = float(WGS84.inv(0.0, 0.0, 0.2, 0.0)[2])
+    through = float(WGS84.inv(0.0, 0.0, 0.4, 0.0)[2])
+    found = hit_of(hits, 0)
+    assert found is not None
+    assert found[0] == pytest.approx(to_edge / 200.0, abs=1e-4)
+    assert found[1] == pytest.approx(through / 200.0, abs=1e-4)
+    assert found[2] == pytest.approx(to_edge, abs=0.01)
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+
+
+@pytest.mark.parametrize(("miss_m", "enters"), [(2.0, False), (-2.0, True)])
+def test_a_track_passing_a_circle_is_alerted_only_when_it_cuts_inside(
+    miss_m: float, enters: bool
+) -> None:
+    """A passes a 5 km circle whose centre is 5 km ± 2 m north of its path::
+
+          .---.
+    A ───(─────)───→      (the equator is a geodesic, the meridian through the centre meets it
+          '---'            at a right angle: the closest approach is exactly 5 km ± 2 m)
+    """
+    lon, lat = geodesic_destination(0.3, 0.0, 0.0, 5_000.0 + miss_m)
+    zone = Region(CircleOutline((float(lon), float(lat)), 5_000.0), 0.0, 5_000.0)
+    track = Track(0.0, 0.0, 1_000.0, 250.0, 90.0, 0.0)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    found = hit_of(hits, 0)
+    assert (found is not None) is enters
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+
+
+def test_a_track_climbing_into_a_zone_band_from_below_enters_when_it_reaches_the_floor() -> None:
+    """A is under a circle's band [1,500 m, 3,000 m] and climbs at 10 m/s::
+
+    3000 ┌──────────┐
+    1500 └──────────┘
+          A ↗ (1,000 m)
+    """
+    zone = Region(CircleOutline((0.0, 0.0), 50_000.0), 1_500.0, 3_000.0)
+    track = Track(0.01, 0.01, 1_000.0, 100.0, 45.0, 10.0)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    found = hit_of(hits, 0)
+    assert found == pytest.approx((50.0, 200.0, 0.0))
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+
+
+def test_a_zone_not_yet_active_is_entered_when_its_window_opens() -> None:
+    """A is inside a circle whose window is [100 s, 160 s), then one it leaves at 20 s."""
+    zone = Region(CircleOutline((0.0, 0.0), 50_000.0), 0.0, 3_000.0, 100.0, 160.0)
+    track = Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    found = hit_of(hits, 0)
+    assert found == pytest.approx((100.0, 160.0, 0.0))
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+    # a window that opens 10 µs before the track leaves the zone (at 20 s) is still entered
+    zone = Region(CircleOutline((0.0, 0.0), 2_000.0), 0.0, 3_000.0, 20.0 - 1e-5)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    found = hit_of(hits, 0)
+    assert found is not None
+    assert found[0] == pytest.approx(20.0 - 1e-5, abs=1e-9)
+    assert found[1] == pytest.approx(20.0, abs=1e-6)
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+
+
+def test_a_zone_of_the_track_own_party_is_never_compared() -> None:
+    zone = Region(CircleOutline((0.0, 0.0), 50_000.0), 0.0, 3_000.0)
+    track = Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)
+    hits = zone_intrusions(columns([track], party=4), [zone, zone], [4, 5])
+    assert hits.zone.tolist() == [1]
+    assert hits.pairs == 1
+
+
+def test_a_track_in_a_corridor_notice_is_leaving_at_its_round_end() -> None:
+    """A flies east along a corridor that ends 0.08° ahead; the round end reaches 2 km more::
+
+    ======================)
+              A ──────→   )   → leaves at 0.08° + 2 km
+    ======================)
+    """
+    corridor = CorridorOutline(((-0.5, 0.0), (0.08, 0.0)), 2_000.0)
+    notice = [Region(corridor, 0.0, 3_000.0)]
+    track = Track(0.0, 0.0, 1_000.0, 200.0, 90.0, 0.0)
+    result = conformance(columns([track]), [notice], [0])
+    expected = (float(WGS84.inv(0.0, 0.0, 0.08, 0.0)[2]) + 2_000.0) / 200.0
+    assert result.status_of(0) is ConformanceStatus.LEAVING
+    assert result.t_exit_s[0] == pytest.approx(expected, abs=1e-4)
+    check_conformance(notice, [track], result, 60.0, 0.1)
+
+
+def test_a_track_whose_volume_window_ends_in_30_s_is_leaving_then() -> None:
+    notice = [Region(CircleOutline((0.0, 0.0), 50_000.0), 0.0, 3_000.0, -600.0, 30.0)]
+    track = Track(0.0, 0.0, 1_000.0, 150.0, 30.0, 0.0)
+    result = conformance(columns([track]), [notice], [0])
+    assert result.status.tolist() == ["leaving"]
+    assert result.t_exit_s[0] == pytest.approx(30.0)
+    assert result.status_of(0).alerts()
+    check_conformance(notice, [track], result, 60.0, 0.1)
+
+
+def test_a_track_already_outside_its_notice_is_outside() -> None:
+    notice = [Region(CircleOutline((1.0, 1.0), 5_000.0), 0.0, 3_000.0)]
+    track = Track(0.0, 0.0, 1_000.0, 150.0, 30.0, 0.0)
+    result = conformance(columns([track]), [notice], [0])
+    assert result.status_of(0) is ConformanceStatus.OUTSIDE
+    assert result.t_exit_s[0] == 0.0
+    check_conformance(notice, [track], result, 60.0, 0.1)
+
+
+def test_a_track_deep_inside_its_notice_is_conforming() -> None:
+    notice = [Region(square(-1.0, -1.0, 1.0, 1.0), 0.0, 3_000.0)]
+    track = Track(0.0, 0.0, 1_000.0, 250.0, 30.0, 5.0)
+    result = conformance(columns([track]), [notice], [0])
+    assert result.status_of(0) is ConformanceStatus.CONFORMING
+    assert math.isnan(result.t_exit_s[0])
+    assert not result.status_of(0).alerts()
+    check_conformance(notice, [track], result, 60.0, 0.1)
+
+
+def test_volumes_that_take_over_from_each_other_keep_a_track_conforming() -> None:
+    """Three hand-overs within one notice: across a shared edge (east square to west square),
+    from one band to the one above it, and from a window ending at 30 s to one starting then::
+
+    +-----+-----+     ┌─────┐ [1000, 2000]      [−∞, 30) then [30, ∞)
+    | A → |     |     │  ↗  │
+    +-----+-----+     └─────┘ [0, 1000]
+    """
+    west, east = square(-0.5, -0.5, 0.05, 0.5), square(0.05, -0.5, 0.6, 0.5)
+    notice = [
+        Region(west, 0.0, 1_000.0, -math.inf, 30.0),
+        Region(east, 0.0, 1_000.0, -math.inf, 30.0),
+        Region(west, 0.0, 1_000.0, 30.0, math.inf),
+        Region(east, 0.0, 1_000.0, 30.0, math.inf),
+        Region(west, 1_000.0, 2_000.0),
+        Region(east, 1_000.0, 2_000.0),
+    ]
+    track = Track(0.0, 0.0, 900.0, 250.0, 90.0, 5.0)
+    result = conformance(columns([track]), [notice], [0], horizon_s=120.0)
+    assert result.status_of(0) is ConformanceStatus.CONFORMING
+    check_conformance(notice, [track], result, 120.0, 0.1)
+
+
+def test_a_track_crossing_a_polygon_hole_leaves_and_re_enters() -> None:
+    """The zone is a square with a square hole; A flies through both::
+
+    +-----------------+
+    |   +---------+   |
+    A → |  hole   |   |
+    |   +---------+   |
+    +-----------------+
+    """
+    shell = ((0.1, -0.3), (0.7, -0.3), (0.7, 0.3), (0.1, 0.3), (0.1, -0.3))
+    hole = ((0.25, -0.1), (0.25, 0.1), (0.55, 0.1), (0.55, -0.1), (0.25, -0.1))
+    zone = Region(PolygonOutline((shell, hole)), 0.0, 5_000.0)
+    track = Track(0.0, 0.0, 1_000.0, 300.0, 90.0, 0.0)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    found = hit_of(hits, 0)
+    assert found is not None
+    assert found[1] == pytest.approx(float(WGS84.inv(0.0, 0.0, 0.25, 0.0)[2]) / 300.0, abs=1e-4)
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+    notice = [zone]
+    inside = Track(0.0, 0.15, 1_000.0, 300.0, 90.0, 0.0)
+    result = conformance(columns([inside]), [notice], [0], horizon_s=120.0)
+    assert result.status_of(0) is ConformanceStatus.LEAVING
+    check_conformance(notice, [inside], result, 120.0, 0.1)
+
+
+def test_a_track_flying_across_the_antimeridian_enters_a_zone_beyond_it() -> None:
+    zone = Region(CircleOutline((-179.95, 0.0), 3_000.0), 0.0, 5_000.0)
+    track = Track(0.0, 179.9, 1_000.0, 250.0, 90.0, 0.0)
+    hits = zone_intrusions(columns([track]), [zone], [1])
+    found = hit_of(hits, 0)
+    assert found is not None
+    check_intrusions(zone, [track], hits, 300.0, 0.1)
+
+
+def test_a_stationary_track_inside_a_zone_stays_for_the_whole_look_ahead() -> None:
+    zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 5_000.0)
+    track = Track(0.001, 0.001, 1_000.0, 0.0, 0.0, 0.0)
+    assert hit_of(zone_intrusions(columns([track]), [zone], [1]), 0) == (0.0, 300.0, 0.0)
+    result = conformance(columns([track]), [[zone]], [0])
+    assert result.status_of(0) is ConformanceStatus.CONFORMING
+
+
+def test_a_track_without_volumes_in_its_notice_is_outside() -> None:
+    track = Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)
+    result: ConformanceResult = conformance(columns([track]), [[]], [0])
+    assert result.status_of(0) is ConformanceStatus.OUTSIDE
+    assert len(result) == 1
+
+
+def test_empty_inputs_give_empty_results() -> None:
+    none = columns([])
+    assert len(zone_intrusions(none, [], np.zeros(0, dtype=np.int64))) == 0
+    assert len(conformance(none, [], np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_the_distance_now_is_the_geodesic_distance_to_the_outline() -> None:
+    """Three zones 30 km east of A: a circle, a square and a corridor running north–south."""
+    lon30 = float(geodesic_destination(0.0, 0.0, 90.0, 30_000.0)[0])
+    lon40 = float(geodesic_destination(0.0, 0.0, 90.0, 40_000.0)[0])
+    zones = [
+        Region(CircleOutline((lon40, 0.0), 10_000.0), 0.0, 5_000.0),
+        Region(square(lon30, -0.1, lon40, 0.1), 0.0, 5_000.0),
+        Region(CorridorOutline(((lon40, -0.5), (lon40, 0.5)), 10_000.0), 0.0, 5_000.0),
+    ]
+    track = Track(0.0, 0.0, 1_000.0, 250.0, 90.0, 0.0)
+    hits = zone_intrusions(columns([track]), zones, [1, 1, 1])
+    assert hits.zone.tolist() == [0, 1, 2]
+    assert hits.distance_m == pytest.approx([30_000.0] * 3, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"lat_deg": np.array([np.nan])}, "lat_deg"),
+        ({"lat_deg": np.array([91.0])}, "lat_deg"),
+        ({"lon_deg": np.array([181.0])}, "lon_deg"),
+        ({"gs_mps": np.array([-1.0])}, "gs_mps"),
+        ({"vs_mps": np.array([np.inf])}, "vs_mps"),
+        ({"alt_m": np.array([1.0, 2.0])}, "alt_m"),
+        ({"gs_mps": np.array([40_000.0])}, "2,000 km"),
+    ],
+)
+def test_bad_track_columns_are_refused_naming_the_field(
+    change: dict[str, np.ndarray], message: str
+) -> None:
+    base = columns([Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)])
+    fields = {name: getattr(base, name) for name in TrackColumns.__dataclass_fields__}
+    tracks = TrackColumns(**{**fields, **change})
+    zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
+    with pytest.raises(ValueError, match=message):
+        zone_intrusions(tracks, [zone], [1])
+    with pytest.raises(ValueError, match=message):
+        conformance(tracks, [[zone]], [0])
+
+
+@pytest.mark.parametrize(
+    ("region", "message"),
+    [
+        (Region(CircleOutline((0.0, 0.0), 1_000.0), 2_000.0, 1_000.0), r"zones\[0\].*alt_lo_m"),
+        (Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, math.nan), r"zones\[0\].*finite"),
+        (Region(CircleOutline((0.0, 0.0), 1.0), 0.0, 1.0, 50.0, 10.0), "t_end_s"),
+        (Region(CircleOutline((0.0, 0.0), 1.0), 0.0, 1.0, math.nan), "t_start_s"),
+        (Region(CircleOutline((0.0, 0.0), -5.0), 0.0, 1.0), r"zones\[0\]\.outline\.radius_m"),
+        (Region(CircleOutline((0.0, 95.0), 5.0), 0.0, 1.0), "out of range"),
+        (Region(CorridorOutline(((0.0, 0.0),), 5.0), 0.0, 1.0), "path"),
+        (Region(CorridorOutline(((0.0, 0.0), (1.0, 0.0)), 0.0), 0.0, 1.0), "half_width_m"),
+        (Region(PolygonOutline((((0.0, 0.0), (1.0, 0.0), (0.0, 0.0)),)), 0.0, 1.0), "rings"),
+        (Region(square(0.0, 0.0, 1.0, math.nan), 0.0, 1.0), "out of range"),
+    ],
+)
+def test_bad_zones_are_refused_naming_the_zone(region: Region, message: str) -> None:
+    tracks = columns([Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)])
+    with pytest.raises(ValueError, match=message):
+        zone_intrusions(tracks, [region], [1])
+
+
+def test_bad_arguments_are_refused_naming_them() -> None:
+    tracks = columns([Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)])
+    zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
+    with pytest.raises(ValueError, match="lookahead_s"):
+        zone_intrusions(tracks, [zone], [1], lookahead_s=0.0)
+    with pytest.raises(ValueError, match="zone_party"):
+        zone_intrusions(tracks, [zone], [1, 2])
+    with pytest.raises(ValueError, match="horizon_s"):
+        conformance(tracks, [[zone]], [0], horizon_s=math.nan)
+    with pytest.raises(ValueError, match="notice_of_track"):
+        conformance(tracks, [[zone]], [1])
+    with pytest.raises(ValueError, match=r"notice_regions\[1\]\[0\]"):
+        conformance(tracks, [[zone], [Region(zone.outline, 5.0, 1.0)]], [0])
+
+
+# ── random cases ────────────────────────────────────────────────────────────────────────────
+
+
+@functools.lru_cache(maxsize=64)
+def _size_of(outline: Outline) -> float:
+    """About how far (metres) the outline reaches from its first position."""
+    if isinstance(outline, CircleOutline):
+        return outline.radius_m
+    points = outline.rings[0] if isinstance(outline, PolygonOutline) else outline.path
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    _, _, dist = WGS84.inv(np.full(lon.size, lon[0]), np.full(lat.size, lat[0]), lon, lat)
+    extra = outline.half_width_m if isinstance(outline, CorridorOutline) else 0.0
+    return float(np.max(dist)) + extra
+
+
+def random_region(
+    rng: np.random.Generator,
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+    lon: float,
+    lat: float,
+    horizon_s: float,
+) -> Region:
+    """A random outline of 1–50 km at (lon, lat), a band, and a window that is open, opens or
+    closes within the horizon."""
+    size_m = float(np.exp(rng.uniform(math.log(1e3), math.log(5e4))))
+    outline = make_outline(rng, lon, lat, size_m)
+    alt_lo = float(rng.uniform(0.0, 3_000.0))
+    alt_hi = alt_lo + float(rng.uniform(200.0, 3_000.0))
+    mode = rng.integers(5)
+    start, end = -math.inf, math.inf
+    if mode == 3:
+        start = float(rng.uniform(-100.0, horizon_s))
+    elif mode == 4:
+        end = float(rng.uniform(0.0, horizon_s))
+    return Region(outline, alt_lo, alt_hi, start, end)
+
+
+def random_track(
+    rng: np.random.Generator, region: Region, lon: float, lat: float, reach_s: float
+) -> Track:
+    """A track near the region, heading at a random point of it (or past it), often in its band,
+    sometimes grazing it: the interesting cases."""
+    size = _size_of(region.outline)
+    gs = 0.0 if rng.random() < 0.05 else float(rng.uniform(0.0, 300.0))
+    start_lon, start_lat = geodesic_destination(
+        lon, lat, rng.uniform(0.0, 360.0), rng.uniform(0.0, size + gs * reach_s)
+    )
+    aim_lon, aim_lat = geodesic_destination(
+        lon, lat, rng.uniform(0.0, 360.0), rng.uniform(0.0, 1.3 * size)
+    )
+    trk = float(geodesic_azimuth_deg(start_lon, start_lat, aim_lon, aim_lat))
+    vs = 0.0 if rng.random() < 0.5 else float(rng.uniform(-20.0, 20.0))
+    band = region.alt_hi_m - region.alt_lo_m
+    alt = region.alt_lo_m + float(rng.uniform(-0.5, 1.5)) * band
+    if rng.random() < 0.1:  # exactly at a band edge
+        alt = region.alt_lo_m if rng.random() < 0.5 else region.alt_hi_m
+    return Track(float(start_lat), float(start_lon), alt, gs, trk % 360.0, vs)
+
+
+def flying_under(rng: np.random.Generator, region: Region, lon: float, lat: float) -> Track:
+    """A track that is (mostly) inside the region now, in its band, heading anywhere."""
+    size = _size_of(region.outline)
+    tries_lon, tries_lat = geodesic_destination(
+        lon, lat, rng.uniform(0, 360, 20), rng.uniform(0, size, 20)
+    )
+    inside = np.flatnonzero(horizontal_depth(region.outline, tries_lon, tries_lat) > 0)
+    pick = int(inside[0]) if inside.size else 0
+    start_lon, start_lat = float(tries_lon[pick]), float(tries_lat[pick])
+    band = region.alt_hi_m - region.alt_lo_m
+    alt = region.alt_lo_m + float(rng.uniform(-0.1, 1.1)) * band
+    vs = 0.0 if rng.random() < 0.6 else float(rng.uniform(-10.0, 10.0))
+    gs = float(rng.uniform(0.0, 300.0)) if rng.random() < 0.7 else float(rng.uniform(0.0, 30.0))
+    return Track(start_lat, start_lon, alt, gs, float(rng.uniform(0.0, 360.0)), vs)
+
+
+def grazing_track(
+    rng: np.random.Generator, circle: CircleOutline, offset_m: float, gs: float
+) -> Track:
+    """A track whose geodesic passes the circle's edge offset_m outside it (negative: inside),
+    closest after 10–110 s. It passes through the point P at radius + offset_m at a right angle
+    to the radius there, and by Gauss's lemma that is its closest approach to the centre."""
+    lon, lat = circle.center
+    at_lon, at_lat, back = WGS84.fwd(lon, lat, rng.uniform(0.0, 360.0), circle.radius_m + offset_m)
+    heading = float(back) + 180.0 + (90.0 if rng.random() < 0.5 else -90.0)
+    start_lon, start_lat, onward = WGS84.fwd(
+        at_lon, at_lat, heading + 180.0, gs * rng.uniform(10, 110)
+    )
+    return Track(float(start_lat), float(start_lon), 1_000.0, gs, float(onward) % 360.0, 0.0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), lat=st.floats(-75.0, 75.0), lon=st.floats(-170.0, 170.0))
+@example(seed=1048576, lat=0.0, lon=0.0)  # a window opening 13 µs before the track leaves
+def test_intrusions_agree_with_the_reference_at_a_tenth_of_a_second(
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+    seed: int,
+    lat: float,
+    lon: float,
+) -> None:
+    rng = np.random.default_rng(seed)
+    zone = random_region(rng, make_outline, lon, lat, 60.0)
+    tracks = [random_track(rng, zone, lon, lat, 60.0) for _ in range(4)]
+    hits = zone_intrusions(columns(tracks), [zone], [1], lookahead_s=60.0)
+    check_intrusions(zone, tracks, hits, 60.0, 0.1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), lat=st.floats(-75.0, 75.0), lon=st.floats(-170.0, 170.0))
+def test_conformance_agrees_with_the_reference_at_a_tenth_of_a_second(
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+    seed: int,
+    lat: float,
+    lon: float,
+) -> None:
+    rng = np.random.default_rng(seed)
+    notice = _random_notice(rng, make_outline, lon, lat)
+    tracks = [random_track(rng, notice[0], lon, lat, 20.0) for _ in range(2)]
+    tracks += [flying_under(rng, notice[0], lon, lat) for _ in range(2)]
+    result = conformance(columns(tracks), [notice], np.zeros(len(tracks), dtype=np.int64))
+    check_conformance(notice, tracks, result, 60.0, 0.1)
+
+
+def _random_notice(
+    rng: np.random.Generator,
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+    lon: float,
+    lat: float,
+) -> list[Region]:
+    """1–3 volumes around (lon, lat), the later ones overlapping, touching or above the first."""
+    first = random_region(rng, make_outline, lon, lat, 60.0)
+    notice = [first]
+    for _ in range(int(rng.integers(0, 3))):
+        near_lon, near_lat = geodesic_destination(
+            lon, lat, rng.uniform(0, 360), rng.uniform(0, 20_000)
+        )
+        other = random_region(rng, make_outline, float(near_lon), float(near_lat), 60.0)
+        if rng.random() < 0.5:  # stacked on the first
+            other = Region(
+                other.outline,
+                first.alt_hi_m,
+                first.alt_hi_m + 1_000.0,
+                other.t_start_s,
+                other.t_end_s,
+            )
+        notice.append(other)
+    return notice
+
+
+def test_random_intrusions_agree_with_the_reference(
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+) -> None:
+    """4,000 track × zone cases (250 zones, 16 tracks aimed at each; a fifth of the circles
+    grazed by 4 of them within ±5 m), look-ahead 120 s, samples every 0.5 s."""
+    rng = np.random.default_rng(20261125)
+    hits_seen = 0
+    misses: list[float] = []
+    for _ in range(250):
+        lon, lat = float(rng.uniform(-170.0, 170.0)), float(rng.uniform(-75.0, 75.0))
+        zone = random_region(rng, make_outline, lon, lat, 120.0)
+        tracks = [random_track(rng, zone, lon, lat, 120.0) for _ in range(16)]
+        if isinstance(zone.outline, CircleOutline) and rng.random() < 0.2:
+            offsets = rng.uniform(-5.0, 5.0, 4)
+            tracks[:4] = [grazing_track(rng, zone.outline, float(m), 250.0) for m in offsets]
+            zone = Region(zone.outline, 0.0, 5_000.0)
+        hits = zone_intrusions(columns(tracks), [zone], [1], lookahead_s=120.0)
+        hits_seen += len(hits)
+        misses += check_intrusions(zone, tracks, hits, 120.0, 0.5)
+    assert 1_000 < hits_seen < 3_500  # the cases are neither all misses nor all hits
+    assert len(misses) > 500
+    assert max(misses) < 0.01  # outlines up to 50 km: the error bound there is about 1 cm
+
+
+def test_large_zones_over_five_minutes_agree_with_the_reference(
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+) -> None:
+    """40 zones of 100–1,000 km, 6 tracks each at up to 300 m/s for 300 s; circles (radius 20 to
+    500 km) are grazed within ±3 m: that far from a frame's centre a single straight line from
+    now to the look-ahead strays metres from the geodesic, the engine's pieces centimetres."""
+    rng = np.random.default_rng(17)
+    misses: list[float] = []
+    for _ in range(40):
+        lon, lat = float(rng.uniform(-150.0, 150.0)), float(rng.uniform(-60.0, 60.0))
+        size_m = float(rng.uniform(1e5, 1e6))
+        zone = Region(make_outline(rng, lon, lat, size_m), 0.0, 5_000.0)
+        tracks = [random_track(rng, zone, lon, lat, 300.0) for _ in range(6)]
+        if isinstance(zone.outline, CircleOutline):
+            offsets = rng.uniform(-3.0, 3.0, 6)
+            tracks = [grazing_track(rng, zone.outline, float(m), 300.0) for m in offsets]
+        hits = zone_intrusions(columns(tracks), [zone], [1])
+        misses += check_intrusions(zone, tracks, hits, 300.0, 1.0)
+    assert len(misses) > 20
+    assert max(misses) < 0.35
+
+
+def test_random_conformance_agrees_with_the_reference(
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+) -> None:
+    """1,500 tracks under 100 random notices of 1–3 volumes, horizon 60 s, samples every 0.25 s."""
+    rng = np.random.default_rng(11)
+    statuses: list[str] = []
+    for _ in range(100):
+        lon, lat = float(rng.uniform(-170.0, 170.0)), float(rng.uniform(-75.0, 75.0))
+        notice = _random_notice(rng, make_outline, lon, lat)
+        tracks = [random_track(rng, notice[0], lon, lat, 10.0) for _ in range(6)]
+        tracks += [flying_under(rng, notice[0], lon, lat) for _ in range(9)]
+        result = conformance(columns(tracks), [notice], np.zeros(15, dtype=np.int64))
+        check_conformance(notice, tracks, result, 60.0, 0.25)
+        statuses.extend(result.status.tolist())
+    for status in ConformanceStatus:
+        assert statuses.count(status.value) > 100
+
+
+def test_pruning_keeps_every_pair_the_reference_finds_inside(
+    make_outline: Callable[[np.random.Generator, float, float, float], Outline],
+) -> None:
+    """60 tracks × 20 zones of two parties in a 200 km square: every pair that the reference
+    finds clearly inside at a 1 s sample is a candidate; most pairs are pruned."""
+    rng = np.random.default_rng(5)
+    lon0, lat0 = 35.0, 33.0
+    zones, places = [], []
+    for _ in range(20):
+        lon, lat = geodesic_destination(lon0, lat0, rng.uniform(0, 360), rng.uniform(0, 100_000))
+        zones.append(random_region(rng, make_outline, float(lon), float(lat), 120.0))
+        places.append((float(lon), float(lat)))
+    tracks = []
+    for _ in range(60):
+        k = int(rng.integers(20))
+        tracks.append(random_track(rng, zones[k], *places[k], 120.0))
+    party = np.arange(60) % 2
+    zone_party = np.arange(20) % 3
+    cols = columns(tracks)
+    cols = TrackColumns(
+        party.astype(np.int64),
+        *(getattr(cols, f) for f in ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps")),
+    )
+    found = intrusion_candidates(cols, zones, zone_party, lookahead_s=120.0)
+    kept = set(zip(found.track.tolist(), found.zone.tolist(), strict=True))
+    times = _sample_times(120.0, 1.0)
+    inside = set()
+    for j, zone in enumerate(zones):
+        c = _classes([zone], tracks, times)
+        inside |= {
+            (i, j) for i in np.flatnonzero(np.any(c == INSIDE, axis=1)) if party[i] != zone_party[j]
+        }
+    assert inside <= kept
+    assert len(inside) > 10
+    assert found.pairs == int(np.sum(party[:, None] != zone_party[None, :]))
+    assert len(kept) < found.pairs / 3
+    hits = zone_intrusions(cols, zones, zone_party, lookahead_s=120.0)
+    assert set(zip(hits.track.tolist(), hits.zone.tolist(), strict=True)) <= kept
