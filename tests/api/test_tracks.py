@@ -348,3 +348,30 @@ def test_a_rise_to_warning_demands_a_flash_acknowledgement_again(api: Api) -> No
     assert run_tick(api).changed == 0  # still warning: nothing more owed
     pending = api.client.get("/v1/acks/pending", headers=api.as_("bravo")).json()
     assert len(pending["acknowledgements"]) == 1
+
+
+def test_a_failing_stage_neither_stops_the_tick_nor_clears_its_alerts(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tick never dies on bad data: a stage that raises holds its open alerts."""
+    import _bodies as bodies
+
+    from sharedsky.service import tactical as tactical_service
+
+    zone = bodies.zone(bodies.square(36.5, 34.3), kind="protected")
+    api.client.post("/v1/zones", json=zone, headers=api.as_("bravo"))
+    post(api, "alpha", state("A1", 34.5, 36.3, 90.0, alt=3000))
+    assert run_tick(api).opened == 1  # the intrusion
+
+    def broken(*_: object, **__: object) -> list[object]:
+        raise ValueError("a corrupt outline")
+
+    monkeypatch.setattr(tactical_service, "conformance_findings", broken)
+    for _ in range(4):  # 40 s: the intrusion would have cleared had the stage found nothing
+        at = api.env.clock.advance(10)
+        post(api, "alpha", state("A1", 34.5, 36.3, 90.0, at=at, alt=3000))
+        post(api, "bravo", state("B1", 34.5, 36.9, 270.0, at=at, alt=3000))
+        report = run_tick(api)
+        assert report.cleared == 0
+    kinds = sorted(a["category"] for a in tactical(api, "bravo", state="open"))
+    assert kinds == ["intrusion", "separation"]  # separation still detected meanwhile
