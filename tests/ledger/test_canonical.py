@@ -6,16 +6,20 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
 import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharedsky.ledger.canonical import (
+    _ENCODER,
+    _LIBRARY,
     MAX_SAFE_INT,
     CanonicalizationError,
     FloatDomainError,
     IntegerDomainError,
+    _prepare,
     canonical,
     canonical_string,
     sha256_hex,
@@ -164,3 +168,58 @@ def test_a_string_is_quoted_and_escaped_as_in_jcs() -> None:
 def test_sha256_hex_is_the_lower_case_hex_digest() -> None:
     assert sha256_hex(b"") == hashlib.sha256(b"").hexdigest()
     assert sha256_hex(b"abc").startswith("ba7816bf8f01cfea")
+
+
+def test_orjson_escapes_every_code_point_as_jcs_does() -> None:
+    """The fast path writes strings with orjson; JCS escapes only the quote, the backslash and
+    the control characters, with the short forms and lower-case hex (RFC 8785 §3.2.2.2)."""
+    planes = [*range(0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x110000, 97), 0x10FFFF]
+    text = "".join(map(chr, planes))
+    assert orjson.dumps(text) == rfc8785.dumps(text)
+    differing = [cp for cp in planes if orjson.dumps(chr(cp)) != rfc8785.dumps(chr(cp))]
+    assert differing == []
+
+
+@settings(max_examples=2000)
+@given(
+    st.floats(1e-4, 2.0**53, exclude_max=True)
+    | st.floats(1e-4, 1.0)
+    | st.integers(1, 2**52).map(lambda n: n + 0.5)
+)
+def test_orjson_writes_the_floats_the_fast_path_lets_through_as_repr_does(number: float) -> None:
+    """Non-integral floats of 1e-4 <= |x| < 2**53: orjson, repr and JCS write the same digits."""
+    if number.is_integer():
+        return
+    for value in (number, -number):
+        assert orjson.dumps(value).decode() == repr(value)
+        assert canonical(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=500)
+@given(_json(_ANY_CHAR, floats=True))
+def test_the_orjson_path_writes_what_the_standard_library_path_writes(value: Any) -> None:
+    """Both fast encoders agree on every value the fast path accepts (lone surrogates refused
+    by both), so that the orjson path is byte-identical to the one it replaced."""
+    ready = _prepare(value)
+    if ready is _LIBRARY:
+        return
+    try:
+        slow = _ENCODER.encode(ready).encode()
+    except UnicodeEncodeError:
+        with pytest.raises(orjson.JSONEncodeError):
+            orjson.dumps(ready, option=orjson.OPT_SORT_KEYS)
+        return
+    assert orjson.dumps(ready, option=orjson.OPT_SORT_KEYS) == slow
+
+
+def test_values_nested_deeper_than_orjson_goes_are_written_by_the_standard_library() -> None:
+    value: Any = {"x": 1.0}
+    for depth in range(300):
+        value = [value, depth] if depth % 2 else {"d": value}
+    assert canonical(value) == rfc8785.dumps(value)
+
+
+def test_integral_floats_are_copied_into_ints_in_nested_containers() -> None:
+    value = {"a": [1.0, {"b": (2.0, "x")}], "c": 0.5, "d": [[3.0]]}
+    assert _prepare(value) == {"a": [1, {"b": [2, "x"]}], "c": 0.5, "d": [[3]]}
+    assert canonical(value) == b'{"a":[1,{"b":[2,"x"]}],"c":0.5,"d":[[3]]}'

@@ -29,6 +29,7 @@ from sharedsky.cli._common import (
 from sharedsky.client.timeline import build_timeline
 from sharedsky.ledger.checkpoints import Checkpoint, CheckpointFormatError
 from sharedsky.ledger.export import ExportError, read_jsonl
+from sharedsky.ledger.offline import verify_jsonl
 from sharedsky.ledger.signing import KeyRing, KeyRingError, Signer, public_key_to_b64
 from sharedsky.ledger.verify import Report, verify
 
@@ -251,7 +252,16 @@ def verify_command(
         data = file.read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read {file}: {exc.strerror}") from exc
-    report, _ = _verify_export(data, ring, kept, all_signatures, max(after, 1))
+    try:
+        report = verify_jsonl(
+            io.BytesIO(data),
+            ring,
+            checkpoints=kept,
+            all_signatures=all_signatures,
+            start_seq=max(after, 1),
+        )
+    except ExportError as exc:
+        raise _fail(f"the export is malformed: {exc}", 1) from exc
     _print_report(report, json_, str(file))
 
 

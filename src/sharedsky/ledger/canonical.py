@@ -1,13 +1,13 @@
 """Canonical bytes of a JSON value (RFC 8785, JSON Canonicalization Scheme) and SHA-256 in hex.
 
-The ``rfc8785`` library is the definition; the standard library's encoder (keys sorted, no
-whitespace, UTF-8 unescaped) writes the same bytes several times faster for most values, and is
-used for those:
+The ``rfc8785`` library is the definition; ``orjson`` with sorted keys writes the same bytes many
+times faster for most values, and is used for those:
 
-- strings: JCS escapes exactly as ``json`` does (``\\"``, ``\\\\``, ``\\b \\f \\n \\r \\t``,
-  ``\\u00xx`` in lower-case hex for the other control characters, nothing else);
-- keys: sorting by code point equals sorting by UTF-16 code unit unless a key holds a character
-  beyond the Basic Multilingual Plane;
+- strings: JCS escapes exactly as ``orjson`` (and the standard library's ``json``) does (``\\"``,
+  ``\\\\``, ``\\b \\f \\n \\r \\t``, ``\\u00xx`` in lower-case hex for the other control
+  characters, nothing else; a test compares every code point);
+- keys: sorting by code point (``orjson`` compares UTF-8 bytes, which is the same) equals sorting
+  by UTF-16 code unit unless a key holds a character beyond the Basic Multilingual Plane;
 - integers within ±(2**53 - 1): both write the decimal digits;
 - floats: both write the shortest digits that round-trip (``repr``); ``repr`` uses decimal
   notation for 1e-4 <= |x| < 2**53 as JCS does, and integral floats are turned into ints first
@@ -15,17 +15,20 @@ used for those:
 
 Everything else (astral keys, integers beyond ±(2**53 - 1), tiny or huge floats, NaN, the
 infinities, non-string keys, other types, lone surrogates) goes to the library, which encodes it
-or raises its ``CanonicalizationError``; a property test holds the two paths equal.
+or raises its ``CanonicalizationError``; a property test holds the paths equal. (What ``orjson``
+refuses of the rest — a lone surrogate, nesting deeper than it goes — is written by the standard
+library's encoder, which agrees with it on all of the above.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any, TypeAlias, cast
 
+import orjson
 import rfc8785
 from rfc8785 import CanonicalizationError, FloatDomainError, IntegerDomainError
 
@@ -66,49 +69,49 @@ _LIBRARY = object()
 """What ``_prepare`` returns for a value the standard library would not encode as JCS does."""
 
 
-def _prepare(value: object) -> object:
-    """``value`` ready for the standard library's encoder, or ``_LIBRARY`` (see module doc).
+def _prepare(value: Any) -> Any:
+    """``value`` ready for the fast encoders, or ``_LIBRARY`` (see the module's docstring).
 
     Returns ``value`` itself when it is ready as it is; a copy when it holds integral floats,
     which become ints (JCS writes ``5000.0`` as ``5000``, ``-0.0`` as ``0``); ``_LIBRARY``
     for what only the library may judge. Written for speed (it runs over every value of every
-    entry verified): one call per container, the leaves judged inline.
+    entry verified): one call per container, the leaves judged inline, no copy unless needed.
     """
     kind = type(value)
     kind_is_dict = kind is dict
-    members: Iterable[tuple[Any, object]]
     if kind_is_dict:
-        items = cast(dict[Any, object], value)
-        for name in items:
-            if type(name) is not str or not (name.isascii() or max(name) <= "\uffff"):
+        for name in value:
+            if type(name) is not str:
                 return _LIBRARY
-        members = items.items()
+        names = "".join(value)
+        if not (names.isascii() or max(names) <= "\uffff"):
+            return _LIBRARY  # an astral key: JCS orders keys by UTF-16 code units
+        items = value.values()
     elif kind is list or kind is tuple:
-        members = enumerate(cast(Sequence[object], value))
+        items = value
     elif kind is str or kind is bool or value is None:
         return value
     else:  # a number, or not JSON: judged as the element of an array
         wrapped = _prepare([value])
-        return wrapped if wrapped is _LIBRARY else cast(list[object], wrapped)[0]
-    copy: dict[Any, object] | list[object] | None = None
-    for key, item in members:
+        return wrapped if wrapped is _LIBRARY else wrapped[0]
+    changes: list[tuple[int, Any]] | None = None
+    for index, item in enumerate(items):
         kind = type(item)
         if kind is str or kind is bool or item is None:
             continue
         if kind is int:
-            if -MAX_SAFE_INT <= cast(int, item) <= MAX_SAFE_INT:
+            if -MAX_SAFE_INT <= item <= MAX_SAFE_INT:
                 continue
             return _LIBRARY
         if kind is float:
-            number = cast(float, item)
-            if not -_TWO_53 < number < _TWO_53:  # also NaN and the infinities
+            if not -_TWO_53 < item < _TWO_53:  # also NaN and the infinities
                 return _LIBRARY
-            if not number.is_integer():
+            if not item.is_integer():
                 # repr() writes 1e-4 <= |x| < 2**53 without an exponent, as JCS does
-                if abs(number) >= _SMALLEST_PLAIN:
+                if abs(item) >= _SMALLEST_PLAIN:
                     continue
                 return _LIBRARY
-            ready: object = int(number)  # exact below 2**53, and the digits JCS writes
+            ready: Any = int(item)  # exact below 2**53, and the digits JCS writes
         elif kind is dict or kind is list or kind is tuple:
             ready = _prepare(item)
             if ready is item:
@@ -117,10 +120,21 @@ def _prepare(value: object) -> object:
                 return _LIBRARY
         else:
             return _LIBRARY
-        if copy is None:
-            copy = dict(items) if kind_is_dict else list(cast(Sequence[object], value))
-        copy[key] = ready
-    return value if copy is None else copy
+        if changes is None:
+            changes = []
+        changes.append((index, ready))
+    if changes is None:
+        return value
+    if kind_is_dict:
+        names_in_order = list(value)
+        copy = dict(value)
+        for index, ready in changes:
+            copy[names_in_order[index]] = ready
+        return copy
+    copied = list(value)
+    for index, ready in changes:
+        copied[index] = ready
+    return copied
 
 
 def canonical(value: object) -> bytes:
@@ -134,6 +148,10 @@ def canonical(value: object) -> bytes:
     """
     ready = _prepare(value)
     if ready is not _LIBRARY:
+        try:
+            return orjson.dumps(ready, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # a lone surrogate or deep nesting: the standard library's encoder decides
         try:
             return _ENCODER.encode(ready).encode()
         except UnicodeEncodeError:

@@ -12,17 +12,20 @@ the content but keeps ``content_hash``, so its chain and signature still verify.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
+from typing import NamedTuple, cast
 
 from sharedsky.ledger.canonical import (
     MAX_SAFE_INT,
+    CanonicalizationError,
     JsonObject,
     JsonValue,
     canonical,
-    canonical_string,
     sha256_hex,
 )
 from sharedsky.ledger.signing import Signer
@@ -34,10 +37,12 @@ __all__ = [
     "ChainError",
     "Content",
     "Entry",
+    "EntryFields",
     "EntryFormatError",
     "Link",
     "PartySig",
     "append",
+    "check_entry",
     "check_time",
     "content_hash",
     "entry_hash",
@@ -201,13 +206,18 @@ def entry_hash(seq: int, prev_hash: str, prev_sig: str, content_hash: str) -> st
     """
     if type(seq) is not int or not 0 < seq <= MAX_SAFE_INT:
         raise ValueError(f"seq must be an integer in 1 … 2**53 - 1, not {seq!r}")
-    # the keys in JCS order, written directly: this runs once per entry when verifying
+    # the keys in JCS order, each string escaped as JCS does (see canonical_string), written
+    # directly: this runs once per entry when verifying
     text = (
-        f'{{"content_hash":{canonical_string(content_hash)},'
-        f'"prev_hash":{canonical_string(prev_hash)},'
-        f'"prev_sig":{canonical_string(prev_sig)},"seq":{seq}}}'
+        f'{{"content_hash":{encode_basestring(content_hash)},'
+        f'"prev_hash":{encode_basestring(prev_hash)},'
+        f'"prev_sig":{encode_basestring(prev_sig)},"seq":{seq}}}'
     )
-    return sha256_hex(text.encode())
+    try:
+        data = text.encode()
+    except UnicodeEncodeError as error:  # a lone surrogate, as canonical_string says
+        raise CanonicalizationError("input contains non-UTF-8 codepoints") from error
+    return hashlib.sha256(data).hexdigest()
 
 
 def entry_message(hash: str) -> bytes:
@@ -281,15 +291,13 @@ def _chain_field_error(obj: Mapping[str, object], seq: int) -> EntryFormatError:
     return EntryFormatError(seq, "sig", "must be 86 characters of canonical base64url")
 
 
-def _party_sig(value: object, seq: int) -> PartySig | None:
+def _check_party_sig(value: object, seq: int) -> None:
     if value is None:
-        return None
+        return
     if type(value) is not dict or value.keys() != _PARTY_SIG_FIELDS:
         raise EntryFormatError(seq, "party_sig", 'must be null or {"key_id", "sig"}')
-    kid, sig = value["key_id"], value["sig"]
-    if type(kid) is not str or type(sig) is not str:
+    if type(value["key_id"]) is not str or type(value["sig"]) is not str:
         raise EntryFormatError(seq, "party_sig", "key_id and sig must be strings")
-    return PartySig(kid, sig)
 
 
 def _fields(obj: Mapping[str, object], seq: int, expected: frozenset[str]) -> None:
@@ -302,16 +310,30 @@ def _fields(obj: Mapping[str, object], seq: int, expected: frozenset[str]) -> No
     raise EntryFormatError(seq, sorted(keys - expected)[0], "unknown field")
 
 
-def from_json(obj: object) -> Entry:
-    """The entry exported as ``obj`` (see ``to_json``), checked strictly.
+class EntryFields(NamedTuple):
+    """The fields of a well-formed exported entry, checked (see ``check_entry``)."""
+
+    seq: int
+    prev_hash: str
+    content_hash: str
+    hash: str
+    sig: str
+    content: dict[str, JsonValue] | None
+    """``{"time", "actor", "type", "payload", "party_sig"}`` as ``content_hash`` hashes them
+    (``Content.to_json()``); None in a redacted entry. Its values are ``obj``'s own."""
+
+
+def check_entry(obj: object) -> EntryFields:
+    """The fields of the entry exported as ``obj`` (see ``to_json``), checked strictly.
 
     Raises ``EntryFormatError`` naming the seq and the field: a missing or unknown field, a
     value of the wrong type or form (hashes are 64 lower-case hex characters, signatures 86
     canonical base64url characters, times ``YYYY-MM-DDTHH:MM:SS.ffffffZ``). Whether the payload
-    has a canonical form is found when its hash is computed.
+    has a canonical form is found when its hash is computed. ``from_json`` without the objects:
+    verification runs it for every entry.
     """
-    # written for speed (verification runs it for every entry): the checks of the usual case
-    # inline, the helpers only to name what is wrong
+    # written for speed: the checks of the usual case inline, the helpers only to name what
+    # is wrong
     if type(obj) is not dict:
         raise EntryFormatError(None, "", "an entry must be a JSON object")
     seq = obj.get("seq")
@@ -331,7 +353,7 @@ def from_json(obj: object) -> Entry:
     if redacted:
         if obj["redacted"] is not True:
             raise EntryFormatError(seq, "redacted", "must be true when present")
-        return Entry(seq, prev_hash, chash, ehash, sig, None)
+        return EntryFields(seq, prev_hash, chash, ehash, sig, None)
     time, actor, kind, payload = obj["time"], obj["actor"], obj["type"], obj["payload"]
     if type(time) is not str or not check_time(time):
         raise EntryFormatError(seq, "time", "must be YYYY-MM-DDTHH:MM:SS.ffffffZ (UTC)")
@@ -341,5 +363,38 @@ def from_json(obj: object) -> Entry:
         raise EntryFormatError(seq, "type", "must be a string")
     if type(payload) is not dict:
         raise EntryFormatError(seq, "payload", "must be a JSON object")
-    content = Content(time, actor, kind, payload, _party_sig(obj["party_sig"], seq))
-    return Entry(seq, prev_hash, chash, ehash, sig, content)
+    party_sig = obj["party_sig"]
+    _check_party_sig(party_sig, seq)
+    content: dict[str, JsonValue] = {
+        "time": time,
+        "actor": actor,
+        "type": kind,
+        "payload": payload,
+        "party_sig": party_sig,
+    }
+    return EntryFields(seq, prev_hash, chash, ehash, sig, content)
+
+
+def from_json(obj: object) -> Entry:
+    """The entry exported as ``obj`` (see ``to_json``), checked strictly.
+
+    Raises ``EntryFormatError`` naming the seq and the field (see ``check_entry``).
+    """
+    seq, prev_hash, chash, ehash, sig, content = check_entry(obj)
+    if content is None:
+        return Entry(seq, prev_hash, chash, ehash, sig, None)
+    party_sig = cast(dict[str, str] | None, content["party_sig"])
+    return Entry(
+        seq,
+        prev_hash,
+        chash,
+        ehash,
+        sig,
+        Content(
+            cast(str, content["time"]),
+            cast(str, content["actor"]),
+            cast(str, content["type"]),
+            cast(JsonObject, content["payload"]),
+            None if party_sig is None else PartySig(party_sig["key_id"], party_sig["sig"]),
+        ),
+    )

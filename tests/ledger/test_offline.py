@@ -1,0 +1,377 @@
+"""verify_jsonl gives the report read_jsonl + verify give, for any damage, in one process or
+several, cut anywhere: the same problems, the same first bad seq, the same read errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from _ledger_support import (
+    KEYRING,
+    OTHER_SIGNER,
+    SERVER_SIGNER,
+    build_log,
+    ledger_time,
+    trailer_for,
+)
+
+import sharedsky.ledger.offline as offline
+from sharedsky.ledger.canonical import JsonValue, canonical
+from sharedsky.ledger.chain import Entry, append, entry_message
+from sharedsky.ledger.checkpoints import Checkpoint, make_checkpoint
+from sharedsky.ledger.export import ExportError, read_jsonl, write_jsonl
+from sharedsky.ledger.offline import verify_jsonl
+from sharedsky.ledger.verify import Report, Walk, verify
+
+
+def _plain_log(count: int) -> list[Entry]:
+    """Entries whose payloads hold no float nor astral key: every line is read fast."""
+    entries: list[Entry] = []
+    for seq in range(1, count + 1):
+        payload: dict[str, JsonValue] = {
+            "notice_id": f"n-{seq:04d}",
+            "version": seq % 4,
+            "late_for": ["b"] * (seq % 2),
+        }
+        prev = entries[-1].link if entries else None
+        entries.append(
+            append(
+                prev, seq, ledger_time(seq), "alpha", "notice.filed", payload, None, SERVER_SIGNER
+            )
+        )
+    return entries
+
+
+MIXED = build_log(60, redact_every=5)
+PLAIN = _plain_log(60)
+RECEIPTS = [make_checkpoint(SERVER_SIGNER, s, MIXED[s - 1].hash, ledger_time(s)) for s in (20, 45)]
+
+
+def _export(entries: list[Entry], trailer: Checkpoint | None = None) -> bytes:
+    file = io.BytesIO()
+    write_jsonl(entries, trailer or trailer_for(entries), file)
+    return file.getvalue()
+
+
+Outcome = Report | tuple[int, str]
+
+
+def _serial(data: bytes, **options: Any) -> Outcome:
+    try:
+        entries, trailer = read_jsonl(io.BytesIO(data))
+    except ExportError as error:
+        return error.line, error.reason
+    return verify(entries, trailer, KEYRING, **options)
+
+
+def _offline(data: bytes, **options: Any) -> Outcome:
+    try:
+        return verify_jsonl(io.BytesIO(data), KEYRING, **options)
+    except ExportError as error:
+        return error.line, error.reason
+
+
+def _split(data: bytes, cuts: list[int], **options: Any) -> Outcome:
+    """verify_jsonl's way, cut at line indices ``cuts``, the chunks walked here, not forked."""
+    starts = [0]
+    for cut in cuts:
+        starts.append(len(b"".join(io.BytesIO(data).readlines()[:cut])))
+    ends = [*starts[1:], len(data)]
+    all_signatures = options.get("all_signatures", False)
+    max_problems = options.get("max_problems", 1000)
+    walk = Walk(KEYRING, all_signatures, options.get("start_seq", 1), max_problems)
+    try:
+        trailer = offline._walk_lines(walk, data, 0, ends[0], None)
+        for start, end in zip(starts[1:], ends[1:], strict=True):
+            chunk = offline._walk_chunk(data, start, end, KEYRING, all_signatures, max_problems)
+            if chunk is not None and trailer is None:
+                walk.join(chunk[0])
+                trailer = chunk[1]
+            else:
+                trailer = offline._walk_lines(walk, data, start, end, trailer)
+    except ExportError as error:
+        return error.line, error.reason
+    return walk.finish(trailer, options.get("checkpoints", ()))
+
+
+# damage done to the bytes of an export --------------------------------------------------------
+
+Lines = list[bytes]
+
+
+def _write(obj: dict[str, Any], rng: random.Random) -> bytes:
+    """An entry object as the reference writer writes it, or now and then as another does."""
+    if rng.random() < 0.2:
+        return json.dumps(obj, sort_keys=rng.random() < 0.5).encode() + b"\n"
+    return canonical(obj) + b"\n"
+
+
+def _change_payload(lines: Lines, rng: random.Random) -> None:
+    index = rng.randrange(len(lines) - 1)
+    obj = json.loads(lines[index])
+    if "payload" in obj:
+        obj["payload"]["injected"] = rng.choice([1, 0.5, "x", None, [2.0], {"𝄞": 1}])
+    else:
+        obj["content_hash"] = obj["hash"]
+    lines[index] = _write(obj, rng)
+
+
+def _flip_a_byte(lines: Lines, rng: random.Random) -> None:
+    index = rng.randrange(len(lines))
+    line = lines[index]
+    at = rng.randrange(len(line) - 1)
+    lines[index] = line[:at] + bytes([line[at] ^ (1 << rng.randrange(7))]) + line[at + 1 :]
+
+
+def _delete_line(lines: Lines, rng: random.Random) -> None:
+    del lines[rng.randrange(len(lines))]
+
+
+def _swap_lines(lines: Lines, rng: random.Random) -> None:
+    first, second = rng.sample(range(len(lines)), 2)
+    lines[first], lines[second] = lines[second], lines[first]
+
+
+def _duplicate_line(lines: Lines, rng: random.Random) -> None:
+    index = rng.randrange(len(lines))
+    lines.insert(rng.randrange(len(lines)), lines[index])
+
+
+def _cut_tail(lines: Lines, rng: random.Random) -> None:
+    del lines[rng.randrange(len(lines)) :]
+
+
+def _resign(lines: Lines, rng: random.Random) -> None:
+    index = rng.randrange(len(lines) - 1)
+    obj = json.loads(lines[index])
+    obj["sig"] = OTHER_SIGNER.sign(entry_message(obj["hash"]))
+    lines[index] = _write(obj, rng)
+
+
+def _rewrite(lines: Lines, rng: random.Random) -> None:
+    """The same entry, written with spaces and escapes: not canonical, but the same entry."""
+    index = rng.randrange(len(lines))
+    lines[index] = json.dumps(json.loads(lines[index])).encode() + b"\n"
+
+
+def _malform(lines: Lines, rng: random.Random) -> None:
+    index = rng.randrange(len(lines) - 1)
+    obj = json.loads(lines[index])
+    change = rng.randrange(4)
+    if change == 0:
+        obj["extra"] = 1
+    elif change == 1:
+        del obj["seq"]
+    elif change == 2:
+        obj["seq"] = str(obj["seq"])
+    else:
+        obj["prev_hash"] = obj["prev_hash"].upper()
+    lines[index] = _write(obj, rng)
+
+
+def _garbage_line(lines: Lines, rng: random.Random) -> None:
+    garbage = rng.choice([b"\n", b"{\n", b'{"a":1,"a":2}\n', b"[]\n", b'{"checkpoint":{}}\n'])
+    lines.insert(rng.randrange(len(lines) + 1), garbage)
+
+
+def _move_trailer(lines: Lines, rng: random.Random) -> None:
+    lines.insert(rng.randrange(len(lines)), lines.pop())
+
+
+DAMAGE: list[Callable[[Lines, random.Random], None]] = [
+    _change_payload,
+    _flip_a_byte,
+    _delete_line,
+    _swap_lines,
+    _duplicate_line,
+    _cut_tail,
+    _resign,
+    _rewrite,
+    _malform,
+    _garbage_line,
+    _move_trailer,
+]
+
+
+def _damaged(rng: random.Random) -> bytes:
+    lines = _export(rng.choice([MIXED, PLAIN])).splitlines(keepends=True)
+    for _ in range(rng.choice([0, 1, 1, 1, 2, 3])):
+        try:
+            rng.choice(DAMAGE)(lines, rng)
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass  # damage that needs a readable line (or two lines) where there is none
+    data = b"".join(lines)
+    return data[:-1] if data and rng.random() < 0.05 else data  # a last line without \n
+
+
+def _options(rng: random.Random) -> dict[str, Any]:
+    return {
+        "all_signatures": rng.random() < 0.3,
+        "max_problems": rng.choice([1000, 1000, 3, 1, 0]),
+        "checkpoints": rng.choice([(), RECEIPTS]),
+    }
+
+
+# the tests -----------------------------------------------------------------------------------
+
+
+def test_an_intact_export_verifies_alike_in_one_and_in_several_processes() -> None:
+    for entries in (MIXED, PLAIN):
+        data = _export(entries)
+        expected = _serial(data)
+        assert isinstance(expected, Report) and expected.ok
+        for processes in (1, 2, 3):
+            assert _offline(data, processes=processes, min_lines_per_process=1) == expected
+
+
+def test_exports_of_no_entry_or_no_trailer_verify_alike() -> None:
+    for data in (
+        b"",
+        _export([]),
+        _export(PLAIN)[:-1],
+        b"\n".join(_export(PLAIN).split(b"\n")[:5]),
+    ):
+        assert _offline(data) == _serial(data)
+
+
+@pytest.mark.slow
+def test_500_damaged_exports_get_the_same_report_in_one_pass_as_read_and_verify() -> None:
+    rng = random.Random(20261125)
+    for attempt in range(500):
+        data = _damaged(rng)
+        options = _options(rng)
+        assert _offline(data, processes=1, **options) == _serial(data, **options), attempt
+
+
+@pytest.mark.slow
+def test_damaged_exports_get_the_same_report_wherever_they_are_cut_into_chunks() -> None:
+    """The chunks walked here, one after another: every cut of 30 damaged exports."""
+    rng = random.Random(7)
+    for attempt in range(30):
+        data = _damaged(rng)
+        options = _options(rng)
+        expected = _serial(data, **options)
+        lines = data.count(b"\n")
+        for cut in range(1, lines):
+            assert _split(data, [cut], **options) == expected, (attempt, cut)
+        for _ in range(5):
+            if lines > 3:
+                cuts = sorted(rng.sample(range(1, lines), 2))
+                assert _split(data, cuts, **options) == expected, (attempt, cuts)
+
+
+def test_damaged_exports_get_the_same_report_from_forked_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forks: list[int] = []
+    start = offline._Forked.__init__
+
+    def counting(self: offline._Forked, *args: Any) -> None:
+        forks.append(1)
+        start(self, *args)
+
+    monkeypatch.setattr(offline._Forked, "__init__", counting)
+    rng = random.Random(11)
+    for attempt in range(40):
+        data = _damaged(rng)
+        options = _options(rng)
+        expected = _serial(data, **options)
+        processes = rng.choice([2, 3])
+        assert _offline(data, processes=processes, min_lines_per_process=1, **options) == (
+            expected
+        ), attempt
+    assert len(forks) >= 40
+
+
+def test_a_partial_export_verifies_alike_from_the_seq_it_starts_at() -> None:
+    data = _export(MIXED[20:])
+    for start_seq in (21, None, 1, 20):
+        expected = _serial(data, start_seq=start_seq)
+        for processes in (1, 2):
+            got = _offline(data, start_seq=start_seq, processes=processes, min_lines_per_process=1)
+            assert got == expected
+            assert _split(data, [1], start_seq=start_seq) == expected
+
+
+def test_a_short_export_is_walked_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> None:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(offline._Forked, "__init__", refuse)
+    assert verify_jsonl(io.BytesIO(_export(PLAIN)), KEYRING, processes=2).ok
+    monkeypatch.setattr(offline, "_can_fork", lambda: False)
+    data = _export(PLAIN)
+    assert verify_jsonl(io.BytesIO(data), KEYRING, min_lines_per_process=1).ok
+
+
+def test_a_chunk_whose_process_fails_is_walked_again_by_the_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing(*args: Any) -> None:
+        raise RuntimeError("the chunk's process fails")
+
+    monkeypatch.setattr(offline, "_walk_chunk", failing)
+    data = _export(MIXED)
+    assert _offline(data, processes=2, min_lines_per_process=1) == _serial(data)
+
+
+def test_a_line_that_cannot_be_read_is_reported_alike_from_any_chunk() -> None:
+    lines = _export(PLAIN).splitlines(keepends=True)
+    lines[40] = b'{"seq": NaN}\n'
+    data = b"".join(lines)
+    expected = _serial(data)
+    assert expected == (41, "not JSON: NaN is not JSON")
+    assert _offline(data, processes=2, min_lines_per_process=1) == expected
+    assert all(_split(data, [cut]) == expected for cut in (10, 40, 41, 50))
+
+
+def test_the_trailer_must_end_the_export_in_any_chunk() -> None:
+    lines = _export(PLAIN).splitlines(keepends=True)
+    data = b"".join([*lines[:30], lines[-1], *lines[30:]])
+    expected = _serial(data)
+    assert expected == (32, "a line after the trailer")
+    assert _offline(data, processes=3, min_lines_per_process=1) == expected
+    assert all(_split(data, [cut]) == expected for cut in (20, 30, 31, 32, 45))
+
+
+def test_a_tampered_plain_export_names_the_first_bad_seq() -> None:
+    lines = _export(PLAIN).splitlines(keepends=True)
+    obj = json.loads(lines[44])
+    obj["payload"]["version"] = 9
+    lines[44] = canonical(obj) + b"\n"
+    report = _offline(b"".join(lines), processes=2, min_lines_per_process=1)
+    assert isinstance(report, Report) and report.first_bad_seq == 45
+    assert report.problems[0].reason == "content_hash does not match the content"
+
+
+def test_problems_found_in_a_chunk_are_capped_and_blamed_as_in_one_walk() -> None:
+    lines = _export(PLAIN).splitlines(keepends=True)
+    for index in (35, 40, 50):
+        obj = json.loads(lines[index])
+        obj["sig"] = OTHER_SIGNER.sign(entry_message(obj["hash"]))
+        lines[index] = canonical(obj) + b"\n"
+    data = b"".join(lines)
+    for options in (
+        {"all_signatures": True, "max_problems": 1},
+        {"all_signatures": True, "max_problems": 0},
+        {"all_signatures": False, "max_problems": 2},
+    ):
+        expected = _serial(data, **options)
+        assert isinstance(expected, Report) and expected.first_bad_seq == 36
+        for cut in (5, 34, 35, 36, 37, 45):
+            assert _split(data, [cut], **options) == expected, (options, cut)
+
+
+def test_an_export_is_walked_here_when_no_process_can_be_forked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def out_of_processes(*args: Any) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(offline._Forked, "__init__", out_of_processes)
+    data = _export(MIXED)
+    assert _offline(data, processes=3, min_lines_per_process=1) == _serial(data)
