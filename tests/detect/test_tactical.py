@@ -299,3 +299,25 @@ def test_pairs_across_the_antimeridian_and_the_pole_are_found() -> None:
     pole = columns((0, 89.99, 0.0, 5000, 250, 0, 0), (1, 89.99, 180.0, 5000, 250, 0, 0))
     hits = assert_agrees_with_reference(pole)  # both fly north, over the pole, head-on
     assert len(hits) == 1 and hits.dcpa_m[0] < 1.0
+
+
+def test_a_dense_swarm_overflows_the_parallel_scan_and_loses_no_pair() -> None:
+    """300 aircraft of two parties within 3 km, one altitude: every one of the 150 × 150
+    cross-party pairs conflicts. Far more candidates than a chunk of the parallel grid scan
+    has room for, so the overflow path must give them all, each once."""
+    rng = np.random.default_rng(7)
+    n = 300
+    tracks = TrackColumns(
+        np.arange(n, dtype=np.int64) % 2,
+        34.0 + rng.uniform(0.0, 0.02, n),
+        36.0 + rng.uniform(0.0, 0.02, n),
+        np.full(n, 6_000.0),
+        rng.uniform(100.0, 250.0, n),
+        rng.uniform(0.0, 360.0, n),
+        np.zeros(n),
+    )
+    hits = detect_conflicts(tracks)
+    pairs = list(zip(hits.i.tolist(), hits.j.tolist(), strict=True))
+    assert len(pairs) == len(set(pairs)) == 150 * 150
+    assert all(tracks.party[i] != tracks.party[j] for i, j in pairs)
+    assert hits.stats.candidates == 150 * 150

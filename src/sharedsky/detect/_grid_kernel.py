@@ -15,9 +15,12 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+from numba import njit, prange
 
 IntArray = npt.NDArray[np.int64]
+
+CHUNKS = 64
+"""Chunks of cells the candidate scan is cut into (scanned in parallel, joined in order)."""
 
 
 def _loss_interval_py(p: float, v: float, limit: float) -> tuple[float, float]:
@@ -100,11 +103,12 @@ def _kernel_py(
                     keys[k] = (cx * ny + cy) * nz + cz
                     owner[k] = t
                     k += 1
-    # sorted by cell, and within a cell by the box's lowest altitude (for the sweep below)
-    by_alt = np.argsort(boxes[owner, 4], kind="mergesort")
-    keys, owner = keys[by_alt], owner[by_alt]
-    by_cell = np.argsort(keys, kind="mergesort")
-    keys, owner = keys[by_cell], owner[by_cell]
+    # sorted by cell, and within a cell by the box's lowest altitude (for the sweep below):
+    # one sort of cell key × n + the track's altitude rank (unique per entry)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(boxes[:, 4], kind="mergesort")] = np.arange(n)
+    order = np.argsort(keys * n + rank[owner])
+    keys, owner = keys[order], owner[order]
     # each entry's box and low-corner cell, copied in entry order: the inner loop reads memory
     # in sequence instead of jumping between tracks
     ebox = boxes[owner]
@@ -112,19 +116,101 @@ def _kernel_py(
     for e in range(total):
         c = cells[owner[e]]
         ecell[e, 0], ecell[e, 1], ecell[e, 2], ecell[e, 3] = c[0], c[2], c[4], c[6]
-    # ── pairs within each cell
-    cap = max(1024, 4 * n)
-    out_i = np.empty(cap, dtype=np.int64)
-    out_j = np.empty(cap, dtype=np.int64)
-    found = 0
-    examined = 0
-    boxed = 0
-    start = 0
-    while start < total:
-        stop = start
+    # ── pairs within each cell, the cells cut into chunks scanned in parallel; each chunk
+    # writes into its own slice of the output (a chunk that overflows it is scanned again
+    # alone with room to grow), and the slices are joined in chunk order: the same pairs in
+    # the same order as one serial scan
+    groups = np.empty(total + 1, dtype=np.int64)
+    g = 0
+    for e in range(total):
+        if e == 0 or keys[e] != keys[e - 1]:
+            groups[g] = e
+            g += 1
+    groups[g] = total
+    chunks = min(CHUNKS, max(g, 1))
+    # chunk boundaries (in groups) at equal numbers of entries, so the threads share the work
+    bound = np.empty(chunks + 1, dtype=np.int64)
+    for c in range(chunks + 1):
+        bound[c] = np.searchsorted(groups[: g + 1], (total * c) // chunks)
+    bound[0], bound[chunks] = 0, g
+    # the state of each entry's track in entry order, as ebox: the coarse test reads it in
+    # sequence instead of jumping between tracks
+    estate = state[owner]
+    cap = max(1024, (4 * n) // chunks + 1)
+    out_i = np.empty(chunks * cap, dtype=np.int64)
+    out_j = np.empty(chunks * cap, dtype=np.int64)
+    tally = np.zeros((chunks, 4), dtype=np.int64)  # examined, boxed, found, overflowed
+    for c in prange(chunks):
+        g0, g1 = bound[c], bound[c + 1]
+        _scan(
+            keys, owner, ebox, ecell, estate, groups, g0, g1, ny, nz,
+            lookahead_s, lateral_m, vertical_m, out_i[c * cap : (c + 1) * cap],
+            out_j[c * cap : (c + 1) * cap], tally[c],
+        )  # fmt: skip
+    spill_i = np.empty(0, dtype=np.int64)
+    spill_j = np.empty(0, dtype=np.int64)
+    for c in range(chunks):
+        if tally[c, 3]:
+            need = tally[c, 2]
+            tally[c, 0] = tally[c, 1] = tally[c, 2] = tally[c, 3] = 0
+            big_i = np.empty(need, dtype=np.int64)
+            big_j = np.empty(need, dtype=np.int64)
+            g0, g1 = bound[c], bound[c + 1]
+            _scan(
+                keys, owner, ebox, ecell, estate, groups, g0, g1, ny, nz,
+                lookahead_s, lateral_m, vertical_m, big_i, big_j, tally[c],
+            )  # fmt: skip
+            tally[c, 3] = -1  # its pairs are in the spill, in chunk order
+            spill_i = np.concatenate((spill_i, big_i))
+            spill_j = np.concatenate((spill_j, big_j))
+    found = tally[:, 2].sum()
+    res_i = np.empty(found, dtype=np.int64)
+    res_j = np.empty(found, dtype=np.int64)
+    k = 0
+    spilled = 0
+    for c in range(chunks):
+        m = tally[c, 2]
+        if tally[c, 3] == -1:
+            for x in range(m):
+                res_i[k + x] = spill_i[spilled + x]
+                res_j[k + x] = spill_j[spilled + x]
+            spilled += m
+        else:
+            base = c * cap
+            for x in range(m):
+                res_i[k + x] = out_i[base + x]
+                res_j[k + x] = out_j[base + x]
+        k += m
+    counts = np.array([tally[:, 0].sum(), tally[:, 1].sum(), found], dtype=np.int64)
+    return res_i, res_j, counts
+
+
+def _scan_py(
+    keys: Any,
+    owner: Any,
+    ebox: Any,
+    ecell: Any,
+    estate: Any,
+    groups: Any,
+    g0: int,
+    g1: int,
+    ny: int,
+    nz: int,
+    lookahead_s: float,
+    lateral_m: float,
+    vertical_m: float,
+    out_i: Any,
+    out_j: Any,
+    tally: Any,
+) -> None:
+    """Candidates among the entries of cells groups[g0] … groups[g1] into out_i/out_j (track
+    indices; ``estate`` is the tracks' state in entry order); tally:
+    examined, boxed, found (counted on past the room), overflowed (1 when out of room)."""
+    cap = out_i.shape[0]
+    examined = boxed = found = 0
+    for group in range(g0, g1):
+        start, stop = groups[group], groups[group + 1]
         key = keys[start]
-        while stop < total and keys[stop] == key:
-            stop += 1
         cx = key // (ny * nz)
         cy = (key // nz) % ny
         cz = key % nz
@@ -147,27 +233,22 @@ def _kernel_py(
                 if ax0 >= ebox[q, 1] or ebox[q, 0] >= ax1 or ay0 >= ebox[q, 3] or ebox[q, 2] >= ay1:
                     continue
                 boxed += 1
-                a, b = owner[p], owner[q]
-                if not _coarse_conflict(state, a, b, lookahead_s, lateral_m, vertical_m):
+                if not _coarse_conflict(estate, p, q, lookahead_s, lateral_m, vertical_m):
                     continue
-                if found == cap:
-                    cap *= 2
-                    grown_i = np.empty(cap, dtype=np.int64)
-                    grown_j = np.empty(cap, dtype=np.int64)
-                    grown_i[:found] = out_i[:found]
-                    grown_j[:found] = out_j[:found]
-                    out_i, out_j = grown_i, grown_j
-                out_i[found] = a
-                out_j[found] = b
+                a, b = owner[p], owner[q]
+                if found < cap:
+                    out_i[found] = a
+                    out_j[found] = b
+                else:
+                    tally[3] = 1
                 found += 1
-        start = stop
-    counts = np.array([examined, boxed, found], dtype=np.int64)
-    return out_i[:found].copy(), out_j[:found].copy(), counts
+    tally[0], tally[1], tally[2] = examined, boxed, found
 
 
 _loss_interval = njit(cache=True)(_loss_interval_py)
 _coarse_conflict = njit(cache=True)(_coarse_conflict_py)
+_scan = njit(cache=True)(_scan_py)
 grid_pairs = cast(
     Callable[..., tuple[IntArray, IntArray, IntArray]],
-    njit(cache=True)(_kernel_py),
+    njit(cache=True, parallel=True)(_kernel_py),
 )
