@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -134,9 +135,15 @@ def server(tmp_path: Path, database_url: str) -> Iterator[tuple[str, dict[str, s
 
 
 def file(base: str, token: str, lon: float) -> None:
+    # the server runs on the real clock: the window lies ahead of it, whatever the day
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+    window = {
+        "start": start.isoformat().replace("+00:00", "Z"),
+        "end": (start + timedelta(hours=2)).isoformat().replace("+00:00", "Z"),
+    }
     answer = httpx.post(
         f"{base}/v1/notices",
-        json=notice(square(lon, 34.5)),
+        json=notice(square(lon, 34.5), **window),
         headers={"Authorization": f"Bearer {token}"},
         timeout=10.0,
     )
