@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import random
 import tempfile
@@ -20,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
+import uvloop
 from _harness import (
     emit_json,
     environment,
@@ -37,11 +37,6 @@ from sharedsky.cli.demo import free_port
 SEED = 20261125
 MAX_IN_FLIGHT = 256
 """Most POSTs outstanding at once: beyond it the sender waits (the achieved rate drops)."""
-LANES = 32
-"""HTTP clients the POSTs are spread over, round robin, each with its own small connection pool:
-httpx's pool scans every connection it holds for every request, so one client with hundreds of
-connections spends more time choosing one than sending (the load generator would be measured,
-not the server)."""
 GIVE_UP_S = 30.0
 """Stop sending this long after the planned end when the server cannot keep up."""
 DRAIN_S = 5.0
@@ -63,28 +58,29 @@ class Ledger:
     received: dict[str, float] = field(default_factory=dict)
     recipients: dict[str, str] = field(default_factory=dict)
     errors: int = 0
+    sent_rate: float = 0.0
 
 
-async def follow(base: str, party: str, token: str, ledger: Ledger) -> None:
-    """Hold ``party``'s stream (on a client of its own) and note when each message addressed
-    to it arrives."""
+async def follow(
+    session: aiohttp.ClientSession, base: str, party: str, token: str, ledger: Ledger
+) -> None:
+    """Hold ``party``'s stream and note when each message addressed to it arrives."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-    async with (
-        httpx.AsyncClient(base_url=base, timeout=None) as client,
-        client.stream("GET", "/v1/events", headers=headers) as response,
-    ):
-        kind = ""
-        async for line in response.aiter_lines():
-            if line.startswith("event:"):
+    async with session.get(f"{base}/v1/events", headers=headers) as response:
+        response.raise_for_status()
+        kind = b""
+        async for line in response.content:
+            if line.startswith(b"event:"):
                 kind = line[6:].strip()
-            elif line.startswith("data:") and kind == "message.sent":
+            elif line.startswith(b"data:") and kind == b"message.sent":
                 payload = json.loads(line[5:])["payload"]
                 if payload.get("to") == party:
                     ledger.received.setdefault(str(payload["message"]), time.perf_counter())
 
 
 async def send_all(
-    clients: Sequence[httpx.AsyncClient],
+    session: aiohttp.ClientSession,
+    base: str,
     tokens: dict[str, str],
     parties: Sequence[str],
     rate: float,
@@ -97,30 +93,28 @@ async def send_all(
     start = time.perf_counter()
     pending: set[asyncio.Task[None]] = set()
     in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+    url = f"{base}/v1/messages"
 
-    async def one(client: httpx.AsyncClient, sender: str, recipient: str) -> None:
-        async with in_flight:
-            await post(client, sender, recipient)
-
-    async def post(client: httpx.AsyncClient, sender: str, recipient: str) -> None:
+    async def post(sender: str, recipient: str) -> None:
         body = {
             "to": recipient,
             "priority": "flash",
             "template": "request_delay",
             "params": {"minutes": rng.randrange(1, 60)},
         }
-        t0 = time.perf_counter()
-        try:
-            response = await client.post(
-                "/v1/messages", json=body, headers={"Authorization": f"Bearer {tokens[sender]}"}
-            )
-        except httpx.HTTPError:
-            ledger.errors += 1
-            return
-        if response.status_code != 201:
-            ledger.errors += 1
-            return
-        message_id = str(response.json()["id"])
+        async with in_flight:
+            t0 = time.perf_counter()
+            try:
+                async with session.post(
+                    url, json=body, headers={"Authorization": f"Bearer {tokens[sender]}"}
+                ) as response:
+                    if response.status != 201:
+                        ledger.errors += 1
+                        return
+                    message_id = str((await response.json())["id"])
+            except aiohttp.ClientError:
+                ledger.errors += 1
+                return
         ledger.sent[message_id] = t0
         ledger.recipients[message_id] = recipient
 
@@ -132,7 +126,7 @@ async def send_all(
         if delay > 0:
             await asyncio.sleep(delay)
         sender, recipient = rng.sample(list(parties), 2)
-        task = asyncio.create_task(one(clients[k % len(clients)], sender, recipient))
+        task = asyncio.create_task(post(sender, recipient))
         pending.add(task)
         task.add_done_callback(pending.discard)
     if pending:
@@ -143,28 +137,30 @@ async def run_load(base: str, tokens: dict[str, str], rate: float, seconds: floa
     """Open every party's stream, send the load, wait for stragglers."""
     parties = sorted(p for p in tokens if p != "host")
     ledger = Ledger()
-    per_lane = MAX_IN_FLIGHT // LANES
-    limits = httpx.Limits(max_connections=per_lane, max_keepalive_connections=per_lane)
-    async with contextlib.AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
-            )
-            for _ in range(LANES)
+    no_timeout = aiohttp.ClientTimeout(total=None)
+    async with (
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT),
+            timeout=aiohttp.ClientTimeout(total=30),
+        ) as posts,
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=no_timeout
+        ) as streams_session,
+    ):
+        streams = [
+            asyncio.create_task(follow(streams_session, base, p, tokens[p], ledger))
+            for p in parties
         ]
-        streams = [asyncio.create_task(follow(base, p, tokens[p], ledger)) for p in parties]
         await asyncio.sleep(2.0)  # every stream connected and past its start
         sent_at = time.perf_counter()
-        await send_all(clients, tokens, parties, rate, seconds, ledger)
-        achieved = len(ledger.sent) / max(1e-9, time.perf_counter() - sent_at)
+        await send_all(posts, base, tokens, parties, rate, seconds, ledger)
+        ledger.sent_rate = len(ledger.sent) / max(1e-9, time.perf_counter() - sent_at)
         deadline = time.perf_counter() + DRAIN_S
         while time.perf_counter() < deadline and len(ledger.received) < len(ledger.sent):
             await asyncio.sleep(0.1)
         for task in streams:
             task.cancel()
         await asyncio.gather(*streams, return_exceptions=True)
-    ledger.errors += 0
-    ledger.sent_rate = achieved  # type: ignore[attr-defined]  # attached for the report
     return ledger
 
 
@@ -174,7 +170,7 @@ def measure(db: str, parties: int, rate: float, seconds: float, workdir: Path) -
     port = free_port()
     server = start_server(db, port, workdir / "server.log")
     try:
-        ledger = asyncio.run(run_load(f"http://127.0.0.1:{port}", tokens, rate, seconds))
+        ledger = uvloop.run(run_load(f"http://127.0.0.1:{port}", tokens, rate, seconds))
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -185,7 +181,7 @@ def measure(db: str, parties: int, rate: float, seconds: float, workdir: Path) -
         "p50_ms": None if summary is None else summary.p50_ms,
         "p99_ms": None if summary is None else summary.p99_ms,
         "lost": lost,
-        "rate": round(getattr(ledger, "sent_rate", 0.0), 1),
+        "rate": round(ledger.sent_rate, 1),
         "sent": len(ledger.sent),
         "errors": ledger.errors,
         "line": "no message arrived" if summary is None else summary.line(),

@@ -18,10 +18,16 @@ from sharedsky.service.ports import Deps
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 
 
-def deps_of(request: Request) -> Deps:
+def app_deps(request: Request) -> Deps:
     """The use-case dependencies of the running app."""
     deps: Deps = request.app.state.deps
     return deps
+
+
+async def deps_of(request: Request) -> Deps:
+    """``app_deps`` as a dependency: a coroutine, so that FastAPI resolves it in the event loop
+    instead of handing it to a worker thread (a thread hop per request on a busy server)."""
+    return app_deps(request)
 
 
 def token_cache(request: Request) -> TokenCache:
@@ -67,7 +73,7 @@ async def current_actor(
     cache = token_cache(request)
     actor = cache.get(token)
     if actor is None:
-        deps = deps_of(request)
+        deps = app_deps(request)
         actor = await anyio.to_thread.run_sync(authenticate, deps.db, deps.mechanism, token)
         if token is not None:
             cache.put(token, actor)
@@ -75,7 +81,7 @@ async def current_actor(
     if request.method in _WRITES and not (
         sharedsky_signature is None and keys.unsigned_ok(actor.operator)
     ):
-        deps = deps_of(request)
+        deps = app_deps(request)
         body = await request.body()
         signature = await anyio.to_thread.run_sync(
             check_signature,

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, sel
 from sharedsky.store import tables as t
 
 PROJECTED: Mapping[str, Table] = {
-    table.name: table
+    str(table.name): table
     for table in (
         t.notices,
         t.volumes,
@@ -46,7 +46,9 @@ class Journal:
 
     def note(self, table: Table, column: str, value: object) -> None:
         """The rows of ``table`` whose ``column`` equals ``value`` changed."""
-        self._keys[(table.name, column, value)] = None
+        # str(): SQLAlchemy names a table with a ``quoted_name`` (a str subclass), which the
+        # canonical encoder's fast path leaves to the slow reference library
+        self._keys[(str(table.name), column, value)] = None
 
     def __bool__(self) -> bool:
         return bool(self._keys)
@@ -80,9 +82,11 @@ _SAFE_INT = 2**53 - 1
 
 
 def _json_row(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A row as JSON values: integers beyond ±(2**53 - 1) as their decimal text."""
+    """A row as JSON values: integers beyond ±(2**53 - 1) as their decimal text; column names
+    as plain ``str`` (SQLAlchemy's ``quoted_name`` would send the whole entry down the
+    canonical encoder's slow path)."""
     return {
-        k: str(v) if type(v) is int and not -_SAFE_INT <= v <= _SAFE_INT else v
+        str(k): str(v) if type(v) is int and not -_SAFE_INT <= v <= _SAFE_INT else v
         for k, v in row.items()
     }
 

@@ -18,14 +18,14 @@ from sharedsky.wire import v1
 router = APIRouter(tags=["tracks"])
 
 
-def picture_of(request: Request) -> LivePicture:
-    """The app's live picture (``app.state.picture``)."""
+async def picture_of(request: Request) -> LivePicture:
+    """The app's live picture (``app.state.picture``); a coroutine, resolved in the loop."""
     picture: LivePicture = request.app.state.picture
     return picture
 
 
-def board_of(request: Request) -> TacticalBoard:
-    """The app's tactical alert board (``app.state.board``)."""
+async def board_of(request: Request) -> TacticalBoard:
+    """The app's tactical alert board (``app.state.board``); a coroutine, resolved in the loop."""
     board: TacticalBoard = request.app.state.board
     return board
 
