@@ -26,6 +26,7 @@ from sharedsky.service.queries import list_conflicts
 from sharedsky.service.stream import (
     Sightings,
     StreamEvent,
+    deliveries_of,
     may_concern,
     open_cursor,
     read_stream,
@@ -296,3 +297,25 @@ def test_a_stream_is_never_left_asleep_for_an_event_it_may_receive(kind: str) ->
                 assert may_concern(viewer, event), (viewer, payload)
             if by_payload_alone or viewer.is_host:
                 assert may_concern(viewer, event) == (sent is not None), (viewer, payload)
+
+
+def test_only_the_others_receiving_a_notice_or_message_count_as_deliveries() -> None:
+    """A party's stream carrying back its own notice or message is no delivery (its lead time
+    and the ledger's delivery entries concern the counterparties); both sides of a conflict
+    are told of it."""
+    alpha, bravo = Viewer(PartyId("alpha"), False), Viewer(PartyId("bravo"), False)
+    sent = StreamEvent(
+        1, T0, "message.sent", "alpha-duty", {"message": "m1", "from": "alpha", "to": "bravo"}
+    )
+    filed = StreamEvent(2, T0, "notice.filed", "alpha-duty", {"notice": "n1", "party": "alpha"})
+    clash = StreamEvent(
+        3, T0, "conflict.detected", "system",
+        {"conflict": "c1", "a": ["notice", "n1", "alpha"], "b": ["notice", "n2", "bravo"]},
+    )  # fmt: skip
+    assert [d.subject_id for d in deliveries_of(alpha, [sent, filed, clash], T0)] == ["c1"]
+    to_bravo = deliveries_of(bravo, [sent, filed, clash], T0)
+    assert [(d.subject_id, d.party, d.concerns) for d in to_bravo] == [
+        ("m1", "bravo", ("alpha",)),
+        ("n1", "bravo", ("alpha",)),
+        ("c1", "bravo", ("alpha",)),
+    ]

@@ -333,18 +333,23 @@ _DELIVERED = {
     "message.sent": ("message", "message"),
 }
 """Event type → (subject, payload key) of the objects whose first delivery is recorded."""
+_ORIGINATOR = {"notice.filed": "party", "notice.amended": "party", "message.sent": "from"}
+"""Event type → payload key of the party that made the object: its own stream's receipt of it
+is not a delivery (the lead time and the ledger count deliveries to the others)."""
 
 
 def deliveries_of(
     viewer: Viewer, events: Sequence[StreamEvent], at: datetime, via: str = "stream"
 ) -> list[Delivery]:
     """The first deliveries these events make to the viewer's party (or the host) at ``at``:
-    the notices, conflicts and messages they carry."""
+    the notices, conflicts and messages they carry (not a party's own notices and messages)."""
     found = []
     for event in events:
         subject = _DELIVERED.get(event.type)
         if subject is None:
             continue
+        if event.payload.get(_ORIGINATOR.get(event.type, "")) == viewer.party:
+            continue  # a party's own notice or message reaching it back tells it nothing
         object_id = event.payload.get(subject[1])
         if isinstance(object_id, str):
             concerns = tuple(sorted(p for p in _concerned(event.payload) if p != viewer.party))
