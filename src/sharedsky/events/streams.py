@@ -40,6 +40,11 @@ class StreamCursor:
         """How many of ``seqs`` (ascending, all above ``position``, as just read) may be
         delivered now; advances ``position`` past them. ``now_s`` is a monotonic time in
         seconds. Stops at the first gap until it fills or outlives the grace."""
+        if seqs and seqs[0] == self.position + 1 and seqs[-1] - seqs[0] == len(seqs) - 1:
+            # no gap (ascending and distinct, so consecutive): all of them, at once
+            self._gap_seen_s = None
+            self.position = seqs[-1]
+            return len(seqs)
         count = 0
         for seq in seqs:
             if seq != self.position + 1:

@@ -53,6 +53,10 @@ _TACTICAL_TYPES = frozenset(
 _LEDGER_ONLY = frozenset({"delivery.recorded", "state.recorded"})
 """Events kept for the ledger and its export, sent on no stream (the host's neither): a stream
 would otherwise carry a record of each of its own deliveries."""
+_SIGHTED_TYPES = _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
+"""Event types whose visibility depends on the objects they are about."""
+_NAMED_TYPES = _MESSAGE_TYPES | _TACTICAL_TYPES
+"""Event types that go to the parties their payload names in ``from`` and ``to``."""
 _OWN_PARTY_TYPES = frozenset({"ack.escalated"})
 """Events about one party's own obligations: to that party (``payload.party``) and the host."""
 
@@ -108,7 +112,7 @@ def read_stream(
     position = cursor.position
 
     def work(uow: SqlUnitOfWork) -> tuple[list[StoredEvent], Sightings]:
-        raw = uow.events.after(position, page_size)
+        raw = uow.events.after(position, page_size, _LEDGER_ONLY)
         return raw, (
             sightings_in(uow, viewer, raw, now) if needs_sightings(viewer, raw) else Sightings()
         )
@@ -141,15 +145,16 @@ def may_concern(viewer: Viewer, event: StoredEvent) -> bool:
     """False only when ``viewer`` certainly receives nothing of ``event`` whatever the objects
     it is about (a message between two other parties, another party's escalation): its stream
     need not even wake for it. True otherwise."""
-    if event.type in _LEDGER_ONLY:
+    kind = event.type
+    if kind in _LEDGER_ONLY:
         return False
     if viewer.is_host:
         return True
-    if event.type in _MESSAGE_TYPES or event.type in _TACTICAL_TYPES:
-        return viewer.party in _named_parties(event.payload)
-    if event.type in _OWN_PARTY_TYPES:
+    if kind in _NAMED_TYPES:
+        return _names(event.payload, viewer.party)
+    if kind in _OWN_PARTY_TYPES:
         return event.payload.get("party") == viewer.party
-    return event.type in _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
+    return kind in _SIGHTED_TYPES
 
 
 def needs_sightings(viewer: Viewer, events: Iterable[StoredEvent]) -> bool:
@@ -166,16 +171,12 @@ def load_sightings(deps: Deps, viewer: Viewer, events: Sequence[StoredEvent]) ->
 
 def fetch_events(deps: Deps, seq: int, limit: int) -> list[StoredEvent]:
     """Up to ``limit`` events after ``seq`` from the log."""
-    return deps.db.run(lambda uow: uow.events.after(seq, limit), readonly=True)
+    return deps.db.run(lambda uow: uow.events.after(seq, limit, _LEDGER_ONLY), readonly=True)
 
 
 def head_of_log(deps: Deps) -> int:
     """The newest seq committed to the log (0 when empty)."""
     return deps.db.run(lambda uow: head_seq(uow.connection), readonly=True)
-
-
-_SIGHTED_TYPES = _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
-"""Event types whose visibility depends on the objects they are about."""
 
 
 def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list[str]:
@@ -250,7 +251,7 @@ def _visible_payload(
     if event.type in _CONFLICT_TYPES:
         return _conflict_payload(viewer, payload, seen, mechanism)
     if event.type in _MESSAGE_TYPES:
-        return payload if viewer.party in _named_parties(payload) else None
+        return payload if _names(payload, viewer.party) else None
     if event.type in _TACTICAL_TYPES:
         return _tactical_payload(viewer, payload, mechanism)
     if event.type in _OWN_PARTY_TYPES:
@@ -302,7 +303,7 @@ def _conflict_payload(
 def _tactical_payload(
     viewer: Viewer, payload: Mapping[str, object], mechanism: Mechanism
 ) -> Mapping[str, object] | None:
-    if viewer.party not in _named_parties(payload):
+    if not _names(payload, viewer.party):
         return None
     out = dict(payload)
     for side in ("a", "b"):
@@ -312,6 +313,17 @@ def _tactical_payload(
             if mechanism.channel(viewer.party, other).sharing is Sharing.HOST_ONLY:
                 out[side] = [ref[0], None, ref[2]]
     return out
+
+
+def _names(payload: Mapping[str, object], party: str) -> bool:
+    """Whether ``party`` is named in the payload's ``from`` or ``to`` (a party or a list of
+    parties): ``party in _named_parties(payload)``, without building the set (it runs for
+    every stream and every event)."""
+    for key in ("from", "to"):
+        value = payload.get(key)
+        if value == party or (type(value) is list and party in value):
+            return True
+    return False
 
 
 def _named_parties(payload: Mapping[str, object]) -> set[object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections.abc import Mapping, Sequence
@@ -9,7 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, RootTransaction, Row, insert, select, text, update
+import orjson
+from sqlalchemy import (
+    Connection,
+    RootTransaction,
+    Row,
+    Select,
+    bindparam,
+    case,
+    insert,
+    null,
+    select,
+    text,
+    update,
+)
 
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
 from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
@@ -194,12 +208,21 @@ class EventLog:
         for type_, payload in events:
             self.append(time, actor, type_, payload)
 
-    def after(self, seq: int, limit: int = 1000) -> list[StoredEvent]:
-        """Events with a sequence number above ``seq``, in order; empty when none."""
-        query = select(t.events).where(t.events.c.seq > seq).order_by(t.events.c.seq).limit(limit)
+    def after(
+        self, seq: int, limit: int = 1000, bare: frozenset[str] = frozenset()
+    ) -> list[StoredEvent]:
+        """Events with a sequence number above ``seq``, in order; empty when none. Events of
+        the types in ``bare`` come with an empty payload (a stream skips them and need not
+        read the after-images of every write)."""
         return [
-            StoredEvent(row.seq, from_us(row.time_us), row.actor, row.type, json.loads(row.payload))
-            for row in self._c.execute(query)
+            StoredEvent(
+                row.seq,
+                from_us(row.time_us),
+                row.actor,
+                row.type,
+                {} if row.payload is None else orjson.loads(row.payload),
+            )
+            for row in self._c.execute(_after_query(bare), {"after": seq, "limit": limit})
         ]
 
     def entries(self, after: int, limit: int = 1000) -> list[Entry]:
@@ -217,6 +240,22 @@ class EventLog:
         c = t.events.c
         row = self._c.execute(select(c.seq, c.hash, c.sig).where(c.seq == seq)).first()
         return None if row is None else Link(row.seq, row.hash, row.sig)
+
+
+@functools.cache
+def _after_query(bare: frozenset[str]) -> Select[Any]:
+    """The events after ``:after`` (at most ``:limit``), the payloads of ``bare`` types left
+    out by the database; built once per set of types."""
+    c = t.events.c
+    payload: Any = c.payload
+    if bare:
+        payload = case((c.type.in_(sorted(bare)), null()), else_=c.payload).label("payload")
+    return (
+        select(c.seq, c.time_us, c.actor, c.type, payload)
+        .where(c.seq > bindparam("after"))
+        .order_by(c.seq)
+        .limit(bindparam("limit"))
+    )
 
 
 def _entry(row: Row[Any]) -> Entry:
