@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
 
+from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 from sharedsky.domain.templates import CATALOGUE, ParamValue, Template, fill
 
@@ -34,9 +35,17 @@ def _number(language: str) -> functools.partial[str]:
     return functools.partial(_format_number, language)
 
 
-def _format_number(language: str, value: int | float, decimals: int) -> str:
+@functools.cache
+def _number_format(language: str, decimals: int) -> tuple[Locale, NumberPattern]:
+    """The locale and the parsed pattern of a number with up to ``decimals`` decimals (what
+    ``format_decimal`` parses anew on every call: most of the time of rendering a message)."""
     pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return str(format_decimal(value, format=pattern, locale=language))
+    return Locale.parse(language), parse_pattern(pattern)
+
+
+def _format_number(language: str, value: int | float, decimals: int) -> str:
+    locale, pattern = _number_format(language, decimals)
+    return str(pattern.apply(value, locale))
 
 
 @dataclass(frozen=True, slots=True)
