@@ -130,3 +130,56 @@ def test_state_entries_reach_no_stream_and_only_the_host_reads_them(api: Api) ->
     stream = api.client.get(f"/v1/events?after=0&limit={streamed}", headers=api.as_("host"))
     assert stream.text.count("\nid: ") + stream.text.startswith("id: ") == streamed
     assert STATE_EVENT not in stream.text and "delivery.recorded" not in stream.text
+
+
+def test_writes_sharing_a_transaction_record_one_state_entry_that_rebuilds_them(
+    api: Api,
+) -> None:
+    """Writes that commit together (group commit) close their transaction with one
+    ``state.recorded`` entry holding the after-images of all their rows; the rebuild from the
+    ledger still gives the tables (R-LEDGER-8)."""
+    import threading
+    import time
+
+    db = api.env.deps.db
+    gate, holding = threading.Event(), threading.Event()
+
+    def hold(_uow: object) -> None:  # a write that keeps the lead until the others queue
+        holding.set()
+        assert gate.wait(10)
+
+    def send(to: str) -> None:
+        body = {"to": to, "priority": "routine", "text": f"hello {to}"}
+        answer = api.client.post("/v1/messages", json=body, headers=api.as_("alpha"))
+        assert answer.status_code == 201, answer.text
+
+    holder = threading.Thread(target=db.run, args=(hold,))
+    holder.start()
+    assert holding.wait(10)
+    head = db.run(lambda uow: uow.events.head(), readonly=True)
+    assert head is not None
+    senders = [threading.Thread(target=send, args=(to,)) for to in ("bravo", "host") * 2]
+    for thread in senders:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(db._group._queue) < len(senders):  # every send waits behind the holder
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    gate.set()
+    for thread in [holder, *senders]:
+        thread.join(10)
+    after = db.run(lambda uow: uow.events.after(head.seq, 100), readonly=True)
+    assert [e.type for e in after] == ["message.sent"] * 4 + ["state.recorded"]
+    changed = [c["table"] for c in after[-1].payload["changes"]]  # type: ignore[union-attr]
+    assert changed.count("messages") == 4 and changed.count("ack_requests") == 4
+
+    before = snapshot(api)
+    entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
+    with db.engine.begin() as connection:
+        for table in PROJECTED.values():
+            connection.execute(delete(table))
+        for entry in entries:
+            assert entry.content is not None
+            if entry.content.type == STATE_EVENT:
+                apply(connection, entry.content.payload)
+    assert snapshot(api) == before

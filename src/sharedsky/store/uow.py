@@ -48,10 +48,13 @@ def _record_state(uow: SqlUnitOfWork) -> None:
 class SqlUnitOfWork:
     """Every repository, bound to one open transaction."""
 
-    def __init__(self, connection: Connection, server_keys: ServerKeyCache) -> None:
+    def __init__(
+        self, connection: Connection, server_keys: ServerKeyCache, journal: Journal | None = None
+    ) -> None:
         self.connection = connection
-        self.journal = Journal()
-        """What this unit of work wrote to the projected tables (``store/journal.py``)."""
+        self.journal = Journal() if journal is None else journal
+        """What this unit of work wrote to the projected tables (``store/journal.py``); the
+        writes of one shared transaction note into one journal."""
         journal = self.journal
         self.parties = PartyRepository(connection)
         self.volumes = VolumeIndex(connection, journal)
@@ -168,11 +171,21 @@ class Database:
         appended = 0
         try:
             with self.engine.connect() as connection, connection.begin():
+                journal = Journal()
+                latest: datetime | None = None
                 for work in works:
-                    uow = SqlUnitOfWork(connection, self.server_keys)
+                    uow = SqlUnitOfWork(connection, self.server_keys, journal)
                     results.append(work(uow))
-                    _record_state(uow)
                     appended += uow.events.appended
+                    if uow.events.last_time is not None:
+                        latest = max(latest or uow.events.last_time, uow.events.last_time)
+                # one state entry for the whole transaction after the events of its writes:
+                # the after-images of every row they changed, as the transaction commits
+                # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
+                closing = SqlUnitOfWork(connection, self.server_keys, journal)
+                closing.events.last_time = latest
+                _record_state(closing)
+                appended += closing.events.appended
         except DBAPIError as exc:
             if _retryable(exc):
                 raise BatchFailed(str(exc)) from exc
