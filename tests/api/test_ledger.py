@@ -12,6 +12,7 @@ from _bodies import notice, square
 from _support import Api
 
 from sharedsky.client.sdk import AuthError, Client
+from sharedsky.ledger.chain import content_hash, entry_message, from_json
 from sharedsky.ledger.export import read_jsonl
 from sharedsky.ledger.signing import (
     SIGNATURE_HEADER,
@@ -203,3 +204,38 @@ def test_first_deliveries_are_ledger_entries_the_owner_and_recipient_may_read(ap
         assert delivered[0]["payload"]["id"] == notice_id
         assert delivered[0]["payload"]["party"] == "bravo"
     assert bravo_id
+
+
+def test_an_export_about_one_object_holds_its_entries_as_the_party_may_read_them(
+    api: Api,
+) -> None:
+    """``?about=ID``: the entries naming the object that the caller may read whole, each with
+    its content hash and the server's signature of its hash; a party that may not see the
+    object gets none of them; entries of other objects are left out."""
+    mine = file(api, "alpha", 36.1)
+    clash = file(api, "bravo", 36.3)
+    hidden = file(api, "bravo", 30.0)  # far from alpha's: conflicts_only hides it from alpha
+    far = file(api, "alpha", 40.0)  # and this one from bravo
+    response = api.client.get(f"/v1/ledger?about={mine}", headers=api.as_("alpha"))
+    assert response.status_code == 200, response.text
+    entries, trailer = read_jsonl(io.BytesIO(response.content))
+    assert trailer is not None
+    types = [e["type"] for e in entries]
+    assert types[0] == "notice.filed" and "conflict.detected" in types
+    assert all(mine in json.dumps(e["payload"]) for e in entries)
+    assert hidden not in response.text
+    keys = ring(api)
+    for obj in entries:
+        entry = from_json(obj)
+        assert entry.content is not None and entry.content_hash == content_hash(entry.content)
+        assert any(
+            verify(k.public_key, entry_message(entry.hash), entry.sig) for k in keys.server_keys
+        )
+    # bravo may see alpha's notice only through the clash: it reads the clash's entries
+    as_bravo = api.client.get(f"/v1/ledger?about={clash}", headers=api.as_("bravo"))
+    assert "conflict.detected" in as_bravo.text
+    for party, about in (("alpha", hidden), ("bravo", far)):
+        answer = api.client.get(f"/v1/ledger?about={about}", headers=api.as_(party))
+        assert answer.status_code == 200
+        assert read_jsonl(io.BytesIO(answer.content))[0] == []
+    assert api.client.get("/v1/ledger?about=", headers=api.as_("alpha")).status_code == 422

@@ -89,11 +89,14 @@ export class ObjectList {
     this.timelineTimer = setTimeout(() => this.selected === ref && this.loadTimeline(ref), 300);
   }
 
-  /** The ledger entries about one object (those the operator may see), oldest first. Reads the
-   * whole ledger export: fine for a mechanism's day, to be replaced by a per-object route. */
+  /** The ledger entries about one object (those the operator may read), oldest first: the
+   * server's export ``about`` the object's id (a track's id without its party). */
   async loadTimeline(ref) {
+    const about = ref.type === "track" ? ref.id.slice(ref.id.indexOf("/") + 1) : ref.id;
     try {
-      const answer = await fetch("/v1/ledger", { headers: authHeaders() });
+      const answer = await fetch(`/v1/ledger?about=${encodeURIComponent(about)}`, {
+        headers: authHeaders(),
+      });
       if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
       const lines = (await answer.text()).split("\n").filter(Boolean);
       const entries = lines.map((line) => JSON.parse(line)).filter((e) => !e.redacted && concerns(e, ref));

@@ -128,6 +128,34 @@ def export_lines(deps: Deps, viewer: Viewer, after: int) -> Iterator[dict[str, o
     yield {"checkpoint": dict(trailer.to_json())}
 
 
+MAX_ABOUT = 10_000
+"""Most entries an export ``about`` one object gives."""
+
+
+def export_about(
+    deps: Deps, viewer: Viewer, object_id: str, after: int = 0
+) -> Iterator[dict[str, object]]:
+    """The entries after seq ``after`` that name ``object_id`` in their payload and that
+    ``viewer`` may read whole (none redacted), oldest first, then the trailer: an object's
+    timeline without the whole export. Not a chain (entries between are left out): each
+    entry's hash and signature are checked on their own (docs/ledger-format.md)."""
+    trailer = checkpoint(deps)
+    now = deps.clock.now()
+
+    def work(uow: SqlUnitOfWork) -> tuple[list[Entry], Sightings]:
+        entries = uow.events.entries_naming(object_id, after, trailer.seq, MAX_ABOUT)
+        events = [_stored(e) for e in entries]
+        if not needs_sightings(viewer, events):
+            return entries, Sightings()
+        return entries, sightings_in(uow, viewer, events, now)
+
+    entries, seen = deps.db.run(work, readonly=True)
+    for entry in view_entries(deps, viewer, entries, seen):
+        if entry.content is not None:
+            yield dict(entry_json(entry))
+    yield {"checkpoint": dict(trailer.to_json())}
+
+
 def entries_after(db: Database, after: int, limit: int = PAGE_SIZE) -> list[Entry]:
     """Up to ``limit`` entries after seq ``after`` as stored (no visibility applied)."""
     return db.run(lambda uow: uow.events.entries(after, limit), readonly=True)
@@ -307,6 +335,7 @@ __all__ = [
     "check_signature",
     "checkpoint",
     "delivery_concerns",
+    "export_about",
     "export_lines",
     "keyring",
     "operator_keys",

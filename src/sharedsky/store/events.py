@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -229,6 +230,25 @@ class EventLog:
         """Ledger entries with a seq above ``after``, in order, content included."""
         query = select(t.events).where(t.events.c.seq > after).order_by(t.events.c.seq)
         return [_entry(row) for row in self._c.execute(query.limit(limit))]
+
+    def entries_naming(self, text_: str, after: int, upto: int, limit: int = 10_000) -> list[Entry]:
+        """Ledger entries after seq ``after`` and up to ``upto`` whose payload holds the JSON
+        string ``text_`` (a value or a key, anywhere in it), in order, content included; at
+        most ``limit``."""
+        needle = canonical(text_).decode()  # the string as the payload's canonical text has it
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
+        query = (
+            select(t.events)
+            .where(
+                t.events.c.seq > after,
+                t.events.c.seq <= upto,
+                t.events.c.payload.like(pattern, escape="\\"),
+            )
+            .order_by(t.events.c.seq)
+            .limit(limit)
+        )
+        # the pattern narrows the scan; SQLite's LIKE ignores the case of ASCII letters
+        return [_entry(row) for row in self._c.execute(query) if needle in row.payload]
 
     def head(self) -> Link | None:
         """The newest entry as committed (None: the ledger is empty)."""

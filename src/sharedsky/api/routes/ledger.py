@@ -15,6 +15,7 @@ from sharedsky.ledger.canonical import canonical
 from sharedsky.ledger.signing import public_key_to_b64
 from sharedsky.service.ledger import (
     checkpoint,
+    export_about,
     export_lines,
     keyring,
     operator_keys,
@@ -74,15 +75,31 @@ def ledger_export(
     actor: ActorDep,
     deps: DepsDep,
     after: Annotated[int, Query(ge=0, description="Export the entries after this seq.")] = 0,
+    about: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Only the entries whose payload names this id (a notice, zone, "
+            "conflict, message, tactical alert or track), as this operator may read them "
+            "whole: an object's timeline. Not a chain: each entry verifies on its own.",
+        ),
+    ] = None,
 ) -> StreamingResponse:
     """The ledger after seq ``after`` as JSON Lines (docs/ledger-format.md): one canonical
     JSON entry per line, entries this operator may not see redacted to their hashes and
     signature, and a signed trailer ``{"checkpoint": …}`` as the last line. An export after
-    seq N starts with entry N (its anchor) so that entry N + 1 on is authenticated."""
+    seq N starts with entry N (its anchor) so that entry N + 1 on is authenticated. With
+    ``about``, only the entries that name that object and that this operator may read."""
     viewer = actor.viewer
 
     def lines() -> Iterator[bytes]:
-        for obj in export_lines(deps, viewer, after):
+        objects = (
+            export_lines(deps, viewer, after)
+            if about is None
+            else export_about(deps, viewer, about, after)
+        )
+        for obj in objects:
             yield canonical(obj) + b"\n"
 
     return StreamingResponse(lines(), media_type=JSONL)
