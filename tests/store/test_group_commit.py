@@ -137,3 +137,58 @@ def test_an_unexpected_batch_error_reaches_every_writer_of_the_batch() -> None:
         group.submit(1)
     with pytest.raises(OSError):  # the lead was released: the next writer is not stuck
         group.submit(2)
+
+
+def test_writes_from_an_event_loop_share_transactions_with_threads_and_get_their_own_outcome(
+    database: Database,
+) -> None:
+    """``run_async``: coroutines queue writes without a thread each; they share transactions
+    with each other and with threads' writes, each gets its own result or exception, in the
+    loop, and nothing of a failing write is kept (R-TXN-1)."""
+    import asyncio
+
+    before = database.run(_count, readonly=True)
+    batches = database.batches
+    release = threading.Event()
+
+    def hold(uow: SqlUnitOfWork) -> int:  # a thread's write that keeps the lead a moment
+        release.wait(5)
+        return uow.events.append(T0, "test", "test.written", {"n": 0})
+
+    def failing(uow: SqlUnitOfWork) -> int:
+        uow.events.append(T0, "test", "test.written", {"n": 99})
+        raise StateConflict("refused")
+
+    holder = threading.Thread(target=database.run, args=(hold,))
+    holder.start()
+    time.sleep(0.05)
+
+    async def main() -> list[object]:
+        loop_thread = threading.get_ident()
+        writes = [database.run_async(_append(n)) for n in range(1, 9)]
+        writes.insert(4, database.run_async(failing))
+        gathered = asyncio.gather(*writes, return_exceptions=True)
+        await asyncio.sleep(0.05)  # every write queued behind the holder
+        release.set()
+        outcomes = await gathered
+        assert threading.get_ident() == loop_thread
+        return outcomes
+
+    outcomes = asyncio.run(main())
+    holder.join(10)
+    assert isinstance(outcomes.pop(4), StateConflict)
+    assert all(isinstance(o, int) for o in outcomes) and len(set(outcomes)) == 8
+    assert database.run(_count, readonly=True) == before + 9  # the failing one left nothing
+    assert database.batches - batches < 9  # the loop's writes shared transactions
+
+
+def test_a_lone_write_from_an_event_loop_is_led_by_the_group_thread(database: Database) -> None:
+    import asyncio
+
+    async def main() -> tuple[int, int]:
+        first = await database.run_async(_append(1))
+        second = await database.run_async(_append(2))
+        return first, second
+
+    first, second = asyncio.run(main())
+    assert second == first + 1

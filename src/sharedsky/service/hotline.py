@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -99,6 +100,19 @@ def send_message(
     InvalidInput (see ``domain.messages.check_draft``; also ``to`` when the recipient may not
     see the object the message is about); NotFound when the sender may not see that object.
     """
+    return deps.db.run(_sending(deps, actor, draft, idem))
+
+
+async def send_message_async(deps: Deps, actor: Actor, draft: MessageDraft) -> MessageRecord:
+    """``send_message`` from a coroutine (no idempotency key): the write joins the next shared
+    transaction without a thread of the loop's pool."""
+    return await deps.db.run_async(_sending(deps, actor, draft, None))
+
+
+def _sending(
+    deps: Deps, actor: Actor, draft: MessageDraft, idem: Idempotency[MessageRecord] | None
+) -> Callable[[SqlUnitOfWork], MessageRecord]:
+    """The write that sends ``draft`` (checked first: InvalidInput before any write)."""
     now = deps.clock.now()
     mech = deps.mechanism
     params = check_draft(draft, actor.party, mech)
@@ -135,7 +149,7 @@ def send_message(
         )
         return remember(uow, actor, idem, MessageRecord(message, ack), now)
 
-    return deps.db.run(work)
+    return work
 
 
 def _visible(uow: SqlUnitOfWork, viewer: Viewer, message_id: str) -> Message:

@@ -12,6 +12,10 @@ When the batch fails (a write raised, or a serialization failure on PostgreSQL, 
 locked" on SQLite), nothing of it is kept and each of its writes runs again in a transaction
 of its own: every write still commits whole or not at all, and one write's failure reaches
 that writer alone.
+
+A writer that must not block (a coroutine in an event loop) queues its write with
+``submit_nowait`` and a callback; when the lead comes to such a write, the group's own lead
+thread takes it, so no thread waits for each such write.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ class _Write(Generic[J]):
     done: bool = False
     result: object = None
     error: BaseException | None = None
+    on_done: Callable[[object, BaseException | None], None] | None = None
+    """For a write queued with ``submit_nowait``: called with (result, error) once it is done,
+    from the thread that committed it."""
 
 
 class BatchFailed(Exception):
@@ -66,6 +73,10 @@ class GroupCommit(Generic[J]):
         self._local = threading.local()
         self.batches = 0
         """Transactions committed so far (for tests and measurement)."""
+        self._handed = threading.Condition(self._lock)
+        self._lead_waiting = False
+        """The lead came to a write queued with ``submit_nowait``: the lead thread takes it."""
+        self._lead_thread: threading.Thread | None = None
 
     def submit(self, job: J) -> object:
         """Run ``job`` in a shared transaction; return its result or raise its exception."""
@@ -85,6 +96,37 @@ class GroupCommit(Generic[J]):
             raise write.error
         return write.result
 
+    def submit_nowait(
+        self, job: J, on_done: Callable[[object, BaseException | None], None]
+    ) -> None:
+        """Queue ``job`` without waiting: ``on_done(result, error)`` is called once it is done,
+        from the thread that committed it (it must be quick and never raise)."""
+        write = _Write(job, on_done=on_done)
+        with self._lock:
+            self._queue.append(write)
+            if not self._busy:
+                self._busy = True
+                write.lead = True
+                self._hand_lead()
+
+    def _hand_lead(self) -> None:
+        """Give the lead to the lead thread (started on first use); hold ``_lock``."""
+        self._lead_waiting = True
+        if self._lead_thread is None or not self._lead_thread.is_alive():
+            self._lead_thread = threading.Thread(
+                target=self._lead_loop, name="group-commit", daemon=True
+            )
+            self._lead_thread.start()
+        self._handed.notify()
+
+    def _lead_loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._lead_waiting:
+                    self._handed.wait()
+                self._lead_waiting = False
+            self._lead()
+
     def _lead(self) -> None:
         with self._lock:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
@@ -95,13 +137,20 @@ class GroupCommit(Generic[J]):
             self._local.leading = False
             with self._lock:
                 if self._queue:
-                    self._queue[0].lead = True
-                    self._queue[0].ready.set()
+                    following = self._queue[0]
+                    following.lead = True
+                    if following.on_done is None:
+                        following.ready.set()
+                    else:
+                        self._hand_lead()
                 else:
                     self._busy = False
             for write in batch:
                 write.done = True
-                write.ready.set()
+                if write.on_done is None:
+                    write.ready.set()
+                else:
+                    write.on_done(write.result, write.error)
 
     def _commit(self, batch: list[_Write[J]]) -> None:
         try:

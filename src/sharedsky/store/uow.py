@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -127,6 +128,31 @@ class Database:
         if readonly:
             return self._run_alone(work, readonly=True)
         return cast(T, self._group.submit(work))
+
+    async def run_async(self, work: Callable[[SqlUnitOfWork], T]) -> T:
+        """``run(work)`` for a coroutine: the write joins the next shared transaction without
+        taking a thread of the event loop's pool (the group's lead thread runs it), and the
+        result comes back to the loop. If the caller is cancelled meanwhile, the write still
+        commits or fails whole."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def settle(result: object, error: BaseException | None) -> None:
+            if future.cancelled():
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(cast(T, result))
+
+        def done(result: object, error: BaseException | None) -> None:
+            try:
+                loop.call_soon_threadsafe(settle, result, error)
+            except RuntimeError:  # the loop closed meanwhile: nobody waits any more
+                pass
+
+        self._group.submit_nowait(work, done)
+        return await future
 
     @property
     def batches(self) -> int:
