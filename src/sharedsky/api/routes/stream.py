@@ -11,10 +11,12 @@ between producers and streams, so a slow consumer slows only itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from typing import Annotated
 
@@ -234,7 +236,27 @@ def _start_after(last_event_id: str | None, after: int | None) -> int | None:
     return int(value)
 
 
+_FRAMES: OrderedDict[tuple[int, int], tuple[Mapping[str, object], bytes]] = OrderedDict()
+"""The newest frames written, by (seq, id of the payload shown): an event that reaches several
+streams with the same payload (a message's sender and recipient, every stream of the host) is
+serialised once. The payload is kept with its frame, so its id cannot be reused meanwhile."""
+_FRAMES_KEPT = 4096
+
+
 def _frame(event: StreamEvent) -> bytes:
+    key = (event.seq, id(event.payload))
+    kept = _FRAMES.get(key)
+    if kept is not None and kept[0] is event.payload:
+        return kept[1]
+    frame = _frame_of(event)
+    _FRAMES[key] = (event.payload, frame)
+    if len(_FRAMES) > _FRAMES_KEPT:
+        with contextlib.suppress(KeyError):  # another loop's thread emptied it meanwhile
+            _FRAMES.popitem(last=False)
+    return frame
+
+
+def _frame_of(event: StreamEvent) -> bytes:
     data = v1.EventOut(
         seq=event.seq,
         time=event.time,
@@ -273,13 +295,12 @@ async def _frames(
             if needs_sightings(viewer, raw):
                 seen = await anyio.to_thread.run_sync(load_sightings, deps, viewer, raw)
             page = page_of(deps.mechanism, viewer, cursor, raw, seen, time.monotonic())
-            delivered: list[StreamEvent] = []
-            for event in page.events:
-                yield _frame(event)
-                delivered.append(event)
-                sent += 1
-                if limit is not None and sent >= limit:
-                    break
+            delivered = list(page.events)
+            if limit is not None:
+                delivered = delivered[: limit - sent]
+            if delivered:  # one write to the socket for the page
+                yield b"".join(_frame(event) for event in delivered)
+                sent += len(delivered)
             if delivered:  # what reached the party: its lead time counts from now (R-LEAD-2)
                 deliveries.add(viewer, delivered)
             if limit is not None and sent >= limit:
