@@ -124,6 +124,35 @@ async def request_key(
     return RequestKey(idempotency_key, digest.hexdigest())
 
 
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What a busy write route needs of its request, solved as one dependency."""
+
+    actor: Actor
+    deps: Deps
+    key: RequestKey
+
+
+async def submission(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    sharedsky_signature: Annotated[
+        str | None,
+        Header(
+            description="A party's signature of the submission: `keyId=<key id>,sig=<base64url>` "
+            "(docs/ledger-format.md). Required of operators that registered a key."
+        ),
+    ] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Submission:
+    """``current_actor``, ``app_deps`` and ``request_key`` in one dependency (the same headers,
+    the same answers): FastAPI's solving of each dependency costs a busy route more than what
+    the three do."""
+    actor = await current_actor(request, authorization, sharedsky_signature)
+    return Submission(actor, app_deps(request), await request_key(request, idempotency_key))
+
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
 DepsDep = Annotated[Deps, Depends(deps_of)]
 KeyDep = Annotated[RequestKey, Depends(request_key)]
+SubmissionDep = Annotated[Submission, Depends(submission)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from sharedsky.api import convert
-from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
+from sharedsky.api.auth import ActorDep, DepsDep, KeyDep, SubmissionDep
 from sharedsky.api.routes._render import json_response, renderer, respond
 from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.channels import Priority
@@ -103,9 +103,10 @@ def _template_out(tpl: Template, language: str, books: Catalogues) -> v1.Templat
 
 
 @router.post("/v1/messages", status_code=201, responses={201: {"model": v1.MessageOut}})
-async def send(body: v1.MessageIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
+async def send(body: v1.MessageIn, submitted: SubmissionDep) -> Response:
     """Send a hotline message (201); its recipient must acknowledge it by the due time of its
     priority."""
+    actor, deps, rk = submitted.actor, submitted.deps, submitted.key
     draft = message_draft(body)
     language = _language(deps, actor.viewer)
 
