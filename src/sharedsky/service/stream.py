@@ -386,20 +386,24 @@ def _concerned(payload: Mapping[str, object]) -> set[str]:
 def store_deliveries(uow: SqlUnitOfWork, deliveries: Sequence[Delivery], now: datetime) -> None:
     """Record first deliveries and append one ``delivery.recorded`` ledger event for each
     that was first (R-LEDGER-3): the ledger proves when each party was told."""
-    for d in uow.deliveries.record(deliveries):
-        uow.events.append(
-            now,
-            "system",
-            "delivery.recorded",
-            {
-                "subject": d.subject,
-                "id": d.subject_id,
-                "party": d.party,
-                "via": d.via,
-                "delivered_at": format_time(d.delivered_at),
-                "concerns": list(d.concerns),
-            },
-        )
+    uow.events.append_many(
+        now,
+        "system",
+        [
+            (
+                "delivery.recorded",
+                {
+                    "subject": d.subject,
+                    "id": d.subject_id,
+                    "party": d.party,
+                    "via": d.via,
+                    "delivered_at": format_time(d.delivered_at),
+                    "concerns": list(d.concerns),
+                },
+            )
+            for d in uow.deliveries.record(deliveries)
+        ],
+    )
 
 
 def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent]) -> int:

@@ -174,40 +174,51 @@ class EventLog:
         ``party_sig`` is the submitter's verified signature of its request, if it signed.
         LedgerAppendError when the payload has no canonical JSON form (NaN, say).
         """
+        seq, row = self._chained(time, actor, type_, payload, party_sig)
+        self._c.execute(_APPEND, row)
+        return seq
+
+    def _chained(
+        self,
+        time: datetime,
+        actor: str,
+        type_: str,
+        payload: Mapping[str, object],
+        party_sig: PartySig | None,
+    ) -> tuple[int, dict[str, object]]:
+        """The seq and row of the next entry, chained after the head and signed; the head
+        moves on to it (the caller inserts the row in this transaction)."""
         self._serialise()
         plain, text_ = _normalised(payload)
         prev = self._head(time)
         signer = self._keys.signer(LedgerKeys(self._c), time)
         seq = 1 if prev is None else prev.seq + 1
         entry = append(prev, seq, format_time(time), actor, type_, plain, party_sig, signer)
-        self._c.execute(
-            _APPEND,
-            {
-                "seq": seq,
-                "time_us": to_us(time),
-                "actor": actor,
-                "type": type_,
-                "payload": text_,
-                "party_sig": _party_sig_json(party_sig),
-                "prev_hash": entry.prev_hash,
-                "content_hash": entry.content_hash,
-                "hash": entry.hash,
-                "sig": entry.sig,
-            },
-        )
         self.appended += 1
         self.last_time = time
         transaction = self._c.get_transaction()
         if transaction is not None:
             _HEADS[transaction] = entry.link
-        return seq
+        return seq, {
+            "seq": seq,
+            "time_us": to_us(time),
+            "actor": actor,
+            "type": type_,
+            "payload": text_,
+            "party_sig": _party_sig_json(party_sig),
+            "prev_hash": entry.prev_hash,
+            "content_hash": entry.content_hash,
+            "hash": entry.hash,
+            "sig": entry.sig,
+        }
 
     def append_many(
         self, time: datetime, actor: str, events: Sequence[tuple[str, Mapping[str, object]]]
     ) -> None:
-        """Append (type, payload) events in order."""
-        for type_, payload in events:
-            self.append(time, actor, type_, payload)
+        """Append (type, payload) events in order, inserted with one statement."""
+        rows = [self._chained(time, actor, t_, payload, None)[1] for t_, payload in events]
+        if rows:
+            self._c.execute(_APPEND, rows)
 
     def after(
         self, seq: int, limit: int = 1000, bare: frozenset[str] = frozenset()
