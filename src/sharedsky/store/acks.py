@@ -33,6 +33,10 @@ def _from_row(row: Any) -> AckRequest:
     )
 
 
+_INSERT = insert(t.ack_requests)
+"""The insert statement (values as parameters: its cache key computed once)."""
+
+
 class AckRepository:
     """Acknowledgement requests and their outcome."""
 
@@ -65,7 +69,7 @@ class AckRepository:
             }
             for r in requests
         ]
-        self._c.execute(insert(t.ack_requests), rows[0] if len(rows) == 1 else rows)
+        self._c.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
         for r in requests:
             self._journal.note(t.ack_requests, "id", r.id)
 
