@@ -30,11 +30,20 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     return Database(engine, background_checkpoints=True)
 
 
+GC_THRESHOLDS = (20_000, 20, 20)
+"""The cyclic collector's thresholds in a server (Python's: 700, 10, 10). A busy server
+allocates thousands of objects per request, most freed at once by reference counting; at 700
+the youngest generation is scanned every few requests, with every request in flight: a fifth
+of the CPU of a hotline message, measured through the ASGI app (1.0 → 0.8 ms)."""
+
+
 def settle_heap() -> None:
     """Collect, then freeze what start-up allocated, so that the cyclic garbage collector no
-    longer rescans it on every full collection (pauses of tens of milliseconds otherwise)."""
+    longer rescans it on every full collection (pauses of tens of milliseconds otherwise); and
+    collect less often (``GC_THRESHOLDS``)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def build(db: Database, clock: Clock | None = None, ids: IdFactory | None = None) -> Deps:
