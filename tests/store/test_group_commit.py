@@ -192,3 +192,24 @@ def test_a_lone_write_from_an_event_loop_is_led_by_the_group_thread(database: Da
 
     first, second = asyncio.run(main())
     assert second == first + 1
+
+
+def test_the_lead_thread_ends_when_idle_and_a_later_write_starts_another(
+    database: Database,
+) -> None:
+    """No thread is left behind (a process that forks, as the offline verifier does, needs
+    none): the lead thread ends after ``LEAD_THREAD_IDLE_S`` without writes."""
+    import asyncio
+
+    from sharedsky.store.group_commit import LEAD_THREAD_IDLE_S
+
+    group = database._group
+    started: list[threading.Thread] = []
+    for n in (1, 2):
+        assert asyncio.run(database.run_async(_append(n))) > 0
+        lead = group._lead_thread
+        assert lead is not None and lead.name == "group-commit" and lead not in started
+        started.append(lead)
+        lead.join(LEAD_THREAD_IDLE_S + 5)
+        assert not lead.is_alive(), "the lead thread outlived its idle time"
+        assert group._lead_thread is None

@@ -47,6 +47,11 @@ class _Write(Generic[J]):
     from the thread that committed it."""
 
 
+LEAD_THREAD_IDLE_S = 0.5
+"""How long the lead thread waits for the next write queued with ``submit_nowait`` before it
+ends (a process that forks, or counts its threads, finds none left behind)."""
+
+
 class BatchFailed(Exception):
     """The shared transaction was rolled back: run each of its writes alone."""
 
@@ -112,7 +117,7 @@ class GroupCommit(Generic[J]):
     def _hand_lead(self) -> None:
         """Give the lead to the lead thread (started on first use); hold ``_lock``."""
         self._lead_waiting = True
-        if self._lead_thread is None or not self._lead_thread.is_alive():
+        if self._lead_thread is None:
             self._lead_thread = threading.Thread(
                 target=self._lead_loop, name="group-commit", daemon=True
             )
@@ -122,8 +127,11 @@ class GroupCommit(Generic[J]):
     def _lead_loop(self) -> None:
         while True:
             with self._lock:
-                while not self._lead_waiting:
-                    self._handed.wait()
+                if not self._lead_waiting:
+                    self._handed.wait(LEAD_THREAD_IDLE_S)
+                if not self._lead_waiting:  # idle: end (the next hand-over starts another)
+                    self._lead_thread = None
+                    return
                 self._lead_waiting = False
             self._lead()
 
