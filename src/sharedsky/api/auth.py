@@ -50,17 +50,23 @@ def operator_key_cache(request: Request) -> OperatorKeyCache:
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+AuthorizationHeader = Annotated[str | None, Header()]
+SignatureHeader = Annotated[
+    str | None,
+    Header(
+        description="A party's signature of the submission: `keyId=<key id>,sig=<base64url>` "
+        "(docs/ledger-format.md). Required of operators that registered a key."
+    ),
+]
+IdempotencyKeyHeader = Annotated[str | None, Header()]
+"""The request headers the dependencies below read (declared once: ``submission`` reads the
+same ones as ``current_actor`` and ``request_key``)."""
+
 
 async def current_actor(
     request: Request,
-    authorization: Annotated[str | None, Header()] = None,
-    sharedsky_signature: Annotated[
-        str | None,
-        Header(
-            description="A party's signature of the submission: `keyId=<key id>,sig=<base64url>` "
-            "(docs/ledger-format.md). Required of operators that registered a key."
-        ),
-    ] = None,
+    authorization: AuthorizationHeader = None,
+    sharedsky_signature: SignatureHeader = None,
 ) -> Actor:
     """The authenticated actor; 401 for a missing, malformed or unknown token, and for a
     write whose signature is bad or missing when the operator registered a key. A token
@@ -106,9 +112,7 @@ class RequestKey:
     request_sha256: str
 
 
-async def request_key(
-    request: Request, idempotency_key: Annotated[str | None, Header()] = None
-) -> RequestKey:
+async def request_key(request: Request, idempotency_key: IdempotencyKeyHeader = None) -> RequestKey:
     """Read the Idempotency-Key header and hash method, path and body."""
     if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_CHARS):
         raise InvalidInput(
@@ -135,15 +139,9 @@ class Submission:
 
 async def submission(
     request: Request,
-    authorization: Annotated[str | None, Header()] = None,
-    sharedsky_signature: Annotated[
-        str | None,
-        Header(
-            description="A party's signature of the submission: `keyId=<key id>,sig=<base64url>` "
-            "(docs/ledger-format.md). Required of operators that registered a key."
-        ),
-    ] = None,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    authorization: AuthorizationHeader = None,
+    sharedsky_signature: SignatureHeader = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Submission:
     """``current_actor``, ``app_deps`` and ``request_key`` in one dependency (the same headers,
     the same answers): FastAPI's solving of each dependency costs a busy route more than what

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict, Unauthenticated
 from sharedsky.domain.visibility import Viewer
@@ -97,10 +97,18 @@ def view_entries(
 
 def read_page(deps: Deps, viewer: Viewer, after: int, limit: int = PAGE_SIZE) -> list[Entry]:
     """Up to ``limit`` entries after seq ``after``, as ``viewer`` may receive them."""
+    return _read_viewed(deps, viewer, lambda uow: uow.events.entries(after, limit))
+
+
+def _read_viewed(
+    deps: Deps, viewer: Viewer, read: Callable[[SqlUnitOfWork], list[Entry]]
+) -> list[Entry]:
+    """The entries ``read`` gives, as ``viewer`` may receive them (whole or redacted), with
+    the objects their visibility depends on read in the same transaction."""
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> tuple[list[Entry], Sightings]:
-        entries = uow.events.entries(after, limit)
+        entries = read(uow)
         events = [_stored(e) for e in entries]
         if not needs_sightings(viewer, events):
             return entries, Sightings()
@@ -140,17 +148,12 @@ def export_about(
     timeline without the whole export. Not a chain (entries between are left out): each
     entry's hash and signature are checked on their own (docs/ledger-format.md)."""
     trailer = checkpoint(deps)
-    now = deps.clock.now()
-
-    def work(uow: SqlUnitOfWork) -> tuple[list[Entry], Sightings]:
-        entries = uow.events.entries_naming(object_id, after, trailer.seq, MAX_ABOUT)
-        events = [_stored(e) for e in entries]
-        if not needs_sightings(viewer, events):
-            return entries, Sightings()
-        return entries, sightings_in(uow, viewer, events, now)
-
-    entries, seen = deps.db.run(work, readonly=True)
-    for entry in view_entries(deps, viewer, entries, seen):
+    entries = _read_viewed(
+        deps,
+        viewer,
+        lambda uow: uow.events.entries_naming(object_id, after, trailer.seq, MAX_ABOUT),
+    )
+    for entry in entries:
         if entry.content is not None:
             yield dict(entry_json(entry))
     yield {"checkpoint": dict(trailer.to_json())}

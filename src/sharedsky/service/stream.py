@@ -360,7 +360,8 @@ def deliveries_of(
         subject = _DELIVERED.get(event.type)
         if subject is None:
             continue
-        if event.payload.get(_ORIGINATOR.get(event.type, "")) == viewer.party:
+        maker = _ORIGINATOR.get(event.type)
+        if maker is not None and event.payload.get(maker) == viewer.party:
             continue  # a party's own notice or message reaching it back tells it nothing
         object_id = event.payload.get(subject[1])
         if isinstance(object_id, str):

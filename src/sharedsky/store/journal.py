@@ -69,11 +69,12 @@ class Journal:
                 for row in connection.execute(query, {"vs": chunk}):
                     image = _json_row(row._mapping)
                     found.setdefault((name, column, image[column]), []).append(image)
-        changes = [
-            {"table": name, "column": column, "value": value, "rows": found.get(key, [])}
-            for key in self._keys
-            for name, column, value in [key]
-        ]
+        changes = []
+        for key in self._keys:
+            name, column, value = key
+            changes.append(
+                {"table": name, "column": column, "value": value, "rows": found.get(key, [])}
+            )
         self._keys.clear()
         return {"changes": changes}
 

@@ -36,14 +36,14 @@ _RETRY_SQLSTATES = {"40001", "40P01"}
 _UNIQUE_VIOLATION = "23505"
 
 
-def _record_state(uow: SqlUnitOfWork) -> None:
-    """Append the after-images of what ``uow`` wrote to the projected tables as one
-    ``state.recorded`` ledger entry (R-LEDGER-8); nothing when it wrote none."""
-    if uow.journal:
-        record = uow.journal.take(uow.connection)
-        if record is not None:
-            at = uow.events.last_time or datetime.now(UTC)
-            uow.events.append(at, "system", STATE_EVENT, record)
+def _record_state(connection: Connection, journal: Journal, events: EventLog) -> None:
+    """Append the after-images of the rows ``journal`` noted to ``events`` as one
+    ``state.recorded`` ledger entry at its last event's time (R-LEDGER-8); nothing when none
+    was noted."""
+    record = journal.take(connection)
+    if record is not None:
+        at = events.last_time or datetime.now(UTC)
+        events.append(at, "system", STATE_EVENT, record)
 
 
 class SqlUnitOfWork:
@@ -169,7 +169,7 @@ class Database:
                     with connection.begin():
                         result = work(uow)
                         if not readonly:
-                            _record_state(uow)
+                            _record_state(connection, uow.journal, uow.events)
                     if uow.events.appended:
                         self._committed()
                     return result
@@ -208,10 +208,10 @@ class Database:
                 # one state entry for the whole transaction after the events of its writes:
                 # the after-images of every row they changed, as the transaction commits
                 # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
-                closing = SqlUnitOfWork(connection, self.server_keys, journal)
-                closing.events.last_time = latest
-                _record_state(closing)
-                appended += closing.events.appended
+                closing = EventLog(connection, self.server_keys)
+                closing.last_time = latest
+                _record_state(connection, journal, closing)
+                appended += closing.appended
         except DBAPIError as exc:
             if _retryable(exc):
                 raise BatchFailed(str(exc)) from exc

@@ -301,7 +301,7 @@ async def _frames(
             if delivered:  # one write to the socket for the page
                 yield b"".join(_frame(event) for event in delivered)
                 sent += len(delivered)
-            if delivered:  # what reached the party: its lead time counts from now (R-LEAD-2)
+                # what reached the party: its lead time counts from now (R-LEAD-2)
                 deliveries.add(viewer, delivered)
             if limit is not None and sent >= limit:
                 await anyio.to_thread.run_sync(deliveries.flush)  # recorded before it closes
