@@ -12,6 +12,7 @@ from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.store import tables as t
+from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
 
@@ -69,7 +70,7 @@ class AckRepository:
             }
             for r in requests
         ]
-        self._c.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+        insert_rows(self._c, _INSERT, rows)
         for r in requests:
             self._journal.note(t.ack_requests, "id", r.id)
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 """WAL size (pages) at which a commit checkpoints by itself: a backstop for processes without
 a background checkpointer (the default of 1,000 pages puts a checkpoint on every ~50th filing)."""
 CHECKPOINT_INTERVAL_S = 0.5
+PING_IDLE_S = 1.0
+"""A pooled PostgreSQL connection idle this long (seconds) is pinged before it is used again."""
+_IDLE_SINCE = "sharedsky_idle_since"
 SQLITE_POOL_SIZE = 64
 """SQLite connections kept open per engine: a busy server has dozens of threads reading at
 once, and a connection opened and closed per request (with its pragmas) costs more than the
@@ -48,13 +53,34 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url,
-        isolation_level="SERIALIZABLE",
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+    engine = create_engine(
+        url, isolation_level="SERIALIZABLE", pool_size=pool_size, max_overflow=pool_size
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout when it sat idle for ``PING_IDLE_S`` or more; one
+    that does not answer (the server restarted, a firewall dropped it) is replaced before the
+    transaction starts. SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip
+    per transaction, a tenth of a busy group commit's time."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure to answer means: use another connection
+            raise DisconnectionError(f"a pooled connection did not answer: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("a pooled connection did not answer")
 
 
 def _configure_sqlite(engine: Engine) -> None:

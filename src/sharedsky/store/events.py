@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
 from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
+from sharedsky.store.deferred import READS_NOTHING_HELD, insert_rows
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.mapping import from_us, to_us
 
@@ -68,6 +69,12 @@ _APPEND = insert(t.events)
 _HEAD = (
     select(t.events.c.seq, t.events.c.hash, t.events.c.sig).order_by(t.events.c.seq.desc()).limit(1)
 )
+_FIRST_HEAD = _HEAD.execution_options(**{READS_NOTHING_HELD: True})
+"""The head as a write transaction first reads it: before its first append, so no event of it
+is held back (``store/deferred.py``) and the rows held of other tables need not go first."""
+_EVENT_ORDER = text(
+    f"SELECT pg_advisory_xact_lock(:key), pg_notify({NOTIFY_CHANNEL_SQL}, '')"
+).execution_options(**{READS_NOTHING_HELD: True})
 
 
 def _normalised(payload: Mapping[str, object]) -> tuple[JsonObject, str]:
@@ -110,10 +117,7 @@ class EventLog:
             return  # an earlier write of the same (shared) transaction took the lock
         if transaction is not None:
             _SERIALISED.add(transaction)
-        self._c.execute(
-            text(f"SELECT pg_advisory_xact_lock(:key), pg_notify({NOTIFY_CHANNEL_SQL}, '')"),
-            {"key": _EVENT_ORDER_LOCK},
-        )
+        self._c.execute(_EVENT_ORDER, {"key": _EVENT_ORDER_LOCK})
 
     def _head(self, now: datetime) -> Link | None:
         """The newest entry (None: the ledger is empty), read once per transaction; entries
@@ -121,7 +125,7 @@ class EventLog:
         transaction = self._c.get_transaction()
         if transaction is not None and transaction in _HEADS:
             return _HEADS[transaction]
-        row = self._c.execute(_HEAD).first()
+        row = self._c.execute(_FIRST_HEAD).first()
         head = None if row is None else Link(row.seq, row.hash, row.sig)
         if head is not None and not head.hash:
             head = self._seal_unsealed(now)
@@ -175,7 +179,7 @@ class EventLog:
         LedgerAppendError when the payload has no canonical JSON form (NaN, say).
         """
         seq, row = self._chained(time, actor, type_, payload, party_sig)
-        self._c.execute(_APPEND, row)
+        insert_rows(self._c, _APPEND, [row])
         return seq
 
     def _chained(
@@ -217,8 +221,7 @@ class EventLog:
     ) -> None:
         """Append (type, payload) events in order, inserted with one statement."""
         rows = [self._chained(time, actor, t_, payload, None)[1] for t_, payload in events]
-        if rows:
-            self._c.execute(_APPEND, rows)
+        insert_rows(self._c, _APPEND, rows)
 
     def after(
         self, seq: int, limit: int = 1000, bare: frozenset[str] = frozenset()

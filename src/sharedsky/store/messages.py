@@ -12,6 +12,7 @@ from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.messages import About, Message, MessageId
 from sharedsky.domain.templates import AboutType
 from sharedsky.store import tables as t
+from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import from_us, to_us
 
@@ -49,23 +50,21 @@ class MessageRepository:
     def add(self, message: Message) -> None:
         """Insert a message (its id must be new)."""
         self._journal.note(t.messages, "id", message.id)
-        self._c.execute(
-            _INSERT,
-            {
-                "id": message.id,
-                "thread": message.thread,
-                "sender_party": message.sender,
-                "sender_operator": message.sender_operator,
-                "recipient_party": message.recipient,
-                "priority": str(message.priority),
-                "template": message.template,
-                "params": json.dumps(dict(message.params), separators=(",", ":"), sort_keys=True),
-                "text": message.text,
-                "about_type": None if message.about is None else str(message.about.type),
-                "about_id": None if message.about is None else message.about.id,
-                "sent_us": to_us(message.sent_at),
-            },
-        )
+        row = {
+            "id": message.id,
+            "thread": message.thread,
+            "sender_party": message.sender,
+            "sender_operator": message.sender_operator,
+            "recipient_party": message.recipient,
+            "priority": str(message.priority),
+            "template": message.template,
+            "params": json.dumps(dict(message.params), separators=(",", ":"), sort_keys=True),
+            "text": message.text,
+            "about_type": None if message.about is None else str(message.about.type),
+            "about_id": None if message.about is None else message.about.id,
+            "sent_us": to_us(message.sent_at),
+        }
+        insert_rows(self._c, _INSERT, [row])
 
     def get(self, message_id: str) -> Message | None:
         """The message with this id; None when there is none."""

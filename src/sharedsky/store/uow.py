@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
+from sharedsky.store.deferred import enable_held_inserts, holding_inserts
 from sharedsky.store.deliveries import DeliveryLog
 from sharedsky.store.engine import WalCheckpointer, is_sqlite
 from sharedsky.store.escalations import EscalationLog
@@ -92,6 +93,7 @@ class Database:
         self.engine = engine
         self._listeners: list[Callable[[], None]] = []
         self._checkpointer = WalCheckpointer(engine)
+        enable_held_inserts(engine)  # the writes of a shared transaction insert together
         self.server_keys = ServerKeyCache()
         """The database's ledger signing key, read once."""
         self._group: GroupCommit[Callable[[SqlUnitOfWork], object]] = GroupCommit(
@@ -196,7 +198,11 @@ class Database:
         results: list[object] = []
         appended = 0
         try:
-            with self.engine.connect() as connection, connection.begin():
+            with (
+                self.engine.connect() as connection,
+                connection.begin(),
+                holding_inserts(connection),
+            ):
                 journal = Journal()
                 latest: datetime | None = None
                 for work in works:

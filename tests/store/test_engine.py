@@ -1,0 +1,52 @@
+"""PostgreSQL connections of the pool: one that sat idle is checked before use and replaced
+when the server dropped it; one in steady use is not pinged."""
+
+from __future__ import annotations
+
+import pytest
+from _support import PG_URL
+from sqlalchemy import create_engine, text
+
+from sharedsky.store import engine as engine_module
+from sharedsky.store.engine import make_engine
+
+pytestmark = pytest.mark.postgres
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(pg_schema_url, pool_size=1)
+    admin = create_engine(PG_URL)
+    try:
+        with engine.connect() as connection:
+            killed = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": killed}).scalar()
+        monkeypatch.setattr(engine_module, "PING_IDLE_S", 0.0)  # it has been idle long enough
+        with engine.connect() as connection:
+            pid = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert pid != killed
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(pg_schema_url, pool_size=1)
+    pings: list[object] = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
+    try:
+        for _ in range(5):
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        assert pings == []
+        monkeypatch.setattr(engine_module, "PING_IDLE_S", 0.0)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        assert len(pings) == 1
+    finally:
+        engine.dispose()
