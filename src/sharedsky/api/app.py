@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sharedsky import __version__
 from sharedsky.api import console, errors
 from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.api.fastlane import LaneCount, MessagesFastLane
 from sharedsky.api.routes import (
     conflicts,
     ledger,
@@ -80,6 +81,9 @@ def create_app(
     app.include_router(stats.router)
     app.include_router(ledger.router)
     bus = stream.install(app, keepalive_s=keepalive_s)
+    # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
+    app.state.fast_lane = LaneCount()
+    app.add_middleware(MessagesFastLane, count=app.state.fast_lane)
     if deps is not None:  # None only while printing the OpenAPI document
         deps.db.on_commit(bus.notify)
 

@@ -47,7 +47,8 @@ def message_draft(body: v1.MessageIn) -> MessageDraft:
     )
 
 
-def _language(deps: Deps, viewer: Viewer) -> str:
+def language_of(deps: Deps, viewer: Viewer) -> str:
+    """The language the viewer's party reads."""
     return deps.mechanism.party(viewer.party).language
 
 
@@ -108,7 +109,7 @@ async def send(body: v1.MessageIn, submitted: SubmissionDep) -> Response:
     priority."""
     actor, deps, rk = submitted.actor, submitted.deps, submitted.key
     draft = message_draft(body)
-    language = _language(deps, actor.viewer)
+    language = language_of(deps, actor.viewer)
 
     def build(record: MessageRecord) -> v1.MessageOut:
         return message_out(record, language)
@@ -145,7 +146,7 @@ def list_all(
         records = list_messages(deps, actor.viewer, limit)
     else:
         records = list_thread(deps, actor.viewer, thread, limit)
-    language = _language(deps, actor.viewer)
+    language = language_of(deps, actor.viewer)
     books = load_catalogues()
     return json_response(
         v1.MessageList(messages=[message_out(r, language, books) for r in records])
@@ -156,7 +157,7 @@ def list_all(
 def show(message_id: str, actor: ActorDep, deps: DepsDep) -> Response:
     """One message (404 unless the caller's party sent or received it, or it is the host)."""
     record = show_message(deps, actor.viewer, message_id)
-    return json_response(message_out(record, _language(deps, actor.viewer)))
+    return json_response(message_out(record, language_of(deps, actor.viewer)))
 
 
 @router.post("/v1/messages/{message_id}/ack", responses={200: {"model": v1.AckOut}})
@@ -189,7 +190,7 @@ def templates(
 ) -> Response:
     """The catalogue of standard messages: parameters and patterns in ``lang``."""
     books = load_catalogues()
-    language = books.language_for(lang or _language(deps, actor.viewer))
+    language = books.language_for(lang or language_of(deps, actor.viewer))
     return json_response(
         v1.TemplateList(
             language=language,
