@@ -71,8 +71,7 @@ class AckRepository:
             for r in requests
         ]
         insert_rows(self._c, _INSERT, rows)
-        for r in requests:
-            self._journal.note(t.ack_requests, "id", r.id)
+        self._journal.note_inserted(t.ack_requests, "id", rows)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
         """Every request about the subject (optionally of one party), oldest first."""

@@ -43,12 +43,35 @@ class Journal:
 
     def __init__(self) -> None:
         self._keys: dict[tuple[str, str, object], None] = {}
+        self._images: dict[tuple[str, str, object], dict[str, Any]] = {}
+        """After-images known without reading them back: rows just inserted, by key."""
+        self._changed: set[str] = set()
+        """Tables with a change noted by ``note`` (their rows are read back, every one)."""
 
     def note(self, table: Table, column: str, value: object) -> None:
         """The rows of ``table`` whose ``column`` equals ``value`` changed."""
         # str(): SQLAlchemy names a table with a ``quoted_name`` (a str subclass), which the
         # canonical encoder's fast path leaves to the slow reference library
-        self._keys[(str(table.name), column, value)] = None
+        name = str(table.name)
+        self._keys[(name, column, value)] = None
+        if name not in self._changed:
+            self._changed.add(name)
+            if self._images:  # rows inserted earlier may have changed since: read them back
+                self._images = {k: v for k, v in self._images.items() if k[0] != name}
+
+    def note_inserted(self, table: Table, column: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """``rows`` were just inserted into ``table``, each named by ``column``. When ``column``
+        is the table's primary key and a row gives every column exactly as reading it back
+        returns it (a ``str`` or ``int`` for a column of that type, or None), the row is its
+        own after-image and ``take`` need not read it; any ``note`` of the table, before or
+        after, makes ``take`` read its rows instead."""
+        name = str(table.name)
+        exact = name not in self._changed and _primary_key(table) == column
+        for row in rows:
+            key = (name, column, row[column])
+            self._keys[key] = None
+            if exact and _exact(table, row):
+                self._images[key] = dict(row)
 
     def __bool__(self) -> bool:
         return bool(self._keys)
@@ -59,9 +82,13 @@ class Journal:
         if not self._keys:
             return None
         wanted: dict[tuple[str, str], list[object]] = {}
-        for name, column, value in self._keys:
-            wanted.setdefault((name, column), []).append(value)
         found: dict[tuple[str, str, object], list[dict[str, Any]]] = {}
+        for key in self._keys:
+            image = self._images.get(key)
+            if image is not None:
+                found[key] = [_json_row(image)]
+            else:
+                wanted.setdefault((key[0], key[1]), []).append(key[2])
         for (name, column), values in wanted.items():  # one query per table and column
             query = _after_images_query(name, column)
             for start in range(0, len(values), _IN_CHUNK):
@@ -76,6 +103,8 @@ class Journal:
                 {"table": name, "column": column, "value": value, "rows": found.get(key, [])}
             )
         self._keys.clear()
+        self._images.clear()
+        self._changed.clear()
         return {"changes": changes}
 
 
@@ -94,6 +123,40 @@ def _after_images_query(name: str, column: str) -> Select[Any]:
     pks = list(table.primary_key.columns)
     chosen = table.c[column].in_(bindparam("vs", expanding=True))
     return select(table).where(chosen).order_by(*pks)
+
+
+@functools.cache
+def _primary_key(table: Table) -> str | None:
+    """The name of the table's primary key column; None for a key of several columns."""
+    columns = list(table.primary_key.columns)
+    return str(columns[0].name) if len(columns) == 1 else None
+
+
+@functools.cache
+def _column_types(table: Table) -> dict[str, type]:
+    """Each column's Python type as SQLAlchemy returns it (``object`` when not plainly known)."""
+    found: dict[str, type] = {}
+    for column in table.columns:
+        try:
+            found[str(column.name)] = column.type.python_type
+        except NotImplementedError:
+            found[str(column.name)] = object
+    return found
+
+
+def _exact(table: Table, row: Mapping[str, Any]) -> bool:
+    """True when ``row`` names every column of ``table`` and each value is None or exactly
+    a ``str`` or ``int`` of a column of that type: what reading the row back would return."""
+    types = _column_types(table)
+    if len(row) != len(types):
+        return False
+    for name, kind in types.items():
+        if name not in row:
+            return False
+        value = row[name]
+        if value is not None and (kind not in (str, int) or type(value) is not kind):
+            return False
+    return True
 
 
 _SAFE_INT = 2**53 - 1

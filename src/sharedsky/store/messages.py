@@ -49,7 +49,6 @@ class MessageRepository:
 
     def add(self, message: Message) -> None:
         """Insert a message (its id must be new)."""
-        self._journal.note(t.messages, "id", message.id)
         row = {
             "id": message.id,
             "thread": message.thread,
@@ -64,6 +63,7 @@ class MessageRepository:
             "about_id": None if message.about is None else message.about.id,
             "sent_us": to_us(message.sent_at),
         }
+        self._journal.note_inserted(t.messages, "id", [row])
         insert_rows(self._c, _INSERT, [row])
 
     def get(self, message_id: str) -> Message | None:
