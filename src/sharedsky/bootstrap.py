@@ -30,6 +30,9 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     return Database(engine, background_checkpoints=True)
 
 
+OPENED_AT_START = 8
+"""Database connections ``serve`` opens before it answers (``Database.open_connections``)."""
+
 GC_THRESHOLDS = (20_000, 20, 20)
 """The cyclic collector's thresholds in a server (Python's: 700, 10, 10). A busy server
 allocates thousands of objects per request, most freed at once by reference counting; at 700

@@ -15,6 +15,7 @@ from sharedsky.domain.templates import (
     template,
     validate_params,
 )
+from sharedsky.interop import catalogues
 from sharedsky.interop.catalogues import (
     base_language,
     load_catalogues,
@@ -179,3 +180,14 @@ def test_each_bad_parameter_is_refused_with_its_path(
     error = refusal(tpl_id, params)
     assert error.path == ("params", name)
     assert reason in error.detail
+
+
+def test_warming_reads_the_number_data_of_every_language_once() -> None:
+    """A starting server reads every language's number patterns before its first message."""
+    catalogues._number_format.cache_clear()
+    books = catalogues.warm()
+    places = {spec.decimals for tpl in CATALOGUE.values() for spec in tpl.params}
+    assert catalogues._number_format.cache_info().currsize == len(books.languages) * len(places)
+    misses = catalogues._number_format.cache_info().misses
+    assert books.render(CATALOGUE["request_delay"], {"minutes": 1500}, "tr")
+    assert catalogues._number_format.cache_info().misses == misses  # nothing left to read

@@ -1,18 +1,29 @@
-"""PostgreSQL connections of the pool: one that sat idle is checked before use and replaced
-when the server dropped it; one in steady use is not pinged."""
+"""Connections of the pool: a server opens some as it starts; on PostgreSQL one that sat idle
+is checked before use and replaced when the server dropped it, one in steady use is not
+pinged."""
 
 from __future__ import annotations
 
 import pytest
 from _support import PG_URL
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import QueuePool
 
 from sharedsky.store import engine as engine_module
 from sharedsky.store.engine import make_engine
+from sharedsky.store.uow import Database
 
-pytestmark = pytest.mark.postgres
+
+def test_a_starting_server_opens_its_connections_ahead(database: Database) -> None:
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool) and pool.checkedin() == 0
+    assert database.open_connections(3) == 3
+    assert database.open_connections(100) == pool.size() < 100  # no more than the pool keeps
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar_one() == 1
 
 
+@pytest.mark.postgres
 def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
     pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -32,6 +43,7 @@ def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
         admin.dispose()
 
 
+@pytest.mark.postgres
 def test_a_connection_in_steady_use_is_not_pinged(
     pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

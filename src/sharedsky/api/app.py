@@ -25,6 +25,7 @@ from sharedsky.api.routes import (
     zones,
 )
 from sharedsky.api.routes._render import json_response
+from sharedsky.interop import catalogues
 from sharedsky.service.ports import Deps
 from sharedsky.service.tactical import TacticalBoard
 from sharedsky.service.tracks import LivePicture
@@ -41,6 +42,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.deps is None:  # only while printing the OpenAPI document
         yield
         return
+    await anyio.to_thread.run_sync(catalogues.warm)  # the first message renders at full speed
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(stream.flush_deliveries, app)
         tasks.start_soon(stream.publish_checkpoints, app)

@@ -77,7 +77,13 @@ def serve_command(
 
     from sharedsky.api.app import create_app
     from sharedsky.api.routes.stream import install as install_stream
-    from sharedsky.bootstrap import build, open_database, settle_heap, start_event_listener
+    from sharedsky.bootstrap import (
+        OPENED_AT_START,
+        build,
+        open_database,
+        settle_heap,
+        start_event_listener,
+    )
     from sharedsky.events.webhooks import HttpxSender, RetryPolicy
     from sharedsky.service.deadlines import DeadlineScheduler
     from sharedsky.service.tactical import TacticalBoard, TacticalTicker
@@ -118,6 +124,7 @@ def serve_command(
         settings.webhook_tick_s,
         RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
     )
+    database.open_connections(OPENED_AT_START)
     settle_heap()
     sys.setswitchinterval(settings.gil_switch_interval_s)
     scheduler.start()

@@ -10,6 +10,7 @@ from typing import TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
@@ -116,6 +117,22 @@ class Database:
         """True when concurrent transactions can share a queue with ``FOR UPDATE SKIP LOCKED``
         (PostgreSQL); SQLite serialises writers instead."""
         return not is_sqlite(self.engine)
+
+    def open_connections(self, count: int) -> int:
+        """Open up to ``count`` pooled connections now (no more than the pool keeps) and put
+        them back in the pool; returns how many it holds idle. A server calls it as it starts:
+        a new PostgreSQL connection is a new server process, milliseconds that its first
+        requests, arriving together, would otherwise wait for one after the other."""
+        pool = self.engine.pool
+        keep = min(count, pool.size()) if isinstance(pool, QueuePool) else count
+        opened = []
+        try:
+            for _ in range(keep):
+                opened.append(self.engine.connect())
+        finally:
+            for connection in opened:
+                connection.close()
+        return pool.checkedin() if isinstance(pool, QueuePool) else len(opened)
 
     def close(self) -> None:
         """Stop background work and close every pooled connection."""
