@@ -72,9 +72,14 @@ _HEAD = (
 _FIRST_HEAD = _HEAD.execution_options(**{READS_NOTHING_HELD: True})
 """The head as a write transaction first reads it: before its first append, so no event of it
 is held back (``store/deferred.py``) and the rows held of other tables need not go first."""
-_EVENT_ORDER = text(
-    f"SELECT pg_advisory_xact_lock(:key), pg_notify({NOTIFY_CHANNEL_SQL}, '')"
+_ORDERED_HEAD = text(
+    "SELECT e.seq, e.hash, e.sig, pg_advisory_xact_lock(:key) AS locked,"
+    f" pg_notify({NOTIFY_CHANNEL_SQL}, '') AS notified"
+    " FROM (SELECT 1) AS one"
+    " LEFT JOIN (SELECT seq, hash, sig FROM events ORDER BY seq DESC LIMIT 1) AS e ON true"
 ).execution_options(**{READS_NOTHING_HELD: True})
+"""PostgreSQL: the event-order lock, the commit notification and the head in one statement
+(``EventLog._head``)."""
 
 
 def _normalised(payload: Mapping[str, object]) -> tuple[JsonObject, str]:
@@ -105,27 +110,29 @@ class EventLog:
         self.appended = 0
         """Events appended through this log (its transaction notifies listeners on commit)."""
 
-    def _serialise(self) -> None:
-        """On PostgreSQL, hold a transaction lock from the first append to the commit, so that
-        events commit in ``seq`` order and a stream never passes a seq that commits later; and
-        queue a notification on the schema's channel, which PostgreSQL delivers to every
-        listening process when (and only if) the transaction commits (R-STREAM-2)."""
-        if self.appended or self._c.dialect.name != "postgresql":
-            return
-        transaction = self._c.get_transaction()
-        if transaction is not None and transaction in _SERIALISED:
-            return  # an earlier write of the same (shared) transaction took the lock
-        if transaction is not None:
-            _SERIALISED.add(transaction)
-        self._c.execute(_EVENT_ORDER, {"key": _EVENT_ORDER_LOCK})
-
     def _head(self, now: datetime) -> Link | None:
         """The newest entry (None: the ledger is empty), read once per transaction; entries
-        left unsealed by a database from before the ledger are sealed first."""
+        left unsealed by a database from before the ledger are sealed first.
+
+        On PostgreSQL the same statement takes a transaction lock held from the first append
+        to the commit, so that events commit in ``seq`` order and a stream never passes a seq
+        that commits later, and queues a notification on the schema's channel, which
+        PostgreSQL delivers to every listening process when (and only if) the transaction
+        commits (R-STREAM-2). One statement, one round trip: the head it reads is the one of
+        the transaction's snapshot either way (taken as its first statement starts, before
+        the lock is granted), and a head another process moved meanwhile makes the insert
+        fail on the primary key, which the unit of work retries."""
         transaction = self._c.get_transaction()
         if transaction is not None and transaction in _HEADS:
-            return _HEADS[transaction]
-        row = self._c.execute(_FIRST_HEAD).first()
+            return _HEADS[transaction]  # an earlier write of the same (shared) transaction
+        if self._c.dialect.name == "postgresql" and transaction not in _SERIALISED:
+            if transaction is not None:
+                _SERIALISED.add(transaction)
+            row = self._c.execute(_ORDERED_HEAD, {"key": _EVENT_ORDER_LOCK}).first()
+            if row is not None and row.seq is None:
+                row = None  # an empty ledger
+        else:
+            row = self._c.execute(_FIRST_HEAD).first()
         head = None if row is None else Link(row.seq, row.hash, row.sig)
         if head is not None and not head.hash:
             head = self._seal_unsealed(now)
@@ -192,7 +199,6 @@ class EventLog:
     ) -> tuple[int, dict[str, object]]:
         """The seq and row of the next entry, chained after the head and signed; the head
         moves on to it (the caller inserts the row in this transaction)."""
-        self._serialise()
         plain, text_ = _normalised(payload)
         prev = self._head(time)
         signer = self._keys.signer(LedgerKeys(self._c), time)
