@@ -3,11 +3,18 @@ ownership are checked (R-AUTH-1)."""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, cast
 
 import pytest
 from _bodies import notice, square, volume
 from _support import Api
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from sharedsky.service import mechanism
+from sharedsky.service.mechanism import TokenCache
+from sharedsky.store import tables as t
 
 BOWTIE = {
     "type": "Polygon",
@@ -130,6 +137,44 @@ def test_missing_token_gets_401(api: Api) -> None:
 def test_unknown_token_gets_401(api: Api) -> None:
     response = api.client.get("/v1/notices", headers={"Authorization": "Bearer not-a-token"})
     assert response.status_code == 401
+
+
+def test_a_started_server_remembers_every_token_and_operators_keys(api: Api) -> None:
+    """The first request of each client reads nothing: the server read the credentials as it
+    started (one query each)."""
+    state = cast(FastAPI, api.client.app).state
+    for party, token in api.env.tokens.items():
+        actor = state.token_cache.get(token)
+        assert actor is not None and actor.party == party
+        assert state.operator_keys.unsigned_ok(actor.operator)  # no key registered
+    assert state.token_cache.get("not-a-token") is None
+
+
+def test_a_token_in_use_is_checked_again_in_the_background(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-AUTH-1: a token remembered for a while is checked again without its request waiting;
+    once it no longer authenticates (its hash replaced here), the next request gets a 401
+    before the remembered time is up."""
+    monkeypatch.setattr(mechanism, "REFRESH_AFTER", (0.5, 0.5))
+    app = cast(FastAPI, api.client.app)
+    app.state.token_cache = TokenCache(ttl_s=2.0)
+    headers = api.as_("alpha")
+    assert api.client.get("/v1/me", headers=headers).status_code == 200
+    api.env.deps.db.run(
+        lambda uow: uow.connection.execute(
+            update(t.operators)
+            .where(t.operators.c.id == "alpha-duty")
+            .values(token_sha256="0" * 64)
+        )
+    )
+    assert api.client.get("/v1/me", headers=headers).status_code == 200  # remembered
+    time.sleep(1.1)  # past half of its time: this request is answered, and starts the check
+    assert api.client.get("/v1/me", headers=headers).status_code == 200
+    deadline = time.monotonic() + 0.8
+    while api.client.get("/v1/me", headers=headers).status_code == 200:
+        assert time.monotonic() < deadline, "the background check never forgot the token"
+        time.sleep(0.02)
 
 
 def test_another_partys_object_is_404_for_amend_and_cancel(api: Api) -> None:

@@ -9,6 +9,8 @@ import pytest
 from _support import Env
 
 from sharedsky.domain.errors import Unauthenticated
+from sharedsky.service import mechanism
+from sharedsky.service.ledger import OperatorKeyCache
 from sharedsky.service.mechanism import TokenCache, authenticate
 
 
@@ -39,3 +41,64 @@ def test_the_cache_stays_bounded(env: Env) -> None:
     for i in range(10):
         cache.put(f"token-{i}", actor)
     assert sum(cache.get(f"token-{i}") is not None for i in range(10)) <= 3
+
+
+def test_a_token_in_use_is_handed_out_for_one_check_in_the_background(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mechanism, "REFRESH_AFTER", (0.5, 0.5))
+    cache = TokenCache(ttl_s=0.2)
+    token = env.tokens["alpha"]
+    actor = authenticate(env.deps.db, env.deps.mechanism, token)
+    cache.put(token, actor)
+    assert not cache.claim_refresh(token)  # fresh
+    time.sleep(0.12)  # past half its time
+    assert cache.claim_refresh(token)
+    assert not cache.claim_refresh(token)  # claimed once
+    assert cache.get(token) == actor  # still answered from memory meanwhile
+    cache.release(token)  # the check could not run: the next use claims it again
+    assert cache.claim_refresh(token)
+    cache.put(token, actor)  # checked: another full time
+    assert not cache.claim_refresh(token)
+    cache.drop(token)
+    assert cache.get(token) is None
+    assert not cache.claim_refresh(token) and not cache.claim_refresh(None)
+
+
+def test_tokens_remembered_together_are_checked_again_at_different_times(env: Env) -> None:
+    cache = TokenCache(ttl_s=30.0)
+    actor = authenticate(env.deps.db, env.deps.mechanism, env.tokens["alpha"])
+    start = time.monotonic()
+    for i in range(20):
+        cache.put(f"token-{i}", actor)
+    due = sorted(entry[2] - start for entry in cache._actors.values())
+    assert 30.0 * 0.5 - 0.1 <= due[0] and due[-1] <= 30.0 * 0.9 + 0.1
+    assert due[-1] - due[0] > 3.0  # spread over the window, not all at once
+
+
+def test_operators_keys_in_use_are_read_again_in_the_background_at_spread_times(
+    env: Env,
+) -> None:
+    """An operator's keys are kept their whole time and handed out, once, for a read in the
+    background between half and 80 % of it, at a time drawn per read."""
+    cache = OperatorKeyCache(ttl_s=30.0)
+    start = time.monotonic()
+    for party in ("alpha", "bravo", "host"):
+        cache.get(env.deps, f"{party}-duty")
+        assert cache.unsigned_ok(f"{party}-duty")  # no key registered: no check needed
+        assert not cache.claim_refresh(f"{party}-duty")  # fresh
+    for _ in range(10):
+        cache.get(env.deps, "alpha-duty", fresh=True)
+    entries = list(cache._keys.values())
+    assert all(30.0 - 0.5 <= until - start <= 30.5 for _ring, until, _due in entries)
+    assert all(30.0 * 0.5 - 0.5 <= due - start <= 30.0 * 0.8 + 0.5 for _r, _u, due in entries)
+    dues = set()
+    for _ in range(10):
+        cache.get(env.deps, "bravo-duty", fresh=True)
+        dues.add(round(cache._keys["bravo-duty"][2], 4))
+    assert len(dues) > 1
+    ring, until, _due = cache._keys["alpha-duty"]
+    cache._keys["alpha-duty"] = (ring, until, 0.0)  # due now
+    assert cache.claim_refresh("alpha-duty") and not cache.claim_refresh("alpha-duty")
+    cache.release("alpha-duty")
+    assert cache.claim_refresh("alpha-duty")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from sharedsky import __version__
 from sharedsky.api import console, errors
-from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.api.auth import ActorDep, DepsDep, remember_credentials
 from sharedsky.api.fastlane import LaneCount, MessagesFastLane
 from sharedsky.api.routes import (
     conflicts,
@@ -42,7 +42,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.deps is None:  # only while printing the OpenAPI document
         yield
         return
-    await anyio.to_thread.run_sync(catalogues.warm)  # the first message renders at full speed
+    # the first requests find the catalogues read and the credentials remembered
+    await anyio.to_thread.run_sync(catalogues.warm)
+    await anyio.to_thread.run_sync(remember_credentials, app)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(stream.flush_deliveries, app)
         tasks.start_soon(stream.publish_checkpoints, app)

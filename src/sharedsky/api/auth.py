@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import Depends, Header, Request
+from fastapi import Depends, FastAPI, Header, Request
+from starlette.datastructures import State
 
-from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.errors import InvalidInput, Unauthenticated
 from sharedsky.service.context import Actor
-from sharedsky.service.ledger import OperatorKeyCache, check_signature
-from sharedsky.service.mechanism import TokenCache, authenticate
+from sharedsky.service.ledger import (
+    OperatorKeyCache,
+    check_signature,
+    keep_every_operators_keys,
+)
+from sharedsky.service.mechanism import TokenCache, authenticate, remember_every_token
 from sharedsky.service.ports import Deps
+
+log = logging.getLogger("sharedsky.api.auth")
 
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 
@@ -32,20 +43,36 @@ async def deps_of(request: Request) -> Deps:
 
 def token_cache(request: Request) -> TokenCache:
     """The app's cache of tokens already checked (``app.state.token_cache``)."""
-    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    return _token_cache(request.app.state)
+
+
+def _token_cache(state: State) -> TokenCache:
+    cache: TokenCache | None = getattr(state, "token_cache", None)
     if cache is None:
         cache = TokenCache()
-        request.app.state.token_cache = cache
+        state.token_cache = cache
     return cache
 
 
 def operator_key_cache(request: Request) -> OperatorKeyCache:
     """The app's cache of operators' signing keys (``app.state.operator_keys``)."""
-    cache: OperatorKeyCache | None = getattr(request.app.state, "operator_keys", None)
+    return _key_cache(request.app.state)
+
+
+def _key_cache(state: State) -> OperatorKeyCache:
+    cache: OperatorKeyCache | None = getattr(state, "operator_keys", None)
     if cache is None:
         cache = OperatorKeyCache()
-        request.app.state.operator_keys = cache
+        state.operator_keys = cache
     return cache
+
+
+def remember_credentials(app: FastAPI) -> None:
+    """Fill the app's caches of tokens and operators' keys from the database (blocking: call
+    it in a thread as the server starts); its first requests then read nothing."""
+    deps: Deps = app.state.deps
+    remember_every_token(deps.db, deps.mechanism, _token_cache(app.state))
+    keep_every_operators_keys(deps, _key_cache(app.state))
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -70,7 +97,8 @@ async def current_actor(
 ) -> Actor:
     """The authenticated actor; 401 for a missing, malformed or unknown token, and for a
     write whose signature is bad or missing when the operator registered a key. A token
-    checked in the last ``TOKEN_CACHE_S`` seconds is taken from memory (no query, no thread)."""
+    checked in the last ``TOKEN_CACHE_S`` seconds is taken from memory (no query, no thread);
+    one in use for a while is checked again in the background (``TokenCache``)."""
     token = None
     if authorization is not None:
         scheme, _, value = authorization.partition(" ")
@@ -83,10 +111,14 @@ async def current_actor(
         actor = await anyio.to_thread.run_sync(authenticate, deps.db, deps.mechanism, token)
         if token is not None:
             cache.put(token, actor)
+    elif cache.claim_refresh(token):
+        assert token is not None  # only a remembered token is claimed
+        _check_in_background(app_deps(request), cache, token)
     keys = operator_key_cache(request)
-    if request.method in _WRITES and not (
-        sharedsky_signature is None and keys.unsigned_ok(actor.operator)
-    ):
+    unsigned_ok = sharedsky_signature is None and keys.unsigned_ok(actor.operator)
+    if unsigned_ok and keys.claim_refresh(actor.operator):
+        _read_keys_in_background(app_deps(request), keys, actor.operator)
+    if request.method in _WRITES and not unsigned_ok:
         deps = app_deps(request)
         body = await request.body()
         signature = await anyio.to_thread.run_sync(
@@ -102,6 +134,50 @@ async def current_actor(
         if signature is not None:
             actor = replace(actor, signature=signature)
     return actor
+
+
+_CHECKS: set[asyncio.Task[None]] = set()
+"""Background checks of remembered tokens and keys now running (held: the loop keeps only
+weak references to its tasks)."""
+
+
+def _check_in_background(deps: Deps, cache: TokenCache, token: str) -> None:
+    """Check a remembered token again without making its request wait: it stays remembered
+    for another ``TOKEN_CACHE_S`` seconds, or is forgotten when it no longer authenticates
+    (its next request gets a 401 at once)."""
+
+    async def check() -> None:
+        try:
+            actor = await anyio.to_thread.run_sync(authenticate, deps.db, deps.mechanism, token)
+        except Unauthenticated:
+            cache.drop(token)
+        except Exception:  # the database did not answer: the token's next use tries again
+            log.warning("a remembered token could not be checked again", exc_info=True)
+            cache.release(token)
+        else:
+            cache.put(token, actor)
+
+    _in_background(check())
+
+
+def _read_keys_in_background(deps: Deps, keys: OperatorKeyCache, operator: str) -> None:
+    """Read an operator's keys again without making its submission wait (a key registered
+    through another process is required from then on)."""
+
+    async def read() -> None:
+        try:
+            await anyio.to_thread.run_sync(partial(keys.get, deps, operator, fresh=True))
+        except Exception:  # the database did not answer: the next submission tries again
+            log.warning("an operator's keys could not be read again", exc_info=True)
+            keys.release(operator)
+
+    _in_background(read())
+
+
+def _in_background(work: Coroutine[None, None, None]) -> None:
+    task = asyncio.get_running_loop().create_task(work)
+    _CHECKS.add(task)
+    task.add_done_callback(_CHECKS.discard)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ signature only), so that the chain still verifies without leaking what it may no
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -258,38 +259,85 @@ def operator_keys(deps: Deps, actor: Actor) -> list[StoredKey]:
     return [k for k in keys if k.entry.operator == actor.operator]
 
 
+REFRESH_AFTER = (0.5, 0.8)
+"""Fractions of ``OPERATOR_KEYS_CACHE_S`` between which (drawn at random per read, so that the
+copies read together at a start are not all read again together) an operator's keys in use
+are read again in the background (``OperatorKeyCache.claim_refresh``): a busy operator's
+submissions never wait for that read."""
+
+
 class OperatorKeyCache:
-    """Each operator's active keys, kept ``ttl_s`` seconds. Thread-safe."""
+    """Each operator's active keys, kept up to ``ttl_s`` seconds, and read again in the
+    background while in use (``claim_refresh``). Thread-safe."""
 
     def __init__(self, ttl_s: float = OPERATOR_KEYS_CACHE_S) -> None:
         self._ttl_s = ttl_s
         self._lock = threading.Lock()
-        self._keys: dict[str, tuple[KeyRing, float]] = {}
+        self._keys: dict[str, tuple[KeyRing, float, float]] = {}
+        """operator → (ring, kept until, read again from: +inf once claimed)."""
 
     def get(self, deps: Deps, operator: str, *, fresh: bool = False) -> KeyRing:
         """The operator's active keys as a ring (read again when ``fresh`` or stale)."""
         clock = time.monotonic()
         with self._lock:
             found = self._keys.get(operator)
-        if found is not None and not fresh and clock - found[1] < self._ttl_s:
+        if found is not None and not fresh and clock < found[1]:
             return found[0]
         entries = deps.db.run(lambda uow: uow.ledger_keys.active_for(operator), readonly=True)
-        ring = KeyRing.of(entries)
+        self.put(operator, KeyRing.of(entries), clock)
+        return self._keys[operator][0]
+
+    def put(self, operator: str, ring: KeyRing, read_at: float) -> None:
+        """Keep ``ring`` as the operator's keys, read at ``read_at`` (``time.monotonic``)."""
+        refresh = read_at + self._ttl_s * random.uniform(*REFRESH_AFTER)
         with self._lock:
-            self._keys[operator] = (ring, clock)
-        return ring
+            self._keys[operator] = (ring, read_at + self._ttl_s, refresh)
 
     def unsigned_ok(self, operator: str) -> bool:
         """True when the operator is known, from a fresh copy, to hold no key: its unsigned
         submissions need no further check (no database read, no thread)."""
         with self._lock:
             found = self._keys.get(operator)
-        return found is not None and not found[0].keys and time.monotonic() - found[1] < self._ttl_s
+        return found is not None and not found[0].keys and time.monotonic() < found[1]
+
+    def claim_refresh(self, operator: str) -> bool:
+        """True, once, when a kept copy is due to be read again in the background: the caller
+        reads it (``get(..., fresh=True)``), or calls ``release`` when it could not."""
+        now = time.monotonic()
+        with self._lock:
+            found = self._keys.get(operator)
+            if found is None or now < found[2] or now >= found[1]:
+                return False
+            self._keys[operator] = (found[0], found[1], float("inf"))
+            return True
+
+    def release(self, operator: str) -> None:
+        """A claimed read failed to run: the operator's next submission claims it again."""
+        with self._lock:
+            found = self._keys.get(operator)
+            if found is not None:
+                self._keys[operator] = (found[0], found[1], 0.0)
 
     def forget(self, operator: str) -> None:
         """Drop the operator's keys (after it registered or revoked one)."""
         with self._lock:
             self._keys.pop(operator, None)
+
+
+def keep_every_operators_keys(deps: Deps, cache: OperatorKeyCache) -> int:
+    """Put every operator's active keys (none for most) in ``cache``, read in one query: a
+    server does so as it starts, so that no first submission waits for a read. Returns how
+    many operators."""
+    clock = time.monotonic()
+
+    def read(uow: SqlUnitOfWork) -> tuple[list[str], dict[str, list[KeyEntry]]]:
+        operators = [str(r.id) for r in uow.parties.operators_by_token().values()]
+        return operators, uow.ledger_keys.all_active()
+
+    operators, active = deps.db.run(read, readonly=True)
+    for operator in operators:
+        cache.put(operator, KeyRing.of(active.get(operator, [])), clock)
+    return len(operators)
 
 
 def check_signature(
@@ -340,6 +388,7 @@ __all__ = [
     "delivery_concerns",
     "export_about",
     "export_lines",
+    "keep_every_operators_keys",
     "keyring",
     "operator_keys",
     "read_page",

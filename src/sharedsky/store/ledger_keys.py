@@ -145,6 +145,15 @@ class LedgerKeys:
         )
         return [_entry(row) for row in rows]
 
+    def all_active(self) -> dict[str, list[KeyEntry]]:
+        """The keys every operator that holds any may sign with now, by operator."""
+        c = t.ledger_keys.c
+        found: dict[str, list[KeyEntry]] = {}
+        for row in self._c.execute(select(t.ledger_keys).where(c.revoked_us.is_(None))):
+            if row.operator_id is not None:
+                found.setdefault(row.operator_id, []).append(_entry(row))
+        return found
+
 
 def _entry(row: Row[Any]) -> KeyEntry:
     return KeyEntry(row.key_id, public_key_from_b64(row.public_key), row.owner, row.operator_id)

@@ -63,3 +63,10 @@ class PartyRepository:
         if row is None:
             return None
         return OperatorRecord(OperatorId(row.id), PartyId(row.party_id), row.name)
+
+    def operators_by_token(self) -> dict[str, OperatorRecord]:
+        """Every operator, by the SHA-256 (hex) of its token."""
+        return {
+            row.token_sha256: OperatorRecord(OperatorId(row.id), PartyId(row.party_id), row.name)
+            for row in self._c.execute(select(t.operators))
+        }
