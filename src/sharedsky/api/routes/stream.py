@@ -72,8 +72,11 @@ DEFAULT_CHECKPOINT_EVERY = 1000
 """Entries after which a checkpoint is published (setting ``ledger_checkpoint_every``)."""
 DEFAULT_CHECKPOINT_INTERVAL_S = 60.0
 """Seconds after which one is published anyway (setting ``ledger_checkpoint_interval_s``)."""
-DELIVERY_FLUSH_S = 0.1
-"""How often the deliveries noted by streams are written, in seconds."""
+DELIVERY_FLUSH_S = 0.05
+"""How often the deliveries noted by streams are written, in seconds: a write every 100 ms, of
+some fifty deliveries and their ledger entries at 500 messages/s, held up the messages
+committing behind it (PostgreSQL p99 35–37 → 29 ms at 50 ms); every 10–20 ms costs each
+message more (p50 13.8 → 15.6–17 ms)."""
 
 
 class EventStreamResponse(StreamingResponse):
