@@ -11,7 +11,7 @@ from _support import Env
 from sharedsky.domain.errors import Unauthenticated
 from sharedsky.service import mechanism
 from sharedsky.service.ledger import OperatorKeyCache
-from sharedsky.service.mechanism import TokenCache, authenticate
+from sharedsky.service.mechanism import TokenCache, authenticate, token_sha256
 
 
 def test_a_checked_token_is_remembered_and_an_unknown_one_never(env: Env) -> None:
@@ -69,9 +69,13 @@ def test_tokens_remembered_together_are_checked_again_at_different_times(env: En
     cache = TokenCache(ttl_s=30.0)
     actor = authenticate(env.deps.db, env.deps.mechanism, env.tokens["alpha"])
     start = time.monotonic()
+    dues = []
     for i in range(20):
         cache.put(f"token-{i}", actor)
-    due = sorted(entry[2] - start for entry in cache._actors.values())
+        times = cache.kept.times(token_sha256(f"token-{i}"))
+        assert times is not None
+        dues.append(times[1] - start)
+    due = sorted(dues)
     assert 30.0 * 0.5 - 0.1 <= due[0] and due[-1] <= 30.0 * 0.9 + 0.1
     assert due[-1] - due[0] > 3.0  # spread over the window, not all at once
 
@@ -89,16 +93,15 @@ def test_operators_keys_in_use_are_read_again_in_the_background_at_spread_times(
         assert not cache.claim_refresh(f"{party}-duty")  # fresh
     for _ in range(10):
         cache.get(env.deps, "alpha-duty", fresh=True)
-    entries = list(cache._keys.values())
-    assert all(30.0 - 0.5 <= until - start <= 30.5 for _ring, until, _due in entries)
-    assert all(30.0 * 0.5 - 0.5 <= due - start <= 30.0 * 0.8 + 0.5 for _r, _u, due in entries)
+    entries = [cache.kept.times(f"{p}-duty") for p in ("alpha", "bravo", "host")]
+    assert all(e is not None and 30.0 - 0.5 <= e[0] - start <= 30.5 for e in entries)
+    assert all(e is not None and 15.0 - 0.5 <= e[1] - start <= 24.0 + 0.5 for e in entries)
     dues = set()
     for _ in range(10):
         cache.get(env.deps, "bravo-duty", fresh=True)
-        dues.add(round(cache._keys["bravo-duty"][2], 4))
+        dues.add(round(cache.kept.times("bravo-duty")[1], 4))  # type: ignore[index]
     assert len(dues) > 1
-    ring, until, _due = cache._keys["alpha-duty"]
-    cache._keys["alpha-duty"] = (ring, until, 0.0)  # due now
+    cache.put("alpha-duty", cache.get(env.deps, "alpha-duty"), time.monotonic() - 25.0)
     assert cache.claim_refresh("alpha-duty") and not cache.claim_refresh("alpha-duty")
     cache.release("alpha-duty")
     assert cache.claim_refresh("alpha-duty")

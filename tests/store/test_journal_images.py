@@ -107,38 +107,35 @@ def test_a_row_changed_after_its_insert_is_read_back(database: Database) -> None
     assert ack["rows"][0]["acked_by"] == "bravo-duty"
 
 
+GOOD_ACK_ROW: dict[str, object] = {
+    "id": "x",
+    "party_id": "bravo",
+    "subject": "message",
+    "subject_id": "m",
+    "subject_version": 1,
+    "priority": "flash",
+    "requested_us": 1,
+    "due_us": 2,
+    "status": "pending",
+    "acked_us": None,
+    "acked_by": None,
+    "rung": 0,
+}
+
+
+def test_a_row_exactly_as_read_back_is_its_own_image() -> None:
+    journal = Journal()
+    journal.note_inserted(t.ack_requests, "id", [GOOD_ACK_ROW])
+    assert list(journal._images.values()) == [GOOD_ACK_ROW]
+
+
 @pytest.mark.parametrize(
     "row",
     [
         {"id": "x"},  # columns missing
-        {
-            "id": "x",
-            "party_id": "bravo",
-            "subject": "message",
-            "subject_id": "m",
-            "subject_version": True,
-            "priority": "flash",
-            "requested_us": 1,
-            "due_us": 2,
-            "status": "pending",
-            "acked_us": None,
-            "acked_by": None,
-            "rung": 0,
-        },  # a bool
-        {
-            "id": "x",
-            "party_id": "bravo",
-            "subject": "message",
-            "subject_id": "m",
-            "subject_version": "1",
-            "priority": "flash",
-            "requested_us": 1,
-            "due_us": 2,
-            "status": "pending",
-            "acked_us": None,
-            "acked_by": None,
-            "rung": 0,
-        },  # text for int
+        {**GOOD_ACK_ROW, "subject_version": True},  # a bool for an integer
+        {**GOOD_ACK_ROW, "subject_version": "1"},  # text for an integer
+        {**GOOD_ACK_ROW, "due_us": 2.0},  # a float for an integer
     ],
 )
 def test_a_row_not_exactly_as_read_back_is_not_its_own_image(row: dict[str, object]) -> None:

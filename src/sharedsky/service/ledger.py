@@ -9,8 +9,6 @@ signature only), so that the chain still verifies without leaking what it may no
 from __future__ import annotations
 
 import json
-import random
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -30,6 +28,7 @@ from sharedsky.ledger.signing import (
     verify_body_signature,
 )
 from sharedsky.ledger.verify import Report, verify
+from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import Sightings, needs_sightings, sightings_in, visible_event
@@ -271,57 +270,42 @@ class OperatorKeyCache:
     background while in use (``claim_refresh``). Thread-safe."""
 
     def __init__(self, ttl_s: float = OPERATOR_KEYS_CACHE_S) -> None:
-        self._ttl_s = ttl_s
-        self._lock = threading.Lock()
-        self._keys: dict[str, tuple[KeyRing, float, float]] = {}
-        """operator → (ring, kept until, read again from: +inf once claimed)."""
+        self.kept: Kept[str, KeyRing] = Kept(ttl_s, REFRESH_AFTER)
+        """The key rings by operator."""
 
     def get(self, deps: Deps, operator: str, *, fresh: bool = False) -> KeyRing:
         """The operator's active keys as a ring (read again when ``fresh`` or stale)."""
-        clock = time.monotonic()
-        with self._lock:
-            found = self._keys.get(operator)
-        if found is not None and not fresh and clock < found[1]:
-            return found[0]
+        found = None if fresh else self.kept.get(operator)
+        if found is not None:
+            return found
+        read_at = time.monotonic()
         entries = deps.db.run(lambda uow: uow.ledger_keys.active_for(operator), readonly=True)
-        self.put(operator, KeyRing.of(entries), clock)
-        return self._keys[operator][0]
+        ring = KeyRing.of(entries)
+        self.kept.put(operator, ring, read_at)
+        return ring
 
     def put(self, operator: str, ring: KeyRing, read_at: float) -> None:
         """Keep ``ring`` as the operator's keys, read at ``read_at`` (``time.monotonic``)."""
-        refresh = read_at + self._ttl_s * random.uniform(*REFRESH_AFTER)
-        with self._lock:
-            self._keys[operator] = (ring, read_at + self._ttl_s, refresh)
+        self.kept.put(operator, ring, read_at)
 
     def unsigned_ok(self, operator: str) -> bool:
         """True when the operator is known, from a fresh copy, to hold no key: its unsigned
         submissions need no further check (no database read, no thread)."""
-        with self._lock:
-            found = self._keys.get(operator)
-        return found is not None and not found[0].keys and time.monotonic() < found[1]
+        found = self.kept.get(operator)
+        return found is not None and not found.keys
 
     def claim_refresh(self, operator: str) -> bool:
         """True, once, when a kept copy is due to be read again in the background: the caller
         reads it (``get(..., fresh=True)``), or calls ``release`` when it could not."""
-        now = time.monotonic()
-        with self._lock:
-            found = self._keys.get(operator)
-            if found is None or now < found[2] or now >= found[1]:
-                return False
-            self._keys[operator] = (found[0], found[1], float("inf"))
-            return True
+        return self.kept.claim_refresh(operator)
 
     def release(self, operator: str) -> None:
         """A claimed read failed to run: the operator's next submission claims it again."""
-        with self._lock:
-            found = self._keys.get(operator)
-            if found is not None:
-                self._keys[operator] = (found[0], found[1], 0.0)
+        self.kept.release(operator)
 
     def forget(self, operator: str) -> None:
         """Drop the operator's keys (after it registered or revoked one)."""
-        with self._lock:
-            self._keys.pop(operator, None)
+        self.kept.drop(operator)
 
 
 def keep_every_operators_keys(deps: Deps, cache: OperatorKeyCache) -> int:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
-import threading
-import time
 
 from sharedsky.domain.errors import StateConflict, Unauthenticated
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Clock
 from sharedsky.store.mapping import to_us
@@ -80,73 +78,38 @@ def remember_every_token(db: Database, mechanism: Mechanism, cache: TokenCache) 
 class TokenCache:
     """Tokens already authenticated, by their hash, for ``ttl_s`` seconds: a busy server would
     otherwise read the operators table on every request. Unknown tokens are never cached, so a
-    token issued a moment ago works at once. A token still in use past ``REFRESH_AFTER`` of its
-    time is handed out for a check in the background (``claim_refresh``), once: checked again,
-    it stays (``put``) or goes (``drop``), and no request waits for the database meanwhile
-    (fifty clients whose tokens all lapsed at once queued together behind fifty reads).
-    Thread-safe."""
+    token issued a moment ago works at once. A token still in use past a point within
+    ``REFRESH_AFTER`` of its time is handed out for a check in the background
+    (``claim_refresh``), once: checked again, it stays (``put``) or goes (``drop``), and no
+    request waits for the database meanwhile (fifty clients whose tokens all lapsed at once
+    queued together behind fifty reads). Thread-safe."""
 
     def __init__(self, ttl_s: float = TOKEN_CACHE_S, max_entries: int = 10_000) -> None:
-        self._ttl_s = ttl_s
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-        self._actors: dict[str, tuple[Actor, float, float]] = {}
-        """hash → (actor, expires at, check again from: +inf once claimed)."""
+        self.kept: Kept[str, Actor] = Kept(ttl_s, REFRESH_AFTER, max_entries)
+        """The actors by token hash."""
 
     def get(self, token: str | None) -> Actor | None:
         """The actor of a token checked less than ``ttl_s`` seconds ago; None otherwise."""
-        if not token:
-            return None
-        key = token_sha256(token)
-        with self._lock:
-            found = self._actors.get(key)
-            if found is None:
-                return None
-            if time.monotonic() >= found[1]:
-                del self._actors[key]
-                return None
-            return found[0]
+        return self.kept.get(token_sha256(token)) if token else None
 
     def claim_refresh(self, token: str | None) -> bool:
         """True, once, when a remembered token is due for its check in the background: the
         caller checks it and calls ``put`` (still valid), ``drop`` (no longer) or ``release``
         (the check could not be made)."""
-        if not token:
-            return False
-        key = token_sha256(token)
-        now = time.monotonic()
-        with self._lock:
-            found = self._actors.get(key)
-            if found is None or now < found[2] or now >= found[1]:
-                return False
-            self._actors[key] = (found[0], found[1], float("inf"))
-            return True
+        return self.kept.claim_refresh(token_sha256(token)) if token else False
 
     def release(self, token: str) -> None:
         """A claimed check failed to run: the next use of the token claims it again."""
-        key = token_sha256(token)
-        with self._lock:
-            found = self._actors.get(key)
-            if found is not None:
-                self._actors[key] = (found[0], found[1], 0.0)
+        self.kept.release(token_sha256(token))
 
     def put(self, token: str, actor: Actor) -> None:
         """Remember that ``token`` authenticates ``actor``."""
-        self.put_hashed(token_sha256(token), actor)
+        self.kept.put(token_sha256(token), actor)
 
     def put_hashed(self, sha256: str, actor: Actor) -> None:
         """Remember that the token with this SHA-256 (hex) authenticates ``actor``."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._actors) >= self._max_entries:
-                self._actors.clear()  # a bounded memory beats an exact eviction order here
-            self._actors[sha256] = (
-                actor,
-                now + self._ttl_s,
-                now + self._ttl_s * random.uniform(*REFRESH_AFTER),
-            )
+        self.kept.put(sha256, actor)
 
     def drop(self, token: str) -> None:
         """Forget ``token`` (it no longer authenticates anyone)."""
-        with self._lock:
-            self._actors.pop(token_sha256(token), None)
+        self.kept.drop(token_sha256(token))
