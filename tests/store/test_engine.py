@@ -4,6 +4,9 @@ pinged."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from _support import PG_URL
 from sqlalchemy import create_engine, text
@@ -62,3 +65,27 @@ def test_a_connection_in_steady_use_is_not_pinged(
         assert len(pings) == 1
     finally:
         engine.dispose()
+
+
+def test_closing_waits_for_a_connection_still_in_use_in_another_thread(
+    database: Database,
+) -> None:
+    """A read finishing in another thread as the database closes hands its connection back
+    first: nothing is left open for the garbage collector to find."""
+    holding = threading.Event()
+
+    def read() -> None:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            holding.set()
+            time.sleep(0.3)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    assert holding.wait(5.0)
+    started = time.monotonic()
+    database.close()
+    assert time.monotonic() - started >= 0.2  # it waited for the read
+    thread.join(5.0)
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool) and pool.checkedout() == 0

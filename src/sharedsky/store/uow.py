@@ -32,6 +32,8 @@ from sharedsky.store.zones import ZoneRepository
 
 T = TypeVar("T")
 
+CLOSE_WAIT_S = 2.0
+"""How long ``Database.close`` waits for connections in use to come back, in seconds."""
 MAX_ATTEMPTS = 8
 """Attempts of one transaction before a serialization failure is given up."""
 _RETRY_SQLSTATES = {"40001", "40P01"}
@@ -135,8 +137,16 @@ class Database:
         return pool.checkedin() if isinstance(pool, QueuePool) else len(opened)
 
     def close(self) -> None:
-        """Stop background work and close every pooled connection."""
+        """Stop background work, wait up to ``CLOSE_WAIT_S`` for the connections in use to come
+        back (a stream's last read, a last write finishing in another thread), and close every
+        pooled connection. One that came back only after the pool was closed would stay open
+        until the garbage collector found it."""
         self._checkpointer.stop()
+        pool = self.engine.pool
+        if isinstance(pool, QueuePool):
+            deadline = time.monotonic() + CLOSE_WAIT_S
+            while pool.checkedout() and time.monotonic() < deadline:
+                time.sleep(0.01)
         self.engine.dispose()
 
     def run(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
