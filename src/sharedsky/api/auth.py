@@ -71,8 +71,8 @@ def remember_credentials(app: FastAPI) -> None:
     """Fill the app's caches of tokens and operators' keys from the database (blocking: call
     it in a thread as the server starts); its first requests then read nothing."""
     deps: Deps = app.state.deps
-    remember_every_token(deps.db, deps.mechanism, _token_cache(app.state))
-    keep_every_operators_keys(deps, _key_cache(app.state))
+    operators = remember_every_token(deps.db, deps.mechanism, _token_cache(app.state))
+    keep_every_operators_keys(deps, _key_cache(app.state), operators)
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

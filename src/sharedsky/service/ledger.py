@@ -308,20 +308,15 @@ class OperatorKeyCache:
         self.kept.drop(operator)
 
 
-def keep_every_operators_keys(deps: Deps, cache: OperatorKeyCache) -> int:
-    """Put every operator's active keys (none for most) in ``cache``, read in one query: a
-    server does so as it starts, so that no first submission waits for a read. Returns how
-    many operators."""
-    clock = time.monotonic()
-
-    def read(uow: SqlUnitOfWork) -> tuple[list[str], dict[str, list[KeyEntry]]]:
-        operators = [str(r.id) for r in uow.parties.operators_by_token().values()]
-        return operators, uow.ledger_keys.all_active()
-
-    operators, active = deps.db.run(read, readonly=True)
+def keep_every_operators_keys(
+    deps: Deps, cache: OperatorKeyCache, operators: Iterable[str]
+) -> None:
+    """Put the active keys of each of ``operators`` (none for most) in ``cache``, read in one
+    query: a server does so as it starts, so that no first submission waits for a read."""
+    read_at = time.monotonic()
+    active = deps.db.run(lambda uow: uow.ledger_keys.all_active(), readonly=True)
     for operator in operators:
-        cache.put(operator, KeyRing.of(active.get(operator, [])), clock)
-    return len(operators)
+        cache.put(operator, KeyRing.of(active.get(operator, [])), read_at)
 
 
 def check_signature(

@@ -65,14 +65,14 @@ remembered together are not all checked together) a token in use is checked agai
 background (``TokenCache.claim_refresh``): it seldom expires under a busy client."""
 
 
-def remember_every_token(db: Database, mechanism: Mechanism, cache: TokenCache) -> int:
+def remember_every_token(db: Database, mechanism: Mechanism, cache: TokenCache) -> list[OperatorId]:
     """Put every operator's token (by its hash) in ``cache``, read in one query: a server
     does so as it starts, so that the first request of each client does not wait for a read
-    (fifty clients connecting together queued behind fifty). Returns how many."""
+    (fifty clients connecting together queued behind fifty). Returns the operators."""
     operators = db.run(lambda uow: uow.parties.operators_by_token(), readonly=True)
     for sha256, record in operators.items():
         cache.put_hashed(sha256, Actor(record.id, record.party, mechanism.is_host(record.party)))
-    return len(operators)
+    return [record.id for record in operators.values()]
 
 
 class TokenCache:

@@ -54,7 +54,12 @@ class _Held:
 
 def _send(connection: Connection, held: dict[Insert, list[Mapping[str, Any]]]) -> None:
     for statement, rows in held.items():
-        connection.execute(statement, rows[0] if len(rows) == 1 else list(rows))
+        _execute(connection, statement, rows)
+
+
+def _execute(connection: Connection, statement: Insert, rows: Sequence[Mapping[str, Any]]) -> None:
+    """One statement for the rows: a plain execute for one, an ``executemany`` for more."""
+    connection.execute(statement, rows[0] if len(rows) == 1 else list(rows))
 
 
 _HELD: dict[Connection, _Held] = {}
@@ -112,6 +117,6 @@ def insert_rows(
         return
     held = _HELD.get(connection)
     if held is None:
-        connection.execute(statement, rows[0] if len(rows) == 1 else list(rows))
+        _execute(connection, statement, rows)
     else:
         held.rows.setdefault(statement, []).extend(rows)

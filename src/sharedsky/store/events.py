@@ -49,8 +49,6 @@ class LedgerAppendError(ValueError):
     """An event that cannot enter the ledger (its payload has no canonical JSON form)."""
 
 
-_SERIALISED: weakref.WeakSet[RootTransaction] = weakref.WeakSet()
-"""Transactions that already hold the event-order lock (several writes may share one)."""
 _EVENT_ORDER_LOCK = 0x5EA5_0001
 """The PostgreSQL advisory lock that orders event commits."""
 NOTIFY_CHANNEL_SQL = "left('sharedsky_events_' || current_schema(), 63)"
@@ -125,9 +123,10 @@ class EventLog:
         transaction = self._c.get_transaction()
         if transaction is not None and transaction in _HEADS:
             return _HEADS[transaction]  # an earlier write of the same (shared) transaction
-        if self._c.dialect.name == "postgresql" and transaction not in _SERIALISED:
-            if transaction is not None:
-                _SERIALISED.add(transaction)
+        if self._c.dialect.name == "postgresql":
+            # once per transaction (the head is noted after the first append); again only
+            # without a transaction object or after a failed append, which is harmless: the
+            # lock is re-entrant and a transaction's identical notifications arrive as one
             row = self._c.execute(_ORDERED_HEAD, {"key": _EVENT_ORDER_LOCK}).first()
             if row is not None and row.seq is None:
                 row = None  # an empty ledger

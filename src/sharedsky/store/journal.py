@@ -96,12 +96,11 @@ class Journal:
                 for row in connection.execute(query, {"vs": chunk}):
                     image = _json_row(row._mapping)
                     found.setdefault((name, column, image[column]), []).append(image)
-        changes = []
-        for key in self._keys:
-            name, column, value = key
-            changes.append(
-                {"table": name, "column": column, "value": value, "rows": found.get(key, [])}
-            )
+        changes = [
+            {"table": name, "column": column, "value": value, "rows": found.get(key, [])}
+            for key in self._keys
+            for name, column, value in [key]
+        ]
         self._keys.clear()
         self._images.clear()
         self._changed.clear()
