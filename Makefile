@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps traffic==2.13
+	$(BIN)/python -c 'from sharedsky.detect.tactical import warm; warm()'  # Numba's cache
 	touch $(STAMP)
 
 # the web console (web/ → src/sharedsky/api/console_assets/), rebuilt when a source is newer

@@ -147,6 +147,7 @@ def test_a_bad_or_missing_signature_gets_401_and_stores_nothing(api: Api) -> Non
     body = notice(square(36.1, 34.5))
     unsigned = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
     assert unsigned.status_code == 401
+    assert unsigned.json()["code"] == "signature-required"
     assert SIGNATURE_HEADER in unsigned.json()["detail"]
     stranger = Signer.generate()
     for header in (
@@ -159,6 +160,7 @@ def test_a_bad_or_missing_signature_gets_401_and_stores_nothing(api: Api) -> Non
             "/v1/notices", json=body, headers={**api.as_("alpha"), SIGNATURE_HEADER: header}
         )
         assert response.status_code == 401, (header, response.text)
+        assert response.json()["code"] == "bad-signature", response.text
     assert count(api) == before
     good = body_signature(signer, submission("POST", "/v1/notices", body))
     response = api.client.post(

@@ -215,9 +215,46 @@ def test_the_cli_signs_every_write_with_the_operators_key(api: Api, tmp_path: Pa
     obj = {"http": api.client, "clock": api.env.clock}
     unsigned = CliRunner().invoke(app, args, obj=obj, env={"SHAREDSKY_SIGNING_KEY": ""})
     assert unsigned.exit_code == 1 and "401" in unsigned.output
+    assert "signature-required" in unsigned.output
+    assert "SHAREDSKY_SIGNING_KEY" in unsigned.output  # the hint says how to sign
     signed = CliRunner().invoke(app, args, obj=obj, env={"SHAREDSKY_SIGNING_KEY": str(key)})
     assert signed.exit_code == 0, signed.output
     entries = api.env.deps.db.run(lambda uow: uow.events.entries(0), readonly=True)
     filed = [e for e in entries if e.content and e.content.type == "notice.filed"]
     assert len(filed) == 1 and filed[0].content is not None
     assert filed[0].content.party_sig is not None
+
+
+def test_unregister_key_revokes_it_and_writes_go_unsigned_again(api: Api, tmp_path: Path) -> None:
+    key = tmp_path / "alpha.pem"
+    assert CliRunner().invoke(app, ["ledger", "keygen", str(key)]).exit_code == 0
+    registered = run(api, "ledger", "register-key", str(key))
+    assert registered.exit_code == 0, registered.output
+    key_id = registered.stdout.split()[1]
+    assert api.client.get("/v1/me", headers=api.as_("alpha")).json()["signing_key_ids"] == [key_id]
+    obj = {"http": api.client, "clock": api.env.clock}
+    token = ["--token", api.env.tokens["alpha"]]
+    unsigned = CliRunner().invoke(
+        app,
+        ["ledger", "unregister-key", key_id, *token],
+        obj=obj,
+        env={"SHAREDSKY_SIGNING_KEY": ""},
+    )
+    assert unsigned.exit_code == 1 and "signature-required" in unsigned.output  # must be signed
+    gone = CliRunner().invoke(
+        app,
+        ["ledger", "unregister-key", key_id, *token],
+        obj=obj,
+        env={"SHAREDSKY_SIGNING_KEY": str(key)},
+    )
+    assert gone.exit_code == 0, gone.output
+    assert f"key {key_id} revoked" in gone.stdout
+    me = api.client.get("/v1/me", headers=api.as_("alpha")).json()
+    assert me["signing_key_ids"] == []
+    again = CliRunner().invoke(
+        app,
+        ["ledger", "unregister-key", key_id, *token],
+        obj=obj,
+        env={"SHAREDSKY_SIGNING_KEY": ""},
+    )
+    assert again.exit_code == 1  # already revoked: a clear error, not a crash

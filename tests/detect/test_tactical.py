@@ -321,3 +321,10 @@ def test_a_dense_swarm_overflows_the_parallel_scan_and_loses_no_pair() -> None:
     assert len(pairs) == len(set(pairs)) == 150 * 150
     assert all(tracks.party[i] != tracks.party[j] for i, j in pairs)
     assert hits.stats.candidates == 150 * 150
+
+
+def test_the_warm_up_pair_is_found_through_every_kernel() -> None:
+    """``warm`` (run by ``serve`` before it answers) raises when the kernels miss its pair."""
+    from sharedsky.detect.tactical import warm
+
+    warm()

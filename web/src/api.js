@@ -25,7 +25,38 @@ export function authHeaders(token = storedToken()) {
   return { Authorization: `Bearer ${token}` };
 }
 
-export async function call(method, path, body, token = storedToken(), extra = {}) {
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const SIGNATURE_CODES = new Set(["signature-required", "bad-signature"]);
+
+let signingKey = null;
+let signatureNeeded = null;
+
+/** The operator's signing key (signing.js SigningKey) every write is signed with; null: none. */
+export function setSigningKey(key) {
+  signingKey = key;
+}
+
+export function currentSigningKey() {
+  return signingKey;
+}
+
+/**
+ * ``handler(error)`` is called when the server refuses a write for want of a (good) signature:
+ * it offers the operator to load a key and resolves true once one is loaded (the write is then
+ * sent again, signed, with the same Idempotency-Key), false when the operator declines.
+ */
+export function onSignatureNeeded(handler) {
+  signatureNeeded = handler;
+}
+
+/** True for a refusal that a loaded key would cure. */
+export function wantsSignature(err) {
+  return err instanceof ApiError && err.status === 401 && Boolean(err.problem) && SIGNATURE_CODES.has(err.problem.code);
+}
+
+/** One request; ``prompt: false`` for a background write (the draft check) that must not open
+ * the key dialog by itself. */
+export async function call(method, path, body, token = storedToken(), extra = {}, { prompt = true } = {}) {
   const headers = { ...authHeaders(token), Accept: "application/json", ...extra };
   const init = { method, headers };
   if (body !== undefined) {
@@ -33,14 +64,29 @@ export async function call(method, path, body, token = storedToken(), extra = {}
     headers["Idempotency-Key"] = crypto.randomUUID();
     init.body = JSON.stringify(body);
   }
-  const answer = await fetch(path, init);
-  const text = await answer.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!answer.ok) throw new ApiError(answer.status, data);
-  return data;
+  for (let attempt = 0; ; attempt += 1) {
+    if (WRITES.has(method) && signingKey) {
+      const signedPath = decodeURIComponent(new URL(path, location.href).pathname);
+      headers["Sharedsky-Signature"] = await signingKey.header(method, signedPath, body);
+    } else delete headers["Sharedsky-Signature"];
+    const answer = await fetch(path, init);
+    const text = await answer.text();
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = { detail: text.slice(0, 200) };
+    }
+    if (answer.ok) return data;
+    const err = new ApiError(answer.status, data);
+    if (prompt && attempt === 0 && WRITES.has(method) && wantsSignature(err) && signatureNeeded && (await signatureNeeded(err))) continue;
+    throw err;
+  }
 }
 
 export const get = (path, token) => call("GET", path, undefined, token);
-export const post = (path, body = {}) => call("POST", path, body);
+export const post = (path, body = {}, options = {}) => call("POST", path, body, storedToken(), {}, options);
 /** PUT an amendment of the version the operator saw (``If-Match``). */
 export const put = (path, body, version) => call("PUT", path, body, storedToken(), { "If-Match": String(version) });
+/** DELETE (a write: signed like the others). */
+export const del = (path) => call("DELETE", path, undefined);

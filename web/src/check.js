@@ -2,7 +2,7 @@
 // whenever the drawn outline, the band, the window or the kind changes, so that the operator
 // sees the conflicts, the lead time and the parties it would be late for before filing. The
 // answer to an older draft is dropped when a newer one was asked meanwhile.
-import { post } from "./api.js";
+import { post, wantsSignature } from "./api.js";
 import { band, conflictTitle, esc, minutes, utc } from "./format.js";
 
 export const CHECK_DELAY_MS = 350;
@@ -41,7 +41,7 @@ export class DraftCheck {
     const ticket = ++this.asked;
     const query = amending ? `?amending=${encodeURIComponent(amending)}` : "";
     try {
-      const found = await post(`/v1/notices/check${query}`, body);
+      const found = await post(`/v1/notices/check${query}`, body, { prompt: false });
       if (ticket === this.asked) this.show(found);
     } catch (err) {
       if (ticket !== this.asked) return;
@@ -52,7 +52,9 @@ export class DraftCheck {
         return;
       }
       this.el.dataset.state = "error";
-      this.el.innerHTML = `<p class="error">Server check: ${esc(err.message)}</p>`;
+      this.el.innerHTML = wantsSignature(err)
+        ? `<p class="error">The server checks drafts of signed operators only: load your signing key (top bar).</p>`
+        : `<p class="error">Server check: ${esc(err.message)}</p>`;
       this.app.map.showPreview([]);
     }
   }

@@ -142,15 +142,18 @@ export class Inbox {
     }
   }
 
+  /** Acknowledge one item; resolves to the error when it failed (shown in a toast), else null. */
   async acknowledgeItem(item) {
-    if (!item || this.busy.has(item.subject_id)) return;
+    if (!item || this.busy.has(item.subject_id)) return null;
     this.busy.add(item.subject_id);
     try {
       await post(`/v1/${PATHS[item.subject]}/${encodeURIComponent(item.subject_id)}/ack`);
       this.app.state.pending = this.app.state.pending.filter((a) => a.subject_id !== item.subject_id);
       this.app.toast(`acknowledged ${item.subject} ${item.subject_id}`);
+      return null;
     } catch (err) {
       this.app.toast(`could not acknowledge: ${err.message}`);
+      return err;
     } finally {
       this.busy.delete(item.subject_id);
       this.render();

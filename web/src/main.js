@@ -10,6 +10,7 @@ import { HostView } from "./host.js";
 import { ObjectList } from "./objects.js";
 import { LivePicture } from "./live.js";
 import { Takeover } from "./takeover.js";
+import { KeyDialog } from "./keys.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -72,6 +73,7 @@ class App {
     if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.selectFromMap(ref));
     this.live = new LivePicture(this);
     this.takeover = new Takeover(this);
+    if (!this.keys) this.keys = new KeyDialog(this);
     this.inbox = new Inbox(this, $("panel-inbox"));
     this.filing = new Filing(this, $("panel-file"));
     this.hotline = new Hotline(this, $("panel-hotline"));
@@ -95,6 +97,7 @@ class App {
     );
     this.stream.start();
     this.live.start();
+    this.keys.start();
   }
 
   signOut() {
@@ -284,6 +287,10 @@ function main() {
   for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => app.showTab(tab.dataset.tab));
   document.addEventListener("keydown", (e) => {
     if (!app.state) return;
+    if (app.keys && app.keys.isOpen) {
+      if (e.key === "Escape") app.keys.close(false);
+      return; // the key dialog has the keyboard (above a take-over too)
+    }
     if (app.takeover.key(e)) return;
     if (e.ctrlKey && e.key === "Enter" && app.tab === "hotline") {
       e.preventDefault();

@@ -12,6 +12,8 @@ import { post } from "./api.js";
 import { countdown, isRtl, utc } from "./format.js";
 import { secondsLeft, tacticalSummary, tacticalTitle } from "./tactical.js";
 
+const SNOOZE_MS = 60_000;
+
 const CATEGORY_TITLES = {
   separation: "predicted loss of separation",
   intrusion: "zone intrusion",
@@ -34,7 +36,31 @@ export class Takeover {
     this.busy = new Set();
     this.current = null;
     this.lastBeep = 0;
+    this.snoozed = new Map();
+    /** Alarms closed for a minute: id → until (ms); they stay in the inbox meanwhile. */
     document.getElementById("takeover-ack").addEventListener("click", () => this.acknowledge());
+    document.getElementById("takeover-snooze").addEventListener("click", () => this.snooze());
+    document.getElementById("takeover-signout").addEventListener("click", () => app.signOut());
+  }
+
+  /** Close the current alarm for ``SNOOZE_MS`` (the operator must be able to reach the rest of
+   * the console, e.g. to load a signing key or to sign out); it comes back unless acknowledged. */
+  snooze() {
+    if (!this.current) return;
+    this.snoozed.set(this.currentId(), Date.now() + SNOOZE_MS);
+    this.render();
+  }
+
+  currentId() {
+    const top = this.current;
+    return top ? (top.conflict ? top.conflict.id : top.item.subject_id) : null;
+  }
+
+  /** Show why the last acknowledgement failed, inside the take-over (a toast would be hidden). */
+  failed(err) {
+    const el = document.getElementById("takeover-error");
+    el.textContent = err ? `Could not acknowledge: ${err.message}. Try again, or close this alarm for a minute.` : "";
+    el.hidden = !err;
   }
 
   /** A ``tactical.detected`` / ``tactical.updated`` event: remember a warning told to us. */
@@ -61,7 +87,9 @@ export class Takeover {
       .filter((a) => a.priority === "flash" && !(tactical.has(a.subject_id) && tactical.get(a.subject_id).severity === "warning"))
       .sort((x, y) => (x.due_at ? Date.parse(x.due_at) : -Infinity) - (y.due_at ? Date.parse(y.due_at) : -Infinity))
       .map((a) => ({ kind: "flash", item: a, conflict: tactical.get(a.subject_id) || null }));
-    return [...warnings, ...flashes];
+    const now = Date.now();
+    const awake = (q) => !((this.snoozed.get(q.conflict ? q.conflict.id : q.item.subject_id) || 0) > now);
+    return [...warnings, ...flashes].filter(awake);
   }
 
   render() {
@@ -77,6 +105,7 @@ export class Takeover {
     }
     const id = top.conflict ? top.conflict.id : top.item.subject_id;
     const changed = this.el.dataset.id !== id;
+    if (changed) this.failed(null);
     this.el.dataset.id = id;
     this.el.dataset.kind = top.kind;
     this.el.classList.toggle("warning", top.kind === "warning");
@@ -122,9 +151,11 @@ export class Takeover {
 
   /** Every second: the countdowns, and the sound again while the screen is taken over. */
   tick() {
+    const now = Date.now();
+    for (const [id, until] of this.snoozed) if (until <= now) this.snoozed.delete(id);
+    if (this.el.hidden && this.queue().length) this.render(); // a closed alarm is due again
     if (this.el.hidden || !this.current) return;
     this._meta();
-    const now = Date.now();
     if (now - this.lastBeep > 1500) {
       this.lastBeep = now;
       this.app.beep(this.current.kind === "warning" ? "warning" : "flash");
@@ -135,8 +166,9 @@ export class Takeover {
     const top = this.current;
     if (!top) return;
     if (top.item) {
-      await this.app.inbox.acknowledgeItem(top.item);
-      if (top.conflict) this.warned.delete(top.conflict.id);
+      const err = await this.app.inbox.acknowledgeItem(top.item);
+      this.failed(err);
+      if (!err && top.conflict) this.warned.delete(top.conflict.id);
       this.render();
       return;
     }
@@ -146,9 +178,10 @@ export class Takeover {
     try {
       await post(`/v1/conflicts/${encodeURIComponent(id)}/ack`);
       this.warned.delete(id);
+      this.failed(null);
       this.app.toast(`acknowledged warning ${id}`);
     } catch (err) {
-      this.app.toast(`could not acknowledge: ${err.message}`);
+      this.failed(err);
     } finally {
       this.busy.delete(id);
       this.render();

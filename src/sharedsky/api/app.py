@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from sharedsky import __version__
 from sharedsky.api import console, errors
-from sharedsky.api.auth import ActorDep, DepsDep, remember_credentials
+from sharedsky.api.auth import ActorDep, DepsDep, KeysDep, remember_credentials
 from sharedsky.api.fastlane import LaneCount, MessagesFastLane
 from sharedsky.api.routes import (
     conflicts,
@@ -97,10 +97,11 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/v1/me", tags=["meta"], responses={200: {"model": v1.Me}})
-    def me(actor: ActorDep, deps: DepsDep) -> Response:
-        """Who the token belongs to, and the mechanism it acts in."""
+    def me(actor: ActorDep, deps: DepsDep, keys: KeysDep) -> Response:
+        """Who the token belongs to, the mechanism it acts in, and the keys it signs with."""
         mech = deps.mechanism
         party = mech.party(actor.party)
+        ring = keys.get(deps, actor.operator, fresh=True)
         return json_response(
             v1.Me(
                 operator=actor.operator,
@@ -109,6 +110,7 @@ def create_app(
                 language=party.language,
                 is_host=actor.is_host,
                 mechanism=mech.name,
+                signing_key_ids=sorted(k.key_id for k in ring.keys),
             )
         )
 

@@ -127,6 +127,16 @@ def report(exc: ClientError) -> None:
     lines.append(f"  ({exc.status} {exc.code})" if exc.status else f"  ({exc.code})")
     if isinstance(exc, StaleVersionError):
         lines.append("  hint: show the object again and amend its current version")
+    elif isinstance(exc, AuthError) and exc.code == "signature-required":
+        lines.append(
+            f"  hint: this operator signs its writes: set {SIGNING_KEY_ENV} to its private key"
+            " (PEM file, `sharedsky ledger keygen`)"
+        )
+    elif isinstance(exc, AuthError) and exc.code == "bad-signature":
+        lines.append(
+            f"  hint: {SIGNING_KEY_ENV} names a key that is not one of this operator's active"
+            " keys (`sharedsky ledger register-key`)"
+        )
     elif isinstance(exc, AuthError) and exc.status == 401:
         lines.append("  hint: check --token, or --tokens FILE --as PARTY")
     stderr().print("\n".join(lines), style="red", markup=False, soft_wrap=True)

@@ -84,6 +84,7 @@ def serve_command(
         settle_heap,
         start_event_listener,
     )
+    from sharedsky.detect.tactical import warm as warm_tactical
     from sharedsky.events.webhooks import HttpxSender, RetryPolicy
     from sharedsky.service.deadlines import DeadlineScheduler
     from sharedsky.service.tactical import TacticalBoard, TacticalTicker
@@ -125,6 +126,7 @@ def serve_command(
         RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
     )
     database.open_connections(OPENED_AT_START)
+    warm_tactical()  # the first tactical tick must not wait for Numba to compile
     settle_heap()
     sys.setswitchinterval(settings.gil_switch_interval_s)
     scheduler.start()

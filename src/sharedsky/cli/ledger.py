@@ -191,6 +191,23 @@ def register_key_command(
     stdout().print(f"key {registered.key_id} registered for {registered.operator}")
 
 
+@app.command("unregister-key")
+def unregister_key_command(
+    ctx: typer.Context,
+    key_id: Annotated[str, typer.Argument(help="The key id (16 hex; `ledger keys` lists them).")],
+    url: UrlOption = DEFAULT_URL,
+    token: TokenOption = None,
+    tokens: TokensOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Revoke one of your operator's keys: it signs nothing from now on (what it signed still
+    verifies). With no active key left, your writes go unsigned again. While a key is active
+    this request must itself be signed (SHAREDSKY_SIGNING_KEY)."""
+    with connect(ctx, url, token, tokens, as_) as client:
+        client.revoke_key(key_id)
+    stdout().print(f"key {key_id} revoked")
+
+
 @app.command("export")
 def export_command(
     ctx: typer.Context,

@@ -7,7 +7,10 @@
     │   ├── InvalidVolume               invalid-volume      (422)
     │   └── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
     ├── Unauthenticated                 unauthenticated     (401)
+    │   ├── SignatureRequired           signature-required  (401; the operator signs its writes)
+    │   └── BadSignature                bad-signature       (401)
     ├── Forbidden                       forbidden           (403)
+    │   └── ForbiddenRole               forbidden-role      (403; the operator's role may not)
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
@@ -60,10 +63,30 @@ class Unauthenticated(SharedskyError):
     code = "unauthenticated"
 
 
+class SignatureRequired(Unauthenticated):
+    """A write without the ``Sharedsky-Signature`` header by an operator that registered a
+    key: nothing is stored; the client loads the operator's key and sends it again, signed."""
+
+    code = "signature-required"
+
+
+class BadSignature(Unauthenticated):
+    """A ``Sharedsky-Signature`` that is malformed, made with a key that is not one of the
+    operator's active keys, or that does not verify."""
+
+    code = "bad-signature"
+
+
 class Forbidden(SharedskyError):
     """The actor is known but may not do this (e.g. the host filing a notice)."""
 
     code = "forbidden"
+
+
+class ForbiddenRole(Forbidden):
+    """The operator is known, but its role (viewer, duty, admin) does not allow this."""
+
+    code = "forbidden-role"
 
 
 class NotFound(SharedskyError):

@@ -12,7 +12,13 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict, Unauthenticated
+from sharedsky.domain.errors import (
+    BadSignature,
+    InvalidInput,
+    NotFound,
+    SignatureRequired,
+    StateConflict,
+)
 from sharedsky.domain.visibility import Viewer
 from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
 from sharedsky.ledger.chain import to_json as entry_json
@@ -329,32 +335,32 @@ def check_signature(
     body: bytes,
 ) -> PartySig | None:
     """The verified signature of a submission, or None for an unsigned one by an operator that
-    registered no key. Unauthenticated (401) when the signature is malformed, made with a key
-    that is not one of the operator's active keys, or does not verify, and when an operator
-    that registered a key sends a submission unsigned: nothing is then stored."""
+    registered no key. BadSignature (401) when the signature is malformed, made with a key
+    that is not one of the operator's active keys, or does not verify; SignatureRequired (401)
+    when an operator that registered a key sends a submission unsigned. Nothing is then stored."""
     ring = cache.get(deps, actor.operator)
     if header is None:
         if ring.keys:
-            raise Unauthenticated(
+            raise SignatureRequired(
                 f"operator {actor.operator} signs its submissions: "
-                f"the {SIGNATURE_HEADER} header is required"
+                f"the {SIGNATURE_HEADER} header is required (load the operator's key)"
             )
         return None
     try:
         parsed = json.loads(body) if body.strip() else None
     except ValueError as error:
-        raise Unauthenticated("a signed request must have a JSON body (or none)") from error
+        raise BadSignature("a signed request must have a JSON body (or none)") from error
     envelope = submission(method, path, parsed)
     try:
         key_id = verify_body_signature(ring, header, envelope)
     except SignatureError as first:
         if first.problem != "unknown-key":
-            raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {first.detail}") from first
+            raise BadSignature(f"bad {SIGNATURE_HEADER}: {first.detail}") from first
         ring = cache.get(deps, actor.operator, fresh=True)  # registered a moment ago?
         try:
             key_id = verify_body_signature(ring, header, envelope)
         except SignatureError as error:
-            raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {error.detail}") from error
+            raise BadSignature(f"bad {SIGNATURE_HEADER}: {error.detail}") from error
     _, sig = parse_signature_header(header)  # well formed: it just verified
     return PartySig(key_id, sig)
 

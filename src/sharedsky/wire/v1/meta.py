@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from sharedsky.wire.v1.common import WireModel
 
 
@@ -14,6 +16,9 @@ class Me(WireModel):
     language: str
     is_host: bool
     mechanism: str
+    signing_key_ids: list[str] = Field(default_factory=list)
+    """The operator's active signing keys: when there is any, every write it sends must carry
+    a ``Sharedsky-Signature`` made with one of them (docs/ledger-format.md)."""
 
 
 class PartyOut(WireModel):
