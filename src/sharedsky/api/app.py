@@ -11,13 +11,20 @@ from fastapi.responses import Response
 
 from sharedsky import __version__
 from sharedsky.api import console, errors
-from sharedsky.api.auth import ActorDep, DepsDep, KeysDep, remember_credentials
+from sharedsky.api.auth import (
+    ActorDep,
+    DepsDep,
+    KeysDep,
+    remember_credentials,
+    watch_credentials,
+)
 from sharedsky.api.fastlane import LaneCount, MessagesFastLane
 from sharedsky.api.routes import (
     conflicts,
     ledger,
     messages,
     notices,
+    operators,
     stats,
     stream,
     tracks,
@@ -48,6 +55,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(stream.flush_deliveries, app)
         tasks.start_soon(stream.publish_checkpoints, app)
+        tasks.start_soon(watch_credentials, app)
         yield
         tasks.cancel_scope.cancel()
 
@@ -84,6 +92,7 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(stats.router)
     app.include_router(ledger.router)
+    app.include_router(operators.router)
     bus = stream.install(app, keepalive_s=keepalive_s)
     # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
     app.state.fast_lane = LaneCount()
@@ -111,6 +120,7 @@ def create_app(
                 is_host=actor.is_host,
                 mechanism=mech.name,
                 signing_key_ids=sorted(k.key_id for k in ring.keys),
+                role=actor.role.value,
             )
         )
 

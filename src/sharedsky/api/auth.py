@@ -21,7 +21,8 @@ from sharedsky.service.ledger import (
     check_signature,
     keep_every_operators_keys,
 )
-from sharedsky.service.mechanism import TokenCache, authenticate, remember_every_token
+from sharedsky.service.mechanism import TokenCache, authenticate
+from sharedsky.service.operators import CredentialsWatch
 from sharedsky.service.ports import Deps
 
 log = logging.getLogger("sharedsky.api.auth")
@@ -67,12 +68,65 @@ def _key_cache(state: State) -> OperatorKeyCache:
     return cache
 
 
+def credentials_watch(state: State) -> CredentialsWatch:
+    """The app's ``CredentialsWatch`` over its token cache (``app.state.credentials``)."""
+    watch: CredentialsWatch | None = getattr(state, "credentials", None)
+    if watch is None:
+        watch = CredentialsWatch(_token_cache(state))
+        state.credentials = watch
+    return watch
+
+
 def remember_credentials(app: FastAPI) -> None:
     """Fill the app's caches of tokens and operators' keys from the database (blocking: call
     it in a thread as the server starts); its first requests then read nothing."""
     deps: Deps = app.state.deps
-    operators = remember_every_token(deps.db, deps.mechanism, _token_cache(app.state))
+    operators = credentials_watch(app.state).load(deps.db, deps.mechanism)
     keep_every_operators_keys(deps, _key_cache(app.state), operators)
+
+
+CREDENTIALS_POLL_S = 0.5
+"""Seconds between two looks of a server at the operators' version: a token revoked, rotated
+or expired through any process is refused here, and its streams closed, within about this."""
+
+
+async def watch_credentials(app: FastAPI) -> None:
+    """Until cancelled: load the operators again whenever they changed (in any process), and
+    wake the event streams so that those of a token no longer valid close."""
+    deps: Deps = app.state.deps
+    watch = credentials_watch(app.state)
+    while True:
+        await anyio.sleep(CREDENTIALS_POLL_S)
+        try:
+            changed = await anyio.to_thread.run_sync(watch.poll, deps.db, deps.mechanism)
+        except Exception:  # the database did not answer: look again next time
+            log.warning("the operators could not be read", exc_info=True)
+            continue
+        if changed:
+            _poke_streams(app.state)
+
+
+async def credentials_changed(request: Request) -> None:
+    """After this process changed an operator: load the operators now, and wake the streams."""
+    deps = app_deps(request)
+    await anyio.to_thread.run_sync(
+        credentials_watch(request.app.state).load, deps.db, deps.mechanism
+    )
+    _poke_streams(request.app.state)
+
+
+def _poke_streams(state: State) -> None:
+    poke = getattr(state, "poke_streams", None)
+    if poke is not None:
+        poke()
+
+
+def token_of(authorization: str | None) -> str | None:
+    """The bearer token of an ``Authorization`` header value; None when there is none."""
+    if authorization is None:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -99,16 +153,14 @@ async def current_actor(
     write whose signature is bad or missing when the operator registered a key. A token
     checked in the last ``TOKEN_CACHE_S`` seconds is taken from memory (no query, no thread);
     one in use for a while is checked again in the background (``TokenCache``)."""
-    token = None
-    if authorization is not None:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            token = value.strip()
+    token = token_of(authorization)
     cache = token_cache(request)
     actor = cache.get(token)
     if actor is None:
         deps = app_deps(request)
-        actor = await anyio.to_thread.run_sync(authenticate, deps.db, deps.mechanism, token)
+        actor = await anyio.to_thread.run_sync(
+            authenticate, deps.db, deps.mechanism, token, deps.clock.now()
+        )
         if token is not None:
             cache.put(token, actor)
     elif cache.claim_refresh(token):
@@ -148,7 +200,9 @@ def _check_in_background(deps: Deps, cache: TokenCache, token: str) -> None:
 
     async def check() -> None:
         try:
-            actor = await anyio.to_thread.run_sync(authenticate, deps.db, deps.mechanism, token)
+            actor = await anyio.to_thread.run_sync(
+                authenticate, deps.db, deps.mechanism, token, deps.clock.now()
+            )
         except Unauthenticated:
             cache.drop(token)
         except Exception:  # the database did not answer: the token's next use tries again

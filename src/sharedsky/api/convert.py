@@ -18,7 +18,10 @@ from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import ZoneDraft, ZoneKind
 from sharedsky.geo import outlines as geo
 from sharedsky.geo.outlines import outline_to_geojson
+from sharedsky.service.operators import IssuedToken
 from sharedsky.store.escalations import EscalationStep
+from sharedsky.store.mapping import from_us, to_us
+from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.tactical import StoredAlert
 from sharedsky.wire import v1
 
@@ -274,3 +277,22 @@ def escalation_out(step: EscalationStep) -> v1.EscalationOut:
         at=_utc(record.at),
         next_due_at=None if record.next_due is None else _utc(record.next_due),
     )
+
+
+def operator_out(record: OperatorRecord, now: datetime) -> v1.OperatorOut:
+    """An operator as its admins see it (never its token)."""
+    return v1.OperatorOut(
+        id=record.id,
+        party=record.party,
+        role=record.role.value,
+        created_at=from_us(record.created_us),
+        expires_at=None if record.expires_us is None else from_us(record.expires_us),
+        revoked_at=None if record.revoked_us is None else from_us(record.revoked_us),
+        cert_subject=record.cert_subject,
+        active=record.active(to_us(now)),
+    )
+
+
+def operator_token(issued: IssuedToken, now: datetime) -> v1.OperatorToken:
+    """An operator with its new token (shown once)."""
+    return v1.OperatorToken(operator=operator_out(issued.operator, now), token=issued.token)

@@ -9,6 +9,7 @@ from sharedsky.domain.channels import ChannelRules
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import PartyId
+from sharedsky.domain.operators import OperatorSpec, roster
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,16 @@ class Party:
     """BCP 47 language tag of the party's operators (``en``, ``tr``, ``he`` …)."""
     ladder: tuple[Rung, ...] = ()
     """Rungs above the duty officer, in order; the host is always the last, implicit rung."""
+    declared_operators: tuple[OperatorSpec, ...] = ()
+    """The operators the mechanism file lists for this party (none: see ``operators``)."""
+
+    @property
+    def operators(self) -> tuple[OperatorSpec, ...]:
+        """The party's operators as loaded: those declared (``PARTY-duty``, an admin, when none
+        is), then those named only in the ladder, as duty officers; the first is the party's
+        main operator (its token is the party's in ``init --tokens-out``)."""
+        named = tuple(name for rung in self.ladder for name in rung.operators)
+        return roster(self.id, self.declared_operators, named)
 
 
 @dataclass(frozen=True, slots=True)

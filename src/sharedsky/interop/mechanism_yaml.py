@@ -20,8 +20,9 @@ from sharedsky.domain.channels import (
 )
 from sharedsky.domain.errors import InvalidMechanism
 from sharedsky.domain.escalation import Rung
-from sharedsky.domain.ids import PartyId
+from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism, Party
+from sharedsky.domain.operators import OperatorSpec, Role
 
 _ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 _LEAD_KEYS = {"default", *(k.value for k in NoticeKind)}
@@ -37,10 +38,17 @@ class _RungModel(_Strict):
     wait_s: Annotated[int, Field(gt=0, le=7 * 86400)]
 
 
+class _OperatorModel(_Strict):
+    id: _ID
+    role: Literal["viewer", "duty", "admin"] = "duty"
+
+
 class _HostModel(_Strict):
     id: _ID
     name: Annotated[str, Field(min_length=1, max_length=200)]
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    operators: list[_OperatorModel] = []
+    """Declared operators with their roles; none: one ``ID-duty`` admin."""
 
 
 class _PartyModel(_HostModel):
@@ -192,18 +200,72 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
                 f"channels.{index}.between {reason}", path, _line_of(path, lines)
             )
         channels[pair] = _rules(channel, defaults)
-    return Mechanism(
+    mechanism = Mechanism(
         name=model.mechanism,
-        host=Party(PartyId(model.host.id), model.host.name, model.host.language),
+        host=Party(
+            PartyId(model.host.id),
+            model.host.name,
+            model.host.language,
+            declared_operators=_declared(model.host),
+        ),
         parties=tuple(
             Party(
                 PartyId(p.id),
                 p.name,
                 p.language,
                 tuple(Rung(r.rung, tuple(r.operators), r.wait_s) for r in p.escalation),
+                _declared(p),
             )
             for p in model.parties
         ),
         defaults=defaults,
         channels=channels,
     )
+    _check_operators(model, mechanism, lines)
+    return mechanism
+
+
+def _declared(model: _HostModel) -> tuple[OperatorSpec, ...]:
+    return tuple(OperatorSpec(OperatorId(o.id), Role(o.role)) for o in model.operators)
+
+
+def _check_operators(
+    model: _MechanismModel, mechanism: Mechanism, lines: dict[tuple[str | int, ...], int]
+) -> None:
+    """Every operator id names one operator of one party (the operators table is global)."""
+    owner: dict[str, str] = {}
+    parties: set[str] = {mechanism.host.id, *(p.id for p in mechanism.parties)}
+    sections: list[tuple[tuple[str | int, ...], _HostModel, Party]] = [
+        (("host",), model.host, mechanism.host),
+        *(
+            (("parties", i), m, p)
+            for i, (m, p) in enumerate(zip(model.parties, mechanism.parties, strict=True))
+        ),
+    ]
+    for where, section, party in sections:
+        listed: set[str] = set()
+        for index, declared in enumerate(section.operators):
+            if declared.id in listed:
+                path = (*where, "operators", index, "id")
+                raise InvalidMechanism(
+                    f"operator {declared.id!r} is listed twice", path, _line_of(path, lines)
+                )
+            listed.add(declared.id)
+        for spec in party.operators:
+            if spec.id in parties:
+                path = (*where, "operators")
+                raise InvalidMechanism(
+                    f"operator id {spec.id!r} is a party's id: name operators apart "
+                    "(tokens files key both)",
+                    path,
+                    _line_of(path, lines),
+                )
+            if spec.id in owner and owner[spec.id] != party.id:
+                path = (*where, "operators")
+                raise InvalidMechanism(
+                    f"operator {spec.id!r} belongs to {owner[spec.id]!r} already: "
+                    "an operator id names one operator of one party",
+                    path,
+                    _line_of(path, lines),
+                )
+            owner[spec.id] = party.id

@@ -7,6 +7,7 @@ from dataclasses import replace
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckStatus, AckSubject
 from sharedsky.domain.errors import StateConflict
 from sharedsky.domain.ids import AckId
+from sharedsky.domain.operators import Role
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
@@ -28,6 +29,7 @@ def acknowledge(
     """
     now = deps.clock.now()
     actor.require_party("acknowledge")
+    actor.require_role(Role.DUTY, "acknowledge")
 
     def work(uow: SqlUnitOfWork) -> AckRequest:
         event_type, extra = f"{subject}.acknowledged", {}

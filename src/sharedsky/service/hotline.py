@@ -19,6 +19,7 @@ from sharedsky.domain.messages import (
     may_see,
     thread_of,
 )
+from sharedsky.domain.operators import Role
 from sharedsky.domain.templates import AboutType
 from sharedsky.domain.visibility import Viewer
 from sharedsky.service._common import remember
@@ -113,6 +114,7 @@ def _sending(
     deps: Deps, actor: Actor, draft: MessageDraft, idem: Idempotency[MessageRecord] | None
 ) -> Callable[[SqlUnitOfWork], MessageRecord]:
     """The write that sends ``draft`` (checked first: InvalidInput before any write)."""
+    actor.require_role(Role.DUTY, "send messages")
     now = deps.clock.now()
     mech = deps.mechanism
     params = check_draft(draft, actor.party, mech)
@@ -177,6 +179,7 @@ def acknowledge_message(
     """The recipient acknowledges a message: which operator, when. Acknowledging again
     returns the first acknowledgement. NotFound when the actor may not see the message;
     StateConflict for its sender (only the recipient acknowledges)."""
+    actor.require_role(Role.DUTY, "acknowledge")
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> AckRequest:

@@ -19,6 +19,7 @@ from sharedsky.domain.errors import (
     SignatureRequired,
     StateConflict,
 )
+from sharedsky.domain.operators import Role
 from sharedsky.domain.visibility import Viewer
 from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
 from sharedsky.ledger.chain import to_json as entry_json
@@ -212,6 +213,7 @@ def register_operator_key(deps: Deps, actor: Actor, public_key: str) -> StoredKe
     """Register an Ed25519 public key for the acting operator; from then on its submissions
     must be signed. InvalidInput for a malformed key, StateConflict when already registered."""
     actor.require_party("register signing keys")
+    actor.require_role(Role.ADMIN, "register signing keys")
     try:
         entry = KeyEntry.of(public_key_from_b64(public_key), actor.party, actor.operator)
     except ValueError as error:
@@ -241,6 +243,7 @@ def register_operator_key(deps: Deps, actor: Actor, public_key: str) -> StoredKe
 def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> None:
     """Revoke one of the acting operator's keys (it still verifies what it signed before).
     NotFound when the operator holds no such active key."""
+    actor.require_role(Role.ADMIN, "revoke signing keys")
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> None:

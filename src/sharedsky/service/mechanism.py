@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 from sharedsky.domain.errors import StateConflict, Unauthenticated
-from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.ids import OperatorId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
@@ -28,35 +29,65 @@ def token_sha256(token: str) -> str:
 
 def load_mechanism(
     db: Database, clock: Clock, mechanism: Mechanism, mechanism_json: str
-) -> dict[PartyId, str]:
-    """Store the mechanism and one operator per party and for the host; return their tokens
-    (shown once; only their hashes are stored). StateConflict when one is already loaded."""
+) -> dict[str, str]:
+    """Store the mechanism and every operator of its parties and host (``Party.operators``);
+    return their tokens (shown once; only their hashes are stored): by operator id, and by
+    party id the token of the party's first operator. StateConflict when one is already
+    loaded."""
     now = clock.now()
-    tokens = {
-        p.id: secrets.token_urlsafe(TOKEN_BYTES) for p in (*mechanism.parties, mechanism.host)
+    issued = {
+        spec.id: (party, spec, secrets.token_urlsafe(TOKEN_BYTES))
+        for party in (*mechanism.parties, mechanism.host)
+        for spec in party.operators
     }
 
-    def work(uow: SqlUnitOfWork) -> dict[PartyId, str]:
+    def work(uow: SqlUnitOfWork) -> dict[str, str]:
         if uow.parties.mechanism_json() is not None:
             raise StateConflict("this database already holds a mechanism")
         uow.parties.save_mechanism(mechanism, mechanism_json)
-        for party, token in tokens.items():
-            record = OperatorRecord(OperatorId(f"{party}-duty"), party, f"{party} duty officer")
+        for operator_id, (party, spec, token) in issued.items():
+            record = OperatorRecord(
+                operator_id, party.id, f"{party.name}: {operator_id}", spec.role
+            )
             uow.parties.add_operator(record, token_sha256(token), to_us(now))
         uow.events.append(now, "system", "mechanism.loaded", {"mechanism": mechanism.name})
+        tokens = {
+            str(party.id): issued[party.operators[0].id][2]
+            for party in (*mechanism.parties, mechanism.host)
+        }
+        tokens.update({str(op): token for op, (_, _, token) in issued.items()})
         return tokens
 
     return db.run(work)
 
 
-def authenticate(db: Database, mechanism: Mechanism, token: str | None) -> Actor:
-    """The actor whose token this is; Unauthenticated when missing or unknown."""
+def actor_of(mechanism: Mechanism, record: OperatorRecord) -> Actor:
+    """The actor an operator's token stands for."""
+    return Actor(
+        record.id,
+        record.party,
+        mechanism.is_host(record.party),
+        role=record.role,
+        expires_us=record.expires_us,
+        cert_subject=record.cert_subject,
+    )
+
+
+def authenticate(
+    db: Database, mechanism: Mechanism, token: str | None, now: datetime | None = None
+) -> Actor:
+    """The actor whose token this is; Unauthenticated when missing, unknown, revoked or
+    expired (at ``now``; the system clock's time when not given)."""
     if not token:
         raise Unauthenticated("a bearer token is required")
     record = db.run(lambda uow: uow.parties.operator_by_token(token_sha256(token)), readonly=True)
     if record is None:
         raise Unauthenticated("unknown token")
-    return Actor(record.id, record.party, mechanism.is_host(record.party))
+    if record.revoked_us is not None:
+        raise Unauthenticated(f"the token of operator {record.id} was revoked")
+    if not record.active(to_us(now or datetime.now(UTC))):
+        raise Unauthenticated(f"the token of operator {record.id} has expired")
+    return actor_of(mechanism, record)
 
 
 REFRESH_AFTER = (0.5, 0.9)
@@ -70,8 +101,10 @@ def remember_every_token(db: Database, mechanism: Mechanism, cache: TokenCache) 
     does so as it starts, so that the first request of each client does not wait for a read
     (fifty clients connecting together queued behind fifty). Returns the operators."""
     operators = db.run(lambda uow: uow.parties.operators_by_token(), readonly=True)
+    now_us = to_us(datetime.now(UTC))
     for sha256, record in operators.items():
-        cache.put_hashed(sha256, Actor(record.id, record.party, mechanism.is_host(record.party)))
+        if record.active(now_us):
+            cache.put_hashed(sha256, actor_of(mechanism, record))
     return [record.id for record in operators.values()]
 
 
@@ -85,12 +118,31 @@ class TokenCache:
     queued together behind fifty reads). Thread-safe."""
 
     def __init__(self, ttl_s: float = TOKEN_CACHE_S, max_entries: int = 10_000) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
         self.kept: Kept[str, Actor] = Kept(ttl_s, REFRESH_AFTER, max_entries)
         """The actors by token hash."""
 
     def get(self, token: str | None) -> Actor | None:
-        """The actor of a token checked less than ``ttl_s`` seconds ago; None otherwise."""
-        return self.kept.get(token_sha256(token)) if token else None
+        """The actor of a token checked less than ``ttl_s`` seconds ago and not expired since;
+        None otherwise."""
+        if not token:
+            return None
+        sha256 = token_sha256(token)
+        actor = self.kept.get(sha256)
+        if actor is not None and actor.expires_us is not None:
+            if to_us(datetime.now(UTC)) >= actor.expires_us:
+                self.kept.drop(sha256)
+                return None
+        return actor
+
+    def replace_all(self, actors: dict[str, Actor]) -> None:
+        """Remember exactly these actors by token hash, forgetting every other (the operators
+        changed: a revoked or rotated-away token must not outlive the change here)."""
+        fresh: Kept[str, Actor] = Kept(self._ttl_s, REFRESH_AFTER, self._max_entries)
+        for sha256, actor in actors.items():
+            fresh.put(sha256, actor)
+        self.kept = fresh
 
     def claim_refresh(self, token: str | None) -> bool:
         """True, once, when a remembered token is due for its check in the background: the

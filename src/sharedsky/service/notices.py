@@ -14,6 +14,7 @@ from sharedsky.domain.notices import (
     lead_time_s,
     validate_draft,
 )
+from sharedsky.domain.operators import Role
 from sharedsky.service._common import remember, request_notice_acks
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
@@ -46,6 +47,7 @@ def file_notice(
     """File a new notice: validate, detect conflicts, store, request acknowledgements."""
     now = deps.clock.now()
     actor.require_party("file notices")
+    actor.require_role(Role.DUTY, "file notices")
     validate_draft(draft, now)
     lead_s = lead_time_s(draft.volumes, now)
     notice = Notice(
@@ -139,6 +141,7 @@ def amend_notice(
     ``expected_version``; re-detect, keeping unchanged conflicts and resolving vanished ones."""
     now = deps.clock.now()
     actor.require_party("amend notices")
+    actor.require_role(Role.DUTY, "amend notices")
     validate_draft(draft, now)
     cells = coverings(deps, actor.party, draft.volumes)
     lead_s = lead_time_s(draft.volumes, now)
@@ -191,6 +194,7 @@ def cancel_notice(
     """Cancel the actor's notice: it stops being a candidate and its conflicts resolve."""
     now = deps.clock.now()
     actor.require_party("cancel notices")
+    actor.require_role(Role.DUTY, "cancel notices")
 
     def work(uow: SqlUnitOfWork) -> Notice:
         current = _own_notice(uow, actor, notice_id)

@@ -19,6 +19,7 @@ from sharedsky.domain.channels import Sharing
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.operators import Role
 from sharedsky.domain.tracks import TrackBatch, check_batch
 from sharedsky.domain.visibility import Viewer
 from sharedsky.geo.distance import geodesic_destination
@@ -188,6 +189,7 @@ def ingest_tracks(
     """Check a party's batch of its own tracks and keep it in the live picture; InvalidInput
     (nothing kept) when any value breaks a rule, Forbidden for the host."""
     actor.require_party("report tracks")
+    actor.require_role(Role.DUTY, "report tracks")
     if batch.party != actor.party:
         raise InvalidInput("tracks are reported by their own party", ("party",))
     now_s = deps.clock.now().timestamp()

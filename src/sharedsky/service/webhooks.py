@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound
 from sharedsky.domain.ids import PartyId
+from sharedsky.domain.operators import Role
 from sharedsky.domain.visibility import Viewer
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.events.webhooks import (
@@ -104,6 +105,7 @@ def register_webhook(
     """Register ``url`` for the actor's party: it receives every event the party may see from
     now on. InvalidInput at ``url`` for an address that is not http(s), carries credentials or
     is malformed, and when the party already has ``MAX_HOOKS_PER_PARTY`` hooks."""
+    actor.require_role(Role.ADMIN, "register webhooks")
     problem = url_problem(url)
     if problem is not None:
         raise InvalidInput(problem, ("url",))
@@ -146,6 +148,7 @@ def list_webhooks(deps: Deps, viewer: Viewer) -> list[Webhook]:
 def delete_webhook(deps: Deps, actor: Actor, hook_id: str) -> None:
     """Delete one of the party's hooks (its attempts stay listed for the host); NotFound when
     the party has no such active hook; Forbidden when the host deletes a party's hook."""
+    actor.require_role(Role.ADMIN, "delete webhooks")
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.ids import ZoneId
+from sharedsky.domain.operators import Role
 from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
@@ -52,6 +53,7 @@ def declare_zone(
     """Declare a zone and detect its conflicts with other parties' notices and zones."""
     now = deps.clock.now()
     actor.require_party("declare zones")
+    actor.require_role(Role.DUTY, "declare zones")
     validate_zone_draft(draft, now)
     zone = Zone(
         id=ZoneId(deps.ids.new("zon")),
@@ -94,6 +96,7 @@ def amend_zone(
     """Replace the actor's zone with ``draft`` if it is at ``expected_version``."""
     now = deps.clock.now()
     actor.require_party("amend zones")
+    actor.require_role(Role.DUTY, "amend zones")
     validate_zone_draft(draft, now)
     cells = coverings(deps, actor.party, [draft.volume])
 
@@ -128,6 +131,7 @@ def withdraw_zone(
     """Withdraw the actor's zone: it stops being a candidate and its conflicts resolve."""
     now = deps.clock.now()
     actor.require_party("withdraw zones")
+    actor.require_role(Role.DUTY, "withdraw zones")
 
     def work(uow: SqlUnitOfWork) -> Zone:
         current = _own_zone(uow, actor, zone_id)

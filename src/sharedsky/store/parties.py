@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.operators import Role
 from sharedsky.store import tables as t
 
 
@@ -18,6 +19,31 @@ class OperatorRecord:
     id: OperatorId
     party: PartyId
     name: str
+    role: Role = Role.ADMIN
+    created_us: int = 0
+    expires_us: int | None = None
+    """When its token stops working (µs since the epoch); None: never."""
+    revoked_us: int | None = None
+    """When it was revoked; None while it is not."""
+    cert_subject: str | None = None
+    """The TLS client certificate subject its token must come with (RFC 4514); None: any."""
+
+    def active(self, now_us: int) -> bool:
+        """True while the operator's token works: not revoked, not expired."""
+        return self.revoked_us is None and (self.expires_us is None or now_us < self.expires_us)
+
+
+def _record(row: Row[tuple[object, ...]]) -> OperatorRecord:
+    return OperatorRecord(
+        OperatorId(row.id),
+        PartyId(row.party_id),
+        row.name,
+        Role(row.role),
+        row.created_us,
+        row.expires_us,
+        row.revoked_us,
+        row.cert_subject,
+    )
 
 
 class PartyRepository:
@@ -45,7 +71,8 @@ class PartyRepository:
         return value
 
     def add_operator(self, operator: OperatorRecord, token_sha256: str, created_us: int) -> None:
-        """Register an operator with the SHA-256 (hex) of its token."""
+        """Register an operator with the SHA-256 (hex) of its token. Fails with an integrity
+        error when its id (or, by a one-in-2^256 chance, its token) is taken."""
         self._c.execute(
             insert(t.operators).values(
                 id=operator.id,
@@ -53,20 +80,56 @@ class PartyRepository:
                 name=operator.name,
                 token_sha256=token_sha256,
                 created_us=created_us,
+                role=operator.role.value,
+                expires_us=operator.expires_us,
+                revoked_us=None,
+                cert_subject=operator.cert_subject,
+                changed_us=created_us,
             )
         )
 
+    def operator(self, operator_id: str) -> OperatorRecord | None:
+        """The operator with this id (revoked or expired too); None when there is none."""
+        row = self._c.execute(select(t.operators).where(t.operators.c.id == operator_id)).first()
+        return None if row is None else _record(row)
+
+    def operators(self) -> list[OperatorRecord]:
+        """Every operator (revoked and expired ones too), by party then id."""
+        query = select(t.operators).order_by(t.operators.c.party_id, t.operators.c.id)
+        return [_record(row) for row in self._c.execute(query)]
+
+    def revoke_operator(self, operator_id: str, now_us: int) -> None:
+        """Mark the operator revoked at ``now_us`` (its token stops working); no-op when it is
+        already revoked or does not exist."""
+        c = t.operators.c
+        self._c.execute(
+            update(t.operators)
+            .where(c.id == operator_id, c.revoked_us.is_(None))
+            .values(revoked_us=now_us, changed_us=now_us)
+        )
+
+    def replace_token(self, operator_id: str, token_sha256: str, now_us: int) -> None:
+        """Give the operator a new token (by its hash): the old one stops working."""
+        self._c.execute(
+            update(t.operators)
+            .where(t.operators.c.id == operator_id)
+            .values(token_sha256=token_sha256, changed_us=now_us)
+        )
+
+    def version(self) -> tuple[int, int]:
+        """(latest change, number of operators): it differs from an earlier reading whenever
+        an operator was added, rotated or revoked since, in any process."""
+        c = t.operators.c
+        latest, count = self._c.execute(select(func.max(c.changed_us), func.count())).one()
+        return (int(latest or 0), int(count))
+
     def operator_by_token(self, token_sha256: str) -> OperatorRecord | None:
-        """The operator whose token hashes to ``token_sha256``; None when nobody's does."""
+        """The operator whose token hashes to ``token_sha256`` (revoked or expired too: the
+        caller decides); None when nobody's does."""
         query = select(t.operators).where(t.operators.c.token_sha256 == token_sha256)
         row = self._c.execute(query).first()
-        if row is None:
-            return None
-        return OperatorRecord(OperatorId(row.id), PartyId(row.party_id), row.name)
+        return None if row is None else _record(row)
 
     def operators_by_token(self) -> dict[str, OperatorRecord]:
-        """Every operator, by the SHA-256 (hex) of its token."""
-        return {
-            row.token_sha256: OperatorRecord(OperatorId(row.id), PartyId(row.party_id), row.name)
-            for row in self._c.execute(select(t.operators))
-        }
+        """Every operator, by the SHA-256 (hex) of its token (revoked or expired too)."""
+        return {row.token_sha256: _record(row) for row in self._c.execute(select(t.operators))}

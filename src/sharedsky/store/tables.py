@@ -51,6 +51,13 @@ operators = Table(
     Column("name", String(200), nullable=False),
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("created_us", BigInteger, nullable=False),
+    Column("role", String(16), nullable=False, server_default="admin"),
+    Column("expires_us", BigInteger),
+    Column("revoked_us", BigInteger),
+    Column("cert_subject", String(500)),
+    Column("changed_us", BigInteger, nullable=False, server_default="0"),
+    # every change of an operator (added, rotated, revoked) sets changed_us: each server process
+    # compares max(changed_us) and count(*) with what it last read to drop what it remembers
 )
 
 notices = Table(

@@ -16,7 +16,8 @@ import json
 import math
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
@@ -24,7 +25,7 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.api.auth import ActorDep, DepsDep, credentials_watch, token_of
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.visibility import Viewer
 from sharedsky.events.bus import EventBus
@@ -32,6 +33,7 @@ from sharedsky.events.feed import EventFeed, FeedPump
 from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
 from sharedsky.ledger.checkpoints import Checkpoint
 from sharedsky.service.ledger import checkpoint
+from sharedsky.service.mechanism import token_sha256
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import (
     PAGE_SIZE,
@@ -46,6 +48,7 @@ from sharedsky.service.stream import (
     open_cursor,
     page_of,
 )
+from sharedsky.store.mapping import to_us
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["events"])
@@ -100,6 +103,7 @@ def install(
         app.include_router(router)
     app.state.stream_keepalive_s = keepalive_s
     app.state.stream_poll_s = poll_s
+    app.state.poke_streams = lambda: feed_pump(app).poke_all()  # operators changed
     board = checkpoint_board(app)
     board.every, board.interval_s = checkpoint_every, checkpoint_interval_s
     pump: FeedPump | None = getattr(app.state, "feed_pump", None)
@@ -279,15 +283,19 @@ async def _frames(
     keepalive_s: float,
     limit: int | None,
     board: CheckpointBoard | None = None,
+    still_valid: Callable[[], bool] = lambda: True,
 ) -> AsyncIterator[bytes]:
-    """The byte frames of one stream until the client leaves (or ``limit`` events were sent),
-    with each checkpoint the process publishes meanwhile (and the latest one first)."""
+    """The byte frames of one stream until the client leaves (or ``limit`` events were sent,
+    or its token stops working: ``still_valid``), with each checkpoint the process publishes
+    meanwhile (and the latest one first)."""
     sent = 0
     receipts = 0
     with pump.watch(partial(may_concern, viewer)) as watch:
         yield sse_retry(RETRY_MS)
         quiet_since = time.monotonic()
         while True:
+            if not still_valid():  # revoked, rotated away or expired: the stream ends
+                return
             if board is not None and board.latest is not None and board.version != receipts:
                 receipts = board.version
                 yield _checkpoint_frame(board.latest)
@@ -353,6 +361,13 @@ async def events(
     """The live stream of every event the caller may see, resumable with ``Last-Event-ID``."""
     start = _start_after(last_event_id, after)
     cursor = await anyio.to_thread.run_sync(open_cursor, deps, start)
+    credentials = credentials_watch(request.app.state)
+    token = token_of(request.headers.get("authorization"))
+    sha256, since = token_sha256(token or ""), credentials.generation
+
+    def still_valid() -> bool:
+        return credentials.allows(sha256, since, to_us(datetime.now(UTC)))
+
     keepalive_s: float = getattr(request.app.state, "stream_keepalive_s", DEFAULT_KEEPALIVE_S)
     frames = _frames(
         deps,
@@ -363,6 +378,7 @@ async def events(
         keepalive_s,
         limit,
         checkpoint_board(request.app),
+        still_valid,
     )
     return EventStreamResponse(
         frames,

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.domain.operators import Role
 from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.webhooks import (
     MAX_LIST,
@@ -78,6 +79,7 @@ def register(body: v1.WebhookIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> 
 @router.get("/v1/webhooks", responses={200: {"model": v1.WebhookList}})
 def list_all(actor: ActorDep, deps: DepsDep) -> Response:
     """The caller's party's webhooks (the host: every party's), oldest first."""
+    actor.require_role(Role.ADMIN, "list webhooks")
     hooks = list_webhooks(deps, actor.viewer)
     return json_response(v1.WebhookList(webhooks=[webhook_out(h) for h in hooks]))
 
@@ -101,5 +103,6 @@ def deliveries(
 ) -> Response:
     """The delivery attempts of a webhook, newest first, with status, error and attempt number;
     ``dead: true`` marks an event given up after the maximum attempts (a dead letter)."""
+    actor.require_role(Role.ADMIN, "list webhook deliveries")
     attempts = list_deliveries(deps, actor.viewer, webhook_id, limit, dead_only=dead)
     return json_response(v1.WebhookDeliveryList(deliveries=[delivery_out(a) for a in attempts]))

@@ -42,6 +42,7 @@ from sharedsky.wire.v1.notices import (
     NoticeList,
     NoticeOut,
 )
+from sharedsky.wire.v1.operators import OperatorIn, OperatorList, OperatorOut, OperatorToken
 from sharedsky.wire.v1.tracks import (
     TacticalConflictList,
     TacticalConflictOut,
@@ -90,6 +91,10 @@ __all__ = [
     "NoticeList",
     "NoticeOut",
     "ObjectRef",
+    "OperatorIn",
+    "OperatorList",
+    "OperatorOut",
+    "OperatorToken",
     "Outline",
     "ParamSpecOut",
     "PartyOut",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from sharedsky.wire.v1.common import WireModel
@@ -16,6 +18,10 @@ class Me(WireModel):
     language: str
     is_host: bool
     mechanism: str
+    role: Literal["viewer", "duty", "admin"] = "admin"
+    """What the operator may do: viewer reads and streams; duty also files, amends, cancels,
+    acknowledges and sends messages; admin also manages its party's operators, keys and
+    webhooks."""
     signing_key_ids: list[str] = Field(default_factory=list)
     """The operator's active signing keys: when there is any, every write it sends must carry
     a ``Sharedsky-Signature`` made with one of them (docs/ledger-format.md)."""

@@ -1,0 +1,77 @@
+"""Routes of the operators: add, list, revoke and rotate (admins; see service/operators.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sharedsky.api import convert
+from sharedsky.api.auth import ActorDep, DepsDep, credentials_changed
+from sharedsky.api.routes._render import json_response
+from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.operators import Role
+from sharedsky.service.operators import (
+    add_operator,
+    list_operators,
+    revoke_operator,
+    rotate_operator,
+)
+from sharedsky.wire import v1
+
+router = APIRouter(tags=["operators"])
+
+
+@router.post("/v1/operators", status_code=201, responses={201: {"model": v1.OperatorToken}})
+async def add(request: Request, body: v1.OperatorIn, actor: ActorDep, deps: DepsDep) -> Response:
+    """Add an operator to the caller's party (the host's admins: to any party) and issue its
+    token, shown in this answer only. 409 when the id is taken; 422 for an unknown party, an
+    expiry not in the future, or a malformed certificate subject."""
+    if body.expires_at is not None and body.expires_in_s is not None:
+        raise InvalidInput("give expires_at or expires_in_s, not both", ("expires_in_s",))
+    now = deps.clock.now()
+    expires_at = body.expires_at
+    if body.expires_in_s is not None:
+        expires_at = now + timedelta(seconds=body.expires_in_s)
+    issued = await anyio.to_thread.run_sync(
+        lambda: add_operator(
+            deps,
+            actor,
+            body.id,
+            body.party or actor.party,
+            Role(body.role),
+            expires_at=expires_at,
+            cert_subject=body.cert_subject,
+        )
+    )
+    await credentials_changed(request)
+    return json_response(convert.operator_token(issued, deps.clock.now()), 201)
+
+
+@router.get("/v1/operators", responses={200: {"model": v1.OperatorList}})
+def list_all(actor: ActorDep, deps: DepsDep) -> Response:
+    """The operators the caller manages: its party's (the host's admins: every party's),
+    revoked and expired ones too."""
+    now = deps.clock.now()
+    found = list_operators(deps, actor)
+    return json_response(v1.OperatorList(operators=[convert.operator_out(o, now) for o in found]))
+
+
+@router.post("/v1/operators/{operator_id}/revoke", responses={200: {"model": v1.OperatorOut}})
+async def revoke(request: Request, operator_id: str, actor: ActorDep, deps: DepsDep) -> Response:
+    """Revoke an operator: every server process refuses its token within seconds and closes
+    its event streams. 409 when it is already revoked or is its party's last admin."""
+    record = await anyio.to_thread.run_sync(revoke_operator, deps, actor, operator_id)
+    await credentials_changed(request)
+    return json_response(convert.operator_out(record, deps.clock.now()))
+
+
+@router.post("/v1/operators/{operator_id}/rotate", responses={200: {"model": v1.OperatorToken}})
+async def rotate(request: Request, operator_id: str, actor: ActorDep, deps: DepsDep) -> Response:
+    """Issue the operator a new token (shown in this answer only); the old one is refused by
+    every server process within seconds. 409 when the operator is revoked."""
+    issued = await anyio.to_thread.run_sync(rotate_operator, deps, actor, operator_id)
+    await credentials_changed(request)
+    return json_response(convert.operator_token(issued, deps.clock.now()))
