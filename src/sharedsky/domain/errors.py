@@ -5,13 +5,15 @@
     SharedskyError                      code
     ├── InvalidInput                    invalid-input       (422)
     │   ├── InvalidVolume               invalid-volume      (422)
-    │   └── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
+    │   ├── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
+    │   └── InvalidBackup               invalid-backup      (422; not a backup, or damaged)
     ├── Unauthenticated                 unauthenticated     (401)
     ├── Forbidden                       forbidden           (403)
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
-    └── IdempotencyMismatch             idempotency-mismatch (422)
+    ├── IdempotencyMismatch             idempotency-mismatch (422)
+    └── StoreUnavailable                store-unavailable   (503; the database does not answer)
 
 The HTTP mapping lives in ``api/errors.py``; this module knows nothing of HTTP.
 """
@@ -54,6 +56,13 @@ class InvalidMechanism(InvalidInput):
         self.line = line
 
 
+class InvalidBackup(InvalidInput):
+    """A file given as a backup is not one, is truncated or damaged, or was made by a schema
+    this sharedsky cannot load."""
+
+    code = "invalid-backup"
+
+
 class Unauthenticated(SharedskyError):
     """No token, or a token that belongs to nobody."""
 
@@ -88,3 +97,10 @@ class IdempotencyMismatch(InvalidInput):
     """An Idempotency-Key was reused with a different request."""
 
     code = "idempotency-mismatch"
+
+
+class StoreUnavailable(SharedskyError):
+    """The database cannot be reached or opened (a wrong URL, a server that does not answer, a
+    file that does not exist)."""
+
+    code = "store-unavailable"
