@@ -41,10 +41,28 @@ def init(tmp_path: Path, mechanism_yaml: str, db: str) -> dict[str, str]:
     return loaded
 
 
-@contextmanager
-def serve(db: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """``sharedsky serve`` over ``db`` on a free port until the block ends; yields its base URL
-    once ``/healthz`` answers. ``env``: extra ``SHAREDSKY_*`` settings."""
+@dataclass
+class Server:
+    """A running ``sharedsky serve`` process and its base URL."""
+
+    process: subprocess.Popen[bytes]
+    base: str
+
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, as in a crash (nothing is flushed or closed)."""
+        self.process.kill()
+        self.process.wait(timeout=15)
+
+    def stop(self) -> None:
+        """SIGTERM, and wait for the process to end."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
+def start(db: str, log: Path, env: Mapping[str, str] | None = None) -> Server:
+    """Start ``sharedsky serve`` over ``db`` on a free port; returns once ``/healthz`` answers.
+    ``env``: extra ``SHAREDSKY_*`` settings."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = {"SHAREDSKY_LOG_LEVEL": "warning", **(env or {})}
@@ -55,20 +73,31 @@ def serve(db: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[
             stderr=subprocess.STDOUT,
             env=os.environ | settings,
         )
+    server = Server(process, base)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:
             assert process.poll() is None, log.read_text()
             try:
                 if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                    break
+                    return server
             except httpx.TransportError:
                 assert time.monotonic() < deadline, f"the server did not start: {log.read_text()}"
                 time.sleep(0.1)
-        yield base
+    except BaseException:
+        server.stop()
+        raise
+
+
+@contextmanager
+def serve(db: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """``sharedsky serve`` over ``db`` on a free port until the block ends; yields its base URL
+    once ``/healthz`` answers. ``env``: extra ``SHAREDSKY_*`` settings."""
+    server = start(db, log, env)
+    try:
+        yield server.base
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        server.stop()
 
 
 @dataclass

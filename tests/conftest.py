@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -111,3 +111,35 @@ def api(env: Env) -> Iterator[Api]:
     holder = Api(env)
     with holder.client:
         yield holder
+
+
+@pytest.fixture
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[str], str]]:
+    """A factory of URLs of new, empty databases (no schema): ``fresh_database("sqlite")`` a
+    file not made yet, ``fresh_database("postgres")`` a new PostgreSQL schema (dropped after
+    the test; asking for it fails under ``CI=true`` when PostgreSQL does not answer, and
+    skips the test elsewhere)."""
+    schemas: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
+        request.getfixturevalue("pg_schema_url")  # fails or skips without PostgreSQL
+        schema = f"t_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        schemas.append(schema)
+        sep = "&" if "?" in PG_URL else "?"
+        return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+    yield make
+    if schemas:
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

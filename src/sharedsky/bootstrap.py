@@ -21,10 +21,13 @@ LISTEN_READY_S = 10.0
 """How long ``start_event_listener`` waits for the first ``LISTEN``, in seconds."""
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
+def open_database(
+    url: str, *, migrate: bool = True, sqlite_synchronous: str = "NORMAL"
+) -> Database:
     """A Database over ``url``, migrated to the newest schema unless told otherwise; an SQLite
-    file gets its WAL checkpointed in the background (``Database.close()`` stops that)."""
-    engine = make_engine(url)
+    file gets its WAL checkpointed in the background (``Database.close()`` stops that) and
+    commits at the ``sqlite_synchronous`` level (``store.engine.SQLITE_SYNCHRONOUS_LEVELS``)."""
+    engine = make_engine(url, sqlite_synchronous=sqlite_synchronous)
     if migrate:
         upgrade(engine)
     return Database(engine, background_checkpoints=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +16,15 @@ class Settings(BaseSettings):
     db: str = Field(
         default="sqlite:///sharedsky.db",
         description="Database URL: sqlite:///PATH (default) or postgresql://USER@HOST:PORT/DB.",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL",
+        description=(
+            "SQLite's `PRAGMA synchronous` in WAL mode for the processes that write (`serve`, "
+            "`init`, `restore`): NORMAL loses no answered write when a process is killed, but "
+            "a power cut may lose the last ones; FULL waits for the disk on every commit and "
+            "loses none (docs/settings.md, Durability)."
+        ),
     )
     host: str = Field(default="127.0.0.1", description="Address the server listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port the server listens on.")
@@ -109,3 +120,9 @@ class Settings(BaseSettings):
         gt=0,
         description="Most track states in one POST /v1/tracks.",
     )
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        """Accept the level in any case (``full`` or ``FULL``)."""
+        return value.upper() if isinstance(value, str) else value

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from _support import PG_URL
+from pydantic import ValidationError
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
+from sharedsky.settings import Settings
 from sharedsky.store import engine as engine_module
 from sharedsky.store.engine import make_engine
 from sharedsky.store.uow import Database
@@ -89,3 +92,29 @@ def test_closing_waits_for_a_connection_still_in_use_in_another_thread(
     thread.join(5.0)
     pool = database.engine.pool
     assert isinstance(pool, QueuePool) and pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(("level", "pragma"), [("NORMAL", 1), ("FULL", 2)])
+def test_an_sqlite_engine_commits_at_the_synchronous_level_it_was_given(
+    tmp_path: Path, level: str, pragma: int
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}", sqlite_synchronous=level)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == pragma
+    finally:
+        engine.dispose()
+
+
+def test_an_unknown_synchronous_level_is_refused() -> None:
+    with pytest.raises(ValueError, match="sqlite_synchronous"):
+        make_engine("sqlite://", sqlite_synchronous="OFF")
+
+
+def test_the_synchronous_setting_takes_either_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHAREDSKY_SQLITE_SYNCHRONOUS", "full")
+    assert Settings().sqlite_synchronous == "FULL"
+    monkeypatch.setenv("SHAREDSKY_SQLITE_SYNCHRONOUS", "off")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -23,6 +23,7 @@ _STATUS: dict[type[e.SharedskyError], tuple[int, str]] = {
     e.NotFound: (404, "Not found"),
     e.StaleVersion: (412, "Stale version"),
     e.StateConflict: (409, "Conflicting state"),
+    e.StoreUnavailable: (503, "Store unavailable"),
 }
 
 

@@ -14,6 +14,7 @@ from sharedsky.cli import tracks as tracks
 from sharedsky.cli import watch as watch
 from sharedsky.cli import zones as zones
 from sharedsky.cli.admin import demo_command, init_command, serve_command
+from sharedsky.cli.backup import backup_command, restore_command
 
 app = typer.Typer(
     name="sharedsky",
@@ -33,6 +34,8 @@ app.command("watch")(watch.watch)
 app.command("init")(init_command)
 app.command("serve")(serve_command)
 app.command("demo")(demo_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ def init_command(
         _err.print(f"[red]{mechanism_file}:{exc.line}: {exc.detail}[/red]")
         raise typer.Exit(1) from exc
     url = _db_url(db)
-    database = open_database(url)
+    database = open_database(url, sqlite_synchronous=Settings().sqlite_synchronous)
     try:
         tokens = load_mechanism(database, SystemClock(), mechanism, mechanism_json)
     except SharedskyError as exc:
@@ -92,7 +92,7 @@ def serve_command(
     from sharedsky.service.webhooks import WebhookWorker
 
     settings = Settings()
-    database = open_database(_db_url(db))
+    database = open_database(_db_url(db), sqlite_synchronous=settings.sqlite_synchronous)
     try:
         deps = build(database)
     except SharedskyError as exc:

@@ -5,7 +5,8 @@
     SharedskyError                      code
     ├── InvalidInput                    invalid-input       (422)
     │   ├── InvalidVolume               invalid-volume      (422)
-    │   └── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
+    │   ├── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
+    │   └── InvalidBackup               invalid-backup      (422; not a backup, or damaged)
     ├── Unauthenticated                 unauthenticated     (401)
     │   ├── SignatureRequired           signature-required  (401; the operator signs its writes)
     │   └── BadSignature                bad-signature       (401)
@@ -14,7 +15,8 @@
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
-    └── IdempotencyMismatch             idempotency-mismatch (422)
+    ├── IdempotencyMismatch             idempotency-mismatch (422)
+    └── StoreUnavailable                store-unavailable   (503; the database does not answer)
 
 The HTTP mapping lives in ``api/errors.py``; this module knows nothing of HTTP.
 """
@@ -55,6 +57,13 @@ class InvalidMechanism(InvalidInput):
     def __init__(self, detail: str, path: FieldPath = (), line: int = 0) -> None:
         super().__init__(detail, path)
         self.line = line
+
+
+class InvalidBackup(InvalidInput):
+    """A file given as a backup is not one, is truncated or damaged, or was made by a schema
+    this sharedsky cannot load."""
+
+    code = "invalid-backup"
 
 
 class Unauthenticated(SharedskyError):
@@ -111,3 +120,10 @@ class IdempotencyMismatch(InvalidInput):
     """An Idempotency-Key was reused with a different request."""
 
     code = "idempotency-mismatch"
+
+
+class StoreUnavailable(SharedskyError):
+    """The database cannot be reached or opened (a wrong URL, a server that does not answer, a
+    file that does not exist)."""
+
+    code = "store-unavailable"

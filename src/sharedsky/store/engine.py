@@ -11,6 +11,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_SYNCHRONOUS_LEVELS = ("NORMAL", "FULL")
+"""The ``PRAGMA synchronous`` levels an engine may use in WAL mode. NORMAL (the default):
+a commit writes the WAL but does not wait for the disk, so a process that is killed loses no
+committed transaction (the operating system holds its writes), a power cut or kernel crash may
+lose the last ones (never corrupts the file). FULL: every commit waits for the WAL to reach the
+disk, so a power cut loses nothing that was answered; each commit costs an fsync."""
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 """WAL size (pages) at which a commit checkpoints by itself: a backstop for processes without
 a background checkpointer (the default of 1,000 pages puts a checkpoint on every ~50th filing)."""
@@ -36,13 +42,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, sqlite_synchronous: str = "NORMAL") -> Engine:
     """An engine for ``url``.
 
-    SQLite: WAL, ``synchronous=NORMAL``, a busy timeout, and ``BEGIN IMMEDIATE`` for write
-    transactions so that two writers never interleave (reads use a deferred BEGIN).
+    SQLite: WAL, ``synchronous=`` ``sqlite_synchronous`` (``SQLITE_SYNCHRONOUS_LEVELS``), a
+    busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so that two writers never
+    interleave (reads use a deferred BEGIN).
     PostgreSQL: SERIALIZABLE isolation; the unit of work retries serialization failures.
+    ValueError for a synchronous level not in ``SQLITE_SYNCHRONOUS_LEVELS``.
     """
+    if sqlite_synchronous not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ValueError(f"sqlite_synchronous must be one of {SQLITE_SYNCHRONOUS_LEVELS}")
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
@@ -51,7 +61,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=SQLITE_POOL_SIZE,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, sqlite_synchronous)
         return engine
     engine = create_engine(
         url, isolation_level="SERIALIZABLE", pool_size=pool_size, max_overflow=pool_size
@@ -83,13 +93,13 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("a pooled connection did not answer")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
