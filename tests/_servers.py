@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,15 +43,23 @@ def init(tmp_path: Path, mechanism_yaml: str, db: str) -> dict[str, str]:
 
 
 @contextmanager
-def serve(db: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+def serve(
+    db: str,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    argv: Sequence[str] = (),
+    verify: ssl.SSLContext | None = None,
+) -> Iterator[str]:
     """``sharedsky serve`` over ``db`` on a free port until the block ends; yields its base URL
-    once ``/healthz`` answers. ``env``: extra ``SHAREDSKY_*`` settings."""
+    once ``/healthz`` answers. ``env``: extra ``SHAREDSKY_*`` settings; ``argv``: extra options
+    of ``serve``; ``verify``: the SSL context with which to reach it (the URL is then
+    ``https://``; a mutual-TLS server needs a context with a client certificate)."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'http' if verify is None else 'https'}://127.0.0.1:{port}"
     settings = {"SHAREDSKY_LOG_LEVEL": "warning", **(env or {})}
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
+            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port), *argv],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env=os.environ | settings,
@@ -60,7 +69,8 @@ def serve(db: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[
         while True:
             assert process.poll() is None, log.read_text()
             try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                health = httpx.get(f"{base}/healthz", timeout=1.0, verify=verify or True)
+                if health.status_code == 200:
                     break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, f"the server did not start: {log.read_text()}"
