@@ -110,7 +110,8 @@ def serve_command(
         settle_heap,
         start_event_listener,
     )
-    from sharedsky.events.webhooks import HttpxSender, RetryPolicy
+    from sharedsky.domain.addresses import TargetRules
+    from sharedsky.events.webhooks import HttpxSender, RetryPolicy, TargetGuard
     from sharedsky.service.deadlines import DeadlineScheduler
     from sharedsky.service.tactical import TacticalBoard, TacticalTicker
     from sharedsky.service.tracks import LivePicture, TrackConfig
@@ -127,8 +128,13 @@ def serve_command(
         _err.print(f"[red]{exc.detail}[/red]", markup=True, highlight=False)
         raise typer.Exit(1) from exc
     database = open_database(_db_url(db))
+    targets = TargetGuard(
+        TargetRules(
+            allow_private=settings.webhook_allow_private, allow_http=settings.webhook_allow_http
+        )
+    )
     try:
-        deps = build(database)
+        deps = build(database, webhook_targets=targets)
     except SharedskyError as exc:
         database.close()
         _err.print(f"[red]{exc.detail}[/red]")
@@ -166,7 +172,7 @@ def serve_command(
     )
     scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
     ticker = TacticalTicker(deps, picture, board, settings.tactical_tick_s)
-    sender = HttpxSender(timeout_s=settings.webhook_timeout_s)
+    sender = HttpxSender(timeout_s=settings.webhook_timeout_s, guard=targets)
     hooks = WebhookWorker(
         deps,
         sender,
