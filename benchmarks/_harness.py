@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -192,20 +193,31 @@ def load_tokens(db: str, mechanism_yaml: str) -> dict[str, str]:
     return {str(k): v for k, v in loaded.items()}
 
 
-def start_server(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """``sharedsky serve`` in a child process, once it answers /healthz."""
+def start_server(
+    db: str,
+    port: int,
+    log: Path,
+    argv: Sequence[str] = (),
+    verify: ssl.SSLContext | None = None,
+) -> subprocess.Popen[bytes]:
+    """``sharedsky serve`` in a child process, once it answers /healthz; ``argv``: more options
+    of ``serve``; ``verify``: the SSL context that trusts its certificate (it serves HTTPS)."""
     env = os.environ | {"SHAREDSKY_LOG_LEVEL": "warning"}
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
+            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port), *argv],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env=env,
         )
+    scheme = "http" if verify is None else "https"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            health = httpx.get(
+                f"{scheme}://127.0.0.1:{port}/healthz", timeout=1, verify=verify or True
+            )
+            if health.status_code == 200:
                 return process
         except httpx.TransportError:
             time.sleep(0.2)

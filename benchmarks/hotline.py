@@ -5,6 +5,9 @@ recipient's stream, and the count lost.
 Prints an environment header, one line per backend, and last one JSON object:
 ``p50_ms``, ``p99_ms``, ``lost``, ``rate`` (the SQLite run: the embedded default), then the same
 for PostgreSQL under ``postgres``. Target: ``p99_ms`` ≤ 50 at 500 messages/s, ``lost`` = 0.
+
+With ``--tls`` the server speaks HTTPS (a throwaway CA and server certificate, made for the
+run) and every client connection is TLS; the JSON object then also holds ``"tls": true``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import asyncio
 import gc
 import json
 import random
+import ssl
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -135,18 +139,26 @@ async def send_all(
         await asyncio.gather(*pending)
 
 
-async def run_load(base: str, tokens: dict[str, str], rate: float, seconds: float) -> Ledger:
-    """Open every party's stream, send the load, wait for stragglers."""
+async def run_load(
+    base: str,
+    tokens: dict[str, str],
+    rate: float,
+    seconds: float,
+    tls: ssl.SSLContext | None = None,
+) -> Ledger:
+    """Open every party's stream, send the load, wait for stragglers; ``tls``: the context
+    that trusts an HTTPS server's certificate."""
     parties = sorted(p for p in tokens if p != "host")
     ledger = Ledger()
     no_timeout = aiohttp.ClientTimeout(total=None)
+    verify: ssl.SSLContext | bool = True if tls is None else tls
     async with (
         aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT),
+            connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, ssl=verify),
             timeout=aiohttp.ClientTimeout(total=30),
         ) as posts,
         aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0), timeout=no_timeout
+            connector=aiohttp.TCPConnector(limit=0, ssl=verify), timeout=no_timeout
         ) as streams_session,
     ):
         streams = [
@@ -181,14 +193,31 @@ def collector_paused() -> Iterator[None]:
         gc.unfreeze()
 
 
-def measure(db: str, parties: int, rate: float, seconds: float, workdir: Path) -> dict[str, object]:
-    """One backend: init, serve, load, and the figures."""
+def _throwaway_tls(workdir: Path) -> tuple[list[str], ssl.SSLContext]:
+    """``serve``'s options for HTTPS with a CA and server certificate made now, and the client
+    context that trusts that CA."""
+    from sharedsky.client.tls import client_context
+    from sharedsky.testing.pki import Authority
+
+    authority = Authority(workdir / "pki")
+    server = authority.server()
+    context = client_context(authority.cert)
+    assert context is not None
+    return ["--tls-cert", str(server.cert), "--tls-key", str(server.key)], context
+
+
+def measure(
+    db: str, parties: int, rate: float, seconds: float, workdir: Path, tls: bool = False
+) -> dict[str, object]:
+    """One backend: init, serve (over HTTPS when ``tls``), load, and the figures."""
     tokens = load_tokens(db, mechanism_yaml(parties))
     port = free_port()
-    server = start_server(db, port, workdir / "server.log")
+    argv, context = _throwaway_tls(workdir) if tls else ([], None)
+    server = start_server(db, port, workdir / "server.log", argv, context)
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     try:
         with collector_paused():
-            ledger = uvloop.run(run_load(f"http://127.0.0.1:{port}", tokens, rate, seconds))
+            ledger = uvloop.run(run_load(base, tokens, rate, seconds, context))
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -212,6 +241,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--tls", action="store_true", help="serve HTTPS (throwaway CA); clients use TLS"
+    )
     opts = parser.parse_args(argv)
     pg = None if opts.no_postgres else pg_url()
     settings = {
@@ -219,13 +251,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "rate": f"{opts.rate:g}/s",
         "seconds": opts.seconds,
         "seed": SEED,
+        "tls": opts.tls,
     }
     print_header("sharedsky hotline benchmark", environment(pg), settings)
     figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="sharedsky-hotline-") as tmp:
         workdir = Path(tmp)
         sqlite = measure(
-            f"sqlite:///{workdir / 'h.db'}", opts.parties, opts.rate, opts.seconds, workdir
+            f"sqlite:///{workdir / 'h.db'}",
+            opts.parties,
+            opts.rate,
+            opts.seconds,
+            workdir,
+            opts.tls,
         )
         print(
             f"  sqlite    {sqlite.pop('line')}   sent {sqlite['sent']} at {sqlite['rate']}/s, "
@@ -235,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         figures.update({k: sqlite[k] for k in ("p50_ms", "p99_ms", "lost", "rate")})
         if pg is not None:
             with pg_schema(pg) as url:
-                postgres = measure(url, opts.parties, opts.rate, opts.seconds, workdir)
+                postgres = measure(url, opts.parties, opts.rate, opts.seconds, workdir, opts.tls)
             print(
                 f"  postgres  {postgres.pop('line')}   sent {postgres['sent']} at "
                 f"{postgres['rate']}/s, lost {postgres['lost']}, errors {postgres['errors']}",
@@ -246,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 for k, v in postgres.items()
                 if k in ("p50_ms", "p99_ms", "lost", "rate")
             }
+    if opts.tls:
+        figures["tls"] = True
     print()
     emit_json(figures)
 

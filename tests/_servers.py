@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,13 @@ from sharedsky.client.events import EventFollower
 from sharedsky.wire.v1.events import EventOut
 
 STARTUP_TIMEOUT_S = 30.0
+
+UNLIMITED = {
+    "SHAREDSKY_RATE_LIMIT_TOKEN_PER_S": "100000",
+    "SHAREDSKY_RATE_LIMIT_TOKEN_BURST": "100000",
+}
+"""Settings for tests whose clients hammer the server on purpose (far beyond what one duty
+officer's token may send a second)."""
 
 
 def init(tmp_path: Path, mechanism_yaml: str, db: str) -> dict[str, str]:
@@ -60,15 +68,24 @@ class Server:
             self.process.wait(timeout=15)
 
 
-def start(db: str, log: Path, env: Mapping[str, str] | None = None) -> Server:
-    """Start ``sharedsky serve`` over ``db`` on a free port; returns once ``/healthz`` answers.
-    ``env``: extra ``SHAREDSKY_*`` settings."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+def start(
+    db: str,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    argv: Sequence[str] = (),
+    verify: ssl.SSLContext | None = None,
+    port: int | None = None,
+) -> Server:
+    """Start ``sharedsky serve`` over ``db`` on a free port (or ``port``); returns once
+    ``/healthz`` answers. ``env``: extra ``SHAREDSKY_*`` settings; ``argv``: extra options of
+    ``serve``; ``verify``: the SSL context with which to reach it (the URL is then
+    ``https://``; a mutual-TLS server needs a context with a client certificate)."""
+    port = port or free_port()
+    base = f"{'http' if verify is None else 'https'}://127.0.0.1:{port}"
     settings = {"SHAREDSKY_LOG_LEVEL": "warning", **(env or {})}
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
+            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port), *argv],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env=os.environ | settings,
@@ -79,7 +96,8 @@ def start(db: str, log: Path, env: Mapping[str, str] | None = None) -> Server:
         while True:
             assert process.poll() is None, log.read_text()
             try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                health = httpx.get(f"{base}/healthz", timeout=1.0, verify=verify or True)
+                if health.status_code == 200:
                     return server
             except httpx.TransportError:
                 assert time.monotonic() < deadline, f"the server did not start: {log.read_text()}"
@@ -90,10 +108,16 @@ def start(db: str, log: Path, env: Mapping[str, str] | None = None) -> Server:
 
 
 @contextmanager
-def serve(db: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+def serve(
+    db: str,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    argv: Sequence[str] = (),
+    verify: ssl.SSLContext | None = None,
+) -> Iterator[str]:
     """``sharedsky serve`` over ``db`` on a free port until the block ends; yields its base URL
-    once ``/healthz`` answers. ``env``: extra ``SHAREDSKY_*`` settings."""
-    server = start(db, log, env)
+    once ``/healthz`` answers (see ``start``)."""
+    server = start(db, log, env, argv, verify)
     try:
         yield server.base
     finally:

@@ -14,7 +14,7 @@ from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.ports import Deps
 from sharedsky.store.uow import Database
-from sharedsky.testing.fakes import FakeClock, SequentialIds
+from sharedsky.testing.fakes import FakeClock, SequentialIds, open_targets
 
 PG_URL = os.environ.get("SHAREDSKY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -66,7 +66,7 @@ def make_env(database: Database, clock: FakeClock, yaml_text: str = LEVANT_YAML)
     """Load ``yaml_text`` into ``database`` and build the dependencies."""
     mechanism, mechanism_json = parse_mechanism(yaml_text)
     tokens = load_mechanism(database, clock, mechanism, mechanism_json)
-    deps = build(database, clock=clock, ids=SequentialIds())
+    deps = build(database, clock=clock, ids=SequentialIds(), webhook_targets=open_targets())
     return Env(deps, {str(k): v for k, v in tokens.items()}, clock)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sharedsky.domain.errors import StateConflict
 from sharedsky.events.bus import EventBus
 from sharedsky.events.pg_notify import PgListener
+from sharedsky.events.webhooks import TargetGuard
 from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.ports import Clock, Deps, IdFactory, RandomIds, SystemClock
 from sharedsky.store.engine import make_engine
@@ -52,13 +53,25 @@ def settle_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def build(db: Database, clock: Clock | None = None, ids: IdFactory | None = None) -> Deps:
-    """The use-case dependencies over a database that holds a mechanism."""
+def build(
+    db: Database,
+    clock: Clock | None = None,
+    ids: IdFactory | None = None,
+    webhook_targets: TargetGuard | None = None,
+) -> Deps:
+    """The use-case dependencies over a database that holds a mechanism; ``webhook_targets``:
+    the webhook URLs it accepts (default: https to public addresses only)."""
     text = db.run(lambda uow: uow.parties.mechanism_json(), readonly=True)
     if text is None:
         raise StateConflict("the database holds no mechanism; run `sharedsky init` first")
     mechanism, _ = parse_mechanism(text)
-    return Deps(db=db, clock=clock or SystemClock(), ids=ids or RandomIds(), mechanism=mechanism)
+    return Deps(
+        db=db,
+        clock=clock or SystemClock(),
+        ids=ids or RandomIds(),
+        mechanism=mechanism,
+        webhook_targets=webhook_targets or TargetGuard(),
+    )
 
 
 def start_event_listener(db: Database, bus: EventBus) -> Callable[[], None]:

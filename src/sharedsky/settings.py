@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -32,6 +33,83 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="Server URL the CLI and SDK talk to."
     )
     token: str | None = Field(default=None, description="Operator bearer token of the CLI.")
+    ca: Path | None = Field(
+        default=None,
+        description=(
+            "PEM file of the CA certificates the CLI and SDK trust for an https:// server "
+            "(default: the public CAs that httpx trusts)."
+        ),
+    )
+    client_cert: Path | None = Field(
+        default=None,
+        description="PEM file of the client certificate the CLI presents (mutual TLS).",
+    )
+    client_key: Path | None = Field(
+        default=None, description="PEM file of the private key of `client_cert`."
+    )
+    tls_cert: Path | None = Field(
+        default=None,
+        description=(
+            "PEM file of the server's certificate chain: with `tls_key`, `serve` speaks HTTPS "
+            "only (TLS 1.2 or later)."
+        ),
+    )
+    tls_key: Path | None = Field(
+        default=None, description="PEM file of the private key of `tls_cert` (unencrypted)."
+    )
+    tls_client_ca: Path | None = Field(
+        default=None,
+        description=(
+            "PEM file of the CAs whose client certificates `serve` accepts: every connection "
+            "must then present one (mutual TLS)."
+        ),
+    )
+    keep_alive_s: int = Field(
+        default=5,
+        ge=1,
+        description="Seconds an idle HTTP connection is kept open after a response.",
+    )
+    head_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a connection has to send a complete request line and headers, from its "
+            "opening or the previous response; then it is closed."
+        ),
+    )
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client has to send a whole request body; then `408`.",
+    )
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest request body accepted, in bytes; a larger one gets `413` before it is read "
+            "whole. The default holds a `POST /v1/tracks` of `track_batch_max` states."
+        ),
+    )
+    rate_limit_token_per_s: float = Field(
+        default=50.0,
+        gt=0,
+        description="Requests per second one bearer token may make, sustained; beyond: `429`.",
+    )
+    rate_limit_token_burst: int = Field(
+        default=200,
+        ge=1,
+        description="Requests one bearer token may make at once before its rate applies.",
+    )
+    rate_limit_address_per_s: float = Field(
+        default=2000.0,
+        gt=0,
+        description="Requests per second one client address may make, sustained; beyond: `429`.",
+    )
+    rate_limit_address_burst: int = Field(
+        default=4000,
+        ge=1,
+        description="Requests one client address may make at once before its rate applies.",
+    )
     log_level: str = Field(default="info", description="Server log level (uvicorn).")
     gil_switch_interval_s: float = Field(
         default=0.005,
@@ -83,6 +161,16 @@ class Settings(BaseSettings):
         default=5.0,
         gt=0,
         description="Seconds a webhook receiver has to answer one delivery.",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description=(
+            "Let webhooks target loopback, private, link-local and other non-public addresses "
+            "(for tests and closed networks)."
+        ),
+    )
+    webhook_allow_http: bool = Field(
+        default=False, description="Let webhooks use plain http:// (default: https only)."
     )
     webhook_max_attempts: int = Field(
         default=8,

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, cast
 
 import _bodies as bodies
 import pytest
 from _support import Api, make_env
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from sharedsky.api.app import create_app
 from sharedsky.api.routes import webhooks
-from sharedsky.events.webhooks import RetryPolicy
+from sharedsky.domain.addresses import TargetRules
+from sharedsky.events.webhooks import RetryPolicy, TargetGuard
 from sharedsky.service.webhooks import deliver_due
 from sharedsky.store.uow import Database
-from sharedsky.testing.fakes import FakeClock, RecordingSender
+from sharedsky.testing.fakes import FakeClock, FakeResolver, RecordingSender
 from sharedsky.wire import v1
 
 URL = "https://bravo.example/hooks/sky"
@@ -132,3 +136,35 @@ def test_the_attempts_are_listed_newest_first_with_the_dead_letters(hooks: Api) 
     assert listed[0].error == "HTTP 502" and listed[0].event_type == "zone.declared"
     dead = hooks.client.get(path, params={"dead": "true"}, headers=hooks.as_("bravo")).json()
     assert [d["attempt"] for d in dead["deliveries"]] == [2]
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("https://inside.example/hook", "private"),
+        ("https://loop.example/hook", "loopback"),
+        ("https://[fe80::1]/hook", "link-local"),
+        ("https://169.254.169.254/latest", "link-local"),
+        ("http://outside.example/hook", "https"),
+        ("https://nowhere.example/hook", "resolve"),
+    ],
+)
+def test_by_default_a_url_on_the_hosts_network_or_over_http_is_refused_at_url(
+    database: Database, clock: FakeClock, url: str, says: str
+) -> None:
+    env = make_env(database, clock)
+    resolver = FakeResolver(
+        {"inside.example": ["10.0.0.5"], "loop.example": ["::1"], "outside.example": ["8.8.8.8"]}
+    )
+    strict = replace(env.deps, webhook_targets=TargetGuard(TargetRules(), resolver))
+    with TestClient(create_app(strict), raise_server_exceptions=False) as client:
+        headers = {"Authorization": f"Bearer {env.tokens['bravo']}"}
+        answer = client.post("/v1/webhooks", json={"url": url}, headers=headers)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["path"] == ["url"]
+        assert says in answer.json()["detail"]
+        assert client.get("/v1/webhooks", headers=headers).json()["webhooks"] == []
+        good = client.post(
+            "/v1/webhooks", json={"url": "https://outside.example/hook"}, headers=headers
+        )
+        assert good.status_code == 201

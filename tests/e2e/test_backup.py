@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _servers import init, orbit, post, serve, start
+from _servers import UNLIMITED, init, orbit, post, serve, start
 from _writers import Writers, counts, missing
 
 MECHANISM_YAML = """\
@@ -47,7 +47,7 @@ def test_a_backup_taken_while_clients_write_holds_every_write_answered_before_it
     db = fresh_database(backend)
     tokens = init(tmp_path, MECHANISM_YAML, db)
     out = tmp_path / "backup.gz"
-    server = start(db, tmp_path / "server.log")
+    server = start(db, tmp_path / "server.log", UNLIMITED)
     writers = Writers(server.base, tokens, WRITERS)
     try:
         writers.start()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from _servers import init, orbit, post, start
+from _servers import UNLIMITED, init, orbit, post, start
 from _writers import Writers, counts, missing
 from sqlalchemy import select
 
@@ -39,7 +39,7 @@ defaults:
 """
 WRITERS = 20
 LOAD_S = 4.0
-TICK = {"SHAREDSKY_DEADLINE_TICK_S": "0.2"}
+TICK = {"SHAREDSKY_DEADLINE_TICK_S": "0.2", **UNLIMITED}
 
 
 def _escalations(db: str, conflict: str) -> tuple[dict[str, int], dict[str, int]]:

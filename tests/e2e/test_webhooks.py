@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import httpx
 import pytest
+from _servers import init, serve
 from _support import T0, Env
 
 from sharedsky.domain.channels import NoticeKind, Priority
@@ -33,6 +36,7 @@ from sharedsky.service.hotline import send_message
 from sharedsky.service.notices import file_notice
 from sharedsky.service.stream import open_cursor, read_stream
 from sharedsky.service.webhooks import deliver_due, list_deliveries, register_webhook
+from sharedsky.testing.fakes import RecordingSender, open_targets
 from sharedsky.wire.v1 import EventOut
 
 FAILURES = 2
@@ -108,7 +112,7 @@ def test_every_event_arrives_once_in_order_and_signed_after_two_failures(
     expected = read_stream(deps, Viewer(PartyId("bravo"), False), cursor, now_s=0.0).events
     assert len(expected) >= 6
 
-    sender = HttpxSender(timeout_s=5)
+    sender = HttpxSender(timeout_s=5, guard=open_targets())
     try:
         for _ in range(20):
             deliver_due(deps, sender, time.monotonic(), RetryPolicy(max_attempts=8))
@@ -135,3 +139,50 @@ def test_every_event_arrives_once_in_order_and_signed_after_two_failures(
         (first, 500),
         (first, 200),
     ]
+
+
+SETTINGS_YAML = """\
+mechanism: hooks-e2e
+host: {id: host, name: Coordination Cell, language: en}
+parties:
+  - {id: alpha, name: Alpha Air Command, language: en}
+  - {id: bravo, name: Bravo Air Command, language: en}
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "status"),
+    [
+        ({}, 422),
+        ({"SHAREDSKY_WEBHOOK_ALLOW_PRIVATE": "true"}, 422),  # still plain http
+        ({"SHAREDSKY_WEBHOOK_ALLOW_PRIVATE": "true", "SHAREDSKY_WEBHOOK_ALLOW_HTTP": "true"}, 201),
+    ],
+)
+def test_serve_refuses_a_local_http_receiver_unless_the_settings_allow_it(
+    tmp_path: Path, receiver: Receiver, env: dict[str, str], status: int
+) -> None:
+    db = f"sqlite:///{tmp_path / 'hooks.db'}"
+    tokens = init(tmp_path, SETTINGS_YAML, db)
+    with serve(db, tmp_path / "server.log", env=env) as base:
+        answer = httpx.post(
+            f"{base}/v1/webhooks",
+            json={"url": receiver.url},
+            headers={"Authorization": f"Bearer {tokens['bravo']}"},
+            timeout=10.0,
+        )
+    assert answer.status_code == status, answer.text
+    if status == 422:
+        assert answer.json()["path"] == ["url"]
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_not_followed(env: Env) -> None:
+    """R-HOOK-1: a 3xx answer is an attempt that failed; the sender never goes to Location."""
+    deps = env.deps
+    hook = register_webhook(deps, actor("bravo"), "http://127.0.0.1:9/hook").hook
+    file_notice(deps, actor("bravo"), draft((36.5, 34.8)))
+    sender = RecordingSender()
+    sender.script("http://127.0.0.1:9/hook", 302)
+    result = deliver_due(deps, sender, time.monotonic(), RetryPolicy(max_attempts=8))
+    assert (result.delivered, result.failed) == (0, 1)
+    (attempt,) = list_deliveries(deps, Viewer(PartyId("bravo"), False), hook.id)
+    assert (attempt.status_code, attempt.ok, attempt.error) == (302, False, "HTTP 302")

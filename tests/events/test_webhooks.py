@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from sharedsky.domain.addresses import TargetRules
 from sharedsky.events.webhooks import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
     SIGNATURE_HEADER,
+    Admission,
+    DeliveryFailed,
+    HttpxSender,
     RetryPolicy,
+    TargetGuard,
     delivery_headers,
     event_body,
     sign,
     url_problem,
     verify_signature,
 )
+from sharedsky.testing.fakes import FakeResolver, open_targets
 from sharedsky.wire.v1 import EventOut
 
 SECRET = "whsec_test"
@@ -125,14 +136,132 @@ def test_other_urls_are_refused_with_the_reason(url: str, reason: str) -> None:
 def test_the_real_sender_turns_no_answer_into_delivery_failed() -> None:
     import socket
 
-    from sharedsky.events.webhooks import DeliveryFailed, HttpxSender
-
     with socket.socket() as probe:  # a port that nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    sender = HttpxSender(timeout_s=2)
+    sender = HttpxSender(timeout_s=2, guard=open_targets())
     try:
         with pytest.raises(DeliveryFailed, match="ConnectError"):
             sender.send(f"http://127.0.0.1:{port}/x", BODY, {})
     finally:
         sender.close()
+
+
+# -- where a webhook may go -------------------------------------------------------------------
+
+
+@dataclass
+class _Receiver:
+    """A local HTTP endpoint: ``/redirect`` answers 302 to ``/elsewhere``, anything else 200;
+    every request's path and Host header is noted."""
+
+    port: int = 0
+    seen: list[tuple[str, str]] = field(default_factory=list)
+
+
+@pytest.fixture
+def receiver() -> Iterator[_Receiver]:
+    state = _Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            state.seen.append((self.path, self.headers.get("Host", "")))
+            redirect = self.path == "/redirect"
+            self.send_response(302 if redirect else 200)
+            if redirect:
+                self.send_header("Location", f"http://127.0.0.1:{state.port}/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+STRICT = TargetRules()
+HTTP_ONLY = TargetRules(allow_http=True)
+
+
+def test_the_guard_admits_https_to_a_public_address_and_names_it() -> None:
+    guard = TargetGuard(STRICT, FakeResolver({"ops.example": ["203.0.113.9", "8.8.4.4"]}))
+    assert guard.admit("https://ops.example/hook").problem is not None  # 203.0.113.0/24: docs
+    guard = TargetGuard(STRICT, FakeResolver({"ops.example": ["8.8.4.4"]}))
+    admission = guard.admit("https://ops.example/hook")
+    assert admission.problem is None
+    assert str(admission.address) == "8.8.4.4"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "::1", "169.254.169.254", "fe80::1", "10.0.0.1", "fd00::1", "224.0.0.1",
+     "0.0.0.0", "::", "240.0.0.1", "::ffff:192.168.0.1"],
+)  # fmt: skip
+def test_the_guard_refuses_hosts_on_the_hosts_own_network(address: str) -> None:
+    guard = TargetGuard(STRICT, FakeResolver({"inside.example": [address]}))
+    problem = guard.admit("https://inside.example/hook").problem
+    assert problem is not None and "public addresses" in problem
+    literal = f"[{address}]" if ":" in address else address
+    assert guard.admit(f"https://{literal}/hook").problem is not None
+
+
+def test_the_guard_refuses_plain_http_and_unresolvable_hosts_by_default() -> None:
+    guard = TargetGuard(STRICT, FakeResolver({"ops.example": ["8.8.4.4"]}))
+    assert "https" in (guard.admit("http://ops.example/hook").problem or "")
+    assert "resolve" in (guard.admit("https://nowhere.example/hook").problem or "")
+
+
+def test_allowing_private_addresses_and_http_admits_a_local_receiver_unresolved() -> None:
+    resolver = FakeResolver()
+    admission = open_targets(resolver).admit("http://receiver.internal:8080/hook")
+    assert admission.problem is None
+    assert resolver.asked == []  # nothing to check, nothing looked up
+
+
+def test_the_sender_checks_the_address_again_at_delivery(receiver: _Receiver) -> None:
+    """DNS rebinding: the name now resolves to the loopback address; nothing is sent."""
+    resolver = FakeResolver({"hooks.example": ["127.0.0.1"]})
+    sender = HttpxSender(timeout_s=2, guard=TargetGuard(HTTP_ONLY, resolver))
+    try:
+        with pytest.raises(DeliveryFailed, match=r"refused: .*loopback"):
+            sender.send(f"http://hooks.example:{receiver.port}/hook", BODY, {})
+    finally:
+        sender.close()
+    assert receiver.seen == []
+
+
+class _Pinned(TargetGuard):
+    """A guard that admits ``receiver.test`` at 127.0.0.1 (a name no real resolver knows)."""
+
+    def admit(self, url: str) -> Admission:
+        return Admission(None, ipaddress.ip_address("127.0.0.1"))
+
+
+def test_the_sender_connects_to_the_address_it_checked(receiver: _Receiver) -> None:
+    """The request reached the address the guard admitted (the name resolves nowhere else),
+    carrying the URL's host in ``Host``."""
+    sender = HttpxSender(timeout_s=2, guard=_Pinned())
+    try:
+        assert sender.send(f"http://receiver.test:{receiver.port}/hook", BODY, {}) == 200
+    finally:
+        sender.close()
+    assert receiver.seen == [("/hook", f"receiver.test:{receiver.port}")]
+
+
+def test_the_sender_does_not_follow_a_redirect(receiver: _Receiver) -> None:
+    sender = HttpxSender(timeout_s=2, guard=open_targets())
+    try:
+        assert sender.send(f"http://127.0.0.1:{receiver.port}/redirect", BODY, {}) == 302
+    finally:
+        sender.close()
+    assert [path for path, _ in receiver.seen] == ["/redirect"]  # never /elsewhere

@@ -19,6 +19,7 @@ from sharedsky.api.auth import (
     watch_credentials,
 )
 from sharedsky.api.fastlane import LaneCount, MessagesFastLane
+from sharedsky.api.limits import Limits, RequestLimits
 from sharedsky.api.routes import (
     conflicts,
     ledger,
@@ -66,10 +67,13 @@ def create_app(
     keepalive_s: float = stream.DEFAULT_KEEPALIVE_S,
     picture: LivePicture | None = None,
     board: TacticalBoard | None = None,
+    limits: RequestLimits | None = None,
 ) -> FastAPI:
     """The API of one mechanism; OpenAPI 3.1 at /openapi.json. ``keepalive_s``: seconds of
     silence after which an event stream sends a heartbeat; ``picture`` and ``board``: the live
-    tracks and tactical alerts shared with the tactical tick (new, empty ones by default)."""
+    tracks and tactical alerts shared with the tactical tick (new, empty ones by default);
+    ``limits``: the request rates and body bounds applied in front of everything (`api.limits`;
+    the defaults when None)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="sharedsky",
@@ -97,6 +101,8 @@ def create_app(
     # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
     app.state.fast_lane = LaneCount()
     app.add_middleware(MessagesFastLane, count=app.state.fast_lane)
+    # added last, so outermost: a refused request reaches neither the lane nor the routes
+    app.add_middleware(Limits, limits=limits or RequestLimits())
     if deps is not None:  # None only while printing the OpenAPI document
         deps.db.on_commit(bus.notify)
 

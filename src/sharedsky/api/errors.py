@@ -24,6 +24,9 @@ _STATUS: dict[type[e.SharedskyError], tuple[int, str]] = {
     e.StaleVersion: (412, "Stale version"),
     e.StateConflict: (409, "Conflicting state"),
     e.StoreUnavailable: (503, "Store unavailable"),
+    e.RateLimited: (429, "Too many requests"),
+    e.BodyTooLarge: (413, "Content too large"),
+    e.BodyTimeout: (408, "Request timeout"),
 }
 
 
@@ -53,6 +56,20 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def problem_of(exc: e.SharedskyError) -> JSONResponse:
+    """The problem+json response of an expected error (the exception handler's answer; the
+    request limits in front of the app answer with it too). A RateLimited answer carries
+    ``Retry-After`` (whole seconds)."""
+    status, title = _status_of(exc)
+    extra: dict[str, object] = {}
+    if isinstance(exc, e.InvalidMechanism) and exc.line:
+        extra["line"] = exc.line
+    response = problem(status, title, exc.detail, exc.code, list(exc.path), **extra)
+    if isinstance(exc, e.RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
 def _status_of(exc: e.SharedskyError) -> tuple[int, str]:
     for cls in type(exc).__mro__:
         if cls in _STATUS:
@@ -62,11 +79,7 @@ def _status_of(exc: e.SharedskyError) -> tuple[int, str]:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.SharedskyError)  # registered for this class only
-    status, title = _status_of(exc)
-    extra: dict[str, object] = {}
-    if isinstance(exc, e.InvalidMechanism) and exc.line:
-        extra["line"] = exc.line
-    return problem(status, title, exc.detail, exc.code, list(exc.path), **extra)
+    return problem_of(exc)
 
 
 def _loc_path(loc: tuple[int | str, ...]) -> list[str | int]:

@@ -8,15 +8,19 @@ real ``httpx.Client`` on ``--url`` and use the system clock.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Protocol, TypeVar, runtime_checkable
+from typing import Annotated, Any, Protocol, TypeVar, cast, runtime_checkable
 
 import httpx
 import typer
@@ -50,6 +54,33 @@ TokensOption = Annotated[
 ]
 AsOption = Annotated[
     str | None, typer.Option("--as", help="Whose token to take from --tokens (alpha, host …).")
+]
+CaOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca",
+        envvar="SHAREDSKY_CA",
+        show_envvar=True,
+        help="PEM file of the CA certificates to trust for an https:// server.",
+    ),
+]
+CertOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cert",
+        envvar="SHAREDSKY_CLIENT_CERT",
+        show_envvar=True,
+        help="PEM file of the client certificate to present (mutual TLS).",
+    ),
+]
+KeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        envvar="SHAREDSKY_CLIENT_KEY",
+        show_envvar=True,
+        help="PEM file of the private key of --cert.",
+    ),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the server's JSON document instead of tables.")
@@ -161,6 +192,64 @@ def signing_key() -> Signer | None:
         ) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class ClientTls:
+    """The TLS options of a command (``--ca``, ``--cert``, ``--key``): files, None when unset."""
+
+    ca: Path | None = None
+    cert: Path | None = None
+    key: Path | None = None
+
+
+_TLS_META = "sharedsky.client_tls"
+"""Where `tls_options` leaves a command's `ClientTls` in the click context's ``meta``."""
+
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def tls_options(command: C) -> C:
+    """Give a command that talks to a server the options ``--ca``, ``--cert`` and ``--key``
+    (env ``SHAREDSKY_CA``, ``SHAREDSKY_CLIENT_CERT``, ``SHAREDSKY_CLIENT_KEY``), so that each
+    such command need not declare and pass them on: they are added to its signature, where
+    Typer finds its options, and left in the context's ``meta``, where `connect` and
+    `client_tls` read them. Put it below ``@app.command(...)``. The command must take the
+    context (``ctx: typer.Context``): Typer hands it to one parameter only."""
+    signature = inspect.signature(command, eval_str=True)
+    hints = typing.get_type_hints(command, include_extras=True)
+    context_name = next((name for name, kind in hints.items() if kind is typer.Context), None)
+    if context_name is None:
+        raise TypeError(f"{command.__name__} must take a typer.Context to have tls_options")
+    added = {"tls_ca": CaOption, "tls_cert": CertOption, "tls_key": KeyOption}
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        *signature.parameters.values(),
+        *(inspect.Parameter(n, keyword, default=None, annotation=a) for n, a in added.items()),
+    ]
+
+    @functools.wraps(command)
+    def with_tls(
+        *args: Any,
+        tls_ca: Path | None = None,
+        tls_cert: Path | None = None,
+        tls_key: Path | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        context = kwargs[context_name]
+        context.meta[_TLS_META] = ClientTls(tls_ca, tls_cert, tls_key)
+        return command(*args, **kwargs)
+
+    with_tls.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    # (a function's __signature__ is read by inspect.signature; mypy does not know the attribute)
+    with_tls.__annotations__ = {**hints, **added}
+    return cast(C, with_tls)
+
+
+def client_tls(ctx: typer.Context) -> ClientTls:
+    """The command's TLS options (all None for a command without `tls_options`)."""
+    found = ctx.meta.get(_TLS_META)
+    return found if isinstance(found, ClientTls) else ClientTls()
+
+
 @contextmanager
 def connect(
     ctx: typer.Context, url: str, token: str | None, tokens: Path | None, party: str | None
@@ -170,7 +259,19 @@ def connect(
     given = http if isinstance(http, httpx.Client) else None
     if given is None and not url.startswith(("http://", "https://")):
         raise typer.BadParameter(f"{url!r} is not an http:// or https:// URL", param_hint="'--url'")
-    client = Client(url, _token(token, tokens, party), http=given, signer=signing_key())
+    tls = client_tls(ctx)
+    try:
+        client = Client(
+            url,
+            _token(token, tokens, party),
+            http=given,
+            signer=signing_key(),
+            ca=tls.ca,
+            cert=tls.cert,
+            key=tls.key,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--ca', '--cert' or '--key'") from exc
     try:
         yield client
     except ClientError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sharedsky.domain.errors import InvalidMechanism, SharedskyError
+from sharedsky.domain.errors import InvalidMechanism, InvalidSetting, SharedskyError
 from sharedsky.settings import Settings
 
 _err = Console(stderr=True)
@@ -71,11 +72,36 @@ def serve_command(
     db: DbOption = None,
     host: Annotated[str | None, typer.Option(help="Listen address (env SHAREDSKY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port (env SHAREDSKY_PORT).")] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-cert",
+            help="Serve HTTPS only, with this PEM certificate chain (env SHAREDSKY_TLS_CERT).",
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-key", help="The certificate's PEM private key (env SHAREDSKY_TLS_KEY)."
+        ),
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-client-ca",
+            help=(
+                "Require a client certificate issued by a CA in this PEM file (mutual TLS; "
+                "env SHAREDSKY_TLS_CLIENT_CA)."
+            ),
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API of the mechanism held in the database."""
+    """Serve the API of the mechanism held in the database (HTTPS with --tls-cert/--tls-key)."""
     import uvicorn
 
     from sharedsky.api.app import create_app
+    from sharedsky.api.limits import RequestLimits
+    from sharedsky.api.protocol import protocol_class
     from sharedsky.api.routes.stream import install as install_stream
     from sharedsky.bootstrap import (
         OPENED_AT_START,
@@ -85,16 +111,31 @@ def serve_command(
         start_event_listener,
     )
     from sharedsky.detect.tactical import warm as warm_tactical
-    from sharedsky.events.webhooks import HttpxSender, RetryPolicy
+    from sharedsky.domain.addresses import TargetRules
+    from sharedsky.events.webhooks import HttpxSender, RetryPolicy, TargetGuard
     from sharedsky.service.deadlines import DeadlineScheduler
     from sharedsky.service.tactical import TacticalBoard, TacticalTicker
     from sharedsky.service.tracks import LivePicture, TrackConfig
     from sharedsky.service.webhooks import WebhookWorker
 
     settings = Settings()
-    database = open_database(_db_url(db), sqlite_synchronous=settings.sqlite_synchronous)
     try:
-        deps = build(database)
+        ssl_context = _server_tls(
+            tls_cert or settings.tls_cert,
+            tls_key or settings.tls_key,
+            tls_client_ca or settings.tls_client_ca,
+        )
+    except SharedskyError as exc:
+        _err.print(f"[red]{exc.detail}[/red]", markup=True, highlight=False)
+        raise typer.Exit(1) from exc
+    database = open_database(_db_url(db), sqlite_synchronous=settings.sqlite_synchronous)
+    targets = TargetGuard(
+        TargetRules(
+            allow_private=settings.webhook_allow_private, allow_http=settings.webhook_allow_http
+        )
+    )
+    try:
+        deps = build(database, webhook_targets=targets)
     except SharedskyError as exc:
         database.close()
         _err.print(f"[red]{exc.detail}[/red]")
@@ -108,7 +149,21 @@ def serve_command(
         )
     )
     board = TacticalBoard()
-    app = create_app(deps, keepalive_s=settings.stream_keepalive_s, picture=picture, board=board)
+    limits = RequestLimits(
+        token_per_s=settings.rate_limit_token_per_s,
+        token_burst=settings.rate_limit_token_burst,
+        address_per_s=settings.rate_limit_address_per_s,
+        address_burst=settings.rate_limit_address_burst,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+    )
+    app = create_app(
+        deps,
+        keepalive_s=settings.stream_keepalive_s,
+        picture=picture,
+        board=board,
+        limits=limits,
+    )
     bus = install_stream(
         app,
         keepalive_s=settings.stream_keepalive_s,
@@ -118,7 +173,7 @@ def serve_command(
     )
     scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
     ticker = TacticalTicker(deps, picture, board, settings.tactical_tick_s)
-    sender = HttpxSender(timeout_s=settings.webhook_timeout_s)
+    sender = HttpxSender(timeout_s=settings.webhook_timeout_s, guard=targets)
     hooks = WebhookWorker(
         deps,
         sender,
@@ -139,6 +194,9 @@ def serve_command(
             host=host or settings.host,
             port=port or settings.port,
             log_level=settings.log_level,
+            http=protocol_class(settings.head_timeout_s),
+            timeout_keep_alive=settings.keep_alive_s,
+            ssl_context_factory=None if ssl_context is None else lambda _c, _d: ssl_context,
         )
     finally:
         stop_listener()
@@ -147,6 +205,24 @@ def serve_command(
         ticker.stop()
         scheduler.stop()
         database.close()
+
+
+def _server_tls(
+    cert: Path | None, key: Path | None, client_ca: Path | None
+) -> ssl.SSLContext | None:
+    """The server's SSL context from the three files (None: plain HTTP); InvalidSetting when
+    one is given without the others it needs or is unusable (`api.tls.server_context`)."""
+    from sharedsky.api.tls import server_context
+
+    if cert is None and key is None:
+        if client_ca is not None:
+            raise InvalidSetting("--tls-client-ca needs --tls-cert and --tls-key", ("tls_cert",))
+        return None
+    if cert is None:
+        raise InvalidSetting("--tls-key needs --tls-cert", ("tls_cert",))
+    if key is None:
+        raise InvalidSetting("--tls-cert needs --tls-key", ("tls_key",))
+    return server_context(cert, key, client_ca)
 
 
 def demo_command(

@@ -23,6 +23,7 @@ from sharedsky.cli._common import (
     emit_json,
     stdout,
     table,
+    tls_options,
     when_text,
     window_text,
 )
@@ -92,6 +93,7 @@ def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> No
 
 
 @app.command("list")
+@tls_options
 def list_conflicts(
     ctx: typer.Context,
     state: Annotated[
@@ -131,6 +133,7 @@ def list_conflicts(
 
 
 @app.command("show")
+@tls_options
 def show_conflict(
     ctx: typer.Context,
     conflict_id: IdArgument,
@@ -164,6 +167,7 @@ def show_conflict(
 
 
 @app.command("ack")
+@tls_options
 def ack_conflict(
     ctx: typer.Context,
     conflict_id: IdArgument,
@@ -187,6 +191,7 @@ def ack_conflict(
 
 
 @app.command("pending")
+@tls_options
 def pending_acks(
     ctx: typer.Context,
     url: UrlOption = DEFAULT_URL,

@@ -20,6 +20,7 @@ from sharedsky.cli._common import (
     emit_json,
     stdout,
     table,
+    tls_options,
     when_text,
 )
 from sharedsky.client import hotline as sdk
@@ -104,6 +105,7 @@ def messages_table(messages: list[v1.MessageOut], title: str) -> Table:
 
 
 @app.command("send")
+@tls_options
 def send(
     ctx: typer.Context,
     to: Annotated[str, typer.Option("--to", help="The recipient party (or the host).")],
@@ -156,6 +158,7 @@ def send(
 
 
 @app.command("list")
+@tls_options
 def list_messages(
     ctx: typer.Context,
     thread: Annotated[
@@ -181,6 +184,7 @@ def list_messages(
 
 
 @app.command("ack")
+@tls_options
 def ack_message(
     ctx: typer.Context,
     message_id: Annotated[str, typer.Argument(help="The message's id.", show_default=False)],

@@ -25,6 +25,7 @@ from sharedsky.cli._common import (
     stderr,
     stdout,
     table,
+    tls_options,
 )
 from sharedsky.client.timeline import build_timeline
 from sharedsky.ledger.checkpoints import Checkpoint, CheckpointFormatError
@@ -138,6 +139,7 @@ def _verify_export(
 
 
 @app.command("keys")
+@tls_options
 def keys_command(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Where to write the key ring.")] = Path(
@@ -172,6 +174,7 @@ def keygen_command(
 
 
 @app.command("register-key")
+@tls_options
 def register_key_command(
     ctx: typer.Context,
     key: Annotated[Path, typer.Argument(help="The private key file (from `ledger keygen`).")],
@@ -209,6 +212,7 @@ def unregister_key_command(
 
 
 @app.command("export")
+@tls_options
 def export_command(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Where to write the export.")] = Path(
@@ -299,6 +303,7 @@ def _fetch_verified(
 
 
 @app.command("audit")
+@tls_options
 def audit_command(
     ctx: typer.Context,
     checkpoints: Annotated[
@@ -319,6 +324,7 @@ def audit_command(
 
 
 @app.command("timeline")
+@tls_options
 def timeline_command(
     ctx: typer.Context,
     notice_id: Annotated[str, typer.Argument(help="The notice.")],

@@ -34,6 +34,7 @@ from sharedsky.cli._common import (
     read_outline,
     stdout,
     table,
+    tls_options,
     volume,
     when_text,
     window_text,
@@ -157,6 +158,7 @@ def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
 
 
 @app.command("file")
+@tls_options
 def file_notice(
     ctx: typer.Context,
     kind: KindOption = None,
@@ -187,6 +189,7 @@ def file_notice(
 
 
 @app.command("amend")
+@tls_options
 def amend_notice(
     ctx: typer.Context,
     notice_id: IdArgument,
@@ -226,6 +229,7 @@ def amend_notice(
 
 
 @app.command("list")
+@tls_options
 def list_notices(
     ctx: typer.Context,
     party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
@@ -304,6 +308,7 @@ def _envelope(volumes: list[v1.VolumeOut]) -> str:
 
 
 @app.command("show")
+@tls_options
 def show_notice(
     ctx: typer.Context,
     notice_id: IdArgument,
@@ -356,6 +361,7 @@ def show_notice(
 
 
 @app.command("cancel")
+@tls_options
 def cancel_notice(
     ctx: typer.Context,
     notice_id: IdArgument,
@@ -378,6 +384,7 @@ def cancel_notice(
 
 
 @app.command("ack")
+@tls_options
 def ack_notice(
     ctx: typer.Context,
     notice_id: IdArgument,

@@ -17,6 +17,7 @@ from sharedsky.cli._common import (
     now_of,
     stdout,
     table,
+    tls_options,
     when_text,
 )
 from sharedsky.wire import v1
@@ -25,6 +26,7 @@ app = typer.Typer(help="Statistics of the mechanism.", no_args_is_help=True)
 
 
 @app.command("lead-time")
+@tls_options
 def lead_time(
     ctx: typer.Context,
     url: UrlOption = DEFAULT_URL,
@@ -74,6 +76,7 @@ def lead_time(
         stdout().print(rows)
 
 
+@tls_options
 def inbox(
     ctx: typer.Context,
     url: UrlOption = DEFAULT_URL,

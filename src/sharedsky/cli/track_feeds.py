@@ -29,6 +29,7 @@ from sharedsky.cli._common import (
     now_of,
     stdout,
     table,
+    tls_options,
 )
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
@@ -82,6 +83,7 @@ def _recorded(path: Path) -> Iterator[State]:
 
 
 @app.command("replay")
+@tls_options
 def replay_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="SBS-1 capture (.gz too) or JSON Lines of states.")],
@@ -118,6 +120,7 @@ def replay_command(
 
 
 @app.command("sbs")
+@tls_options
 def sbs_command(
     ctx: typer.Context,
     address: Annotated[str, typer.Argument(help="HOST:PORT of a BaseStation feed (port 30003).")],
@@ -153,6 +156,7 @@ def sbs_command(
 
 
 @app.command("list")
+@tls_options
 def list_command(
     ctx: typer.Context,
     url: UrlOption = "http://127.0.0.1:8000",

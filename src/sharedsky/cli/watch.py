@@ -14,10 +14,13 @@ from sharedsky.cli._common import (
     TokenOption,
     TokensOption,
     UrlOption,
+    client_tls,
     stdout,
+    tls_options,
     token_of,
 )
 from sharedsky.client.events import EventFollower
+from sharedsky.client.tls import client_context
 from sharedsky.wire.v1.events import EventOut
 
 _STYLES = {
@@ -41,7 +44,9 @@ def describe(event: EventOut) -> Text:
     return line
 
 
+@tls_options
 def watch(
+    ctx: typer.Context,
     url: UrlOption = DEFAULT_URL,
     token: TokenOption = None,
     tokens: TokensOption = None,
@@ -62,7 +67,20 @@ def watch(
 ) -> None:
     """Follow every event you may see, live; reconnects without losing any. Flash traffic is
     shown in red and rings the terminal bell."""
-    follower = EventFollower(url, token_of(token, tokens, as_), after=after, keep=checkpoints)
+    tls = client_tls(ctx)
+    try:
+        client_context(tls.ca, tls.cert, tls.key)  # a bad file is refused before the first read
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--ca', '--cert' or '--key'") from exc
+    follower = EventFollower(
+        url,
+        token_of(token, tokens, as_),
+        after=after,
+        keep=checkpoints,
+        ca=tls.ca,
+        cert=tls.cert,
+        key=tls.key,
+    )
     out = stdout()
     seen = 0
     try:

@@ -30,6 +30,7 @@ from sharedsky.cli._common import (
     read_outline,
     stdout,
     table,
+    tls_options,
     volume,
     when_text,
     window_text,
@@ -65,6 +66,7 @@ def _print_zone(console: Console, zone: v1.ZoneOut) -> None:
 
 
 @app.command("declare")
+@tls_options
 def declare_zone(
     ctx: typer.Context,
     kind: Annotated[ZoneKind, typer.Option("--kind", help="What the zone means.")],
@@ -112,6 +114,7 @@ def declare_zone(
 
 
 @app.command("list")
+@tls_options
 def list_zones(
     ctx: typer.Context,
     party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
@@ -148,6 +151,7 @@ def list_zones(
 
 
 @app.command("show")
+@tls_options
 def show_zone(
     ctx: typer.Context,
     zone_id: IdArgument,
@@ -167,6 +171,7 @@ def show_zone(
 
 
 @app.command("withdraw")
+@tls_options
 def withdraw_zone(
     ctx: typer.Context,
     zone_id: IdArgument,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from sharedsky.client.tls import client_context
 from sharedsky.ledger.checkpoints import Checkpoint
 from sharedsky.wire.v1.events import EventOut
 
@@ -22,6 +24,8 @@ class EventFollower:
     dropped connection, so nothing is lost and nothing repeated.
 
     ``after``: the last seq already seen (None: only events from now on; 0: everything).
+    ``ca``, ``cert`` and ``key``: as for `Client` (the CAs trusted, the client certificate),
+    for a follower that makes its own connection (no ``http``).
     """
 
     url: str
@@ -30,6 +34,9 @@ class EventFollower:
     timeout_s: float = 60.0
     reconnect: bool = True
     http: httpx.Client | None = None
+    ca: Path | str | None = None
+    cert: Path | str | None = None
+    key: Path | str | None = None
     keep: Path | None = None
     """A file to which every checkpoint received is appended (one JSON object per line), the
     receipts that ``sharedsky ledger audit --checkpoints`` checks the server's log against."""
@@ -45,7 +52,12 @@ class EventFollower:
 
     def __iter__(self) -> Iterator[EventOut]:
         resume = self.after
-        client = self.http or httpx.Client(base_url=self.url, timeout=self.timeout_s)
+        if self.http is None:
+            tls = client_context(self.ca, self.cert, self.key)
+            verify: ssl.SSLContext | bool = True if tls is None else tls
+            client = httpx.Client(base_url=self.url, timeout=self.timeout_s, verify=verify)
+        else:
+            client = self.http
         try:
             while True:
                 headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}

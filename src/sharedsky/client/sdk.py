@@ -15,9 +15,11 @@ one automatic retry after a transport error cannot file, cancel or acknowledge t
 from __future__ import annotations
 
 import json
+import ssl
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Literal, TypeVar
 from urllib.parse import quote
@@ -28,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from sharedsky import __version__
 from sharedsky.client.hotline import HotlineMixin
 from sharedsky.client.ledger import LedgerMixin
+from sharedsky.client.tls import client_context
 from sharedsky.client.tracks import TracksMixin
 from sharedsky.ledger.signing import SIGNATURE_HEADER, Signer, body_signature, submission
 from sharedsky.wire import v1
@@ -126,7 +129,9 @@ class Client(HotlineMixin, LedgerMixin, TracksMixin):
     instance a Starlette ``TestClient``), requests go through it: its ``base_url`` is used when
     it has one (``url`` then only names the server in messages), and the caller keeps ownership
     (``close`` leaves it open). ``timeout_s`` bounds each request of a client made here, in
-    seconds.
+    seconds. For an ``https://`` server, ``ca`` names a PEM file of the CAs to trust (default:
+    the public ones), and ``cert`` with ``key`` the client certificate to present when the
+    server asks for one (mutual TLS); a file that cannot be used raises ValueError.
     """
 
     def __init__(
@@ -137,6 +142,9 @@ class Client(HotlineMixin, LedgerMixin, TracksMixin):
         http: httpx.Client | None = None,
         timeout_s: float = 10.0,
         signer: Signer | None = None,
+        ca: Path | str | None = None,
+        cert: Path | str | None = None,
+        key: Path | str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.signer = signer
@@ -145,8 +153,11 @@ class Client(HotlineMixin, LedgerMixin, TracksMixin):
         """The server's base URL as given."""
         self._token = token
         self._owns_http = http is None
+        self.tls = client_context(ca, cert, key)
+        """The SSL context of this client's connections (None: httpx's default)."""
         if http is None:
-            self._http = httpx.Client(base_url=self.url, timeout=timeout_s)
+            verify: ssl.SSLContext | bool = True if self.tls is None else self.tls
+            self._http = httpx.Client(base_url=self.url, timeout=timeout_s, verify=verify)
             self._prefix = ""
         else:
             self._http = http

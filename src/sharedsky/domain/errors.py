@@ -16,7 +16,11 @@
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
     ├── IdempotencyMismatch             idempotency-mismatch (422)
-    └── StoreUnavailable                store-unavailable   (503; the database does not answer)
+    ├── StoreUnavailable                store-unavailable   (503; the database does not answer)
+    ├── RateLimited                     rate-limited        (429; ``retry_after_s``)
+    ├── BodyTooLarge                    body-too-large      (413)
+    ├── BodyTimeout                     body-timeout        (408)
+    └── InvalidSetting                  invalid-setting     (at start: ``serve`` exits 1)
 
 The HTTP mapping lives in ``api/errors.py``; this module knows nothing of HTTP.
 """
@@ -127,3 +131,33 @@ class StoreUnavailable(SharedskyError):
     file that does not exist)."""
 
     code = "store-unavailable"
+
+
+class RateLimited(SharedskyError):
+    """Too many requests from one token or one client address; nothing was done."""
+
+    code = "rate-limited"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+        """Whole seconds after which a request will be accepted again (at least 1)."""
+
+
+class BodyTooLarge(SharedskyError):
+    """The request body is larger than the server accepts; it was not read whole."""
+
+    code = "body-too-large"
+
+
+class BodyTimeout(SharedskyError):
+    """The client did not send its request body within the time allowed."""
+
+    code = "body-timeout"
+
+
+class InvalidSetting(SharedskyError):
+    """A setting of the process (a file it names, a value) is unusable; ``path`` names the
+    setting. Raised while a process starts, never by a request."""
+
+    code = "invalid-setting"

@@ -1,5 +1,6 @@
-"""Webhook delivery below the use cases: the signature, the retry schedule, the URL check, the
-event body, and the HTTP sender (a Protocol, with the real one over httpx).
+"""Webhook delivery below the use cases: the signature, the retry schedule, the URL check (its
+form, and the addresses it may reach: `TargetGuard`), the event body, and the HTTP sender (a
+Protocol, with the real one over httpx).
 
 A delivery is ``POST <url>`` with the event as JSON (the same object as the ``data`` of an event
 of ``GET /v1/events``) and three headers:
@@ -15,15 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
+
+from sharedsky.domain.addresses import IPAddress, TargetRules, target_problem
 
 SIGNATURE_HEADER = "Sharedsky-Signature"
 EVENT_ID_HEADER = "Sharedsky-Event-Id"
@@ -48,19 +53,100 @@ class WebhookSender(Protocol):
         ...
 
 
-class HttpxSender:
-    """The real sender: one pooled httpx client, no redirects followed, a timeout in seconds."""
+class Resolver(Protocol):
+    """Resolves a host name to IP addresses."""
 
-    def __init__(self, timeout_s: float) -> None:
-        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Every address of ``host`` (an IP literal gives itself); empty when it has none.
+        Raises OSError when the lookup itself fails."""
+        ...
+
+
+class SystemResolver:
+    """The operating system's resolver (``getaddrinfo``)."""
+
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Every address of ``host``, in the resolver's order, without repeats."""
+        found: list[IPAddress] = []
+        for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+            address = ipaddress.ip_address(str(sockaddr[0]).partition("%")[0])
+            if address not in found:
+                found.append(address)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """Whether a webhook URL may be reached, and at which address."""
+
+    problem: str | None
+    """Why not (a sentence); None when it may."""
+    address: IPAddress | None = None
+    """The checked address to connect to (None when the rules needed no resolution)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetGuard:
+    """Applies `TargetRules` to webhook URLs, resolving their hosts with ``resolver``."""
+
+    rules: TargetRules = field(default_factory=TargetRules)
+    resolver: Resolver = field(default_factory=SystemResolver)
+
+    def admit(self, url: str) -> Admission:
+        """Whether ``url`` (a well-formed http(s) URL: see `url_problem`) may be reached now:
+        its scheme is allowed and every address its host resolves to is one the rules allow."""
+        problem = url_problem(url)
+        if problem is not None:
+            return Admission(problem)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        scheme = parts.scheme.lower()
+        addresses: list[IPAddress] = []
+        if self.rules.needs_addresses():
+            port = parts.port or (443 if scheme == "https" else 80)
+            try:
+                addresses = self.resolver.resolve(host, port)
+            except (OSError, UnicodeError) as exc:
+                return Admission(f"the URL's host {host!r} does not resolve: {exc}")
+        problem = target_problem(scheme, host, addresses, self.rules)
+        return Admission(problem, addresses[0] if addresses and problem is None else None)
+
+
+class HttpxSender:
+    """The real sender: one pooled httpx client, no redirects followed (a 3xx is a failed
+    delivery), no proxy from the environment, a timeout in seconds. Before each delivery the
+    ``guard`` checks the URL against the address its host resolves to now, and the request
+    goes to that very address (with the URL's host in ``Host`` and in TLS's server name), so a
+    name that resolved to a public address at registration cannot be re-pointed at the host's
+    own network later (DNS rebinding)."""
+
+    def __init__(self, timeout_s: float, guard: TargetGuard | None = None) -> None:
+        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False, trust_env=False)
+        self._guard = guard or TargetGuard()
 
     def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """POST and return the status code; the answer's body is never read (a receiver
         cannot make the server hold a large answer)."""
+        admission = self._guard.admit(url)
+        if admission.problem is not None:
+            raise DeliveryFailed(f"refused: {admission.problem}")
+        target = httpx.URL(url)
         sent_headers = {**headers, "Content-Type": "application/json"}
+        extensions: dict[str, str] = {}
+        if admission.address is not None:  # connect to the address checked, not a new lookup
+            sent_headers["Host"] = target.netloc.decode("ascii")
+            if target.scheme == "https":
+                extensions["sni_hostname"] = target.host
+            target = target.copy_with(host=str(admission.address))
         try:
-            with self._client.stream("POST", url, content=body, headers=sent_headers) as answer:
+            request = self._client.build_request(
+                "POST", target, content=body, headers=sent_headers, extensions=extensions
+            )
+            answer = self._client.send(request, stream=True)
+            try:
                 return answer.status_code
+            finally:
+                answer.close()
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.events.webhooks import TargetGuard
 from sharedsky.store.uow import Database
 
 
@@ -61,3 +62,5 @@ class Deps:
     clock: Clock
     ids: IdFactory
     mechanism: Mechanism
+    webhook_targets: TargetGuard = field(default_factory=TargetGuard)
+    """Which webhook URLs may be registered (strict by default: https to public addresses)."""

@@ -32,7 +32,6 @@ from sharedsky.events.webhooks import (
     WebhookSender,
     delivery_headers,
     event_body,
-    url_problem,
 )
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
@@ -104,9 +103,12 @@ def register_webhook(
 ) -> Registration:
     """Register ``url`` for the actor's party: it receives every event the party may see from
     now on. InvalidInput at ``url`` for an address that is not http(s), carries credentials or
-    is malformed, and when the party already has ``MAX_HOOKS_PER_PARTY`` hooks."""
+    is malformed, that the server's rules refuse (plain http, a host that resolves to a
+    loopback, private, link-local … address: ``deps.webhook_targets``), and when the party
+    already has ``MAX_HOOKS_PER_PARTY`` hooks. Deliveries check the address again (the
+    sender's guard), since a name may resolve elsewhere later."""
     actor.require_role(Role.ADMIN, "register webhooks")
-    problem = url_problem(url)
+    problem = deps.webhook_targets.admit(url).problem
     if problem is not None:
         raise InvalidInput(problem, ("url",))
     now = deps.clock.now()

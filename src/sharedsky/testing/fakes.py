@@ -1,13 +1,17 @@
-"""FakeClock, SequentialIds and RecordingSender: deterministic stand-ins for the clock, the id
-factory and the webhook sender."""
+"""FakeClock, SequentialIds, RecordingSender and FakeResolver: deterministic stand-ins for the
+clock, the id factory, the webhook sender and the resolver of webhook hosts."""
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sharedsky.domain.addresses import IPAddress, TargetRules
+from sharedsky.events.webhooks import TargetGuard
 
 
 class FakeClock:
@@ -95,3 +99,27 @@ class RecordingSender:
         """The requests sent to ``url``, in order."""
         with self._lock:
             return [r for r in self.sent if r.url == url]
+
+
+class FakeResolver:
+    """A resolver of fixed answers: host → addresses (an unknown host resolves to nothing);
+    records every host it was asked."""
+
+    def __init__(self, answers: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.answers = {h: [ipaddress.ip_address(a) for a in v] for h, v in (answers or {}).items()}
+        self.asked: list[str] = []
+
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """The fixed addresses of ``host``; an IP literal resolves to itself."""
+        self.asked.append(host)
+        try:
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            return list(self.answers.get(host, []))
+
+
+def open_targets(resolver: FakeResolver | None = None) -> TargetGuard:
+    """Webhook rules that allow plain http and any address (tests register receivers on
+    ``http://127.0.0.1``); the server's defaults are strict."""
+    rules = TargetRules(allow_private=True, allow_http=True)
+    return TargetGuard(rules, resolver or FakeResolver())

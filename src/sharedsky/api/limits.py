@@ -1,0 +1,218 @@
+"""Limits on requests, in front of everything else the app does (the messages fast lane too):
+a request rate per bearer token and per client address, a largest body, and a time to send it.
+
+* **Rate.** Each token (keyed by the SHA-256 of the bearer token: the middleware does not
+  authenticate, and keeps no token) and each client address has a token bucket: ``burst``
+  requests at once, refilled at ``per_s`` a second. A request beyond either gets ``429``
+  (``rate-limited``) with ``Retry-After`` in whole seconds, before the app sees it: nothing is
+  read, stored or done. Other tokens are unaffected; an address shared by many operators (one
+  duty floor behind one gateway) has a far larger bucket than one token.
+* **Body size.** A ``Content-Length`` above ``max_body_bytes`` gets ``413`` (``body-too-large``)
+  at once; a chunked body is counted as it arrives and refused as soon as it passes the limit.
+* **Body time.** The whole body must arrive within ``body_timeout_s`` seconds of the first
+  read, or ``408`` (``body-timeout``): a client sending a byte now and then cannot hold a
+  worker. Requests without a body (``GET /v1/events`` among them) are not timed here; the
+  server's protocol bounds the time to send a request head (`api.protocol`).
+
+The body is read here, whole, and handed on to the app as one message (every route reads its
+body whole anyway). The answers of this module close the connection, whose unread rest would
+otherwise be taken for the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sharedsky.api.errors import problem_of
+from sharedsky.domain.errors import BodyTimeout, BodyTooLarge, RateLimited, SharedskyError
+
+MAX_KEYS = 100_000
+"""Buckets kept before the full ones (idle long enough to have refilled) are dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLimits:
+    """The limits of `Limits`; the defaults are far beyond what a busy duty floor sends."""
+
+    token_per_s: float = 50.0
+    """Requests per second one bearer token may make, sustained."""
+    token_burst: int = 200
+    """Requests one bearer token may make at once."""
+    address_per_s: float = 2000.0
+    """Requests per second one client address may make, sustained (the hotline benchmark sends
+    500 messages a second from one address, with 50 streams)."""
+    address_burst: int = 4000
+    """Requests one client address may make at once."""
+    max_body_bytes: int = 8 * 1024 * 1024
+    """Largest request body, in bytes (a ``POST /v1/tracks`` of 10,000 states with the longest
+    ids, full-precision numbers and indentation is about 4.7 MB)."""
+    body_timeout_s: float = 30.0
+    """Seconds a client has to send a whole body."""
+
+
+class Buckets:
+    """Token buckets by key: each holds at most ``burst`` and gains ``per_s`` a second."""
+
+    def __init__(self, per_s: float, burst: int, max_keys: int = MAX_KEYS) -> None:
+        self.per_s = per_s
+        self.burst = float(burst)
+        self._levels: dict[str, tuple[float, float]] = {}
+        """Key → (level, monotonic seconds when it was that)."""
+        self._sweep_at = max_keys
+
+    def take(self, key: str, now_s: float) -> float:
+        """Take one from ``key``'s bucket at ``now_s`` (monotonic seconds) and return 0.0; or,
+        when it is empty, take nothing and return the seconds until it holds one."""
+        level, at_s = self._levels.get(key, (self.burst, now_s))
+        level = min(self.burst, level + (now_s - at_s) * self.per_s)
+        if level >= 1.0:
+            self._levels[key] = (level - 1.0, now_s)
+            if len(self._levels) > self._sweep_at:
+                self._sweep(now_s)
+            return 0.0
+        self._levels[key] = (level, now_s)
+        return (1.0 - level) / self.per_s
+
+    def _sweep(self, now_s: float) -> None:
+        """Forget the buckets that have refilled (a new one starts full: nothing changes)."""
+        self._levels = {
+            key: (level, at_s)
+            for key, (level, at_s) in self._levels.items()
+            if level + (now_s - at_s) * self.per_s < self.burst
+        }
+        self._sweep_at = max(self._sweep_at, 2 * len(self._levels))
+
+    def __len__(self) -> int:
+        return len(self._levels)
+
+
+def _bearer_key(headers: Headers) -> str | None:
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return None
+    return hashlib.sha256(credentials.strip().encode()).hexdigest()
+
+
+def _retry_after_s(wait_s: float) -> int:
+    return max(1, math.ceil(wait_s))
+
+
+class Limits:
+    """ASGI middleware: see the module docstring."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: RequestLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.limits = limits or RequestLimits()
+        self.clock = clock
+        """Monotonic seconds (injectable for tests)."""
+        self.tokens = Buckets(self.limits.token_per_s, self.limits.token_burst)
+        self.addresses = Buckets(self.limits.address_per_s, self.limits.address_burst)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        refusal = self._rate_refusal(scope, headers)
+        if refusal is not None:
+            await self._refuse(refusal, scope, receive, send)
+            return
+        length = headers.get("content-length")
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if length is not None and length.strip().isdigit():
+            if int(length) > self.limits.max_body_bytes:
+                await self._refuse(self._too_large(), scope, receive, send)
+                return
+            if int(length) == 0 and not chunked:
+                await self.app(scope, receive, send)
+                return
+        elif not chunked:  # no body (or a malformed length, which the server refuses first)
+            await self.app(scope, receive, send)
+            return
+        try:
+            with anyio.fail_after(self.limits.body_timeout_s):
+                first = await self._read_body(receive)
+        except TimeoutError:
+            late = BodyTimeout(
+                f"the request body did not arrive within {self.limits.body_timeout_s:g} s"
+            )
+            await self._refuse(late, scope, receive, send)
+            return
+        except BodyTooLarge as exc:
+            await self._refuse(exc, scope, receive, send)
+            return
+        await self.app(scope, _replaying(first, receive), send)
+
+    def _rate_refusal(self, scope: Scope, headers: Headers) -> RateLimited | None:
+        now_s = self.clock()
+        client = scope.get("client")
+        address = str(client[0]) if client else ""
+        wait_s = self.addresses.take(address, now_s)
+        if wait_s > 0:
+            return RateLimited(
+                f"more than {self.limits.address_per_s:g} requests a second from this address",
+                _retry_after_s(wait_s),
+            )
+        key = _bearer_key(headers)
+        if key is not None:
+            wait_s = self.tokens.take(key, now_s)
+            if wait_s > 0:
+                return RateLimited(
+                    f"more than {self.limits.token_per_s:g} requests a second with this token",
+                    _retry_after_s(wait_s),
+                )
+        return None
+
+    def _too_large(self) -> BodyTooLarge:
+        return BodyTooLarge(f"the request body is larger than {self.limits.max_body_bytes} bytes")
+
+    async def _read_body(self, receive: Receive) -> Message:
+        """The whole body as one ``http.request`` message (or, when the client left first, the
+        message that said so), counted as it arrives: BodyTooLarge past the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limits.max_body_bytes:
+                raise self._too_large()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+    async def _refuse(
+        self, refusal: SharedskyError, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        response = problem_of(refusal)
+        if not isinstance(refusal, RateLimited):
+            response.headers["Connection"] = "close"  # the unread body must not follow
+        await response(scope, receive, send)
+
+
+def _replaying(first: Message, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``first`` once, then what the server says next (a disconnect,
+    which streaming responses wait for)."""
+    pending = [first]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replay
