@@ -8,10 +8,12 @@
     │   └── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
     ├── Unauthenticated                 unauthenticated     (401)
     ├── Forbidden                       forbidden           (403)
+    │   └── ForbiddenRole               forbidden-role      (403; the actor's role may not)
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
-    └── IdempotencyMismatch             idempotency-mismatch (422)
+    ├── IdempotencyMismatch             idempotency-mismatch (422)
+    └── Unavailable                     unavailable         (503; ``reason`` says why)
 
 The HTTP mapping lives in ``api/errors.py``; this module knows nothing of HTTP.
 """
@@ -55,15 +57,28 @@ class InvalidMechanism(InvalidInput):
 
 
 class Unauthenticated(SharedskyError):
-    """No token, or a token that belongs to nobody."""
+    """No token, or a token that belongs to nobody, or a bad or missing signature; ``reason``
+    names which in a few stable words (``missing-token``, ``unknown-token``,
+    ``missing-signature``, ``bad-signature``) for the count of failed authentications."""
 
     code = "unauthenticated"
+
+    def __init__(self, detail: str, path: FieldPath = (), reason: str = "unauthenticated") -> None:
+        super().__init__(detail, path)
+        self.reason = reason
 
 
 class Forbidden(SharedskyError):
     """The actor is known but may not do this (e.g. the host filing a notice)."""
 
     code = "forbidden"
+
+
+class ForbiddenRole(Forbidden):
+    """The actor's role does not allow this (e.g. a party's operator reading the metrics that
+    only the host's operators may read)."""
+
+    code = "forbidden-role"
 
 
 class NotFound(SharedskyError):
@@ -88,3 +103,14 @@ class IdempotencyMismatch(InvalidInput):
     """An Idempotency-Key was reused with a different request."""
 
     code = "idempotency-mismatch"
+
+
+class Unavailable(SharedskyError):
+    """The service cannot answer now: ``reason`` says why in a few stable words
+    (``database-unreachable``, ``schema-behind``)."""
+
+    code = "unavailable"
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason

@@ -337,24 +337,31 @@ def check_signature(
         if ring.keys:
             raise Unauthenticated(
                 f"operator {actor.operator} signs its submissions: "
-                f"the {SIGNATURE_HEADER} header is required"
+                f"the {SIGNATURE_HEADER} header is required",
+                reason="missing-signature",
             )
         return None
     try:
         parsed = json.loads(body) if body.strip() else None
     except ValueError as error:
-        raise Unauthenticated("a signed request must have a JSON body (or none)") from error
+        raise Unauthenticated(
+            "a signed request must have a JSON body (or none)", reason="bad-signature"
+        ) from error
     envelope = submission(method, path, parsed)
     try:
         key_id = verify_body_signature(ring, header, envelope)
     except SignatureError as first:
         if first.problem != "unknown-key":
-            raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {first.detail}") from first
+            raise Unauthenticated(
+                f"bad {SIGNATURE_HEADER}: {first.detail}", reason="bad-signature"
+            ) from first
         ring = cache.get(deps, actor.operator, fresh=True)  # registered a moment ago?
         try:
             key_id = verify_body_signature(ring, header, envelope)
         except SignatureError as error:
-            raise Unauthenticated(f"bad {SIGNATURE_HEADER}: {error.detail}") from error
+            raise Unauthenticated(
+                f"bad {SIGNATURE_HEADER}: {error.detail}", reason="bad-signature"
+            ) from error
     _, sig = parse_signature_header(header)  # well formed: it just verified
     return PartySig(key_id, sig)
 

@@ -52,10 +52,10 @@ def load_mechanism(
 def authenticate(db: Database, mechanism: Mechanism, token: str | None) -> Actor:
     """The actor whose token this is; Unauthenticated when missing or unknown."""
     if not token:
-        raise Unauthenticated("a bearer token is required")
+        raise Unauthenticated("a bearer token is required", reason="missing-token")
     record = db.run(lambda uow: uow.parties.operator_by_token(token_sha256(token)), readonly=True)
     if record is None:
-        raise Unauthenticated("unknown token")
+        raise Unauthenticated("unknown token", reason="unknown-token")
     return Actor(record.id, record.party, mechanism.is_host(record.party))
 
 
