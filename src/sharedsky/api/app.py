@@ -13,11 +13,14 @@ from sharedsky import __version__
 from sharedsky.api import console, errors
 from sharedsky.api.auth import ActorDep, DepsDep, remember_credentials
 from sharedsky.api.fastlane import LaneCount, MessagesFastLane
+from sharedsky.api.headers import SecurityHeaders
+from sharedsky.api.observability import Metrics, Observability, StreamCount
 from sharedsky.api.routes import (
     conflicts,
     ledger,
     messages,
     notices,
+    operations,
     stats,
     stream,
     tracks,
@@ -61,7 +64,8 @@ def create_app(
 ) -> FastAPI:
     """The API of one mechanism; OpenAPI 3.1 at /openapi.json. ``keepalive_s``: seconds of
     silence after which an event stream sends a heartbeat; ``picture`` and ``board``: the live
-    tracks and tactical alerts shared with the tactical tick (new, empty ones by default)."""
+    tracks and tactical alerts shared with the tactical tick (new, empty ones by default). Its
+    metrics are ``app.state.metrics`` (``api/observability.py``)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="sharedsky",
@@ -73,6 +77,8 @@ def create_app(
     app.state.deps = deps
     app.state.picture = picture if picture is not None else LivePicture()
     app.state.board = board if board is not None else TacticalBoard()
+    app.state.stream_count = StreamCount()
+    app.state.metrics = Metrics(deps, app.state.picture, app.state.board, app.state.stream_count)
     errors.install(app)
     # FastAPI matches a request against the routers in this order, route by route: the
     # busiest first (no two routers' paths overlap, so the order changes nothing else)
@@ -84,10 +90,15 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(stats.router)
     app.include_router(ledger.router)
+    app.include_router(operations.router)
     bus = stream.install(app, keepalive_s=keepalive_s)
     # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
     app.state.fast_lane = LaneCount()
     app.add_middleware(MessagesFastLane, count=app.state.fast_lane)
+    # outside the lane, so that they see its requests too: request ids, logs and metrics, and
+    # outermost the security headers (on the 500 answers of ``Observability`` as well)
+    app.add_middleware(Observability, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders)
     if deps is not None:  # None only while printing the OpenAPI document
         deps.db.on_commit(bus.notify)
 
