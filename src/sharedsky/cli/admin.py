@@ -71,11 +71,30 @@ def serve_command(
     db: DbOption = None,
     host: Annotated[str | None, typer.Option(help="Listen address (env SHAREDSKY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port (env SHAREDSKY_PORT).")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Also serve GET /metrics without a token on 127.0.0.1:PORT "
+            "(env SHAREDSKY_METRICS_PORT).",
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="Log lines as `text` or `json` (env SHAREDSKY_LOG_FORMAT; default text).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API of the mechanism held in the database."""
     import uvicorn
+    from prometheus_client import start_http_server
 
     from sharedsky.api.app import create_app
+    from sharedsky.api.logs import LOG_FORMATS, log_config
     from sharedsky.api.routes.stream import install as install_stream
     from sharedsky.bootstrap import (
         OPENED_AT_START,
@@ -91,6 +110,11 @@ def serve_command(
     from sharedsky.service.webhooks import WebhookWorker
 
     settings = Settings()
+    log_format = log_format or settings.log_format
+    if log_format not in LOG_FORMATS:
+        _err.print(f"[red]--log-format must be one of {', '.join(LOG_FORMATS)}[/red]")
+        raise typer.Exit(2)
+    metrics_port = metrics_port or settings.metrics_port
     database = open_database(_db_url(db))
     try:
         deps = build(database)
@@ -115,14 +139,18 @@ def serve_command(
         checkpoint_every=settings.ledger_checkpoint_every,
         checkpoint_interval_s=settings.ledger_checkpoint_interval_s,
     )
-    scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
-    ticker = TacticalTicker(deps, picture, board, settings.tactical_tick_s)
+    metrics = app.state.metrics
+    scheduler = DeadlineScheduler(deps, settings.deadline_tick_s, on_tick=metrics.deadlines_ticked)
+    ticker = TacticalTicker(
+        deps, picture, board, settings.tactical_tick_s, on_tick=metrics.tick_took
+    )
     sender = HttpxSender(timeout_s=settings.webhook_timeout_s)
     hooks = WebhookWorker(
         deps,
         sender,
         settings.webhook_tick_s,
         RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
+        on_pass=metrics.webhooks_passed,
     )
     database.open_connections(OPENED_AT_START)
     settle_heap()
@@ -131,14 +159,24 @@ def serve_command(
     ticker.start()
     hooks.start()
     stop_listener = start_event_listener(database, bus)
+    # the metrics listener: a thread of its own, local only, no token (the host's machine)
+    metrics_server = (
+        None
+        if metrics_port is None
+        else start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)[0]
+    )
     try:
         uvicorn.run(
             app,
             host=host or settings.host,
             port=port or settings.port,
             log_level=settings.log_level,
+            log_config=log_config(log_format, settings.log_level),
         )
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         stop_listener()
         hooks.stop()
         sender.close()
