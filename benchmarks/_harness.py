@@ -190,7 +190,7 @@ def load_tokens(db: str, mechanism_yaml: str) -> dict[str, str]:
         loaded = load_mechanism(database, SystemClock(), mechanism, mechanism_json)
     finally:
         database.close()
-    return {str(k): v for k, v in loaded.items()}
+    return dict(loaded.parties)
 
 
 def start_server(

@@ -67,7 +67,7 @@ def make_env(database: Database, clock: FakeClock, yaml_text: str = LEVANT_YAML)
     mechanism, mechanism_json = parse_mechanism(yaml_text)
     tokens = load_mechanism(database, clock, mechanism, mechanism_json)
     deps = build(database, clock=clock, ids=SequentialIds(), webhook_targets=open_targets())
-    return Env(deps, {str(k): v for k, v in tokens.items()}, clock)
+    return Env(deps, tokens.file(), clock)
 
 
 class Api:

@@ -111,6 +111,24 @@ class Settings(BaseSettings):
         description="Requests one client address may make at once before its rate applies.",
     )
     log_level: str = Field(default="info", description="Server log level (uvicorn).")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description=(
+            "Server log lines: `text`, or `json` (one object per line: time, level, logger, "
+            "message, request_id within a request, exc_info), uvicorn's access and error "
+            "logs included."
+        ),
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description=(
+            "TCP port of a second listener, bound to 127.0.0.1, that serves GET /metrics "
+            "without a token (for a local Prometheus agent); none by default. /metrics on the "
+            "API's port asks for a host operator's token."
+        ),
+    )
     gil_switch_interval_s: float = Field(
         default=0.005,
         gt=0,

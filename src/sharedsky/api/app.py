@@ -19,12 +19,15 @@ from sharedsky.api.auth import (
     watch_credentials,
 )
 from sharedsky.api.fastlane import LaneCount, MessagesFastLane
+from sharedsky.api.headers import SecurityHeaders
 from sharedsky.api.limits import Limits, RequestLimits
+from sharedsky.api.observability import Metrics, Observability, StreamCount
 from sharedsky.api.routes import (
     conflicts,
     ledger,
     messages,
     notices,
+    operations,
     operators,
     stats,
     stream,
@@ -73,7 +76,7 @@ def create_app(
     silence after which an event stream sends a heartbeat; ``picture`` and ``board``: the live
     tracks and tactical alerts shared with the tactical tick (new, empty ones by default);
     ``limits``: the request rates and body bounds applied in front of everything (`api.limits`;
-    the defaults when None)."""
+    the defaults when None). Its metrics are ``app.state.metrics`` (``api/observability.py``)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="sharedsky",
@@ -85,6 +88,8 @@ def create_app(
     app.state.deps = deps
     app.state.picture = picture if picture is not None else LivePicture()
     app.state.board = board if board is not None else TacticalBoard()
+    app.state.stream_count = StreamCount()
+    app.state.metrics = Metrics(deps, app.state.picture, app.state.board, app.state.stream_count)
     errors.install(app)
     # FastAPI matches a request against the routers in this order, route by route: the
     # busiest first (no two routers' paths overlap, so the order changes nothing else)
@@ -96,13 +101,18 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(stats.router)
     app.include_router(ledger.router)
+    app.include_router(operations.router)
     app.include_router(operators.router)
     bus = stream.install(app, keepalive_s=keepalive_s)
     # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
     app.state.fast_lane = LaneCount()
     app.add_middleware(MessagesFastLane, count=app.state.fast_lane)
-    # added last, so outermost: a refused request reaches neither the lane nor the routes
+    # then, each outside the one before: the limits (a refused request reaches neither the
+    # lane nor the routes); request ids, logs and metrics (of refusals too); outermost the
+    # security headers (on the 500 answers of ``Observability`` as well)
     app.add_middleware(Limits, limits=limits or RequestLimits())
+    app.add_middleware(Observability, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders)
     if deps is not None:  # None only while printing the OpenAPI document
         deps.db.on_commit(bus.notify)
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from sharedsky.api.observability import Metrics
 from sharedsky.domain import errors as e
 
 log = logging.getLogger("sharedsky.api")
@@ -27,6 +28,7 @@ _STATUS: dict[type[e.SharedskyError], tuple[int, str]] = {
     e.RateLimited: (429, "Too many requests"),
     e.BodyTooLarge: (413, "Content too large"),
     e.BodyTimeout: (408, "Request timeout"),
+    e.Unavailable: (503, "Unavailable"),
 }
 
 
@@ -64,6 +66,8 @@ def problem_of(exc: e.SharedskyError) -> JSONResponse:
     extra: dict[str, object] = {}
     if isinstance(exc, e.InvalidMechanism) and exc.line:
         extra["line"] = exc.line
+    elif isinstance(exc, e.Unavailable):
+        extra["reason"] = exc.reason
     response = problem(status, title, exc.detail, exc.code, list(exc.path), **extra)
     if isinstance(exc, e.RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after_s)
@@ -77,8 +81,12 @@ def _status_of(exc: e.SharedskyError) -> tuple[int, str]:
     return 400, "Bad request"
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.SharedskyError)  # registered for this class only
+    if isinstance(exc, e.Unauthenticated):
+        metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+        if metrics is not None:  # counted and logged with the client's address
+            metrics.auth_failed(request, exc)
     return problem_of(exc)
 
 
@@ -109,7 +117,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     error_id = uuid.uuid4().hex[:12]
-    log.exception("unexpected error %s", error_id, exc_info=exc)
+    log.exception("unexpected error %s", error_id, exc_info=exc, extra={"error_id": error_id})
     return problem(
         500,
         "Internal error",

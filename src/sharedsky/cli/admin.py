@@ -60,7 +60,7 @@ def init_command(
         raise typer.Exit(1) from exc
     finally:
         database.close()
-    tokens_out.write_text(json.dumps({str(k): v for k, v in tokens.items()}, indent=2) + "\n")
+    tokens_out.write_text(json.dumps(tokens.file(), indent=2) + "\n")
     os.chmod(tokens_out, 0o600)
     _out.print(
         f"mechanism [bold]{mechanism.name}[/bold] loaded into {url}: "
@@ -95,12 +95,31 @@ def serve_command(
             ),
         ),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Also serve GET /metrics without a token on 127.0.0.1:PORT "
+            "(env SHAREDSKY_METRICS_PORT).",
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="Log lines as `text` or `json` (env SHAREDSKY_LOG_FORMAT; default text).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API of the mechanism held in the database (HTTPS with --tls-cert/--tls-key)."""
     import uvicorn
+    from prometheus_client import start_http_server
 
     from sharedsky.api.app import create_app
     from sharedsky.api.limits import RequestLimits
+    from sharedsky.api.logs import LOG_FORMATS, log_config
     from sharedsky.api.protocol import protocol_class
     from sharedsky.api.routes.stream import install as install_stream
     from sharedsky.bootstrap import (
@@ -119,6 +138,11 @@ def serve_command(
     from sharedsky.service.webhooks import WebhookWorker
 
     settings = Settings()
+    log_format = log_format or settings.log_format
+    if log_format not in LOG_FORMATS:
+        _err.print(f"[red]--log-format must be one of {', '.join(LOG_FORMATS)}[/red]")
+        raise typer.Exit(2)
+    metrics_port = metrics_port or settings.metrics_port
     try:
         ssl_context = _server_tls(
             tls_cert or settings.tls_cert,
@@ -171,14 +195,18 @@ def serve_command(
         checkpoint_every=settings.ledger_checkpoint_every,
         checkpoint_interval_s=settings.ledger_checkpoint_interval_s,
     )
-    scheduler = DeadlineScheduler(deps, settings.deadline_tick_s)
-    ticker = TacticalTicker(deps, picture, board, settings.tactical_tick_s)
+    metrics = app.state.metrics
+    scheduler = DeadlineScheduler(deps, settings.deadline_tick_s, on_tick=metrics.deadlines_ticked)
+    ticker = TacticalTicker(
+        deps, picture, board, settings.tactical_tick_s, on_tick=metrics.tick_took
+    )
     sender = HttpxSender(timeout_s=settings.webhook_timeout_s, guard=targets)
     hooks = WebhookWorker(
         deps,
         sender,
         settings.webhook_tick_s,
         RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
+        on_pass=metrics.webhooks_passed,
     )
     database.open_connections(OPENED_AT_START)
     warm_tactical()  # the first tactical tick must not wait for Numba to compile
@@ -188,6 +216,12 @@ def serve_command(
     ticker.start()
     hooks.start()
     stop_listener = start_event_listener(database, bus)
+    # the metrics listener: a thread of its own, local only, no token (the host's machine)
+    metrics_server = (
+        None
+        if metrics_port is None
+        else start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)[0]
+    )
     try:
         uvicorn.run(
             app,
@@ -197,8 +231,12 @@ def serve_command(
             http=protocol_class(settings.head_timeout_s),
             timeout_keep_alive=settings.keep_alive_s,
             ssl_context_factory=None if ssl_context is None else lambda _c, _d: ssl_context,
+            log_config=log_config(log_format, settings.log_level),
         )
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         stop_listener()
         hooks.stop()
         sender.close()

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sharedsky.client import Client, ClientError
+from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.sim.replay import replay_feeds
 from sharedsky.sim.scenarios import MECHANISM_YAML, Scenario, levant
 from sharedsky.sim.traffic import DEMO_DURATION_S, TrafficSamplesMissing, demo_feeds
@@ -88,7 +89,7 @@ def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 def _seed(base: str, tokens: dict[str, str], scenario: Scenario) -> dict[str, str]:
     """Submit every item; returns object id → title."""
-    clients = {party: Client(base, token) for party, token in tokens.items()}
+    clients = {item.party: Client(base, tokens[item.party]) for item in scenario.items}
     titles: dict[str, str] = {}
     for item in scenario.items:
         client = clients[item.party]
@@ -113,7 +114,7 @@ def _feed_tracks(
     """Replay the demo traffic (recorded ADS-B flights moved into the region, synthetic military
     traffic, flights under the scenario's notices) into the server, one POST per party per
     second, in a background thread."""
-    parties = [p for p in tokens if p != "host"]
+    parties = [str(p.id) for p in parse_mechanism(MECHANISM_YAML)[0].parties]
     notice_ids = {title: object_id for object_id, title in titles.items()}
     span_s = DEMO_DURATION_S if duration_s is None else duration_s
     try:
@@ -236,7 +237,7 @@ def run_demo(workdir: Path, port: int) -> int:
         table = Table(
             title=f"sharedsky demo at {base}  ({len(titles)} objects, {len(conflicts)} conflicts)"
         )
-        table.add_column("operator")
+        table.add_column("party or operator")
         table.add_column("token")
         for party, token in tokens.items():
             table.add_row(party, token)

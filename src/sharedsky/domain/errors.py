@@ -20,7 +20,8 @@
     ├── RateLimited                     rate-limited        (429; ``retry_after_s``)
     ├── BodyTooLarge                    body-too-large      (413)
     ├── BodyTimeout                     body-timeout        (408)
-    └── InvalidSetting                  invalid-setting     (at start: ``serve`` exits 1)
+    ├── InvalidSetting                  invalid-setting     (at start: ``serve`` exits 1)
+    └── Unavailable                     unavailable         (503; ``reason`` says why)
 
 The HTTP mapping lives in ``api/errors.py``; this module knows nothing of HTTP.
 """
@@ -71,9 +72,16 @@ class InvalidBackup(InvalidInput):
 
 
 class Unauthenticated(SharedskyError):
-    """No token, or a token that belongs to nobody."""
+    """No token, or a token that belongs to nobody, or a bad or missing signature; ``reason``
+    names which in a few stable words (``missing-token``, ``unknown-token``,
+    ``missing-signature``, ``bad-signature``) for the count of failed authentications."""
 
     code = "unauthenticated"
+    default_reason = "unauthenticated"
+
+    def __init__(self, detail: str, path: FieldPath = (), reason: str | None = None) -> None:
+        super().__init__(detail, path)
+        self.reason = reason or self.default_reason
 
 
 class SignatureRequired(Unauthenticated):
@@ -81,6 +89,7 @@ class SignatureRequired(Unauthenticated):
     key: nothing is stored; the client loads the operator's key and sends it again, signed."""
 
     code = "signature-required"
+    default_reason = "missing-signature"
 
 
 class BadSignature(Unauthenticated):
@@ -88,6 +97,7 @@ class BadSignature(Unauthenticated):
     operator's active keys, or that does not verify."""
 
     code = "bad-signature"
+    default_reason = "bad-signature"
 
 
 class Forbidden(SharedskyError):
@@ -97,7 +107,8 @@ class Forbidden(SharedskyError):
 
 
 class ForbiddenRole(Forbidden):
-    """The operator is known, but its role (viewer, duty, admin) does not allow this."""
+    """The operator is known, but its role (viewer, duty, admin) does not allow this (also:
+    a party's operator reading the metrics that only the host's operators may read)."""
 
     code = "forbidden-role"
 
@@ -161,3 +172,14 @@ class InvalidSetting(SharedskyError):
     setting. Raised while a process starts, never by a request."""
 
     code = "invalid-setting"
+
+
+class Unavailable(SharedskyError):
+    """The service cannot answer now: ``reason`` says why in a few stable words
+    (``database-unreachable``, ``schema-behind``)."""
+
+    code = "unavailable"
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason

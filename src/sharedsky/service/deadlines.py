@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sharedsky.domain.escalation import next_step
@@ -83,10 +84,17 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
 
 
 class DeadlineScheduler:
-    """Runs `tick` every ``interval_s`` seconds on a background thread (inside ``serve``)."""
+    """Runs `tick` every ``interval_s`` seconds on a background thread (inside ``serve``);
+    ``on_tick`` is told what each tick did (the metrics)."""
 
-    def __init__(self, deps: Deps, interval_s: float) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        interval_s: float,
+        on_tick: Callable[[TickResult], None] | None = None,
+    ) -> None:
         self._deps = deps
+        self._on_tick = on_tick
         self._interval_s = interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -109,6 +117,8 @@ class DeadlineScheduler:
             try:
                 while True:
                     done = tick(self._deps)
+                    if self._on_tick is not None:
+                        self._on_tick(done)
                     if done.escalated + done.lapsed < TICK_BATCH:
                         break  # a full batch means more may be due: tick again at once
             except Exception:  # the scheduler must outlive one failing tick; it is logged

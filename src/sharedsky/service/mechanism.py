@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sharedsky.domain.errors import StateConflict, Unauthenticated
@@ -27,13 +28,26 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    """The tokens ``load_mechanism`` issued (shown once; only their hashes are stored)."""
+
+    parties: dict[str, str]
+    """By party id (and the host's): the token of the party's first operator."""
+    operators: dict[str, str]
+    """By operator id: every operator's token."""
+
+    def file(self) -> dict[str, str]:
+        """The tokens file of ``init --tokens-out``: the parties' keys, then one per operator
+        (``--tokens FILE --as NAME`` takes either)."""
+        return {**self.parties, **self.operators}
+
+
 def load_mechanism(
     db: Database, clock: Clock, mechanism: Mechanism, mechanism_json: str
-) -> dict[str, str]:
-    """Store the mechanism and every operator of its parties and host (``Party.operators``);
-    return their tokens (shown once; only their hashes are stored): by operator id, and by
-    party id the token of the party's first operator. StateConflict when one is already
-    loaded."""
+) -> IssuedTokens:
+    """Store the mechanism and every operator of its parties and host (``Party.operators``)
+    and issue their tokens. StateConflict when one is already loaded."""
     now = clock.now()
     issued = {
         spec.id: (party, spec, secrets.token_urlsafe(TOKEN_BYTES))
@@ -41,7 +55,7 @@ def load_mechanism(
         for spec in party.operators
     }
 
-    def work(uow: SqlUnitOfWork) -> dict[str, str]:
+    def work(uow: SqlUnitOfWork) -> IssuedTokens:
         if uow.parties.mechanism_json() is not None:
             raise StateConflict("this database already holds a mechanism")
         uow.parties.save_mechanism(mechanism, mechanism_json)
@@ -51,12 +65,13 @@ def load_mechanism(
             )
             uow.parties.add_operator(record, token_sha256(token), to_us(now))
         uow.events.append(now, "system", "mechanism.loaded", {"mechanism": mechanism.name})
-        tokens = {
-            str(party.id): issued[party.operators[0].id][2]
-            for party in (*mechanism.parties, mechanism.host)
-        }
-        tokens.update({str(op): token for op, (_, _, token) in issued.items()})
-        return tokens
+        return IssuedTokens(
+            parties={
+                str(party.id): issued[party.operators[0].id][2]
+                for party in (*mechanism.parties, mechanism.host)
+            },
+            operators={str(op): token for op, (_, _, token) in issued.items()},
+        )
 
     return db.run(work)
 
@@ -79,14 +94,14 @@ def authenticate(
     """The actor whose token this is; Unauthenticated when missing, unknown, revoked or
     expired (at ``now``; the system clock's time when not given)."""
     if not token:
-        raise Unauthenticated("a bearer token is required")
+        raise Unauthenticated("a bearer token is required", reason="missing-token")
     record = db.run(lambda uow: uow.parties.operator_by_token(token_sha256(token)), readonly=True)
     if record is None:
-        raise Unauthenticated("unknown token")
+        raise Unauthenticated("unknown token", reason="unknown-token")
     if record.revoked_us is not None:
-        raise Unauthenticated(f"the token of operator {record.id} was revoked")
+        raise Unauthenticated(f"the token of operator {record.id} was revoked", reason="revoked")
     if not record.active(to_us(now or datetime.now(UTC))):
-        raise Unauthenticated(f"the token of operator {record.id} has expired")
+        raise Unauthenticated(f"the token of operator {record.id} has expired", reason="expired")
     return actor_of(mechanism, record)
 
 

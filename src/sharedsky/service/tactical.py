@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import combinations
@@ -318,13 +319,22 @@ def is_open(uow: SqlUnitOfWork, alert_id: str) -> bool:
 
 
 class TacticalTicker:
-    """Runs ``tick`` every ``tick_s`` seconds in a background thread (inside ``serve``)."""
+    """Runs ``tick`` every ``tick_s`` seconds in a background thread (inside ``serve``);
+    ``on_tick`` is told how long each tick took, in seconds (the metrics), failed ones too."""
 
-    def __init__(self, deps: Deps, picture: LivePicture, board: TacticalBoard, tick_s: float):
+    def __init__(
+        self,
+        deps: Deps,
+        picture: LivePicture,
+        board: TacticalBoard,
+        tick_s: float,
+        on_tick: Callable[[float], None] | None = None,
+    ):
         self._deps = deps
         self._picture = picture
         self._board = board
         self._tick_s = tick_s
+        self._on_tick = on_tick
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tactical-tick", daemon=True)
         self.ticks = 0
@@ -341,8 +351,11 @@ class TacticalTicker:
 
     def _run(self) -> None:
         while not self._stop.wait(self._tick_s):
+            started_s = time.perf_counter()
             try:
                 tick(self._deps, self._picture, self._board)
             except Exception:  # the tick must never die; the next one starts afresh
                 log.exception("tactical tick failed")
+            if self._on_tick is not None:
+                self._on_tick(time.perf_counter() - started_s)
             self.ticks += 1

@@ -177,6 +177,12 @@ class LivePicture:
             tuple(row[7] for row in rows),
         )
 
+    def live(self, now_s: float) -> int:
+        """How many tracks have a state fresh at ``now_s`` (seconds since the epoch)."""
+        oldest = now_s - self.config.max_age_s
+        with self._lock:
+            return sum(1 for row in self._rows.values() if row[0] >= oldest)
+
     def clear(self) -> None:
         """Forget every track."""
         with self._lock:

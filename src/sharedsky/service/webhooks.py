@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -340,7 +340,8 @@ MIN_PASS_GAP_S = 0.05
 
 class WebhookWorker:
     """Runs `deliver_due` every ``interval_s`` seconds on a background thread (inside
-    ``serve``), and at once when a transaction of this process has committed events."""
+    ``serve``), and at once when a transaction of this process has committed events;
+    ``on_pass`` is told what each pass did (the metrics)."""
 
     def __init__(
         self,
@@ -348,8 +349,10 @@ class WebhookWorker:
         sender: WebhookSender,
         interval_s: float,
         policy: RetryPolicy | None = None,
+        on_pass: Callable[[PassResult], None] | None = None,
     ) -> None:
         self._deps = deps
+        self._on_pass = on_pass
         self._sender = sender
         self._interval_s = interval_s
         self._policy = policy or RetryPolicy()
@@ -377,7 +380,7 @@ class WebhookWorker:
 
     def run_once(self) -> PassResult:
         """One pass, as the thread makes it."""
-        return deliver_due(
+        result = deliver_due(
             self._deps,
             self._sender,
             time.monotonic(),
@@ -385,6 +388,9 @@ class WebhookWorker:
             memory=self._memory,
             owner=self._owner,
         )
+        if self._on_pass is not None:
+            self._on_pass(result)
+        return result
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
 from sharedsky.domain.channels import Priority
@@ -15,6 +16,18 @@ from sharedsky.store import tables as t
 from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
+
+
+@dataclass(frozen=True, slots=True)
+class AckBacklog:
+    """One party's pending acknowledgement requests, counted."""
+
+    party: PartyId
+    pending: int
+    overdue: int
+    """Pending requests whose due time has passed (escalated or about to be)."""
+    escalated: int
+    """Pending requests already one rung or more up the party's ladder."""
 
 
 def _from_row(row: Any) -> AckRequest:
@@ -92,6 +105,27 @@ class AckRepository:
             .order_by(t.ack_requests.c.due_us, t.ack_requests.c.id)
         )
         return [_from_row(row) for row in self._c.execute(query)]
+
+    def backlog(self, now_us: int) -> list[AckBacklog]:
+        """Per party with at least one pending request, how many are pending, overdue at
+        ``now_us`` (due at or before it) and escalated; one grouped query over the pending
+        rows (index ``ix_ack_requests_due``), parties in id order; empty when none is pending."""
+        c = t.ack_requests.c
+        query = (
+            select(
+                c.party_id,
+                func.count(),
+                func.sum(case((c.due_us <= now_us, 1), else_=0)),
+                func.sum(case((c.rung > 0, 1), else_=0)),
+            )
+            .where(c.status == str(AckStatus.PENDING))
+            .group_by(c.party_id)
+            .order_by(c.party_id)
+        )
+        return [
+            AckBacklog(PartyId(party), int(pending), int(overdue or 0), int(escalated or 0))
+            for party, pending, overdue, escalated in self._c.execute(query)
+        ]
 
     def acknowledge(self, request_id: str, operator: OperatorId, at: datetime) -> None:
         """Record the acknowledgement of a pending request; no-op otherwise."""

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -25,3 +27,15 @@ def upgrade(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
+
+
+def head_revisions() -> frozenset[str]:
+    """The newest revision(s) of the migrations shipped with this code (reads the migration
+    scripts: call it once, not per request)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    """The revision(s) the database of ``connection`` is at; empty for a database that was
+    never migrated."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -95,6 +96,10 @@ class Database:
     def __init__(self, engine: Engine, *, background_checkpoints: bool = False) -> None:
         self.engine = engine
         self._listeners: list[Callable[[], None]] = []
+        self.events_appended = 0
+        """Ledger entries this process has committed since it opened the database (a counter
+        for the metrics; written by the committing threads under ``_count_lock``)."""
+        self._count_lock = threading.Lock()
         self._checkpointer = WalCheckpointer(engine)
         enable_held_inserts(engine)  # the writes of a shared transaction insert together
         self.server_keys = ServerKeyCache()
@@ -113,6 +118,11 @@ class Database:
         """Call ``listener`` (from the committing thread, after the commit) whenever a
         transaction that appended events has committed; it must be quick and never raise."""
         self._listeners.append(listener)
+
+    def connections_in_use(self) -> int:
+        """Pooled connections checked out now (0 for a pool that does not count them)."""
+        pool = self.engine.pool
+        return pool.checkedout() if isinstance(pool, QueuePool) else 0
 
     @property
     def skips_locked_rows(self) -> bool:
@@ -200,7 +210,7 @@ class Database:
                         if not readonly:
                             _record_state(connection, uow.journal, uow.events)
                     if uow.events.appended:
-                        self._committed()
+                        self._committed(uow.events.appended)
                     return result
             except DBAPIError as exc:
                 if attempt + 1 < MAX_ATTEMPTS and _retryable(exc):
@@ -252,9 +262,11 @@ class Database:
         except Exception as exc:
             raise BatchFailed(f"a write failed: {exc}") from exc
         if appended:
-            self._committed()
+            self._committed(appended)
         return [(True, result) for result in results]
 
-    def _committed(self) -> None:
+    def _committed(self, appended: int) -> None:
+        with self._count_lock:
+            self.events_appended += appended
         for listener in self._listeners:
             listener()

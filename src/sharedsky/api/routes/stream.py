@@ -16,7 +16,7 @@ import json
 import math
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
@@ -26,6 +26,7 @@ from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from sharedsky.api.auth import ActorDep, DepsDep, credentials_watch, token_of
+from sharedsky.api.observability import StreamCount
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.visibility import Viewer
 from sharedsky.events.bus import EventBus
@@ -284,13 +285,14 @@ async def _frames(
     limit: int | None,
     board: CheckpointBoard | None = None,
     still_valid: Callable[[], bool] = lambda: True,
+    streams: StreamCount | None = None,
 ) -> AsyncIterator[bytes]:
     """The byte frames of one stream until the client leaves (or ``limit`` events were sent,
     or its token stops working: ``still_valid``), with each checkpoint the process publishes
-    meanwhile (and the latest one first)."""
+    meanwhile (and the latest one first); counted in ``streams`` while it is open."""
     sent = 0
     receipts = 0
-    with pump.watch(partial(may_concern, viewer)) as watch:
+    with _counted(streams, viewer.party), pump.watch(partial(may_concern, viewer)) as watch:
         yield sse_retry(RETRY_MS)
         quiet_since = time.monotonic()
         while True:
@@ -329,6 +331,18 @@ async def _frames(
             if cursor.waiting_on_gap:
                 wait_s = min(wait_s, GAP_POLL_S)
             await watch.wait(wait_s)
+
+
+@contextlib.contextmanager
+def _counted(streams: StreamCount | None, party: str) -> Iterator[None]:
+    """Count one more open stream of ``party`` until it ends, however it ends."""
+    if streams is not None:
+        streams.opened(party)
+    try:
+        yield
+    finally:
+        if streams is not None:
+            streams.closed(party)
 
 
 @router.get(
@@ -379,6 +393,7 @@ async def events(
         limit,
         checkpoint_board(request.app),
         still_valid,
+        getattr(request.app.state, "stream_count", None),
     )
     return EventStreamResponse(
         frames,

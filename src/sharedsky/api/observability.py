@@ -1,0 +1,346 @@
+"""What operators see of a running server: Prometheus metrics and a request id on every request.
+
+``Metrics`` holds one ``CollectorRegistry`` per app (several apps in one process, as in the
+tests, do not share counters): the HTTP requests by route template, method and status with
+their latency; failed authentications; the tactical tick's duration; escalations and webhook
+deliveries made by this process; and, computed at each scrape, the ledger entries committed,
+the open event streams, the live tracks, the database connections in use and the
+acknowledgement backlog per party (one grouped query).
+
+``Observability`` is a pure ASGI middleware, outermost but for the security headers, so that it
+sees the requests the messages fast lane answers too: it gives each request an id (the
+client's ``X-Request-Id`` when it is sane, else a new one) that every log line written meanwhile
+carries and the response repeats, counts and times the request, and answers an unexpected error
+with the app's own 500 handler (whose log line and body carry the error id) — Starlette would
+answer it outside every middleware, without the request id.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import cast
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sharedsky.api.logs import REQUEST_ID
+from sharedsky.domain.errors import Unauthenticated
+from sharedsky.service.deadlines import TickResult
+from sharedsky.service.operations import ack_backlog
+from sharedsky.service.ports import Deps
+from sharedsky.service.tactical import TacticalBoard
+from sharedsky.service.tracks import LivePicture
+from sharedsky.service.webhooks import PassResult
+
+log = logging.getLogger("sharedsky.api.observability")
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+"""A client's request id is echoed when it matches this; otherwise the server makes one."""
+
+LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+"""Upper bounds of the request latency histogram, in seconds."""
+TICK_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+"""Upper bounds of the tactical tick duration histogram, in seconds."""
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods counted by name; any other is counted as ``OTHER`` (labels stay few)."""
+UNMATCHED = "unmatched"
+"""The route label of a request no route took (a 404 of the router or of the console)."""
+_LANE_ROUTES = {("POST", "/v1/messages")}
+"""Requests answered in front of the router (``api/fastlane.py``), which sets no route."""
+
+
+class StreamCount:
+    """Open event streams per party; changed in the event loop, read at a scrape (a party
+    whose streams all closed stays at 0, so its series does not vanish)."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, int] = {}
+
+    def opened(self, party: str) -> None:
+        """One more stream of ``party`` is open."""
+        self._open[party] = self._open.get(party, 0) + 1
+
+    def closed(self, party: str) -> None:
+        """One stream of ``party`` closed."""
+        self._open[party] = self._open.get(party, 1) - 1
+
+    def by_party(self) -> dict[str, int]:
+        """A copy of the counts (safe from another thread)."""
+        return dict(self._open)
+
+
+class Metrics:
+    """The metrics of one app (``app.state.metrics``): see the module docstring. ``deps`` is
+    None only while the OpenAPI document is printed (then nothing is computed at a scrape)."""
+
+    def __init__(
+        self,
+        deps: Deps | None,
+        picture: LivePicture,
+        board: TacticalBoard,
+        streams: StreamCount,
+    ) -> None:
+        self.registry = CollectorRegistry()
+        self.streams = streams
+        self.requests = Counter(
+            "sharedsky_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "sharedsky_http_request_duration_seconds",
+            "Seconds from a request's arrival to its response head (an event stream: to its "
+            "opening), by method and route template.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.auth_failures = Counter(
+            "sharedsky_auth_failures",
+            "Failed authentications (401), by reason: missing-token, unknown-token, "
+            "missing-signature, bad-signature.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.tactical_tick = Histogram(
+            "sharedsky_tactical_tick_duration_seconds",
+            "Seconds one tactical detection tick took in this process.",
+            buckets=TICK_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.escalations = Counter(
+            "sharedsky_escalations",
+            "Acknowledgement requests escalated one rung by this process's deadline ticks.",
+            registry=self.registry,
+        )
+        self.webhook_deliveries = Counter(
+            "sharedsky_webhook_deliveries",
+            "Webhook delivery attempts by this process, by outcome (delivered, failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.webhook_dead_letters = Counter(
+            "sharedsky_webhook_dead_letters",
+            "Events given up for a webhook after its last failed attempt, by this process.",
+            registry=self.registry,
+        )
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        if deps is not None:
+            self.registry.register(_Scraped(deps, picture, board, streams))
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and its latency (the labelled series are looked up
+        once per combination: ``labels()`` costs more than the increment)."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def auth_failed(self, request: Request, exc: Unauthenticated) -> None:
+        """Count a failed authentication and log it with the client's address."""
+        self.auth_failures.labels(exc.reason).inc()
+        client = request.client
+        address = f"{client.host}:{client.port}" if client is not None else "unknown"
+        log.warning(
+            "authentication failed (%s) from %s: %s",
+            exc.reason,
+            address,
+            exc.detail,
+            extra={"client": address, "reason": exc.reason},
+        )
+
+    def tick_took(self, seconds: float) -> None:
+        """The tactical ticker's ``on_tick``."""
+        self.tactical_tick.observe(seconds)
+
+    def deadlines_ticked(self, result: TickResult) -> None:
+        """The deadline scheduler's ``on_tick``."""
+        if result.escalated:
+            self.escalations.inc(result.escalated)
+
+    def webhooks_passed(self, result: PassResult) -> None:
+        """The webhook worker's ``on_pass``."""
+        if result.delivered:
+            self.webhook_deliveries.labels("delivered").inc(result.delivered)
+        if result.failed:
+            self.webhook_deliveries.labels("failed").inc(result.failed)
+        if result.dead:
+            self.webhook_dead_letters.inc(result.dead)
+
+
+class _Scraped(Collector):
+    """The values computed when the metrics are read (in the scraping thread)."""
+
+    def __init__(
+        self, deps: Deps, picture: LivePicture, board: TacticalBoard, streams: StreamCount
+    ) -> None:
+        self._deps = deps
+        self._picture = picture
+        self._board = board
+        self._streams = streams
+
+    def describe(self) -> Iterable[Metric]:
+        return ()  # nothing is read when the collector is registered
+
+    def collect(self) -> Iterable[Metric]:
+        deps = self._deps
+        db = deps.db
+        yield CounterMetricFamily(
+            "sharedsky_ledger_events_appended",
+            "Ledger entries committed by this process.",
+            value=db.events_appended,
+        )
+        yield GaugeMetricFamily(
+            "sharedsky_db_connections_in_use",
+            "Pooled database connections checked out now.",
+            value=db.connections_in_use(),
+        )
+        yield GaugeMetricFamily(
+            "sharedsky_tracks_live",
+            "Tracks with a fresh state in the live picture.",
+            value=self._picture.live(deps.clock.now().timestamp()),
+        )
+        yield GaugeMetricFamily(
+            "sharedsky_tactical_alerts_open",
+            "Tactical alerts open on the board.",
+            value=len(self._board.current()),
+        )
+        parties = [str(p.id) for p in deps.mechanism.parties] + [str(deps.mechanism.host.id)]
+        yield _by_party(
+            "sharedsky_event_streams_open",
+            "Event streams open now, by party.",
+            parties,
+            self._streams.by_party(),
+        )
+        try:
+            backlog = ack_backlog(deps)
+        except Exception:  # the database did not answer: the rest is still worth reading
+            log.warning("metrics: the acknowledgement backlog could not be read", exc_info=True)
+            return
+        for name, text, field in (
+            ("sharedsky_acks_pending", "Acknowledgement requests pending, by party.", "pending"),
+            (
+                "sharedsky_acks_overdue",
+                "Pending requests past their due time, by party.",
+                "overdue",
+            ),
+            (
+                "sharedsky_acks_escalated",
+                "Pending requests escalated one rung or more, by party.",
+                "escalated",
+            ),
+        ):
+            counts = {str(b.party): cast(int, getattr(b, field)) for b in backlog}
+            yield _by_party(name, text, parties, counts)
+
+
+def _by_party(
+    name: str, text: str, parties: list[str], counts: Mapping[str, int]
+) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, text, labels=["party"])
+    for party in sorted(set(parties) | set(counts)):
+        family.add_metric([party], counts.get(party, 0))
+    return family
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's ``X-Request-Id`` if it is sane (1 to 128 of ``[A-Za-z0-9._-]``), else a
+    new random one (32 hex digits)."""
+    for key, value in scope["headers"]:
+        if key == _REQUEST_ID_KEY:
+            text: str = value.decode("latin-1")
+            if _SANE_REQUEST_ID.fullmatch(text):
+                return text
+            break
+    return uuid.uuid4().hex
+
+
+def route_label(scope: Scope, status: int) -> str:
+    """The template of the route that answered (``/v1/notices/{notice_id}``), never the raw
+    path: the console's mount counts as ``/{path}``, a request no route took as
+    ``UNMATCHED``, one the fast lane answered as its path."""
+    route = scope.get("route")
+    if route is None:
+        if (scope["method"], scope["path"]) in _LANE_ROUTES:
+            return cast(str, scope["path"])
+        return UNMATCHED
+    if isinstance(route, Mount):
+        return UNMATCHED if status == 404 else f"{route.path}/{{path}}"
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+class Observability:
+    """ASGI middleware: see the module docstring."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started_s = time.perf_counter()
+        request_id = request_id_of(scope)
+        header = (_REQUEST_ID_KEY, request_id.encode())
+        token = REQUEST_ID.set(request_id)
+        responded = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal responded
+            if message["type"] == "http.response.start":
+                responded = True
+                message["headers"] = [*message.get("headers", ()), header]
+                status: int = message["status"]
+                method: str = scope["method"]
+                self.metrics.observe_request(
+                    method if method in _METHODS else "OTHER",
+                    route_label(scope, status),
+                    status,
+                    time.perf_counter() - started_s,
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if responded:  # too late to answer: the server logs it and drops the connection
+                raise
+            response = await _unexpected(scope, exc)
+            await response(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+
+async def _unexpected(scope: Scope, exc: Exception) -> Response:
+    """The app's own answer to an unexpected error (``api/errors.py``: logged with an error id
+    that the 500 body repeats); re-raised when the app has no handler for ``Exception``."""
+    handlers: Mapping[type, Callable[..., object]] = scope["app"].exception_handlers
+    handler = handlers.get(Exception)
+    if handler is None:
+        raise exc
+    answer = handler(Request(scope), exc)
+    if inspect.isawaitable(answer):
+        answer = await answer
+    return cast(Response, answer)
