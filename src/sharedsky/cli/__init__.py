@@ -8,6 +8,7 @@ from sharedsky.cli import conflicts as conflicts
 from sharedsky.cli import hotline as hotline
 from sharedsky.cli import ledger as ledger
 from sharedsky.cli import notices as notices
+from sharedsky.cli import operators as operators
 from sharedsky.cli import stats as stats
 from sharedsky.cli import track_feeds as track_feeds
 from sharedsky.cli import tracks as tracks
@@ -29,6 +30,7 @@ app.add_typer(hotline.app, name="msg")
 app.add_typer(stats.app, name="stats")
 app.add_typer(tracks.app, name="tracks")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(operators.app, name="operators")
 app.command("inbox")(stats.inbox)
 app.command("watch")(watch.watch)
 app.command("init")(init_command)

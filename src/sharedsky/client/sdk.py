@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from sharedsky import __version__
 from sharedsky.client.hotline import HotlineMixin
 from sharedsky.client.ledger import LedgerMixin
+from sharedsky.client.operators import OperatorsMixin
 from sharedsky.client.tls import client_context
 from sharedsky.client.tracks import TracksMixin
 from sharedsky.ledger.signing import SIGNATURE_HEADER, Signer, body_signature, submission
@@ -122,7 +123,7 @@ def _new_key() -> str:
     return uuid.uuid4().hex
 
 
-class Client(HotlineMixin, LedgerMixin, TracksMixin):
+class Client(HotlineMixin, LedgerMixin, OperatorsMixin, TracksMixin):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
 
     ``url`` is the server's base URL (``http://127.0.0.1:8000``). When ``http`` is given (for
