@@ -18,7 +18,7 @@ from _servers import init, serve
 from typer.testing import CliRunner
 
 from sharedsky.cli import app
-from sharedsky.client import Client, UnreachableError
+from sharedsky.client import Client, ClientError, UnreachableError
 from sharedsky.client.events import EventFollower
 from sharedsky.client.tls import client_context
 from sharedsky.testing.pki import Authority, Issued
@@ -39,6 +39,8 @@ class Pki:
     alpha: Issued
     stranger: Issued
     """A client certificate of another CA."""
+    night: Issued
+    """A second client certificate of the test CA (another operator's)."""
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,13 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     folder = tmp_path_factory.mktemp("pki")
     ca = Authority(folder / "ca")
     other = Authority(folder / "other", "other CA")
-    return Pki(ca, ca.server(), ca.client("alpha-duty", "Alpha"), other.client("mallory"))
+    return Pki(
+        ca,
+        ca.server(),
+        ca.client("alpha-duty", "Alpha"),
+        other.client("mallory"),
+        ca.client("alpha-night", "Alpha"),
+    )
 
 
 @dataclass
@@ -211,3 +219,25 @@ def test_bad_tls_files_stop_serve_at_start_with_a_sentence(
     assert done.exit_code == 1
     assert says in " ".join(done.output.split())
     assert "Traceback" not in done.output
+
+
+def test_an_operator_bound_to_a_certificate_is_refused_over_any_other(
+    mutual: Server, pki: Pki
+) -> None:
+    """``operators add … --cert-subject "CN=alpha-night,O=Alpha"``: the new token works over
+    that certificate only; over alpha-duty's (same CA, handshake fine) it gets 401."""
+    with Client(
+        mutual.base, mutual.tokens["alpha"], ca=pki.ca.cert, cert=pki.alpha.cert, key=pki.alpha.key
+    ) as admin:
+        issued = admin.add_operator("alpha-night", "duty", cert_subject="CN=alpha-night,O=Alpha")
+    assert issued.operator.cert_subject == "CN=alpha-night,O=Alpha"
+    token = issued.token
+    with Client(mutual.base, token, ca=pki.ca.cert, cert=pki.night.cert, key=pki.night.key) as c:
+        assert c.me().operator == "alpha-night"
+    with (
+        Client(mutual.base, token, ca=pki.ca.cert, cert=pki.alpha.cert, key=pki.alpha.key) as c,
+        pytest.raises(ClientError) as refused,
+    ):
+        c.me()
+    assert refused.value.status == 401
+    assert "CN=alpha-night,O=Alpha" in refused.value.detail

@@ -14,6 +14,7 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Request
 from starlette.datastructures import State
 
+from sharedsky.api.tls import peer_subject
 from sharedsky.domain.errors import InvalidInput, Unauthenticated
 from sharedsky.service.context import Actor
 from sharedsky.service.ledger import (
@@ -166,6 +167,12 @@ async def current_actor(
     elif cache.claim_refresh(token):
         assert token is not None  # only a remembered token is claimed
         _check_in_background(app_deps(request), cache, token)
+    if actor.cert_subject is not None and peer_subject(request) != actor.cert_subject:
+        raise Unauthenticated(
+            f"operator {actor.operator}'s token is bound to the client certificate "
+            f"{actor.cert_subject}: present that certificate (mutual TLS)",
+            reason="certificate-mismatch",
+        )
     keys = operator_key_cache(request)
     unsigned_ok = sharedsky_signature is None and keys.unsigned_ok(actor.operator)
     if unsigned_ok and keys.claim_refresh(actor.operator):
