@@ -264,6 +264,8 @@ _PAYLOADS: list[dict[str, object]] = [
     {"from": "host", "to": ["alpha", "charlie"], "message": "msg-3"},
     {"party": "alpha", "ack": "ack-1"},
     {"party": "charlie", "ack": "ack-2"},
+    {"party": "alpha", "ack": "ack-3", "operators": ["alpha-commander"]},
+    {"party": "alpha", "ack": "ack-4", "operators": []},
     {"notice": "ntc-1", "conflicts": []},
     {},
 ]
@@ -288,6 +290,9 @@ def test_a_stream_is_never_left_asleep_for_an_event_it_may_receive(kind: str) ->
     objects the event is about: for types decided by the payload alone the two agree."""
     mechanism, _json = parse_mechanism(THREE_PARTY_YAML)
     viewers = [HOST] + [Viewer(PartyId(p), False) for p in ("alpha", "bravo", "charlie")]
+    viewers += [
+        Viewer(PartyId("alpha"), False, OperatorId(o)) for o in ("alpha-duty", "alpha-commander")
+    ]
     by_payload_alone = kind in {"message.sent", "message.acknowledged", "ack.escalated"}
     for payload in _PAYLOADS:
         event = StoredEvent(1, T0, "x", kind, payload)
@@ -319,3 +324,25 @@ def test_only_the_others_receiving_a_notice_or_message_count_as_deliveries() -> 
         ("n1", "bravo", ("alpha",)),
         ("c1", "bravo", ("alpha",)),
     ]
+
+
+def test_an_escalation_that_names_operators_reaches_them_and_the_host_only(world: World) -> None:
+    """A rung naming operators (``alpha-commander``) reaches those operators and the host, not
+    the party's other operators; an escalation naming none (to the host) reaches them all."""
+    mech = world.env.deps.mechanism
+    named = StoredEvent(
+        9, T0, "system", "ack.escalated",
+        {"ack": "ack-1", "party": "alpha", "rung": 1, "operators": ["alpha-commander"]},
+    )  # fmt: skip
+    to_all = StoredEvent(
+        10, T0, "system", "ack.escalated",
+        {"ack": "ack-1", "party": "alpha", "rung": 2, "operators": [], "to_host": True},
+    )  # fmt: skip
+    duty = Viewer(PartyId("alpha"), False, OperatorId("alpha-duty"))
+    commander = Viewer(PartyId("alpha"), False, OperatorId("alpha-commander"))
+    bravo = Viewer(PartyId("bravo"), False, OperatorId("bravo-duty"))
+    for who, expected in ((HOST, True), (commander, True), (duty, False), (bravo, False)):
+        assert (visible_event(who, named, Sightings(), mech) is not None) is expected, who
+        assert may_concern(who, named) is expected, who
+    for who, expected in ((HOST, True), (commander, True), (duty, True), (bravo, False)):
+        assert (visible_event(who, to_all, Sightings(), mech) is not None) is expected, who

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
-from sharedsky.domain.ids import PartyId
+from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.zones import Zone
@@ -29,6 +29,9 @@ class Viewer:
 
     party: PartyId
     is_host: bool
+    operator: OperatorId | None = None
+    """The operator looking, when it matters (an escalation that names operators reaches only
+    them and the host); None: any of the party's operators."""
 
 
 @dataclass(frozen=True, slots=True)

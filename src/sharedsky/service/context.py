@@ -33,7 +33,7 @@ class Actor:
     @property
     def viewer(self) -> Viewer:
         """The actor as a viewer for the visibility rules."""
-        return Viewer(self.party, self.is_host)
+        return Viewer(self.party, self.is_host, self.operator)
 
     def require_role(self, needed: Role, what: str) -> None:
         """Raise ForbiddenRole unless the operator's role allows ``needed`` (``what`` names the

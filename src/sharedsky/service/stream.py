@@ -14,7 +14,9 @@ about, as they stand when the stream reads the event:
 * ``message.sent`` and ``message.acknowledged`` go to the parties named in ``from`` and ``to``;
 * ``tactical.*`` goes to the parties the alert was sent to (``to``); the other side's track or
   zone id is withheld (``null``) from a party whose channel with its owner is ``host_only``;
-* ``ack.escalated`` goes to the party whose acknowledgement is late (``party``);
+* ``ack.escalated`` goes to the party whose acknowledgement is late (``party``): to the
+  operators it names (``operators``, those of the rung reached), or to all of the party's
+  operators when it names none;
 * ``mechanism.loaded`` and every type not listed here go to the host only.
 """
 
@@ -153,7 +155,7 @@ def may_concern(viewer: Viewer, event: StoredEvent) -> bool:
     if kind in _NAMED_TYPES:
         return _names(event.payload, viewer.party)
     if kind in _OWN_PARTY_TYPES:
-        return event.payload.get("party") == viewer.party
+        return _own(event.payload, viewer)
     return kind in _SIGHTED_TYPES
 
 
@@ -255,8 +257,19 @@ def _visible_payload(
     if event.type in _TACTICAL_TYPES:
         return _tactical_payload(viewer, payload, mechanism)
     if event.type in _OWN_PARTY_TYPES:
-        return payload if payload.get("party") == viewer.party else None
+        return payload if _own(payload, viewer) else None
     return None
+
+
+def _own(payload: Mapping[str, object], viewer: Viewer) -> bool:
+    """An event about the viewer's party's own obligation that reaches this viewer: the
+    operators it names, or every operator of the party when it names none."""
+    if payload.get("party") != viewer.party:
+        return False
+    named = payload.get("operators")
+    if not isinstance(named, list) or not named or viewer.operator is None:
+        return True
+    return viewer.operator in named
 
 
 def _cut_lists(
