@@ -349,3 +349,48 @@ def test_an_expired_token_is_refused(roles: Api, clock: FakeClock) -> None:
     answer = roles.client.get("/v1/notices", headers=temp)
     assert answer.status_code == 401, answer.text
     assert "expired" in answer.json()["detail"]
+
+
+def test_an_admin_registers_and_revokes_a_duty_officers_signing_key(roles: Api) -> None:
+    """A duty officer makes its key and gives its admin the public half: from then on the duty
+    officer's writes must be signed with it; the admin can revoke it again."""
+    from sharedsky.ledger.signing import body_signature, submission
+
+    tokens = roles.env.tokens
+    admin = {"Authorization": f"Bearer {tokens['alpha-admin']}"}
+    duty = {"Authorization": f"Bearer {tokens['alpha-duty']}"}
+    signer = Signer.generate()
+    public = public_key_to_b64(signer.public_key)
+    refused = roles.client.post(
+        "/v1/ledger/operator-keys",
+        json={"public_key": public, "operator": "alpha-duty"},
+        headers=duty,
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden-role"
+    foreign = roles.client.post(
+        "/v1/ledger/operator-keys",
+        json={"public_key": public, "operator": "bravo-duty"},
+        headers=admin,
+    )
+    assert foreign.status_code == 404
+    added = roles.client.post(
+        "/v1/ledger/operator-keys",
+        json={"public_key": public, "operator": "alpha-duty"},
+        headers=admin,
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["operator"] == "alpha-duty"
+    assert roles.client.get("/v1/me", headers=duty).json()["signing_key_ids"] == [signer.key_id]
+    body = {"to": "bravo", "text": "signed"}
+    unsigned = roles.client.post("/v1/messages", json=body, headers=duty)
+    assert unsigned.status_code == 401 and unsigned.json()["code"] == "signature-required"
+    header = body_signature(signer, submission("POST", "/v1/messages", body))
+    signed = roles.client.post(
+        "/v1/messages", json=body, headers={**duty, "Sharedsky-Signature": header}
+    )
+    assert signed.status_code == 201, signed.text
+    # the admin itself still writes unsigned: the key is the duty officer's
+    assert roles.client.post("/v1/messages", json=body, headers=admin).status_code == 201
+    revoked = roles.client.delete(f"/v1/ledger/operator-keys/{signer.key_id}", headers=admin)
+    assert revoked.status_code == 204, revoked.text
+    assert roles.client.post("/v1/messages", json=body, headers=duty).status_code == 201

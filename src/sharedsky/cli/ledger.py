@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sharedsky.cli._common import (
     DEFAULT_URL,
@@ -177,24 +179,47 @@ def keygen_command(
 @tls_options
 def register_key_command(
     ctx: typer.Context,
-    key: Annotated[Path, typer.Argument(help="The private key file (from `ledger keygen`).")],
+    key: Annotated[
+        Path,
+        typer.Argument(help="The key file: the private key (`ledger keygen`) or its public half."),
+    ],
+    operator: Annotated[
+        str | None,
+        typer.Option(
+            "--operator",
+            help="Register it for this operator of your party (you must be an admin); "
+            "default: yourself.",
+        ),
+    ] = None,
     url: UrlOption = DEFAULT_URL,
     token: TokenOption = None,
     tokens: TokensOption = None,
     as_: AsOption = None,
 ) -> None:
-    """Register the key's public half for your operator: from then on every write must be
-    signed (set SHAREDSKY_SIGNING_KEY to the key file and the CLI signs them)."""
+    """Register the key's public half for an operator: from then on every write of that
+    operator must be signed (set SHAREDSKY_SIGNING_KEY to the key file and the CLI signs them;
+    the console loads the same file)."""
     try:
-        signer = Signer.from_pem(key.read_bytes())
+        public = _public_key_of(key.read_bytes())
     except (OSError, ValueError) as exc:
-        raise _fail(f"{key}: not a readable Ed25519 private key: {exc}") from exc
+        raise _fail(f"{key}: not a readable Ed25519 key (PEM): {exc}") from exc
     with connect(ctx, url, token, tokens, as_) as client:
-        registered = client.register_key(public_key_to_b64(signer.public_key))
+        registered = client.register_key(public_key_to_b64(public), operator=operator)
     stdout().print(f"key {registered.key_id} registered for {registered.operator}")
 
 
+def _public_key_of(pem: bytes) -> Ed25519PublicKey:
+    """The Ed25519 public key of a private key PEM, or of a public key PEM."""
+    if b"PRIVATE KEY" in pem:
+        return Signer.from_pem(pem).public_key
+    loaded = serialization.load_pem_public_key(pem)
+    if not isinstance(loaded, Ed25519PublicKey):
+        raise ValueError(f"not an Ed25519 public key: {type(loaded).__name__}")
+    return loaded
+
+
 @app.command("unregister-key")
+@tls_options
 def unregister_key_command(
     ctx: typer.Context,
     key_id: Annotated[str, typer.Argument(help="The key id (16 hex; `ledger keys` lists them).")],

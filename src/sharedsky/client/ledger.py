@@ -54,10 +54,13 @@ class LedgerMixin:
             raise UnreachableError(0, "unreachable", f"export interrupted: {exc}") from exc
         return lines
 
-    def register_key(self, public_key: str, idempotency_key: str | None = None) -> OperatorKeyOut:
-        """Register an Ed25519 public key (base64url) for the calling operator; from then on
-        its writes must be signed (give the Client its ``signer``)."""
-        body = OperatorKeyIn(public_key=public_key)
+    def register_key(
+        self, public_key: str, idempotency_key: str | None = None, operator: str | None = None
+    ) -> OperatorKeyOut:
+        """Register an Ed25519 public key (base64url) for the calling admin, or for
+        ``operator`` of its party; from then on that operator's writes must be signed (give
+        its Client the ``signer``)."""
+        body = OperatorKeyIn(public_key=public_key, operator=operator)
         return self._client()._post(
             OperatorKeyOut, "/v1/ledger/operator-keys", body, idempotency_key
         )

@@ -41,6 +41,7 @@ from sharedsky.service.ports import Deps
 from sharedsky.service.stream import Sightings, needs_sightings, sightings_in, visible_event
 from sharedsky.store.events import StoredEvent
 from sharedsky.store.ledger_keys import StoredKey
+from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 PAGE_SIZE = 1000
@@ -209,18 +210,38 @@ know is looked up at once; a key registered through another process may take thi
 required of that operator's unsigned submissions there)."""
 
 
-def register_operator_key(deps: Deps, actor: Actor, public_key: str) -> StoredKey:
-    """Register an Ed25519 public key for the acting operator; from then on its submissions
-    must be signed. InvalidInput for a malformed key, StateConflict when already registered."""
+def _key_holder(uow: SqlUnitOfWork, actor: Actor, operator: str | None) -> OperatorRecord:
+    """The operator whose keys ``actor`` (an admin) manages: itself, or another operator of its
+    party (the host's admins: of the host). NotFound for anyone else."""
+    if operator is None or operator == actor.operator:
+        found = uow.parties.operator(actor.operator)
+    else:
+        found = uow.parties.operator(operator)
+        if found is None or found.party != actor.party:
+            raise NotFound(f"no operator {operator!r} of {actor.party}", ("operator",))
+    if found is None:  # the actor itself: authenticated a moment ago
+        raise NotFound(f"no operator {actor.operator!r}")
+    return found
+
+
+def register_operator_key(
+    deps: Deps, actor: Actor, public_key: str, operator: str | None = None
+) -> StoredKey:
+    """Register an Ed25519 public key for the acting admin or for ``operator``, another
+    operator of its party (a duty officer gives its admin the public half of the key it made);
+    from then on that operator's submissions must be signed. InvalidInput for a malformed key,
+    StateConflict when already registered, NotFound for an operator of another party."""
     actor.require_party("register signing keys")
     actor.require_role(Role.ADMIN, "register signing keys")
     try:
-        entry = KeyEntry.of(public_key_from_b64(public_key), actor.party, actor.operator)
+        public = public_key_from_b64(public_key)
     except ValueError as error:
         raise InvalidInput(str(error), ("public_key",)) from error
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> StoredKey:
+        holder = _key_holder(uow, actor, operator)
+        entry = KeyEntry.of(public, holder.party, holder.id)
         if not uow.ledger_keys.add_operator_key(entry, now):
             raise StateConflict(f"key {entry.key_id} is already registered")
         uow.events.append(
@@ -230,8 +251,9 @@ def register_operator_key(deps: Deps, actor: Actor, public_key: str) -> StoredKe
             {
                 "key_id": entry.key_id,
                 "public_key": public_key,
-                "party": actor.party,
-                "operator": actor.operator,
+                "party": holder.party,
+                "operator": holder.id,
+                "by": actor.operator,
             },
             actor.signature,
         )
@@ -240,25 +262,34 @@ def register_operator_key(deps: Deps, actor: Actor, public_key: str) -> StoredKe
     return deps.db.run(work)
 
 
-def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> None:
-    """Revoke one of the acting operator's keys (it still verifies what it signed before).
-    NotFound when the operator holds no such active key."""
+def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> str:
+    """Revoke a key of the acting admin or of another operator of its party (it still
+    verifies what it signed before); returns the operator whose key it was. NotFound when no
+    such operator holds that active key."""
     actor.require_role(Role.ADMIN, "revoke signing keys")
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> None:
-        if key_id not in {k.key_id for k in uow.ledger_keys.active_for(actor.operator)}:
-            raise NotFound(f"no active key {key_id!r} of operator {actor.operator}")
+    def work(uow: SqlUnitOfWork) -> str:
+        mine = {k.entry.key_id: k for k in uow.ledger_keys.all() if k.revoked_at is None}
+        key = mine.get(key_id)
+        if key is None or key.entry.owner != actor.party or key.entry.operator is None:
+            raise NotFound(f"no active key {key_id!r} of an operator of {actor.party}")
         uow.ledger_keys.revoke(key_id, now)
         uow.events.append(
             now,
             actor.operator,
             "ledger.key_revoked",
-            {"key_id": key_id, "party": actor.party, "operator": actor.operator},
+            {
+                "key_id": key_id,
+                "party": actor.party,
+                "operator": key.entry.operator,
+                "by": actor.operator,
+            },
             actor.signature,
         )
+        return key.entry.operator
 
-    deps.db.run(work)
+    return deps.db.run(work)
 
 
 def operator_keys(deps: Deps, actor: Actor) -> list[StoredKey]:

@@ -122,8 +122,11 @@ async def add_operator_key(
     """Register an Ed25519 public key for this operator. From then on every submission of the
     operator must carry a valid ``Sharedsky-Signature`` (401 otherwise); the registration
     itself is an entry of the ledger."""
-    key = await anyio.to_thread.run_sync(register_operator_key, deps, actor, body.public_key)
-    operator_key_cache(request).forget(actor.operator)
+    key = await anyio.to_thread.run_sync(
+        register_operator_key, deps, actor, body.public_key, body.operator
+    )
+    if key.entry.operator is not None:
+        operator_key_cache(request).forget(key.entry.operator)
     return json_response(_key_out(key), 201)
 
 
@@ -132,6 +135,6 @@ async def delete_operator_key(
     request: Request, key_id: str, actor: ActorDep, deps: DepsDep
 ) -> Response:
     """Revoke one of this operator's keys (it still verifies what it signed before)."""
-    await anyio.to_thread.run_sync(revoke_operator_key, deps, actor, key_id)
-    operator_key_cache(request).forget(actor.operator)
+    holder = await anyio.to_thread.run_sync(revoke_operator_key, deps, actor, key_id)
+    operator_key_cache(request).forget(holder)
     return Response(status_code=204)

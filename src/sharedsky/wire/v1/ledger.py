@@ -34,6 +34,13 @@ class OperatorKeyIn(WireModel):
     public_key: str = Field(
         min_length=43, max_length=43, description="The 32 raw bytes, unpadded base64url."
     )
+    operator: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Whose key it is: another operator of the admin's party (default: the "
+        "calling admin itself).",
+    )
 
 
 class OperatorKeyOut(WireModel):
