@@ -11,6 +11,7 @@ import { ObjectList } from "./objects.js";
 import { LivePicture } from "./live.js";
 import { Takeover } from "./takeover.js";
 import { KeyDialog } from "./keys.js";
+import { OperatorsPanel } from "./operators.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -66,10 +67,13 @@ class App {
     $("signin").hidden = true;
     $("console").hidden = false;
     $("mechanism").textContent = mechanism.mechanism;
-    $("whoami").textContent = `${me.name} · ${me.operator}${me.is_host ? " · host" : ""}`;
+    $("whoami").textContent = `${me.name} · ${me.operator} (${me.role})${me.is_host ? " · host" : ""}`;
     document.documentElement.dataset.party = me.party;
+    document.documentElement.dataset.role = me.role;
     $("tab-host").hidden = !me.is_host;
-    $("tab-file").hidden = me.is_host; // the host files nothing for others
+    // the host files nothing for others; a viewer files nothing at all
+    $("tab-file").hidden = me.is_host || me.role === "viewer";
+    $("tab-operators").hidden = me.role !== "admin";
     if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.selectFromMap(ref));
     this.live = new LivePicture(this);
     this.takeover = new Takeover(this);
@@ -79,6 +83,7 @@ class App {
     this.hotline = new Hotline(this, $("panel-hotline"));
     this.objects = new ObjectList(this, $("panel-lists"));
     this.host = me.is_host ? new HostView(this, $("panel-host")) : null;
+    this.operators = me.role === "admin" ? new OperatorsPanel(this, $("panel-operators")) : null;
     this.state.templates = await get(`/v1/templates?lang=${encodeURIComponent(me.language)}`);
     this.hotline.templatesLoaded();
     await this.map.ready;
@@ -220,6 +225,7 @@ class App {
   }
 
   showTab(name) {
+    if (name === "operators" && this.operators) this.operators.load();
     for (const tab of document.querySelectorAll("[data-tab]")) tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
     for (const panel of document.querySelectorAll("[data-panel]")) panel.hidden = panel.dataset.panel !== name;
     this.tab = name;

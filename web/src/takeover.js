@@ -128,9 +128,12 @@ export class Takeover {
       free.textContent = d.text || "";
       free.hidden = !d.text;
     }
+    const viewer = this.app.state.me.role === "viewer";
+    document.getElementById("takeover-ack").hidden = viewer;
+    document.getElementById("takeover-viewer").hidden = !viewer;
     this._meta();
     if (!was || changed) {
-      document.getElementById("takeover-ack").focus();
+      (viewer ? document.getElementById("takeover-snooze") : document.getElementById("takeover-ack")).focus();
       this.lastBeep = Date.now();
       this.app.beep(top.kind === "warning" ? "warning" : "flash");
     }
@@ -191,6 +194,7 @@ export class Takeover {
   /** Keys while the screen is taken over: Enter, Space or a acknowledges; others are swallowed. */
   key(e) {
     if (this.el.hidden) return false;
+    if (this.app.state.me.role === "viewer") return false; // nothing to acknowledge here
     if (e.key === "Enter" || e.key === " " || e.key === "a") {
       e.preventDefault();
       if (!e.repeat) this.acknowledge();
