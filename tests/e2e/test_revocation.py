@@ -109,8 +109,9 @@ def test_a_token_revoked_anywhere_is_refused_by_every_server_within_2_s(
         closed_s = held.closed_at - since
         assert refused_s <= WITHIN_S, f"B took the old token for {refused_s:.2f} s"
         assert closed_s <= WITHIN_S, f"B closed the stream after {closed_s:.2f} s"
-        # A refuses it too, and nobody else was affected
-        assert httpx.get(f"{a}/v1/me", headers=_auth(duty)).status_code == 401
+        # A refuses it too (it looks at the operators on its own schedule), and nobody else
+        # was affected
+        assert _refused_after(a, duty, since) <= WITHIN_S
         admin = httpx.get(f"{b}/v1/me", headers=_auth(tokens["alpha-admin"]))
         assert admin.status_code == 200
         if change == "rotate-online":

@@ -170,7 +170,9 @@ export class Hotline {
     const s = this.app.state;
     const box = this.el.querySelector("#thread");
     if (!this.thread) {
-      box.innerHTML = `<p class="muted">Choose a thread, or compose below.</p>`;
+      box.innerHTML = this.app.state.me.role === "viewer"
+        ? `<p class="muted">Choose a thread. You sign in as a viewer: you read the hotline, the duty officer sends.</p>`
+        : `<p class="muted">Choose a thread, or compose below.</p>`;
       return;
     }
     const list = s.messages.filter((m) => m.thread === this.thread).reverse();
