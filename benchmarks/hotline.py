@@ -243,7 +243,8 @@ def measure(
     tokens = load_tokens(db, mechanism_yaml(parties))
     port = free_port()
     argv, context = _throwaway_tls(workdir) if tls else ([], None)
-    argv = [*argv, "--workers", str(workers)]
+    if workers > 1:
+        argv = [*argv, "--workers", str(workers)]
     server = start_server(db, port, workdir / "server.log", argv, context)
     base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     try:

@@ -22,8 +22,11 @@ import pytest
 from _servers import UNLIMITED, Server, init, orbit, post, start
 from sqlalchemy import select
 
+from sharedsky.cli.demo import free_port
+from sharedsky.client.tls import client_context
 from sharedsky.store.engine import make_engine
 from sharedsky.store.tables import ack_requests, escalations, events, tactical_alerts
+from sharedsky.testing.pki import Authority
 
 DEADLINE_S = 8
 """Acknowledgement deadline of a strategic conflict (priority): it falls due after the duty
@@ -117,6 +120,7 @@ def open_alerts(db: str) -> list[tuple[str, str]]:
 
 
 def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
+    """R-STREAM-3: SQLite admits one process; the refusal says why, without a traceback."""
     done = subprocess.run(
         [sys.executable, "-m", "sharedsky", "serve", "--db", f"sqlite:///{tmp_path / 'x.db'}",
          "--workers", "2"],
@@ -136,9 +140,9 @@ def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
 def test_two_workers_share_one_port_one_picture_and_raise_an_alert_once(
     tmp_path: Path, fresh_database: Callable[[str], str]
 ) -> None:
-    """R-TACT-2 with ``--workers 2``: both processes answer on the port (one holds the duties,
-    the other stands by); tracks posted through any connection are seen by every GET; a
-    head-on pair reported by two parties raises exactly one tactical alert."""
+    """R-STREAM-3, R-TACT-2 with ``--workers 2``: both processes answer on the port (one
+    holds the duties, the other stands by); tracks posted through any connection are seen by
+    every GET; a head-on pair reported by two parties raises exactly one tactical alert."""
     db = fresh_database("postgres")
     tokens = init(tmp_path, MECHANISM_YAML, db)
     server = start(db, tmp_path / "serve.log", FAST, ["--workers", "2"])
@@ -174,6 +178,47 @@ def test_two_workers_share_one_port_one_picture_and_raise_an_alert_once(
             time.sleep(0.5)
         assert count_events(db, "tactical.detected") == 1
         assert open_alerts(db) == [("W1A", "W1B")]
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_workers_serve_https_log_json_and_the_duty_holder_binds_the_metrics_port(
+    tmp_path: Path, fresh_database: Callable[[str], str]
+) -> None:
+    """R-STREAM-3: every worker speaks TLS and logs JSON; only the duty holder binds
+    ``--metrics-port`` (no clash, no worker lost), where ``sharedsky_duty_holder`` is 1."""
+    db = fresh_database("postgres")
+    init(tmp_path, MECHANISM_YAML, db)
+    authority = Authority(tmp_path / "pki")
+    issued = authority.server()
+    verify = client_context(authority.cert)
+    assert verify is not None
+    metrics_port = free_port()
+    argv = [
+        "--workers", "2", "--tls-cert", str(issued.cert), "--tls-key", str(issued.key),
+        "--metrics-port", str(metrics_port), "--log-format", "json",
+    ]  # fmt: skip
+    log = tmp_path / "serve.log"
+    server = start(db, log, {**FAST, "SHAREDSKY_LOG_LEVEL": "info"}, argv, verify)
+    try:
+        seen: set[str] = set()
+
+        def both_answered() -> bool:
+            answer = httpx.get(f"{server.base}/readyz", timeout=5.0, verify=verify)
+            seen.add(str(answer.json()["duties"]))
+            return seen == {"held", "standby"}
+
+        wait_until(both_answered, 30.0, "both workers answer over TLS")
+        scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5.0).text
+        assert "sharedsky_duty_holder 1.0" in scraped
+        time.sleep(1.0)  # the worker in standby keeps serving: it never tried the port
+        assert server.process.poll() is None
+        lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
+        holds = [json.loads(line) for line in lines if "holds the periodic duties" in line]
+        assert len(holds) == 1 and holds[0]["logger"] == "sharedsky.duties"
+        assert "Traceback" not in log.read_text()
     finally:
         server.stop()
 
@@ -223,10 +268,10 @@ def _escalated(db: str, ack_ids: list[str]) -> list[tuple[str, int, int]]:
 def test_a_killed_duty_holders_duties_are_taken_over_within_seconds_and_done_once(
     tmp_path: Path, fresh_database: Callable[[str], str]
 ) -> None:
-    """R-ESC-2 and R-TACT-2 across a crash: two ``serve`` processes on one schema; the one
-    holding the duties is SIGKILLed while an acknowledgement is pending; the other takes the
-    duties within 5 s, escalates the request on time and once, continues the open tactical
-    alert without raising it again, and raises the next pair's alert."""
+    """R-STREAM-3, R-ESC-2 and R-TACT-2 across a crash: two ``serve`` processes on one
+    schema; the one holding the duties is SIGKILLed while an acknowledgement is pending; the
+    other takes the duties within 5 s, escalates the request on time and once, continues the
+    open tactical alert without raising it again, and raises the next pair's alert."""
     db = fresh_database("postgres")
     tokens = init(tmp_path, MECHANISM_YAML, db)
     servers = _serve_two(db, tmp_path)

@@ -244,9 +244,9 @@ def _run_with(app: FastAPI, runtime: Runtime) -> None:
 
 def _tls(config: uvicorn.Config, _default: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
     """uvicorn's ``ssl_context_factory`` (a module function: a worker unpickles it)."""
-    assert isinstance(config, ServeConfig)  # only ServeConfig names this factory
-    options = config.options
-    assert options.tls_cert is not None and options.tls_key is not None
+    options = getattr(config, "options", None)
+    if not isinstance(options, ServeOptions) or options.tls_cert is None or options.tls_key is None:
+        raise RuntimeError("the TLS factory of `serve` needs a ServeConfig with its files")
     return server_context(options.tls_cert, options.tls_key, options.tls_client_ca)
 
 
