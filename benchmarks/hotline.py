@@ -8,6 +8,10 @@ for PostgreSQL under ``postgres``. Target: ``p99_ms`` ≤ 50 at 500 messages/s, 
 
 With ``--tls`` the server speaks HTTPS (a throwaway CA and server certificate, made for the
 run) and every client connection is TLS; the JSON object then also holds ``"tls": true``.
+
+With ``--workers N`` the PostgreSQL server runs N processes on its port (``serve --workers``;
+SQLite admits one, and is measured with one); ``postgres`` then also holds ``"workers": N``.
+``--no-sqlite`` measures PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import httpx
 import uvloop
 from _harness import (
     emit_json,
@@ -206,16 +211,45 @@ def _throwaway_tls(workdir: Path) -> tuple[list[str], ssl.SSLContext]:
     return ["--tls-cert", str(server.cert), "--tls-key", str(server.key)], context
 
 
+WORKERS_READY_S = 60.0
+"""Longest wait for every worker of a ``--workers`` server to answer."""
+
+
+def wait_for_workers(base: str, context: ssl.SSLContext | None) -> None:
+    """Wait until both a worker holding the duties and one in standby have answered
+    ``/readyz`` (each new connection may reach another worker): the load must not start
+    while a worker is still warming up."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + WORKERS_READY_S
+    while seen != {"held", "standby"}:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"STOP: the workers did not all answer (saw {sorted(seen)})")
+        answer = httpx.get(f"{base}/readyz", timeout=5, verify=context or True)
+        seen.add(str(answer.json().get("duties")))
+        time.sleep(0.05)
+
+
 def measure(
-    db: str, parties: int, rate: float, seconds: float, workdir: Path, tls: bool = False
+    db: str,
+    parties: int,
+    rate: float,
+    seconds: float,
+    workdir: Path,
+    tls: bool = False,
+    workers: int = 1,
 ) -> dict[str, object]:
-    """One backend: init, serve (over HTTPS when ``tls``), load, and the figures."""
+    """One backend: init, serve (over HTTPS when ``tls``; in ``workers`` processes), load,
+    and the figures."""
     tokens = load_tokens(db, mechanism_yaml(parties))
     port = free_port()
     argv, context = _throwaway_tls(workdir) if tls else ([], None)
+    if workers > 1:
+        argv = [*argv, "--workers", str(workers)]
     server = start_server(db, port, workdir / "server.log", argv, context)
     base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     try:
+        if workers > 1:
+            wait_for_workers(base, context)
         with collector_paused():
             ledger = uvloop.run(run_load(base, tokens, rate, seconds, context))
     finally:
@@ -241,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes on PostgreSQL (serve --workers)"
+    )
     parser.add_argument(
         "--tls", action="store_true", help="serve HTTPS (throwaway CA); clients use TLS"
     )
@@ -252,37 +290,44 @@ def main(argv: Sequence[str] | None = None) -> None:
         "seconds": opts.seconds,
         "seed": SEED,
         "tls": opts.tls,
+        "workers": opts.workers,
     }
     print_header("sharedsky hotline benchmark", environment(pg), settings)
     figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="sharedsky-hotline-") as tmp:
         workdir = Path(tmp)
-        sqlite = measure(
-            f"sqlite:///{workdir / 'h.db'}",
-            opts.parties,
-            opts.rate,
-            opts.seconds,
-            workdir,
-            opts.tls,
-        )
-        print(
-            f"  sqlite    {sqlite.pop('line')}   sent {sqlite['sent']} at {sqlite['rate']}/s, "
-            f"lost {sqlite['lost']}, errors {sqlite['errors']}",
-            flush=True,
-        )
-        figures.update({k: sqlite[k] for k in ("p50_ms", "p99_ms", "lost", "rate")})
+        if not opts.no_sqlite:
+            sqlite = measure(
+                f"sqlite:///{workdir / 'h.db'}",
+                opts.parties,
+                opts.rate,
+                opts.seconds,
+                workdir,
+                opts.tls,
+            )
+            print(
+                f"  sqlite    {sqlite.pop('line')}   sent {sqlite['sent']} at "
+                f"{sqlite['rate']}/s, lost {sqlite['lost']}, errors {sqlite['errors']}",
+                flush=True,
+            )
+            figures.update({k: sqlite[k] for k in ("p50_ms", "p99_ms", "lost", "rate")})
         if pg is not None:
             with pg_schema(pg) as url:
-                postgres = measure(url, opts.parties, opts.rate, opts.seconds, workdir, opts.tls)
+                postgres = measure(
+                    url, opts.parties, opts.rate, opts.seconds, workdir, opts.tls, opts.workers
+                )
             print(
                 f"  postgres  {postgres.pop('line')}   sent {postgres['sent']} at "
                 f"{postgres['rate']}/s, lost {postgres['lost']}, errors {postgres['errors']}",
                 flush=True,
             )
             figures["postgres"] = {
-                k: round(v, 3) if isinstance(v, float) else v
-                for k, v in postgres.items()
-                if k in ("p50_ms", "p99_ms", "lost", "rate")
+                **{
+                    k: round(v, 3) if isinstance(v, float) else v
+                    for k, v in postgres.items()
+                    if k in ("p50_ms", "p99_ms", "lost", "rate")
+                },
+                "workers": opts.workers,
             }
     if opts.tls:
         figures["tls"] = True

@@ -29,6 +29,25 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the server listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port the server listens on.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Server processes `serve` runs on its one port (PostgreSQL only above 1); one of "
+            "them at a time runs the periodic duties, elected by an advisory lock."
+        ),
+    )
+    duty_retry_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=10,
+        description=(
+            "Seconds between two tries of a `serve` process that does not hold the periodic "
+            "duties to take them (and checks of the holder that it still holds them): a dead "
+            "holder's duties are taken over within about this long."
+        ),
+    )
     url: str = Field(
         default="http://127.0.0.1:8000", description="Server URL the CLI and SDK talk to."
     )

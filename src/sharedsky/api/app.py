@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -39,7 +39,7 @@ from sharedsky.api.routes._render import json_response
 from sharedsky.interop import catalogues
 from sharedsky.service.ports import Deps
 from sharedsky.service.tactical import TacticalBoard
-from sharedsky.service.tracks import LivePicture
+from sharedsky.service.tracks import LivePicture, Picture
 from sharedsky.wire import v1
 
 WORKER_THREADS = 200
@@ -68,15 +68,18 @@ def create_app(
     deps: Deps,
     *,
     keepalive_s: float = stream.DEFAULT_KEEPALIVE_S,
-    picture: LivePicture | None = None,
+    picture: Picture | None = None,
     board: TacticalBoard | None = None,
     limits: RequestLimits | None = None,
+    duty_holder: Callable[[], bool] | None = None,
 ) -> FastAPI:
     """The API of one mechanism; OpenAPI 3.1 at /openapi.json. ``keepalive_s``: seconds of
     silence after which an event stream sends a heartbeat; ``picture`` and ``board``: the live
     tracks and tactical alerts shared with the tactical tick (new, empty ones by default);
     ``limits``: the request rates and body bounds applied in front of everything (`api.limits`;
-    the defaults when None). Its metrics are ``app.state.metrics`` (``api/observability.py``)."""
+    the defaults when None); ``duty_holder``: tells whether this process runs the periodic
+    duties (``service/duties.py``; shown by ``/readyz`` and the metrics when given). Its
+    metrics are ``app.state.metrics`` (``api/observability.py``)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="sharedsky",
@@ -89,7 +92,10 @@ def create_app(
     app.state.picture = picture if picture is not None else LivePicture()
     app.state.board = board if board is not None else TacticalBoard()
     app.state.stream_count = StreamCount()
-    app.state.metrics = Metrics(deps, app.state.picture, app.state.board, app.state.stream_count)
+    app.state.duty_holder = duty_holder
+    app.state.metrics = Metrics(
+        deps, app.state.picture, app.state.board, app.state.stream_count, duty_holder
+    )
     errors.install(app)
     # FastAPI matches a request against the routers in this order, route by route: the
     # busiest first (no two routers' paths overlap, so the order changes nothing else)

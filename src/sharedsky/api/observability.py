@@ -39,7 +39,7 @@ from sharedsky.service.deadlines import TickResult
 from sharedsky.service.operations import ack_backlog
 from sharedsky.service.ports import Deps
 from sharedsky.service.tactical import TacticalBoard
-from sharedsky.service.tracks import LivePicture
+from sharedsky.service.tracks import Picture
 from sharedsky.service.webhooks import PassResult
 
 log = logging.getLogger("sharedsky.api.observability")
@@ -89,9 +89,10 @@ class Metrics:
     def __init__(
         self,
         deps: Deps | None,
-        picture: LivePicture,
+        picture: Picture,
         board: TacticalBoard,
         streams: StreamCount,
+        duty_holder: Callable[[], bool] | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         self.streams = streams
@@ -140,7 +141,7 @@ class Metrics:
         )
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         if deps is not None:
-            self.registry.register(_Scraped(deps, picture, board, streams))
+            self.registry.register(_Scraped(deps, picture, board, streams, duty_holder))
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and its latency (the labelled series are looked up
@@ -192,12 +193,18 @@ class _Scraped(Collector):
     """The values computed when the metrics are read (in the scraping thread)."""
 
     def __init__(
-        self, deps: Deps, picture: LivePicture, board: TacticalBoard, streams: StreamCount
+        self,
+        deps: Deps,
+        picture: Picture,
+        board: TacticalBoard,
+        streams: StreamCount,
+        duty_holder: Callable[[], bool] | None = None,
     ) -> None:
         self._deps = deps
         self._picture = picture
         self._board = board
         self._streams = streams
+        self._duty_holder = duty_holder
 
     def describe(self) -> Iterable[Metric]:
         return ()  # nothing is read when the collector is registered
@@ -225,6 +232,13 @@ class _Scraped(Collector):
             "Tactical alerts open on the board.",
             value=len(self._board.current()),
         )
+        if self._duty_holder is not None:
+            yield GaugeMetricFamily(
+                "sharedsky_duty_holder",
+                "1 while this process runs the periodic duties (deadlines, webhooks, the "
+                "tactical tick), else 0.",
+                value=1 if self._duty_holder() else 0,
+            )
         parties = [str(p.id) for p in deps.mechanism.parties] + [str(deps.mechanism.host.id)]
         yield _by_party(
             "sharedsky_event_streams_open",

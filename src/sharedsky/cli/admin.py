@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import ssl
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -112,137 +111,67 @@ def serve_command(
             help="Log lines as `text` or `json` (env SHAREDSKY_LOG_FORMAT; default text).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes on the one port (env SHAREDSKY_WORKERS; default 1; above 1 "
+            "PostgreSQL only). One of them at a time runs the periodic duties.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API of the mechanism held in the database (HTTPS with --tls-cert/--tls-key)."""
-    import uvicorn
-    from prometheus_client import start_http_server
+    from sqlalchemy.engine import make_url
 
-    from sharedsky.api.app import create_app
-    from sharedsky.api.limits import RequestLimits
-    from sharedsky.api.logs import LOG_FORMATS, log_config
-    from sharedsky.api.protocol import protocol_class
-    from sharedsky.api.routes.stream import install as install_stream
-    from sharedsky.bootstrap import (
-        OPENED_AT_START,
-        build,
-        open_database,
-        settle_heap,
-        start_event_listener,
-    )
-    from sharedsky.detect.tactical import warm as warm_tactical
-    from sharedsky.domain.addresses import TargetRules
-    from sharedsky.events.webhooks import HttpxSender, RetryPolicy, TargetGuard
-    from sharedsky.service.deadlines import DeadlineScheduler
-    from sharedsky.service.tactical import TacticalBoard, TacticalTicker
-    from sharedsky.service.tracks import LivePicture, TrackConfig
-    from sharedsky.service.webhooks import WebhookWorker
+    from sharedsky.api.logs import LOG_FORMATS
+    from sharedsky.bootstrap import build, open_database
+    from sharedsky.cli.serving import Runtime, ServeOptions, run
+    from sharedsky.store.engine import normalise_url
 
     settings = Settings()
     log_format = log_format or settings.log_format
     if log_format not in LOG_FORMATS:
         _err.print(f"[red]--log-format must be one of {', '.join(LOG_FORMATS)}[/red]")
         raise typer.Exit(2)
-    metrics_port = metrics_port or settings.metrics_port
-    try:
-        ssl_context = _server_tls(
-            tls_cert or settings.tls_cert,
-            tls_key or settings.tls_key,
-            tls_client_ca or settings.tls_client_ca,
+    url = _db_url(db)
+    options = ServeOptions(
+        db=url,
+        host=host or settings.host,
+        port=port or settings.port,
+        tls_cert=tls_cert or settings.tls_cert,
+        tls_key=tls_key or settings.tls_key,
+        tls_client_ca=tls_client_ca or settings.tls_client_ca,
+        metrics_port=metrics_port or settings.metrics_port,
+        log_format=log_format,
+        workers=workers or settings.workers,
+    )
+    if options.workers > 1 and make_url(normalise_url(url)).get_backend_name() == "sqlite":
+        _err.print(
+            f"[red]--workers {options.workers} needs PostgreSQL: SQLite admits one server "
+            "process. Serve with --workers 1, or over a postgresql:// database.[/red]"
         )
+        raise typer.Exit(2)
+    try:
+        _server_tls(options.tls_cert, options.tls_key, options.tls_client_ca)
     except SharedskyError as exc:
         _err.print(f"[red]{exc.detail}[/red]", markup=True, highlight=False)
         raise typer.Exit(1) from exc
-    database = open_database(_db_url(db), sqlite_synchronous=settings.sqlite_synchronous)
-    targets = TargetGuard(
-        TargetRules(
-            allow_private=settings.webhook_allow_private, allow_http=settings.webhook_allow_http
-        )
-    )
+    runtime = None
     try:
-        deps = build(database, webhook_targets=targets)
+        if options.workers == 1:
+            runtime = Runtime(options, settings)
+        else:  # migrate once and check the mechanism here; each worker then builds its own
+            database = open_database(url, sqlite_synchronous=settings.sqlite_synchronous)
+            try:
+                build(database)
+            finally:
+                database.close()
     except SharedskyError as exc:
-        database.close()
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
-    picture = LivePicture(
-        TrackConfig(
-            max_age_s=settings.track_max_age_s,
-            max_future_s=settings.track_max_future_s,
-            max_batch=settings.track_batch_max,
-            lookahead_s=settings.tactical_lookahead_s,
-        )
-    )
-    board = TacticalBoard()
-    limits = RequestLimits(
-        token_per_s=settings.rate_limit_token_per_s,
-        token_burst=settings.rate_limit_token_burst,
-        address_per_s=settings.rate_limit_address_per_s,
-        address_burst=settings.rate_limit_address_burst,
-        max_body_bytes=settings.max_body_bytes,
-        body_timeout_s=settings.body_timeout_s,
-    )
-    app = create_app(
-        deps,
-        keepalive_s=settings.stream_keepalive_s,
-        picture=picture,
-        board=board,
-        limits=limits,
-    )
-    bus = install_stream(
-        app,
-        keepalive_s=settings.stream_keepalive_s,
-        poll_s=settings.stream_poll_s,
-        checkpoint_every=settings.ledger_checkpoint_every,
-        checkpoint_interval_s=settings.ledger_checkpoint_interval_s,
-    )
-    metrics = app.state.metrics
-    scheduler = DeadlineScheduler(deps, settings.deadline_tick_s, on_tick=metrics.deadlines_ticked)
-    ticker = TacticalTicker(
-        deps, picture, board, settings.tactical_tick_s, on_tick=metrics.tick_took
-    )
-    sender = HttpxSender(timeout_s=settings.webhook_timeout_s, guard=targets)
-    hooks = WebhookWorker(
-        deps,
-        sender,
-        settings.webhook_tick_s,
-        RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_cap_s),
-        on_pass=metrics.webhooks_passed,
-    )
-    database.open_connections(OPENED_AT_START)
-    warm_tactical()  # the first tactical tick must not wait for Numba to compile
-    settle_heap()
-    sys.setswitchinterval(settings.gil_switch_interval_s)
-    scheduler.start()
-    ticker.start()
-    hooks.start()
-    stop_listener = start_event_listener(database, bus)
-    # the metrics listener: a thread of its own, local only, no token (the host's machine)
-    metrics_server = (
-        None
-        if metrics_port is None
-        else start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)[0]
-    )
-    try:
-        uvicorn.run(
-            app,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level=settings.log_level,
-            http=protocol_class(settings.head_timeout_s),
-            timeout_keep_alive=settings.keep_alive_s,
-            ssl_context_factory=None if ssl_context is None else lambda _c, _d: ssl_context,
-            log_config=log_config(log_format, settings.log_level),
-        )
-    finally:
-        if metrics_server is not None:
-            metrics_server.shutdown()
-            metrics_server.server_close()
-        stop_listener()
-        hooks.stop()
-        sender.close()
-        ticker.stop()
-        scheduler.stop()
-        database.close()
+    run(options, settings, runtime)
 
 
 def _server_tls(

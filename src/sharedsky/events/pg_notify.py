@@ -23,6 +23,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 from sqlalchemy import URL
 
+from sharedsky.store.engine import conninfo
 from sharedsky.store.events import NOTIFY_CHANNEL_SQL
 
 log = logging.getLogger("sharedsky.events.pg_notify")
@@ -43,17 +44,6 @@ KEEPALIVE_INTERVAL_S = 5
 KEEPALIVE_PROBES = 3
 APPLICATION_NAME = "sharedsky-listener"
 """How the listening connection shows in ``pg_stat_activity``."""
-
-
-def conninfo(url: URL) -> str:
-    """The libpq connection URI of a SQLAlchemy PostgreSQL URL (the driver suffix dropped, the
-    password and query options such as ``options=-csearch_path=…`` kept).
-
-    >>> from sqlalchemy import make_url
-    >>> conninfo(make_url("postgresql+psycopg://u:p@h:5432/d?options=-csearch_path%3Ds"))
-    'postgresql://u:p@h:5432/d?options=-csearch_path%3Ds'
-    """
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class PgListener:

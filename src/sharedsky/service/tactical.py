@@ -8,6 +8,13 @@ changes severity or clears is a ledger entry (``tactical.detected`` / ``tactical
 ``tactical.cleared``) on the streams of the parties told, written in one transaction with the
 alert row and the acknowledgements it asks for. The tick never dies: a failure is logged and the
 next tick starts afresh.
+
+Only the process holding the periodic duties ticks (``service/duties.py``), so an alert is
+raised once however many processes serve. Over PostgreSQL its tick also writes each open
+alert's latest figures (``store/live.py``), and every other process keeps its board a copy of
+the open alerts and those figures (``follow``, once a tick), so that what
+``GET /v1/conflicts?kind=tactical`` and ``GET /v1/tracks`` read of the board is the same
+whichever process answers.
 """
 
 from __future__ import annotations
@@ -38,7 +45,9 @@ from sharedsky.domain.tactical import (
 )
 from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps
-from sharedsky.service.tracks import LivePicture, Snapshot
+from sharedsky.service.tracks import Picture, Snapshot
+from sharedsky.store.live import LiveFigures, LiveStore, all_figures, replace_figures
+from sharedsky.store.mapping import from_us, to_us
 from sharedsky.store.tactical import CLEARED, OPEN, StoredAlert
 from sharedsky.store.uow import SqlUnitOfWork
 
@@ -58,6 +67,13 @@ class TacticalBoard:
         """The open alerts with their latest figures."""
         with self.lock:
             return list(self.alerts.values())
+
+    def reset(self) -> None:
+        """Forget everything: the next tick takes the open alerts up from the database."""
+        with self.lock:
+            self.alerts = {}
+            self.audiences = {}
+            self.loaded = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +146,15 @@ def _position(snap: Snapshot, index: int) -> list[float]:
     ]
 
 
-def tick(deps: Deps, picture: LivePicture, board: TacticalBoard) -> TickReport:
-    """One detection tick at the clock's now."""
+def tick(
+    deps: Deps, picture: Picture, board: TacticalBoard, live: LiveStore | None = None
+) -> TickReport:
+    """One detection tick at the clock's now; with ``live`` (the processes over one
+    PostgreSQL), the open alerts' figures are also written there for the other processes."""
     now = deps.clock.now()
     if not board.loaded:
         _load(deps, board)
+    picture.prune(now.timestamp())
     snap = picture.snapshot(now.timestamp()).at(now.timestamp())
     config = picture.config
     findings = separation_findings(deps, snap, config.lookahead_s)
@@ -154,6 +174,11 @@ def tick(deps: Deps, picture: LivePicture, board: TacticalBoard) -> TickReport:
         for alert in step.cleared:
             board.audiences.pop(alert.id, None)
         board.alerts = {a.key: a for a in step.current}
+    if live is not None:
+        figures = {
+            a.id: LiveFigures(str(a.severity), a.figures, to_us(a.last_found)) for a in step.current
+        }
+        live.run(lambda c: replace_figures(c, figures))
     return TickReport(
         len(snap), len(findings), len(step.opened), len(step.changed), len(step.cleared)
     )
@@ -189,6 +214,33 @@ def _load(deps: Deps, board: TacticalBoard) -> None:
             )
             board.audiences[alert.id] = alert.audience
         board.loaded = True
+
+
+def follow(deps: Deps, board: TacticalBoard, live: LiveStore) -> int:
+    """Make ``board`` a copy of the open alerts in the database, with the figures the duty
+    holder's last tick wrote (the stored ones where it wrote none yet): the board of a process
+    that does not tick. Returns how many alerts are open."""
+    stored = deps.db.run(lambda uow: uow.tactical.open_alerts(), readonly=True)
+    figures = live.run(all_figures)
+    alerts: dict[AlertKey, OpenAlert] = {}
+    for alert in stored:
+        found = figures.get(alert.id)
+        severity = alert.severity if found is None else Severity(found.severity)
+        last_found = alert.updated_at if found is None else from_us(found.found_us)
+        alerts[alert.key] = OpenAlert(
+            alert.id,
+            alert.key,
+            severity,
+            alert.opened_at,
+            last_found,
+            alert.figures if found is None else found.figures,
+            ((last_found, severity),),
+        )
+    with board.lock:
+        board.alerts = alerts
+        board.audiences = {a.id: a.audience for a in stored}
+        board.loaded = False  # a process that takes the duties loads its board afresh
+    return len(alerts)
 
 
 def audience_of(uow: SqlUnitOfWork, deps: Deps, key: AlertKey) -> tuple[PartyId, ...]:
@@ -319,20 +371,23 @@ def is_open(uow: SqlUnitOfWork, alert_id: str) -> bool:
 
 
 class TacticalTicker:
-    """Runs ``tick`` every ``tick_s`` seconds in a background thread (inside ``serve``);
-    ``on_tick`` is told how long each tick took, in seconds (the metrics), failed ones too."""
+    """Runs ``tick`` every ``tick_s`` seconds in a background thread (inside ``serve``, in the
+    process holding the duties); ``on_tick`` is told how long each tick took, in seconds (the
+    metrics), failed ones too; ``live``: see ``tick``."""
 
     def __init__(
         self,
         deps: Deps,
-        picture: LivePicture,
+        picture: Picture,
         board: TacticalBoard,
         tick_s: float,
         on_tick: Callable[[float], None] | None = None,
+        live: LiveStore | None = None,
     ):
         self._deps = deps
         self._picture = picture
         self._board = board
+        self._live = live
         self._tick_s = tick_s
         self._on_tick = on_tick
         self._stop = threading.Event()
@@ -353,9 +408,54 @@ class TacticalTicker:
         while not self._stop.wait(self._tick_s):
             started_s = time.perf_counter()
             try:
-                tick(self._deps, self._picture, self._board)
+                tick(self._deps, self._picture, self._board, self._live)
             except Exception:  # the tick must never die; the next one starts afresh
                 log.exception("tactical tick failed")
             if self._on_tick is not None:
                 self._on_tick(time.perf_counter() - started_s)
             self.ticks += 1
+
+
+class BoardFollower:
+    """Runs ``follow`` every ``tick_s`` seconds in a background thread while ``standby()`` is
+    true (this process does not hold the duties): the board of a process over PostgreSQL that
+    does not tick."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        board: TacticalBoard,
+        live: LiveStore,
+        tick_s: float,
+        standby: Callable[[], bool],
+    ) -> None:
+        self._deps = deps
+        self._board = board
+        self._live = live
+        self._tick_s = tick_s
+        self._standby = standby
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start following."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="board-follower", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current read."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._tick_s):
+            if not self._standby():
+                continue
+            try:
+                follow(self._deps, self._board, self._live)
+            except Exception:  # the board keeps its last copy; the next read starts afresh
+                log.exception("the tactical board could not be read from the database")

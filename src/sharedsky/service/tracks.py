@@ -1,16 +1,21 @@
 """Use cases of live tracks: ingest a party's states into the live picture, and show it.
 
-The live picture is held in memory by the server process: a party's newest state per track id,
-dropped once older than ``max_age_s``. Tracks are not ledger entries (thousands a second, and
-none of them a statement of a party to another); what the mechanism concludes from them, the
-tactical alerts, are (``service/tactical.py``).
+The live picture is a party's newest state per track id, dropped once older than ``max_age_s``.
+One process over SQLite holds it in memory (``LivePicture``). The processes over one PostgreSQL
+share it in the database (``SharedPicture`` over the ``live_tracks`` table), so that the tracks
+posted to any process are seen by the tactical tick of the duty holder and by ``GET /v1/tracks``
+of every process (why the database and not notifications: docs/architecture.md, with the
+figures). Tracks are not ledger entries (thousands a second, and none of them a statement of a
+party to another); what the mechanism concludes from them, the tactical alerts, are
+(``service/tactical.py``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +30,15 @@ from sharedsky.domain.visibility import Viewer
 from sharedsky.geo.distance import geodesic_destination
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
+from sharedsky.store.live import (
+    LiveStore,
+    TrackRow,
+    clear_tracks,
+    count_fresh,
+    fresh_tracks,
+    prune_tracks,
+    upsert_tracks,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -111,6 +125,75 @@ _Row = tuple[float, float, float, float, float, float, float, str | None]
 _EMPTY = np.zeros(0)
 
 
+class Picture(Protocol):
+    """The live picture: the newest state of every live track, by (party, track id)."""
+
+    config: TrackConfig
+
+    def put(self, batch: TrackBatch, now_s: float) -> Ingested:
+        """Keep the batch's states that are fresh and newer than the ones held."""
+
+    def snapshot(self, now_s: float) -> Snapshot:
+        """The tracks whose newest state is fresh at ``now_s``, as reported."""
+
+    def prune(self, now_s: float) -> None:
+        """Forget the tracks no longer fresh at ``now_s``."""
+
+    def live(self, now_s: float) -> int:
+        """How many tracks have a state fresh at ``now_s`` (seconds since the epoch)."""
+
+    def clear(self) -> None:
+        """Forget every track."""
+
+
+def _newest_of(batch: TrackBatch, oldest_s: float) -> tuple[dict[str, _Row], int, int]:
+    """The batch's newest fresh state per track id, with how many states were accepted and
+    how many were stale (older than ``oldest_s``, or than an earlier state of its track in the
+    batch), counted as ``LivePicture.put`` counts them against an empty picture."""
+    rows = zip(
+        batch.ids,
+        batch.time_s.tolist(),
+        batch.lat_deg.tolist(),
+        batch.lon_deg.tolist(),
+        batch.alt_m.tolist(),
+        batch.gs_mps.tolist(),
+        batch.trk_deg.tolist(),
+        batch.vs_mps.tolist(),
+        batch.notice_ids,
+        strict=True,
+    )
+    newest: dict[str, _Row] = {}
+    accepted = stale = 0
+    for track_id, time_s, lat, lon, alt, gs, trk, vs, notice in rows:
+        before = newest.get(track_id)
+        if time_s < oldest_s or (before is not None and before[0] > time_s):
+            stale += 1
+            continue
+        newest[track_id] = (time_s, lat, lon, alt, gs, trk, vs, notice)
+        accepted += 1
+    return newest, accepted, stale
+
+
+def _snapshot_of(keys: Sequence[tuple[PartyId, str]], rows: Sequence[_Row]) -> Snapshot:
+    """The columns of ``rows``, one per (party, track id) of ``keys``."""
+    if not keys:
+        e = _EMPTY
+        return Snapshot((), (), e, e, e, e, e, e, e, ())
+    time, lat, lon, alt, gs, trk, vs = np.array([r[:7] for r in rows], dtype=np.float64).T
+    return Snapshot(
+        tuple(k[0] for k in keys),
+        tuple(k[1] for k in keys),
+        time,
+        lat,
+        lon,
+        alt,
+        gs,
+        trk,
+        vs,
+        tuple(row[7] for row in rows),
+    )
+
+
 class LivePicture:
     """The newest state of every live track, by (party, track id); thread-safe."""
 
@@ -154,28 +237,17 @@ class LivePicture:
     def snapshot(self, now_s: float) -> Snapshot:
         """The tracks whose newest state is fresh at ``now_s``, as reported; the others are
         dropped from the picture."""
+        self.prune(now_s)
+        with self._lock:
+            items = sorted(self._rows.items())
+        return _snapshot_of([k for k, _ in items], [row for _, row in items])
+
+    def prune(self, now_s: float) -> None:
+        """Drop the tracks whose newest state is older than ``max_age_s`` at ``now_s``."""
         oldest = now_s - self.config.max_age_s
         with self._lock:
             for key in [k for k, row in self._rows.items() if row[0] < oldest]:
                 del self._rows[key]
-            items = sorted(self._rows.items())
-        if not items:
-            e = _EMPTY
-            return Snapshot((), (), e, e, e, e, e, e, e, ())
-        keys, rows = zip(*items, strict=True)
-        time, lat, lon, alt, gs, trk, vs = np.array([r[:7] for r in rows], dtype=np.float64).T
-        return Snapshot(
-            tuple(k[0] for k in keys),
-            tuple(k[1] for k in keys),
-            time,
-            lat,
-            lon,
-            alt,
-            gs,
-            trk,
-            vs,
-            tuple(row[7] for row in rows),
-        )
 
     def live(self, now_s: float) -> int:
         """How many tracks have a state fresh at ``now_s`` (seconds since the epoch)."""
@@ -189,8 +261,52 @@ class LivePicture:
             self._rows.clear()
 
 
+class SharedPicture:
+    """The live picture in the database (``store/live.py``), shared by every process over it:
+    the same answers as ``LivePicture``; ``prune`` deletes the old rows (the duty holder's
+    tactical tick calls it)."""
+
+    def __init__(self, live: LiveStore, config: TrackConfig | None = None) -> None:
+        self.config = config or TrackConfig()
+        self._live = live
+        self.received = 0
+        """States this process accepted since the start."""
+
+    def put(self, batch: TrackBatch, now_s: float) -> Ingested:
+        """Keep the batch's states that are fresh and newer than the ones stored (one upsert,
+        in a transaction of its own)."""
+        newest, accepted, stale = _newest_of(batch, now_s - self.config.max_age_s)
+        party = batch.party
+        rows: list[TrackRow] = [(party, track_id, *row) for track_id, row in newest.items()]
+        kept = self._live.run(lambda c: upsert_tracks(c, rows)) if rows else 0
+        older = len(rows) - kept  # the table held a newer state of these tracks
+        self.received += accepted - older
+        return Ingested(accepted - older, stale + older)
+
+    def snapshot(self, now_s: float) -> Snapshot:
+        """The tracks whose newest state is fresh at ``now_s``, as reported."""
+        oldest = now_s - self.config.max_age_s
+        stored = self._live.run(lambda c: fresh_tracks(c, oldest))
+        keys = [(PartyId(r[0]), r[1]) for r in stored]
+        return _snapshot_of(keys, [r[2:] for r in stored])
+
+    def prune(self, now_s: float) -> None:
+        """Delete the states older than ``max_age_s`` at ``now_s``."""
+        oldest = now_s - self.config.max_age_s
+        self._live.run(lambda c: prune_tracks(c, oldest))
+
+    def live(self, now_s: float) -> int:
+        """How many tracks have a state fresh at ``now_s`` (seconds since the epoch)."""
+        oldest = now_s - self.config.max_age_s
+        return self._live.run(lambda c: count_fresh(c, oldest))
+
+    def clear(self) -> None:
+        """Forget every track."""
+        self._live.run(clear_tracks)
+
+
 def ingest_tracks(
-    deps: Deps, picture: LivePicture, actor: Actor, batch: TrackBatch, *, columnar: bool = False
+    deps: Deps, picture: Picture, actor: Actor, batch: TrackBatch, *, columnar: bool = False
 ) -> Ingested:
     """Check a party's batch of its own tracks and keep it in the live picture; InvalidInput
     (nothing kept) when any value breaks a rule, Forbidden for the host."""

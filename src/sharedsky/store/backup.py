@@ -45,7 +45,7 @@ from sharedsky import __version__
 from sharedsky.domain.errors import InvalidBackup, InvalidInput, StateConflict, StoreUnavailable
 from sharedsky.store.engine import make_engine, normalise_url
 from sharedsky.store.schema import alembic_config, upgrade
-from sharedsky.store.tables import metadata
+from sharedsky.store.tables import EPHEMERAL, metadata
 
 FORMAT = "sharedsky-backup"
 FORMAT_VERSION = 1
@@ -280,7 +280,9 @@ def _take(engine: Engine, out: Path, now: datetime) -> BackupHeader:
 
 
 def _tables() -> list[Table]:
-    return list(metadata.sorted_tables)
+    """The tables a backup holds: every one but the live picture's (``EPHEMERAL``), which
+    its feeds refill within seconds and which would be stale in any restored copy."""
+    return [table for table in metadata.sorted_tables if table not in EPHEMERAL]
 
 
 def _source_revision(revision: str | None, engine: Engine) -> str:

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
@@ -156,3 +156,14 @@ class WalCheckpointer:
         while not self._stop.wait(self._interval_s):
             self.checkpoint()
         self.checkpoint()
+
+
+def conninfo(url: URL) -> str:
+    """The libpq connection URI of a SQLAlchemy PostgreSQL URL (the driver suffix dropped, the
+    password and query options such as ``options=-csearch_path=…`` kept).
+
+    >>> from sqlalchemy import make_url
+    >>> conninfo(make_url("postgresql+psycopg://u:p@h:5432/d?options=-csearch_path%3Ds"))
+    'postgresql://u:p@h:5432/d?options=-csearch_path%3Ds'
+    """
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -185,6 +185,39 @@ tactical_alerts = Table(
 """Tactical alerts (track × track, track × zone, track × its notice); ``audience`` is the JSON
 list of the parties told, ``figures`` the JSON of the last reported CPA or entry/exit figures."""
 
+live_tracks = Table(
+    "live_tracks",
+    metadata,
+    Column("party", String(64), primary_key=True),
+    Column("track_id", String(32), primary_key=True),
+    Column("time_s", Float, nullable=False),
+    Column("lat_deg", Float, nullable=False),
+    Column("lon_deg", Float, nullable=False),
+    Column("alt_m", Float, nullable=False),
+    Column("gs_mps", Float, nullable=False),
+    Column("trk_deg", Float, nullable=False),
+    Column("vs_mps", Float, nullable=False),
+    Column("notice_id", String(40), nullable=True),
+    Index("ix_live_tracks_time_s", "time_s"),
+)
+"""The live picture shared by the server processes over one PostgreSQL (``store/live.py``): the
+newest state of each (party, track id), ``time_s`` its own time in seconds since the epoch.
+Not a projection of the ledger: tracks are not ledger entries, and old rows are pruned."""
+
+tactical_live = Table(
+    "tactical_live",
+    metadata,
+    Column("alert_id", String(40), primary_key=True),
+    Column("severity", String(16), nullable=False),
+    Column("figures", Text, nullable=False),
+    Column("found_us", BigInteger, nullable=False),
+)
+"""The latest figures of each open tactical alert, as the duty holder's last tick found them
+(``store/live.py``), for the processes that do not tick; not a projection of the ledger."""
+
+EPHEMERAL = (live_tracks, tactical_live)
+"""Tables of the moment, rewritten every second and left out of backups."""
+
 ack_requests = Table(
     "ack_requests",
     metadata,

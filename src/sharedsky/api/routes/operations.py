@@ -3,6 +3,8 @@ database answers at the newest schema; no token)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -44,7 +46,8 @@ def metrics(request: Request, actor: ActorDep) -> Response:
 )
 def readyz(request: Request, deps: DepsDep) -> dict[str, str]:
     """Readiness: 200 when the database answers and its schema is at the newest revision of
-    this code; 503 problem+json saying which is not so. No token needed."""
+    this code; 503 problem+json saying which is not so. No token needed. ``duties`` (from
+    ``serve``): ``held`` when this process runs the periodic duties, else ``standby``."""
     head: frozenset[str] | None = getattr(request.app.state, "schema_head", None)
     if head is None:
         head = newest_schema()
@@ -52,4 +55,7 @@ def readyz(request: Request, deps: DepsDep) -> dict[str, str]:
     found = readiness(deps.db, head)
     if found.reason is not None:
         raise Unavailable(found.detail, found.reason)
-    return {"status": "ready"}
+    holder: Callable[[], bool] | None = getattr(request.app.state, "duty_holder", None)
+    if holder is None:
+        return {"status": "ready"}
+    return {"status": "ready", "duties": "held" if holder() else "standby"}

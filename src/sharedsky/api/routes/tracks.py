@@ -12,15 +12,15 @@ from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.tactical import TacticalBoard
-from sharedsky.service.tracks import LivePicture, ingest_tracks, visible_tracks
+from sharedsky.service.tracks import Picture, ingest_tracks, visible_tracks
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["tracks"])
 
 
-async def picture_of(request: Request) -> LivePicture:
+async def picture_of(request: Request) -> Picture:
     """The app's live picture (``app.state.picture``); a coroutine, resolved in the loop."""
-    picture: LivePicture = request.app.state.picture
+    picture: Picture = request.app.state.picture
     return picture
 
 
@@ -30,7 +30,7 @@ async def board_of(request: Request) -> TacticalBoard:
     return board
 
 
-PictureDep = Annotated[LivePicture, Depends(picture_of)]
+PictureDep = Annotated[Picture, Depends(picture_of)]
 BoardDep = Annotated[TacticalBoard, Depends(board_of)]
 
 
