@@ -213,3 +213,29 @@ def test_the_lead_thread_ends_when_idle_and_a_later_write_starts_another(
         lead.join(LEAD_THREAD_IDLE_S + 5)
         assert not lead.is_alive(), "the lead thread outlived its idle time"
         assert group._lead_thread is None
+
+
+def test_a_write_that_keeps_colliding_is_refused_as_busy_not_as_a_crash(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retried with jittered pauses up to ``MAX_ATTEMPTS``, then ``Unavailable`` (503
+    ``contention``, Retry-After): nothing stored, never a 500."""
+    from sqlalchemy.exc import OperationalError
+
+    import sharedsky.store.uow as uow_module
+    from sharedsky.domain.errors import Unavailable
+
+    pauses: list[float] = []
+    monkeypatch.setattr(uow_module.time, "sleep", pauses.append)
+    attempts = 0
+
+    def collide(_uow: object) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise OperationalError("INSERT …", {}, Exception("database is locked"))
+
+    with pytest.raises(Unavailable) as refused:
+        database._run_alone(collide)
+    assert refused.value.reason == "contention"
+    assert attempts == uow_module.MAX_ATTEMPTS and len(pauses) == attempts - 1
+    assert all(0.0 <= p <= uow_module.BACKOFF_CAP_S for p in pauses)

@@ -71,6 +71,8 @@ def problem_of(exc: e.SharedskyError) -> JSONResponse:
     response = problem(status, title, exc.detail, exc.code, list(exc.path), **extra)
     if isinstance(exc, e.RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after_s)
+    elif isinstance(exc, e.Unavailable) and exc.reason == "contention":
+        response.headers["Retry-After"] = "1"
     return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
+from sharedsky.domain.errors import Unavailable
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
 from sharedsky.store.deferred import enable_held_inserts, holding_inserts
@@ -35,8 +37,11 @@ T = TypeVar("T")
 
 CLOSE_WAIT_S = 2.0
 """How long ``Database.close`` waits for connections in use to come back, in seconds."""
-MAX_ATTEMPTS = 8
-"""Attempts of one transaction before a serialization failure is given up."""
+MAX_ATTEMPTS = 12
+"""Attempts of one transaction before a serialization failure is given up (``Busy``)."""
+BACKOFF_CAP_S = 0.2
+"""The longest pause between two attempts, in seconds (drawn at random up to 5 ms × 2^n:
+writers of several processes that failed together do not retry together)."""
 _RETRY_SQLSTATES = {"40001", "40P01"}
 _UNIQUE_VIOLATION = "23505"
 
@@ -213,10 +218,16 @@ class Database:
                         self._committed(uow.events.appended)
                     return result
             except DBAPIError as exc:
-                if attempt + 1 < MAX_ATTEMPTS and _retryable(exc):
-                    time.sleep(0.005 * 2**attempt)
+                if not _retryable(exc):
+                    raise
+                if attempt + 1 < MAX_ATTEMPTS:
+                    time.sleep(random.uniform(0.0, min(BACKOFF_CAP_S, 0.005 * 2**attempt)))
                     continue
-                raise
+                raise Unavailable(
+                    f"the database stayed too busy for this write ({MAX_ATTEMPTS} attempts "
+                    "collided with others); nothing was stored: send it again",
+                    reason="contention",
+                ) from exc
         raise RuntimeError("unreachable: the loop returns or raises")
 
     def _run_batch(
