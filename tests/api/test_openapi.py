@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from sharedsky.api.openapi import openapi_document
+from sharedsky.wire import v1
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -58,3 +59,12 @@ def test_the_event_stream_declares_each_event_and_its_data(document: dict[str, A
         "#/components/schemas/CheckpointOut",
     ]
     assert {"EventOut", "CheckpointOut"} <= set(document["components"]["schemas"])
+
+
+def test_the_request_examples_are_valid_requests(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    with_examples = sorted(name for name, schema in schemas.items() if "examples" in schema)
+    assert with_examples == ["MessageIn", "NoticeIn", "TracksIn", "ZoneIn"]
+    for name in with_examples:
+        for example in schemas[name]["examples"]:
+            getattr(v1, name).model_validate(example)
