@@ -120,7 +120,11 @@ def _opened(database: Database) -> Iterator[Sky]:
     try:
         yield Sky(create_app(env.deps, limits=GENEROUS, keepalive_s=0.05), env.tokens)
     finally:
-        asgi.shutdown_lifespans()  # schemathesis started the app's lifespan on its first call
+        # schemathesis runs each app's lifespan, and every call, in a thread of its own that
+        # would live until the interpreter exits: end both (the app's background duties stop
+        # before its database closes; a later test forks only where no other thread runs)
+        asgi.shutdown_lifespans()
+        asgi._shutdown()  # the thread (private, but the version is pinned)
 
 
 @pytest.fixture
