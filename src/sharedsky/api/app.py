@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from sharedsky import __version__
-from sharedsky.api import console, errors
+from sharedsky.api import console, errors, openapi
 from sharedsky.api.auth import (
     ActorDep,
     DepsDep,
@@ -179,4 +179,6 @@ def create_app(
         )
 
     console.install(app)  # last: its mount at / must not shadow an API route
+    # the document declares the problem answers, and the events of GET /v1/events
+    openapi.describe(app, *stream.EVENT_MODELS)
     return app

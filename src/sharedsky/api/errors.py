@@ -113,6 +113,16 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)  # registered for this class only
+    if exc.status_code == 400:  # FastAPI's answer to a body it cannot decode (not UTF-8)
+        reason = "the body is not JSON in UTF-8"
+        return problem(
+            422,
+            "Invalid input",
+            f"request: {reason}",
+            "invalid-input",
+            [],
+            errors=[{"path": [], "reason": reason}],
+        )
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     return problem(exc.status_code, str(exc.detail), str(exc.detail), code, [])
 

@@ -51,6 +51,7 @@ from sharedsky.service.stream import (
 )
 from sharedsky.store.mapping import to_us
 from sharedsky.wire import v1
+from sharedsky.wire.v1.ledger import CheckpointOut
 
 router = APIRouter(tags=["events"])
 
@@ -71,6 +72,41 @@ _DESCRIPTION = (
     "`stream_keepalive_s` seconds of silence."
 )
 
+
+def _json_of(name: str) -> dict[str, object]:
+    return {
+        "type": "string",
+        "contentMediaType": "application/json",
+        "contentSchema": {"$ref": f"#/components/schemas/{name}"},
+    }
+
+
+_SSE_CONTENT = {
+    "schema": {
+        "type": "object",
+        "description": "One event of the stream (OpenAPI 3.1: the schema of each event).",
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["id", "event", "data"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[0-9]+$"},
+                    "event": {"type": "string", "not": {"const": "checkpoint"}},
+                    "data": _json_of("EventOut"),
+                },
+            },
+            {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": {"event": {"const": "checkpoint"}, "data": _json_of("CheckpointOut")},
+            },
+        ],
+    }
+}
+"""The ``text/event-stream`` content of the route: an event (``id`` its seq) or a signed
+checkpoint of the ledger (``event: checkpoint``, no ``id``)."""
+EVENT_MODELS = (v1.EventOut, CheckpointOut)
+"""The models whose schemas ``_SSE_CONTENT`` refers to (``api/openapi.py`` adds them)."""
 
 DEFAULT_CHECKPOINT_EVERY = 1000
 """Entries after which a checkpoint is published (setting ``ledger_checkpoint_every``)."""
@@ -348,13 +384,7 @@ def _counted(streams: StreamCount | None, party: str) -> Iterator[None]:
 @router.get(
     "/v1/events",
     response_class=EventStreamResponse,
-    responses={
-        200: {
-            "model": v1.EventOut,
-            "description": _DESCRIPTION,
-            "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/EventOut"}}},
-        }
-    },
+    responses={200: {"description": _DESCRIPTION, "content": {"text/event-stream": _SSE_CONTENT}}},
 )
 async def events(
     request: Request,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from sharedsky.wire.v1.common import WireModel
 from sharedsky.wire.v1.notices import AckState
@@ -23,6 +23,10 @@ class AboutRef(WireModel):
 
 class MessageIn(WireModel):
     """A message to send: a template with its parameters, free text, or both."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"to": "bravo", "priority": "priority", "text": "Call us"}]}
+    )
 
     to: str = Field(min_length=1, max_length=64)
     """The recipient: another party of the mechanism, or the host."""

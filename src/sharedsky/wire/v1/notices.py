@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from sharedsky.wire.v1.common import Volume, VolumeOut, WireModel
 from sharedsky.wire.v1.conflicts import ConflictOut
@@ -17,6 +17,40 @@ NoticeStatus = Literal["filed", "active", "ended", "cancelled"]
 
 class NoticeIn(WireModel):
     """A notice as filed or amended."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "air_sortie",
+                    "title": "CAP north",
+                    "volumes": [
+                        {
+                            "outline": {
+                                "type": "Polygon",
+                                "coordinates": [
+                                    [
+                                        [36.1, 34.5],
+                                        [36.5, 34.5],
+                                        [36.5, 34.9],
+                                        [36.1, 34.9],
+                                        [36.1, 34.5],
+                                    ]
+                                ],
+                            },
+                            "altitude": {"lower_m": 3000, "upper_m": 9000},
+                            "time": {
+                                "start": "2026-11-24T15:00:00Z",
+                                "end": "2026-11-24T17:00:00Z",
+                            },
+                        }
+                    ],
+                    "remarks": "two aircraft",
+                    "contact": "duty officer line 2",
+                }
+            ]
+        }
+    )
 
     kind: NoticeKind
     title: str

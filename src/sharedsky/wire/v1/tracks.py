@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from sharedsky.wire.v1.common import WireModel
 
@@ -56,6 +56,26 @@ class TrackColumnsIn(WireModel):
 
 class TracksIn(WireModel):
     """A batch of the caller's track states: ``tracks`` (objects) or ``columns`` (arrays)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tracks": [
+                        {
+                            "id": "A1",
+                            "time": "2026-11-24T12:00:00Z",
+                            "lat": 34.0,
+                            "lon": 33.0,
+                            "alt_m": 6000,
+                            "gs_mps": 200,
+                            "trk_deg": 90,
+                        }
+                    ]
+                }
+            ]
+        }
+    )
 
     tracks: list[TrackStateIn] | None = None
     columns: TrackColumnsIn | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, ConfigDict
 
 from sharedsky.wire.v1.common import Volume, WireModel
 from sharedsky.wire.v1.conflicts import ConflictOut
@@ -14,6 +14,22 @@ ZoneKind = Literal["protected", "red_line", "restricted"]
 
 class ZoneIn(WireModel):
     """A zone as declared or amended; its volume's time window may be open-ended."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "protected",
+                    "title": "Hospital",
+                    "volume": {
+                        "outline": {"type": "Circle", "center": [36.3, 33.5], "radius_m": 2000},
+                        "altitude": {"lower_m": 0, "upper_m": 3000},
+                        "time": {"start": "2026-11-24T12:00:00Z"},
+                    },
+                }
+            ]
+        }
+    )
 
     kind: ZoneKind
     title: str
