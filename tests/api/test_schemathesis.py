@@ -72,7 +72,7 @@ GENEROUS = RequestLimits(token_per_s=1e9, token_burst=10**9, address_per_s=1e9, 
 """No request of the run is refused for its rate (the limits have tests of their own)."""
 
 STREAM_CUT_S = 0.1
-"""Seconds after which a ``GET /v1/events`` is cut (its keep-alives come every 0.05 s: two reach it)."""
+"""Seconds after which a ``GET /v1/events`` is cut (its keep-alives come every 0.05 s)."""
 STATEFUL_EXAMPLES = 20
 """Sequences the state machine runs."""
 STATEFUL_STEPS = 10
