@@ -81,7 +81,7 @@ STATEFUL_STEPS = 10
 CONFIG = """\
 seed = 20261124
 [generation]
-max-examples = 12
+max-examples = 8
 deterministic = true
 database = "none"
 [phases.coverage]

@@ -33,6 +33,10 @@ from sharedsky.wire.v1.ledger import (
 
 router = APIRouter(tags=["ledger"])
 
+MAX_SEQ = 2**31 - 1
+"""The largest sequence number a ledger holds (its column is a 32-bit integer on every backend):
+a larger ``after`` is refused with 422 rather than sent to the database."""
+
 JSONL = "application/jsonl"
 
 
@@ -74,7 +78,9 @@ def ledger_checkpoint(_actor: ActorDep, deps: DepsDep) -> Response:
 def ledger_export(
     actor: ActorDep,
     deps: DepsDep,
-    after: Annotated[int, Query(ge=0, description="Export the entries after this seq.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQ, description="Export the entries after this seq.")
+    ] = 0,
     about: Annotated[
         str | None,
         Query(

@@ -27,6 +27,7 @@ from fastapi.responses import StreamingResponse
 
 from sharedsky.api.auth import ActorDep, DepsDep, credentials_watch, token_of
 from sharedsky.api.observability import StreamCount
+from sharedsky.api.routes.ledger import MAX_SEQ
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.visibility import Viewer
 from sharedsky.events.bus import EventBus
@@ -275,8 +276,10 @@ def _start_after(last_event_id: str | None, after: int | None) -> int | None:
     if last_event_id is None or last_event_id.strip() == "":
         return after
     value = last_event_id.strip()
-    if not value.isdigit():
-        raise InvalidInput("Last-Event-ID must be a non-negative integer", ("Last-Event-ID",))
+    if not value.isdigit() or int(value) > MAX_SEQ:
+        raise InvalidInput(
+            f"Last-Event-ID must be an integer from 0 to {MAX_SEQ}", ("Last-Event-ID",)
+        )
     return int(value)
 
 
@@ -395,7 +398,9 @@ async def events(
     ] = None,
     after: Annotated[
         int | None,
-        Query(ge=0, description="Start strictly after this seq (0: from the beginning)."),
+        Query(
+            ge=0, le=MAX_SEQ, description="Start strictly after this seq (0: from the beginning)."
+        ),
     ] = None,
     limit: Annotated[
         int | None,
