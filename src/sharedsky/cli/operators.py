@@ -37,6 +37,7 @@ from sharedsky.cli._common import (
 from sharedsky.domain.errors import SharedskyError
 from sharedsky.domain.operators import Role
 from sharedsky.service.operators import (
+    IssuedToken,
     add_operator,
     expiry_after,
     list_operators,
@@ -118,11 +119,9 @@ def _out(record_id: str, token_out: Path | None, token: v1.OperatorToken, json_:
     )
 
 
-def _token_of(issued: object, now: datetime) -> v1.OperatorToken:
+def _token_of(issued: IssuedToken, now: datetime) -> v1.OperatorToken:
     from sharedsky.api.convert import operator_token
-    from sharedsky.service.operators import IssuedToken
 
-    assert isinstance(issued, IssuedToken)
     return operator_token(issued, now)
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sharedsky.domain.errors import StateConflict, Unauthenticated
-from sharedsky.domain.ids import OperatorId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
@@ -111,18 +110,6 @@ remembered together are not all checked together) a token in use is checked agai
 background (``TokenCache.claim_refresh``): it seldom expires under a busy client."""
 
 
-def remember_every_token(db: Database, mechanism: Mechanism, cache: TokenCache) -> list[OperatorId]:
-    """Put every operator's token (by its hash) in ``cache``, read in one query: a server
-    does so as it starts, so that the first request of each client does not wait for a read
-    (fifty clients connecting together queued behind fifty). Returns the operators."""
-    operators = db.run(lambda uow: uow.parties.operators_by_token(), readonly=True)
-    now_us = to_us(datetime.now(UTC))
-    for sha256, record in operators.items():
-        if record.active(now_us):
-            cache.put_hashed(sha256, actor_of(mechanism, record))
-    return [record.id for record in operators.values()]
-
-
 class TokenCache:
     """Tokens already authenticated, by their hash, for ``ttl_s`` seconds: a busy server would
     otherwise read the operators table on every request. Unknown tokens are never cached, so a
@@ -172,10 +159,6 @@ class TokenCache:
     def put(self, token: str, actor: Actor) -> None:
         """Remember that ``token`` authenticates ``actor``."""
         self.kept.put(token_sha256(token), actor)
-
-    def put_hashed(self, sha256: str, actor: Actor) -> None:
-        """Remember that the token with this SHA-256 (hex) authenticates ``actor``."""
-        self.kept.put(sha256, actor)
 
     def drop(self, token: str) -> None:
         """Forget ``token`` (it no longer authenticates anyone)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 
@@ -258,7 +258,7 @@ class CredentialsWatch:
                 lambda uow: (uow.parties.version(), uow.parties.operators_by_token()),
                 readonly=True,
             )
-            now_us = to_us(datetime.now().astimezone())
+            now_us = to_us(datetime.now(UTC))
             active = {s: r for s, r in operators.items() if r.active(now_us)}
             self.cache.replace_all({s: actor_of(mechanism, r) for s, r in active.items()})
             self._active = {s: r.expires_us for s, r in active.items()}
