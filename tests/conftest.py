@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import _hypothesis  # noqa: F401  (loads the Hypothesis profile before any test module)
 import pytest
 from _support import PG_URL, T0, Api, Env, make_env
 from sqlalchemy import create_engine, text

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from _hypothesis import examples
 from detect.conformance_reference import (
     BORDER,
     INSIDE,
@@ -567,7 +568,7 @@ def grazing_track(
     return Track(float(start_lat), float(start_lon), 1_000.0, gs, float(onward) % 360.0, 0.0)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), lat=st.floats(-75.0, 75.0), lon=st.floats(-170.0, 170.0))
 @example(seed=1048576, lat=0.0, lon=0.0)  # a window opening 13 µs before the track leaves
 def test_intrusions_agree_with_the_reference_at_a_tenth_of_a_second(
@@ -583,7 +584,7 @@ def test_intrusions_agree_with_the_reference_at_a_tenth_of_a_second(
     check_intrusions(zone, tracks, hits, 60.0, 0.1)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), lat=st.floats(-75.0, 75.0), lon=st.floats(-170.0, 170.0))
 def test_conformance_agrees_with_the_reference_at_a_tenth_of_a_second(
     make_outline: Callable[[np.random.Generator, float, float, float], Outline],

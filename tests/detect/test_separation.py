@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _hypothesis import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,7 +212,7 @@ def test_interval_gap() -> None:
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(seed=seeds)
 def test_clash_is_symmetric(seed: int, make_pair: Callable[[np.random.Generator], Any]) -> None:
     pair = make_pair(np.random.default_rng(seed))
@@ -228,7 +229,7 @@ def test_clash_is_symmetric(seed: int, make_pair: Callable[[np.random.Generator]
         )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(seed=seeds, grow=st.floats(1.0, 3.0))
 def test_a_bigger_separation_never_removes_a_conflict(
     seed: int, grow: float, make_pair: Callable[[np.random.Generator], Any]
@@ -240,7 +241,7 @@ def test_a_bigger_separation_never_removes_a_conflict(
         assert clash(pair.a, pair.b, bigger) is not None
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(seed=seeds, shift_s=st.sampled_from([-86_400.0, 1.0, 1.7e9]))
 def test_shifting_both_times_keeps_the_verdict(
     seed: int, shift_s: float, make_pair: Callable[[np.random.Generator], Any]

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 import pytest
+from _hypothesis import examples
 from detect.tactical_reference import reference_conflicts
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,7 +88,7 @@ anywhere = st.tuples(st.floats(-80.0, 80.0), st.floats(-180.0, 180.0), st.floats
 speed = st.floats(60.0, 300.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(anywhere, speed, speed, st.floats(0.0, 8_000.0), st.floats(0.1, 0.9))
 def test_head_on_meets_at_the_offset(
     where: tuple[float, float, float], gs_a: float, gs_b: float, offset_m: float, when: float
@@ -105,7 +106,7 @@ def test_head_on_meets_at_the_offset(
     assert hits.t_in_s[0] < hits.tcpa_s[0] < hits.t_out_s[0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(anywhere, speed, st.floats(0.0, 20_000.0), st.floats(10_000.0, 60_000.0))
 def test_crossing_at_right_angles_follows_the_geometry(
     where: tuple[float, float, float], gs: float, miss_m: float, gap_m: float
@@ -125,7 +126,7 @@ def test_crossing_at_right_angles_follows_the_geometry(
         assert len(hits) == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(anywhere, st.floats(60.0, 200.0), st.floats(5.0, 100.0), st.floats(0.0, 12_000.0))
 def test_overtaking_and_parallel_keep_their_lateral_offset(
     where: tuple[float, float, float], gs: float, faster: float, abeam_m: float
@@ -153,7 +154,7 @@ def test_overtaking_and_parallel_keep_their_lateral_offset(
         assert len(hits) == (1 if now_m < LATERAL_M else 0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(anywhere, st.floats(1.0, 30.0), st.floats(400.0, 3_000.0))
 def test_climb_through_is_timed_by_the_altitudes_alone(
     where: tuple[float, float, float], vs: float, below_m: float
@@ -173,7 +174,7 @@ def test_climb_through_is_timed_by_the_altitudes_alone(
         assert len(hits) == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(anywhere, speed, speed, st.floats(9_300.0, 200_000.0))
 def test_diverging_aircraft_never_conflict(
     where: tuple[float, float, float], gs_a: float, gs_b: float, apart_m: float
@@ -186,7 +187,7 @@ def test_diverging_aircraft_never_conflict(
     assert len(assert_agrees_with_reference(tracks)) == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(anywhere, st.floats(0.0, 20_000.0), st.floats(0.0, 600.0))
 def test_stationary_aircraft_conflict_for_the_whole_lookahead_or_never(
     where: tuple[float, float, float], apart_m: float, dz_m: float

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+from _hypothesis import examples
 from _support import T0
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +33,7 @@ def test_severity_bands() -> None:
     assert severity_for(180.1) is Severity.ADVISORY
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=300)), min_size=1, max_size=120),
     st.sampled_from([1, 2, 5]),

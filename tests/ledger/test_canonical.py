@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 import rfc8785
+from _hypothesis import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +64,7 @@ def _stdlib(value: Any) -> bytes:
     return text.encode()
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(_json(_VALID_CHAR, floats=False))
 def test_the_stdlib_encoder_matches_rfc8785_for_values_without_floats_or_astral_keys(
     value: Any,
@@ -88,13 +89,13 @@ def _keys(value: Any) -> list[str]:
     return []
 
 
-@settings(max_examples=1000)
+@settings(max_examples=examples(1000))
 @given(_json(_ANY_CHAR, floats=True))
 def test_canonical_bytes_equal_rfc8785_for_any_value_or_fail_alike(value: Any) -> None:
     assert _outcome(canonical, value) == _outcome(rfc8785.dumps, value)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=examples(1000))
 @given(_FLOATS)
 def test_every_float_is_written_as_rfc8785_writes_it(number: float) -> None:
     assert _outcome(canonical, [number, {"x": number}]) == _outcome(
@@ -180,7 +181,7 @@ def test_orjson_escapes_every_code_point_as_jcs_does() -> None:
     assert differing == []
 
 
-@settings(max_examples=2000)
+@settings(max_examples=examples(2000))
 @given(
     st.floats(1e-4, 2.0**53, exclude_max=True)
     | st.floats(1e-4, 1.0)
@@ -195,7 +196,7 @@ def test_orjson_writes_the_floats_the_fast_path_lets_through_as_repr_does(number
         assert canonical(value) == rfc8785.dumps(value)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(_json(_ANY_CHAR, floats=True))
 def test_the_orjson_path_writes_what_the_standard_library_path_writes(value: Any) -> None:
     """Both fast encoders agree on every value the fast path accepts (lone surrogates refused

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+from _hypothesis import examples
 from _ledger_support import SERVER_SIGNER, build_log, trailer_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -200,7 +201,7 @@ _TOKENS = st.sampled_from(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.data())
 def test_any_damage_to_a_line_is_read_fast_only_when_the_general_reading_agrees(
     data: st.DataObject,
@@ -217,7 +218,7 @@ def test_any_damage_to_a_line_is_read_fast_only_when_the_general_reading_agrees(
 _TEXT = st.text(_VALID_CHAR, max_size=8)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.dictionaries(st.text(_ANY_CHAR, max_size=6), _json(_ANY_CHAR), max_size=5), _TEXT, _TEXT)
 def test_any_entry_written_canonically_is_read_fast_only_as_the_general_reading_reads_it(
     payload: dict[str, Any], actor: str, kind: str
@@ -244,7 +245,7 @@ _NUMBERS = (
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.recursive(
         st.none() | st.booleans() | _NUMBERS | st.text(_ANY_CHAR, max_size=8),

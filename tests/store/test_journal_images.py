@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from _hypothesis import examples
 from _support import T0
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,7 +85,9 @@ def _state(database: Database, texts: list[str], *, read_back: bool) -> object:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(texts=st.lists(TEXTS, min_size=1, max_size=4))  # each example rolls back
 def test_images_of_inserted_rows_equal_the_rows_read_back(
