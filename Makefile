@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 ASSETS := src/sharedsky/api/console_assets/BUILT
 WEB_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
 
-.PHONY: demo test lint typecheck unit thorough postgres chromium assets bench openapi clean
+.PHONY: demo test lint typecheck unit thorough mutation postgres chromium assets bench openapi clean
 
 # the virtualenv; traffic==2.13 only for its recorded ADS-B samples (sim/traffic.py reads the
 # files, never imports it), --no-deps because its dependencies are heavy and break with pandas 3
@@ -48,6 +48,13 @@ test: lint typecheck unit
 # the property tests with random examples, ten times as many as `make test` draws (tests/_hypothesis.py)
 thorough: $(STAMP) postgres
 	HYPOTHESIS_PROFILE=thorough $(BIN)/pytest -m hypothesis --ignore=tests/api/test_schemathesis.py
+
+# mutation testing of the safety core (tests/mutation/README.md): hours, so not part of `make test`
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,mutation]'
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/python tests/mutation/report.py
 
 bench: $(STAMP) postgres
 	$(BIN)/python benchmarks/strategic.py
