@@ -3,22 +3,29 @@ at work (R-ESC-1, R-ESC-2)."""
 
 from __future__ import annotations
 
+import logging
+import operator
 import threading
+import time
 from datetime import timedelta
 
+import pytest
 from _support import T0, Env, make_env
 
-from sharedsky.domain.acknowledgements import AckSubject
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
+from sharedsky.service import deadlines
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.context import Actor
-from sharedsky.service.deadlines import tick
+from sharedsky.service.deadlines import DeadlineScheduler, TickResult, tick
 from sharedsky.service.notices import cancel_notice, file_notice
-from sharedsky.store.uow import Database
+from sharedsky.service.ports import Deps
+from sharedsky.store.mapping import to_us
+from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.testing.fakes import FakeClock
 
 LADDER_YAML = """\
@@ -128,3 +135,204 @@ def test_two_schedulers_at_once_escalate_each_request_exactly_once(
     assert errors == []
     records = env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
     assert len({(r.ack_id, r.rung) for r in records}) == len(records) == 24
+
+
+def pending(env: Env) -> list[AckRequest]:
+    def read(uow: SqlUnitOfWork) -> list[AckRequest]:
+        return uow.acks.pending(PartyId("alpha")) + uow.acks.pending(PartyId("bravo"))
+
+    return env.deps.db.run(read, readonly=True)
+
+
+def escalated_events(env: Env) -> list[dict[str, object]]:
+    events = env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
+    return [e.payload for e in events if e.type == "ack.escalated"]
+
+
+def test_each_escalation_says_exactly_who_what_and_until_when(
+    database: Database, clock: FakeClock
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    file_notice(env.deps, actor("alpha"), orbit())
+    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    before = {r.id: r for r in pending(env)}
+    #   each owes an answer to the other's notice (routine: 900 s) and to the conflict
+    #   (priority: 300 s)
+    assert sorted((r.party, r.subject, r.due_at) for r in before.values()) == [
+        ("alpha", AckSubject.CONFLICT, T0 + timedelta(seconds=300)),
+        ("alpha", AckSubject.NOTICE, T0 + timedelta(seconds=900)),
+        ("bravo", AckSubject.CONFLICT, T0 + timedelta(seconds=300)),
+        ("bravo", AckSubject.NOTICE, T0 + timedelta(seconds=900)),
+    ]
+    clock.advance(300)
+    assert tick(env.deps) == TickResult(escalated=2, lapsed=0)
+    clock.advance(600)  # the notices' requests fall due, and alpha's commander's 600 s end
+    assert tick(env.deps) == TickResult(escalated=3, lapsed=0)
+    expected = []
+    for r in before.values():
+        due_us = to_us(r.due_at)
+        if r.party == "alpha":  # alpha's ladder: its commander, who has 600 s, then the host
+            rung = {"rung": 1, "rung_name": "commander", "operators": ["alpha-cmdr"]}
+            expected.append(
+                {"ack": r.id, "subject": str(r.subject), "subject_id": r.subject_id}
+                | {"party": r.party, "due_was_us": due_us}
+                | rung
+                | {"to_host": False, "next_due_us": due_us + 600_000_000}
+            )
+            if r.subject is AckSubject.CONFLICT:
+                expected.append(
+                    {"ack": r.id, "subject": str(r.subject), "subject_id": r.subject_id}
+                    | {"party": r.party, "due_was_us": due_us + 600_000_000}
+                    | {"rung": 2, "rung_name": "host", "operators": []}
+                    | {"to_host": True, "next_due_us": None}
+                )
+        else:  # bravo has no ladder: straight to the host, nothing due after it
+            expected.append(
+                {"ack": r.id, "subject": str(r.subject), "subject_id": r.subject_id}
+                | {"party": r.party, "due_was_us": due_us}
+                | {"rung": 1, "rung_name": "host", "operators": []}
+                | {"to_host": True, "next_due_us": None}
+            )
+    key = operator.itemgetter("ack", "rung")
+    assert sorted(escalated_events(env), key=key) == sorted(expected, key=key)
+    assert sorted((r.party, str(r.subject), r.rung, r.due_at) for r in pending(env)) == [
+        ("alpha", "conflict", 2, None),
+        ("alpha", "notice", 1, T0 + timedelta(seconds=1500)),
+        ("bravo", "conflict", 1, None),
+        ("bravo", "notice", 1, None),
+    ]
+    # the host is the top: requests there are never taken again
+    clock.advance(600)
+    assert tick(env.deps) == TickResult(escalated=1, lapsed=0)
+    clock.advance(86_400 * 30)  # the notices have ended, but nothing is due to lapse
+    assert tick(env.deps) == TickResult(escalated=0, lapsed=0)
+
+
+def test_a_tick_takes_at_most_its_batch_earliest_first(
+    database: Database, clock: FakeClock
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    for k in range(4):
+        file_notice(env.deps, actor("alpha"), orbit(30.0 + k))
+        file_notice(env.deps, actor("bravo"), orbit(30.05 + k))
+        clock.advance(10)  # each pair's requests fall due 10 s after the previous pair's
+    earliest = sorted(pending(env), key=lambda r: (r.due_at, r.id))
+    clock.advance(900)
+    assert tick(env.deps, limit=5) == TickResult(escalated=5, lapsed=0)
+    climbed = {r.id for r in pending(env) if r.rung == 1}
+    assert climbed == {r.id for r in earliest[:5]}
+    assert tick(env.deps, limit=100).escalated == len(earliest) - 5
+
+
+def test_requests_whose_subject_ended_lapse_instead_of_escalating(
+    database: Database, clock: FakeClock
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    file_notice(env.deps, actor("alpha"), orbit())
+    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    clock.advance(4 * 3600)  # nobody ticked while both notices ran their course (T0+2 h..3 h)
+    assert tick(env.deps) == TickResult(escalated=0, lapsed=4)
+    assert pending(env) == []
+    assert steps(env) == [] and escalated_events(env) == []
+    assert tick(env.deps) == TickResult(escalated=0, lapsed=0)
+
+
+class _Ticks:
+    """What a scheduler's ticks reported, with a way to wait for the n-th."""
+
+    def __init__(self) -> None:
+        self.seen: list[TickResult] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, result: TickResult) -> None:
+        with self._cond:
+            self.seen.append(result)
+            self._cond.notify_all()
+
+    def wait_for(self, n: int, timeout_s: float = 20.0) -> list[TickResult]:
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self.seen) >= n, timeout_s), self.seen
+            return list(self.seen)
+
+
+def test_the_scheduler_ticks_at_once_then_every_interval(
+    database: Database, clock: FakeClock
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    file_notice(env.deps, actor("alpha"), orbit())
+    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    clock.advance(300)
+    ticks = _Ticks()
+    scheduler = DeadlineScheduler(env.deps, interval_s=0.05, on_tick=ticks)
+    scheduler.start()
+    scheduler.start()  # a second start does not start a second thread
+    try:
+        assert ticks.wait_for(3)[:3] == [
+            TickResult(2, 0),  # at once: what fell due while it was not running
+            TickResult(0, 0),
+            TickResult(0, 0),
+        ]
+    finally:
+        scheduler.stop()
+    threads = [t.name for t in threading.enumerate()]
+    assert "deadlines" not in threads
+    settled = len(ticks.seen)
+    time.sleep(0.2)
+    assert len(ticks.seen) == settled  # stopped means stopped
+    assert sorted(steps(env)) == [("alpha", 1, "commander"), ("bravo", 1, "host")]
+
+
+def test_a_full_batch_ticks_again_at_once(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    file_notice(env.deps, actor("alpha"), orbit())
+    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    clock.advance(300)
+    monkeypatch.setattr(deadlines, "TICK_BATCH", 2)  # the first tick escalates a full batch
+    ticks = _Ticks()
+    scheduler = DeadlineScheduler(env.deps, interval_s=30.0, on_tick=ticks)
+    scheduler.start()
+    try:
+        assert ticks.wait_for(2) == [TickResult(2, 0), TickResult(0, 0)]
+    finally:
+        scheduler.stop()  # interrupts the 30 s wait
+    assert ticks.seen == [TickResult(2, 0), TickResult(0, 0)]
+
+
+def test_a_failing_tick_is_logged_and_the_scheduler_carries_on(
+    database: Database,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    real = deadlines.tick
+    calls: list[int] = []
+
+    def flaky(deps: Deps, limit: int = deadlines.TICK_BATCH) -> TickResult:
+        calls.append(limit)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real(deps, limit)
+
+    monkeypatch.setattr(deadlines, "tick", flaky)
+    ticks = _Ticks()
+    scheduler = DeadlineScheduler(env.deps, interval_s=0.05, on_tick=ticks)
+    with caplog.at_level(logging.ERROR, logger="sharedsky.deadlines"):
+        scheduler.start()
+        try:
+            assert ticks.wait_for(1) == [TickResult(0, 0)]
+        finally:
+            scheduler.stop()
+    assert calls[:2] == [deadlines.TICK_BATCH, deadlines.TICK_BATCH]
+    failures = [r for r in caplog.records if r.name == "sharedsky.deadlines"]
+    assert failures and failures[0].exc_info is not None
+    assert "deadline tick failed" in failures[0].getMessage()
+
+
+def test_stopping_a_scheduler_that_never_started_is_harmless(
+    database: Database, clock: FakeClock
+) -> None:
+    env = make_env(database, clock, LADDER_YAML)
+    DeadlineScheduler(env.deps, interval_s=0.05).stop()
