@@ -570,3 +570,38 @@ def test_every_viewer_sees_on_every_route_what_the_table_says(
             check.nothing_leaks()
     problems = [p for check in checkers.values() for p in check.problems]
     assert problems == [], "\n".join(problems)
+
+
+def test_a_counterparty_is_told_only_whether_a_notice_was_late_for_itself(
+    database: Database, clock: FakeClock
+) -> None:
+    """R-VIS-1, R-LEAD-1: whether a notice was late for another counterparty is that
+    channel's business; the routes tell each counterparty what its stream tells it."""
+    api = Api(make_env(database, clock, MATRIX_YAML))
+    with api.client:
+        quiet = _send(api, "bravo", "POST", "/v1/notices", _notice("Bq", 42.0))["id"]
+        # 10 minutes of notice (the minimum is 900 s), clashing with bravo's quiet notice
+        body = notice(square(42.1, 34.1), start="2026-11-24T12:10:00Z")
+        filed = _send(api, "alpha", "POST", "/v1/notices", body)
+        assert filed["late_for"] == ["bravo", "charlie"]
+        assert [c["with"]["id"] for c in filed["conflicts"]] == [quiet]
+        told = {
+            # viewer: (late_for, late)    bravo: conflicts_only, charlie: full
+            "alpha": (["bravo", "charlie"], True),
+            "bravo": (["bravo"], True),
+            "charlie": (["charlie"], True),
+            "host": (["bravo", "charlie"], True),
+        }
+        for viewer, expected in told.items():
+            shown = api.client.get(f"/v1/notices/{filed['id']}", headers=api.as_(viewer)).json()
+            (listed,) = [
+                n
+                for n in api.client.get("/v1/notices", headers=api.as_(viewer)).json()["notices"]
+                if n["id"] == filed["id"]
+            ]
+            (event,) = [
+                e for e in _service_stream(api, viewer) if e["payload"].get("notice") == filed["id"]
+            ]
+            assert (shown["late_for"], shown["late"]) == expected, viewer
+            assert (listed["late_for"], listed["late"]) == expected, viewer
+            assert event["payload"]["late_for"] == expected[0], viewer

@@ -93,7 +93,7 @@ NOTICE = Notice(
     filed_at=NOW,
     updated_at=NOW,
     lead_time_s=10_800.0,
-    late_for=(),
+    late_for=(A, C),
 )
 ZONE = Zone(
     id=ZoneId("zon-bravo"),
@@ -163,6 +163,18 @@ RED = "redacted"
 """A zone without title and remarks."""
 WHOLE = "whole"
 """A conflict as it is, the other side's id shown."""
+
+
+LATE_SEEN = {
+    "bravo": (A, C),
+    "alpha": (A,),
+    "alpha-duty": (A,),
+    "charlie": (C,),
+    "host": (A, C),
+    "delta": (),
+}
+"""Whom the notice (late for alpha and charlie) is said to be late for, wherever it is seen: a
+counterparty is told only about itself."""
 
 
 def shows(*indexes: int) -> tuple[int, ...]:
@@ -258,16 +270,18 @@ def test_the_tables_cover_every_mechanism_and_viewer() -> None:
 def test_a_notice_is_seen_as_the_table_says(
     mech: str, viewer: str, clashing: frozenset[int], expected: object
 ) -> None:
-    """R-VIS-1: whole, nothing, or only the clashing volumes without title and remarks."""
+    """R-VIS-1: whole, nothing, or only the clashing volumes without title and remarks; a
+    counterparty is told whether the notice was late for itself, not for the others."""
     view = see_notice(VIEWERS[viewer], NOTICE, MECHANISMS[mech], clashing)
     if expected == NOT:
         assert view is None
         return
     assert view is not None
+    late_for = LATE_SEEN[viewer]
     if expected == ALL:
         assert not view.redacted
         assert view.volume_indexes == (0, 1, 2)
-        assert view.notice == NOTICE
+        assert view.notice == replace(NOTICE, late_for=late_for)
         return
     assert isinstance(expected, tuple)
     assert view.redacted
@@ -276,7 +290,11 @@ def test_a_notice_is_seen_as_the_table_says(
     assert (view.notice.title, view.notice.remarks) == ("", "")
     # everything else as filed: the counterparty still knows whom to call
     assert view.notice == replace(
-        NOTICE, title="", remarks="", volumes=tuple(VOLUMES[i] for i in expected)
+        NOTICE,
+        title="",
+        remarks="",
+        volumes=tuple(VOLUMES[i] for i in expected),
+        late_for=late_for,
     )
     assert view.notice.contact == "bravo duty line 2"
 
