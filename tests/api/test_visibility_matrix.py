@@ -233,10 +233,8 @@ def build(api: Api, clock: FakeClock, state: str) -> dict[str, str]:
     ids["B"] = filed["id"]
     found = {c["with"]["party"]: c for c in filed["conflicts"]}
     assert sorted(found) == ["alpha", "charlie"]
-    assert [found["alpha"]["own"]["volume_index"], found["charlie"]["own"]["volume_index"]] == [
-        0,
-        1,
-    ]
+    clashing = {party: c["own"]["volume_index"] for party, c in found.items()}
+    assert clashing == {"alpha": 0, "charlie": 1}  # volume 2 clashes with nothing
     ids["k1"], ids["k2"] = found["alpha"]["id"], found["charlie"]["id"]
     quiet = _send(api, "bravo", "POST", "/v1/notices", _notice("Bq", 42.0))
     ids["Bq"] = quiet["id"]
