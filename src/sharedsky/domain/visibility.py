@@ -9,10 +9,14 @@ the channel between the owner and the viewer:
   viewer's own notices or zones, and then only the clashing volumes, without title or remarks;
 * ``host_only``: the counterparty sees nothing of the object; it still sees a conflict that
   involves its own object, with the other side's id withheld and only its own part of the region.
+
+Whatever the policy, a counterparty that sees a notice is told whether it was late for itself,
+never for the others (``late_for`` is cut to its own party).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sharedsky.domain.channels import Sharing
@@ -68,6 +72,16 @@ def _sharing(mechanism: Mechanism, owner: PartyId, viewer: Viewer) -> Sharing | 
     return mechanism.channel(owner, viewer.party).sharing
 
 
+def late_for_seen(
+    viewer: Viewer, owner: PartyId, late_for: Sequence[PartyId]
+) -> tuple[PartyId, ...]:
+    """The parties a notice of ``owner`` was late for, as ``viewer`` may be told: all of them
+    for the owner and the host, at most the viewer's own party for anyone else."""
+    if viewer.is_host or viewer.party == owner:
+        return tuple(late_for)
+    return tuple(p for p in late_for if p == viewer.party)
+
+
 def see_notice(
     viewer: Viewer, notice: Notice, mechanism: Mechanism, clashing_volumes: frozenset[int]
 ) -> NoticeView | None:
@@ -78,13 +92,20 @@ def see_notice(
     """
     every = tuple(range(len(notice.volumes)))
     sharing = _sharing(mechanism, notice.party, viewer)
-    if sharing is None or sharing is Sharing.FULL:
+    if sharing is None:
         return NoticeView(notice, redacted=False, volume_indexes=every)
+    late_for = late_for_seen(viewer, notice.party, notice.late_for)
+    if sharing is Sharing.FULL:
+        return NoticeView(replace(notice, late_for=late_for), redacted=False, volume_indexes=every)
     if sharing is Sharing.HOST_ONLY or not clashing_volumes:
         return None
     shown = tuple(i for i in every if i in clashing_volumes)
     redacted = replace(
-        notice, title="", remarks="", volumes=tuple(notice.volumes[i] for i in shown)
+        notice,
+        title="",
+        remarks="",
+        volumes=tuple(notice.volumes[i] for i in shown),
+        late_for=late_for,
     )
     return NoticeView(redacted, redacted=True, volume_indexes=shown)
 

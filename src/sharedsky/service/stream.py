@@ -32,7 +32,13 @@ from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice
-from sharedsky.domain.visibility import Viewer, see_conflict, see_notice, see_zone
+from sharedsky.domain.visibility import (
+    Viewer,
+    late_for_seen,
+    see_conflict,
+    see_notice,
+    see_zone,
+)
 from sharedsky.domain.zones import Zone
 from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
@@ -291,8 +297,8 @@ def _cut_lists(
             and see_conflict(viewer, conflict, mechanism) is not None
         ]
     late = payload.get("late_for")
-    if isinstance(late, list) and viewer.party != owner:
-        out["late_for"] = [p for p in late if p == viewer.party]
+    if isinstance(late, list):
+        out["late_for"] = list(late_for_seen(viewer, owner, [PartyId(str(p)) for p in late]))
     return out
 
 
