@@ -8,7 +8,8 @@ while a surviving mutant is not listed there: the target is that no mutant that 
 behaviour survives.
 
 The score counts a mutant as caught when a test failed (killed) or it ran past its time limit
-(an endless loop is caught too); mutants no test reaches count against the score.
+(an endless loop is caught too); mutants no test reaches and those whose run crashed
+(suspicious) count against it; mutants not run yet do not count.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ def main() -> int:
         return 2
     listed = equivalent_mutants(_EQUIVALENT.read_text("utf-8"))
     survivors: list[str] = []
-    print(f"{'module':48} {'killed':>7} {'surv.':>6} {'equiv.':>6} {'t/o':>4} {'none':>5} score")
+    print(
+        f"{'module':40} {'killed':>6} {'t/o':>4} {'surv.':>5} {'equiv':>5} {'none':>4}"
+        f" {'susp.':>5} {'todo':>5} score"
+    )
     totals: Counter[str] = Counter()
     for meta in metas:
         results = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
@@ -60,11 +64,12 @@ def main() -> int:
         equivalent = [k for k in alive if k in listed]
         survivors += alive
         caught = counts["killed"] + counts["timeout"]
-        judged = sum(counts.values()) - counts["skipped"] - len(equivalent)
-        score = 100.0 * caught / judged if judged else 100.0
+        judged = sum(counts.values()) - counts["skipped"] - counts["not checked"] - len(equivalent)
+        score = f"{100.0 * caught / judged:5.1f} %" if judged else "  -"
         print(
-            f"{module.replace('/', '.'):48} {counts['killed']:7} {len(alive) - len(equivalent):6}"
-            f" {len(equivalent):6} {counts['timeout']:4} {counts['no tests']:5} {score:5.1f} %"
+            f"{module.replace('/', '.'):40} {counts['killed']:6} {counts['timeout']:4}"
+            f" {len(alive) - len(equivalent):5} {len(equivalent):5} {counts['no tests']:4}"
+            f" {counts['suspicious']:5} {counts['not checked']:5} {score}"
         )
         totals.update(counts)
         totals["equivalent"] += len(equivalent)
@@ -72,12 +77,17 @@ def main() -> int:
     print(
         f"\n{sum(totals.values()) - totals['equivalent']} mutants: {totals['killed']} killed,"
         f" {totals['timeout']} timed out, {len(unlisted)} survived, {totals['equivalent']}"
-        f" equivalent (tests/mutation/equivalent.md), {totals['no tests']} reached by no test"
+        f" equivalent (tests/mutation/equivalent.md), {totals['no tests']} reached by no test,"
+        f" {totals['suspicious']} suspicious (the test run crashed), {totals['not checked']} not"
+        " yet run"
     )
     for name in survivors:
         mark = "equivalent" if name in listed else "SURVIVED"
         diff = subprocess.run(
-            [sys.executable, "-m", "mutmut", "show", name], capture_output=True, text=True
+            [sys.executable, "-m", "mutmut", "show", name],
+            capture_output=True,
+            text=True,
+            cwd=_ROOT,
         ).stdout
         print(f"\n── {mark}: {name}\n{diff.strip()}")
     stale = listed - set(survivors)

@@ -16,14 +16,16 @@ from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
+from sharedsky.domain.visibility import Viewer
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
 from sharedsky.service import deadlines
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.context import Actor
 from sharedsky.service.deadlines import DeadlineScheduler, TickResult, tick
-from sharedsky.service.notices import cancel_notice, file_notice
+from sharedsky.service.notices import amend_notice, cancel_notice, file_notice
 from sharedsky.service.ports import Deps
+from sharedsky.service.queries import pending_acks
 from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.testing.fakes import FakeClock
@@ -336,3 +338,26 @@ def test_stopping_a_scheduler_that_never_started_is_harmless(
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
     DeadlineScheduler(env.deps, interval_s=0.05).stop()
+
+
+def test_a_notice_that_went_out_of_sight_is_no_longer_owed(
+    database: Database, clock: FakeClock
+) -> None:
+    #   conflicts_only (the Levant mechanism): alpha sees bravo's notice only while it clashes;
+    #   once alpha moves its own away, alpha can neither read nor acknowledge bravo's, so it
+    #   must not be asked to (nor escalated for not doing so)
+    env = make_env(database, clock)
+    mine = file_notice(env.deps, actor("alpha"), orbit())
+    filing = file_notice(env.deps, actor("bravo"), orbit(36.6))
+    owed = {(r.party, r.subject, r.subject_id) for r in pending(env)}
+    assert ("alpha", AckSubject.NOTICE, filing.notice.id) in owed
+    amend_notice(env.deps, actor("alpha"), mine.notice.id, 1, orbit(40.0))  # far away
+    alpha = Viewer(PartyId("alpha"), is_host=False)
+    assert [r.subject_id for r in pending_acks(env.deps, alpha)] == []
+    clock.advance(3600)
+    result = tick(env.deps)
+    assert all(
+        record.party != "alpha"
+        for record in env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
+    )
+    assert result.lapsed >= 1

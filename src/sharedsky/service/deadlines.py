@@ -44,7 +44,7 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
         due = uow.acks.due(to_us(now), limit, lock=deps.db.skips_locked_rows)
         escalated = lapsed = 0
         for request in due:
-            if not still_owed(uow, request, now):
+            if not still_owed(uow, deps.mechanism, request, now):
                 uow.acks.lapse(request.id)
                 lapsed += 1
                 continue

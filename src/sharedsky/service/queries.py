@@ -9,6 +9,7 @@ from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.ids import PartyId
+from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.visibility import (
     ConflictView,
     NoticeView,
@@ -205,14 +206,19 @@ def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
     now = deps.clock.now()
 
     def work(uow: SqlUnitOfWork) -> list[AckRequest]:
-        return [r for r in uow.acks.pending(viewer.party) if still_owed(uow, r, now)]
+        owed = uow.acks.pending(viewer.party)
+        return [r for r in owed if still_owed(uow, deps.mechanism, r, now)]
 
     return deps.db.run(work, readonly=True)
 
 
-def still_owed(uow: SqlUnitOfWork, request: AckRequest, now: datetime) -> bool:
+def still_owed(
+    uow: SqlUnitOfWork, mechanism: Mechanism, request: AckRequest, now: datetime
+) -> bool:
     """True while the request's subject still needs an answer at ``now``: a conflict not
-    resolved (nor expired), a notice not ended nor cancelled, a message until answered."""
+    resolved (nor expired), a notice not ended nor cancelled and still in the party's sight (a
+    ``conflicts_only`` counterparty loses sight of it when their clash is resolved: it can
+    no longer read nor acknowledge it), a message until answered."""
     if request.subject is AckSubject.CONFLICT:
         conflict = uow.conflicts.get(request.subject_id)
         if conflict is None:
@@ -221,5 +227,11 @@ def still_owed(uow: SqlUnitOfWork, request: AckRequest, now: datetime) -> bool:
         return conflict.state_at(now).needs_ack()
     if request.subject is AckSubject.NOTICE:
         notice = uow.notices.get(request.subject_id)
-        return notice is not None and notice.status(now).is_current()
+        if notice is None or not notice.status(now).is_current():
+            return False
+        viewer = Viewer(request.party, is_host=False)
+        clashing = uow.conflicts.clashing_volumes(request.party, [notice.id], now)
+        return (
+            see_notice(viewer, notice, mechanism, clashing.get(notice.id, frozenset())) is not None
+        )
     return True
