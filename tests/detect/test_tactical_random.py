@@ -38,9 +38,12 @@ from detect.tactical_reference import (
     reference_conflicts,
     reference_conflicts_by_minimum,
 )
+from pyproj import Geod
 
 from sharedsky.detect.pruning import candidate_pairs
 from sharedsky.detect.tactical import (
+    _MODEL_SLACK_M,
+    _VERTICAL_SLACK_M,
     TrackColumns,
     detect_conflicts,
     tactical_candidates,
@@ -240,3 +243,152 @@ def test_chords_lie_flat_in_the_plane_of_the_pair() -> None:
     off_plane = np.abs(np.einsum("ij,ij->i", chord, normal))
     bound = 0.01 * np.einsum("ij,ij->i", chord, chord) / 6_335_439.0
     assert np.all(off_plane <= bound + 1e-6)
+
+
+# the pruning stage against a brute force over all pairs, written here ------------------------
+
+GEOD = Geod(ellps="WGS84")
+PRUNE_LATERAL_M = LATERAL_M + _MODEL_SLACK_M
+"""The pruning radius: the coarse test's lateral minimum (the lateral minimum widened)."""
+PRUNE_VERTICAL_M = VERTICAL_M + _VERTICAL_SLACK_M
+
+
+def cluster_at(
+    rng: np.random.Generator, lat0: float, lon0: float, n: int, radius_m: float
+) -> TrackColumns:
+    """``n`` tracks of 3 parties within ``radius_m`` of a point, placed with pyproj alone."""
+    lon, lat, _ = GEOD.fwd(
+        np.full(n, lon0), np.full(n, lat0), rng.uniform(0.0, 360.0, n), radius_m * rng.random(n)
+    )
+    return TrackColumns(
+        party=rng.integers(0, 3, n).astype(np.int64),
+        lat_deg=np.asarray(lat),
+        lon_deg=np.asarray(lon),
+        alt_m=rng.uniform(6_000.0, 7_000.0, n),
+        gs_mps=rng.uniform(0.0, 300.0, n),
+        trk_deg=rng.uniform(0.0, 360.0, n),
+        vs_mps=np.where(rng.random(n) < 0.5, rng.uniform(-20.0, 20.0, n), 0.0),
+    )
+
+
+def brute_close_pairs(
+    tracks: TrackColumns, lateral_m: float, vertical_m: float, times_s: np.ndarray
+) -> set[tuple[int, int]]:
+    """Every pair of different parties that, at one of ``times_s``, is closer than
+    ``lateral_m`` along the geodesic and ``vertical_m`` in altitude; each track flown along its
+    geodesic (pyproj) at its ground speed, climbing at its vertical rate. A plain loop over all
+    pairs and times, sharing nothing with the engine."""
+    n = len(tracks.party)
+    i, j = np.triu_indices(n, k=1)
+    keep = tracks.party[i] != tracks.party[j]
+    i, j = i[keep], j[keep]
+    close = np.zeros(len(i), dtype=bool)
+    for t_s in times_s:
+        lon, lat, _ = GEOD.fwd(tracks.lon_deg, tracks.lat_deg, tracks.trk_deg, tracks.gs_mps * t_s)
+        lon, lat = np.asarray(lon), np.asarray(lat)
+        alt = tracks.alt_m + tracks.vs_mps * t_s
+        _, _, dist_m = GEOD.inv(lon[i], lat[i], lon[j], lat[j])
+        close |= (np.asarray(dist_m) < lateral_m) & (np.abs(alt[j] - alt[i]) < vertical_m)
+    return set(zip(i[close].tolist(), j[close].tolist(), strict=True))
+
+
+def candidate_set(tracks: TrackColumns) -> set[tuple[int, int]]:
+    candidates = tactical_candidates(tracks)
+    return set(zip(candidates.i.tolist(), candidates.j.tolist(), strict=True))
+
+
+PLACES = [
+    pytest.param(89.2, 10.0, id="near the north pole"),
+    pytest.param(-89.9, -75.0, id="at the south pole"),
+    pytest.param(0.0, 179.9, id="on the antimeridian at the equator"),
+    pytest.param(65.0, -179.95, id="on the antimeridian in the north"),
+    pytest.param(89.8, 180.0, id="on the antimeridian by the pole"),
+    pytest.param(34.5, 33.0, id="mid-latitude"),
+]
+
+
+@pytest.mark.parametrize(("lat0", "lon0"), PLACES)
+def test_every_pair_within_the_pruning_radius_now_is_a_candidate(lat0: float, lon0: float) -> None:
+    """At t = 0 the coarse test measures the chord, shorter than the geodesic: every pair
+    closer than the pruning radius less 1 m (and within the vertical minimum) is kept."""
+    rng = np.random.default_rng(abs(int(lat0 * 100 + lon0)))
+    tracks = cluster_at(rng, lat0, lon0, 160, 25_000.0)
+    must = brute_close_pairs(tracks, PRUNE_LATERAL_M - 1.0, VERTICAL_M, np.zeros(1))
+    assert len(must) > 200
+    assert must <= candidate_set(tracks), sorted(must - candidate_set(tracks))
+
+
+@pytest.mark.parametrize(("lat0", "lon0"), PLACES)
+def test_every_pair_that_comes_within_the_lateral_minimum_is_a_candidate(
+    lat0: float, lon0: float
+) -> None:
+    """Flown along geodesics and sampled every 10 s of the look-ahead: every pair that comes
+    within the lateral minimum + 50 m (half the coarse test's widening, which covers its
+    straight-line model: 15 m measured) while within the vertical minimum is kept."""
+    rng = np.random.default_rng(abs(int(lat0 * 1000 - lon0)))
+    tracks = cluster_at(rng, lat0, lon0, 100, 60_000.0)
+    must = brute_close_pairs(tracks, LATERAL_M + 50.0, VERTICAL_M, np.linspace(0.0, 300.0, 31))
+    assert len(must) > 50
+    assert must <= candidate_set(tracks), sorted(must - candidate_set(tracks))
+
+
+def test_pairs_at_the_pruning_radius_are_kept_1_m_inside_and_dropped_1_m_outside() -> None:
+    """Pairs placed with pyproj at the pruning radius ± 1 m (laterally, at one altitude) and at
+    the vertical one ± 1 m (one above the other), all over the globe, poles and antimeridian
+    included, in one batch. Inside, any motion keeps them (they are in conflict now); outside,
+    the pairs standing still or flying straight apart are dropped.
+
+    ::
+
+        A ●───────── R − 1 m ─────────● B      kept, whatever A and B do
+        A ●───────── R + 1 m ──────────● B     dropped: both still, or A ← and → B
+    """
+    rng = np.random.default_rng(14)
+    anchors = [(rng.uniform(-90.0, 90.0), rng.uniform(-180.0, 180.0)) for _ in range(40)]
+    anchors += [(89.99, 0.0), (-89.995, 45.0), (89.9, 179.99), (88.0, -120.0), (-88.5, 60.0)]
+    anchors += [(0.0, 179.9999), (45.0, -179.9999), (-60.0, 180.0), (10.0, -180.0)]
+    columns: dict[str, list[float]] = {k: [] for k in ("lat", "lon", "alt", "gs", "trk", "vs")}
+    inside: list[tuple[int, int]] = []
+    outside: list[tuple[int, int]] = []
+
+    def add(lat: float, lon: float, alt: float, gs: float, trk: float, vs: float) -> int:
+        for key, value in zip(columns, (lat, lon, alt, gs, trk, vs), strict=True):
+            columns[key].append(value)
+        return len(columns["lat"]) - 1
+
+    for lat, lon in anchors:
+        az = rng.uniform(0.0, 360.0)
+        for offset_m, still in ((-1.0, False), (-1.0, True), (1.0, True), (1.0, False)):
+            lon_b, lat_b, back_az = GEOD.fwd(lon, lat, az, PRUNE_LATERAL_M + offset_m)
+            speed = 0.0 if still else rng.uniform(50.0, 300.0)
+            if offset_m < 0:  # any motion
+                trk_a, trk_b = rng.uniform(0.0, 360.0, 2)
+            else:  # straight apart: A away from B, B on along the geodesic away from A
+                trk_a, trk_b = az + 180.0, back_az + 180.0
+            a = add(lat, lon, 6_500.0, speed, trk_a % 360.0, 0.0)
+            b = add(lat_b, lon_b, 6_500.0, speed, trk_b % 360.0, 0.0)
+            (inside if offset_m < 0 else outside).append((a, b))
+        for offset_m in (-1.0, 1.0):  # one above the other, 1 km apart, standing still
+            lon_b, lat_b, _ = GEOD.fwd(lon, lat, az, 1_000.0)
+            a = add(lat, lon, 6_000.0, 0.0, 0.0, 0.0)
+            b = add(lat_b, lon_b, 6_000.0 + PRUNE_VERTICAL_M + offset_m, 0.0, 0.0, 0.0)
+            (inside if offset_m < 0 else outside).append((a, b))
+    n = len(columns["lat"])
+    tracks = TrackColumns(
+        party=np.arange(n, dtype=np.int64) % 2,
+        lat_deg=np.array(columns["lat"]),
+        lon_deg=np.array(columns["lon"]),
+        alt_m=np.array(columns["alt"]),
+        gs_mps=np.array(columns["gs"]),
+        trk_deg=np.array(columns["trk"]),
+        vs_mps=np.array(columns["vs"]),
+    )
+    kept = candidate_set(tracks)
+    assert set(inside) <= kept, sorted(set(inside) - kept)
+    assert not set(outside) & kept, sorted(set(outside) & kept)
+    # and in a batch of its own, each pair (one grid of a few cells)
+    for a, b in inside[:20] + outside[:20]:
+        pair = TrackColumns(
+            *(np.asarray(getattr(tracks, f))[[a, b]] for f in TrackColumns.__slots__)
+        )
+        assert (candidate_set(pair) == {(0, 1)}) == ((a, b) in inside), (a, b)
