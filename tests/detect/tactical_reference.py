@@ -12,11 +12,15 @@ i < j of different parties:
    Python: the times when the horizontal distance is below the lateral minimum (a quadratic)
    and when the vertical distance is below the vertical minimum (a line), intersected with each
    other and with [0, lookahead].
+
+The linearisation (steps 1 and 2) does not depend on the minima, so `reference_conflicts_by_
+minimum` solves step 3 for several lateral minima at once, for the cost of one.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +42,9 @@ class RefHit:
     dv_m: float
     t_in_s: float
     t_out_s: float
+    w_mps: float
+    """The relative horizontal speed in the frame at the CPA (m/s): how fast the horizontal
+    distance changes with the time from the CPA."""
 
 
 def all_pairs(party: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -63,11 +70,42 @@ def reference_conflicts(
     pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[RefHit]:
     """The conflicting pairs among `pairs` (default: all pairs of different parties)."""
+    (hits,) = reference_conflicts_by_minimum(
+        lat,
+        lon,
+        alt,
+        gs,
+        trk,
+        vs,
+        party,
+        lookahead_s=lookahead_s,
+        lateral_ms=(lateral_m,),
+        vertical_m=vertical_m,
+        pairs=pairs,
+    )
+    return hits
+
+
+def reference_conflicts_by_minimum(
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    alt: npt.ArrayLike,
+    gs: npt.ArrayLike,
+    trk: npt.ArrayLike,
+    vs: npt.ArrayLike,
+    party: npt.ArrayLike,
+    *,
+    lateral_ms: Sequence[float],
+    lookahead_s: float = 300.0,
+    vertical_m: float = 304.8,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[list[RefHit]]:
+    """The conflicting pairs for each lateral minimum of `lateral_ms`, in that order."""
     lat_a, lon_a, alt_a = (np.asarray(a, dtype=float) for a in (lat, lon, alt))
     gs_a, trk_a, vs_a = (np.asarray(a, dtype=float) for a in (gs, trk, vs))
     i, j = all_pairs(party) if pairs is None else pairs
     if len(i) == 0:
-        return []
+        return [[] for _ in lateral_ms]
     t_lin = np.zeros(len(i))
     for _ in range(_PASSES):
         rx, ry, wx, wy = _frame_at(lat_a, lon_a, gs_a, trk_a, i, j, t_lin)
@@ -75,23 +113,26 @@ def reference_conflicts(
         t_mid = np.where(ww > 0, -(rx * wx + ry * wy) / np.where(ww > 0, ww, 1.0), 0.0)
         t_prev = t_lin
         t_lin = np.clip(t_lin + t_mid, 0.0, lookahead_s)
-    hits = []
-    for k in range(len(i)):
-        hit = _one_pair(
-            float(rx[k]),
-            float(ry[k]),
-            float(wx[k]),
-            float(wy[k]),
-            float(t_prev[k]),
-            float(alt_a[j[k]] - alt_a[i[k]]),
-            float(vs_a[j[k]] - vs_a[i[k]]),
-            lookahead_s,
-            lateral_m,
-            vertical_m,
-        )
-        if hit is not None:
-            hits.append(RefHit(int(i[k]), int(j[k]), *hit))
-    return hits
+    by_minimum: list[list[RefHit]] = []
+    for lateral_m in lateral_ms:
+        hits = []
+        for k in range(len(i)):
+            hit = _one_pair(
+                float(rx[k]),
+                float(ry[k]),
+                float(wx[k]),
+                float(wy[k]),
+                float(t_prev[k]),
+                float(alt_a[j[k]] - alt_a[i[k]]),
+                float(vs_a[j[k]] - vs_a[i[k]]),
+                lookahead_s,
+                lateral_m,
+                vertical_m,
+            )
+            if hit is not None:
+                hits.append(RefHit(int(i[k]), int(j[k]), *hit))
+        by_minimum.append(hits)
+    return by_minimum
 
 
 def _frame_at(
@@ -142,7 +183,7 @@ def _one_pair(
     lookahead_s: float,
     lateral_m: float,
     vertical_m: float,
-) -> tuple[float, float, float, float, float] | None:
+) -> tuple[float, float, float, float, float, float] | None:
     # Horizontal: |r + (t - t0) w|² < L²  ⇔  a τ² + b τ + c < 0 with τ = t − t0.
     a = wx * wx + wy * wy
     b = 2.0 * (rx * wx + ry * wy)
@@ -174,4 +215,4 @@ def _one_pair(
         return None
     tau = tcpa - t0
     dcpa = math.hypot(rx + tau * wx, ry + tau * wy)
-    return tcpa, dcpa, abs(dz + tcpa * wz), t_in, t_out
+    return tcpa, dcpa, abs(dz + tcpa * wz), t_in, t_out, math.sqrt(a)

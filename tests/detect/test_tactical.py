@@ -239,10 +239,25 @@ def test_zero_speed_and_a_mover_meet_when_it_arrives() -> None:
 
 
 def test_exactly_the_vertical_minimum_is_no_conflict() -> None:
-    at = columns((0, 34.0, 36.0, 5000, 0, 0, 0), (1, 34.0, 36.0, 5000 + VERTICAL_M, 0, 0, 0))
+    """One above the other, exactly the vertical minimum apart in binary floating point
+    (5000 and 5000 + 304.8 are not: their difference is 304.8000000000002)."""
+    low, high = VERTICAL_M, 2.0 * VERTICAL_M
+    assert high - low == VERTICAL_M
+    at = columns((0, 34.0, 36.0, low, 0, 0, 0), (1, 34.0, 36.0, high, 0, 0, 0))
     assert len(detect_conflicts(at)) == 0
-    below = columns((0, 34.0, 36.0, 5000, 0, 0, 0), (1, 34.0, 36.0, 5304.79, 0, 0, 0))
+    below = columns((0, 34.0, 36.0, low, 0, 0, 0), (1, 34.0, 36.0, high - 0.01, 0, 0, 0))
     assert len(detect_conflicts(below)) == 1
+
+
+def test_touching_the_vertical_minimum_now_while_separating_is_no_conflict() -> None:
+    """Exactly the minimum apart at t = 0, the upper one climbing away: the loss interval
+    closes at 0, so the pair never loses both minima at once."""
+    low, high = VERTICAL_M, 2.0 * VERTICAL_M
+    away = columns((0, 34.0, 36.0, low, 0, 0, 0), (1, 34.0, 36.0, high, 0, 0, 5.0))
+    assert len(detect_conflicts(away)) == 0
+    toward = columns((0, 34.0, 36.0, low, 0, 0, 0), (1, 34.0, 36.0, high, 0, 0, -5.0))
+    hits = detect_conflicts(toward)
+    assert (hits.t_in_s[0], hits.t_out_s[0]) == (0.0, pytest.approx(2.0 * VERTICAL_M / 5.0))
 
 
 def test_the_lateral_minimum_is_exclusive_to_a_centimetre() -> None:

@@ -1,5 +1,8 @@
 """verify_jsonl gives the report read_jsonl + verify give, for any damage, in one process or
-several, cut anywhere: the same problems, the same first bad seq, the same read errors."""
+several, cut anywhere: the same problems, the same first bad seq, the same read errors. Both
+readers share ``Walk``, so each verdict is also held against the outside verifier (written from
+the format document alone, sharing no code with sharedsky): the same line refused, or the same
+first bad seq and so the same verdict."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from _ledger_support import (
     ledger_time,
     trailer_for,
 )
+from ledger import outside_verifier as outside
 
 import sharedsky.ledger.offline as offline
 from sharedsky.ledger.canonical import JsonValue, canonical
@@ -75,6 +79,21 @@ def _offline(data: bytes, **options: Any) -> Outcome:
         return verify_jsonl(io.BytesIO(data), KEYRING, **options)
     except ExportError as error:
         return error.line, error.reason
+
+
+def _as_outside_sees(outcome: Outcome) -> tuple[int | None, int | None]:
+    """The line refused, or the first bad seq: what the outside verifier also gives."""
+    if isinstance(outcome, tuple):
+        return outcome[0], None
+    assert outcome.ok == (outcome.first_bad_seq is None)  # no forged receipt here
+    return None, outcome.first_bad_seq
+
+
+def _outside(data: bytes, **options: Any) -> tuple[int | None, int | None]:
+    """The outside verifier's verdict on a full export, given ``verify``'s options."""
+    receipts = [cp.to_json() for cp in options.get("checkpoints", ())]
+    verdict = outside.verify_export(data, KEYRING.to_json(), receipts)
+    return verdict.refused_line, verdict.first_bad_seq
 
 
 def _split(data: bytes, cuts: list[int], **options: Any) -> Outcome:
@@ -226,6 +245,7 @@ def test_an_intact_export_verifies_alike_in_one_and_in_several_processes() -> No
         data = _export(entries)
         expected = _serial(data)
         assert isinstance(expected, Report) and expected.ok
+        assert _outside(data) == (None, None)
         for processes in (1, 2, 3):
             assert _offline(data, processes=processes, min_lines_per_process=1) == expected
 
@@ -238,6 +258,7 @@ def test_exports_of_no_entry_or_no_trailer_verify_alike() -> None:
         b"\n".join(_export(PLAIN).split(b"\n")[:5]),
     ):
         assert _offline(data) == _serial(data)
+        assert _as_outside_sees(_serial(data)) == _outside(data)
 
 
 @pytest.mark.slow
@@ -246,7 +267,9 @@ def test_200_damaged_exports_get_the_same_report_in_one_pass_as_read_and_verify(
     for attempt in range(200):
         data = _damaged(rng)
         options = _options(rng)
-        assert _offline(data, processes=1, **options) == _serial(data, **options), attempt
+        serial = _serial(data, **options)
+        assert _offline(data, processes=1, **options) == serial, attempt
+        assert _as_outside_sees(serial) == _outside(data, **options), attempt
 
 
 @pytest.mark.slow
@@ -257,6 +280,7 @@ def test_damaged_exports_get_the_same_report_wherever_they_are_cut_into_chunks()
         data = _damaged(rng)
         options = _options(rng)
         expected = _serial(data, **options)
+        assert _as_outside_sees(expected) == _outside(data, **options), attempt
         lines = data.count(b"\n")
         for cut in range(1, lines):
             assert _split(data, [cut], **options) == expected, (attempt, cut)
@@ -285,11 +309,39 @@ def test_damaged_exports_get_the_same_report_from_forked_processes(
         data = _damaged(rng)
         options = _options(rng)
         expected = _serial(data, **options)
+        assert _as_outside_sees(expected) == _outside(data, **options), attempt
         processes = rng.choice([2, 3])
         assert _offline(data, processes=processes, min_lines_per_process=1, **options) == (
             expected
         ), attempt
     assert len(forks) >= 20
+
+
+def test_an_export_cut_at_any_byte_gets_the_outside_verifiers_verdict_from_both_readers() -> None:
+    """A cut inside a line leaves a garbled last line (refused) or, inside a string or after
+    a complete object, one that reads; a cut at a line end leaves no trailer."""
+    data = _export(MIXED[:12])
+    ends = [at for at, byte in enumerate(data) if byte == ord("\n")]
+    rng = random.Random(3)
+    cuts = {0, len(data)} | {end + d for end in ends for d in (0, 1, -1)}
+    cuts |= {rng.randrange(len(data)) for _ in range(60)}
+    for cut in sorted(cuts):
+        cut_data = data[:cut]
+        serial = _serial(cut_data)
+        assert _as_outside_sees(serial) == _outside(cut_data), cut
+        for processes in (1, 2):
+            got = _offline(cut_data, processes=processes, min_lines_per_process=1)
+            assert got == serial, (cut, processes)
+    assert _outside(data[: ends[5] + 1]) == (None, 7)  # six entries, no trailer
+
+
+def test_the_outside_verifier_tells_the_damage_it_sees_from_its_verdicts() -> None:
+    """Its verdicts are not all alike: it names reads, breaks and the end, each at its place."""
+    lines = _export(PLAIN).splitlines(keepends=True)
+    assert _outside(b"".join([*lines[:7], b"{\n", *lines[7:]])) == (8, None)
+    assert _outside(b"".join([*lines[:7], *lines[8:]])) == (None, 8)
+    assert _outside(b"".join(lines[:-2])) == (None, 60)
+    assert _outside(b"".join(lines[:-1])) == (None, 61)
 
 
 def test_a_partial_export_verifies_alike_from_the_seq_it_starts_at() -> None:

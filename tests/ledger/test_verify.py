@@ -23,6 +23,7 @@ from _ledger_support import (
     worked_example,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from ledger import outside_verifier as outside
 
 import sharedsky.ledger.verify as verify_module
 from sharedsky.ledger.chain import content_hash, entry_hash, entry_message, from_json, redact
@@ -267,51 +268,19 @@ def _b64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _sha(value: Any) -> str:
-    return hashlib.sha256(rfc8785.dumps(value)).hexdigest()
-
-
-def _outside_verifier(lines: list[str], ring: dict[str, Any]) -> int:
-    """A verifier written from docs/ledger-format.md alone, with none of sharedsky's code:
-    raises on any failure, else returns the number of entries."""
-    keys = {
-        key["key_id"]: Ed25519PublicKey.from_public_bytes(_b64(key["public_key"]))
-        for key in ring["keys"]
-        if key["owner"] == "server"
-    }
-    (server,) = keys.values()
-    *entries, last = [json.loads(line) for line in lines]
-    prev_hash, prev_sig = "0" * 64, ""
-    for seq, entry in enumerate(entries, start=1):
-        assert entry["seq"] == seq and entry["prev_hash"] == prev_hash
-        if not entry.get("redacted"):
-            content = {k: entry[k] for k in ("time", "actor", "type", "payload", "party_sig")}
-            assert _sha(content) == entry["content_hash"]
-        link = {"seq": seq, "prev_hash": prev_hash, "prev_sig": prev_sig}
-        assert _sha(link | {"content_hash": entry["content_hash"]}) == entry["hash"]
-        server.verify(_b64(entry["sig"]), b"sharedsky-ledger-v1:" + entry["hash"].encode())
-        prev_hash, prev_sig = entry["hash"], entry["sig"]
-    cp = last["checkpoint"]
-    assert (cp["seq"], cp["hash"]) == (len(entries), prev_hash)
-    signed = {"seq": cp["seq"], "hash": cp["hash"], "time": cp["time"]}
-    keys[cp["key_id"]].verify(_b64(cp["sig"]), b"sharedsky-checkpoint-v1:" + rfc8785.dumps(signed))
-    return len(entries)
-
-
 def test_an_outside_verifier_written_from_the_format_document_accepts_an_export() -> None:
     file = io.BytesIO()
     write_jsonl(LOG, TRAILER, file)
-    # LF only: JCS leaves U+2028 unescaped, which str.splitlines() would split on
-    lines = file.getvalue().decode().rstrip("\n").split("\n")
-    assert _outside_verifier(lines, KEYRING.to_json()) == 60
+    # it splits lines on LF only: JCS leaves U+2028 unescaped, which str.splitlines() splits on
+    assert outside.verify_export(file.getvalue(), KEYRING.to_json()) == outside.Verdict(entries=60)
 
 
 def test_the_worked_example_verifies_with_the_outside_verifier_and_the_party_signature() -> None:
     blocks = worked_example().split("```")
     ring = json.loads(blocks[3])
     export = blocks[-4].strip().split("\n")
-    assert _outside_verifier(export, ring) == 2
-    assert _outside_verifier(blocks[-2].strip().split("\n"), ring) == 2
+    for block in (blocks[-4], blocks[-2]):
+        assert outside.verify_export(block.strip().encode(), ring) == outside.Verdict(entries=2)
     first = json.loads(export[0])
     party = Ed25519PublicKey.from_public_bytes(_b64(ring["keys"][1]["public_key"]))
     body = hashlib.sha256(rfc8785.dumps(first["payload"])).hexdigest()
