@@ -12,12 +12,15 @@
    head) and every signature; beside it, for comparison, the same export read with
    ``read_jsonl`` and checked with ``verify`` in one process.
 3. **Filing p99** — the strategic benchmark's filings (``benchmarks/strategic.py``: 10,000
-   stored notices, alpha files ``--filings`` more, each timed) with the ledger and with its
-   hashing and signing stubbed out, alternately, ``--repeats`` times each; the overhead is the
-   relative difference of the medians of p99.
+   stored notices, alpha files ``--filings`` more, each timed) without the ledger's hashing and
+   signing (A: stubbed out) and with them (B), interleaved A B A B … for ``--rounds`` rounds
+   after one untimed warm-up run of each. Each round gives a paired overhead, (p99 of B / p99 of
+   A − 1) × 100; the figure is the median over the rounds with a 95 % percentile-bootstrap
+   interval of that median (10,000 resamples of the rounds, fixed seed). An interval that
+   contains 0 is reported as "not distinguishable from zero". The same is printed for p50.
 
 Run ``python benchmarks/ledger.py``; the last line is JSON with ``append_per_s_sqlite``,
-``verify_per_s`` and ``filing_p99_overhead_pct``.
+``verify_per_s``, ``overhead_pct``, ``overhead_pct_ci95`` and ``rounds``.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import strategic
 from _harness import emit_json, environment, pg_schema, pg_url, print_header, summarise
 
@@ -174,25 +179,70 @@ def bench_verify(entries: int, repeats: int) -> tuple[float, float, float, int]:
     return medians["default"], medians["all"], medians["read+verify"], len(data)
 
 
-def bench_filing(filings: int, repeats: int, seed: int) -> tuple[float, float]:
-    """Median p99 (ms) of strategic filings into 10,000 notices, with and without the ledger."""
+BOOTSTRAP_RESAMPLES = 10_000
+BOOTSTRAP_SEED = 20261205
+
+
+@dataclass(frozen=True, slots=True)
+class Overhead:
+    """A paired overhead over interleaved rounds, percent."""
+
+    per_round_pct: list[float]
+    median_pct: float
+    ci95_pct: tuple[float, float]
+    """95 % percentile-bootstrap interval of the median."""
+
+    @property
+    def distinguishable(self) -> bool:
+        """False when the interval contains 0."""
+        return not self.ci95_pct[0] <= 0.0 <= self.ci95_pct[1]
+
+    def line(self) -> str:
+        lo, hi = self.ci95_pct
+        verdict = "" if self.distinguishable else ": not distinguishable from zero"
+        return f"{self.median_pct:+.1f} % (95 % CI {lo:+.1f} … {hi:+.1f} %){verdict}"
+
+
+def paired_overhead(without: Sequence[float], with_: Sequence[float]) -> Overhead:
+    """(with / without − 1) × 100 round by round; their median and its bootstrap interval."""
+    pct = (np.asarray(with_) / np.asarray(without) - 1.0) * 100.0
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    picks = rng.integers(0, len(pct), size=(BOOTSTRAP_RESAMPLES, len(pct)))
+    lo, hi = np.percentile(np.median(pct[picks], axis=1), [2.5, 97.5])
+    return Overhead([float(v) for v in pct], float(np.median(pct)), (float(lo), float(hi)))
+
+
+@dataclass(frozen=True, slots=True)
+class FilingAB:
+    """Per round: p99 and p50 (ms) without the ledger's hashing and signing (A) and with (B)."""
+
+    p99_without_ms: list[float]
+    p99_with_ms: list[float]
+    p50_without_ms: list[float]
+    p50_with_ms: list[float]
+
+
+def bench_filing(filings: int, rounds: int, seed: int) -> FilingAB:
+    """Strategic filings into 10,000 notices, A (ledger stubbed) and B (ledger) alternately."""
     n = 10_000
     cells = strategic.coverings(seed, n, 2)
     template = strategic.sqlite_template(seed, n, cells)
-    with_ledger, without = [], []
-    for r in range(repeats):
-        order = (False, True) if r % 2 == 0 else (True, False)
-        for stub in order:
-            if stub:
-                with without_ledger():
-                    run = strategic.sqlite_run(template, seed, filings)
-                without.append(summarise(run.seconds).p99_ms)
-            else:
-                run = strategic.sqlite_run(template, seed, filings)
-                with_ledger.append(summarise(run.seconds).p99_ms)
-        print(f"  repeat {r + 1}: p99 with ledger {with_ledger[-1]:.2f} ms, "
-              f"without {without[-1]:.2f} ms")  # fmt: skip
-    return statistics.median(with_ledger), statistics.median(without)
+    with without_ledger():
+        strategic.sqlite_run(template, seed, filings)  # warm-up, not counted
+    strategic.sqlite_run(template, seed, filings)
+    ab = FilingAB([], [], [], [])
+    for r in range(rounds):
+        with without_ledger():
+            a = summarise(strategic.sqlite_run(template, seed, filings).seconds)
+        b = summarise(strategic.sqlite_run(template, seed, filings).seconds)
+        ab.p99_without_ms.append(a.p99_ms)
+        ab.p99_with_ms.append(b.p99_ms)
+        ab.p50_without_ms.append(a.p50_ms)
+        ab.p50_with_ms.append(b.p50_ms)
+        print(f"  round {r + 1:>2}: A (no ledger) p99 {a.p99_ms:6.2f} ms, p50 {a.p50_ms:5.2f} ms"
+              f"   B (ledger) p99 {b.p99_ms:6.2f} ms, p50 {b.p50_ms:5.2f} ms"
+              f"   p99 {(b.p99_ms / a.p99_ms - 1) * 100:+6.1f} %", flush=True)  # fmt: skip
+    return ab
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -201,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--appends", type=int, default=5_000, help="entries appended per run")
     parser.add_argument("--batch", type=int, default=100, help="appends per transaction")
     parser.add_argument("--filings", type=int, default=500, help="timed filings per run")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of append and verify")
+    parser.add_argument("--rounds", type=int, default=10, help="A/B rounds of the filing p99")
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
@@ -214,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "verify": f"{args.entries:,} entries",
             "filings": args.filings,
             "repeats": args.repeats,
+            "rounds": args.rounds,
         },
     )
     figures: dict[str, object] = {}
@@ -252,14 +304,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     figures["verify_per_s"] = default_rate
     figures["verify_all_signatures_per_s"] = all_rate
 
-    print("\n## strategic filing p99 (10,000 stored notices, SQLite)")
-    p99_with, p99_without = bench_filing(args.filings, args.repeats, args.seed)
-    overhead = (p99_with - p99_without) / p99_without * 100.0
-    print(f"  median p99: with ledger {p99_with:.2f} ms, without {p99_without:.2f} ms "
-          f"→ overhead {overhead:+.1f} %")  # fmt: skip
-    figures["filing_p99_ms_with_ledger"] = p99_with
-    figures["filing_p99_ms_without_ledger"] = p99_without
-    figures["filing_p99_overhead_pct"] = overhead
+    print("\n## strategic filing p99 (10,000 stored notices, SQLite), interleaved A/B rounds")
+    ab = bench_filing(args.filings, args.rounds, args.seed)
+    p99 = paired_overhead(ab.p99_without_ms, ab.p99_with_ms)
+    p50 = paired_overhead(ab.p50_without_ms, ab.p50_with_ms)
+    print(f"  median p99: with ledger {statistics.median(ab.p99_with_ms):.2f} ms, without "
+          f"{statistics.median(ab.p99_without_ms):.2f} ms")  # fmt: skip
+    print(f"  overhead on p99, median of {args.rounds} paired rounds: {p99.line()}")
+    print(f"  overhead on p50, median of {args.rounds} paired rounds: {p50.line()}")
+    figures["filing_p99_ms_with_ledger"] = statistics.median(ab.p99_with_ms)
+    figures["filing_p99_ms_without_ledger"] = statistics.median(ab.p99_without_ms)
+    figures["overhead_pct"] = p99.median_pct
+    figures["overhead_pct_ci95"] = [round(v, 3) for v in p99.ci95_pct]
+    figures["overhead_p50_pct"] = p50.median_pct
+    figures["overhead_p50_pct_ci95"] = [round(v, 3) for v in p50.ci95_pct]
+    figures["rounds"] = args.rounds
     emit_json(figures)
 
 

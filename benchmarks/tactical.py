@@ -7,31 +7,57 @@ speeds 60–300 m/s, headings uniform, 70 % level and 30 % climbing or descendin
 
 In the same process, on the same states:
 
-* sharedsky: `detect_conflicts` (one warm-up call for Numba, then `--repeats` timed calls);
+* sharedsky: `detect_conflicts` (one warm-up call on 50 tracks for Numba, then `--repeats` timed
+  calls at each N; the median);
 * BlueSky (PyPI ``bluesky-simulator``, extra ``bench``): its C++ ``cstatebased.detect`` and its
   NumPy ``StateBased.detect``, called directly on a plain object that carries the attributes
   they read (``lat, lon, trk, gs, alt, vs, ntraf, id``), with no simulator, GUI or network.
   Both are all-pairs O(N²); the NumPy one also holds about ten N × N float64 matrices, so it
   runs only up to `--numpy-max` (default 2,000) and the C++ one up to `--cpp-max` (default
-  10,000); skipped runs are said so.
+  10,000); skipped runs are said so. They are not warmed: the first of their (at most 3)
+  timed calls is one of those whose median is taken.
 
 BlueSky reports ordered pairs of all parties; they are reduced to unordered pairs of different
-parties. Every pair in which sharedsky and BlueSky (C++, the faster one) disagree is settled by
-an exact check: both aircraft flown along their geodesics (pyproj ``Geod.fwd``) to the CPA
-estimate, projected in a `geo.projection` frame centred between them, the CPA solved there,
-three times. A pair is borderline if scaling the lateral minimum, the vertical minimum or the
-look-ahead by ±0.5 % changes the exact verdict. ``disagreements_10k`` counts the non-borderline
-pairs at N = 10,000 where the exact check sides with BlueSky.
+parties. Every pair on which sharedsky and BlueSky (C++, the faster one) disagree is judged by
+the independent geodesic reference of the tests (``tests/detect/tactical_reference.py``:
+pyproj's Karney geodesics, three re-linearisations, plain CPA; it shares no code with
+``sharedsky.detect``). A differing pair whose reference CPA distance lies within ``--band-m``
+metres (default 1 m) of the lateral minimum is ``borderline`` and not scored; every other one
+is scored for the detector whose verdict the reference shares. ``disagreements_10k`` is the
+object ``{"sharedsky_right", "bluesky_right", "borderline", "band_m"}`` at N = 10,000.
+
+The main comparison is not like for like: sharedsky prunes candidates with a grid, runs its grid
+scan on Numba threads (both cores here), and compares only pairs of different parties, while
+BlueSky's C++ detector is single-threaded and tests every ordered pair i ≠ j. So at N = 10,000
+the benchmark also measures ``speedup_vs_bluesky_10k_one_thread``, in a child process started
+with ``NUMBA_NUM_THREADS=1`` (and ``numba.set_num_threads(1)``; OpenMP/BLAS threads 1 too):
+
+* the same states, but every track given a party of its own, so that sharedsky considers every
+  unordered pair, the same set of pairs as BlueSky (which evaluates each unordered pair twice,
+  as (i, j) and (j, i): that is its algorithm, not counted against it or for it). sharedsky's
+  grid pruning stays on: it is the engine, and its candidates are printed;
+* both warmed: one untimed call of each on these very states first (sharedsky's Numba code
+  compiled or loaded from its cache, BlueSky's module loaded and its memory touched), then
+  ``--repeats`` (at least 3) timed calls of each, alternately; the ratio of the medians. The
+  cold first calls are printed beside, for information (sharedsky's loads its kernels from
+  Numba's on-disk cache, written by ``make``; without that cache it would include the compile);
+* the CPU time of each call is measured with its wall time: a ratio above 1 would show a second
+  thread at work (the run stops if sharedsky's exceeds 1.2).
 
 Memory is the peak growth of the process's resident set during one call (sampled every 2 ms).
-Run ``.venv/bin/python benchmarks/tactical.py``; the last line is JSON.
+Run ``.venv/bin/python benchmarks/tactical.py``; the last line is JSON. ``--no-one-thread`` and
+``--no-ingest`` skip those parts; ``--band-m`` sets the borderline band.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -45,7 +71,6 @@ import numpy as np
 from _harness import emit_json, environment, print_header
 
 from sharedsky.detect.tactical import CpaHits, TrackColumns, detect_conflicts
-from sharedsky.geo.distance import WGS84
 from sharedsky.geo.projection import frame_at
 
 LOOKAHEAD_S = 300.0
@@ -53,7 +78,11 @@ LATERAL_M = 9_260.0
 VERTICAL_M = 304.8
 REGION_CENTRE = (36.0, 34.0)
 REGION_HALF_M = 500_000.0
-BORDER = 0.005
+BAND_M = 1.0
+"""Differing pairs whose reference CPA distance is this close to the lateral minimum (metres)
+are borderline: not scored for either detector."""
+ONE_THREAD_N = 10_000
+TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 
 
 # ── scenario ────────────────────────────────────────────────────────────────────────────────
@@ -176,101 +205,187 @@ def bluesky_numpy(tracks: TrackColumns) -> Callable[[], Any]:
     return lambda: StateBased.detect(None, own, own, rpz, hpz, look)
 
 
-# ── the exact per-pair check ────────────────────────────────────────────────────────────────
-
-
-def exact_verdict(
-    tracks: TrackColumns, i: int, j: int, lateral_m: float, vertical_m: float, lookahead_s: float
-) -> bool:
-    """Geodesic flight, CPA in an aeqd frame at the pair, re-centred at the CPA three times."""
-    t_lin = 0.0
-    for _ in range(3):
-        ends = []
-        for k in (i, j):
-            lon, lat, gs, trk = (
-                float(tracks.lon_deg[k]),
-                float(tracks.lat_deg[k]),
-                float(tracks.gs_mps[k]),
-                float(tracks.trk_deg[k]),
-            )
-            lon_t, lat_t, back = WGS84.fwd(lon, lat, trk, gs * t_lin)
-            lon_s, lat_s, _ = WGS84.fwd(lon_t, lat_t, back + 180.0, gs * 1.0)
-            ends.append((lon_t, lat_t, lon_s, lat_s))
-        az, _, dist = WGS84.inv(ends[0][0], ends[0][1], ends[1][0], ends[1][1])
-        lon_m, lat_m, _ = WGS84.fwd(ends[0][0], ends[0][1], az, dist / 2.0)
-        frame = frame_at(float(lon_m), float(lat_m))
-        xs, ys = frame.forward(
-            [e[0] for e in ends] + [e[2] for e in ends], [e[1] for e in ends] + [e[3] for e in ends]
-        )
-        rx, ry = xs[1] - xs[0], ys[1] - ys[0]
-        wx, wy = (xs[3] - xs[1]) - (xs[2] - xs[0]), (ys[3] - ys[1]) - (ys[2] - ys[0])
-        ww = wx * wx + wy * wy
-        t_mid = -(rx * wx + ry * wy) / ww if ww > 0 else 0.0
-        t_prev, t_lin = t_lin, min(max(t_lin + t_mid, 0.0), lookahead_s)
-    # Horizontal loss interval around the last linearisation point t_prev.
-    if ww > 0:
-        miss2 = (rx * wy - ry * wx) ** 2 / ww
-        room2 = lateral_m**2 - miss2
-        if room2 <= 0:
-            return False
-        half = (room2 / ww) ** 0.5
-        h_in, h_out = t_prev + t_mid - half, t_prev + t_mid + half
-    elif rx * rx + ry * ry < lateral_m**2:
-        h_in, h_out = -np.inf, np.inf
-    else:
-        return False
-    dz = float(tracks.alt_m[j] - tracks.alt_m[i])
-    wz = float(tracks.vs_mps[j] - tracks.vs_mps[i])
-    if wz == 0.0:
-        if abs(dz) >= vertical_m:
-            return False
-        v_in, v_out = -np.inf, np.inf
-    else:
-        a, b = (-vertical_m - dz) / wz, (vertical_m - dz) / wz
-        v_in, v_out = min(a, b), max(a, b)
-    return max(h_in, v_in, 0.0) < min(h_out, v_out, lookahead_s)
-
-
-def borderline(tracks: TrackColumns, i: int, j: int) -> bool:
-    """True if ±0.5 % on any threshold changes the exact verdict."""
-    base = exact_verdict(tracks, i, j, LATERAL_M, VERTICAL_M, LOOKAHEAD_S)
-    for f in (1.0 - BORDER, 1.0 + BORDER):
-        for args in (
-            (LATERAL_M * f, VERTICAL_M, LOOKAHEAD_S),
-            (LATERAL_M, VERTICAL_M * f, LOOKAHEAD_S),
-            (LATERAL_M, VERTICAL_M, LOOKAHEAD_S * f),
-        ):
-            if exact_verdict(tracks, i, j, *args) != base:
-                return True
-    return False
+# ── judging the pairs they disagree on ──────────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
 class Settled:
-    """Disagreements between sharedsky and BlueSky, settled pair by pair."""
+    """Disagreements between sharedsky and BlueSky, judged pair by pair by the reference."""
 
     only_sharedsky: int
     only_bluesky: int
-    bluesky_right: int
-    """Non-borderline pairs where the exact check sides with BlueSky."""
     sharedsky_right: int
+    """Differing pairs, not borderline, where the reference's verdict is sharedsky's."""
+    bluesky_right: int
+    """Differing pairs, not borderline, where the reference's verdict is BlueSky's."""
     borderline: int
+    """Differing pairs whose reference CPA distance is within band_m of the lateral minimum."""
+    band_m: float
+    margins_m: list[float]
+    """|reference CPA distance − lateral minimum| of every differing pair, metres, ascending."""
+
+
+def _reference_conflicts() -> Callable[..., Any]:
+    """The tests' geodesic reference (independent of ``sharedsky.detect``), imported from the
+    tests directory as the tests import it."""
+    if str(TESTS_DIR) not in sys.path:
+        sys.path.insert(0, str(TESTS_DIR))
+    from detect.tactical_reference import reference_conflicts
+
+    return reference_conflicts
 
 
 def settle(
-    tracks: TrackColumns, ours: set[tuple[int, int]], theirs: set[tuple[int, int]]
+    tracks: TrackColumns,
+    ours: set[tuple[int, int]],
+    theirs: set[tuple[int, int]],
+    band_m: float = BAND_M,
 ) -> Settled:
-    bluesky_right = sharedsky_right = border = 0
-    for pair in sorted(ours ^ theirs):
-        if borderline(tracks, *pair):
+    """Judge every pair in exactly one of ``ours`` and ``theirs`` with the reference."""
+    differing = sorted(ours ^ theirs)
+    if not differing:
+        return Settled(0, 0, 0, 0, 0, band_m, [])
+    reference = _reference_conflicts()
+    i = np.array([p[0] for p in differing], dtype=np.int64)
+    j = np.array([p[1] for p in differing], dtype=np.int64)
+    columns = (
+        tracks.lat_deg,
+        tracks.lon_deg,
+        tracks.alt_m,
+        tracks.gs_mps,
+        tracks.trk_deg,
+        tracks.vs_mps,
+        tracks.party,
+    )
+    truth = {
+        (h.i, h.j)
+        for h in reference(
+            *columns,
+            lookahead_s=LOOKAHEAD_S,
+            lateral_m=LATERAL_M,
+            vertical_m=VERTICAL_M,
+            pairs=(i, j),
+        )
+    }
+    # With minima no pair can keep, every pair is a hit and carries its CPA distance (the CPA
+    # time within the look-ahead does not depend on the minima).
+    dcpa = {
+        (h.i, h.j): h.dcpa_m
+        for h in reference(
+            *columns, lookahead_s=LOOKAHEAD_S, lateral_m=1e9, vertical_m=1e9, pairs=(i, j)
+        )
+    }
+    sharedsky_right = bluesky_right = border = 0
+    margins = []
+    for pair in differing:
+        margin = abs(dcpa[pair] - LATERAL_M)
+        margins.append(margin)
+        if margin <= band_m:
             border += 1
-            continue
-        truth = exact_verdict(tracks, *pair, LATERAL_M, VERTICAL_M, LOOKAHEAD_S)
-        if truth == (pair in theirs):
-            bluesky_right += 1
-        else:
+        elif (pair in truth) == (pair in ours):
             sharedsky_right += 1
-    return Settled(len(ours - theirs), len(theirs - ours), bluesky_right, sharedsky_right, border)
+        else:
+            bluesky_right += 1
+    return Settled(
+        len(ours - theirs),
+        len(theirs - ours),
+        sharedsky_right,
+        bluesky_right,
+        border,
+        band_m,
+        sorted(margins),
+    )
+
+
+def margin_line(margins: Sequence[float]) -> str:
+    """How far the differing pairs' reference CPA distances lie from the lateral minimum."""
+    edges = [0.0, 0.01, 1.0, 10.0, 46.3, 1_000.0, float("inf")]
+    names = ["< 1 cm", "1 cm–1 m", "1–10 m", "10–46 m", "46 m–1 km", "≥ 1 km"]
+    counts = np.histogram(np.asarray(margins, dtype=np.float64), bins=edges)[0]
+    return ", ".join(f"{name}: {c}" for name, c in zip(names, counts, strict=True))
+
+
+# ── one thread each, the same pairs ─────────────────────────────────────────────────────────
+
+
+ONE_THREAD_ENV = {
+    "NUMBA_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+def one_thread(n: int, seed: int, repeats: int) -> dict[str, Any]:
+    """Run `_one_thread_child` in a child process whose Numba (and OpenMP/BLAS) has one thread;
+    its figures."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--one-thread-child", f"{n},{seed},{repeats}"],
+        env=os.environ | ONE_THREAD_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"STOP: the one-thread run failed:\n{done.stdout}\n{done.stderr}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _one_thread_child(n: int, seed: int, repeats: int) -> dict[str, Any]:
+    """In this process, on one thread: sharedsky with a party per track (every pair compared)
+    and BlueSky's C++ detector on the same states, both warmed, alternately timed."""
+    import numba
+
+    numba.set_num_threads(1)
+    if numba.get_num_threads() != 1 or numba.config.NUMBA_NUM_THREADS != 1:
+        raise SystemExit("STOP: Numba does not run on one thread")
+    tracks = traffic(n, seed)
+    every_pair = dataclasses.replace(tracks, party=np.arange(n, dtype=np.int64))
+    theirs = bluesky_cpp(every_pair)
+
+    def ours() -> CpaHits:
+        return sharedsky_detect(every_pair)
+
+    def clocked(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        return result, (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3
+
+    # Both warmed: one untimed call each on these states (their times shown as cold calls).
+    _, cold_ours_ms, _ = clocked(ours)
+    _, cold_theirs_ms, _ = clocked(theirs)
+    ours_ms, ours_cpu, theirs_ms, theirs_cpu = [], [], [], []
+    for _ in range(repeats):
+        hits, wall, cpu = clocked(ours)
+        ours_ms.append(wall)
+        ours_cpu.append(cpu)
+        result, wall, cpu = clocked(theirs)
+        theirs_ms.append(wall)
+        theirs_cpu.append(cpu)
+    ours_ratio = statistics.median(c / w for c, w in zip(ours_cpu, ours_ms, strict=True))
+    theirs_ratio = statistics.median(c / w for c, w in zip(theirs_cpu, theirs_ms, strict=True))
+    if ours_ratio > 1.2:
+        raise SystemExit(f"STOP: sharedsky used more than one thread (CPU/wall {ours_ratio:.2f})")
+    our_pairs = pair_set(hits)
+    their_pairs = {(min(int(a), int(b)), max(int(a), int(b))) for a, b in result[0]}
+    return {
+        "n": n,
+        "numba_threads": numba.get_num_threads(),
+        "sharedsky_ms": ours_ms,
+        "bluesky_ms": theirs_ms,
+        "sharedsky_cpu_ms": ours_cpu,
+        "bluesky_cpu_ms": theirs_cpu,
+        "sharedsky_cpu_per_wall": ours_ratio,
+        "bluesky_cpu_per_wall": theirs_ratio,
+        "cold_sharedsky_ms": cold_ours_ms,
+        "cold_bluesky_ms": cold_theirs_ms,
+        "pairs_all": hits.stats.pairs_all,
+        "candidates": hits.stats.candidates,
+        "conflicts_sharedsky": len(our_pairs),
+        "conflicts_bluesky": len(their_pairs),
+        "same_pairs": len(our_pairs & their_pairs),
+        "bluesky_ordered_pairs": n * (n - 1),
+    }
 
 
 # ── ingest through the API ──────────────────────────────────────────────────────────────────
@@ -386,7 +501,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--cpp-max", type=int, default=10_000)
     parser.add_argument("--numpy-max", type=int, default=2_000)
+    parser.add_argument(
+        "--band-m", type=float, default=BAND_M, help="borderline band around the lateral minimum"
+    )
+    parser.add_argument(
+        "--no-one-thread", action="store_true", help="skip the one-thread comparison at 10,000"
+    )
+    parser.add_argument("--no-ingest", action="store_true", help="skip the ingest measurement")
+    parser.add_argument("--one-thread-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one_thread_child:
+        n, seed, repeats = (int(v) for v in args.one_thread_child.split(","))
+        print(json.dumps(_one_thread_child(n, seed, repeats)), flush=True)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     try:
         import bluesky
@@ -406,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "lookahead_s": LOOKAHEAD_S,
             "lateral_m": LATERAL_M,
             "vertical_m": VERTICAL_M,
+            "band_m": args.band_m,
         },
     )
     figures: dict[str, object] = {}
@@ -449,18 +577,56 @@ def main(argv: Sequence[str] | None = None) -> None:
             if fastest is None or theirs.median_ms < fastest[1].median_ms:
                 fastest = (name.strip(), theirs, their_pairs)
         if fastest is not None:
-            settled = settle(tracks, our_pairs, fastest[2])
+            settled = settle(tracks, our_pairs, fastest[2], args.band_m)
             print(
                 f"N={n:>7,}  vs {fastest[0]}: only sharedsky {settled.only_sharedsky}, only "
-                f"BlueSky {settled.only_bluesky}; exact check sides with sharedsky "
-                f"{settled.sharedsky_right}, with BlueSky {settled.bluesky_right}, "
-                f"borderline (±0.5 %) {settled.borderline}",
+                f"BlueSky {settled.only_bluesky}; the reference sides with sharedsky "
+                f"{settled.sharedsky_right}, with BlueSky {settled.bluesky_right}; borderline "
+                f"(reference CPA distance within {settled.band_m:g} m of the lateral minimum, "
+                f"not scored) {settled.borderline}",
                 flush=True,
             )
+            if settled.margins_m:
+                print(
+                    f"N={n:>7,}  |reference CPA distance − {LATERAL_M:g} m| of the differing "
+                    f"pairs: {margin_line(settled.margins_m)}",
+                    flush=True,
+                )
             if n == 10_000:
                 figures["speedup_vs_bluesky_10k"] = fastest[1].median_ms / ours.median_ms
-                figures["disagreements_10k"] = settled.bluesky_right
-    ingest_runs = [r for r in (measure_ingest() for _ in range(3)) if r is not None]
+                figures["disagreements_10k"] = {
+                    "sharedsky_right": settled.sharedsky_right,
+                    "bluesky_right": settled.bluesky_right,
+                    "borderline": settled.borderline,
+                    "band_m": settled.band_m,
+                }
+    if ONE_THREAD_N in sizes and not args.no_one_thread and "not installed" not in bluesky_version:
+        alone = one_thread(ONE_THREAD_N, args.seed, max(3, args.repeats))
+        ours_ms = statistics.median(alone["sharedsky_ms"])
+        theirs_ms = statistics.median(alone["bluesky_ms"])
+        figures["speedup_vs_bluesky_10k_one_thread"] = theirs_ms / ours_ms
+        cpu_speedup = statistics.median(alone["bluesky_cpu_ms"]) / statistics.median(
+            alone["sharedsky_cpu_ms"]
+        )
+        print(
+            f"N={ONE_THREAD_N:>7,}  one thread (Numba threads {alone['numba_threads']}), a party "
+            f"per track (every pair), both warmed, timed alternately:\n"
+            f"           sharedsky     {ours_ms:10.1f} ms  (runs "
+            f"{', '.join(f'{t:.1f}' for t in alone['sharedsky_ms'])}; CPU/wall "
+            f"{alone['sharedsky_cpu_per_wall']:.2f}; cold first call "
+            f"{alone['cold_sharedsky_ms']:.1f} ms)  candidates {alone['candidates']:,} of "
+            f"{alone['pairs_all']:,} pairs  conflicts {alone['conflicts_sharedsky']:,}\n"
+            f"           BlueSky C++   {theirs_ms:10.1f} ms  (runs "
+            f"{', '.join(f'{t:.1f}' for t in alone['bluesky_ms'])}; CPU/wall "
+            f"{alone['bluesky_cpu_per_wall']:.2f}; cold first call "
+            f"{alone['cold_bluesky_ms']:.1f} ms)  {alone['bluesky_ordered_pairs']:,} ordered "
+            f"pairs  conflicts {alone['conflicts_bluesky']:,}\n"
+            f"           speed-up {theirs_ms / ours_ms:.1f}× (wall), "
+            f"{cpu_speedup:.1f}× (CPU time)  same pairs {alone['same_pairs']:,}",
+            flush=True,
+        )
+    runs_ingest = 0 if args.no_ingest else 3
+    ingest_runs = [r for r in (measure_ingest() for _ in range(runs_ingest)) if r is not None]
     ingest = statistics.median(ingest_runs) if ingest_runs else None
     if ingest is not None:
         runs = ", ".join(f"{r:,.0f}" for r in ingest_runs)
@@ -470,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "n10k_ms": figures.get("n10k_ms"),
             "n100k_ms": figures.get("n100k_ms"),
             "speedup_vs_bluesky_10k": figures.get("speedup_vs_bluesky_10k"),
+            "speedup_vs_bluesky_10k_one_thread": figures.get("speedup_vs_bluesky_10k_one_thread"),
             "disagreements_10k": figures.get("disagreements_10k"),
             "ingest_per_s": ingest,
         }
