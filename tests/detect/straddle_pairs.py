@@ -87,6 +87,20 @@ def sites() -> list[tuple[float, float]]:
     return found
 
 
+def reach_m(site: tuple[float, float], shape: Shape) -> float:
+    """Farthest any point of shape lies from site, metres: its vertices' farthest + its radius
+    (edges are geodesics between the vertices, inside the geodesic disc that holds them)."""
+    if isinstance(shape, Circle):
+        points, radius_m = [(shape.lon, shape.lat)], shape.radius_m
+    elif isinstance(shape, Polygon):
+        points, radius_m = [p for ring in shape.rings for p in ring], 0.0
+    else:
+        points, radius_m = list(shape.path), shape.half_width_m
+    xy = np.array(points)
+    _, _, d = GEOD.inv(np.full(len(xy), site[0]), np.full(len(xy), site[1]), xy[:, 0], xy[:, 1])
+    return float(np.max(d)) + radius_m
+
+
 # ── geodesic helpers ────────────────────────────────────────────────────────────────────────
 
 
@@ -239,7 +253,7 @@ def _band(rng: np.random.Generator, gap_m: float | None) -> tuple[float, float, 
     """(lo_a, hi_a, lo_b, hi_b) with B gap_m above or below A exactly (overlap when None)."""
     thickness = float(rng.choice([300.0, 600.5, 1_500.25, 3_000.0]))
     if gap_m is None:
-        lo_a = float(rng.choice([0.0, 1_000.0, 2_500.5]))
+        lo_a = float(rng.choice([3_000.0, 4_000.0, 5_500.5]))  # B stays above -500 m
         lo_b = lo_a + thickness * float(rng.uniform(-0.9, 0.9))
         return lo_a, lo_a + thickness, lo_b, lo_b + thickness
     # high tops first; a top far below the gap keeps every bit of it (same binary exponent)
@@ -275,7 +289,11 @@ _SIDES = ("side", "corridor_side", "hole")
 
 
 def straddle_pairs(
-    rng: np.random.Generator, count: int, *, open_ended: bool = True
+    rng: np.random.Generator,
+    count: int,
+    *,
+    open_ended: bool = True,
+    minima: Minima | None = None,
 ) -> list[StraddlePair]:
     """``count`` pairs cycling through the three minima and through the sites.
 
@@ -283,14 +301,20 @@ def straddle_pairs(
     (105–200 %) or overlapping; band and window overlap. Vertical and time: gap = the minimum
     exactly, ± 1 m or ± 1 s, overlapping or far (3 ×); the lateral distance well inside or
     overlapping, the other gap overlapping. ``open_ended``: 15 % of A's windows never end.
+    ``minima``: the same for every pair (else drawn from the lists above).
     """
     centres = sites()
     pairs = []
     for n in range(count):
         site = n % len(centres)
         dimension = ("lateral", "vertical", "time")[n % 3]
-        lateral_m = float(rng.choice(LATERALS_M))
-        minima = Minima(lateral_m, float(rng.choice(VERTICALS_M)), float(rng.choice(TIMES_S)))
+        drawn = Minima(
+            float(rng.choice(LATERALS_M)),
+            float(rng.choice(VERTICALS_M)),
+            float(rng.choice(TIMES_S)),
+        )
+        chosen = minima or drawn
+        lateral_m = chosen.lateral_m
         kinds = (str(rng.choice(A_KINDS)), str(rng.choice(B_KINDS)))
         distance: float | None
         gap_v: float | None = None
@@ -305,7 +329,7 @@ def straddle_pairs(
         else:
             offset = str(rng.choice(["-1", "0", "+1", "-1", "0", "+1", "overlap", "far"]))
             distance = lateral_m * float(rng.uniform(0.05, 0.9)) if rng.random() < 0.7 else None
-            minimum = minima.vertical_m if dimension == "vertical" else minima.time_s
+            minimum = chosen.vertical_m if dimension == "vertical" else chosen.time_s
             gap = None if offset == "overlap" else minimum * 3.0 if offset == "far" else None
             if offset in _STEPS:
                 gap = minimum + _STEPS[offset]
@@ -324,7 +348,7 @@ def straddle_pairs(
             StraddlePair(
                 Volume(a, lo_a, hi_a, t_a0, t_a1),
                 Volume(b, lo_b, hi_b, t_b0, t_b1),
-                minima,
+                chosen,
                 site,
                 dimension,
                 offset,

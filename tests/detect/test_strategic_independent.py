@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 from detect import strategic_reference as ref
-from detect.straddle_pairs import SITE_REACH_M, StraddlePair, sites, straddle_pairs
+from detect.straddle_pairs import SITE_REACH_M, StraddlePair, reach_m, sites, straddle_pairs
 from pyproj import Geod
 
 from sharedsky.detect.separation import Clash, Separation, VolumeGeom, clash
@@ -131,23 +131,9 @@ def test_pairs_of_different_sites_are_far_apart(pairs: list[StraddlePair]) -> No
     np.fill_diagonal(apart, np.inf)
     assert apart.min() > 2 * SITE_REACH_M + max(p.minima.lateral_m for p in pairs)
     for pair in pairs:
-        site = ref.Circle(float(centres[pair.site, 0]), float(centres[pair.site, 1]), 0.0)
-        assert _reach_m(site, pair.a.shape) < SITE_REACH_M
-        assert _reach_m(site, pair.b.shape) < SITE_REACH_M
-
-
-def _reach_m(site: ref.Circle, shape: ref.Shape) -> float:
-    """Farthest any point of shape lies from site, metres (vertices + radius; edges are
-    geodesics between vertices, so no farther on a convex disc)."""
-    if isinstance(shape, ref.Circle):
-        points, radius_m = [(shape.lon, shape.lat)], shape.radius_m
-    elif isinstance(shape, ref.Polygon):
-        points, radius_m = [p for ring in shape.rings for p in ring], 0.0
-    else:
-        points, radius_m = list(shape.path), shape.half_width_m
-    xy = np.array(points)
-    _, _, d = _GEOD.inv(np.full(len(xy), site.lon), np.full(len(xy), site.lat), xy[:, 0], xy[:, 1])
-    return float(np.max(d)) + radius_m
+        site = (float(centres[pair.site, 0]), float(centres[pair.site, 1]))
+        assert reach_m(site, pair.a.shape) < SITE_REACH_M
+        assert reach_m(site, pair.b.shape) < SITE_REACH_M
 
 
 # ── the engine against the reference ───────────────────────────────────────────────────────
