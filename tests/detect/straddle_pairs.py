@@ -357,3 +357,37 @@ def straddle_pairs(
             )
         )
     return pairs
+
+
+def antimeridian_pairs(rng: np.random.Generator, count: int, minima: Minima) -> list[StraddlePair]:
+    """Polygon pairs on either side of the antimeridian, lateral ± 1 m apart across it.
+
+    A's anchor vertex is 10 m west of 180°, A lying west of it; B's lies east, beyond 180°, B
+    lying east of it: neither outline crosses the antimeridian (the engine refuses those), the
+    pair does. Bands and windows overlap.
+    """
+    pairs = []
+    for n in range(count):
+        lat = float(rng.choice([0.0, 45.0, -60.0, 70.0]))
+        anchor = _to((180.0, lat), 270.0, 10.0)
+        kinds = (str(rng.choice(["vertex", "side"])), "vertex")
+        offset = ("-1", "+1")[n % 2]
+        distance = minima.lateral_m + _STEPS[offset]
+        size_a, size_b = _size(rng), _size(rng)
+        a = _shape(kinds[0], anchor, 270.0, size_a, 0.0, rng)
+        lon, lat_b, heading = _fwd(anchor, 90.0, distance)
+        b = _shape(kinds[1], (lon, lat_b), heading, size_b, 0.0, rng)
+        t0 = float(_T0_S)
+        pairs.append(
+            StraddlePair(
+                Volume(a, 0.0, 3_000.0, t0, t0 + 3_600.0),
+                Volume(b, 1_000.0, 4_000.0, t0, t0 + 3_600.0),
+                minima,
+                -1,
+                "lateral",
+                offset,
+                distance,
+                kinds,
+            )
+        )
+    return pairs

@@ -26,7 +26,14 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 from detect import strategic_reference as ref
-from detect.straddle_pairs import SITE_REACH_M, StraddlePair, reach_m, sites, straddle_pairs
+from detect.straddle_pairs import (
+    SITE_REACH_M,
+    StraddlePair,
+    antimeridian_pairs,
+    reach_m,
+    sites,
+    straddle_pairs,
+)
 from pyproj import Geod
 
 from sharedsky.detect.separation import Clash, Separation, VolumeGeom, clash
@@ -219,6 +226,27 @@ def test_find_clashes_finds_no_clash_with_a_candidate_at_the_antipode() -> None:
     assert apart[0] > 19_000_000.0
     assert clash(subject, far, sep) is None
     assert find_clashes([subject], [Candidate("far", far, sep)]) == []
+
+
+def test_pairs_across_the_antimeridian_are_judged_like_any_other() -> None:
+    #            179.9999° E │ 179.9999° W
+    #      ┌──────┐          │          ┌──────┐
+    #      │  A   │◀── lateral ± 1 m ──▶│  B   │     each outline valid on its own side
+    #      └──────┘          │          └──────┘
+    pairs = antimeridian_pairs(np.random.default_rng(180), 16, ref.Minima(9_260.0, 300.0, 600.0))
+    verdicts = ref.verdicts([(p.a, p.b, p.minima) for p in pairs])
+    for pair, verdict in zip(pairs, verdicts, strict=True):
+        validate_outline(outline(pair.a.shape))
+        validate_outline(outline(pair.b.shape))
+        assert verdict.distance_m == pytest.approx(pair.intended_m, abs=1e-3)
+        assert verdict.conflict is (pair.offset == "-1")
+    wrong = []
+    for k, (pair, verdict) in enumerate(zip(pairs, verdicts, strict=True)):
+        alone = clash(geom(pair.a), geom(pair.b), separation(pair.minima))
+        batch = find_clashes([geom(pair.a)], [Candidate(k, geom(pair.b), separation(pair.minima))])
+        if (alone is not None, bool(batch)) != (verdict.conflict, verdict.conflict):
+            wrong.append((k, pair.offset, alone is not None, bool(batch)))
+    assert wrong == []
 
 
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────

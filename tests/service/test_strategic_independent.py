@@ -20,7 +20,14 @@ import numpy as np
 import pytest
 from _support import make_env
 from detect import strategic_reference as ref
-from detect.straddle_pairs import SITE_REACH_M, StraddlePair, reach_m, sites, straddle_pairs
+from detect.straddle_pairs import (
+    SITE_REACH_M,
+    StraddlePair,
+    antimeridian_pairs,
+    reach_m,
+    sites,
+    straddle_pairs,
+)
 
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import Conflict, ConflictState
@@ -115,6 +122,27 @@ def test_stored_conflicts_are_exactly_the_reference_conflicts(
         for conflict in listed:
             k = _pair_of(conflict, owner)
             _assert_stored_fields(conflict, verdicts[k], pairs[k].minima.lateral_m)
+
+
+def test_a_conflict_across_the_antimeridian_is_stored(database: Database, clock: FakeClock) -> None:
+    #   polygons 9,259 / 9,261 m apart across 180°, each on its own side: alpha files the As,
+    #   bravo the Bs; the stored conflicts are the (A, B) the reference calls conflicts
+    env = make_env(database, clock)
+    pairs = antimeridian_pairs(np.random.default_rng(180), 6, LEVANT)
+    combos = [(i, j) for i in range(len(pairs)) for j in range(len(pairs))]
+    verdicts = ref.verdicts([(pairs[i].a, pairs[j].b, LEVANT) for i, j in combos])
+    expected = {combo for combo, v in zip(combos, verdicts, strict=True) if v.conflict}
+    assert {(k, k) for k, p in enumerate(pairs) if p.offset == "-1"} <= expected
+    filed: dict[str, tuple[str, int]] = {}
+    for k, pair in enumerate(pairs):
+        filed[file_notice(env.deps, actor("alpha"), draft(pair.a)).notice.id] = ("a", k)
+        filed[file_notice(env.deps, actor("bravo"), draft(pair.b)).notice.id] = ("b", k)
+    listed = list_conflicts(env.deps, Viewer(PartyId("host"), True), ConflictState.OPEN)
+    found = []
+    for view in listed:
+        sides = dict([filed[view.conflict.a.id], filed[view.conflict.b.id]])
+        found.append((sides["a"], sides["b"]))
+    assert sorted(found) == sorted(expected)
 
 
 def _pair_of(conflict: Conflict, owner: dict[str, int]) -> int:
