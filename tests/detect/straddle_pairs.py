@@ -61,7 +61,8 @@ class StraddlePair:
     b: Volume
     minima: Minima
     site: int
-    """Index in `sites()`: pairs of different sites are at least 460 km apart."""
+    """Index in `sites()`: sites are more than 510 km apart, each pair within `SITE_REACH_M`
+    (230 km) of its own (asserted by the tests)."""
     dimension: str
     """The minimum it straddles: lateral, vertical or time (the others are then well inside)."""
     offset: str
