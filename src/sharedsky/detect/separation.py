@@ -172,7 +172,12 @@ def bbox_lower_bound_m(a: Outline, b: Outline) -> float:
     a_lon0, a_lat0, a_lon1, a_lat1 = outline_bbox(a)
     b_lon0, b_lat0, b_lon1, b_lat1 = outline_bbox(b)
     lat_gap_deg = max(0.0, b_lat0 - a_lat1, a_lat0 - b_lat1)
-    lon_gap_deg = min(180.0, max(0.0, b_lon0 - a_lon1, a_lon0 - b_lon1))
+    # the nearer way round: two outlines on either side of the antimeridian are close
+    lon_gap_deg = min(
+        180.0,
+        max(0.0, b_lon0 - a_lon1, a_lon0 - b_lon1),
+        max(0.0, min(a_lon0, b_lon0) + 360.0 - max(a_lon1, b_lon1)),
+    )
     widest_deg = max(abs(a_lat0), abs(a_lat1), abs(b_lat0), abs(b_lat1))
     by_lat_m = EARTH_MIN_RADIUS_M * math.radians(lat_gap_deg)
     by_lon_m = (
