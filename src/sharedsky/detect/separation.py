@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, geodesic_midpoint
@@ -169,24 +170,38 @@ def bbox_lower_bound_m(a: Outline, b: Outline) -> float:
     Latitude gap × the smallest meridional radius; longitude gap as the equatorial-plane chord
     at the boxes' widest latitude (the prime-vertical radius is never below the equatorial one).
     """
-    a_lon0, a_lat0, a_lon1, a_lat1 = outline_bbox(a)
-    b_lon0, b_lat0, b_lon1, b_lat1 = outline_bbox(b)
-    lat_gap_deg = max(0.0, b_lat0 - a_lat1, a_lat0 - b_lat1)
+    boxes = np.array([outline_bbox(b)], dtype=np.float64)
+    return float(bbox_lower_bounds_m(outline_bbox(a), boxes)[0])
+
+
+def bbox_lower_bounds_m(
+    box: tuple[float, float, float, float], boxes: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """`bbox_lower_bound_m` of one bounding box (lon0, lat0, lon1, lat1 degrees) against each
+    row of ``boxes`` (n × 4, the same columns), metres."""
+    a_lon0, a_lat0, a_lon1, a_lat1 = box
+    b_lon0, b_lat0, b_lon1, b_lat1 = boxes.T
+    lat_gap_deg = np.maximum(0.0, np.maximum(b_lat0 - a_lat1, a_lat0 - b_lat1))
     # the nearer way round: two outlines on either side of the antimeridian are close
-    lon_gap_deg = min(
+    lon_gap_deg = np.minimum(
         180.0,
-        max(0.0, b_lon0 - a_lon1, a_lon0 - b_lon1),
-        max(0.0, min(a_lon0, b_lon0) + 360.0 - max(a_lon1, b_lon1)),
+        np.minimum(
+            np.maximum(0.0, np.maximum(b_lon0 - a_lon1, a_lon0 - b_lon1)),
+            np.maximum(0.0, np.minimum(a_lon0, b_lon0) + 360.0 - np.maximum(a_lon1, b_lon1)),
+        ),
     )
-    widest_deg = max(abs(a_lat0), abs(a_lat1), abs(b_lat0), abs(b_lat1))
-    by_lat_m = EARTH_MIN_RADIUS_M * math.radians(lat_gap_deg)
+    widest_deg = np.maximum(
+        max(abs(a_lat0), abs(a_lat1)), np.maximum(np.abs(b_lat0), np.abs(b_lat1))
+    )
+    by_lat_m = EARTH_MIN_RADIUS_M * np.radians(lat_gap_deg)
     by_lon_m = (
         2.0
         * _EQUATORIAL_RADIUS_M
-        * math.cos(math.radians(widest_deg))
-        * math.sin(math.radians(lon_gap_deg) / 2.0)
+        * np.cos(np.radians(widest_deg))
+        * np.sin(np.radians(lon_gap_deg) / 2.0)
     )
-    return max(by_lat_m, by_lon_m) * (1.0 - 1e-9)
+    bounds: npt.NDArray[np.float64] = np.maximum(by_lat_m, by_lon_m) * (1.0 - 1e-9)
+    return bounds
 
 
 # ── closest approach ────────────────────────────────────────────────────────────────────────

@@ -28,13 +28,14 @@ from sharedsky.detect.separation import (
     Clash,
     Separation,
     VolumeGeom,
+    bbox_lower_bounds_m,
     clash,
     interval_gap,
     thin,
     visible_parts,
 )
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
-from sharedsky.geo.outlines import Outline, outline_centre
+from sharedsky.geo.outlines import Outline, outline_bbox, outline_centre
 from sharedsky.geo.projection import LocalFrame, frame_at, frame_stretch
 from sharedsky.geo.shapes import (
     Core,
@@ -77,8 +78,9 @@ def find_clashes(
 
     The verdicts are exactly those of `clash`. A pair whose coarse distance already proves
     the conflict (closer than the minimum by more than the coarse error) skips the exact
-    measurement: its ``distance_m`` is the coarse one (an upper bound, within the coarse
-    error of the true distance) and its regions are drawn in the subject's frame. Pairs near
+    measurement: its ``distance_m`` is the coarse one (within the coarse error of the true
+    distance: at most 0.5 % + 25 m above it, and up to 1 cm below it from the 10 km chords)
+    and its regions are drawn in the subject's frame. Pairs near
     the threshold get the exact `clash`.
     """
     hits: list[StrategicHit] = []
@@ -93,10 +95,16 @@ def find_clashes(
     time_s = np.array([c.separation.time_s for c in candidates])
     vertical_m = np.array([c.separation.vertical_m for c in candidates])
     lateral_m = np.array([c.separation.lateral_m for c in candidates])
+    boxes = np.array([outline_bbox(c.volume.outline) for c in candidates], dtype=np.float64)
     for i, subject in enumerate(subjects):
         time_gap = _gaps(subject.t_start_s, subject.t_end_s, t_lo, t_hi)
         vertical_gap = _gaps(subject.alt_lo_m, subject.alt_hi_m, z_lo, z_hi)
-        live = np.flatnonzero((time_gap < time_s) & (vertical_gap < vertical_m) & (lateral_m > 0))
+        # the bounding boxes first, as `clash` does: the coarse stage projects every live
+        # candidate into the subject's frame, which mangles one near the subject's antipode
+        near = bbox_lower_bounds_m(outline_bbox(subject.outline), boxes) < lateral_m
+        live = np.flatnonzero(
+            (time_gap < time_s) & (vertical_gap < vertical_m) & (lateral_m > 0) & near
+        )
         if live.size == 0:
             continue
         coarse = _coarse(subject.outline, [candidates[int(k)] for k in live], cores)
