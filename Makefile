@@ -49,11 +49,13 @@ test: lint typecheck unit
 thorough: $(STAMP) postgres
 	HYPOTHESIS_PROFILE=thorough $(BIN)/pytest -m hypothesis --ignore=tests/api/test_schemathesis.py
 
-# mutation testing of the safety core (tests/mutation/README.md): hours, so not part of `make test`
+# mutation testing of the safety core (tests/mutation/README.md): hours, so not part of `make test`;
+# mutmut forks each mutant's run from a process that has run Numba kernels, which GNU OpenMP's
+# pool refuses (it terminates the child): the workqueue layer survives a fork
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,mutation]'
 	rm -rf mutants
-	$(BIN)/mutmut run
+	NUMBA_THREADING_LAYER=workqueue $(BIN)/mutmut run
 	$(BIN)/python tests/mutation/report.py
 
 bench: $(STAMP) postgres

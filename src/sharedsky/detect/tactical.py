@@ -124,7 +124,7 @@ def detect_conflicts(
     return _exact(motion, candidates, lookahead_s, lateral_m, vertical_m)
 
 
-def warm() -> None:
+def warm() -> None:  # pragma: no mutate block (a start-up cache warmer, not detection)
     """Compile (or load from Numba's cache) every kernel ``detect_conflicts`` runs, on a pair
     of tracks meeting head-on. Cold, that takes 10 to 25 s on two cores: a server does it
     before it answers, so that its first tactical tick after a start is not that late, and
