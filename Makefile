@@ -40,8 +40,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# two workers (pytest-xdist), each test file kept on one worker: the machines have two cores
 unit: $(STAMP) postgres assets chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint typecheck unit
 
