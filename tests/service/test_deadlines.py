@@ -269,6 +269,9 @@ def test_the_scheduler_ticks_at_once_then_every_interval(
     scheduler.start()
     scheduler.start()  # a second start does not start a second thread
     try:
+        #   one named thread, a daemon: a server that dies without stopping it still exits
+        running = [t for t in threading.enumerate() if t.name == "deadlines"]
+        assert len(running) == 1 and running[0].daemon
         assert ticks.wait_for(3)[:3] == [
             TickResult(2, 0),  # at once: what fell due while it was not running
             TickResult(0, 0),
