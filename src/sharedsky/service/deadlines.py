@@ -100,8 +100,10 @@ class DeadlineScheduler:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Tick at once (whatever fell due while the server was down), then periodically."""
+        """Tick at once (whatever fell due while the server was down), then periodically; a
+        stopped scheduler starts again."""
         if self._thread is None:
+            self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="deadlines", daemon=True)
             self._thread.start()
 
