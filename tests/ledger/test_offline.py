@@ -432,3 +432,23 @@ def test_an_export_is_walked_here_when_no_process_can_be_forked(
     monkeypatch.setattr(offline._Forked, "__init__", out_of_processes)
     data = _export(MIXED)
     assert _offline(data, processes=3, min_lines_per_process=1) == _serial(data)
+
+
+def test_chunks_joined_after_a_capped_or_unjoinable_chunk_report_as_one_pass() -> None:
+    """Few problems kept (0 to 2), so that a chunk's first break is dropped and its blame must
+    travel to the walk it joins; several cuts, so that the walk goes on after a join, by hand
+    when the next chunk cannot be joined (its first line is damaged)."""
+    rng = random.Random(1125)
+    checked = 0
+    for attempt in range(60):
+        data = _damaged(rng)
+        options = _options(rng) | {"max_problems": rng.choice([0, 1, 2])}
+        expected = _serial(data, **options)
+        lines = data.count(b"\n")
+        if lines < 4:
+            continue
+        for _ in range(8):
+            cuts = sorted(rng.sample(range(1, lines), rng.choice([1, 2, 3])))
+            assert _split(data, cuts, **options) == expected, (attempt, cuts)
+            checked += 1
+    assert checked > 300
