@@ -12,8 +12,8 @@ from sharedsky.detect.reference import brute_force_clashes
 from sharedsky.detect.separation import Clash, Separation, VolumeGeom, clash
 from sharedsky.detect.strategic import Candidate, find_clashes
 from sharedsky.geo.cells import query_cells, storage_cells
-from sharedsky.geo.distance import geodesic_destination
-from sharedsky.geo.outlines import Outline
+from sharedsky.geo.distance import WGS84, geodesic_destination
+from sharedsky.geo.outlines import CircleOutline, Outline
 
 PairMaker = Callable[[np.random.Generator], Any]
 OutlineMaker = Callable[[np.random.Generator, float, float, float], Outline]
@@ -84,3 +84,78 @@ def test_the_index_finds_every_clash(make_pair: PairMaker) -> None:
         stored = set(storage_cells(pair.b.outline))
         assert stored & set(query_cells(pair.a.outline, pair.sep.lateral_m)), pair
     assert clashes > 1_500
+
+
+def _circle_area_m2(lon: float, lat: float, radius_m: float) -> float:
+    """Geodesic area of the circle (a 3,600-gon of geodesic points: within 2e-6 relative)."""
+    az = np.linspace(0.0, 360.0, 3600, endpoint=False)
+    lons, lats, _ = WGS84.fwd(
+        np.full(az.size, lon), np.full(az.size, lat), az, np.full(az.size, radius_m)
+    )
+    area, _ = WGS84.polygon_area_perimeter(lons, lats)
+    return abs(float(area))
+
+
+def _region_area_m2(region: dict[str, Any]) -> float:
+    polygons = [region["coordinates"]] if region["type"] == "Polygon" else region["coordinates"]
+    total = 0.0
+    for rings in polygons:
+        for k, ring in enumerate(rings):
+            lons, lats = zip(*ring, strict=True)
+            area, _ = WGS84.polygon_area_perimeter(lons, lats)
+            total += abs(float(area)) * (1 if k == 0 else -1)
+    return total
+
+
+def _region_centroid(region: dict[str, Any]) -> tuple[float, float]:
+    rings = region["coordinates"] if region["type"] == "Polygon" else region["coordinates"][0]
+    points = np.array(rings[0][:-1])
+    return float(points[:, 0].mean()), float(points[:, 1].mean())
+
+
+def test_coarse_proven_clashes_draw_each_candidates_own_region_whole() -> None:
+    #   a 30 km subject holding two circles of 20 km and 12 km (each wholly within it): both
+    #   clash far inside the minimum, so the coarse stage proves them and draws the regions; each
+    #   candidate's region is its own circle whole (to the 64-gon the buffer draws: 0.16 % of
+    #   the area short), not the other's, and the distance is exactly 0
+    sep = Separation(9_260.0, 300.0, 600.0)
+    big = VolumeGeom(CircleOutline((35.0, 33.0), 30_000.0), 0.0, 3_000.0, 0.0, 3_600.0)
+    east = geodesic_destination(35.0, 33.0, 90.0, 8_000.0)
+    west = geodesic_destination(35.0, 33.0, 270.0, 15_000.0)
+    inner = {
+        "east": (float(east[0]), float(east[1]), 20_000.0),
+        "west": (float(west[0]), float(west[1]), 12_000.0),
+    }
+    candidates = [
+        Candidate(key, VolumeGeom(CircleOutline((lon, lat), r), 0.0, 3_000.0, 0.0, 3_600.0), sep)
+        for key, (lon, lat, r) in inner.items()
+    ]
+    hits = find_clashes([big], candidates)
+    assert [h.key for h in hits] == ["east", "west"]
+    for hit in hits:
+        lon, lat, r = inner[str(hit.key)]
+        assert hit.clash.distance_m == 0.0
+        assert exact_distance_is_coarse(big, hit, candidates)
+        region_b = hit.clash.region_b
+        assert region_b is not None
+        ratio = _region_area_m2(region_b) / _circle_area_m2(lon, lat, r)
+        assert 0.997 < ratio < 1.0005, (hit.key, ratio)
+        centroid = _region_centroid(region_b)
+        _, _, off_m = WGS84.inv(lon, lat, *centroid)
+        assert off_m < 200.0, (hit.key, off_m)
+    #   the other way round: each small circle as the subject, the big one its candidate, whose
+    #   region_a is the subject whole
+    for key, (lon, lat, r) in inner.items():
+        small = VolumeGeom(CircleOutline((lon, lat), r), 0.0, 3_000.0, 0.0, 3_600.0)
+        (hit,) = find_clashes([small], [Candidate("big", big, sep)])
+        assert hit.clash.distance_m == 0.0 and hit.clash.region_a is not None
+        ratio = _region_area_m2(hit.clash.region_a) / _circle_area_m2(lon, lat, r)
+        assert 0.997 < ratio < 1.0005, (key, ratio)
+
+
+def exact_distance_is_coarse(subject: VolumeGeom, hit: Any, candidates: list[Candidate]) -> bool:
+    """The hit was proven by the coarse stage (its regions drawn there), not measured exactly:
+    `clash` draws the same pair with another method (a far finer outline)."""
+    (candidate,) = [c for c in candidates if c.key == hit.key]
+    exact = clash(subject, candidate.volume, candidate.separation)
+    return exact is not None and exact.region_b != hit.clash.region_b
