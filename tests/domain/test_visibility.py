@@ -329,10 +329,10 @@ def test_a_conflict_is_seen_as_the_table_says(
     if expected == NOT:
         assert view is None
     elif expected == WHOLE:
-        assert view is not None and not view.other_id_hidden and view.conflict == conflict
+        assert view is not None and view.other_id_hidden is False and view.conflict == conflict
     else:
         assert isinstance(expected, dict)
-        assert view is not None and view.other_id_hidden
+        assert view is not None and view.other_id_hidden is True
         assert view.conflict == replace(conflict, region=expected)
         assert view.conflict.region != conflict.region
 

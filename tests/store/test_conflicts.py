@@ -209,3 +209,19 @@ def test_resolving_and_adding_note_the_rows_for_the_ledger(database: Database) -
     )
     (still_open,) = changes[0]["rows"]
     assert (still_open["state"], still_open["resolved_us"]) == ("open", None)
+
+
+def test_a_repository_without_a_journal_keeps_its_own(database: Database) -> None:
+    #   outside a unit of work (a script, a migration) nothing is recorded for the ledger, but
+    #   every write still works
+    with database.engine.begin() as connection:
+        repo = ConflictRepository(connection)
+        repo.add(K1)
+        repo.resolve("cfl-1", ResolvedReason.CANCELLED, T0)
+        got = repo.get("cfl-1")
+    assert got == replace(
+        K1,
+        state=ConflictState.RESOLVED,
+        resolved_at=T0,
+        resolved_reason=ResolvedReason.CANCELLED,
+    )
