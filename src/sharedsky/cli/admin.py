@@ -48,7 +48,14 @@ def init_command(
     try:
         mechanism, mechanism_json = parse_mechanism(text)
     except InvalidMechanism as exc:
-        _err.print(f"[red]{mechanism_file}:{exc.line}: {exc.detail}[/red]")
+        # one line, as editors and CI logs read FILE:LINE: (never wrapped, no markup in paths)
+        _err.print(
+            f"{mechanism_file}:{exc.line}: {exc.detail}",
+            style="red",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1) from exc
     url = _db_url(db)
     database = open_database(url, sqlite_synchronous=Settings().sqlite_synchronous)
