@@ -89,10 +89,12 @@ def test_each_hash_commits_to_the_previous_hash_and_signature() -> None:
 
 def test_an_append_out_of_sequence_is_refused() -> None:
     first = _first()
-    with pytest.raises(ChainError, match="seq 2, not 3"):
+    with pytest.raises(ChainError) as refused:
         append(first.link, 3, ledger_time(1), "op", "t", {}, None, SERVER_SIGNER)
-    with pytest.raises(ChainError, match="seq 1, not 2"):
+    assert str(refused.value) == "the entry after seq 1 is seq 2, not 3"
+    with pytest.raises(ChainError) as refused:
         append(None, 2, ledger_time(1), "op", "t", {}, None, SERVER_SIGNER)
+    assert str(refused.value) == "the entry after seq 0 is seq 1, not 2"
 
 
 def test_an_append_with_a_bad_time_or_payload_is_refused() -> None:
@@ -128,6 +130,19 @@ def test_entry_hash_is_sha256_of_the_jcs_link_object(
 def test_entry_hash_refuses_a_seq_outside_the_ledger(seq: int) -> None:
     with pytest.raises(ValueError, match="seq must be"):
         entry_hash(seq, GENESIS_HASH, "", GENESIS_HASH)
+
+
+def test_entry_hash_takes_the_last_seq_of_the_ledger() -> None:
+    last = 2**53 - 1
+    assert entry_hash(last, GENESIS_HASH, "", GENESIS_HASH) == _sha(
+        {"seq": last, "prev_hash": GENESIS_HASH, "prev_sig": "", "content_hash": GENESIS_HASH}
+    )
+
+
+def test_entry_hash_refuses_a_lone_surrogate_as_canonicalization_does() -> None:
+    with pytest.raises(CanonicalizationError) as refused:
+        entry_hash(1, GENESIS_HASH, "\ud800", GENESIS_HASH)
+    assert str(refused.value) == "input contains non-UTF-8 codepoints"
 
 
 def test_a_redacted_entry_keeps_its_chain_fields_only() -> None:
