@@ -10,6 +10,7 @@ from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.notices import Notice
 from sharedsky.domain.visibility import (
     ConflictView,
     NoticeView,
@@ -44,13 +45,19 @@ def visible_notice(
 ) -> NoticeView:
     """The notice as ``viewer`` sees it; NotFound when absent or invisible to the viewer."""
     notice = uow.notices.get(notice_id)
-    if notice is None:
-        raise NotFound(f"no notice {notice_id!r}")
-    clashing = uow.conflicts.clashing_volumes(viewer.party, [notice.id], now)
-    view = see_notice(viewer, notice, deps.mechanism, clashing.get(notice.id, frozenset()))
+    view = None if notice is None else notice_seen(uow, deps.mechanism, viewer, notice, now)
     if view is None:
         raise NotFound(f"no notice {notice_id!r}")
     return view
+
+
+def notice_seen(
+    uow: SqlUnitOfWork, mechanism: Mechanism, viewer: Viewer, notice: Notice, now: datetime
+) -> NoticeView | None:
+    """What ``viewer`` sees of the stored ``notice`` at ``now`` (its volumes in an open clash
+    with the viewer's own decide under ``conflicts_only``); None when nothing."""
+    clashing = uow.conflicts.clashing_volumes(viewer.party, [notice.id], now)
+    return see_notice(viewer, notice, mechanism, clashing.get(notice.id, frozenset()))
 
 
 def visible_tactical(uow: SqlUnitOfWork, viewer: Viewer, alert_id: str) -> StoredAlert | None:
@@ -230,8 +237,5 @@ def still_owed(
         if notice is None or not notice.status(now).is_current():
             return False
         viewer = Viewer(request.party, is_host=False)
-        clashing = uow.conflicts.clashing_volumes(request.party, [notice.id], now)
-        return (
-            see_notice(viewer, notice, mechanism, clashing.get(notice.id, frozenset())) is not None
-        )
+        return notice_seen(uow, mechanism, viewer, notice, now) is not None
     return True
