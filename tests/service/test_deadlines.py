@@ -25,7 +25,7 @@ from sharedsky.service import deadlines
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.context import Actor
 from sharedsky.service.deadlines import DeadlineScheduler, TickResult, tick
-from sharedsky.service.notices import amend_notice, cancel_notice, file_notice
+from sharedsky.service.notices import Filing, amend_notice, cancel_notice, file_notice
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import pending_acks
 from sharedsky.store.acks import AckRepository
@@ -60,6 +60,15 @@ def orbit(lon: float = 36.5) -> NoticeDraft:
     return NoticeDraft(NoticeKind.UAV, "orbit", (volume,))
 
 
+def file_the_clash(env: Env) -> tuple[Filing, Filing]:
+    """Alpha's orbit and bravo's beside it: each owes the other's notice (routine, 900 s) and
+    the conflict (priority, 300 s) an acknowledgement."""
+    return (
+        file_notice(env.deps, actor("alpha"), orbit()),
+        file_notice(env.deps, actor("bravo"), orbit(36.6)),
+    )
+
+
 def steps(env: Env) -> list[tuple[str, int, str]]:
     records = env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
     return [(r.party, r.rung, r.rung_name) for r in records]
@@ -67,8 +76,7 @@ def steps(env: Env) -> list[tuple[str, int, str]]:
 
 def test_the_ladder_is_climbed_rung_by_rung_on_time(database: Database, clock: FakeClock) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))  # clash: both owe a priority ack (300 s)
+    file_the_clash(env)  # both owe a priority ack (300 s)
     clock.advance(299)
     assert tick(env.deps).escalated == 0
     clock.advance(1)  # exactly due
@@ -100,8 +108,7 @@ def test_an_acknowledged_or_resolved_request_does_not_escalate(
     database: Database, clock: FakeClock
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    first = file_notice(env.deps, actor("alpha"), orbit())
-    filing = file_notice(env.deps, actor("bravo"), orbit(36.6))
+    first, filing = file_the_clash(env)
     conflict = filing.conflicts[0]
     acknowledge(env.deps, actor("alpha"), AckSubject.CONFLICT, conflict.id)
     acknowledge(env.deps, actor("alpha"), AckSubject.NOTICE, filing.notice.id)
@@ -158,8 +165,7 @@ def test_each_escalation_says_exactly_who_what_and_until_when(
     database: Database, clock: FakeClock
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    file_the_clash(env)
     before = {r.id: r for r in pending(env)}
     #   each owes an answer to the other's notice (routine: 900 s) and to the conflict
     #   (priority: 300 s)
@@ -248,8 +254,7 @@ def test_requests_whose_subject_ended_lapse_instead_of_escalating(
     database: Database, clock: FakeClock
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    file_the_clash(env)
     clock.advance(4 * 3600)  # nobody ticked while both notices ran their course (T0+2 h..3 h)
     assert tick(env.deps) == TickResult(escalated=0, lapsed=4)
     assert pending(env) == []
@@ -279,8 +284,7 @@ def test_the_scheduler_ticks_at_once_then_every_interval(
     database: Database, clock: FakeClock
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    file_the_clash(env)
     clock.advance(300)
     ticks = _Ticks()
     scheduler = DeadlineScheduler(env.deps, interval_s=0.05, on_tick=ticks)
@@ -309,8 +313,7 @@ def test_a_full_batch_ticks_again_at_once(
     database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    file_the_clash(env)
     clock.advance(300)
     monkeypatch.setattr(deadlines, "TICK_BATCH", 2)  # the first tick escalates a full batch
     ticks = _Ticks()
@@ -368,8 +371,7 @@ def test_a_notice_that_went_out_of_sight_is_no_longer_owed(
     #   once alpha moves its own away, alpha can neither read nor acknowledge bravo's, so it
     #   must not be asked to (nor escalated for not doing so)
     env = make_env(database, clock)
-    mine = file_notice(env.deps, actor("alpha"), orbit())
-    filing = file_notice(env.deps, actor("bravo"), orbit(36.6))
+    mine, filing = file_the_clash(env)
     owed = {(r.party, r.subject, r.subject_id) for r in pending(env)}
     assert ("alpha", AckSubject.NOTICE, filing.notice.id) in owed
     amend_notice(env.deps, actor("alpha"), mine.notice.id, 1, orbit(40.0))  # far away
@@ -398,8 +400,7 @@ def test_requests_above_a_shortened_ladder_are_parked_not_escalated(
     #   none: a request already above where the host would be is parked (never due again),
     #   every one of them in the same tick, and nothing is sent
     env = make_env(database, clock, TWO_RUNGS_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    file_the_clash(env)
     clock.advance(300)
     tick(env.deps)
     clock.advance(600)
@@ -446,8 +447,7 @@ def test_a_full_batch_of_lapsed_requests_ticks_again_at_once(
     database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = make_env(database, clock, LADDER_YAML)
-    file_notice(env.deps, actor("alpha"), orbit())
-    file_notice(env.deps, actor("bravo"), orbit(36.6))
+    file_the_clash(env)
     clock.advance(4 * 3600)  # all four requests lapse in the first tick
     monkeypatch.setattr(deadlines, "TICK_BATCH", 4)
     ticks = _Ticks()
