@@ -21,20 +21,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from mutmut.stats import status_by_exit_code  # mutmut's own verdict per exit code
+
 _ROOT = Path(__file__).resolve().parents[2]
 _EQUIVALENT = Path(__file__).with_name("equivalent.md")
-_STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
-_TIMEOUTS = {36, 24, -24, 152, 255}
 _LISTED = re.compile(r"^\|\s*`([\w.]+__mutmut_\d+)`")
-
-
-def status_of(exit_code: int | None) -> str:
-    """mutmut's verdict for a mutant's exit code (see mutmut.stats)."""
-    if exit_code is None:
-        return "not checked"
-    if exit_code in _TIMEOUTS:
-        return "timeout"
-    return _STATUS.get(exit_code, "suspicious")
 
 
 def equivalent_mutants(text: str) -> set[str]:
@@ -59,8 +50,8 @@ def main() -> int:
         if not results:
             continue
         module = str(meta.relative_to(_ROOT / "mutants" / "src")).removesuffix(".py.meta")
-        counts = Counter(status_of(code) for code in results.values())
-        alive = sorted(k for k, code in results.items() if status_of(code) == "survived")
+        counts = Counter(status_by_exit_code[code] for code in results.values())
+        alive = sorted(k for k, code in results.items() if status_by_exit_code[code] == "survived")
         equivalent = [k for k in alive if k in listed]
         survivors += alive
         caught = counts["killed"] + counts["timeout"]
