@@ -59,21 +59,7 @@ def batch_of(size: int, now_s: float, rng: np.random.Generator) -> TrackBatch:
 
 def payloads(batch: TrackBatch) -> list[bytes]:
     """The batch as JSON arrays of rows, each payload under ``PAYLOAD_BYTES``."""
-    rows = [
-        [batch.party, *row]
-        for row in zip(
-            batch.ids,
-            batch.time_s.tolist(),
-            batch.lat_deg.tolist(),
-            batch.lon_deg.tolist(),
-            batch.alt_m.tolist(),
-            batch.gs_mps.tolist(),
-            batch.trk_deg.tolist(),
-            batch.vs_mps.tolist(),
-            batch.notice_ids,
-            strict=True,
-        )
-    ]
+    rows = [[batch.party, *row] for row in batch.rows()]
     out: list[bytes] = []
     chunk: list[bytes] = []
     size = 2

@@ -10,7 +10,7 @@ value refuses the whole batch, naming the first offending field.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,24 @@ class TrackBatch:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def rows(
+        self,
+    ) -> Iterator[tuple[str, float, float, float, float, float, float, float, str | None]]:
+        """The states, one tuple each: track id, time (s), lat, lon, alt (m), ground speed
+        (m/s), track (deg), vertical rate (m/s), notice id."""
+        return zip(
+            self.ids,
+            self.time_s.tolist(),
+            self.lat_deg.tolist(),
+            self.lon_deg.tolist(),
+            self.alt_m.tolist(),
+            self.gs_mps.tolist(),
+            self.trk_deg.tolist(),
+            self.vs_mps.tolist(),
+            self.notice_ids,
+            strict=True,
+        )
 
 
 def batch_of(

@@ -13,7 +13,7 @@ party to another); what the mechanism concludes from them, the tactical alerts, 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -146,30 +146,11 @@ class Picture(Protocol):
         """Forget every track."""
 
 
-def _rows_of(
-    batch: TrackBatch,
-) -> Iterator[tuple[str, float, float, float, float, float, float, float, str | None]]:
-    """The batch's states, one tuple each: track id, time (s), lat, lon, alt (m), ground speed
-    (m/s), track (deg), vertical rate (m/s), notice id."""
-    return zip(
-        batch.ids,
-        batch.time_s.tolist(),
-        batch.lat_deg.tolist(),
-        batch.lon_deg.tolist(),
-        batch.alt_m.tolist(),
-        batch.gs_mps.tolist(),
-        batch.trk_deg.tolist(),
-        batch.vs_mps.tolist(),
-        batch.notice_ids,
-        strict=True,
-    )
-
-
 def _newest_of(batch: TrackBatch, oldest_s: float) -> tuple[dict[str, _Row], int, int]:
     """The batch's newest fresh state per track id, with how many states were accepted and
     how many were stale (older than ``oldest_s``, or than an earlier state of its track in the
     batch), counted as ``LivePicture.put`` counts them against an empty picture."""
-    rows = _rows_of(batch)
+    rows = batch.rows()
     newest: dict[str, _Row] = {}
     accepted = stale = 0
     for track_id, time_s, lat, lon, alt, gs, trk, vs, notice in rows:
@@ -215,7 +196,7 @@ class LivePicture:
     def put(self, batch: TrackBatch, now_s: float) -> Ingested:
         """Keep the batch's states that are fresh and newer than the ones held."""
         oldest = now_s - self.config.max_age_s
-        rows = _rows_of(batch)
+        rows = batch.rows()
         accepted = stale = 0
         party = batch.party
         with self._lock:
