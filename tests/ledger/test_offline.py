@@ -96,8 +96,12 @@ def _outside(data: bytes, **options: Any) -> tuple[int | None, int | None]:
     return verdict.refused_line, verdict.first_bad_seq
 
 
-def _split(data: bytes, cuts: list[int], **options: Any) -> Outcome:
-    """verify_jsonl's way, cut at line indices ``cuts``, the chunks walked here, not forked."""
+def _split(
+    data: bytes, cuts: list[int], failed: frozenset[int] = frozenset(), **options: Any
+) -> Outcome:
+    """verify_jsonl's way, cut at line indices ``cuts``, the chunks walked here, not forked;
+    the chunks numbered in ``failed`` (1: the one after the first cut) as if their process
+    had failed, so that the parent walks them again."""
     starts = [0]
     for cut in cuts:
         starts.append(len(b"".join(io.BytesIO(data).readlines()[:cut])))
@@ -107,8 +111,10 @@ def _split(data: bytes, cuts: list[int], **options: Any) -> Outcome:
     walk = Walk(KEYRING, all_signatures, options.get("start_seq", 1), max_problems)
     try:
         trailer = offline._walk_lines(walk, data, 0, ends[0], None)
-        for start, end in zip(starts[1:], ends[1:], strict=True):
+        for number, (start, end) in enumerate(zip(starts[1:], ends[1:], strict=True), 1):
             chunk = offline._walk_chunk(data, start, end, KEYRING, all_signatures, max_problems)
+            if number in failed:
+                chunk = None
             if chunk is not None and trailer is None:
                 walk.join(chunk[0])
                 trailer = chunk[1]
@@ -452,3 +458,62 @@ def test_chunks_joined_after_a_capped_or_unjoinable_chunk_report_as_one_pass() -
             assert _split(data, cuts, **options) == expected, (attempt, cuts)
             checked += 1
     assert checked > 300
+
+
+def test_a_chunk_walked_again_after_a_joined_one_goes_on_from_where_the_join_left() -> None:
+    """The walk that joined a chunk hands its expected seq, its link and the last entry on to
+    the parent walking the next chunk again (its process failed): a break right at that cut
+    is found there as in one pass."""
+    lines = _export(PLAIN).splitlines(keepends=True)
+    gap = b"".join([*lines[:30], *lines[31:]])  # entry 31 missing, at the second cut
+    relinked = list(lines)
+    obj = json.loads(relinked[30])
+    obj["prev_hash"] = json.loads(relinked[28])["hash"]  # entry 31 links to 29
+    relinked[30] = canonical(obj) + b"\n"
+    unlinked = list(lines)
+    obj = json.loads(unlinked[30])
+    obj["hash"] = obj["hash"][::-1]  # entry 31's hash, then 32's link, do not hold
+    unlinked[30] = canonical(obj) + b"\n"
+    for data in (gap, b"".join(relinked), b"".join(unlinked), _export(PLAIN)):
+        expected = _serial(data)
+        assert isinstance(expected, Report)
+        assert expected.ok == (data == _export(PLAIN))
+        assert _split(data, [10, 30], failed=frozenset({2})) == expected
+        assert _split(data, [10, 30, 45], failed=frozenset({2, 3})) == expected
+
+
+def test_damaged_exports_report_as_one_pass_when_any_chunks_process_fails() -> None:
+    rng = random.Random(1205)
+    for attempt in range(80):
+        data = _damaged(rng)
+        options = _options(rng)
+        expected = _serial(data, **options)
+        lines = data.count(b"\n")
+        if lines < 4:
+            continue
+        cuts = sorted(rng.sample(range(1, lines), rng.choice([2, 3])))
+        failed = frozenset(rng.sample(range(1, len(cuts) + 1), rng.choice([1, 2])))
+        assert _split(data, cuts, failed, **options) == expected, (attempt, cuts, failed)
+
+
+def test_a_chunks_first_break_dropped_by_the_cap_still_ends_the_run_it_joins() -> None:
+    """All signatures checked and one problem kept: the chunk keeps its bad signature (36) and
+    drops the break after it (37, whose hash holds 36's signature); joined, that break must
+    still end the leading run, or the next chunk's entries would extend it past the gap and a
+    receipt there (51) be compared."""
+    lines = _export(PLAIN).splitlines(keepends=True)
+    resigned = json.loads(lines[35])
+    resigned["sig"] = OTHER_SIGNER.sign(entry_message(resigned["hash"]))
+    lines[35] = canonical(resigned) + b"\n"
+    changed = json.loads(lines[40])
+    changed["payload"]["version"] = 9
+    lines[40] = canonical(changed) + b"\n"
+    data = b"".join(lines)
+    receipt = make_checkpoint(SERVER_SIGNER, 51, PLAIN[50].hash, ledger_time(51))
+    for max_problems in (0, 1, 1000):
+        options = {"all_signatures": True, "max_problems": max_problems, "checkpoints": [receipt]}
+        expected = _serial(data, **options)
+        assert isinstance(expected, Report) and expected.first_bad_seq == 36
+        assert len(expected.problems) + expected.more_problems == 3  # 36, 37 linked to it, 41
+        for cuts in ([30], [30, 45], [10, 30, 45]):
+            assert _split(data, cuts, **options) == expected, (max_problems, cuts)

@@ -142,8 +142,8 @@ class ChunkResult:
     head: tuple[int, str] | None
     events: tuple[tuple[int, str, bool], ...]
     """The problems it recorded, in order: (seq, reason, whether it broke the chain)."""
-    late_break: int | None
-    """The seq of its first break when that came after ``events`` were capped."""
+    chain_broke: bool
+    """Whether the chain broke in it (its first break among ``events`` or after their cap)."""
     dropped: int
     """Problems found beyond ``events``."""
     records: bytes
@@ -227,7 +227,6 @@ class Walk:
 
     def chunk(self) -> ChunkResult:
         """What this walk found, to be joined to the walk over the entries before."""
-        kept_break = any(self.broke)
         return ChunkResult(
             count=self.count,
             redacted=self.redacted,
@@ -235,7 +234,7 @@ class Walk:
             events=tuple(
                 (p.seq, p.reason, broke) for p, broke in zip(self.problems, self.broke, strict=True)
             ),
-            late_break=self.blames[0] if self.blames and not kept_break else None,
+            chain_broke=bool(self.blames),  # its first break, and only that, is blamed
             dropped=self.more_problems,
             records=bytes(self.prefix.records),
             expected=self.expected,
@@ -257,9 +256,11 @@ class Walk:
                 self.broken(seq, reason)
             else:
                 self.bad_signature(seq)
-        if chunk.late_break is not None:  # counted in chunk.dropped
-            if self.prefix_open:
-                self.blames.append(chunk.late_break)
+        # a first break among the events has just ended this run (and was blamed if the run was
+        # still open); one dropped after the cap (counted in chunk.dropped) ends it here, with
+        # no blame: only bad signatures were kept before it, and the first of those, blamed by
+        # `finish`, comes earlier
+        if chunk.chain_broke:
             self.prefix_open = False
         self.more_problems += chunk.dropped
         self.expected, self.linked = chunk.expected, chunk.linked
