@@ -285,7 +285,8 @@ def _window(
     return start_a, end_a, end_a + gap_s, end_a + gap_s + duration
 
 
-_STEPS = {"-1": -1.0, "0": 0.0, "+1": 1.0}
+_STEPS = {"-1": -1.0, "0": 0.0, "+1": 1.0, "-0.1": -0.1, "+0.1": 0.1}
+"""Offsets from a minimum; ± 0.1 m only laterally, twice the engine's stated accuracy."""
 _SIDES = ("side", "corridor_side", "hole")
 
 
@@ -298,7 +299,7 @@ def straddle_pairs(
 ) -> list[StraddlePair]:
     """``count`` pairs cycling through the three minima and through the sites.
 
-    Lateral: distance = lateral ± 1 m (half of them), well inside (5–95 %), well outside
+    Lateral: distance = lateral ± 1 m or ± 0.1 m (half of them), well inside (5–95 %), well outside
     (105–200 %) or overlapping; band and window overlap. Vertical and time: gap = the minimum
     exactly, ± 1 m or ± 1 s, overlapping or far (3 ×); the lateral distance well inside or
     overlapping, the other gap overlapping. ``open_ended``: 15 % of A's windows never end.
@@ -321,7 +322,7 @@ def straddle_pairs(
         gap_v: float | None = None
         gap_t: float | None = None
         if dimension == "lateral":
-            offset = str(rng.choice(["-1", "+1", "-1", "+1", "inside", "outside", "overlap"]))
+            offset = str(rng.choice(["-1", "+1", "-0.1", "+0.1", "inside", "outside", "overlap"]))
             distance = {
                 "inside": lateral_m * float(rng.uniform(0.05, 0.95)),
                 "outside": lateral_m * float(rng.uniform(1.05, 2.0)),

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import shapely
 from _hypothesis import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ from sharedsky.detect.reference import reference_distance_m
 from sharedsky.detect.separation import (
     Separation,
     VolumeGeom,
+    _seeds,
     bbox_lower_bound_m,
     clash,
     horizontal_distance_m,
@@ -29,6 +31,7 @@ from sharedsky.geo.outlines import (
     PolygonOutline,
     validate_outline,
 )
+from sharedsky.geo.projection import frame_at
 
 SEP = Separation(9_260.0, 300.0, 600.0)
 
@@ -152,6 +155,63 @@ def test_corridor_and_polygon_at_the_lateral_threshold(delta_m: float, conflict:
     core_m = reference_distance_m(polygon, CorridorOutline(path, 1.0)) + 1.0
     corridor = CorridorOutline(path, core_m - SEP.lateral_m - delta_m)
     assert (clash(volume(polygon), volume(corridor), SEP) is not None) is conflict
+
+
+@pytest.mark.parametrize("radius_m", [None, 800.0])
+@pytest.mark.parametrize("lat", [0.0, 47.5])
+def test_a_distance_of_exactly_the_lateral_minimum_is_separated(
+    lat: float, radius_m: float | None
+) -> None:
+    """The minimum is kept, not infringed: at exactly the measured distance, no clash; one
+    ulp more of minimum, a clash (circles, and a circle beside a polygon)."""
+    a = CircleOutline((10.0, lat), 1_000.0)
+    if radius_m is None:
+        lon, lat_b = geodesic_destination(10.0, lat, 70.0, 8_000.0)
+        d = 0.01
+        ring = (
+            (lon, lat_b),
+            (lon + d, lat_b),
+            (lon + d, lat_b + d),
+            (lon, lat_b + d),
+            (lon, lat_b),
+        )
+        b: Outline = PolygonOutline((ring,))
+    else:
+        b = circle_at(a, 70.0, 7_000.0, radius_m)
+    gap_m = horizontal_distance_m(a, b)
+    kept = Separation(gap_m, 300.0, 600.0)
+    infringed = Separation(float(np.nextafter(gap_m, math.inf)), 300.0, 600.0)
+    assert clash(volume(a), volume(b), kept) is None
+    found = clash(volume(a), volume(b), infringed)
+    assert found is not None and found.distance_m == gap_m
+
+
+def test_refinement_starts_from_every_vertex_the_frame_may_have_pushed_out_of_first_place() -> None:
+    """`_seeds`: beside the closest midpoint, each vertex whose planar distance to the other
+    shape is within the frame's stretch of the minimum, the stretch taken at the farthest
+    vertex of either shape; not one beyond it. Shape A reaches 1,000 km from the frame's
+    centre (stretch 1.23 %): its vertex 50 m behind the minimum of 10 km is a seed, the one
+    200 m behind is not; the same with the shapes given the other way round."""
+    frame = frame_at(0.0, 0.0)
+    bar = np.array([(-50_000, -1_000), (50_000, -1_000), (50_000, 1_000), (-50_000, 1_000)], float)
+    behind_50 = (30_000.0, 11_050.0)
+    behind_200 = (-30_000.0, 11_200.0)
+    vertices = [
+        behind_200,
+        (0.0, 11_000.0),
+        behind_50,
+        (800_000.0, 600_000.0),
+        (-800_000.0, 600_000.0),
+    ]
+    far = np.array(vertices, float)
+    shape_far, shape_bar = shapely.Polygon(far), shapely.Polygon(bar)
+    assert shapely.distance(shape_far, shape_bar) == 10_000.0
+    for args in ((shape_far, shape_bar, far, bar), (shape_bar, shape_far, bar, far)):
+        seeds = _seeds(*args, 10_000.0, frame)
+        x, y = frame.forward([lon for lon, _ in seeds], [lat for _, lat in seeds])
+        assert len(seeds) == 2
+        assert (x[0], y[0]) == pytest.approx((0.0, 6_000.0), abs=1e-3)  # the closest midpoint
+        assert (x[1], y[1]) == pytest.approx(behind_50, abs=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ minimum (R-DETECT-1).
 pair is known by construction, confirmed by the reference (to 1 mm), and the engine must then
 agree with the reference on every decision and every field:
 
-* verdict: the same, including pairs at lateral ± 1 m and at the vertical and time minima
-  exactly (no conflict) and ± 1 m / ± 1 s;
+* verdict: the same, including pairs at lateral ± 1 m and ± 0.1 m (twice `EXACT_M`) and at
+  the vertical and time minima exactly (no conflict) and ± 1 m / ± 1 s;
 * gaps, window and band: exactly equal;
 * distance: within `EXACT_M` of the reference; where `find_clashes` proved a clash by its
   coarse stage alone (only possible more than 10 m inside the lateral minimum), an upper
@@ -51,6 +51,8 @@ EXACT_M = 0.05
 """Largest difference between the engine's exact distance and the reference's, metres."""
 AT_LEAST = 150
 """Fewest pairs at each minimum (exactly at it, or ± 1), conflicts and not, per dimension."""
+NEAR = ("-1", "+1", "-0.1", "+0.1")
+"""The lateral offsets from the minimum, metres."""
 
 REGION_M = 4_000_000.0
 """find_clashes is given candidates up to this far from a subject (the index gives it only
@@ -106,22 +108,25 @@ def test_the_pairs_are_what_they_were_built_to_be(
         validate_outline(outline(pair.b.shape))
     at_minimum: Counter[tuple[str, bool]] = Counter()
     exactly: Counter[str] = Counter()
+    tenth: Counter[str] = Counter()
     for pair, verdict in zip(pairs, verdicts, strict=True):
-        if pair.offset in ("-1", "0", "+1"):
+        if pair.offset in ("0", *NEAR):
             at_minimum[(pair.dimension, verdict.conflict)] += 1
         if pair.offset == "0":
             gap = verdict.vertical_gap_m if pair.dimension == "vertical" else verdict.time_gap_s
             minimum = pair.minima.vertical_m if pair.dimension == "vertical" else pair.minima.time_s
             assert gap == minimum  # exactly, in floating point
             exactly[pair.dimension] += 1
-        if pair.dimension == "lateral" and pair.offset in ("-1", "+1"):
+        if pair.dimension == "lateral" and pair.offset in NEAR:
             lateral_m = pair.minima.lateral_m
             assert verdict.distance_m == pytest.approx(lateral_m + float(pair.offset), abs=1e-3)
-            assert verdict.conflict is (pair.offset == "-1")
+            assert verdict.conflict is (float(pair.offset) < 0)
+            tenth[pair.offset] += pair.offset in ("-0.1", "+0.1")
     for dimension in ("lateral", "vertical", "time"):
         assert at_minimum[(dimension, True)] >= AT_LEAST, dimension
         assert at_minimum[(dimension, False)] >= AT_LEAST, dimension
     assert exactly["vertical"] >= AT_LEAST // 2 and exactly["time"] >= AT_LEAST // 2
+    assert tenth["-0.1"] >= AT_LEAST // 2 and tenth["+0.1"] >= AT_LEAST // 2
     kinds = Counter(k for p in pairs for k in p.kinds)
     assert min(kinds.values()) >= 100 and len(kinds) == 6
     assert sum(math.isinf(p.a.t_end_s) for p in pairs) >= 100

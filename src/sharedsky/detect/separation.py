@@ -306,7 +306,7 @@ def _refine(core_a: Core, core_b: Core, centre: Position) -> Approach:
 
 
 def clash_regions(
-    core_a: Core, core_b: Core, lateral_m: float, approach: Approach, sides: bool = True
+    core_a: Core, core_b: Core, lateral_m: float, approach: Approach, sides: bool
 ) -> tuple[dict[str, object] | None, dict[str, object] | None, dict[str, object]]:
     """GeoJSON (region_a, region_b, region): the parts of a and b within lateral_m of the other.
 
