@@ -189,29 +189,27 @@ def test_a_distance_of_exactly_the_lateral_minimum_is_separated(
 def test_refinement_starts_from_every_vertex_the_frame_may_have_pushed_out_of_first_place() -> None:
     """`_seeds`: beside the closest midpoint, each vertex whose planar distance to the other
     shape is within the frame's stretch of the minimum, the stretch taken at the farthest
-    vertex of either shape; not one beyond it. Shape A reaches 1,000 km from the frame's
-    centre (stretch 1.23 %): its vertex 50 m behind the minimum of 10 km is a seed, the one
-    200 m behind is not; the same with the shapes given the other way round."""
-    frame = frame_at(0.0, 0.0)
-    bar = np.array([(-50_000, -1_000), (50_000, -1_000), (50_000, 1_000), (-50_000, 1_000)], float)
-    behind_50 = (30_000.0, 11_050.0)
-    behind_200 = (-30_000.0, 11_200.0)
-    vertices = [
-        behind_200,
-        (0.0, 11_000.0),
-        behind_50,
-        (800_000.0, 600_000.0),
-        (-800_000.0, 600_000.0),
-    ]
-    far = np.array(vertices, float)
+    vertex of either shape, and 20 km from the seeds before it; not one beyond. Shape A
+    reaches about 1,000 km from the frame's centre (stretch 1.2 %): its vertex 50 m behind
+    the minimum of 10 km is a seed, the one 200 m behind is not, nor the closest vertex
+    (5 km from the midpoint); the same with the shapes given the other way round."""
+    frame = frame_at(30.0, 10.0)
+
+    def at(x_m: float, y_m: float) -> np.ndarray:  # the pair away from the frame's centre
+        return np.array([x_m + 100_000.0, y_m - 50_000.0])
+
+    bar = np.array([at(-50e3, -1e3), at(50e3, -1e3), at(50e3, 1e3), at(-50e3, 1e3)])
+    behind_50, behind_200 = at(30_000.0, 11_050.0), at(-30_000.0, 11_200.0)
+    far = np.array([behind_200, at(0.0, 11_000.0), behind_50, at(8e5, 6e5), at(-8e5, 6e5)])
     shape_far, shape_bar = shapely.Polygon(far), shapely.Polygon(bar)
-    assert shapely.distance(shape_far, shape_bar) == 10_000.0
+    assert shapely.distance(shape_far, shape_bar) == pytest.approx(10_000.0, abs=1e-6)
     for args in ((shape_far, shape_bar, far, bar), (shape_bar, shape_far, bar, far)):
-        seeds = _seeds(*args, 10_000.0, frame)
+        seeds = _seeds(*args, float(shapely.distance(shape_far, shape_bar)), frame)
         x, y = frame.forward([lon for lon, _ in seeds], [lat for _, lat in seeds])
         assert len(seeds) == 2
-        assert (x[0], y[0]) == pytest.approx((0.0, 6_000.0), abs=1e-3)  # the closest midpoint
-        assert (x[1], y[1]) == pytest.approx(behind_50, abs=1e-3)
+        midpoint = tuple(at(0.0, 6_000.0))  # geodesic, so a few cm off the planar one
+        assert (x[0], y[0]) == pytest.approx(midpoint, abs=0.1)
+        assert (x[1], y[1]) == pytest.approx(tuple(behind_50), abs=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -272,7 +272,6 @@ def _seeds(
     if len(candidates) == 0:
         return seeds
     chosen: list[np.ndarray] = []
-    spread = np.full(len(candidates), np.inf)
     sx, sy = frame.forward([seeds[0][0]], [seeds[0][1]])
     spread = np.hypot(candidates[:, 0] - sx[0], candidates[:, 1] - sy[0])
     while len(chosen) < _MAX_SEEDS - 1:
