@@ -84,13 +84,12 @@ class Clash:
 
 @dataclass(frozen=True, slots=True)
 class Approach:
-    """The closest approach of two cores: core_distance_m metres, centred at midpoint."""
+    """The closest approach of two cores: core_distance_m metres, as measured in ``frame``."""
 
     core_distance_m: float
-    midpoint: Position
-    """(lon_deg, lat_deg) between the closest points; between the cores when they overlap."""
     frame: LocalFrame
-    """The frame of the last measurement (centred at ``midpoint``)."""
+    """The frame of the measurement (centred near the closest points, or on the pair's
+    bounding box when the cores overlap there)."""
     shape_a: shapely.Geometry
     """Core a in ``frame`` metres (reused to draw the regions)."""
     shape_b: shapely.Geometry
@@ -208,7 +207,12 @@ def bbox_lower_bounds_m(
 
 
 def closest_approach(core_a: Core, core_b: Core) -> Approach:
-    """Geodesic distance in metres between two cores and the midpoint of their closest points."""
+    """Geodesic distance in metres between two cores, and the frame it was measured in.
+
+    Measured first in a frame at the pair's bounding box, then re-measured from each seed
+    (`_seeds`) in frames centred on the closest points (`_refine`); the smallest is kept,
+    the first of equals.
+    """
     verts_a, verts_b = core_a.all_vertices(), core_b.all_vertices()
     both = np.vstack([verts_a, verts_b])
     lon_lo, lat_lo = both.min(axis=0)
@@ -217,20 +221,10 @@ def closest_approach(core_a: Core, core_b: Core) -> Approach:
     shape_a, shape_b, xy_a, xy_b = _project(core_a, core_b, frame)
     distance_m = float(shapely.distance(shape_a, shape_b))
     if distance_m == 0.0:
-        return Approach(0.0, frame_centre(frame), frame, shape_a, shape_b)
-    best = Approach(math.inf, frame_centre(frame), frame, shape_a, shape_b)
-    for seed in _seeds(shape_a, shape_b, xy_a, xy_b, distance_m, frame):
-        found = _refine(core_a, core_b, seed)
-        if found.core_distance_m < best.core_distance_m:
-            best = found
-        if best.core_distance_m == 0.0:
-            break
-    return best
-
-
-def frame_centre(frame: LocalFrame) -> Position:
-    """(lon_deg, lat_deg) of the frame's centre."""
-    return frame.lon0_deg, frame.lat0_deg
+        return Approach(0.0, frame, shape_a, shape_b)
+    seeds = _seeds(shape_a, shape_b, xy_a, xy_b, distance_m, frame)
+    refined = (_refine(core_a, core_b, seed) for seed in seeds)
+    return min(refined, key=lambda approach: approach.core_distance_m)
 
 
 def _project(
@@ -289,7 +283,6 @@ def _seeds(
 def _refine(core_a: Core, core_b: Core, centre: Position) -> Approach:
     """Re-measure in frames centred on the closest points until the distance is stable."""
     previous_m = math.inf
-    distance_m = math.inf
     for _ in range(_MAX_REFINEMENTS):
         frame = frame_at(*centre)
         shape_a, shape_b, _, _ = _project(core_a, core_b, frame)
@@ -298,7 +291,7 @@ def _refine(core_a: Core, core_b: Core, centre: Position) -> Approach:
             break
         previous_m = distance_m
         centre = _closest_midpoint(shape_a, shape_b, frame)
-    return Approach(distance_m, centre, frame, shape_a, shape_b)
+    return Approach(distance_m, frame, shape_a, shape_b)
 
 
 # ── regions ─────────────────────────────────────────────────────────────────────────────────
