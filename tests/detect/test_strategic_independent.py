@@ -219,6 +219,32 @@ def test_the_regions_show_where_the_pair_is_within_the_lateral_minimum(
     assert checked > 40
 
 
+def test_pairs_just_inside_a_wide_minimum_get_a_region_on_each_side() -> None:
+    #   (A)─────────── 50 km − 16…40 m ───────────(B)
+    #   proven by find_clashes's coarse stage alone (more than 10 m inside), where the
+    #   polygonal buffers can fall short of the other side: a 100 m strip is drawn instead,
+    #   for one pair alone (clash) and for several at once (find_clashes, vectorised)
+    minima = ref.Minima(50_000.0, 300.0, 600.0)
+    a = ref.Circle(30.0, 40.0, 1_000.0)
+    subject = VolumeGeom(outline(a), 0.0, 100.0, 0.0, 600.0)
+    bs: list[ref.Circle] = []
+    for inside_m in (16.0, 25.0, 40.0):
+        for azimuth in (90.0, 91.4, 92.8, 94.2, 95.625):
+            lon, lat, _ = _GEOD.fwd(a.lon, a.lat, azimuth, 52_000.0 - inside_m)
+            bs.append(ref.Circle(float(lon), float(lat), 1_000.0))
+    volumes = [VolumeGeom(outline(b), 0.0, 100.0, 0.0, 600.0) for b in bs]
+    sep = separation(minima)
+    batch = find_clashes([subject], [Candidate(k, v, sep) for k, v in enumerate(volumes)])
+    assert [hit.key for hit in batch] == list(range(len(bs)))
+    for b, volume, hit in zip(bs, volumes, batch, strict=True):
+        for found in (clash(subject, volume, sep), hit.clash):
+            assert found is not None and found.region_a is not None and found.region_b is not None
+            faults = ref.region_faults(found.region_a, a, a, b, minima.lateral_m)
+            faults += ref.region_faults(found.region_b, b, a, b, minima.lateral_m)
+            faults += ref.region_faults(found.region, None, a, b, minima.lateral_m)
+            assert not faults, (b, faults)
+
+
 def test_find_clashes_finds_no_clash_with_a_candidate_at_the_antipode() -> None:
     #   a small circle at (110° E, 0°) and a polygon 20,000 km away, around its antipode
     #   (70° W, 0°): clash says None; find_clashes must say the same (its docstring: "the
