@@ -517,3 +517,22 @@ def test_a_chunks_first_break_dropped_by_the_cap_still_ends_the_run_it_joins() -
         assert len(expected.problems) + expected.more_problems == 3  # 36, 37 linked to it, 41
         for cuts in ([30], [30, 45], [10, 30, 45]):
             assert _split(data, cuts, **options) == expected, (max_problems, cuts)
+
+
+def test_a_tail_re_signed_with_another_key_is_compared_with_receipts_in_any_chunk() -> None:
+    """Entries 31 to 60 rewritten and chained again under another key: every signature from
+    31 on is bad but no link breaks, so the leading run goes on to 60 and the receipt at 50
+    is compared with it, whichever chunk holds it (a bad signature reported by a chunk must
+    not end the run it joins)."""
+    forged = PLAIN[:30] + build_log(30, signer=OTHER_SIGNER, after=PLAIN[29].link)
+    lines = _export(forged, trailer_for(forged)).splitlines(keepends=True)
+    data = b"".join([*lines[:-1], _export(PLAIN).splitlines(keepends=True)[-1]])  # the true one
+    receipt = make_checkpoint(SERVER_SIGNER, 50, PLAIN[49].hash, ledger_time(50))
+    options = {"all_signatures": True, "checkpoints": [receipt]}
+    expected = _serial(data, **options)
+    assert isinstance(expected, Report) and expected.first_bad_seq == 31
+    reasons = [p.reason for p in expected.problems]
+    assert reasons.count("signature does not verify") == 30
+    assert any(r.startswith("checkpoint 50: entry 50 has hash") for r in reasons)
+    for cuts in ([20], [20, 35], [10, 35, 55]):
+        assert _split(data, cuts, **options) == expected, cuts

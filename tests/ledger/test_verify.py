@@ -191,6 +191,49 @@ def test_a_malformed_entry_is_a_problem_at_its_seq_and_the_chain_resumes_after_i
     assert _both(entries).first_bad_seq == 10
 
 
+def test_after_a_malformed_entry_the_seq_it_claims_or_the_one_expected_comes_next() -> None:
+    """A malformed entry counts among the entries; the next is expected at the seq after the
+    one it claims (when its seq can be read) or after the one that was due (when not)."""
+    entries = exported(LOG)
+    entries[9]["extra"] = 1  # entry 10 malformed, entry 11 missing
+    del entries[10]
+    report = _both(entries)
+    assert report.entries == 59 and report.head_seq == 60
+    assert report.problems == (
+        Problem(10, "entry 10: extra: unknown field"),
+        Problem(11, "expected seq 11, found 12 (entries missing)"),
+    )
+    entries = exported(LOG)
+    entries[4] |= {"seq": 7, "extra": 1}  # at entry 5's place, malformed, claiming seq 7
+    report = _both(entries)
+    assert report.entries == 60
+    assert report.problems == (
+        Problem(5, "entry 7: extra: unknown field"),
+        Problem(8, "expected seq 8, found 6 (out of order)"),
+    )
+    entries = exported(LOG)
+    del entries[4]["seq"]  # entry 5 without a seq, entry 6 missing
+    del entries[5]
+    report = _both(entries)
+    assert report.problems == (
+        Problem(5, "entry (seq unknown): seq: must be an integer in 1 … 2**53 - 1"),
+        Problem(6, "expected seq 6, found 7 (entries missing)"),
+    )
+
+
+def test_receipts_at_the_first_entry_and_at_seq_0_are_compared_too() -> None:
+    """The leading run's first entry and, for a full export, the genesis before it (seq 0,
+    64 zeros) are part of what a receipt is held against."""
+    genesis = make_checkpoint(SERVER_SIGNER, 0, "0" * 64, ledger_time(0))
+    first = make_checkpoint(SERVER_SIGNER, 1, LOG[0].hash, ledger_time(1))
+    assert _both(exported(LOG), checkpoints=[genesis, first]).ok
+    for seq in (0, 1):
+        other = make_checkpoint(SERVER_SIGNER, seq, "f" * 64, ledger_time(seq))
+        report = _both(exported(LOG), checkpoints=[other])
+        assert report.first_bad_seq == seq
+        assert report.problems[0].reason.startswith(f"checkpoint {seq}: entry {seq} has hash ")
+
+
 def test_a_malformed_first_entry_of_an_export_starting_anywhere_is_blamed_before_it() -> None:
     entries: list[dict[str, Any]] = [{"no": "seq"}, *exported(LOG[1:])]
     report = _both(entries, start_seq=None)

@@ -219,11 +219,14 @@ class Walk:
             self.first_bad_sig = seq
 
     def prime(self, seq: int, hash: str, sig: str) -> None:
-        """Walk on as if entry ``seq`` (with ``hash`` and ``sig``) had just been walked."""
+        """Walk on as if entry ``seq`` (with ``hash`` and ``sig``) had just been walked.
+
+        For a fresh walk made with ``start_seq=None``: its run's predecessor stays unknown (a
+        receipt at ``seq`` is compared by the walk this one's chunk is joined to).
+        """
         self.linked = True
         self.prev_seq, self.prev_hash, self.prev_sig = seq, hash, sig
         self.expected = seq + 1
-        self.prefix.before = None
 
     def chunk(self) -> ChunkResult:
         """What this walk found, to be joined to the walk over the entries before."""
