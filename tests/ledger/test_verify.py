@@ -103,6 +103,22 @@ def test_an_empty_ledger_verifies_with_its_seq_0_trailer_and_is_cut_without_it()
     assert (report.first_bad_seq, report.head_seq, report.head_hash) == (1, None, None)
 
 
+def test_an_empty_export_ends_just_before_the_seq_it_was_to_start_at() -> None:
+    """No entry: the export ends at start_seq − 1 (0 for a full one or one starting anywhere),
+    which its trailer must name."""
+    assert _both([], trailer_for([]), start_seq=None).ok
+    assert _both([], trailer_for(LOG[:20]), start_seq=21).ok
+    report = _both([], trailer_for(LOG[:20]), start_seq=22)
+    assert report.problems == (Problem(21, "entries after the trailer's seq 20"),)
+    report = _both([], trailer_for(LOG[:20]))
+    assert report.problems == (Problem(1, "the trailer names seq 20: entries missing"),)
+
+
+def test_a_thousand_problems_are_listed_by_default_and_the_rest_counted() -> None:
+    report = verify([{"no": "seq"}] * 1_002, None, KEYRING)
+    assert len(report.problems) == 1_000 and report.more_problems == 3  # and no trailer
+
+
 def test_a_partial_export_verifies_from_the_seq_it_starts_at() -> None:
     tail = exported(LOG[20:])
     assert _both(tail, start_seq=21).ok

@@ -24,7 +24,6 @@ from sharedsky.ledger.chain import (
     GENESIS_HASH,
     GENESIS_SIG,
     EntryFormatError,
-    Link,
     check_entry,
     entry_message,
 )
@@ -114,10 +113,11 @@ class _Prefix:
             self.first_seq = seq
         self.records += (hash + sig).encode("ascii")
 
-    def link(self, index: int) -> Link:
+    def hash_and_sig(self, index: int) -> tuple[str, str]:
+        """The hash and signature of the run's entry number ``index`` (0: the first)."""
         at = index * _RECORD
         record = self.records[at : at + _RECORD].decode("ascii")
-        return Link(self.first_seq + index, record[:_HASH_LEN], record[_HASH_LEN:])
+        return record[:_HASH_LEN], record[_HASH_LEN:]
 
     def get(self, seq: int, /) -> str | None:
         """The hash of entry ``seq`` of the run (or of its known predecessor); else None."""
@@ -125,7 +125,7 @@ class _Prefix:
             return self.before[1]
         if not self.first_seq <= seq <= self.last_seq:
             return None
-        return self.link(seq - self.first_seq).hash
+        return self.hash_and_sig(seq - self.first_seq)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,9 +273,10 @@ class Walk:
         if chunk.head is not None:
             self.head = chunk.head
 
-    def signature_ok(self, link: Link) -> bool:
-        message = entry_message(link.hash)
-        return any(verify_signature(key, message, link.sig) for key in self.server_keys)
+    def signature_ok(self, hash: str, sig: str) -> bool:
+        """Whether ``sig`` is a server key's signature of the entry hash ``hash``."""
+        message = entry_message(hash)
+        return any(verify_signature(key, message, sig) for key in self.server_keys)
 
     def step(self, raw: object) -> None:
         """Check the exported entry ``raw`` (an object as ``chain.to_json`` writes it)."""
@@ -349,7 +350,7 @@ class Walk:
                 self.broken(seq, "hash does not match seq, prev_hash, prev_sig, content_hash")
         if content_problem is not None:
             self.broken(seq, content_problem)
-        if self.all_signatures and not self.signature_ok(Link(seq, ehash, sig)):
+        if self.all_signatures and not self.signature_ok(ehash, sig):
             self.bad_signature(seq)
         if self.prefix_open:
             self.prefix.add(seq, ehash, sig)
@@ -360,12 +361,12 @@ class Walk:
     def search_signatures(self) -> None:
         """Default mode: the prefix's last signature, then a binary search if it fails."""
         size = len(self.prefix)
-        if size == 0 or self.signature_ok(self.prefix.link(size - 1)):
+        if size == 0 or self.signature_ok(*self.prefix.hash_and_sig(size - 1)):
             return
         low, high = 0, size - 1  # the signature at `high` is known not to verify
         while low < high:
             middle = (low + high) // 2
-            if self.signature_ok(self.prefix.link(middle)):
+            if self.signature_ok(*self.prefix.hash_and_sig(middle)):
                 low = middle + 1
             else:
                 high = middle
