@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -183,6 +184,7 @@ def _broken(change: dict[str, Any], *, redacted: bool = False, drop: str = "") -
         (_broken({}, drop="seq"), "entry (seq unknown): seq: must be an integer"),
         (_broken({"seq": True}), "entry (seq unknown): seq: must be an integer"),
         (_broken({"seq": 0}), "entry (seq unknown): seq: must be an integer"),
+        (_broken({"seq": 2**53}), "entry (seq unknown): seq: must be an integer in 1 … 2**53 - 1"),
         (_broken({}, drop="hash"), "entry 3: hash: missing"),
         (_broken({"extra": 1}), "entry 3: extra: unknown field"),
         (_broken({"time": "x"}, redacted=True), "entry 3: time: unknown field"),
@@ -191,7 +193,7 @@ def _broken(change: dict[str, Any], *, redacted: bool = False, drop: str = "") -
         (_broken({"content_hash": 7}), "entry 3: content_hash: must be a string"),
         (_broken({"sig": "A" * 85 + "B"}), "entry 3: sig: must be 86 characters"),
         (_broken({"sig": "A" * 84}), "entry 3: sig: must be 86 characters"),
-        (_broken({"time": "2026-02-30T00:00:00.000000Z"}), "entry 3: time: must be"),
+        (_broken({"time": "2026-02-30T00:00:00.000000Z"}), "entry 3: time: must be YYYY-MM-DDTHH"),
         (_broken({"time": "2026-11-25T06:00:00+00:00"}), "entry 3: time: must be"),
         (_broken({"actor": None}), "entry 3: actor: must be a string"),
         (_broken({"type": ["t"]}), "entry 3: type: must be a string"),
@@ -214,6 +216,14 @@ def test_a_format_error_carries_the_seq_field_and_reason() -> None:
         "payload",
         "must be a JSON object",
     )
+    with pytest.raises(EntryFormatError) as caught:
+        from_json([1])
+    assert (caught.value.seq, caught.value.field) == (None, "")  # no field: not an object
+
+
+def test_the_last_seq_of_the_ledger_is_a_well_formed_entrys() -> None:
+    obj = _broken({"seq": 2**53 - 1})
+    assert from_json(obj).seq == 2**53 - 1
 
 
 def test_ledger_times_are_utc_with_microseconds_and_z() -> None:
@@ -223,10 +233,23 @@ def test_ledger_times_are_utc_with_microseconds_and_z() -> None:
     assert parse_time("2026-11-25T06:00:00.123456Z") == moment
     assert check_time("2026-11-25T06:00:00.123456Z")
     assert not check_time("2026-13-25T06:00:00.123456Z")
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=r"^a ledger time must be timezone-aware$"):
         format_time(datetime(2026, 11, 25))  # noqa: DTZ001 - the naive datetime under test
     with pytest.raises(ValueError, match="not a ledger time"):
         parse_time("2026-11-25 06:00:00")
+
+
+def test_ledger_times_are_utc_whatever_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        moment = datetime(2026, 11, 25, 8, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+        assert format_time(moment) == "2026-11-25T06:00:00.123456Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_content_holds_what_the_content_hash_hashes() -> None:
