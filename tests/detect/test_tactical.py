@@ -13,7 +13,9 @@ reference (`tactical_reference`) and with what the geometry says::
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from detect.tactical_reference import reference_conflicts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sharedsky.detect.pruning import PruneStats
 from sharedsky.detect.tactical import (
     CpaHits,
     TrackColumns,
@@ -344,3 +347,107 @@ def test_the_warm_up_pair_is_found_through_every_kernel() -> None:
     from sharedsky.detect.tactical import warm
 
     warm()
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_no_track_and_one_track_give_empty_aligned_hits(n: int) -> None:
+    tracks = columns(*[(0, 34.0, 36.0, 5000, 200, 90, 0)] * n)
+    hits = detect_conflicts(tracks)
+    figures = (hits.tcpa_s, hits.dcpa_m, hits.dv_m, hits.t_in_s, hits.t_out_s)
+    assert [len(column) for column in (hits.i, hits.j, *figures)] == [0] * 7
+    assert len(tracks.party[hits.i]) == len(tracks.party[hits.j]) == 0  # indices still index
+    assert hits.stats == PruneStats(0, 0, 0, 0)
+
+
+def test_half_a_millimetre_inside_the_vertical_minimum_is_a_conflict() -> None:
+    """The pruning stage must keep what the exact stage then finds, to the last millimetre."""
+    low, high = VERTICAL_M, 2.0 * VERTICAL_M - 0.0005
+    assert 0.0 < VERTICAL_M - (high - low) < 0.001
+    inside = columns((0, 34.0, 36.0, low, 0, 0, 0), (1, 34.0, 36.0, high, 0, 0, 0))
+    hits = detect_conflicts(inside)
+    assert as_set(hits) == {(0, 1)}
+    assert hits.dv_m[0] == pytest.approx(VERTICAL_M - 0.0005, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["lookahead_s", "lateral_m", "vertical_m"])
+@pytest.mark.parametrize("value", [0.0, -1.0, math.inf, math.nan])
+def test_each_bad_minimum_and_lookahead_is_refused_by_name(name: str, value: float) -> None:
+    tracks = columns((0, 34.0, 36.0, 5000, 200, 90, 0))
+    message = f"{name} must be a positive finite number, not {value!r}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        detect_conflicts(tracks, **{name: value})
+
+
+def test_small_positive_minima_and_lookahead_are_accepted() -> None:
+    """Half a metre and half a second are valid figures: two aircraft at one point lose them."""
+    same = columns((0, 34.0, 36.0, 5000, 0, 0, 0), (1, 34.0, 36.0, 5000, 0, 0, 0))
+    hits = detect_conflicts(same, lookahead_s=0.5, lateral_m=0.5, vertical_m=0.5)
+    assert as_set(hits) == {(0, 1)}
+    assert (hits.t_in_s[0], hits.t_out_s[0]) == (0.0, 0.5)
+
+
+def test_bad_columns_are_refused_with_what_is_wrong() -> None:
+    tracks = columns((0, 34.0, 36.0, 5000, 200, 90, 0), (1, 34.1, 36.0, 5000, 200, 90, 0))
+    short = dataclasses.replace(tracks, alt_m=np.array([5000.0]))
+    with pytest.raises(ValueError, match=r"^alt_m has shape \(1,\), expected \(2,\)$"):
+        detect_conflicts(short)
+    missing = dataclasses.replace(tracks, alt_m=np.array([5000.0, None], dtype=object))
+    with pytest.raises(ValueError, match=r"^alt_m holds a NaN or infinite value$"):
+        detect_conflicts(missing)  # a missing value (None) is refused like a NaN
+    beyond = dataclasses.replace(tracks, lat_deg=np.array([34.0, -90.5]))
+    with pytest.raises(ValueError, match=r"^lat_deg outside \[-90, 90\]$"):
+        detect_conflicts(beyond)
+    backwards = dataclasses.replace(tracks, gs_mps=np.array([200.0, -0.5]))
+    with pytest.raises(ValueError, match=r"^gs_mps is negative$"):
+        detect_conflicts(backwards)
+
+
+@pytest.mark.parametrize("pole_deg", [90.0, -90.0])
+def test_aircraft_exactly_at_a_pole_are_accepted_and_compared(pole_deg: float) -> None:
+    """Latitude ±90 is inside [−90, 90]: two aircraft at the pole (any longitude names it) at
+    one altitude are in conflict."""
+    at_pole = columns((0, pole_deg, 0.0, 5000, 0, 0, 0), (1, pole_deg, 120.0, 5000, 0, 0, 0))
+    hits = detect_conflicts(at_pole)
+    assert as_set(hits) == {(0, 1)}
+    assert hits.dcpa_m[0] == pytest.approx(0.0, abs=1e-3)
+
+
+# Radii of curvature of WGS84 (metres), from a = 6,378,137 m and 1/f = 298.257223563:
+# meridian M = a(1 − e²)/(1 − e² sin²φ)^1.5, prime vertical N = a/√(1 − e² sin²φ), and by Euler
+# the normal section at 45° from the meridian 2/(1/M + 1/N). The usual table values.
+EQUATOR_M_M, EQUATOR_N_M = 6_335_439.327, 6_378_137.000
+LAT45_M_M, LAT45_N_M = 6_367_381.816, 6_388_838.290
+LAT60_DIAGONAL_M = 6_388_826.989
+POLE_M = 6_399_593.626
+
+
+def test_each_track_moves_along_the_normal_section_of_its_heading() -> None:
+    """The exact stage moves aircraft along circles of the radius of the normal section of
+    their heading (Euler's formula): meridian radius heading north or south, prime vertical
+    heading east or west, in between otherwise; slow or fast, in one batch. To a millimetre."""
+    from sharedsky.detect import tactical
+
+    tracks = columns(
+        (0, 0.0, 10.0, 5000, 200, 0, 0),  # north at the equator
+        (1, 0.0, 10.0, 5000, 200, 90, 0),  # east at the equator
+        (2, 45.0, 30.0, 5000, 250, 180, 0),  # south at 45°
+        (3, 45.0, 30.0, 5000, 250, 270, 0),  # west at 45°
+        (4, 45.0, -150.0, 5000, 0.5, 90, 0),  # east at 45°, half a metre per second
+        (5, 60.0, -100.0, 5000, 100, 45, 0),  # north-east at 60°
+        (6, 60.0, 100.0, 5000, 100, 135, 0),  # south-east at 60°
+        (7, 90.0, 0.0, 5000, 300, 0, 0),  # at the pole, every section is alike
+        (8, -90.0, 70.0, 5000, 300, 123, 0),
+    )
+    expected_m = [
+        EQUATOR_M_M,
+        EQUATOR_N_M,
+        LAT45_M_M,
+        LAT45_N_M,
+        LAT45_N_M,
+        LAT60_DIAGONAL_M,
+        LAT60_DIAGONAL_M,
+        POLE_M,
+        POLE_M,
+    ]
+    radius_m = tactical._section_radius_m(tactical._planar(tracks))
+    assert radius_m == pytest.approx(expected_m, abs=1e-3)

@@ -392,3 +392,169 @@ def test_pairs_at_the_pruning_radius_are_kept_1_m_inside_and_dropped_1_m_outside
             *(np.asarray(getattr(tracks, f))[[a, b]] for f in TrackColumns.__slots__)
         )
         assert (candidate_set(pair) == {(0, 1)}) == ((a, b) in inside), (a, b)
+
+
+# the plane of the pruning grid and the bound of its boxes ------------------------------------
+
+
+def tracks_of(rows: list[tuple[float, ...]]) -> TrackColumns:
+    """Tracks given as (party, lat, lon, alt_m, gs_mps, trk_deg, vs_mps) rows."""
+    a = np.array(rows, dtype=np.float64).reshape(-1, 7)
+    return TrackColumns(a[:, 0].astype(np.int64), *(a[:, k].copy() for k in range(1, 7)))
+
+
+def meridian_strip(lon: float, lats: np.ndarray) -> list[tuple[float, ...]]:
+    """Aircraft along a meridian, alternating between two parties, drifting east at 2 m/s."""
+    return [(k % 2, float(lat), lon, 6_000.0, 2.0, 90.0, 0.0) for k, lat in enumerate(lats)]
+
+
+STRIP_STEP_DEG = 0.126
+"""14 km of latitude: more than √2 × the pruning box of aircraft drifting at 2 m/s (9,361 m,
+swept 600 m east), so their boxes do not meet whichever way the grid's axes turn in its plane."""
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param(meridian_strip(0.0, 20.0 + STRIP_STEP_DEG * np.arange(10)), id="at 20° N"),
+        pytest.param(meridian_strip(-40.0, 60.0 + STRIP_STEP_DEG * np.arange(10)), id="at 60° N"),
+        pytest.param(
+            [
+                row
+                for lon in (0.0, 119.0, -119.0)
+                for row in meridian_strip(lon, STRIP_STEP_DEG * (np.arange(6) - 2.5))
+            ],
+            id="three strips 119° apart, verticals almost cancelling",
+        ),
+    ],
+)
+def test_aircraft_further_apart_than_their_boxes_never_share_one(
+    rows: list[tuple[float, ...]],
+) -> None:
+    """The grid's plane keeps distances near the batch wherever the batch is, and the box
+    bound stays near the minimum for slow aircraft: aircraft drifting at 2 m/s 14 km apart along
+    a meridian have boxes about 9.4 km across, which do not meet. (A plane seen nearly edge-on,
+    such as the equator's plane for a strip on a meridian, a plane scaled down, or a bound
+    inflated, would bring them together: pairs boxed, pruning lost.)::
+
+        ● 14 km ● 14 km ●  …      boxes  [■]    [■]    [■]    apart
+    """
+    tracks = tracks_of(rows)
+    stats = tactical_candidates(tracks).stats
+    assert stats.pairs_box == 0
+    assert stats.candidates == 0
+
+
+def test_a_batch_whose_verticals_cancel_loses_no_conflict() -> None:
+    """Two pairs 9 km apart (one north-south at 45° N 0° E, one east-west at 45° N 90° E) and
+    their antipodes, in one batch: the mean vertical is zero, so the grid falls back to a fixed
+    plane, which must not stretch any distance.::
+
+        A ● 9 km ● (north)   C ● 9 km ● (east)   and the same at the antipodes
+    """
+    rows: list[tuple[float, ...]] = []
+    for lat, lon, az in ((45.0, 0.0, 0.0), (45.0, 90.0, 90.0)):
+        lon_b, lat_b, _ = GEOD.fwd(lon, lat, az, 9_000.0)
+        for sign, turn in ((1.0, 0.0), (-1.0, 180.0)):  # the pair, then its antipodes
+            rows.append((0, sign * lat, (lon + turn + 180.0) % 360.0 - 180.0, 6_000, 0, 0, 0))
+            rows.append((1, sign * lat_b, (lon_b + turn + 180.0) % 360.0 - 180.0, 6_000, 0, 0, 0))
+    tracks = tracks_of(rows)
+    hits = detect_conflicts(tracks)
+    found = set(zip(hits.i.tolist(), hits.j.tolist(), strict=True))
+    assert found == {(0, 1), (2, 3), (4, 5), (6, 7)}
+    assert found == reference_pairs(tracks, LATERAL_M).keys()
+    assert hits.dcpa_m == pytest.approx(np.full(4, 9_000.0), abs=0.1)
+
+
+def test_a_batch_centred_on_a_diagonal_of_the_earth_frame_is_measured() -> None:
+    """Two aircraft 8.9 km apart on the Greenwich meridian at 44.96° N and 45.04° N: their mean
+    vertical points exactly (bit for bit) along (1, 0, 1), where a poorly chosen reference axis
+    for the grid's plane would be parallel to it and give no plane at all."""
+    south, north = 44.96, 90.0 - 44.96
+    r_south, r_north = np.radians(south), np.radians(north)
+    assert np.cos(r_south) == np.sin(r_north) and np.cos(r_north) == np.sin(r_south)
+    tracks = tracks_of([(0, south, 0.0, 6_000, 0, 0, 0), (1, north, 0.0, 6_000, 0, 0, 0)])
+    hits = detect_conflicts(tracks)
+    _, _, apart_m = GEOD.inv(0.0, south, 0.0, north)
+    assert set(zip(hits.i.tolist(), hits.j.tolist(), strict=True)) == {(0, 1)}
+    assert hits.dcpa_m[0] == pytest.approx(apart_m, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "az"),
+    [
+        pytest.param(0.0, 20.0, 0.0, id="north along a meridian at the equator"),
+        pytest.param(30.0, -60.0, 0.0, id="north along a meridian at 30° N"),
+        pytest.param(-50.0, 150.0, 180.0, id="south along a meridian at 50° S"),
+        pytest.param(0.0, -100.0, 90.0, id="east along the equator"),
+    ],
+)
+def test_pairs_half_a_metre_inside_the_pruning_radius_along_a_grid_axis_are_kept(
+    lat: float, lon: float, az: float
+) -> None:
+    """Standing still, R − 0.5 m apart (R the pruning radius, the coarse test's minimum) along
+    one axis of the grid (east or north at the batch centre), each pair a batch of its own: the
+    coarse test passes, so the boxes must meet, however little room the bound leaves.::
+
+        A ●──────────── R − 0.5 m ────────────● B      along x (or y) of the grid
+    """
+    lon_b, lat_b, _ = GEOD.fwd(lon, lat, az, PRUNE_LATERAL_M - 0.5)
+    tracks = tracks_of([(0, lat, lon, 6_000, 0, 0, 0), (1, lat_b, lon_b, 6_000, 0, 0, 0)])
+    assert candidate_set(tracks) == {(0, 1)}
+
+
+def test_an_aircraft_closing_over_a_long_lookahead_on_the_far_side_of_the_grid_is_kept() -> None:
+    """The box bound's vertical part at work. On the equator, A flies east at 300 m/s toward B,
+    which stands still, and comes 20 m inside the lateral minimum at the end of a 600 s
+    look-ahead, 180 km after it started. A's velocity leans up by 189 km / 2R against the pair's
+    mean vertical at t = 0, so the straight-line relative position leaves the pair's plane by
+    2.7 km in 600 s. With the batch centred on the north pole (60 aircraft there), the grid's
+    plane (the equator's) holds that departure: for some of the 360 pairs (one per degree of
+    longitude, the grid's axes turning by 1° each), one axis carries the whole relative
+    distance, √(9,240² + 2,700²) m, and A's swept box ends that far from B's::
+
+        pole ●●●   (the grid's plane: the equator's)
+        equator:   A → → → → → → → → → → → → → → → → → ● B      (× 360, one per degree)
+    """
+    lookahead_s, gs_mps = 600.0, 300.0
+    rows: list[tuple[float, ...]] = [(2, 90.0, float(lon), 6_000, 0, 0, 0) for lon in range(60)]
+    apart_m = LATERAL_M - 20.0 + gs_mps * lookahead_s
+    for lon in np.arange(-180.0, 180.0, 1.0):
+        lon_b, _, _ = GEOD.fwd(lon, 0.0, 90.0, apart_m)
+        rows.append((0, 0.0, float(lon), 6_000, gs_mps, 90.0, 0))
+        rows.append((1, 0.0, float(lon_b), 6_000, 0.0, 0.0, 0))
+    tracks = tracks_of(rows)
+    pairs = (np.arange(60, len(rows), 2), np.arange(61, len(rows), 2))
+    must = {
+        (h.i, h.j)
+        for h in reference_conflicts(
+            tracks.lat_deg,
+            tracks.lon_deg,
+            tracks.alt_m,
+            tracks.gs_mps,
+            tracks.trk_deg,
+            tracks.vs_mps,
+            tracks.party,
+            lookahead_s=lookahead_s,
+            lateral_m=LATERAL_M - TOL_M,
+            pairs=pairs,
+        )
+    }
+    assert len(must) == 360  # every pair comes within the minimum in the look-ahead
+    hits = detect_conflicts(tracks, lookahead_s=lookahead_s)
+    found = set(zip(hits.i.tolist(), hits.j.tolist(), strict=True))
+    assert must <= found, sorted(must - found)
+    # sharp: on one axis of the grid, some of A's swept boxes end further from B than the
+    # widened minimum + 1 m (a bound without its vertical part) + 200 m
+    from sharedsky.detect import tactical
+
+    motion = tactical._planar(tracks)
+    a, b = pairs
+    gaps_m = [
+        np.maximum(
+            np.minimum(p[a], p[a] + v[a] * lookahead_s) - p[b],
+            p[b] - np.maximum(p[a], p[a] + v[a] * lookahead_s),
+        )
+        for p, v in ((motion.x_m, motion.vx_mps), (motion.y_m, motion.vy_mps))
+    ]
+    assert np.max(np.maximum(*gaps_m)) > PRUNE_LATERAL_M + 1.0 + 200.0

@@ -115,9 +115,11 @@ def candidate_pairs(
     cell_z_m = max(cell_z_m, vertical_m / 4.0, _MIN_CELL_M)
     # Tracks sorted by the cell of their box's low corner, and the columns that the inner loop
     # reads packed row by row: pairs in one cell then touch nearby memory.
-    gx0, gx1 = _cell(x0, cell_xy_m), _cell(x1, cell_xy_m, float(x0.min()))
-    gy0, gy1 = _cell(y0, cell_xy_m), _cell(y1, cell_xy_m, float(y0.min()))
-    gz0, gz1 = _cell(z0, cell_z_m), _cell(z1, cell_z_m, float(z0.min()))
+    # cells counted from the low corner of all boxes (both ends of a box on the same grid)
+    x_low_m, y_low_m, z_low_m = float(x0.min()), float(y0.min()), float(z0.min())
+    gx0, gx1 = _cell(x0, cell_xy_m, x_low_m), _cell(x1, cell_xy_m, x_low_m)
+    gy0, gy1 = _cell(y0, cell_xy_m, y_low_m), _cell(y1, cell_xy_m, y_low_m)
+    gz0, gz1 = _cell(z0, cell_z_m, z_low_m), _cell(z1, cell_z_m, z_low_m)
     order = np.lexsort((gz0, gy0, gx0))
     cells = np.stack([gx0, gx1, gy0, gy1, gz0, gz1, motion.party], axis=1)[order]
     boxes = np.stack([x0, x1, y0, y1, z0, z1], axis=1)[order]
@@ -141,9 +143,8 @@ def candidate_pairs(
     return Candidates(i, j, stats)
 
 
-def _cell(value: FloatArray, size: float, origin: float | None = None) -> IntArray:
-    base = float(value.min()) if origin is None else origin
-    return np.floor((value - base) / size).astype(np.int64)
+def _cell(value: FloatArray, size: float, origin_m: float) -> IntArray:
+    return np.floor((value - origin_m) / size).astype(np.int64)
 
 
 def _swept(

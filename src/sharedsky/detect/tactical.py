@@ -113,12 +113,6 @@ def detect_conflicts(
     [−90, 90], a negative ground speed, or non-positive minima or look-ahead.
     """
     _check(tracks, lookahead_s, lateral_m, vertical_m)
-    n = len(tracks.party)
-    if n < 2:
-        empty_i = np.zeros(0, dtype=np.int64)
-        empty_f = np.zeros(0, dtype=np.float64)
-        stats = PruneStats(0, 0, 0, 0)
-        return CpaHits(empty_i, empty_i, *(empty_f,) * 5, stats)
     motion = _planar(tracks)
     candidates = _prune(motion, lookahead_s, lateral_m, vertical_m)
     return _exact(motion, candidates, lookahead_s, lateral_m, vertical_m)
@@ -284,11 +278,9 @@ def _section_radius_m(motion: TrackMotion) -> FloatArray:
     east_norm = np.linalg.norm(east, axis=1)
     speed2 = np.einsum("ij,ij->i", motion.vel_mps, motion.vel_mps)
     along_east = np.einsum("ij,ij->i", motion.vel_mps, east)
-    cos2 = np.where(
-        (speed2 > 0.0) & (east_norm > 0.0),
-        1.0 - along_east**2 / np.maximum(speed2 * east_norm**2, 1e-300),
-        1.0,
-    )
+    # cos² of the angle between the velocity and the meridian (along_east² ≤ speed2·east_norm²);
+    # a track standing still, which is never moved, gets 1 (along_east = 0): the meridian
+    cos2 = 1.0 - along_east**2 / np.maximum(speed2 * east_norm**2, 1e-300)
     return np.asarray(1.0 / (cos2 / meridian_m + (1.0 - cos2) / prime_m), dtype=np.float64)
 
 
