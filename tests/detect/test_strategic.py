@@ -132,6 +132,9 @@ def test_coarse_proven_clashes_draw_each_candidates_own_region_whole() -> None:
     ]
     hits = find_clashes([big], candidates)
     assert [h.key for h in hits] == ["east", "west"]
+    for hit, candidate in zip(hits, candidates, strict=True):
+        (alone,) = find_clashes([big], [candidate])
+        assert hit.clash == alone.clash  # each drawn in the batch exactly as alone
     for hit in hits:
         lon, lat, r = inner[str(hit.key)]
         assert hit.clash.distance_m == 0.0
