@@ -67,6 +67,36 @@ def test_no_candidates_no_clashes() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("minimum", [1.0, 0.5])
+def test_minima_of_a_metre_or_a_second_or_less_still_catch_overlapping_volumes(
+    minimum: float,
+) -> None:
+    #   [A band ▒▒▒▒ B band]   overlapping bands and windows: gaps of 0 < any positive minimum
+    sep = Separation(9_260.0, minimum, minimum)
+    a = VolumeGeom(CircleOutline((35.0, 33.0), 5_000.0), 0.0, 1_000.0, 0.0, 3_600.0)
+    b = VolumeGeom(CircleOutline((35.05, 33.0), 5_000.0), 500.0, 2_000.0, 1_800.0, 7_200.0)
+    found = clash(a, b, sep)
+    assert found is not None and (found.vertical_gap_m, found.time_gap_s) == (0.0, 0.0)
+    (hit,) = find_clashes([a], [Candidate("b", b, sep)])
+    fields = ("distance_m", "vertical_gap_m", "time_gap_s", "t_start_s", "t_end_s", "alt_lo_m")
+    assert [getattr(hit.clash, f) for f in fields] == [getattr(found, f) for f in fields]
+
+
+def test_open_ended_windows_are_compared_without_a_floating_point_warning() -> None:
+    #   [A window ────────────────────▶ ∞)   [B window ──────▶ ∞)   ∞ − ∞ is set aside
+    sep = Separation(9_260.0, 300.0, 600.0)
+    a = VolumeGeom(CircleOutline((35.0, 33.0), 5_000.0), 0.0, 1_000.0, 0.0, np.inf)
+    b = VolumeGeom(CircleOutline((35.05, 33.0), 5_000.0), 0.0, 1_000.0, 100.0, np.inf)
+    with np.errstate(all="raise"):
+        hits = find_clashes([a, b], [Candidate("b", b, sep), Candidate("a", a, sep)])
+    assert sorted((h.subject_index, h.key) for h in hits) == [
+        (0, "a"),
+        (0, "b"),
+        (1, "a"),
+        (1, "b"),
+    ]
+
+
 def test_the_index_finds_every_clash(make_pair: PairMaker) -> None:
     """The safety property: clash(a, b) ⇒ storage_cells(b) ∩ query_cells(a, lateral) ≠ ∅.
 
