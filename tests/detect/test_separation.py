@@ -210,6 +210,16 @@ def test_refinement_starts_from_every_vertex_the_frame_may_have_pushed_out_of_fi
         midpoint = tuple(at(0.0, 6_000.0))  # geodesic, so a few cm off the planar one
         assert (x[0], y[0]) == pytest.approx(midpoint, abs=0.1)
         assert (x[1], y[1]) == pytest.approx(tuple(behind_50), abs=1e-3)
+    #   six vertices 50 m behind, 25 km apart, over a longer bar: five of them are seeds
+    row = [at(30_000.0 + 25_000.0 * k, 11_050.0) for k in range(6)]
+    comb = np.array([behind_200, at(0.0, 11_000.0), *row, at(8e5, 6e5), at(-8e5, 6e5)])
+    long_bar = np.array([at(-50e3, -1e3), at(200e3, -1e3), at(200e3, 1e3), at(-50e3, 1e3)])
+    seeds = _seeds(shapely.Polygon(comb), shapely.Polygon(long_bar), comb, long_bar, 10e3, frame)
+    x, y = frame.forward([lon for lon, _ in seeds], [lat for _, lat in seeds])
+    assert len(seeds) == 6  # `_MAX_SEEDS`
+    vertices = np.vstack([comb, long_bar])
+    for seed_x, seed_y in zip(x[1:], y[1:], strict=True):
+        assert np.min(np.hypot(vertices[:, 0] - seed_x, vertices[:, 1] - seed_y)) < 1e-3
 
 
 @pytest.mark.parametrize(

@@ -336,7 +336,8 @@ def visible_parts(
 ) -> tuple[shapely.Geometry, shapely.Geometry]:
     """The parts, each replaced by a 100 m strip along the shortest line between the areas
     when it came out empty (a pair just inside the minimum, where polygonal buffers are
-    thinner than the true ones): every clash gets a region to show. Works on arrays too."""
+    thinner than the true ones): every clash gets a region to show. ``area_a`` is one area;
+    ``area_b`` and the parts are one each, or arrays of them (one subject, many candidates)."""
     empty = shapely.is_empty(part_a) | shapely.is_empty(part_b)
     if not np.any(empty):
         return part_a, part_b
@@ -348,7 +349,7 @@ def visible_parts(
         )
     part_a, part_b = np.array(part_a, dtype=object), np.array(part_b, dtype=object)
     for k in np.flatnonzero(empty):
-        strip = _strip(area_a if np.ndim(area_a) == 0 else area_a[k], area_b[k])
+        strip = _strip(area_a, area_b[k])
         part_a[k] = strip if shapely.is_empty(part_a[k]) else part_a[k]
         part_b[k] = strip if shapely.is_empty(part_b[k]) else part_b[k]
     return part_a, part_b
