@@ -119,6 +119,23 @@ def test_a_thousand_problems_are_listed_by_default_and_the_rest_counted() -> Non
     assert len(report.problems) == 1_000 and report.more_problems == 3  # and no trailer
 
 
+def test_the_genesis_is_compared_for_an_empty_log_and_not_for_one_broken_from_its_start() -> None:
+    """An empty full export: its run is the genesis alone, which a receipt at seq 0 must name.
+    A log broken at its first entry has no run at all: nothing a receipt could be held against
+    (its first break is blamed instead)."""
+    other = make_checkpoint(SERVER_SIGNER, 0, "f" * 64, ledger_time(0))
+    report = _both([], trailer_for([]), checkpoints=[other])
+    assert report.first_bad_seq == 0
+    assert report.problems == (
+        Problem(0, f"checkpoint 0: entry 0 has hash {'0' * 64}, the checkpoint {'f' * 64}"),
+    )
+    entries = exported(LOG)
+    entries[0]["prev_hash"] = "1" * 64
+    report = _both(entries, checkpoints=[other])
+    assert report.first_bad_seq == 1
+    assert report.problems == (Problem(1, "prev_hash is not the hash of entry 0"),)
+
+
 def test_a_partial_export_verifies_from_the_seq_it_starts_at() -> None:
     tail = exported(LOG[20:])
     assert _both(tail, start_seq=21).ok
@@ -169,7 +186,9 @@ def test_entries_after_the_trailers_seq_are_unproven() -> None:
 def test_a_trailer_of_another_history_proves_a_fork_at_its_seq() -> None:
     report = _both(exported(LOG), trailer_for(FORK))
     assert report.first_bad_seq == 60
-    assert report.problems[0].reason.startswith("checkpoint 60: entry 60 has hash")
+    assert report.problems[0].reason == (
+        f"checkpoint 60: entry 60 has hash {LOG[59].hash}, the checkpoint {FORK[59].hash}"
+    )  # no earlier checkpoint matched, so the reason says none
 
 
 def test_receipts_a_party_kept_must_be_extended_by_the_log() -> None:
@@ -194,7 +213,9 @@ def test_a_forged_receipt_is_a_problem_that_proves_nothing_about_the_log() -> No
     forged = make_checkpoint(OTHER_SIGNER, 40, FORK[39].hash, ledger_time(0))
     report = _both(exported(LOG), checkpoints=[forged])
     assert not report.ok and report.first_bad_seq is None
-    assert report.problems[0].seq == 40
+    assert report.problems == (
+        Problem(40, f"checkpoint 40: key {forged.key_id!r} is not in the key ring"),
+    )
 
 
 def test_a_malformed_entry_is_a_problem_at_its_seq_and_the_chain_resumes_after_it() -> None:
