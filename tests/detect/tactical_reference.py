@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,20 @@ class RefHit:
     w_mps: float
     """The relative horizontal speed in the frame at the CPA (m/s): how fast the horizontal
     distance changes with the time from the CPA."""
+
+
+def reference_columns(tracks: Any) -> tuple[npt.ArrayLike, ...]:
+    """The seven columns of an object with the engine's column names (lat_deg, lon_deg, alt_m,
+    gs_mps, trk_deg, vs_mps, party), in the order `reference_conflicts` takes them."""
+    return (
+        tracks.lat_deg,
+        tracks.lon_deg,
+        tracks.alt_m,
+        tracks.gs_mps,
+        tracks.trk_deg,
+        tracks.vs_mps,
+        tracks.party,
+    )
 
 
 def all_pairs(party: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pytest
 from _hypothesis import examples
-from detect.tactical_reference import reference_conflicts
+from detect.tactical_reference import reference_columns, reference_conflicts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,13 +66,7 @@ def as_set(hits: CpaHits) -> set[tuple[int, int]]:
 
 def reference_set(tracks: TrackColumns, lateral_m: float = LATERAL_M) -> set[tuple[int, int]]:
     hits = reference_conflicts(
-        tracks.lat_deg,
-        tracks.lon_deg,
-        tracks.alt_m,
-        tracks.gs_mps,
-        tracks.trk_deg,
-        tracks.vs_mps,
-        tracks.party,
+        *reference_columns(tracks),
         lateral_m=lateral_m,
     )
     return {(h.i, h.j) for h in hits}

@@ -35,6 +35,7 @@ import pytest
 from detect.tactical_reference import (
     RefHit,
     all_pairs,
+    reference_columns,
     reference_conflicts,
     reference_conflicts_by_minimum,
 )
@@ -76,13 +77,7 @@ def cluster(rng: np.random.Generator, n: int = 80, radius_m: float = 40_000.0) -
 def reference_pairs(tracks: TrackColumns, lateral_m: float) -> dict[tuple[int, int], float]:
     """The reference's conflicting pairs and their CPA distances (metres)."""
     hits = reference_conflicts(
-        tracks.lat_deg,
-        tracks.lon_deg,
-        tracks.alt_m,
-        tracks.gs_mps,
-        tracks.trk_deg,
-        tracks.vs_mps,
-        tracks.party,
+        *reference_columns(tracks),
         lateral_m=lateral_m,
     )
     return {(h.i, h.j): h.dcpa_m for h in hits}
@@ -91,13 +86,7 @@ def reference_pairs(tracks: TrackColumns, lateral_m: float) -> dict[tuple[int, i
 def reference_hits(tracks: TrackColumns, *lateral_ms: float) -> list[dict[tuple[int, int], RefHit]]:
     """The reference's conflicting pairs and their figures, for each lateral minimum."""
     by_minimum = reference_conflicts_by_minimum(
-        tracks.lat_deg,
-        tracks.lon_deg,
-        tracks.alt_m,
-        tracks.gs_mps,
-        tracks.trk_deg,
-        tracks.vs_mps,
-        tracks.party,
+        *reference_columns(tracks),
         lateral_ms=lateral_ms,
     )
     return [{(h.i, h.j): h for h in hits} for hits in by_minimum]
@@ -528,13 +517,7 @@ def test_an_aircraft_closing_over_a_long_lookahead_on_the_far_side_of_the_grid_i
     must = {
         (h.i, h.j)
         for h in reference_conflicts(
-            tracks.lat_deg,
-            tracks.lon_deg,
-            tracks.alt_m,
-            tracks.gs_mps,
-            tracks.trk_deg,
-            tracks.vs_mps,
-            tracks.party,
+            *reference_columns(tracks),
             lookahead_s=lookahead_s,
             lateral_m=LATERAL_M - TOL_M,
             pairs=pairs,
