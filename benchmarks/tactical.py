@@ -70,7 +70,8 @@ from typing import Any
 import numpy as np
 from _harness import emit_json, environment, print_header
 
-from sharedsky.detect.tactical import CpaHits, TrackColumns, detect_conflicts
+from sharedsky.detect.tactical import CpaHits, detect_conflicts
+from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.projection import frame_at
 
 LOOKAHEAD_S = 300.0

@@ -46,7 +46,7 @@ from sharedsky.detect.conformance import (
     intrusion_candidates,
     zone_intrusions,
 )
-from sharedsky.detect.tactical import TrackColumns
+from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.distance import WGS84, geodesic_azimuth_deg, geodesic_destination
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 
@@ -416,29 +416,20 @@ def test_the_distance_now_is_the_geodesic_distance_to_the_outline() -> None:
     assert hits.distance_m == pytest.approx([30_000.0] * 3, abs=0.05)
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"lat_deg": np.array([np.nan])}, "lat_deg"),
-        ({"lat_deg": np.array([91.0])}, "lat_deg"),
-        ({"lon_deg": np.array([181.0])}, "lon_deg"),
-        ({"gs_mps": np.array([-1.0])}, "gs_mps"),
-        ({"vs_mps": np.array([np.inf])}, "vs_mps"),
-        ({"alt_m": np.array([1.0, 2.0])}, "alt_m"),
-        ({"gs_mps": np.array([40_000.0])}, "2,000 km"),
-    ],
-)
-def test_bad_track_columns_are_refused_naming_the_field(
-    change: dict[str, np.ndarray], message: str
-) -> None:
-    base = columns([Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)])
-    fields = {name: getattr(base, name) for name in TrackColumns.__dataclass_fields__}
-    tracks = TrackColumns(**{**fields, **change})
+def test_a_path_longer_than_2000_km_is_refused_naming_the_argument() -> None:
+    """The columns themselves are checked when they are made (tests/detect/test_tracks.py)."""
+    tracks = columns([Track(0.0, 0.0, 1_000.0, 40_000.0, 0.0, 0.0)])
     zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=r"^gs_mps × lookahead_s reaches beyond 2,000 km$"):
         zone_intrusions(tracks, [zone], [1])
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=r"^gs_mps × horizon_s reaches beyond 2,000 km$"):
         conformance(tracks, [[zone]], [0])
+    exactly = columns([Track(0.0, 0.0, 1_000.0, 50_000.0, 0.0, 0.0)])
+    conformance(exactly, [[zone]], [0], horizon_s=39.0)  # 40 s with its 1 s tail: 2,000 km
+    zone_intrusions(exactly, [zone], [1], lookahead_s=40.0)
+    beyond = columns([Track(0.0, 0.0, 1_000.0, 50_000.001, 0.0, 0.0)])
+    with pytest.raises(ValueError, match="2,000 km"):
+        zone_intrusions(beyond, [zone], [1], lookahead_s=40.0)
 
 
 @pytest.mark.parametrize(

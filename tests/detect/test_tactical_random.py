@@ -45,10 +45,10 @@ from sharedsky.detect.pruning import candidate_pairs
 from sharedsky.detect.tactical import (
     _MODEL_SLACK_M,
     _VERTICAL_SLACK_M,
-    TrackColumns,
     detect_conflicts,
     tactical_candidates,
 )
+from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.distance import geodesic_destination
 
 LATERAL_M = 9_260.0

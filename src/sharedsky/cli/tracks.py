@@ -22,9 +22,9 @@ from sharedsky.detect.tactical import (
     DEFAULT_LATERAL_M,
     DEFAULT_LOOKAHEAD_S,
     DEFAULT_VERTICAL_M,
-    TrackColumns,
     detect_conflicts,
 )
+from sharedsky.detect.tracks import TrackColumns
 
 app = typer.Typer(help="Live tracks: offline conflict detection.", no_args_is_help=True)
 

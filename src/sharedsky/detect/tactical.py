@@ -38,7 +38,9 @@ import numpy as np
 import numpy.typing as npt
 
 from sharedsky.detect.pruning import Candidates, PruneStats, TrackMotion, candidate_pairs
+from sharedsky.detect.tracks import TrackColumns, check_positive
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
+from sharedsky.geo.ecef import ecef_m, meridian_radius_m, prime_vertical_radius_m
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -47,9 +49,6 @@ DEFAULT_LOOKAHEAD_S = 300.0
 DEFAULT_LATERAL_M = 9_260.0
 DEFAULT_VERTICAL_M = 304.8
 
-_WGS84_A_M = 6_378_137.0
-_WGS84_F = 1.0 / 298.257223563
-_WGS84_E2 = _WGS84_F * (2.0 - _WGS84_F)
 _MODEL_SLACK_M = 100.0
 """Widening of the lateral minimum for the coarse test (straight flight from t = 0), metres.
 
@@ -58,24 +57,6 @@ at most 15 m over 2.4 million pairs of 300 m/s aircraft (benchmark traffic, 30 k
 _VERTICAL_SLACK_M = 1e-3
 _PASSES = 2
 """Re-linearisations at the CPA estimate in the exact stage."""
-
-
-@dataclass(frozen=True, slots=True)
-class TrackColumns:
-    """The states of N tracks as aligned columns (degrees, metres, metres per second).
-
-    party holds an integer code per track: pairs with equal codes are never compared.
-    """
-
-    party: IntArray
-    lat_deg: FloatArray
-    lon_deg: FloatArray
-    alt_m: FloatArray
-    gs_mps: FloatArray
-    trk_deg: FloatArray
-    """Track angle, degrees clockwise from true north."""
-    vs_mps: FloatArray
-    """Vertical rate, metres per second, positive up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +90,10 @@ def detect_conflicts(
 ) -> CpaHits:
     """Every pair of tracks of different parties that loses both minima within the look-ahead.
 
-    Raises ValueError for columns of unequal length, non-finite values, a latitude outside
-    [−90, 90], a negative ground speed, or non-positive minima or look-ahead.
+    Raises ValueError for non-positive (or non-finite) minima or look-ahead; the columns were
+    checked when `TrackColumns` was made.
     """
-    _check(tracks, lookahead_s, lateral_m, vertical_m)
+    _check(lookahead_s, lateral_m, vertical_m)
     motion = _planar(tracks)
     candidates = _prune(motion, lookahead_s, lateral_m, vertical_m)
     return _exact(motion, candidates, lookahead_s, lateral_m, vertical_m)
@@ -147,7 +128,7 @@ def tactical_candidates(
     vertical_m: float = DEFAULT_VERTICAL_M,
 ) -> Candidates:
     """The candidate pairs that `detect_conflicts` measures exactly (a superset of its hits)."""
-    _check(tracks, lookahead_s, lateral_m, vertical_m)
+    _check(lookahead_s, lateral_m, vertical_m)
     return _prune(_planar(tracks), lookahead_s, lateral_m, vertical_m)
 
 
@@ -171,19 +152,11 @@ def _planar(tracks: TrackColumns) -> TrackMotion:
     lat, lon = np.radians(tracks.lat_deg), np.radians(tracks.lon_deg)
     trk = np.radians(tracks.trk_deg)
     sin_lat, cos_lat, sin_lon, cos_lon = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    prime_m = _WGS84_A_M / np.sqrt(1.0 - _WGS84_E2 * sin_lat**2)
-    pos = np.stack(
-        [
-            prime_m * cos_lat * cos_lon,
-            prime_m * cos_lat * sin_lon,
-            prime_m * (1.0 - _WGS84_E2) * sin_lat,
-        ],
-        axis=1,
-    )
+    pos = ecef_m(tracks.lon_deg, tracks.lat_deg)
     up = np.stack([cos_lat * cos_lon, cos_lat * sin_lon, sin_lat], axis=1)
     east = np.stack([-sin_lon, cos_lon, np.zeros_like(lon)], axis=1)
     north = np.stack([-sin_lat * cos_lon, -sin_lat * sin_lon, cos_lat], axis=1)
-    gs = np.asarray(tracks.gs_mps, dtype=np.float64)[:, None]
+    gs = tracks.gs_mps[:, None]
     vel = gs * (np.sin(trk)[:, None] * east + np.cos(trk)[:, None] * north)
     # The orthographic plane at the batch centre (any plane would be conservative).
     centre = up.sum(axis=0)
@@ -194,13 +167,13 @@ def _planar(tracks: TrackColumns) -> TrackMotion:
     e0 /= np.linalg.norm(e0)
     n0 = np.cross(centre, e0)
     return TrackMotion(
-        np.asarray(tracks.party, dtype=np.int64),
+        tracks.party,
         pos @ e0,
         pos @ n0,
         vel @ e0,
         vel @ n0,
-        np.asarray(tracks.alt_m, dtype=np.float64),
-        np.asarray(tracks.vs_mps, dtype=np.float64),
+        tracks.alt_m,
+        tracks.vs_mps,
         pos,
         up,
         vel,
@@ -270,10 +243,8 @@ def _exact(
 
 def _section_radius_m(motion: TrackMotion) -> FloatArray:
     """Radius of curvature of each track's normal section along its velocity (Euler), metres."""
-    sin2_lat = motion.up[:, 2] ** 2
-    denom = 1.0 - _WGS84_E2 * sin2_lat
-    prime_m = _WGS84_A_M / np.sqrt(denom)
-    meridian_m = _WGS84_A_M * (1.0 - _WGS84_E2) / denom**1.5
+    sin_lat = motion.up[:, 2]
+    prime_m, meridian_m = prime_vertical_radius_m(sin_lat), meridian_radius_m(sin_lat)
     east = np.stack([-motion.up[:, 1], motion.up[:, 0], np.zeros(len(motion.up))], axis=1)
     east_norm = np.linalg.norm(east, axis=1)
     speed2 = np.einsum("ij,ij->i", motion.vel_mps, motion.vel_mps)
@@ -287,22 +258,7 @@ def _section_radius_m(motion: TrackMotion) -> FloatArray:
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────
 
 
-def _check(tracks: TrackColumns, lookahead_s: float, lateral_m: float, vertical_m: float) -> None:
-    for name, value in (
-        ("lookahead_s", lookahead_s),
-        ("lateral_m", lateral_m),
-        ("vertical_m", vertical_m),
-    ):
-        if not (np.isfinite(value) and value > 0.0):
-            raise ValueError(f"{name} must be a positive finite number, not {value!r}")
-    n = len(tracks.party)
-    for name in ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps"):
-        column = np.asarray(getattr(tracks, name), dtype=np.float64)
-        if column.shape != (n,):
-            raise ValueError(f"{name} has shape {column.shape}, expected ({n},)")
-        if not np.all(np.isfinite(column)):
-            raise ValueError(f"{name} holds a NaN or infinite value")
-    if np.any(np.abs(tracks.lat_deg) > 90.0):
-        raise ValueError("lat_deg outside [-90, 90]")
-    if np.any(np.asarray(tracks.gs_mps) < 0.0):
-        raise ValueError("gs_mps is negative")
+def _check(lookahead_s: float, lateral_m: float, vertical_m: float) -> None:
+    check_positive(lookahead_s, "lookahead_s")
+    check_positive(lateral_m, "lateral_m")
+    check_positive(vertical_m, "vertical_m")

@@ -18,7 +18,7 @@ from datetime import datetime
 import numpy as np
 
 from sharedsky.detect.conformance import Region, conformance, zone_intrusions
-from sharedsky.detect.tactical import TrackColumns
+from sharedsky.detect.tracks import TrackColumns
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tactical import AlertKey, AlertKind, Finding
 from sharedsky.domain.volumes import Volume4D

@@ -29,7 +29,8 @@ from itertools import combinations
 
 import numpy as np
 
-from sharedsky.detect.tactical import TrackColumns, detect_conflicts
+from sharedsky.detect.tactical import detect_conflicts
+from sharedsky.detect.tracks import TrackColumns
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
 from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.conflicts import ObjectType

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from sharedsky.detect._conformance_parts import (
+from sharedsky.detect.conformance.parts import (
     DISC,
     POLYGON,
     SLAB,
@@ -223,7 +223,7 @@ def part_distance_m(
     a slab whose axis the point does not face: the discs at its ends measure those points).
 
     Discs are exact. Slabs: the planar distance across the axis, within 4e-7 of it (see module
-    `_conformance_parts`). Polygons: the geodesic distance to the nearest boundary point found in
+    `parts`). Polygons: the geodesic distance to the nearest boundary point found in
     the polygon's frame, an upper bound that exceeds the true distance by a second-order term
     (the frame's stretch moves the nearest point along the boundary, not off it).
     """

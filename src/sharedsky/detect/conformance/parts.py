@@ -1,6 +1,6 @@
 """Outlines cut into parts (discs, slabs, polygons), each exact in its own planar frame.
 
-The conformance engine (`detect.conformance`) asks when a straight piece of a flight path is
+The conformance engine asks when a straight piece of a flight path is
 inside an outline. Each outline is cut into *parts*, each measured in an azimuthal-equidistant
 frame (x east, y north, metres) centred where that part is exact:
 

@@ -1,11 +1,11 @@
 """The exact stage of the conformance engine: path pieces against outline parts, as time
-intervals per pair, merged into runs.
+intervals per pair.
 
 `exact_spans` takes pairs (track, outline) with the times [lo, hi] that their window and band
 allow, cuts each path into K pieces at common times (`PIECE_M` long at most), keeps the pieces
 whose chord passes within a part's reach, projects both ends of each into the part's frame
-(each distinct vertex once) and turns the parts' parameter intervals into times. `first_runs`
-merges intervals per group (a pair, or a track over its notice) into its earliest run.
+(each distinct vertex once) and turns the parts' parameter intervals into times
+(`runs.first_runs` then merges them).
 """
 
 from __future__ import annotations
@@ -16,30 +16,26 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sharedsky.detect._conformance_parts import Parts, to_frame
-from sharedsky.detect._conformance_pieces import Pieces, part_distance_m, piece_spans
-from sharedsky.detect._conformance_track import (
+from sharedsky.detect.conformance.crossings import Pieces, part_distance_m, piece_spans
+from sharedsky.detect.conformance.parts import Parts, to_frame
+from sharedsky.detect.conformance.paths import (
     Paths,
     chord_gap_m,
-    ecef_m,
     path_ends,
     path_vertices,
     sag_bound_m,
 )
-from sharedsky.detect.tactical import TrackColumns
+from sharedsky.detect.conformance.runs import ranks
+from sharedsky.detect.tracks import TrackColumns
+from sharedsky.geo.ecef import ecef_m
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 PIECE_M = 10_000.0
 """Longest straight piece of a path, metres."""
-JOIN_S = 0.01
-"""Inside intervals closer than this (seconds) are one interval."""
 SLACK_M = 100.0
 """Added to every pruning bound, metres."""
-
-
-# ── pieces ───────────────────────────────────────────────────────────────────────────────────
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +60,7 @@ def exact_spans(
     """Inside intervals of each pair (track, outline) within [lo, hi] seconds."""
     if pair_track.size == 0:
         return TimeSpans(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), 0)
-    gs = np.asarray(tracks.gs_mps, dtype=np.float64)
+    gs = tracks.gs_mps
     # pair × part, kept when the pair's chord over [lo, hi] passes within the part's reach
     count = parts.count[pair_outline]
     row = np.repeat(np.arange(len(pair_track)), count)
@@ -135,72 +131,3 @@ def outline_distance_m(
     part = parts.first[outline][row] + ranks(count)
     each = part_distance_m(parts, part, lon_deg[row], lat_deg[row])
     return np.asarray(np.minimum.reduceat(each, np.cumsum(count) - count), dtype=np.float64)
-
-
-# ── intervals ────────────────────────────────────────────────────────────────────────────────
-
-
-def pair_windows(
-    tracks: TrackColumns, prism: FloatArray, track: IntArray, region: IntArray, t_path: float
-) -> tuple[FloatArray, FloatArray]:
-    """[lo, hi]: the times in [0, t_path] when the window of each pair's region is open and the
-    track's altitude in its band (lo > hi when there are none; a window [start, end) ending at
-    lo is closed). prism rows are (alt_lo_m, alt_hi_m, t_start_s, t_end_s) per region."""
-    alt_lo, alt_hi, start, end = prism[region].T
-    alt = np.asarray(tracks.alt_m, dtype=np.float64)[track]
-    vs = np.asarray(tracks.vs_mps, dtype=np.float64)[track]
-    moving = vs != 0.0
-    safe = np.where(moving, vs, 1.0)
-    t_a, t_b = (alt_lo - alt) / safe, (alt_hi - alt) / safe
-    in_band = (alt >= alt_lo) & (alt <= alt_hi)
-    band_lo = np.where(moving, np.minimum(t_a, t_b), np.where(in_band, -np.inf, np.inf))
-    band_hi = np.where(moving, np.maximum(t_a, t_b), np.where(in_band, np.inf, -np.inf))
-    lo = np.maximum(np.maximum(start, band_lo), 0.0)
-    hi = np.minimum(np.minimum(end, band_hi), t_path)
-    hi = np.where(lo < end, hi, -np.inf)
-    return lo, hi
-
-
-def first_runs(
-    group: IntArray, t_start: FloatArray, t_end: FloatArray, n_groups: int
-) -> tuple[FloatArray, FloatArray]:
-    """Start and end of each group's earliest run of intervals (overlapping, or less than
-    `JOIN_S` apart); NaN where a group has none."""
-    start = np.full(n_groups, np.nan)
-    end = np.full(n_groups, np.nan)
-    if group.size == 0:
-        return start, end
-    order = np.lexsort((t_start, group))
-    g, s, e = group[order], t_start[order], t_end[order]
-    first = np.ones(g.size, dtype=bool)
-    first[1:] = g[1:] != g[:-1]
-    reach = _segmented_cummax(e, first)
-    new_run = first.copy()
-    new_run[1:] |= s[1:] > reach[:-1] + JOIN_S
-    run = np.cumsum(new_run)
-    in_first = run == run[first][np.cumsum(first) - 1]
-    start[g[first]] = s[first]
-    run_end = np.full(n_groups, -np.inf)
-    np.maximum.at(run_end, g[in_first], e[in_first])
-    end[g[first]] = run_end[g[first]]
-    return start, end
-
-
-def _segmented_cummax(values: FloatArray, first: npt.NDArray[np.bool_]) -> FloatArray:
-    """Running maximum of values that restarts at every `first` row (Hillis–Steele doubling)."""
-    segment = np.cumsum(first)
-    out = values.copy()
-    shift = 1
-    while shift < out.size:
-        same = segment[shift:] == segment[:-shift]
-        if not np.any(same):
-            break
-        out[shift:] = np.where(same, np.maximum(out[shift:], out[:-shift]), out[shift:])
-        shift *= 2
-    return out
-
-
-def ranks(count: IntArray) -> IntArray:
-    """0, 1, …, count[0] − 1, 0, 1, …, count[1] − 1, … (the rank inside each repeat)."""
-    total = int(np.sum(count))
-    return np.asarray(np.arange(total) - np.repeat(np.cumsum(count) - count, count), np.int64)
