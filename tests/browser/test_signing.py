@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from _browser import Console, Mechanism, draw_polygon, set_view
 from _servers import post
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from sharedsky.client import Client
 from sharedsky.ledger.export import read_jsonl
@@ -72,6 +73,16 @@ def load_key(page: Page, pem: Path) -> None:
     page.click("#keydialog-load")
 
 
+def slow_network(page: Page, latency_ms: int) -> None:
+    """Every request of ``page`` from now on waits ``latency_ms`` for its answer (Chromium's
+    network emulation), as on a slow link or a loaded machine."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    conditions = {"offline": False, "latency": latency_ms, "downloadThroughput": -1,
+                  "uploadThroughput": -1}  # fmt: skip
+    cdp.send("Network.emulateNetworkConditions", conditions)
+
+
 def test_a_signing_operator_declines_the_key_and_is_never_trapped(
     open_console: Callable[[str], Console],
     mechanism: Mechanism,
@@ -82,6 +93,13 @@ def test_a_signing_operator_declines_the_key_and_is_never_trapped(
     del alpha_key  # registered: the server expects alpha-duty to sign
     alpha = open_console("alpha")
     a = alpha.page
+    refused: list[tuple[str, str]] = []  # the requests the server answered 401
+
+    def on_response(response: Response) -> None:
+        if response.status == 401:
+            refused.append((response.request.method, urlsplit(response.url).path))
+
+    a.on("response", on_response)
     # the server holds a key for alpha-duty: the console says so at once and offers to load it
     expect(a.locator("#keydialog")).to_be_visible()
     expect(a.locator("#keydialog-why")).to_contain_text("alpha-duty signs every write")
@@ -100,7 +118,7 @@ def test_a_signing_operator_declines_the_key_and_is_never_trapped(
     expect(a.locator("#signing-state")).to_have_text("key not loaded")
 
     # a flash arrives; acknowledging it needs the key: the dialog says why, above the take-over
-    flash_to_alpha(mechanism, "declined key")
+    flash = flash_to_alpha(mechanism, "declined key")
     takeover = a.locator("#takeover")
     expect(takeover).to_be_visible()
     a.keyboard.press("Enter")
@@ -117,8 +135,17 @@ def test_a_signing_operator_declines_the_key_and_is_never_trapped(
     beeps = a.locator("body").get_attribute("data-beeps")
     a.wait_for_timeout(2000)
     assert a.locator("body").get_attribute("data-beeps") == beeps  # silent while closed
+    # signed out over a slow link: the old page runs on for over a second (its live poll
+    # ticks) until the reload arrives, and sends nothing without the token meanwhile
+    slow_network(a, 1500)
     a.click("#signout")
     expect(a.locator("#signin")).to_be_visible()
+    token = f"Bearer {mechanism.tokens['alpha']}"
+    tokenless = [(r.method, r.url) for r in alpha.requests
+                 if "/v1/" in r.url and r.headers.get("authorization") != token]  # fmt: skip
+    assert tokenless == []
+    # the one refusal is the unsigned acknowledgement, sent once: never retried by itself
+    assert refused == [("POST", f"/v1/messages/{flash}/ack")]
     expect_refusals(alpha, 1)
     alpha.assert_clean()
 

@@ -21,7 +21,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The bearer header of ``token``. Without a token (never signed in, or signed out while the
+ * page waits for its reload) nothing may go out: a request would carry "Bearer null" and earn a
+ * 401 from the server, so the refusal is made here, locally, as the same ApiError. */
 export function authHeaders(token = storedToken()) {
+  if (!token) throw new ApiError(401, { title: "Not signed in", detail: "not signed in" });
   return { Authorization: `Bearer ${token}` };
 }
 

@@ -33,6 +33,7 @@ class App {
     this.stale = new Set();
     this.timer = null;
     this.audio = null;
+    this.signedOut = false;
   }
 
   async signIn(token) {
@@ -105,8 +106,15 @@ class App {
     this.keys.start();
   }
 
+  /** Stop everything that calls the server (the stream, the live picture's poll, a pending
+   * reload of the lists), forget the token, and reload. The old page runs on until the reload
+   * commits (long on a slow network or a loaded machine): it must send nothing meanwhile, least
+   * of all a request without a token, which the server would refuse (401). */
   signOut() {
+    this.signedOut = true;
     if (this.stream) this.stream.stop();
+    if (this.live) this.live.stop();
+    clearTimeout(this.timer);
     storeToken(null);
     location.reload();
   }
@@ -139,6 +147,7 @@ class App {
 
   /** Reload the named lists soon (several events in a burst cost one reload). */
   refresh(names) {
+    if (this.signedOut) return;
     for (const name of names) this.stale.add(name);
     if (this.timer || !this.stale.size) return;
     this.timer = setTimeout(() => this._reload(), 80);

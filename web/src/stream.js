@@ -1,7 +1,7 @@
 // The live event stream, read with fetch and a ReadableStream: EventSource cannot send the
 // Authorization header. Reconnects on its own and resumes strictly after the last event seen
 // (Last-Event-ID), so nothing is lost and nothing repeats.
-import { authHeaders } from "./api.js";
+import { authHeaders, storedToken } from "./api.js";
 
 /** Split a text/event-stream into events: {id, event, data}; comments (keep-alives) skipped. */
 export function parseBlock(block) {
@@ -60,6 +60,10 @@ export class LiveStream {
   }
 
   async _once() {
+    if (!storedToken()) {
+      this.stopped = true; // signed out (the page is reloading): nothing to connect with
+      return;
+    }
     this.controller = new AbortController();
     const headers = { ...authHeaders(), Accept: "text/event-stream" };
     if (this.lastId !== null) headers["Last-Event-ID"] = this.lastId;
