@@ -213,6 +213,35 @@ def _corridor_depth(outline: CorridorOutline, lon: np.ndarray, lat: np.ndarray) 
     return out
 
 
+def outline_distance_m(outline: Outline, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Geodesic distance (metres) from each point to the outline, 0 for a point in it: to the
+    circle's centre less its radius, to the corridor's path less its half-width, to the nearest
+    ring of the polygon (its edges densified every 100 m along their geodesics), each measured
+    in a frame centred on the point (see `_distance_to_path_m`)."""
+    depth = horizontal_depth(outline, lon, lat)
+    out = np.zeros(len(lon))
+    for k in np.flatnonzero(depth < 0.0):
+        if isinstance(outline, CircleOutline):
+            out[k] = -depth[k] if np.isfinite(depth[k]) else _circle_gap_m(outline, lon[k], lat[k])
+        elif isinstance(outline, CorridorOutline):
+            path = _corridor_frame(outline)[0]
+            out[k] = _distance_to_path_m(path, float(lon[k]), float(lat[k])) - outline.half_width_m
+        else:
+            rings = _dense_rings(outline)
+            out[k] = min(_distance_to_path_m(r, float(lon[k]), float(lat[k])) for r in rings)
+    return out
+
+
+def _circle_gap_m(outline: CircleOutline, lon: float, lat: float) -> float:
+    _, _, dist = _GEOD.inv(outline.center[0], outline.center[1], lon, lat)
+    return float(dist) - outline.radius_m
+
+
+@functools.lru_cache(maxsize=512)
+def _dense_rings(outline: PolygonOutline) -> list[np.ndarray]:
+    return [_geodesic_line(list(ring), _PATH_STEP_M) for ring in outline.rings]
+
+
 def _distance_to_path_m(path: np.ndarray, lon: float, lat: float) -> float:
     """Geodesic distance from (lon, lat) to the densified path, in a frame centred on the point:
     there a point's distance from the centre is its geodesic distance, and a 100 m chord of the

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ from detect.conformance_reference import (
     classify,
     depths,
     horizontal_depth,
+    outline_distance_m,
     union_class,
 )
 from hypothesis import HealthCheck, example, given, settings
@@ -159,7 +161,24 @@ def check_intrusions(
             found.append((i, entry, leave))
         if leave < lookahead_s:
             found.append((i, leave, entry))
+    _check_distances(zone, tracks, hits)
     return _check_boundaries([zone], tracks, found, lookahead_s)
+
+
+def _check_distances(zone: Region, tracks: list[Track], hits: IntrusionHits) -> None:
+    """Each hit's distance now agrees with the reference's distance to the outline (0 over or
+    under it) within TOL_H; the engine's is documented as an upper bound within centimetres."""
+    if len(hits) == 0:
+        return
+    lon = np.array([tracks[i].lon for i in hits.track])
+    lat = np.array([tracks[i].lat for i in hits.track])
+    expected = outline_distance_m(zone.outline, lon, lat)
+    wrong = np.flatnonzero(np.abs(hits.distance_m - expected) > TOL_H)
+    assert wrong.size == 0, (
+        f"distances {hits.distance_m[wrong[:3]]} m, reference {expected[wrong[:3]]} m: {zone}"
+    )
+    over = horizontal_depth(zone.outline, lon, lat) > TOL_H
+    assert np.all(hits.distance_m[over] == 0.0), "a track over or under its zone is at 0 m"
 
 
 def check_conformance(
@@ -456,16 +475,72 @@ def test_bad_zones_are_refused_naming_the_zone(region: Region, message: str) -> 
 def test_bad_arguments_are_refused_naming_them() -> None:
     tracks = columns([Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 0.0)])
     zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
-    with pytest.raises(ValueError, match="lookahead_s"):
-        zone_intrusions(tracks, [zone], [1], lookahead_s=0.0)
-    with pytest.raises(ValueError, match="zone_party"):
-        zone_intrusions(tracks, [zone], [1, 2])
-    with pytest.raises(ValueError, match="horizon_s"):
-        conformance(tracks, [[zone]], [0], horizon_s=math.nan)
-    with pytest.raises(ValueError, match="notice_of_track"):
-        conformance(tracks, [[zone]], [1])
-    with pytest.raises(ValueError, match=r"notice_regions\[1\]\[0\]"):
-        conformance(tracks, [[zone], [Region(zone.outline, 5.0, 1.0)]], [0])
+    flipped = Region(zone.outline, 5.0, 1.0)
+    refusals: list[tuple[Callable[[], object], str]] = [
+        (
+            lambda: zone_intrusions(tracks, [zone], [1], lookahead_s=0.0),
+            "lookahead_s must be a positive finite number, not 0.0",
+        ),
+        (
+            lambda: zone_intrusions(tracks, [zone], [1, 2]),
+            "zone_party has shape (2,), expected (1,)",
+        ),
+        (
+            lambda: conformance(tracks, [[zone]], [0], horizon_s=math.nan),
+            "horizon_s must be a positive finite number, not nan",
+        ),
+        (
+            lambda: conformance(tracks, [[zone]], [1]),
+            "notice_of_track holds an index outside notice_regions",
+        ),
+        (
+            lambda: conformance(tracks, [[zone]], [-1]),
+            "notice_of_track holds an index outside notice_regions",
+        ),
+        (
+            lambda: conformance(tracks, [[zone]], [0, 0]),
+            "notice_of_track has shape (2,), expected (1,)",
+        ),
+        (
+            lambda: conformance(tracks, [[zone], [flipped]], [0]),
+            "notice_regions[1][0]: alt_lo_m is above alt_hi_m",
+        ),
+        (
+            lambda: conformance(tracks, [[zone], [], [zone, zone, flipped]], [0]),
+            "notice_regions[2][2]: alt_lo_m is above alt_hi_m",
+        ),
+        (
+            lambda: zone_intrusions(tracks, [zone, zone, flipped], [1, 1, 1]),
+            "zones[2]: alt_lo_m is above alt_hi_m",
+        ),
+    ]
+    for call, message in refusals:
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            call()
+
+
+def test_a_track_leaving_its_band_at_this_instant_is_leaving_now() -> None:
+    """On the band's top and climbing: inside now (the boundary is inside), out at once."""
+    zone = Region(CircleOutline((0.0, 0.0), 5_000.0), 0.0, 1_000.0)
+    climbing = Track(0.0, 0.0, 1_000.0, 100.0, 0.0, 5.0)
+    result = conformance(columns([climbing]), [[zone]], [0])
+    assert result.status_of(0) is ConformanceStatus.LEAVING
+    assert result.t_exit_s[0] == 0.0
+    level = Track(0.0, 0.0, 1_000.0, 10.0, 0.0, 0.0)  # on the top and staying there
+    assert conformance(columns([level]), [[zone]], [0]).status_of(0) is ConformanceStatus.CONFORMING
+    hit = hit_of(zone_intrusions(columns([climbing]), [zone], [1]), 0)
+    assert hit == (0.0, 0.0, 0.0)
+
+
+def test_an_exit_exactly_at_the_horizon_is_leaving() -> None:
+    """The horizon is closed: a track out of its band at exactly 60 s is leaving then."""
+    zone = Region(CircleOutline((0.0, 0.0), 5_000.0), 0.0, 600.0)
+    climbing = Track(0.0, 0.0, 0.0, 0.0, 0.0, 10.0)  # reaches 600 m at 60 s
+    result = conformance(columns([climbing]), [[zone]], [0], horizon_s=60.0)
+    assert result.status_of(0) is ConformanceStatus.LEAVING
+    assert result.t_exit_s[0] == 60.0
+    later = conformance(columns([climbing]), [[zone]], [0], horizon_s=59.5)
+    assert later.status_of(0) is ConformanceStatus.CONFORMING
 
 
 # ── random cases ────────────────────────────────────────────────────────────────────────────
@@ -666,17 +741,29 @@ def test_large_zones_over_five_minutes_agree_with_the_reference(
 def test_random_conformance_agrees_with_the_reference(
     make_outline: Callable[[np.random.Generator, float, float, float], Outline],
 ) -> None:
-    """1,500 tracks under 100 random notices of 1–3 volumes, horizon 60 s, samples every 0.25 s."""
+    """1,500 tracks under 100 random notices of 1–3 volumes, in one call (each notice's tracks
+    spread through the batch), horizon 60 s, samples every 0.25 s."""
     rng = np.random.default_rng(11)
-    statuses: list[str] = []
-    for _ in range(100):
+    notices: list[list[Region]] = []
+    tracks: list[Track] = []
+    owner: list[int] = []
+    for k in range(100):
         lon, lat = float(rng.uniform(-170.0, 170.0)), float(rng.uniform(-75.0, 75.0))
         notice = _random_notice(rng, make_outline, lon, lat)
-        tracks = [random_track(rng, notice[0], lon, lat, 10.0) for _ in range(6)]
+        notices.append(notice)
+        tracks += [random_track(rng, notice[0], lon, lat, 10.0) for _ in range(6)]
         tracks += [flying_under(rng, notice[0], lon, lat) for _ in range(9)]
-        result = conformance(columns(tracks), [notice], np.zeros(15, dtype=np.int64))
-        check_conformance(notice, tracks, result, 60.0, 0.25)
-        statuses.extend(result.status.tolist())
+        owner += [k] * 15
+    shuffle = rng.permutation(len(tracks))
+    tracks = [tracks[i] for i in shuffle]
+    notice_of_track = np.asarray(owner)[shuffle]
+    result = conformance(columns(tracks), notices, notice_of_track)
+    assert sorted({len(notice) for notice in notices}) == [1, 2, 3]
+    for k, notice in enumerate(notices):
+        mine = np.flatnonzero(notice_of_track == k)
+        part = ConformanceResult(result.status[mine], result.t_exit_s[mine])
+        check_conformance(notice, [tracks[i] for i in mine], part, 60.0, 0.25)
+    statuses = result.status.tolist()
     for status in ConformanceStatus:
         assert statuses.count(status.value) > 100
 

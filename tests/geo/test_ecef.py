@@ -43,3 +43,18 @@ def test_radii_of_curvature_at_the_equator_and_the_pole() -> None:
     sines = np.sin(np.radians(np.linspace(-90.0, 90.0, 181)))
     assert np.all(meridian_radius_m(sines) >= EARTH_MIN_RADIUS_M - 0.5)
     assert np.all(meridian_radius_m(sines) <= prime_vertical_radius_m(sines) + 1e-6)
+
+
+def test_single_precision_and_integer_inputs_are_computed_in_double() -> None:
+    """A float32 latitude's sine, or whole degrees, give the float64 answer (float32 arithmetic
+    would be off by decimetres)."""
+    sines = np.sin(np.radians(np.linspace(-89.0, 89.0, 179)))
+    for radius in (meridian_radius_m, prime_vertical_radius_m):
+        single = radius(sines.astype(np.float32))
+        assert single.dtype == np.float64
+        assert np.max(np.abs(single - radius(sines.astype(np.float32).astype(np.float64)))) == 0.0
+    whole = ecef_m(np.array([10, -170], dtype=np.int32), np.array([45, -60], dtype=np.int32))
+    assert whole.dtype == np.float64
+    assert np.array_equal(whole, ecef_m([10.0, -170.0], [45.0, -60.0]))
+    single_ecef = ecef_m(np.float32(33.3), np.float32(44.4))
+    assert np.array_equal(single_ecef, ecef_m(float(np.float32(33.3)), float(np.float32(44.4))))

@@ -44,7 +44,8 @@ def ecef_m(lon_deg: npt.ArrayLike, lat_deg: npt.ArrayLike) -> FloatArray:
 def prime_vertical_radius_m(sin_lat: npt.ArrayLike) -> FloatArray:
     """Radius of curvature in the prime vertical (east–west) at latitudes with these sines, m."""
     sin = np.asarray(sin_lat, dtype=np.float64)
-    return np.asarray(WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sin * sin), dtype=np.float64)
+    radius: FloatArray = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sin * sin)
+    return radius
 
 
 def meridian_radius_m(sin_lat: npt.ArrayLike) -> FloatArray:
@@ -54,6 +55,5 @@ def meridian_radius_m(sin_lat: npt.ArrayLike) -> FloatArray:
     6335439.327
     """
     sin = np.asarray(sin_lat, dtype=np.float64)
-    return np.asarray(
-        WGS84_A_M * (1.0 - WGS84_E2) / (1.0 - WGS84_E2 * sin * sin) ** 1.5, dtype=np.float64
-    )
+    radius: FloatArray = WGS84_A_M * (1.0 - WGS84_E2) / (1.0 - WGS84_E2 * sin * sin) ** 1.5
+    return radius

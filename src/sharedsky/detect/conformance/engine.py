@@ -121,7 +121,7 @@ def conformance(
         raise ValueError("notice_of_track holds an index outside notice_regions")
     t_path = horizon_s + _TAIL_S
     check_reach(tracks, t_path, "horizon_s")
-    count = sizes[notice] if n else np.zeros(0, dtype=np.int64)
+    count = sizes[notice]
     pair_track = np.repeat(np.arange(n), count)
     pair_region = firsts[notice][pair_track] + ranks(count)
     parts = outline_parts(regions.outlines)
