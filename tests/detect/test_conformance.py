@@ -416,8 +416,71 @@ def test_a_track_without_volumes_in_its_notice_is_outside() -> None:
 
 def test_empty_inputs_give_empty_results() -> None:
     none = columns([])
-    assert len(zone_intrusions(none, [], np.zeros(0, dtype=np.int64))) == 0
+    zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
+    one = columns([Track(0.0, 0.0, 500.0, 100.0, 0.0, 0.0)])
+    for tracks, zones in ((none, []), (none, [zone]), (one, [])):
+        hits = zone_intrusions(tracks, zones, np.ones(len(zones), dtype=np.int64))
+        assert (len(hits), hits.pairs, hits.candidates, hits.pieces) == (0, 0, 0, 0)
     assert len(conformance(none, [], np.zeros(0, dtype=np.int64))) == 0
+    assert len(conformance(none, [[zone]], np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_a_zone_opening_exactly_at_the_end_of_the_look_ahead_is_an_intrusion() -> None:
+    """The look-ahead is closed, [0, lookahead_s], and a window [t_start, t_end) is open at its
+    start: a track inside a zone that opens at 300 s intrudes at 300 s."""
+    track = columns([Track(0.0, 0.0, 500.0, 0.0, 0.0, 0.0)])
+    opening = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0, 300.0, 400.0)
+    assert hit_of(zone_intrusions(track, [opening], [1], lookahead_s=300.0), 0) == (
+        300.0,
+        300.0,
+        0.0,
+    )
+    assert len(zone_intrusions(track, [opening], [1], lookahead_s=299.9)) == 0
+    closed = Region(opening.outline, 0.0, 1_000.0, -100.0, 0.0)  # closed at 0: never open now
+    assert len(zone_intrusions(track, [closed], [1], lookahead_s=300.0)) == 0
+
+
+def test_a_small_zone_under_the_middle_of_a_long_path_is_found() -> None:
+    """At 300 m/s for 300 s the straight chord from now to the look-ahead passes 160 m under
+    the flown path's middle (the sagitta L²/8R): the pruning's chord bound must allow for it,
+    or a zone of 50 m there would be dropped before the exact stage."""
+    lon_mid, lat_mid = geodesic_destination(0.0, 0.0, 90.0, 45_000.0)
+    zone = Region(CircleOutline((float(lon_mid), float(lat_mid)), 50.0), 0.0, 1_000.0)
+    fast = columns([Track(0.0, 0.0, 500.0, 300.0, 90.0, 0.0)])
+    found = intrusion_candidates(fast, [zone], [1], lookahead_s=300.0)
+    assert found.track.tolist() == [0]
+    hit = hit_of(zone_intrusions(fast, [zone], [1], lookahead_s=300.0), 0)
+    assert hit is not None
+    assert hit[0] == pytest.approx((45_000.0 - 50.0) / 300.0, abs=0.01)
+    assert hit[1] == pytest.approx((45_000.0 + 50.0) / 300.0, abs=0.01)
+
+
+def test_the_pruning_measures_pairs_in_blocks_without_changing_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`BLOCK_PAIRS` bounds the memory of the pruning: blocks of one or a few tracks give the
+    same candidates as one block for all."""
+    from sharedsky.detect.conformance import candidates
+
+    rng = np.random.default_rng(3)
+    zones = [
+        Region(CircleOutline((float(lon), 0.0), 2_000.0), 0.0, 1_000.0)
+        for lon in np.linspace(0.0, 1.0, 7)
+    ]
+    tracks = columns(
+        [
+            Track(0.0, float(rng.uniform(0, 1)), 500.0, 200.0, float(rng.uniform(0, 360)), 0.0)
+            for _ in range(40)
+        ]
+    )
+    whole = intrusion_candidates(tracks, zones, [1] * 7, lookahead_s=60.0)
+    assert 10 < len(whole.track) < 40 * 7
+    for block_pairs in (1, 7, 8, 50):
+        monkeypatch.setattr(candidates, "BLOCK_PAIRS", block_pairs)
+        part = intrusion_candidates(tracks, zones, [1] * 7, lookahead_s=60.0)
+        assert part.track.tolist() == whole.track.tolist()
+        assert part.zone.tolist() == whole.zone.tolist()
+        assert part.pairs == whole.pairs == 280
 
 
 def test_the_distance_now_is_the_geodesic_distance_to_the_outline() -> None:
@@ -700,7 +763,10 @@ def test_random_intrusions_agree_with_the_reference(
     rng = np.random.default_rng(20261125)
     hits_seen = 0
     misses: list[float] = []
-    for _ in range(250):
+    zones: list[Region] = []
+    every_track: list[Track] = []
+    alone: dict[tuple[int, int], tuple[float, float, float]] = {}
+    for k in range(250):
         lon, lat = float(rng.uniform(-170.0, 170.0)), float(rng.uniform(-75.0, 75.0))
         zone = random_region(rng, make_outline, lon, lat, 120.0)
         tracks = [random_track(rng, zone, lon, lat, 120.0) for _ in range(16)]
@@ -711,9 +777,35 @@ def test_random_intrusions_agree_with_the_reference(
         hits = zone_intrusions(columns(tracks), [zone], [1], lookahead_s=120.0)
         hits_seen += len(hits)
         misses += check_intrusions(zone, tracks, hits, 120.0, 0.5)
+        for h in range(len(hits)):
+            alone[(16 * k + int(hits.track[h]), k)] = hit_of(hits, int(hits.track[h])) or (0, 0, 0)
+        zones.append(zone)
+        every_track += tracks
     assert 1_000 < hits_seen < 3_500  # the cases are neither all misses nor all hits
     assert len(misses) > 500
     assert max(misses) < 0.01  # outlines up to 50 km: the error bound there is about 1 cm
+    # all 250 zones and 4,000 tracks at once: the same hits (zones far apart meet no other's
+    # tracks), their times within the error bound, their distances to the millimetre
+    together = zone_intrusions(
+        columns(every_track), zones, np.ones(250, np.int64), lookahead_s=120.0
+    )
+    assert together.pairs == 4_000 * 250
+    found = {
+        (int(i), int(j)): (float(a), float(b), float(d))
+        for i, j, a, b, d in zip(
+            together.track,
+            together.zone,
+            together.t_entry_s,
+            together.t_exit_s,
+            together.distance_m,
+            strict=True,
+        )
+    }
+    assert found.keys() == alone.keys()
+    for pair, (entry, leave, distance) in found.items():
+        assert entry == pytest.approx(alone[pair][0], abs=0.01)
+        assert leave == pytest.approx(alone[pair][1], abs=0.01)
+        assert distance == pytest.approx(alone[pair][2], abs=1e-3)
 
 
 def test_large_zones_over_five_minutes_agree_with_the_reference(

@@ -87,7 +87,7 @@ def candidate_pairs(
     f_lo, f_hi = lo / lookahead_s, hi / lookahead_s
     gap = chord_gap_m(centre[zone], ends[track, 0], ends[track, 1], f_lo, f_hi)
     keep = gap <= reach[zone] + sag[track]
-    pairs = int(np.sum(track_party[:, None] != zone_party[None, :])) if n * m else 0
+    pairs = int(np.sum(track_party[:, None] != zone_party[None, :]))
     return IntrusionCandidates(
         track[keep].astype(np.int64), zone[keep].astype(np.int64), lo[keep], hi[keep], pairs
     )
