@@ -55,6 +55,31 @@ def geodesic_destination(
     return np.asarray(lon2, dtype=np.float64), np.asarray(lat2, dtype=np.float64)
 
 
+def geodesic_inverse(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(azimuth at 1 towards 2, back azimuth at 2 towards 1, distance_m) of the geodesics from
+    (lon1, lat1) to (lon2, lat2), degrees and metres, elementwise (broadcast)."""
+    x1, y1, x2, y2 = np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2))
+    az, back, dist = WGS84.inv(x1, y1, x2, y2)
+    return _float(az, x1), _float(back, x1), _float(dist, x1)
+
+
+def geodesic_forward(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, azimuth_deg: npt.ArrayLike, distance_m: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(lon_deg, lat_deg, back azimuth) reached by travelling distance_m metres along
+    azimuth_deg degrees, elementwise (broadcast); the back azimuth points to the start."""
+    x, y, az, dist = np.broadcast_arrays(*_floats(lon, lat, azimuth_deg, distance_m))
+    lon2, lat2, back = WGS84.fwd(x, y, az, dist)
+    return _float(lon2, x), _float(lat2, x), _float(back, x)
+
+
+def _float(value: object, like: FloatArray) -> FloatArray:
+    """pyproj's answer as float64 of the input's shape (it flattens 0-d input to a float)."""
+    return np.asarray(value, dtype=np.float64).reshape(like.shape)
+
+
 def geodesic_midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     """The (lon_deg, lat_deg) halfway along the geodesic from a to b."""
     az, _, dist = WGS84.inv(a[0], a[1], b[0], b[1])

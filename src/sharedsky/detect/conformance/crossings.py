@@ -28,7 +28,7 @@ from sharedsky.detect.conformance.parts import (
     from_frame,
     to_frame,
 )
-from sharedsky.geo.distance import WGS84
+from sharedsky.geo.distance import geodesic_inverse
 
 _STILL_M2 = 1e-12
 """A piece shorter than 1 µm is a point."""
@@ -244,7 +244,8 @@ def part_distance_m(
         out[poly] = _polygon_distance_m(
             parts, part[poly], x[poly], y[poly], lon_deg[poly], lat_deg[poly]
         )
-    return np.asarray(np.maximum(out, 0.0), dtype=np.float64)
+    distance: FloatArray = np.maximum(out, 0.0)
+    return distance
 
 
 def _polygon_distance_m(
@@ -260,6 +261,5 @@ def _polygon_distance_m(
     near = shapely.get_coordinates(lines).reshape(-1, 2, 2)[:, 0, :]
     q = part[away]
     near_lon, near_lat = from_frame(parts.lon_deg[q], parts.lat_deg[q], near[:, 0], near[:, 1])
-    _, _, dist = WGS84.inv(lon[away], lat[away], near_lon, near_lat)
-    out[away] = np.asarray(dist, dtype=np.float64)
-    return np.asarray(out, dtype=np.float64)
+    out[away] = geodesic_inverse(lon[away], lat[away], near_lon, near_lat)[2]
+    return out

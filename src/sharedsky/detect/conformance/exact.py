@@ -130,4 +130,5 @@ def outline_distance_m(
     row = np.repeat(np.arange(len(outline)), count)
     part = parts.first[outline][row] + ranks(count)
     each = part_distance_m(parts, part, lon_deg[row], lat_deg[row])
-    return np.asarray(np.minimum.reduceat(each, np.cumsum(count) - count), dtype=np.float64)
+    nearest: FloatArray = np.minimum.reduceat(each, np.cumsum(count) - count)
+    return nearest

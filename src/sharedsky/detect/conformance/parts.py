@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, WGS84
+from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, geodesic_forward, geodesic_inverse
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 from sharedsky.geo.shapes import Core, outline_cores
 
@@ -97,29 +97,21 @@ class PolygonTable:
 
 
 def to_frame(
-    lon0_deg: npt.ArrayLike, lat0_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, lat_deg: npt.ArrayLike
+    lon0_deg: FloatArray, lat0_deg: FloatArray, lon_deg: FloatArray, lat_deg: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """(x_m, y_m) of points in the aeqd frames centred at (lon0, lat0), elementwise."""
-    lon0, lat0, lon, lat = np.broadcast_arrays(
-        *(np.asarray(v, dtype=np.float64) for v in (lon0_deg, lat0_deg, lon_deg, lat_deg))
-    )
-    az, _, dist = WGS84.inv(lon0, lat0, lon, lat)
-    angle = np.radians(np.asarray(az, dtype=np.float64))
-    dist = np.asarray(dist, dtype=np.float64)
+    az, _, dist = geodesic_inverse(lon0_deg, lat0_deg, lon_deg, lat_deg)
+    angle = np.radians(az)
     return dist * np.sin(angle), dist * np.cos(angle)
 
 
 def from_frame(
-    lon0_deg: npt.ArrayLike, lat0_deg: npt.ArrayLike, x_m: npt.ArrayLike, y_m: npt.ArrayLike
+    lon0_deg: FloatArray, lat0_deg: FloatArray, x_m: FloatArray, y_m: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """(lon_deg, lat_deg) of frame points: the inverse of `to_frame`."""
-    x, y = np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)
-    az = np.degrees(np.arctan2(x, y))
-    lon0, lat0, az, dist = np.broadcast_arrays(
-        np.asarray(lon0_deg, np.float64), np.asarray(lat0_deg, np.float64), az, np.hypot(x, y)
-    )
-    lon, lat, _ = WGS84.fwd(lon0, lat0, az, dist)
-    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    az = np.degrees(np.arctan2(x_m, y_m))
+    lon, lat, _ = geodesic_forward(lon0_deg, lat0_deg, az, np.hypot(x_m, y_m))
+    return lon, lat
 
 
 # ── cutting outlines into parts ──────────────────────────────────────────────────────────────
@@ -174,27 +166,26 @@ def _corridor_parts(corridors: list[CorridorOutline]) -> tuple[dict[str, FloatAr
     discs = _discs(points, widths[vertex_owner])
     # each edge, a geodesic, is cut into n equal slabs; slab k is centred at (k + ½)/n of it
     edge = np.flatnonzero(vertex_owner[1:] == vertex_owner[:-1])
-    az, _, length = WGS84.inv(
+    az, _, length = geodesic_inverse(
         points[edge, 0], points[edge, 1], points[edge + 1, 0], points[edge + 1, 1]
     )
-    length = np.asarray(length, dtype=np.float64)
     cuts = np.maximum(1, np.ceil(length / SLAB_M)).astype(np.int64)
     slab_edge = np.repeat(np.arange(edge.size), cuts)
     rank = np.arange(slab_edge.size) - np.repeat(np.cumsum(cuts) - cuts, cuts)
     half = length[slab_edge] / cuts[slab_edge] / 2.0
     start = points[edge[slab_edge]]
     slab_owner = vertex_owner[edge[slab_edge]]
-    mid_lon, mid_lat, back = WGS84.fwd(
-        start[:, 0], start[:, 1], np.asarray(az)[slab_edge], (2 * rank + 1) * half
+    mid_lon, mid_lat, back = geodesic_forward(
+        start[:, 0], start[:, 1], az[slab_edge], (2 * rank + 1) * half
     )
     # the geodesic runs through the slab's frame centre: there it is the straight axis,
     # along the forward azimuth at the midpoint (the back azimuth turned by 180°)
-    axis = np.radians(np.asarray(back, dtype=np.float64) + 180.0)
+    axis = np.radians(back + 180.0)
     w = widths[slab_owner]
     slabs = {
         "kind": np.full(len(half), SLAB, dtype=np.float64),
-        "lon_deg": np.asarray(mid_lon, dtype=np.float64),
-        "lat_deg": np.asarray(mid_lat, dtype=np.float64),
+        "lon_deg": mid_lon,
+        "lat_deg": mid_lat,
         "part_reach_m": half + w + _SLAB_OVERLAP_M + _REACH_SLACK_M,
         "radius_m": w,
         "half_length_m": half + _SLAB_OVERLAP_M,
@@ -279,9 +270,10 @@ def _edge_steps_m(polygons: list[PolygonOutline]) -> FloatArray:
     # and half a span along a parallel; 5 % and 10 km more cover edges bulging out of the box
     rho_m = 0.525 * _M_PER_DEG * (lon_span + lat_span) + 10_000.0
     longest_m = np.sqrt(8.0 * EARTH_MIN_RADIUS_M**2 * EDGE_SAGITTA_M / rho_m)
-    steps = np.asarray(_EDGE_STEPS_M)
+    steps = np.array(_EDGE_STEPS_M)
     fits = np.searchsorted(steps, longest_m, side="right") - 1
-    return np.asarray(steps[np.maximum(fits, 0)], dtype=np.float64)
+    chosen: FloatArray = steps[np.maximum(fits, 0)]
+    return chosen
 
 
 def _assemble(
@@ -328,6 +320,6 @@ def outline_bounds(parts: Parts, outline: IntArray) -> tuple[FloatArray, FloatAr
         return np.zeros(0), np.zeros(0), np.zeros(0)
     lon_mid = (np.minimum.reduceat(lon, first) + np.maximum.reduceat(lon, first)) / 2.0
     lat_mid = (np.minimum.reduceat(lat, first) + np.maximum.reduceat(lat, first)) / 2.0
-    _, _, apart = WGS84.inv(lon_mid[row], lat_mid[row], lon, lat)
-    far = np.asarray(apart, dtype=np.float64) + parts.part_reach_m[part]
+    _, _, apart = geodesic_inverse(lon_mid[row], lat_mid[row], lon, lat)
+    far = apart + parts.part_reach_m[part]
     return lon_mid, lat_mid, np.maximum.reduceat(far, first) + _REACH_SLACK_M

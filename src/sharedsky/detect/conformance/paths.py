@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sharedsky.detect.tracks import TrackColumns
-from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, WGS84
+from sharedsky.geo.distance import EARTH_MIN_RADIUS_M, geodesic_forward
 from sharedsky.geo.ecef import ecef_m
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,10 +39,9 @@ class Paths:
     ecef_m: FloatArray
 
 
-def sag_bound_m(length_m: npt.ArrayLike) -> FloatArray:
+def sag_bound_m(length_m: FloatArray) -> FloatArray:
     """How far (metres) a flown arc of this length may stray from its chord (see module)."""
-    length = np.asarray(length_m, dtype=np.float64)
-    return length * length / (4.0 * EARTH_MIN_RADIUS_M) + 1.0
+    return length_m * length_m / (4.0 * EARTH_MIN_RADIUS_M) + 1.0
 
 
 def path_ends(tracks: TrackColumns, t_s: float, rows: IntArray | None = None) -> FloatArray:
@@ -53,9 +52,9 @@ def path_ends(tracks: TrackColumns, t_s: float, rows: IntArray | None = None) ->
     lat = tracks.lat_deg[distinct]
     dist = tracks.gs_mps[distinct] * t_s
     trk = tracks.trk_deg[distinct]
-    lon1, lat1, _ = WGS84.fwd(lon, lat, trk, dist)
-    ends = np.stack([ecef_m(lon, lat), ecef_m(lon1, lat1)], axis=1)
-    return np.asarray(ends[inverse.reshape(-1)], dtype=np.float64)
+    lon1, lat1, _ = geodesic_forward(lon, lat, trk, dist)
+    ends: FloatArray = np.stack([ecef_m(lon, lat), ecef_m(lon1, lat1)], axis=1)
+    return ends[inverse.reshape(-1)]
 
 
 def path_vertices(tracks: TrackColumns, rows: IntArray, t_path: float, pieces: int) -> Paths:
@@ -67,10 +66,7 @@ def path_vertices(tracks: TrackColumns, rows: IntArray, t_path: float, pieces: i
     lat0 = tracks.lat_deg[track][:, None]
     trk = tracks.trk_deg[track][:, None]
     dist = tracks.gs_mps[track][:, None] * times[None, :]
-    lon0, lat0, trk, dist = np.broadcast_arrays(lon0, lat0, trk, dist)
-    lon, lat, _ = WGS84.fwd(lon0, lat0, trk, dist)
-    lon = np.asarray(lon, dtype=np.float64).reshape(dist.shape)
-    lat = np.asarray(lat, dtype=np.float64).reshape(dist.shape)
+    lon, lat, _ = geodesic_forward(lon0, lat0, trk, dist)
     lon[:, 0], lat[:, 0] = lon0[:, 0], lat0[:, 0]
     return Paths(track, times, lon, lat, ecef_m(lon, lat))
 
@@ -84,7 +80,8 @@ def chord_gap_m(
     dd = np.sum(d * d, axis=-1)
     f = np.sum(w * d, axis=-1) / np.where(dd > 0.0, dd, 1.0)
     f = np.clip(f, f_lo, np.maximum(f_lo, f_hi))
-    return np.asarray(np.linalg.norm(w - f[..., None] * d, axis=-1), dtype=np.float64)
+    gap: FloatArray = np.linalg.norm(w - f[..., None] * d, axis=-1)
+    return gap
 
 
 def check_reach(tracks: TrackColumns, t_s: float, name: str) -> None:

@@ -55,4 +55,5 @@ def _segmented_cummax(values: FloatArray, first: npt.NDArray[np.bool_]) -> Float
 def ranks(count: IntArray) -> IntArray:
     """0, 1, …, count[0] − 1, 0, 1, …, count[1] − 1, … (the rank inside each repeat)."""
     total = int(np.sum(count))
-    return np.asarray(np.arange(total) - np.repeat(np.cumsum(count) - count, count), np.int64)
+    rank: IntArray = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return rank
