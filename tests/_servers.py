@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from sharedsky.cli.demo import free_port
+from sharedsky.client import ClientError
 from sharedsky.client.events import EventFollower
 from sharedsky.wire.v1.events import EventOut
 
@@ -184,7 +185,7 @@ def open_stream(base: str, token: str) -> Stream:
             for event in follower:
                 stream.arrived_s[event.seq] = time.monotonic()
                 stream.events.append(event)
-        except (httpx.HTTPError, RuntimeError) as exc:  # closed by the test or the server
+        except (httpx.HTTPError, ClientError, RuntimeError) as exc:  # closed by test or server
             if not stream.opened.is_set():
                 stream.errors.append(exc)
 

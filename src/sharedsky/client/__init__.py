@@ -1,13 +1,13 @@
 """The Python SDK of the sharedsky HTTP API (httpx); it imports only ``sharedsky.wire``."""
 
-from sharedsky.client.sdk import (
+from sharedsky.client.errors import (
     AuthError,
-    Client,
     ClientError,
     NotFoundError,
     StaleVersionError,
     UnreachableError,
 )
+from sharedsky.client.sdk import Client
 
 __all__ = [
     "AuthError",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,7 +10,9 @@ from pathlib import Path
 
 import httpx
 
+from sharedsky.client.errors import UnreachableError
 from sharedsky.client.tls import client_context
+from sharedsky.client.transport import Transport
 from sharedsky.ledger.checkpoints import Checkpoint
 from sharedsky.wire.v1.events import EventOut
 
@@ -22,6 +23,10 @@ RECONNECT_DELAY_S = 1.0
 class EventFollower:
     """Yields every event the token may see, in order; reconnects with ``Last-Event-ID`` after a
     dropped connection, so nothing is lost and nothing repeated.
+
+    It connects through the SDK's `Transport` (token, User-Agent, TLS). An error answer raises
+    its ClientError (AuthError for a token refused) whether or not it reconnects; a connection
+    that cannot be made or is cut raises UnreachableError when ``reconnect`` is False.
 
     ``after``: the last seq already seen (None: only events from now on; 0: everything).
     ``ca``, ``cert`` and ``key``: as for `Client` (the CAs trusted, the client certificate),
@@ -52,21 +57,18 @@ class EventFollower:
 
     def __iter__(self) -> Iterator[EventOut]:
         resume = self.after
-        if self.http is None:
-            tls = client_context(self.ca, self.cert, self.key)
-            verify: ssl.SSLContext | bool = True if tls is None else tls
-            client = httpx.Client(base_url=self.url, timeout=self.timeout_s, verify=verify)
-        else:
-            client = self.http
+        tls = None if self.http is not None else client_context(self.ca, self.cert, self.key)
+        transport = Transport(
+            self.url, self.token, http=self.http, timeout_s=self.timeout_s, tls=tls
+        )
         try:
             while True:
-                headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}
+                headers = {"Accept": "text/event-stream"}
                 if resume is not None:
                     headers["Last-Event-ID"] = str(resume)
                 try:
-                    with client.stream("GET", "/v1/events", headers=headers) as r:
-                        r.raise_for_status()
-                        for event in _parse(r.iter_lines()):
+                    with transport.stream("/v1/events", headers=headers) as answer:
+                        for event in _parse(answer.iter_lines()):
                             if isinstance(event, Checkpoint):
                                 self._keep(event)
                                 continue
@@ -74,13 +76,12 @@ class EventFollower:
                             yield event
                     if not self.reconnect:
                         return
-                except (httpx.TransportError, httpx.RemoteProtocolError):
+                except UnreachableError:
                     if not self.reconnect:
                         raise
                 time.sleep(RECONNECT_DELAY_S)
         finally:
-            if self.http is None:
-                client.close()
+            transport.close()
 
 
 def _parse(lines: Iterator[str]) -> Iterator[EventOut | Checkpoint]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
+from sharedsky.client.transport import Transport
 from sharedsky.wire.v1.operators import (
     OperatorIn,
     OperatorList,
@@ -14,13 +14,13 @@ from sharedsky.wire.v1.operators import (
     RoleName,
 )
 
-if TYPE_CHECKING:  # sdk.py mixes OperatorsMixin into Client: no import of it at run time
-    from sharedsky.client.sdk import Client
-
 
 class OperatorsMixin:
     """The operators' calls as methods of ``Client``. Adding and rotating are never retried
     on a lost answer (a retry would issue a second token and the first would be lost)."""
+
+    _transport: Transport
+    """Set by the class that mixes this in (``Client``)."""
 
     def add_operator(
         self,
@@ -42,23 +42,20 @@ class OperatorsMixin:
             expires_in_s=expires_in_s,
             cert_subject=cert_subject,
         )
-        return self._client()._call(
+        return self._transport.call(
             OperatorToken, "POST", "/v1/operators", body=body, replay_safe=False
         )
 
     def list_operators(self) -> list[OperatorOut]:
         """The operators the caller manages (revoked and expired ones too)."""
-        return self._client()._call(OperatorList, "GET", "/v1/operators").operators
+        return self._transport.call(OperatorList, "GET", "/v1/operators").operators
 
     def revoke_operator(self, operator_id: str) -> OperatorOut:
         """Revoke an operator: its token stops working on every server process."""
         path = f"/v1/operators/{quote(operator_id, safe='')}/revoke"
-        return self._client()._call(OperatorOut, "POST", path, replay_safe=True)
+        return self._transport.call(OperatorOut, "POST", path, replay_safe=True)
 
     def rotate_operator(self, operator_id: str) -> OperatorToken:
         """A new token for the operator (shown this once); the old one stops working."""
         path = f"/v1/operators/{quote(operator_id, safe='')}/rotate"
-        return self._client()._call(OperatorToken, "POST", path, replay_safe=False)
-
-    def _client(self) -> Client:
-        return cast("Client", self)
+        return self._transport.call(OperatorToken, "POST", path, replay_safe=False)
