@@ -239,6 +239,11 @@ def test_an_unknown_or_hidden_id_raises_not_found(api: Api) -> None:
             with pytest.raises(NotFoundError) as odd_caught:
                 call(odd)
             assert repr(odd) in odd_caught.value.detail
+    for by_id in (alpha.revoke_operator, alpha.rotate_operator, alpha.revoke_key):
+        for odd in ("..", "."):  # an id, not a step up the path to another route
+            with pytest.raises(NotFoundError) as odd_caught:
+                by_id(odd)
+            assert repr(odd) in odd_caught.value.detail
     with pytest.raises(ValueError):
         alpha.get_notice("")
     hidden = sdk(api, "bravo").file_notice(notice(square(20.0, 20.0)))

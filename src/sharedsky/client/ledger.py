@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import IO
-from urllib.parse import quote
 
 from pydantic import TypeAdapter
 
 from sharedsky.client.errors import UnreachableError
-from sharedsky.client.transport import Transport
+from sharedsky.client.transport import Transport, segment
 from sharedsky.ledger.signing import KeyRing
 from sharedsky.wire.v1.ledger import CheckpointOut, LedgerKeyRing, OperatorKeyIn, OperatorKeyOut
 
@@ -75,4 +74,4 @@ class LedgerMixin:
 
     def revoke_key(self, key_id: str) -> None:
         """Revoke one of the calling operator's keys."""
-        self._transport.send("DELETE", "/v1/ledger/operator-keys/" + quote(key_id, safe=""))
+        self._transport.send("DELETE", "/v1/ledger/operator-keys/" + segment(key_id))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
-from sharedsky.client.transport import Transport
+from sharedsky.client.transport import Transport, segment
 from sharedsky.wire.v1.operators import (
     OperatorIn,
     OperatorList,
@@ -52,10 +51,10 @@ class OperatorsMixin:
 
     def revoke_operator(self, operator_id: str) -> OperatorOut:
         """Revoke an operator: its token stops working on every server process."""
-        path = f"/v1/operators/{quote(operator_id, safe='')}/revoke"
+        path = f"/v1/operators/{segment(operator_id)}/revoke"
         return self._transport.call(OperatorOut, "POST", path, replay_safe=True)
 
     def rotate_operator(self, operator_id: str) -> OperatorToken:
         """A new token for the operator (shown this once); the old one stops working."""
-        path = f"/v1/operators/{quote(operator_id, safe='')}/rotate"
+        path = f"/v1/operators/{segment(operator_id)}/rotate"
         return self._transport.call(OperatorToken, "POST", path, replay_safe=False)
