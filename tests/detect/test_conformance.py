@@ -440,6 +440,30 @@ def test_a_zone_opening_exactly_at_the_end_of_the_look_ahead_is_an_intrusion() -
     assert len(zone_intrusions(track, [closed], [1], lookahead_s=300.0)) == 0
 
 
+def test_a_track_entering_within_a_second_is_at_its_distance_now() -> None:
+    """100 m from a zone at 200 m/s: in at 0.5 s, and 100 m away now (not 0)."""
+    zone = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
+    lon, lat = geodesic_destination(0.0, 0.0, 90.0, 1_100.0)
+    track = Track(float(lat), float(lon), 500.0, 200.0, 270.0, 0.0)
+    hit = hit_of(zone_intrusions(columns([track]), [zone], [1], lookahead_s=60.0), 0)
+    assert hit is not None
+    assert hit[0] == pytest.approx(0.5, abs=1e-3)
+    assert hit[2] == pytest.approx(100.0, abs=0.01)
+
+
+def test_a_track_creeping_across_a_corridor_edge_is_found() -> None:
+    """A hovering aircraft drifting at 2 mm/s across a corridor's side (its straight stretch,
+    a slab) enters when it reaches it, 250 s after being half a metre outside."""
+    path = ((0.0, 0.0), (0.1, 0.0))
+    zone = Region(CorridorOutline(path, 1_000.0), 0.0, 1_000.0)
+    lon, lat = geodesic_destination(0.05, 0.0, 0.0, 1_000.5)
+    creeping = Track(float(lat), float(lon), 500.0, 0.002, 180.0, 0.0)
+    hit = hit_of(zone_intrusions(columns([creeping]), [zone], [1], lookahead_s=300.0), 0)
+    assert hit is not None
+    assert hit[0] == pytest.approx(250.0, abs=1.0)
+    assert hit[2] == pytest.approx(0.5, abs=0.01)
+
+
 def test_a_small_zone_under_the_middle_of_a_long_path_is_found() -> None:
     """At 300 m/s for 300 s the straight chord from now to the look-ahead passes 160 m under
     the flown path's middle (the sagitta L²/8R): the pruning's chord bound must allow for it,
