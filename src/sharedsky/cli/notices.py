@@ -11,19 +11,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     EndOption,
     JsonOption,
     LowerOption,
     OutlineOption,
     StartOption,
-    TokenOption,
-    TokensOption,
     UpperOption,
-    UrlOption,
     band_text,
-    connect,
+    connection_options,
     details,
     duration_text,
     emit_json,
@@ -34,7 +30,6 @@ from sharedsky.cli._common import (
     read_outline,
     stdout,
     table,
-    tls_options,
     volume,
     when_text,
     window_text,
@@ -158,7 +153,7 @@ def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
 
 
 @app.command("file")
-@tls_options
+@connection_options
 def file_notice(
     ctx: typer.Context,
     kind: KindOption = None,
@@ -171,16 +166,14 @@ def file_notice(
     remarks: RemarksOption = None,
     contact: ContactOption = None,
     from_json: FromJsonOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """File a notice with one volume from the flags, or any notice from --from-json."""
     flags = _Flags(kind, title, outline, lower, upper, start, end, remarks, contact)
     body = _draft(ctx, flags, from_json, None)
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         filing = client.file_notice(body)
     if json_:
         emit_json(filing)
@@ -189,7 +182,7 @@ def file_notice(
 
 
 @app.command("amend")
-@tls_options
+@connection_options
 def amend_notice(
     ctx: typer.Context,
     notice_id: IdArgument,
@@ -206,10 +199,8 @@ def amend_notice(
     remarks: RemarksOption = None,
     contact: ContactOption = None,
     from_json: FromJsonOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Amend version N of a notice: flags not given keep their current value.
@@ -218,7 +209,7 @@ def amend_notice(
     volume flags (and then has one) or --from-json.
     """
     flags = _Flags(kind, title, outline, lower, upper, start, end, remarks, contact)
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         base = None if from_json is not None else _as_draft(client.get_notice(notice_id))
         body = _draft(ctx, flags, from_json, base)
         filing = client.amend_notice(notice_id, version, body)
@@ -229,7 +220,7 @@ def amend_notice(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_notices(
     ctx: typer.Context,
     party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
@@ -244,10 +235,8 @@ def list_notices(
     time_from: Annotated[str | None, typer.Option("--from", help="Active after.")] = None,
     time_to: Annotated[str | None, typer.Option("--to", help="Active before.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=5000)] = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Notices you may see (redacted ones show only the volumes that clash with yours)."""
@@ -255,7 +244,7 @@ def list_notices(
     box = _bbox(bbox)
     after = None if time_from is None else moment(time_from, now, "'--from'")
     before = None if time_to is None else moment(time_to, now, "'--to'")
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         notices = client.list_notices(
             bbox=box,
             time_from=after,
@@ -308,18 +297,14 @@ def _envelope(volumes: list[v1.VolumeOut]) -> str:
 
 
 @app.command("show")
-@tls_options
+@connection_options
 def show_notice(
-    ctx: typer.Context,
     notice_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """One notice: details, volumes, open conflicts and acknowledgements."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         notice = client.get_notice(notice_id)
     if json_:
         emit_json(notice)
@@ -361,18 +346,14 @@ def show_notice(
 
 
 @app.command("cancel")
-@tls_options
+@connection_options
 def cancel_notice(
-    ctx: typer.Context,
     notice_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Cancel a notice; its conflicts resolve."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         notice = client.cancel_notice(notice_id)
     if json_:
         emit_json(notice)
@@ -384,18 +365,14 @@ def cancel_notice(
 
 
 @app.command("ack")
-@tls_options
+@connection_options
 def ack_notice(
-    ctx: typer.Context,
     notice_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Acknowledge receipt of a counterparty's notice (a receipt, never an approval)."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         ack = client.ack_notice(notice_id)
     if json_:
         emit_json(ack)

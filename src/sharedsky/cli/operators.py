@@ -19,19 +19,14 @@ from typing import Annotated, TypeVar
 import typer
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    connect,
+    connection_options,
     emit_json,
     now_of,
     stderr,
     stdout,
     table,
-    tls_options,
     when_text,
 )
 from sharedsky.domain.errors import SharedskyError
@@ -126,7 +121,7 @@ def _token_of(issued: IssuedToken, now: datetime) -> v1.OperatorToken:
 
 
 @app.command("add")
-@tls_options
+@connection_options
 def add_command(
     ctx: typer.Context,
     operator: OperatorArgument,
@@ -149,10 +144,8 @@ def add_command(
     ] = None,
     token_out: TokenOut = None,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Add an operator and issue its token (shown once)."""
@@ -172,7 +165,7 @@ def add_command(
         )
         _out(operator, token_out, _token_of(issued, datetime.now(UTC)), json_)
         return
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         answer = client.add_operator(
             operator,
             role.value,
@@ -184,14 +177,11 @@ def add_command(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_command(
-    ctx: typer.Context,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """The operators (offline: all; online: those the caller manages), revoked ones too."""
@@ -202,7 +192,7 @@ def list_command(
         now = datetime.now(UTC)
         found = [operator_out(r, now) for r in records]
     else:
-        with connect(ctx, url, token, tokens, as_) as client:
+        with connection.open() as client:
             found = client.list_operators()
     if json_:
         emit_json(v1.OperatorList(operators=found))
@@ -220,37 +210,31 @@ def list_command(
 
 
 @app.command("revoke")
-@tls_options
+@connection_options
 def revoke_command(
-    ctx: typer.Context,
     operator: OperatorArgument,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Revoke an operator: every server refuses its token within 2 s and closes its streams
     (refused for a party's last admin)."""
     if db is not None:
         _run_offline(db, lambda deps: revoke_operator(deps, None, operator))
     else:
-        with connect(ctx, url, token, tokens, as_) as client:
+        with connection.open() as client:
             client.revoke_operator(operator)
     stdout().print(f"operator {operator} revoked", markup=False)
 
 
 @app.command("rotate")
-@tls_options
+@connection_options
 def rotate_command(
-    ctx: typer.Context,
     operator: OperatorArgument,
     token_out: TokenOut = None,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Issue a new token to an operator (shown once); its old token stops working."""
@@ -258,6 +242,6 @@ def rotate_command(
         issued = _run_offline(db, lambda deps: rotate_operator(deps, None, operator))
         _out(operator, token_out, _token_of(issued, datetime.now(UTC)), json_)
         return
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         answer = client.rotate_operator(operator)
     _out(operator, token_out, answer, json_)
