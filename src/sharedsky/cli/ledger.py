@@ -20,7 +20,7 @@ from sharedsky.cli._common import (
     Connection,
     JsonOption,
     connection_options,
-    stderr,
+    fail,
     stdout,
     table,
 )
@@ -43,18 +43,13 @@ CheckpointsOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr().print(f"error: {message}", style="red", markup=False)
-    return typer.Exit(code)
-
-
 def _read_keys(path: Path) -> KeyRing:
     try:
         return KeyRing.loads(path.read_bytes())
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+        raise fail(f"cannot read {path}: {exc.strerror}", code=2) from exc
     except KeyRingError as exc:
-        raise _fail(f"{path}: {exc}") from exc
+        raise fail(f"{path}: {exc}", code=2) from exc
 
 
 def read_checkpoints(path: Path) -> list[Checkpoint]:
@@ -62,7 +57,7 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+        raise fail(f"cannot read {path}: {exc.strerror}", code=2) from exc
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -71,7 +66,7 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
             obj = json.loads(line)
             found.append(Checkpoint.from_json(obj.get("checkpoint", obj)))
         except (ValueError, AttributeError, CheckpointFormatError) as exc:
-            raise _fail(f"{path}:{number}: not a checkpoint: {exc}") from exc
+            raise fail(f"{path}:{number}: not a checkpoint: {exc}", code=2) from exc
     return found
 
 
@@ -123,7 +118,7 @@ def _verify_export(
     try:
         entries, trailer = read_jsonl(io.BytesIO(data))
     except ExportError as exc:
-        raise _fail(f"the export is malformed: {exc}", 1) from exc
+        raise fail(f"the export is malformed: {exc}") from exc
     report = verify(
         entries,
         trailer,
@@ -158,7 +153,7 @@ def keygen_command(
     """Make an Ed25519 key pair for signing submissions: the private key into OUT (mode 600),
     the public key printed (register it with `sharedsky ledger register-key OUT`)."""
     if out.exists():
-        raise _fail(f"{out} exists: not overwriting a key")
+        raise fail(f"{out} exists: not overwriting a key", code=2)
     signer = Signer.generate()
     out.write_bytes(signer.to_pem())
     out.chmod(0o600)
@@ -191,7 +186,7 @@ def register_key_command(
     try:
         public = _public_key_of(key.read_bytes())
     except (OSError, ValueError) as exc:
-        raise _fail(f"{key}: not a readable Ed25519 key (PEM): {exc}") from exc
+        raise fail(f"{key}: not a readable Ed25519 key (PEM): {exc}", code=2) from exc
     with connection.open() as client:
         registered = client.register_key(public_key_to_b64(public), operator=operator)
     stdout().print(f"key {registered.key_id} registered for {registered.operator}")
@@ -275,11 +270,11 @@ def verify_command(
         _print_report(report, json_, db)
         return
     if file is None or ring is None:
-        raise _fail("give an export FILE and --keys KEYS (or --db URL)")
+        raise fail("give an export FILE and --keys KEYS (or --db URL)", code=2)
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc.strerror}") from exc
+        raise fail(f"cannot read {file}: {exc.strerror}", code=2) from exc
     try:
         report = verify_jsonl(
             io.BytesIO(data),
@@ -289,7 +284,7 @@ def verify_command(
             start_seq=max(after, 1),
         )
     except ExportError as exc:
-        raise _fail(f"the export is malformed: {exc}", 1) from exc
+        raise fail(f"the export is malformed: {exc}") from exc
     _print_report(report, json_, str(file))
 
 
@@ -340,7 +335,7 @@ def timeline_command(
         _print_report(report, json_, "the server's log")
     timeline = build_timeline(notice_id, entries)
     if not timeline.lines:
-        raise _fail(f"the ledger you may see says nothing of notice {notice_id!r}", 1)
+        raise fail(f"the ledger you may see says nothing of notice {notice_id!r}")
     if json_:
         document = timeline.to_json()
         document["verified"] = {"head_seq": report.head_seq, "head_hash": report.head_hash}

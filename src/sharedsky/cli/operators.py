@@ -23,8 +23,8 @@ from sharedsky.cli._common import (
     JsonOption,
     connection_options,
     emit_json,
+    fail,
     now_of,
-    stderr,
     stdout,
     table,
     when_text,
@@ -65,11 +65,6 @@ TokenOut = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    stderr().print(f"error: {message}", style="red", markup=False, soft_wrap=True)
-    return typer.Exit(1)
-
-
 @contextmanager
 def _offline(db: str) -> Iterator[Deps]:
     """The use-case dependencies over ``db`` (migrated), closed after the command."""
@@ -78,7 +73,7 @@ def _offline(db: str) -> Iterator[Deps]:
     try:
         database = open_database(db)
     except Exception as exc:  # a URL that opens nothing: say so, no traceback
-        raise _fail(f"cannot open {db}: {exc}") from exc
+        raise fail(f"cannot open {db}: {exc}") from exc
     try:
         yield build(database)
     finally:
@@ -91,7 +86,7 @@ def _run_offline(db: str, work: Callable[[Deps], T]) -> T:
             return work(deps)
         except SharedskyError as exc:
             where = f" ({'.'.join(str(p) for p in exc.path)})" if exc.path else ""
-            raise _fail(f"{exc.detail}{where}") from exc
+            raise fail(f"{exc.detail}{where}") from exc
 
 
 def _out(record_id: str, token_out: Path | None, token: v1.OperatorToken, json_: bool) -> None:
@@ -153,10 +148,10 @@ def add_command(
     try:
         expires_at = expiry_after(now, expires_in) if expires_in is not None else None
     except SharedskyError as exc:
-        raise _fail(f"--expires-in: {exc.detail}") from exc
+        raise fail(f"--expires-in: {exc.detail}") from exc
     if db is not None:
         if party is None:
-            raise _fail("--party is required with --db (whose operator is it?)")
+            raise fail("--party is required with --db (whose operator is it?)")
         issued = _run_offline(
             db,
             lambda deps: add_operator(
