@@ -1,4 +1,5 @@
-"""Shared pieces of the CLI: connection options, the SDK factory, input parsing and output.
+"""Shared pieces of the CLI: connection options and the SDK client they open, errors, input
+parsing and output.
 
 Tests (and embedders) pass ``obj={"http": <httpx.Client>, "clock": <object with now()>}`` to
 ``CliRunner.invoke``: ``http`` replaces the network (a Starlette ``TestClient`` works) and
@@ -8,19 +9,16 @@ real ``httpx.Client`` on ``--url`` and use the system clock.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 import os
 import re
-import typing
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Protocol, TypeVar, cast, runtime_checkable
+from typing import Annotated, Any, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import typer
@@ -30,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sharedsky.cli._option_groups import GroupOption, with_option_group
 from sharedsky.client import AuthError, Client, ClientError, StaleVersionError
 from sharedsky.ledger.signing import Signer
 from sharedsky.units import FL_M, FT_M
@@ -38,24 +37,25 @@ from sharedsky.wire import v1
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 B = TypeVar("B", bound=BaseModel)
+C = TypeVar("C", bound=Callable[..., Any])
 
-UrlOption = Annotated[
+_UrlOption = Annotated[
     str, typer.Option("--url", envvar="SHAREDSKY_URL", help="Server base URL.", show_envvar=True)
 ]
-TokenOption = Annotated[
+_TokenOption = Annotated[
     str | None,
     typer.Option(
         "--token", envvar="SHAREDSKY_TOKEN", help="Operator bearer token.", show_default=False
     ),
 ]
-TokensOption = Annotated[
+_TokensOption = Annotated[
     Path | None,
     typer.Option("--tokens", help="Tokens file written by `sharedsky init --tokens-out` (JSON)."),
 ]
-AsOption = Annotated[
+_AsOption = Annotated[
     str | None, typer.Option("--as", help="Whose token to take from --tokens (alpha, host …).")
 ]
-CaOption = Annotated[
+_CaOption = Annotated[
     Path | None,
     typer.Option(
         "--ca",
@@ -64,7 +64,7 @@ CaOption = Annotated[
         help="PEM file of the CA certificates to trust for an https:// server.",
     ),
 ]
-CertOption = Annotated[
+_CertOption = Annotated[
     Path | None,
     typer.Option(
         "--cert",
@@ -73,7 +73,7 @@ CertOption = Annotated[
         help="PEM file of the client certificate to present (mutual TLS).",
     ),
 ]
-KeyOption = Annotated[
+_KeyOption = Annotated[
     Path | None,
     typer.Option(
         "--key",
@@ -113,41 +113,6 @@ def stderr() -> Console:
 
 
 # -- connection --------------------------------------------------------------------------
-
-
-def token_of(token: str | None, tokens: Path | None, party: str | None) -> str:
-    """The bearer token a command uses (see `_token`)."""
-    return _token(token, tokens, party)
-
-
-def _token(token: str | None, tokens: Path | None, party: str | None) -> str:
-    """The bearer token: from ``--tokens FILE --as PARTY`` when ``--as`` is given, else --token."""
-    if party is not None:
-        if tokens is None:
-            raise typer.BadParameter("--as needs --tokens FILE", param_hint="'--as'")
-        try:
-            by_party = json.loads(tokens.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise typer.BadParameter(
-                f"cannot read {tokens}: {exc.strerror}", param_hint="'--tokens'"
-            ) from exc
-        except ValueError as exc:
-            raise typer.BadParameter(
-                f"{tokens} is not JSON: {exc}", param_hint="'--tokens'"
-            ) from exc
-        value = by_party.get(party) if isinstance(by_party, dict) else None
-        if not isinstance(value, str):
-            known = ", ".join(sorted(by_party)) if isinstance(by_party, dict) else "none"
-            raise typer.BadParameter(
-                f"{tokens} holds no token for {party!r} (it has: {known})", param_hint="'--as'"
-            )
-        return value
-    if token:
-        return token
-    raise typer.BadParameter(
-        "give --token (or SHAREDSKY_TOKEN), or --tokens FILE --as PARTY",
-        param_hint="'--token'",
-    )
 
 
 def report(exc: ClientError) -> None:
@@ -201,84 +166,124 @@ class ClientTls:
     key: Path | None = None
 
 
-_TLS_META = "sharedsky.client_tls"
-"""Where `tls_options` leaves a command's `ClientTls` in the click context's ``meta``."""
-
-C = TypeVar("C", bound=Callable[..., Any])
-
-
-def tls_options(command: C) -> C:
-    """Give a command that talks to a server the options ``--ca``, ``--cert`` and ``--key``
-    (env ``SHAREDSKY_CA``, ``SHAREDSKY_CLIENT_CERT``, ``SHAREDSKY_CLIENT_KEY``), so that each
-    such command need not declare and pass them on: they are added to its signature, where
-    Typer finds its options, and left in the context's ``meta``, where `connect` and
-    `client_tls` read them. Put it below ``@app.command(...)``. The command must take the
-    context (``ctx: typer.Context``): Typer hands it to one parameter only."""
-    signature = inspect.signature(command, eval_str=True)
-    hints = typing.get_type_hints(command, include_extras=True)
-    context_name = next((name for name, kind in hints.items() if kind is typer.Context), None)
-    if context_name is None:
-        raise TypeError(f"{command.__name__} must take a typer.Context to have tls_options")
-    added = {"tls_ca": CaOption, "tls_cert": CertOption, "tls_key": KeyOption}
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    parameters = [
-        *signature.parameters.values(),
-        *(inspect.Parameter(n, keyword, default=None, annotation=a) for n, a in added.items()),
-    ]
-
-    @functools.wraps(command)
-    def with_tls(
-        *args: Any,
-        tls_ca: Path | None = None,
-        tls_cert: Path | None = None,
-        tls_key: Path | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        context = kwargs[context_name]
-        context.meta[_TLS_META] = ClientTls(tls_ca, tls_cert, tls_key)
-        return command(*args, **kwargs)
-
-    with_tls.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    # (a function's __signature__ is read by inspect.signature; mypy does not know the attribute)
-    with_tls.__annotations__ = {**hints, **added}
-    return cast(C, with_tls)
+_CONNECTION_OPTIONS = (
+    GroupOption("url", _UrlOption, DEFAULT_URL),
+    GroupOption("token", _TokenOption),
+    GroupOption("tokens", _TokensOption),
+    GroupOption("as_", _AsOption),
+    GroupOption("tls_ca", _CaOption, last=True),
+    GroupOption("tls_cert", _CertOption, last=True),
+    GroupOption("tls_key", _KeyOption, last=True),
+)
 
 
-def client_tls(ctx: typer.Context) -> ClientTls:
-    """The command's TLS options (all None for a command without `tls_options`)."""
-    found = ctx.meta.get(_TLS_META)
-    return found if isinstance(found, ClientTls) else ClientTls()
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where and as whom a command talks to the server: its connection options, as given.
 
+    Nothing is checked until the command opens it, so that a command that works offline too
+    (``operators --db``) or checks its own input first keeps its errors in that order.
+    """
 
-@contextmanager
-def connect(
-    ctx: typer.Context, url: str, token: str | None, tokens: Path | None, party: str | None
-) -> Iterator[Client]:
-    """An SDK client for one command; a ClientError inside prints and exits with code 1."""
-    http = _obj(ctx).get("http")
-    given = http if isinstance(http, httpx.Client) else None
-    if given is None and not url.startswith(("http://", "https://")):
-        raise typer.BadParameter(f"{url!r} is not an http:// or https:// URL", param_hint="'--url'")
-    tls = client_tls(ctx)
-    try:
-        client = Client(
-            url,
-            _token(token, tokens, party),
-            http=given,
-            signer=signing_key(),
-            ca=tls.ca,
-            cert=tls.cert,
-            key=tls.key,
+    url: str
+    """``--url`` (``SHAREDSKY_URL``)."""
+    token: str | None
+    """``--token`` (``SHAREDSKY_TOKEN``)."""
+    tokens: Path | None
+    """``--tokens FILE``."""
+    party: str | None
+    """``--as PARTY``: whose token to take from ``tokens``."""
+    tls: ClientTls
+    """``--ca``, ``--cert``, ``--key``."""
+    http: httpx.Client | None = None
+    """The transport given as ``obj["http"]`` (tests); None: the network, at ``url``."""
+
+    def bearer(self) -> str:
+        """The bearer token: from ``--tokens FILE --as PARTY`` when ``--as`` is given, else
+        ``--token``; a usage error (exit 2) names what is missing or unreadable."""
+        tokens, party = self.tokens, self.party
+        if party is not None:
+            if tokens is None:
+                raise typer.BadParameter("--as needs --tokens FILE", param_hint="'--as'")
+            try:
+                by_party = json.loads(tokens.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise typer.BadParameter(
+                    f"cannot read {tokens}: {exc.strerror}", param_hint="'--tokens'"
+                ) from exc
+            except ValueError as exc:
+                raise typer.BadParameter(
+                    f"{tokens} is not JSON: {exc}", param_hint="'--tokens'"
+                ) from exc
+            value = by_party.get(party) if isinstance(by_party, dict) else None
+            if not isinstance(value, str):
+                known = ", ".join(sorted(by_party)) if isinstance(by_party, dict) else "none"
+                raise typer.BadParameter(
+                    f"{tokens} holds no token for {party!r} (it has: {known})",
+                    param_hint="'--as'",
+                )
+            return value
+        if self.token:
+            return self.token
+        raise typer.BadParameter(
+            "give --token (or SHAREDSKY_TOKEN), or --tokens FILE --as PARTY",
+            param_hint="'--token'",
         )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'--ca', '--cert' or '--key'") from exc
-    try:
-        yield client
-    except ClientError as exc:
-        report(exc)
-        raise typer.Exit(1) from exc
-    finally:
-        client.close()
+
+    @contextmanager
+    def open(self) -> Iterator[Client]:
+        """An SDK client for one command; a ClientError inside prints and exits with code 1."""
+        if self.http is None and not self.url.startswith(("http://", "https://")):
+            raise typer.BadParameter(
+                f"{self.url!r} is not an http:// or https:// URL", param_hint="'--url'"
+            )
+        try:
+            client = Client(
+                self.url,
+                self.bearer(),
+                http=self.http,
+                signer=signing_key(),
+                ca=self.tls.ca,
+                cert=self.tls.cert,
+                key=self.tls.key,
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--ca', '--cert' or '--key'") from exc
+        try:
+            yield client
+        except ClientError as exc:
+            report(exc)
+            raise typer.Exit(1) from exc
+        finally:
+            client.close()
+
+
+def _connection(ctx: typer.Context, values: Mapping[str, Any]) -> Connection:
+    http = _obj(ctx).get("http")
+    return Connection(
+        url=values["url"],
+        token=values["token"],
+        tokens=values["tokens"],
+        party=values["as_"],
+        tls=ClientTls(values["tls_ca"], values["tls_cert"], values["tls_key"]),
+        http=http if isinstance(http, httpx.Client) else None,
+    )
+
+
+def connection_options(command: C) -> C:
+    """Give a command that talks to a server its connection options, the one place they are
+    declared: ``--url`` (``SHAREDSKY_URL``), ``--token`` (``SHAREDSKY_TOKEN``), ``--tokens``,
+    ``--as``, and after its own options ``--ca``, ``--cert``, ``--key`` (``SHAREDSKY_CA``,
+    ``SHAREDSKY_CLIENT_CERT``, ``SHAREDSKY_CLIENT_KEY``). The command takes one parameter of
+    type `Connection` (where the first four are listed in its ``--help``) and receives them
+    there. Put it below ``@app.command(...)``."""
+    return with_option_group(command, Connection, _CONNECTION_OPTIONS, _connection)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: message`` in red on stderr; the exit (with ``code``) to raise."""
+    stderr().print(f"error: {message}", style="red", markup=False, soft_wrap=True)
+    return typer.Exit(code)
 
 
 def emit_json(model: BaseModel) -> None:

@@ -11,16 +11,11 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from sharedsky.cli._common import stderr, stdout
+from sharedsky.cli._common import fail, stdout
 from sharedsky.cli.admin import DbOption
 from sharedsky.domain.errors import SharedskyError
 from sharedsky.settings import Settings
 from sharedsky.store.backup import BackupHeader, restore_backup, take_backup
-
-
-def _fail(message: str) -> typer.Exit:
-    stderr().print(f"error: {message}", style="red", markup=False, soft_wrap=True)
-    return typer.Exit(1)
 
 
 def _shown(url: str) -> str:
@@ -47,11 +42,11 @@ def backup_command(
     try:
         header = take_backup(url, out, datetime.now(UTC))
     except SharedskyError as exc:
-        raise _fail(exc.detail) from exc
+        raise fail(exc.detail) from exc
     except OSError as exc:
-        raise _fail(f"cannot write {out}: {exc.strerror or exc}") from exc
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from exc
     except SQLAlchemyError as exc:
-        raise _fail(f"{_shown(url)}: {exc}") from exc
+        raise fail(f"{_shown(url)}: {exc}") from exc
     stdout().print(
         f"backup of {_shown(url)} written to {out}: {_counts(header)}, schema "
         f"{header.schema_revision}, taken at {header.taken_at.isoformat()}, "
@@ -78,11 +73,11 @@ def restore_command(
             url, file, force=force, sqlite_synchronous=settings.sqlite_synchronous
         )
     except SharedskyError as exc:
-        raise _fail(exc.detail) from exc
+        raise fail(exc.detail) from exc
     except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc.strerror or exc}") from exc
+        raise fail(f"cannot read {file}: {exc.strerror or exc}") from exc
     except SQLAlchemyError as exc:
-        raise _fail(f"{_shown(url)}: {exc}") from exc
+        raise fail(f"{_shown(url)}: {exc}") from exc
     stdout().print(
         f"{file} (taken at {header.taken_at.isoformat()} from {header.source_backend}, "
         f"sharedsky {header.sharedsky_version}) restored into {_shown(url)}: "

@@ -10,20 +10,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
     band_text,
-    connect,
+    connection_options,
     details,
     distance_text,
     emit_json,
     stdout,
     table,
-    tls_options,
     when_text,
     window_text,
 )
@@ -93,9 +88,8 @@ def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> No
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_conflicts(
-    ctx: typer.Context,
     state: Annotated[
         Literal["open", "resolved"] | None,
         typer.Option("--state", help="Only open or only resolved conflicts."),
@@ -107,15 +101,13 @@ def list_conflicts(
         Literal["strategic", "tactical"],
         typer.Option("--kind", help="strategic (notices, zones) or tactical (live tracks)."),
     ] = "strategic",
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Conflicts that involve your party (all of them, for the host)."""
     if kind == "tactical":
-        with connect(ctx, url, token, tokens, as_) as client:
+        with connection.open() as client:
             alerts = client.tactical_conflicts(
                 None if state is None else ("open" if state == "open" else "cleared")
             )
@@ -124,7 +116,7 @@ def list_conflicts(
         else:
             print_tactical(stdout(), alerts)
         return
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         conflicts = client.list_conflicts(state=state, object_id=notice)
     if json_:
         emit_json(v1.ConflictList(conflicts=conflicts))
@@ -133,18 +125,14 @@ def list_conflicts(
 
 
 @app.command("show")
-@tls_options
+@connection_options
 def show_conflict(
-    ctx: typer.Context,
     conflict_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """One conflict: both sides, the shared window and band, the distance."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         conflict = client.get_conflict(conflict_id)
     if json_:
         emit_json(conflict)
@@ -167,18 +155,14 @@ def show_conflict(
 
 
 @app.command("ack")
-@tls_options
+@connection_options
 def ack_conflict(
-    ctx: typer.Context,
     conflict_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Acknowledge a conflict (a receipt, never an approval)."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         ack = client.ack_conflict(conflict_id)
     if json_:
         emit_json(ack)
@@ -191,17 +175,13 @@ def ack_conflict(
 
 
 @app.command("pending")
-@tls_options
+@connection_options
 def pending_acks(
-    ctx: typer.Context,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """What your party still has to acknowledge (notices and conflicts), earliest due first."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         pending = client.pending_acks()
     if json_:
         emit_json(v1.AckList(acknowledgements=pending))

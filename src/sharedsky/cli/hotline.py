@@ -10,17 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    connect,
+    connection_options,
     emit_json,
     stdout,
     table,
-    tls_options,
     when_text,
 )
 from sharedsky.client import hotline as sdk
@@ -105,9 +100,8 @@ def messages_table(messages: list[v1.MessageOut], title: str) -> Table:
 
 
 @app.command("send")
-@tls_options
+@connection_options
 def send(
-    ctx: typer.Context,
     to: Annotated[str, typer.Option("--to", help="The recipient party (or the host).")],
     template: Annotated[
         str | None,
@@ -127,10 +121,8 @@ def send(
     text: Annotated[
         str, typer.Option("--text", help="Free text (not translated; at most 2,000 characters).")
     ] = "",
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Send a message; the recipient reads the template in its own language."""
@@ -143,7 +135,7 @@ def send(
         text=text,
         about=parse_about(about),
     )
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         message = sdk.send_message(client, body)
     if json_:
         emit_json(message)
@@ -158,22 +150,19 @@ def send(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_messages(
-    ctx: typer.Context,
     thread: Annotated[
         str | None,
         typer.Option("--thread", help="Only this thread (notice:ID, conflict:ID, parties:A|B)."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Your messages, sent or received (newest first), or one thread (oldest first)."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         messages = sdk.list_messages(client, thread, limit)
     if json_:
         emit_json(v1.MessageList(messages=messages))
@@ -184,18 +173,14 @@ def list_messages(
 
 
 @app.command("ack")
-@tls_options
+@connection_options
 def ack_message(
-    ctx: typer.Context,
     message_id: Annotated[str, typer.Argument(help="The message's id.", show_default=False)],
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Acknowledge a message addressed to your party (a receipt, never an approval)."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         ack = sdk.ack_message(client, message_id)
     if json_:
         emit_json(ack)

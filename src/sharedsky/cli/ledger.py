@@ -17,17 +17,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    connect,
-    stderr,
+    connection_options,
+    fail,
     stdout,
     table,
-    tls_options,
 )
 from sharedsky.client.timeline import build_timeline
 from sharedsky.ledger.checkpoints import Checkpoint, CheckpointFormatError
@@ -48,18 +43,13 @@ CheckpointsOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr().print(f"error: {message}", style="red", markup=False)
-    return typer.Exit(code)
-
-
 def _read_keys(path: Path) -> KeyRing:
     try:
         return KeyRing.loads(path.read_bytes())
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+        raise fail(f"cannot read {path}: {exc.strerror}", code=2) from exc
     except KeyRingError as exc:
-        raise _fail(f"{path}: {exc}") from exc
+        raise fail(f"{path}: {exc}", code=2) from exc
 
 
 def read_checkpoints(path: Path) -> list[Checkpoint]:
@@ -67,7 +57,7 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+        raise fail(f"cannot read {path}: {exc.strerror}", code=2) from exc
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -76,7 +66,7 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
             obj = json.loads(line)
             found.append(Checkpoint.from_json(obj.get("checkpoint", obj)))
         except (ValueError, AttributeError, CheckpointFormatError) as exc:
-            raise _fail(f"{path}:{number}: not a checkpoint: {exc}") from exc
+            raise fail(f"{path}:{number}: not a checkpoint: {exc}", code=2) from exc
     return found
 
 
@@ -128,7 +118,7 @@ def _verify_export(
     try:
         entries, trailer = read_jsonl(io.BytesIO(data))
     except ExportError as exc:
-        raise _fail(f"the export is malformed: {exc}", 1) from exc
+        raise fail(f"the export is malformed: {exc}") from exc
     report = verify(
         entries,
         trailer,
@@ -141,19 +131,16 @@ def _verify_export(
 
 
 @app.command("keys")
-@tls_options
+@connection_options
 def keys_command(
-    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Where to write the key ring.")] = Path(
         "keys.json"
     ),
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Fetch the mechanism's key ring (server and operators' public keys) into a file."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         ring = client.ledger_keys()
     out.write_text(ring.dumps(), encoding="utf-8")
     stdout().print(f"{len(ring.keys)} keys written to {out}")
@@ -166,7 +153,7 @@ def keygen_command(
     """Make an Ed25519 key pair for signing submissions: the private key into OUT (mode 600),
     the public key printed (register it with `sharedsky ledger register-key OUT`)."""
     if out.exists():
-        raise _fail(f"{out} exists: not overwriting a key")
+        raise fail(f"{out} exists: not overwriting a key", code=2)
     signer = Signer.generate()
     out.write_bytes(signer.to_pem())
     out.chmod(0o600)
@@ -176,9 +163,8 @@ def keygen_command(
 
 
 @app.command("register-key")
-@tls_options
+@connection_options
 def register_key_command(
-    ctx: typer.Context,
     key: Annotated[
         Path,
         typer.Argument(help="The key file: the private key (`ledger keygen`) or its public half."),
@@ -191,10 +177,8 @@ def register_key_command(
             "default: yourself.",
         ),
     ] = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Register the key's public half for an operator: from then on every write of that
     operator must be signed (set SHAREDSKY_SIGNING_KEY to the key file and the CLI signs them;
@@ -202,8 +186,8 @@ def register_key_command(
     try:
         public = _public_key_of(key.read_bytes())
     except (OSError, ValueError) as exc:
-        raise _fail(f"{key}: not a readable Ed25519 key (PEM): {exc}") from exc
-    with connect(ctx, url, token, tokens, as_) as client:
+        raise fail(f"{key}: not a readable Ed25519 key (PEM): {exc}", code=2) from exc
+    with connection.open() as client:
         registered = client.register_key(public_key_to_b64(public), operator=operator)
     stdout().print(f"key {registered.key_id} registered for {registered.operator}")
 
@@ -219,40 +203,33 @@ def _public_key_of(pem: bytes) -> Ed25519PublicKey:
 
 
 @app.command("unregister-key")
-@tls_options
+@connection_options
 def unregister_key_command(
-    ctx: typer.Context,
     key_id: Annotated[str, typer.Argument(help="The key id (16 hex; `ledger keys` lists them).")],
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
 ) -> None:
     """Revoke one of your operator's keys: it signs nothing from now on (what it signed still
     verifies). With no active key left, your writes go unsigned again. While a key is active
     this request must itself be signed (SHAREDSKY_SIGNING_KEY)."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         client.revoke_key(key_id)
     stdout().print(f"key {key_id} revoked")
 
 
 @app.command("export")
-@tls_options
+@connection_options
 def export_command(
-    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Where to write the export.")] = Path(
         "ledger.jsonl"
     ),
     after: Annotated[int, typer.Option("--after", min=0, help="Entries after this seq.")] = 0,
     keep: CheckpointsOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Write the ledger as this operator may see it (JSON Lines, signed trailer last);
     ``--checkpoints FILE`` also keeps the trailer there as a receipt."""
-    with connect(ctx, url, token, tokens, as_) as client, out.open("wb") as sink:
+    with connection.open() as client, out.open("wb") as sink:
         lines = client.export_ledger(sink, after)
     if keep is not None:
         last = json.loads(out.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1])
@@ -293,11 +270,11 @@ def verify_command(
         _print_report(report, json_, db)
         return
     if file is None or ring is None:
-        raise _fail("give an export FILE and --keys KEYS (or --db URL)")
+        raise fail("give an export FILE and --keys KEYS (or --db URL)", code=2)
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc.strerror}") from exc
+        raise fail(f"cannot read {file}: {exc.strerror}", code=2) from exc
     try:
         report = verify_jsonl(
             io.BytesIO(data),
@@ -307,20 +284,14 @@ def verify_command(
             start_seq=max(after, 1),
         )
     except ExportError as exc:
-        raise _fail(f"the export is malformed: {exc}", 1) from exc
+        raise fail(f"the export is malformed: {exc}") from exc
     _print_report(report, json_, str(file))
 
 
 def _fetch_verified(
-    ctx: typer.Context,
-    url: str,
-    token: str | None,
-    tokens: Path | None,
-    as_: str | None,
-    keys: Path | None,
-    kept: list[Checkpoint],
+    connection: Connection, keys: Path | None, kept: list[Checkpoint]
 ) -> tuple[Report, list[dict[str, Any]]]:
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         ring = _read_keys(keys) if keys is not None else client.ledger_keys()
         sink = io.BytesIO()
         client.export_ledger(sink)
@@ -328,49 +299,43 @@ def _fetch_verified(
 
 
 @app.command("audit")
-@tls_options
+@connection_options
 def audit_command(
-    ctx: typer.Context,
     checkpoints: Annotated[
         Path, typer.Option("--checkpoints", help="Checkpoints this party kept (JSON Lines).")
     ],
     keys: KeysOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Prove that the log the server serves today extends every checkpoint kept; a
     rewritten history (a fork) is reported with the first diverging seq (exit 1)."""
     kept = read_checkpoints(checkpoints)
-    report, _ = _fetch_verified(ctx, url, token, tokens, as_, keys, kept)
+    report, _ = _fetch_verified(connection, keys, kept)
     _print_report(report, json_, f"the server's log against {len(kept)} checkpoints")
 
 
 @app.command("timeline")
-@tls_options
+@connection_options
 def timeline_command(
-    ctx: typer.Context,
     notice_id: Annotated[str, typer.Argument(help="The notice.")],
     keys: KeysOption = None,
     checkpoints: CheckpointsOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """When a notice was filed, delivered to each counterparty, acknowledged, escalated,
     amended, and the lead time each party got — from the verified ledger, each line with the
     hash and signature that prove it."""
     kept = read_checkpoints(checkpoints) if checkpoints is not None else []
-    report, entries = _fetch_verified(ctx, url, token, tokens, as_, keys, kept)
+    report, entries = _fetch_verified(connection, keys, kept)
     if not report.ok:
         _print_report(report, json_, "the server's log")
     timeline = build_timeline(notice_id, entries)
     if not timeline.lines:
-        raise _fail(f"the ledger you may see says nothing of notice {notice_id!r}", 1)
+        raise fail(f"the ledger you may see says nothing of notice {notice_id!r}")
     if json_:
         document = timeline.to_json()
         document["verified"] = {"head_seq": report.head_seq, "head_hash": report.head_hash}

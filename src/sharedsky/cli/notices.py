@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     EndOption,
     JsonOption,
     LowerOption,
     OutlineOption,
     StartOption,
-    TokenOption,
-    TokensOption,
     UpperOption,
-    UrlOption,
     band_text,
-    connect,
+    connection_options,
     details,
     duration_text,
     emit_json,
@@ -34,11 +31,11 @@ from sharedsky.cli._common import (
     read_outline,
     stdout,
     table,
-    tls_options,
     volume,
     when_text,
     window_text,
 )
+from sharedsky.cli._option_groups import C, GroupOption, with_option_group
 from sharedsky.cli.conflicts import print_conflicts
 from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind
@@ -74,9 +71,12 @@ class _Flags:
     lower_m: float | None
     upper_m: float | None
     start: str | None
+    """As given: ISO-8601 or relative to now (read when the notice is made)."""
     end: str | None
     remarks: str | None
     contact: str | None
+    from_json: Path | None
+    """The whole notice as a JSON body, instead of the other flags."""
 
     def volume_given(self) -> bool:
         parts = (self.outline, self.lower_m, self.upper_m, self.start, self.end)
@@ -85,6 +85,41 @@ class _Flags:
     def any_given(self) -> bool:
         others = (self.kind, self.title, self.remarks, self.contact)
         return self.volume_given() or any(p is not None for p in others)
+
+
+_FLAG_OPTIONS = (
+    GroupOption("kind", KindOption),
+    GroupOption("title", TitleOption),
+    GroupOption("outline", OutlineOption),
+    GroupOption("lower", LowerOption),
+    GroupOption("upper", UpperOption),
+    GroupOption("start", StartOption),
+    GroupOption("end", EndOption),
+    GroupOption("remarks", RemarksOption),
+    GroupOption("contact", ContactOption),
+    GroupOption("from_json", FromJsonOption),
+)
+
+
+def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
+    return _Flags(
+        kind=given["kind"],
+        title=given["title"],
+        outline=given["outline"],
+        lower_m=given["lower"],
+        upper_m=given["upper"],
+        start=given["start"],
+        end=given["end"],
+        remarks=given["remarks"],
+        contact=given["contact"],
+        from_json=given["from_json"],
+    )
+
+
+def _notice_flags(command: C) -> C:
+    """Give a command the notice flags (``--kind`` … ``--contact``, ``--from-json``), received
+    as one `_Flags` in its parameter of that type."""
+    return with_option_group(command, _Flags, _FLAG_OPTIONS, _flags_of)
 
 
 def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volume:
@@ -108,17 +143,15 @@ def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volu
     return volume(outline, lower_m, upper_m, start, end)
 
 
-def _draft(
-    ctx: typer.Context, flags: _Flags, from_json: Path | None, base: v1.NoticeIn | None
-) -> v1.NoticeIn:
+def _draft(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:
     """The request body: --from-json, or the flags (over ``base`` when amending)."""
-    if from_json is not None:
+    if flags.from_json is not None:
         if flags.any_given():
             raise typer.BadParameter(
                 "--from-json holds the whole notice; give no other notice flags with it",
                 param_hint="'--from-json'",
             )
-        return read_body(from_json, v1.NoticeIn, "'--from-json'")
+        return read_body(flags.from_json, v1.NoticeIn, "'--from-json'")
     if base is None:
         if flags.kind is None or flags.title is None:
             raise typer.BadParameter("missing --kind or --title (or give --from-json FILE)")
@@ -158,29 +191,17 @@ def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
 
 
 @app.command("file")
-@tls_options
+@connection_options
+@_notice_flags
 def file_notice(
     ctx: typer.Context,
-    kind: KindOption = None,
-    title: TitleOption = None,
-    outline: OutlineOption = None,
-    lower: LowerOption = None,
-    upper: UpperOption = None,
-    start: StartOption = None,
-    end: EndOption = None,
-    remarks: RemarksOption = None,
-    contact: ContactOption = None,
-    from_json: FromJsonOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    flags: _Flags,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """File a notice with one volume from the flags, or any notice from --from-json."""
-    flags = _Flags(kind, title, outline, lower, upper, start, end, remarks, contact)
-    body = _draft(ctx, flags, from_json, None)
-    with connect(ctx, url, token, tokens, as_) as client:
+    body = _draft(ctx, flags, None)
+    with connection.open() as client:
         filing = client.file_notice(body)
     if json_:
         emit_json(filing)
@@ -189,27 +210,16 @@ def file_notice(
 
 
 @app.command("amend")
-@tls_options
+@connection_options
+@_notice_flags
 def amend_notice(
     ctx: typer.Context,
     notice_id: IdArgument,
     version: Annotated[
         int, typer.Option("--version", help="The version being amended (If-Match).", min=1)
     ],
-    kind: KindOption = None,
-    title: TitleOption = None,
-    outline: OutlineOption = None,
-    lower: LowerOption = None,
-    upper: UpperOption = None,
-    start: StartOption = None,
-    end: EndOption = None,
-    remarks: RemarksOption = None,
-    contact: ContactOption = None,
-    from_json: FromJsonOption = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    flags: _Flags,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Amend version N of a notice: flags not given keep their current value.
@@ -217,10 +227,9 @@ def amend_notice(
     Volume flags change the notice's only volume; a notice with several volumes takes all five
     volume flags (and then has one) or --from-json.
     """
-    flags = _Flags(kind, title, outline, lower, upper, start, end, remarks, contact)
-    with connect(ctx, url, token, tokens, as_) as client:
-        base = None if from_json is not None else _as_draft(client.get_notice(notice_id))
-        body = _draft(ctx, flags, from_json, base)
+    with connection.open() as client:
+        base = None if flags.from_json is not None else _as_draft(client.get_notice(notice_id))
+        body = _draft(ctx, flags, base)
         filing = client.amend_notice(notice_id, version, body)
     if json_:
         emit_json(filing)
@@ -229,7 +238,7 @@ def amend_notice(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_notices(
     ctx: typer.Context,
     party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
@@ -244,10 +253,8 @@ def list_notices(
     time_from: Annotated[str | None, typer.Option("--from", help="Active after.")] = None,
     time_to: Annotated[str | None, typer.Option("--to", help="Active before.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, max=5000)] = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Notices you may see (redacted ones show only the volumes that clash with yours)."""
@@ -255,7 +262,7 @@ def list_notices(
     box = _bbox(bbox)
     after = None if time_from is None else moment(time_from, now, "'--from'")
     before = None if time_to is None else moment(time_to, now, "'--to'")
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         notices = client.list_notices(
             bbox=box,
             time_from=after,
@@ -308,18 +315,14 @@ def _envelope(volumes: list[v1.VolumeOut]) -> str:
 
 
 @app.command("show")
-@tls_options
+@connection_options
 def show_notice(
-    ctx: typer.Context,
     notice_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """One notice: details, volumes, open conflicts and acknowledgements."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         notice = client.get_notice(notice_id)
     if json_:
         emit_json(notice)
@@ -361,18 +364,14 @@ def show_notice(
 
 
 @app.command("cancel")
-@tls_options
+@connection_options
 def cancel_notice(
-    ctx: typer.Context,
     notice_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Cancel a notice; its conflicts resolve."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         notice = client.cancel_notice(notice_id)
     if json_:
         emit_json(notice)
@@ -384,18 +383,14 @@ def cancel_notice(
 
 
 @app.command("ack")
-@tls_options
+@connection_options
 def ack_notice(
-    ctx: typer.Context,
     notice_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Acknowledge receipt of a counterparty's notice (a receipt, never an approval)."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         ack = client.ack_notice(notice_id)
     if json_:
         emit_json(ack)

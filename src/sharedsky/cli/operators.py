@@ -19,19 +19,14 @@ from typing import Annotated, TypeVar
 import typer
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    connect,
+    connection_options,
     emit_json,
+    fail,
     now_of,
-    stderr,
     stdout,
     table,
-    tls_options,
     when_text,
 )
 from sharedsky.domain.errors import SharedskyError
@@ -70,11 +65,6 @@ TokenOut = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    stderr().print(f"error: {message}", style="red", markup=False, soft_wrap=True)
-    return typer.Exit(1)
-
-
 @contextmanager
 def _offline(db: str) -> Iterator[Deps]:
     """The use-case dependencies over ``db`` (migrated), closed after the command."""
@@ -83,7 +73,7 @@ def _offline(db: str) -> Iterator[Deps]:
     try:
         database = open_database(db)
     except Exception as exc:  # a URL that opens nothing: say so, no traceback
-        raise _fail(f"cannot open {db}: {exc}") from exc
+        raise fail(f"cannot open {db}: {exc}") from exc
     try:
         yield build(database)
     finally:
@@ -96,7 +86,7 @@ def _run_offline(db: str, work: Callable[[Deps], T]) -> T:
             return work(deps)
         except SharedskyError as exc:
             where = f" ({'.'.join(str(p) for p in exc.path)})" if exc.path else ""
-            raise _fail(f"{exc.detail}{where}") from exc
+            raise fail(f"{exc.detail}{where}") from exc
 
 
 def _out(record_id: str, token_out: Path | None, token: v1.OperatorToken, json_: bool) -> None:
@@ -126,7 +116,7 @@ def _token_of(issued: IssuedToken, now: datetime) -> v1.OperatorToken:
 
 
 @app.command("add")
-@tls_options
+@connection_options
 def add_command(
     ctx: typer.Context,
     operator: OperatorArgument,
@@ -149,10 +139,8 @@ def add_command(
     ] = None,
     token_out: TokenOut = None,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Add an operator and issue its token (shown once)."""
@@ -160,10 +148,10 @@ def add_command(
     try:
         expires_at = expiry_after(now, expires_in) if expires_in is not None else None
     except SharedskyError as exc:
-        raise _fail(f"--expires-in: {exc.detail}") from exc
+        raise fail(f"--expires-in: {exc.detail}") from exc
     if db is not None:
         if party is None:
-            raise _fail("--party is required with --db (whose operator is it?)")
+            raise fail("--party is required with --db (whose operator is it?)")
         issued = _run_offline(
             db,
             lambda deps: add_operator(
@@ -172,7 +160,7 @@ def add_command(
         )
         _out(operator, token_out, _token_of(issued, datetime.now(UTC)), json_)
         return
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         answer = client.add_operator(
             operator,
             role.value,
@@ -184,14 +172,11 @@ def add_command(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_command(
-    ctx: typer.Context,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """The operators (offline: all; online: those the caller manages), revoked ones too."""
@@ -202,7 +187,7 @@ def list_command(
         now = datetime.now(UTC)
         found = [operator_out(r, now) for r in records]
     else:
-        with connect(ctx, url, token, tokens, as_) as client:
+        with connection.open() as client:
             found = client.list_operators()
     if json_:
         emit_json(v1.OperatorList(operators=found))
@@ -220,37 +205,31 @@ def list_command(
 
 
 @app.command("revoke")
-@tls_options
+@connection_options
 def revoke_command(
-    ctx: typer.Context,
     operator: OperatorArgument,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Revoke an operator: every server refuses its token within 2 s and closes its streams
     (refused for a party's last admin)."""
     if db is not None:
         _run_offline(db, lambda deps: revoke_operator(deps, None, operator))
     else:
-        with connect(ctx, url, token, tokens, as_) as client:
+        with connection.open() as client:
             client.revoke_operator(operator)
     stdout().print(f"operator {operator} revoked", markup=False)
 
 
 @app.command("rotate")
-@tls_options
+@connection_options
 def rotate_command(
-    ctx: typer.Context,
     operator: OperatorArgument,
     token_out: TokenOut = None,
     db: OfflineDb = None,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Issue a new token to an operator (shown once); its old token stops working."""
@@ -258,6 +237,6 @@ def rotate_command(
         issued = _run_offline(db, lambda deps: rotate_operator(deps, None, operator))
         _out(operator, token_out, _token_of(issued, datetime.now(UTC)), json_)
         return
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         answer = client.rotate_operator(operator)
     _out(operator, token_out, answer, json_)

@@ -5,19 +5,14 @@ from __future__ import annotations
 import typer
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    connect,
+    connection_options,
     duration_text,
     emit_json,
     now_of,
     stdout,
     table,
-    tls_options,
     when_text,
 )
 from sharedsky.wire import v1
@@ -26,17 +21,13 @@ app = typer.Typer(help="Statistics of the mechanism.", no_args_is_help=True)
 
 
 @app.command("lead-time")
-@tls_options
+@connection_options
 def lead_time(
-    ctx: typer.Context,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Lead-time compliance per channel: notices, late ones, compliance, median and minimum."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         report = client.lead_time_report()
     if json_:
         emit_json(report)
@@ -76,17 +67,14 @@ def lead_time(
         stdout().print(rows)
 
 
-@tls_options
+@connection_options
 def inbox(
     ctx: typer.Context,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """What awaits your party's acknowledgement, most urgent first, with the time left."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         pending = client.pending_acks()
     if json_:
         emit_json(v1.AckList(acknowledgements=pending))

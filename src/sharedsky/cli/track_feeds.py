@@ -19,17 +19,13 @@ import typer
 from rich.markup import escape
 
 from sharedsky.cli._common import (
-    AsOption,
+    Connection,
     JsonOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    connect,
+    connection_options,
     emit_json,
     now_of,
     stdout,
     table,
-    tls_options,
 )
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
@@ -83,7 +79,7 @@ def _recorded(path: Path) -> Iterator[State]:
 
 
 @app.command("replay")
-@tls_options
+@connection_options
 def replay_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="SBS-1 capture (.gz too) or JSON Lines of states.")],
@@ -91,10 +87,8 @@ def replay_command(
     batch_s: Annotated[
         float, typer.Option("--batch-s", help="Recorded seconds per POST (newest state each).")
     ] = 1.0,
-    url: UrlOption = "http://127.0.0.1:8000",
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Replay a recording as the caller's party's live tracks, re-stamped to now."""
     try:
@@ -104,7 +98,7 @@ def replay_command(
     if not file.is_file():
         raise typer.BadParameter(f"no file {file}", param_hint="FILE")
     counts = {"accepted": 0, "stale": 0, "posts": 0}
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         report = replay(
             _recorded(file),
             lambda batch: _post(client, batch, counts),
@@ -120,15 +114,12 @@ def replay_command(
 
 
 @app.command("sbs")
-@tls_options
+@connection_options
 def sbs_command(
-    ctx: typer.Context,
     address: Annotated[str, typer.Argument(help="HOST:PORT of a BaseStation feed (port 30003).")],
     batch_s: Annotated[float, typer.Option("--batch-s", help="Seconds between two POSTs.")] = 1.0,
-    url: UrlOption = "http://127.0.0.1:8000",
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Forward a live BaseStation/SBS-1 feed as the caller's party's tracks (Ctrl-C stops)."""
     host, _, port_text = address.rpartition(":")
@@ -137,7 +128,7 @@ def sbs_command(
     decoder = SbsDecoder()
     counts = {"accepted": 0, "stale": 0, "posts": 0}
     newest: dict[str, State] = {}
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         due = time.monotonic() + batch_s
         try:
             for state in read_socket(host, int(port_text), decoder):
@@ -156,17 +147,13 @@ def sbs_command(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_command(
-    ctx: typer.Context,
-    url: UrlOption = "http://127.0.0.1:8000",
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     as_json: JsonOption = False,
 ) -> None:
     """The live picture the caller may see."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         picture = client.live_tracks()
     if as_json:
         emit_json(picture)

@@ -17,7 +17,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from sharedsky.cli._common import stderr
+from sharedsky.cli._common import fail
 from sharedsky.detect.tactical import (
     DEFAULT_LATERAL_M,
     DEFAULT_LOOKAHEAD_S,
@@ -57,11 +57,11 @@ def detect(
         ("--vertical-m", vertical_m),
     ):
         if not (math.isfinite(value) and value > 0.0):
-            _fail(f"{name} must be a positive number, not {value}")
+            raise fail(f"{name} must be a positive number, not {value}", code=_BAD_INPUT)
     try:
         ids, tracks = read_tracks(file)
     except TrackFileError as exc:
-        _fail(f"{file}: {exc}")
+        raise fail(f"{file}: {exc}", code=_BAD_INPUT) from exc
     hits = detect_conflicts(
         tracks, lookahead_s=lookahead, lateral_m=lateral_m, vertical_m=vertical_m
     )
@@ -158,8 +158,3 @@ def _check_range(column: np.ndarray, name: str, lo: float, hi: float, *, upper_o
         raise TrackFileError(
             f"row {bad[0] + 1}: {name} {column[bad[0]]:g} outside [{lo:g}, {hi:g}{bracket}"
         )
-
-
-def _fail(message: str) -> None:
-    stderr().print(f"error: {message}", style="red", markup=False, soft_wrap=True)
-    raise typer.Exit(_BAD_INPUT)

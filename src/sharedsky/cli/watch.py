@@ -9,15 +9,9 @@ import typer
 from rich.text import Text
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
-    TokenOption,
-    TokensOption,
-    UrlOption,
-    client_tls,
+    Connection,
+    connection_options,
     stdout,
-    tls_options,
-    token_of,
 )
 from sharedsky.client.events import EventFollower
 from sharedsky.client.tls import client_context
@@ -44,13 +38,9 @@ def describe(event: EventOut) -> Text:
     return line
 
 
-@tls_options
+@connection_options
 def watch(
-    ctx: typer.Context,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     after: Annotated[
         int | None, typer.Option(help="Replay from after this seq (0: everything).")
     ] = None,
@@ -67,14 +57,14 @@ def watch(
 ) -> None:
     """Follow every event you may see, live; reconnects without losing any. Flash traffic is
     shown in red and rings the terminal bell."""
-    tls = client_tls(ctx)
+    tls = connection.tls
     try:
         client_context(tls.ca, tls.cert, tls.key)  # a bad file is refused before the first read
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--ca', '--cert' or '--key'") from exc
     follower = EventFollower(
-        url,
-        token_of(token, tokens, as_),
+        connection.url,
+        connection.bearer(),
         after=after,
         keep=checkpoints,
         ca=tls.ca,

@@ -9,19 +9,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from sharedsky.cli._common import (
-    DEFAULT_URL,
-    AsOption,
+    Connection,
     EndOption,
     JsonOption,
     LowerOption,
     OutlineOption,
     StartOption,
-    TokenOption,
-    TokensOption,
     UpperOption,
-    UrlOption,
     band_text,
-    connect,
+    connection_options,
     details,
     emit_json,
     moment,
@@ -30,7 +26,6 @@ from sharedsky.cli._common import (
     read_outline,
     stdout,
     table,
-    tls_options,
     volume,
     when_text,
     window_text,
@@ -66,7 +61,7 @@ def _print_zone(console: Console, zone: v1.ZoneOut) -> None:
 
 
 @app.command("declare")
-@tls_options
+@connection_options
 def declare_zone(
     ctx: typer.Context,
     kind: Annotated[ZoneKind, typer.Option("--kind", help="What the zone means.")],
@@ -77,10 +72,8 @@ def declare_zone(
     start: StartOption = None,
     end: EndOption = None,
     remarks: Annotated[str, typer.Option("--remarks", help="Free text.")] = "",
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Declare a zone with one volume; it starts now unless --start is given and is open-ended
@@ -100,7 +93,7 @@ def declare_zone(
         ),
         remarks=remarks,
     )
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         declared = client.declare_zone(body)
     if json_:
         emit_json(declared)
@@ -114,22 +107,19 @@ def declare_zone(
 
 
 @app.command("list")
-@tls_options
+@connection_options
 def list_zones(
-    ctx: typer.Context,
     party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
     kind: Annotated[ZoneKind | None, typer.Option("--kind", help="Only this kind.")] = None,
     withdrawn: Annotated[
         bool, typer.Option("--withdrawn", help="Include withdrawn zones.")
     ] = False,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    *,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Zones you may see."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         zones = client.list_zones(party=party, kind=kind, withdrawn=withdrawn)
     if json_:
         emit_json(v1.ZoneList(zones=zones))
@@ -151,18 +141,14 @@ def list_zones(
 
 
 @app.command("show")
-@tls_options
+@connection_options
 def show_zone(
-    ctx: typer.Context,
     zone_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """One zone."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         zone = client.get_zone(zone_id)
     if json_:
         emit_json(zone)
@@ -171,18 +157,14 @@ def show_zone(
 
 
 @app.command("withdraw")
-@tls_options
+@connection_options
 def withdraw_zone(
-    ctx: typer.Context,
     zone_id: IdArgument,
-    url: UrlOption = DEFAULT_URL,
-    token: TokenOption = None,
-    tokens: TokensOption = None,
-    as_: AsOption = None,
+    connection: Connection,
     json_: JsonOption = False,
 ) -> None:
     """Withdraw a zone; its conflicts resolve."""
-    with connect(ctx, url, token, tokens, as_) as client:
+    with connection.open() as client:
         zone = client.withdraw_zone(zone_id)
     if json_:
         emit_json(zone)
