@@ -95,6 +95,13 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
             timeout=60,
             env=os.environ | {"COLUMNS": "1000", "NO_COLOR": "1"},
         )  # fmt: skip
+        refused = subprocess.run(
+            [sys.executable, "-m", "sharedsky", "watch", "--url", base, "--token", "not-a-token"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=os.environ | {"COLUMNS": "1000", "NO_COLOR": "1"},
+        )  # fmt: skip
 
     assert (read["language"], read["rendered"]) == ("tr", TURKISH)
     assert read["text"] == "tanker on station"
@@ -123,6 +130,10 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
     assert streams["bravo"].events[1].payload["conflicts"] == [c]
     assert own["id"] not in {x[1] for x in host_seen}  # filed before the streams opened
 
+    # a refused token is said in one line, not a traceback
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
+    assert "(401 " in refused.stderr
     lines = watched.stdout.splitlines()
     assert watched.returncode == 0, watched.stderr
     assert len(lines) == 6, lines

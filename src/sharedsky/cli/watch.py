@@ -11,8 +11,10 @@ from rich.text import Text
 from sharedsky.cli._common import (
     Connection,
     connection_options,
+    report,
     stdout,
 )
+from sharedsky.client import ClientError
 from sharedsky.client.events import EventFollower
 from sharedsky.client.tls import client_context
 from sharedsky.wire.v1.events import EventOut
@@ -83,3 +85,6 @@ def watch(
                 return
     except KeyboardInterrupt:
         return
+    except ClientError as exc:  # a refused token, a server gone for good (no --after loop)
+        report(exc)
+        raise typer.Exit(1) from exc
