@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckStatus, AckSubject
 from sharedsky.domain.errors import StateConflict
@@ -43,31 +45,22 @@ def acknowledge(
             else:  # a tactical alert: the parties it was sent to see who acknowledged it
                 event_type, extra = "tactical.acknowledged", {"to": list(alert.audience)}
             owner, version = actor.party, 1
-        requests = uow.acks.for_subject(subject_id, actor.party)
-        pending = [r for r in requests if r.status is AckStatus.PENDING]
-        if pending:
-            latest = pending[-1]
-            for request in pending:
-                uow.acks.acknowledge(request.id, actor.operator, now)
-            uow.events.append(
-                now,
-                actor.operator,
-                event_type,
-                {
-                    subject.value: subject_id,
-                    "version": latest.subject_version,
-                    "party": actor.party,
-                    **extra,
-                },
-                actor.signature,
-            )
-            done = replace(
-                latest, status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator
-            )
-            return remember(uow, actor, idem, done, now)
-        earlier = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]
-        if earlier:
-            return remember(uow, actor, idem, earlier[-1], now)
+        settled = settle(
+            uow,
+            actor,
+            idem,
+            uow.acks.for_subject(subject_id, actor.party),
+            now,
+            event_type,
+            lambda latest: {
+                subject.value: subject_id,
+                "version": latest.subject_version,
+                "party": actor.party,
+                **extra,
+            },
+        )
+        if settled is not None:
+            return settled
         if subject is AckSubject.NOTICE and owner != actor.party:
             # a receipt nobody asked for (e.g. a notice that became visible through a conflict)
             receipt = AckRequest(
@@ -95,3 +88,31 @@ def acknowledge(
         raise StateConflict(f"your party owes no acknowledgement of {subject} {subject_id!r}")
 
     return deps.db.run(work)
+
+
+def settle(
+    uow: SqlUnitOfWork,
+    actor: Actor,
+    idem: Idempotency[AckRequest] | None,
+    requests: list[AckRequest],
+    now: datetime,
+    event_type: str,
+    payload: Callable[[AckRequest], dict[str, object]],
+) -> AckRequest | None:
+    """The one way an acknowledgement settles what the actor's party owes: every pending
+    request of the subject is acknowledged by the actor now, with one ledger event (``payload``
+    of the newest pending request), and the newest is the answer; with nothing pending, the
+    latest earlier acknowledgement is the answer (acknowledging again changes nothing); None
+    when the party was never asked (the caller decides what that means)."""
+    pending = [r for r in requests if r.status is AckStatus.PENDING]
+    if pending:
+        latest = pending[-1]
+        for request in pending:
+            uow.acks.acknowledge(request.id, actor.operator, now)
+        uow.events.append(now, actor.operator, event_type, payload(latest), actor.signature)
+        done = replace(latest, status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator)
+        return remember(uow, actor, idem, done, now)
+    earlier = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]
+    if earlier:
+        return remember(uow, actor, idem, earlier[-1], now)
+    return None

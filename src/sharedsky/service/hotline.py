@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject, due_at
 from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.messages import (
@@ -23,6 +23,7 @@ from sharedsky.domain.operators import Role
 from sharedsky.domain.templates import AboutType
 from sharedsky.domain.visibility import Viewer
 from sharedsky.service._common import remember
+from sharedsky.service.acknowledgements import settle
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import visible_conflict, visible_notice
@@ -188,20 +189,14 @@ def acknowledge_message(
             raise StateConflict(
                 f"only the recipient ({message.recipient}) acknowledges message {message_id!r}"
             )
-        requests = uow.acks.for_subject(message.id, actor.party)
-        pending = [r for r in requests if r.status is AckStatus.PENDING]
-        if not pending:
-            done = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]
-            if done:
-                return remember(uow, actor, idem, done[-1], now)
-            raise StateConflict(f"message {message_id!r} awaits no acknowledgement")
-        for request in pending:
-            uow.acks.acknowledge(request.id, actor.operator, now)
-        uow.events.append(
+        settled = settle(
+            uow,
+            actor,
+            idem,
+            uow.acks.for_subject(message.id, actor.party),
             now,
-            actor.operator,
             "message.acknowledged",
-            {
+            lambda _latest: {
                 "message": message.id,
                 "thread": message.thread,
                 "from": message.sender,
@@ -209,12 +204,10 @@ def acknowledge_message(
                 "party": actor.party,
                 "operator": actor.operator,
             },
-            actor.signature,
         )
-        acked = replace(
-            pending[-1], status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator
-        )
-        return remember(uow, actor, idem, acked, now)
+        if settled is None:
+            raise StateConflict(f"message {message_id!r} awaits no acknowledgement")
+        return settled
 
     return deps.db.run(work)
 
