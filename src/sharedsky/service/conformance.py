@@ -18,7 +18,6 @@ from datetime import datetime
 import numpy as np
 
 from sharedsky.detect.conformance import Region, conformance, zone_intrusions
-from sharedsky.detect.tracks import TrackColumns
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tactical import AlertKey, AlertKind, Finding
 from sharedsky.domain.volumes import Volume4D
@@ -40,18 +39,6 @@ def region_of(volume: Volume4D, now: datetime) -> Region:
         volume.altitude.upper_m,
         (volume.time.start - now).total_seconds(),
         math.inf if end is None else (end - now).total_seconds(),
-    )
-
-
-def _columns(snap: Snapshot, codes: dict[PartyId, int]) -> TrackColumns:
-    return TrackColumns(
-        np.array([codes[p] for p in snap.parties], dtype=np.int64),
-        snap.lat_deg,
-        snap.lon_deg,
-        snap.alt_m,
-        snap.gs_mps,
-        snap.trk_deg,
-        snap.vs_mps,
     )
 
 
@@ -103,7 +90,7 @@ def _conformance(
         regions.append([region_of(v, now) for v in notice.volumes] if covers and notice else [])
     pairs = [(p, str(n)) for p, n in zip(sub.parties, sub.notice_ids, strict=True)]
     result = conformance(
-        _columns(sub, codes), regions, [index[p] for p in pairs], horizon_s=horizon_s
+        sub.columns(codes), regions, [index[p] for p in pairs], horizon_s=horizon_s
     )
     found = []
     for i in range(len(sub)):
@@ -145,7 +132,7 @@ def _intrusions(
     for zone in zones:
         codes.setdefault(zone.party, len(codes))
     hits = zone_intrusions(
-        _columns(snap, codes),
+        snap.columns(codes),
         [region_of(z.volume, now) for z in zones],
         [codes[z.party] for z in zones],
         lookahead_s=lookahead_s,

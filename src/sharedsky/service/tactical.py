@@ -30,7 +30,6 @@ from itertools import combinations
 import numpy as np
 
 from sharedsky.detect.tactical import detect_conflicts
-from sharedsky.detect.tracks import TrackColumns
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
 from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.conflicts import ObjectType
@@ -99,17 +98,8 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
         if minima.lateral_m <= 0 or minima.vertical_m <= 0:
             continue
         pair = snap.take((party_of == pa) | (party_of == pb))
-        codes = np.array([0 if p == pa else 1 for p in pair.parties], dtype=np.int64)
         hits = detect_conflicts(
-            TrackColumns(
-                codes,
-                pair.lat_deg,
-                pair.lon_deg,
-                pair.alt_m,
-                pair.gs_mps,
-                pair.trk_deg,
-                pair.vs_mps,
-            ),
+            pair.columns({pa: 0, pb: 1}),
             lookahead_s=lookahead_s,
             lateral_m=minima.lateral_m,
             vertical_m=minima.vertical_m,

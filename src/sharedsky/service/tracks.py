@@ -13,13 +13,14 @@ party to another); what the mechanism concludes from them, the tactical alerts, 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from sharedsky.detect.tracks import TrackColumns
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
@@ -85,6 +86,19 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def columns(self, code_of: Mapping[PartyId, int]) -> TrackColumns:
+        """The tracks as the detection engines take them, each party given its integer code
+        (tracks with equal codes are never compared with each other)."""
+        return TrackColumns(
+            np.array([code_of[p] for p in self.parties], dtype=np.int64),
+            self.lat_deg,
+            self.lon_deg,
+            self.alt_m,
+            self.gs_mps,
+            self.trk_deg,
+            self.vs_mps,
+        )
 
     def take(self, mask: npt.NDArray[np.bool_]) -> Snapshot:
         """The tracks where ``mask`` is true."""
