@@ -33,6 +33,7 @@ from detect.conformance_reference import (
     depths,
     horizontal_depth,
     outline_distance_m,
+    positions,
     union_class,
 )
 from hypothesis import HealthCheck, example, given, settings
@@ -464,6 +465,98 @@ def test_a_track_creeping_across_a_corridor_edge_is_found() -> None:
     assert hit[2] == pytest.approx(0.5, abs=0.01)
 
 
+def test_crossings_far_out_on_a_large_polygon_are_placed_within_centimetres() -> None:
+    """A 1,300 km square: its east side, 670 km from the frame centre, is cut into chords whose
+    bulge must stay near 1 cm (`EDGE_SAGITTA_M`). 120 slow tracks (short pieces) cross it along
+    220 km; each entry is compared with the reference's, found by bisection on its side."""
+    zone = Region(square(-6.0, -6.0, 6.0, 6.0), 0.0, 5_000.0)
+    lats = np.linspace(-1.0, 1.0, 120)
+    starts = [geodesic_destination(6.0, float(lat), 90.0, 1_000.0) for lat in lats]
+    tracks = [Track(float(la), float(lo), 500.0, 10.0, 270.0, 0.0) for lo, la in starts]
+    hits = zone_intrusions(columns(tracks), [zone], [1], lookahead_s=300.0)
+    assert len(hits) == 120
+    lo, hi = np.full(120, 50.0), np.full(120, 150.0)  # about 100 s from 1 km at 10 m/s
+    which = np.arange(120)
+    for _ in range(40):
+        mid = (lo + hi) / 2.0
+        lon, lat, _ = positions(tracks, which, mid)
+        inside = horizontal_depth(zone.outline, lon, lat) > 0.0
+        hi, lo = np.where(inside, mid, hi), np.where(inside, lo, mid)
+    entry = np.empty(120)
+    entry[hits.track] = hits.t_entry_s
+    assert np.max(np.abs(entry - (lo + hi) / 2.0)) * 10.0 < 0.1  # metres along the path
+
+
+def test_a_frame_centre_just_outside_its_polygon_is_not_taken_for_inside() -> None:
+    """The polygon's frame is centred on its bounding box, here in a notch 0.5 m outside its
+    edge (cut from the west, or from the south): a track standing there is outside, though a
+    point 1 m east (or north) of it is inside."""
+    half_m = 0.5 / 111_319.49
+    west = PolygonOutline(
+        (
+            (
+                (-0.1, -0.1), (0.1, -0.1), (0.1, 0.1), (-0.1, 0.1), (-0.1, 0.01),
+                (half_m, 0.01), (half_m, -0.01), (-0.1, -0.01), (-0.1, -0.1),
+            ),
+        )
+    )  # fmt: skip
+    south = PolygonOutline(
+        (
+            (
+                (-0.1, -0.1), (-0.01, -0.1), (-0.01, half_m), (0.01, half_m), (0.01, -0.1),
+                (0.1, -0.1), (0.1, 0.1), (-0.1, 0.1), (-0.1, -0.1),
+            ),
+        )
+    )  # fmt: skip
+    standing = columns([Track(0.0, 0.0, 500.0, 0.0, 0.0, 0.0)])
+    for outline in (west, south):
+        zone = Region(outline, 0.0, 1_000.0)
+        assert horizontal_depth(outline, np.array([0.0]), np.array([0.0]))[0] < 0.0
+        result = conformance(standing, [[zone]], [0])
+        assert result.status_of(0) is ConformanceStatus.OUTSIDE
+        assert len(zone_intrusions(standing, [zone], [1])) == 0
+
+
+def test_the_far_tip_of_a_polygon_is_within_its_reach() -> None:
+    """A triangle whose first vertex, a sharp tip, lies 5 km further from the frame centre than
+    any other: a track crossing just inside the tip is measured, not pruned away."""
+    tip = PolygonOutline((((0.5, 0.3), (-0.5, 0.2), (0.3, -0.3), (0.5, 0.3)),))
+    zone = Region(tip, 0.0, 1_000.0)
+    # 30 m inside the tip along its bisector, crossing it from north-west to south-east
+    lon, lat = geodesic_destination(0.5, 0.3, 225.0, 60.0)
+    start_lon, start_lat = geodesic_destination(float(lon), float(lat), 315.0, 1_000.0)
+    track = Track(float(start_lat), float(start_lon), 500.0, 100.0, 135.0, 0.0)
+    hits = zone_intrusions(columns([track]), [zone], [1], lookahead_s=60.0)
+    assert len(hits) == 1
+    assert 5.0 < hits.t_entry_s[0] < hits.t_exit_s[0] < 15.0
+
+
+def test_runs_agree_with_a_plain_merge_of_intervals() -> None:
+    """`first_runs` against a loop: per group, intervals sorted by start, merged while the next
+    starts within `JOIN_S` of the furthest end so far; the first run's start and end."""
+    from sharedsky.detect.conformance.runs import first_runs
+
+    rng = np.random.default_rng(8)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        groups = int(rng.integers(1, 6))
+        group = rng.integers(0, groups, n)
+        start = np.round(rng.uniform(0.0, 30.0, n), 2)
+        end = start + np.round(rng.exponential(4.0, n), 2)
+        got_start, got_end = first_runs(group, start, end, groups + 1)
+        for g in range(groups + 1):
+            mine = sorted(zip(start[group == g], end[group == g], strict=True))
+            if not mine:
+                assert math.isnan(got_start[g]) and math.isnan(got_end[g])
+                continue
+            run_start, reach = mine[0]
+            for s_, e_ in mine[1:]:
+                if s_ > reach + JOIN_S:
+                    break
+                reach = max(reach, e_)
+            assert (got_start[g], got_end[g]) == (run_start, reach)
+
+
 def test_a_small_zone_under_the_middle_of_a_long_path_is_found() -> None:
     """At 300 m/s for 300 s the straight chord from now to the look-ahead passes 160 m under
     the flown path's middle (the sagitta L²/8R): the pruning's chord bound must allow for it,
@@ -533,6 +626,8 @@ def test_a_path_longer_than_2000_km_is_refused_naming_the_argument() -> None:
     exactly = columns([Track(0.0, 0.0, 1_000.0, 50_000.0, 0.0, 0.0)])
     conformance(exactly, [[zone]], [0], horizon_s=39.0)  # 40 s with its 1 s tail: 2,000 km
     zone_intrusions(exactly, [zone], [1], lookahead_s=40.0)
+    standing = columns([Track(0.0, 0.0, 1_000.0, 0.0, 0.0, 0.0)])
+    zone_intrusions(standing, [zone], [1], lookahead_s=3e6)  # 35 days, no path at all: accepted
     beyond = columns([Track(0.0, 0.0, 1_000.0, 50_000.001, 0.0, 0.0)])
     with pytest.raises(ValueError, match="2,000 km"):
         zone_intrusions(beyond, [zone], [1], lookahead_s=40.0)
@@ -615,6 +710,10 @@ def test_a_track_leaving_its_band_at_this_instant_is_leaving_now() -> None:
     assert result.t_exit_s[0] == 0.0
     level = Track(0.0, 0.0, 1_000.0, 10.0, 0.0, 0.0)  # on the top and staying there
     assert conformance(columns([level]), [[zone]], [0]).status_of(0) is ConformanceStatus.CONFORMING
+    bottom = Track(0.0, 0.0, 0.0, 10.0, 0.0, 0.0)  # on the floor and staying there
+    assert (
+        conformance(columns([bottom]), [[zone]], [0]).status_of(0) is ConformanceStatus.CONFORMING
+    )
     hit = hit_of(zone_intrusions(columns([climbing]), [zone], [1]), 0)
     assert hit == (0.0, 0.0, 0.0)
 
