@@ -633,6 +633,98 @@ def test_a_path_longer_than_2000_km_is_refused_naming_the_argument() -> None:
         zone_intrusions(beyond, [zone], [1], lookahead_s=40.0)
 
 
+_OK = Region(CircleOutline((0.0, 0.0), 1_000.0), 0.0, 1_000.0)
+_NAN_CORRIDOR = CorridorOutline(((0.0, 0.0), (math.nan, 0.0)), 10.0)
+
+
+@pytest.mark.parametrize(
+    ("zones", "message"),
+    [
+        ([_OK, "zone"], "zones[1] is not a Region"),
+        ([Region(_OK.outline, "low", 1.0)], "a region's band or window is not a number"),
+        (
+            [_OK, Region(_OK.outline, -math.inf, 1.0)],
+            "zones[1]: alt_lo_m and alt_hi_m must be finite",
+        ),
+        ([Region(_OK.outline, 2.0, 1.0)], "zones[0]: alt_lo_m is above alt_hi_m"),
+        (
+            [Region(_OK.outline, 0.0, 1.0, math.inf)],
+            "zones[0]: t_start_s must be a number below +inf",
+        ),
+        (
+            [Region(_OK.outline, 0.0, 1.0, math.nan)],
+            "zones[0]: t_start_s must be a number below +inf",
+        ),
+        (
+            [Region(_OK.outline, 0.0, 1.0, 0.0, -math.inf)],
+            "zones[0]: t_end_s must be a number above -inf",
+        ),
+        (
+            [Region(_OK.outline, 0.0, 1.0, 0.0, math.nan)],
+            "zones[0]: t_end_s must be a number above -inf",
+        ),
+        ([Region(_OK.outline, 0.0, 1.0, 5.0, 4.0)], "zones[0]: t_end_s is before t_start_s"),
+        ([_OK, Region("circle", 0.0, 1.0)], "zones[1].outline is not an outline"),
+        (
+            [_OK, Region(CorridorOutline(((0.0, 0.0), (1.0, 0.0)), -1.0), 0.0, 1.0)],
+            "zones[1].outline.half_width_m must be a positive finite number of metres",
+        ),
+        (
+            [Region(CircleOutline((0.0, 0.0), math.inf), 0.0, 1.0)],
+            "zones[0].outline.radius_m must be a positive finite number of metres",
+        ),
+        (
+            [_OK, Region(square(0.0, 0.0, 1.0, 1.0), 0.0, 1.0), Region(_NAN_CORRIDOR, 0.0, 1.0)],
+            "zones[2].outline has a position that is not finite or out of range",
+        ),
+        (  # the outline's first use is named, not its last
+            [_OK, Region(_NAN_CORRIDOR, 0.0, 1.0), _OK, Region(_NAN_CORRIDOR, 5.0, 6.0)],
+            "zones[1].outline has a position that is not finite or out of range",
+        ),
+        (
+            [_OK, Region(CircleOutline((181.0, 0.0), 10.0), 0.0, 1.0)],
+            "zones[1].outline has a position that is not finite or out of range",
+        ),
+        (
+            [Region(CircleOutline((0.0, -90.5), 10.0), 0.0, 1.0)],
+            "zones[0].outline has a position that is not finite or out of range",
+        ),
+        (
+            [
+                Region(
+                    PolygonOutline(
+                        (((0.0, 0.0, 1.0), (1.0, 0.0, 1.0), (1.0, 1.0, 1.0), (0.0, 0.0, 1.0)),)
+                    ),
+                    0.0,
+                    1.0,
+                )
+            ],
+            "an outline position is not a (lon_deg, lat_deg) pair",
+        ),
+    ],
+)
+def test_bad_zones_are_refused_with_the_exact_reason(zones: list[Region], message: str) -> None:
+    tracks = columns([Track(0.0, 0.0, 500.0, 100.0, 0.0, 0.0)])
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        zone_intrusions(tracks, zones, [1] * len(zones))
+
+
+def test_the_edges_of_every_zone_range_are_accepted() -> None:
+    """A band of no thickness, an empty window [t, t), centres on the antimeridian and at the
+    poles are all valid."""
+    tracks = columns([Track(0.0, 0.0, 500.0, 100.0, 0.0, 0.0)])
+    zones = [
+        Region(_OK.outline, 500.0, 500.0),
+        Region(_OK.outline, 0.0, 1_000.0, 7.0, 7.0),
+        Region(CircleOutline((180.0, 0.0), 10.0), 0.0, 1.0),
+        Region(CircleOutline((-180.0, 90.0), 10.0), 0.0, 1.0),
+        Region(CircleOutline((0.0, -90.0), 10.0), 0.0, 1.0),
+    ]
+    hits = zone_intrusions(tracks, zones, [1] * 5)
+    assert hits.pairs == 5
+    assert [hit_of(hits, 0, k) is not None for k in range(5)] == [True, False, False, False, False]
+
+
 @pytest.mark.parametrize(
     ("region", "message"),
     [
