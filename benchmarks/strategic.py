@@ -55,7 +55,7 @@ from sqlalchemy import text
 
 import sharedsky.geo.cells
 import sharedsky.store.tables
-from sharedsky.bootstrap import build, open_database, settle_heap
+from sharedsky.bootstrap import build_deps, open_database, settle_heap
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import NoticeId, OperatorId, PartyId
@@ -286,7 +286,7 @@ def brute_force_search(
 def file_all(db: Database, seed: int, count: int, *, brute: bool = False, profile: int = 0) -> Run:
     """Warm up, then file ``count`` notices as alpha, timing each ``file_notice`` call; with
     ``profile``, file that many more under cProfile and print where their time went."""
-    deps = build(db, clock=FakeClock(T0), ids=SequentialIds())
+    deps = build_deps(db, clock=FakeClock(T0), ids=SequentialIds())
     actor = Actor(OperatorId("alpha-duty"), FILER, False)
     patch: AbstractContextManager[object] = nullcontext()
     if brute:  # the same use case with only the candidate search swapped

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from starlette.testclient import TestClient
 
 from sharedsky.api.app import create_app
-from sharedsky.bootstrap import build
+from sharedsky.bootstrap import Container, build_deps
 from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.ports import Deps
@@ -66,16 +66,18 @@ def make_env(database: Database, clock: FakeClock, yaml_text: str = LEVANT_YAML)
     """Load ``yaml_text`` into ``database`` and build the dependencies."""
     mechanism, mechanism_json = parse_mechanism(yaml_text)
     tokens = load_mechanism(database, clock, mechanism, mechanism_json)
-    deps = build(database, clock=clock, ids=SequentialIds(), webhook_targets=open_targets())
+    deps = build_deps(database, clock=clock, ids=SequentialIds(), webhook_targets=open_targets())
     return Env(deps, tokens.file(), clock)
 
 
 class Api:
-    """A test client of the app with one bearer token per party."""
+    """A test client of the app with one bearer token per party, over ``container`` (by
+    default a new one over the environment's dependencies)."""
 
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, container: Container | None = None) -> None:
         self.env = env
-        self.client = TestClient(create_app(env.deps), raise_server_exceptions=False)
+        self.container = container if container is not None else Container.for_deps(env.deps)
+        self.client = TestClient(create_app(self.container), raise_server_exceptions=False)
 
     def as_(self, party: str) -> dict[str, str]:
         """Authorization headers of ``party``'s operator."""

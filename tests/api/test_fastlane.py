@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from sharedsky.api.app import create_app
-from sharedsky.api.fastlane import LaneCount, MessagesFastLane
+from sharedsky.api.fastlane import MessagesFastLane
+from sharedsky.bootstrap import Container
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 
@@ -26,8 +27,8 @@ DELAY = {"to": "bravo", "priority": "flash", "template": "request_delay", "param
 def two(database: Database, clock: FakeClock) -> Iterator[tuple[Env, TestClient, TestClient]]:
     """One mechanism behind two apps: with the lane, and without it (the route alone)."""
     env = make_env(database, clock, THREE_PARTY_YAML)
-    with_lane = create_app(env.deps)
-    without = create_app(env.deps)
+    with_lane = create_app(Container.for_deps(env.deps))
+    without = create_app(Container.for_deps(env.deps))
     without.user_middleware = [m for m in without.user_middleware if m.cls is not MessagesFastLane]
     with (
         TestClient(with_lane, raise_server_exceptions=False) as lane,
@@ -37,7 +38,8 @@ def two(database: Database, clock: FakeClock) -> Iterator[tuple[Env, TestClient,
 
 
 def _answered(client: TestClient) -> int:
-    return cast(LaneCount, cast(FastAPI, client.app).state.fast_lane).answered
+    container = cast(Container, cast(FastAPI, client.app).state.container)
+    return container.fast_lane.answered
 
 
 def _same_but_ids(a: Any, b: Any) -> None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from sharedsky.api.app import create_app
 from sharedsky.api.limits import Buckets, RequestLimits
+from sharedsky.bootstrap import Container
 from sharedsky.service.tracks import TrackConfig
 from sharedsky.settings import Settings
 from sharedsky.store.uow import Database
@@ -42,7 +43,8 @@ def test_buckets_that_have_refilled_are_forgotten_so_the_keys_stay_bounded() -> 
 
 
 def _app(env: Env, limits: RequestLimits) -> TestClient:
-    return TestClient(create_app(env.deps, limits=limits), raise_server_exceptions=False)
+    app = create_app(Container.for_deps(env.deps, limits=limits))
+    return TestClient(app, raise_server_exceptions=False)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from prometheus_client.parser import text_string_to_metric_families
 
 from sharedsky.api.logs import JsonFormatter
-from sharedsky.api.observability import Metrics, request_id_of
+from sharedsky.api.observability import request_id_of
 from sharedsky.cli.demo import free_port
 from sharedsky.service.deadlines import TickResult
 from sharedsky.service.webhooks import PassResult
@@ -122,11 +122,12 @@ def test_the_acknowledgement_backlog_is_read_per_party_at_each_scrape(api: Api) 
 
 def test_each_apps_metrics_are_its_own(api: Api) -> None:
     from sharedsky.api.app import create_app
+    from sharedsky.bootstrap import Container
 
-    other = create_app(api.env.deps)
+    other = Container.for_deps(api.env.deps)
+    create_app(other)
     api.client.get("/healthz")
-    mine = cast(Metrics, cast(FastAPI, api.client.app).state.metrics)
-    theirs = cast(Metrics, other.state.metrics)
+    mine, theirs = api.container.metrics, other.metrics
     assert mine.registry is not theirs.registry
     labels = {"method": "GET", "route": "/healthz", "status": "200"}
     assert mine.registry.get_sample_value("sharedsky_http_requests_total", labels) == 1
@@ -134,7 +135,7 @@ def test_each_apps_metrics_are_its_own(api: Api) -> None:
 
 
 def test_the_background_workers_report_to_the_metrics(api: Api) -> None:
-    metrics = cast(Metrics, cast(FastAPI, api.client.app).state.metrics)
+    metrics = api.container.metrics
     metrics.tick_took(0.012)
     metrics.deadlines_ticked(TickResult(escalated=2, lapsed=1))
     metrics.webhooks_passed(PassResult(delivered=3, failed=2, dead=1, hooks=1))

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import cast
 
+import pytest
 from _support import Api
-from fastapi import FastAPI
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from sharedsky.api.app import create_app
+from sharedsky.bootstrap import Container
+from sharedsky.service import operations
 from sharedsky.service.operations import newest_schema
 from sharedsky.store.engine import make_engine
 from sharedsky.store.uow import Database
@@ -47,7 +48,7 @@ def test_a_database_behind_its_schema_is_not_ready(api: Api) -> None:
 def test_a_database_never_migrated_is_not_ready(api: Api, tmp_path: Path) -> None:
     empty = Database(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
     try:
-        app = create_app(dataclasses.replace(api.env.deps, db=empty))
+        app = create_app(Container.for_deps(dataclasses.replace(api.env.deps, db=empty)))
         answer = TestClient(app).get("/readyz")
     finally:
         empty.close()
@@ -59,7 +60,7 @@ def test_a_database_never_migrated_is_not_ready(api: Api, tmp_path: Path) -> Non
 def test_a_database_that_does_not_answer_is_not_ready(api: Api, tmp_path: Path) -> None:
     gone = Database(make_engine(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}"))
     try:
-        app = create_app(dataclasses.replace(api.env.deps, db=gone))
+        app = create_app(Container.for_deps(dataclasses.replace(api.env.deps, db=gone)))
         answer = TestClient(app).get("/readyz")
     finally:
         gone.close()
@@ -68,7 +69,14 @@ def test_a_database_that_does_not_answer_is_not_ready(api: Api, tmp_path: Path) 
     assert answer.json()["detail"] == "the database does not answer"
 
 
-def test_the_newest_revision_is_read_once_per_app(api: Api) -> None:
-    api.client.get("/readyz")
-    app = cast(FastAPI, api.client.app)
-    assert app.state.schema_head == newest_schema()
+def test_the_newest_revision_is_read_once_per_app(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert api.container.schema_head == newest_schema()
+
+    def read_again() -> frozenset[str]:
+        raise AssertionError("the newest revision was read again")
+
+    monkeypatch.setattr(operations, "head_revisions", read_again)  # what newest_schema reads
+    assert api.client.get("/readyz").status_code == 200
+    assert api.client.get("/readyz").status_code == 200

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import schemathesis
@@ -33,9 +33,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import text
 
-from sharedsky.api.app import create_app
+from sharedsky.api.app import create_app, document_app
 from sharedsky.api.limits import RequestLimits
-from sharedsky.service.ports import Deps
+from sharedsky.bootstrap import Container
 from sharedsky.store.tables import metadata
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
@@ -118,7 +118,8 @@ def _opened(database: Database) -> Iterator[Sky]:
     _wipe(database)
     env = make_env(database, FakeClock(T0), MECHANISM_YAML)
     try:
-        yield Sky(create_app(env.deps, limits=GENEROUS, keepalive_s=0.05), env.tokens)
+        container = Container.for_deps(env.deps, limits=GENEROUS, keepalive_s=0.05)
+        yield Sky(create_app(container), env.tokens)
     finally:
         # schemathesis runs each app's lifespan, and every call, in a thread of its own that
         # would live until the interpreter exits: end both (the app's background duties stop
@@ -133,7 +134,7 @@ def sky(database: Database) -> Iterator[Sky]:
         yield opened
 
 
-_DOCUMENT_APP = create_app(cast(Deps, None))
+_DOCUMENT_APP = document_app()
 schema = schemathesis.openapi.from_dict(
     _DOCUMENT_APP.openapi(), config=schemathesis.Config.from_str(CONFIG)
 )

@@ -19,6 +19,7 @@ from _support import T0, THREE_PARTY_YAML, Api, make_env
 from fastapi import FastAPI
 
 from sharedsky.api.routes import stream
+from sharedsky.bootstrap import Container
 from sharedsky.cli.demo import free_port
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.ids import OperatorId, PartyId
@@ -72,8 +73,8 @@ def streamable(api: Api) -> list[int]:
 @pytest.fixture
 def api3(database: Database, clock: FakeClock) -> Iterator[Api]:
     """The three-party API with the stream router, keep-alive every 0.1 s."""
-    holder = Api(make_env(database, clock, THREE_PARTY_YAML))
-    stream.install(cast(FastAPI, holder.client.app), keepalive_s=0.1)
+    env = make_env(database, clock, THREE_PARTY_YAML)
+    holder = Api(env, Container.for_deps(env.deps, keepalive_s=0.1))
     with holder.client:
         yield holder
 
@@ -210,18 +211,29 @@ def test_bad_query_parameters_get_422(api3: Api, query: str) -> None:
     assert api3.client.get(f"/v1/events?{query}", headers=api3.as_("alpha")).status_code == 422
 
 
-def test_install_is_idempotent_and_returns_the_apps_bus(api3: Api) -> None:
+def test_the_events_route_is_included_once_and_commits_notify_the_containers_bus(
+    api3: Api,
+) -> None:
     app = cast(FastAPI, api3.client.app)
-    bus = stream.install(app)
-    assert stream.install(app) is bus is stream.event_bus(app)
-    paths = [path for path in app.openapi()["paths"] if path == "/v1/events"]
-    assert paths == ["/v1/events"]
+    routes = [
+        r
+        for r in app.router.routes
+        if getattr(r, "original_router", None) is stream.router
+        or getattr(r, "path", None) == "/v1/events"
+    ]
+    assert len(routes) == 1  # FastAPI keeps an included router as one entry
+    assert "/v1/events" in app.openapi()["paths"]
+    bus = api3.container.bus
+    before = bus.generation
+    filed = api3.client.post("/v1/notices", json=notice(), headers=api3.as_("alpha"))
+    assert filed.status_code == 201, filed.text
+    assert bus.generation > before
 
 
 def test_a_stream_stops_promptly_when_its_client_leaves(api3: Api) -> None:
     """The server's generator ends (and leaves the bus) soon after the client disconnects."""
     app = cast(FastAPI, api3.client.app)
-    bus = stream.event_bus(app)
+    bus, pump = api3.container.bus, api3.container.feed
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -234,7 +246,6 @@ def test_a_stream_stops_promptly_when_its_client_leaves(api3: Api) -> None:
         url = f"http://127.0.0.1:{port}/v1/events"
         with httpx.stream("GET", url, headers=api3.as_("alpha"), timeout=5.0) as answer:
             assert next(answer.iter_lines()) == "retry: 1000"
-            pump = stream.feed_pump(app)
             assert pump.watchers == 1
         deadline = time.monotonic() + 2.0
         while pump.watchers or pump.running:

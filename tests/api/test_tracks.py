@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from _support import T0, Api
 
-from sharedsky.service.tactical import TacticalBoard, tick
-from sharedsky.service.tracks import LivePicture
+from sharedsky.service.tactical import tick
 
 NM_M = 1852.0
 
@@ -45,10 +44,7 @@ def post(api: Api, party: str, *states: dict[str, Any]) -> Any:
 
 
 def run_tick(api: Api) -> Any:
-    app = api.client.app
-    picture: LivePicture = app.state.picture  # type: ignore[attr-defined]
-    board: TacticalBoard = app.state.board  # type: ignore[attr-defined]
-    return tick(api.env.deps, picture, board)
+    return tick(api.env.deps, api.container.picture, api.container.board)
 
 
 def head_on(api: Api, at: datetime = T0, gap_deg: float = 0.6) -> None:

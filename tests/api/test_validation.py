@@ -4,14 +4,14 @@ ownership are checked (R-AUTH-1)."""
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from _bodies import notice, square, volume
-from _support import Api
-from fastapi import FastAPI
+from _support import Api, Env
 from sqlalchemy import update
 
+from sharedsky.bootstrap import Container
 from sharedsky.service import mechanism
 from sharedsky.service.mechanism import TokenCache
 from sharedsky.store import tables as t
@@ -154,39 +154,40 @@ def test_unknown_token_gets_401(api: Api) -> None:
 def test_a_started_server_remembers_every_token_and_operators_keys(api: Api) -> None:
     """The first request of each client reads nothing: the server read the credentials as it
     started (one query each)."""
-    state = cast(FastAPI, api.client.app).state
+    parts = api.container
     for name, token in api.env.tokens.items():  # by party and by operator id
-        actor = state.token_cache.get(token)
+        actor = parts.tokens.get(token)
         assert actor is not None and name in (actor.party, actor.operator)
-        assert state.operator_keys.unsigned_ok(actor.operator)  # no key registered
-    assert state.token_cache.get("not-a-token") is None
+        assert parts.operator_keys.unsigned_ok(actor.operator)  # no key registered
+    assert parts.tokens.get("not-a-token") is None
 
 
 def test_a_token_in_use_is_checked_again_in_the_background(
-    api: Api, monkeypatch: pytest.MonkeyPatch
+    env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """R-AUTH-1: a token remembered for a while is checked again without its request waiting;
     once it no longer authenticates (its hash replaced here), the next request gets a 401
     before the remembered time is up."""
     monkeypatch.setattr(mechanism, "REFRESH_AFTER", (0.5, 0.5))
-    app = cast(FastAPI, api.client.app)
-    app.state.token_cache = TokenCache(ttl_s=2.0)
-    headers = api.as_("alpha")
-    assert api.client.get("/v1/me", headers=headers).status_code == 200
-    api.env.deps.db.run(
-        lambda uow: uow.connection.execute(
-            update(t.operators)
-            .where(t.operators.c.id == "alpha-duty")
-            .values(token_sha256="0" * 64)
+    api = Api(env, Container.for_deps(env.deps, tokens=TokenCache(ttl_s=2.0)))
+    with api.client:
+        api.container.tokens.replace_all({})  # its time counts from its first use below
+        headers = api.as_("alpha")
+        assert api.client.get("/v1/me", headers=headers).status_code == 200
+        api.env.deps.db.run(
+            lambda uow: uow.connection.execute(
+                update(t.operators)
+                .where(t.operators.c.id == "alpha-duty")
+                .values(token_sha256="0" * 64)
+            )
         )
-    )
-    assert api.client.get("/v1/me", headers=headers).status_code == 200  # remembered
-    time.sleep(1.1)  # past half of its time: this request is answered, and starts the check
-    assert api.client.get("/v1/me", headers=headers).status_code == 200
-    deadline = time.monotonic() + 0.8
-    while api.client.get("/v1/me", headers=headers).status_code == 200:
-        assert time.monotonic() < deadline, "the background check never forgot the token"
-        time.sleep(0.02)
+        assert api.client.get("/v1/me", headers=headers).status_code == 200  # remembered
+        time.sleep(1.1)  # past half of its time: this request is answered, and starts the check
+        assert api.client.get("/v1/me", headers=headers).status_code == 200
+        deadline = time.monotonic() + 0.8
+        while api.client.get("/v1/me", headers=headers).status_code == 200:
+            assert time.monotonic() < deadline, "the background check never forgot the token"
+            time.sleep(0.02)
 
 
 def test_another_partys_object_is_404_for_amend_and_cancel(api: Api) -> None:

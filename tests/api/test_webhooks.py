@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from sharedsky.api.app import create_app
 from sharedsky.api.routes import webhooks
+from sharedsky.bootstrap import Container
 from sharedsky.domain.addresses import TargetRules
 from sharedsky.events.webhooks import RetryPolicy, TargetGuard
 from sharedsky.service.webhooks import deliver_due
@@ -157,7 +158,8 @@ def test_by_default_a_url_on_the_hosts_network_or_over_http_is_refused_at_url(
         {"inside.example": ["10.0.0.5"], "loop.example": ["::1"], "outside.example": ["8.8.8.8"]}
     )
     strict = replace(env.deps, webhook_targets=TargetGuard(TargetRules(), resolver))
-    with TestClient(create_app(strict), raise_server_exceptions=False) as client:
+    app = create_app(Container.for_deps(strict))
+    with TestClient(app, raise_server_exceptions=False) as client:
         headers = {"Authorization": f"Bearer {env.tokens['bravo']}"}
         answer = client.post("/v1/webhooks", json={"url": url}, headers=headers)
         assert answer.status_code == 422, answer.text

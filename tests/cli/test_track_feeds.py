@@ -71,8 +71,7 @@ def test_conflicts_list_kind_tactical(api: Api) -> None:
         body = {"tracks": [{"id": track, "time": "2026-11-24T12:00:00Z", "lat": 34.5, "lon": lon,
                             "alt_m": 7000, "gs_mps": 230, "trk_deg": trk}]}  # fmt: skip
         assert api.client.post("/v1/tracks", json=body, headers=api.as_(party)).is_success
-    state = api.client.app.state  # type: ignore[attr-defined]
-    tick(api.env.deps, state.picture, state.board)
+    tick(api.env.deps, api.container.picture, api.container.board)
     shown = run(api, "conflicts", "list", "--kind", "tactical", party="bravo")
     assert shown.exit_code == 0, shown.output
     assert "separation" in shown.output and "CAUTION" in shown.output and "A1" in shown.output

@@ -27,8 +27,7 @@ def test_tracks_in_alerts_out(api: Api) -> None:
                "alt_m": [7600], "gs_mps": [230], "trk_deg": [270]}  # fmt: skip
     assert bravo.post_track_columns(columns).accepted == 1
     assert [t.id for t in alpha.live_tracks().tracks] == ["A1"]
-    app = api.client.app
-    tick(api.env.deps, app.state.picture, app.state.board)  # type: ignore[attr-defined]
+    tick(api.env.deps, api.container.picture, api.container.board)
     (alert,) = bravo.tactical_conflicts()
     assert alert.category == "separation" and alert.severity == "caution"
     assert bravo.ack_conflict(alert.id).status == "acknowledged"

@@ -124,9 +124,9 @@ def test_writers_on_two_databases_keep_one_gapless_chain(database_url: str) -> N
     second = Database(make_engine(database_url, pool_size=4))
     try:
         env_a = make_env(first, clock)
-        from sharedsky.bootstrap import build
+        from sharedsky.bootstrap import build_deps
 
-        deps_b = build(second, clock=clock)
+        deps_b = build_deps(second, clock=clock)
         errors: list[BaseException] = []
 
         def file_many(deps: object, actor: Actor, lon: float) -> None:

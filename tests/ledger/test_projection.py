@@ -82,10 +82,10 @@ def tracks_clash(api: Api) -> None:
         body = {"tracks": [{"id": track, "time": at, "lat": 34.5, "lon": lon, "alt_m": 7000,
                             "gs_mps": 230, "trk_deg": trk}]}  # fmt: skip
         assert api.client.post("/v1/tracks", json=body, headers=api.as_(party)).is_success
-    state = api.client.app.state  # type: ignore[attr-defined]
-    assert tactical_tick(api.env.deps, state.picture, state.board).opened == 1
+    parts = api.container
+    assert tactical_tick(api.env.deps, parts.picture, parts.board).opened == 1
     api.env.clock.advance(31)
-    assert tactical_tick(api.env.deps, state.picture, state.board).cleared == 1
+    assert tactical_tick(api.env.deps, parts.picture, parts.board).cleared == 1
 
 
 def test_the_tables_rebuilt_from_the_ledger_are_the_tables(api: Api) -> None:

@@ -5,13 +5,15 @@ figures of its last tick (``follow``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from _support import T0, Env
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sharedsky.api.app import create_app
+from sharedsky.bootstrap import Container
 from sharedsky.service.tactical import TacticalBoard, follow, tick
 from sharedsky.service.tracks import SharedPicture
 from sharedsky.store.live import LiveStore
@@ -36,10 +38,16 @@ def two_processes(env: Env) -> Iterator[tuple[TestClient, TestClient]]:
     ``serve`` processes over PostgreSQL have); the first holds the duties."""
     live = LiveStore(env.deps.db.engine)
     apps = [
-        create_app(env.deps, picture=SharedPicture(live), board=TacticalBoard()) for _ in range(2)
+        create_app(Container.for_deps(env.deps, picture=SharedPicture(live), board=TacticalBoard()))
+        for _ in range(2)
     ]
     with TestClient(apps[0]) as holder, TestClient(apps[1]) as standby:
         yield holder, standby
+
+
+def parts(client: TestClient) -> Container:
+    """The container of the app behind ``client``."""
+    return cast(Container, cast(FastAPI, client.app).state.container)
 
 
 def as_(env: Env, party: str) -> dict[str, str]:
@@ -63,10 +71,10 @@ def test_tracks_posted_to_either_process_raise_one_alert_that_both_show_alike(
     for client in (holder, standby):  # the host sees the whole picture from either
         seen = client.get("/v1/tracks", headers=as_(env, "host")).json()["tracks"]
         assert sorted(t["id"] for t in seen) == ["A1", "B1"]
-    app = holder.app
-    report = tick(env.deps, app.state.picture, app.state.board, live)  # type: ignore[attr-defined]
+    held = parts(holder)
+    report = tick(env.deps, held.picture, held.board, live)
     assert (report.tracks, report.opened) == (2, 1)
-    board = standby.app.state.board  # type: ignore[attr-defined]
+    board = parts(standby).board
     assert follow(env.deps, board, live) == 1
     alerts = [
         client.get("/v1/conflicts?kind=tactical", headers=as_(env, "bravo")).json()["conflicts"]
@@ -79,7 +87,7 @@ def test_tracks_posted_to_either_process_raise_one_alert_that_both_show_alike(
         assert sorted(t["id"] for t in seen) == ["A1", "B1"]
     # the next ticks move the figures on; the standby follows; no second alert
     env.clock.advance(5)
-    report = tick(env.deps, app.state.picture, app.state.board, live)  # type: ignore[attr-defined]
+    report = tick(env.deps, held.picture, held.board, live)
     assert report.opened == 0
     follow(env.deps, board, live)
     again = [
@@ -101,7 +109,7 @@ def test_old_tracks_leave_the_shared_picture_at_the_holders_tick(
         "/v1/tracks", json={"tracks": [state("A1", 36.0, 90.0)]}, headers=as_(env, "alpha")
     )
     env.clock.advance(21)
-    app = holder.app
+    held = parts(holder)
     live = LiveStore(env.deps.db.engine)
-    assert tick(env.deps, app.state.picture, app.state.board, live).tracks == 0  # type: ignore[attr-defined]
-    assert standby.app.state.picture.live(0.0) == 0  # type: ignore[attr-defined]
+    assert tick(env.deps, held.picture, held.board, live).tracks == 0
+    assert parts(standby).picture.live(0.0) == 0

@@ -1,4 +1,5 @@
-"""Bearer token → Actor, and the request's idempotency context."""
+"""Bearer token → Actor, the request's idempotency context, and the dependencies that hand out
+the app's ``Container`` (``app.state.container``) and its parts."""
 
 from __future__ import annotations
 
@@ -11,19 +12,14 @@ from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Header, Request
-from starlette.datastructures import State
+from fastapi import Depends, Header, Request
 
 from sharedsky.api.tls import peer_subject
+from sharedsky.bootstrap import Container
 from sharedsky.domain.errors import InvalidInput, Unauthenticated
 from sharedsky.service.context import Actor
-from sharedsky.service.ledger import (
-    OperatorKeyCache,
-    check_signature,
-    keep_every_operators_keys,
-)
+from sharedsky.service.ledger import OperatorKeyCache, check_signature
 from sharedsky.service.mechanism import TokenCache, authenticate
-from sharedsky.service.operators import CredentialsWatch
 from sharedsky.service.ports import Deps
 
 log = logging.getLogger("sharedsky.api.auth")
@@ -31,10 +27,19 @@ log = logging.getLogger("sharedsky.api.auth")
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 
 
+def container_of(request: Request) -> Container:
+    """The parts of the running app (``app.state.container``, its one attribute)."""
+    container: Container = request.app.state.container
+    return container
+
+
+async def _container(request: Request) -> Container:
+    return container_of(request)
+
+
 def app_deps(request: Request) -> Deps:
     """The use-case dependencies of the running app."""
-    deps: Deps = request.app.state.deps
-    return deps
+    return container_of(request).deps
 
 
 async def deps_of(request: Request) -> Deps:
@@ -44,82 +49,22 @@ async def deps_of(request: Request) -> Deps:
 
 
 def token_cache(request: Request) -> TokenCache:
-    """The app's cache of tokens already checked (``app.state.token_cache``)."""
-    return _token_cache(request.app.state)
-
-
-def _token_cache(state: State) -> TokenCache:
-    cache: TokenCache | None = getattr(state, "token_cache", None)
-    if cache is None:
-        cache = TokenCache()
-        state.token_cache = cache
-    return cache
+    """The app's cache of tokens already checked (``Container.tokens``)."""
+    return container_of(request).tokens
 
 
 def operator_key_cache(request: Request) -> OperatorKeyCache:
-    """The app's cache of operators' signing keys (``app.state.operator_keys``)."""
-    return _key_cache(request.app.state)
-
-
-def _key_cache(state: State) -> OperatorKeyCache:
-    cache: OperatorKeyCache | None = getattr(state, "operator_keys", None)
-    if cache is None:
-        cache = OperatorKeyCache()
-        state.operator_keys = cache
-    return cache
-
-
-def credentials_watch(state: State) -> CredentialsWatch:
-    """The app's ``CredentialsWatch`` over its token cache (``app.state.credentials``)."""
-    watch: CredentialsWatch | None = getattr(state, "credentials", None)
-    if watch is None:
-        watch = CredentialsWatch(_token_cache(state))
-        state.credentials = watch
-    return watch
-
-
-def remember_credentials(app: FastAPI) -> None:
-    """Fill the app's caches of tokens and operators' keys from the database (blocking: call
-    it in a thread as the server starts); its first requests then read nothing."""
-    deps: Deps = app.state.deps
-    operators = credentials_watch(app.state).load(deps.db, deps.mechanism)
-    keep_every_operators_keys(deps, _key_cache(app.state), operators)
-
-
-CREDENTIALS_POLL_S = 0.5
-"""Seconds between two looks of a server at the operators' version: a token revoked, rotated
-or expired through any process is refused here, and its streams closed, within about this."""
-
-
-async def watch_credentials(app: FastAPI) -> None:
-    """Until cancelled: load the operators again whenever they changed (in any process), and
-    wake the event streams so that those of a token no longer valid close."""
-    deps: Deps = app.state.deps
-    watch = credentials_watch(app.state)
-    while True:
-        await anyio.sleep(CREDENTIALS_POLL_S)
-        try:
-            changed = await anyio.to_thread.run_sync(watch.poll, deps.db, deps.mechanism)
-        except Exception:  # the database did not answer: look again next time
-            log.warning("the operators could not be read", exc_info=True)
-            continue
-        if changed:
-            _poke_streams(app.state)
+    """The app's cache of operators' signing keys (``Container.operator_keys``)."""
+    return container_of(request).operator_keys
 
 
 async def credentials_changed(request: Request) -> None:
-    """After this process changed an operator: load the operators now, and wake the streams."""
-    deps = app_deps(request)
-    await anyio.to_thread.run_sync(
-        credentials_watch(request.app.state).load, deps.db, deps.mechanism
-    )
-    _poke_streams(request.app.state)
-
-
-def _poke_streams(state: State) -> None:
-    poke = getattr(state, "poke_streams", None)
-    if poke is not None:
-        poke()
+    """After this process changed an operator: load the operators now, and wake the streams
+    (those of a token no longer valid close)."""
+    container = container_of(request)
+    deps = container.deps
+    await anyio.to_thread.run_sync(container.credentials.load, deps.db, deps.mechanism)
+    container.feed.poke_all()
 
 
 def token_of(authorization: str | None) -> str | None:
@@ -287,6 +232,7 @@ async def submission(
     return Submission(actor, app_deps(request), await request_key(request, idempotency_key))
 
 
+ContainerDep = Annotated[Container, Depends(_container)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 DepsDep = Annotated[Deps, Depends(deps_of)]
 KeyDep = Annotated[RequestKey, Depends(request_key)]

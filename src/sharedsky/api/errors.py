@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from sharedsky.api.observability import Metrics
 from sharedsky.domain import errors as e
+
+if TYPE_CHECKING:  # bootstrap imports this module (through api.limits)
+    from sharedsky.bootstrap import Container
 
 log = logging.getLogger("sharedsky.api")
 
@@ -85,10 +88,9 @@ def _status_of(exc: e.SharedskyError) -> tuple[int, str]:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.SharedskyError)  # registered for this class only
-    if isinstance(exc, e.Unauthenticated):
-        metrics: Metrics | None = getattr(request.app.state, "metrics", None)
-        if metrics is not None:  # counted and logged with the client's address
-            metrics.auth_failed(request, exc)
+    if isinstance(exc, e.Unauthenticated):  # counted and logged with the client's address
+        container: Container = request.app.state.container
+        container.metrics.auth_failed(request, exc)
     return problem_of(exc)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import inspect
 import json
-from dataclasses import dataclass
 from typing import cast
 
 from fastapi import Request
@@ -29,19 +28,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sharedsky.api.auth import app_deps, current_actor
+from sharedsky.api.observability import LaneCount
 from sharedsky.api.routes._render import json_response
 from sharedsky.api.routes.messages import language_of, message_draft, message_out
 from sharedsky.service.hotline import send_message_async
 from sharedsky.wire import v1
 
 PATH = "/v1/messages"
-
-
-@dataclass
-class LaneCount:
-    """How many requests the lane answered itself (the others went to the app)."""
-
-    answered: int = 0
 
 
 class MessagesFastLane:

@@ -23,9 +23,10 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -82,13 +83,20 @@ class StreamCount:
         return dict(self._open)
 
 
+@dataclass
+class LaneCount:
+    """How many requests the messages fast lane answered itself (``api/fastlane.py``; the
+    others went to the app)."""
+
+    answered: int = 0
+
+
 class Metrics:
-    """The metrics of one app (``app.state.metrics``): see the module docstring. ``deps`` is
-    None only while the OpenAPI document is printed (then nothing is computed at a scrape)."""
+    """The metrics of one app (``Container.metrics``): see the module docstring."""
 
     def __init__(
         self,
-        deps: Deps | None,
+        deps: Deps,
         picture: Picture,
         board: TacticalBoard,
         streams: StreamCount,
@@ -140,8 +148,7 @@ class Metrics:
             registry=self.registry,
         )
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-        if deps is not None:
-            self.registry.register(_Scraped(deps, picture, board, streams, duty_holder))
+        self.registry.register(_Scraped(deps, picture, board, streams, duty_holder))
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and its latency (the labelled series are looked up
@@ -358,3 +365,30 @@ async def _unexpected(scope: Scope, exc: Exception) -> Response:
     if inspect.isawaitable(answer):
         answer = await answer
     return cast(Response, answer)
+
+
+class MetricsPort:
+    """The ``--metrics-port`` listener (127.0.0.1, no token), a duty: only the process holding
+    the duties binds it, so that N workers never clash over it; a port held by another program
+    is logged, and the process serves on without it."""
+
+    def __init__(self, port: int, registry: CollectorRegistry) -> None:
+        self._port = port
+        self._registry = registry
+        self._server: Any = None
+
+    def start(self) -> None:
+        """Bind the port and serve the metrics on a thread of its own."""
+        try:
+            self._server = start_http_server(self._port, addr="127.0.0.1", registry=self._registry)[
+                0
+            ]
+        except OSError as exc:
+            log.warning("the metrics port %d could not be bound: %s", self._port, exc)
+
+    def stop(self) -> None:
+        """Close the listener."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()

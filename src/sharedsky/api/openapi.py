@@ -5,13 +5,12 @@ writes it to docs/openapi.json)."""
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
 
 from sharedsky.api.errors import PROBLEM_JSON
-from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
 _REF = "#/components/schemas/{model}"
@@ -112,10 +111,11 @@ def describe(app: FastAPI, *models: type[BaseModel]) -> None:
 
 
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document; building it needs no database (routes are not called)."""
-    from sharedsky.api.app import create_app  # here: app.py uses this module
+    """The OpenAPI 3.1 document; building it needs no database (``api.app.document_app``: the
+    routes alone, never called)."""
+    from sharedsky.api.app import document_app  # here: app.py uses this module
 
-    return create_app(cast(Deps, None)).openapi()
+    return document_app().openapi()
 
 
 def render() -> str:

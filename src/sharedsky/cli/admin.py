@@ -133,8 +133,8 @@ def serve_command(
     from sqlalchemy.engine import make_url
 
     from sharedsky.api.logs import LOG_FORMATS
-    from sharedsky.bootstrap import build, open_database
-    from sharedsky.cli.serving import Runtime, ServeOptions, run
+    from sharedsky.bootstrap import check_database
+    from sharedsky.cli.serving import ServeOptions, run, serving_app, serving_settings
     from sharedsky.store.engine import normalise_url
 
     settings = Settings()
@@ -165,20 +165,14 @@ def serve_command(
     except SharedskyError as exc:
         _err.print(f"[red]{exc.detail}[/red]", markup=True, highlight=False)
         raise typer.Exit(1) from exc
-    runtime = None
-    try:
-        if options.workers == 1:
-            runtime = Runtime(options, settings)
-        else:  # migrate once and check the mechanism here; each worker then builds its own
-            database = open_database(url, sqlite_synchronous=settings.sqlite_synchronous)
-            try:
-                build(database)
-            finally:
-                database.close()
+    try:  # N workers: migrate and check the mechanism once here; each builds its own app
+        app = serving_app(options, settings) if options.workers == 1 else None
+        if app is None:
+            check_database(serving_settings(options, settings))
     except SharedskyError as exc:
         _err.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc
-    run(options, settings, runtime)
+    run(options, settings, app)
 
 
 def _server_tls(

@@ -68,14 +68,14 @@ TokenOut = Annotated[
 @contextmanager
 def _offline(db: str) -> Iterator[Deps]:
     """The use-case dependencies over ``db`` (migrated), closed after the command."""
-    from sharedsky.bootstrap import build, open_database
+    from sharedsky.bootstrap import build_deps, open_database
 
     try:
         database = open_database(db)
     except Exception as exc:  # a URL that opens nothing: say so, no traceback
         raise fail(f"cannot open {db}: {exc}") from exc
     try:
-        yield build(database)
+        yield build_deps(database)
     finally:
         database.close()
 

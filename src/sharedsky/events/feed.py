@@ -34,6 +34,9 @@ CAPACITY = 20_000
 """Most events the feed keeps in memory."""
 BATCH = 2_000
 """Events read from the log per query by the pump."""
+POLL_S = 0.2
+"""Longest pause between two reads of the log by the pump, in seconds, by default (setting
+``stream_poll_s``)."""
 
 
 class EventFeed:
@@ -112,12 +115,14 @@ class FeedPump:
     that arrive during a read coalesce into one more round.
     """
 
-    def __init__(self, feed: EventFeed, bus: EventBus, fetch: Fetch, head: Head) -> None:
+    def __init__(
+        self, feed: EventFeed, bus: EventBus, fetch: Fetch, head: Head, poll_s: float = POLL_S
+    ) -> None:
         self.feed = feed
         self._bus = bus
         self._fetch = fetch
         self._head = head
-        self.poll_s = 0.2
+        self.poll_s = poll_s
         """Longest pause between two reads of the log, in seconds (commits by processes that
         cannot notify this one)."""
         self._watches: set[FeedWatch] = set()

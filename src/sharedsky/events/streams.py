@@ -7,11 +7,17 @@ flight. The cursor therefore never moves past a gap at once: it holds the events
 until the gap is filled or has stayed open for ``gap_grace_s`` seconds (then the missing seq is
 taken to belong to a rolled-back transaction). On SQLite writers commit one at a time, so a gap
 is final when seen and the grace is zero.
+
+Every stream of a process also passes on the newest signed checkpoint of the ledger that the
+process published (``CheckpointBoard``, R-LEDGER-6).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+
+from sharedsky.ledger.checkpoints import Checkpoint
 
 SQLITE_GAP_GRACE_S = 0.0
 """On SQLite (one writer at a time) a missing seq can no longer appear: no wait."""
@@ -19,6 +25,13 @@ DEFAULT_GAP_GRACE_S = 2.0
 """Elsewhere: how long a missing seq may still be an uncommitted transaction, in seconds."""
 KEEP_ALIVE = b": keep-alive\n\n"
 """The SSE comment line sent when a stream has been idle for the keep-alive interval."""
+DEFAULT_KEEPALIVE_S = 15.0
+"""Seconds of silence after which a stream sends ``KEEP_ALIVE`` (setting
+``stream_keepalive_s``)."""
+DEFAULT_CHECKPOINT_EVERY = 1000
+"""Entries after which a checkpoint is published (setting ``ledger_checkpoint_every``)."""
+DEFAULT_CHECKPOINT_INTERVAL_S = 60.0
+"""Seconds after which one is published anyway (setting ``ledger_checkpoint_interval_s``)."""
 
 
 def gap_grace_s(dialect: str) -> float:
@@ -81,3 +94,37 @@ def sse_event(event_id: int, event_type: str, data: str) -> bytes:
 def sse_retry(retry_ms: int) -> bytes:
     """The SSE field telling the client how long to wait before reconnecting, in ms."""
     return f"retry: {retry_ms}\n\n".encode()
+
+
+class CheckpointBoard:
+    """The newest checkpoint this process published, for every stream to pass on
+    (R-LEDGER-6): one is made when the ledger grew by ``every`` entries, or by fewer after
+    ``interval_s`` seconds, while streams are open."""
+
+    def __init__(
+        self,
+        every: int = DEFAULT_CHECKPOINT_EVERY,
+        interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S,
+    ) -> None:
+        self.every = every
+        self.interval_s = interval_s
+        self.latest: Checkpoint | None = None
+        self.version = 0
+        """Checkpoints published so far (a stream sends one when it has not sent this one)."""
+        self._made_s = -math.inf
+
+    def due(self, head: int | None, now_s: float) -> bool:
+        """True when a checkpoint of ``head`` should be made now (``now_s``: monotonic
+        seconds)."""
+        if head is None:
+            return False
+        if self.latest is None:
+            return True
+        grown = head - self.latest.seq
+        return grown >= self.every or (grown > 0 and now_s - self._made_s >= self.interval_s)
+
+    def publish(self, checkpoint: Checkpoint, now_s: float) -> None:
+        """Make ``checkpoint`` the one streams pass on."""
+        self.latest = checkpoint
+        self._made_s = now_s
+        self.version += 1

@@ -3,16 +3,13 @@ database answers at the newest schema; no token)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from sharedsky.api.auth import ActorDep, DepsDep
-from sharedsky.api.observability import Metrics
+from sharedsky.api.auth import ActorDep, ContainerDep
 from sharedsky.domain.errors import ForbiddenRole, Unavailable
-from sharedsky.service.operations import newest_schema, readiness
+from sharedsky.service.operations import readiness
 
 router = APIRouter(tags=["meta"])
 
@@ -30,12 +27,11 @@ _METRICS_DESCRIPTION = (
         403: {"description": "the token is a party's (`forbidden-role`)"},
     },
 )
-def metrics(request: Request, actor: ActorDep) -> Response:
+def metrics(actor: ActorDep, container: ContainerDep) -> Response:
     """The server's metrics, for the host's operators only (a party's token: 403)."""
     if not actor.is_host:
         raise ForbiddenRole("the metrics are for the host's operators")
-    registry: Metrics = request.app.state.metrics
-    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get(
@@ -44,18 +40,14 @@ def metrics(request: Request, actor: ActorDep) -> Response:
         503: {"description": "not ready: `reason` is database-unreachable or schema-behind"}
     },
 )
-def readyz(request: Request, deps: DepsDep) -> dict[str, str]:
+def readyz(container: ContainerDep) -> dict[str, str]:
     """Readiness: 200 when the database answers and its schema is at the newest revision of
     this code; 503 problem+json saying which is not so. No token needed. ``duties`` (from
     ``serve``): ``held`` when this process runs the periodic duties, else ``standby``."""
-    head: frozenset[str] | None = getattr(request.app.state, "schema_head", None)
-    if head is None:
-        head = newest_schema()
-        request.app.state.schema_head = head
-    found = readiness(deps.db, head)
+    found = readiness(container.deps.db, container.schema_head)
     if found.reason is not None:
         raise Unavailable(found.detail, found.reason)
-    holder: Callable[[], bool] | None = getattr(request.app.state, "duty_holder", None)
+    holder = container.duty_holder
     if holder is None:
         return {"status": "ready"}
     return {"status": "ready", "duties": "held" if holder() else "standby"}

@@ -1,19 +1,20 @@
 """``GET /v1/events``: the live, resumable Server-Sent Events stream of what the caller may see.
 
-Each stream has its own cursor over the app's shared ``EventFeed``, which one ``FeedPump`` keeps
-fresh: it re-reads the log when the app's ``EventBus`` is notified after a commit, in this
-process or (on PostgreSQL, through ``events/pg_notify.PgListener``) in another, and at least
-every ``POLL_S`` seconds (``stream_poll_s``). A stream takes its events from the feed in the
-event loop and goes to the database (in a worker thread) only for the objects an event's
+Each stream has its own cursor over the app's shared ``EventFeed``, which one ``FeedPump``
+(``Container.feed``) keeps fresh: it re-reads the log when the app's ``EventBus`` is notified
+after a commit, in this process or (on PostgreSQL, through ``events/pg_notify.PgListener``) in
+another, and at least every ``stream_poll_s`` seconds. A stream takes its events from the feed
+in the event loop and goes to the database (in a worker thread) only for the objects an event's
 visibility depends on, or when it is further behind than the feed holds. Nothing is queued
-between producers and streams, so a slow consumer slows only itself.
+between producers and streams, so a slow consumer slows only itself. The app's container also
+holds the ``DeliveryBuffer`` that streams note deliveries in and the ``CheckpointBoard`` whose
+newest checkpoint every stream passes on; its tasks write the one and publish to the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import math
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -22,19 +23,23 @@ from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from sharedsky.api.auth import ActorDep, DepsDep, credentials_watch, token_of
+from sharedsky.api.auth import ActorDep, ContainerDep, token_of
 from sharedsky.api.observability import StreamCount
 from sharedsky.api.routes.ledger import MAX_SEQ
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.visibility import Viewer
-from sharedsky.events.bus import EventBus
-from sharedsky.events.feed import EventFeed, FeedPump
-from sharedsky.events.streams import KEEP_ALIVE, StreamCursor, sse_event, sse_retry
+from sharedsky.events.feed import FeedPump
+from sharedsky.events.streams import (
+    KEEP_ALIVE,
+    CheckpointBoard,
+    StreamCursor,
+    sse_event,
+    sse_retry,
+)
 from sharedsky.ledger.checkpoints import Checkpoint
-from sharedsky.service.ledger import checkpoint
 from sharedsky.service.mechanism import token_sha256
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import (
@@ -43,7 +48,6 @@ from sharedsky.service.stream import (
     Sightings,
     StreamEvent,
     fetch_events,
-    head_of_log,
     load_sightings,
     may_concern,
     needs_sightings,
@@ -56,10 +60,6 @@ from sharedsky.wire.v1.ledger import CheckpointOut
 
 router = APIRouter(tags=["events"])
 
-DEFAULT_KEEPALIVE_S = 15.0
-"""Seconds of silence after which a stream sends a ``: keep-alive`` comment line."""
-POLL_S = 0.2
-"""Seconds between two reads of the log by an idle stream that was not woken (the default)."""
 GAP_POLL_S = 0.2
 """Longest wait, in seconds, of a stream holding events back behind a gap in the sequence:
 the gap's grace runs out without any commit to wake the stream."""
@@ -109,16 +109,6 @@ checkpoint of the ledger (``event: checkpoint``, no ``id``)."""
 EVENT_MODELS = (v1.EventOut, CheckpointOut)
 """The models whose schemas ``_SSE_CONTENT`` refers to (``api/openapi.py`` adds them)."""
 
-DEFAULT_CHECKPOINT_EVERY = 1000
-"""Entries after which a checkpoint is published (setting ``ledger_checkpoint_every``)."""
-DEFAULT_CHECKPOINT_INTERVAL_S = 60.0
-"""Seconds after which one is published anyway (setting ``ledger_checkpoint_interval_s``)."""
-DELIVERY_FLUSH_S = 0.05
-"""How often the deliveries noted by streams are written, in seconds: a write every 100 ms, of
-some fifty deliveries and their ledger entries at 500 messages/s, held up the messages
-committing behind it (PostgreSQL p99 35–37 → 29 ms at 50 ms); every 10–20 ms costs each
-message more (p50 13.8 → 15.6–17 ms)."""
-
 
 class EventStreamResponse(StreamingResponse):
     """A streamed ``text/event-stream`` answer (so OpenAPI files the event schema under it)."""
@@ -126,148 +116,9 @@ class EventStreamResponse(StreamingResponse):
     media_type = "text/event-stream"
 
 
-def install(
-    app: FastAPI,
-    *,
-    keepalive_s: float = DEFAULT_KEEPALIVE_S,
-    poll_s: float = POLL_S,
-    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-    checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S,
-) -> EventBus:
-    """Include the router in ``app``, set its keep-alive and poll intervals in seconds and when
-    checkpoints are published, and return the app's ``EventBus`` (created if absent) for use
-    cases to notify after commit. Idempotent: the router is included once."""
-    if not _included(app):
-        app.include_router(router)
-    app.state.stream_keepalive_s = keepalive_s
-    app.state.stream_poll_s = poll_s
-    app.state.poke_streams = lambda: feed_pump(app).poke_all()  # operators changed
-    board = checkpoint_board(app)
-    board.every, board.interval_s = checkpoint_every, checkpoint_interval_s
-    pump: FeedPump | None = getattr(app.state, "feed_pump", None)
-    if pump is not None:
-        pump.poll_s = poll_s
-    return event_bus(app)
-
-
-def _included(app: FastAPI) -> bool:
-    """True when ``router`` is already part of ``app`` (FastAPI keeps an included router as one
-    entry that refers to it as ``original_router``)."""
-    return any(
-        getattr(r, "original_router", None) is router or getattr(r, "path", None) == "/v1/events"
-        for r in app.router.routes
-    )
-
-
-def delivery_buffer(app: FastAPI) -> DeliveryBuffer:
-    """The app's ``DeliveryBuffer`` (``app.state.delivery_buffer``), created on first use; the
-    app's lifespan flushes it every ``DELIVERY_FLUSH_S`` seconds and at shutdown."""
-    buffer: DeliveryBuffer | None = getattr(app.state, "delivery_buffer", None)
-    if buffer is None:
-        buffer = DeliveryBuffer(app.state.deps)
-        app.state.delivery_buffer = buffer
-    return buffer
-
-
-async def flush_deliveries(app: FastAPI) -> None:
-    """Write the deliveries the streams noted, every ``DELIVERY_FLUSH_S`` seconds, until
-    cancelled (then once more)."""
-    buffer = delivery_buffer(app)
-    try:
-        while True:
-            await anyio.sleep(DELIVERY_FLUSH_S)
-            await anyio.to_thread.run_sync(buffer.flush)
-    finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(buffer.flush)
-
-
-class CheckpointBoard:
-    """The newest checkpoint this process published, for every stream to pass on
-    (R-LEDGER-6): one is made when the ledger grew by ``every`` entries, or by fewer after
-    ``interval_s`` seconds, while streams are open."""
-
-    def __init__(self, every: int, interval_s: float) -> None:
-        self.every = every
-        self.interval_s = interval_s
-        self.latest: Checkpoint | None = None
-        self.version = 0
-        """Checkpoints published so far (a stream sends one when it has not sent this one)."""
-        self._made_s = -math.inf
-
-    def due(self, head: int | None, now_s: float) -> bool:
-        """True when a checkpoint of ``head`` should be made now."""
-        if head is None:
-            return False
-        if self.latest is None:
-            return True
-        grown = head - self.latest.seq
-        return grown >= self.every or (grown > 0 and now_s - self._made_s >= self.interval_s)
-
-    def publish(self, checkpoint: Checkpoint, now_s: float) -> None:
-        """Make ``checkpoint`` the one streams pass on."""
-        self.latest = checkpoint
-        self._made_s = now_s
-        self.version += 1
-
-
-CHECKPOINT_LOOK_S = 0.5
-"""How often the publisher looks whether a checkpoint is due, in seconds."""
-
-
-def checkpoint_board(app: FastAPI) -> CheckpointBoard:
-    """The app's ``CheckpointBoard`` (``app.state.checkpoint_board``), created on first use."""
-    board: CheckpointBoard | None = getattr(app.state, "checkpoint_board", None)
-    if board is None:
-        board = CheckpointBoard(DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_S)
-        app.state.checkpoint_board = board
-    return board
-
-
-async def publish_checkpoints(app: FastAPI) -> None:
-    """While streams are open, publish a signed checkpoint when one is due and wake every
-    stream to send it; until cancelled."""
-    board = checkpoint_board(app)
-    deps: Deps = app.state.deps
-    while True:
-        await anyio.sleep(CHECKPOINT_LOOK_S)
-        pump = feed_pump(app)
-        if not pump.running or not board.due(pump.feed.head, time.monotonic()):
-            continue
-        made = await anyio.to_thread.run_sync(checkpoint, deps)
-        board.publish(made, time.monotonic())
-        pump.poke_all()
-
-
 def _checkpoint_frame(made: Checkpoint) -> bytes:
     """An SSE frame without an id (it must not move ``Last-Event-ID``)."""
     return b"event: checkpoint\ndata: " + json.dumps(made.to_json()).encode() + b"\n\n"
-
-
-def feed_pump(app: FastAPI) -> FeedPump:
-    """The app's ``FeedPump`` over its shared ``EventFeed`` (``app.state.feed_pump``), created on
-    first use; it runs while streams watch it."""
-    pump: FeedPump | None = getattr(app.state, "feed_pump", None)
-    if pump is None:
-        deps: Deps = app.state.deps
-        pump = FeedPump(
-            EventFeed(),
-            event_bus(app),
-            lambda seq, limit: fetch_events(deps, seq, limit),
-            lambda: head_of_log(deps),
-        )
-        pump.poll_s = getattr(app.state, "stream_poll_s", POLL_S)
-        app.state.feed_pump = pump
-    return pump
-
-
-def event_bus(app: FastAPI) -> EventBus:
-    """The app's ``EventBus`` (``app.state.event_bus``), created on first use."""
-    bus: EventBus | None = getattr(app.state, "event_bus", None)
-    if bus is None:
-        bus = EventBus()
-        app.state.event_bus = bus
-    return bus
 
 
 def _start_after(last_event_id: str | None, after: int | None) -> int | None:
@@ -392,7 +243,7 @@ def _counted(streams: StreamCount | None, party: str) -> Iterator[None]:
 async def events(
     request: Request,
     actor: ActorDep,
-    deps: DepsDep,
+    container: ContainerDep,
     last_event_id: Annotated[
         str | None, Header(description="Resume strictly after this event id (a seq).")
     ] = None,
@@ -409,26 +260,26 @@ async def events(
 ) -> EventStreamResponse:
     """The live stream of every event the caller may see, resumable with ``Last-Event-ID``."""
     start = _start_after(last_event_id, after)
+    deps = container.deps
     cursor = await anyio.to_thread.run_sync(open_cursor, deps, start)
-    credentials = credentials_watch(request.app.state)
+    credentials = container.credentials
     token = token_of(request.headers.get("authorization"))
     sha256, since = token_sha256(token or ""), credentials.generation
 
     def still_valid() -> bool:
         return credentials.allows(sha256, since, to_us(datetime.now(UTC)))
 
-    keepalive_s: float = getattr(request.app.state, "stream_keepalive_s", DEFAULT_KEEPALIVE_S)
     frames = _frames(
         deps,
         actor.viewer,
         cursor,
-        feed_pump(request.app),
-        delivery_buffer(request.app),
-        keepalive_s,
+        container.feed,
+        container.deliveries,
+        container.stream_keepalive_s,
         limit,
-        checkpoint_board(request.app),
+        container.checkpoints,
         still_valid,
-        getattr(request.app.state, "stream_count", None),
+        container.streams,
     )
     return EventStreamResponse(
         frames,

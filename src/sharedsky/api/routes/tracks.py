@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from sharedsky.api import convert
-from sharedsky.api.auth import ActorDep, DepsDep
+from sharedsky.api.auth import ActorDep, DepsDep, container_of
 from sharedsky.api.routes._render import json_response
 from sharedsky.service.tactical import TacticalBoard
 from sharedsky.service.tracks import Picture, ingest_tracks, visible_tracks
@@ -19,15 +19,14 @@ router = APIRouter(tags=["tracks"])
 
 
 async def picture_of(request: Request) -> Picture:
-    """The app's live picture (``app.state.picture``); a coroutine, resolved in the loop."""
-    picture: Picture = request.app.state.picture
-    return picture
+    """The app's live picture (``Container.picture``); a coroutine, resolved in the loop."""
+    return container_of(request).picture
 
 
 async def board_of(request: Request) -> TacticalBoard:
-    """The app's tactical alert board (``app.state.board``); a coroutine, resolved in the loop."""
-    board: TacticalBoard = request.app.state.board
-    return board
+    """The app's tactical alert board (``Container.board``); a coroutine, resolved in the
+    loop."""
+    return container_of(request).board
 
 
 PictureDep = Annotated[Picture, Depends(picture_of)]
