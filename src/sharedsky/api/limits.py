@@ -14,6 +14,11 @@ a request rate per bearer token and per client address, a largest body, and a ti
   worker. Requests without a body (``GET /v1/events`` among them) are not timed here; the
   server's protocol bounds the time to send a request head (`api.protocol`).
 
+* **NUL.** A NUL character in the path, the query string or any text of a JSON body gets ``422``
+  (``invalid-input``, the body's field named in ``path``): no text column can hold it
+  (PostgreSQL refuses it), so no id, filter, name or message contains one. A body is parsed
+  for this only when its bytes hold a NUL or its JSON escape.
+
 The body is read here, whole, and handed on to the app as one message (every route reads its
 body whole anyway). The answers of this module close the connection, whose unread rest would
 otherwise be taken for the next request.
@@ -22,17 +27,25 @@ otherwise be taken for the next request.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sharedsky.api.errors import problem_of
-from sharedsky.domain.errors import BodyTimeout, BodyTooLarge, RateLimited, SharedskyError
+from sharedsky.domain.errors import (
+    BodyTimeout,
+    BodyTooLarge,
+    InvalidInput,
+    RateLimited,
+    SharedskyError,
+)
 
 MAX_KEYS = 100_000
 """Buckets kept before the full ones (idle long enough to have refilled) are dropped."""
@@ -101,6 +114,49 @@ def _bearer_key(headers: Headers) -> str | None:
     return hashlib.sha256(credentials.strip().encode()).hexdigest()
 
 
+def _nul_refusal(scope: Scope) -> InvalidInput | None:
+    """InvalidInput when the path or the query string holds a NUL character (raw or %00)."""
+    if "\x00" in scope.get("path", ""):
+        return InvalidInput("a NUL character is not allowed in the URL path", ("path",))
+    if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+        return InvalidInput("a NUL character is not allowed in the query string", ("query",))
+    return None
+
+
+def _nul_in_body(body: bytes) -> InvalidInput | None:
+    """InvalidInput naming the first JSON text that holds a NUL (None for any other body,
+    which the routes judge as they do today)."""
+    if b"\\u0000" not in body and b"\x00" not in body:
+        return None
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the route refuses it as such
+    path = _nul_path(document, ())
+    if path is None:
+        return None
+    return InvalidInput("a NUL character is not allowed in a text", path)
+
+
+def _nul_path(value: object, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, list):
+        items: Iterable[tuple[str | int, object]] = enumerate(value)
+    elif isinstance(value, dict):
+        for key in value:
+            if "\x00" in key:
+                return (*path, key)
+        items = value.items()
+    else:
+        return None
+    for key, item in items:
+        found = _nul_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
 def _retry_after_s(wait_s: float) -> int:
     return max(1, math.ceil(wait_s))
 
@@ -126,7 +182,7 @@ class Limits:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        refusal = self._rate_refusal(scope, headers)
+        refusal = self._rate_refusal(scope, headers) or _nul_refusal(scope)
         if refusal is not None:
             await self._refuse(refusal, scope, receive, send)
             return
@@ -153,6 +209,10 @@ class Limits:
             return
         except BodyTooLarge as exc:
             await self._refuse(exc, scope, receive, send)
+            return
+        nul = _nul_in_body(first.get("body", b""))
+        if nul is not None:
+            await self._refuse(nul, scope, receive, send)
             return
         await self.app(scope, _replaying(first, receive), send)
 
