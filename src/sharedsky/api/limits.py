@@ -47,6 +47,8 @@ from sharedsky.domain.errors import (
     SharedskyError,
 )
 
+LINGER_S = 1.0
+"""How long a refused body may go on arriving, read and dropped, before the connection closes."""
 MAX_KEYS = 100_000
 """Buckets kept before the full ones (idle long enough to have refilled) are dropped."""
 
@@ -209,6 +211,7 @@ class Limits:
             return
         except BodyTooLarge as exc:
             await self._refuse(exc, scope, receive, send)
+            await self._linger(receive)
             return
         nul = _nul_in_body(first.get("body", b""))
         if nul is not None:
@@ -255,6 +258,19 @@ class Limits:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+    async def _linger(self, receive: Receive) -> None:
+        """After refusing a body still arriving, read and drop what the client sends on for a
+        moment (at most ``LINGER_S``, and as much again as the limit) before the connection
+        closes: closed at once, the client's next chunk would meet a reset, which can discard
+        the 413 before the client reads it."""
+        dropped = 0
+        with anyio.move_on_after(LINGER_S):
+            while dropped <= self.limits.max_body_bytes:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return
+                dropped += len(message.get("body", b""))
 
     async def _refuse(
         self, refusal: SharedskyError, scope: Scope, receive: Receive, send: Send
