@@ -27,9 +27,7 @@ def geodesic_distance_m(
     >>> round(float(geodesic_distance_m(0.0, 0.0, 1.0, 0.0)), 3)
     111319.491
     """
-    x1, y1, x2, y2 = np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2))
-    _, _, dist = WGS84.inv(x1, y1, x2, y2)
-    return np.asarray(dist, dtype=np.float64)
+    return geodesic_inverse(lon1, lat1, lon2, lat2)[2]
 
 
 def point_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -41,18 +39,15 @@ def geodesic_azimuth_deg(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> FloatArray:
     """Forward azimuth in degrees (clockwise from north) at (lon1, lat1) towards (lon2, lat2)."""
-    x1, y1, x2, y2 = np.broadcast_arrays(*_floats(lon1, lat1, lon2, lat2))
-    az, _, _ = WGS84.inv(x1, y1, x2, y2)
-    return np.asarray(az, dtype=np.float64)
+    return geodesic_inverse(lon1, lat1, lon2, lat2)[0]
 
 
 def geodesic_destination(
     lon: npt.ArrayLike, lat: npt.ArrayLike, azimuth_deg: npt.ArrayLike, distance_m: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """(lon_deg, lat_deg) reached by travelling distance_m metres along azimuth_deg degrees."""
-    x, y, az, dist = np.broadcast_arrays(*_floats(lon, lat, azimuth_deg, distance_m))
-    lon2, lat2, _ = WGS84.fwd(x, y, az, dist)
-    return np.asarray(lon2, dtype=np.float64), np.asarray(lat2, dtype=np.float64)
+    lon2, lat2, _ = geodesic_forward(lon, lat, azimuth_deg, distance_m)
+    return lon2, lat2
 
 
 def geodesic_inverse(
