@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 from starlette.testclient import TestClient
 
 from sharedsky.api.app import create_app
@@ -82,3 +84,15 @@ class Api:
     def as_(self, party: str) -> dict[str, str]:
         """Authorization headers of ``party``'s operator."""
         return {"Authorization": f"Bearer {self.env.tokens[party]}"}
+
+
+class CutStream(httpx.SyncByteStream):
+    """An answer's body that breaks off after its first bytes, as a reset connection does."""
+
+    def __init__(self, head: bytes, request: httpx.Request) -> None:
+        self.head = head
+        self.request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        raise httpx.ReadError("connection reset by peer", request=self.request)

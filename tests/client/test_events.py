@@ -4,10 +4,10 @@ cut connection from the last seq it saw."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
+from _support import CutStream
 
 from sharedsky import __version__
 from sharedsky.client import AuthError, UnreachableError, events
@@ -19,18 +19,6 @@ def sse(seq: int) -> bytes:
     data = {"seq": seq, "time": "2026-11-24T12:00:00Z", "type": "notice.filed",
             "actor": "alpha-duty", "payload": {"notice": f"n-{seq}"}}  # fmt: skip
     return f"id: {seq}\nevent: notice.filed\ndata: {json.dumps(data)}\n\n".encode()
-
-
-class CutAfter(httpx.SyncByteStream):
-    """A stream that sends ``head`` and then breaks off (a reset connection)."""
-
-    def __init__(self, head: bytes, request: httpx.Request) -> None:
-        self.head = head
-        self.request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.head
-        raise httpx.ReadError("connection reset by peer", request=self.request)
 
 
 def test_the_follower_sends_the_sdk_user_agent_token_and_resume_point() -> None:
@@ -71,7 +59,7 @@ def test_a_cut_stream_resumes_after_the_last_seq_seen(monkeypatch: pytest.Monkey
     def server(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         head = sse(1) + sse(2) if len(seen) == 1 else sse(3)
-        return httpx.Response(200, stream=CutAfter(head, request))
+        return httpx.Response(200, stream=CutStream(head, request))
 
     with httpx.Client(transport=httpx.MockTransport(server)) as http:
         follower = iter(EventFollower("http://sky", "tok", http=http))
@@ -81,7 +69,7 @@ def test_a_cut_stream_resumes_after_the_last_seq_seen(monkeypatch: pytest.Monkey
 
 def test_without_reconnecting_a_cut_stream_raises_unreachable() -> None:
     def server(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, stream=CutAfter(sse(1), request))
+        return httpx.Response(200, stream=CutStream(sse(1), request))
 
     with httpx.Client(transport=httpx.MockTransport(server)) as http:
         follower = iter(EventFollower("http://sky", "tok", reconnect=False, http=http))

@@ -7,12 +7,12 @@ import ast
 import graphlib
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from _support import CutStream
 
 import sharedsky.client
 from sharedsky import __version__
@@ -54,18 +54,6 @@ class Recorder(httpx.BaseTransport):
             stream = CutStream(answer.content[: self.cut_after], request)
             return httpx.Response(answer.status_code, headers=answer.headers, stream=stream)
         return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
-
-
-class CutStream(httpx.SyncByteStream):
-    """A body that breaks off after its first bytes, as a reset connection does."""
-
-    def __init__(self, head: bytes, request: httpx.Request) -> None:
-        self.head = head
-        self.request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.head
-        raise httpx.ReadError("connection reset by peer", request=self.request)
 
 
 def recorded(api: Api, party: str, recorder: Recorder, signer: Signer | None = None) -> Client:
