@@ -17,12 +17,13 @@ from sharedsky.cli._common import (
 from sharedsky.client import ClientError
 from sharedsky.client.events import EventFollower
 from sharedsky.client.tls import client_context
+from sharedsky.domain.events import AckEscalated, ConflictDetected, ConflictResolved
 from sharedsky.wire.v1.events import EventOut
 
 _STYLES = {
-    "conflict.detected": "bold yellow",
-    "ack.escalated": "bold magenta",
-    "conflict.resolved": "green",
+    ConflictDetected.TYPE: "bold yellow",
+    AckEscalated.TYPE: "bold magenta",
+    ConflictResolved.TYPE: "green",
 }
 
 

@@ -13,6 +13,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sharedsky.domain.events import (
+    AckEscalated,
+    Audience,
+    ConflictDetected,
+    DeliveryRecorded,
+    NoticeAcknowledged,
+    NoticeAmended,
+    NoticeCancelled,
+    NoticeFiled,
+    Side,
+    audience_of,
+)
 from sharedsky.ledger.chain import parse_time
 
 
@@ -81,8 +93,9 @@ class Timeline:
         }
 
 
-def _refers_to(ref: object, notice: str) -> bool:
-    return isinstance(ref, list) and len(ref) == 3 and ref[1] == notice
+def _refers_to(value: object, notice: str) -> bool:
+    side = Side.read(value)
+    return side is not None and side.id == notice
 
 
 def _describe(entry_type: str, payload: Mapping[str, Any], notice: str) -> str | None:
@@ -90,17 +103,17 @@ def _describe(entry_type: str, payload: Mapping[str, Any], notice: str) -> str |
     if payload.get("notice") == notice:
         party = payload.get("party")
         return {
-            "notice.filed": f"filed by {party} (version 1, "
+            NoticeFiled.TYPE: f"filed by {party} (version 1, "
             f"lead time at filing {payload.get('lead_time_s')} s)",
-            "notice.amended": f"amended to version {payload.get('version')}",
-            "notice.cancelled": f"cancelled (version {payload.get('version')})",
-            "notice.acknowledged": f"acknowledged by {party} (version {payload.get('version')})",
+            NoticeAmended.TYPE: f"amended to version {payload.get('version')}",
+            NoticeCancelled.TYPE: f"cancelled (version {payload.get('version')})",
+            NoticeAcknowledged.TYPE: f"acknowledged by {party} (version {payload.get('version')})",
         }.get(entry_type, entry_type)
-    if entry_type == "delivery.recorded" and payload.get("subject") == "notice":
+    if entry_type == DeliveryRecorded.TYPE and payload.get("subject") == "notice":
         if payload.get("id") == notice:
             return f"delivered to {payload.get('party')} by {payload.get('via')}"
         return None
-    if entry_type == "ack.escalated" and payload.get("subject_id") == notice:
+    if entry_type == AckEscalated.TYPE and payload.get("subject_id") == notice:
         return (
             f"{payload.get('party')}'s acknowledgement overdue: escalated to rung "
             f"{payload.get('rung')} ({payload.get('rung_name')})"
@@ -120,24 +133,24 @@ def build_timeline(notice: str, entries: Iterable[Mapping[str, Any]]) -> Timelin
         kind, payload = str(entry["type"]), entry["payload"]
         what = _describe(kind, payload, notice)
         conflict = payload.get("conflict")
-        if kind == "conflict.detected" and (
+        if kind == ConflictDetected.TYPE and (
             _refers_to(payload.get("a"), notice) or _refers_to(payload.get("b"), notice)
         ):
             conflicts.add(str(conflict))
             timeline.conflicts.append(str(conflict))
             what = f"conflict {conflict} detected"
-        elif kind.startswith("conflict.") and conflict in conflicts:
+        elif audience_of(kind) is Audience.CONFLICT and conflict in conflicts:
             what = f"conflict {conflict} {kind.split('.', 1)[1]}"
             if "party" in payload:
                 what += f" by {payload['party']}"
-        elif kind == "ack.escalated" and payload.get("subject_id") in conflicts:
+        elif kind == AckEscalated.TYPE and payload.get("subject_id") in conflicts:
             what = (
                 f"{payload.get('party')}'s acknowledgement of conflict {payload.get('subject_id')}"
                 f" overdue: escalated to rung {payload.get('rung')} ({payload.get('rung_name')})"
             )
         if what is None:
             continue
-        if kind == "notice.filed" and payload.get("notice") == notice:
+        if kind == NoticeFiled.TYPE and payload.get("notice") == notice:
             start_s = parse_time(entry["time"]).timestamp() + float(payload["lead_time_s"])
         timeline.lines.append(
             TimelineLine(
@@ -151,7 +164,7 @@ def build_timeline(notice: str, entries: Iterable[Mapping[str, Any]]) -> Timelin
                 entry.get("party_sig"),
             )
         )
-        if kind == "delivery.recorded" and start_s is not None:
+        if kind == DeliveryRecorded.TYPE and start_s is not None:
             delivered = str(payload["delivered_at"])
             timeline.lead_times.append(
                 LeadTime(

@@ -84,8 +84,8 @@ def _field_lines(name: str, value: str) -> str:
 def sse_event(event_id: int, event_type: str, data: str) -> bytes:
     """One SSE event with ``id``, ``event`` and ``data`` fields, terminated by a blank line.
 
-    >>> sse_event(7, "notice.filed", '{"seq":7}')
-    b'id: 7\\nevent: notice.filed\\ndata: {"seq":7}\\n\\n'
+    >>> sse_event(7, "a.b", '{"seq":7}')
+    b'id: 7\\nevent: a.b\\ndata: {"seq":7}\\n\\n'
     """
     kind = event_type.replace("\n", " ").replace("\r", " ")
     return f"id: {event_id}\nevent: {kind}\n{_field_lines('data', data)}\n".encode()

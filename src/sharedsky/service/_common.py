@@ -1,4 +1,5 @@
-"""Helpers shared by the use cases: idempotency records and notice acknowledgement requests."""
+"""Helpers shared by the use cases: ledger events, idempotency records and notice
+acknowledgement requests."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import TypeVar
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckSubject, due_at
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.events import Event
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.notices import Notice
+from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.store.idempotency import StoredResponse
@@ -18,6 +21,28 @@ from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
 
 R = TypeVar("R")
+
+SYSTEM = "system"
+"""The actor of the events the server causes itself (detection, deadlines, deliveries)."""
+
+
+def append_event(
+    uow: SqlUnitOfWork,
+    now: datetime,
+    actor: str,
+    event: Event,
+    signature: PartySig | None = None,
+) -> int:
+    """Append ``event`` to the ledger in this transaction, caused by ``actor`` (an operator,
+    or ``SYSTEM``) at ``now``, with the submitter's verified request signature if it signed;
+    returns its sequence number."""
+    return uow.events.append(now, actor, event.TYPE, event.payload(), signature)
+
+
+def append_events(uow: SqlUnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
+    """Append ``events`` in order, inserted together (none: nothing)."""
+    if events:
+        uow.events.append_many(now, actor, [(e.TYPE, e.payload()) for e in events])
 
 
 def remember(

@@ -8,9 +8,15 @@ from datetime import datetime
 
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckStatus, AckSubject
 from sharedsky.domain.errors import StateConflict
+from sharedsky.domain.events import (
+    ConflictAcknowledged,
+    Event,
+    NoticeAcknowledged,
+    TacticalAcknowledged,
+)
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.operators import Role
-from sharedsky.service._common import remember
+from sharedsky.service._common import append_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import visible_conflict, visible_notice, visible_tactical
@@ -34,7 +40,7 @@ def acknowledge(
     actor.require_role(Role.DUTY, "acknowledge")
 
     def work(uow: SqlUnitOfWork) -> AckRequest:
-        event_type, extra = f"{subject}.acknowledged", {}
+        audience: tuple[str, ...] | None = None
         if subject is AckSubject.NOTICE:
             notice = visible_notice(uow, deps, actor.viewer, subject_id, now).notice
             owner, version = notice.party, notice.version
@@ -43,21 +49,24 @@ def acknowledge(
             if alert is None:
                 visible_conflict(uow, deps, actor.viewer, subject_id, now)
             else:  # a tactical alert: the parties it was sent to see who acknowledged it
-                event_type, extra = "tactical.acknowledged", {"to": list(alert.audience)}
+                audience = tuple(alert.audience)
             owner, version = actor.party, 1
+
+        def event(latest: AckRequest) -> Event:
+            version_ = latest.subject_version
+            if subject is AckSubject.NOTICE:
+                return NoticeAcknowledged(subject_id, version_, actor.party)
+            if audience is not None:
+                return TacticalAcknowledged(subject_id, version_, actor.party, audience)
+            return ConflictAcknowledged(subject_id, version_, actor.party)
+
         settled = settle(
             uow,
             actor,
             idem,
             uow.acks.for_subject(subject_id, actor.party),
             now,
-            event_type,
-            lambda latest: {
-                subject.value: subject_id,
-                "version": latest.subject_version,
-                "party": actor.party,
-                **extra,
-            },
+            event,
         )
         if settled is not None:
             return settled
@@ -77,13 +86,8 @@ def acknowledge(
                 acked_by=actor.operator,
             )
             uow.acks.add(receipt)
-            uow.events.append(
-                now,
-                actor.operator,
-                "notice.acknowledged",
-                {"notice": subject_id, "version": version, "party": actor.party},
-                actor.signature,
-            )
+            event_ = NoticeAcknowledged(subject_id, version, actor.party)
+            append_event(uow, now, actor.operator, event_, actor.signature)
             return remember(uow, actor, idem, receipt, now)
         raise StateConflict(f"your party owes no acknowledgement of {subject} {subject_id!r}")
 
@@ -96,11 +100,10 @@ def settle(
     idem: Idempotency[AckRequest] | None,
     requests: list[AckRequest],
     now: datetime,
-    event_type: str,
-    payload: Callable[[AckRequest], dict[str, object]],
+    event: Callable[[AckRequest], Event],
 ) -> AckRequest | None:
     """The one way an acknowledgement settles what the actor's party owes: every pending
-    request of the subject is acknowledged by the actor now, with one ledger event (``payload``
+    request of the subject is acknowledged by the actor now, with one ledger event (``event``
     of the newest pending request), and the newest is the answer; with nothing pending, the
     latest earlier acknowledgement is the answer (acknowledging again changes nothing); None
     when the party was never asked (the caller decides what that means)."""
@@ -109,7 +112,7 @@ def settle(
         latest = pending[-1]
         for request in pending:
             uow.acks.acknowledge(request.id, actor.operator, now)
-        uow.events.append(now, actor.operator, event_type, payload(latest), actor.signature)
+        append_event(uow, now, actor.operator, event(latest), actor.signature)
         done = replace(latest, status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator)
         return remember(uow, actor, idem, done, now)
     earlier = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]

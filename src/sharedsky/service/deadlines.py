@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sharedsky.domain.escalation import next_step
+from sharedsky.domain.events import AckEscalated
+from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
 from sharedsky.store.escalations import EscalationRecord
@@ -60,23 +62,19 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
                     request.id, request.party, step.rung, step.name, now, step.next_due
                 )
             )
-            uow.events.append(
-                now,
-                "system",
-                "ack.escalated",
-                {
-                    "ack": request.id,
-                    "subject": str(request.subject),
-                    "subject_id": request.subject_id,
-                    "party": request.party,
-                    "rung": step.rung,
-                    "rung_name": step.name,
-                    "operators": list(step.operators),
-                    "to_host": step.to_host,
-                    "due_was_us": None if request.due_at is None else to_us(request.due_at),
-                    "next_due_us": None if step.next_due is None else to_us(step.next_due),
-                },
+            event = AckEscalated(
+                ack=request.id,
+                subject=str(request.subject),
+                subject_id=request.subject_id,
+                party=request.party,
+                rung=step.rung,
+                rung_name=step.name,
+                operators=tuple(step.operators),
+                to_host=step.to_host,
+                due_was_us=None if request.due_at is None else to_us(request.due_at),
+                next_due_us=None if step.next_due is None else to_us(step.next_due),
             )
+            append_event(uow, now, SYSTEM, event)
             escalated += 1
         return TickResult(escalated, lapsed)
 

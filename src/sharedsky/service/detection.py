@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,9 +10,11 @@ from sharedsky.detect.strategic import Candidate, find_clashes
 from sharedsky.domain.acknowledgements import CONFLICT_PRIORITY, AckRequest, AckSubject, due_at
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
+from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, Side
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
 from sharedsky.domain.volumes import Volume4D
 from sharedsky.geo.cells import query_cells, storage_cells
+from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
 from sharedsky.service.ports import Deps
 from sharedsky.store.mapping import to_us
@@ -161,31 +163,28 @@ def sync_conflicts(
     old = [] if new else uow.conflicts.open_involving(subject.type, subject.id)
     kept: list[Conflict] = []
     unmatched = list(fresh)
-    events: list[tuple[str, Mapping[str, object]]] = []
+    events: list[Event] = []
     for conflict in old:
         match = next((f for f in unmatched if _same(conflict, f, subject)), None)
         if match is None:
             uow.conflicts.resolve(conflict.id, reason, now)
             uow.acks.supersede(conflict.id)
-            events.append(("conflict.resolved", {"conflict": conflict.id, "reason": str(reason)}))
+            events.append(ConflictResolved(conflict.id, str(reason)))
         else:
             unmatched.remove(match)
             kept.append(conflict)
     uow.conflicts.add_many(unmatched)
     uow.acks.add_many([r for c in unmatched for r in conflict_acks(deps, c, now)])
     events.extend(
-        (
-            "conflict.detected",
-            {
-                "conflict": c.id,
-                "a": [str(c.a.type), c.a.id, c.a.party],
-                "b": [str(c.b.type), c.b.id, c.b.party],
-                "window_start_us": to_us(c.window_start),
-            },
+        ConflictDetected(
+            c.id,
+            Side(str(c.a.type), c.a.id, c.a.party),
+            Side(str(c.b.type), c.b.id, c.b.party),
+            to_us(c.window_start),
         )
         for c in unmatched
     )
-    uow.events.append_many(now, "system", events)
+    append_events(uow, now, SYSTEM, events)
     return kept + unmatched
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject, due_at
 from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict
+from sharedsky.domain.events import MessageAcknowledged, MessageSent
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.messages import (
     About,
@@ -22,7 +23,7 @@ from sharedsky.domain.messages import (
 from sharedsky.domain.operators import Role
 from sharedsky.domain.templates import AboutType
 from sharedsky.domain.visibility import Viewer
-from sharedsky.service._common import remember
+from sharedsky.service._common import append_event, remember
 from sharedsky.service.acknowledgements import settle
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
@@ -76,22 +77,21 @@ def _check_about(
         ) from exc
 
 
-def _event_payload(message: Message, ack: AckRequest) -> dict[str, object]:
-    return {
-        "message": message.id,
-        "thread": message.thread,
-        "from": message.sender,
-        "to": message.recipient,
-        "priority": str(message.priority),
-        "template": message.template,
-        "params": dict(message.params),
-        "text": message.text,
-        "about": None
-        if message.about is None
-        else {"type": str(message.about.type), "id": message.about.id},
-        "ack": ack.id,
-        "due_at": None if ack.due_at is None else ack.due_at.isoformat(),
-    }
+def _sent(message: Message, ack: AckRequest) -> MessageSent:
+    about = message.about
+    return MessageSent(
+        message=message.id,
+        thread=message.thread,
+        sender=message.sender,
+        recipient=message.recipient,
+        priority=str(message.priority),
+        template=message.template,
+        params=dict(message.params),
+        text=message.text,
+        about=None if about is None else (str(about.type), about.id),
+        ack=ack.id,
+        due_at=ack.due_at,
+    )
 
 
 def send_message(
@@ -147,9 +147,7 @@ def _sending(
         _check_about(uow, deps, actor, draft, now)
         _messages(uow).add(message)
         uow.acks.add(ack)
-        uow.events.append(
-            now, actor.operator, "message.sent", _event_payload(message, ack), actor.signature
-        )
+        append_event(uow, now, actor.operator, _sent(message, ack), actor.signature)
         return remember(uow, actor, idem, MessageRecord(message, ack), now)
 
     return work
@@ -195,15 +193,14 @@ def acknowledge_message(
             idem,
             uow.acks.for_subject(message.id, actor.party),
             now,
-            "message.acknowledged",
-            lambda _latest: {
-                "message": message.id,
-                "thread": message.thread,
-                "from": message.sender,
-                "to": message.recipient,
-                "party": actor.party,
-                "operator": actor.operator,
-            },
+            lambda _latest: MessageAcknowledged(
+                message.id,
+                message.thread,
+                message.sender,
+                message.recipient,
+                actor.party,
+                actor.operator,
+            ),
         )
         if settled is None:
             raise StateConflict(f"message {message_id!r} awaits no acknowledgement")

@@ -19,6 +19,7 @@ from sharedsky.domain.errors import (
     SignatureRequired,
     StateConflict,
 )
+from sharedsky.domain.events import DeliveryRecorded, KeyRegistered, KeyRevoked
 from sharedsky.domain.operators import Role
 from sharedsky.domain.visibility import Viewer
 from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
@@ -35,6 +36,7 @@ from sharedsky.ledger.signing import (
     verify_body_signature,
 )
 from sharedsky.ledger.verify import Report, verify
+from sharedsky.service._common import append_event
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
@@ -46,7 +48,7 @@ from sharedsky.store.uow import Database, SqlUnitOfWork
 
 PAGE_SIZE = 1000
 """Entries read from the database per query."""
-DELIVERY_EVENT = "delivery.recorded"
+DELIVERY_EVENT = DeliveryRecorded.TYPE
 """The event that records the first delivery of a notice, conflict or message to a party."""
 
 
@@ -244,19 +246,8 @@ def register_operator_key(
         entry = KeyEntry.of(public, holder.party, holder.id)
         if not uow.ledger_keys.add_operator_key(entry, now):
             raise StateConflict(f"key {entry.key_id} is already registered")
-        uow.events.append(
-            now,
-            actor.operator,
-            "ledger.key_registered",
-            {
-                "key_id": entry.key_id,
-                "public_key": public_key,
-                "party": holder.party,
-                "operator": holder.id,
-                "by": actor.operator,
-            },
-            actor.signature,
-        )
+        event = KeyRegistered(entry.key_id, public_key, holder.party, holder.id, actor.operator)
+        append_event(uow, now, actor.operator, event, actor.signature)
         return StoredKey(entry, now, None)
 
     return deps.db.run(work)
@@ -275,18 +266,8 @@ def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> str:
         if key is None or key.entry.owner != actor.party or key.entry.operator is None:
             raise NotFound(f"no active key {key_id!r} of an operator of {actor.party}")
         uow.ledger_keys.revoke(key_id, now)
-        uow.events.append(
-            now,
-            actor.operator,
-            "ledger.key_revoked",
-            {
-                "key_id": key_id,
-                "party": actor.party,
-                "operator": key.entry.operator,
-                "by": actor.operator,
-            },
-            actor.signature,
-        )
+        event = KeyRevoked(key_id, actor.party, key.entry.operator, actor.operator)
+        append_event(uow, now, actor.operator, event, actor.signature)
         return key.entry.operator
 
     return deps.db.run(work)

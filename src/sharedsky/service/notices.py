@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
+from sharedsky.domain.events import NoticeAmended, NoticeCancelled, NoticeFiled
 from sharedsky.domain.ids import NoticeId
 from sharedsky.domain.notices import (
     Notice,
@@ -15,7 +16,7 @@ from sharedsky.domain.notices import (
     validate_draft,
 )
 from sharedsky.domain.operators import Role
-from sharedsky.service._common import remember, request_notice_acks
+from sharedsky.service._common import append_event, remember, request_notice_acks
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
 from sharedsky.service.ports import Deps
@@ -30,15 +31,17 @@ class Filing:
     conflicts: tuple[Conflict, ...]
 
 
-def _event_payload(notice: Notice, conflicts: tuple[Conflict, ...]) -> dict[str, object]:
-    return {
-        "notice": notice.id,
-        "party": notice.party,
-        "version": notice.version,
-        "lead_time_s": notice.lead_time_s,
-        "late_for": list(notice.late_for),
-        "conflicts": [c.id for c in conflicts],
-    }
+def _filed(
+    event: type[NoticeFiled], notice: Notice, conflicts: tuple[Conflict, ...]
+) -> NoticeFiled:
+    return event(
+        notice=notice.id,
+        party=notice.party,
+        version=notice.version,
+        lead_time_s=notice.lead_time_s,
+        late_for=tuple(notice.late_for),
+        conflicts=tuple(c.id for c in conflicts),
+    )
 
 
 def file_notice(
@@ -84,8 +87,8 @@ def file_notice(
             sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
         )
         request_notice_acks(uow, deps, notice, conflicts, now)
-        uow.events.append(
-            now, actor.operator, "notice.filed", _event_payload(notice, conflicts), actor.signature
+        append_event(
+            uow, now, actor.operator, _filed(NoticeFiled, notice, conflicts), actor.signature
         )
         return remember(uow, actor, idem, Filing(notice, conflicts), now)
 
@@ -176,13 +179,8 @@ def amend_notice(
         conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
         uow.acks.supersede(notice.id)
         request_notice_acks(uow, deps, notice, conflicts, now)
-        uow.events.append(
-            now,
-            actor.operator,
-            "notice.amended",
-            _event_payload(notice, conflicts),
-            actor.signature,
-        )
+        event = _filed(NoticeAmended, notice, conflicts)
+        append_event(uow, now, actor.operator, event, actor.signature)
         return Filing(notice, conflicts)
 
     return deps.db.run(work)
@@ -205,13 +203,8 @@ def cancel_notice(
         subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
         sync_conflicts(uow, deps, subject, [], ResolvedReason.CANCELLED, now)
         uow.acks.supersede(notice.id)
-        uow.events.append(
-            now,
-            actor.operator,
-            "notice.cancelled",
-            {"notice": notice.id, "version": notice.version},
-            actor.signature,
-        )
+        event = NoticeCancelled(notice.id, notice.version)
+        append_event(uow, now, actor.operator, event, actor.signature)
         return remember(uow, actor, idem, notice, now)
 
     return deps.db.run(work)

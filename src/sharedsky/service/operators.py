@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 from cryptography import x509
 
 from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound, StateConflict
+from sharedsky.domain.events import OperatorAdded, OperatorRevoked, OperatorRotated
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import OPERATOR_ID_PATTERN, Role, may_manage
+from sharedsky.service._common import append_event
 from sharedsky.service.context import Actor
 from sharedsky.service.mechanism import TOKEN_BYTES, TokenCache, actor_of, token_sha256
 from sharedsky.service.ports import Deps
@@ -114,18 +116,13 @@ def add_operator(
         if uow.parties.operator(operator_id) is not None:
             raise StateConflict(f"operator id {operator_id!r} is already taken", ("id",))
         uow.parties.add_operator(record, token_sha256(token), to_us(now))
-        uow.events.append(
+        event = OperatorAdded(operator_id, owner.id, role.value, expires_at, subject)
+        append_event(
+            uow,
             now,
             actor.operator if actor else OFFLINE,
-            "operator.added",
-            {
-                "operator": operator_id,
-                "party": owner.id,
-                "role": role.value,
-                "expires_at": None if expires_at is None else expires_at.isoformat(),
-                "cert_subject": subject,
-            },
-            actor.signature if actor else None,
+            event,
+            None if actor is None else actor.signature,
         )
         return IssuedToken(record, token)
 
@@ -178,12 +175,13 @@ def revoke_operator(deps: Deps, actor: Actor | None, operator_id: str) -> Operat
                     "add another admin before revoking it"
                 )
         uow.parties.revoke_operator(operator_id, now_us)
-        uow.events.append(
+        event = OperatorRevoked(operator_id, record.party)
+        append_event(
+            uow,
             now,
             actor.operator if actor else OFFLINE,
-            "operator.revoked",
-            {"operator": operator_id, "party": record.party},
-            actor.signature if actor else None,
+            event,
+            None if actor is None else actor.signature,
         )
         found = uow.parties.operator(operator_id)
         assert found is not None  # just revoked
@@ -203,12 +201,13 @@ def rotate_operator(deps: Deps, actor: Actor | None, operator_id: str) -> Issued
         if record.revoked_us is not None:
             raise StateConflict(f"operator {operator_id} is revoked: add a new operator instead")
         uow.parties.replace_token(operator_id, token_sha256(token), to_us(now))
-        uow.events.append(
+        event = OperatorRotated(operator_id, record.party)
+        append_event(
+            uow,
             now,
             actor.operator if actor else OFFLINE,
-            "operator.rotated",
-            {"operator": operator_id, "party": record.party},
-            actor.signature if actor else None,
+            event,
+            None if actor is None else actor.signature,
         )
         return IssuedToken(record, token)
 

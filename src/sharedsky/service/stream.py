@@ -1,8 +1,9 @@
 """The event stream's use-case side: the events after a seq that one viewer may see.
 
-``visible_event`` is the one place that decides, per event type, whether a viewer receives an
-event and what of its payload; it applies ``domain.visibility`` to the objects the event is
-about, as they stand when the stream reads the event:
+``visible_event`` is the one place that decides whether a viewer receives an event and what of
+its payload. Each event type names its audience (``domain.events.Audience``); this applies it
+with ``domain.visibility`` to the objects the event is about, as they stand when the stream
+reads the event:
 
 * the host receives every event whole;
 * ``notice.*`` and ``zone.*`` go to whoever may see the notice or zone (``see_notice``,
@@ -29,6 +30,14 @@ from datetime import datetime
 
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.events import (
+    EVENT_TYPES,
+    Audience,
+    DeliveryRecorded,
+    Side,
+    audience_of,
+    types_for,
+)
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice
@@ -43,6 +52,7 @@ from sharedsky.domain.zones import Zone
 from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.ledger.chain import format_time
+from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service.ports import Deps
 from sharedsky.store.deliveries import Delivery
 from sharedsky.store.events import StoredEvent
@@ -51,22 +61,20 @@ from sharedsky.store.uow import SqlUnitOfWork
 PAGE_SIZE = 500
 """Events read from the log per query."""
 
-_NOTICE_TYPES = frozenset({"notice.filed", "notice.amended", "notice.cancelled"})
-_ZONE_TYPES = frozenset({"zone.declared", "zone.amended", "zone.withdrawn"})
-_CONFLICT_TYPES = frozenset({"conflict.detected", "conflict.resolved", "conflict.acknowledged"})
-_MESSAGE_TYPES = frozenset({"message.sent", "message.acknowledged"})
-_TACTICAL_TYPES = frozenset(
-    {"tactical.detected", "tactical.updated", "tactical.cleared", "tactical.acknowledged"}
-)
-_LEDGER_ONLY = frozenset({"delivery.recorded", "state.recorded"})
+_NOTICE_TYPES = types_for(Audience.NOTICE)
+_ZONE_TYPES = types_for(Audience.ZONE)
+_CONFLICT_TYPES = types_for(Audience.CONFLICT)
+_LEDGER_ONLY = types_for(Audience.LEDGER)
 """Events kept for the ledger and its export, sent on no stream (the host's neither): a stream
 would otherwise carry a record of each of its own deliveries."""
-_SIGHTED_TYPES = _NOTICE_TYPES | _ZONE_TYPES | _CONFLICT_TYPES | {"notice.acknowledged"}
+_SIGHTED_TYPES = types_for(
+    Audience.NOTICE, Audience.NOTICE_PARTIES, Audience.ZONE, Audience.CONFLICT
+)
 """Event types whose visibility depends on the objects they are about."""
-_NAMED_TYPES = _MESSAGE_TYPES | _TACTICAL_TYPES
+_NOTICE_ABOUT = types_for(Audience.NOTICE, Audience.NOTICE_PARTIES)
+"""Event types about a notice (``payload.notice``)."""
+_NAMED_TYPES = types_for(Audience.NAMED, Audience.NAMED_SIDES)
 """Event types that go to the parties their payload names in ``from`` and ``to``."""
-_OWN_PARTY_TYPES = frozenset({"ack.escalated"})
-"""Events about one party's own obligations: to that party (``payload.party``) and the host."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +168,7 @@ def may_concern(viewer: Viewer, event: StoredEvent) -> bool:
         return True
     if kind in _NAMED_TYPES:
         return _names(event.payload, viewer.party)
-    if kind in _OWN_PARTY_TYPES:
+    if audience_of(kind) is Audience.OWN_PARTY:
         return _own(event.payload, viewer)
     return kind in _SIGHTED_TYPES
 
@@ -204,7 +212,7 @@ def sightings_in(
     uow: SqlUnitOfWork, viewer: Viewer, events: Sequence[StoredEvent], now: datetime
 ) -> Sightings:
     """Load what ``events`` are about, in the caller's read transaction."""
-    notice_ids = _ids(events, _NOTICE_TYPES | {"notice.acknowledged"}, "notice")
+    notice_ids = _ids(events, _NOTICE_ABOUT, "notice")
     zone_ids = _ids(events, _ZONE_TYPES, "zone")
     conflict_ids = _ids(events, _CONFLICT_TYPES | _NOTICE_TYPES | _ZONE_TYPES, "conflict")
     conflicts = {}
@@ -233,37 +241,39 @@ def visible_event(
 def _visible_payload(
     viewer: Viewer, event: StoredEvent, seen: Sightings, mechanism: Mechanism
 ) -> Mapping[str, object] | None:
-    if event.type in _LEDGER_ONLY:
+    audience = audience_of(event.type)
+    if audience is Audience.LEDGER:
         return None
     if viewer.is_host:
         return event.payload
     payload = event.payload
-    if event.type in _NOTICE_TYPES:
-        notice = seen.notices.get(str(payload.get("notice")))
-        if notice is None:
-            return None
-        clashing = seen.clashing.get(notice.id, frozenset())
-        if see_notice(viewer, notice, mechanism, clashing) is None:
-            return None
-        return _cut_lists(viewer, notice.party, payload, seen, mechanism)
-    if event.type == "notice.acknowledged":
-        notice = seen.notices.get(str(payload.get("notice")))
-        if notice is None or viewer.party not in (notice.party, payload.get("party")):
-            return None
-        return payload
-    if event.type in _ZONE_TYPES:
-        zone = seen.zones.get(str(payload.get("zone")))
-        if zone is None or see_zone(viewer, zone, mechanism, zone.id in seen.clashing) is None:
-            return None
-        return _cut_lists(viewer, zone.party, payload, seen, mechanism)
-    if event.type in _CONFLICT_TYPES:
-        return _conflict_payload(viewer, payload, seen, mechanism)
-    if event.type in _MESSAGE_TYPES:
-        return payload if _names(payload, viewer.party) else None
-    if event.type in _TACTICAL_TYPES:
-        return _tactical_payload(viewer, payload, mechanism)
-    if event.type in _OWN_PARTY_TYPES:
-        return payload if _own(payload, viewer) else None
+    match audience:
+        case Audience.NOTICE:
+            notice = seen.notices.get(str(payload.get("notice")))
+            if notice is None:
+                return None
+            clashing = seen.clashing.get(notice.id, frozenset())
+            if see_notice(viewer, notice, mechanism, clashing) is None:
+                return None
+            return _cut_lists(viewer, notice.party, payload, seen, mechanism)
+        case Audience.NOTICE_PARTIES:
+            notice = seen.notices.get(str(payload.get("notice")))
+            if notice is None or viewer.party not in (notice.party, payload.get("party")):
+                return None
+            return payload
+        case Audience.ZONE:
+            zone = seen.zones.get(str(payload.get("zone")))
+            if zone is None or see_zone(viewer, zone, mechanism, zone.id in seen.clashing) is None:
+                return None
+            return _cut_lists(viewer, zone.party, payload, seen, mechanism)
+        case Audience.CONFLICT:
+            return _conflict_payload(viewer, payload, seen, mechanism)
+        case Audience.NAMED:
+            return payload if _names(payload, viewer.party) else None
+        case Audience.NAMED_SIDES:
+            return _tactical_payload(viewer, payload, mechanism)
+        case Audience.OWN_PARTY:
+            return payload if _own(payload, viewer) else None
     return None
 
 
@@ -312,10 +322,10 @@ def _conflict_payload(
     if not view.other_id_hidden:
         return payload
     out = dict(payload)
-    for side in ("a", "b"):
-        ref = payload.get(side)
-        if isinstance(ref, list) and len(ref) == 3 and ref[2] != viewer.party:
-            out[side] = [ref[0], None, ref[2]]
+    for key in ("a", "b"):
+        side = Side.read(payload.get(key))
+        if side is not None and side.party != viewer.party:
+            out[key] = side.withheld().form()
     return out
 
 
@@ -325,12 +335,11 @@ def _tactical_payload(
     if not _names(payload, viewer.party):
         return None
     out = dict(payload)
-    for side in ("a", "b"):
-        ref = payload.get(side)
-        if isinstance(ref, list) and len(ref) == 3 and ref[2] != viewer.party:
-            other = PartyId(str(ref[2]))
-            if mechanism.channel(viewer.party, other).sharing is Sharing.HOST_ONLY:
-                out[side] = [ref[0], None, ref[2]]
+    for key in ("a", "b"):
+        side = Side.read(payload.get(key))
+        if side is not None and side.party != viewer.party:
+            if mechanism.channel(viewer.party, PartyId(side.party)).sharing is Sharing.HOST_ONLY:
+                out[key] = side.withheld().form()
     return out
 
 
@@ -356,19 +365,6 @@ def _named_parties(payload: Mapping[str, object]) -> set[object]:
     return named
 
 
-_DELIVERED = {
-    "notice.filed": ("notice", "notice"),
-    "notice.amended": ("notice", "notice"),
-    "conflict.detected": ("conflict", "conflict"),
-    "tactical.detected": ("conflict", "conflict"),
-    "message.sent": ("message", "message"),
-}
-"""Event type → (subject, payload key) of the objects whose first delivery is recorded."""
-_ORIGINATOR = {"notice.filed": "party", "notice.amended": "party", "message.sent": "from"}
-"""Event type → payload key of the party that made the object: its own stream's receipt of it
-is not a delivery (the lead time and the ledger count deliveries to the others)."""
-
-
 def deliveries_of(
     viewer: Viewer, events: Sequence[StreamEvent], at: datetime, via: str = "stream"
 ) -> list[Delivery]:
@@ -376,16 +372,16 @@ def deliveries_of(
     the notices, conflicts and messages they carry (not a party's own notices and messages)."""
     found = []
     for event in events:
-        subject = _DELIVERED.get(event.type)
-        if subject is None:
+        kind = EVENT_TYPES.get(event.type)
+        if kind is None or kind.DELIVERS is None:
             continue
-        maker = _ORIGINATOR.get(event.type)
+        maker = kind.ORIGINATOR
         if maker is not None and event.payload.get(maker) == viewer.party:
             continue  # a party's own notice or message reaching it back tells it nothing
-        object_id = event.payload.get(subject[1])
+        object_id = event.payload.get(kind.DELIVERS)
         if isinstance(object_id, str):
             concerns = tuple(sorted(p for p in _concerned(event.payload) if p != viewer.party))
-            found.append(Delivery(subject[0], object_id, viewer.party, at, via, concerns))
+            found.append(Delivery(kind.DELIVERS, object_id, viewer.party, at, via, concerns))
     return found
 
 
@@ -396,32 +392,26 @@ def _concerned(payload: Mapping[str, object]) -> set[str]:
     owner = payload.get("party")
     if isinstance(owner, str):
         found.add(owner)
-    for side in ("a", "b"):
-        ref = payload.get(side)
-        if isinstance(ref, list) and len(ref) == 3 and isinstance(ref[2], str):
-            found.add(ref[2])
+    for key in ("a", "b"):
+        side = Side.read(payload.get(key))
+        if side is not None:
+            found.add(side.party)
     return found
 
 
 def store_deliveries(uow: SqlUnitOfWork, deliveries: Sequence[Delivery], now: datetime) -> None:
     """Record first deliveries and append one ``delivery.recorded`` ledger event for each
     that was first (R-LEDGER-3): the ledger proves when each party was told."""
-    uow.events.append_many(
+    first = uow.deliveries.record(deliveries)
+    append_events(
+        uow,
         now,
-        "system",
+        SYSTEM,
         [
-            (
-                "delivery.recorded",
-                {
-                    "subject": d.subject,
-                    "id": d.subject_id,
-                    "party": d.party,
-                    "via": d.via,
-                    "delivered_at": format_time(d.delivered_at),
-                    "concerns": list(d.concerns),
-                },
+            DeliveryRecorded(
+                d.subject, d.subject_id, d.party, d.via, format_time(d.delivered_at), d.concerns
             )
-            for d in uow.deliveries.record(deliveries)
+            for d in first
         ],
     )
 

@@ -33,6 +33,7 @@ from sharedsky.detect.tactical import detect_conflicts
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
 from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.conflicts import ObjectType
+from sharedsky.domain.events import Side, TacticalCleared, TacticalDetected, TacticalUpdated
 from sharedsky.domain.ids import AckId, PartyId
 from sharedsky.domain.tactical import (
     AlertKey,
@@ -43,6 +44,7 @@ from sharedsky.domain.tactical import (
     Severity,
     step_board,
 )
+from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Picture, Snapshot
@@ -254,17 +256,24 @@ def audience_of(uow: SqlUnitOfWork, deps: Deps, key: AlertKey) -> tuple[PartyId,
     return tuple(sorted(told))
 
 
-def _payload(alert: OpenAlert, audience: Sequence[PartyId]) -> dict[str, object]:
+def _sides(alert: OpenAlert) -> tuple[Side, Side]:
     key = alert.key
-    return {
-        "conflict": alert.id,
-        "kind": str(key.kind),
-        "severity": str(alert.severity),
-        "a": ["track", key.a_track, key.a_party],
-        "b": [key.b_type, key.b_id, key.b_party],
-        "to": list(audience),
-        **alert.figures,
-    }
+    return Side("track", key.a_track, key.a_party), Side(key.b_type, key.b_id, key.b_party)
+
+
+def _told(
+    event: type[TacticalDetected], alert: OpenAlert, audience: Sequence[PartyId]
+) -> TacticalDetected:
+    a, b = _sides(alert)
+    return event(
+        conflict=alert.id,
+        kind=str(alert.key.kind),
+        severity=str(alert.severity),
+        a=a,
+        b=b,
+        to=tuple(audience),
+        figures=alert.figures,
+    )
 
 
 def _record(
@@ -287,30 +296,21 @@ def _record(
     uow.tactical.add_many(rows)
     for alert in step.opened:
         audience = new[alert.id]
-        uow.events.append(now, "system", "tactical.detected", _payload(alert, audience))
+        append_event(uow, now, SYSTEM, _told(TacticalDetected, alert, audience))
         for party in audience:
             uow.acks.add(_ack_request(deps, alert, party, now))
     for alert in step.changed:
         audience = audiences.get(alert.id, ())
         uow.tactical.update_severity(alert.id, alert.severity, alert.figures, now)
-        uow.events.append(now, "system", "tactical.updated", _payload(alert, audience))
+        append_event(uow, now, SYSTEM, _told(TacticalUpdated, alert, audience))
         if alert.severity is Severity.WARNING:
             _demand_flash(uow, deps, alert, audience, now)
     for alert in step.cleared:
         audience = audiences.get(alert.id, ())
         uow.tactical.clear(alert.id, now)
-        uow.events.append(
-            now,
-            "system",
-            "tactical.cleared",
-            {
-                "conflict": alert.id,
-                "kind": str(alert.key.kind),
-                "a": ["track", alert.key.a_track, alert.key.a_party],
-                "b": [alert.key.b_type, alert.key.b_id, alert.key.b_party],
-                "to": list(audience),
-            },
-        )
+        a, b = _sides(alert)
+        cleared = TacticalCleared(alert.id, str(alert.key.kind), a, b, tuple(audience))
+        append_event(uow, now, SYSTEM, cleared)
     return new
 
 

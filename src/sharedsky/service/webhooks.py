@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound
+from sharedsky.domain.events import WebhookDeleted, WebhookRegistered
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.operators import Role
 from sharedsky.domain.visibility import Viewer
@@ -33,7 +34,7 @@ from sharedsky.events.webhooks import (
     delivery_headers,
     event_body,
 )
-from sharedsky.service._common import remember
+from sharedsky.service._common import append_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
@@ -120,13 +121,8 @@ def register_webhook(
             raise InvalidInput(
                 f"a party may register at most {MAX_HOOKS_PER_PARTY} webhooks", ("url",)
             )
-        seq = uow.events.append(
-            now,
-            actor.operator,
-            "webhook.registered",
-            {"webhook": hook_id, "party": actor.party},
-            actor.signature,
-        )
+        event = WebhookRegistered(hook_id, actor.party)
+        seq = append_event(uow, now, actor.operator, event, actor.signature)
         hook = Webhook(hook_id, actor.party, url, secret, now, None, seq, 0, now)
         uow.webhooks.add(hook)
         return remember(uow, actor, idem, Registration(hook, secret), now)
@@ -158,13 +154,7 @@ def delete_webhook(deps: Deps, actor: Actor, hook_id: str) -> None:
         if hook.party != actor.party:
             raise Forbidden("only the party that registered a webhook deletes it")
         uow.webhooks.disable(hook_id, to_us(now))
-        uow.events.append(
-            now,
-            actor.operator,
-            "webhook.deleted",
-            {"webhook": hook_id, "party": hook.party},
-            actor.signature,
-        )
+        append_event(uow, now, actor.operator, WebhookDeleted(hook_id, hook.party), actor.signature)
 
     deps.db.run(work)
 

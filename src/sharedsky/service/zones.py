@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
+from sharedsky.domain.events import ZoneAmended, ZoneDeclared, ZoneWithdrawn
 from sharedsky.domain.ids import ZoneId
 from sharedsky.domain.operators import Role
 from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
-from sharedsky.service._common import remember
+from sharedsky.service._common import append_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import (
     Coverings,
@@ -71,13 +72,8 @@ def declare_zone(
 
     def work(uow: SqlUnitOfWork) -> Declaration:
         conflicts = _store(uow, deps, zone, cells, new=True)
-        uow.events.append(
-            now,
-            actor.operator,
-            "zone.declared",
-            {"zone": zone.id, "party": zone.party, "conflicts": [c.id for c in conflicts]},
-            actor.signature,
-        )
+        event = ZoneDeclared(zone.id, zone.party, tuple(c.id for c in conflicts))
+        append_event(uow, now, actor.operator, event, actor.signature)
         return remember(uow, actor, idem, Declaration(zone, conflicts), now)
 
     return deps.db.run(work)
@@ -113,13 +109,8 @@ def amend_zone(
             updated_at=now,
         )
         conflicts = _store(uow, deps, zone, cells, new=False)
-        uow.events.append(
-            now,
-            actor.operator,
-            "zone.amended",
-            {"zone": zone.id, "version": zone.version, "conflicts": [c.id for c in conflicts]},
-            actor.signature,
-        )
+        event = ZoneAmended(zone.id, zone.version, tuple(c.id for c in conflicts))
+        append_event(uow, now, actor.operator, event, actor.signature)
         return Declaration(zone, conflicts)
 
     return deps.db.run(work)
@@ -141,7 +132,7 @@ def withdraw_zone(
         uow.volumes.unindex(ObjectType.ZONE, zone.id)
         subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
         sync_conflicts(uow, deps, subject, [], ResolvedReason.WITHDRAWN, now)
-        uow.events.append(now, actor.operator, "zone.withdrawn", {"zone": zone.id}, actor.signature)
+        append_event(uow, now, actor.operator, ZoneWithdrawn(zone.id), actor.signature)
         return remember(uow, actor, idem, zone, now)
 
     return deps.db.run(work)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, select
 
+from sharedsky.domain.events import STATE_RECORDED
 from sharedsky.store import tables as t
 
 PROJECTED: Mapping[str, Table] = {
@@ -34,7 +35,7 @@ PROJECTED: Mapping[str, Table] = {
     )
 }
 """The tables the ledger's ``state.recorded`` entries project, by name."""
-STATE_EVENT = "state.recorded"
+STATE_EVENT = STATE_RECORDED
 """The ledger event that carries a write's after-images (the host's only)."""
 
 

@@ -1,0 +1,658 @@
+"""The events a write produces: one frozen dataclass per event type, with its data and its
+audience.
+
+A use case decides what happened and says it as events; the unit of work appends each to the
+ledger with ``payload()`` as the entry's payload (its JSON form, exactly as the ledger and the
+streams carry it). ``TYPE`` is the name the ledger, the streams (SSE ``event``) and the
+webhooks use; ``AUDIENCE`` is the rule that says who receives the event on a stream
+(``service/stream.py`` applies it with ``domain.visibility``). Nothing else spells an event
+type's name: the stream, the statistics and the clients ask this module.
+
+A *side* of a conflict or tactical alert travels as a three-item list ``[type, id, party]``;
+``Side`` reads and writes that form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, NamedTuple
+
+
+class Audience(StrEnum):
+    """Who receives an event on a stream (the host receives every event but ``LEDGER``)."""
+
+    NOTICE = "notice"
+    """Whoever may see the notice (``see_notice``); its conflicts and ``late_for`` are cut to
+    what the viewer may see."""
+    NOTICE_PARTIES = "notice-parties"
+    """The notice's owner and the party that acknowledged it (``party``)."""
+    ZONE = "zone"
+    """Whoever may see the zone (``see_zone``); its conflicts are cut as for a notice."""
+    CONFLICT = "conflict"
+    """Whoever may see the conflict (``see_conflict``); under ``host_only`` the other side's
+    id is withheld."""
+    NAMED = "named"
+    """The parties named in ``from`` and ``to``."""
+    NAMED_SIDES = "named-sides"
+    """The parties named in ``to``; the other side's id is withheld from a party whose channel
+    with its owner is ``host_only``."""
+    OWN_PARTY = "own-party"
+    """The party the event is about (``party``): the operators it names (``operators``), or
+    all of the party's operators when it names none."""
+    HOST = "host"
+    """The host alone."""
+    LEDGER = "ledger"
+    """No stream (the host's neither): kept for the ledger and its export."""
+
+
+class Side(NamedTuple):
+    """One side of a conflict or tactical alert: what it is, its id and its owner. The id is
+    None where it is withheld from the viewer."""
+
+    type: str
+    id: str | None
+    party: str
+
+    @classmethod
+    def read(cls, value: object) -> Side | None:
+        """The side a payload holds as ``[type, id, party]``; None for anything else."""
+        if isinstance(value, list) and len(value) == 3:
+            kind, id_, party = value
+            if (
+                isinstance(kind, str)
+                and isinstance(party, str)
+                and (id_ is None or isinstance(id_, str))
+            ):
+                return cls(kind, id_, party)
+        return None
+
+    def form(self) -> list[str | None]:
+        """The payload's form of this side."""
+        return [self.type, self.id, self.party]
+
+    def withheld(self) -> Side:
+        """This side with its id withheld."""
+        return self._replace(id=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What every event has: its type's name and audience, and its payload."""
+
+    TYPE: ClassVar[str]
+    AUDIENCE: ClassVar[Audience]
+    DELIVERS: ClassVar[str | None] = None
+    """The payload key of the object whose first delivery to a party is recorded (the lead
+    time and the ledger's proof of notice count it); None: none."""
+    ORIGINATOR: ClassVar[str | None] = None
+    """The payload key of the party that made the object: its own receipt is no delivery."""
+
+    def payload(self) -> dict[str, object]:
+        """The event's data as the ledger entry's payload."""
+        raise NotImplementedError
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+# -- notices ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFiled(Event):
+    """A party filed a notice (version 1) and these conflicts opened with it."""
+
+    TYPE = "notice.filed"
+    AUDIENCE = Audience.NOTICE
+    DELIVERS = "notice"
+    ORIGINATOR = "party"
+
+    notice: str
+    party: str
+    version: int
+    lead_time_s: float
+    late_for: tuple[str, ...]
+    conflicts: tuple[str, ...]
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "notice": self.notice,
+            "party": self.party,
+            "version": self.version,
+            "lead_time_s": self.lead_time_s,
+            "late_for": list(self.late_for),
+            "conflicts": list(self.conflicts),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeAmended(NoticeFiled):
+    """A party replaced its notice's content (a new version); its open conflicts are these."""
+
+    TYPE = "notice.amended"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeCancelled(Event):
+    """A party cancelled its notice; its conflicts resolve."""
+
+    TYPE = "notice.cancelled"
+    AUDIENCE = Audience.NOTICE
+
+    notice: str
+    version: int
+
+    def payload(self) -> dict[str, object]:
+        return {"notice": self.notice, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeAcknowledged(Event):
+    """A counterparty acknowledged receipt of a notice's version."""
+
+    TYPE = "notice.acknowledged"
+    AUDIENCE = Audience.NOTICE_PARTIES
+
+    notice: str
+    version: int
+    party: str
+
+    def payload(self) -> dict[str, object]:
+        return {"notice": self.notice, "version": self.version, "party": self.party}
+
+
+# -- zones -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneDeclared(Event):
+    """A party declared a zone and these conflicts opened with it."""
+
+    TYPE = "zone.declared"
+    AUDIENCE = Audience.ZONE
+
+    zone: str
+    party: str
+    conflicts: tuple[str, ...]
+
+    def payload(self) -> dict[str, object]:
+        return {"zone": self.zone, "party": self.party, "conflicts": list(self.conflicts)}
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneAmended(Event):
+    """A party replaced its zone's content; its open conflicts are these."""
+
+    TYPE = "zone.amended"
+    AUDIENCE = Audience.ZONE
+
+    zone: str
+    version: int
+    conflicts: tuple[str, ...]
+
+    def payload(self) -> dict[str, object]:
+        return {"zone": self.zone, "version": self.version, "conflicts": list(self.conflicts)}
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneWithdrawn(Event):
+    """A party withdrew its zone; its conflicts resolve."""
+
+    TYPE = "zone.withdrawn"
+    AUDIENCE = Audience.ZONE
+
+    zone: str
+
+    def payload(self) -> dict[str, object]:
+        return {"zone": self.zone}
+
+
+# -- strategic conflicts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictDetected(Event):
+    """Two volumes clash: a new conflict between sides ``a`` and ``b``."""
+
+    TYPE = "conflict.detected"
+    AUDIENCE = Audience.CONFLICT
+    DELIVERS = "conflict"
+
+    conflict: str
+    a: Side
+    b: Side
+    window_start_us: int
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "conflict": self.conflict,
+            "a": self.a.form(),
+            "b": self.b.form(),
+            "window_start_us": self.window_start_us,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictResolved(Event):
+    """A conflict closed, for ``reason`` (amended, cancelled, withdrawn…)."""
+
+    TYPE = "conflict.resolved"
+    AUDIENCE = Audience.CONFLICT
+
+    conflict: str
+    reason: str
+
+    def payload(self) -> dict[str, object]:
+        return {"conflict": self.conflict, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictAcknowledged(Event):
+    """A party acknowledged a conflict (at the version of its request)."""
+
+    TYPE = "conflict.acknowledged"
+    AUDIENCE = Audience.CONFLICT
+
+    conflict: str
+    version: int
+    party: str
+
+    def payload(self) -> dict[str, object]:
+        return {"conflict": self.conflict, "version": self.version, "party": self.party}
+
+
+# -- hotline ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSent(Event):
+    """A party sent a message; its recipient owes an acknowledgement (``ack``) by ``due_at``."""
+
+    TYPE = "message.sent"
+    AUDIENCE = Audience.NAMED
+    DELIVERS = "message"
+    ORIGINATOR = "from"
+
+    message: str
+    thread: str
+    sender: str
+    recipient: str
+    priority: str
+    template: str | None
+    params: Mapping[str, object]
+    text: str | None
+    about: tuple[str, str] | None
+    """(type, id) of the object the message is about."""
+    ack: str
+    due_at: datetime | None
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "message": self.message,
+            "thread": self.thread,
+            "from": self.sender,
+            "to": self.recipient,
+            "priority": self.priority,
+            "template": self.template,
+            "params": dict(self.params),
+            "text": self.text,
+            "about": None if self.about is None else {"type": self.about[0], "id": self.about[1]},
+            "ack": self.ack,
+            "due_at": _time(self.due_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAcknowledged(Event):
+    """A message's recipient acknowledged it."""
+
+    TYPE = "message.acknowledged"
+    AUDIENCE = Audience.NAMED
+
+    message: str
+    thread: str
+    sender: str
+    recipient: str
+    party: str
+    operator: str
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "message": self.message,
+            "thread": self.thread,
+            "from": self.sender,
+            "to": self.recipient,
+            "party": self.party,
+            "operator": self.operator,
+        }
+
+
+# -- tactical alerts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TacticalDetected(Event):
+    """A live clash (a track with a track, zone or notice) opened, sent to the parties ``to``;
+    ``figures`` are its closest-approach figures (``dcpa_m``, ``tcpa_s``…)."""
+
+    TYPE = "tactical.detected"
+    AUDIENCE = Audience.NAMED_SIDES
+    DELIVERS: ClassVar[str | None] = "conflict"
+
+    conflict: str
+    kind: str
+    severity: str
+    a: Side
+    b: Side
+    to: tuple[str, ...]
+    figures: Mapping[str, object]
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "conflict": self.conflict,
+            "kind": self.kind,
+            "severity": self.severity,
+            "a": self.a.form(),
+            "b": self.b.form(),
+            "to": list(self.to),
+            **self.figures,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TacticalUpdated(TacticalDetected):
+    """An open live clash changed severity or figures."""
+
+    TYPE = "tactical.updated"
+    DELIVERS = None
+
+
+@dataclass(frozen=True, slots=True)
+class TacticalCleared(Event):
+    """A live clash ended."""
+
+    TYPE = "tactical.cleared"
+    AUDIENCE = Audience.NAMED_SIDES
+
+    conflict: str
+    kind: str
+    a: Side
+    b: Side
+    to: tuple[str, ...]
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "conflict": self.conflict,
+            "kind": self.kind,
+            "a": self.a.form(),
+            "b": self.b.form(),
+            "to": list(self.to),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TacticalAcknowledged(Event):
+    """A party the alert was sent to acknowledged it; the others see who did."""
+
+    TYPE = "tactical.acknowledged"
+    AUDIENCE = Audience.NAMED_SIDES
+
+    conflict: str
+    version: int
+    party: str
+    to: tuple[str, ...]
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "conflict": self.conflict,
+            "version": self.version,
+            "party": self.party,
+            "to": list(self.to),
+        }
+
+
+# -- deadlines and deliveries ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AckEscalated(Event):
+    """An acknowledgement was not given in time: it climbed to rung ``rung`` of its party's
+    ladder (``operators``: the operators of that rung)."""
+
+    TYPE = "ack.escalated"
+    AUDIENCE = Audience.OWN_PARTY
+
+    ack: str
+    subject: str
+    subject_id: str
+    party: str
+    rung: int
+    rung_name: str
+    operators: tuple[str, ...]
+    to_host: bool
+    due_was_us: int | None
+    next_due_us: int | None
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "ack": self.ack,
+            "subject": self.subject,
+            "subject_id": self.subject_id,
+            "party": self.party,
+            "rung": self.rung,
+            "rung_name": self.rung_name,
+            "operators": list(self.operators),
+            "to_host": self.to_host,
+            "due_was_us": self.due_was_us,
+            "next_due_us": self.next_due_us,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecorded(Event):
+    """An object (``subject`` ``id``) first reached ``party`` at ``delivered_at``, ``via`` a
+    stream or webhook; ``concerns``: the other parties it belongs to."""
+
+    TYPE = "delivery.recorded"
+    AUDIENCE = Audience.LEDGER
+
+    subject: str
+    id: str
+    party: str
+    via: str
+    delivered_at: str
+    """As the ledger formats times (``ledger.chain.format_time``)."""
+    concerns: tuple[str, ...]
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "subject": self.subject,
+            "id": self.id,
+            "party": self.party,
+            "via": self.via,
+            "delivered_at": self.delivered_at,
+            "concerns": list(self.concerns),
+        }
+
+
+# -- configuration (the host's alone) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismLoaded(Event):
+    """The mechanism file was loaded into a new database."""
+
+    TYPE = "mechanism.loaded"
+    AUDIENCE = Audience.HOST
+
+    mechanism: str
+
+    def payload(self) -> dict[str, object]:
+        return {"mechanism": self.mechanism}
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorAdded(Event):
+    """An operator was added to ``party`` with ``role``."""
+
+    TYPE = "operator.added"
+    AUDIENCE = Audience.HOST
+
+    operator: str
+    party: str
+    role: str
+    expires_at: datetime | None
+    cert_subject: str | None
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "operator": self.operator,
+            "party": self.party,
+            "role": self.role,
+            "expires_at": _time(self.expires_at),
+            "cert_subject": self.cert_subject,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorRevoked(Event):
+    """An operator's token was revoked."""
+
+    TYPE = "operator.revoked"
+    AUDIENCE = Audience.HOST
+
+    operator: str
+    party: str
+
+    def payload(self) -> dict[str, object]:
+        return {"operator": self.operator, "party": self.party}
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorRotated(OperatorRevoked):
+    """An operator's token was replaced by a new one."""
+
+    TYPE = "operator.rotated"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRegistered(Event):
+    """An operator's signing key was registered (by ``by``)."""
+
+    TYPE = "ledger.key_registered"
+    AUDIENCE = Audience.HOST
+
+    key_id: str
+    public_key: str
+    party: str
+    operator: str
+    by: str
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "key_id": self.key_id,
+            "public_key": self.public_key,
+            "party": self.party,
+            "operator": self.operator,
+            "by": self.by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRevoked(Event):
+    """An operator's signing key was revoked (by ``by``); it still verifies what it signed."""
+
+    TYPE = "ledger.key_revoked"
+    AUDIENCE = Audience.HOST
+
+    key_id: str
+    party: str
+    operator: str
+    by: str
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "key_id": self.key_id,
+            "party": self.party,
+            "operator": self.operator,
+            "by": self.by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRegistered(Event):
+    """A party registered a webhook."""
+
+    TYPE = "webhook.registered"
+    AUDIENCE = Audience.HOST
+
+    webhook: str
+    party: str
+
+    def payload(self) -> dict[str, object]:
+        return {"webhook": self.webhook, "party": self.party}
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeleted(WebhookRegistered):
+    """A party deleted its webhook."""
+
+    TYPE = "webhook.deleted"
+
+
+STATE_RECORDED = "state.recorded"
+"""The ledger entry of a write's after-images (``store/journal.py``): ledger only."""
+
+EVENT_TYPES: Mapping[str, type[Event]] = {
+    kind.TYPE: kind
+    for kind in (
+        NoticeFiled,
+        NoticeAmended,
+        NoticeCancelled,
+        NoticeAcknowledged,
+        ZoneDeclared,
+        ZoneAmended,
+        ZoneWithdrawn,
+        ConflictDetected,
+        ConflictResolved,
+        ConflictAcknowledged,
+        MessageSent,
+        MessageAcknowledged,
+        TacticalDetected,
+        TacticalUpdated,
+        TacticalCleared,
+        TacticalAcknowledged,
+        AckEscalated,
+        DeliveryRecorded,
+        MechanismLoaded,
+        OperatorAdded,
+        OperatorRevoked,
+        OperatorRotated,
+        KeyRegistered,
+        KeyRevoked,
+        WebhookRegistered,
+        WebhookDeleted,
+    )
+}
+"""Every event type, by name."""
+
+
+def audience_of(type_: str) -> Audience:
+    """Who receives events of type ``type_``: the host alone for a type not known here, the
+    ledger alone for the state entries."""
+    if type_ == STATE_RECORDED:
+        return Audience.LEDGER
+    kind = EVENT_TYPES.get(type_)
+    return Audience.HOST if kind is None else kind.AUDIENCE
+
+
+def types_for(*audiences: Audience) -> frozenset[str]:
+    """The names of the event types whose audience is one of ``audiences``."""
+    found = {name for name, kind in EVENT_TYPES.items() if kind.AUDIENCE in audiences}
+    if Audience.LEDGER in audiences:
+        found.add(STATE_RECORDED)
+    return frozenset(found)

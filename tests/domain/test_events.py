@@ -1,0 +1,141 @@
+"""The typed events: one class per type, each named once, with its audience and payload."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from datetime import UTC, datetime
+
+import pytest
+
+from sharedsky.domain import events as ev
+from sharedsky.domain.events import EVENT_TYPES, Audience, Side, audience_of, types_for
+
+
+def _event_classes() -> list[type[ev.Event]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(ev, inspect.isclass)
+        if issubclass(obj, ev.Event) and obj is not ev.Event
+    ]
+
+
+def test_every_event_class_is_registered_once_under_its_own_name() -> None:
+    classes = _event_classes()
+    assert sorted(c.__name__ for c in classes) == sorted(c.__name__ for c in EVENT_TYPES.values())
+    names = [c.TYPE for c in classes]
+    assert len(set(names)) == len(names)
+    for name, kind in EVENT_TYPES.items():
+        assert kind.TYPE == name
+        assert name.count(".") == 1 and name == name.lower()
+
+
+def test_events_are_frozen_values() -> None:
+    event = ev.NoticeCancelled("ntc-1", 2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.version = 3  # type: ignore[misc]
+    assert event == ev.NoticeCancelled("ntc-1", 2)
+    assert ev.NoticeAmended("n", "p", 1, 0.0, (), ()) != ev.NoticeFiled("n", "p", 1, 0.0, (), ())
+
+
+def test_payloads_are_the_ledger_form() -> None:
+    due = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    sent = ev.MessageSent(
+        message="msg-1",
+        thread="thr-1",
+        sender="alpha",
+        recipient="bravo",
+        priority="urgent",
+        template=None,
+        params={"n": 1},
+        text="hello",
+        about=("notice", "ntc-1"),
+        ack="ack-1",
+        due_at=due,
+    )
+    assert sent.payload() == {
+        "message": "msg-1",
+        "thread": "thr-1",
+        "from": "alpha",
+        "to": "bravo",
+        "priority": "urgent",
+        "template": None,
+        "params": {"n": 1},
+        "text": "hello",
+        "about": {"type": "notice", "id": "ntc-1"},
+        "ack": "ack-1",
+        "due_at": "2026-12-05T12:00:00+00:00",
+    }
+    detected = ev.TacticalDetected(
+        "tac-1",
+        "track-track",
+        "warning",
+        Side("track", "t1", "alpha"),
+        Side("track", "t2", "bravo"),
+        ("alpha", "bravo"),
+        {"dcpa_m": 120.5, "tcpa_s": 30.0},
+    )
+    assert detected.payload() == {
+        "conflict": "tac-1",
+        "kind": "track-track",
+        "severity": "warning",
+        "a": ["track", "t1", "alpha"],
+        "b": ["track", "t2", "bravo"],
+        "to": ["alpha", "bravo"],
+        "dcpa_m": 120.5,
+        "tcpa_s": 30.0,
+    }
+    assert ev.TacticalUpdated(*dataclasses.astuple(detected)).payload() == detected.payload()
+    assert ev.OperatorAdded("alpha-x", "alpha", "duty", None, None).payload()["expires_at"] is None
+
+
+def test_audiences() -> None:
+    assert audience_of("notice.filed") is Audience.NOTICE
+    assert audience_of("notice.acknowledged") is Audience.NOTICE_PARTIES
+    assert audience_of("message.sent") is Audience.NAMED
+    assert audience_of("tactical.cleared") is Audience.NAMED_SIDES
+    assert audience_of("ack.escalated") is Audience.OWN_PARTY
+    assert audience_of("delivery.recorded") is Audience.LEDGER
+    assert audience_of("state.recorded") is Audience.LEDGER
+    assert audience_of("operator.added") is Audience.HOST
+    assert audience_of("no.such-type") is Audience.HOST  # unknown: the host alone
+    assert types_for(Audience.LEDGER) == {"delivery.recorded", "state.recorded"}
+    assert types_for(Audience.ZONE) == {"zone.declared", "zone.amended", "zone.withdrawn"}
+
+
+def test_deliveries_are_counted_for_first_news_only() -> None:
+    delivering = {name: k.DELIVERS for name, k in EVENT_TYPES.items() if k.DELIVERS is not None}
+    assert delivering == {
+        "notice.filed": "notice",
+        "notice.amended": "notice",
+        "conflict.detected": "conflict",
+        "tactical.detected": "conflict",
+        "message.sent": "message",
+    }
+    for name in delivering:  # the object's id is under the key it is delivered as
+        kind = EVENT_TYPES[name]
+        assert kind.DELIVERS in {f.name for f in dataclasses.fields(kind)}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "track",
+        ["track", "t1"],
+        ["track", "t1", "alpha", "x"],
+        [1, "t1", "alpha"],
+        ["track", 5, "alpha"],
+        ["track", "t1", None],
+        ("track", "t1", "alpha"),
+    ],
+)
+def test_a_side_reads_only_its_three_item_list(value: object) -> None:
+    assert Side.read(value) is None
+
+
+def test_a_side_round_trips_and_withholds_its_id() -> None:
+    side = Side("zone", "zon-1", "bravo")
+    assert Side.read(side.form()) == side
+    assert side.withheld().form() == ["zone", None, "bravo"]
+    assert Side.read(["zone", None, "bravo"]) == Side("zone", None, "bravo")
