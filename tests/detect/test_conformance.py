@@ -424,6 +424,11 @@ def test_empty_inputs_give_empty_results() -> None:
         assert (len(hits), hits.pairs, hits.candidates, hits.pieces) == (0, 0, 0, 0)
     assert len(conformance(none, [], np.zeros(0, dtype=np.int64))) == 0
     assert len(conformance(none, [[zone]], np.zeros(0, dtype=np.int64))) == 0
+    # plain empty lists too: NumPy would make them float64, which cannot index
+    assert len(conformance(none, [[zone]], [])) == 0
+    for tracks in (none, one):
+        hits = zone_intrusions(tracks, [], [])
+        assert (len(hits), hits.pairs, hits.candidates) == (0, 0, 0)
 
 
 def test_a_zone_opening_exactly_at_the_end_of_the_look_ahead_is_an_intrusion() -> None:
