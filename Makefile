@@ -64,6 +64,7 @@ bench: $(STAMP) postgres
 
 openapi: $(STAMP)
 	$(BIN)/python -m sharedsky.api.openapi > docs/openapi.json
+	$(BIN)/python -c 'import json; from sharedsky.wire.v1.events import console_types; print(json.dumps(console_types(), indent=2))' > web/src/event-types.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

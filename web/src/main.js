@@ -12,6 +12,7 @@ import { LivePicture } from "./live.js";
 import { Takeover } from "./takeover.js";
 import { KeyDialog } from "./keys.js";
 import { OperatorsPanel } from "./operators.js";
+import EVENT_TYPES from "./event-types.json";
 
 const $ = (id) => document.getElementById(id);
 
@@ -129,7 +130,8 @@ class App {
   }
 
   onEvent(event) {
-    if (typeof event.type !== "string") return;
+    // the event types of the wire schema (web/src/event-types.json, written by `make openapi`)
+    if (typeof event.type !== "string" || !Object.hasOwn(EVENT_TYPES, event.type)) return;
     this.state.eventCount += 1;
     document.body.dataset.lastEvent = String(event.seq);
     if (event.type === "ack.escalated")

@@ -25,6 +25,7 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
 from sharedsky.api.auth import ActorDep, ContainerDep, token_of
 from sharedsky.api.observability import StreamCount
@@ -56,6 +57,7 @@ from sharedsky.service.stream import (
 )
 from sharedsky.store.mapping import to_us
 from sharedsky.wire import v1
+from sharedsky.wire.v1.events import EVENT_PAYLOADS
 from sharedsky.wire.v1.ledger import CheckpointOut
 
 router = APIRouter(tags=["events"])
@@ -106,8 +108,13 @@ _SSE_CONTENT = {
 }
 """The ``text/event-stream`` content of the route: an event (``id`` its seq) or a signed
 checkpoint of the ledger (``event: checkpoint``, no ``id``)."""
-EVENT_MODELS = (v1.EventOut, CheckpointOut)
-"""The models whose schemas ``_SSE_CONTENT`` refers to (``api/openapi.py`` adds them)."""
+EVENT_MODELS: tuple[type[BaseModel], ...] = (
+    v1.EventOut,
+    CheckpointOut,
+    *dict.fromkeys(EVENT_PAYLOADS.values()),
+)
+"""The models whose schemas ``_SSE_CONTENT`` refers to, and the payload of each event type
+(``api/openapi.py`` adds them)."""
 
 
 class EventStreamResponse(StreamingResponse):

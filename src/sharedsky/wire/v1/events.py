@@ -1,12 +1,292 @@
-"""The data of one Server-Sent Event of ``GET /v1/events``."""
+"""The data of one Server-Sent Event of ``GET /v1/events``, and the payload of each event type.
+
+``EventOut`` is what a stream, a webhook and the SDK carry; its ``payload`` is one of the models
+below, chosen by ``type`` (``EVENT_PAYLOADS``). The same payloads are the ledger entries'
+content (``GET /v1/ledger``). A payload is cut to what the receiver may see: a conflict's or an
+alert's other side may come with its id withheld (``null``), and a notice's or zone's
+``conflicts`` and ``late_for`` with the entries the receiver may not see left out.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from sharedsky.wire.v1.common import WireModel
+
+Side = tuple[str, str | None, str]
+"""One side of a conflict or alert: ``[type, id, party]``; the id is null where withheld."""
+Position = tuple[float, float, float]
+"""A track's position when the alert was raised: ``[lon_deg, lat_deg, alt_m]``."""
+
+
+class Payload(BaseModel):
+    """Base of the payloads: unknown fields are refused, ``from`` is spelled as on the wire."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class NoticeFiledPayload(Payload):
+    """``notice.filed`` and ``notice.amended``: a notice's new version and its open conflicts."""
+
+    notice: str
+    party: str
+    version: int
+    lead_time_s: float
+    late_for: list[str]
+    """Counterparties for which the notice came later than their minimum lead time (a
+    counterparty sees only itself here)."""
+    conflicts: list[str]
+
+
+class NoticeCancelledPayload(Payload):
+    """``notice.cancelled``."""
+
+    notice: str
+    version: int
+
+
+class NoticeAcknowledgedPayload(Payload):
+    """``notice.acknowledged``: a counterparty acknowledged a notice's version."""
+
+    notice: str
+    version: int
+    party: str
+
+
+class ZoneDeclaredPayload(Payload):
+    """``zone.declared``."""
+
+    zone: str
+    party: str
+    conflicts: list[str]
+
+
+class ZoneAmendedPayload(Payload):
+    """``zone.amended``."""
+
+    zone: str
+    version: int
+    conflicts: list[str]
+
+
+class ZoneWithdrawnPayload(Payload):
+    """``zone.withdrawn``."""
+
+    zone: str
+
+
+class ConflictDetectedPayload(Payload):
+    """``conflict.detected``: two volumes clash from ``window_start_us`` (µs since the epoch)."""
+
+    conflict: str
+    a: Side
+    b: Side
+    window_start_us: int
+
+
+class ConflictAcknowledgedPayload(Payload):
+    """``conflict.acknowledged``."""
+
+    conflict: str
+    version: int
+    party: str
+
+
+class ConflictResolvedPayload(Payload):
+    """``conflict.resolved``: ``reason`` is amended, cancelled, withdrawn or expired."""
+
+    conflict: str
+    reason: str
+
+
+class AboutOut(Payload):
+    """The object a message is about."""
+
+    type: str
+    id: str
+
+
+class MessageSentPayload(Payload):
+    """``message.sent``: the recipient owes acknowledgement ``ack`` by ``due_at``."""
+
+    message: str
+    thread: str
+    sender: str = Field(alias="from")
+    to: str
+    priority: str
+    template: str | None
+    params: dict[str, Any]
+    text: str | None
+    about: AboutOut | None
+    ack: str
+    due_at: AwareDatetime | None
+
+
+class MessageAcknowledgedPayload(Payload):
+    """``message.acknowledged``."""
+
+    message: str
+    thread: str
+    sender: str = Field(alias="from")
+    to: str
+    party: str
+    operator: str
+
+
+class TacticalPayload(Payload):
+    """``tactical.detected`` and ``tactical.updated``: a live clash and its figures. Which
+    figures come depends on ``kind``: separation (two tracks: ``tcpa_s``, ``dcpa_m``, ``dv_m``,
+    ``t_in_s``, ``t_out_s``, both positions), intrusion (a track and a zone: ``zone_kind``,
+    ``t_entry_s``, ``t_exit_s``, ``distance_m``) or conformance (a track and its own notice:
+    ``status``, ``t_exit_s``)."""
+
+    conflict: str
+    kind: str
+    severity: str
+    a: Side
+    b: Side
+    to: list[str]
+    tcpa_s: float | None = None
+    dcpa_m: float | None = None
+    dv_m: float | None = None
+    t_in_s: float | None = None
+    t_out_s: float | None = None
+    zone_kind: str | None = None
+    t_entry_s: float | None = None
+    t_exit_s: float | None = None
+    distance_m: float | None = None
+    status: str | None = None
+    a_position: Position | None = None
+    b_position: Position | None = None
+
+
+class TacticalClearedPayload(Payload):
+    """``tactical.cleared``."""
+
+    conflict: str
+    kind: str
+    a: Side
+    b: Side
+    to: list[str]
+
+
+class TacticalAcknowledgedPayload(Payload):
+    """``tactical.acknowledged``: the parties the alert went to see who acknowledged it."""
+
+    conflict: str
+    version: int
+    party: str
+    to: list[str]
+
+
+class AckEscalatedPayload(Payload):
+    """``ack.escalated``: an acknowledgement came late and climbed a rung of its party's ladder
+    (times in µs since the epoch)."""
+
+    ack: str
+    subject: str
+    subject_id: str
+    party: str
+    rung: int
+    rung_name: str
+    operators: list[str]
+    to_host: bool
+    due_was_us: int | None
+    next_due_us: int | None
+
+
+class DeliveryRecordedPayload(Payload):
+    """``delivery.recorded`` (ledger only): an object first reached a party."""
+
+    subject: str
+    id: str
+    party: str
+    via: str
+    delivered_at: AwareDatetime
+    concerns: list[str]
+
+
+class MechanismLoadedPayload(Payload):
+    """``mechanism.loaded`` (the host's)."""
+
+    mechanism: str
+
+
+class OperatorAddedPayload(Payload):
+    """``operator.added`` (the host's)."""
+
+    operator: str
+    party: str
+    role: str
+    expires_at: AwareDatetime | None
+    cert_subject: str | None
+
+
+class OperatorChangedPayload(Payload):
+    """``operator.revoked`` and ``operator.rotated`` (the host's)."""
+
+    operator: str
+    party: str
+
+
+class KeyRegisteredPayload(Payload):
+    """``ledger.key_registered`` (the host's)."""
+
+    key_id: str
+    public_key: str
+    party: str
+    operator: str
+    by: str
+
+
+class KeyRevokedPayload(Payload):
+    """``ledger.key_revoked`` (the host's)."""
+
+    key_id: str
+    party: str
+    operator: str
+    by: str
+
+
+class WebhookChangedPayload(Payload):
+    """``webhook.registered`` and ``webhook.deleted`` (the host's)."""
+
+    webhook: str
+    party: str
+
+
+EVENT_PAYLOADS: dict[str, type[Payload]] = {
+    "notice.filed": NoticeFiledPayload,
+    "notice.amended": NoticeFiledPayload,
+    "notice.cancelled": NoticeCancelledPayload,
+    "notice.acknowledged": NoticeAcknowledgedPayload,
+    "zone.declared": ZoneDeclaredPayload,
+    "zone.amended": ZoneAmendedPayload,
+    "zone.withdrawn": ZoneWithdrawnPayload,
+    "conflict.detected": ConflictDetectedPayload,
+    "conflict.resolved": ConflictResolvedPayload,
+    "conflict.acknowledged": ConflictAcknowledgedPayload,
+    "message.sent": MessageSentPayload,
+    "message.acknowledged": MessageAcknowledgedPayload,
+    "tactical.detected": TacticalPayload,
+    "tactical.updated": TacticalPayload,
+    "tactical.cleared": TacticalClearedPayload,
+    "tactical.acknowledged": TacticalAcknowledgedPayload,
+    "ack.escalated": AckEscalatedPayload,
+    "delivery.recorded": DeliveryRecordedPayload,
+    "mechanism.loaded": MechanismLoadedPayload,
+    "operator.added": OperatorAddedPayload,
+    "operator.revoked": OperatorChangedPayload,
+    "operator.rotated": OperatorChangedPayload,
+    "ledger.key_registered": KeyRegisteredPayload,
+    "ledger.key_revoked": KeyRevokedPayload,
+    "webhook.registered": WebhookChangedPayload,
+    "webhook.deleted": WebhookChangedPayload,
+}
+"""The payload of each event type: the wire's contract, which ``domain.events`` fills (a test
+holds the two to each other) and the console's ``web/src/event-types.json`` lists."""
 
 
 class EventOut(WireModel):
@@ -16,9 +296,28 @@ class EventOut(WireModel):
     """Global sequence number: increases along a stream, with gaps where events were withheld."""
     time: AwareDatetime
     """When the change was committed (server clock, UTC)."""
-    type: str
-    """The event type, as in the SSE ``event`` field (``notice.filed``, ``conflict.detected``…)."""
+    type: str = Field(json_schema_extra={"enum": list[JsonValue](sorted(EVENT_PAYLOADS))})
+    """The event type, as in the SSE ``event`` field: a key of ``EVENT_PAYLOADS``."""
     actor: str
     """The operator who caused the event, or ``system``."""
     payload: dict[str, Any]
-    """The event's payload, cut to what the receiver may see."""
+    """The event's payload (the model ``EVENT_PAYLOADS[type]``), cut to what the receiver may
+    see."""
+
+
+def payload_of(event_type: str, payload: dict[str, Any]) -> Payload:
+    """The typed payload of an event of ``event_type``; ValueError for a type not listed,
+    pydantic's ValidationError for a payload that does not fit."""
+    model = EVENT_PAYLOADS.get(event_type)
+    if model is None:
+        raise ValueError(f"unknown event type {event_type!r}")
+    return model.model_validate(payload)
+
+
+def console_types() -> dict[str, list[str]]:
+    """Each event type with its payload's fields (wire names), for the console
+    (``web/src/event-types.json``, written by ``make openapi``)."""
+    return {
+        name: sorted(f.alias or key for key, f in model.model_fields.items())
+        for name, model in EVENT_PAYLOADS.items()
+    }

@@ -1,0 +1,172 @@
+"""One schema for every consumer: each event type's payload has one wire model
+(``wire.v1.events.EVENT_PAYLOADS``), which the domain's events fill, the ledger and the streams
+carry, the OpenAPI document publishes and the console's list of types repeats."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import typing
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _support import Api
+from ledger.test_projection import busy_day
+
+from sharedsky.api.openapi import openapi_document
+from sharedsky.domain import events as ev
+from sharedsky.domain.events import EVENT_TYPES, STATE_RECORDED, Side
+from sharedsky.wire.v1.events import EVENT_PAYLOADS, console_types, payload_of
+
+_WEB = Path(__file__).resolve().parents[2] / "web" / "src"
+
+_FIGURES: Mapping[str, Mapping[str, object]] = {
+    "separation": {"tcpa_s": 30.5, "dcpa_m": 120.0, "dv_m": 80.0, "t_in_s": 12.0,
+                   "t_out_s": 50.0, "a_position": [36.1, 34.5, 7000.0],
+                   "b_position": [36.2, 34.5, 7100.0]},
+    "intrusion": {"zone_kind": "danger", "t_entry_s": 40.0, "t_exit_s": 90.0,
+                  "distance_m": 1500.0, "a_position": [36.1, 34.5, 7000.0]},
+    "conformance": {"status": "leaving", "t_exit_s": 30.0, "a_position": [36.1, 34.5, 7000.0]},
+}  # fmt: skip
+"""The three kinds of tactical figures, as the service fills them."""
+
+
+def _sample(kind: type[ev.Event], figures: Mapping[str, object]) -> ev.Event:
+    """An instance of ``kind`` with a plausible value for each field, by its annotation."""
+    hints = typing.get_type_hints(kind)
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(kind):
+        hint = hints[field.name]
+        text = str(hint)
+        if field.name == "figures":
+            values[field.name] = figures
+        elif field.name == "about":
+            values[field.name] = ("notice", "ntc-1")
+        elif hint is Side:
+            values[field.name] = Side("track", f"{field.name}-id", "alpha")
+        elif hint is str:
+            values[field.name] = f"{field.name}-value"
+        elif hint is int or text == "int | None":
+            values[field.name] = 7
+        elif hint is float:
+            values[field.name] = 12.5
+        elif hint is bool:
+            values[field.name] = True
+        elif "datetime" in text:
+            values[field.name] = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+        elif "tuple[str, ...]" in text:
+            values[field.name] = ("alpha", "bravo")
+        elif "Mapping" in text:
+            values[field.name] = {"minutes": 20}
+        elif text == "str | None":
+            values[field.name] = None
+        else:  # pragma: no cover - a new field type needs a sample here
+            raise AssertionError(f"no sample for {kind.__name__}.{field.name}: {text}")
+    if field_named(kind, "delivered_at"):
+        values["delivered_at"] = "2026-12-05T12:00:00.000000Z"
+    return kind(**values)
+
+
+def field_named(kind: type[ev.Event], name: str) -> bool:
+    return any(f.name == name for f in dataclasses.fields(kind))
+
+
+def _fits(name: str, payload: dict[str, Any]) -> None:
+    """``payload`` is an instance of its type's wire model: every key a field (no more, none
+    missing), and it reads back the same after a trip through JSON."""
+    model = payload_of(name, payload)
+    dumped = model.model_dump(by_alias=True, exclude_unset=True)
+    assert set(dumped) == set(payload), name
+    assert (
+        payload_of(name, json.loads(model.model_dump_json(by_alias=True, exclude_unset=True)))
+        == model
+    )
+
+
+def test_the_wire_names_the_domain_event_types_exactly() -> None:
+    assert set(EVENT_PAYLOADS) == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_TYPES))
+def test_each_domain_event_fills_its_wire_payload_exactly(name: str) -> None:
+    kinds = (
+        _FIGURES
+        if "figures" in {f.name for f in dataclasses.fields(EVENT_TYPES[name])}
+        else {"": {}}
+    )
+    for figures in kinds.values():
+        payload = _sample(EVENT_TYPES[name], figures).payload()
+        _fits(name, payload)
+
+
+def test_a_payload_that_does_not_fit_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown event type"):
+        payload_of("notice.exploded", {})
+    good = _sample(ev.NoticeCancelled, {}).payload()
+    with pytest.raises(ValueError):  # pydantic's ValidationError is a ValueError
+        payload_of("notice.cancelled", {**good, "extra": 1})
+    with pytest.raises(ValueError):
+        payload_of("notice.cancelled", {"notice": "ntc-1"})
+    withheld = _sample(ev.ConflictDetected, {}).payload() | {"b": ["notice", None, "bravo"]}
+    assert payload_of("conflict.detected", withheld).b == ("notice", None, "bravo")
+
+
+def test_every_entry_of_a_busy_day_fits_its_type(api: Api) -> None:
+    busy_day(api)
+    db = api.env.deps.db
+    entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
+    seen = set()
+    for entry in entries:
+        assert entry.content is not None
+        if entry.content.type == STATE_RECORDED:
+            continue
+        _fits(entry.content.type, dict(entry.content.payload))
+        seen.add(entry.content.type)
+    assert len(seen) >= 13, seen
+
+
+def test_every_event_a_party_streams_fits_its_type(api: Api) -> None:
+    """What bravo's stream carries, cut to what it may see (withheld ids, cut lists)."""
+    busy_day(api)
+    from sharedsky.domain.ids import PartyId
+    from sharedsky.domain.visibility import Viewer
+    from sharedsky.events.streams import StreamCursor
+    from sharedsky.service.stream import read_stream
+
+    for party, least in (("alpha", 10), ("bravo", 10), ("charlie", 0)):
+        cursor = StreamCursor(0, 0.0)
+        page = read_stream(api.env.deps, Viewer(PartyId(party), False), cursor, 0.0, 10_000)
+        assert len(page.events) >= least, party
+        for event in page.events:
+            _fits(event.type, dict(event.payload))
+
+
+def test_the_openapi_document_publishes_each_payload() -> None:
+    schemas = openapi_document()["components"]["schemas"]
+    for model in set(EVENT_PAYLOADS.values()):
+        assert model.__name__ in schemas, model.__name__
+    listed = schemas["EventOut"]["properties"]["type"]
+    assert set(listed["enum"]) == set(EVENT_PAYLOADS)
+
+
+def test_the_console_lists_the_event_types_of_the_schema() -> None:
+    """The console reads event types from web/src/event-types.json, which `make openapi`
+    writes from the wire schema: it must be current."""
+    kept = json.loads((_WEB / "event-types.json").read_text("utf-8"))
+    assert kept == console_types()
+    fields = {field for names in kept.values() for field in names}
+    for source in _WEB.glob("*.js"):
+        text = source.read_text("utf-8")
+        for name in _quoted_event_types(text):
+            assert name in EVENT_PAYLOADS, f"{source.name} names {name!r}, not an event type"
+        for field in re.findall(r"\bpayload\.([A-Za-z_]+)", text):
+            assert field in fields, f"{source.name} reads payload.{field}, in no event's payload"
+
+
+def _quoted_event_types(text: str) -> set[str]:
+    pattern = r"[\"'`]((?:notice|zone|conflict|message|tactical|ack|delivery)\.[a-z_]+)[\"'`]"
+    return set(re.findall(pattern, text))
