@@ -20,9 +20,9 @@ from sharedsky.geo import outlines as geo
 from sharedsky.geo.outlines import outline_to_geojson
 from sharedsky.service.operators import IssuedToken
 from sharedsky.store.escalations import EscalationStep
-from sharedsky.store.mapping import from_us, to_us
 from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.tactical import StoredAlert
+from sharedsky.units import from_us, to_us
 from sharedsky.wire import v1
 
 

@@ -14,8 +14,8 @@ from sharedsky.domain.notices import Notice
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.store.idempotency import StoredResponse
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.units import to_us
 
 R = TypeVar("R")
 

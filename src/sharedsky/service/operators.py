@@ -24,9 +24,9 @@ from sharedsky.domain.operators import OPERATOR_ID_PATTERN, Role, may_manage
 from sharedsky.service.context import Actor
 from sharedsky.service.mechanism import TOKEN_BYTES, TokenCache, actor_of, token_sha256
 from sharedsky.service.ports import Deps
-from sharedsky.store.mapping import from_us, to_us
 from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.units import from_us, to_us
 
 OFFLINE = "system"
 """The ledger's actor for changes made offline, against the database."""

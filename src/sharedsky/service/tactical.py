@@ -47,9 +47,9 @@ from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Picture, Snapshot
 from sharedsky.store.live import LiveFigures, LiveStore, all_figures, replace_figures
-from sharedsky.store.mapping import from_us, to_us
 from sharedsky.store.tactical import CLEARED, OPEN, StoredAlert
 from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.units import from_us, to_us
 
 log = logging.getLogger("sharedsky.tactical")
 

@@ -38,9 +38,9 @@ from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
 from sharedsky.store.deliveries import Delivery
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.store.webhooks import Webhook, WebhookAttempt
+from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.webhooks")
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import from_us, opt_from_us, opt_to_us, to_us
+from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from sharedsky.ledger.signing import (
     public_key_to_b64,
 )
 from sharedsky.store import tables as t
-from sharedsky.store.mapping import from_us, to_us
+from sharedsky.units import from_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

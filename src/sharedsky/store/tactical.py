@@ -14,7 +14,7 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tactical import AlertKey, AlertKind, Severity
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import from_us, to_us
+from sharedsky.units import from_us, to_us
 
 OPEN = "open"
 CLEARED = "cleared"

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.mapping import from_us, opt_from_us, to_us
+from sharedsky.units import from_us, opt_from_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ from sharedsky.service.stream import (
     open_cursor,
     page_of,
 )
-from sharedsky.store.mapping import to_us
+from sharedsky.units import to_us
 from sharedsky.wire import v1
 from sharedsky.wire.v1.ledger import CheckpointOut
 
