@@ -8,10 +8,12 @@ from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.channels import NoticeKind, Sharing
 from sharedsky.domain.conflicts import ConflictState
 from sharedsky.domain.errors import Forbidden
+from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import NoticeDraft
-from sharedsky.domain.tactical import OpenAlert
+from sharedsky.domain.operators import OperatorRecord
+from sharedsky.domain.tactical import OpenAlert, StoredAlert
 from sharedsky.domain.tracks import TrackBatch, batch_of
 from sharedsky.domain.visibility import ConflictView, NoticeView, Viewer, ZoneView
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
@@ -19,9 +21,6 @@ from sharedsky.domain.zones import ZoneDraft, ZoneKind
 from sharedsky.geo import outlines as geo
 from sharedsky.geo.outlines import outline_to_geojson
 from sharedsky.service.operators import IssuedToken
-from sharedsky.store.escalations import EscalationStep
-from sharedsky.store.parties import OperatorRecord
-from sharedsky.store.tactical import StoredAlert
 from sharedsky.units import from_us, to_us
 from sharedsky.wire import v1
 

@@ -14,10 +14,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sharedsky.domain.escalation import next_step
+from sharedsky.domain.escalation import EscalationRecord, next_step
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
-from sharedsky.store.escalations import EscalationRecord
 from sharedsky.store.mapping import OPEN_END_US
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.units import to_us

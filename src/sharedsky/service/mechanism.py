@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from sharedsky.domain.errors import StateConflict, Unauthenticated
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.operators import OperatorRecord
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Clock
-from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.units import to_us
 

@@ -35,19 +35,21 @@ from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import AckId, PartyId
 from sharedsky.domain.tactical import (
+    CLEARED,
+    OPEN,
     AlertKey,
     AlertKind,
     BoardStep,
     Finding,
     OpenAlert,
     Severity,
+    StoredAlert,
     step_board,
 )
 from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Picture, Snapshot
 from sharedsky.store.live import LiveFigures, LiveStore, all_figures, replace_figures
-from sharedsky.store.tactical import CLEARED, OPEN, StoredAlert
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.units import from_us, to_us
 

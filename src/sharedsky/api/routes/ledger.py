@@ -12,7 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from sharedsky.api.auth import ActorDep, DepsDep, operator_key_cache
 from sharedsky.api.routes._render import json_response
 from sharedsky.ledger.canonical import canonical
-from sharedsky.ledger.signing import public_key_to_b64
+from sharedsky.ledger.signing import StoredKey, public_key_to_b64
 from sharedsky.service.ledger import (
     checkpoint,
     export_about,
@@ -22,7 +22,6 @@ from sharedsky.service.ledger import (
     register_operator_key,
     revoke_operator_key,
 )
-from sharedsky.store.ledger_keys import StoredKey
 from sharedsky.wire.v1.ledger import (
     CheckpointOut,
     LedgerKeyOut,

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.routes._render import json_response, renderer, respond
 from sharedsky.domain.operators import Role
+from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.webhooks import (
     MAX_LIST,
@@ -19,7 +20,6 @@ from sharedsky.service.webhooks import (
     list_webhooks,
     register_webhook,
 )
-from sharedsky.store.webhooks import Webhook, WebhookAttempt
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["webhooks"])
