@@ -2,26 +2,58 @@
 of ``wire/v1``; imports no store (``pyproject.toml``: "api imports no store")."""
 
 from sharedsky.api.convert.common import outline_in, volume_in, volume_out
-from sharedsky.api.convert.conflicts import ack_out, conflict_out, escalation_out
-from sharedsky.api.convert.notices import ack_state, notice_draft, notice_out
+from sharedsky.api.convert.conflicts import (
+    ack_list,
+    ack_out,
+    conflict_list,
+    conflict_out,
+    escalation_list,
+    escalation_out,
+)
+from sharedsky.api.convert.notices import (
+    ack_state,
+    filing_check_out,
+    filing_out,
+    notice_detail_out,
+    notice_draft,
+    notice_list,
+    own_notice_out,
+)
 from sharedsky.api.convert.operators import operator_out, operator_token
-from sharedsky.api.convert.tracks import tactical_out, track_batch_in
-from sharedsky.api.convert.zones import zone_draft, zone_out
+from sharedsky.api.convert.tracks import tactical_list, tactical_out, track_batch_in
+from sharedsky.api.convert.zones import (
+    declaration_out,
+    own_zone_out,
+    zone_draft,
+    zone_list,
+    zone_out,
+)
 
 __all__ = [
+    "ack_list",
     "ack_out",
     "ack_state",
+    "conflict_list",
     "conflict_out",
+    "declaration_out",
+    "escalation_list",
     "escalation_out",
+    "filing_check_out",
+    "filing_out",
+    "notice_detail_out",
     "notice_draft",
-    "notice_out",
+    "notice_list",
     "operator_out",
     "operator_token",
     "outline_in",
+    "own_notice_out",
+    "own_zone_out",
+    "tactical_list",
     "tactical_out",
     "track_batch_in",
     "volume_in",
     "volume_out",
     "zone_draft",
+    "zone_list",
     "zone_out",
 ]

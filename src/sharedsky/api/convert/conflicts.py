@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sharedsky.api.convert.common import as_utc
 from sharedsky.domain.acknowledgements import AckRequest
-from sharedsky.domain.conflicts import ConflictState
+from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.escalation import EscalationStep
-from sharedsky.domain.visibility import ConflictView, Viewer
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.visibility import ConflictView, Viewer, see_conflict
 from sharedsky.wire import v1
 
 
@@ -51,6 +53,20 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
     )
 
 
+def conflict_list(views: Iterable[ConflictView], viewer: Viewer, now: datetime) -> v1.ConflictList:
+    """The wire form of a list of conflicts as ``viewer`` sees them."""
+    return v1.ConflictList(conflicts=[conflict_out(v, viewer, now) for v in views])
+
+
+def conflicts_seen(
+    viewer: Viewer, conflicts: Iterable[Conflict], mechanism: Mechanism, now: datetime
+) -> list[dict[str, object]]:
+    """The wire fields of the conflicts ``viewer`` may see of ``conflicts`` (the others left
+    out), to nest in the answer to a filing or a declaration."""
+    views = (see_conflict(viewer, c, mechanism) for c in conflicts)
+    return [conflict_out(v, viewer, now).model_dump(by_alias=True) for v in views if v is not None]
+
+
 def ack_out(request: AckRequest) -> v1.AckOut:
     """The wire form of an acknowledgement request."""
     return v1.AckOut(
@@ -68,6 +84,11 @@ def ack_out(request: AckRequest) -> v1.AckOut:
     )
 
 
+def ack_list(requests: Iterable[AckRequest]) -> v1.AckList:
+    """The wire form of a list of acknowledgement requests."""
+    return v1.AckList(acknowledgements=[ack_out(r) for r in requests])
+
+
 def escalation_out(step: EscalationStep) -> v1.EscalationOut:
     """The wire form of an escalation step (a step with no next due time reached the host)."""
     record = step.record
@@ -83,3 +104,8 @@ def escalation_out(step: EscalationStep) -> v1.EscalationOut:
         at=as_utc(record.at),
         next_due_at=None if record.next_due is None else as_utc(record.next_due),
     )
+
+
+def escalation_list(steps: Iterable[EscalationStep]) -> v1.EscalationList:
+    """The wire form of a list of escalation steps."""
+    return v1.EscalationList(escalations=[escalation_out(s) for s in steps])

@@ -1,15 +1,21 @@
-"""Notices: the filing request to a draft, a notice as seen to its wire fields, and the short form
-of an acknowledgement shown with its subject (``wire/v1/notices.py``)."""
+"""Notices: the filing request to a draft; a notice as seen, the answers to a filing and to its
+dry run, and the short form of an acknowledgement shown with its subject
+(``wire/v1/notices.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sharedsky.api.convert.common import volume_fields, volume_in
+from sharedsky.api.convert.conflicts import conflict_out, conflicts_seen
 from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.channels import NoticeKind
-from sharedsky.domain.notices import NoticeDraft
-from sharedsky.domain.visibility import NoticeView
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.notices import Notice, NoticeDraft
+from sharedsky.domain.visibility import NoticeView, Viewer, see_notice
+from sharedsky.service.notices import Filing, FilingCheck
+from sharedsky.service.queries import NoticeDetail
 from sharedsky.wire import v1
 
 
@@ -24,8 +30,9 @@ def notice_draft(model: v1.NoticeIn) -> NoticeDraft:
     )
 
 
-def notice_out(view: NoticeView, now: datetime) -> dict[str, object]:
-    """The wire fields of a notice as seen (a dict, so subclasses can extend it)."""
+def notice_fields(view: NoticeView, now: datetime) -> dict[str, object]:
+    """The wire fields of a notice as seen (a dict, so that a filing or a detail can extend
+    them)."""
     notice = view.notice
     return {
         "id": notice.id,
@@ -48,6 +55,59 @@ def notice_out(view: NoticeView, now: datetime) -> dict[str, object]:
         "contact": notice.contact,
         "redacted": view.redacted,
     }
+
+
+def _own_fields(
+    notice: Notice, viewer: Viewer, mechanism: Mechanism, now: datetime
+) -> dict[str, object]:
+    view = see_notice(viewer, notice, mechanism, frozenset())
+    if view is None:  # the owner always sees its own notice
+        raise RuntimeError("the owner of a notice cannot see it")
+    return notice_fields(view, now)
+
+
+def own_notice_out(
+    notice: Notice, viewer: Viewer, mechanism: Mechanism, now: datetime
+) -> v1.NoticeOut:
+    """A notice as its owner ``viewer`` sees it (whole)."""
+    return v1.NoticeOut.model_validate(_own_fields(notice, viewer, mechanism, now))
+
+
+def filing_out(filing: Filing, viewer: Viewer, mechanism: Mechanism, now: datetime) -> v1.FilingOut:
+    """The answer to a filing or an amendment: the notice as its owner sees it, with the
+    conflicts found that the owner may see."""
+    body = _own_fields(filing.notice, viewer, mechanism, now)
+    body["conflicts"] = conflicts_seen(viewer, filing.conflicts, mechanism, now)
+    return v1.FilingOut.model_validate(body)
+
+
+def filing_check_out(
+    found: FilingCheck, viewer: Viewer, mechanism: Mechanism, now: datetime
+) -> v1.FilingCheckOut:
+    """The answer to a dry run of filing: lead time, the counterparties it is late for and the
+    conflicts ``viewer`` may see."""
+    return v1.FilingCheckOut.model_validate(
+        {
+            "lead_time_s": found.lead_time_s,
+            "late_for": list(found.late_for),
+            "conflicts": conflicts_seen(viewer, found.conflicts, mechanism, now),
+        }
+    )
+
+
+def notice_list(views: Iterable[NoticeView], now: datetime) -> v1.NoticeList:
+    """The wire form of a list of notices as seen."""
+    return v1.NoticeList.model_validate({"notices": [notice_fields(v, now) for v in views]})
+
+
+def notice_detail_out(detail: NoticeDetail, viewer: Viewer, now: datetime) -> v1.NoticeDetailOut:
+    """One notice as ``viewer`` sees it, with its open conflicts and acknowledgements."""
+    body = notice_fields(detail.view, now)
+    body["conflicts"] = [
+        conflict_out(c, viewer, now).model_dump(by_alias=True) for c in detail.conflicts
+    ]
+    body["acknowledgements"] = [ack_state(a).model_dump() for a in detail.acks]
+    return v1.NoticeDetailOut.model_validate(body)
 
 
 def ack_state(request: AckRequest) -> v1.AckState:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from sharedsky.api.convert.common import as_utc
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.errors import Forbidden
@@ -78,4 +80,17 @@ def tactical_out(
         opened_at=as_utc(alert.opened_at),
         updated_at=as_utc(live.last_found if live is not None else alert.updated_at),
         cleared_at=None if alert.cleared_at is None else as_utc(alert.cleared_at),
+    )
+
+
+def tactical_list(
+    alerts: Iterable[StoredAlert],
+    live: Mapping[str, OpenAlert],
+    viewer: Viewer,
+    mechanism: Mechanism,
+) -> v1.TacticalConflictList:
+    """The wire form of a list of tactical alerts as ``viewer`` sees them, each with its latest
+    figures where ``live`` (open alerts by id) holds it."""
+    return v1.TacticalConflictList(
+        conflicts=[tactical_out(a, live.get(a.id), viewer, mechanism) for a in alerts]
     )
