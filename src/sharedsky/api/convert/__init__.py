@@ -10,6 +10,13 @@ from sharedsky.api.convert.conflicts import (
     escalation_list,
     escalation_out,
 )
+from sharedsky.api.convert.messages import (
+    message_draft,
+    message_list,
+    message_out,
+    template_list,
+    template_out,
+)
 from sharedsky.api.convert.notices import (
     ack_state,
     filing_check_out,
@@ -40,6 +47,9 @@ __all__ = [
     "escalation_out",
     "filing_check_out",
     "filing_out",
+    "message_draft",
+    "message_list",
+    "message_out",
     "notice_detail_out",
     "notice_draft",
     "notice_list",
@@ -50,6 +60,8 @@ __all__ = [
     "own_zone_out",
     "tactical_list",
     "tactical_out",
+    "template_list",
+    "template_out",
     "track_batch_in",
     "volume_in",
     "volume_out",
