@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 from sharedsky.api.convert.common import as_utc
 from sharedsky.domain.channels import Sharing
@@ -13,6 +14,7 @@ from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.tactical import OpenAlert, StoredAlert
 from sharedsky.domain.tracks import TrackBatch, batch_of
 from sharedsky.domain.visibility import Viewer
+from sharedsky.service.tracks import Ingested, Snapshot
 from sharedsky.wire import v1
 
 _NOT_OWN = "a party reports its own tracks only, not those of {!r}"
@@ -52,6 +54,33 @@ def track_batch_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackBatch, bool]
     ids = [s.id for s in states]
     times = [s.time.timestamp() for s in states]
     return batch_of(party, ids, times, columns, [s.notice_id for s in states]), False
+
+
+def tracks_accepted(done: Ingested) -> v1.TracksAccepted:
+    """The answer to a reported batch: how many states were kept, how many dropped as stale."""
+    return v1.TracksAccepted(accepted=done.accepted, stale=done.stale)
+
+
+def track_list(snap: Snapshot, now: datetime) -> v1.TrackList:
+    """The live picture ``snap`` as seen at ``now``, each track with its age in seconds."""
+    now_s = now.timestamp()
+    tracks = [
+        v1.TrackOut(
+            id=snap.ids[i],
+            party=snap.parties[i],
+            time=datetime.fromtimestamp(float(snap.time_s[i]), UTC),
+            lat=float(snap.lat_deg[i]),
+            lon=float(snap.lon_deg[i]),
+            alt_m=float(snap.alt_m[i]),
+            gs_mps=float(snap.gs_mps[i]),
+            trk_deg=float(snap.trk_deg[i]),
+            vs_mps=float(snap.vs_mps[i]),
+            notice_id=snap.notice_ids[i],
+            age_s=round(max(now_s - float(snap.time_s[i]), 0.0), 3),
+        )
+        for i in range(len(snap))
+    ]
+    return v1.TrackList(time=now, tracks=tracks)
 
 
 def tactical_out(

@@ -26,6 +26,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, ContainerDep, token_of
 from sharedsky.api.observability import StreamCount
 from sharedsky.api.routes.ledger import MAX_SEQ
@@ -155,14 +156,7 @@ def _frame(event: StreamEvent) -> bytes:
 
 
 def _frame_of(event: StreamEvent) -> bytes:
-    data = v1.EventOut(
-        seq=event.seq,
-        time=event.time,
-        type=event.type,
-        actor=event.actor,
-        payload=dict(event.payload),
-    )
-    return sse_event(event.seq, event.type, data.model_dump_json())
+    return sse_event(event.seq, event.type, convert.event_out(event).model_dump_json())
 
 
 async def _frames(
