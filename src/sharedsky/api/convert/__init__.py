@@ -25,6 +25,7 @@ from sharedsky.api.convert.notices import (
     filing_out,
     notice_detail_out,
     notice_draft,
+    notice_filter,
     notice_list,
     own_notice_out,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "message_out",
     "notice_detail_out",
     "notice_draft",
+    "notice_filter",
     "notice_list",
     "operator_expiry",
     "operator_key_out",

@@ -1,21 +1,23 @@
-"""Notices: the filing request to a draft; a notice as seen, the answers to a filing and to its
-dry run, and the short form of an acknowledgement shown with its subject
-(``wire/v1/notices.py``)."""
+"""Notices: the filing request to a draft and a listing's query to its filter; a notice as
+seen, the answers to a filing and to its dry run, and the short form of an acknowledgement shown
+with its subject (``wire/v1/notices.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sharedsky.api.convert.common import volume_fields, volume_in
 from sharedsky.api.convert.conflicts import conflict_out, conflicts_seen
 from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.notices import Notice, NoticeDraft
+from sharedsky.domain.notices import Notice, NoticeDraft, NoticeStatus
 from sharedsky.domain.visibility import NoticeView, Viewer, see_notice
 from sharedsky.service.notices import Filing, FilingCheck
-from sharedsky.service.queries import NoticeDetail
+from sharedsky.service.queries import NoticeDetail, NoticeFilter
 from sharedsky.wire import v1
 
 
@@ -28,6 +30,50 @@ def notice_draft(model: v1.NoticeIn) -> NoticeDraft:
         remarks=model.remarks,
         contact=model.contact,
     )
+
+
+def notice_filter(
+    *,
+    bbox: str | None,
+    time_from: datetime | None,
+    time_to: datetime | None,
+    party: str | None,
+    status: str | None,
+    kind: str | None,
+    limit: int,
+) -> NoticeFilter:
+    """The filter of a notice listing from its query parameters (``bbox`` as
+    ``min_lon,min_lat,max_lon,max_lat`` in degrees; times aware, converted to UTC); InvalidInput
+    naming the parameter when one is malformed."""
+    return NoticeFilter(
+        bbox=_bbox(bbox),
+        time_from=_aware(time_from, "from"),
+        time_to=_aware(time_to, "to"),
+        party=None if party is None else PartyId(party),
+        status=None if status is None else NoticeStatus(status),
+        kind=None if kind is None else NoticeKind(kind),
+        limit=limit,
+    )
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise InvalidInput("times must carry a timezone (use Z for UTC)", (name,))
+    return moment.astimezone(UTC)
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(p) for p in text.split(","))
+    except ValueError as exc:
+        raise InvalidInput("bbox must be min_lon,min_lat,max_lon,max_lat", ("bbox",)) from exc
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput("bbox corners are out of range or out of order", ("bbox",))
+    return min_lon, min_lat, max_lon, max_lat
 
 
 def notice_fields(view: NoticeView, now: datetime) -> dict[str, object]:

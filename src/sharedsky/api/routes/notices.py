@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
@@ -13,10 +13,8 @@ from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.errors import PreconditionRequired
 from sharedsky.api.routes._render import json_response, renderer, respond
 from sharedsky.domain.acknowledgements import AckSubject
-from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.errors import InvalidInput
-from sharedsky.domain.ids import PartyId
-from sharedsky.domain.notices import Notice, NoticeStatus
+from sharedsky.domain.notices import Notice
 from sharedsky.service import queries
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.idempotency import run_idempotent
@@ -96,38 +94,18 @@ def list_notices(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> Response:
     """Notices the caller may see, filtered; redacted ones show only their clashing volumes."""
-    flt = queries.NoticeFilter(
-        bbox=_bbox(bbox),
-        time_from=_aware(time_from, "from"),
-        time_to=_aware(time_to, "to"),
-        party=None if party is None else PartyId(party),
-        status=None if status is None else NoticeStatus(status),
-        kind=None if kind is None else NoticeKind(kind),
+    flt = convert.notice_filter(
+        bbox=bbox,
+        time_from=time_from,
+        time_to=time_to,
+        party=party,
+        status=status,
+        kind=kind,
         limit=limit,
     )
     now = deps.clock.now()
     views = queries.list_notices(deps, actor.viewer, flt)
     return json_response(convert.notice_list(views, now))
-
-
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise InvalidInput("times must carry a timezone (use Z for UTC)", (name,))
-    return moment.astimezone(UTC)
-
-
-def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None:
-        return None
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(p) for p in text.split(","))
-    except ValueError as exc:
-        raise InvalidInput("bbox must be min_lon,min_lat,max_lon,max_lat", ("bbox",)) from exc
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise InvalidInput("bbox corners are out of range or out of order", ("bbox",))
-    return min_lon, min_lat, max_lon, max_lat
 
 
 @router.get("/{notice_id}", responses={200: {"model": v1.NoticeDetailOut}})
