@@ -70,10 +70,10 @@ from sharedsky.service.context import Actor
 from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.notices import Filing, file_notice
 from sharedsky.service.ports import Deps
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.store.volumes import StoredVolume
 from sharedsky.testing.fakes import FakeClock, SequentialIds
+from sharedsky.units import to_us
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 """The fake clock's time during every filing."""

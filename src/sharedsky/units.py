@@ -1,4 +1,12 @@
-"""Named unit conversion constants; every quantity elsewhere carries its unit in its name."""
+"""Named unit conversions; every quantity elsewhere carries its unit in its name.
+
+Times are stored and compared as integer microseconds since the Unix epoch (``*_us``); ``to_us``
+and ``from_us`` convert them to and from aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
 
 NM_M = 1852.0
 """One nautical mile in metres."""
@@ -12,3 +20,28 @@ DAY_S = 86_400
 """One day in seconds."""
 FPM_MPS = FT_M / 60.0
 """One foot per minute (vertical rate) in metres per second."""
+US_S = 1_000_000
+"""Microseconds in one second."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime."""
+    delta = moment - _EPOCH
+    return (delta.days * DAY_S + delta.seconds) * US_S + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    """The aware UTC datetime of ``us`` microseconds since the epoch."""
+    return datetime.fromtimestamp(us // US_S, tz=UTC).replace(microsecond=us % US_S)
+
+
+def opt_to_us(moment: datetime | None) -> int | None:
+    """``to_us`` that passes None through."""
+    return None if moment is None else to_us(moment)
+
+
+def opt_from_us(us: int | None) -> datetime | None:
+    """``from_us`` that passes None through."""
+    return None if us is None else from_us(us)

@@ -29,9 +29,9 @@ from sharedsky.service.notices import Filing, amend_notice, cancel_notice, file_
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import pending_acks
 from sharedsky.store.acks import AckRepository
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.testing.fakes import FakeClock
+from sharedsky.units import to_us
 
 LADDER_YAML = """\
 mechanism: ladders

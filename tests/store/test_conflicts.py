@@ -18,8 +18,8 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.ids import ConflictId, PartyId
 from sharedsky.store.conflicts import ConflictFilter, ConflictRepository
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.units import to_us
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A, B, C = PartyId("alpha"), PartyId("bravo"), PartyId("charlie")

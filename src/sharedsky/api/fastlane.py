@@ -28,9 +28,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sharedsky.api.auth import app_deps, current_actor
+from sharedsky.api.convert import message_draft, message_out
 from sharedsky.api.observability import LaneCount
 from sharedsky.api.routes._render import json_response
-from sharedsky.api.routes.messages import language_of, message_draft, message_out
+from sharedsky.api.routes.messages import language_of
 from sharedsky.service.hotline import send_message_async
 from sharedsky.wire import v1
 

@@ -4,12 +4,17 @@ A request starts at rung 0 (the party's duty operators) with the due time its pr
 Each time a due time passes unacknowledged, the next declared rung is notified and given its
 own wait; after the last declared rung (or at once, for a party that declares none) the host
 is notified, and nothing climbs further: the request stays pending until acknowledged.
+
+Each step taken is recorded as an ``EscalationRecord``; an ``EscalationStep`` is a record with
+the request it climbed, as the escalation list shows it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sharedsky.domain.ids import PartyId
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +58,26 @@ def next_step(ladder: tuple[Rung, ...], current_rung: int, now: datetime) -> Ste
     if rung == len(ladder) + 1:
         return Step(rung, HOST_RUNG_NAME, (), None)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRecord:
+    """One step: which request reached which rung, when, and its next due time."""
+
+    ack_id: str
+    party: PartyId
+    rung: int
+    rung_name: str
+    at: datetime
+    next_due: datetime | None
+    """When the rung's wait ends; None once the host is reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """A step with the request it climbed: what is late, and since when."""
+
+    record: EscalationRecord
+    subject: str
+    subject_id: str
+    requested_at: datetime

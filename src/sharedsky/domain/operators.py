@@ -48,6 +48,27 @@ class OperatorSpec:
     role: Role
 
 
+@dataclass(frozen=True, slots=True)
+class OperatorRecord:
+    """An operator as the mechanism records it (its token itself is never stored)."""
+
+    id: OperatorId
+    party: PartyId
+    name: str
+    role: Role = Role.ADMIN
+    created_us: int = 0
+    expires_us: int | None = None
+    """When its token stops working (µs since the epoch); None: never."""
+    revoked_us: int | None = None
+    """When it was revoked; None while it is not."""
+    cert_subject: str | None = None
+    """The TLS client certificate subject its token must come with (RFC 4514); None: any."""
+
+    def active(self, now_us: int) -> bool:
+        """True while the operator's token works: not revoked, not expired."""
+        return self.revoked_us is None and (self.expires_us is None or now_us < self.expires_us)
+
+
 def default_operator(party: PartyId) -> OperatorSpec:
     """The operator of a party (or host) that declares none: ``PARTY-duty``, an admin, so that
     it may still do all that a party's one token could do before roles existed."""

@@ -105,6 +105,33 @@ class OpenAlert:
     """(time, severity) found over the last ``clear_after_s``, for the severity hysteresis."""
 
 
+OPEN = "open"
+"""The ``state`` of a stored alert the board holds open."""
+CLEARED = "cleared"
+"""The ``state`` of a stored alert the board has cleared."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    """A tactical alert as recorded: opened, updated, perhaps cleared, and who was told."""
+
+    id: str
+    key: AlertKey
+    audience: tuple[PartyId, ...]
+    """The parties this alert was sent to."""
+    severity: Severity
+    figures: Mapping[str, object]
+    opened_at: datetime
+    updated_at: datetime
+    state: str
+    """``OPEN`` or ``CLEARED``."""
+    cleared_at: datetime | None
+
+    def told(self, party: PartyId) -> bool:
+        """True when ``party`` is among the parties this alert was sent to."""
+        return party in self.audience
+
+
 @dataclass(frozen=True, slots=True)
 class BoardStep:
     """What one tick changes."""

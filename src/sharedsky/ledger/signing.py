@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -32,6 +33,7 @@ __all__ = [
     "SignatureError",
     "SignatureProblem",
     "Signer",
+    "StoredKey",
     "b64url_decode",
     "b64url_encode",
     "body_message",
@@ -189,6 +191,16 @@ class KeyEntry:
             "owner": self.owner,
             "operator": self.operator,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """A registered public key with when it was registered and, once revoked, when (a revoked
+    key still verifies what it signed before)."""
+
+    entry: KeyEntry
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 _KEY_FIELDS = frozenset({"key_id", "public_key", "owner", "operator"})

@@ -17,8 +17,8 @@ from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.store.idempotency import StoredResponse
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.units import to_us
 
 R = TypeVar("R")
 

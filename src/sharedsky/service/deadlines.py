@@ -14,14 +14,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sharedsky.domain.escalation import next_step
+from sharedsky.domain.escalation import EscalationRecord, next_step
 from sharedsky.domain.events import AckEscalated
 from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
-from sharedsky.store.escalations import EscalationRecord
-from sharedsky.store.mapping import OPEN_END_US, to_us
+from sharedsky.store.mapping import OPEN_END_US
 from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.deadlines")
 

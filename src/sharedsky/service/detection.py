@@ -17,9 +17,9 @@ from sharedsky.geo.cells import query_cells, storage_cells
 from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
 from sharedsky.service.ports import Deps
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.store.volumes import StoredVolume, window_us
+from sharedsky.units import to_us
 
 
 @dataclass(frozen=True, slots=True)

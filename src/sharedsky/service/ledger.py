@@ -20,7 +20,7 @@ from sharedsky.domain.errors import (
     StateConflict,
 )
 from sharedsky.domain.events import DeliveryRecorded, KeyRegistered, KeyRevoked
-from sharedsky.domain.operators import Role
+from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.visibility import Viewer
 from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
 from sharedsky.ledger.chain import to_json as entry_json
@@ -30,6 +30,7 @@ from sharedsky.ledger.signing import (
     KeyEntry,
     KeyRing,
     SignatureError,
+    StoredKey,
     parse_signature_header,
     public_key_from_b64,
     submission,
@@ -42,8 +43,6 @@ from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import Sightings, needs_sightings, sightings_in, visible_event
 from sharedsky.store.events import StoredEvent
-from sharedsky.store.ledger_keys import StoredKey
-from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 PAGE_SIZE = 1000

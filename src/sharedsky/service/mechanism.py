@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from sharedsky.domain.errors import StateConflict, Unauthenticated
 from sharedsky.domain.events import MechanismLoaded
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.operators import OperatorRecord
 from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Clock
-from sharedsky.store.mapping import to_us
-from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.units import to_us
 
 TOKEN_BYTES = 32
 TOKEN_CACHE_S = 30.0

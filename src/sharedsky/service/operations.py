@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sharedsky.service.ports import Deps
 from sharedsky.store.acks import AckBacklog
-from sharedsky.store.mapping import to_us
 from sharedsky.store.schema import current_revisions, head_revisions
 from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.operations")
 

@@ -21,14 +21,13 @@ from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound, StateConf
 from sharedsky.domain.events import OperatorAdded, OperatorRevoked, OperatorRotated
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.operators import OPERATOR_ID_PATTERN, Role, may_manage
+from sharedsky.domain.operators import OPERATOR_ID_PATTERN, OperatorRecord, Role, may_manage
 from sharedsky.service._common import append_event
 from sharedsky.service.context import Actor
 from sharedsky.service.mechanism import TOKEN_BYTES, TokenCache, actor_of, token_sha256
 from sharedsky.service.ports import Deps
-from sharedsky.store.mapping import from_us, to_us
-from sharedsky.store.parties import OperatorRecord
 from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.units import from_us, to_us
 
 OFFLINE = "system"
 """The ledger's actor for changes made offline, against the database."""

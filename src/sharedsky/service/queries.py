@@ -8,9 +8,11 @@ from datetime import datetime
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.errors import NotFound
+from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice
+from sharedsky.domain.tactical import OPEN, StoredAlert
 from sharedsky.domain.visibility import (
     ConflictView,
     NoticeView,
@@ -23,9 +25,7 @@ from sharedsky.domain.visibility import (
 from sharedsky.domain.zones import ZoneKind
 from sharedsky.service.ports import Deps
 from sharedsky.store.conflicts import ConflictFilter
-from sharedsky.store.escalations import EscalationStep
 from sharedsky.store.notices import NoticeFilter
-from sharedsky.store.tactical import OPEN, StoredAlert
 
 __all__ = ["NoticeDetail", "NoticeFilter"]
 from sharedsky.store.uow import SqlUnitOfWork

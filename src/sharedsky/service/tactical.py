@@ -36,12 +36,15 @@ from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.events import Side, TacticalCleared, TacticalDetected, TacticalUpdated
 from sharedsky.domain.ids import AckId, PartyId
 from sharedsky.domain.tactical import (
+    CLEARED,
+    OPEN,
     AlertKey,
     AlertKind,
     BoardStep,
     Finding,
     OpenAlert,
     Severity,
+    StoredAlert,
     step_board,
 )
 from sharedsky.service._common import SYSTEM, append_event
@@ -49,9 +52,8 @@ from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Picture, Snapshot
 from sharedsky.store.live import LiveFigures, LiveStore, all_figures, replace_figures
-from sharedsky.store.mapping import from_us, to_us
-from sharedsky.store.tactical import CLEARED, OPEN, StoredAlert
 from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.units import from_us, to_us
 
 log = logging.getLogger("sharedsky.tactical")
 

@@ -26,6 +26,7 @@ from sharedsky.domain.events import WebhookDeleted, WebhookRegistered
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.operators import Role
 from sharedsky.domain.visibility import Viewer
+from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.events.webhooks import (
     DeliveryFailed,
@@ -39,9 +40,8 @@ from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
 from sharedsky.store.deliveries import Delivery
-from sharedsky.store.mapping import to_us
 from sharedsky.store.uow import SqlUnitOfWork
-from sharedsky.store.webhooks import Webhook, WebhookAttempt
+from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.webhooks")
 

@@ -15,7 +15,8 @@ from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
+from sharedsky.store.mapping import OPEN_END_US
+from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from sharedsky.domain.conflicts import Conflict, ConflictState, ObjectType, Reso
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import conflict_from_row, conflict_values, to_us
+from sharedsky.store.mapping import conflict_from_row, conflict_values
+from sharedsky.units import to_us
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import from_us, to_us
+from sharedsky.units import from_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from sharedsky.domain.escalation import EscalationRecord, EscalationStep
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import from_us, opt_from_us, opt_to_us, to_us
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationRecord:
-    """One step: which request reached which rung, when, and its next due time."""
-
-    ack_id: str
-    party: PartyId
-    rung: int
-    rung_name: str
-    at: datetime
-    next_due: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationStep:
-    """A step with the request it climbed: what is late, and since when."""
-
-    record: EscalationRecord
-    subject: str
-    subject_id: str
-    requested_at: datetime
+from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
 
 
 def _record(row: Any) -> EscalationRecord:

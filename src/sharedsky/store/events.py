@@ -31,7 +31,7 @@ from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, forma
 from sharedsky.store import tables as t
 from sharedsky.store.deferred import READS_NOTHING_HELD, insert_rows
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
-from sharedsky.store.mapping import from_us, to_us
+from sharedsky.units import from_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

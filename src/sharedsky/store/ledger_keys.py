@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,20 +13,12 @@ from sharedsky.ledger.signing import (
     KeyEntry,
     KeyRing,
     Signer,
+    StoredKey,
     public_key_from_b64,
     public_key_to_b64,
 )
 from sharedsky.store import tables as t
-from sharedsky.store.mapping import from_us, to_us
-
-
-@dataclass(frozen=True, slots=True)
-class StoredKey:
-    """A public key as the database holds it."""
-
-    entry: KeyEntry
-    created_at: datetime
-    revoked_at: datetime | None
+from sharedsky.units import from_us, to_us
 
 
 class ServerKeyCache:

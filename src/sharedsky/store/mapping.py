@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from sharedsky.domain.channels import NoticeKind
@@ -26,30 +25,10 @@ from sharedsky.geo.outlines import (
     PolygonOutline,
     outline_to_geojson,
 )
+from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
 
 OPEN_END_US = 2**62
 """Stands for "no end" in index columns that cannot be NULL."""
-
-
-def to_us(moment: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime."""
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_us(us: int) -> datetime:
-    """The aware UTC datetime of ``us`` microseconds since the epoch."""
-    return datetime.fromtimestamp(us // 1_000_000, tz=UTC).replace(microsecond=us % 1_000_000)
-
-
-def opt_from_us(us: int | None) -> datetime | None:
-    """``from_us`` that passes None through."""
-    return None if us is None else from_us(us)
-
-
-def opt_to_us(moment: datetime | None) -> int | None:
-    """``to_us`` that passes None through."""
-    return None if moment is None else to_us(moment)
 
 
 def _position(value: Any) -> tuple[float, float]:

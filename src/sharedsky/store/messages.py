@@ -14,7 +14,7 @@ from sharedsky.domain.templates import AboutType
 from sharedsky.store import tables as t
 from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import from_us, to_us
+from sharedsky.units import from_us, to_us
 
 
 def _from_row(row: Any) -> Message:

@@ -17,8 +17,9 @@ from sharedsky.domain.notices import Notice, NoticeStatus
 from sharedsky.geo.outlines import outline_bbox
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import notice_from_row, opt_to_us, to_us
+from sharedsky.store.mapping import notice_from_row
 from sharedsky.store.volumes import VolumeIndex
+from sharedsky.units import opt_to_us, to_us
 
 
 @dataclass(frozen=True, slots=True)

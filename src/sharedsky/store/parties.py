@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.operators import Role
+from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.store import tables as t
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorRecord:
-    """An operator as the store knows it (the token itself is never stored)."""
-
-    id: OperatorId
-    party: PartyId
-    name: str
-    role: Role = Role.ADMIN
-    created_us: int = 0
-    expires_us: int | None = None
-    """When its token stops working (µs since the epoch); None: never."""
-    revoked_us: int | None = None
-    """When it was revoked; None while it is not."""
-    cert_subject: str | None = None
-    """The TLS client certificate subject its token must come with (RFC 4514); None: any."""
-
-    def active(self, now_us: int) -> bool:
-        """True while the operator's token works: not revoked, not expired."""
-        return self.revoked_us is None and (self.expires_us is None or now_us < self.expires_us)
 
 
 def _record(row: Row[tuple[object, ...]]) -> OperatorRecord:

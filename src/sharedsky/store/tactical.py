@@ -4,39 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import Row
 
 from sharedsky.domain.ids import PartyId
-from sharedsky.domain.tactical import AlertKey, AlertKind, Severity
+from sharedsky.domain.tactical import CLEARED, OPEN, AlertKey, AlertKind, Severity, StoredAlert
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import from_us, to_us
-
-OPEN = "open"
-CLEARED = "cleared"
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAlert:
-    """A tactical alert as stored."""
-
-    id: str
-    key: AlertKey
-    audience: tuple[PartyId, ...]
-    severity: Severity
-    figures: Mapping[str, object]
-    opened_at: datetime
-    updated_at: datetime
-    state: str
-    cleared_at: datetime | None
-
-    def told(self, party: PartyId) -> bool:
-        """True when ``party`` is among the parties this alert was sent to."""
-        return party in self.audience
+from sharedsky.units import from_us, to_us
 
 
 def _from_row(row: Row[tuple[object, ...]]) -> StoredAlert:

@@ -14,7 +14,8 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.volumes import Volume4D
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import OPEN_END_US, to_us, volume_from_row, volume_values
+from sharedsky.store.mapping import OPEN_END_US, volume_from_row, volume_values
+from sharedsky.units import to_us
 
 _CHUNK = 500
 """Largest IN list sent in one statement."""

@@ -12,8 +12,9 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import opt_to_us, to_us, zone_from_row
+from sharedsky.store.mapping import zone_from_row
 from sharedsky.store.volumes import VolumeIndex
+from sharedsky.units import opt_to_us, to_us
 
 
 def _values(zone: Zone) -> dict[str, Any]:

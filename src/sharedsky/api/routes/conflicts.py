@@ -42,22 +42,13 @@ def list_conflicts(
         wanted = None if state is None else ("cleared" if state == "resolved" else state)
         alerts = queries.list_tactical(deps, actor.viewer, wanted)
         live = {a.id: a for a in board.current()}
-        return json_response(
-            v1.TacticalConflictList(
-                conflicts=[
-                    convert.tactical_out(a, live.get(a.id), actor.viewer, deps.mechanism)
-                    for a in alerts
-                ]
-            )
-        )
+        return json_response(convert.tactical_list(alerts, live, actor.viewer, deps.mechanism))
     if state == "cleared":
         state = "resolved"
     views = queries.list_conflicts(
         deps, actor.viewer, None if state is None else ConflictState(state), object
     )
-    return json_response(
-        v1.ConflictList(conflicts=[convert.conflict_out(v, actor.viewer, now) for v in views])
-    )
+    return json_response(convert.conflict_list(views, actor.viewer, now))
 
 
 @router.get(
@@ -94,11 +85,11 @@ def ack(conflict_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respons
 def pending(actor: ActorDep, deps: DepsDep) -> Response:
     """What the caller's party still has to acknowledge, earliest deadline first."""
     requests = queries.pending_acks(deps, actor.viewer)
-    return json_response(v1.AckList(acknowledgements=[convert.ack_out(r) for r in requests]))
+    return json_response(convert.ack_list(requests))
 
 
 @router.get("/v1/escalations", responses={200: {"model": v1.EscalationList}})
 def escalations(actor: ActorDep, deps: DepsDep) -> Response:
     """The escalation steps of the caller's party (the host: every party's), newest first."""
     steps = queries.escalations(deps, actor.viewer)
-    return json_response(v1.EscalationList(escalations=[convert.escalation_out(s) for s in steps]))
+    return json_response(convert.escalation_list(steps))

@@ -9,10 +9,10 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, operator_key_cache
 from sharedsky.api.routes._render import json_response
 from sharedsky.ledger.canonical import canonical
-from sharedsky.ledger.signing import public_key_to_b64
 from sharedsky.service.ledger import (
     checkpoint,
     export_about,
@@ -22,10 +22,8 @@ from sharedsky.service.ledger import (
     register_operator_key,
     revoke_operator_key,
 )
-from sharedsky.store.ledger_keys import StoredKey
 from sharedsky.wire.v1.ledger import (
     CheckpointOut,
-    LedgerKeyOut,
     LedgerKeyRing,
     OperatorKeyIn,
     OperatorKeyOut,
@@ -40,34 +38,18 @@ a larger ``after`` is refused with 422 rather than sent to the database."""
 JSONL = "application/jsonl"
 
 
-def _key_out(key: StoredKey) -> OperatorKeyOut:
-    return OperatorKeyOut(
-        key_id=key.entry.key_id,
-        public_key=public_key_to_b64(key.entry.public_key),
-        party=key.entry.owner,
-        operator=key.entry.operator or "",
-        created_at=key.created_at,
-        revoked_at=key.revoked_at,
-    )
-
-
 @router.get("/v1/ledger/keys", responses={200: {"model": LedgerKeyRing}})
 def ledger_keys(_actor: ActorDep, deps: DepsDep) -> Response:
     """The key ring of the mechanism: the server's keys and every key operators registered
     (revoked ones too: they verify what they signed). Save it as the ``--keys`` file of
     ``sharedsky ledger verify``."""
-    ring = keyring(deps.db)
-    return json_response(
-        LedgerKeyRing(
-            keys=[LedgerKeyOut.model_validate(k.to_json()) for k in ring.keys],
-        )
-    )
+    return json_response(convert.key_ring_out(keyring(deps.db)))
 
 
 @router.get("/v1/ledger/checkpoint", responses={200: {"model": CheckpointOut}})
 def ledger_checkpoint(_actor: ActorDep, deps: DepsDep) -> Response:
     """A signed checkpoint of the newest entry, made now: keep it as a receipt."""
-    return json_response(CheckpointOut.model_validate(checkpoint(deps).to_json()))
+    return json_response(convert.checkpoint_out(checkpoint(deps)))
 
 
 @router.get(
@@ -115,7 +97,7 @@ def ledger_export(
 def list_operator_keys(actor: ActorDep, deps: DepsDep) -> Response:
     """The signing keys this operator registered."""
     keys = operator_keys(deps, actor)
-    body = "[" + ",".join(_key_out(k).model_dump_json() for k in keys) + "]"
+    body = "[" + ",".join(convert.operator_key_out(k).model_dump_json() for k in keys) + "]"
     return Response(body, media_type="application/json")
 
 
@@ -133,7 +115,7 @@ async def add_operator_key(
     )
     if key.entry.operator is not None:
         operator_key_cache(request).forget(key.entry.operator)
-    return json_response(_key_out(key), 201)
+    return json_response(convert.operator_key_out(key), 201)
 
 
 @router.delete("/v1/ledger/operator-keys/{key_id}", status_code=204)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
@@ -13,12 +13,8 @@ from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.errors import PreconditionRequired
 from sharedsky.api.routes._render import json_response, renderer, respond
 from sharedsky.domain.acknowledgements import AckSubject
-from sharedsky.domain.channels import NoticeKind
-from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.errors import InvalidInput
-from sharedsky.domain.ids import PartyId
-from sharedsky.domain.notices import Notice, NoticeStatus
-from sharedsky.domain.visibility import Viewer, see_conflict, see_notice
+from sharedsky.domain.notices import Notice
 from sharedsky.service import queries
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.idempotency import run_idempotent
@@ -29,36 +25,9 @@ from sharedsky.service.notices import (
     check_notice,
     file_notice,
 )
-from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
 router = APIRouter(prefix="/v1/notices", tags=["notices"])
-
-
-def conflicts_out(
-    deps: Deps, viewer: Viewer, conflicts: tuple[Conflict, ...], now: datetime
-) -> list[dict[str, object]]:
-    """The conflicts as the viewer sees them, as wire dicts."""
-    views = (see_conflict(viewer, c, deps.mechanism) for c in conflicts)
-    return [
-        convert.conflict_out(v, viewer, now).model_dump(by_alias=True)
-        for v in views
-        if v is not None
-    ]
-
-
-def _own_view(deps: Deps, viewer: Viewer, notice: Notice) -> dict[str, object]:
-    view = see_notice(viewer, notice, deps.mechanism, frozenset())
-    if view is None:  # the owner always sees its own notice
-        raise RuntimeError("the owner of a notice cannot see it")
-    return convert.notice_out(view, deps.clock.now())
-
-
-def _filing_out(deps: Deps, viewer: Viewer, filing: Filing) -> v1.FilingOut:
-    now = deps.clock.now()
-    body = _own_view(deps, viewer, filing.notice)
-    body["conflicts"] = conflicts_out(deps, viewer, filing.conflicts, now)
-    return v1.FilingOut.model_validate(body)
 
 
 def parse_version(if_match: str | None) -> int:
@@ -78,7 +47,7 @@ def file(body: v1.NoticeIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respo
     draft = convert.notice_draft(body)
 
     def build(filing: Filing) -> v1.FilingOut:
-        return _filing_out(deps, actor.viewer, filing)
+        return convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now())
 
     render = renderer(201, build)
     return respond(
@@ -106,15 +75,7 @@ def check(
     report, the lead time and the counterparties it would be late for. Nothing is stored."""
     found = check_notice(deps, actor, convert.notice_draft(body), amending)
     now = deps.clock.now()
-    return json_response(
-        v1.FilingCheckOut.model_validate(
-            {
-                "lead_time_s": found.lead_time_s,
-                "late_for": list(found.late_for),
-                "conflicts": conflicts_out(deps, actor.viewer, found.conflicts, now),
-            }
-        )
-    )
+    return json_response(convert.filing_check_out(found, actor.viewer, deps.mechanism, now))
 
 
 @router.get("", responses={200: {"model": v1.NoticeList}})
@@ -133,40 +94,18 @@ def list_notices(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> Response:
     """Notices the caller may see, filtered; redacted ones show only their clashing volumes."""
-    flt = queries.NoticeFilter(
-        bbox=_bbox(bbox),
-        time_from=_aware(time_from, "from"),
-        time_to=_aware(time_to, "to"),
-        party=None if party is None else PartyId(party),
-        status=None if status is None else NoticeStatus(status),
-        kind=None if kind is None else NoticeKind(kind),
+    flt = convert.notice_filter(
+        bbox=bbox,
+        time_from=time_from,
+        time_to=time_to,
+        party=party,
+        status=status,
+        kind=kind,
         limit=limit,
     )
     now = deps.clock.now()
     views = queries.list_notices(deps, actor.viewer, flt)
-    return json_response(
-        v1.NoticeList.model_validate({"notices": [convert.notice_out(v, now) for v in views]})
-    )
-
-
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise InvalidInput("times must carry a timezone (use Z for UTC)", (name,))
-    return moment.astimezone(UTC)
-
-
-def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None:
-        return None
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(p) for p in text.split(","))
-    except ValueError as exc:
-        raise InvalidInput("bbox must be min_lon,min_lat,max_lon,max_lat", ("bbox",)) from exc
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise InvalidInput("bbox corners are out of range or out of order", ("bbox",))
-    return min_lon, min_lat, max_lon, max_lat
+    return json_response(convert.notice_list(views, now))
 
 
 @router.get("/{notice_id}", responses={200: {"model": v1.NoticeDetailOut}})
@@ -174,13 +113,7 @@ def show(notice_id: str, actor: ActorDep, deps: DepsDep) -> Response:
     """One notice with its open conflicts and acknowledgements (404 if not visible)."""
     now = deps.clock.now()
     detail = queries.show_notice(deps, actor.viewer, notice_id)
-    body = convert.notice_out(detail.view, now)
-    body["conflicts"] = [
-        convert.conflict_out(c, actor.viewer, now).model_dump(by_alias=True)
-        for c in detail.conflicts
-    ]
-    body["acknowledgements"] = [convert.ack_state(a).model_dump() for a in detail.acks]
-    return json_response(v1.NoticeDetailOut.model_validate(body))
+    return json_response(convert.notice_detail_out(detail, actor.viewer, now))
 
 
 @router.put("/{notice_id}", responses={200: {"model": v1.FilingOut}})
@@ -195,7 +128,7 @@ def amend(
     filing = amend_notice(
         deps, actor, notice_id, parse_version(if_match), convert.notice_draft(body)
     )
-    return json_response(_filing_out(deps, actor.viewer, filing))
+    return json_response(convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now()))
 
 
 @router.post("/{notice_id}/cancel", responses={200: {"model": v1.NoticeOut}})
@@ -203,7 +136,7 @@ def cancel(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respon
     """Cancel a notice; its conflicts resolve."""
 
     def build(notice: Notice) -> v1.NoticeOut:
-        return v1.NoticeOut.model_validate(_own_view(deps, actor.viewer, notice))
+        return convert.own_notice_out(notice, actor.viewer, deps.mechanism, deps.clock.now())
 
     render = renderer(200, build)
     return respond(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -11,7 +9,6 @@ from fastapi.responses import Response
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, credentials_changed
 from sharedsky.api.routes._render import json_response
-from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.operators import Role
 from sharedsky.service.operators import (
     add_operator,
@@ -29,12 +26,7 @@ async def add(request: Request, body: v1.OperatorIn, actor: ActorDep, deps: Deps
     """Add an operator to the caller's party (the host's admins: to any party) and issue its
     token, shown in this answer only. 409 when the id is taken; 422 for an unknown party, an
     expiry not in the future, or a malformed certificate subject."""
-    if body.expires_at is not None and body.expires_in_s is not None:
-        raise InvalidInput("give expires_at or expires_in_s, not both", ("expires_in_s",))
-    now = deps.clock.now()
-    expires_at = body.expires_at
-    if body.expires_in_s is not None:
-        expires_at = now + timedelta(seconds=body.expires_in_s)
+    expires_at = convert.operator_expiry(body, deps.clock.now())
     issued = await anyio.to_thread.run_sync(
         lambda: add_operator(
             deps,
@@ -55,8 +47,7 @@ def list_all(actor: ActorDep, deps: DepsDep) -> Response:
     """The operators the caller manages: its party's (the host's admins: every party's),
     revoked and expired ones too."""
     now = deps.clock.now()
-    found = list_operators(deps, actor)
-    return json_response(v1.OperatorList(operators=[convert.operator_out(o, now) for o in found]))
+    return json_response(convert.operator_list(list_operators(deps, actor), now))
 
 
 @router.post("/v1/operators/{operator_id}/revoke", responses={200: {"model": v1.OperatorOut}})

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, ContainerDep, token_of
 from sharedsky.api.observability import StreamCount
 from sharedsky.api.routes.ledger import MAX_SEQ
@@ -55,7 +56,7 @@ from sharedsky.service.stream import (
     open_cursor,
     page_of,
 )
-from sharedsky.store.mapping import to_us
+from sharedsky.units import to_us
 from sharedsky.wire import v1
 from sharedsky.wire.v1.events import EVENT_PAYLOADS
 from sharedsky.wire.v1.ledger import CheckpointOut
@@ -162,14 +163,7 @@ def _frame(event: StreamEvent) -> bytes:
 
 
 def _frame_of(event: StreamEvent) -> bytes:
-    data = v1.EventOut(
-        seq=event.seq,
-        time=event.time,
-        type=event.type,
-        actor=event.actor,
-        payload=dict(event.payload),
-    )
-    return sse_event(event.seq, event.type, data.model_dump_json())
+    return sse_event(event.seq, event.type, convert.event_out(event).model_dump_json())
 
 
 async def _frames(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -40,7 +39,7 @@ def post_tracks(body: v1.TracksIn, actor: ActorDep, deps: DepsDep, picture: Pict
     with ``422`` and the path of the field."""
     batch, columnar = convert.track_batch_in(actor.party, body)
     done = ingest_tracks(deps, picture, actor, batch, columnar=columnar)
-    return json_response(v1.TracksAccepted(accepted=done.accepted, stale=done.stale), 202)
+    return json_response(convert.tracks_accepted(done), 202)
 
 
 @router.get("/v1/tracks", responses={200: {"model": v1.TrackList}})
@@ -58,20 +57,4 @@ def get_tracks(actor: ActorDep, deps: DepsDep, picture: PictureDep, board: Board
             if alert.key.b_type == "track":
                 alerted.add(f"{alert.key.b_party}/{alert.key.b_id}")
     snap = visible_tracks(deps.mechanism, viewer, picture.snapshot(now_s), alerted)
-    tracks = [
-        v1.TrackOut(
-            id=snap.ids[i],
-            party=snap.parties[i],
-            time=datetime.fromtimestamp(float(snap.time_s[i]), UTC),
-            lat=float(snap.lat_deg[i]),
-            lon=float(snap.lon_deg[i]),
-            alt_m=float(snap.alt_m[i]),
-            gs_mps=float(snap.gs_mps[i]),
-            trk_deg=float(snap.trk_deg[i]),
-            vs_mps=float(snap.vs_mps[i]),
-            notice_id=snap.notice_ids[i],
-            age_s=round(max(now_s - float(snap.time_s[i]), 0.0), 3),
-        )
-        for i in range(len(snap))
-    ]
-    return json_response(v1.TrackList(time=now, tracks=tracks))
+    return json_response(convert.track_list(snap, now))

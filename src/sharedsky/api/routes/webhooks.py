@@ -7,57 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.routes._render import json_response, renderer, respond
 from sharedsky.domain.operators import Role
 from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.webhooks import (
     MAX_LIST,
-    Registration,
     delete_webhook,
     list_deliveries,
     list_webhooks,
     register_webhook,
 )
-from sharedsky.store.webhooks import Webhook, WebhookAttempt
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["webhooks"])
-
-
-def webhook_out(hook: Webhook) -> v1.WebhookOut:
-    """The wire form of a hook, without its secret."""
-    return v1.WebhookOut(
-        id=hook.id,
-        party=hook.party,
-        url=hook.url,
-        created_at=hook.created_at,
-        cursor_seq=hook.cursor_seq,
-        attempts=hook.attempts,
-        next_attempt_at=hook.next_attempt_at,
-    )
-
-
-def delivery_out(attempt: WebhookAttempt) -> v1.WebhookDeliveryOut:
-    """The wire form of one delivery attempt."""
-    return v1.WebhookDeliveryOut(
-        id=attempt.id,
-        event_seq=attempt.event_seq,
-        event_type=attempt.event_type,
-        attempt=attempt.attempt,
-        status_code=attempt.status_code,
-        error=attempt.error,
-        sent_at=attempt.sent_at,
-        ok=attempt.ok,
-        dead=attempt.dead,
-    )
-
-
-def _created(registration: Registration) -> v1.WebhookCreated:
-    hook = registration.hook
-    return v1.WebhookCreated(
-        id=hook.id, url=hook.url, secret=registration.secret, created_at=hook.created_at
-    )
 
 
 @router.post("/v1/webhooks", status_code=201, responses={201: {"model": v1.WebhookCreated}})
@@ -70,7 +34,7 @@ def register(body: v1.WebhookIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> 
             actor,
             rk.key,
             rk.request_sha256,
-            renderer(201, _created),
+            renderer(201, convert.webhook_created),
             lambda idem: register_webhook(deps, actor, body.url, idem),
         )
     )
@@ -81,7 +45,7 @@ def list_all(actor: ActorDep, deps: DepsDep) -> Response:
     """The caller's party's webhooks (the host: every party's), oldest first."""
     actor.require_role(Role.ADMIN, "list webhooks")
     hooks = list_webhooks(deps, actor.viewer)
-    return json_response(v1.WebhookList(webhooks=[webhook_out(h) for h in hooks]))
+    return json_response(convert.webhook_list(hooks))
 
 
 @router.delete("/v1/webhooks/{webhook_id}", status_code=204)
@@ -105,4 +69,4 @@ def deliveries(
     ``dead: true`` marks an event given up after the maximum attempts (a dead letter)."""
     actor.require_role(Role.ADMIN, "list webhook deliveries")
     attempts = list_deliveries(deps, actor.viewer, webhook_id, limit, dead_only=dead)
-    return json_response(v1.WebhookDeliveryList(deliveries=[delivery_out(a) for a in attempts]))
+    return json_response(convert.delivery_list(attempts))

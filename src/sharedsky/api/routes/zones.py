@@ -10,27 +10,15 @@ from fastapi.responses import Response
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.routes._render import json_response, renderer, respond
-from sharedsky.api.routes.notices import conflicts_out, parse_version
+from sharedsky.api.routes.notices import parse_version
 from sharedsky.domain.ids import PartyId
-from sharedsky.domain.visibility import Viewer, ZoneView
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.service import queries
 from sharedsky.service.idempotency import run_idempotent
-from sharedsky.service.ports import Deps
 from sharedsky.service.zones import Declaration, amend_zone, declare_zone, withdraw_zone
 from sharedsky.wire import v1
 
 router = APIRouter(prefix="/v1/zones", tags=["zones"])
-
-
-def _own(deps: Deps, zone: Zone) -> dict[str, object]:
-    return convert.zone_out(ZoneView(zone, redacted=False), deps.clock.now())
-
-
-def _declaration_out(deps: Deps, viewer: Viewer, result: Declaration) -> v1.DeclarationOut:
-    body = _own(deps, result.zone)
-    body["conflicts"] = conflicts_out(deps, viewer, result.conflicts, deps.clock.now())
-    return v1.DeclarationOut.model_validate(body)
 
 
 @router.post("", status_code=201, responses={201: {"model": v1.DeclarationOut}})
@@ -39,7 +27,7 @@ def declare(body: v1.ZoneIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Resp
     draft = convert.zone_draft(body)
 
     def build(result: Declaration) -> v1.DeclarationOut:
-        return _declaration_out(deps, actor.viewer, result)
+        return convert.declaration_out(result, actor.viewer, deps.mechanism, deps.clock.now())
 
     render = renderer(201, build)
     return respond(
@@ -71,16 +59,14 @@ def list_zones(
         None if kind is None else ZoneKind(kind),
         withdrawn,
     )
-    return json_response(
-        v1.ZoneList.model_validate({"zones": [convert.zone_out(v, now) for v in views]})
-    )
+    return json_response(convert.zone_list(views, now))
 
 
 @router.get("/{zone_id}", responses={200: {"model": v1.ZoneOut}})
 def show(zone_id: str, actor: ActorDep, deps: DepsDep) -> Response:
     """One zone (404 if not visible)."""
     view = queries.show_zone(deps, actor.viewer, zone_id)
-    return json_response(v1.ZoneOut.model_validate(convert.zone_out(view, deps.clock.now())))
+    return json_response(convert.zone_out(view, deps.clock.now()))
 
 
 @router.put("/{zone_id}", responses={200: {"model": v1.DeclarationOut}})
@@ -93,7 +79,9 @@ def amend(
 ) -> Response:
     """Amend a zone at the version named by If-Match (412 when stale)."""
     result = amend_zone(deps, actor, zone_id, parse_version(if_match), convert.zone_draft(body))
-    return json_response(_declaration_out(deps, actor.viewer, result))
+    return json_response(
+        convert.declaration_out(result, actor.viewer, deps.mechanism, deps.clock.now())
+    )
 
 
 @router.post("/{zone_id}/withdraw", responses={200: {"model": v1.ZoneOut}})
@@ -101,7 +89,7 @@ def withdraw(zone_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respon
     """Withdraw a zone; its conflicts resolve."""
 
     def build(zone: Zone) -> v1.ZoneOut:
-        return v1.ZoneOut.model_validate(_own(deps, zone))
+        return convert.own_zone_out(zone, deps.clock.now())
 
     render = renderer(200, build)
     return respond(

@@ -1,0 +1,111 @@
+"""Strategic conflicts, acknowledgement requests and escalation steps
+(``wire/v1/conflicts.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sharedsky.api.convert.common import as_utc
+from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.conflicts import Conflict, ConflictState
+from sharedsky.domain.escalation import EscalationStep
+from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.visibility import ConflictView, Viewer, see_conflict
+from sharedsky.wire import v1
+
+
+def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.ConflictOut:
+    """The wire form of a conflict as ``viewer`` sees it (``with`` = the other side)."""
+    conflict = view.conflict
+    if viewer.is_host or not conflict.involves(viewer.party):
+        own, other = conflict.a, conflict.b
+    else:
+        own, other = conflict.side_of(viewer.party), conflict.other_side(viewer.party)
+    state = conflict.state_at(now)
+    reason = conflict.reason_at(now)
+    return v1.ConflictOut.model_validate(
+        {
+            "id": conflict.id,
+            "state": str(state),
+            "resolved_reason": None if reason is None else str(reason),
+            "with": {
+                "type": str(other.type),
+                "id": None if view.other_id_hidden else other.id,
+                "party": other.party,
+            },
+            "own": {
+                "type": str(own.type),
+                "id": own.id,
+                "party": own.party,
+                "version": own.version,
+                "volume_index": own.volume_index,
+            },
+            "window": {"start": conflict.window_start, "end": conflict.window_end},
+            "altitude": {"lower_m": conflict.alt_lo_m, "upper_m": conflict.alt_hi_m},
+            "distance_m": round(conflict.distance_m, 3),
+            "region": conflict.region,
+            "detected_at": conflict.detected_at,
+            "resolved_at": conflict.resolved_at
+            if state is ConflictState.RESOLVED and conflict.resolved_at
+            else (conflict.expires_at if state is ConflictState.RESOLVED else None),
+        }
+    )
+
+
+def conflict_list(views: Iterable[ConflictView], viewer: Viewer, now: datetime) -> v1.ConflictList:
+    """The wire form of a list of conflicts as ``viewer`` sees them."""
+    return v1.ConflictList(conflicts=[conflict_out(v, viewer, now) for v in views])
+
+
+def conflicts_seen(
+    viewer: Viewer, conflicts: Iterable[Conflict], mechanism: Mechanism, now: datetime
+) -> list[dict[str, object]]:
+    """The wire fields of the conflicts ``viewer`` may see of ``conflicts`` (the others left
+    out), to nest in the answer to a filing or a declaration."""
+    views = (see_conflict(viewer, c, mechanism) for c in conflicts)
+    return [conflict_out(v, viewer, now).model_dump(by_alias=True) for v in views if v is not None]
+
+
+def ack_out(request: AckRequest) -> v1.AckOut:
+    """The wire form of an acknowledgement request."""
+    return v1.AckOut(
+        subject=request.subject.value,
+        subject_id=request.subject_id,
+        version=request.subject_version,
+        party=request.party,
+        status=request.status.value,
+        priority=request.priority.value,
+        requested_at=request.requested_at,
+        due_at=request.due_at,
+        acked_at=request.acked_at,
+        acked_by=request.acked_by,
+        rung=request.rung,
+    )
+
+
+def ack_list(requests: Iterable[AckRequest]) -> v1.AckList:
+    """The wire form of a list of acknowledgement requests."""
+    return v1.AckList(acknowledgements=[ack_out(r) for r in requests])
+
+
+def escalation_out(step: EscalationStep) -> v1.EscalationOut:
+    """The wire form of an escalation step (a step with no next due time reached the host)."""
+    record = step.record
+    return v1.EscalationOut(
+        ack=record.ack_id,
+        subject=step.subject,
+        subject_id=step.subject_id,
+        party=record.party,
+        rung=record.rung,
+        rung_name=record.rung_name,
+        to_host=record.next_due is None,
+        requested_at=as_utc(step.requested_at),
+        at=as_utc(record.at),
+        next_due_at=None if record.next_due is None else as_utc(record.next_due),
+    )
+
+
+def escalation_list(steps: Iterable[EscalationStep]) -> v1.EscalationList:
+    """The wire form of a list of escalation steps."""
+    return v1.EscalationList(escalations=[escalation_out(s) for s in steps])
