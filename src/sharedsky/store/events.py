@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,6 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import (
     Connection,
-    RootTransaction,
     Row,
     Select,
     bindparam,
@@ -29,9 +27,9 @@ from sqlalchemy import (
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
 from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
-from sharedsky.store.deferred import READS_NOTHING_HELD, insert_rows
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.mapping import from_us, to_us
+from sharedsky.store.pending import READS_NOTHING_HELD, Pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +57,6 @@ share a database in different schemas apart. 63 bytes is PostgreSQL's limit for 
 the listener (``events/pg_notify.py``) evaluates the same expression on its own connection."""
 
 
-_HEADS: weakref.WeakKeyDictionary[RootTransaction, Link] = weakref.WeakKeyDictionary()
-"""The newest entry of the ledger as each open write transaction sees it (several writes of a
-shared transaction append one after the other without reading it again)."""
 _APPEND = insert(t.events)
 """The append statement (values as parameters: compiled once, cached)."""
 _HEAD = (
@@ -69,7 +64,7 @@ _HEAD = (
 )
 _FIRST_HEAD = _HEAD.execution_options(**{READS_NOTHING_HELD: True})
 """The head as a write transaction first reads it: before its first append, so no event of it
-is held back (``store/deferred.py``) and the rows held of other tables need not go first."""
+is held back (``store/pending.py``) and the rows held of other tables need not go first."""
 _ORDERED_HEAD = text(
     "SELECT e.seq, e.hash, e.sig, pg_advisory_xact_lock(:key) AS locked,"
     f" pg_notify({NOTIFY_CHANNEL_SQL}, '') AS notified"
@@ -100,9 +95,14 @@ def _party_sig_json(party_sig: PartySig | None) -> str | None:
 class EventLog:
     """Append-only event log (the outbox and ledger of later work build on it)."""
 
-    def __init__(self, connection: Connection, keys: ServerKeyCache) -> None:
+    def __init__(
+        self, connection: Connection, keys: ServerKeyCache, pending: Pending | None = None
+    ) -> None:
         self._c = connection
         self._keys = keys
+        self._pending = Pending(connection) if pending is None else pending
+        """The transaction's held inserts and ledger head (``store/pending.py``), shared by the
+        writes of a shared transaction."""
         self.last_time: datetime | None = None
         """The time of the last event appended through this log."""
         self.appended = 0
@@ -120,13 +120,12 @@ class EventLog:
         the transaction's snapshot either way (taken as its first statement starts, before
         the lock is granted), and a head another process moved meanwhile makes the insert
         fail on the primary key, which the unit of work retries."""
-        transaction = self._c.get_transaction()
-        if transaction is not None and transaction in _HEADS:
-            return _HEADS[transaction]  # an earlier write of the same (shared) transaction
+        if self._pending.head_known:
+            return self._pending.head  # an earlier append of the same (shared) transaction
         if self._c.dialect.name == "postgresql":
-            # once per transaction (the head is noted after the first append); again only
-            # without a transaction object or after a failed append, which is harmless: the
-            # lock is re-entrant and a transaction's identical notifications arrive as one
+            # once per transaction (the head is known after the first append); again only
+            # after a failed append, which is harmless: the lock is re-entrant and a
+            # transaction's identical notifications arrive as one
             row = self._c.execute(_ORDERED_HEAD, {"key": _EVENT_ORDER_LOCK}).first()
             if row is not None and row.seq is None:
                 row = None  # an empty ledger
@@ -185,7 +184,7 @@ class EventLog:
         LedgerAppendError when the payload has no canonical JSON form (NaN, say).
         """
         seq, row = self._chained(time, actor, type_, payload, party_sig)
-        insert_rows(self._c, _APPEND, [row])
+        self._pending.insert(_APPEND, [row])
         return seq
 
     def _chained(
@@ -205,9 +204,7 @@ class EventLog:
         entry = append(prev, seq, format_time(time), actor, type_, plain, party_sig, signer)
         self.appended += 1
         self.last_time = time
-        transaction = self._c.get_transaction()
-        if transaction is not None:
-            _HEADS[transaction] = entry.link
+        self._pending.move_head(entry.link)
         return seq, {
             "seq": seq,
             "time_us": to_us(time),
@@ -226,7 +223,7 @@ class EventLog:
     ) -> None:
         """Append (type, payload) events in order, inserted with one statement."""
         rows = [self._chained(time, actor, t_, payload, None)[1] for t_, payload in events]
-        insert_rows(self._c, _APPEND, rows)
+        self._pending.insert(_APPEND, rows)
 
     def after(
         self, seq: int, limit: int = 1000, bare: frozenset[str] = frozenset()

@@ -17,7 +17,6 @@ from sqlalchemy.pool import QueuePool
 from sharedsky.domain.errors import Unavailable
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
-from sharedsky.store.deferred import enable_held_inserts, holding_inserts
 from sharedsky.store.deliveries import DeliveryLog
 from sharedsky.store.engine import WalCheckpointer, is_sqlite
 from sharedsky.store.escalations import EscalationLog
@@ -26,8 +25,10 @@ from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.journal import STATE_EVENT, Journal
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
+from sharedsky.store.messages import MessageRepository
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
+from sharedsky.store.pending import Pending
 from sharedsky.store.tactical import TacticalRepository
 from sharedsky.store.volumes import VolumeIndex
 from sharedsky.store.webhooks import WebhookRepository
@@ -60,22 +61,30 @@ class SqlUnitOfWork:
     """Every repository, bound to one open transaction."""
 
     def __init__(
-        self, connection: Connection, server_keys: ServerKeyCache, journal: Journal | None = None
+        self,
+        connection: Connection,
+        server_keys: ServerKeyCache,
+        journal: Journal | None = None,
+        pending: Pending | None = None,
     ) -> None:
         self.connection = connection
         self.journal = Journal() if journal is None else journal
         """What this unit of work wrote to the projected tables (``store/journal.py``); the
         writes of one shared transaction note into one journal."""
-        journal = self.journal
+        self.pending = Pending(connection) if pending is None else pending
+        """The transaction's held inserts and ledger head (``store/pending.py``); the writes of
+        one shared transaction share it."""
+        journal, pending = self.journal, self.pending
         self.parties = PartyRepository(connection)
         self.volumes = VolumeIndex(connection, journal)
         self.notices = NoticeRepository(connection, self.volumes, journal)
         self.zones = ZoneRepository(connection, self.volumes, journal)
         self.conflicts = ConflictRepository(connection, journal)
         self.tactical = TacticalRepository(connection, journal)
-        self.acks = AckRepository(connection, journal)
+        self.acks = AckRepository(connection, journal, pending)
+        self.messages = MessageRepository(connection, journal, pending)
         self.server_keys = server_keys
-        self.events = EventLog(connection, self.server_keys)
+        self.events = EventLog(connection, self.server_keys, pending)
         self.ledger_keys = LedgerKeys(connection)
         self.escalations = EscalationLog(connection, journal)
         self.deliveries = DeliveryLog(connection, journal)
@@ -106,7 +115,6 @@ class Database:
         for the metrics; written by the committing threads under ``_count_lock``)."""
         self._count_lock = threading.Lock()
         self._checkpointer = WalCheckpointer(engine)
-        enable_held_inserts(engine)  # the writes of a shared transaction insert together
         self.server_keys = ServerKeyCache()
         """The database's ledger signing key, read once."""
         self._group: GroupCommit[Callable[[SqlUnitOfWork], object]] = GroupCommit(
@@ -246,26 +254,24 @@ class Database:
         results: list[object] = []
         appended = 0
         try:
-            with (
-                self.engine.connect() as connection,
-                connection.begin(),
-                holding_inserts(connection),
-            ):
-                journal = Journal()
-                latest: datetime | None = None
-                for work in works:
-                    uow = SqlUnitOfWork(connection, self.server_keys, journal)
-                    results.append(work(uow))
-                    appended += uow.events.appended
-                    if uow.events.last_time is not None:
-                        latest = max(latest or uow.events.last_time, uow.events.last_time)
-                # one state entry for the whole transaction after the events of its writes:
-                # the after-images of every row they changed, as the transaction commits
-                # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
-                closing = EventLog(connection, self.server_keys)
-                closing.last_time = latest
-                _record_state(connection, journal, closing)
-                appended += closing.appended
+            with self.engine.connect() as connection, connection.begin():
+                pending = Pending(connection)
+                with pending.holding():  # the writes' inserts go together
+                    journal = Journal()
+                    latest: datetime | None = None
+                    for work in works:
+                        uow = SqlUnitOfWork(connection, self.server_keys, journal, pending)
+                        results.append(work(uow))
+                        appended += uow.events.appended
+                        if uow.events.last_time is not None:
+                            latest = max(latest or uow.events.last_time, uow.events.last_time)
+                    # one state entry for the whole transaction after the events of its writes:
+                    # the after-images of every row they changed, as the transaction commits
+                    # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
+                    closing = EventLog(connection, self.server_keys, pending)
+                    closing.last_time = latest
+                    _record_state(connection, journal, closing)
+                    appended += closing.appended
         except DBAPIError as exc:
             if _retryable(exc):
                 raise BatchFailed(str(exc)) from exc

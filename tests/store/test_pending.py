@@ -1,25 +1,21 @@
-"""Inserts held back in a shared transaction: every later statement sees them, they reach the
-database one statement per table, and a failure among them never commits quietly."""
+"""What a write transaction keeps back: held inserts that every later statement sees, that reach
+the database one statement per table, and whose failure never commits quietly; the ledger head
+its appends moved to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from _support import T0
 from sqlalchemy import Connection, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from sharedsky.store import tables as t
-from sharedsky.store.deferred import (
-    READS_NOTHING_HELD,
-    enable_held_inserts,
-    holding_inserts,
-    insert_rows,
-)
-from sharedsky.store.engine import make_engine
 from sharedsky.store.group_commit import BatchFailed
-from sharedsky.store.uow import Database
+from sharedsky.store.pending import READS_NOTHING_HELD, Pending
+from sharedsky.store.uow import Database, SqlUnitOfWork
 
 _PUT = insert(t.idempotency)
 
@@ -55,8 +51,9 @@ def sent(database: Database) -> Iterator[list[tuple[str, int]]]:
 
 def test_outside_a_holding_block_rows_are_inserted_at_once(database: Database) -> None:
     with database.engine.connect() as connection, connection.begin():
-        insert_rows(connection, _PUT, [_row(1)])
-        insert_rows(connection, _PUT, [])
+        pending = Pending(connection)
+        pending.insert(_PUT, [_row(1)])
+        pending.insert(_PUT, [])
         assert _count(connection) == 1
 
 
@@ -64,15 +61,16 @@ def test_held_rows_go_together_before_the_next_statement_and_every_read_sees_the
     database: Database, sent: list[tuple[str, int]]
 ) -> None:
     with database.engine.connect() as connection, connection.begin():
-        with holding_inserts(connection):
+        pending = Pending(connection)
+        with pending.holding():
             for n in range(5):
-                insert_rows(connection, _PUT, [_row(n)])
+                pending.insert(_PUT, [_row(n)])
             assert not any(s.startswith("INSERT INTO idempotency_keys") for s, _ in sent)
             sent.clear()
             assert _count(connection) == 5  # the read sends them first
             assert sent[0] == ("INSERT INTO idempotency_keys", 5)
             assert sent[-1][0].startswith("SELECT count")
-            insert_rows(connection, _PUT, [_row(7), _row(8)])
+            pending.insert(_PUT, [_row(7), _row(8)])
         # the end of the block sends what is left, before the commit
         assert _count(connection) == 7
     with database.engine.connect() as connection:
@@ -83,8 +81,9 @@ def test_a_statement_that_reads_nothing_held_runs_without_sending_them(
     database: Database, sent: list[tuple[str, int]]
 ) -> None:
     with database.engine.connect() as connection, connection.begin():
-        with holding_inserts(connection):
-            insert_rows(connection, _PUT, [_row(1)])
+        pending = Pending(connection)
+        with pending.holding():
+            pending.insert(_PUT, [_row(1)])
             sent.clear()
             connection.execute(text("SELECT 1").execution_options(**{READS_NOTHING_HELD: True}))
             assert [s for s, _ in sent] == ["SELECT 1"]
@@ -97,8 +96,9 @@ def test_a_failed_flush_fails_the_block_even_when_the_caller_swallowed_it(
 ) -> None:
     with database.engine.connect() as connection:
         transaction = connection.begin()
-        with pytest.raises(IntegrityError), holding_inserts(connection):
-            insert_rows(connection, _PUT, [_row(1), _row(1)])  # one key twice
+        pending = Pending(connection)
+        with pytest.raises(IntegrityError), pending.holding():
+            pending.insert(_PUT, [_row(1), _row(1)])  # one key twice
             try:
                 _count(connection)
             except IntegrityError:
@@ -108,25 +108,51 @@ def test_a_failed_flush_fails_the_block_even_when_the_caller_swallowed_it(
         assert _count(connection) == 0
 
 
-def test_holding_needs_the_engine_enabled_and_one_block_per_connection(
-    database: Database,
+def test_holding_watches_its_own_connection_for_the_block_only(
+    database: Database, sent: list[tuple[str, int]]
 ) -> None:
-    with database.engine.connect() as connection, holding_inserts(connection):
-        with pytest.raises(RuntimeError, match="already holds"), holding_inserts(connection):
-            pass
-    other = make_engine(database.engine.url.render_as_string(hide_password=False))
-    try:
-        with other.connect() as connection:
-            with pytest.raises(RuntimeError, match="enable_held_inserts"):
-                with holding_inserts(connection):
-                    pass
-            enable_held_inserts(other)
-            enable_held_inserts(other)  # idempotent
-            with holding_inserts(connection):
-                insert_rows(connection, _PUT, [_row(1)])
-                assert _count(connection) == 1
-    finally:
-        other.dispose()
+    """No engine-wide listener and no state shared between transactions: rows held on one
+    connection are not sent by a statement of another, and the listener goes with the block."""
+    with database.engine.connect() as connection, connection.begin():
+        pending = Pending(connection)
+        with pending.holding():
+            with pytest.raises(RuntimeError, match="already holds"), pending.holding():
+                pass
+            pending.insert(_PUT, [_row(1)])
+            with database.engine.connect() as other:
+                assert _count(other.execution_options(sharedsky_readonly=True)) == 0
+            assert not any(s.startswith("INSERT") for s, _ in sent)
+            assert not database.engine.dispatch.before_execute
+        assert not connection.dispatch.before_execute
+        assert _count(connection) == 1
+        pending.insert(_PUT, [_row(2)])  # after the block: at once again
+        assert _count(connection) == 2
+
+
+def test_the_ledger_head_is_read_once_per_transaction_and_moves_with_each_append(
+    database: Database, sent: list[tuple[str, int]]
+) -> None:
+    """The first append reads the head; the appends after it, of any unit of work sharing the
+    transaction's ``Pending``, chain after the one before without asking the database."""
+    first = database.run(_append(1))
+    with database.engine.connect() as connection, connection.begin():
+        pending = Pending(connection)
+        assert not pending.head_known
+        one = SqlUnitOfWork(connection, database.server_keys, pending=pending)
+        two = SqlUnitOfWork(connection, database.server_keys, pending=pending)
+        sent.clear()
+        assert _append(2)(one) == first + 1
+        reads = [s for s, _ in sent if s.startswith("SELECT")]
+        assert _append(3)(two) == first + 2
+        assert [s for s, _ in sent if s.startswith("SELECT")] == reads  # no second head read
+        assert pending.head_known and pending.head is not None
+        assert pending.head.seq == first + 2
+    fresh = database.run(lambda uow: uow.pending.head_known, readonly=True)
+    assert fresh is False
+
+
+def _append(n: int) -> Callable[[SqlUnitOfWork], int]:
+    return lambda uow: uow.events.append(T0, "test", "test.written", {"n": n})
 
 
 def test_writes_of_a_shared_transaction_with_a_duplicate_each_get_their_own_outcome(
@@ -136,16 +162,16 @@ def test_writes_of_a_shared_transaction_with_a_duplicate_each_get_their_own_outc
     and run alone, the first commits and the second gets the error itself."""
     outcomes = database._run_batch(
         [
-            lambda uow: insert_rows(uow.connection, _PUT, [_row(1)]),
-            lambda uow: insert_rows(uow.connection, _PUT, [_row(2)]),
+            lambda uow: uow.pending.insert(_PUT, [_row(1)]),
+            lambda uow: uow.pending.insert(_PUT, [_row(2)]),
         ]
     )
     assert [ok for ok, _ in outcomes] == [True, True]
     with pytest.raises(BatchFailed):
         database._run_batch(
             [
-                lambda uow: insert_rows(uow.connection, _PUT, [_row(3)]),
-                lambda uow: insert_rows(uow.connection, _PUT, [_row(3)]),
+                lambda uow: uow.pending.insert(_PUT, [_row(3)]),
+                lambda uow: uow.pending.insert(_PUT, [_row(3)]),
             ]
         )
     with database.engine.connect() as connection:
