@@ -176,3 +176,55 @@ def test_writes_of_a_shared_transaction_with_a_duplicate_each_get_their_own_outc
         )
     with database.engine.connect() as connection:
         assert _count(connection) == 2  # nothing of the failed batch was kept
+
+
+class _Refused(Exception):
+    pass
+
+
+def test_a_savepoint_that_raises_takes_back_its_rows_and_head_and_holds_the_earlier_again(
+    database: Database, sent: list[tuple[str, int]]
+) -> None:
+    """Rows held before the savepoint that a statement inside it sent are held again (the
+    rollback undid them); rows held inside it are dropped; the head is the one before it; no
+    savepoint statement sends what is held."""
+    database.run(_append(1))
+    with database.engine.connect() as connection, connection.begin():
+        pending = Pending(connection)
+        uow = SqlUnitOfWork(connection, database.server_keys, pending=pending)
+        with pending.holding():
+            pending.insert(_PUT, [_row(1)])
+            seq = _append(2)(uow)
+            head = pending.head
+            sent.clear()
+            with pytest.raises(_Refused), pending.savepoint():
+                pending.insert(_PUT, [_row(2)])
+                _append(3)(uow)
+                assert _count(connection) == 2  # sends every held row inside the savepoint
+                pending.insert(_PUT, [_row(3)])
+                raise _Refused
+            statements = [s for s, _ in sent]
+            assert statements[0].startswith("SAVEPOINT")
+            assert statements[-2:] == ["SELECT count(*) AS", "ROLLBACK TO SAVEPOINT"]
+            assert pending.head == head and pending.failed is None
+            assert _count(connection) == 1
+            with pending.savepoint():
+                assert _append(4)(uow) == seq + 1
+        assert _count(connection) == 1
+        events = uow.events.after(seq - 1)
+        assert [(e.seq, e.payload["n"]) for e in events] == [(seq, 2), (seq + 1, 4)]
+
+
+def test_a_savepoint_that_ends_well_keeps_its_rows_held(
+    database: Database, sent: list[tuple[str, int]]
+) -> None:
+    with database.engine.connect() as connection, connection.begin():
+        pending = Pending(connection)
+        with pending.holding():
+            with pending.savepoint():
+                pending.insert(_PUT, [_row(1)])
+            with pending.savepoint():
+                pending.insert(_PUT, [_row(2)])
+            assert not any(s.startswith("INSERT") for s, _ in sent)
+        assert [n for s, n in sent if s.startswith("INSERT")] == [2]  # together, at the end
+        assert _count(connection) == 2

@@ -32,6 +32,13 @@ transactions. A statement that provably touches no table with held rows says so 
 **The ledger head** as this transaction sees it (``head``): the first append reads it from the
 database (``store/events.py``); each later append of the transaction chains after the one before
 without reading it again.
+
+**Savepoints.** Each write of a shared transaction runs in ``savepoint``: when it raises, the
+database goes back to the savepoint and this object with it (the rows it held dropped, the head
+where it was), so the write leaves nothing behind and the others commit. Rows of earlier writes
+that one of its statements sent are held again, since the rollback undid them; and a statement
+that moves between savepoints sends nothing held (a ``ROLLBACK TO`` that sent them first would
+undo them too).
 """
 
 from __future__ import annotations
@@ -40,13 +47,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Insert, event
+from sqlalchemy import (
+    Connection,
+    Insert,
+    ReleaseSavepointClause,
+    RollbackToSavepointClause,
+    SavepointClause,
+    event,
+)
 
 from sharedsky.ledger.chain import Link
 
 READS_NOTHING_HELD = "sharedsky_reads_nothing_held"
 """Execution option of a statement that touches no table with held rows (it runs without
 sending them first, saving a round trip): only for a statement that provably does not."""
+_SAVEPOINT_CLAUSES = (SavepointClause, ReleaseSavepointClause, RollbackToSavepointClause)
+"""Statements that move between savepoints: they touch no table and send nothing held."""
 
 
 class Pending:
@@ -60,8 +76,9 @@ class Pending:
         self._head: Link | None = None
         self._head_known = False
         self.failed: BaseException | None = None
-        """The error of a flush that failed, kept should a caller swallow it (the transaction
-        must not commit without the rows): ``holding`` raises it as it ends."""
+        """An error that leaves the transaction unfit to commit: a flush that failed (the rows
+        it carried may be of several writes), or a savepoint that could not be released or
+        rolled back. Kept should a caller swallow it: ``holding`` raises it as it ends."""
 
     # --- held inserts
 
@@ -115,13 +132,17 @@ class Pending:
     def _before_execute(
         self,
         _connection: Connection,
-        _statement: object,
+        statement: object,
         _multiparams: object,
         _params: object,
         execution_options: Mapping[str, Any],
     ) -> None:
         """Send the held rows before any other statement of the connection."""
-        if self._rows and not execution_options.get(READS_NOTHING_HELD):
+        if (
+            self._rows
+            and not execution_options.get(READS_NOTHING_HELD)
+            and not isinstance(statement, _SAVEPOINT_CLAUSES)
+        ):
             self.flush()
 
     # --- the ledger head
@@ -140,6 +161,37 @@ class Pending:
     def move_head(self, link: Link) -> None:
         """The transaction appended the entry ``link``: it is the head from now on."""
         self._head, self._head_known = link, True
+
+    # --- savepoints
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Run the block in a SAVEPOINT. When it raises, the database goes back to the
+        savepoint and so does this object: rows held in the block are dropped, rows of earlier
+        writes that a statement of the block sent are held again (the rollback undid them), the
+        ledger head is the one before the block; then the exception goes on. When the savepoint
+        cannot be released or rolled back, its error is raised and kept in ``failed``."""
+        rows = {statement: list(held) for statement, held in self._rows.items()}
+        head, known = self._head, self._head_known
+        nested = self._c.begin_nested()
+        try:
+            yield
+        except BaseException as error:
+            try:
+                if not nested.is_active:  # not ours to roll back: the connection lost it
+                    raise RuntimeError("the savepoint was lost with its connection") from error
+                nested.rollback()
+            except BaseException as exc:
+                self.failed = exc
+                raise
+            finally:
+                self._rows, self._head, self._head_known = rows, head, known
+            raise
+        try:
+            nested.commit()
+        except BaseException as exc:
+            self.failed = exc
+            raise
 
 
 def _send(connection: Connection, held: dict[Insert, list[Mapping[str, Any]]]) -> None:
