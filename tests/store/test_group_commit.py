@@ -286,14 +286,16 @@ def _sends(n: int) -> Callable[[SqlUnitOfWork], int]:
     return work
 
 
-def _fails_after_writing(n: int) -> Callable[[SqlUnitOfWork], int]:
-    """``_sends(n)``, a row stored at once, a read (which sends every row held so far, those of
-    the writes before it too, inside its savepoint), then a refusal."""
+def _fails_after_writing(n: int, statements: bool = True) -> Callable[[SqlUnitOfWork], int]:
+    """``_sends(n)``, then (``statements``) a row stored at once and a read, which sends every
+    row held so far, those of the writes before it too, after its SAVEPOINT; then a refusal."""
 
     def work(uow: SqlUnitOfWork) -> int:
         _sends(n)(uow)
-        uow.idempotency.put("alpha-duty", f"key-{n}", StoredResponse("0" * 64, 201, "{}"), 0)
-        _count(uow)
+        if statements:
+            response = StoredResponse("0" * 64, 201, "{}")
+            uow.idempotency.put("alpha-duty", f"key-{n}", response, 0)
+            _count(uow)
         raise StateConflict(f"write {n} refused after writing")
 
     return work
@@ -312,12 +314,14 @@ def _stored(database: Database) -> tuple[list[str], list[str], int]:
     return database.run(read, readonly=True)
 
 
+@pytest.mark.parametrize("statements", [True, False], ids=["sending", "holding-only"])
 @pytest.mark.parametrize("failing", [0, 1, 2])
 def test_a_write_that_raises_after_writing_leaves_nothing_and_the_batch_commits(
-    database: Database, failing: int
+    database: Database, failing: int, statements: bool
 ) -> None:
-    """R-TXN-1: the failing write's savepoint is rolled back, whether it appended first (and
-    read the ledger head), between or last: no row, held insert, ledger entry or state note of
+    """R-TXN-1: the failing write is taken back, whether it appended first (and read the
+    ledger head), between or last, and whether it sent statements (rolled back to its
+    savepoint) or only held rows (dropped): no row, held insert, ledger entry or state note of
     it is kept, the others commit in one transaction with a gapless verified chain, one commit
     notification is heard, and no write runs again alone."""
     from sharedsky.service.ledger import verify_database
@@ -327,7 +331,7 @@ def test_a_write_that_raises_after_writing_leaves_nothing_and_the_batch_commits(
     database.on_commit(lambda: heard.append(database.events_appended))
     appended, batches = database.events_appended, database.batches
     works = [_sends(n) for n in range(1, 4)]
-    works[failing] = _fails_after_writing(failing + 1)
+    works[failing] = _fails_after_writing(failing + 1, statements)
     outcomes = database._run_batch(works)
 
     assert [ok for ok, _ in outcomes] == [n != failing for n in range(3)]

@@ -215,16 +215,33 @@ def test_a_savepoint_that_raises_takes_back_its_rows_and_head_and_holds_the_earl
         assert [(e.seq, e.payload["n"]) for e in events] == [(seq, 2), (seq + 1, 4)]
 
 
-def test_a_savepoint_that_ends_well_keeps_its_rows_held(
+def test_a_write_that_sends_no_statement_costs_no_savepoint_either_way(
     database: Database, sent: list[tuple[str, int]]
 ) -> None:
+    """The SAVEPOINT is set before a write's first statement only: a write whose inserts are
+    all held sends nothing, and is taken back without a round trip; what it held is dropped."""
     with database.engine.connect() as connection, connection.begin():
         pending = Pending(connection)
+        sent.clear()  # the BEGIN
         with pending.holding():
             with pending.savepoint():
                 pending.insert(_PUT, [_row(1)])
-            with pending.savepoint():
+            with pytest.raises(_Refused), pending.savepoint():
                 pending.insert(_PUT, [_row(2)])
-            assert not any(s.startswith("INSERT") for s, _ in sent)
-        assert [n for s, n in sent if s.startswith("INSERT")] == [2]  # together, at the end
-        assert _count(connection) == 2
+                raise _Refused
+            with pending.savepoint():
+                pending.insert(_PUT, [_row(3)])
+            assert sent == []
+        assert sent == [("INSERT INTO idempotency_keys", 2)]  # together, at the end
+        keys = connection.execute(select(t.idempotency.c.key).order_by(t.idempotency.c.key))
+        assert list(keys.scalars()) == ["k1", "k3"]
+
+
+def test_a_savepoint_needs_a_holding_block_and_does_not_nest(database: Database) -> None:
+    with database.engine.connect() as connection, connection.begin():
+        pending = Pending(connection)
+        with pytest.raises(RuntimeError, match="inside holding"), pending.savepoint():
+            pass
+        with pending.holding(), pending.savepoint():
+            with pytest.raises(RuntimeError, match="one at a time"), pending.savepoint():
+                pass

@@ -34,11 +34,14 @@ database (``store/events.py``); each later append of the transaction chains afte
 without reading it again.
 
 **Savepoints.** Each write of a shared transaction runs in ``savepoint``: when it raises, the
-database goes back to the savepoint and this object with it (the rows it held dropped, the head
-where it was), so the write leaves nothing behind and the others commit. Rows of earlier writes
-that one of its statements sent are held again, since the rollback undid them; and a statement
-that moves between savepoints sends nothing held (a ``ROLLBACK TO`` that sent them first would
-undo them too).
+database goes back to where it was as the write began, and this object with it (the rows the
+write held dropped, the head where it was), so the write leaves nothing behind and the others
+commit. The SAVEPOINT is set lazily, just before the write's first statement reaches the
+database: a hotline message, whose reads are cached and whose inserts are all held, sends no
+statement at all, and taking such a write back needs no round trip either. Rows of earlier
+writes that a statement of the write sent (after its SAVEPOINT) are held again when it is taken
+back, since the rollback undid them; and a statement that moves between savepoints sends
+nothing held (a ``ROLLBACK TO`` that sent rows first would undo them too).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Insert,
+    NestedTransaction,
     ReleaseSavepointClause,
     RollbackToSavepointClause,
     SavepointClause,
@@ -75,9 +79,13 @@ class Pending:
         self._holding = False
         self._head: Link | None = None
         self._head_known = False
+        self._writing = False
+        """Inside ``savepoint``: the next statement sets the SAVEPOINT first."""
+        self._nested: NestedTransaction | None = None
+        """The SAVEPOINT of the write in ``savepoint``, once a statement needed it."""
         self.failed: BaseException | None = None
         """An error that leaves the transaction unfit to commit: a flush that failed (the rows
-        it carried may be of several writes), or a savepoint that could not be released or
+        it carried may be of several writes), or a savepoint that could not be set, released or
         rolled back. Kept should a caller swallow it: ``holding`` raises it as it ends."""
 
     # --- held inserts
@@ -137,12 +145,17 @@ class Pending:
         _params: object,
         execution_options: Mapping[str, Any],
     ) -> None:
-        """Send the held rows before any other statement of the connection."""
-        if (
-            self._rows
-            and not execution_options.get(READS_NOTHING_HELD)
-            and not isinstance(statement, _SAVEPOINT_CLAUSES)
-        ):
+        """Before any other statement of the connection: set the SAVEPOINT of the write under
+        way, if it has none yet, then send the held rows."""
+        if isinstance(statement, _SAVEPOINT_CLAUSES):
+            return
+        if self._writing and self._nested is None:
+            try:
+                self._nested = self._c.begin_nested()
+            except BaseException as exc:
+                self.failed = exc
+                raise
+        if self._rows and not execution_options.get(READS_NOTHING_HELD):
             self.flush()
 
     # --- the ledger head
@@ -166,32 +179,42 @@ class Pending:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """Run the block in a SAVEPOINT. When it raises, the database goes back to the
-        savepoint and so does this object: rows held in the block are dropped, rows of earlier
-        writes that a statement of the block sent are held again (the rollback undid them), the
-        ledger head is the one before the block; then the exception goes on. When the savepoint
-        cannot be released or rolled back, its error is raised and kept in ``failed``."""
-        rows = {statement: list(held) for statement, held in self._rows.items()}
+        """Run the block as one write that can be taken back (inside ``holding``; not nested).
+        When it raises, the database goes back to where it was as the block began (to its
+        SAVEPOINT, set before the block's first statement; nothing to undo when it sent none)
+        and so does this object: rows held in the block are dropped, rows held before it that a
+        statement of the block sent are held again, the ledger head is the one before the
+        block; then the exception goes on. When the savepoint cannot be released or rolled
+        back, its error is raised and kept in ``failed``."""
+        if not self._holding or self._writing:
+            raise RuntimeError("a savepoint runs inside holding(), one at a time")
+        # the lists as they stand: a write only appends to them, and a flush replaces them
+        rows = {statement: (held, len(held)) for statement, held in self._rows.items()}
         head, known = self._head, self._head_known
-        nested = self._c.begin_nested()
+        self._writing = True
         try:
             yield
         except BaseException as error:
+            nested, self._nested, self._writing = self._nested, None, False
             try:
-                if not nested.is_active:  # not ours to roll back: the connection lost it
-                    raise RuntimeError("the savepoint was lost with its connection") from error
-                nested.rollback()
+                if nested is not None:
+                    if not nested.is_active:  # not ours to roll back: the connection lost it
+                        raise RuntimeError("the savepoint was lost") from error
+                    nested.rollback()
             except BaseException as exc:
                 self.failed = exc
                 raise
             finally:
-                self._rows, self._head, self._head_known = rows, head, known
+                self._rows = {statement: held[:n] for statement, (held, n) in rows.items()}
+                self._head, self._head_known = head, known
             raise
-        try:
-            nested.commit()
-        except BaseException as exc:
-            self.failed = exc
-            raise
+        nested, self._nested, self._writing = self._nested, None, False
+        if nested is not None:
+            try:
+                nested.commit()
+            except BaseException as exc:
+                self.failed = exc
+                raise
 
 
 def _send(connection: Connection, held: dict[Insert, list[Mapping[str, Any]]]) -> None:
