@@ -21,7 +21,6 @@ from sqlalchemy import (
     null,
     select,
     text,
-    update,
 )
 
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
@@ -108,9 +107,9 @@ class EventLog:
         self.appended = 0
         """Events appended through this log (its transaction notifies listeners on commit)."""
 
-    def _head(self, now: datetime) -> Link | None:
-        """The newest entry (None: the ledger is empty), read once per transaction; entries
-        left unsealed by a database from before the ledger are sealed first.
+    def _head(self) -> Link | None:
+        """The newest entry (None: the ledger is empty), read once per transaction (events
+        stored before the ledger existed were sealed by migration 0008).
 
         On PostgreSQL the same statement takes a transaction lock held from the first append
         to the commit, so that events commit in ``seq`` order and a stream never passes a seq
@@ -131,44 +130,7 @@ class EventLog:
                 row = None  # an empty ledger
         else:
             row = self._c.execute(_FIRST_HEAD).first()
-        head = None if row is None else Link(row.seq, row.hash, row.sig)
-        if head is not None and not head.hash:
-            head = self._seal_unsealed(now)
-        return head
-
-    def _seal_unsealed(self, now: datetime) -> Link | None:
-        """Chain and sign, in seq order, the events written before the ledger existed (seqs
-        renumbered 1, 2, … without gaps); returns the new head."""
-        signer = self._keys.signer(LedgerKeys(self._c), now)
-        rows = list(self._c.execute(select(t.events).order_by(t.events.c.seq)))
-        head: Link | None = None
-        for number, row in enumerate(rows, start=1):
-            if row.hash and row.seq == number:
-                head = Link(row.seq, row.hash, row.sig)
-                continue
-            entry = append(
-                head,
-                number,
-                format_time(from_us(row.time_us)),
-                row.actor,
-                row.type,
-                json.loads(row.payload),
-                None,
-                signer,
-            )
-            self._c.execute(
-                update(t.events)
-                .where(t.events.c.seq == row.seq)
-                .values(
-                    seq=number,
-                    prev_hash=entry.prev_hash,
-                    content_hash=entry.content_hash,
-                    hash=entry.hash,
-                    sig=entry.sig,
-                )
-            )
-            head = entry.link
-        return head
+        return None if row is None else Link(row.seq, row.hash, row.sig)
 
     def append(
         self,
@@ -198,7 +160,7 @@ class EventLog:
         """The seq and row of the next entry, chained after the head and signed; the head
         moves on to it (the caller inserts the row in this transaction)."""
         plain, text_ = _normalised(payload)
-        prev = self._head(time)
+        prev = self._head()
         signer = self._keys.signer(LedgerKeys(self._c), time)
         seq = 1 if prev is None else prev.seq + 1
         entry = append(prev, seq, format_time(time), actor, type_, plain, party_sig, signer)
