@@ -2,7 +2,8 @@
 
 The unit of work (``store/uow.py``) makes one ``Pending`` per database transaction and hands it to
 the repositories that insert or append; the writes of a shared transaction
-(``store/group_commit.py``) share it. It holds two things.
+(``store/group_commit.py``) share it. It holds two things, and takes back what one write of the
+transaction added to them when that write fails (savepoints, below).
 
 **Held inserts.** In a shared transaction fifty hotline messages are fifty inserts into each of
 three tables. On PostgreSQL each insert is a round trip to the server, and after each the
@@ -27,7 +28,8 @@ Asking each of them to flush first would make one forgotten call a read that mis
 a moment before, silently. So ``holding`` listens to ``before_execute`` of its own connection,
 for the time of the block only: no other connection pays for it, and no state is shared between
 transactions. A statement that provably touches no table with held rows says so with the
-``READS_NOTHING_HELD`` execution option and runs without sending them.
+``READS_NOTHING_HELD`` execution option and runs without sending them. The same listener sets
+the SAVEPOINT of a write that sends its first statement (below).
 
 **The ledger head** as this transaction sees it (``head``): the first append reads it from the
 database (``store/events.py``); each later append of the transaction chains after the one before
