@@ -122,9 +122,10 @@ class EventLog:
         if self._pending.head_known:
             return self._pending.head  # an earlier append of the same (shared) transaction
         if self._c.dialect.name == "postgresql":
-            # once per transaction (the head is known after the first append); again only
-            # after a failed append, which is harmless: the lock is re-entrant and a
-            # transaction's identical notifications arrive as one
+            # once per transaction (the head is known after the first append); again after
+            # a failed append, which is harmless (the lock is re-entrant and a transaction's
+            # identical notifications arrive as one), or after the write that read it was
+            # taken back (its savepoint undid the lock and the notification: taken again)
             row = self._c.execute(_ORDERED_HEAD, {"key": _EVENT_ORDER_LOCK}).first()
             if row is not None and row.seq is None:
                 row = None  # an empty ledger
