@@ -115,6 +115,33 @@ def test_nothing_wakes_the_listener_without_a_committed_event(
 
 
 @ON_POSTGRES
+def test_a_shared_transaction_whose_only_append_was_rolled_back_wakes_nothing(
+    writer: Database, listening: tuple[PgListener, Wakes]
+) -> None:
+    """R-STREAM-2, R-TXN-1: the notification queued by a write's first append goes with its
+    savepoint when the write fails; the write after it in the batch appends nothing, and the
+    batch commits without waking anyone. A later append in a batch wakes the listener once."""
+    listener, wakes = listening
+
+    class Abandon(Exception):
+        pass
+
+    def append_then_fail(uow: SqlUnitOfWork) -> None:
+        _append(uow)
+        raise Abandon
+
+    wakes.clear()
+    outcomes = writer._run_batch([append_then_fail, lambda uow: uow.parties.mechanism_json()])
+    assert [ok for ok, _ in outcomes] == [False, True]
+    assert not wakes.wait(0.5)
+    assert listener.notifications == 0
+    outcomes = writer._run_batch([append_then_fail, _append])
+    assert [ok for ok, _ in outcomes] == [False, True]
+    assert wakes.wait(WITHIN_S)
+    assert writer.run(lambda uow: uow.events.after(0), readonly=True)[0].seq == 1
+
+
+@ON_POSTGRES
 def test_the_listener_reconnects_after_its_connection_is_killed(
     writer: Database,
     listening: tuple[PgListener, Wakes],

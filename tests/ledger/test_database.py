@@ -153,19 +153,3 @@ def test_writers_on_two_databases_keep_one_gapless_chain(database_url: str) -> N
     finally:
         first.close()
         second.close()
-
-
-def test_events_from_before_the_ledger_are_sealed_at_the_next_append(env: Env) -> None:
-    with env.deps.db.engine.begin() as connection:
-        connection.execute(text("UPDATE events SET prev_hash = '', hash = '', sig = ''"))
-        connection.execute(
-            text(
-                "INSERT INTO events (seq, time_us, actor, type, payload) "
-                "VALUES (7, 1, 'system', 'legacy.event', '{\"b\": 1, \"a\": [1.5, \"x\"]}')"
-            )
-        )
-    file_notice(env.deps, ALPHA, draft())
-    entries = env.deps.db.run(lambda uow: uow.events.entries(0), readonly=True)
-    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
-    assert entries[1].content is not None and entries[1].content.type == "legacy.event"
-    assert verify_database(env.deps.db, all_signatures=True).ok

@@ -11,9 +11,14 @@ import pytest
 from _support import T0
 from sqlalchemy import func, select
 
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject
+from sharedsky.domain.channels import Priority
 from sharedsky.domain.errors import StateConflict
+from sharedsky.domain.ids import AckId, OperatorId, PartyId
+from sharedsky.domain.messages import Message, MessageId
 from sharedsky.store import tables as t
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
+from sharedsky.store.idempotency import StoredResponse
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 
@@ -79,6 +84,7 @@ def test_a_failing_write_is_rolled_back_alone(database: Database) -> None:
     failed = [o for o in outcomes if isinstance(o, StateConflict)]
     assert len(failed) == 10
     assert database.run(_count, readonly=True) == 20
+    assert database.runs_alone == 0  # each rolled back to its savepoint, not its batch
 
 
 def test_a_write_sees_the_writes_committed_before_it_in_its_batch(database: Database) -> None:
@@ -125,7 +131,7 @@ def test_a_batch_that_fails_as_a_whole_runs_each_write_alone() -> None:
     with pytest.raises(StateConflict):
         group.submit(2)
     assert alone == [1, 2]
-    assert group.batches == 0
+    assert group.batches == 0 and group.runs_alone == 2
 
 
 def test_an_unexpected_batch_error_reaches_every_writer_of_the_batch() -> None:
@@ -239,3 +245,162 @@ def test_a_write_that_keeps_colliding_is_refused_as_busy_not_as_a_crash(
     assert refused.value.reason == "contention"
     assert attempts == uow_module.MAX_ATTEMPTS and len(pauses) == attempts - 1
     assert all(0.0 <= p <= uow_module.BACKOFF_CAP_S for p in pauses)
+
+
+def _message(n: int) -> Message:
+    return Message(
+        id=MessageId(f"msg-{n}"),
+        thread="parties:alpha|bravo",
+        sender=PartyId("alpha"),
+        sender_operator=OperatorId("alpha-duty"),
+        recipient=PartyId("bravo"),
+        priority=Priority.FLASH,
+        template=None,
+        params={},
+        text=f"message {n}",
+        about=None,
+        sent_at=T0,
+    )
+
+
+def _sends(n: int) -> Callable[[SqlUnitOfWork], int]:
+    """A write as a hotline message makes it: a message, its acknowledgement request (both held
+    inserts, both noted for the state entry) and its ledger entry."""
+
+    def work(uow: SqlUnitOfWork) -> int:
+        uow.messages.add(_message(n))
+        uow.acks.add(
+            AckRequest(
+                id=AckId(f"ack-{n}"),
+                party=PartyId("bravo"),
+                subject=AckSubject.MESSAGE,
+                subject_id=f"msg-{n}",
+                subject_version=1,
+                priority=Priority.FLASH,
+                requested_at=T0,
+                due_at=None,
+            )
+        )
+        return uow.events.append(T0, "alpha-duty", "message.sent", {"id": f"msg-{n}"})
+
+    return work
+
+
+def _fails_after_writing(n: int, statements: bool = True) -> Callable[[SqlUnitOfWork], int]:
+    """``_sends(n)``, then (``statements``) a row stored at once and a read, which sends every
+    row held so far, those of the writes before it too, after its SAVEPOINT; then a refusal."""
+
+    def work(uow: SqlUnitOfWork) -> int:
+        _sends(n)(uow)
+        if statements:
+            response = StoredResponse("0" * 64, 201, "{}")
+            uow.idempotency.put("alpha-duty", f"key-{n}", response, 0)
+            _count(uow)
+        raise StateConflict(f"write {n} refused after writing")
+
+    return work
+
+
+def _stored(database: Database) -> tuple[list[str], list[str], int]:
+    """The messages and acknowledgement requests stored (ids), and the idempotency rows."""
+
+    def read(uow: SqlUnitOfWork) -> tuple[list[str], list[str], int]:
+        c = uow.connection
+        messages = sorted(c.execute(select(t.messages.c.id)).scalars())
+        acks = sorted(c.execute(select(t.ack_requests.c.id)).scalars())
+        keys = int(c.execute(select(func.count()).select_from(t.idempotency)).scalar_one())
+        return messages, acks, keys
+
+    return database.run(read, readonly=True)
+
+
+@pytest.mark.parametrize("statements", [True, False], ids=["sending", "holding-only"])
+@pytest.mark.parametrize("failing", [0, 1, 2])
+def test_a_write_that_raises_after_writing_leaves_nothing_and_the_batch_commits(
+    database: Database, failing: int, statements: bool
+) -> None:
+    """R-TXN-1: the failing write is taken back, whether it appended first (and read the
+    ledger head), between or last, and whether it sent statements (rolled back to its
+    savepoint) or only held rows (dropped): no row, held insert, ledger entry or state note of
+    it is kept, the others commit in one transaction with a gapless verified chain, one commit
+    notification is heard, and no write runs again alone."""
+    from sharedsky.service.ledger import verify_database
+
+    head = database.run(_append(0))
+    heard: list[int] = []
+    database.on_commit(lambda: heard.append(database.events_appended))
+    appended, batches = database.events_appended, database.batches
+    works = [_sends(n) for n in range(1, 4)]
+    works[failing] = _fails_after_writing(failing + 1, statements)
+    outcomes = database._run_batch(works)
+
+    assert [ok for ok, _ in outcomes] == [n != failing for n in range(3)]
+    assert isinstance(outcomes[failing][1], StateConflict)
+    kept = [n for n in range(1, 4) if n != failing + 1]
+    assert [o for ok, o in outcomes if ok] == [head + 1, head + 2]  # the seqs the writers got
+    assert _stored(database) == ([f"msg-{n}" for n in kept], [f"ack-{n}" for n in kept], 0)
+    events = database.run(lambda uow: uow.events.after(head), readonly=True)
+    assert [(e.seq, e.type) for e in events] == [
+        (head + 1, "message.sent"),
+        (head + 2, "message.sent"),
+        (head + 3, "state.recorded"),
+    ]
+    assert [e.payload["id"] for e in events[:2]] == [f"msg-{n}" for n in kept]
+    noted = {c["value"] for c in events[2].payload["changes"]}  # type: ignore[union-attr]
+    assert noted == {f"{kind}-{n}" for kind in ("msg", "ack") for n in kept}
+    assert verify_database(database, all_signatures=True).ok
+    assert database.events_appended == appended + 3 and heard == [appended + 3]
+    assert database.batches == batches  # _run_batch itself: the group was not involved
+
+
+def test_a_batch_whose_only_appending_write_fails_notifies_nothing(database: Database) -> None:
+    heard: list[int] = []
+    database.on_commit(lambda: heard.append(1))
+    outcomes = database._run_batch([_fails_after_writing(1), lambda uow: _count(uow)])
+    assert [ok for ok, _ in outcomes] == [False, True]
+    assert heard == [] and database.events_appended == 0
+    assert database.run(_count, readonly=True) == 0
+    assert _stored(database) == ([], [], 0)
+
+
+def test_a_failing_write_among_queued_writes_runs_nothing_again_alone(
+    database: Database,
+) -> None:
+    """Through the group: writes queued behind a lead share one transaction; the one that
+    raises gets its exception, the others their seqs, and ``runs_alone`` stays 0."""
+    gate, holding = threading.Event(), threading.Event()
+
+    def hold(_uow: SqlUnitOfWork) -> None:
+        holding.set()
+        assert gate.wait(10)
+
+    holder = threading.Thread(target=database.run, args=(hold,))
+    holder.start()
+    assert holding.wait(10)
+    works: list[Callable[[SqlUnitOfWork], object]] = [_sends(n) for n in range(1, 9)]
+    works[4] = _fails_after_writing(5)
+    outcomes: list[object] = [None] * len(works)
+
+    def one(i: int) -> None:
+        try:
+            outcomes[i] = database.run(works[i])
+        except StateConflict as exc:
+            outcomes[i] = exc
+
+    writers = [threading.Thread(target=one, args=(i,)) for i in range(len(works))]
+    for writer in writers:
+        writer.start()
+    deadline = time.monotonic() + 10
+    while len(database._group._queue) < len(writers):  # every write waits behind the holder
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    batches = database.batches
+    gate.set()
+    for thread in [holder, *writers]:
+        thread.join(10)
+    assert isinstance(outcomes.pop(4), StateConflict)
+    assert all(isinstance(o, int) for o in outcomes) and len(set(outcomes)) == 7
+    assert database.batches == batches + 2  # the holder's, then the eight together
+    assert database.runs_alone == 0
+    kept = [n for n in range(1, 9) if n != 5]
+    assert _stored(database) == ([f"msg-{n}" for n in kept], [f"ack-{n}" for n in kept], 0)

@@ -146,3 +146,40 @@ def test_a_row_not_exactly_as_read_back_is_not_its_own_image(row: dict[str, obje
     journal.note_inserted(t.ack_requests, "id", [row])
     assert journal._images == {}
     assert journal
+
+
+def _noted(journal: Journal, connection: Connection, steps: list[tuple[str, int]]) -> None:
+    """("add", n): message n and its acknowledgement request inserted; ("ack", n): request n
+    acknowledged (a ``note`` of the table: its rows are read back from then on)."""
+    for step, n in steps:
+        if step == "add":
+            _written_one(connection, journal, n)
+        else:
+            AckRepository(connection, journal).acknowledge(f"ack-{n}", OperatorId("b"), T0)
+
+
+def _written_one(connection: Connection, journal: Journal, n: int) -> None:
+    MessageRepository(connection, journal).add(_message(n, f"text {n}", about=False))
+    AckRepository(connection, journal).add_many([_ack(n, open_end=False)])
+
+
+@pytest.mark.parametrize("split", range(6))
+def test_a_journal_that_absorbs_a_later_one_records_what_one_journal_would(
+    database: Database, split: int
+) -> None:
+    """The writes of a shared transaction note apart, each absorbed as its savepoint is
+    released: the state entry is the one a single journal of every write gives."""
+    steps = [("add", 0), ("add", 1), ("ack", 0), ("add", 2), ("ack", 2), ("add", 3)]
+    with database.engine.connect() as connection:
+        transaction = connection.begin()
+        one = Journal()
+        _noted(one, connection, steps)
+        expected = one.take(connection)
+        transaction.rollback()
+        transaction = connection.begin()
+        first, later = Journal(), Journal()
+        _noted(first, connection, steps[:split])
+        _noted(later, connection, steps[split:])
+        first.absorb(later)
+        assert first.take(connection) == expected
+        transaction.rollback()

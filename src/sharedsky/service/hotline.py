@@ -47,7 +47,7 @@ class MessageRecord:
 
 
 def _messages(uow: SqlUnitOfWork) -> MessageRepository:
-    return MessageRepository(uow.connection, uow.journal)
+    return uow.messages
 
 
 def _check_about(

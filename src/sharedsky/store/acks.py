@@ -13,9 +13,9 @@ from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import OPEN_END_US
+from sharedsky.store.pending import Pending
 from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
 
 
@@ -55,9 +55,16 @@ _INSERT = insert(t.ack_requests)
 class AckRepository:
     """Acknowledgement requests and their outcome."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        journal: Journal | None = None,
+        pending: Pending | None = None,
+    ) -> None:
         self._c = connection
         self._journal = journal if journal is not None else Journal()
+        self._pending = Pending(connection) if pending is None else pending
+        """Where inserts go: held with the transaction's others, or at once (the default)."""
 
     def add(self, request: AckRequest) -> None:
         """Insert a request."""
@@ -84,7 +91,7 @@ class AckRepository:
             }
             for r in requests
         ]
-        insert_rows(self._c, _INSERT, rows)
+        self._pending.insert(_INSERT, rows)
         self._journal.note_inserted(t.ack_requests, "id", rows)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:

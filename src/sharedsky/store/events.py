@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,6 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import (
     Connection,
-    RootTransaction,
     Row,
     Select,
     bindparam,
@@ -23,14 +21,13 @@ from sqlalchemy import (
     null,
     select,
     text,
-    update,
 )
 
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
 from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
-from sharedsky.store.deferred import READS_NOTHING_HELD, insert_rows
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
+from sharedsky.store.pending import READS_NOTHING_HELD, Pending
 from sharedsky.units import from_us, to_us
 
 
@@ -59,9 +56,6 @@ share a database in different schemas apart. 63 bytes is PostgreSQL's limit for 
 the listener (``events/pg_notify.py``) evaluates the same expression on its own connection."""
 
 
-_HEADS: weakref.WeakKeyDictionary[RootTransaction, Link] = weakref.WeakKeyDictionary()
-"""The newest entry of the ledger as each open write transaction sees it (several writes of a
-shared transaction append one after the other without reading it again)."""
 _APPEND = insert(t.events)
 """The append statement (values as parameters: compiled once, cached)."""
 _HEAD = (
@@ -69,7 +63,7 @@ _HEAD = (
 )
 _FIRST_HEAD = _HEAD.execution_options(**{READS_NOTHING_HELD: True})
 """The head as a write transaction first reads it: before its first append, so no event of it
-is held back (``store/deferred.py``) and the rows held of other tables need not go first."""
+is held back (``store/pending.py``) and the rows held of other tables need not go first."""
 _ORDERED_HEAD = text(
     "SELECT e.seq, e.hash, e.sig, pg_advisory_xact_lock(:key) AS locked,"
     f" pg_notify({NOTIFY_CHANNEL_SQL}, '') AS notified"
@@ -100,17 +94,22 @@ def _party_sig_json(party_sig: PartySig | None) -> str | None:
 class EventLog:
     """Append-only event log (the outbox and ledger of later work build on it)."""
 
-    def __init__(self, connection: Connection, keys: ServerKeyCache) -> None:
+    def __init__(
+        self, connection: Connection, keys: ServerKeyCache, pending: Pending | None = None
+    ) -> None:
         self._c = connection
         self._keys = keys
+        self._pending = Pending(connection) if pending is None else pending
+        """The transaction's held inserts and ledger head (``store/pending.py``), shared by the
+        writes of a shared transaction."""
         self.last_time: datetime | None = None
         """The time of the last event appended through this log."""
         self.appended = 0
         """Events appended through this log (its transaction notifies listeners on commit)."""
 
-    def _head(self, now: datetime) -> Link | None:
-        """The newest entry (None: the ledger is empty), read once per transaction; entries
-        left unsealed by a database from before the ledger are sealed first.
+    def _head(self) -> Link | None:
+        """The newest entry (None: the ledger is empty), read once per transaction (events
+        stored before the ledger existed were sealed by migration 0008).
 
         On PostgreSQL the same statement takes a transaction lock held from the first append
         to the commit, so that events commit in ``seq`` order and a stream never passes a seq
@@ -120,56 +119,19 @@ class EventLog:
         the transaction's snapshot either way (taken as its first statement starts, before
         the lock is granted), and a head another process moved meanwhile makes the insert
         fail on the primary key, which the unit of work retries."""
-        transaction = self._c.get_transaction()
-        if transaction is not None and transaction in _HEADS:
-            return _HEADS[transaction]  # an earlier write of the same (shared) transaction
+        if self._pending.head_known:
+            return self._pending.head  # an earlier append of the same (shared) transaction
         if self._c.dialect.name == "postgresql":
-            # once per transaction (the head is noted after the first append); again only
-            # without a transaction object or after a failed append, which is harmless: the
-            # lock is re-entrant and a transaction's identical notifications arrive as one
+            # once per transaction (the head is known after the first append); again after
+            # a failed append, which is harmless (the lock is re-entrant and a transaction's
+            # identical notifications arrive as one), or after the write that read it was
+            # taken back (its savepoint undid the lock and the notification: taken again)
             row = self._c.execute(_ORDERED_HEAD, {"key": _EVENT_ORDER_LOCK}).first()
             if row is not None and row.seq is None:
                 row = None  # an empty ledger
         else:
             row = self._c.execute(_FIRST_HEAD).first()
-        head = None if row is None else Link(row.seq, row.hash, row.sig)
-        if head is not None and not head.hash:
-            head = self._seal_unsealed(now)
-        return head
-
-    def _seal_unsealed(self, now: datetime) -> Link | None:
-        """Chain and sign, in seq order, the events written before the ledger existed (seqs
-        renumbered 1, 2, … without gaps); returns the new head."""
-        signer = self._keys.signer(LedgerKeys(self._c), now)
-        rows = list(self._c.execute(select(t.events).order_by(t.events.c.seq)))
-        head: Link | None = None
-        for number, row in enumerate(rows, start=1):
-            if row.hash and row.seq == number:
-                head = Link(row.seq, row.hash, row.sig)
-                continue
-            entry = append(
-                head,
-                number,
-                format_time(from_us(row.time_us)),
-                row.actor,
-                row.type,
-                json.loads(row.payload),
-                None,
-                signer,
-            )
-            self._c.execute(
-                update(t.events)
-                .where(t.events.c.seq == row.seq)
-                .values(
-                    seq=number,
-                    prev_hash=entry.prev_hash,
-                    content_hash=entry.content_hash,
-                    hash=entry.hash,
-                    sig=entry.sig,
-                )
-            )
-            head = entry.link
-        return head
+        return None if row is None else Link(row.seq, row.hash, row.sig)
 
     def append(
         self,
@@ -185,7 +147,7 @@ class EventLog:
         LedgerAppendError when the payload has no canonical JSON form (NaN, say).
         """
         seq, row = self._chained(time, actor, type_, payload, party_sig)
-        insert_rows(self._c, _APPEND, [row])
+        self._pending.insert(_APPEND, [row])
         return seq
 
     def _chained(
@@ -199,15 +161,13 @@ class EventLog:
         """The seq and row of the next entry, chained after the head and signed; the head
         moves on to it (the caller inserts the row in this transaction)."""
         plain, text_ = _normalised(payload)
-        prev = self._head(time)
+        prev = self._head()
         signer = self._keys.signer(LedgerKeys(self._c), time)
         seq = 1 if prev is None else prev.seq + 1
         entry = append(prev, seq, format_time(time), actor, type_, plain, party_sig, signer)
         self.appended += 1
         self.last_time = time
-        transaction = self._c.get_transaction()
-        if transaction is not None:
-            _HEADS[transaction] = entry.link
+        self._pending.move_head(entry.link)
         return seq, {
             "seq": seq,
             "time_us": to_us(time),
@@ -226,7 +186,7 @@ class EventLog:
     ) -> None:
         """Append (type, payload) events in order, inserted with one statement."""
         rows = [self._chained(time, actor, t_, payload, None)[1] for t_, payload in events]
-        insert_rows(self._c, _APPEND, rows)
+        self._pending.insert(_APPEND, rows)
 
     def after(
         self, seq: int, limit: int = 1000, bare: frozenset[str] = frozenset()

@@ -8,10 +8,12 @@ hands each writer its own result, and passes the lead to the next writer that qu
 meanwhile. The writes of a batch run in order, so each sees the ones before it exactly as if
 they had committed in that order.
 
-When the batch fails (a write raised, or a serialization failure on PostgreSQL, "database is
-locked" on SQLite), nothing of it is kept and each of its writes runs again in a transaction
-of its own: every write still commits whole or not at all, and one write's failure reaches
-that writer alone.
+Each write of a batch runs in a savepoint of its own: a write that raises is rolled back to it
+and gets its exception, and the others commit. When the batch itself fails (a serialization
+failure or deadlock on PostgreSQL, "database is locked" on SQLite, a failed flush of held
+inserts, a failed commit), nothing of it is kept and each of its writes runs again in a
+transaction of its own (``runs_alone``). Either way every write commits whole or not at all,
+and one write's failure reaches that writer alone.
 
 A writer that must not block (a coroutine in an event loop) queues its write with
 ``submit_nowait`` and a callback; when the lead comes to such a write, the group's own lead
@@ -60,8 +62,9 @@ class GroupCommit(Generic[J]):
     """Runs writes in shared transactions; see the module docstring.
 
     ``run_batch(jobs)`` must run every job in one transaction and return one (ok, value) pair
-    per job (value: the result, or the exception when not ok); it raises ``BatchFailed``, having
-    kept nothing, when the jobs should rather run one by one.
+    per job (value: the result, or the exception when not ok, of a job that left nothing
+    behind); it raises ``BatchFailed``, having kept nothing, when the jobs should rather run
+    one by one.
     ``run_alone(job)`` runs one job in a transaction of its own (with the usual retries).
     """
 
@@ -78,6 +81,8 @@ class GroupCommit(Generic[J]):
         self._local = threading.local()
         self.batches = 0
         """Transactions committed so far (for tests and measurement)."""
+        self.runs_alone = 0
+        """Writes run again in a transaction of their own after their batch failed."""
         self._handed = threading.Condition(self._lock)
         self._lead_waiting = False
         """The lead came to a write queued with ``submit_nowait``: the lead thread takes it."""
@@ -180,6 +185,7 @@ class GroupCommit(Generic[J]):
                 write.error = value
 
     def _alone(self, write: _Write[J]) -> None:
+        self.runs_alone += 1
         try:
             write.result = self._run_alone(write.job)
         except BaseException as exc:

@@ -74,6 +74,19 @@ class Journal:
             if exact and _exact(table, row):
                 self._images[key] = dict(row)
 
+    def absorb(self, later: Journal) -> None:
+        """Add the notes of ``later``, a journal of what was written after this one's notes
+        (the next write of a shared transaction, which notes apart until it commits whole),
+        exactly as if they had been noted here; ``later`` is left as it was."""
+        for name in later._changed:
+            if name not in self._changed:  # rows inserted here before may have changed since
+                self._changed.add(name)
+                self._images = {k: v for k, v in self._images.items() if k[0] != name}
+        self._keys.update(later._keys)
+        for key, image in later._images.items():
+            if key[0] not in self._changed:  # ``note_inserted`` here would not have kept it
+                self._images[key] = image
+
     def __bool__(self) -> bool:
         return bool(self._keys)
 

@@ -12,8 +12,8 @@ from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.messages import About, Message, MessageId
 from sharedsky.domain.templates import AboutType
 from sharedsky.store import tables as t
-from sharedsky.store.deferred import insert_rows
 from sharedsky.store.journal import Journal
+from sharedsky.store.pending import Pending
 from sharedsky.units import from_us, to_us
 
 
@@ -43,9 +43,16 @@ _INSERT = insert(t.messages)
 class MessageRepository:
     """Hotline messages; a message never changes once added."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        journal: Journal | None = None,
+        pending: Pending | None = None,
+    ) -> None:
         self._c = connection
         self._journal = journal if journal is not None else Journal()
+        self._pending = Pending(connection) if pending is None else pending
+        """Where inserts go: held with the transaction's others, or at once (the default)."""
 
     def add(self, message: Message) -> None:
         """Insert a message (its id must be new)."""
@@ -64,7 +71,7 @@ class MessageRepository:
             "sent_us": to_us(message.sent_at),
         }
         self._journal.note_inserted(t.messages, "id", [row])
-        insert_rows(self._c, _INSERT, [row])
+        self._pending.insert(_INSERT, [row])
 
     def get(self, message_id: str) -> Message | None:
         """The message with this id; None when there is none."""

@@ -20,12 +20,12 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database of ``engine`` to the newest revision."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database of ``engine`` to ``revision`` (by default the newest)."""
     config = alembic_config()
     with engine.connect().execution_options(sharedsky_readonly=False) as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
         connection.commit()
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.pool import QueuePool
 from sharedsky.domain.errors import Unavailable
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
-from sharedsky.store.deferred import enable_held_inserts, holding_inserts
 from sharedsky.store.deliveries import DeliveryLog
 from sharedsky.store.engine import WalCheckpointer, is_sqlite
 from sharedsky.store.escalations import EscalationLog
@@ -26,8 +25,10 @@ from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.journal import STATE_EVENT, Journal
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
+from sharedsky.store.messages import MessageRepository
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
+from sharedsky.store.pending import Pending
 from sharedsky.store.tactical import TacticalRepository
 from sharedsky.store.volumes import VolumeIndex
 from sharedsky.store.webhooks import WebhookRepository
@@ -60,27 +61,41 @@ class SqlUnitOfWork:
     """Every repository, bound to one open transaction."""
 
     def __init__(
-        self, connection: Connection, server_keys: ServerKeyCache, journal: Journal | None = None
+        self,
+        connection: Connection,
+        server_keys: ServerKeyCache,
+        pending: Pending | None = None,
     ) -> None:
         self.connection = connection
-        self.journal = Journal() if journal is None else journal
+        self.journal = Journal()
         """What this unit of work wrote to the projected tables (``store/journal.py``); the
-        writes of one shared transaction note into one journal."""
-        journal = self.journal
+        shared transaction of several writes absorbs a write's notes once its savepoint is
+        released."""
+        self.pending = Pending(connection) if pending is None else pending
+        """The transaction's held inserts and ledger head (``store/pending.py``); the writes of
+        one shared transaction share it."""
+        journal, pending = self.journal, self.pending
         self.parties = PartyRepository(connection)
         self.volumes = VolumeIndex(connection, journal)
         self.notices = NoticeRepository(connection, self.volumes, journal)
         self.zones = ZoneRepository(connection, self.volumes, journal)
         self.conflicts = ConflictRepository(connection, journal)
         self.tactical = TacticalRepository(connection, journal)
-        self.acks = AckRepository(connection, journal)
+        self.acks = AckRepository(connection, journal, pending)
+        self.messages = MessageRepository(connection, journal, pending)
         self.server_keys = server_keys
-        self.events = EventLog(connection, self.server_keys)
+        self.events = EventLog(connection, self.server_keys, pending)
         self.ledger_keys = LedgerKeys(connection)
         self.escalations = EscalationLog(connection, journal)
         self.deliveries = DeliveryLog(connection, journal)
         self.idempotency = IdempotencyStore(connection)
         self.webhooks = WebhookRepository(connection)
+
+
+def _fails_the_batch(exc: Exception) -> bool:
+    """True when ``exc``, raised by a write of a shared transaction, is the transaction's
+    failure rather than the write's own: one that a retry may cure (``_retryable``)."""
+    return isinstance(exc, DBAPIError) and _retryable(exc)
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -106,7 +121,6 @@ class Database:
         for the metrics; written by the committing threads under ``_count_lock``)."""
         self._count_lock = threading.Lock()
         self._checkpointer = WalCheckpointer(engine)
-        enable_held_inserts(engine)  # the writes of a shared transaction insert together
         self.server_keys = ServerKeyCache()
         """The database's ledger signing key, read once."""
         self._group: GroupCommit[Callable[[SqlUnitOfWork], object]] = GroupCommit(
@@ -203,6 +217,12 @@ class Database:
         """Write transactions committed by groups so far."""
         return self._group.batches
 
+    @property
+    def runs_alone(self) -> int:
+        """Writes run again in a transaction of their own after their shared transaction
+        failed as a whole (a write that fails alone is rolled back to its savepoint instead)."""
+        return self._group.runs_alone
+
     def _run_alone(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
         for attempt in range(MAX_ATTEMPTS):
             try:
@@ -233,48 +253,59 @@ class Database:
     def _run_batch(
         self, works: list[Callable[[SqlUnitOfWork], object]]
     ) -> list[tuple[bool, object]]:
-        """Every work in one transaction, one after the other: (True, result) for each. When
-        one raises, the whole transaction is rolled back and each work runs again in a
-        transaction of its own, so a failing write takes no other down with it (writes rarely
-        fail here: a use case checks its input before it writes). BatchFailed when the
-        transaction fails in a way a retry may cure."""
+        """Every work in one transaction, one after the other, each in a savepoint of its own:
+        (True, result) for a work that returned, (False, exception) for one that raised. The
+        savepoint of a work that raised is rolled back: it leaves no row, held insert, ledger
+        entry, state note or commit notification behind, and the others commit. BatchFailed,
+        with nothing kept, when the transaction itself fails (a serialization failure or
+        deadlock on PostgreSQL, a locked database on SQLite, a failed flush of held inserts, a
+        savepoint or commit that failed): each work then runs again alone."""
         if len(works) == 1:
             try:
                 return [(True, self._run_alone(works[0]))]
             except Exception as exc:
                 return [(False, exc)]
-        results: list[object] = []
+        outcomes: list[tuple[bool, object]] = []
         appended = 0
         try:
-            with (
-                self.engine.connect() as connection,
-                connection.begin(),
-                holding_inserts(connection),
-            ):
-                journal = Journal()
-                latest: datetime | None = None
-                for work in works:
-                    uow = SqlUnitOfWork(connection, self.server_keys, journal)
-                    results.append(work(uow))
-                    appended += uow.events.appended
-                    if uow.events.last_time is not None:
-                        latest = max(latest or uow.events.last_time, uow.events.last_time)
-                # one state entry for the whole transaction after the events of its writes:
-                # the after-images of every row they changed, as the transaction commits
-                # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
-                closing = EventLog(connection, self.server_keys)
-                closing.last_time = latest
-                _record_state(connection, journal, closing)
-                appended += closing.appended
+            with self.engine.connect() as connection, connection.begin():
+                pending = Pending(connection)
+                with pending.holding():  # the writes' inserts go together
+                    journal = Journal()
+                    latest: datetime | None = None
+                    for work in works:
+                        uow = SqlUnitOfWork(connection, self.server_keys, pending=pending)
+                        try:
+                            with pending.savepoint():
+                                result = work(uow)
+                        except Exception as exc:
+                            if pending.failed is not None or _fails_the_batch(exc):
+                                raise
+                            outcomes.append((False, exc))
+                            continue
+                        if pending.failed is not None:  # a failed flush that the work swallowed
+                            raise pending.failed
+                        outcomes.append((True, result))
+                        journal.absorb(uow.journal)
+                        appended += uow.events.appended
+                        if uow.events.last_time is not None:
+                            latest = max(latest or uow.events.last_time, uow.events.last_time)
+                    # one state entry for the whole transaction after the events of its writes:
+                    # the after-images of every row they changed, as the transaction commits
+                    # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
+                    closing = EventLog(connection, self.server_keys, pending)
+                    closing.last_time = latest
+                    _record_state(connection, journal, closing)
+                    appended += closing.appended
         except DBAPIError as exc:
             if _retryable(exc):
                 raise BatchFailed(str(exc)) from exc
-            raise BatchFailed(f"a write failed: {exc}") from exc
+            raise BatchFailed(f"the shared transaction failed: {exc}") from exc
         except Exception as exc:
-            raise BatchFailed(f"a write failed: {exc}") from exc
+            raise BatchFailed(f"the shared transaction failed: {exc}") from exc
         if appended:
             self._committed(appended)
-        return [(True, result) for result in results]
+        return outcomes
 
     def _committed(self, appended: int) -> None:
         with self._count_lock:
