@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
 from sharedsky import __version__
@@ -30,11 +30,8 @@ from sharedsky.api.routes import (
 )
 from sharedsky.api.routes._render import json_response
 from sharedsky.bootstrap import Container
+from sharedsky.tuning import ROUTER_ORDER, WORKER_THREADS
 from sharedsky.wire import v1
-
-WORKER_THREADS = 200
-"""Threads for blocking work (sync routes, database reads of streams): every open event stream
-borrows one per read, so the default of 40 would starve the routes under fifty streams."""
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -82,22 +79,9 @@ def _routed(lifespan: Lifespan | None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    # FastAPI matches a request against the routers in this order, route by route: the
-    # busiest first (no two routers' paths overlap, so the order changes nothing else)
-    for module in (
-        messages,
-        tracks,
-        notices,
-        zones,
-        conflicts,
-        webhooks,
-        stats,
-        ledger,
-        operations,
-        operators,
-        stream,
-    ):
-        app.include_router(module.router)
+    routers = _routers()
+    for name in ROUTER_ORDER:  # the order FastAPI tries them in, a tuning (tuning.py)
+        app.include_router(routers[name])
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -158,3 +142,21 @@ def _routed(lifespan: Lifespan | None) -> FastAPI:
     # the document declares the problem answers, and the events of GET /v1/events
     openapi.describe(app, *stream.EVENT_MODELS)
     return app
+
+
+def _routers() -> dict[str, APIRouter]:
+    """The API's routers by the name of their module in ``api/routes``."""
+    modules = (
+        conflicts,
+        ledger,
+        messages,
+        notices,
+        operations,
+        operators,
+        stats,
+        stream,
+        tracks,
+        webhooks,
+        zones,
+    )
+    return {module.__name__.rpartition(".")[2]: module.router for module in modules}
