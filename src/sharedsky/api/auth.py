@@ -190,11 +190,15 @@ class RequestKey:
 
     key: str | None
     request_sha256: str
+    """Hex SHA-256 of method, path and body; empty without a key (there is nothing stored to
+    compare it with)."""
 
 
 async def request_key(request: Request, idempotency_key: IdempotencyKeyHeader = None) -> RequestKey:
-    """Read the Idempotency-Key header and hash method, path and body."""
-    if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_CHARS):
+    """Read the Idempotency-Key header and, when there is one, hash method, path and body."""
+    if idempotency_key is None:
+        return RequestKey(None, "")
+    if not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_CHARS:
         raise InvalidInput(
             f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters",
             ("Idempotency-Key",),
