@@ -12,10 +12,11 @@ exception, a timeout) is counted in ``errors``, as is a message still unsent whe
 up; a message delivered twice to its recipient is counted in ``duplicates``.
 
 Prints an environment header, one line per backend, a verdict per backend, and last one JSON
-object: ``p50_ms``, ``p99_ms``, ``lost``, ``rate``, ``errors``, ``duplicates`` (the SQLite run:
-the embedded default), then the same for PostgreSQL under ``postgres``. Target: ``p99_ms`` ≤ 50
-at 500 messages/s, ``lost`` = 0; the verdict counts only when ``errors`` and ``duplicates`` are
-both 0 (otherwise none is given).
+object: ``p50_ms``, ``p99_ms``, ``lost``, ``rate``, ``errors``, ``duplicates``, and the server's
+CPU per message in all its threads and in its event loop's, ``cpu_ms_per_msg`` and
+``loop_cpu_ms_per_msg`` (the SQLite run: the embedded default), then the same for PostgreSQL
+under ``postgres``. Target: ``p99_ms`` ≤ 50 at 500 messages/s, ``lost`` = 0; the verdict counts
+only when ``errors`` and ``duplicates`` are both 0 (otherwise none is given).
 
 With ``--tls`` the server speaks HTTPS (a throwaway CA and server certificate, made for the
 run) and every client connection is TLS; the JSON object then also holds ``"tls": true``.
