@@ -12,10 +12,11 @@ exception, a timeout) is counted in ``errors``, as is a message still unsent whe
 up; a message delivered twice to its recipient is counted in ``duplicates``.
 
 Prints an environment header, one line per backend, a verdict per backend, and last one JSON
-object: ``p50_ms``, ``p99_ms``, ``lost``, ``rate``, ``errors``, ``duplicates`` (the SQLite run:
-the embedded default), then the same for PostgreSQL under ``postgres``. Target: ``p99_ms`` ≤ 50
-at 500 messages/s, ``lost`` = 0; the verdict counts only when ``errors`` and ``duplicates`` are
-both 0 (otherwise none is given).
+object: ``p50_ms``, ``p99_ms``, ``lost``, ``rate``, ``errors``, ``duplicates``, and the server's
+CPU per message in all its threads and in its event loop's, ``cpu_ms_per_msg`` and
+``loop_cpu_ms_per_msg`` (the SQLite run: the embedded default), then the same for PostgreSQL
+under ``postgres``. Target: ``p99_ms`` ≤ 50 at 500 messages/s, ``lost`` = 0; the verdict counts
+only when ``errors`` and ``duplicates`` are both 0 (otherwise none is given).
 
 With ``--tls`` the server speaks HTTPS (a throwaway CA and server certificate, made for the
 run) and every client connection is TLS; the JSON object then also holds ``"tls": true``.
@@ -44,6 +45,7 @@ import aiohttp
 import httpx
 import uvloop
 from _harness import (
+    cpu_times,
     emit_json,
     environment,
     load_tokens,
@@ -279,8 +281,10 @@ def measure(
     try:
         if workers > 1:
             wait_for_workers(base, context)
+        cpu_before = cpu_times(server.pid) if workers == 1 else None
         with collector_paused():
             ledger = uvloop.run(run_load(base, tokens, rate, seconds, context))
+        cpu_after = cpu_times(server.pid) if workers == 1 else None
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -289,6 +293,15 @@ def measure(
     summary = summarise(latencies) if latencies else None
     closed = [ledger.received[m] - t for m, t in ledger.left.items() if m in ledger.received]
     closed_loop = summarise(closed) if closed else None
+    cpu_ms: dict[str, float | None] = {"cpu_ms_per_msg": None, "loop_cpu_ms_per_msg": None}
+    if cpu_before is not None and cpu_after is not None and ledger.due:
+        per_msg_ms = 1000.0 / len(ledger.due)
+        cpu_ms = {
+            "cpu_ms_per_msg": round((cpu_after.process_s - cpu_before.process_s) * per_msg_ms, 3),
+            "loop_cpu_ms_per_msg": round(
+                (cpu_after.main_thread_s - cpu_before.main_thread_s) * per_msg_ms, 3
+            ),
+        }
     return {
         "p50_ms": None if summary is None else summary.p50_ms,
         "p99_ms": None if summary is None else summary.p99_ms,
@@ -296,6 +309,7 @@ def measure(
         "rate": round(ledger.sent_rate, 1),
         "errors": ledger.errors,
         "duplicates": ledger.duplicates,
+        **cpu_ms,
         "sent": len(ledger.due),
         "line": "no message arrived" if summary is None else summary.line(),
         "closed_loop": ""
@@ -305,8 +319,25 @@ def measure(
     }
 
 
-KEYS = ("p50_ms", "p99_ms", "lost", "rate", "errors", "duplicates")
+KEYS = (
+    "p50_ms",
+    "p99_ms",
+    "lost",
+    "rate",
+    "errors",
+    "duplicates",
+    "cpu_ms_per_msg",
+    "loop_cpu_ms_per_msg",
+)
 """The figures of one backend in the JSON line."""
+
+
+def cpu_line(figures: dict[str, object]) -> str:
+    """The server's CPU per message sent, in all its threads and in its event loop's."""
+    cpu, loop = figures["cpu_ms_per_msg"], figures["loop_cpu_ms_per_msg"]
+    if cpu is None:
+        return "server CPU per message: not measured (one process on Linux only)"
+    return f"server CPU per message: {cpu} ms, of which the event loop's thread {loop} ms"
 
 
 def verdict(figures: dict[str, object], offered_rate: float) -> str:
@@ -371,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 flush=True,
             )
             print(f"  sqlite    {sqlite.pop('closed_loop')}", flush=True)
+            print(f"  sqlite    {cpu_line(sqlite)}", flush=True)
             print(f"  sqlite    {verdict(sqlite, opts.rate)}", flush=True)
             figures.update({k: sqlite[k] for k in KEYS})
         if pg is not None:
@@ -385,6 +417,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 flush=True,
             )
             print(f"  postgres  {postgres.pop('closed_loop')}", flush=True)
+            print(f"  postgres  {cpu_line(postgres)}", flush=True)
             print(f"  postgres  {verdict(postgres, opts.rate)}", flush=True)
             figures["postgres"] = {
                 **{

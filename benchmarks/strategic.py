@@ -55,7 +55,7 @@ from sqlalchemy import text
 
 import sharedsky.geo.cells
 import sharedsky.store.tables
-from sharedsky.bootstrap import build_deps, open_database, settle_heap
+from sharedsky.bootstrap import build_deps, open_database
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import NoticeId, OperatorId, PartyId
@@ -73,6 +73,7 @@ from sharedsky.service.ports import Deps
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.store.volumes import StoredVolume
 from sharedsky.testing.fakes import FakeClock, SequentialIds
+from sharedsky.tuning import settle_heap
 from sharedsky.units import to_us
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -20,7 +20,6 @@ Nothing is made on demand elsewhere: the app keeps one attribute, ``app.state.co
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 import time
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 import anyio.to_thread
 
 from sharedsky.api.limits import RequestLimits
-from sharedsky.api.observability import LaneCount, Metrics, MetricsPort, StreamCount
+from sharedsky.api.observability import Metrics, MetricsPort, StreamCount
 from sharedsky.detect.tactical import warm as warm_tactical
 from sharedsky.domain.addresses import TargetRules
 from sharedsky.domain.errors import SharedskyError, StateConflict
@@ -63,16 +62,12 @@ from sharedsky.store.engine import is_sqlite, make_engine
 from sharedsky.store.live import LiveStore
 from sharedsky.store.schema import upgrade
 from sharedsky.store.uow import Database
+from sharedsky.tuning import DELIVERY_FLUSH_S, OPENED_AT_START, settle_heap
 
 log = logging.getLogger("sharedsky.bootstrap")
 
 LISTEN_READY_S = 10.0
 """How long ``start_event_listener`` waits for the first ``LISTEN``, in seconds."""
-DELIVERY_FLUSH_S = 0.05
-"""How often the deliveries noted by streams are written, in seconds: a write every 100 ms, of
-some fifty deliveries and their ledger entries at 500 messages/s, held up the messages
-committing behind it (PostgreSQL p99 35–37 → 29 ms at 50 ms); every 10–20 ms costs each
-message more (p50 13.8 → 15.6–17 ms)."""
 CHECKPOINT_LOOK_S = 0.5
 """How often the publisher looks whether a checkpoint is due, in seconds."""
 CREDENTIALS_POLL_S = 0.5
@@ -90,25 +85,6 @@ def open_database(
     if migrate:
         upgrade(engine)
     return Database(engine, background_checkpoints=True)
-
-
-OPENED_AT_START = 8
-"""Database connections ``serve`` opens before it answers (``Database.open_connections``)."""
-
-GC_THRESHOLDS = (20_000, 20, 20)
-"""The cyclic collector's thresholds in a server (Python's: 700, 10, 10). A busy server
-allocates thousands of objects per request, most freed at once by reference counting; at 700
-the youngest generation is scanned every few requests, with every request in flight: a fifth
-of the CPU of a hotline message, measured through the ASGI app (1.0 → 0.8 ms)."""
-
-
-def settle_heap() -> None:
-    """Collect, then freeze what start-up allocated, so that the cyclic garbage collector no
-    longer rescans it on every full collection (pauses of tens of milliseconds otherwise); and
-    collect less often (``GC_THRESHOLDS``)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def build_deps(
@@ -221,8 +197,6 @@ class Container:
     """The request rates and body bounds applied in front of everything (``api/limits.py``)."""
     metrics: Metrics
     """This app's metrics (``api/observability.py``)."""
-    fast_lane: LaneCount
-    """Requests the fast lane of ``POST /v1/messages`` answered (``api/fastlane.py``)."""
     schema_head: frozenset[str]
     """The newest schema revision(s) of this code, read once (``GET /readyz``)."""
     stream_keepalive_s: float
@@ -282,7 +256,6 @@ class Container:
             board=board,
             limits=limits if limits is not None else RequestLimits(),
             metrics=Metrics(deps, picture, board, streams, duty_holder),
-            fast_lane=LaneCount(),
             schema_head=newest_schema(),
             stream_keepalive_s=keepalive_s,
             duty_holder=duty_holder,

@@ -155,8 +155,8 @@ class Settings(BaseSettings):
         description=(
             "Python's thread switch interval in the server, in seconds: a thread that waits "
             "for the interpreter (a writer back from the database) gets it within this time. "
-            "Shorter intervals answer a waiting thread sooner but switch more often; on the "
-            "hotline benchmark 0.5 ms delivered fewer messages per second than Python's 5 ms."
+            "Shorter intervals answer a waiting thread sooner but switch more often (measured: "
+            "benchmarks/README.md, Tuning)."
         ),
     )
     deadline_tick_s: float = Field(

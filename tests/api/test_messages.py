@@ -183,6 +183,79 @@ def test_bad_input_gets_422_with_the_field_path(
     assert hot.client.get("/v1/messages", headers=hot.as_("host")).json()["messages"] == []
 
 
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "content", "status", "path", "detail"),
+    [
+        ({"Authorization": "Bearer nope"}, None, 401, [], "unknown token"),
+        ({}, None, 401, [], "a bearer token is required"),
+        (
+            {"Content-Type": "text/plain"},
+            b'{"to": "bravo", "text": "hi"}',
+            422,
+            [],
+            "request: Input should be a valid dictionary or object to extract fields from",
+        ),
+        (JSON, b'{"to": "bravo", "text": ', 422, [24], "24: JSON decode error"),
+        (JSON, b'{"to": 5, "text": "hi"}', 422, ["to"], "to: Input should be a valid string"),
+        (
+            JSON,
+            b'{"to": "bravo", "text": "hi", "x": 1}',
+            422,
+            ["x"],
+            "x: Extra inputs are not permitted",
+        ),
+        (
+            JSON,
+            b'{"to": "bravo", "template": "pizza"}',
+            422,
+            ["template"],
+            "unknown template 'pizza'; GET /v1/templates lists them",
+        ),
+        (JSON, b'{"to": "zulu", "text": "hi"}', 422, ["to"], "no party 'zulu' in this mechanism"),
+        (
+            JSON,
+            b'{"to": "bravo", "text": "' + b"x" * 2001 + b'"}',
+            422,
+            ["text"],
+            "text has 2001 characters; at most 2000",
+        ),
+        (JSON, b"", 422, [], "request: Field required"),
+        (
+            {"Idempotency-Key": ""},
+            None,
+            422,
+            ["Idempotency-Key"],
+            "Idempotency-Key must have 1 to 200 characters",
+        ),
+    ],
+)
+def test_a_refused_message_gets_its_problem_and_nothing_is_sent(
+    hot: Api,
+    headers: dict[str, str],
+    content: bytes | None,
+    status: int,
+    path: list[str | int],
+    detail: str,
+) -> None:
+    """R-INPUT-1: a bad or missing token (401), a body that is not JSON or does not validate,
+    a refused draft, a bad Idempotency-Key (422): a problem naming where, and nothing sent."""
+    if content is not None or "Idempotency-Key" in headers:
+        headers = hot.as_("alpha") | headers
+    if content is None:
+        answer = hot.client.post("/v1/messages", json=DELAY, headers=headers)
+    else:
+        answer = hot.client.post("/v1/messages", content=content, headers=headers)
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["code"] == ("unauthenticated" if status == 401 else "invalid-input")
+    assert (problem["path"], problem["detail"]) == (path, detail)
+    assert hot.client.get("/v1/messages", headers=hot.as_("host")).json()["messages"] == []
+
+
 def test_a_message_about_a_notice_goes_only_where_it_is_visible(hot: Api) -> None:
     """R-MSG-3: 404 for an object the sender cannot see; 422 at ``to`` for a recipient that
     cannot see it; the notice's thread otherwise."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
+from sharedsky.api.auth import ActorDep, KeyDep, submission_openapi
 from sharedsky.api.openapi import openapi_document
 from sharedsky.wire import v1
 
@@ -68,3 +70,19 @@ def test_the_request_examples_are_valid_requests(document: dict[str, Any]) -> No
     for name in with_examples:
         for example in schemas[name]["examples"]:
             getattr(v1, name).model_validate(example)
+
+
+def test_the_headers_a_submission_reads_are_documented_as_declared_ones(
+    document: dict[str, Any],
+) -> None:
+    """``submission`` reads its headers itself (FastAPI does not extract them); the route that
+    takes it documents them exactly as FastAPI documents the same headers declared."""
+    declared = FastAPI()
+
+    @declared.post("/declared")
+    async def post(_actor: ActorDep, _key: KeyDep) -> None:
+        return None
+
+    parameters = declared.openapi()["paths"]["/declared"]["post"]["parameters"]
+    assert parameters == submission_openapi()["parameters"]
+    assert document["paths"]["/v1/messages"]["post"]["parameters"] == parameters

@@ -6,13 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
 from sharedsky import __version__
 from sharedsky.api import console, errors, openapi
 from sharedsky.api.auth import ActorDep, DepsDep, KeysDep
-from sharedsky.api.fastlane import MessagesFastLane
 from sharedsky.api.headers import SecurityHeaders
 from sharedsky.api.limits import Limits
 from sharedsky.api.observability import Observability
@@ -31,11 +30,8 @@ from sharedsky.api.routes import (
 )
 from sharedsky.api.routes._render import json_response
 from sharedsky.bootstrap import Container
+from sharedsky.tuning import ROUTER_ORDER, WORKER_THREADS
 from sharedsky.wire import v1
-
-WORKER_THREADS = 200
-"""Threads for blocking work (sync routes, database reads of streams): every open event stream
-borrows one per read, so the default of 40 would starve the routes under fifty streams."""
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -57,11 +53,9 @@ def create_app(container: Container) -> FastAPI:
     app = _routed(lifespan)
     app.state.container = container
     errors.install(app)
-    # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
-    app.add_middleware(MessagesFastLane, count=container.fast_lane)
-    # then, each outside the one before: the limits (a refused request reaches neither the
-    # lane nor the routes); request ids, logs and metrics (of refusals too); outermost the
-    # security headers (on the 500 answers of ``Observability`` as well)
+    # each outside the one before: the limits (a refused request reaches no route); request
+    # ids, logs and metrics (of refusals too); outermost the security headers (on the 500
+    # answers of ``Observability`` as well)
     app.add_middleware(Limits, limits=container.limits)
     app.add_middleware(Observability, metrics=container.metrics)
     app.add_middleware(SecurityHeaders)
@@ -85,22 +79,9 @@ def _routed(lifespan: Lifespan | None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    # FastAPI matches a request against the routers in this order, route by route: the
-    # busiest first (no two routers' paths overlap, so the order changes nothing else)
-    for module in (
-        messages,
-        tracks,
-        notices,
-        zones,
-        conflicts,
-        webhooks,
-        stats,
-        ledger,
-        operations,
-        operators,
-        stream,
-    ):
-        app.include_router(module.router)
+    routers = _routers()
+    for name in ROUTER_ORDER:  # the order FastAPI tries them in, a tuning (tuning.py)
+        app.include_router(routers[name])
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -161,3 +142,21 @@ def _routed(lifespan: Lifespan | None) -> FastAPI:
     # the document declares the problem answers, and the events of GET /v1/events
     openapi.describe(app, *stream.EVENT_MODELS)
     return app
+
+
+def _routers() -> dict[str, APIRouter]:
+    """The API's routers by the name of their module in ``api/routes``."""
+    modules = (
+        conflicts,
+        ledger,
+        messages,
+        notices,
+        operations,
+        operators,
+        stats,
+        stream,
+        tracks,
+        webhooks,
+        zones,
+    )
+    return {module.__name__.rpartition(".")[2]: module.router for module in modules}

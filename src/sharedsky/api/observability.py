@@ -8,22 +8,22 @@ the open event streams, the live tracks, the database connections in use and the
 acknowledgement backlog per party (one grouped query).
 
 ``Observability`` is a pure ASGI middleware, outermost but for the security headers, so that it
-sees the requests the messages fast lane answers too: it gives each request an id (the
-client's ``X-Request-Id`` when it is sane, else a new one) that every log line written meanwhile
-carries and the response repeats, counts and times the request, and answers an unexpected error
-with the app's own 500 handler (whose log line and body carry the error id) — Starlette would
-answer it outside every middleware, without the request id.
+sees the requests the limits refuse too: it gives each request an id (the client's
+``X-Request-Id`` when it is sane, else a new one) that every log line written meanwhile carries
+and the response repeats, counts and times the request, and answers an unexpected error with
+the app's own 500 handler (whose log line and body carry the error id) — Starlette would answer
+it outside every middleware, without the request id.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import random
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
@@ -59,8 +59,6 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 """Methods counted by name; any other is counted as ``OTHER`` (labels stay few)."""
 UNMATCHED = "unmatched"
 """The route label of a request no route took (a 404 of the router or of the console)."""
-_LANE_ROUTES = {("POST", "/v1/messages")}
-"""Requests answered in front of the router (``api/fastlane.py``), which sets no route."""
 
 
 class StreamCount:
@@ -81,14 +79,6 @@ class StreamCount:
     def by_party(self) -> dict[str, int]:
         """A copy of the counts (safe from another thread)."""
         return dict(self._open)
-
-
-@dataclass
-class LaneCount:
-    """How many requests the messages fast lane answered itself (``api/fastlane.py``; the
-    others went to the app)."""
-
-    answered: int = 0
 
 
 class Metrics:
@@ -284,26 +274,24 @@ def _by_party(
     return family
 
 
-def request_id_of(scope: Scope) -> str:
+def request_id_of(scope: Scope, ids: random.Random) -> str:
     """The client's ``X-Request-Id`` if it is sane (1 to 128 of ``[A-Za-z0-9._-]``), else a
-    new random one (32 hex digits)."""
+    new one of 32 hex digits drawn from ``ids``."""
     for key, value in scope["headers"]:
         if key == _REQUEST_ID_KEY:
             text: str = value.decode("latin-1")
             if _SANE_REQUEST_ID.fullmatch(text):
                 return text
             break
-    return uuid.uuid4().hex
+    return f"{ids.getrandbits(128):032x}"
 
 
 def route_label(scope: Scope, status: int) -> str:
     """The template of the route that answered (``/v1/notices/{notice_id}``), never the raw
-    path: the console's mount counts as ``/{path}``, a request no route took as
-    ``UNMATCHED``, one the fast lane answered as its path."""
+    path: the console's mount counts as ``/{path}``, a request no route took (a refusal of
+    the limits too) as ``UNMATCHED``."""
     route = scope.get("route")
     if route is None:
-        if (scope["method"], scope["path"]) in _LANE_ROUTES:
-            return cast(str, scope["path"])
         return UNMATCHED
     if isinstance(route, Mount):
         return UNMATCHED if status == 404 else f"{route.path}/{{path}}"
@@ -317,13 +305,17 @@ class Observability:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._ids = random.Random(secrets.randbits(128))
+        """Request ids, from a generator seeded once: an id names a request and grants nothing,
+        and the system's entropy would cost a system call that lets go of the interpreter (the
+        event loop then waits for it, up to the switch interval, on every request)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started_s = time.perf_counter()
-        request_id = request_id_of(scope)
+        request_id = request_id_of(scope, self._ids)
         header = (_REQUEST_ID_KEY, request_id.encode())
         token = REQUEST_ID.set(request_id)
         responded = False

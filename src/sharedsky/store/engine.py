@@ -10,6 +10,8 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
+from sharedsky.tuning import PING_IDLE_S
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_SYNCHRONOUS_LEVELS = ("NORMAL", "FULL")
 """The ``PRAGMA synchronous`` levels an engine may use in WAL mode. NORMAL (the default):
@@ -21,8 +23,6 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 """WAL size (pages) at which a commit checkpoints by itself: a backstop for processes without
 a background checkpointer (the default of 1,000 pages puts a checkpoint on every ~50th filing)."""
 CHECKPOINT_INTERVAL_S = 0.5
-PING_IDLE_S = 1.0
-"""A pooled PostgreSQL connection idle this long (seconds) is pinged before it is used again."""
 _IDLE_SINCE = "sharedsky_idle_since"
 SQLITE_POOL_SIZE = 64
 """SQLite connections kept open per engine: a busy server has dozens of threads reading at

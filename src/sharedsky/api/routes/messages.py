@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from sharedsky.api import convert
-from sharedsky.api.auth import ActorDep, DepsDep, KeyDep, SubmissionDep
+from sharedsky.api.auth import ActorDep, DepsDep, KeyDep, SubmissionDep, submission_openapi
 from sharedsky.api.routes._render import json_response, renderer, respond
 from sharedsky.domain.visibility import Viewer
 from sharedsky.interop.catalogues import load_catalogues
@@ -35,7 +35,12 @@ def language_of(deps: Deps, viewer: Viewer) -> str:
     return deps.mechanism.party(viewer.party).language
 
 
-@router.post("/v1/messages", status_code=201, responses={201: {"model": v1.MessageOut}})
+@router.post(
+    "/v1/messages",
+    status_code=201,
+    responses={201: {"model": v1.MessageOut}},
+    openapi_extra=submission_openapi(),
+)
 async def send(body: v1.MessageIn, submitted: SubmissionDep) -> Response:
     """Send a hotline message (201); its recipient must acknowledge it by the due time of its
     priority."""
