@@ -706,6 +706,18 @@ _NAN_CORRIDOR = CorridorOutline(((0.0, 0.0), (math.nan, 0.0)), 10.0)
             ],
             "an outline position is not a (lon_deg, lat_deg) pair",
         ),
+        (
+            [
+                Region(
+                    PolygonOutline(
+                        ((("east", 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)),)  # type: ignore[arg-type]
+                    ),
+                    0.0,
+                    1.0,
+                )
+            ],
+            "an outline position is not a (lon_deg, lat_deg) pair",
+        ),
     ],
 )
 def test_bad_zones_are_refused_with_the_exact_reason(zones: list[Region], message: str) -> None:
