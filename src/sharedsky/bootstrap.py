@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import anyio.to_thread
 
 from sharedsky.api.limits import RequestLimits
-from sharedsky.api.observability import Metrics, MetricsPort, StreamCount
+from sharedsky.api.observability import LaneCount, Metrics, MetricsPort, StreamCount
 from sharedsky.detect.tactical import warm as warm_tactical
 from sharedsky.domain.addresses import TargetRules
 from sharedsky.domain.errors import SharedskyError, StateConflict
@@ -197,6 +197,8 @@ class Container:
     """The request rates and body bounds applied in front of everything (``api/limits.py``)."""
     metrics: Metrics
     """This app's metrics (``api/observability.py``)."""
+    fast_lane: LaneCount
+    """Requests the fast lane of ``POST /v1/messages`` answered (``api/fastlane.py``)."""
     schema_head: frozenset[str]
     """The newest schema revision(s) of this code, read once (``GET /readyz``)."""
     stream_keepalive_s: float
@@ -256,6 +258,7 @@ class Container:
             board=board,
             limits=limits if limits is not None else RequestLimits(),
             metrics=Metrics(deps, picture, board, streams, duty_holder),
+            fast_lane=LaneCount(),
             schema_head=newest_schema(),
             stream_keepalive_s=keepalive_s,
             duty_holder=duty_holder,

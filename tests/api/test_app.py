@@ -37,12 +37,13 @@ def test_the_app_keeps_one_attribute_its_container_after_requests_and_a_stream(a
     assert client.get("/readyz").status_code == 200
     assert client.get("/v1/me").status_code == 401
     assert client.get("/v1/me", headers=api.as_("alpha")).status_code == 200
-    sent = client.post("/v1/messages", json=MESSAGE, headers=api.as_("alpha"))
+    sent = client.post("/v1/messages", json=MESSAGE, headers=api.as_("alpha"))  # the fast lane
     assert sent.status_code == 201, sent.text
     assert client.get("/v1/tracks", headers=api.as_("bravo")).status_code == 200
     assert client.get("/metrics", headers=api.as_("host")).status_code == 200
     with client.stream("GET", "/v1/events?after=0&limit=1", headers=api.as_("bravo")) as stream:
         assert any(line.startswith("event: message.sent") for line in stream.iter_lines())
+    assert api.container.fast_lane.answered == 1
     assert _attributes(app) == {"container"}
 
 

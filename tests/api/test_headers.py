@@ -52,7 +52,7 @@ def test_api_answers_and_errors_carry_the_security_headers(
     _has_the_headers(answer.headers, API_CONTENT_SECURITY_POLICY)
 
 
-def test_a_sent_message_carries_them(api: Api) -> None:
+def test_a_message_answered_by_the_fast_lane_carries_them(api: Api) -> None:
     body = {"to": "bravo", "priority": "routine", "text": "radio check"}
     answer = api.client.post("/v1/messages", json=body, headers=api.as_("alpha"))
     assert answer.status_code == 201

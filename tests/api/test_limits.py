@@ -1,5 +1,5 @@
 """Request limits in front of the app: a token or an address past its rate gets 429 with
-Retry-After and nothing is done (a message is not sent), other tokens are served;
+Retry-After and nothing is done (the messages fast lane included), other tokens are served;
 a body over the limit gets 413, by Content-Length or as a chunked body arrives."""
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def test_a_token_past_its_burst_gets_429_with_retry_after_and_nothing_is_stored(
     assert tight.get("/v1/me", headers=_auth(env, "bravo")).status_code == 200  # not alpha
 
 
-def test_sending_messages_is_limited_too(tight: TestClient, env: Env) -> None:
+def test_the_messages_fast_lane_is_limited_too(tight: TestClient, env: Env) -> None:
     alpha = _auth(env, "alpha")
     for _ in range(3):
         assert tight.post("/v1/messages", json=DELAY, headers=alpha).status_code == 201

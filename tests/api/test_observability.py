@@ -79,7 +79,7 @@ def test_paths_no_route_took_share_one_label(api: Api) -> None:
     assert "/v1/no/such/thing" not in text
 
 
-def test_sent_messages_are_counted_under_their_route(api: Api) -> None:
+def test_messages_answered_by_the_fast_lane_are_counted_under_their_route(api: Api) -> None:
     body = {"to": "bravo", "priority": "routine", "text": "radio check"}
     assert api.client.post("/v1/messages", json=body, headers=api.as_("alpha")).status_code == 201
     text = _metrics_text(api)

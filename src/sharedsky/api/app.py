@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sharedsky import __version__
 from sharedsky.api import console, errors, openapi
 from sharedsky.api.auth import ActorDep, DepsDep, KeysDep
+from sharedsky.api.fastlane import MessagesFastLane
 from sharedsky.api.headers import SecurityHeaders
 from sharedsky.api.limits import Limits
 from sharedsky.api.observability import Observability
@@ -53,9 +54,11 @@ def create_app(container: Container) -> FastAPI:
     app = _routed(lifespan)
     app.state.container = container
     errors.install(app)
-    # each outside the one before: the limits (a refused request reaches no route); request
-    # ids, logs and metrics (of refusals too); outermost the security headers (on the 500
-    # answers of ``Observability`` as well)
+    # the common case of POST /v1/messages is answered in front of the router (fastlane.py)
+    app.add_middleware(MessagesFastLane, count=container.fast_lane)
+    # then, each outside the one before: the limits (a refused request reaches neither the
+    # lane nor the routes); request ids, logs and metrics (of refusals too); outermost the
+    # security headers (on the 500 answers of ``Observability`` as well)
     app.add_middleware(Limits, limits=container.limits)
     app.add_middleware(Observability, metrics=container.metrics)
     app.add_middleware(SecurityHeaders)

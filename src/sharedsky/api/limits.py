@@ -1,4 +1,4 @@
-"""Limits on requests, in front of everything else the app does (the routes and their parsing):
+"""Limits on requests, in front of everything else the app does (the messages fast lane too):
 a request rate per bearer token and per client address, a largest body, and a time to send it.
 
 * **Rate.** Each token (keyed by the SHA-256 of the bearer token: the middleware does not

@@ -8,11 +8,11 @@ the open event streams, the live tracks, the database connections in use and the
 acknowledgement backlog per party (one grouped query).
 
 ``Observability`` is a pure ASGI middleware, outermost but for the security headers, so that it
-sees the requests the limits refuse too: it gives each request an id (the client's
-``X-Request-Id`` when it is sane, else a new one) that every log line written meanwhile carries
-and the response repeats, counts and times the request, and answers an unexpected error with
-the app's own 500 handler (whose log line and body carry the error id) — Starlette would answer
-it outside every middleware, without the request id.
+sees the requests the messages fast lane answers too: it gives each request an id (the
+client's ``X-Request-Id`` when it is sane, else a new one) that every log line written meanwhile
+carries and the response repeats, counts and times the request, and answers an unexpected error
+with the app's own 500 handler (whose log line and body carry the error id) — Starlette would
+answer it outside every middleware, without the request id.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
@@ -59,6 +60,8 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 """Methods counted by name; any other is counted as ``OTHER`` (labels stay few)."""
 UNMATCHED = "unmatched"
 """The route label of a request no route took (a 404 of the router or of the console)."""
+_LANE_ROUTES = {("POST", "/v1/messages")}
+"""Requests answered in front of the router (``api/fastlane.py``), which sets no route."""
 
 
 class StreamCount:
@@ -79,6 +82,14 @@ class StreamCount:
     def by_party(self) -> dict[str, int]:
         """A copy of the counts (safe from another thread)."""
         return dict(self._open)
+
+
+@dataclass
+class LaneCount:
+    """How many requests the messages fast lane answered itself (``api/fastlane.py``; the
+    others went to the app)."""
+
+    answered: int = 0
 
 
 class Metrics:
@@ -288,10 +299,12 @@ def request_id_of(scope: Scope, ids: random.Random) -> str:
 
 def route_label(scope: Scope, status: int) -> str:
     """The template of the route that answered (``/v1/notices/{notice_id}``), never the raw
-    path: the console's mount counts as ``/{path}``, a request no route took (a refusal of
-    the limits too) as ``UNMATCHED``."""
+    path: the console's mount counts as ``/{path}``, a request no route took as
+    ``UNMATCHED``, one the fast lane answered as its path."""
     route = scope.get("route")
     if route is None:
+        if (scope["method"], scope["path"]) in _LANE_ROUTES:
+            return cast(str, scope["path"])
         return UNMATCHED
     if isinstance(route, Mount):
         return UNMATCHED if status == 404 else f"{route.path}/{{path}}"
