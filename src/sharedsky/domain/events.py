@@ -15,7 +15,7 @@ A *side* of a conflict or tactical alert travels as a three-item list ``[type, i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
@@ -90,13 +90,26 @@ class Event:
     ORIGINATOR: ClassVar[str | None] = None
     """The payload key of the party that made the object: its own receipt is no delivery."""
 
+    KEYS: ClassVar[Mapping[str, str]] = {}
+    """Payload keys that differ from the field's name (``from`` is a Python keyword)."""
+
     def payload(self) -> dict[str, object]:
-        """The event's data as the ledger entry's payload."""
-        raise NotImplementedError
+        """The event's data as the ledger entry's payload: each field under its name (or its
+        ``KEYS`` entry), in its JSON form (a side or tuple as a list, a time in ISO 8601)."""
+        return {self.KEYS.get(f.name, f.name): _plain(getattr(self, f.name)) for f in fields(self)}
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _plain(value: object) -> object:
+    """A field's value as the payload holds it."""
+    if isinstance(value, Side):
+        return value.form()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
 
 
 # -- notices ---------------------------------------------------------------------------------
@@ -118,16 +131,6 @@ class NoticeFiled(Event):
     late_for: tuple[str, ...]
     conflicts: tuple[str, ...]
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "notice": self.notice,
-            "party": self.party,
-            "version": self.version,
-            "lead_time_s": self.lead_time_s,
-            "late_for": list(self.late_for),
-            "conflicts": list(self.conflicts),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class NoticeAmended(NoticeFiled):
@@ -146,9 +149,6 @@ class NoticeCancelled(Event):
     notice: str
     version: int
 
-    def payload(self) -> dict[str, object]:
-        return {"notice": self.notice, "version": self.version}
-
 
 @dataclass(frozen=True, slots=True)
 class NoticeAcknowledged(Event):
@@ -160,9 +160,6 @@ class NoticeAcknowledged(Event):
     notice: str
     version: int
     party: str
-
-    def payload(self) -> dict[str, object]:
-        return {"notice": self.notice, "version": self.version, "party": self.party}
 
 
 # -- zones -----------------------------------------------------------------------------------
@@ -179,9 +176,6 @@ class ZoneDeclared(Event):
     party: str
     conflicts: tuple[str, ...]
 
-    def payload(self) -> dict[str, object]:
-        return {"zone": self.zone, "party": self.party, "conflicts": list(self.conflicts)}
-
 
 @dataclass(frozen=True, slots=True)
 class ZoneAmended(Event):
@@ -194,9 +188,6 @@ class ZoneAmended(Event):
     version: int
     conflicts: tuple[str, ...]
 
-    def payload(self) -> dict[str, object]:
-        return {"zone": self.zone, "version": self.version, "conflicts": list(self.conflicts)}
-
 
 @dataclass(frozen=True, slots=True)
 class ZoneWithdrawn(Event):
@@ -206,9 +197,6 @@ class ZoneWithdrawn(Event):
     AUDIENCE = Audience.ZONE
 
     zone: str
-
-    def payload(self) -> dict[str, object]:
-        return {"zone": self.zone}
 
 
 # -- strategic conflicts ---------------------------------------------------------------------
@@ -227,14 +215,6 @@ class ConflictDetected(Event):
     b: Side
     window_start_us: int
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "conflict": self.conflict,
-            "a": self.a.form(),
-            "b": self.b.form(),
-            "window_start_us": self.window_start_us,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class ConflictResolved(Event):
@@ -245,9 +225,6 @@ class ConflictResolved(Event):
 
     conflict: str
     reason: str
-
-    def payload(self) -> dict[str, object]:
-        return {"conflict": self.conflict, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +238,8 @@ class ConflictAcknowledged(Event):
     version: int
     party: str
 
-    def payload(self) -> dict[str, object]:
-        return {"conflict": self.conflict, "version": self.version, "party": self.party}
 
+_SENDER_RECIPIENT: Mapping[str, str] = {"sender": "from", "recipient": "to"}
 
 # -- hotline ---------------------------------------------------------------------------------
 
@@ -276,6 +252,7 @@ class MessageSent(Event):
     AUDIENCE = Audience.NAMED
     DELIVERS = "message"
     ORIGINATOR = "from"
+    KEYS = _SENDER_RECIPIENT
 
     message: str
     thread: str
@@ -291,19 +268,11 @@ class MessageSent(Event):
     due_at: datetime | None
 
     def payload(self) -> dict[str, object]:
-        return {
-            "message": self.message,
-            "thread": self.thread,
-            "from": self.sender,
-            "to": self.recipient,
-            "priority": self.priority,
-            "template": self.template,
-            "params": dict(self.params),
-            "text": self.text,
-            "about": None if self.about is None else {"type": self.about[0], "id": self.about[1]},
-            "ack": self.ack,
-            "due_at": _time(self.due_at),
-        }
+        out = Event.payload(self)
+        out["about"] = (
+            None if self.about is None else dict(zip(("type", "id"), self.about, strict=True))
+        )
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +281,7 @@ class MessageAcknowledged(Event):
 
     TYPE = "message.acknowledged"
     AUDIENCE = Audience.NAMED
+    KEYS = _SENDER_RECIPIENT
 
     message: str
     thread: str
@@ -319,16 +289,6 @@ class MessageAcknowledged(Event):
     recipient: str
     party: str
     operator: str
-
-    def payload(self) -> dict[str, object]:
-        return {
-            "message": self.message,
-            "thread": self.thread,
-            "from": self.sender,
-            "to": self.recipient,
-            "party": self.party,
-            "operator": self.operator,
-        }
 
 
 # -- tactical alerts -------------------------------------------------------------------------
@@ -352,15 +312,9 @@ class TacticalDetected(Event):
     figures: Mapping[str, object]
 
     def payload(self) -> dict[str, object]:
-        return {
-            "conflict": self.conflict,
-            "kind": self.kind,
-            "severity": self.severity,
-            "a": self.a.form(),
-            "b": self.b.form(),
-            "to": list(self.to),
-            **self.figures,
-        }
+        out = Event.payload(self)
+        del out["figures"]
+        return {**out, **self.figures}  # the figures are the payload's own keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,15 +338,6 @@ class TacticalCleared(Event):
     b: Side
     to: tuple[str, ...]
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "conflict": self.conflict,
-            "kind": self.kind,
-            "a": self.a.form(),
-            "b": self.b.form(),
-            "to": list(self.to),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class TacticalAcknowledged(Event):
@@ -405,14 +350,6 @@ class TacticalAcknowledged(Event):
     version: int
     party: str
     to: tuple[str, ...]
-
-    def payload(self) -> dict[str, object]:
-        return {
-            "conflict": self.conflict,
-            "version": self.version,
-            "party": self.party,
-            "to": list(self.to),
-        }
 
 
 # -- deadlines and deliveries ----------------------------------------------------------------
@@ -437,20 +374,6 @@ class AckEscalated(Event):
     due_was_us: int | None
     next_due_us: int | None
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "ack": self.ack,
-            "subject": self.subject,
-            "subject_id": self.subject_id,
-            "party": self.party,
-            "rung": self.rung,
-            "rung_name": self.rung_name,
-            "operators": list(self.operators),
-            "to_host": self.to_host,
-            "due_was_us": self.due_was_us,
-            "next_due_us": self.next_due_us,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class DeliveryRecorded(Event):
@@ -468,16 +391,6 @@ class DeliveryRecorded(Event):
     """As the ledger formats times (``ledger.chain.format_time``)."""
     concerns: tuple[str, ...]
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "subject": self.subject,
-            "id": self.id,
-            "party": self.party,
-            "via": self.via,
-            "delivered_at": self.delivered_at,
-            "concerns": list(self.concerns),
-        }
-
 
 # -- configuration (the host's alone) --------------------------------------------------------
 
@@ -490,9 +403,6 @@ class MechanismLoaded(Event):
     AUDIENCE = Audience.HOST
 
     mechanism: str
-
-    def payload(self) -> dict[str, object]:
-        return {"mechanism": self.mechanism}
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,15 +418,6 @@ class OperatorAdded(Event):
     expires_at: datetime | None
     cert_subject: str | None
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "operator": self.operator,
-            "party": self.party,
-            "role": self.role,
-            "expires_at": _time(self.expires_at),
-            "cert_subject": self.cert_subject,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class OperatorRevoked(Event):
@@ -527,9 +428,6 @@ class OperatorRevoked(Event):
 
     operator: str
     party: str
-
-    def payload(self) -> dict[str, object]:
-        return {"operator": self.operator, "party": self.party}
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,15 +450,6 @@ class KeyRegistered(Event):
     operator: str
     by: str
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "key_id": self.key_id,
-            "public_key": self.public_key,
-            "party": self.party,
-            "operator": self.operator,
-            "by": self.by,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class KeyRevoked(Event):
@@ -574,14 +463,6 @@ class KeyRevoked(Event):
     operator: str
     by: str
 
-    def payload(self) -> dict[str, object]:
-        return {
-            "key_id": self.key_id,
-            "party": self.party,
-            "operator": self.operator,
-            "by": self.by,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class WebhookRegistered(Event):
@@ -592,9 +473,6 @@ class WebhookRegistered(Event):
 
     webhook: str
     party: str
-
-    def payload(self) -> dict[str, object]:
-        return {"webhook": self.webhook, "party": self.party}
 
 
 @dataclass(frozen=True, slots=True)
