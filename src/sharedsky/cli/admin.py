@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
 from pathlib import Path
 from typing import Annotated
 
@@ -74,123 +73,94 @@ def init_command(
     )
 
 
+HostOption = Annotated[str | None, typer.Option(help="Listen address (env SHAREDSKY_HOST).")]
+PortOption = Annotated[int | None, typer.Option(help="TCP port (env SHAREDSKY_PORT).")]
+TlsCertOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-cert",
+        help="Serve HTTPS only, with this PEM certificate chain (env SHAREDSKY_TLS_CERT).",
+    ),
+]
+TlsKeyOption = Annotated[
+    Path | None,
+    typer.Option("--tls-key", help="The certificate's PEM private key (env SHAREDSKY_TLS_KEY)."),
+]
+TlsClientCaOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-client-ca",
+        help=(
+            "Require a client certificate issued by a CA in this PEM file (mutual TLS; "
+            "env SHAREDSKY_TLS_CLIENT_CA)."
+        ),
+    ),
+]
+MetricsPortOption = Annotated[
+    int | None,
+    typer.Option(
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Also serve GET /metrics without a token on 127.0.0.1:PORT "
+        "(env SHAREDSKY_METRICS_PORT).",
+    ),
+]
+LogFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--log-format",
+        help="Log lines as `text` or `json` (env SHAREDSKY_LOG_FORMAT; default text).",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes on the one port (env SHAREDSKY_WORKERS; default 1; above 1 "
+        "PostgreSQL only). One of them at a time runs the periodic duties.",
+    ),
+]
+
+
 def serve_command(
     db: DbOption = None,
-    host: Annotated[str | None, typer.Option(help="Listen address (env SHAREDSKY_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port (env SHAREDSKY_PORT).")] = None,
-    tls_cert: Annotated[
-        Path | None,
-        typer.Option(
-            "--tls-cert",
-            help="Serve HTTPS only, with this PEM certificate chain (env SHAREDSKY_TLS_CERT).",
-        ),
-    ] = None,
-    tls_key: Annotated[
-        Path | None,
-        typer.Option(
-            "--tls-key", help="The certificate's PEM private key (env SHAREDSKY_TLS_KEY)."
-        ),
-    ] = None,
-    tls_client_ca: Annotated[
-        Path | None,
-        typer.Option(
-            "--tls-client-ca",
-            help=(
-                "Require a client certificate issued by a CA in this PEM file (mutual TLS; "
-                "env SHAREDSKY_TLS_CLIENT_CA)."
-            ),
-        ),
-    ] = None,
-    metrics_port: Annotated[
-        int | None,
-        typer.Option(
-            "--metrics-port",
-            min=1,
-            max=65535,
-            help="Also serve GET /metrics without a token on 127.0.0.1:PORT "
-            "(env SHAREDSKY_METRICS_PORT).",
-        ),
-    ] = None,
-    log_format: Annotated[
-        str | None,
-        typer.Option(
-            "--log-format",
-            help="Log lines as `text` or `json` (env SHAREDSKY_LOG_FORMAT; default text).",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            max=64,
-            help="Server processes on the one port (env SHAREDSKY_WORKERS; default 1; above 1 "
-            "PostgreSQL only). One of them at a time runs the periodic duties.",
-        ),
-    ] = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    tls_cert: TlsCertOption = None,
+    tls_key: TlsKeyOption = None,
+    tls_client_ca: TlsClientCaOption = None,
+    metrics_port: MetricsPortOption = None,
+    log_format: LogFormatOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Serve the API of the mechanism held in the database (HTTPS with --tls-cert/--tls-key)."""
-    from sqlalchemy.engine import make_url
-
-    from sharedsky.api.logs import LOG_FORMATS
-    from sharedsky.bootstrap import check_database
-    from sharedsky.cli.serving import ServeOptions, run, serving_app, serving_settings
-    from sharedsky.store.engine import normalise_url
+    from sharedsky.cli.serving import ServeOptions, serve
 
     settings = Settings()
-    log_format = log_format or settings.log_format
-    if log_format not in LOG_FORMATS:
-        _err.print(f"[red]--log-format must be one of {', '.join(LOG_FORMATS)}[/red]")
-        raise typer.Exit(2)
-    url = _db_url(db)
-    options = ServeOptions(
-        db=url,
-        host=host or settings.host,
-        port=port or settings.port,
-        tls_cert=tls_cert or settings.tls_cert,
-        tls_key=tls_key or settings.tls_key,
-        tls_client_ca=tls_client_ca or settings.tls_client_ca,
-        metrics_port=metrics_port or settings.metrics_port,
-        log_format=log_format,
-        workers=workers or settings.workers,
-    )
-    if options.workers > 1 and make_url(normalise_url(url)).get_backend_name() == "sqlite":
-        _err.print(
-            f"[red]--workers {options.workers} needs PostgreSQL: SQLite admits one server "
-            "process. Serve with --workers 1, or over a postgresql:// database.[/red]"
+    try:  # a wrong option is a usage error (2); a file or database that cannot serve, 1
+        options = ServeOptions.of(
+            settings,
+            db=_db_url(db),
+            host=host,
+            port=port,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            tls_client_ca=tls_client_ca,
+            metrics_port=metrics_port,
+            log_format=log_format,
+            workers=workers,
         )
-        raise typer.Exit(2)
+    except InvalidSetting as exc:
+        _err.print(exc.detail, style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
     try:
-        _server_tls(options.tls_cert, options.tls_key, options.tls_client_ca)
+        serve(options, settings)
     except SharedskyError as exc:
-        _err.print(f"[red]{exc.detail}[/red]", markup=True, highlight=False)
+        _err.print(exc.detail, style="red", markup=False, highlight=False)
         raise typer.Exit(1) from exc
-    try:  # N workers: migrate and check the mechanism once here; each builds its own app
-        app = serving_app(options, settings) if options.workers == 1 else None
-        if app is None:
-            check_database(serving_settings(options, settings))
-    except SharedskyError as exc:
-        _err.print(f"[red]{exc.detail}[/red]")
-        raise typer.Exit(1) from exc
-    run(options, settings, app)
-
-
-def _server_tls(
-    cert: Path | None, key: Path | None, client_ca: Path | None
-) -> ssl.SSLContext | None:
-    """The server's SSL context from the three files (None: plain HTTP); InvalidSetting when
-    one is given without the others it needs or is unusable (`api.tls.server_context`)."""
-    from sharedsky.api.tls import server_context
-
-    if cert is None and key is None:
-        if client_ca is not None:
-            raise InvalidSetting("--tls-client-ca needs --tls-cert and --tls-key", ("tls_cert",))
-        return None
-    if cert is None:
-        raise InvalidSetting("--tls-key needs --tls-cert", ("tls_cert",))
-    if key is None:
-        raise InvalidSetting("--tls-cert needs --tls-key", ("tls_key",))
-    return server_context(cert, key, client_ca)
 
 
 def demo_command(

@@ -25,15 +25,17 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 from uvicorn.config import STARTUP_FAILURE
 
 from sharedsky.api.app import create_app
-from sharedsky.api.logs import log_config
+from sharedsky.api.logs import LOG_FORMATS, log_config
 from sharedsky.api.protocol import protocol_class
 from sharedsky.api.tls import server_context
-from sharedsky.bootstrap import build
-from sharedsky.domain.errors import SharedskyError
+from sharedsky.bootstrap import build, check_database
+from sharedsky.domain.errors import InvalidSetting, SharedskyError
 from sharedsky.settings import Settings
+from sharedsky.store.engine import normalise_url
 
 log = logging.getLogger("sharedsky.serve")
 
@@ -51,6 +53,71 @@ class ServeOptions:
     metrics_port: int | None
     log_format: str
     workers: int
+
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        *,
+        db: str,
+        host: str | None,
+        port: int | None,
+        tls_cert: Path | None,
+        tls_key: Path | None,
+        tls_client_ca: Path | None,
+        metrics_port: int | None,
+        log_format: str | None,
+        workers: int | None,
+    ) -> ServeOptions:
+        """The options given, each falling back on its setting; InvalidSetting for a log format
+        that does not exist, or several workers over SQLite (one process only)."""
+        options = cls(
+            db=db,
+            host=host or settings.host,
+            port=port or settings.port,
+            tls_cert=tls_cert or settings.tls_cert,
+            tls_key=tls_key or settings.tls_key,
+            tls_client_ca=tls_client_ca or settings.tls_client_ca,
+            metrics_port=metrics_port or settings.metrics_port,
+            log_format=log_format or settings.log_format,
+            workers=workers or settings.workers,
+        )
+        if options.log_format not in LOG_FORMATS:
+            raise InvalidSetting(
+                f"--log-format must be one of {', '.join(LOG_FORMATS)}", ("log_format",)
+            )
+        if options.workers > 1 and make_url(normalise_url(db)).get_backend_name() == "sqlite":
+            raise InvalidSetting(
+                f"--workers {options.workers} needs PostgreSQL: SQLite admits one server "
+                "process. Serve with --workers 1, or over a postgresql:// database.",
+                ("workers",),
+            )
+        return options
+
+
+def serve(options: ServeOptions, settings: Settings) -> None:
+    """Check the TLS files, then build the app (one worker) or migrate and check the database
+    once (N workers, each of which builds its own), and serve; SharedskyError, before anything
+    listens, when a file or the database cannot serve."""
+    check_tls_files(options.tls_cert, options.tls_key, options.tls_client_ca)
+    app = serving_app(options, settings) if options.workers == 1 else None
+    if app is None:
+        check_database(serving_settings(options, settings))
+    run(options, settings, app)
+
+
+def check_tls_files(cert: Path | None, key: Path | None, client_ca: Path | None) -> None:
+    """InvalidSetting when one TLS file is given without the others it needs, or when they do
+    not make a server context (`api.tls.server_context`)."""
+    if cert is None and key is None:
+        if client_ca is not None:
+            raise InvalidSetting("--tls-client-ca needs --tls-cert and --tls-key", ("tls_cert",))
+        return
+    if cert is None:
+        raise InvalidSetting("--tls-key needs --tls-cert", ("tls_cert",))
+    if key is None:
+        raise InvalidSetting("--tls-cert needs --tls-key", ("tls_key",))
+    server_context(cert, key, client_ca)
 
 
 def serving_settings(options: ServeOptions, settings: Settings) -> Settings:
