@@ -13,6 +13,7 @@ from _support import T0, THREE_PARTY_YAML, Env, make_env
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.events import StoredEvent
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.visibility import Viewer
@@ -32,7 +33,6 @@ from sharedsky.service.stream import (
     read_stream,
     visible_event,
 )
-from sharedsky.store.events import StoredEvent
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 

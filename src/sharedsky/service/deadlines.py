@@ -19,9 +19,8 @@ from sharedsky.domain.events import AckEscalated
 from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
-from sharedsky.store.mapping import OPEN_END_US
 from sharedsky.store.uow import SqlUnitOfWork
-from sharedsky.units import to_us
+from sharedsky.units import OPEN_END_US, to_us
 
 log = logging.getLogger("sharedsky.deadlines")
 

@@ -12,13 +12,12 @@ from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
 from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, Side
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
-from sharedsky.domain.volumes import Volume4D
+from sharedsky.domain.volumes import StoredVolume, Volume4D, window_us
 from sharedsky.geo.cells import query_cells, storage_cells
 from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
 from sharedsky.service.ports import Deps
 from sharedsky.store.uow import SqlUnitOfWork
-from sharedsky.store.volumes import StoredVolume, window_us
 from sharedsky.units import to_us
 
 

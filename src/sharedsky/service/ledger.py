@@ -19,7 +19,7 @@ from sharedsky.domain.errors import (
     SignatureRequired,
     StateConflict,
 )
-from sharedsky.domain.events import DeliveryRecorded, KeyRegistered, KeyRevoked
+from sharedsky.domain.events import DeliveryRecorded, KeyRegistered, KeyRevoked, StoredEvent
 from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.visibility import Viewer
 from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
@@ -42,7 +42,6 @@ from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import Sightings, needs_sightings, sightings_in, visible_event
-from sharedsky.store.events import StoredEvent
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 PAGE_SIZE = 1000

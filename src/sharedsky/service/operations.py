@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sharedsky.domain.acknowledgements import AckBacklog
 from sharedsky.service.ports import Deps
-from sharedsky.store.acks import AckBacklog
 from sharedsky.store.schema import current_revisions, head_revisions
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.units import to_us

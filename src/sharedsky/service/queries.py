@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
-from sharedsky.domain.conflicts import Conflict, ConflictState
+from sharedsky.domain.conflicts import Conflict, ConflictFilter, ConflictState
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.notices import Notice
+from sharedsky.domain.notices import Notice, NoticeFilter
 from sharedsky.domain.tactical import OPEN, StoredAlert
 from sharedsky.domain.visibility import (
     ConflictView,
@@ -24,8 +24,6 @@ from sharedsky.domain.visibility import (
 )
 from sharedsky.domain.zones import ZoneKind
 from sharedsky.service.ports import Deps
-from sharedsky.store.conflicts import ConflictFilter
-from sharedsky.store.notices import NoticeFilter
 
 __all__ = ["NoticeDetail", "NoticeFilter"]
 from sharedsky.store.uow import SqlUnitOfWork

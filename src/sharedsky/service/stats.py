@@ -9,10 +9,9 @@ from datetime import datetime
 
 from sharedsky.domain.channels import NoticeKind, Sharing
 from sharedsky.domain.ids import NoticeId, PartyId
-from sharedsky.domain.notices import Notice
+from sharedsky.domain.notices import Notice, NoticeFilter
 from sharedsky.domain.visibility import Viewer
 from sharedsky.service.ports import Deps
-from sharedsky.store.notices import NoticeFilter
 from sharedsky.store.uow import SqlUnitOfWork
 
 _ALL = 10_000_000

@@ -30,11 +30,13 @@ from datetime import datetime
 
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.events import (
     EVENT_TYPES,
     Audience,
     DeliveryRecorded,
     Side,
+    StoredEvent,
     audience_of,
     types_for,
 )
@@ -54,8 +56,6 @@ from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.ledger.chain import format_time
 from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service.ports import Deps
-from sharedsky.store.deliveries import Delivery
-from sharedsky.store.events import StoredEvent
 from sharedsky.store.uow import SqlUnitOfWork
 
 PAGE_SIZE = 500

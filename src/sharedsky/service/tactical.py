@@ -42,6 +42,7 @@ from sharedsky.domain.tactical import (
     AlertKind,
     BoardStep,
     Finding,
+    LiveFigures,
     OpenAlert,
     Severity,
     StoredAlert,
@@ -51,7 +52,7 @@ from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Picture, Snapshot
-from sharedsky.store.live import LiveFigures, LiveStore, all_figures, replace_figures
+from sharedsky.store.live import LiveStore, all_figures, replace_figures
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.units import from_us, to_us
 

@@ -26,14 +26,13 @@ from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import Role
-from sharedsky.domain.tracks import TrackBatch, check_batch
+from sharedsky.domain.tracks import TrackBatch, TrackRow, check_batch
 from sharedsky.domain.visibility import Viewer
 from sharedsky.geo.distance import geodesic_destination
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
 from sharedsky.store.live import (
     LiveStore,
-    TrackRow,
     clear_tracks,
     count_fresh,
     fresh_tracks,

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound
 from sharedsky.domain.events import WebhookDeleted, WebhookRegistered
 from sharedsky.domain.ids import PartyId
@@ -39,7 +40,6 @@ from sharedsky.service._common import append_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
-from sharedsky.store.deliveries import Delivery
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.units import to_us
 

@@ -12,30 +12,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 import orjson
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
+from sharedsky.domain.tactical import LiveFigures
+from sharedsky.domain.tracks import TrackRow
 from sharedsky.store import tables as t
 from sharedsky.store.engine import is_sqlite
 
 T = TypeVar("T")
-
-TrackRow = tuple[str, str, float, float, float, float, float, float, float, str | None]
-"""One state as stored: party, track id, time_s, lat_deg, lon_deg, alt_m, gs_mps, trk_deg,
-vs_mps, notice id."""
-
-
-@dataclass(frozen=True, slots=True)
-class LiveFigures:
-    """An open alert's latest figures, as the duty holder's last tick found them."""
-
-    severity: str
-    figures: Mapping[str, object]
-    found_us: int
-    """When that tick ran, in microseconds since the epoch."""
 
 
 class LiveStore:
