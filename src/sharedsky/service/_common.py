@@ -11,12 +11,12 @@ from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckSu
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.events import Event
+from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.notices import Notice
 from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.store.idempotency import StoredResponse
 from sharedsky.store.uow import SqlUnitOfWork
 from sharedsky.units import to_us
 
@@ -48,12 +48,11 @@ def append_events(uow: SqlUnitOfWork, now: datetime, actor: str, events: Sequenc
 def remember(
     uow: SqlUnitOfWork, actor: Actor, idem: Idempotency[R] | None, result: R, now: datetime
 ) -> R:
-    """Store the rendered response under the idempotency key (if any) and return ``result``."""
+    """Keep ``result``, encoded, under the idempotency key (if any) and return it; KeyTaken
+    when a concurrent request kept a result under the key first (nothing of this one stays)."""
     if idem is not None:
-        status, body = idem.render(result)
-        uow.idempotency.put(
-            actor.operator, idem.key, StoredResponse(idem.request_sha256, status, body), to_us(now)
-        )
+        kept = KeptResult(idem.request_sha256, idem.encode(result))
+        uow.idempotency.put(actor.operator, idem.key, kept, to_us(now))
     return result
 
 
