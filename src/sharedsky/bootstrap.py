@@ -49,7 +49,6 @@ from sharedsky.service.deadlines import DeadlineScheduler
 from sharedsky.service.duties import AlwaysHeld, Duty, DutyLease, DutyRunner
 from sharedsky.service.ledger import OperatorKeyCache, checkpoint, keep_every_operators_keys
 from sharedsky.service.mechanism import TokenCache
-from sharedsky.service.operations import newest_schema
 from sharedsky.service.operators import CredentialsWatch
 from sharedsky.service.ports import Clock, Deps, IdFactory, RandomIds, SystemClock
 from sharedsky.service.stream import DeliveryBuffer, fetch_events, head_of_log
@@ -60,7 +59,7 @@ from sharedsky.settings import Settings
 from sharedsky.store.duty_lock import DutyLock
 from sharedsky.store.engine import is_sqlite, make_engine
 from sharedsky.store.live import LiveStore
-from sharedsky.store.schema import upgrade
+from sharedsky.store.schema import head_revisions, upgrade
 from sharedsky.store.uow import Database
 from sharedsky.tuning import DELIVERY_FLUSH_S, OPENED_AT_START, settle_heap
 
@@ -259,7 +258,7 @@ class Container:
             limits=limits if limits is not None else RequestLimits(),
             metrics=Metrics(deps, picture, board, streams, duty_holder),
             fast_lane=LaneCount(),
-            schema_head=newest_schema(),
+            schema_head=head_revisions(),
             stream_keepalive_s=keepalive_s,
             duty_holder=duty_holder,
             process=process,

@@ -17,7 +17,7 @@ from sharedsky.domain.notices import Notice
 from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import to_us
 
 R = TypeVar("R")
@@ -27,7 +27,7 @@ SYSTEM = "system"
 
 
 def append_event(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     now: datetime,
     actor: str,
     event: Event,
@@ -39,14 +39,14 @@ def append_event(
     return uow.events.append(now, actor, event.TYPE, event.payload(), signature)
 
 
-def append_events(uow: SqlUnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
+def append_events(uow: UnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
     """Append ``events`` in order, inserted together (none: nothing)."""
     if events:
         uow.events.append_many(now, actor, [(e.TYPE, e.payload()) for e in events])
 
 
 def remember(
-    uow: SqlUnitOfWork, actor: Actor, idem: Idempotency[R] | None, result: R, now: datetime
+    uow: UnitOfWork, actor: Actor, idem: Idempotency[R] | None, result: R, now: datetime
 ) -> R:
     """Keep ``result``, encoded, under the idempotency key (if any) and return it; KeyTaken
     when a concurrent request kept a result under the key first (nothing of this one stays)."""
@@ -57,7 +57,7 @@ def remember(
 
 
 def request_notice_acks(
-    uow: SqlUnitOfWork, deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
+    uow: UnitOfWork, deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
 ) -> None:
     """Ask each counterparty that may see this version of the notice to acknowledge it."""
     mech = deps.mechanism

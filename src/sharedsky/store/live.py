@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 
 class LiveStore:
-    """Runs reads and writes of the live tables in transactions of their own."""
+    """Runs reads and writes of the live tables in transactions of their own: each method is
+    one (``service.ports.LiveTables``), ``run`` any other."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -38,6 +39,34 @@ class LiveStore:
                 connection = connection.execution_options(isolation_level="READ COMMITTED")
             with connection.begin():
                 return work(connection)
+
+    def upsert_tracks(self, rows: Sequence[TrackRow]) -> int:
+        """``upsert_tracks`` in a transaction of its own (none for no rows)."""
+        return self.run(lambda c: upsert_tracks(c, rows)) if rows else 0
+
+    def fresh_tracks(self, oldest_s: float) -> list[TrackRow]:
+        """``fresh_tracks`` in a transaction of its own."""
+        return self.run(lambda c: fresh_tracks(c, oldest_s))
+
+    def count_fresh(self, oldest_s: float) -> int:
+        """``count_fresh`` in a transaction of its own."""
+        return self.run(lambda c: count_fresh(c, oldest_s))
+
+    def prune_tracks(self, oldest_s: float) -> int:
+        """``prune_tracks`` in a transaction of its own."""
+        return self.run(lambda c: prune_tracks(c, oldest_s))
+
+    def clear_tracks(self) -> None:
+        """``clear_tracks`` in a transaction of its own."""
+        self.run(clear_tracks)
+
+    def replace_figures(self, figures: Mapping[str, LiveFigures]) -> None:
+        """``replace_figures`` in a transaction of its own."""
+        self.run(lambda c: replace_figures(c, figures))
+
+    def all_figures(self) -> dict[str, LiveFigures]:
+        """``all_figures`` in a transaction of its own."""
+        return self.run(all_figures)
 
 
 _COLUMNS = (
