@@ -54,6 +54,7 @@ from sharedsky.service.ports import Clock, Deps, IdFactory, RandomIds, SystemClo
 from sharedsky.service.stream import DeliveryBuffer, fetch_events, head_of_log
 from sharedsky.service.tactical import BoardFollower, TacticalBoard, TacticalTicker
 from sharedsky.service.tracks import LivePicture, Picture, SharedPicture, TrackConfig
+from sharedsky.service.uow import Database as DatabasePort
 from sharedsky.service.webhooks import WebhookWorker
 from sharedsky.settings import Settings
 from sharedsky.store.duty_lock import DutyLock
@@ -87,14 +88,15 @@ def open_database(
 
 
 def build_deps(
-    db: Database,
+    db: DatabasePort,
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     webhook_targets: TargetGuard | None = None,
 ) -> Deps:
-    """The use-case dependencies over a database that holds a mechanism; ``webhook_targets``:
-    the webhook URLs it accepts (default: https to public addresses only). StateConflict when
-    the database holds no mechanism."""
+    """The use-case dependencies over a database that holds a mechanism (the SQL one, or any
+    other that keeps ``service.uow.Database``); ``webhook_targets``: the webhook URLs it
+    accepts (default: https to public addresses only). StateConflict when the database holds
+    no mechanism."""
     text = db.run(lambda uow: uow.parties.mechanism_json(), readonly=True)
     if text is None:
         raise StateConflict("the database holds no mechanism; run `sharedsky init` first")
