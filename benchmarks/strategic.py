@@ -60,7 +60,7 @@ from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import NoticeId, OperatorId, PartyId
 from sharedsky.domain.notices import Notice, NoticeDraft
-from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
+from sharedsky.domain.volumes import AltitudeBand, StoredVolume, TimeWindow, Volume4D
 from sharedsky.geo.cells import storage_cells
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 from sharedsky.geo.projection import frame_at
@@ -71,7 +71,6 @@ from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.notices import Filing, file_notice
 from sharedsky.service.ports import Deps
 from sharedsky.store.uow import Database, SqlUnitOfWork
-from sharedsky.store.volumes import StoredVolume
 from sharedsky.testing.fakes import FakeClock, SequentialIds
 from sharedsky.tuning import settle_heap
 from sharedsky.units import to_us

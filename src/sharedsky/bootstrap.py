@@ -49,18 +49,18 @@ from sharedsky.service.deadlines import DeadlineScheduler
 from sharedsky.service.duties import AlwaysHeld, Duty, DutyLease, DutyRunner
 from sharedsky.service.ledger import OperatorKeyCache, checkpoint, keep_every_operators_keys
 from sharedsky.service.mechanism import TokenCache
-from sharedsky.service.operations import newest_schema
 from sharedsky.service.operators import CredentialsWatch
 from sharedsky.service.ports import Clock, Deps, IdFactory, RandomIds, SystemClock
 from sharedsky.service.stream import DeliveryBuffer, fetch_events, head_of_log
 from sharedsky.service.tactical import BoardFollower, TacticalBoard, TacticalTicker
 from sharedsky.service.tracks import LivePicture, Picture, SharedPicture, TrackConfig
+from sharedsky.service.uow import Database as DatabasePort
 from sharedsky.service.webhooks import WebhookWorker
 from sharedsky.settings import Settings
 from sharedsky.store.duty_lock import DutyLock
 from sharedsky.store.engine import is_sqlite, make_engine
 from sharedsky.store.live import LiveStore
-from sharedsky.store.schema import upgrade
+from sharedsky.store.schema import head_revisions, upgrade
 from sharedsky.store.uow import Database
 from sharedsky.tuning import DELIVERY_FLUSH_S, OPENED_AT_START, settle_heap
 
@@ -88,14 +88,15 @@ def open_database(
 
 
 def build_deps(
-    db: Database,
+    db: DatabasePort,
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     webhook_targets: TargetGuard | None = None,
 ) -> Deps:
-    """The use-case dependencies over a database that holds a mechanism; ``webhook_targets``:
-    the webhook URLs it accepts (default: https to public addresses only). StateConflict when
-    the database holds no mechanism."""
+    """The use-case dependencies over a database that holds a mechanism (the SQL one, or any
+    other that keeps ``service.uow.Database``); ``webhook_targets``: the webhook URLs it
+    accepts (default: https to public addresses only). StateConflict when the database holds
+    no mechanism."""
     text = db.run(lambda uow: uow.parties.mechanism_json(), readonly=True)
     if text is None:
         raise StateConflict("the database holds no mechanism; run `sharedsky init` first")
@@ -259,7 +260,7 @@ class Container:
             limits=limits if limits is not None else RequestLimits(),
             metrics=Metrics(deps, picture, board, streams, duty_holder),
             fast_lane=LaneCount(),
-            schema_head=newest_schema(),
+            schema_head=head_revisions(),
             stream_keepalive_s=keepalive_s,
             duty_holder=duty_holder,
             process=process,

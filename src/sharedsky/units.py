@@ -22,6 +22,9 @@ FPM_MPS = FT_M / 60.0
 """One foot per minute (vertical rate) in metres per second."""
 US_S = 1_000_000
 """Microseconds in one second."""
+OPEN_END_US = 2**62
+"""Stands for "no end" in a time in microseconds that cannot be None (an index column, a due
+time that never comes)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

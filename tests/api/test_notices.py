@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from _bodies import notice, square, zone
 from _support import Api
+
+from sharedsky.api.routes import _render
+from sharedsky.service.context import Actor
+from sharedsky.service.idempotency import kept_result
+from sharedsky.service.ports import Deps
 
 
 def file(api: Api, party: str, body: dict[str, object], **headers: str) -> dict[str, object]:
@@ -199,6 +205,33 @@ def test_idempotency_key_returns_the_first_result(api: Api) -> None:
     )
     assert other.status_code == 422
     assert other.json()["code"] == "idempotency-mismatch"
+
+
+def test_a_duplicate_that_lost_the_race_for_its_key_replays_the_first_answer(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-IDEM-1: a retry that looked for its key before the first request committed (it found
+    nothing, so it files too) is refused on the key, and answers what the first answered."""
+    headers = api.as_("alpha") | {"Idempotency-Key": "k-1"}
+    first = api.client.post("/v1/notices", json=notice(), headers=headers)
+    looks: list[str] = []
+
+    def looked_too_early(deps: Deps, actor: Actor, key: str, request_sha256: str) -> str | None:
+        looks.append(key)
+        if len(looks) == 1:
+            return None
+        return kept_result(deps, actor, key, request_sha256)
+
+    monkeypatch.setattr(_render, "kept_result", looked_too_early)
+    again = api.client.post("/v1/notices", json=notice(), headers=headers)
+    assert looks == ["k-1", "k-1"]  # before filing, and after the key refused the filing
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json"
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert "idempotent-replayed" not in first.headers
+    listed = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    assert [n["id"] for n in listed] == [first.json()["id"]]
 
 
 def test_zone_declare_amend_withdraw_and_conflict_with_notice(api: Api) -> None:

@@ -11,11 +11,12 @@ from _support import Api
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from sharedsky import bootstrap
 from sharedsky.api.app import create_app
 from sharedsky.bootstrap import Container
-from sharedsky.service import operations
-from sharedsky.service.operations import newest_schema
+from sharedsky.store import schema
 from sharedsky.store.engine import make_engine
+from sharedsky.store.schema import head_revisions
 from sharedsky.store.uow import Database
 
 
@@ -28,7 +29,7 @@ def test_a_migrated_database_is_ready_without_a_token(api: Api) -> None:
 
 def test_a_database_behind_its_schema_is_not_ready(api: Api) -> None:
     db = api.env.deps.db
-    [head] = newest_schema()
+    [head] = head_revisions()
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
     try:
@@ -72,11 +73,12 @@ def test_a_database_that_does_not_answer_is_not_ready(api: Api, tmp_path: Path) 
 def test_the_newest_revision_is_read_once_per_app(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert api.container.schema_head == newest_schema()
+    assert api.container.schema_head == head_revisions()
 
     def read_again() -> frozenset[str]:
         raise AssertionError("the newest revision was read again")
 
-    monkeypatch.setattr(operations, "head_revisions", read_again)  # what newest_schema reads
+    monkeypatch.setattr(bootstrap, "head_revisions", read_again)  # what a container reads
+    monkeypatch.setattr(schema, "head_revisions", read_again)
     assert api.client.get("/readyz").status_code == 200
     assert api.client.get("/readyz").status_code == 200

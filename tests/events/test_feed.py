@@ -7,9 +7,9 @@ import asyncio
 import threading
 from datetime import UTC, datetime
 
+from sharedsky.domain.events import StoredEvent
 from sharedsky.events.bus import EventBus
 from sharedsky.events.feed import EventFeed, FeedPump
-from sharedsky.store.events import StoredEvent
 
 T = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

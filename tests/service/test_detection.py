@@ -12,7 +12,7 @@ from _support import T0, Env
 
 from sharedsky.detect.separation import clash
 from sharedsky.domain.channels import NoticeKind
-from sharedsky.domain.conflicts import ConflictState
+from sharedsky.domain.conflicts import ConflictFilter, ConflictState
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
@@ -20,7 +20,6 @@ from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, Poly
 from sharedsky.service._packing import separation, volume_geom
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import file_notice
-from sharedsky.store.conflicts import ConflictFilter
 
 
 def actor(party: str) -> Actor:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from _support import T0, Api, Env
 
 from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.visibility import Viewer
@@ -15,7 +16,6 @@ from sharedsky.geo.outlines import CircleOutline
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import file_notice
 from sharedsky.service.stats import lead_time_report
-from sharedsky.store.deliveries import Delivery
 
 ALPHA = Actor(OperatorId("alpha-duty"), PartyId("alpha"), False)
 

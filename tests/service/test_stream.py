@@ -8,11 +8,12 @@ from datetime import timedelta
 from typing import cast
 
 import pytest
-from _support import T0, THREE_PARTY_YAML, Env, make_env
+from _support import LEVANT_YAML, T0, THREE_PARTY_YAML, Env, make_env
 
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.events import StoredEvent
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.visibility import Viewer
@@ -22,19 +23,20 @@ from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import file_notice
+from sharedsky.service.ports import Deps
 from sharedsky.service.queries import list_conflicts
 from sharedsky.service.stream import (
     Sightings,
     StreamEvent,
     deliveries_of,
+    head_of_log,
     may_concern,
     open_cursor,
     read_stream,
     visible_event,
 )
-from sharedsky.store.events import StoredEvent
 from sharedsky.store.uow import Database
-from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.fakes import FakeClock, SequentialIds
 
 HERE = (36.5, 34.8)
 FAR = (40.0, 30.0)
@@ -247,6 +249,19 @@ def test_a_cursor_resumes_strictly_after_its_position(world: World) -> None:
     every = read_all(world.env, viewer("bravo"))
     middle = every[2].seq
     assert read_all(world.env, viewer("bravo"), after=middle) == every[3:]
+
+
+def test_the_head_of_the_log_is_zero_when_empty_then_the_newest_seq(
+    database: Database, clock: FakeClock
+) -> None:
+    """Where a stream that starts "now" begins (``open_cursor(deps, None)``)."""
+    mechanism, _ = parse_mechanism(LEVANT_YAML)
+    deps = Deps(database, clock, SequentialIds(), mechanism)
+    assert head_of_log(deps) == 0
+    seqs = database.run(
+        lambda uow: [uow.events.append(T0, "system", f"test.{n}", {}) for n in range(2)]
+    )
+    assert head_of_log(deps) == seqs[-1] > 0
 
 
 def test_a_cursor_opened_without_a_position_starts_at_the_newest_event(world: World) -> None:

@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from sharedsky.domain.conflicts import (
     Conflict,
+    ConflictFilter,
     ConflictState,
     ObjectRef,
     ObjectType,
     ResolvedReason,
 )
 from sharedsky.domain.ids import ConflictId, PartyId
-from sharedsky.store.conflicts import ConflictFilter, ConflictRepository
+from sharedsky.store.conflicts import ConflictRepository
 from sharedsky.store.journal import Journal
 from sharedsky.store.uow import Database, SqlUnitOfWork
 from sharedsky.units import to_us

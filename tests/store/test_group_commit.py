@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.errors import StateConflict
+from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.domain.messages import Message, MessageId
 from sharedsky.store import tables as t
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
-from sharedsky.store.idempotency import StoredResponse
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 
@@ -293,8 +293,8 @@ def _fails_after_writing(n: int, statements: bool = True) -> Callable[[SqlUnitOf
     def work(uow: SqlUnitOfWork) -> int:
         _sends(n)(uow)
         if statements:
-            response = StoredResponse("0" * 64, 201, "{}")
-            uow.idempotency.put("alpha-duty", f"key-{n}", response, 0)
+            kept = KeptResult("0" * 64, "{}")
+            uow.idempotency.put("alpha-duty", f"key-{n}", kept, 0)
             _count(uow)
         raise StateConflict(f"write {n} refused after writing")
 

@@ -3,10 +3,10 @@ and the alert figures the duty holder writes are read back whole."""
 
 from __future__ import annotations
 
+from sharedsky.domain.tactical import LiveFigures
+from sharedsky.domain.tracks import TrackRow
 from sharedsky.store.live import (
-    LiveFigures,
     LiveStore,
-    TrackRow,
     all_figures,
     clear_tracks,
     count_fresh,

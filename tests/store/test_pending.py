@@ -25,8 +25,7 @@ def _row(n: int) -> dict[str, object]:
         "operator_id": "op",
         "key": f"k{n}",
         "request_sha256": "0" * 64,
-        "status_code": 201,
-        "body": "{}",
+        "result": "{}",
         "created_us": n,
     }
 

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 from _support import T0
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, text
 
+from sharedsky.domain.idempotency import KeptResult
 from sharedsky.ledger.signing import SERVER, Signer, public_key_to_b64
 from sharedsky.store import tables as t
 from sharedsky.store.engine import make_engine
-from sharedsky.store.schema import upgrade
+from sharedsky.store.schema import alembic_config, upgrade
 from sharedsky.store.tables import metadata
 from sharedsky.store.uow import Database
 
@@ -166,5 +168,44 @@ def test_the_upgrade_leaves_a_sealed_ledger_as_it_is(
         before = db.run(lambda uow: uow.events.entries(0), readonly=True)
         upgrade(engine)
         assert db.run(lambda uow: uow.events.entries(0), readonly=True) == before
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_an_answer_kept_before_the_service_forgot_http_still_replays(
+    fresh_database: Callable[[str], str], backend: str
+) -> None:
+    """R-IDEM-1: migration 0009 keeps each stored answer's body as the key's result (the route
+    gives the status again); a downgrade gives it back as a body, with status 200."""
+    engine = make_engine(fresh_database(backend))
+    upgrade(engine, "0008")
+    body = '{"id":"ntc-1","version":1}'
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO idempotency_keys"
+                " (operator_id, key, request_sha256, status_code, body, created_us)"
+                " VALUES ('alpha-duty', 'k-1', :sha, 201, :body, 7)"
+            ),
+            {"sha": "a" * 64, "body": body},
+        )
+    upgrade(engine)
+    db = Database(engine)
+    try:
+        kept = db.run(lambda uow: uow.idempotency.get("alpha-duty", "k-1"), readonly=True)
+        assert kept == KeptResult("a" * 64, body)
+        config = alembic_config()
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0008")
+            connection.commit()
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT status_code, body FROM idempotency_keys WHERE key = 'k-1'")
+            ).one()
+        assert tuple(row) == (200, body)
     finally:
         db.close()

@@ -53,6 +53,18 @@ class AckRequest:
     """How far up the party's escalation ladder the request has climbed (0: not escalated)."""
 
 
+@dataclass(frozen=True, slots=True)
+class AckBacklog:
+    """One party's pending acknowledgement requests, counted."""
+
+    party: PartyId
+    pending: int
+    overdue: int
+    """Pending requests whose due time has passed (escalated or about to be)."""
+    escalated: int
+    """Pending requests already one rung or more up the party's ladder."""
+
+
 def due_at(rules: ChannelRules, priority: Priority, requested_at: datetime) -> datetime:
     """The deadline for acknowledging an item of ``priority`` requested at ``requested_at``."""
     return requested_at + timedelta(seconds=rules.ack_deadline_for(priority))

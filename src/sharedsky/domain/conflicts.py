@@ -107,3 +107,15 @@ class Conflict:
         if self.state_at(now) is ConflictState.RESOLVED:
             return ResolvedReason.EXPIRED
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictFilter:
+    """Filters of a conflict listing; None means "any"."""
+
+    party: PartyId | None = None
+    """Conflicts with a side owned by this party."""
+    object_id: str | None = None
+    """Conflicts with this notice or zone on either side."""
+    state: ConflictState | None = None
+    limit: int = 1000

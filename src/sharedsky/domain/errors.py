@@ -15,6 +15,7 @@
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
+    │   └── KeyTaken                    key-taken           (409; replayed, never answered)
     ├── IdempotencyMismatch             idempotency-mismatch (422)
     ├── StoreUnavailable                store-unavailable   (503; the database does not answer)
     ├── RateLimited                     rate-limited        (429; ``retry_after_s``)
@@ -129,6 +130,14 @@ class StateConflict(SharedskyError):
     """The object is in a state that does not allow this (e.g. amending a cancelled notice)."""
 
     code = "state-conflict"
+
+
+class KeyTaken(StateConflict):
+    """A concurrent request with the same idempotency key stored its result first: the
+    store refused this one's record, and with it the whole change. The caller replays the
+    result kept for the key instead (``api/routes/_render.idempotent``)."""
+
+    code = "key-taken"
 
 
 class IdempotencyMismatch(InvalidInput):

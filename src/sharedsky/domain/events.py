@@ -519,6 +519,20 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
 """Every event type, by name."""
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One event as the ledger holds it (what the streams, the webhooks and the export read)."""
+
+    seq: int
+    """Its place in the ledger: 1, 2, … without gaps once committed."""
+    time: datetime
+    actor: str
+    """The operator that caused it, or ``system``."""
+    type: str
+    """Its ``TYPE`` (``notice.filed`` …), or ``state.recorded``."""
+    payload: dict[str, object]
+
+
 def audience_of(type_: str) -> Audience:
     """Who receives events of type ``type_``: the host alone for a type not known here, the
     ledger alone for the state entries."""

@@ -100,6 +100,20 @@ class Notice:
             raise StateConflict(f"a notice that is {self.status(now)} cannot be changed")
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeFilter:
+    """Filters of a notice listing; None means "any". Intervals are half-open."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    """(min_lon, min_lat, max_lon, max_lat): notices whose bounding box meets it."""
+    time_from: datetime | None = None
+    time_to: datetime | None = None
+    party: PartyId | None = None
+    status: NoticeStatus | None = None
+    kind: NoticeKind | None = None
+    limit: int = 1000
+
+
 def validate_draft(draft: NoticeDraft, now: datetime) -> None:
     """Raise InvalidInput/InvalidVolume when the draft breaks a rule."""
     if not draft.title.strip():

@@ -204,3 +204,13 @@ def _recent(
     peaks: tuple[tuple[datetime, Severity], ...], now: datetime, calm: timedelta
 ) -> tuple[tuple[datetime, Severity], ...]:
     return tuple((at, s) for at, s in peaks if now - at < calm)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFigures:
+    """An open alert's latest figures, as the duty holder's last tick found them."""
+
+    severity: str
+    figures: Mapping[str, object]
+    found_us: int
+    """When that tick ran, in microseconds since the epoch."""

@@ -21,6 +21,11 @@ from sharedsky.domain.ids import PartyId
 
 FloatArray = npt.NDArray[np.float64]
 
+TrackRow = tuple[str, str, float, float, float, float, float, float, float, str | None]
+"""One state as stored: party, track id, time_s, lat_deg, lon_deg, alt_m, gs_mps, trk_deg,
+vs_mps, notice id."""
+
+
 MAX_ID_CHARS = 32
 MAX_ALT_M = 30_000.0
 MIN_ALT_M = -500.0

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.errors import FieldPath, InvalidVolume
+from sharedsky.domain.ids import PartyId
 from sharedsky.geo.outlines import Outline, OutlineError, validate_outline
+from sharedsky.units import OPEN_END_US, to_us
 
 MAX_VOLUMES = 100
 """Most volumes one notice may carry."""
@@ -44,6 +47,25 @@ class Volume4D:
     outline: Outline
     altitude: AltitudeBand
     time: TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVolume:
+    """One indexed volume with the object it belongs to."""
+
+    object_type: ObjectType
+    object_id: str
+    volume_index: int
+    party: PartyId
+    version: int
+    """The object's version these volumes belong to."""
+    volume: Volume4D
+
+
+def window_us(volume: Volume4D) -> tuple[int, int]:
+    """The volume's window in microseconds, an open end as ``OPEN_END_US``."""
+    end = volume.time.end
+    return to_us(volume.time.start), OPEN_END_US if end is None else to_us(end)
 
 
 def validate_volume(

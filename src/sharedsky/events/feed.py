@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 import anyio.to_thread
 
+from sharedsky.domain.events import StoredEvent
 from sharedsky.events.bus import EventBus, Waiter, Wakeup
-from sharedsky.store.events import StoredEvent
 
 Fetch = Callable[[int, int], list[StoredEvent]]
 """Read up to ``limit`` events strictly after ``seq`` from the log: fetch(seq, limit)."""

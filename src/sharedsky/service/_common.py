@@ -11,13 +11,13 @@ from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckSu
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.events import Event
+from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.notices import Notice
 from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.store.idempotency import StoredResponse
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import to_us
 
 R = TypeVar("R")
@@ -27,7 +27,7 @@ SYSTEM = "system"
 
 
 def append_event(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     now: datetime,
     actor: str,
     event: Event,
@@ -39,26 +39,25 @@ def append_event(
     return uow.events.append(now, actor, event.TYPE, event.payload(), signature)
 
 
-def append_events(uow: SqlUnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
+def append_events(uow: UnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
     """Append ``events`` in order, inserted together (none: nothing)."""
     if events:
         uow.events.append_many(now, actor, [(e.TYPE, e.payload()) for e in events])
 
 
 def remember(
-    uow: SqlUnitOfWork, actor: Actor, idem: Idempotency[R] | None, result: R, now: datetime
+    uow: UnitOfWork, actor: Actor, idem: Idempotency[R] | None, result: R, now: datetime
 ) -> R:
-    """Store the rendered response under the idempotency key (if any) and return ``result``."""
+    """Keep ``result``, encoded, under the idempotency key (if any) and return it; KeyTaken
+    when a concurrent request kept a result under the key first (nothing of this one stays)."""
     if idem is not None:
-        status, body = idem.render(result)
-        uow.idempotency.put(
-            actor.operator, idem.key, StoredResponse(idem.request_sha256, status, body), to_us(now)
-        )
+        kept = KeptResult(idem.request_sha256, idem.encode(result))
+        uow.idempotency.put(actor.operator, idem.key, kept, to_us(now))
     return result
 
 
 def request_notice_acks(
-    uow: SqlUnitOfWork, deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
+    uow: UnitOfWork, deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
 ) -> None:
     """Ask each counterparty that may see this version of the notice to acknowledge it."""
     mech = deps.mechanism

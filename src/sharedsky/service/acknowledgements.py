@@ -20,7 +20,7 @@ from sharedsky.service._common import append_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import visible_conflict, visible_notice, visible_tactical
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 
 
 def acknowledge(
@@ -39,7 +39,7 @@ def acknowledge(
     actor.require_party("acknowledge")
     actor.require_role(Role.DUTY, "acknowledge")
 
-    def work(uow: SqlUnitOfWork) -> AckRequest:
+    def work(uow: UnitOfWork) -> AckRequest:
         audience: tuple[str, ...] | None = None
         if subject is AckSubject.NOTICE:
             notice = visible_notice(uow, deps, actor.viewer, subject_id, now).notice
@@ -95,7 +95,7 @@ def acknowledge(
 
 
 def settle(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     idem: Idempotency[AckRequest] | None,
     requests: list[AckRequest],

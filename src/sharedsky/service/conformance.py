@@ -24,7 +24,7 @@ from sharedsky.domain.volumes import Volume4D
 from sharedsky.domain.zones import ZoneKind, ZoneStatus
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Snapshot
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 
 ALERTING_ZONES = frozenset({ZoneKind.PROTECTED, ZoneKind.RED_LINE})
 """Zone kinds whose predicted entry raises an intrusion alert."""
@@ -51,7 +51,7 @@ def _position(snap: Snapshot, index: int) -> list[float]:
 
 
 def conformance_findings(
-    uow: SqlUnitOfWork, deps: Deps, snap: Snapshot, lookahead_s: float, horizon_s: float
+    uow: UnitOfWork, deps: Deps, snap: Snapshot, lookahead_s: float, horizon_s: float
 ) -> list[Finding]:
     """Non-conformance of tracks to their notices and intrusions into other parties' zones
     (``snap`` already moved to the present)."""
@@ -67,7 +67,7 @@ def conformance_findings(
 
 
 def _conformance(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     snap: Snapshot,
     codes: dict[PartyId, int],
     now: datetime,
@@ -116,7 +116,7 @@ def _conformance(
 
 
 def _intrusions(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     snap: Snapshot,
     codes: dict[PartyId, int],
     now: datetime,

@@ -52,9 +52,11 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class Idempotency(Generic[R]):
-    """Store the rendered first response of a POST with its key, in the use case's transaction."""
+    """Keep the use case's result under the actor's ``key``, encoded by ``encode``, in the use
+    case's own transaction (``domain/idempotency.py``)."""
 
     key: str
     request_sha256: str
-    render: Callable[[R], tuple[int, str]]
-    """Turns the use case's result into (HTTP status, JSON body)."""
+    """Hex SHA-256 of the request that came with the key (a retry must hash the same)."""
+    encode: Callable[[R], str]
+    """Turns the use case's result into the text kept (the API: its answer's JSON body)."""

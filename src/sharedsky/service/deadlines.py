@@ -19,9 +19,8 @@ from sharedsky.domain.events import AckEscalated
 from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
-from sharedsky.store.mapping import OPEN_END_US
-from sharedsky.store.uow import SqlUnitOfWork
-from sharedsky.units import to_us
+from sharedsky.service.uow import UnitOfWork
+from sharedsky.units import OPEN_END_US, to_us
 
 log = logging.getLogger("sharedsky.deadlines")
 
@@ -42,7 +41,7 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
     """Escalate (one rung each) the pending requests due at the clock's now."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> TickResult:
+    def work(uow: UnitOfWork) -> TickResult:
         due = uow.acks.due(to_us(now), limit, lock=deps.db.skips_locked_rows)
         escalated = lapsed = 0
         for request in due:

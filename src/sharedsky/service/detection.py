@@ -12,13 +12,12 @@ from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
 from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, Side
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
-from sharedsky.domain.volumes import Volume4D
+from sharedsky.domain.volumes import StoredVolume, Volume4D, window_us
 from sharedsky.geo.cells import query_cells, storage_cells
 from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
 from sharedsky.service.ports import Deps
-from sharedsky.store.uow import SqlUnitOfWork
-from sharedsky.store.volumes import StoredVolume, window_us
+from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import to_us
 
 
@@ -53,7 +52,7 @@ def _reach(deps: Deps, party: PartyId) -> tuple[float, float, float]:
 
 
 def find_candidates(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     deps: Deps,
     party: PartyId,
     volumes: Sequence[Volume4D],
@@ -80,7 +79,7 @@ def find_candidates(
 
 
 def detect(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     deps: Deps,
     subject: ObjectRef,
     volumes: Sequence[Volume4D],
@@ -147,7 +146,7 @@ def conflict_acks(deps: Deps, conflict: Conflict, now: datetime) -> list[AckRequ
 
 
 def sync_conflicts(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     deps: Deps,
     subject: ObjectRef,
     fresh: Sequence[Conflict],

@@ -28,8 +28,7 @@ from sharedsky.service.acknowledgements import settle
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import visible_conflict, visible_notice
-from sharedsky.store.messages import MessageRepository
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import Messages, UnitOfWork
 
 MAX_LIST = 1000
 """The most messages one listing returns."""
@@ -46,12 +45,12 @@ class MessageRecord:
     """When the message first reached the recipient party (stream or webhook)."""
 
 
-def _messages(uow: SqlUnitOfWork) -> MessageRepository:
+def _messages(uow: UnitOfWork) -> Messages:
     return uow.messages
 
 
 def _check_about(
-    uow: SqlUnitOfWork, deps: Deps, actor: Actor, draft: MessageDraft, now: datetime
+    uow: UnitOfWork, deps: Deps, actor: Actor, draft: MessageDraft, now: datetime
 ) -> None:
     """NotFound when the sender may not see the object; InvalidInput at ``to`` when the
     recipient may not see it (the message would tell it what it must not learn)."""
@@ -113,7 +112,7 @@ async def send_message_async(deps: Deps, actor: Actor, draft: MessageDraft) -> M
 
 def _sending(
     deps: Deps, actor: Actor, draft: MessageDraft, idem: Idempotency[MessageRecord] | None
-) -> Callable[[SqlUnitOfWork], MessageRecord]:
+) -> Callable[[UnitOfWork], MessageRecord]:
     """The write that sends ``draft`` (checked first: InvalidInput before any write)."""
     actor.require_role(Role.DUTY, "send messages")
     now = deps.clock.now()
@@ -143,7 +142,7 @@ def _sending(
         due_at=due_at(ack_rules(mech, actor.party, draft.to), draft.priority, now),
     )
 
-    def work(uow: SqlUnitOfWork) -> MessageRecord:
+    def work(uow: UnitOfWork) -> MessageRecord:
         _check_about(uow, deps, actor, draft, now)
         _messages(uow).add(message)
         uow.acks.add(ack)
@@ -153,14 +152,14 @@ def _sending(
     return work
 
 
-def _visible(uow: SqlUnitOfWork, viewer: Viewer, message_id: str) -> Message:
+def _visible(uow: UnitOfWork, viewer: Viewer, message_id: str) -> Message:
     message = _messages(uow).get(message_id)
     if message is None or not may_see(viewer, message):
         raise NotFound(f"no message {message_id!r}")
     return message
 
 
-def _record(uow: SqlUnitOfWork, message: Message) -> MessageRecord:
+def _record(uow: UnitOfWork, message: Message) -> MessageRecord:
     requests = uow.acks.for_subject(message.id, message.recipient)
     delivered = [
         d.delivered_at
@@ -181,7 +180,7 @@ def acknowledge_message(
     actor.require_role(Role.DUTY, "acknowledge")
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> AckRequest:
+    def work(uow: UnitOfWork) -> AckRequest:
         message = _visible(uow, actor.viewer, message_id)
         if actor.party != message.recipient:
             raise StateConflict(
@@ -212,7 +211,7 @@ def acknowledge_message(
 def show_message(deps: Deps, viewer: Viewer, message_id: str) -> MessageRecord:
     """One message; NotFound when absent or not the viewer's (the host sees every one)."""
 
-    def work(uow: SqlUnitOfWork) -> MessageRecord:
+    def work(uow: UnitOfWork) -> MessageRecord:
         return _record(uow, _visible(uow, viewer, message_id))
 
     return deps.db.run(work, readonly=True)
@@ -224,7 +223,7 @@ def list_thread(
     """The thread's messages the viewer may see, oldest first; empty when there are none."""
     party = None if viewer.is_host else viewer.party
 
-    def work(uow: SqlUnitOfWork) -> list[MessageRecord]:
+    def work(uow: UnitOfWork) -> list[MessageRecord]:
         found = _messages(uow).thread(thread, party, min(limit, MAX_LIST))
         return [_record(uow, m) for m in found if may_see(viewer, m)]
 
@@ -235,7 +234,7 @@ def list_messages(deps: Deps, viewer: Viewer, limit: int = 100) -> list[MessageR
     """The viewer's messages, sent or received (the host: every message), newest first."""
     party = None if viewer.is_host else viewer.party
 
-    def work(uow: SqlUnitOfWork) -> list[MessageRecord]:
+    def work(uow: UnitOfWork) -> list[MessageRecord]:
         found = _messages(uow).latest(party, min(limit, MAX_LIST))
         return [_record(uow, m) for m in found if may_see(viewer, m)]
 

@@ -1,67 +1,19 @@
-"""Idempotent POSTs: a retry with the same Idempotency-Key returns the first response."""
+"""Idempotent use cases: the result a use case kept under an Idempotency-Key, read back.
+
+A use case that takes an ``Idempotency`` keeps its encoded result under the key in its own
+transaction (``service/_common.remember``); a concurrent duplicate loses on the key
+(``KeyTaken``, nothing of it stays). What a retry answers, and how, is the caller's:
+``api/routes/_render.idempotent``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
-
-from sqlalchemy.exc import IntegrityError
-
-from sharedsky.domain.errors import IdempotencyMismatch
-from sharedsky.service.context import Actor, Idempotency
+from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
-from sharedsky.store.idempotency import StoredResponse
-
-R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """An HTTP answer: status, JSON body, and whether it replays an earlier one."""
-
-    status: int
-    body: str
-    replayed: bool
-
-
-def _stored(deps: Deps, actor: Actor, key: str) -> StoredResponse | None:
-    return deps.db.run(lambda uow: uow.idempotency.get(actor.operator, key), readonly=True)
-
-
-def _replay(stored: StoredResponse, request_sha256: str, key: str) -> Rendered:
-    if stored.request_sha256 != request_sha256:
-        raise IdempotencyMismatch(
-            f"Idempotency-Key {key!r} was used before with a different request",
-            ("Idempotency-Key",),
-        )
-    return Rendered(stored.status_code, stored.body, replayed=True)
-
-
-def run_idempotent(
-    deps: Deps,
-    actor: Actor,
-    key: str | None,
-    request_sha256: str,
-    render: Callable[[R], tuple[int, str]],
-    call: Callable[[Idempotency[R] | None], R],
-) -> Rendered:
-    """Run ``call`` once per (operator, key); later calls with the key replay the first answer.
-
-    The first answer is stored in the use case's own transaction, so it exists exactly when
-    the change does. A concurrent duplicate loses on the key's primary key and replays.
-    """
-    if key is None:
-        status, body = render(call(None))
-        return Rendered(status, body, replayed=False)
-    stored = _stored(deps, actor, key)
-    if stored is not None:
-        return _replay(stored, request_sha256, key)
-    try:
-        status, body = render(call(Idempotency(key, request_sha256, render)))
-    except IntegrityError:
-        stored = _stored(deps, actor, key)
-        if stored is None:
-            raise
-        return _replay(stored, request_sha256, key)
-    return Rendered(status, body, replayed=False)
+def kept_result(deps: Deps, actor: Actor, key: str, request_sha256: str) -> str | None:
+    """The result kept under the actor's ``key``, as encoded; None when the key is new.
+    IdempotencyMismatch when the key came with another request than ``request_sha256``."""
+    kept = deps.db.run(lambda uow: uow.idempotency.get(actor.operator, key), readonly=True)
+    return None if kept is None else kept.replay(key, request_sha256)

@@ -19,7 +19,7 @@ from sharedsky.domain.errors import (
     SignatureRequired,
     StateConflict,
 )
-from sharedsky.domain.events import DeliveryRecorded, KeyRegistered, KeyRevoked
+from sharedsky.domain.events import DeliveryRecorded, KeyRegistered, KeyRevoked, StoredEvent
 from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.visibility import Viewer
 from sharedsky.ledger.chain import GENESIS_HASH, Entry, PartySig, format_time, parse_time, redact
@@ -42,8 +42,7 @@ from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import Sightings, needs_sightings, sightings_in, visible_event
-from sharedsky.store.events import StoredEvent
-from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.service.uow import Database, UnitOfWork
 
 PAGE_SIZE = 1000
 """Entries read from the database per query."""
@@ -60,9 +59,9 @@ def checkpoint(deps: Deps) -> Checkpoint:
     """A signed checkpoint of the newest entry now (seq 0 and 64 zeros when empty)."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> Checkpoint:
+    def work(uow: UnitOfWork) -> Checkpoint:
         head = uow.events.head()
-        signer = uow.server_keys.signer(uow.ledger_keys, now)
+        signer = uow.server_signer(now)
         if head is None:
             return make_checkpoint(signer, 0, GENESIS_HASH, format_time(now))
         return make_checkpoint(signer, head.seq, head.hash, format_time(now))
@@ -110,13 +109,13 @@ def read_page(deps: Deps, viewer: Viewer, after: int, limit: int = PAGE_SIZE) ->
 
 
 def _read_viewed(
-    deps: Deps, viewer: Viewer, read: Callable[[SqlUnitOfWork], list[Entry]]
+    deps: Deps, viewer: Viewer, read: Callable[[UnitOfWork], list[Entry]]
 ) -> list[Entry]:
     """The entries ``read`` gives, as ``viewer`` may receive them (whole or redacted), with
     the objects their visibility depends on read in the same transaction."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> tuple[list[Entry], Sightings]:
+    def work(uow: UnitOfWork) -> tuple[list[Entry], Sightings]:
         entries = read(uow)
         events = [_stored(e) for e in entries]
         if not needs_sightings(viewer, events):
@@ -211,7 +210,7 @@ know is looked up at once; a key registered through another process may take thi
 required of that operator's unsigned submissions there)."""
 
 
-def _key_holder(uow: SqlUnitOfWork, actor: Actor, operator: str | None) -> OperatorRecord:
+def _key_holder(uow: UnitOfWork, actor: Actor, operator: str | None) -> OperatorRecord:
     """The operator whose keys ``actor`` (an admin) manages: itself, or another operator of its
     party (the host's admins: of the host). NotFound for anyone else."""
     if operator is None or operator == actor.operator:
@@ -240,7 +239,7 @@ def register_operator_key(
         raise InvalidInput(str(error), ("public_key",)) from error
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> StoredKey:
+    def work(uow: UnitOfWork) -> StoredKey:
         holder = _key_holder(uow, actor, operator)
         entry = KeyEntry.of(public, holder.party, holder.id)
         if not uow.ledger_keys.add_operator_key(entry, now):
@@ -259,7 +258,7 @@ def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> str:
     actor.require_role(Role.ADMIN, "revoke signing keys")
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> str:
+    def work(uow: UnitOfWork) -> str:
         mine = {k.entry.key_id: k for k in uow.ledger_keys.all() if k.revoked_at is None}
         key = mine.get(key_id)
         if key is None or key.entry.owner != actor.party or key.entry.operator is None:

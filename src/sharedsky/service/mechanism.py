@@ -15,7 +15,7 @@ from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Clock
-from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.service.uow import Database, UnitOfWork
 from sharedsky.units import to_us
 
 TOKEN_BYTES = 32
@@ -56,7 +56,7 @@ def load_mechanism(
         for spec in party.operators
     }
 
-    def work(uow: SqlUnitOfWork) -> IssuedTokens:
+    def work(uow: UnitOfWork) -> IssuedTokens:
         if uow.parties.mechanism_json() is not None:
             raise StateConflict("this database already holds a mechanism")
         uow.parties.save_mechanism(mechanism, mechanism_json)

@@ -20,7 +20,7 @@ from sharedsky.service._common import append_event, remember, request_notice_ack
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
 from sharedsky.service.ports import Deps
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def file_notice(
     cells = coverings(deps, actor.party, draft.volumes)
     subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
 
-    def work(uow: SqlUnitOfWork) -> Filing:
+    def work(uow: UnitOfWork) -> Filing:
         candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
         fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
         uow.notices.add(notice)
@@ -116,7 +116,7 @@ def check_notice(
     lead_s = lead_time_s(draft.volumes, now)
     cells = coverings(deps, actor.party, draft.volumes)
 
-    def work(uow: SqlUnitOfWork) -> FilingCheck:
+    def work(uow: UnitOfWork) -> FilingCheck:
         if amending is not None:
             current = _own_notice(uow, actor, amending)
             subject = ObjectRef(ObjectType.NOTICE, current.id, actor.party, current.version + 1, 0)
@@ -130,7 +130,7 @@ def check_notice(
     return deps.db.run(work, readonly=True)
 
 
-def _own_notice(uow: SqlUnitOfWork, actor: Actor, notice_id: str) -> Notice:
+def _own_notice(uow: UnitOfWork, actor: Actor, notice_id: str) -> Notice:
     notice = uow.notices.get(notice_id)
     if notice is None or notice.party != actor.party:
         raise NotFound(f"no notice {notice_id!r}")
@@ -149,7 +149,7 @@ def amend_notice(
     cells = coverings(deps, actor.party, draft.volumes)
     lead_s = lead_time_s(draft.volumes, now)
 
-    def work(uow: SqlUnitOfWork) -> Filing:
+    def work(uow: UnitOfWork) -> Filing:
         current = _own_notice(uow, actor, notice_id)
         current.check_amendable(expected_version, now)
         notice = replace(
@@ -194,7 +194,7 @@ def cancel_notice(
     actor.require_party("cancel notices")
     actor.require_role(Role.DUTY, "cancel notices")
 
-    def work(uow: SqlUnitOfWork) -> Notice:
+    def work(uow: UnitOfWork) -> Notice:
         current = _own_notice(uow, actor, notice_id)
         current.check_amendable(current.version, now)
         notice = replace(current, cancelled_at=now)

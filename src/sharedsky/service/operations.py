@@ -6,10 +6,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sharedsky.domain.acknowledgements import AckBacklog
 from sharedsky.service.ports import Deps
-from sharedsky.store.acks import AckBacklog
-from sharedsky.store.schema import current_revisions, head_revisions
-from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.service.uow import Database, UnitOfWork
 from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.operations")
@@ -32,17 +31,11 @@ class Readiness:
         return self.reason is None
 
 
-def newest_schema() -> frozenset[str]:
-    """The newest schema revision(s) of this code (reads the migration scripts: once)."""
-    return head_revisions()
-
-
 def readiness(db: Database, head: frozenset[str]) -> Readiness:
     """Ask the database which schema revision it is at (one short read) and compare it with
-    ``head``, the newest revision(s) of this code (``store.schema.head_revisions``)."""
+    ``head``, the newest revision(s) of this code (``Container.schema_head``)."""
     try:
-        with db.engine.connect() as connection:
-            current = current_revisions(connection)
+        current = db.schema_revisions()
     except Exception as exc:  # any failure to reach the database means "not ready"
         log.warning("readiness: the database does not answer: %s", exc)
         return Readiness(DATABASE_UNREACHABLE, "the database does not answer")
@@ -61,7 +54,7 @@ def ack_backlog(deps: Deps) -> list[AckBacklog]:
     requests: one grouped read."""
     now_us = to_us(deps.clock.now())
 
-    def work(uow: SqlUnitOfWork) -> list[AckBacklog]:
+    def work(uow: UnitOfWork) -> list[AckBacklog]:
         return uow.acks.backlog(now_us)
 
     return deps.db.run(work, readonly=True)

@@ -26,7 +26,7 @@ from sharedsky.service._common import append_event
 from sharedsky.service.context import Actor
 from sharedsky.service.mechanism import TOKEN_BYTES, TokenCache, actor_of, token_sha256
 from sharedsky.service.ports import Deps
-from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.service.uow import Database, UnitOfWork
 from sharedsky.units import from_us, to_us
 
 OFFLINE = "system"
@@ -111,7 +111,7 @@ def add_operator(
         subject,
     )
 
-    def work(uow: SqlUnitOfWork) -> IssuedToken:
+    def work(uow: UnitOfWork) -> IssuedToken:
         if uow.parties.operator(operator_id) is not None:
             raise StateConflict(f"operator id {operator_id!r} is already taken", ("id",))
         uow.parties.add_operator(record, token_sha256(token), to_us(now))
@@ -139,7 +139,7 @@ def list_operators(deps: Deps, actor: Actor | None) -> list[OperatorRecord]:
     return [o for o in found if o.party == actor.party]
 
 
-def _target(uow: SqlUnitOfWork, actor: Actor | None, operator_id: str, what: str) -> OperatorRecord:
+def _target(uow: UnitOfWork, actor: Actor | None, operator_id: str, what: str) -> OperatorRecord:
     """The operator ``actor`` means to change; NotFound when there is none it may see (another
     party's operators are not visible to a party's admins)."""
     if actor is not None:
@@ -158,7 +158,7 @@ def revoke_operator(deps: Deps, actor: Actor | None, operator_id: str) -> Operat
     now = deps.clock.now()
     now_us = to_us(now)
 
-    def work(uow: SqlUnitOfWork) -> OperatorRecord:
+    def work(uow: UnitOfWork) -> OperatorRecord:
         record = _target(uow, actor, operator_id, "revoke operators")
         if record.revoked_us is not None:
             raise StateConflict(f"operator {operator_id} is already revoked")
@@ -195,7 +195,7 @@ def rotate_operator(deps: Deps, actor: Actor | None, operator_id: str) -> Issued
     now = deps.clock.now()
     token = secrets.token_urlsafe(TOKEN_BYTES)
 
-    def work(uow: SqlUnitOfWork) -> IssuedToken:
+    def work(uow: UnitOfWork) -> IssuedToken:
         record = _target(uow, actor, operator_id, "rotate operators' tokens")
         if record.revoked_us is not None:
             raise StateConflict(f"operator {operator_id} is revoked: add a new operator instead")

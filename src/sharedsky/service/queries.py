@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
-from sharedsky.domain.conflicts import Conflict, ConflictState
+from sharedsky.domain.conflicts import Conflict, ConflictFilter, ConflictState
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.notices import Notice
+from sharedsky.domain.notices import Notice, NoticeFilter
 from sharedsky.domain.tactical import OPEN, StoredAlert
 from sharedsky.domain.visibility import (
     ConflictView,
@@ -24,11 +24,9 @@ from sharedsky.domain.visibility import (
 )
 from sharedsky.domain.zones import ZoneKind
 from sharedsky.service.ports import Deps
-from sharedsky.store.conflicts import ConflictFilter
-from sharedsky.store.notices import NoticeFilter
+from sharedsky.service.uow import UnitOfWork
 
 __all__ = ["NoticeDetail", "NoticeFilter"]
-from sharedsky.store.uow import SqlUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +39,7 @@ class NoticeDetail:
 
 
 def visible_notice(
-    uow: SqlUnitOfWork, deps: Deps, viewer: Viewer, notice_id: str, now: datetime
+    uow: UnitOfWork, deps: Deps, viewer: Viewer, notice_id: str, now: datetime
 ) -> NoticeView:
     """The notice as ``viewer`` sees it; NotFound when absent or invisible to the viewer."""
     notice = uow.notices.get(notice_id)
@@ -52,7 +50,7 @@ def visible_notice(
 
 
 def notice_seen(
-    uow: SqlUnitOfWork, mechanism: Mechanism, viewer: Viewer, notice: Notice, now: datetime
+    uow: UnitOfWork, mechanism: Mechanism, viewer: Viewer, notice: Notice, now: datetime
 ) -> NoticeView | None:
     """What ``viewer`` sees of the stored ``notice`` at ``now`` (its volumes in an open clash
     with the viewer's own decide under ``conflicts_only``); None when nothing."""
@@ -60,7 +58,7 @@ def notice_seen(
     return see_notice(viewer, notice, mechanism, clashing.get(notice.id, frozenset()))
 
 
-def visible_tactical(uow: SqlUnitOfWork, viewer: Viewer, alert_id: str) -> StoredAlert | None:
+def visible_tactical(uow: UnitOfWork, viewer: Viewer, alert_id: str) -> StoredAlert | None:
     """The tactical alert if ``viewer`` may see it (the host, or a party it was sent to);
     None when there is no such alert; NotFound when it exists but is not the viewer's."""
     alert = uow.tactical.get(alert_id)
@@ -74,7 +72,7 @@ def visible_tactical(uow: SqlUnitOfWork, viewer: Viewer, alert_id: str) -> Store
 def list_tactical(deps: Deps, viewer: Viewer, state: str | None) -> list[StoredAlert]:
     """The tactical alerts the viewer may see, newest first; ``state`` open, cleared or any."""
 
-    def work(uow: SqlUnitOfWork) -> list[StoredAlert]:
+    def work(uow: UnitOfWork) -> list[StoredAlert]:
         found = uow.tactical.find(state)
         return [a for a in found if viewer.is_host or a.told(viewer.party)]
 
@@ -87,7 +85,7 @@ def show_tactical(deps: Deps, viewer: Viewer, alert_id: str) -> StoredAlert | No
 
 
 def visible_conflict(
-    uow: SqlUnitOfWork, deps: Deps, viewer: Viewer, conflict_id: str, now: datetime
+    uow: UnitOfWork, deps: Deps, viewer: Viewer, conflict_id: str, now: datetime
 ) -> ConflictView:
     """The conflict as ``viewer`` sees it; NotFound when absent or invisible."""
     conflict = uow.conflicts.get(conflict_id)
@@ -107,7 +105,7 @@ def show_notice(deps: Deps, viewer: Viewer, notice_id: str) -> NoticeDetail:
     """One notice with the conflicts and acknowledgements the viewer may see."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> NoticeDetail:
+    def work(uow: UnitOfWork) -> NoticeDetail:
         view = visible_notice(uow, deps, viewer, notice_id, now)
         flt = ConflictFilter(object_id=notice_id, state=ConflictState.OPEN)
         conflicts = [see_conflict(viewer, c, deps.mechanism) for c in uow.conflicts.find(flt, now)]
@@ -121,7 +119,7 @@ def list_notices(deps: Deps, viewer: Viewer, flt: NoticeFilter) -> list[NoticeVi
     """Notices matching ``flt`` that the viewer may see, as the viewer sees them."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> list[NoticeView]:
+    def work(uow: UnitOfWork) -> list[NoticeView]:
         notices = uow.notices.find(flt, now)
         clashing = uow.conflicts.clashing_volumes(viewer.party, [n.id for n in notices], now)
         views = (
@@ -136,7 +134,7 @@ def show_zone(deps: Deps, viewer: Viewer, zone_id: str) -> ZoneView:
     """One zone as the viewer sees it; NotFound when absent or invisible."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> ZoneView:
+    def work(uow: UnitOfWork) -> ZoneView:
         zone = uow.zones.get(zone_id)
         if zone is None:
             raise NotFound(f"no zone {zone_id!r}")
@@ -159,7 +157,7 @@ def list_zones(
     """Zones the viewer may see, optionally of one party or kind."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> list[ZoneView]:
+    def work(uow: UnitOfWork) -> list[ZoneView]:
         zones = uow.zones.find(party, kind, withdrawn)
         clashing = uow.conflicts.clashing_volumes(viewer.party, [z.id for z in zones], now)
         views = (see_zone(viewer, z, deps.mechanism, z.id in clashing) for z in zones)
@@ -174,7 +172,7 @@ def show_conflict(
     """One conflict and its acknowledgements as the viewer sees them."""
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> tuple[ConflictView, tuple[AckRequest, ...]]:
+    def work(uow: UnitOfWork) -> tuple[ConflictView, tuple[AckRequest, ...]]:
         view = visible_conflict(uow, deps, viewer, conflict_id, now)
         return view, tuple(uow.acks.for_subject(conflict_id))
 
@@ -188,7 +186,7 @@ def list_conflicts(
     now = deps.clock.now()
     party = None if viewer.is_host else viewer.party
 
-    def work(uow: SqlUnitOfWork) -> list[ConflictView]:
+    def work(uow: UnitOfWork) -> list[ConflictView]:
         found: list[Conflict] = uow.conflicts.find(
             ConflictFilter(party=party, object_id=object_id, state=state), now
         )
@@ -212,16 +210,14 @@ def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
     """
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> list[AckRequest]:
+    def work(uow: UnitOfWork) -> list[AckRequest]:
         owed = uow.acks.pending(viewer.party)
         return [r for r in owed if still_owed(uow, deps.mechanism, r, now)]
 
     return deps.db.run(work, readonly=True)
 
 
-def still_owed(
-    uow: SqlUnitOfWork, mechanism: Mechanism, request: AckRequest, now: datetime
-) -> bool:
+def still_owed(uow: UnitOfWork, mechanism: Mechanism, request: AckRequest, now: datetime) -> bool:
     """True while the request's subject still needs an answer at ``now``: a conflict not
     resolved (nor expired), a notice not ended nor cancelled and still in the party's sight (a
     ``conflicts_only`` counterparty loses sight of it when their clash is resolved: it can

@@ -9,11 +9,10 @@ from datetime import datetime
 
 from sharedsky.domain.channels import NoticeKind, Sharing
 from sharedsky.domain.ids import NoticeId, PartyId
-from sharedsky.domain.notices import Notice
+from sharedsky.domain.notices import Notice, NoticeFilter
 from sharedsky.domain.visibility import Viewer
 from sharedsky.service.ports import Deps
-from sharedsky.store.notices import NoticeFilter
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 
 _ALL = 10_000_000
 
@@ -52,7 +51,7 @@ def lead_time_report(deps: Deps, viewer: Viewer) -> list[ChannelLeadTimes]:
     """Per (sender, recipient) channel the viewer may see: the host all, a party those it is in."""
     mech = deps.mechanism
 
-    def work(uow: SqlUnitOfWork) -> list[ChannelLeadTimes]:
+    def work(uow: UnitOfWork) -> list[ChannelLeadTimes]:
         notices = uow.notices.find(NoticeFilter(limit=_ALL), deps.clock.now())
         delivered = {
             (d.subject_id, d.party): d.delivered_at

@@ -30,11 +30,13 @@ from datetime import datetime
 
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.events import (
     EVENT_TYPES,
     Audience,
     DeliveryRecorded,
     Side,
+    StoredEvent,
     audience_of,
     types_for,
 )
@@ -49,14 +51,11 @@ from sharedsky.domain.visibility import (
     see_zone,
 )
 from sharedsky.domain.zones import Zone
-from sharedsky.events.reader import head_seq
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.ledger.chain import format_time
 from sharedsky.service._common import SYSTEM, append_events
 from sharedsky.service.ports import Deps
-from sharedsky.store.deliveries import Delivery
-from sharedsky.store.events import StoredEvent
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 
 PAGE_SIZE = 500
 """Events read from the log per query."""
@@ -115,7 +114,7 @@ def open_cursor(deps: Deps, after: int | None) -> StreamCursor:
     ``after`` is None (a stream that starts "now")."""
     if after is None:
         after = head_of_log(deps)
-    return StreamCursor(after, gap_grace_s(deps.db.engine.dialect.name))
+    return StreamCursor(after, gap_grace_s(deps.db.dialect))
 
 
 def read_stream(
@@ -127,7 +126,7 @@ def read_stream(
     now = deps.clock.now()
     position = cursor.position
 
-    def work(uow: SqlUnitOfWork) -> tuple[list[StoredEvent], Sightings]:
+    def work(uow: UnitOfWork) -> tuple[list[StoredEvent], Sightings]:
         raw = uow.events.after(position, page_size, _LEDGER_ONLY)
         return raw, (
             sightings_in(uow, viewer, raw, now) if needs_sightings(viewer, raw) else Sightings()
@@ -192,7 +191,8 @@ def fetch_events(deps: Deps, seq: int, limit: int) -> list[StoredEvent]:
 
 def head_of_log(deps: Deps) -> int:
     """The newest seq committed to the log (0 when empty)."""
-    return deps.db.run(lambda uow: head_seq(uow.connection), readonly=True)
+    head = deps.db.run(lambda uow: uow.events.head(), readonly=True)
+    return 0 if head is None else head.seq
 
 
 def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list[str]:
@@ -209,7 +209,7 @@ def _ids(events: Iterable[StoredEvent], types: frozenset[str], key: str) -> list
 
 
 def sightings_in(
-    uow: SqlUnitOfWork, viewer: Viewer, events: Sequence[StoredEvent], now: datetime
+    uow: UnitOfWork, viewer: Viewer, events: Sequence[StoredEvent], now: datetime
 ) -> Sightings:
     """Load what ``events`` are about, in the caller's read transaction."""
     notice_ids = _ids(events, _NOTICE_ABOUT, "notice")
@@ -399,7 +399,7 @@ def _concerned(payload: Mapping[str, object]) -> set[str]:
     return found
 
 
-def store_deliveries(uow: SqlUnitOfWork, deliveries: Sequence[Delivery], now: datetime) -> None:
+def store_deliveries(uow: UnitOfWork, deliveries: Sequence[Delivery], now: datetime) -> None:
     """Record first deliveries and append one ``delivery.recorded`` ledger event for each
     that was first (R-LEDGER-3): the ledger proves when each party was told."""
     first = uow.deliveries.record(deliveries)

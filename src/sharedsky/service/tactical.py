@@ -11,7 +11,7 @@ next tick starts afresh.
 
 Only the process holding the periodic duties ticks (``service/duties.py``), so an alert is
 raised once however many processes serve. Over PostgreSQL its tick also writes each open
-alert's latest figures (``store/live.py``), and every other process keeps its board a copy of
+alert's latest figures (``LiveTables``), and every other process keeps its board a copy of
 the open alerts and those figures (``follow``, once a tick), so that what
 ``GET /v1/conflicts?kind=tactical`` and ``GET /v1/tracks`` read of the board is the same
 whichever process answers.
@@ -42,6 +42,7 @@ from sharedsky.domain.tactical import (
     AlertKind,
     BoardStep,
     Finding,
+    LiveFigures,
     OpenAlert,
     Severity,
     StoredAlert,
@@ -49,10 +50,9 @@ from sharedsky.domain.tactical import (
 )
 from sharedsky.service._common import SYSTEM, append_event
 from sharedsky.service.conformance import conformance_findings
-from sharedsky.service.ports import Deps
+from sharedsky.service.ports import Deps, LiveTables
 from sharedsky.service.tracks import Picture, Snapshot
-from sharedsky.store.live import LiveFigures, LiveStore, all_figures, replace_figures
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import from_us, to_us
 
 log = logging.getLogger("sharedsky.tactical")
@@ -142,7 +142,7 @@ def _position(snap: Snapshot, index: int) -> list[float]:
 
 
 def tick(
-    deps: Deps, picture: Picture, board: TacticalBoard, live: LiveStore | None = None
+    deps: Deps, picture: Picture, board: TacticalBoard, live: LiveTables | None = None
 ) -> TickReport:
     """One detection tick at the clock's now; with ``live`` (the processes over one
     PostgreSQL), the open alerts' figures are also written there for the other processes."""
@@ -173,7 +173,7 @@ def tick(
         figures = {
             a.id: LiveFigures(str(a.severity), a.figures, to_us(a.last_found)) for a in step.current
         }
-        live.run(lambda c: replace_figures(c, figures))
+        live.replace_figures(figures)
     return TickReport(
         len(snap), len(findings), len(step.opened), len(step.changed), len(step.cleared)
     )
@@ -211,12 +211,12 @@ def _load(deps: Deps, board: TacticalBoard) -> None:
         board.loaded = True
 
 
-def follow(deps: Deps, board: TacticalBoard, live: LiveStore) -> int:
+def follow(deps: Deps, board: TacticalBoard, live: LiveTables) -> int:
     """Make ``board`` a copy of the open alerts in the database, with the figures the duty
     holder's last tick wrote (the stored ones where it wrote none yet): the board of a process
     that does not tick. Returns how many alerts are open."""
     stored = deps.db.run(lambda uow: uow.tactical.open_alerts(), readonly=True)
-    figures = live.run(all_figures)
+    figures = live.all_figures()
     alerts: dict[AlertKey, OpenAlert] = {}
     for alert in stored:
         found = figures.get(alert.id)
@@ -238,7 +238,7 @@ def follow(deps: Deps, board: TacticalBoard, live: LiveStore) -> int:
     return len(alerts)
 
 
-def audience_of(uow: SqlUnitOfWork, deps: Deps, key: AlertKey) -> tuple[PartyId, ...]:
+def audience_of(uow: UnitOfWork, deps: Deps, key: AlertKey) -> tuple[PartyId, ...]:
     """The parties an alert goes to: both sides of a separation or an intrusion; for a
     non-conformance the track's own party and the counterparties concerned under the sharing
     policy (``full`` sharing, or ``conflicts_only`` with an open conflict with the notice)."""
@@ -279,7 +279,7 @@ def _told(
 
 
 def _record(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     deps: Deps,
     step: BoardStep,
     audiences: Mapping[str, tuple[PartyId, ...]],
@@ -335,7 +335,7 @@ def _ack_request(deps: Deps, alert: OpenAlert, party: PartyId, now: datetime) ->
 
 
 def _demand_flash(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     deps: Deps,
     alert: OpenAlert,
     audience: Sequence[PartyId],
@@ -357,7 +357,7 @@ def _demand_flash(
             uow.acks.add(replace(request, subject_version=version))
 
 
-def is_open(uow: SqlUnitOfWork, alert_id: str) -> bool:
+def is_open(uow: UnitOfWork, alert_id: str) -> bool:
     """True while the tactical alert is open."""
     alert = uow.tactical.get(alert_id)
     return alert is not None and alert.state != CLEARED
@@ -375,7 +375,7 @@ class TacticalTicker:
         board: TacticalBoard,
         tick_s: float,
         on_tick: Callable[[float], None] | None = None,
-        live: LiveStore | None = None,
+        live: LiveTables | None = None,
     ):
         self._deps = deps
         self._picture = picture
@@ -418,7 +418,7 @@ class BoardFollower:
         self,
         deps: Deps,
         board: TacticalBoard,
-        live: LiveStore,
+        live: LiveTables,
         tick_s: float,
         standby: Callable[[], bool],
     ) -> None:

@@ -26,20 +26,11 @@ from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import Role
-from sharedsky.domain.tracks import TrackBatch, check_batch
+from sharedsky.domain.tracks import TrackBatch, TrackRow, check_batch
 from sharedsky.domain.visibility import Viewer
 from sharedsky.geo.distance import geodesic_destination
 from sharedsky.service.context import Actor
-from sharedsky.service.ports import Deps
-from sharedsky.store.live import (
-    LiveStore,
-    TrackRow,
-    clear_tracks,
-    count_fresh,
-    fresh_tracks,
-    prune_tracks,
-    upsert_tracks,
-)
+from sharedsky.service.ports import Deps, LiveTables
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -254,11 +245,11 @@ class LivePicture:
 
 
 class SharedPicture:
-    """The live picture in the database (``store/live.py``), shared by every process over it:
+    """The live picture in the database (``LiveTables``), shared by every process over it:
     the same answers as ``LivePicture``; ``prune`` deletes the old rows (the duty holder's
     tactical tick calls it)."""
 
-    def __init__(self, live: LiveStore, config: TrackConfig | None = None) -> None:
+    def __init__(self, live: LiveTables, config: TrackConfig | None = None) -> None:
         self.config = config or TrackConfig()
         self._live = live
         self.received = 0
@@ -270,7 +261,7 @@ class SharedPicture:
         newest, accepted, stale = _newest_of(batch, now_s - self.config.max_age_s)
         party = batch.party
         rows: list[TrackRow] = [(party, track_id, *row) for track_id, row in newest.items()]
-        kept = self._live.run(lambda c: upsert_tracks(c, rows)) if rows else 0
+        kept = self._live.upsert_tracks(rows) if rows else 0
         older = len(rows) - kept  # the table held a newer state of these tracks
         self.received += accepted - older
         return Ingested(accepted - older, stale + older)
@@ -278,23 +269,23 @@ class SharedPicture:
     def snapshot(self, now_s: float) -> Snapshot:
         """The tracks whose newest state is fresh at ``now_s``, as reported."""
         oldest = now_s - self.config.max_age_s
-        stored = self._live.run(lambda c: fresh_tracks(c, oldest))
+        stored = self._live.fresh_tracks(oldest)
         keys = [(PartyId(r[0]), r[1]) for r in stored]
         return _snapshot_of(keys, [r[2:] for r in stored])
 
     def prune(self, now_s: float) -> None:
         """Delete the states older than ``max_age_s`` at ``now_s``."""
         oldest = now_s - self.config.max_age_s
-        self._live.run(lambda c: prune_tracks(c, oldest))
+        self._live.prune_tracks(oldest)
 
     def live(self, now_s: float) -> int:
         """How many tracks have a state fresh at ``now_s`` (seconds since the epoch)."""
         oldest = now_s - self.config.max_age_s
-        return self._live.run(lambda c: count_fresh(c, oldest))
+        return self._live.count_fresh(oldest)
 
     def clear(self) -> None:
         """Forget every track."""
-        self._live.run(clear_tracks)
+        self._live.clear_tracks()
 
 
 def ingest_tracks(

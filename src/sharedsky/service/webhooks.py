@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.errors import Forbidden, InvalidInput, NotFound
 from sharedsky.domain.events import WebhookDeleted, WebhookRegistered
 from sharedsky.domain.ids import PartyId
@@ -39,8 +40,7 @@ from sharedsky.service._common import append_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
-from sharedsky.store.deliveries import Delivery
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.webhooks")
@@ -116,7 +116,7 @@ def register_webhook(
     secret = f"whsec_{secrets.token_hex(32)}"
     hook_id = deps.ids.new("whk")
 
-    def work(uow: SqlUnitOfWork) -> Registration:
+    def work(uow: UnitOfWork) -> Registration:
         if len(uow.webhooks.active(actor.party)) >= MAX_HOOKS_PER_PARTY:
             raise InvalidInput(
                 f"a party may register at most {MAX_HOOKS_PER_PARTY} webhooks", ("url",)
@@ -130,7 +130,7 @@ def register_webhook(
     return deps.db.run(work)
 
 
-def _owned(uow: SqlUnitOfWork, viewer: Viewer, hook_id: str) -> Webhook:
+def _owned(uow: UnitOfWork, viewer: Viewer, hook_id: str) -> Webhook:
     hook = uow.webhooks.get(hook_id)
     if hook is None or not (viewer.is_host or hook.party == viewer.party):
         raise NotFound(f"no webhook {hook_id!r}")
@@ -149,7 +149,7 @@ def delete_webhook(deps: Deps, actor: Actor, hook_id: str) -> None:
     actor.require_role(Role.ADMIN, "delete webhooks")
     now = deps.clock.now()
 
-    def work(uow: SqlUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         hook = _owned(uow, actor.viewer, hook_id)
         if hook.party != actor.party:
             raise Forbidden("only the party that registered a webhook deletes it")
@@ -165,7 +165,7 @@ def list_deliveries(
     """The attempts of one of the viewer's hooks (the host: any hook, deleted ones too), newest
     first; ``dead_only`` keeps the dead letters. NotFound for a hook that is not the viewer's."""
 
-    def work(uow: SqlUnitOfWork) -> list[WebhookAttempt]:
+    def work(uow: UnitOfWork) -> list[WebhookAttempt]:
         owner = uow.webhooks.owner_of(hook_id)
         if owner is None or not viewer.is_host:
             _owned(uow, viewer, hook_id)
@@ -197,7 +197,7 @@ class _HookRun:
     ) -> bool:
         lease_until = to_us(next_at) + int(self.lease_s * 1e6)
 
-        def work(uow: SqlUnitOfWork) -> bool:
+        def work(uow: UnitOfWork) -> bool:
             if attempt is not None:
                 uow.webhooks.record(attempt)
             held = uow.webhooks.advance(
@@ -294,10 +294,10 @@ def deliver_due(
     rules = policy or RetryPolicy()
     me = owner or uuid.uuid4().hex
     gaps = memory or GapMemory()
-    grace_s = gap_grace_s(deps.db.engine.dialect.name)
+    grace_s = gap_grace_s(deps.db.dialect)
     now = deps.clock.now()
 
-    def due(uow: SqlUnitOfWork) -> list[Webhook]:
+    def due(uow: UnitOfWork) -> list[Webhook]:
         return uow.webhooks.due(to_us(now))
 
     now_us = to_us(now)

@@ -20,7 +20,7 @@ from sharedsky.service.detection import (
     sync_conflicts,
 )
 from sharedsky.service.ports import Deps
-from sharedsky.store.uow import SqlUnitOfWork
+from sharedsky.service.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Declaration:
 
 
 def _store(
-    uow: SqlUnitOfWork, deps: Deps, zone: Zone, cells: Coverings, new: bool
+    uow: UnitOfWork, deps: Deps, zone: Zone, cells: Coverings, new: bool
 ) -> tuple[Conflict, ...]:
     now = zone.updated_at
     subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
@@ -70,7 +70,7 @@ def declare_zone(
 
     cells = coverings(deps, actor.party, [draft.volume])
 
-    def work(uow: SqlUnitOfWork) -> Declaration:
+    def work(uow: UnitOfWork) -> Declaration:
         conflicts = _store(uow, deps, zone, cells, new=True)
         event = ZoneDeclared(zone.id, zone.party, tuple(c.id for c in conflicts))
         append_event(uow, now, actor.operator, event, actor.signature)
@@ -79,7 +79,7 @@ def declare_zone(
     return deps.db.run(work)
 
 
-def _own_zone(uow: SqlUnitOfWork, actor: Actor, zone_id: str) -> Zone:
+def _own_zone(uow: UnitOfWork, actor: Actor, zone_id: str) -> Zone:
     zone = uow.zones.get(zone_id)
     if zone is None or zone.party != actor.party:
         raise NotFound(f"no zone {zone_id!r}")
@@ -96,7 +96,7 @@ def amend_zone(
     validate_zone_draft(draft, now)
     cells = coverings(deps, actor.party, [draft.volume])
 
-    def work(uow: SqlUnitOfWork) -> Declaration:
+    def work(uow: UnitOfWork) -> Declaration:
         current = _own_zone(uow, actor, zone_id)
         current.check_amendable(expected_version, now)
         zone = replace(
@@ -124,7 +124,7 @@ def withdraw_zone(
     actor.require_party("withdraw zones")
     actor.require_role(Role.DUTY, "withdraw zones")
 
-    def work(uow: SqlUnitOfWork) -> Zone:
+    def work(uow: UnitOfWork) -> Zone:
         current = _own_zone(uow, actor, zone_id)
         current.check_amendable(current.version, now)
         zone = replace(current, withdrawn_at=now, updated_at=now)

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
-from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
+from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus, AckSubject
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import OPEN_END_US
 from sharedsky.store.pending import Pending
-from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
-
-
-@dataclass(frozen=True, slots=True)
-class AckBacklog:
-    """One party's pending acknowledgement requests, counted."""
-
-    party: PartyId
-    pending: int
-    overdue: int
-    """Pending requests whose due time has passed (escalated or about to be)."""
-    escalated: int
-    """Pending requests already one rung or more up the party's ladder."""
+from sharedsky.units import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
 
 
 def _from_row(row: Any) -> AckRequest:

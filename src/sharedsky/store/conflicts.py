@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
-from sharedsky.domain.conflicts import Conflict, ConflictState, ObjectType, ResolvedReason
+from sharedsky.domain.conflicts import (
+    Conflict,
+    ConflictFilter,
+    ConflictState,
+    ObjectType,
+    ResolvedReason,
+)
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import conflict_from_row, conflict_values
 from sharedsky.units import to_us
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictFilter:
-    """Filters of a conflict listing; None means "any"."""
-
-    party: PartyId | None = None
-    """Conflicts with a side owned by this party."""
-    object_id: str | None = None
-    """Conflicts with this notice or zone on either side."""
-    state: ConflictState | None = None
-    limit: int = 1000
 
 
 class ConflictRepository:

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
 from sharedsky.units import from_us, to_us
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """The first time ``subject`` ``subject_id`` reached ``party``, and by which way."""
-
-    subject: str
-    subject_id: str
-    party: PartyId
-    delivered_at: datetime
-    via: str
-    """``stream`` or ``webhook``."""
-    concerns: tuple[str, ...] = ()
-    """Parties besides the recipient that the delivery concerns (the notice's owner, the
-    message's sender, the conflict's parties): they may read its ledger entry. Not stored."""
 
 
 class DeliveryLog:

@@ -6,7 +6,6 @@ import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -23,23 +22,13 @@ from sqlalchemy import (
     text,
 )
 
+from sharedsky.domain.events import StoredEvent
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
 from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.pending import READS_NOTHING_HELD, Pending
 from sharedsky.units import from_us, to_us
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """One appended event."""
-
-    seq: int
-    time: datetime
-    actor: str
-    type: str
-    payload: dict[str, object]
 
 
 class LedgerAppendError(ValueError):

@@ -12,34 +12,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 import orjson
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
+from sharedsky.domain.tactical import LiveFigures
+from sharedsky.domain.tracks import TrackRow
 from sharedsky.store import tables as t
 from sharedsky.store.engine import is_sqlite
 
 T = TypeVar("T")
 
-TrackRow = tuple[str, str, float, float, float, float, float, float, float, str | None]
-"""One state as stored: party, track id, time_s, lat_deg, lon_deg, alt_m, gs_mps, trk_deg,
-vs_mps, notice id."""
-
-
-@dataclass(frozen=True, slots=True)
-class LiveFigures:
-    """An open alert's latest figures, as the duty holder's last tick found them."""
-
-    severity: str
-    figures: Mapping[str, object]
-    found_us: int
-    """When that tick ran, in microseconds since the epoch."""
-
 
 class LiveStore:
-    """Runs reads and writes of the live tables in transactions of their own."""
+    """Runs reads and writes of the live tables in transactions of their own: each method is
+    one (``service.ports.LiveTables``), ``run`` any other."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -51,6 +39,34 @@ class LiveStore:
                 connection = connection.execution_options(isolation_level="READ COMMITTED")
             with connection.begin():
                 return work(connection)
+
+    def upsert_tracks(self, rows: Sequence[TrackRow]) -> int:
+        """``upsert_tracks`` in a transaction of its own (none for no rows)."""
+        return self.run(lambda c: upsert_tracks(c, rows)) if rows else 0
+
+    def fresh_tracks(self, oldest_s: float) -> list[TrackRow]:
+        """``fresh_tracks`` in a transaction of its own."""
+        return self.run(lambda c: fresh_tracks(c, oldest_s))
+
+    def count_fresh(self, oldest_s: float) -> int:
+        """``count_fresh`` in a transaction of its own."""
+        return self.run(lambda c: count_fresh(c, oldest_s))
+
+    def prune_tracks(self, oldest_s: float) -> int:
+        """``prune_tracks`` in a transaction of its own."""
+        return self.run(lambda c: prune_tracks(c, oldest_s))
+
+    def clear_tracks(self) -> None:
+        """``clear_tracks`` in a transaction of its own."""
+        self.run(clear_tracks)
+
+    def replace_figures(self, figures: Mapping[str, LiveFigures]) -> None:
+        """``replace_figures`` in a transaction of its own."""
+        self.run(lambda c: replace_figures(c, figures))
+
+    def all_figures(self) -> dict[str, LiveFigures]:
+        """``all_figures`` in a transaction of its own."""
+        return self.run(all_figures)
 
 
 _COLUMNS = (

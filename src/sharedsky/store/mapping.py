@@ -27,9 +27,6 @@ from sharedsky.geo.outlines import (
 )
 from sharedsky.units import from_us, opt_from_us, opt_to_us, to_us
 
-OPEN_END_US = 2**62
-"""Stands for "no end" in index columns that cannot be NULL."""
-
 
 def _position(value: Any) -> tuple[float, float]:
     return (float(value[0]), float(value[1]))

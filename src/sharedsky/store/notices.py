@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ObjectType
-from sharedsky.domain.ids import PartyId
-from sharedsky.domain.notices import Notice, NoticeStatus
+from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus
 from sharedsky.geo.outlines import outline_bbox
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import notice_from_row
 from sharedsky.store.volumes import VolumeIndex
 from sharedsky.units import opt_to_us, to_us
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeFilter:
-    """Filters of a notice listing; None means "any". Intervals are half-open."""
-
-    bbox: tuple[float, float, float, float] | None = None
-    """(min_lon, min_lat, max_lon, max_lat): notices whose bounding box meets it."""
-    time_from: datetime | None = None
-    time_to: datetime | None = None
-    party: PartyId | None = None
-    status: NoticeStatus | None = None
-    kind: NoticeKind | None = None
-    limit: int = 1000
 
 
 def _values(notice: Notice) -> dict[str, Any]:

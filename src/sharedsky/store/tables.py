@@ -323,10 +323,11 @@ idempotency = Table(
     Column("operator_id", String(64), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_sha256", String(64), nullable=False),
-    Column("status_code", Integer, nullable=False),
-    Column("body", Text, nullable=False),
+    Column("result", Text, nullable=False),
     Column("created_us", BigInteger, nullable=False),
 )
+"""The result first given for each (operator, Idempotency-Key), as the caller encoded it (the
+API: its answer's JSON body; the route gives the status)."""
 
 webhooks = Table(
     "webhooks",

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from sharedsky.domain.errors import Unavailable
+from sharedsky.ledger.signing import Signer
 from sharedsky.store.acks import AckRepository
 from sharedsky.store.conflicts import ConflictRepository
 from sharedsky.store.deliveries import DeliveryLog
@@ -29,6 +30,7 @@ from sharedsky.store.messages import MessageRepository
 from sharedsky.store.notices import NoticeRepository
 from sharedsky.store.parties import PartyRepository
 from sharedsky.store.pending import Pending
+from sharedsky.store.schema import current_revisions
 from sharedsky.store.tactical import TacticalRepository
 from sharedsky.store.volumes import VolumeIndex
 from sharedsky.store.webhooks import WebhookRepository
@@ -58,7 +60,7 @@ def _record_state(connection: Connection, journal: Journal, events: EventLog) ->
 
 
 class SqlUnitOfWork:
-    """Every repository, bound to one open transaction."""
+    """Every repository, bound to one open transaction (``service.uow.UnitOfWork``)."""
 
     def __init__(
         self,
@@ -91,6 +93,11 @@ class SqlUnitOfWork:
         self.idempotency = IdempotencyStore(connection)
         self.webhooks = WebhookRepository(connection)
 
+    def server_signer(self, now: datetime) -> Signer:
+        """The server's ledger signing key (read once per process); made and stored in this
+        transaction at ``now`` when the database has none yet."""
+        return self.server_keys.signer(self.ledger_keys, now)
+
 
 def _fails_the_batch(exc: Exception) -> bool:
     """True when ``exc``, raised by a write of a shared transaction, is the transaction's
@@ -111,7 +118,8 @@ def _retryable(exc: DBAPIError) -> bool:
 
 
 class Database:
-    """Runs use cases in transactions: SQLite BEGIN IMMEDIATE, PostgreSQL SERIALIZABLE."""
+    """Runs use cases in transactions: SQLite BEGIN IMMEDIATE, PostgreSQL SERIALIZABLE
+    (``service.uow.Database``)."""
 
     def __init__(self, engine: Engine, *, background_checkpoints: bool = False) -> None:
         self.engine = engine
@@ -142,6 +150,17 @@ class Database:
         """Pooled connections checked out now (0 for a pool that does not count them)."""
         pool = self.engine.pool
         return pool.checkedout() if isinstance(pool, QueuePool) else 0
+
+    @property
+    def dialect(self) -> str:
+        """The SQLAlchemy dialect's name: ``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def schema_revisions(self) -> frozenset[str]:
+        """The schema revision(s) the database is at (one short read); empty when it was never
+        migrated. Raises whatever the driver raises when the database does not answer."""
+        with self.engine.connect() as connection:
+            return current_revisions(connection)
 
     @property
     def skips_locked_rows(self) -> bool:

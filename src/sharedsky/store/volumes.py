@@ -4,34 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select
 
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
-from sharedsky.domain.volumes import Volume4D
+from sharedsky.domain.volumes import StoredVolume, Volume4D
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import OPEN_END_US, volume_from_row, volume_values
-from sharedsky.units import to_us
+from sharedsky.store.mapping import volume_from_row, volume_values
+from sharedsky.units import OPEN_END_US
 
 _CHUNK = 500
 """Largest IN list sent in one statement."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredVolume:
-    """One indexed volume with the object it belongs to."""
-
-    object_type: ObjectType
-    object_id: str
-    volume_index: int
-    party: PartyId
-    version: int
-    """The object's version these volumes belong to."""
-    volume: Volume4D
 
 
 _T = TypeVar("_T")
@@ -199,9 +185,3 @@ class VolumeIndex:
             )
             for row in self._c.execute(query)
         ]
-
-
-def window_us(volume: Volume4D) -> tuple[int, int]:
-    """The volume's window in microseconds, an open end as ``OPEN_END_US``."""
-    end = volume.time.end
-    return to_us(volume.time.start), OPEN_END_US if end is None else to_us(end)

@@ -9,13 +9,12 @@ from fastapi.responses import Response
 
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
-from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.api.routes.tracks import BoardDep
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.conflicts import ConflictState
 from sharedsky.service import queries
 from sharedsky.service.acknowledgements import acknowledge
-from sharedsky.service.idempotency import run_idempotent
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["conflicts"])
@@ -68,16 +67,13 @@ def show(conflict_id: str, actor: ActorDep, deps: DepsDep, board: BoardDep) -> R
 @router.post("/v1/conflicts/{conflict_id}/ack", responses={200: {"model": v1.AckOut}})
 def ack(conflict_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
     """Acknowledge a conflict (receipt, not approval)."""
-    render = renderer(200, convert.ack_out)
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            render,
-            lambda idem: acknowledge(deps, actor, AckSubject.CONFLICT, conflict_id, idem),
-        )
+    return idempotent(
+        deps,
+        actor,
+        rk,
+        200,
+        convert.ack_out,
+        lambda idem: acknowledge(deps, actor, AckSubject.CONFLICT, conflict_id, idem),
     )
 
 

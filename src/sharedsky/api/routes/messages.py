@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep, SubmissionDep, submission_openapi
-from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.domain.visibility import Viewer
 from sharedsky.interop.catalogues import load_catalogues
 from sharedsky.service.hotline import (
@@ -23,7 +23,6 @@ from sharedsky.service.hotline import (
     send_message_async,
     show_message,
 )
-from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
@@ -55,19 +54,12 @@ async def send(body: v1.MessageIn, submitted: SubmissionDep) -> Response:
         record = await send_message_async(deps, actor, draft)
         return json_response(build(record), 201)
 
-    def idempotent() -> Response:
-        return respond(
-            run_idempotent(
-                deps,
-                actor,
-                rk.key,
-                rk.request_sha256,
-                renderer(201, build),
-                lambda idem: send_message(deps, actor, draft, idem),
-            )
+    def once() -> Response:
+        return idempotent(
+            deps, actor, rk, 201, build, lambda idem: send_message(deps, actor, draft, idem)
         )
 
-    return await anyio.to_thread.run_sync(idempotent)
+    return await anyio.to_thread.run_sync(once)
 
 
 @router.get("/v1/messages", responses={200: {"model": v1.MessageList}})
@@ -97,15 +89,13 @@ def show(message_id: str, actor: ActorDep, deps: DepsDep) -> Response:
 @router.post("/v1/messages/{message_id}/ack", responses={200: {"model": v1.AckOut}})
 def ack(message_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
     """The recipient acknowledges a message (receipt, not approval): which operator, when."""
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            renderer(200, convert.ack_out),
-            lambda idem: acknowledge_message(deps, actor, message_id, idem),
-        )
+    return idempotent(
+        deps,
+        actor,
+        rk,
+        200,
+        convert.ack_out,
+        lambda idem: acknowledge_message(deps, actor, message_id, idem),
     )
 
 

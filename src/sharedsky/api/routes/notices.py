@@ -11,13 +11,12 @@ from fastapi.responses import Response
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
 from sharedsky.api.errors import PreconditionRequired
-from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.notices import Notice
 from sharedsky.service import queries
 from sharedsky.service.acknowledgements import acknowledge
-from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.notices import (
     Filing,
     amend_notice,
@@ -49,16 +48,8 @@ def file(body: v1.NoticeIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respo
     def build(filing: Filing) -> v1.FilingOut:
         return convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now())
 
-    render = renderer(201, build)
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            render,
-            lambda idem: file_notice(deps, actor, draft, idem),
-        )
+    return idempotent(
+        deps, actor, rk, 201, build, lambda idem: file_notice(deps, actor, draft, idem)
     )
 
 
@@ -138,30 +129,19 @@ def cancel(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respon
     def build(notice: Notice) -> v1.NoticeOut:
         return convert.own_notice_out(notice, actor.viewer, deps.mechanism, deps.clock.now())
 
-    render = renderer(200, build)
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            render,
-            lambda idem: cancel_notice(deps, actor, notice_id, idem),
-        )
+    return idempotent(
+        deps, actor, rk, 200, build, lambda idem: cancel_notice(deps, actor, notice_id, idem)
     )
 
 
 @router.post("/{notice_id}/ack", responses={200: {"model": v1.AckOut}})
 def ack(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
     """Acknowledge a counterparty's notice (receipt, not approval)."""
-    render = renderer(200, convert.ack_out)
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            render,
-            lambda idem: acknowledge(deps, actor, AckSubject.NOTICE, notice_id, idem),
-        )
+    return idempotent(
+        deps,
+        actor,
+        rk,
+        200,
+        convert.ack_out,
+        lambda idem: acknowledge(deps, actor, AckSubject.NOTICE, notice_id, idem),
     )

@@ -9,9 +9,8 @@ from fastapi.responses import Response
 
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
-from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.domain.operators import Role
-from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.webhooks import (
     MAX_LIST,
     delete_webhook,
@@ -28,15 +27,13 @@ router = APIRouter(tags=["webhooks"])
 def register(body: v1.WebhookIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
     """Register a URL for the caller's party (201): it receives, signed, every event the party
     may see from now on. The answer holds the signing secret — the only time it is shown."""
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            renderer(201, convert.webhook_created),
-            lambda idem: register_webhook(deps, actor, body.url, idem),
-        )
+    return idempotent(
+        deps,
+        actor,
+        rk,
+        201,
+        convert.webhook_created,
+        lambda idem: register_webhook(deps, actor, body.url, idem),
     )
 
 

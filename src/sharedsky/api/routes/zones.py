@@ -9,12 +9,11 @@ from fastapi.responses import Response
 
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
-from sharedsky.api.routes._render import json_response, renderer, respond
+from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.api.routes.notices import parse_version
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.service import queries
-from sharedsky.service.idempotency import run_idempotent
 from sharedsky.service.zones import Declaration, amend_zone, declare_zone, withdraw_zone
 from sharedsky.wire import v1
 
@@ -29,16 +28,8 @@ def declare(body: v1.ZoneIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Resp
     def build(result: Declaration) -> v1.DeclarationOut:
         return convert.declaration_out(result, actor.viewer, deps.mechanism, deps.clock.now())
 
-    render = renderer(201, build)
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            render,
-            lambda idem: declare_zone(deps, actor, draft, idem),
-        )
+    return idempotent(
+        deps, actor, rk, 201, build, lambda idem: declare_zone(deps, actor, draft, idem)
     )
 
 
@@ -91,14 +82,6 @@ def withdraw(zone_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respon
     def build(zone: Zone) -> v1.ZoneOut:
         return convert.own_zone_out(zone, deps.clock.now())
 
-    render = renderer(200, build)
-    return respond(
-        run_idempotent(
-            deps,
-            actor,
-            rk.key,
-            rk.request_sha256,
-            render,
-            lambda idem: withdraw_zone(deps, actor, zone_id, idem),
-        )
+    return idempotent(
+        deps, actor, rk, 200, build, lambda idem: withdraw_zone(deps, actor, zone_id, idem)
     )
