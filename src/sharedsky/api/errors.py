@@ -86,7 +86,8 @@ def _status_of(exc: e.SharedskyError) -> tuple[int, str]:
     return 400, "Bad request"
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """The app's answer to an expected error (its exception handler for SharedskyError)."""
     assert isinstance(exc, e.SharedskyError)  # registered for this class only
     if isinstance(exc, e.Unauthenticated):  # counted and logged with the client's address
         container: Container = request.app.state.container
@@ -144,7 +145,7 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
-    app.add_exception_handler(e.SharedskyError, _domain_error)
+    app.add_exception_handler(e.SharedskyError, domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -3,36 +3,32 @@
 On a busy hotline most of the server's time per message went to the framework around the
 route: the router trying routes, the dependency solver, the body field machinery, three
 middlewares. The lane is an ASGI middleware in front of them that answers the plain case —
-an authenticated ``application/json`` message without an ``Idempotency-Key`` — with the very
-functions the route uses (``current_actor``, ``message_draft``, ``send_message_async``,
-``message_out``, ``json_response``), so the answer is the route's answer.
+an authenticated ``application/json`` message without an ``Idempotency-Key`` — with the route's
+own function for it (``routes.messages.send_plain``), after the same validation of the body
+(``v1.MessageIn``) and authentication (``current_actor``), so the answer is the route's answer.
 
 Everything else goes to the app untouched, the body it read handed on: another path or
 method, a request with an ``Idempotency-Key``, a body that is not JSON or does not validate,
 an authentication failure. Up to that point the lane has changed nothing, so the app answers
 exactly as it always did (a 401, FastAPI's 422). Once the message is submitted the lane
-never hands over (that could send it twice): an error of the use case is answered by the
-app's own exception handler for it, as the route's would be.
+never hands over (that could send it twice): an expected error of the use case is answered by
+the app's own handler for it (``errors.domain_error``), as the route's would be, and anything
+else goes up to the server-error handler outside, as it would from the route.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
-from typing import cast
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sharedsky.api.auth import app_deps, current_actor
-from sharedsky.api.convert import message_draft, message_out
+from sharedsky.api.errors import domain_error
 from sharedsky.api.observability import LaneCount
-from sharedsky.api.routes._render import json_response
-from sharedsky.api.routes.messages import language_of
-from sharedsky.service.hotline import send_message_async
+from sharedsky.api.routes.messages import send_plain
+from sharedsky.domain.errors import SharedskyError
 from sharedsky.wire import v1
 
 PATH = "/v1/messages"
@@ -59,20 +55,18 @@ class MessagesFastLane:
             return
         request = Request(scope, _always(body))
         try:
-            draft = message_draft(v1.MessageIn.model_validate(json.loads(body)))
+            message = v1.MessageIn.model_validate(json.loads(body))
             actor = await current_actor(
                 request, headers.get("authorization"), headers.get("sharedsky-signature")
             )
         except Exception:  # nothing happened yet: the app answers (401, 422) as it would
             await self.app(scope, receive, send)
             return
-        deps = app_deps(request)
         try:
-            record = await send_message_async(deps, actor, draft)
-        except Exception as exc:  # the use case refused, or the write failed: as the route
-            response = await _handled(request, exc)
+            response = await send_plain(app_deps(request), actor, message)
+        except SharedskyError as exc:  # refused by the use case: as the route's refusal
+            response = await domain_error(request, exc)
         else:
-            response = json_response(message_out(record, language_of(deps, actor.viewer)), 201)
             self.count.answered += 1
         await response(scope, receive, send)
 
@@ -118,19 +112,3 @@ def _always(body: bytes) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
-
-
-async def _handled(request: Request, exc: Exception) -> Response:
-    """The response of the app's exception handler for ``exc`` (the nearest class in its MRO,
-    as Starlette's exception middleware picks it); re-raised when the app has none but the
-    catch-all, which the server-error middleware outside the lane calls."""
-    handlers = request.app.exception_handlers
-    for cls in type(exc).__mro__:
-        if cls is Exception:
-            break
-        handler = handlers.get(cls)
-        if handler is not None:
-            if inspect.iscoroutinefunction(handler):
-                return cast(Response, await handler(request, exc))
-            return cast(Response, await run_in_threadpool(handler, request, exc))
-    raise exc
