@@ -7,11 +7,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import Response
 
 from sharedsky import __version__
 from sharedsky.api import console, errors, openapi
-from sharedsky.api.auth import ActorDep, DepsDep, KeysDep
 from sharedsky.api.fastlane import MessagesFastLane
 from sharedsky.api.headers import SecurityHeaders
 from sharedsky.api.limits import Limits
@@ -20,6 +18,7 @@ from sharedsky.api.routes import (
     conflicts,
     ledger,
     messages,
+    meta,
     notices,
     operations,
     operators,
@@ -29,10 +28,8 @@ from sharedsky.api.routes import (
     webhooks,
     zones,
 )
-from sharedsky.api.routes._render import json_response
 from sharedsky.bootstrap import Container
 from sharedsky.tuning import ROUTER_ORDER, WORKER_THREADS
-from sharedsky.wire import v1
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -86,62 +83,6 @@ def _routed(lifespan: Lifespan | None) -> FastAPI:
     for name in ROUTER_ORDER:  # the order FastAPI tries them in, a tuning (tuning.py)
         app.include_router(routers[name])
 
-    @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
-        """Liveness: answers while the process serves."""
-        return {"status": "ok"}
-
-    @app.get("/v1/me", tags=["meta"], responses={200: {"model": v1.Me}})
-    def me(actor: ActorDep, deps: DepsDep, keys: KeysDep) -> Response:
-        """Who the token belongs to, the mechanism it acts in, and the keys it signs with."""
-        mech = deps.mechanism
-        party = mech.party(actor.party)
-        ring = keys.get(deps, actor.operator, fresh=True)
-        return json_response(
-            v1.Me(
-                operator=actor.operator,
-                party=party.id,
-                name=party.name,
-                language=party.language,
-                is_host=actor.is_host,
-                mechanism=mech.name,
-                signing_key_ids=sorted(k.key_id for k in ring.keys),
-                role=actor.role.value,
-            )
-        )
-
-    @app.get("/v1/mechanism", tags=["meta"], responses={200: {"model": v1.MechanismOut}})
-    def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
-        """The mechanism's parties and the rules of every channel."""
-        mech = deps.mechanism
-        channels = []
-        for i, a in enumerate(mech.parties):
-            for b in mech.parties[i + 1 :]:
-                rules = mech.channel(a.id, b.id)
-                channels.append(
-                    v1.ChannelOut(
-                        between=(a.id, b.id),
-                        sharing=rules.sharing.value,
-                        min_lead_time_s=dict(rules.min_lead_time_s),
-                        ack_deadline_s={k.value: v for k, v in rules.ack_deadline_s.items()},
-                        separation=v1.SeparationOut(
-                            lateral_m=rules.separation.lateral_m,
-                            vertical_m=rules.separation.vertical_m,
-                            time_s=rules.separation.time_s,
-                        ),
-                    )
-                )
-        return json_response(
-            v1.MechanismOut(
-                mechanism=mech.name,
-                host=v1.PartyOut(id=mech.host.id, name=mech.host.name, language=mech.host.language),
-                parties=[
-                    v1.PartyOut(id=p.id, name=p.name, language=p.language) for p in mech.parties
-                ],
-                channels=channels,
-            )
-        )
-
     # the document declares the problem answers, and the events of GET /v1/events
     openapi.describe(app, *stream.EVENT_MODELS)
     return app
@@ -153,6 +94,7 @@ def _routers() -> dict[str, APIRouter]:
         conflicts,
         ledger,
         messages,
+        meta,
         notices,
         operations,
         operators,

@@ -1,0 +1,69 @@
+"""Routes about the server and the caller: liveness, who the token belongs to, the mechanism."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from sharedsky.api.auth import ActorDep, DepsDep, KeysDep
+from sharedsky.api.routes._render import json_response
+from sharedsky.wire import v1
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: answers while the process serves."""
+    return {"status": "ok"}
+
+
+@router.get("/v1/me", responses={200: {"model": v1.Me}})
+def me(actor: ActorDep, deps: DepsDep, keys: KeysDep) -> Response:
+    """Who the token belongs to, the mechanism it acts in, and the keys it signs with."""
+    mech = deps.mechanism
+    party = mech.party(actor.party)
+    ring = keys.get(deps, actor.operator, fresh=True)
+    return json_response(
+        v1.Me(
+            operator=actor.operator,
+            party=party.id,
+            name=party.name,
+            language=party.language,
+            is_host=actor.is_host,
+            mechanism=mech.name,
+            signing_key_ids=sorted(k.key_id for k in ring.keys),
+            role=actor.role.value,
+        )
+    )
+
+
+@router.get("/v1/mechanism", responses={200: {"model": v1.MechanismOut}})
+def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
+    """The mechanism's parties and the rules of every channel."""
+    mech = deps.mechanism
+    channels = []
+    for i, a in enumerate(mech.parties):
+        for b in mech.parties[i + 1 :]:
+            rules = mech.channel(a.id, b.id)
+            channels.append(
+                v1.ChannelOut(
+                    between=(a.id, b.id),
+                    sharing=rules.sharing.value,
+                    min_lead_time_s=dict(rules.min_lead_time_s),
+                    ack_deadline_s={k.value: v for k, v in rules.ack_deadline_s.items()},
+                    separation=v1.SeparationOut(
+                        lateral_m=rules.separation.lateral_m,
+                        vertical_m=rules.separation.vertical_m,
+                        time_s=rules.separation.time_s,
+                    ),
+                )
+            )
+    return json_response(
+        v1.MechanismOut(
+            mechanism=mech.name,
+            host=v1.PartyOut(id=mech.host.id, name=mech.host.name, language=mech.host.language),
+            parties=[v1.PartyOut(id=p.id, name=p.name, language=p.language) for p in mech.parties],
+            channels=channels,
+        )
+    )
