@@ -273,6 +273,15 @@ def test_the_mechanism_files_operators_and_their_roles(roles: Api) -> None:
     assert (me["host"]["operator"], me["host-watch"]["role"]) == ("host-admin", "viewer")
 
 
+def test_the_metrics_are_the_host_admins_only(roles: Api) -> None:
+    tokens = roles.env.tokens
+    for name, status in (("host-admin", 200), ("host-watch", 403), ("alpha-admin", 403)):
+        answer = roles.client.get("/metrics", headers={"Authorization": f"Bearer {tokens[name]}"})
+        assert answer.status_code == status, (name, answer.text)
+        if status == 403:
+            assert answer.json()["code"] == "forbidden-role"
+
+
 def test_admins_add_list_rotate_and_revoke_their_partys_operators(roles: Api) -> None:
     tokens = roles.env.tokens
     admin = {"Authorization": f"Bearer {tokens['alpha-admin']}"}

@@ -33,7 +33,8 @@ def init_command(
         Path, typer.Option("--tokens-out", help="Where to write the operators' tokens (JSON).")
     ] = Path("tokens.json"),
 ) -> None:
-    """Create the database, load the mechanism and write one operator token per party and host."""
+    """Create the database, load the mechanism and write a token for every operator it lists
+    (and, under each party's and the host's own name, its first operator's)."""
     from sharedsky.bootstrap import open_database
     from sharedsky.interop.mechanism_yaml import parse_mechanism
     from sharedsky.service.mechanism import load_mechanism

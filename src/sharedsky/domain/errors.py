@@ -74,8 +74,9 @@ class InvalidBackup(InvalidInput):
 
 class Unauthenticated(SharedskyError):
     """No token, or a token that belongs to nobody, or a bad or missing signature; ``reason``
-    names which in a few stable words (``missing-token``, ``unknown-token``,
-    ``missing-signature``, ``bad-signature``) for the count of failed authentications."""
+    names which in a few stable words (``missing-token``, ``unknown-token``, ``revoked``,
+    ``expired``, ``certificate-mismatch``, ``missing-signature``, ``bad-signature``) for the
+    count of failed authentications."""
 
     code = "unauthenticated"
     default_reason = "unauthenticated"

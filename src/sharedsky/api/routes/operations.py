@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sharedsky.api.auth import ActorDep, ContainerDep
 from sharedsky.domain.errors import ForbiddenRole, Unavailable
+from sharedsky.domain.operators import Role
 from sharedsky.service.operations import readiness
 
 router = APIRouter(tags=["meta"])
@@ -24,13 +25,18 @@ _METRICS_DESCRIPTION = (
     response_class=Response,
     responses={
         200: {"description": _METRICS_DESCRIPTION, "content": {"text/plain": {}}},
-        403: {"description": "the token is a party's (`forbidden-role`)"},
+        403: {
+            "description": "the token is a party's, or a host operator's below admin "
+            "(`forbidden-role`)"
+        },
     },
 )
 def metrics(actor: ActorDep, container: ContainerDep) -> Response:
-    """The server's metrics, for the host's operators only (a party's token: 403)."""
+    """The server's metrics, for the host's admins only (a party's token, or a host operator
+    below admin: 403)."""
     if not actor.is_host:
-        raise ForbiddenRole("the metrics are for the host's operators")
+        raise ForbiddenRole("the metrics are for the host's admins")
+    actor.require_role(Role.ADMIN, "read the metrics")
     return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
