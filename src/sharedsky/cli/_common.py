@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -84,6 +84,14 @@ _KeyOption = Annotated[
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the server's JSON document instead of tables.")
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print only the id (one a line for a list), e.g. for ID=$(sharedsky … -q).",
+    ),
 ]
 
 
@@ -289,6 +297,19 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def emit_json(model: BaseModel) -> None:
     """Print one JSON document on stdout, serialised as the server serialises it."""
     typer.echo(model.model_dump_json(by_alias=True))
+
+
+def check_quiet(json_: bool, quiet: bool) -> None:
+    """A usage error (exit 2) when both ``--json`` and ``--quiet`` are given, before anything
+    is sent."""
+    if json_ and quiet:
+        raise typer.BadParameter("give --json or --quiet, not both", param_hint="'--quiet'")
+
+
+def emit_ids(ids: Iterable[str]) -> None:
+    """Print ids on stdout, one a line (``--quiet``)."""
+    for one in ids:
+        typer.echo(one)
 
 
 # -- parsing -----------------------------------------------------------------------------
