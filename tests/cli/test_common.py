@@ -1,11 +1,17 @@
-"""Shared CLI pieces: one way to fail (``error: …`` in red on stderr, then the exit code)."""
+"""Shared CLI pieces: one way to fail (``error: …`` in red on stderr, then the exit code);
+durations and the time limit of ``--for``."""
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
+
+import pytest
 import typer
 from typer.testing import CliRunner
 
-from sharedsky.cli._common import fail
+from sharedsky.cli._common import TimeUp, duration_s, fail, time_limit
 
 
 def _app(code: int) -> typer.Typer:
@@ -25,3 +31,42 @@ def test_fail_prints_one_error_line_on_stderr_and_exits_with_the_code() -> None:
         assert result.stdout == ""
         assert result.stderr.startswith("error: a message long enough")
         assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("30s", 30.0),
+        ("5m", 300.0),
+        ("1h30m", 5400.0),
+        ("2d", 172_800.0),
+        ("90", 90.0),
+        ("0.5", 0.5),
+    ],
+)
+def test_a_duration_is_read_in_days_hours_minutes_and_seconds(text: str, seconds: float) -> None:
+    assert duration_s(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["0", "0s", "-5", "soon", "5x", "1.5m", "nan", "inf", ""])
+def test_what_is_no_positive_duration_is_refused(text: str) -> None:
+    with pytest.raises(typer.BadParameter, match="not a duration"):
+        duration_s(text)
+
+
+def test_a_time_limit_interrupts_a_blocked_wait_and_restores_the_alarm() -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    with pytest.raises(TimeUp), time_limit(0.2):
+        threading.Event().wait(10.0)  # blocked, as a read of a silent stream is
+    assert 0.15 < time.monotonic() - started < 5.0
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_block_that_ends_in_time_is_not_interrupted_later() -> None:
+    with time_limit(0.2):
+        pass
+    with time_limit(None):
+        time.sleep(0.3)  # no limit: nothing rings, not even the first block's alarm
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -123,3 +123,12 @@ def test_acknowledging_an_unknown_conflict_exits_1_with_not_found(api: Api) -> N
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "404 not-found" in result.stderr and "cfl-999999" in result.stderr
     assert result.stdout == ""
+
+
+def test_quiet_lists_only_the_ids(api: Api, tmp_path: Path) -> None:
+    _a, _b, conflict_id = clash(api, tmp_path)
+    for party in ("alpha", "bravo"):
+        assert ok(run(api, "conflicts", "list", "-q", party=party)).stdout == f"{conflict_id}\n"
+    assert ok(run(api, "conflicts", "list", "--kind", "tactical", "--quiet")).stdout == ""
+    refused = run(api, "conflicts", "list", "--json", "--quiet")
+    assert refused.exit_code == 2 and "--json or --quiet" in " ".join(refused.output.split())

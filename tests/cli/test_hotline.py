@@ -83,6 +83,16 @@ def test_send_list_and_ack_a_templated_message(hot: Api) -> None:
     assert shown["messages"][0]["acknowledgement"]["acked_by"] == "bravo-duty"
 
 
+def test_quiet_prints_the_id_sent_and_the_ids_listed(hot: Api) -> None:
+    sent = ok(run(hot, "send", "--to", "bravo", "--template", "standby", "-q")).stdout
+    message_id = sent.strip()
+    assert sent == f"{message_id}\n" and message_id.startswith("msg-")
+    assert ok(run(hot, "list", "--quiet", party="bravo")).stdout == f"{message_id}\n"
+    refused = run(hot, "send", "--to", "bravo", "--template", "standby", "--json", "-q")
+    assert refused.exit_code == 2 and "--json or --quiet" in " ".join(refused.output.split())
+    assert as_json(run(hot, "list", "--json", party="bravo"))["messages"][0]["id"] == message_id
+
+
 def test_send_prints_the_message_and_its_due_time(hot: Api) -> None:
     """R-MSG-4: the human output names the thread and the due time of the priority."""
     out = ok(

@@ -325,3 +325,28 @@ def test_show_and_ack_of_a_clashing_notice(api: Api, tmp_path: Path) -> None:
         assert text in shown
     listed = ok(run(api, "notice", "list", party="bravo")).stdout
     assert mine["id"] in listed and theirs["id"] in listed
+
+
+def test_quiet_prints_only_the_ids_for_the_shell(api: Api, tmp_path: Path) -> None:
+    """``-q`` prints the id of what was filed or amended, and one id a line of a list: what
+    ``ID=$(sharedsky notice file … -q)`` keeps."""
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    filed = ok(run(api, *file_args(outline, "--quiet")))
+    notice_id = filed.stdout.strip()
+    assert filed.stdout == f"{notice_id}\n" and notice_id.startswith("ntc-")
+    assert stored(api, notice_id)["title"] == "CAP north"
+    amended = ok(run(api, "notice", "amend", notice_id, "--version", "1", "--title", "x", "-q"))
+    assert amended.stdout == f"{notice_id}\n" and stored(api, notice_id)["version"] == 2
+    other = ok(run(api, *file_args(outline, "-q"), party="bravo")).stdout.strip()
+    listed = ok(run(api, "notice", "list", "-q", party="bravo")).stdout.splitlines()
+    assert sorted(listed) == sorted([notice_id, other])
+    assert ok(run(api, "notice", "list", "--party", "charlie", "-q")).stdout == ""
+
+
+def test_json_and_quiet_together_are_refused_before_anything_is_sent(
+    api: Api, tmp_path: Path
+) -> None:
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    assert "--json or --quiet" in fails(run(api, *file_args(outline, "--json", "-q")), 2)
+    assert api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"] == []
+    assert "--json or --quiet" in fails(run(api, "notice", "list", "--json", "-q"), 2)

@@ -129,3 +129,13 @@ def test_declare_without_outline_or_with_a_bad_altitude_is_a_usage_error(
     text = fails(run(api, *args, "--upper", "high", "--outline", outline), 2)
     assert "--upper" in text and "not an altitude" in text
     assert "--kind" in fails(run(api, *args, "--kind", "forbidden", "--outline", outline), 2)
+
+
+def test_quiet_prints_only_the_ids(api: Api, tmp_path: Path) -> None:
+    args = ["zone", "declare", "--kind", "protected", "--title", "Hospital", "--lower", "0"]
+    args += ["--upper", "FL100", "--outline", str(area(tmp_path, 35.5, 33.9, 0.1, "h.geojson"))]
+    declared = ok(run(api, *args, "-q")).stdout
+    zone_id = declared.strip()
+    assert declared == f"{zone_id}\n" and zone_id.startswith("zon-")
+    assert ok(run(api, "zone", "list", "--quiet")).stdout == f"{zone_id}\n"
+    assert "--json or --quiet" in fails(run(api, "zone", "list", "--json", "-q"), 2)

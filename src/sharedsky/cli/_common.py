@@ -10,14 +10,16 @@ real ``httpx.Client`` on ``--url`` and use the system clock.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+import signal
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import MappingProxyType
+from types import FrameType, MappingProxyType
 from typing import Annotated, Any, Protocol, TypeVar, runtime_checkable
 
 import httpx
@@ -84,6 +86,14 @@ _KeyOption = Annotated[
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the server's JSON document instead of tables.")
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print only the id (one a line for a list), e.g. for ID=$(sharedsky … -q).",
+    ),
 ]
 
 
@@ -291,6 +301,19 @@ def emit_json(model: BaseModel) -> None:
     typer.echo(model.model_dump_json(by_alias=True))
 
 
+def check_quiet(json_: bool, quiet: bool) -> None:
+    """A usage error (exit 2) when both ``--json`` and ``--quiet`` are given, before anything
+    is sent."""
+    if json_ and quiet:
+        raise typer.BadParameter("give --json or --quiet, not both", param_hint="'--quiet'")
+
+
+def emit_ids(ids: Iterable[str]) -> None:
+    """Print ids on stdout, one a line (``--quiet``)."""
+    for one in ids:
+        typer.echo(one)
+
+
 # -- parsing -----------------------------------------------------------------------------
 
 _FL = re.compile(r"^FL\s*(\d{1,3})$", re.IGNORECASE)
@@ -349,6 +372,55 @@ def moment(text: str, now: datetime, option: str) -> datetime:
             f"{text!r} has no timezone: end it with Z for UTC", param_hint=option
         )
     return parsed.astimezone(UTC)
+
+
+def duration_s(text: str) -> float:
+    """Seconds from ``30s``, ``5m``, ``1h30m``, ``2d`` (units d, h, m, s) or a plain number of
+    seconds (``90``, ``0.5``); more than zero.
+
+    >>> duration_s("1m30s")
+    90.0
+    """
+    value = text.strip()
+    if re.fullmatch(r"(?:\d+[dhms])+", value):
+        seconds = float(sum(int(n) * _UNIT_S[u] for n, u in _PART.findall(value)))
+    else:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0.0):
+        raise typer.BadParameter(
+            f"{text!r} is not a duration: give 30s, 5m, 1h30m (d, h, m, s) or seconds"
+        )
+    return seconds
+
+
+class TimeUp(BaseException):
+    """The time given with ``--for`` ran out. Raised in the main thread wherever it is, as
+    Ctrl-C raises KeyboardInterrupt (and, like it, no ``except Exception`` swallows it), so
+    that a command blocked on a read stops there."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `TimeUp` in the main thread once ``seconds`` have passed inside the block (None:
+    never), by SIGALRM; the signal's previous handler comes back at the end. Catch TimeUp
+    around the block: the alarm may ring while the block ends."""
+    if seconds is None:
+        yield
+        return
+
+    def ring(_signum: int, _frame: FrameType | None) -> None:
+        raise TimeUp
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _flat(value: Any) -> Any:

@@ -168,13 +168,21 @@ def demo_command(
     check: Annotated[
         bool, typer.Option("--check", help="Run the scenario headless and verify it; exit 0/1.")
     ] = False,
-    port: Annotated[int, typer.Option(help="TCP port of the demo server.")] = 8000,
+    port: Annotated[
+        int, typer.Option(help="TCP port of the demo server (--check takes a free one).")
+    ] = 8000,
     workdir: Annotated[
-        Path, typer.Option(help="Where the demo keeps its database and tokens.")
-    ] = Path(".demo"),
+        Path | None,
+        typer.Option(
+            help="Where the demo keeps its database and tokens, emptied first (default: .demo; "
+            "with --check, a temporary directory of its own).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Start a server with the Levant demo scenario (or, with --check, verify it end to end)."""
+    """Start a server with the Levant demo scenario (or, with --check, verify it end to end
+    in a directory and on a port of its own, beside a running demo)."""
     from sharedsky.cli.demo import run_check, run_demo
 
-    code = run_check(workdir) if check else run_demo(workdir, port)
+    code = run_check(workdir) if check else run_demo(workdir or Path(".demo"), port)
     raise typer.Exit(code)

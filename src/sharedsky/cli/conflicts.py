@@ -12,10 +12,13 @@ from rich.table import Table
 from sharedsky.cli._common import (
     Connection,
     JsonOption,
+    QuietOption,
     band_text,
+    check_quiet,
     connection_options,
     details,
     distance_text,
+    emit_ids,
     emit_json,
     stdout,
     table,
@@ -104,8 +107,10 @@ def list_conflicts(
     *,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Conflicts that involve your party (all of them, for the host)."""
+    check_quiet(json_, quiet)
     if kind == "tactical":
         with connection.open() as client:
             alerts = client.tactical_conflicts(
@@ -113,6 +118,8 @@ def list_conflicts(
             )
         if json_:
             emit_json(v1.TacticalConflictList(conflicts=alerts))
+        elif quiet:
+            emit_ids(a.id for a in alerts)
         else:
             print_tactical(stdout(), alerts)
         return
@@ -120,6 +127,8 @@ def list_conflicts(
         conflicts = client.list_conflicts(state=state, object_id=notice)
     if json_:
         emit_json(v1.ConflictList(conflicts=conflicts))
+    elif quiet:
+        emit_ids(c.id for c in conflicts)
     else:
         print_conflicts(stdout(), conflicts, own=True)
 

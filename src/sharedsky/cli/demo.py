@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -151,9 +152,29 @@ def _clash_pairs(conflicts: list[v1.ConflictOut], titles: dict[str, str]) -> set
     }
 
 
-def run_check(workdir: Path) -> int:
+def run_check(workdir: Path | None = None) -> int:
     """Run the scenario against a real server process; 0 when every expected conflict appears
-    and is acknowledged by both sides, 1 otherwise."""
+    and is acknowledged by both sides, 1 otherwise.
+
+    The server listens on a free port and keeps its files in ``workdir``, by default a
+    temporary directory (removed when the check passes, kept and named when it fails), so that
+    a check never touches a demo running beside it (``.demo/`` and port 8000).
+    """
+    if workdir is not None:
+        return _check(workdir)
+    scratch = Path(tempfile.mkdtemp(prefix="sharedsky-demo-check-"))
+    code = 1
+    try:
+        code = _check(scratch)
+    finally:
+        if code == 0:
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            _out.print(f"the check's database and server.log are kept in {scratch}")
+    return code
+
+
+def _check(workdir: Path) -> int:
     url, tokens = _init(workdir)
     port = free_port()
     server = _start_server(url, port, workdir / "server.log")

@@ -12,7 +12,10 @@ from rich.table import Table
 from sharedsky.cli._common import (
     Connection,
     JsonOption,
+    QuietOption,
+    check_quiet,
     connection_options,
+    emit_ids,
     emit_json,
     stdout,
     table,
@@ -124,8 +127,10 @@ def send(
     *,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Send a message; the recipient reads the template in its own language."""
+    check_quiet(json_, quiet)
     params = dict(parse_param(p, template) for p in param or [])
     body = v1.MessageIn(
         to=to,
@@ -139,6 +144,9 @@ def send(
         message = sdk.send_message(client, body)
     if json_:
         emit_json(message)
+        return
+    if quiet:
+        emit_ids([message.id])
         return
     ack = message.acknowledgement
     due = "" if ack is None else f"; ack due {when_text(ack.due_at)}"
@@ -160,12 +168,16 @@ def list_messages(
     *,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Your messages, sent or received (newest first), or one thread (oldest first)."""
+    check_quiet(json_, quiet)
     with connection.open() as client:
         messages = sdk.list_messages(client, thread, limit)
     if json_:
         emit_json(v1.MessageList(messages=messages))
+    elif quiet:
+        emit_ids(m.id for m in messages)
     elif messages:
         stdout().print(messages_table(messages, f"Thread {thread}" if thread else "Messages"))
     else:

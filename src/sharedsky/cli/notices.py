@@ -17,12 +17,15 @@ from sharedsky.cli._common import (
     JsonOption,
     LowerOption,
     OutlineOption,
+    QuietOption,
     StartOption,
     UpperOption,
     band_text,
+    check_quiet,
     connection_options,
     details,
     duration_text,
+    emit_ids,
     emit_json,
     moment,
     now_of,
@@ -198,13 +201,17 @@ def file_notice(
     flags: _Flags,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """File a notice with one volume from the flags, or any notice from --from-json."""
+    check_quiet(json_, quiet)
     body = _draft(ctx, flags, None)
     with connection.open() as client:
         filing = client.file_notice(body)
     if json_:
         emit_json(filing)
+    elif quiet:
+        emit_ids([filing.id])
     else:
         _print_filing(stdout(), "Filed", filing)
 
@@ -221,18 +228,22 @@ def amend_notice(
     flags: _Flags,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Amend version N of a notice: flags not given keep their current value.
 
     Volume flags change the notice's only volume; a notice with several volumes takes all five
     volume flags (and then has one) or --from-json.
     """
+    check_quiet(json_, quiet)
     with connection.open() as client:
         base = None if flags.from_json is not None else _as_draft(client.get_notice(notice_id))
         body = _draft(ctx, flags, base)
         filing = client.amend_notice(notice_id, version, body)
     if json_:
         emit_json(filing)
+    elif quiet:
+        emit_ids([filing.id])
     else:
         _print_filing(stdout(), "Amended", filing)
 
@@ -256,8 +267,10 @@ def list_notices(
     *,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Notices you may see (redacted ones show only the volumes that clash with yours)."""
+    check_quiet(json_, quiet)
     now = now_of(ctx)
     box = _bbox(bbox)
     after = None if time_from is None else moment(time_from, now, "'--from'")
@@ -274,6 +287,9 @@ def list_notices(
         )
     if json_:
         emit_json(v1.NoticeList(notices=notices))
+        return
+    if quiet:
+        emit_ids(n.id for n in notices)
         return
     columns = ("id", "party", "kind", "title", "v", "status", "window", "lead", "flags")
     grid = table(f"Notices ({len(notices)})", *columns)

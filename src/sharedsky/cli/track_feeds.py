@@ -3,14 +3,15 @@
 ``replay FILE`` plays a recording (a BaseStation/SBS-1 capture, plain or gzip, or JSON Lines of
 ``POST /v1/tracks`` states) at 1×–100× speed, re-stamped to the present; ``sbs HOST:PORT``
 forwards a live BaseStation feed (e.g. dump1090 on port 30003). Both post the newest state of
-each aircraft once per ``--batch-s`` seconds as the caller's party.
+each aircraft once per ``--batch-s`` seconds as the caller's party; ``--for 30s`` bounds either
+(a replay then plays its first 30 s × speed of recording; the feed is left after 30 s).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,16 +22,20 @@ from rich.markup import escape
 from sharedsky.cli._common import (
     Connection,
     JsonOption,
+    TimeUp,
     connection_options,
+    duration_s,
     emit_json,
+    fail,
     now_of,
     stdout,
     table,
+    time_limit,
 )
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
 from sharedsky.interop.sbs import SbsDecoder, read_file, read_socket
-from sharedsky.sim.replay import check_speed, replay
+from sharedsky.sim.replay import check_speed, parse_time, replay
 from sharedsky.units import FL_M, KT_MPS
 
 MAX_BATCH = 10_000
@@ -78,6 +83,18 @@ def _recorded(path: Path) -> Iterator[State]:
         yield state.to_wire()
 
 
+def _within(states: Iterable[State], span_s: float | None) -> Iterator[State]:
+    """The states recorded less than ``span_s`` seconds after the first (all when None)."""
+    first_s: float | None = None
+    for state in states:
+        if span_s is not None:
+            time_s = parse_time(state.get("time")).timestamp()
+            first_s = time_s if first_s is None else first_s
+            if time_s - first_s >= span_s:
+                return
+        yield state
+
+
 @app.command("replay")
 @connection_options
 def replay_command(
@@ -87,6 +104,16 @@ def replay_command(
     batch_s: Annotated[
         float, typer.Option("--batch-s", help="Recorded seconds per POST (newest state each).")
     ] = 1.0,
+    for_s: Annotated[
+        float | None,
+        typer.Option(
+            "--for",
+            parser=duration_s,
+            metavar="DURATION",
+            help="Replay only this long: 30s, 5m … (its first DURATION × speed recorded; "
+            "default: all of it).",
+        ),
+    ] = None,
     *,
     connection: Connection,
 ) -> None:
@@ -100,7 +127,7 @@ def replay_command(
     counts = {"accepted": 0, "stale": 0, "posts": 0}
     with connection.open() as client:
         report = replay(
-            _recorded(file),
+            _within(_recorded(file), None if for_s is None else for_s * speed),
             lambda batch: _post(client, batch, counts),
             speed=speed,
             batch_s=batch_s * speed,
@@ -118,10 +145,21 @@ def replay_command(
 def sbs_command(
     address: Annotated[str, typer.Argument(help="HOST:PORT of a BaseStation feed (port 30003).")],
     batch_s: Annotated[float, typer.Option("--batch-s", help="Seconds between two POSTs.")] = 1.0,
+    for_s: Annotated[
+        float | None,
+        typer.Option(
+            "--for",
+            parser=duration_s,
+            metavar="DURATION",
+            help="Stop after this long: 30s, 5m, 1h30m (default: until Ctrl-C).",
+        ),
+    ] = None,
     *,
     connection: Connection,
 ) -> None:
-    """Forward a live BaseStation/SBS-1 feed as the caller's party's tracks (Ctrl-C stops)."""
+    """Forward a live BaseStation/SBS-1 feed as the caller's party's tracks, reconnecting
+    whenever it drops, until Ctrl-C or --for: exit 0 with the counts, 1 when no feed ever
+    answered."""
     host, _, port_text = address.rpartition(":")
     if not host or not port_text.isdigit():
         raise typer.BadParameter(f"{address!r} is not HOST:PORT", param_hint="ADDRESS")
@@ -131,18 +169,23 @@ def sbs_command(
     with connection.open() as client:
         due = time.monotonic() + batch_s
         try:
-            for state in read_socket(host, int(port_text), decoder):
-                newest[state.hexident] = state.to_wire()
-                if time.monotonic() >= due and newest:
-                    _post(client, list(newest.values()), counts)
-                    newest.clear()
-                    due = time.monotonic() + batch_s
-        except KeyboardInterrupt:
+            with time_limit(for_s):
+                for state in read_socket(host, int(port_text), decoder):
+                    newest[state.hexident] = state.to_wire()
+                    if time.monotonic() >= due and newest:
+                        _post(client, list(newest.values()), counts)
+                        newest.clear()
+                        due = time.monotonic() + batch_s
+        except (KeyboardInterrupt, TimeUp):
             pass
+        if newest:  # what came since the last POST
+            _post(client, list(newest.values()), counts)
     stats = decoder.stats
+    if not stats.connections:
+        raise fail(f"no BaseStation feed answered at {address}")
     stdout().print(
-        f"{stats.lines:,} lines ({stats.malformed:,} malformed), {counts['accepted']:,} states "
-        f"accepted in {counts['posts']:,} posts"
+        f"{stats.lines:,} lines ({stats.malformed:,} malformed) in {stats.connections:,} "
+        f"connections, {counts['accepted']:,} states accepted in {counts['posts']:,} posts"
     )
 
 

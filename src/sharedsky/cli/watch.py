@@ -10,9 +10,12 @@ from rich.text import Text
 
 from sharedsky.cli._common import (
     Connection,
+    TimeUp,
     connection_options,
+    duration_s,
     report,
     stdout,
+    time_limit,
 )
 from sharedsky.client import ClientError
 from sharedsky.client.events import EventFollower
@@ -50,6 +53,15 @@ def watch(
     count: Annotated[
         int | None, typer.Option(help="Stop after this many events (default: follow forever).")
     ] = None,
+    for_s: Annotated[
+        float | None,
+        typer.Option(
+            "--for",
+            parser=duration_s,
+            metavar="DURATION",
+            help="Stop after this long: 30s, 5m, 1h30m (default: follow forever).",
+        ),
+    ] = None,
     checkpoints: Annotated[
         Path | None,
         typer.Option(
@@ -59,7 +71,7 @@ def watch(
     ] = None,
 ) -> None:
     """Follow every event you may see, live; reconnects without losing any. Flash traffic is
-    shown in red and rings the terminal bell."""
+    shown in red and rings the terminal bell. Ctrl-C, --count or --for stops it (exit 0)."""
     tls = connection.tls
     try:
         client_context(tls.ca, tls.cert, tls.key)  # a bad file is refused before the first read
@@ -77,14 +89,15 @@ def watch(
     out = stdout()
     seen = 0
     try:
-        for event in follower:
-            if event.payload.get("priority") == "flash":
-                out.bell()
-            out.print(describe(event))
-            seen += 1
-            if count is not None and seen >= count:
-                return
-    except KeyboardInterrupt:
+        with time_limit(for_s):
+            for event in follower:
+                if event.payload.get("priority") == "flash":
+                    out.bell()
+                out.print(describe(event))
+                seen += 1
+                if count is not None and seen >= count:
+                    return
+    except (KeyboardInterrupt, TimeUp):
         return
     except ClientError as exc:  # a refused token, a server gone for good (no --after loop)
         report(exc)

@@ -14,11 +14,14 @@ from sharedsky.cli._common import (
     JsonOption,
     LowerOption,
     OutlineOption,
+    QuietOption,
     StartOption,
     UpperOption,
     band_text,
+    check_quiet,
     connection_options,
     details,
+    emit_ids,
     emit_json,
     moment,
     now_of,
@@ -75,9 +78,11 @@ def declare_zone(
     *,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Declare a zone with one volume; it starts now unless --start is given and is open-ended
     unless --end is given."""
+    check_quiet(json_, quiet)
     if outline is None or lower is None or upper is None:
         raise typer.BadParameter("--outline, --lower and --upper are required")
     now = now_of(ctx)
@@ -98,6 +103,9 @@ def declare_zone(
     if json_:
         emit_json(declared)
         return
+    if quiet:
+        emit_ids([declared.id])
+        return
     console = stdout()
     console.print(
         f"Declared zone [bold]{escape(declared.id)}[/bold] · version {declared.version}"
@@ -117,12 +125,17 @@ def list_zones(
     *,
     connection: Connection,
     json_: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Zones you may see."""
+    check_quiet(json_, quiet)
     with connection.open() as client:
         zones = client.list_zones(party=party, kind=kind, withdrawn=withdrawn)
     if json_:
         emit_json(v1.ZoneList(zones=zones))
+        return
+    if quiet:
+        emit_ids(z.id for z in zones)
         return
     columns = ("id", "party", "kind", "title", "v", "status", "band", "window")
     grid = table(f"Zones ({len(zones)})", *columns)
