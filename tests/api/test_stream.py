@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import httpx
@@ -18,18 +19,24 @@ from _bodies import notice, square, zone
 from _support import T0, THREE_PARTY_YAML, Api, make_env
 from fastapi import FastAPI
 
+from sharedsky.api.app import create_app
 from sharedsky.api.routes import stream
-from sharedsky.bootstrap import Container
+from sharedsky.bootstrap import Container, build_deps
 from sharedsky.cli.demo import free_port
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
+from sharedsky.domain.operators import Role
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
+from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.context import Actor
+from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.notices import file_notice
+from sharedsky.service.operators import add_operator
+from sharedsky.service.ports import SystemClock
 from sharedsky.store.uow import Database
-from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.fakes import FakeClock, SequentialIds, open_targets
 
 HERE = square(36.1, 34.5)
 FAR = square(40.0, 30.0)
@@ -255,3 +262,49 @@ def test_a_stream_stops_promptly_when_its_client_leaves(api3: Api) -> None:
     finally:
         server.should_exit = True
         thread.join(10.0)
+
+
+@contextlib.contextmanager
+def _served(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a thread (lifespan on): its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10.0
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10.0)
+
+
+def test_a_stream_closes_within_a_second_of_its_tokens_expiry(database: Database) -> None:
+    """A token that expires (``--expires-in``) is refused from then on, and the stream it
+    holds is closed within a second, though no event comes and the next keep-alive is 15 s
+    away (no change of the operators tells the credentials watch)."""
+    clock = SystemClock()  # a real clock: the token expires in real time
+    mechanism, mechanism_json = parse_mechanism(THREE_PARTY_YAML)
+    load_mechanism(database, clock, mechanism, mechanism_json)
+    deps = build_deps(database, clock=clock, ids=SequentialIds(), webhook_targets=open_targets())
+    expires_at = datetime.now(UTC) + timedelta(seconds=2)
+    issued = add_operator(deps, None, "alpha-brief", "alpha", Role.VIEWER, expires_at=expires_at)
+    auth = {"Authorization": f"Bearer {issued.token}"}
+    app = create_app(Container.for_deps(deps, keepalive_s=15.0))
+    with _served(app) as base:
+        assert httpx.get(f"{base}/v1/me", headers=auth).json()["operator"] == "alpha-brief"
+        timeout = httpx.Timeout(5.0, read=10.0)
+        with httpx.stream("GET", f"{base}/v1/events", headers=auth, timeout=timeout) as answer:
+            assert answer.status_code == 200
+            try:
+                for _ in answer.iter_bytes():
+                    pass
+            except httpx.ReadTimeout:
+                pytest.fail("the stream outlived its token by 8 s")
+        closed_s = (datetime.now(UTC) - expires_at).total_seconds()
+        refused = httpx.get(f"{base}/v1/me", headers=auth)
+    assert 0.0 <= closed_s <= 1.0, f"closed {closed_s:.2f} s after the expiry"
+    assert refused.status_code == 401 and "expired" in refused.json()["detail"]

@@ -76,3 +76,27 @@ def test_init_twice_is_refused(tmp_path: Path) -> None:
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 1
     assert "already" in again.output
+
+
+def test_init_whose_tokens_file_cannot_be_written_loads_nothing(tmp_path: Path) -> None:
+    """The tokens file is made before the mechanism is loaded: in a missing folder, init says
+    so and loads nothing (a second init with a good path works), where it used to load the
+    mechanism, then crash, with no token written anywhere."""
+    (tmp_path / "m.yaml").write_text(LEVANT_YAML)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    missing = tmp_path / "no-such-folder" / "tokens.json"
+    result = CliRunner().invoke(
+        app, ["init", str(tmp_path / "m.yaml"), "--db", db, "--tokens-out", str(missing)]
+    )
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert result.stderr.startswith(f"error: --tokens-out: cannot write {missing}")
+    assert "nothing was changed" in result.stderr
+    tokens_file = tmp_path / "tokens.json"
+    again = CliRunner().invoke(
+        app, ["init", str(tmp_path / "m.yaml"), "--db", db, "--tokens-out", str(tokens_file)]
+    )
+    assert again.exit_code == 0, again.output
+    assert "alpha" in json.loads(tokens_file.read_text())
+    assert tokens_file.stat().st_mode & 0o077 == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -70,3 +70,72 @@ def test_a_malformed_file_is_refused_with_line_and_reason(text: str, line: int, 
         parse_mechanism(text)
     assert caught.value.line == line, caught.value.detail
     assert words.lower() in caught.value.detail.lower()
+
+
+OPERATORS_YAML = """\
+mechanism: operators
+host: {id: host, name: Coordination Cell}
+parties:
+  - id: alpha
+    name: Alpha
+    operators:
+      - {id: alpha-admin, role: admin}
+      - {id: alpha-duty}
+  - id: bravo
+    name: Bravo
+    operators:
+      - {id: bravo-admin, role: admin}
+      - {id: bravo-duty}
+    escalation:
+      - {rung: watch, operators: [bravo-watch], wait_s: 60}
+"""
+
+
+HOST_ALPHA_DUTY = (
+    "host: {id: host, name: Coordination Cell}",
+    "host: {id: host, name: Coordination Cell, operators: [{id: alpha-duty}]}",
+)
+ALPHA_LISTS_NONE = (
+    "    operators:\n      - {id: alpha-admin, role: admin}\n      - {id: alpha-duty}\n",
+    "",
+)
+
+
+@pytest.mark.parametrize(
+    ("edits", "line", "words"),
+    [
+        # one party lists an operator twice
+        ([("{id: alpha-duty}", "{id: alpha-admin}")], 8, "'alpha-admin' is listed twice"),
+        # an operator named as a party (or the host): the tokens file keys both
+        ([("{id: alpha-duty}", "{id: bravo}")], 8, "'bravo' is a party's id"),
+        ([("{id: bravo-duty}", "{id: host}")], 13, "'host' is a party's id"),
+        ([("[bravo-watch]", "[alpha]")], 15, "'alpha' is a party's id"),
+        # one operator id in two parties: listed, named in a ladder, or a party's default
+        ([("{id: bravo-duty}", "{id: alpha-duty}")], 13, "'alpha-duty' belongs to 'alpha'"),
+        ([("[bravo-watch]", "[alpha-admin]")], 15, "'alpha-admin' belongs to 'alpha'"),
+        ([HOST_ALPHA_DUTY], 8, "'alpha-duty' belongs to 'host'"),
+        ([HOST_ALPHA_DUTY, ALPHA_LISTS_NONE], 4, "alpha lists no operators"),
+    ],
+)
+def test_an_operator_id_that_names_two_operators_is_refused_with_its_line(
+    edits: list[tuple[str, str]], line: int, words: str
+) -> None:
+    """R-MECH-1: the operators table is global and a tokens file keys operators and parties
+    alike, so an operator id names one operator of one party and no party; the refusal
+    points at the line of the second use (of the party, for the operator a party that lists
+    none is given)."""
+    text = OPERATORS_YAML
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    with pytest.raises(InvalidMechanism) as caught:
+        parse_mechanism(text)
+    assert caught.value.line == line, caught.value.detail
+    assert words in caught.value.detail, caught.value.detail
+
+
+def test_the_operators_example_loads_with_every_operator_in_its_party() -> None:
+    mech, _ = parse_mechanism(OPERATORS_YAML)
+    assert [o.id for o in mech.party(A).operators] == ["alpha-admin", "alpha-duty"]
+    assert [o.id for o in mech.party(B).operators] == ["bravo-admin", "bravo-duty", "bravo-watch"]
+    assert [o.id for o in mech.host.operators] == ["host-duty"]

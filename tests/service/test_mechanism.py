@@ -12,6 +12,7 @@ from sharedsky.domain.errors import Unauthenticated
 from sharedsky.service import mechanism
 from sharedsky.service.ledger import OperatorKeyCache
 from sharedsky.service.mechanism import TokenCache, authenticate, token_sha256
+from sharedsky.service.operators import CredentialsWatch, rotate_operator
 
 
 def test_a_checked_token_is_remembered_and_an_unknown_one_never(env: Env) -> None:
@@ -63,6 +64,31 @@ def test_a_token_in_use_is_handed_out_for_one_check_in_the_background(
     cache.drop(token)
     assert cache.get(token) is None
     assert not cache.claim_refresh(token) and not cache.claim_refresh(None)
+
+
+def test_a_token_read_before_the_operators_were_loaded_again_is_not_remembered(
+    env: Env,
+) -> None:
+    """A request reads a token (still valid), the token is rotated away and the credentials
+    watch loads the operators again, and only then does the request remember what it read: it
+    must not, or the old token would work again until its next check, 15 to 27 s later."""
+    cache = TokenCache(ttl_s=60.0)
+    watch = CredentialsWatch(cache)
+    db, known = env.deps.db, env.deps.mechanism
+    token = env.tokens["alpha-duty"]
+    since = cache.generation  # noted before the read
+    actor = authenticate(db, known, token)
+    issued = rotate_operator(env.deps, None, "alpha-duty")  # commits meanwhile
+    watch.load(db, known)  # and the watch sees it
+    assert cache.generation != since
+    assert not cache.put(token, actor, since)
+    assert cache.get(token) is None
+    # a read begun after that load is remembered; one without a generation always is
+    since = cache.generation
+    assert cache.put(issued.token, authenticate(db, known, issued.token), since)
+    assert cache.get(issued.token) == actor
+    watch.load(db, known)
+    assert cache.put(token, actor)  # the caller's own risk: unconditional
 
 
 def test_tokens_remembered_together_are_checked_again_at_different_times(env: Env) -> None:

@@ -96,17 +96,20 @@ async def current_actor(
     """The authenticated actor; 401 for a missing, malformed or unknown token, and for a
     write whose signature is bad or missing when the operator registered a key. A token
     checked in the last ``TOKEN_CACHE_S`` seconds is taken from memory (no query, no thread);
-    one in use for a while is checked again in the background (``TokenCache``)."""
+    one in use for a while is checked again in the background (``TokenCache``). A token read
+    while the operators were loaded again is not remembered (the read may predate a
+    revocation)."""
     token = token_of(authorization)
     cache = token_cache(request)
     actor = cache.get(token)
     if actor is None:
         deps = app_deps(request)
+        since = cache.generation
         actor = await anyio.to_thread.run_sync(
             authenticate, deps.db, deps.mechanism, token, deps.clock.now()
         )
         if token is not None:
-            cache.put(token, actor)
+            cache.put(token, actor, since)
     elif cache.claim_refresh(token):
         assert token is not None  # only a remembered token is claimed
         _check_in_background(app_deps(request), cache, token)
@@ -146,9 +149,11 @@ weak references to its tasks)."""
 def _check_in_background(deps: Deps, cache: TokenCache, token: str) -> None:
     """Check a remembered token again without making its request wait: it stays remembered
     for another ``TOKEN_CACHE_S`` seconds, or is forgotten when it no longer authenticates
-    (its next request gets a 401 at once)."""
+    (its next request gets a 401 at once). Read while the operators were loaded again, it is
+    not remembered from that read: the load decided."""
 
     async def check() -> None:
+        since = cache.generation
         try:
             actor = await anyio.to_thread.run_sync(
                 authenticate, deps.db, deps.mechanism, token, deps.clock.now()
@@ -159,7 +164,7 @@ def _check_in_background(deps: Deps, cache: TokenCache, token: str) -> None:
             log.warning("a remembered token could not be checked again", exc_info=True)
             cache.release(token)
         else:
-            cache.put(token, actor)
+            cache.put(token, actor, since)
 
     _in_background(check())
 

@@ -14,6 +14,7 @@ import math
 import os
 import re
 import signal
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -312,6 +313,76 @@ def emit_ids(ids: Iterable[str]) -> None:
     """Print ids on stdout, one a line (``--quiet``)."""
     for one in ids:
         typer.echo(one)
+
+
+class SecretFile:
+    """A new, empty file (mode 600) beside where a secret is to go, made before the change
+    that issues the secret (``secret_file``): ``write`` fills it and renames it over ``out``."""
+
+    def __init__(self, out: Path, partial: Path, descriptor: int) -> None:
+        self.out = out
+        """Where the secret goes."""
+        self.partial = partial
+        """The file made beside ``out``, renamed over it by ``write``."""
+        self._descriptor: int | None = descriptor
+        self._kept = False
+
+    def write(self, text: str) -> None:
+        """Write ``text`` (UTF-8), flush it to disk and rename the file over ``out`` in one
+        step. The change is made by now: an error says so, and where the secret is when it was
+        written but could not be renamed."""
+        descriptor, self._descriptor = self._descriptor, None
+        if descriptor is None:
+            raise RuntimeError(f"the secret for {self.out} is written once")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as sink:
+                sink.write(text)
+                sink.flush()
+                os.fsync(sink.fileno())
+        except OSError as exc:
+            raise fail(
+                f"the change is made, but its secret could not be written to {self.out}: "
+                f"{exc.strerror}"
+            ) from exc
+        try:
+            os.replace(self.partial, self.out)
+        except OSError as exc:
+            self._kept = True
+            raise fail(
+                f"the change is made, but {self.out} could not be written ({exc.strerror}): "
+                f"the secret is in {self.partial}"
+            ) from exc
+        self._kept = True
+
+    def discard(self) -> None:
+        """Remove the file unless ``write`` renamed it (or kept it for the user to find)."""
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+        if not self._kept:
+            self.partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def secret_file(out: Path, option: str) -> Iterator[SecretFile]:
+    """A file made ready for a secret (a token) before the change that issues it, so that a
+    command whose secret could not be written changes nothing: a new file (mode 600) beside
+    ``out``, or ``error: OPTION: cannot write OUT: reason`` (exit 1) when none can be made (a
+    missing or read-only folder). ``SecretFile.write`` renames it over ``out`` once the
+    change is made; unwritten when the block ends (the command failed), it is removed."""
+    if out.is_dir():
+        raise fail(f"{option}: {out} is a folder: give the name of a file (nothing was changed)")
+    try:
+        descriptor, partial = tempfile.mkstemp(
+            dir=out.parent, prefix=f".{out.name}.", suffix=".part"
+        )
+    except OSError as exc:
+        raise fail(f"{option}: cannot write {out}: {exc.strerror} (nothing was changed)") from exc
+    sink = SecretFile(out, Path(partial), descriptor)
+    try:
+        yield sink
+    finally:
+        sink.discard()
 
 
 # -- parsing -----------------------------------------------------------------------------

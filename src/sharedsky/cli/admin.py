@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from sharedsky.cli._common import secret_file
 from sharedsky.domain.errors import InvalidMechanism, InvalidSetting, SharedskyError
 from sharedsky.settings import Settings
 
@@ -58,16 +58,16 @@ def init_command(
         )
         raise typer.Exit(1) from exc
     url = _db_url(db)
-    database = open_database(url, sqlite_synchronous=Settings().sqlite_synchronous)
-    try:
-        tokens = load_mechanism(database, SystemClock(), mechanism, mechanism_json)
-    except SharedskyError as exc:
-        _err.print(f"[red]{exc.detail}[/red]")
-        raise typer.Exit(1) from exc
-    finally:
-        database.close()
-    tokens_out.write_text(json.dumps(tokens.file(), indent=2) + "\n")
-    os.chmod(tokens_out, 0o600)
+    with secret_file(tokens_out, "--tokens-out") as sink:  # before the mechanism is loaded
+        database = open_database(url, sqlite_synchronous=Settings().sqlite_synchronous)
+        try:
+            tokens = load_mechanism(database, SystemClock(), mechanism, mechanism_json)
+        except SharedskyError as exc:
+            _err.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from exc
+        finally:
+            database.close()
+        sink.write(json.dumps(tokens.file(), indent=2) + "\n")
     _out.print(
         f"mechanism [bold]{mechanism.name}[/bold] loaded into {url}: "
         f"{len(mechanism.parties)} parties and the host; tokens written to {tokens_out}"

@@ -4,14 +4,14 @@ Offline, the host's operations team works on the database itself (``--db URL``: 
 token; every party's operators). Online, an admin works through the API (``--url``/``--token``
 or ``--tokens FILE --as NAME``: its own party's operators; the host's admins: everyone's).
 Running servers notice a change within a second either way. A token is printed (or written
-with ``--token-out``, mode 600) once, when it is issued; the server keeps only its hash.
+with ``--token-out``, mode 600) once, when it is issued; the server keeps only its hash. That
+file is made before anything changes: where it cannot be, the command fails and changes nothing.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -21,10 +21,12 @@ import typer
 from sharedsky.cli._common import (
     Connection,
     JsonOption,
+    SecretFile,
     connection_options,
     emit_json,
     fail,
     now_of,
+    secret_file,
     stdout,
     table,
     when_text,
@@ -65,6 +67,12 @@ TokenOut = Annotated[
 ]
 
 
+def _token_file(token_out: Path | None) -> AbstractContextManager[SecretFile | None]:
+    """The file ``--token-out`` names, made ready before anything changes (``secret_file``:
+    a folder that is missing or read-only fails the command first); None without the option."""
+    return nullcontext() if token_out is None else secret_file(token_out, "--token-out")
+
+
 @contextmanager
 def _offline(db: str) -> Iterator[Deps]:
     """The use-case dependencies over ``db`` (migrated), closed after the command."""
@@ -89,16 +97,15 @@ def _run_offline(db: str, work: Callable[[Deps], T]) -> T:
             raise fail(f"{exc.detail}{where}") from exc
 
 
-def _out(record_id: str, token_out: Path | None, token: v1.OperatorToken, json_: bool) -> None:
-    """Print (or write) a newly issued token."""
-    if json_ and token_out is None:
+def _out(record_id: str, sink: SecretFile | None, token: v1.OperatorToken, json_: bool) -> None:
+    """Print a newly issued token, or write it into ``sink`` (made ready before it was issued)."""
+    if json_ and sink is None:
         emit_json(token)
         return
     operator = token.operator
-    if token_out is not None:
-        token_out.write_text(token.token + "\n", encoding="utf-8")
-        os.chmod(token_out, 0o600)
-        where = f"token written to {token_out}"
+    if sink is not None:
+        sink.write(token.token + "\n")
+        where = f"token written to {sink.out}"
     else:
         where = f"token (shown once): {token.token}"
     expires = f", expires {when_text(operator.expires_at)}" if operator.expires_at else ""
@@ -152,23 +159,31 @@ def add_command(
     if db is not None:
         if party is None:
             raise fail("--party is required with --db (whose operator is it?)")
-        issued = _run_offline(
-            db,
-            lambda deps: add_operator(
-                deps, None, operator, party, role, expires_at=expires_at, cert_subject=cert_subject
-            ),
-        )
-        _out(operator, token_out, _token_of(issued, datetime.now(UTC)), json_)
+        with _token_file(token_out) as sink:
+            issued = _run_offline(
+                db,
+                lambda deps: add_operator(
+                    deps,
+                    None,
+                    operator,
+                    party,
+                    role,
+                    expires_at=expires_at,
+                    cert_subject=cert_subject,
+                ),
+            )
+            _out(operator, sink, _token_of(issued, datetime.now(UTC)), json_)
         return
-    with connection.open() as client:
-        answer = client.add_operator(
-            operator,
-            role.value,
-            party=party,
-            expires_at=expires_at,
-            cert_subject=cert_subject,
-        )
-    _out(operator, token_out, answer, json_)
+    with _token_file(token_out) as sink:
+        with connection.open() as client:
+            answer = client.add_operator(
+                operator,
+                role.value,
+                party=party,
+                expires_at=expires_at,
+                cert_subject=cert_subject,
+            )
+        _out(operator, sink, answer, json_)
 
 
 @app.command("list")
@@ -233,10 +248,11 @@ def rotate_command(
     json_: JsonOption = False,
 ) -> None:
     """Issue a new token to an operator (shown once); its old token stops working."""
-    if db is not None:
-        issued = _run_offline(db, lambda deps: rotate_operator(deps, None, operator))
-        _out(operator, token_out, _token_of(issued, datetime.now(UTC)), json_)
-        return
-    with connection.open() as client:
-        answer = client.rotate_operator(operator)
-    _out(operator, token_out, answer, json_)
+    with _token_file(token_out) as sink:
+        if db is not None:
+            issued = _run_offline(db, lambda deps: rotate_operator(deps, None, operator))
+            _out(operator, sink, _token_of(issued, datetime.now(UTC)), json_)
+            return
+        with connection.open() as client:
+            answer = client.rotate_operator(operator)
+        _out(operator, sink, answer, json_)

@@ -232,7 +232,10 @@ def _declared(model: _HostModel) -> tuple[OperatorSpec, ...]:
 def _check_operators(
     model: _MechanismModel, mechanism: Mechanism, lines: dict[tuple[str | int, ...], int]
 ) -> None:
-    """Every operator id names one operator of one party (the operators table is global)."""
+    """Every operator id names one operator of one party, and no party (the operators table
+    is global; a tokens file keys operators and parties alike). A refusal points at the line
+    of the second use: the operator listed, the ladder naming it, or the party itself for the
+    operator a party that lists none is given."""
     owner: dict[str, str] = {}
     parties: set[str] = {mechanism.host.id, *(p.id for p in mechanism.parties)}
     sections: list[tuple[tuple[str | int, ...], _HostModel, Party]] = [
@@ -252,20 +255,36 @@ def _check_operators(
                 )
             listed.add(declared.id)
         for spec in party.operators:
+            path, given = _use_of(where, section, spec.id)
             if spec.id in parties:
-                path = (*where, "operators")
                 raise InvalidMechanism(
-                    f"operator id {spec.id!r} is a party's id: name operators apart "
+                    f"operator id {spec.id!r}{given} is a party's id: name operators apart "
                     "(tokens files key both)",
                     path,
                     _line_of(path, lines),
                 )
             if spec.id in owner and owner[spec.id] != party.id:
-                path = (*where, "operators")
                 raise InvalidMechanism(
-                    f"operator {spec.id!r} belongs to {owner[spec.id]!r} already: "
+                    f"operator {spec.id!r}{given} belongs to {owner[spec.id]!r} already: "
                     "an operator id names one operator of one party",
                     path,
                     _line_of(path, lines),
                 )
             owner[spec.id] = party.id
+
+
+def _use_of(
+    where: tuple[str | int, ...], section: _HostModel, operator: str
+) -> tuple[tuple[str | int, ...], str]:
+    """Where the party at ``where`` names ``operator`` first (its list, else its escalation
+    ladder), and a note for the reason: none when it names it, else that it is the party's
+    default operator (its path is then the party's id)."""
+    for index, declared in enumerate(section.operators):
+        if declared.id == operator:
+            return (*where, "operators", index, "id"), ""
+    ladder = section.escalation if isinstance(section, _PartyModel) else []
+    for rung_index, rung in enumerate(ladder):
+        if operator in rung.operators:
+            named = rung.operators.index(operator)
+            return (*where, "escalation", rung_index, "operators", named), ""
+    return (*where, "id"), f" ({section.id} lists no operators: its default)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -119,13 +120,21 @@ class TokenCache:
     ``REFRESH_AFTER`` of its time is handed out for a check in the background
     (``claim_refresh``), once: checked again, it stays (``put``) or goes (``drop``), and no
     request waits for the database meanwhile (fifty clients whose tokens all lapsed at once
-    queued together behind fifty reads). Thread-safe."""
+    queued together behind fifty reads). Thread-safe.
+
+    A token read from the database before the operators were loaded again (``replace_all``)
+    is not remembered after: a revocation committed meanwhile would come back with it until
+    its next check. The reader notes ``generation`` before the read and passes it to ``put``,
+    which keeps nothing when it has changed since."""
 
     def __init__(self, ttl_s: float = TOKEN_CACHE_S, max_entries: int = 10_000) -> None:
         self._ttl_s = ttl_s
         self._max_entries = max_entries
+        self._lock = threading.Lock()
         self.kept: Kept[str, Actor] = Kept(ttl_s, REFRESH_AFTER, max_entries)
         """The actors by token hash."""
+        self.generation = 0
+        """How many times ``replace_all`` replaced every actor (the operators were loaded)."""
 
     def get(self, token: str | None) -> Actor | None:
         """The actor of a token checked less than ``ttl_s`` seconds ago and not expired since;
@@ -146,7 +155,9 @@ class TokenCache:
         fresh: Kept[str, Actor] = Kept(self._ttl_s, REFRESH_AFTER, self._max_entries)
         for sha256, actor in actors.items():
             fresh.put(sha256, actor)
-        self.kept = fresh
+        with self._lock:
+            self.kept = fresh
+            self.generation += 1
 
     def claim_refresh(self, token: str | None) -> bool:
         """True, once, when a remembered token is due for its check in the background: the
@@ -158,9 +169,15 @@ class TokenCache:
         """A claimed check failed to run: the next use of the token claims it again."""
         self.kept.release(token_sha256(token))
 
-    def put(self, token: str, actor: Actor) -> None:
-        """Remember that ``token`` authenticates ``actor``."""
-        self.kept.put(token_sha256(token), actor)
+    def put(self, token: str, actor: Actor, since: int | None = None) -> bool:
+        """Remember that ``token`` authenticates ``actor``, read from the database at
+        ``generation`` ``since`` — unless the operators were loaded again since then (the read
+        may predate a revocation that load saw). None: whenever it was read. True when kept."""
+        with self._lock:
+            if since is not None and since != self.generation:
+                return False
+            self.kept.put(token_sha256(token), actor)
+            return True
 
     def drop(self, token: str) -> None:
         """Forget ``token`` (it no longer authenticates anyone)."""

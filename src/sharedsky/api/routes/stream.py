@@ -177,17 +177,20 @@ async def _frames(
     board: CheckpointBoard | None = None,
     still_valid: Callable[[], bool] = lambda: True,
     streams: StreamCount | None = None,
+    expires_us: int | None = None,
 ) -> AsyncIterator[bytes]:
     """The byte frames of one stream until the client leaves (or ``limit`` events were sent,
-    or its token stops working: ``still_valid``), with each checkpoint the process publishes
-    meanwhile (and the latest one first); counted in ``streams`` while it is open."""
+    or its token stops working: ``still_valid``, or its expiry ``expires_us`` passes, µs since
+    the epoch by the system clock), with each checkpoint the process publishes meanwhile (and
+    the latest one first); counted in ``streams`` while it is open. It waits no longer than
+    until the expiry, which no change of the operators announces."""
     sent = 0
     receipts = 0
     with _counted(streams, viewer.party), pump.watch(partial(may_concern, viewer)) as watch:
         yield sse_retry(RETRY_MS)
         quiet_since = time.monotonic()
         while True:
-            if not still_valid():  # revoked, rotated away or expired: the stream ends
+            if not still_valid() or _expired(expires_us):  # revoked, rotated away, expired
                 return
             if board is not None and board.latest is not None and board.version != receipts:
                 receipts = board.version
@@ -221,7 +224,14 @@ async def _frames(
             wait_s = max(0.0, quiet_since + keepalive_s - now_s)
             if cursor.waiting_on_gap:
                 wait_s = min(wait_s, GAP_POLL_S)
+            if expires_us is not None:
+                wait_s = min(wait_s, max(0.0, (expires_us - to_us(datetime.now(UTC))) / 1e6))
             await watch.wait(wait_s)
+
+
+def _expired(expires_us: int | None) -> bool:
+    """True once the system clock reaches ``expires_us`` (µs since the epoch; None: never)."""
+    return expires_us is not None and to_us(datetime.now(UTC)) >= expires_us
 
 
 @contextlib.contextmanager
@@ -281,6 +291,7 @@ async def events(
         container.checkpoints,
         still_valid,
         container.streams,
+        actor.expires_us,
     )
     return EventStreamResponse(
         frames,
