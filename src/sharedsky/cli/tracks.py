@@ -25,6 +25,7 @@ from sharedsky.detect.tactical import (
     detect_conflicts,
 )
 from sharedsky.detect.tracks import TrackColumns
+from sharedsky.geo.states import States
 
 app = typer.Typer(help="Live tracks: offline conflict detection.", no_args_is_help=True)
 
@@ -102,12 +103,14 @@ def read_tracks(path: Path) -> tuple[list[str], TrackColumns]:
     codes = {name: k for k, name in enumerate(sorted(set(parties)))}
     tracks = TrackColumns(
         party=np.array([codes[p] for p in parties], dtype=np.int64),
-        lat_deg=values["lat"],
-        lon_deg=values["lon"],
-        alt_m=values["alt_m"],
-        gs_mps=values["gs_mps"],
-        trk_deg=values["trk_deg"],
-        vs_mps=values["vs_mps"],
+        states=States(
+            lat_deg=values["lat"],
+            lon_deg=values["lon"],
+            alt_m=values["alt_m"],
+            gs_mps=values["gs_mps"],
+            trk_deg=values["trk_deg"],
+            vs_mps=values["vs_mps"],
+        ),
     )
     return ids, tracks
 

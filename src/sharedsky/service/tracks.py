@@ -29,6 +29,7 @@ from sharedsky.domain.operators import Role
 from sharedsky.domain.tracks import TrackBatch, check_batch
 from sharedsky.domain.visibility import Viewer
 from sharedsky.geo.distance import geodesic_destination
+from sharedsky.geo.states import States
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
 from sharedsky.store.live import (
@@ -92,12 +93,7 @@ class Snapshot:
         (tracks with equal codes are never compared with each other)."""
         return TrackColumns(
             np.array([code_of[p] for p in self.parties], dtype=np.int64),
-            self.lat_deg,
-            self.lon_deg,
-            self.alt_m,
-            self.gs_mps,
-            self.trk_deg,
-            self.vs_mps,
+            States(self.lat_deg, self.lon_deg, self.alt_m, self.gs_mps, self.trk_deg, self.vs_mps),
         )
 
     def take(self, mask: npt.NDArray[np.bool_]) -> Snapshot:
