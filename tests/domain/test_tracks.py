@@ -9,7 +9,7 @@ import pytest
 
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
-from sharedsky.domain.tracks import batch_of, check_batch
+from sharedsky.domain.tracks import TrackReport, check_batch, report_of
 
 NOW_S = 1_800_000_000.0
 GOOD: dict[str, list[Any]] = {
@@ -25,14 +25,20 @@ GOOD: dict[str, list[Any]] = {
 }
 
 
+def kinematics(given: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The six kinematic columns of ``given``, by their reported names."""
+    return {name: given[name] for name in ("lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps")}
+
+
 def refusal(*, columnar: bool = False, max_states: int = 10, **change: list[Any]) -> InvalidInput:
     """The InvalidInput that the batch of GOOD changed by ``change`` gets."""
     given = {**GOOD, **change}
-    columns = {name: given[name] for name in ("lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps")}
     with pytest.raises(InvalidInput) as caught:
-        batch = batch_of(PartyId("alpha"), given["id"], given["time"], columns, given["notice_id"])
+        report = report_of(
+            PartyId("alpha"), given["id"], given["time"], kinematics(given), given["notice_id"]
+        )
         check_batch(
-            batch,
+            report,
             NOW_S,
             max_future_s=5.0,
             max_states=max_states,
@@ -101,19 +107,19 @@ def test_a_batch_over_its_size_is_refused_whole() -> None:
 
 @pytest.mark.parametrize("name", ["lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps"])
 def test_columns_of_unequal_length_are_refused_naming_the_column(name: str) -> None:
-    columns = {n: GOOD[n] for n in ("lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps")}
+    columns = kinematics(GOOD)
     with pytest.raises(InvalidInput) as caught:
-        batch_of(PartyId("alpha"), GOOD["id"], GOOD["time"], {**columns, name: [1.0]})
+        report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], {**columns, name: [1.0]})
     assert caught.value.detail == f"column {name!r} has 1 values, not 2"
     assert caught.value.path == (name,)
     with pytest.raises(InvalidInput) as caught:
-        batch_of(PartyId("alpha"), GOOD["id"], [NOW_S], columns)
+        report_of(PartyId("alpha"), GOOD["id"], [NOW_S], columns)
     assert (caught.value.detail, caught.value.path) == (
         "column 'time' has 1 values, not 2",
         ("time",),
     )
     with pytest.raises(InvalidInput) as caught:
-        batch_of(PartyId("alpha"), GOOD["id"], GOOD["time"], columns, ["N-1"])
+        report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], columns, ["N-1"])
     assert caught.value.path == ("notice_id",)
 
 
@@ -127,7 +133,27 @@ def test_the_edges_of_every_range_are_accepted() -> None:
         "vs_mps": [-200.0, 200.0],
     }
     ids = ["A" * 32, "B"]
-    batch = batch_of(PartyId("alpha"), ids, [NOW_S + 5.0, 0.0], columns, ["N" * 40, None])
-    check_batch(batch, NOW_S, max_future_s=5.0, max_states=2)
+    report = report_of(PartyId("alpha"), ids, [NOW_S + 5.0, 0.0], columns, ["N" * 40, None])
+    batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
     assert [row[0] for row in batch.rows()] == ids
     assert next(batch.rows())[1:] == (NOW_S + 5.0, 90.0, 180.0, -500.0, 0.0, 0.0, -200.0, "N" * 40)
+
+
+def test_the_checked_batch_keeps_the_reported_columns_without_copying_them() -> None:
+    report = report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], kinematics(GOOD))
+    batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
+    assert batch.states.lat_deg is report.values["lat_deg"]
+    assert batch.states.vs_mps.tolist() == [0.0, -5.0]
+    assert batch.time_s is report.time_s and not report.time_s.flags.writeable
+    assert (batch.party, batch.ids, batch.notice_ids) == ("alpha", ("A1", "A2"), (None, None))
+
+
+def test_a_report_made_with_columns_of_unequal_length_is_refused_too() -> None:
+    """``report_of`` refuses them first; a report made otherwise meets the same rule."""
+    good = report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], kinematics(GOOD))
+    values = {**good.values, "gs_mps": good.values["gs_mps"][:1]}
+    ragged = TrackReport(good.party, good.ids, good.time_s, values, good.notice_ids)
+    with pytest.raises(InvalidInput) as caught:
+        check_batch(ragged, NOW_S, max_future_s=5.0, max_states=2)
+    assert caught.value.detail == "gs_mps has shape (1,), expected (2,)"
+    assert caught.value.path == ("tracks", "gs_mps")

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from sharedsky.geo.distance import geodesic_destination
-from sharedsky.geo.states import COLUMNS, STATE_BOUNDS, Bounds, StateError, States
+from sharedsky.geo.states import (
+    COLUMNS,
+    STATE_BOUNDS,
+    Bounds,
+    StateError,
+    States,
+    frozen_column,
+)
 
 
 def two_states() -> States:
@@ -48,6 +55,11 @@ def test_a_callers_array_is_copied_and_a_sealed_one_is_shared() -> None:
     assert dataclasses.replace(two_states(), lat_deg=view).lat_deg is not view
     again = States(*(getattr(states, name) for name in COLUMNS))
     assert all(getattr(again, name) is getattr(states, name) for name in COLUMNS)
+    built = [1.0, 2.0]
+    column = frozen_column(built)
+    built[0] = 9.0
+    assert column.tolist() == [1.0, 2.0] and not column.flags.writeable
+    assert States(column, column, column, column, column, column).gs_mps is column
 
 
 @pytest.mark.parametrize(

@@ -171,6 +171,12 @@ class States:
         )
 
 
+def frozen_column(values: npt.ArrayLike) -> FloatArray:
+    """A float64 copy of ``values`` that refuses writes: a column that `States` keeps as it is
+    (for a caller that builds its columns once and hands them on)."""
+    return _sealed(np.array(values, dtype=np.float64))
+
+
 def _read_only(value: npt.ArrayLike) -> FloatArray:
     """``value`` as a float64 array that refuses writes and that nobody else can write to: as it
     is when it already is one that owns its memory, a copy otherwise."""
@@ -181,7 +187,7 @@ def _read_only(value: npt.ArrayLike) -> FloatArray:
         and not value.flags.writeable
     ):
         return value
-    return _sealed(np.array(value, dtype=np.float64))
+    return frozen_column(value)
 
 
 def _sealed(column: FloatArray) -> FloatArray:
