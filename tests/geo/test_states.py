@@ -133,15 +133,18 @@ def test_bounds_together_allow_what_both_allow() -> None:
     assert Bounds(0.0, 5.0, closed=False) & Bounds(1.0, 10.0) == Bounds(1.0, 5.0, closed=False)
     assert str(Bounds(-90.0, 90.0)) == "[-90, 90]"
     values = np.array([-1.0, 0.0, 9.99, 10.0, math.nan, math.inf])
-    assert Bounds(0.0, 10.0, closed=False).outside(values).tolist() == [
-        True,
-        False,
+    assert Bounds(0.0, 10.0, closed=False).inside(values).tolist() == [
         False,
         True,
         True,
-        True,
+        False,
+        False,
+        False,
     ]
-    assert Bounds().outside(values).tolist() == [False] * 4 + [True, True]
+    assert Bounds(0.0, 10.0).inside(values).tolist()[2:4] == [True, True]
+    assert Bounds().inside(values).tolist() == [True] * 4 + [False, False]
+    assert Bounds().inside(np.array([-math.inf, math.nan])).tolist() == [False, False]
+    assert Bounds(0.0).inside(np.array([0.0, -0.1, math.inf])).tolist() == [True, False, False]
 
 
 def test_a_subset_is_taken_by_rows_or_by_a_mask() -> None:

@@ -56,14 +56,14 @@ class Bounds:
         """
         return f"[{self.lowest:g}, {self.highest:g}{']' if self.closed else ')'}"
 
-    def outside(self, values: FloatArray) -> BoolArray:
-        """Where ``values`` are NaN, infinite or out of these bounds."""
-        bad: BoolArray = ~np.isfinite(values)
-        if self.lowest > -math.inf:
-            bad |= values < self.lowest
-        if self.highest < math.inf:
-            bad |= (values > self.highest) if self.closed else (values >= self.highest)
-        return bad
+    def inside(self, values: FloatArray) -> BoolArray:
+        """Where ``values`` are finite and within these bounds."""
+        # two comparisons, each false for NaN; an infinite bound itself is never allowed
+        finite_low, finite_high = self.lowest > -math.inf, self.highest < math.inf
+        low = values >= self.lowest if finite_low else values > self.lowest
+        high = values <= self.highest if self.closed and finite_high else values < self.highest
+        ok: BoolArray = low & high
+        return ok
 
 
 STATE_BOUNDS: Final[Mapping[str, Bounds]] = MappingProxyType(
@@ -141,9 +141,9 @@ class States:
             bounds = STATE_BOUNDS[name]
             if limits is not None and name in limits:
                 bounds &= limits[name]
-            bad = bounds.outside(column)
-            if bad.any():
-                row = int(np.argmax(bad))
+            inside = bounds.inside(column)
+            if not inside.all():
+                row = int(np.argmin(inside))
                 value = float(column[row])
                 raise StateError(_complaint(name, value, bounds), name, row, value, bounds)
             object.__setattr__(self, name, column)
