@@ -209,10 +209,7 @@ def test_the_grid_keeps_every_pair_that_passes_the_coarse_test() -> None:
 
     tracks = cluster(np.random.default_rng(5), n=150, radius_m=120_000.0)
     motion = tactical._planar(tracks)
-    state = np.concatenate(
-        [motion.pos_m, motion.up, motion.vel_mps, motion.alt_m[:, None], motion.vs_mps[:, None]],
-        axis=1,
-    )
+    state = motion.packed()
     coarse_m = LATERAL_M + tactical._MODEL_SLACK_M
     brute = {
         (a, b)

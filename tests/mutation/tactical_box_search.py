@@ -56,7 +56,7 @@ def margin_m(p: list[float]) -> float | None:
         ),
     )
     m = tactical._planar(tracks)
-    state = np.concatenate([m.pos_m, m.up, m.vel_mps, m.alt_m[:, None], m.vs_mps[:, None]], 1)
+    state = m.packed()
     coarse_m = lateral_m + tactical._MODEL_SLACK_M
     if not _grid_kernel._coarse_conflict_py(state, 0, 1, LOOKAHEAD_S, coarse_m, 304.801):
         return None

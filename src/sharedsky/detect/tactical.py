@@ -215,14 +215,10 @@ def _exact(
     lateral_m: float,
     vertical_m: float,
 ) -> CpaHits:
-    from sharedsky.detect._cpa_kernel import exact_pairs  # Numba loads on first use
+    from sharedsky.detect import _cpa_kernel as kernel  # Numba loads on first use
 
-    state = np.concatenate(
-        [motion.pos_m, motion.up, motion.vel_mps, motion.alt_m[:, None], motion.vs_mps[:, None]],
-        axis=1,
-    )
-    rows = exact_pairs(
-        np.ascontiguousarray(state),
+    rows = kernel.exact_pairs(
+        motion.packed(),
         _section_radius_m(motion),
         candidates.i,
         candidates.j,
@@ -231,16 +227,16 @@ def _exact(
         float(vertical_m),
         _PASSES,
     )
-    hit = rows[:, 0] == 1.0
+    hit = rows[:, kernel.HIT] == 1.0
     found = rows[hit]
     return CpaHits(
         candidates.i[hit],
         candidates.j[hit],
-        found[:, 1].copy(),
-        found[:, 2].copy(),
-        found[:, 3].copy(),
-        found[:, 4].copy(),
-        found[:, 5].copy(),
+        found[:, kernel.TCPA].copy(),
+        found[:, kernel.DCPA].copy(),
+        found[:, kernel.DV].copy(),
+        found[:, kernel.T_IN].copy(),
+        found[:, kernel.T_OUT].copy(),
         candidates.stats,
     )
 
