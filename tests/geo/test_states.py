@@ -121,6 +121,9 @@ def test_a_callers_limits_narrow_the_rule_and_name_the_first_column_that_breaks_
         dataclasses.replace(base, alt_m=[5000.0, 30_001.0], gs_mps=[-1.0, 0.0], limits=limits)
     assert (caught.value.column, caught.value.row) == ("alt_m", 1)
     assert caught.value.bounds == Bounds(-500.0, 30_000.0)
+    floor = {"alt_m": Bounds(10.0)}
+    with pytest.raises(StateError, match=r"^alt_m is below 10$"):
+        dataclasses.replace(base, alt_m=[5000.0, 5.0], limits=floor)
     gs = {"gs_mps": Bounds(highest=1000.0)}
     with pytest.raises(StateError, match=r"^gs_mps outside \[0, 1000\]$") as caught:
         dataclasses.replace(base, gs_mps=[1000.5, 0.0], limits=gs)

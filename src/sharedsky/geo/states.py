@@ -110,8 +110,8 @@ class States:
     refuse writes, so that what was checked is what every reader reads. An input that already is
     such an array and owns its memory (a column of another `States`, an array just computed and
     made read-only) is kept as it is; anything else is copied. StateError (a ValueError), naming
-    the column, for columns of unequal length or of more than one dimension, a NaN, infinite or
-    missing value, or a value outside `STATE_BOUNDS` or the given ``limits``.
+    the column, for a column that is not one-dimensional or not as long as ``lat_deg``, a NaN,
+    infinite or missing value, or a value outside `STATE_BOUNDS` or the given ``limits``.
     """
 
     lat_deg: FloatArray
