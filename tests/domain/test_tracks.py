@@ -146,6 +146,7 @@ def test_the_checked_batch_keeps_the_reported_columns_without_copying_them() -> 
     assert batch.states.vs_mps.tolist() == [0.0, -5.0]
     assert batch.time_s is report.time_s and not report.time_s.flags.writeable
     assert (batch.party, batch.ids, batch.notice_ids) == ("alpha", ("A1", "A2"), (None, None))
+    assert len(batch) == len(report) == 2
 
 
 def test_a_report_made_with_columns_of_unequal_length_is_refused_too() -> None:
