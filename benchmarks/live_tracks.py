@@ -28,6 +28,7 @@ from _harness import emit_json, environment, pg_schema, pg_url, print_header
 
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tracks import TrackBatch
+from sharedsky.geo.states import States
 from sharedsky.service.tracks import LivePicture, SharedPicture
 from sharedsky.store.engine import conninfo, make_engine
 from sharedsky.store.live import LiveStore
@@ -47,12 +48,14 @@ def batch_of(size: int, now_s: float, rng: np.random.Generator) -> TrackBatch:
         party=PartyId("alpha"),
         ids=tuple(f"T{i:05d}" for i in range(size)),
         time_s=np.full(size, now_s),
-        lat_deg=rng.uniform(33.0, 36.0, size),
-        lon_deg=rng.uniform(33.0, 37.0, size),
-        alt_m=rng.uniform(1000.0, 12000.0, size),
-        gs_mps=rng.uniform(50.0, 300.0, size),
-        trk_deg=rng.uniform(0.0, 360.0, size),
-        vs_mps=np.zeros(size),
+        states=States(
+            lat_deg=rng.uniform(33.0, 36.0, size),
+            lon_deg=rng.uniform(33.0, 37.0, size),
+            alt_m=rng.uniform(1000.0, 12000.0, size),
+            gs_mps=rng.uniform(50.0, 300.0, size),
+            trk_deg=rng.uniform(0.0, 360.0, size),
+            vs_mps=np.zeros(size),
+        ),
         notice_ids=(None,) * size,
     )
 

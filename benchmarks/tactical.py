@@ -73,6 +73,7 @@ from _harness import emit_json, environment, print_header
 from sharedsky.detect.tactical import CpaHits, detect_conflicts
 from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.projection import frame_at
+from sharedsky.geo.states import States
 
 LOOKAHEAD_S = 300.0
 LATERAL_M = 9_260.0
@@ -99,12 +100,14 @@ def traffic(n: int, seed: int) -> TrackColumns:
     rate = rng.uniform(1.0, 15.0, n) * rng.choice([-1.0, 1.0], n)
     return TrackColumns(
         party=rng.integers(0, int(rng.integers(2, 5)), n).astype(np.int64),
-        lat_deg=lat,
-        lon_deg=lon,
-        alt_m=rng.uniform(300.0, 13_000.0, n),
-        gs_mps=rng.uniform(60.0, 300.0, n),
-        trk_deg=rng.uniform(0.0, 360.0, n),
-        vs_mps=np.where(moving, rate, 0.0),
+        states=States(
+            lat_deg=lat,
+            lon_deg=lon,
+            alt_m=rng.uniform(300.0, 13_000.0, n),
+            gs_mps=rng.uniform(60.0, 300.0, n),
+            trk_deg=rng.uniform(0.0, 360.0, n),
+            vs_mps=np.where(moving, rate, 0.0),
+        ),
     )
 
 
@@ -169,12 +172,12 @@ def pair_set(hits: CpaHits) -> set[tuple[int, int]]:
 def _bluesky_traffic(tracks: TrackColumns) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     n = len(tracks.party)
     own = types.SimpleNamespace(
-        lat=np.ascontiguousarray(tracks.lat_deg),
-        lon=np.ascontiguousarray(tracks.lon_deg),
-        trk=np.ascontiguousarray(tracks.trk_deg),
-        gs=np.ascontiguousarray(tracks.gs_mps),
-        alt=np.ascontiguousarray(tracks.alt_m),
-        vs=np.ascontiguousarray(tracks.vs_mps),
+        lat=np.ascontiguousarray(tracks.states.lat_deg),
+        lon=np.ascontiguousarray(tracks.states.lon_deg),
+        trk=np.ascontiguousarray(tracks.states.trk_deg),
+        gs=np.ascontiguousarray(tracks.states.gs_mps),
+        alt=np.ascontiguousarray(tracks.states.alt_m),
+        vs=np.ascontiguousarray(tracks.states.vs_mps),
         ntraf=n,
         id=[str(k) for k in range(n)],
     )
@@ -249,15 +252,8 @@ def settle(
     reference = _reference_conflicts()
     i = np.array([p[0] for p in differing], dtype=np.int64)
     j = np.array([p[1] for p in differing], dtype=np.int64)
-    columns = (
-        tracks.lat_deg,
-        tracks.lon_deg,
-        tracks.alt_m,
-        tracks.gs_mps,
-        tracks.trk_deg,
-        tracks.vs_mps,
-        tracks.party,
-    )
+    s = tracks.states
+    columns = (s.lat_deg, s.lon_deg, s.alt_m, s.gs_mps, s.trk_deg, s.vs_mps, tracks.party)
     truth = {
         (h.i, h.j)
         for h in reference(

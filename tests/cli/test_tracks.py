@@ -90,6 +90,8 @@ def test_no_conflicts_print_nothing(tmp_path: Path) -> None:
         (HEADER, "A,alpha,nan,36,6000,200,90,0", "lat is not a finite number"),
         (HEADER, "A,alpha,,36,6000,200,90,0", "lat is not a finite number"),
         (HEADER, "A,alpha,91,36,6000,200,90,0", "lat 91 outside [-90, 90]"),
+        (HEADER, "A,alpha,34,181,6000,200,90,0", "row 2: lon 181 outside [-180, 180]"),
+        (HEADER, "A,alpha,34,36,6000,200,90,inf", "row 2: vs_mps is not a finite number"),
         (HEADER, "A,alpha,34,36,6000,-1,90,0", "gs_mps -1 outside"),
         (HEADER, "A,alpha,34,36,6000,200,360,0", "trk_deg 360 outside [0, 360)"),
         (HEADER, "A,alpha,34,36,6000,200,-5,0", "trk_deg -5 outside"),

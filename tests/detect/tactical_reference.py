@@ -49,17 +49,10 @@ class RefHit:
 
 
 def reference_columns(tracks: Any) -> tuple[npt.ArrayLike, ...]:
-    """The seven columns of an object with the engine's column names (lat_deg, lon_deg, alt_m,
-    gs_mps, trk_deg, vs_mps, party), in the order `reference_conflicts` takes them."""
-    return (
-        tracks.lat_deg,
-        tracks.lon_deg,
-        tracks.alt_m,
-        tracks.gs_mps,
-        tracks.trk_deg,
-        tracks.vs_mps,
-        tracks.party,
-    )
+    """The seven columns of the engine's tracks (``states``: lat_deg, lon_deg, alt_m, gs_mps,
+    trk_deg, vs_mps; ``party``), in the order `reference_conflicts` takes them."""
+    s = tracks.states
+    return (s.lat_deg, s.lon_deg, s.alt_m, s.gs_mps, s.trk_deg, s.vs_mps, tracks.party)
 
 
 def all_pairs(party: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:

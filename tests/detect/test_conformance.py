@@ -52,6 +52,7 @@ from sharedsky.detect.conformance import (
 from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.distance import WGS84, geodesic_azimuth_deg, geodesic_destination
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
+from sharedsky.geo.states import States
 
 TOL_H = 1.0
 """Horizontal tolerance band around outlines, metres (the engine's bound is 0.35 m)."""
@@ -64,12 +65,14 @@ DELTA_S = JOIN_S * 0.4
 def columns(tracks: list[Track], party: int = 0) -> TrackColumns:
     return TrackColumns(
         np.full(len(tracks), party, dtype=np.int64),
-        np.array([t.lat for t in tracks]),
-        np.array([t.lon for t in tracks]),
-        np.array([t.alt for t in tracks]),
-        np.array([t.gs for t in tracks]),
-        np.array([t.trk for t in tracks]),
-        np.array([t.vs for t in tracks]),
+        States(
+            np.array([t.lat for t in tracks]),
+            np.array([t.lon for t in tracks]),
+            np.array([t.alt for t in tracks]),
+            np.array([t.gs for t in tracks]),
+            np.array([t.trk for t in tracks]),
+            np.array([t.vs for t in tracks]),
+        ),
     )
 
 
@@ -1111,10 +1114,7 @@ def test_pruning_keeps_every_pair_the_reference_finds_inside(
     party = np.arange(60) % 2
     zone_party = np.arange(20) % 3
     cols = columns(tracks)
-    cols = TrackColumns(
-        party.astype(np.int64),
-        *(getattr(cols, f) for f in ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps")),
-    )
+    cols = TrackColumns(party.astype(np.int64), cols.states)
     found = intrusion_candidates(cols, zones, zone_party, lookahead_s=120.0)
     kept = set(zip(found.track.tolist(), found.zone.tolist(), strict=True))
     times = _sample_times(120.0, 1.0)

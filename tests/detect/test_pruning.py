@@ -209,3 +209,21 @@ def test_the_grid_cells_change_the_work_never_the_candidates() -> None:
             base.stats.pairs_box,
             base.stats.candidates,
         )
+
+
+def test_both_kernels_read_the_state_as_the_motion_packs_it() -> None:
+    """`TrackMotion.packed` is the one packing; each kernel names its columns itself (its Numba
+    cache follows its own file only), so the names must agree."""
+    from sharedsky.detect import _cpa_kernel, _grid_kernel
+
+    names = ("POS", "UP", "VEL", "ALT", "VS")
+    assert [getattr(_cpa_kernel, n) for n in names] == [getattr(_grid_kernel, n) for n in names]
+    motion = random_flat(np.random.default_rng(3), 5, 1_000.0)
+    state = motion.packed()
+    assert state.shape == (5, 11) and state.flags.c_contiguous
+    k = _grid_kernel
+    assert np.array_equal(state[:, k.POS : k.POS + 3], motion.pos_m)
+    assert np.array_equal(state[:, k.UP : k.UP + 3], motion.up)
+    assert np.array_equal(state[:, k.VEL : k.VEL + 3], motion.vel_mps)
+    assert np.array_equal(state[:, k.ALT], motion.alt_m)
+    assert np.array_equal(state[:, k.VS], motion.vs_mps)

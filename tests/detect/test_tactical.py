@@ -28,6 +28,7 @@ from sharedsky.detect.pruning import PruneStats
 from sharedsky.detect.tactical import CpaHits, detect_conflicts, tactical_candidates
 from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.distance import WGS84, geodesic_azimuth_deg
+from sharedsky.geo.states import States
 
 LATERAL_M = 9_260.0
 VERTICAL_M = 304.8
@@ -39,7 +40,7 @@ TOL_M = 0.5
 def columns(*tracks: tuple[float, ...]) -> TrackColumns:
     """Tracks given as (party, lat, lon, alt_m, gs_mps, trk_deg, vs_mps)."""
     a = np.array(tracks, dtype=np.float64).reshape(-1, 7)
-    return TrackColumns(a[:, 0].astype(np.int64), *(a[:, k].copy() for k in range(1, 7)))
+    return TrackColumns(a[:, 0].astype(np.int64), States(*(a[:, k] for k in range(1, 7))))
 
 
 def placed(
@@ -278,17 +279,17 @@ def test_wider_minima_and_longer_lookahead_find_more() -> None:
 
 
 def test_columns_cannot_be_changed_behind_their_check() -> None:
-    """The engines read columns checked once, when made (tests/detect/test_tracks.py): they
+    """The engines read columns checked once, when made (tests/geo/test_states.py): they
     are copies that refuse writes, so no NaN or latitude of 91° reaches detection later."""
     lat = np.array([34.0, 34.1])
-    tracks = dataclasses.replace(
-        columns((0, 34.0, 36.0, 5000, 200, 90, 0), (1, 34.1, 36.0, 5000, 200, 90, 0)),
-        lat_deg=lat,
-    )
+    two = columns((0, 34.0, 36.0, 5000, 200, 90, 0), (1, 34.1, 36.0, 5000, 200, 90, 0))
+    tracks = dataclasses.replace(two, states=dataclasses.replace(two.states, lat_deg=lat))
     lat[1] = 91.0  # the caller's array, not the engine's
-    assert tracks.lat_deg.tolist() == [34.0, 34.1]
+    assert tracks.states.lat_deg.tolist() == [34.0, 34.1]
     with pytest.raises(ValueError, match="read-only"):
-        tracks.gs_mps[1] = -1.0
+        tracks.states.gs_mps[1] = -1.0
+    with pytest.raises(ValueError, match="read-only"):
+        tracks.party[1] = 0
     assert len(detect_conflicts(tracks)) == 0
 
 
@@ -317,12 +318,14 @@ def test_a_dense_swarm_overflows_the_parallel_scan_and_loses_no_pair() -> None:
     n = 300
     tracks = TrackColumns(
         np.arange(n, dtype=np.int64) % 2,
-        34.0 + rng.uniform(0.0, 0.02, n),
-        36.0 + rng.uniform(0.0, 0.02, n),
-        np.full(n, 6_000.0),
-        rng.uniform(100.0, 250.0, n),
-        rng.uniform(0.0, 360.0, n),
-        np.zeros(n),
+        States(
+            34.0 + rng.uniform(0.0, 0.02, n),
+            36.0 + rng.uniform(0.0, 0.02, n),
+            np.full(n, 6_000.0),
+            rng.uniform(100.0, 250.0, n),
+            rng.uniform(0.0, 360.0, n),
+            np.zeros(n),
+        ),
     )
     hits = detect_conflicts(tracks)
     pairs = list(zip(hits.i.tolist(), hits.j.tolist(), strict=True))

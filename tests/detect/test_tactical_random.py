@@ -50,6 +50,7 @@ from sharedsky.detect.tactical import (
 )
 from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.distance import geodesic_destination
+from sharedsky.geo.states import COLUMNS, States
 
 LATERAL_M = 9_260.0
 VERTICAL_M = 304.8
@@ -65,12 +66,14 @@ def cluster(rng: np.random.Generator, n: int = 80, radius_m: float = 40_000.0) -
     climbing = rng.random(n) < 0.5
     return TrackColumns(
         party=rng.integers(0, 3, n).astype(np.int64),
-        lat_deg=lat,
-        lon_deg=lon,
-        alt_m=rng.uniform(6_000.0, 7_000.0, n),
-        gs_mps=rng.uniform(0.0, 300.0, n),
-        trk_deg=rng.uniform(0.0, 360.0, n),
-        vs_mps=np.where(climbing, rng.uniform(-20.0, 20.0, n), 0.0),
+        states=States(
+            lat_deg=lat,
+            lon_deg=lon,
+            alt_m=rng.uniform(6_000.0, 7_000.0, n),
+            gs_mps=rng.uniform(0.0, 300.0, n),
+            trk_deg=rng.uniform(0.0, 360.0, n),
+            vs_mps=np.where(climbing, rng.uniform(-20.0, 20.0, n), 0.0),
+        ),
     )
 
 
@@ -147,7 +150,7 @@ def test_the_engine_matches_the_reference_on_over_100_000_random_encounters() ->
 
 
 def _vs_diff(tracks: TrackColumns, pair: tuple[int, int]) -> float:
-    return float(tracks.vs_mps[pair[1]] - tracks.vs_mps[pair[0]])
+    return float(tracks.states.vs_mps[pair[1]] - tracks.states.vs_mps[pair[0]])
 
 
 def test_pruning_keeps_every_conflict_and_counts_its_stages() -> None:
@@ -176,7 +179,9 @@ def test_candidates_do_not_depend_on_the_grid() -> None:
             lookahead_s=300.0,
             lateral_m=LATERAL_M + tactical._MODEL_SLACK_M,
             vertical_m=304.8 + tactical._VERTICAL_SLACK_M,
-            box_lateral_m=tactical._box_lateral_m(9_360.0, float(tracks.gs_mps.max()), 300.0),
+            box_lateral_m=tactical._box_lateral_m(
+                9_360.0, float(tracks.states.gs_mps.max()), 300.0
+            ),
             cell_xy_m=cell_xy_m,
             cell_z_m=cell_z_m,
         )
@@ -189,7 +194,8 @@ def test_a_batch_spread_over_the_globe_loses_no_conflict() -> None:
     rng = np.random.default_rng(11)
     parts = [cluster(rng, n=30, radius_m=40_000.0) for _ in range(6)]
     tracks = TrackColumns(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in TrackColumns.__slots__)
+        np.concatenate([p.party for p in parts]),
+        States(*(np.concatenate([getattr(p.states, f) for p in parts]) for f in COLUMNS)),
     )
     hits = detect_conflicts(tracks)
     found = set(zip(hits.i.tolist(), hits.j.tolist(), strict=True))
@@ -203,10 +209,7 @@ def test_the_grid_keeps_every_pair_that_passes_the_coarse_test() -> None:
 
     tracks = cluster(np.random.default_rng(5), n=150, radius_m=120_000.0)
     motion = tactical._planar(tracks)
-    state = np.concatenate(
-        [motion.pos_m, motion.up, motion.vel_mps, motion.alt_m[:, None], motion.vs_mps[:, None]],
-        axis=1,
-    )
+    state = motion.packed()
     coarse_m = LATERAL_M + tactical._MODEL_SLACK_M
     brute = {
         (a, b)
@@ -251,12 +254,14 @@ def cluster_at(
     )
     return TrackColumns(
         party=rng.integers(0, 3, n).astype(np.int64),
-        lat_deg=np.asarray(lat),
-        lon_deg=np.asarray(lon),
-        alt_m=rng.uniform(6_000.0, 7_000.0, n),
-        gs_mps=rng.uniform(0.0, 300.0, n),
-        trk_deg=rng.uniform(0.0, 360.0, n),
-        vs_mps=np.where(rng.random(n) < 0.5, rng.uniform(-20.0, 20.0, n), 0.0),
+        states=States(
+            lat_deg=np.asarray(lat),
+            lon_deg=np.asarray(lon),
+            alt_m=rng.uniform(6_000.0, 7_000.0, n),
+            gs_mps=rng.uniform(0.0, 300.0, n),
+            trk_deg=rng.uniform(0.0, 360.0, n),
+            vs_mps=np.where(rng.random(n) < 0.5, rng.uniform(-20.0, 20.0, n), 0.0),
+        ),
     )
 
 
@@ -273,9 +278,10 @@ def brute_close_pairs(
     i, j = i[keep], j[keep]
     close = np.zeros(len(i), dtype=bool)
     for t_s in times_s:
-        lon, lat, _ = GEOD.fwd(tracks.lon_deg, tracks.lat_deg, tracks.trk_deg, tracks.gs_mps * t_s)
+        s = tracks.states
+        lon, lat, _ = GEOD.fwd(s.lon_deg, s.lat_deg, s.trk_deg, s.gs_mps * t_s)
         lon, lat = np.asarray(lon), np.asarray(lat)
-        alt = tracks.alt_m + tracks.vs_mps * t_s
+        alt = s.alt_m + s.vs_mps * t_s
         _, _, dist_m = GEOD.inv(lon[i], lat[i], lon[j], lat[j])
         close |= (np.asarray(dist_m) < lateral_m) & (np.abs(alt[j] - alt[i]) < vertical_m)
     return set(zip(i[close].tolist(), j[close].tolist(), strict=True))
@@ -365,21 +371,21 @@ def test_pairs_at_the_pruning_radius_are_kept_1_m_inside_and_dropped_1_m_outside
     n = len(columns["lat"])
     tracks = TrackColumns(
         party=np.arange(n, dtype=np.int64) % 2,
-        lat_deg=np.array(columns["lat"]),
-        lon_deg=np.array(columns["lon"]),
-        alt_m=np.array(columns["alt"]),
-        gs_mps=np.array(columns["gs"]),
-        trk_deg=np.array(columns["trk"]),
-        vs_mps=np.array(columns["vs"]),
+        states=States(
+            lat_deg=np.array(columns["lat"]),
+            lon_deg=np.array(columns["lon"]),
+            alt_m=np.array(columns["alt"]),
+            gs_mps=np.array(columns["gs"]),
+            trk_deg=np.array(columns["trk"]),
+            vs_mps=np.array(columns["vs"]),
+        ),
     )
     kept = candidate_set(tracks)
     assert set(inside) <= kept, sorted(set(inside) - kept)
     assert not set(outside) & kept, sorted(set(outside) & kept)
     # and in a batch of its own, each pair (one grid of a few cells)
     for a, b in inside[:20] + outside[:20]:
-        pair = TrackColumns(
-            *(np.asarray(getattr(tracks, f))[[a, b]] for f in TrackColumns.__slots__)
-        )
+        pair = TrackColumns(tracks.party[[a, b]], tracks.states.take(np.array([a, b])))
         assert (candidate_set(pair) == {(0, 1)}) == ((a, b) in inside), (a, b)
 
 
@@ -389,7 +395,7 @@ def test_pairs_at_the_pruning_radius_are_kept_1_m_inside_and_dropped_1_m_outside
 def tracks_of(rows: list[tuple[float, ...]]) -> TrackColumns:
     """Tracks given as (party, lat, lon, alt_m, gs_mps, trk_deg, vs_mps) rows."""
     a = np.array(rows, dtype=np.float64).reshape(-1, 7)
-    return TrackColumns(a[:, 0].astype(np.int64), *(a[:, k].copy() for k in range(1, 7)))
+    return TrackColumns(a[:, 0].astype(np.int64), States(*(a[:, k] for k in range(1, 7))))
 
 
 def meridian_strip(lon: float, lats: np.ndarray) -> list[tuple[float, ...]]:

@@ -1,4 +1,5 @@
-"""The engines' one input, `TrackColumns`: what it refuses when it is made, naming the column."""
+"""The engines' one input, `TrackColumns` (party codes and `States`): what it refuses when it
+is made, naming the column (the states' own rule: tests/geo/test_states.py)."""
 
 from __future__ import annotations
 
@@ -9,65 +10,48 @@ import numpy as np
 import pytest
 
 from sharedsky.detect.tracks import TrackColumns, check_positive
+from sharedsky.geo.states import States
 
 
 def two_tracks() -> TrackColumns:
     return TrackColumns(
         party=[0, 1],
-        lat_deg=[34.0, 34.1],
-        lon_deg=[36.0, 36.0],
-        alt_m=[5000.0, 5000.0],
-        gs_mps=[200.0, 200.0],
-        trk_deg=[90.0, 90.0],
-        vs_mps=[0.0, 0.0],
+        states=States(
+            lat_deg=[34.0, 34.1],
+            lon_deg=[36.0, 36.0],
+            alt_m=[5000.0, 5000.0],
+            gs_mps=[200.0, 200.0],
+            trk_deg=[90.0, 90.0],
+            vs_mps=[0.0, 0.0],
+        ),
     )
 
 
-def test_columns_are_kept_as_one_dimensional_float_and_integer_arrays() -> None:
-    tracks = two_tracks()
+def test_party_is_kept_as_a_one_dimensional_integer_array_that_refuses_writes() -> None:
+    party = [0, 1]
+    tracks = dataclasses.replace(two_tracks(), party=party)
+    party[1] = 0
     assert len(tracks) == 2
     assert tracks.party.dtype == np.int64
-    for name in ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps"):
-        column = getattr(tracks, name)
-        assert isinstance(column, np.ndarray)
-        assert column.dtype == np.float64
-        assert column.shape == (2,)
-    assert tracks.lat_deg.tolist() == [34.0, 34.1]
+    assert tracks.party.tolist() == [0, 1]
+    assert not tracks.party.flags.writeable
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("party", "message"),
     [
-        ({"alt_m": [5000.0]}, r"alt_m has shape \(1,\), expected \(2,\)"),
-        ({"vs_mps": [[0.0, 0.0]]}, r"vs_mps has shape \(1, 2\), expected \(2,\)"),
-        ({"party": [[0, 1]]}, r"party has shape \(1, 2\), expected one dimension"),
-        ({"alt_m": np.array([5000.0, None], dtype=object)}, "alt_m holds a NaN or infinite value"),
-        ({"lat_deg": [np.nan, 34.0]}, "lat_deg holds a NaN or infinite value"),
-        ({"trk_deg": [90.0, np.inf]}, "trk_deg holds a NaN or infinite value"),
-        ({"gs_mps": [-np.inf, 1.0]}, "gs_mps holds a NaN or infinite value"),
-        ({"lat_deg": [34.0, -90.5]}, r"lat_deg outside \[-90, 90\]"),
-        ({"lat_deg": [90.000001, 0.0]}, r"lat_deg outside \[-90, 90\]"),
-        ({"lon_deg": [180.5, 0.0]}, r"lon_deg outside \[-180, 180\]"),
-        ({"lon_deg": [0.0, -180.000001]}, r"lon_deg outside \[-180, 180\]"),
-        ({"gs_mps": [200.0, -0.5]}, "gs_mps is negative"),
+        ([[0, 1]], r"party has shape \(1, 2\), expected one dimension"),
+        ([0, 1, 2], r"party has shape \(3,\), expected \(2,\)"),
+        ([0], r"party has shape \(1,\), expected \(2,\)"),
     ],
 )
-def test_bad_columns_are_refused_naming_the_column(change: dict[str, object], message: str) -> None:
+def test_a_party_code_per_track_or_the_tracks_are_refused(party: object, message: str) -> None:
     with pytest.raises(ValueError, match=f"^{message}$"):
-        dataclasses.replace(two_tracks(), **change)
+        dataclasses.replace(two_tracks(), party=party)
 
 
-def test_the_edges_of_every_range_are_accepted() -> None:
-    """The poles, the antimeridian from both sides, a standing aircraft, any track angle."""
-    edges = dataclasses.replace(
-        two_tracks(),
-        lat_deg=[90.0, -90.0],
-        lon_deg=[180.0, -180.0],
-        gs_mps=[0.0, 0.0],
-        trk_deg=[-720.0, 1e6],
-    )
-    assert edges.lat_deg.tolist() == [90.0, -90.0]
-    assert len(TrackColumns([], [], [], [], [], [], [])) == 0
+def test_no_tracks_are_tracks() -> None:
+    assert len(TrackColumns([], States([], [], [], [], [], []))) == 0
 
 
 @pytest.mark.parametrize("value", [0.0, -1.0, np.nan, np.inf, -np.inf])

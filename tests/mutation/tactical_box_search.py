@@ -21,6 +21,7 @@ from pyproj import Geod
 from sharedsky.detect import _grid_kernel, tactical
 from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
+from sharedsky.geo.states import States
 
 GEOD = Geod(ellps="WGS84")
 LOOKAHEAD_S = 300.0
@@ -45,15 +46,17 @@ def margin_m(p: list[float]) -> float | None:
     lon_c, lat_c, _ = GEOD.fwd(0.0, lat0, az_c, d_c)
     tracks = TrackColumns(
         [0, 1, 0],
-        [lat0, lat_b, lat_c],
-        [0.0, lon_b, lon_c],
-        [5e3, 5e3, 5e3],
-        [gs_a, gs_b, 0.0],
-        [trk_a % 360, trk_b % 360, 0.0],
-        [0.0, 0.0, 0.0],
+        States(
+            [lat0, lat_b, lat_c],
+            [0.0, lon_b, lon_c],
+            [5e3, 5e3, 5e3],
+            [gs_a, gs_b, 0.0],
+            [trk_a % 360, trk_b % 360, 0.0],
+            [0.0, 0.0, 0.0],
+        ),
     )
     m = tactical._planar(tracks)
-    state = np.concatenate([m.pos_m, m.up, m.vel_mps, m.alt_m[:, None], m.vs_mps[:, None]], 1)
+    state = m.packed()
     coarse_m = lateral_m + tactical._MODEL_SLACK_M
     if not _grid_kernel._coarse_conflict_py(state, 0, 1, LOOKAHEAD_S, coarse_m, 304.801):
         return None

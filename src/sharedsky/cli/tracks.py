@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import numpy.typing as npt
 import typer
 
 from sharedsky.cli._common import fail
@@ -25,11 +26,17 @@ from sharedsky.detect.tactical import (
     detect_conflicts,
 )
 from sharedsky.detect.tracks import TrackColumns
+from sharedsky.geo.states import COLUMNS as STATE_COLUMNS
+from sharedsky.geo.states import Bounds, StateError, States, frozen_column
 
 app = typer.Typer(help="Live tracks: offline conflict detection.", no_args_is_help=True)
 
 COLUMNS = ("id", "party", "lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps")
 _NUMBERS = COLUMNS[2:]
+_NAME_OF = dict(zip(STATE_COLUMNS, _NUMBERS, strict=True))
+"""The file's name of each column of `States`."""
+_LIMITS = {"trk_deg": Bounds(0.0, 360.0, closed=False)}
+"""A file's track angles lie in [0, 360), as in a reported batch."""
 _BAD_INPUT = 2
 
 
@@ -84,32 +91,21 @@ def read_tracks(path: Path) -> tuple[list[str], TrackColumns]:
     missing = [name for name in COLUMNS if name not in raw]
     if missing:
         raise TrackFileError(f"missing column(s): {', '.join(missing)}")
-    values: dict[str, np.ndarray] = {}
+    values: list[npt.NDArray[np.float64]] = []
     for name in _NUMBERS:
         try:
-            values[name] = np.array([_number(v) for v in raw[name]], dtype=np.float64)
+            values.append(frozen_column([_number(v) for v in raw[name]]))
         except ValueError as exc:
             raise TrackFileError(f"column {name}: {exc}") from None
-        bad = np.flatnonzero(~np.isfinite(values[name]))
-        if len(bad):
-            raise TrackFileError(f"row {bad[0] + 1}: {name} is not a finite number")
-    _check_range(values["lat"], "lat", -90.0, 90.0, upper_open=False)
-    _check_range(values["lon"], "lon", -180.0, 180.0, upper_open=False)
-    _check_range(values["gs_mps"], "gs_mps", 0.0, math.inf, upper_open=False)
-    _check_range(values["trk_deg"], "trk_deg", 0.0, 360.0, upper_open=True)
+    try:
+        states = States(*values, limits=_LIMITS)
+    except StateError as fault:
+        raise TrackFileError(_complaint(fault)) from None
     ids = [str(v) for v in raw["id"]]
     parties = [str(v) for v in raw["party"]]
     codes = {name: k for k, name in enumerate(sorted(set(parties)))}
-    tracks = TrackColumns(
-        party=np.array([codes[p] for p in parties], dtype=np.int64),
-        lat_deg=values["lat"],
-        lon_deg=values["lon"],
-        alt_m=values["alt_m"],
-        gs_mps=values["gs_mps"],
-        trk_deg=values["trk_deg"],
-        vs_mps=values["vs_mps"],
-    )
-    return ids, tracks
+    party = np.array([codes[p] for p in parties], dtype=np.int64)
+    return ids, TrackColumns(party, states)
 
 
 def _read_csv(path: Path) -> dict[str, list[object]]:
@@ -150,11 +146,10 @@ def _number(value: object) -> float:
         raise ValueError(f"{value!r} is not a number") from None
 
 
-def _check_range(column: np.ndarray, name: str, lo: float, hi: float, *, upper_open: bool) -> None:
-    above = column >= hi if upper_open else column > hi
-    bad = np.flatnonzero((column < lo) | above)
-    if len(bad):
-        bracket = ")" if upper_open else "]"
-        raise TrackFileError(
-            f"row {bad[0] + 1}: {name} {column[bad[0]]:g} outside [{lo:g}, {hi:g}{bracket}"
-        )
+def _complaint(fault: StateError) -> str:
+    """The first bad value of a file, column by column (rows counted from 1 after the header)."""
+    name = _NAME_OF[fault.column]
+    where = f"column {name}" if fault.row is None else f"row {fault.row + 1}"
+    if not math.isfinite(fault.value):
+        return f"{where}: {name} is not a finite number"
+    return f"{where}: {name} {fault.value:g} outside {fault.bounds}"

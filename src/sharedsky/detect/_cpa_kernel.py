@@ -3,11 +3,11 @@
 Profiling at N = 100,000 (350,000 candidates): the same maths as NumPy expressions over (K, 3)
 arrays took 920 ms, this loop takes about 25 ms.
 
-Each track is a row of `state`: position on the ellipsoid (3, Earth-centred metres), unit
-vertical (3), horizontal velocity (3, m/s), altitude (m), vertical rate (m/s); `radius_m` is the
-radius of curvature of its normal section along the velocity. For each pair the horizontal CPA
-is solved in the plane normal to the mean vertical of the two aircraft, first at t = 0, then
+Each track is a row of `state` (`TrackMotion.packed`, the columns named below); `radius_m` is
+the radius of curvature of its normal section along the velocity. For each pair the horizontal
+CPA is solved in the plane normal to the mean vertical of the two aircraft, first at t = 0, then
 `passes` times again after moving both along their normal sections to the previous estimate.
+The result has a row per pair, its columns named below too.
 """
 
 from __future__ import annotations
@@ -25,14 +25,23 @@ FloatArray = npt.NDArray[np.float64]
 STILL_MPS2 = 1e-12
 """Squared relative speeds below this (1 µm/s) count as no relative motion."""
 
+# columns of ``state``: Earth-centred position (3, metres), unit vertical (3) and horizontal
+# velocity (3, m/s), then the altitude (m) and the vertical rate (m/s); the layout of
+# `_grid_kernel`'s state (a test holds them equal: each kernel's Numba cache depends on its own
+# file only, so each module names the columns itself)
+POS, UP, VEL, ALT, VS = 0, 3, 6, 9, 10
+# columns of a pair's row of the result: 1.0 for a conflict (then the rest), the time of the
+# CPA, the horizontal and vertical distances then, the loss interval
+HIT, TCPA, DCPA, DV, T_IN, T_OUT = 0, 1, 2, 3, 4, 5
+
 
 def _moved_py(
     state: Any, radius_m: Any, k: int, t_s: float
 ) -> tuple[float, float, float, float, float, float, float, float, float]:
     """Position, vertical and velocity of track k after t_s seconds along its normal section."""
-    p0, p1, p2 = state[k, 0], state[k, 1], state[k, 2]
-    u0, u1, u2 = state[k, 3], state[k, 4], state[k, 5]
-    v0, v1, v2 = state[k, 6], state[k, 7], state[k, 8]
+    p0, p1, p2 = state[k, POS], state[k, POS + 1], state[k, POS + 2]
+    u0, u1, u2 = state[k, UP], state[k, UP + 1], state[k, UP + 2]
+    v0, v1, v2 = state[k, VEL], state[k, VEL + 1], state[k, VEL + 2]
     rho = radius_m[k]
     speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
     angle = speed * t_s / rho
@@ -64,13 +73,14 @@ def _exact_py(
     vertical_m: float,
     passes: int,
 ) -> Any:
-    """Rows (hit, tcpa_s, dcpa_m, dv_m, t_in_s, t_out_s) for each pair (i[k], j[k])."""
+    """A row (columns HIT … T_OUT) for each pair (i[k], j[k]); zeros when it does not
+    conflict."""
     out = np.zeros((len(i), 6))
     for k in range(len(i)):
         a, b = i[k], j[k]
         # ── vertical loss interval: |dz + t·wz| < vertical_m
-        dz = state[b, 9] - state[a, 9]
-        wz = state[b, 10] - state[a, 10]
+        dz = state[b, ALT] - state[a, ALT]
+        wz = state[b, VS] - state[a, VS]
         if wz == 0.0:
             if abs(dz) >= vertical_m:
                 continue
@@ -120,12 +130,12 @@ def _exact_py(
             continue
         tau = t_cpa - t_lin
         d0, d1, d2 = r0 + tau * w0, r1 + tau * w1, r2 + tau * w2
-        out[k, 0] = 1.0
-        out[k, 1] = t_cpa
-        out[k, 2] = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
-        out[k, 3] = abs(dz + wz * t_cpa)
-        out[k, 4] = t_in
-        out[k, 5] = t_out
+        out[k, HIT] = 1.0
+        out[k, TCPA] = t_cpa
+        out[k, DCPA] = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+        out[k, DV] = abs(dz + wz * t_cpa)
+        out[k, T_IN] = t_in
+        out[k, T_OUT] = t_out
     return out
 
 

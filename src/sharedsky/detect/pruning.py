@@ -54,6 +54,13 @@ class TrackMotion:
     vel_mps: FloatArray
     """(N, 3) horizontal velocity vectors, metres per second."""
 
+    def packed(self) -> FloatArray:
+        """(N, 11) C-contiguous rows of the vectors, the altitude and the vertical rate: the
+        ``state`` that the compiled kernels read (columns POS, UP, VEL, ALT, VS of
+        `_grid_kernel` and `_cpa_kernel`)."""
+        columns = [self.pos_m, self.up, self.vel_mps, self.alt_m[:, None], self.vs_mps[:, None]]
+        return np.ascontiguousarray(np.concatenate(columns, axis=1))
+
 
 @dataclass(frozen=True, slots=True)
 class PruneStats:
@@ -123,10 +130,7 @@ def candidate_pairs(
     order = np.lexsort((gz0, gy0, gx0))
     cells = np.stack([gx0, gx1, gy0, gy1, gz0, gz1, motion.party], axis=1)[order]
     boxes = np.stack([x0, x1, y0, y1, z0, z1], axis=1)[order]
-    state = np.concatenate(
-        [motion.pos_m, motion.up, motion.vel_mps, motion.alt_m[:, None], motion.vs_mps[:, None]],
-        axis=1,
-    )[order]
+    state = motion.packed()[order]
     from sharedsky.detect._grid_kernel import grid_pairs  # Numba loads on first use
 
     i, j, counts = grid_pairs(

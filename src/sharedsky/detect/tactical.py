@@ -41,6 +41,7 @@ from sharedsky.detect.pruning import Candidates, PruneStats, TrackMotion, candid
 from sharedsky.detect.tracks import TrackColumns, check_positive
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
 from sharedsky.geo.ecef import ecef_m, meridian_radius_m, prime_vertical_radius_m
+from sharedsky.geo.states import States
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -90,8 +91,8 @@ def detect_conflicts(
 ) -> CpaHits:
     """Every pair of tracks of different parties that loses both minima within the look-ahead.
 
-    Raises ValueError for non-positive (or non-finite) minima or look-ahead; the columns were
-    checked when `TrackColumns` was made.
+    Raises ValueError for non-positive (or non-finite) minima or look-ahead; the states were
+    checked when they were made (`States`).
     """
     _check(lookahead_s, lateral_m, vertical_m)
     motion = _planar(tracks)
@@ -108,12 +109,14 @@ def warm() -> None:  # pragma: no mutate block (a start-up cache warmer, not det
     hits = detect_conflicts(
         TrackColumns(
             party=np.array([0, 1], dtype=np.int64),
-            lat_deg=np.array([34.0, 34.0]),
-            lon_deg=np.array([33.2, 33.8]),
-            alt_m=np.array([6000.0, 6000.0]),
-            gs_mps=np.array([200.0, 200.0]),
-            trk_deg=np.array([90.0, 270.0]),
-            vs_mps=two,
+            states=States(
+                lat_deg=np.array([34.0, 34.0]),
+                lon_deg=np.array([33.2, 33.8]),
+                alt_m=np.array([6000.0, 6000.0]),
+                gs_mps=np.array([200.0, 200.0]),
+                trk_deg=np.array([90.0, 270.0]),
+                vs_mps=two,
+            ),
         )
     )
     if len(hits) != 1:  # the pair closes at 400 m/s from 55 km: a loss within two minutes
@@ -149,14 +152,15 @@ def _prune(
 
 
 def _planar(tracks: TrackColumns) -> TrackMotion:
-    lat, lon = np.radians(tracks.lat_deg), np.radians(tracks.lon_deg)
-    trk = np.radians(tracks.trk_deg)
+    states = tracks.states
+    lat, lon = np.radians(states.lat_deg), np.radians(states.lon_deg)
+    trk = np.radians(states.trk_deg)
     sin_lat, cos_lat, sin_lon, cos_lon = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    pos = ecef_m(tracks.lon_deg, tracks.lat_deg)
+    pos = ecef_m(states.lon_deg, states.lat_deg)
     up = np.stack([cos_lat * cos_lon, cos_lat * sin_lon, sin_lat], axis=1)
     east = np.stack([-sin_lon, cos_lon, np.zeros_like(lon)], axis=1)
     north = np.stack([-sin_lat * cos_lon, -sin_lat * sin_lon, cos_lat], axis=1)
-    gs = tracks.gs_mps[:, None]
+    gs = states.gs_mps[:, None]
     vel = gs * (np.sin(trk)[:, None] * east + np.cos(trk)[:, None] * north)
     # The orthographic plane at the batch centre (any plane would be conservative).
     centre = up.sum(axis=0)
@@ -172,8 +176,8 @@ def _planar(tracks: TrackColumns) -> TrackMotion:
         pos @ n0,
         vel @ e0,
         vel @ n0,
-        tracks.alt_m,
-        tracks.vs_mps,
+        states.alt_m,
+        states.vs_mps,
         pos,
         up,
         vel,
@@ -211,14 +215,10 @@ def _exact(
     lateral_m: float,
     vertical_m: float,
 ) -> CpaHits:
-    from sharedsky.detect._cpa_kernel import exact_pairs  # Numba loads on first use
+    from sharedsky.detect import _cpa_kernel as kernel  # Numba loads on first use
 
-    state = np.concatenate(
-        [motion.pos_m, motion.up, motion.vel_mps, motion.alt_m[:, None], motion.vs_mps[:, None]],
-        axis=1,
-    )
-    rows = exact_pairs(
-        np.ascontiguousarray(state),
+    rows = kernel.exact_pairs(
+        motion.packed(),
         _section_radius_m(motion),
         candidates.i,
         candidates.j,
@@ -227,16 +227,16 @@ def _exact(
         float(vertical_m),
         _PASSES,
     )
-    hit = rows[:, 0] == 1.0
+    hit = rows[:, kernel.HIT] == 1.0
     found = rows[hit]
     return CpaHits(
         candidates.i[hit],
         candidates.j[hit],
-        found[:, 1].copy(),
-        found[:, 2].copy(),
-        found[:, 3].copy(),
-        found[:, 4].copy(),
-        found[:, 5].copy(),
+        found[:, kernel.TCPA].copy(),
+        found[:, kernel.DCPA].copy(),
+        found[:, kernel.DV].copy(),
+        found[:, kernel.T_IN].copy(),
+        found[:, kernel.T_OUT].copy(),
         candidates.stats,
     )
 

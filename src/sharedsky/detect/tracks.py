@@ -1,5 +1,5 @@
-"""The states of a set of tracks as aligned columns: the one input of the tactical and conformance
-engines, checked once, when it is made."""
+"""The tracks as the tactical and conformance engines take them: a party code per track and the
+tracks' states (`geo.states.States`, checked when they were made)."""
 
 from __future__ import annotations
 
@@ -9,63 +9,35 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from sharedsky.geo.states import States
 
-_FLOAT_COLUMNS = ("lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps")
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
 class TrackColumns:
-    """The states of N tracks as aligned columns (degrees, metres, metres per second), each
-    track flying the geodesic of its track angle at constant ground speed and climbing at its
-    constant vertical rate from its state at t = 0.
+    """N tracks: each flies the geodesic of its track angle at constant ground speed and climbs
+    at its constant vertical rate from its state (``states``) at t = 0.
 
-    Any array-likes are accepted and kept as copies: one-dimensional float64 (party: int64)
-    arrays that refuse writes, so that what was checked is what the engines read.
-    ValueError, naming the column, for columns of unequal length, a NaN, infinite or missing
-    value, a latitude outside [−90, 90], a longitude outside [−180, 180] or a negative ground
-    speed; nothing else (the track angle may be any finite number of degrees).
+    ``party`` (any array-like of integers) is kept as a copy, a one-dimensional int64 array that
+    refuses writes; ValueError, naming it, when it is not one entry per track.
     """
 
     party: IntArray
     """An integer code per track: pairs with equal codes are never compared."""
-    lat_deg: FloatArray
-    lon_deg: FloatArray
-    alt_m: FloatArray
-    gs_mps: FloatArray
-    trk_deg: FloatArray
-    """Track angle, degrees clockwise from true north."""
-    vs_mps: FloatArray
-    """Vertical rate, metres per second, positive up."""
+    states: States
 
     def __post_init__(self) -> None:
-        party = np.asarray(self.party)
+        party = np.array(self.party, dtype=np.int64)
         if party.ndim != 1:
             raise ValueError(f"party has shape {party.shape}, expected one dimension")
-        n = party.size
-        _keep(self, "party", party.astype(np.int64))
-        for name in _FLOAT_COLUMNS:
-            column = np.array(getattr(self, name), dtype=np.float64)
-            if column.shape != (n,):
-                raise ValueError(f"{name} has shape {column.shape}, expected ({n},)")
-            if not np.all(np.isfinite(column)):
-                raise ValueError(f"{name} holds a NaN or infinite value")
-            _keep(self, name, column)
-        if np.any(np.abs(self.lat_deg) > 90.0):
-            raise ValueError("lat_deg outside [-90, 90]")
-        if np.any(np.abs(self.lon_deg) > 180.0):
-            raise ValueError("lon_deg outside [-180, 180]")
-        if np.any(self.gs_mps < 0.0):
-            raise ValueError("gs_mps is negative")
+        if party.shape != (len(self.states),):
+            raise ValueError(f"party has shape {party.shape}, expected ({len(self.states)},)")
+        party.flags.writeable = False
+        object.__setattr__(self, "party", party)
 
     def __len__(self) -> int:
         return len(self.party)
-
-
-def _keep(tracks: TrackColumns, name: str, column: npt.NDArray[np.generic]) -> None:
-    column.flags.writeable = False
-    object.__setattr__(tracks, name, column)
 
 
 def check_positive(value: float, name: str) -> None:

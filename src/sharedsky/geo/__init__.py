@@ -1,1 +1,2 @@
-"""Geodesy and shapes on WGS84: outlines, local frames, cell coverings; imports nothing of ours."""
+"""Geodesy and shapes on WGS84: outlines, local frames, cell coverings, states of moving aircraft;
+imports nothing of ours."""

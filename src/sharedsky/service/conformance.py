@@ -43,10 +43,11 @@ def region_of(volume: Volume4D, now: datetime) -> Region:
 
 
 def _position(snap: Snapshot, index: int) -> list[float]:
+    states = snap.states
     return [
-        round(float(snap.lon_deg[index]), 6),
-        round(float(snap.lat_deg[index]), 6),
-        round(float(snap.alt_m[index]), 1),
+        round(float(states.lon_deg[index]), 6),
+        round(float(states.lat_deg[index]), 6),
+        round(float(states.alt_m[index]), 1),
     ]
 
 

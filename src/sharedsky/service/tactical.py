@@ -134,10 +134,11 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
 
 
 def _position(snap: Snapshot, index: int) -> list[float]:
+    states = snap.states
     return [
-        round(float(snap.lon_deg[index]), 6),
-        round(float(snap.lat_deg[index]), 6),
-        round(float(snap.alt_m[index]), 1),
+        round(float(states.lon_deg[index]), 6),
+        round(float(states.lat_deg[index]), 6),
+        round(float(states.alt_m[index]), 1),
     ]
 
 

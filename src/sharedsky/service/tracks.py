@@ -26,9 +26,9 @@ from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import Role
-from sharedsky.domain.tracks import TrackBatch, TrackRow, check_batch
+from sharedsky.domain.tracks import TrackBatch, TrackReport, TrackRow, check_batch
 from sharedsky.domain.visibility import Viewer
-from sharedsky.geo.distance import geodesic_destination
+from sharedsky.geo.states import States, frozen_column
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps, LiveTables
 
@@ -67,12 +67,8 @@ class Snapshot:
     parties: tuple[PartyId, ...]
     ids: tuple[str, ...]
     time_s: FloatArray
-    lat_deg: FloatArray
-    lon_deg: FloatArray
-    alt_m: FloatArray
-    gs_mps: FloatArray
-    trk_deg: FloatArray
-    vs_mps: FloatArray
+    """The time of each track's state, seconds since the Unix epoch (UTC)."""
+    states: States
     notice_ids: tuple[str | None, ...]
 
     def __len__(self) -> int:
@@ -82,13 +78,7 @@ class Snapshot:
         """The tracks as the detection engines take them, each party given its integer code
         (tracks with equal codes are never compared with each other)."""
         return TrackColumns(
-            np.array([code_of[p] for p in self.parties], dtype=np.int64),
-            self.lat_deg,
-            self.lon_deg,
-            self.alt_m,
-            self.gs_mps,
-            self.trk_deg,
-            self.vs_mps,
+            np.array([code_of[p] for p in self.parties], dtype=np.int64), self.states
         )
 
     def take(self, mask: npt.NDArray[np.bool_]) -> Snapshot:
@@ -98,12 +88,7 @@ class Snapshot:
             tuple(self.parties[i] for i in where),
             tuple(self.ids[i] for i in where),
             self.time_s[where],
-            self.lat_deg[where],
-            self.lon_deg[where],
-            self.alt_m[where],
-            self.gs_mps[where],
-            self.trk_deg[where],
-            self.vs_mps[where],
+            self.states.take(where),
             tuple(self.notice_ids[i] for i in where),
         )
 
@@ -111,23 +96,16 @@ class Snapshot:
         """Every track moved from its reported time to ``now_s`` (constant ground speed along
         the geodesic, constant vertical rate), stamped ``now_s``."""
         dt = np.maximum(now_s - self.time_s, 0.0)
-        lon, lat = geodesic_destination(self.lon_deg, self.lat_deg, self.trk_deg, self.gs_mps * dt)
         return Snapshot(
             self.parties,
             self.ids,
             np.full(len(self), now_s),
-            lat,
-            lon,
-            self.alt_m + self.vs_mps * dt,
-            self.gs_mps,
-            self.trk_deg,
-            self.vs_mps,
+            self.states.moved(dt),
             self.notice_ids,
         )
 
 
 _Row = tuple[float, float, float, float, float, float, float, str | None]
-_EMPTY = np.zeros(0)
 
 
 class Picture(Protocol):
@@ -171,20 +149,16 @@ def _newest_of(batch: TrackBatch, oldest_s: float) -> tuple[dict[str, _Row], int
 def _snapshot_of(keys: Sequence[tuple[PartyId, str]], rows: Sequence[_Row]) -> Snapshot:
     """The columns of ``rows``, one per (party, track id) of ``keys``."""
     if not keys:
-        e = _EMPTY
-        return Snapshot((), (), e, e, e, e, e, e, e, ())
-    time, lat, lon, alt, gs, trk, vs = np.array([r[:7] for r in rows], dtype=np.float64).T
+        e = np.zeros(0)
+        return Snapshot((), (), e, States(e, e, e, e, e, e), ())
+    *numbers, notices = zip(*rows, strict=True)
+    time, lat, lon, alt, gs, trk, vs = (frozen_column(column) for column in numbers)
     return Snapshot(
         tuple(k[0] for k in keys),
         tuple(k[1] for k in keys),
         time,
-        lat,
-        lon,
-        alt,
-        gs,
-        trk,
-        vs,
-        tuple(row[7] for row in rows),
+        States(lat, lon, alt, gs, trk, vs),
+        notices,
     )
 
 
@@ -289,18 +263,18 @@ class SharedPicture:
 
 
 def ingest_tracks(
-    deps: Deps, picture: Picture, actor: Actor, batch: TrackBatch, *, columnar: bool = False
+    deps: Deps, picture: Picture, actor: Actor, report: TrackReport, *, columnar: bool = False
 ) -> Ingested:
     """Check a party's batch of its own tracks and keep it in the live picture; InvalidInput
     (nothing kept) when any value breaks a rule, Forbidden for the host."""
     actor.require_party("report tracks")
     actor.require_role(Role.DUTY, "report tracks")
-    if batch.party != actor.party:
+    if report.party != actor.party:
         raise InvalidInput("tracks are reported by their own party", ("party",))
     now_s = deps.clock.now().timestamp()
     config = picture.config
-    check_batch(
-        batch,
+    batch = check_batch(
+        report,
         now_s,
         max_future_s=config.max_future_s,
         max_states=config.max_batch,

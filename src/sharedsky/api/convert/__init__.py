@@ -39,8 +39,8 @@ from sharedsky.api.convert.stats import lead_time_out
 from sharedsky.api.convert.tracks import (
     tactical_list,
     tactical_out,
-    track_batch_in,
     track_list,
+    track_report_in,
     tracks_accepted,
 )
 from sharedsky.api.convert.webhooks import (
@@ -94,8 +94,8 @@ __all__ = [
     "tactical_out",
     "template_list",
     "template_out",
-    "track_batch_in",
     "track_list",
+    "track_report_in",
     "tracks_accepted",
     "volume_in",
     "volume_out",

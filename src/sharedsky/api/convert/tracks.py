@@ -12,7 +12,7 @@ from sharedsky.domain.errors import Forbidden
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.tactical import OpenAlert, StoredAlert
-from sharedsky.domain.tracks import TrackBatch, batch_of
+from sharedsky.domain.tracks import TrackReport, report_of
 from sharedsky.domain.visibility import Viewer
 from sharedsky.service.tracks import Ingested, Snapshot
 from sharedsky.wire import v1
@@ -20,9 +20,9 @@ from sharedsky.wire import v1
 _NOT_OWN = "a party reports its own tracks only, not those of {!r}"
 
 
-def track_batch_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackBatch, bool]:
-    """The batch of a POST /v1/tracks body, and whether it came in columns; Forbidden when a
-    state names another party."""
+def track_report_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackReport, bool]:
+    """The reported batch of a POST /v1/tracks body, and whether it came in columns; Forbidden
+    when a state names another party."""
     if body.columns is not None:
         c = body.columns
         for index, named in enumerate(c.party or []):
@@ -38,7 +38,7 @@ def track_batch_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackBatch, bool]
             "vs_mps": c.vs_mps if c.vs_mps is not None else [0.0] * n,
         }
         times = [t.timestamp() for t in c.time]
-        return batch_of(party, c.id, times, columns, c.notice_id), True
+        return report_of(party, c.id, times, columns, c.notice_id), True
     states = body.tracks or []
     for index, state in enumerate(states):
         if state.party is not None and state.party != party:
@@ -53,7 +53,7 @@ def track_batch_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackBatch, bool]
     }
     ids = [s.id for s in states]
     times = [s.time.timestamp() for s in states]
-    return batch_of(party, ids, times, columns, [s.notice_id for s in states]), False
+    return report_of(party, ids, times, columns, [s.notice_id for s in states]), False
 
 
 def tracks_accepted(done: Ingested) -> v1.TracksAccepted:
@@ -64,17 +64,18 @@ def tracks_accepted(done: Ingested) -> v1.TracksAccepted:
 def track_list(snap: Snapshot, now: datetime) -> v1.TrackList:
     """The live picture ``snap`` as seen at ``now``, each track with its age in seconds."""
     now_s = now.timestamp()
+    states = snap.states
     tracks = [
         v1.TrackOut(
             id=snap.ids[i],
             party=snap.parties[i],
             time=datetime.fromtimestamp(float(snap.time_s[i]), UTC),
-            lat=float(snap.lat_deg[i]),
-            lon=float(snap.lon_deg[i]),
-            alt_m=float(snap.alt_m[i]),
-            gs_mps=float(snap.gs_mps[i]),
-            trk_deg=float(snap.trk_deg[i]),
-            vs_mps=float(snap.vs_mps[i]),
+            lat=float(states.lat_deg[i]),
+            lon=float(states.lon_deg[i]),
+            alt_m=float(states.alt_m[i]),
+            gs_mps=float(states.gs_mps[i]),
+            trk_deg=float(states.trk_deg[i]),
+            vs_mps=float(states.vs_mps[i]),
             notice_id=snap.notice_ids[i],
             age_s=round(max(now_s - float(snap.time_s[i]), 0.0), 3),
         )

@@ -37,8 +37,8 @@ def post_tracks(body: v1.TracksIn, actor: ActorDep, deps: DepsDep, picture: Pict
     """Report states of the caller's own aircraft (``tracks`` or ``columns``); states older
     than the maximum age are dropped (counted as ``stale``); one bad value refuses the batch
     with ``422`` and the path of the field."""
-    batch, columnar = convert.track_batch_in(actor.party, body)
-    done = ingest_tracks(deps, picture, actor, batch, columnar=columnar)
+    report, columnar = convert.track_report_in(actor.party, body)
+    done = ingest_tracks(deps, picture, actor, report, columnar=columnar)
     return json_response(convert.tracks_accepted(done), 202)
 
 

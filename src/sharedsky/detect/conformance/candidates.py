@@ -58,7 +58,7 @@ def candidate_pairs(
     centre = ecef_m(lon_mid[outline_of], lat_mid[outline_of])
     reach = reach_m[outline_of] + SLACK_M
     ends = path_ends(tracks, lookahead_s)
-    sag = sag_bound_m(tracks.gs_mps * lookahead_s)
+    sag = sag_bound_m(tracks.states.gs_mps * lookahead_s)
     a, d = ends[:, 0], ends[:, 1] - ends[:, 0]
     aa, ad, dd = np.sum(a * a, 1), np.sum(a * d, 1), np.sum(d * d, 1)
     cc = np.sum(centre * centre, 1)

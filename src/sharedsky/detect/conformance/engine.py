@@ -171,8 +171,8 @@ def zone_intrusions(
     distance = np.zeros(len(hit))
     away = np.flatnonzero(entry > 0.0)
     if away.size:
-        lon = tracks.lon_deg[track[away]]
-        lat = tracks.lat_deg[track[away]]
+        lon = tracks.states.lon_deg[track[away]]
+        lat = tracks.states.lat_deg[track[away]]
         distance[away] = outline_distance_m(parts, outline_of[zone[away]], lon, lat)
     return IntrusionHits(
         track, zone, entry, leave, distance, found.pairs, len(found.track), spans.pieces

@@ -60,7 +60,7 @@ def exact_spans(
     """Inside intervals of each pair (track, outline) within [lo, hi] seconds."""
     if pair_track.size == 0:
         return TimeSpans(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), 0)
-    gs = tracks.gs_mps
+    gs = tracks.states.gs_mps
     # pair × part, kept when the pair's chord over [lo, hi] passes within the part's reach
     count = parts.count[pair_outline]
     row = np.repeat(np.arange(len(pair_track)), count)

@@ -48,10 +48,11 @@ def path_ends(tracks: TrackColumns, t_s: float, rows: IntArray | None = None) ->
     """(n, 2, 3): Earth-centred positions now and after t_s seconds of the given track rows."""
     chosen = np.arange(len(tracks.party)) if rows is None else rows
     distinct, inverse = np.unique(chosen, return_inverse=True)
-    lon = tracks.lon_deg[distinct]
-    lat = tracks.lat_deg[distinct]
-    dist = tracks.gs_mps[distinct] * t_s
-    trk = tracks.trk_deg[distinct]
+    states = tracks.states
+    lon = states.lon_deg[distinct]
+    lat = states.lat_deg[distinct]
+    dist = states.gs_mps[distinct] * t_s
+    trk = states.trk_deg[distinct]
     lon1, lat1, _ = geodesic_forward(lon, lat, trk, dist)
     ends: FloatArray = np.stack([ecef_m(lon, lat), ecef_m(lon1, lat1)], axis=1)
     return ends[inverse.reshape(-1)]
@@ -62,10 +63,11 @@ def path_vertices(tracks: TrackColumns, rows: IntArray, t_path: float, pieces: i
     track = np.unique(rows)
     times = t_path * np.arange(pieces + 1) / pieces
     times[-1] = t_path
-    lon0 = tracks.lon_deg[track][:, None]
-    lat0 = tracks.lat_deg[track][:, None]
-    trk = tracks.trk_deg[track][:, None]
-    dist = tracks.gs_mps[track][:, None] * times[None, :]
+    states = tracks.states
+    lon0 = states.lon_deg[track][:, None]
+    lat0 = states.lat_deg[track][:, None]
+    trk = states.trk_deg[track][:, None]
+    dist = states.gs_mps[track][:, None] * times[None, :]
     lon, lat, _ = geodesic_forward(lon0, lat0, trk, dist)
     lon[:, 0], lat[:, 0] = lon0[:, 0], lat0[:, 0]
     return Paths(track, times, lon, lat, ecef_m(lon, lat))
@@ -86,6 +88,6 @@ def chord_gap_m(
 
 def check_reach(tracks: TrackColumns, t_s: float, name: str) -> None:
     """ValueError when the fastest track would fly more than `MAX_PATH_M` in t_s seconds."""
-    fastest = float(np.max(tracks.gs_mps, initial=0.0))
+    fastest = float(np.max(tracks.states.gs_mps, initial=0.0))
     if fastest * t_s > MAX_PATH_M:
         raise ValueError(f"gs_mps × {name} reaches beyond 2,000 km")

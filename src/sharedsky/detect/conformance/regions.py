@@ -121,8 +121,8 @@ def pair_windows(
     track's altitude in its band (lo > hi when there are none; a window [start, end) ending at
     lo is closed). prism rows are (alt_lo_m, alt_hi_m, t_start_s, t_end_s) per region."""
     alt_lo, alt_hi, start, end = prism[region].T
-    alt = tracks.alt_m[track]
-    vs = tracks.vs_mps[track]
+    alt = tracks.states.alt_m[track]
+    vs = tracks.states.vs_mps[track]
     moving = vs != 0.0
     safe = np.where(moving, vs, 1.0)
     t_a, t_b = (alt_lo - alt) / safe, (alt_hi - alt) / safe
