@@ -357,7 +357,8 @@ class Container:
 
     async def _publish_checkpoints(self) -> None:
         """While streams are open, publish a signed checkpoint when one is due and wake every
-        stream to send it."""
+        stream to send it. Not a duty: it reads the head and signs a statement about it,
+        appending nothing, for this process's streams (docs/architecture.md, Not duties)."""
         board, pump = self.checkpoints, self.feed
         while True:
             await anyio.sleep(CHECKPOINT_LOOK_S)
