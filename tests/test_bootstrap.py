@@ -1,6 +1,7 @@
 """The composition root: a container's ``start`` runs its background parts and ``stop`` ends
 them (a second ``stop`` does nothing); ``build`` makes a serving process's container from the
-settings alone, and refuses a database that holds no mechanism."""
+settings alone, and refuses a database that holds no mechanism; the duty lease fits the
+database (several processes over one SQLite file elect one holder as over PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from _support import Env, make_env
+from sqlalchemy import create_engine
 
-from sharedsky.bootstrap import Container, build
+from sharedsky.bootstrap import Container, build, duty_lease
 from sharedsky.domain.errors import StateConflict
+from sharedsky.service.duties import AlwaysHeld, DutyRunner
 from sharedsky.settings import Settings
+from sharedsky.store.duty_lock import DutyFileLock, DutyLock
+from sharedsky.store.engine import make_engine
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 
@@ -127,3 +133,59 @@ def test_build_refuses_a_database_without_a_mechanism(database_url: str) -> None
     with pytest.raises(StateConflict, match="holds no mechanism"):
         build(Settings(db=database_url))
     assert _ended(_ours(set(threading.enumerate())) - before) == set()  # its database closed
+
+
+def test_the_duty_lease_is_an_advisory_lock_a_file_lock_or_always_held_by_database(
+    database: Database,
+) -> None:
+    lease = duty_lease(database)
+    if database.dialect == "postgresql":
+        assert isinstance(lease, DutyLock)
+    else:
+        assert isinstance(lease, DutyFileLock)
+        assert str(lease.path) == f"{database.engine.url.database}.duties"
+    memory = Database(create_engine("sqlite://"))
+    try:
+        assert isinstance(duty_lease(memory), AlwaysHeld)
+    finally:
+        memory.close()
+
+
+def test_one_of_two_runners_over_one_sqlite_file_holds_the_duties_and_the_other_takes_over(
+    tmp_path: Path,
+) -> None:
+    """R-STREAM-3 over SQLite: the leases of two processes sharing one file (two open lock
+    files conflict in one process as in two); when the holder gives the duties up (a process
+    that stops or dies closes its lock file), the other takes them within its retry."""
+    url = f"sqlite:///{tmp_path / 'sky.db'}"
+    databases = [Database(make_engine(url)) for _ in range(2)]
+    started: list[list[str]] = [[], []]
+
+    class Duty:
+        def __init__(self, log: list[str]) -> None:
+            self.log = log
+
+        def start(self) -> None:
+            self.log.append("start")
+
+        def stop(self) -> None:
+            self.log.append("stop")
+
+    runners = [
+        DutyRunner(duty_lease(db), lambda log=log: [Duty(log)], retry_s=0.05)
+        for db, log in zip(databases, started, strict=True)
+    ]
+    try:
+        for runner in runners:
+            runner.start()
+        assert [r.held for r in runners] == [True, False]
+        time.sleep(0.3)  # the other keeps trying, and keeps failing
+        assert [r.held for r in runners] == [True, False] and started == [["start"], []]
+        runners[0].stop()
+        assert runners[1].wait_held(5.0)
+        assert started == [["start", "stop"], ["start"]] and runners[1].takeovers == 1
+    finally:
+        for runner in runners:
+            runner.stop()
+        for db in databases:
+            db.close()

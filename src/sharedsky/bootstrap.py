@@ -57,7 +57,7 @@ from sharedsky.service.tracks import LivePicture, Picture, SharedPicture, TrackC
 from sharedsky.service.uow import Database as DatabasePort
 from sharedsky.service.webhooks import WebhookWorker
 from sharedsky.settings import Settings
-from sharedsky.store.duty_lock import DutyLock
+from sharedsky.store.duty_lock import DutyFileLock, DutyLock, sqlite_lock_path
 from sharedsky.store.engine import is_sqlite, make_engine
 from sharedsky.store.live import LiveStore
 from sharedsky.store.schema import head_revisions, upgrade
@@ -120,11 +120,23 @@ def check_database(settings: Settings) -> None:
         database.close()
 
 
+def duty_lease(db: Database) -> DutyLease:
+    """What elects the process that runs the duties among those over ``db``: the advisory
+    lock of its schema on PostgreSQL, a lock on ``PATH.duties`` beside an SQLite file (several
+    processes may serve one file), nothing to elect for an in-memory SQLite database (one
+    process alone can open it)."""
+    url = db.engine.url
+    if not is_sqlite(db.engine):
+        return DutyLock(url)
+    path = sqlite_lock_path(url)
+    return AlwaysHeld() if path is None else DutyFileLock(path)
+
+
 def start_event_listener(db: Database, bus: EventBus) -> Callable[[], None]:
     """On PostgreSQL, start a ``PgListener`` that wakes ``bus`` whenever any process commits
     events to this database and schema (R-STREAM-2), and wait until it listens; return the
-    function that stops it. On SQLite (one process) there is nothing to listen to: the returned
-    function does nothing."""
+    function that stops it. SQLite notifies nothing (the streams of processes sharing one file
+    poll it): the returned function does nothing."""
     if db.engine.dialect.name != "postgresql":
         return lambda: None
     listener = PgListener(db.engine.url, bus.notify)
@@ -143,12 +155,12 @@ class ServingProcess:
     database: Database
     """The database ``build`` opened, the one ``deps.db``; ``Container.stop`` closes it."""
     duties: DutyRunner
-    """Runs the periodic duties while this process holds the lease (always, on SQLite)."""
+    """Runs the periodic duties while this process holds the lease (``duty_lease``)."""
     sender: HttpxSender
     """The webhook worker's HTTP client; closed by ``Container.stop``."""
     follower: BoardFollower | None
     """Follows the holder's tactical board while another process holds the duties (None on
-    SQLite: one process)."""
+    SQLite, where each process keeps its own live picture and board)."""
 
 
 class _Running:
@@ -345,7 +357,8 @@ class Container:
 
     async def _publish_checkpoints(self) -> None:
         """While streams are open, publish a signed checkpoint when one is due and wake every
-        stream to send it."""
+        stream to send it. Not a duty: it reads the head and signs a statement about it,
+        appending nothing, for this process's streams (docs/architecture.md, Not duties)."""
         board, pump = self.checkpoints, self.feed
         while True:
             await anyio.sleep(CHECKPOINT_LOOK_S)
@@ -404,7 +417,7 @@ def build(settings: Settings) -> Container:
     picture: Picture = LivePicture(config) if live is None else SharedPicture(live, config)
     board = TacticalBoard()
     sender = HttpxSender(timeout_s=settings.webhook_timeout_s, guard=targets)
-    lease: DutyLease = AlwaysHeld() if live is None else DutyLock(database.engine.url)
+    lease = duty_lease(database)
 
     def make_duties() -> list[Duty]:  # each time this process takes the lease
         return _duties(settings, container, sender, live)

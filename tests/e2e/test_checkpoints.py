@@ -1,19 +1,26 @@
 """A real server publishes signed checkpoints on every stream; the SDK keeps them, and
-``sharedsky ledger audit`` proves the served log extends them (R-LEDGER-6)."""
+``sharedsky ledger audit`` proves the served log extends them (R-LEDGER-6). Every process over
+one database publishes them to its own streams, and none of them writes anything for it: the
+ledger holds the events of the writes alone, however many processes serve it."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from _servers import init, open_stream, orbit, post, serve
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from sharedsky.cli import app
 from sharedsky.ledger.checkpoints import verify_checkpoint
 from sharedsky.ledger.signing import KeyRing
+from sharedsky.store.engine import make_engine
+from sharedsky.store.tables import events
 
 MECHANISM_YAML = """\
 mechanism: receipts
@@ -75,3 +82,71 @@ def test_streams_carry_checkpoints_that_verify_and_audit(tmp_path: Path) -> None
         )  # fmt: skip
         assert audit.exit_code == 0, audit.output
         assert json.loads(audit.stdout)["ok"] is True
+
+
+def _ledger(db: str) -> tuple[int, int, list[str]]:
+    """The ledger's (entries, highest seq, types) as stored."""
+    engine = make_engine(db, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            count, top = connection.execute(select(func.count(), func.max(events.c.seq))).one()
+            types = connection.execute(select(events.c.type).distinct()).scalars().all()
+    finally:
+        engine.dispose()
+    return int(count), int(top), sorted(types)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_processes_publish_checkpoints_to_their_streams_and_append_nothing(
+    tmp_path: Path, fresh_database: Callable[[str], str]
+) -> None:
+    """R-LEDGER-6, R-STREAM-3: a checkpoint is a signed statement about the head, made by
+    reading it, so every process publishes its own to its own streams (of the events any
+    process committed) and the ledger does not grow by one entry per process: while both
+    publish, it holds exactly the entries of the writes."""
+    db = fresh_database("postgres")
+    tokens = init(tmp_path, MECHANISM_YAML, db)
+    settings = {
+        "SHAREDSKY_LEDGER_CHECKPOINT_EVERY": "1",
+        "SHAREDSKY_LEDGER_CHECKPOINT_INTERVAL_S": "0.2",
+    }
+    with (
+        serve(db, tmp_path / "a.log", settings) as first,
+        serve(db, tmp_path / "b.log", settings) as second,
+    ):
+        streams = [open_stream(first, tokens["bravo"]), open_stream(second, tokens["alpha"])]
+        try:
+            for i in range(3):
+                post(first, tokens["alpha"], "/v1/notices", orbit(35.0 + i / 10))
+            # the streams' deliveries are written a moment later (ledger entries too): wait
+            # for a ledger that stopped growing, each stream holding a checkpoint of its head
+            deadline = time.monotonic() + 15.0
+            settled = _ledger(db)
+            while True:
+                time.sleep(0.5)
+                now = _ledger(db)
+                heads = [
+                    s.follower.checkpoints[-1].seq if s.follower and s.follower.checkpoints else 0
+                    for s in streams
+                ]
+                if now == settled and heads == [now[1], now[1]]:
+                    break
+                assert time.monotonic() < deadline, (settled, now, heads)
+                settled = now
+            entries, head, types = settled
+            assert entries == head  # one entry per seq, no gap
+            time.sleep(1.0)  # both publishers keep looking, five times a second
+            assert _ledger(db) == (entries, head, types)
+            assert not any("checkpoint" in t for t in types)
+        finally:
+            for stream in streams:
+                stream.close()
+        ring = KeyRing.from_json(
+            httpx.get(
+                f"{second}/v1/ledger/keys", headers={"Authorization": f"Bearer {tokens['bravo']}"}
+            ).json()
+        )
+        for stream in streams:
+            assert stream.follower is not None
+            assert all(verify_checkpoint(ring, cp) for cp in stream.follower.checkpoints)

@@ -1,8 +1,8 @@
 """``serve --workers N``: N processes on one port over one PostgreSQL schema form one server —
 requests reach them all, tracks posted through any are seen by every one, the tactical tick
 runs in one and raises each alert once; and the periodic duties move to another process within
-seconds when the one holding them is killed. SQLite admits one process: ``--workers 2`` is
-refused."""
+seconds when the one holding them is killed. Over SQLite ``--workers 2`` is refused, and two
+separate ``serve`` processes over one file elect one duty holder likewise (a file lock)."""
 
 from __future__ import annotations
 
@@ -120,7 +120,8 @@ def open_alerts(db: str) -> list[tuple[str, str]]:
 
 
 def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
-    """R-STREAM-3: SQLite admits one process; the refusal says why, without a traceback."""
+    """R-STREAM-3: SQLite refuses several workers on one port; the refusal says why, without a
+    traceback."""
     done = subprocess.run(
         [sys.executable, "-m", "sharedsky", "serve", "--db", f"sqlite:///{tmp_path / 'x.db'}",
          "--workers", "2"],
@@ -316,6 +317,68 @@ def test_a_killed_duty_holders_duties_are_taken_over_within_seconds_and_done_onc
         assert count_events(db, "ack.escalated", conflict) == 2
         assert count_events(db, "tactical.detected") == 2
         assert open_alerts(db) == [("P1A", "P1B"), ("P2A", "P2B")]
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.mark.slow
+def test_two_serve_processes_over_one_sqlite_file_do_the_duties_once_and_hand_them_over(
+    tmp_path: Path,
+) -> None:
+    """R-STREAM-3, R-ESC-2 and R-TACT-2 over one SQLite file: of two ``serve`` processes one
+    holds the duties (a lock on ``PATH.duties``); a head-on pair reported to both raises one
+    tactical alert, not one per process; when the holder is SIGKILLed while acknowledgements
+    are pending, the other takes the duties within 5 s, escalates each request on time and
+    once, and continues the alert without raising it again."""
+    db = f"sqlite:///{tmp_path / 'sky.db'}"
+    tokens = init(tmp_path, MECHANISM_YAML, db)
+    servers = _serve_two(db, tmp_path)
+    try:
+        wait_until(
+            lambda: sorted(duties_of(s.base) for s in servers) == ["held", "standby"],
+            10.0,
+            "one process holds the duties",
+        )
+        holder, survivor = sorted(servers, key=lambda s: duties_of(s.base) != "held")
+        pair = HeadOn("S1", 33.5)
+
+        def feed_both() -> None:  # each process keeps the picture it is sent, over SQLite
+            pair.feed(holder.base, tokens)
+            pair.feed(survivor.base, tokens)
+
+        def alerted() -> bool:
+            feed_both()
+            return count_events(db, "tactical.detected") >= 1
+
+        wait_until(alerted, 15.0, "the pair's alert")
+        for _ in range(4):  # more ticks: the process in standby does not tick
+            feed_both()
+            time.sleep(0.5)
+        assert count_events(db, "tactical.detected") == 1
+        post(survivor.base, tokens["bravo"], "/v1/notices", orbit(36.0))
+        filing = post(survivor.base, tokens["alpha"], "/v1/notices", orbit(36.1))
+        conflict = filing["conflicts"][0]["id"]
+        time.sleep(1.0)
+        holder.kill()
+        killed_s = time.monotonic()
+        takeover_s = wait_until(
+            lambda: duties_of(survivor.base) == "held", TAKEOVER_S, "the survivor holds the duties"
+        )
+        print(f"duties taken over {takeover_s:.2f} s after the kill")
+        due = _conflict_requests(db, conflict)
+        assert len(due) == 2
+        while time.monotonic() - killed_s < DEADLINE_S + 4:
+            pair.feed(survivor.base, tokens)
+            time.sleep(0.5)
+        steps = _escalated(db, list(due))
+        assert [(ack, rung) for ack, rung, _ in steps] == sorted((ack, 1) for ack in due)
+        for ack, _rung, at_us in steps:
+            late_s = (at_us - due[ack]) / 1e6
+            assert 0 <= late_s < 3.0, f"escalated {late_s:.2f} s after its due time"
+        assert count_events(db, "ack.escalated", conflict) == 2
+        assert count_events(db, "tactical.detected") == 1
+        assert open_alerts(db) == [("S1A", "S1B")]
     finally:
         for server in servers:
             server.stop()

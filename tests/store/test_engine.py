@@ -118,3 +118,25 @@ def test_the_synchronous_setting_takes_either_case(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SHAREDSKY_SQLITE_SYNCHRONOUS", "off")
     with pytest.raises(ValidationError):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("url", "file"),
+    [
+        ("sqlite:////var/lib/sharedsky/sky.db", "/var/lib/sharedsky/sky.db"),
+        ("sqlite:///sky.db", "sky.db"),
+        ("sqlite:///file:/tmp/sky.db?uri=true", "/tmp/sky.db"),
+        ("sqlite://", None),
+        ("sqlite:///:memory:", None),
+        ("sqlite:///file:mem?mode=memory&cache=shared&uri=true", None),
+        ("postgresql+psycopg://u@localhost/test", None),
+    ],
+)
+def test_the_file_of_an_sqlite_url_is_found_and_an_in_memory_one_has_none(
+    url: str, file: str | None
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    from sharedsky.store.engine import sqlite_file
+
+    assert sqlite_file(make_url(url)) == (None if file is None else Path(file))

@@ -404,3 +404,75 @@ def test_a_failing_write_among_queued_writes_runs_nothing_again_alone(
     assert database.runs_alone == 0
     kept = [n for n in range(1, 9) if n != 5]
     assert _stored(database) == ([f"msg-{n}" for n in kept], [f"ack-{n}" for n in kept], 0)
+
+
+@pytest.mark.postgres
+def test_a_write_that_lost_the_ledger_head_to_another_process_waits_its_turn_and_commits(
+    pg_schema_url: str,
+) -> None:
+    """Two processes: each time this write has taken its snapshot, the other commits an
+    append before this one appends. Racing again would lose every time (its snapshot never
+    holds the other's head) until it is refused; its second attempt instead waits for the
+    ledger's order before it starts, so the other process's append waits for it."""
+    from sharedsky.store.engine import make_engine
+
+    mine, other = (Database(make_engine(pg_schema_url, pool_size=2)) for _ in range(2))
+    racers: list[threading.Thread] = []
+    attempts = 0
+
+    def write(uow: SqlUnitOfWork) -> int:
+        nonlocal attempts
+        attempts += 1
+        uow.parties.mechanism_json()  # the transaction's snapshot is taken here
+        racer = threading.Thread(target=other.run, args=(_append(-attempts),))
+        racer.start()
+        racers.append(racer)
+        racer.join(0.5)  # committed meanwhile, unless it waits for this write's turn
+        return uow.events.append(T0, "test", "test.written", {"n": attempts})
+
+    try:
+        before = mine.run(_count, readonly=True)
+        seq = mine.run(write)
+        for racer in racers:
+            racer.join(30)
+        assert attempts == 2
+        assert mine.run(_count, readonly=True) == before + 3  # two racers and this write
+        assert seq == before + 2  # after the first racer; the second waited for this write
+    finally:
+        mine.close()
+        other.close()
+
+
+@pytest.mark.postgres
+def test_a_shared_transaction_that_lost_the_ledger_head_runs_again_whole_in_its_turn(
+    pg_schema_url: str,
+) -> None:
+    """The writes of a batch that lost the head to another process do not each race again
+    alone: the batch runs once more, whole, in the ledger's order."""
+    from sharedsky.store.engine import make_engine
+
+    mine, other = (Database(make_engine(pg_schema_url, pool_size=2)) for _ in range(2))
+    racers: list[threading.Thread] = []
+    attempts = 0
+
+    def first(uow: SqlUnitOfWork) -> int:
+        nonlocal attempts
+        attempts += 1
+        uow.parties.mechanism_json()  # the shared transaction's snapshot is taken here
+        racer = threading.Thread(target=other.run, args=(_append(-attempts),))
+        racer.start()
+        racers.append(racer)
+        racer.join(0.5)
+        return uow.events.append(T0, "test", "test.written", {"n": attempts})
+
+    try:
+        before = mine.run(_count, readonly=True)
+        outcomes = mine._run_batch([first, _append(1)])
+        for racer in racers:
+            racer.join(30)
+        assert attempts == 2 and mine.runs_alone == 0
+        assert outcomes == [(True, before + 2), (True, before + 3)]
+        assert mine.run(_count, readonly=True) == before + 4
+    finally:
+        mine.close()
+        other.close()

@@ -3,8 +3,8 @@
 Each serving process builds its own ``Container`` (``bootstrap.build``: its database
 connections, the app's shared parts, the duty runner with the periodic duties — deadlines,
 webhooks, the tactical tick and the ``--metrics-port`` listener — that it runs while it holds
-the duty lease, ``service/duties.py``, always on SQLite — and the event listener on
-PostgreSQL) and serves ``api.create_app(container)``, whose lifespan starts and stops it.
+the duty lease, ``service/duties.py`` — and the event listener on PostgreSQL) and serves
+``api.create_app(container)``, whose lifespan starts and stops it.
 
 With one worker, ``serve`` builds the app itself (an error is a message and exit 1) and runs
 uvicorn's ``Server`` in its own process. With N, uvicorn's supervisor (``Multiprocess``) binds
@@ -70,7 +70,8 @@ class ServeOptions:
         workers: int | None,
     ) -> ServeOptions:
         """The options given, each falling back on its setting; InvalidSetting for a log format
-        that does not exist, or several workers over SQLite (one process only)."""
+        that does not exist, or several workers over SQLite (whose live picture is each
+        process's own)."""
         options = cls(
             db=db,
             host=host or settings.host,
@@ -88,8 +89,9 @@ class ServeOptions:
             )
         if options.workers > 1 and make_url(normalise_url(db)).get_backend_name() == "sqlite":
             raise InvalidSetting(
-                f"--workers {options.workers} needs PostgreSQL: SQLite admits one server "
-                "process. Serve with --workers 1, or over a postgresql:// database.",
+                f"--workers {options.workers} needs PostgreSQL: over SQLite each process keeps "
+                "the live tracks it is sent, and the workers of one port would split them. "
+                "Serve with --workers 1, or over a postgresql:// database.",
                 ("workers",),
             )
         return options

@@ -1,26 +1,35 @@
-"""DutyLock: the PostgreSQL advisory lock that elects the one server process running the
-mechanism's periodic duties (``service/duties.py``).
+"""The locks that elect the one server process running the mechanism's periodic duties
+(``service/duties.py``): ``DutyLock`` over PostgreSQL, ``DutyFileLock`` over an SQLite file.
 
-The lock is session-level (``pg_try_advisory_lock``), taken on a connection of its own that the
-holder keeps open (autocommit, outside the pool): it lasts exactly as long as that session, so
-when the holder dies (a crash, SIGKILL, a lost machine) PostgreSQL releases it as soon as it
-notices the session is gone — at once when the process died on a live machine (its socket is
-closed by the kernel), after the server's TCP keep-alive gives up when the machine or the network
-vanished. The key is derived in SQL from a fixed name and the connection's current schema
-(``hashtextextended``), so that mechanisms in several schemas of one database elect their
-holders independently.
+**PostgreSQL.** The lock is session-level (``pg_try_advisory_lock``), taken on a connection of
+its own that the holder keeps open (autocommit, outside the pool): it lasts exactly as long as
+that session, so when the holder dies (a crash, SIGKILL, a lost machine) PostgreSQL releases
+it as soon as it notices the session is gone — at once when the process died on a live machine
+(its socket is closed by the kernel), after the server's TCP keep-alive gives up when the
+machine or the network vanished. The key is derived in SQL from a fixed name and the
+connection's current schema (``hashtextextended``), so that mechanisms in several schemas of one
+database elect their holders independently.
+
+**SQLite.** Several ``serve`` processes may share one SQLite file (each on its own port); the
+lock is then an exclusive ``flock`` on a file beside the database (``PATH.duties``), taken
+without waiting. The operating system releases it when the holder's file is closed, which it
+does itself when the process dies however it dies (on the machine that holds the file: an SQLite
+file is not shared across machines), so the next try of another process takes it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 from sqlalchemy import URL
 
-from sharedsky.store.engine import conninfo
+from sharedsky.store.engine import conninfo, sqlite_file
 
 log = logging.getLogger("sharedsky.store.duty_lock")
 
@@ -105,3 +114,67 @@ class DutyLock:
                 connection.close()
             except psycopg.Error:  # already broken: nothing more to release
                 pass
+
+
+LOCK_FILE_SUFFIX = ".duties"
+"""The lock file of an SQLite database ``PATH`` is ``PATH.duties``."""
+
+
+class DutyFileLock:
+    """The duty lease over one SQLite file (``service/duties.DutyLease``): an exclusive
+    ``flock`` on ``path``, made when missing and never deleted (a process that deleted it could
+    let a later one lock a new file while the holder still locks the old one).
+
+    Each ``DutyFileLock`` opens the file itself, and ``flock`` locks belong to the open file,
+    not to the process: two of them conflict in one process as in two."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def try_take(self) -> bool:
+        """Try the lock once, without waiting (opening the file if needed); True when held."""
+        if self._fd is not None:
+            return True
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            log.warning("the duty lock file %s could not be opened: %s", self.path, exc)
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if not isinstance(exc, BlockingIOError):  # held elsewhere is the usual answer
+                log.warning("the duty lock file %s could not be locked: %s", self.path, exc)
+            return False
+        self._fd = fd
+        return True
+
+    def still_held(self) -> bool:
+        """True while the lock is held on the file that ``path`` names: False, and the lock
+        given up, when the file was deleted or replaced (another process may lock the new
+        one)."""
+        if self._fd is None:
+            return False
+        try:
+            same = os.path.samestat(os.fstat(self._fd), os.stat(self.path))
+        except OSError:
+            same = False
+        if not same:
+            log.warning("the duty lock file %s was deleted or replaced", self.path)
+            self.release()
+        return same
+
+    def release(self) -> None:
+        """Close the file, which releases the lock."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+def sqlite_lock_path(url: URL) -> Path | None:
+    """The duty lock file of the SQLite database at ``url`` (``PATH.duties``); None for an
+    in-memory database, which only its own process can open."""
+    path = sqlite_file(url)
+    return None if path is None else path.with_name(path.name + LOCK_FILE_SUFFIX)

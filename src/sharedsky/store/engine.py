@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
@@ -35,6 +36,22 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite database URL (relative to the working directory as SQLite opens
+    it); None for an in-memory database (``sqlite://``, ``:memory:``, a ``mode=memory`` URI)
+    and for another backend."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    database = str(url.database)
+    if database.startswith("file:"):  # an SQLite URI (``?uri=true``)
+        if url.query.get("mode") == "memory" or "mode=memory" in database:
+            return None
+        database = database.removeprefix("file:").split("?", 1)[0]
+        if database in ("", ":memory:"):
+            return None
+    return Path(database)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -129,7 +146,7 @@ class WalCheckpointer:
         """Begin checkpointing every ``interval_s`` seconds (SQLite files only)."""
         if not is_sqlite(self._engine) or self._thread is not None:
             return
-        if self._engine.url.database in (None, "", ":memory:"):
+        if sqlite_file(self._engine.url) is None:
             return
         self._thread = threading.Thread(target=self._run, name="wal-checkpointer", daemon=True)
         self._thread.start()

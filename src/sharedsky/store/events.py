@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
@@ -21,6 +23,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from sharedsky.domain.events import StoredEvent
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
@@ -61,6 +64,39 @@ _ORDERED_HEAD = text(
 ).execution_options(**{READS_NOTHING_HELD: True})
 """PostgreSQL: the event-order lock, the commit notification and the head in one statement
 (``EventLog._head``)."""
+_TAKE_TURN = text("SELECT pg_advisory_lock(:key)")
+_GIVE_TURN = text("SELECT pg_advisory_unlock(:key)")
+
+log = logging.getLogger("sharedsky.store.events")
+
+
+@contextmanager
+def in_ledger_order(connection: Connection) -> Iterator[None]:
+    """Run the block's transaction in its turn among the writers of the ledger, however many
+    processes they are in (PostgreSQL; nothing to do on SQLite, whose writers take turns).
+
+    A write transaction takes the event-order lock only at its first append, after its first
+    statement took its snapshot: when another process commits an append meanwhile, this one
+    reads a head that is no longer the head and fails on the primary key, and a retry that
+    races the same way loses as often (two busy processes' group commits keep the lock
+    nearly all the time). Here the lock is taken for the session, in a transaction of its
+    own, *before* the block's transaction starts, so that its snapshot holds every append
+    committed before it, and released when the block ends, committed or not. A session that
+    cannot say it released the lock is closed (which releases it) rather than pooled."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with connection.begin():
+        connection.execute(_TAKE_TURN, {"key": _EVENT_ORDER_LOCK})
+    try:
+        yield
+    finally:
+        try:
+            with connection.begin():
+                connection.execute(_GIVE_TURN, {"key": _EVENT_ORDER_LOCK})
+        except SQLAlchemyError as exc:
+            log.warning("the ledger's order lock is released by closing its session: %s", exc)
+            connection.invalidate()
 
 
 def _normalised(payload: Mapping[str, object]) -> tuple[JsonObject, str]:

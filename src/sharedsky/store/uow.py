@@ -7,6 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import TypeVar, cast
 
@@ -21,7 +22,7 @@ from sharedsky.store.conflicts import ConflictRepository
 from sharedsky.store.deliveries import DeliveryLog
 from sharedsky.store.engine import WalCheckpointer, is_sqlite
 from sharedsky.store.escalations import EscalationLog
-from sharedsky.store.events import EventLog
+from sharedsky.store.events import EventLog, in_ledger_order
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
 from sharedsky.store.journal import STATE_EVENT, Journal
@@ -41,7 +42,11 @@ T = TypeVar("T")
 CLOSE_WAIT_S = 2.0
 """How long ``Database.close`` waits for connections in use to come back, in seconds."""
 MAX_ATTEMPTS = 12
-"""Attempts of one transaction before a serialization failure is given up (``Busy``)."""
+"""Attempts of one transaction before a serialization failure is given up (``Unavailable``,
+reason ``contention``: 503 with ``Retry-After``). Every attempt after the first waits for its
+turn among the ledger's writers before it starts (``events.in_ledger_order``), so that it
+cannot lose the ledger's head to another process again; what may still fail it is a
+serialization conflict over other rows."""
 BACKOFF_CAP_S = 0.2
 """The longest pause between two attempts, in seconds (drawn at random up to 5 ms × 2^n:
 writers of several processes that failed together do not retry together)."""
@@ -243,16 +248,20 @@ class Database:
         return self._group.runs_alone
 
     def _run_alone(self, work: Callable[[SqlUnitOfWork], T], *, readonly: bool = False) -> T:
+        """``work`` in a transaction of its own, retried up to ``MAX_ATTEMPTS`` times on a
+        serialization failure (a write's retries in the ledger's order); ``Unavailable``
+        (``contention``), with nothing stored, when every attempt failed so."""
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.engine.connect() as connection:
                     if readonly:
                         connection = connection.execution_options(sharedsky_readonly=True)
                     uow = SqlUnitOfWork(connection, self.server_keys)
-                    with connection.begin():
-                        result = work(uow)
-                        if not readonly:
-                            _record_state(connection, uow.journal, uow.events)
+                    with self._turn(connection, attempt > 0 and not readonly):
+                        with connection.begin():
+                            result = work(uow)
+                            if not readonly:
+                                _record_state(connection, uow.journal, uow.events)
                     if uow.events.appended:
                         self._committed(uow.events.appended)
                     return result
@@ -269,6 +278,11 @@ class Database:
                 ) from exc
         raise RuntimeError("unreachable: the loop returns or raises")
 
+    @staticmethod
+    def _turn(connection: Connection, ordered: bool) -> AbstractContextManager[None]:
+        """``events.in_ledger_order`` when ``ordered``, else nothing."""
+        return in_ledger_order(connection) if ordered else nullcontext()
+
     def _run_batch(
         self, works: list[Callable[[SqlUnitOfWork], object]]
     ) -> list[tuple[bool, object]]:
@@ -278,16 +292,42 @@ class Database:
         entry, state note or commit notification behind, and the others commit. BatchFailed,
         with nothing kept, when the transaction itself fails (a serialization failure or
         deadlock on PostgreSQL, a locked database on SQLite, a failed flush of held inserts, a
-        savepoint or commit that failed): each work then runs again alone."""
+        savepoint or commit that failed): each work then runs again alone. On PostgreSQL a
+        batch that lost a serialization race (the ledger's head to another process, say)
+        first runs again whole, in the ledger's order (``events.in_ledger_order``): its
+        writes need not each lose the race again alone."""
         if len(works) == 1:
             try:
                 return [(True, self._run_alone(works[0]))]
             except Exception as exc:
                 return [(False, exc)]
+        ordered = False
+        while True:
+            try:
+                outcomes, appended = self._batch_once(works, ordered)
+                break
+            except DBAPIError as exc:
+                if _retryable(exc):
+                    if not ordered and self.dialect == "postgresql":
+                        ordered = True
+                        continue
+                    raise BatchFailed(str(exc)) from exc
+                raise BatchFailed(f"the shared transaction failed: {exc}") from exc
+            except Exception as exc:
+                raise BatchFailed(f"the shared transaction failed: {exc}") from exc
+        if appended:
+            self._committed(appended)
+        return outcomes
+
+    def _batch_once(
+        self, works: list[Callable[[SqlUnitOfWork], object]], ordered: bool
+    ) -> tuple[list[tuple[bool, object]], int]:
+        """One attempt of ``_run_batch``: the outcomes and the ledger entries appended, once
+        committed; raises what failed the transaction."""
         outcomes: list[tuple[bool, object]] = []
         appended = 0
-        try:
-            with self.engine.connect() as connection, connection.begin():
+        with self.engine.connect() as connection, self._turn(connection, ordered):
+            with connection.begin():
                 pending = Pending(connection)
                 with pending.holding():  # the writes' inserts go together
                     journal = Journal()
@@ -316,15 +356,7 @@ class Database:
                     closing.last_time = latest
                     _record_state(connection, journal, closing)
                     appended += closing.appended
-        except DBAPIError as exc:
-            if _retryable(exc):
-                raise BatchFailed(str(exc)) from exc
-            raise BatchFailed(f"the shared transaction failed: {exc}") from exc
-        except Exception as exc:
-            raise BatchFailed(f"the shared transaction failed: {exc}") from exc
-        if appended:
-            self._committed(appended)
-        return outcomes
+        return outcomes, appended
 
     def _committed(self, appended: int) -> None:
         with self._count_lock:
