@@ -166,6 +166,32 @@ def test_the_cli_takes_its_tls_files_from_the_environment(mutual: Server, pki: P
     assert done.exit_code == 0, done.output
 
 
+def test_the_sdk_takes_its_url_token_and_tls_files_from_the_environment(
+    mutual: Server, pki: Pki
+) -> None:
+    env = {
+        "SHAREDSKY_URL": mutual.base,
+        "SHAREDSKY_TOKEN": mutual.tokens["alpha"],
+        "SHAREDSKY_CA": str(pki.ca.cert),
+        "SHAREDSKY_CLIENT_CERT": str(pki.alpha.cert),
+        "SHAREDSKY_CLIENT_KEY": str(pki.alpha.key),
+    }
+    with Client.from_env(environ=env) as client:
+        assert client.me().party == "alpha"
+    stranger = {"cert": pki.stranger.cert, "key": pki.stranger.key}  # an argument wins
+    with Client.from_env(environ=env, **stranger) as client, pytest.raises(UnreachableError):
+        client.me()
+    without_certificate = {k: v for k, v in env.items() if "CLIENT" not in k}
+    with Client.from_env(environ=without_certificate) as client, pytest.raises(UnreachableError):
+        client.me()
+    for missing, says in (
+        ("SHAREDSKY_URL", "SHAREDSKY_URL"),
+        ("SHAREDSKY_TOKEN", "SHAREDSKY_TOKEN"),
+    ):
+        with pytest.raises(ValueError, match=says):
+            Client.from_env(environ={k: v for k, v in env.items() if k != missing})
+
+
 def test_mutual_tls_needs_a_client_certificate_of_the_ca(mutual: Server, pki: Pki) -> None:
     token = mutual.tokens["alpha"]
     with Client(mutual.base, token, ca=pki.ca.cert) as anonymous, pytest.raises(UnreachableError):

@@ -9,11 +9,13 @@ resource live in a mixin that needs only that transport (``self._transport``).
 
 from __future__ import annotations
 
+import os
 import ssl
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -51,6 +53,14 @@ __all__ = [
 BBox = tuple[float, float, float, float]
 """min_lon, min_lat, max_lon, max_lat in degrees, WGS84."""
 
+_TLS_VARIABLES = {
+    "ca": "SHAREDSKY_CA",
+    "cert": "SHAREDSKY_CLIENT_CERT",
+    "key": "SHAREDSKY_CLIENT_KEY",
+}
+"""The constructor's TLS options and the environment variables ``from_env`` reads them from
+(the CLI's, docs/settings.md)."""
+
 
 class Client(HotlineMixin, LedgerMixin, OperatorsMixin, TracksMixin):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
@@ -80,6 +90,32 @@ class Client(HotlineMixin, LedgerMixin, OperatorsMixin, TracksMixin):
         self._transport = Transport(
             url, token, http=http, timeout_s=timeout_s, signer=signer, tls=tls
         )
+
+    @classmethod
+    def from_env(
+        cls,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Client:
+        """A client configured as the CLI is: ``url`` and ``token`` default to
+        ``SHAREDSKY_URL`` and ``SHAREDSKY_TOKEN``, and the TLS files to ``SHAREDSKY_CA``,
+        ``SHAREDSKY_CLIENT_CERT`` and ``SHAREDSKY_CLIENT_KEY`` (an argument wins over its
+        variable; ``environ`` defaults to ``os.environ``). ``options`` are the constructor's.
+        ValueError naming the variable when no URL or token is given either way."""
+        env = os.environ if environ is None else environ
+        url = url or env.get("SHAREDSKY_URL")
+        token = token or env.get("SHAREDSKY_TOKEN")
+        if not url:
+            raise ValueError("no server URL: pass url= or set SHAREDSKY_URL")
+        if not token:
+            raise ValueError("no token: pass token= or set SHAREDSKY_TOKEN")
+        for option, variable in _TLS_VARIABLES.items():
+            if options.get(option) is None and env.get(variable):
+                options[option] = env[variable]
+        return cls(url, token, **options)
 
     @property
     def url(self) -> str:
