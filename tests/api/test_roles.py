@@ -1,7 +1,8 @@
-"""The role matrix: every route × every role (viewer, duty, admin) × the caller's own party's
-objects and another party's. A role that may not use a route gets ``403`` with
-``"code": "forbidden-role"`` and nothing is stored (the ledger does not move); a role that may
-never gets that answer. A route missing from ``NEEDED`` fails the test: each new route must say
+"""The role matrix: every route × every role (viewer, duty, admin of a party; viewer and admin of
+the host) × the caller's own party's objects and another party's. A role that may not use a
+route gets ``403`` with ``"code": "forbidden-role"`` (the host, for what only parties do, may get
+``"forbidden"`` instead) and nothing is stored (the ledger does not move); a role that may never
+gets that answer. A route missing from ``NEEDED`` fails the test: each new route must say
 which role it takes."""
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ defaults:
 """Alpha lists an operator of each role and names a commander only in its ladder; bravo lists
 none (so it has one admin, ``bravo-duty``)."""
 
-ROLE_OF = {"alpha-watch": Role.VIEWER, "alpha-duty": Role.DUTY, "alpha-admin": Role.ADMIN}
+ROLE_OF = {
+    "alpha-watch": Role.VIEWER,
+    "alpha-duty": Role.DUTY,
+    "alpha-admin": Role.ADMIN,
+    "host-watch": Role.VIEWER,
+    "host-admin": Role.ADMIN,
+}
 
 NEEDED: dict[tuple[str, str], Role] = {
     ("GET", "/healthz"): Role.VIEWER,
@@ -219,7 +226,7 @@ def test_the_role_matrix(roles: Api) -> None:
     world = _world(roles)
     refused = allowed = 0
     # the weakest role first: a refused request must change nothing for the next one
-    for caller in ("alpha-watch", "alpha-duty", "alpha-admin"):
+    for caller in ("alpha-watch", "alpha-duty", "alpha-admin", "host-watch", "host-admin"):
         role = ROLE_OF[caller]
         auth = {"Authorization": f"Bearer {roles.env.tokens[caller]}"}
         for method, path in sorted(NEEDED, key=lambda r: (r[0] == "GET", r)):
@@ -242,16 +249,20 @@ def test_the_role_matrix(roles: Api) -> None:
                     allowed += 1
                 else:
                     assert answer.status_code == 403, (where, answer.text)
-                    assert code == "forbidden-role", (where, answer.text)
-                    assert caller in problem["detail"], problem
+                    if caller.startswith("host") and code == "forbidden":
+                        # what only parties do is refused to the host whatever its role
+                        assert "the host does not" in problem["detail"], problem
+                    else:
+                        assert code == "forbidden-role", (where, answer.text)
+                        assert caller in problem["detail"], problem
                     assert _ledger_head(roles) == before, f"{where} stored something"
                     refused += 1
     routes = len(NEEDED)
-    assert refused + allowed == routes * 3 * 2
+    assert refused + allowed == routes * len(ROLE_OF) * 2
     # viewer: every write refused; duty: the admin routes refused; admin: nothing refused
     writes = sum(1 for r in NEEDED.values() if r is not Role.VIEWER)
     admin_only = sum(1 for r in NEEDED.values() if r is Role.ADMIN)
-    assert refused == 2 * (writes + admin_only)
+    assert refused == 2 * (writes + admin_only) + 2 * writes
 
 
 def test_the_mechanism_files_operators_and_their_roles(roles: Api) -> None:
