@@ -68,6 +68,8 @@ def test_a_callers_array_is_copied_and_a_sealed_one_is_shared() -> None:
         ({"alt_m": [5000.0]}, r"alt_m has shape \(1,\), expected \(2,\)"),
         ({"vs_mps": [[0.0, 0.0]]}, r"vs_mps has shape \(1, 2\), expected \(2,\)"),
         ({"lat_deg": [[34.0, 34.1]]}, r"lat_deg has shape \(1, 2\), expected one dimension"),
+        # an empty first column sets the length: the next must be empty too
+        ({"lat_deg": []}, r"lon_deg has shape \(2,\), expected \(0,\)"),
         ({"alt_m": np.array([5000.0, None], dtype=object)}, "alt_m holds a NaN or infinite value"),
         ({"lat_deg": [np.nan, 34.0]}, "lat_deg holds a NaN or infinite value"),
         ({"trk_deg": [90.0, np.inf]}, "trk_deg holds a NaN or infinite value"),
