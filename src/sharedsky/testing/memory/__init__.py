@@ -6,13 +6,14 @@ same thing: each table as a dict of rows, every row exactly as the SQL repositor
 (``store/mapping.py``'s ``*_values``, values of the column's type) and read back through the
 same ``*_from_row`` functions, each query a Python loop with the SQL query's conditions, order
 and limit. So the "found nothing" answers, the orders and the values (JSON round trips, floats
-where a column is a float) are the SQL store's; a second row with a taken key raises
-``DuplicateKey`` where SQL raises its IntegrityError (``KeyTaken`` for an idempotency key, as
-there); the ledger is chained and signed by ``sharedsky.ledger`` as ``store/events.py`` does,
-so that a fake run's ledger verifies with ``sharedsky.ledger.verify``; and each write ends with
-the ``state.recorded`` entry of the rows it changed (R-LEDGER-8), noted as the SQL repositories
-note them (``store/journal.py``). ``tests/service/test_uow_contract.py`` runs the same
-assertions against both.
+where a column is a float) are the SQL store's; a row that breaks a primary, unique or foreign
+key or leaves a NOT NULL column empty raises ``ConstraintViolation`` where SQL raises its
+IntegrityError (``KeyTaken`` for a taken idempotency key, as there); the ledger is chained and
+signed by ``sharedsky.ledger`` as ``store/events.py`` does, so that a fake run's ledger
+verifies with ``sharedsky.ledger.verify``; and each write ends with the ``state.recorded``
+entry of the rows it changed (R-LEDGER-8), noted as the SQL repositories note them
+(``store/journal.py``). ``tests/service/test_uow_contract.py`` runs the same assertions against
+both, and ``tests/testing/test_memory.py`` the same use cases side by side.
 
 What it simplifies, on purpose:
 
@@ -40,11 +41,11 @@ open intervals, as ``store/volumes.py`` finds it, so detection sees the same can
 
 from sharedsky.testing.memory.database import MemoryDatabase, MemoryUnitOfWork
 from sharedsky.testing.memory.live import MemoryLiveTables
-from sharedsky.testing.memory.tables import SCHEMA, DuplicateKey, TableSpec
+from sharedsky.testing.memory.tables import SCHEMA, ConstraintViolation, TableSpec
 
 __all__ = [
     "SCHEMA",
-    "DuplicateKey",
+    "ConstraintViolation",
     "MemoryDatabase",
     "MemoryLiveTables",
     "MemoryUnitOfWork",

@@ -24,7 +24,13 @@ from sharedsky.store.mapping import (
     operator_values,
     stored_key_from_row,
 )
-from sharedsky.testing.memory.tables import DuplicateKey, Repository, Row, changed, newest_first
+from sharedsky.testing.memory.tables import (
+    ConstraintViolation,
+    Repository,
+    Row,
+    changed,
+    newest_first,
+)
 from sharedsky.units import to_us
 
 
@@ -43,7 +49,7 @@ class MemoryParties(Repository):
 
     def add_operator(self, operator: OperatorRecord, token_sha256: str, created_us: int) -> None:
         if any(r.token_sha256 == token_sha256 for r in self._t.rows["operators"].values()):
-            raise DuplicateKey("operators holds a row of this token already")
+            raise ConstraintViolation("operators holds a row of this token already")
         self._t.insert("operators", operator_values(operator, token_sha256, created_us))
 
     def operator(self, operator_id: str) -> OperatorRecord | None:

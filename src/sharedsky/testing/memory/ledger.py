@@ -80,7 +80,7 @@ class MemoryEvents(Repository):
         if rows:
             self.appended += len(rows)
             self.last_time = time
-        return [self._t.insert("events", row) for row in rows]
+        return self._t.insert_many("events", rows)
 
     def after(
         self, seq: int, limit: int = 1000, bare: frozenset[str] = frozenset()

@@ -45,8 +45,8 @@ from sharedsky.store.mapping import (
     zone_values,
 )
 from sharedsky.testing.memory.tables import (
+    ConstraintViolation,
     Cover,
-    DuplicateKey,
     Repository,
     Row,
     changed,
@@ -79,14 +79,13 @@ class MemoryVolumes(Repository):
             if (r.object_type, r.object_id) == (str(object_type), object_id)
         }
         if taken & set(range(len(volumes))):
-            raise DuplicateKey(f"volumes holds volumes of {object_type} {object_id} already")
-        rows = []
-        for index, volume in enumerate(volumes):
-            values = volume_values(volume, object_type, object_id, index, party)
-            values["vid"] = self._t.next_number("volumes")
-            values["version"] = version
-            rows.append(self._t.insert("volumes", values))
-        for row, covering in zip(rows, cells, strict=True):
+            raise ConstraintViolation(f"volumes holds volumes of {object_type} {object_id} already")
+        rows = [
+            volume_values(volume, object_type, object_id, index, party)
+            | {"vid": self._t.next_number("volumes"), "version": version}
+            for index, volume in enumerate(volumes)
+        ]
+        for row, covering in zip(self._t.insert_many("volumes", rows), cells, strict=True):
             end = OPEN_END_US if row.t_end_us is None else row.t_end_us
             cover = Cover(frozenset(covering), row.t_start_us, end, row.party_id)
             if cover.cells:
@@ -271,7 +270,7 @@ class MemoryConflicts(Repository):
     """``store/conflicts.py``."""
 
     def add_many(self, conflicts: Sequence[Conflict]) -> None:
-        self._insert_all("conflicts", [conflict_values(c) for c in conflicts])
+        self._t.insert_many("conflicts", [conflict_values(c) for c in conflicts])
         for conflict in conflicts:
             self._journal.note("conflicts", "id", conflict.id)
 
@@ -337,7 +336,7 @@ class MemoryAlerts(Repository):
     """``store/tactical.py``."""
 
     def add_many(self, alerts: Sequence[StoredAlert]) -> None:
-        self._insert_all("tactical_alerts", [alert_values(a) for a in alerts])
+        self._t.insert_many("tactical_alerts", [alert_values(a) for a in alerts])
         for alert in alerts:
             self._journal.note("tactical_alerts", "id", alert.id)
 
@@ -382,7 +381,7 @@ class MemoryAcks(Repository):
         self.add_many([request])
 
     def add_many(self, requests: Sequence[AckRequest]) -> None:
-        for row in self._insert_all("ack_requests", [ack_values(r) for r in requests]):
+        for row in self._t.insert_many("ack_requests", [ack_values(r) for r in requests]):
             self._journal.note("ack_requests", "id", row.id)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
@@ -485,7 +484,7 @@ class MemoryEscalations(Repository):
             for r in self._t.rows["escalations"].values()
         )
         if taken:
-            raise DuplicateKey(f"escalations holds rung {record.rung} of {record.ack_id}")
+            raise ConstraintViolation(f"escalations holds rung {record.rung} of {record.ack_id}")
         number = self._t.next_number("escalations")
         self._t.insert("escalations", escalation_values(record) | {"id": number})
 

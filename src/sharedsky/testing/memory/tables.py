@@ -3,17 +3,18 @@ that a transaction that fails is taken back, and the journal of the rows a write
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sharedsky.testing.memory.database import MemoryUnitOfWork
 
 
-class DuplicateKey(Exception):
-    """A row whose primary or unique key another row of its table holds: what the SQL store
-    answers with an IntegrityError (the work's transaction is rolled back)."""
+class ConstraintViolation(Exception):
+    """A row that breaks a constraint of its table (a primary, unique or foreign key, a column
+    that may not be NULL): what the SQL store answers with an IntegrityError."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -21,230 +22,275 @@ class DuplicateKey(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class TableSpec:
-    """One table: its primary key's columns and each column's Python type, in column order."""
+    """One table of the SQL schema (``store/tables.py``)."""
 
     key: tuple[str, ...]
-    columns: dict[str, type]
-
-    def __init__(self, key: tuple[str, ...], /, **columns: type) -> None:
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "columns", columns)
+    """The primary key's columns."""
+    columns: Mapping[str, type]
+    """Each column's Python type (what SQLAlchemy reads back), in column order."""
+    optional: tuple[str, ...] = ()
+    """The columns that may be NULL (None)."""
+    refs: Mapping[str, str] = field(default_factory=dict)
+    """Foreign keys: column → the table whose primary key it names."""
 
 
 SCHEMA: Mapping[str, TableSpec] = {
-    "mechanism_settings": TableSpec(("key",), key=str, value=str),
-    "parties": TableSpec(("id",), id=str, name=str, language=str, is_host=bool),
+    "mechanism_settings": TableSpec(("key",), {"key": str, "value": str}),
+    "parties": TableSpec(("id",), {"id": str, "name": str, "language": str, "is_host": bool}),
     "operators": TableSpec(
         ("id",),
-        id=str,
-        party_id=str,
-        name=str,
-        token_sha256=str,
-        created_us=int,
-        role=str,
-        expires_us=int,
-        revoked_us=int,
-        cert_subject=str,
-        changed_us=int,
+        {
+            "id": str,
+            "party_id": str,
+            "name": str,
+            "token_sha256": str,
+            "created_us": int,
+            "role": str,
+            "expires_us": int,
+            "revoked_us": int,
+            "cert_subject": str,
+            "changed_us": int,
+        },
+        optional=("expires_us", "revoked_us", "cert_subject"),
+        refs={"party_id": "parties"},
     ),
     "notices": TableSpec(
         ("id",),
-        id=str,
-        party_id=str,
-        kind=str,
-        title=str,
-        remarks=str,
-        contact=str,
-        version=int,
-        filed_us=int,
-        updated_us=int,
-        cancelled_us=int,
-        lead_time_s=float,
-        late_for=str,
-        t_start_us=int,
-        t_end_us=int,
-        min_lon=float,
-        min_lat=float,
-        max_lon=float,
-        max_lat=float,
+        {
+            "id": str,
+            "party_id": str,
+            "kind": str,
+            "title": str,
+            "remarks": str,
+            "contact": str,
+            "version": int,
+            "filed_us": int,
+            "updated_us": int,
+            "cancelled_us": int,
+            "lead_time_s": float,
+            "late_for": str,
+            "t_start_us": int,
+            "t_end_us": int,
+            "min_lon": float,
+            "min_lat": float,
+            "max_lon": float,
+            "max_lat": float,
+        },
+        optional=("cancelled_us",),
+        refs={"party_id": "parties"},
     ),
     "zones": TableSpec(
         ("id",),
-        id=str,
-        party_id=str,
-        kind=str,
-        title=str,
-        remarks=str,
-        version=int,
-        declared_us=int,
-        updated_us=int,
-        withdrawn_us=int,
+        {
+            "id": str,
+            "party_id": str,
+            "kind": str,
+            "title": str,
+            "remarks": str,
+            "version": int,
+            "declared_us": int,
+            "updated_us": int,
+            "withdrawn_us": int,
+        },
+        optional=("withdrawn_us",),
+        refs={"party_id": "parties"},
     ),
     "volumes": TableSpec(
         ("vid",),
-        vid=int,
-        object_type=str,
-        object_id=str,
-        volume_index=int,
-        party_id=str,
-        version=int,
-        outline=str,
-        alt_lo_m=float,
-        alt_hi_m=float,
-        t_start_us=int,
-        t_end_us=int,
+        {
+            "vid": int,
+            "object_type": str,
+            "object_id": str,
+            "volume_index": int,
+            "party_id": str,
+            "version": int,
+            "outline": str,
+            "alt_lo_m": float,
+            "alt_hi_m": float,
+            "t_start_us": int,
+            "t_end_us": int,
+        },
+        optional=("t_end_us",),
     ),
     "conflicts": TableSpec(
         ("id",),
-        id=str,
-        a_type=str,
-        a_id=str,
-        a_party=str,
-        a_version=int,
-        a_volume=int,
-        b_type=str,
-        b_id=str,
-        b_party=str,
-        b_version=int,
-        b_volume=int,
-        window_start_us=int,
-        window_end_us=int,
-        alt_lo_m=float,
-        alt_hi_m=float,
-        distance_m=float,
-        region=str,
-        region_a=str,
-        region_b=str,
-        detected_us=int,
-        expires_us=int,
-        state=str,
-        resolved_us=int,
-        resolved_reason=str,
+        {
+            "id": str,
+            "a_type": str,
+            "a_id": str,
+            "a_party": str,
+            "a_version": int,
+            "a_volume": int,
+            "b_type": str,
+            "b_id": str,
+            "b_party": str,
+            "b_version": int,
+            "b_volume": int,
+            "window_start_us": int,
+            "window_end_us": int,
+            "alt_lo_m": float,
+            "alt_hi_m": float,
+            "distance_m": float,
+            "region": str,
+            "region_a": str,
+            "region_b": str,
+            "detected_us": int,
+            "expires_us": int,
+            "state": str,
+            "resolved_us": int,
+            "resolved_reason": str,
+        },
+        optional=(
+            "window_end_us",
+            "region_a",
+            "region_b",
+            "expires_us",
+            "resolved_us",
+            "resolved_reason",
+        ),
     ),
     "tactical_alerts": TableSpec(
         ("id",),
-        id=str,
-        kind=str,
-        a_party=str,
-        a_track=str,
-        b_type=str,
-        b_id=str,
-        b_party=str,
-        audience=str,
-        severity=str,
-        figures=str,
-        opened_us=int,
-        updated_us=int,
-        state=str,
-        cleared_us=int,
+        {
+            "id": str,
+            "kind": str,
+            "a_party": str,
+            "a_track": str,
+            "b_type": str,
+            "b_id": str,
+            "b_party": str,
+            "audience": str,
+            "severity": str,
+            "figures": str,
+            "opened_us": int,
+            "updated_us": int,
+            "state": str,
+            "cleared_us": int,
+        },
+        optional=("cleared_us",),
     ),
     "ack_requests": TableSpec(
         ("id",),
-        id=str,
-        party_id=str,
-        subject=str,
-        subject_id=str,
-        subject_version=int,
-        priority=str,
-        requested_us=int,
-        due_us=int,
-        status=str,
-        acked_us=int,
-        acked_by=str,
-        rung=int,
+        {
+            "id": str,
+            "party_id": str,
+            "subject": str,
+            "subject_id": str,
+            "subject_version": int,
+            "priority": str,
+            "requested_us": int,
+            "due_us": int,
+            "status": str,
+            "acked_us": int,
+            "acked_by": str,
+            "rung": int,
+        },
+        optional=("acked_us", "acked_by"),
     ),
     "messages": TableSpec(
         ("id",),
-        id=str,
-        thread=str,
-        sender_party=str,
-        sender_operator=str,
-        recipient_party=str,
-        priority=str,
-        template=str,
-        params=str,
-        text=str,
-        about_type=str,
-        about_id=str,
-        sent_us=int,
+        {
+            "id": str,
+            "thread": str,
+            "sender_party": str,
+            "sender_operator": str,
+            "recipient_party": str,
+            "priority": str,
+            "template": str,
+            "params": str,
+            "text": str,
+            "about_type": str,
+            "about_id": str,
+            "sent_us": int,
+        },
+        optional=("template", "about_type", "about_id"),
     ),
     "deliveries": TableSpec(
         ("subject", "subject_id", "party_id"),
-        subject=str,
-        subject_id=str,
-        party_id=str,
-        delivered_us=int,
-        via=str,
+        {"subject": str, "subject_id": str, "party_id": str, "delivered_us": int, "via": str},
     ),
     "escalations": TableSpec(
         ("id",),
-        id=int,
-        ack_id=str,
-        party_id=str,
-        rung=int,
-        rung_name=str,
-        at_us=int,
-        next_due_us=int,
+        {
+            "id": int,
+            "ack_id": str,
+            "party_id": str,
+            "rung": int,
+            "rung_name": str,
+            "at_us": int,
+            "next_due_us": int,
+        },
+        optional=("next_due_us",),
     ),
     "events": TableSpec(
         ("seq",),
-        seq=int,
-        time_us=int,
-        actor=str,
-        type=str,
-        payload=str,
-        party_sig=str,
-        prev_hash=str,
-        content_hash=str,
-        hash=str,
-        sig=str,
+        {
+            "seq": int,
+            "time_us": int,
+            "actor": str,
+            "type": str,
+            "payload": str,
+            "party_sig": str,
+            "prev_hash": str,
+            "content_hash": str,
+            "hash": str,
+            "sig": str,
+        },
+        optional=("party_sig",),
     ),
     "ledger_keys": TableSpec(
         ("key_id",),
-        key_id=str,
-        public_key=str,
-        owner=str,
-        operator_id=str,
-        private_pem=str,
-        created_us=int,
-        revoked_us=int,
+        {
+            "key_id": str,
+            "public_key": str,
+            "owner": str,
+            "operator_id": str,
+            "private_pem": str,
+            "created_us": int,
+            "revoked_us": int,
+        },
+        optional=("operator_id", "private_pem", "revoked_us"),
     ),
     "idempotency_keys": TableSpec(
         ("operator_id", "key"),
-        operator_id=str,
-        key=str,
-        request_sha256=str,
-        result=str,
-        created_us=int,
+        {"operator_id": str, "key": str, "request_sha256": str, "result": str, "created_us": int},
     ),
     "webhooks": TableSpec(
         ("id",),
-        id=str,
-        party_id=str,
-        url=str,
-        secret=str,
-        created_us=int,
-        disabled_us=int,
-        cursor_seq=int,
-        attempts=int,
-        next_attempt_us=int,
-        lease_owner=str,
-        lease_until_us=int,
+        {
+            "id": str,
+            "party_id": str,
+            "url": str,
+            "secret": str,
+            "created_us": int,
+            "disabled_us": int,
+            "cursor_seq": int,
+            "attempts": int,
+            "next_attempt_us": int,
+            "lease_owner": str,
+            "lease_until_us": int,
+        },
+        optional=("disabled_us", "lease_owner", "lease_until_us"),
+        refs={"party_id": "parties"},
     ),
     "webhook_deliveries": TableSpec(
         ("id",),
-        id=int,
-        webhook_id=str,
-        event_seq=int,
-        event_type=str,
-        attempt=int,
-        status_code=int,
-        error=str,
-        sent_us=int,
-        ok=bool,
-        dead=bool,
+        {
+            "id": int,
+            "webhook_id": str,
+            "event_seq": int,
+            "event_type": str,
+            "attempt": int,
+            "status_code": int,
+            "error": str,
+            "sent_us": int,
+            "ok": bool,
+            "dead": bool,
+        },
+        optional=("status_code", "error"),
+        refs={"webhook_id": "webhooks"},
     ),
 }
 """The SQL store's tables (``store/tables.py``) but the cell index (kept as ``Cover``) and
@@ -270,13 +316,15 @@ class Row(dict[str, Any]):
 def typed(table: str, values: Mapping[str, Any]) -> Row:
     """``values`` as the table holds them: every column (None where not given, as a column
     without a value), each value of its column's type (a float column reads back a float)."""
-    columns = SCHEMA[table].columns
-    unknown = set(values) - set(columns)
+    spec = SCHEMA[table]
+    unknown = set(values) - set(spec.columns)
     if unknown:
         raise ValueError(f"{table} has no column {sorted(unknown)}")
     row = Row()
-    for name, kind in columns.items():
+    for name, kind in spec.columns.items():
         value = values.get(name)
+        if value is None and name not in spec.optional:
+            raise ConstraintViolation(f"{table}.{name} may not be NULL")
         row[name] = value if value is None or type(value) is kind else kind(value)
     return row
 
@@ -349,15 +397,24 @@ class Tables:
         return (rows[k] for k in sorted(rows))  # type: ignore[type-var]  # keys of one type
 
     def insert(self, table: str, values: Mapping[str, Any]) -> Row:
-        """Insert a row; DuplicateKey when its primary key is taken."""
-        row = typed(table, values)
-        rows = self.rows[table]
-        key = self.key_of(table, row)
-        if key in rows:
-            raise DuplicateKey(f"{table} holds a row of key {key!r} already")
-        self._log(lambda: self._forget(rows, key))
-        rows[key] = row
+        """Insert a row; ConstraintViolation when its primary key is taken or it breaks another
+        constraint of the table."""
+        [row] = self.insert_many(table, [values])
         return row
+
+    def insert_many(self, table: str, many: Sequence[Mapping[str, Any]]) -> list[Row]:
+        """Insert rows as one statement does: every one, or (one breaks a constraint) none."""
+        rows = self.rows[table]
+        new = [typed(table, values) for values in many]
+        keys = [self.key_of(table, row) for row in new]
+        if len(set(keys)) < len(keys) or any(key in rows for key in keys):
+            raise ConstraintViolation(f"{table} holds a row of one of the keys {keys!r} already")
+        for row in new:
+            self._check_refs(table, row)
+        for key, row in zip(keys, new, strict=True):
+            self._log(functools.partial(self._forget, rows, key))
+            rows[key] = row
+        return new
 
     @staticmethod
     def _forget(rows: dict[Hashable, Row], key: Hashable) -> None:
@@ -365,16 +422,25 @@ class Tables:
 
     def replace(self, table: str, row: Row) -> None:
         """Store ``row`` in place of the row of its key (which exists)."""
+        self._check_refs(table, row)
         rows = self.rows[table]
         key = self.key_of(table, row)
         old = rows[key]
         self._log(lambda: rows.__setitem__(key, old))
         rows[key] = row
 
+    def _check_refs(self, table: str, row: Row) -> None:
+        """ConstraintViolation when a foreign key of ``row`` names no row (of a table whose
+        rows are never deleted here: parties and webhooks)."""
+        for column, target in SCHEMA[table].refs.items():
+            if row[column] is not None and row[column] not in self.rows[target]:
+                raise ConstraintViolation(f"{table}.{column} names no row of {target}")
+
     def delete(self, table: str, key: Hashable) -> None:
         rows = self.rows[table]
-        old = rows.pop(key)
+        old = rows[key]
         self._log(lambda: rows.__setitem__(key, old))
+        del rows[key]
 
     # --- the cell index -----------------------------------------------------------------------
 
@@ -437,12 +503,17 @@ class Journal:
         each key's rows in primary-key order); None when nothing was noted."""
         if not self.keys:
             return None
+        found: dict[tuple[str, str], dict[object, list[dict[str, Any]]]] = {}
+        for table, column in dict.fromkeys((t, c) for t, c, _ in self.keys):
+            by_value = found[(table, column)] = {}
+            for row in tables.scan(table):  # one pass per table and column, as the SQL store
+                by_value.setdefault(row[column], []).append(_json_row(row))
         changes = [
             {
                 "table": table,
                 "column": column,
                 "value": value,
-                "rows": [_json_row(r) for r in tables.scan(table) if r[column] == value],
+                "rows": found[(table, column)].get(value, []),
             }
             for table, column, value in self.keys
         ]
@@ -458,10 +529,3 @@ class Repository:
         self._uow = uow
         self._t = uow.tables
         self._journal = uow.journal
-
-    def _insert_all(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[Row]:
-        """One multi-row insert: all of them, or (a key taken) none (DuplicateKey)."""
-        keys = [self._t.key_of(table, r) for r in rows]
-        if len(set(keys)) < len(keys) or any(self._t.get(table, k) for k in keys):
-            raise DuplicateKey(f"{table} holds a row of one of these keys already")
-        return [self._t.insert(table, row) for row in rows]
