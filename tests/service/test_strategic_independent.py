@@ -1,5 +1,6 @@
 """Notices filed through the service are stored with exactly the conflicts that the independent
-reference finds, on SQLite and PostgreSQL (R-DETECT-1).
+reference finds (R-DETECT-1), over the in-memory unit of work, whose index search answers as the
+SQL store's does (``tests/service/test_uow_contract.py``, open intervals at their ends).
 
 Alpha files A and bravo files B of 90 pairs straddling the Levant channel's minima (9,260 m,
 304.8 m, 300 s: lateral ± 1 m, vertical and time exactly and ± 1), one pair per site, so that
@@ -39,8 +40,8 @@ from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, Poly
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import file_notice
 from sharedsky.service.queries import list_conflicts
-from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.memory import MemoryDatabase
 
 LEVANT = ref.Minima(9_260.0, 304.8, 300.0)
 """The separation of the alpha–bravo channel (as in the Levant mechanism, tests/_support.py)."""
@@ -91,9 +92,9 @@ def actor(party: str) -> Actor:
 
 @pytest.mark.parametrize("yaml_text", [None, WIDER_YAML], ids=["levant", "wider-search"])
 def test_stored_conflicts_are_exactly_the_reference_conflicts(
-    database: Database, clock: FakeClock, yaml_text: str | None
+    memory: MemoryDatabase, clock: FakeClock, yaml_text: str | None
 ) -> None:
-    env = make_env(database, clock) if yaml_text is None else make_env(database, clock, yaml_text)
+    env = make_env(memory, clock) if yaml_text is None else make_env(memory, clock, yaml_text)
     pairs = straddle_pairs(np.random.default_rng(1_414), 90, open_ended=False, minima=LEVANT)
     assert len({p.site for p in pairs}) == len(pairs)
     centres = sites()
@@ -124,10 +125,12 @@ def test_stored_conflicts_are_exactly_the_reference_conflicts(
             _assert_stored_fields(conflict, verdicts[k], pairs[k].minima.lateral_m)
 
 
-def test_a_conflict_across_the_antimeridian_is_stored(database: Database, clock: FakeClock) -> None:
+def test_a_conflict_across_the_antimeridian_is_stored(
+    memory: MemoryDatabase, clock: FakeClock
+) -> None:
     #   polygons 9,259 / 9,261 m apart across 180°, each on its own side: alpha files the As,
     #   bravo the Bs; the stored conflicts are the (A, B) the reference calls conflicts
-    env = make_env(database, clock)
+    env = make_env(memory, clock)
     pairs = antimeridian_pairs(np.random.default_rng(180), 6, LEVANT)
     combos = [(i, j) for i in range(len(pairs)) for j in range(len(pairs))]
     verdicts = ref.verdicts([(pairs[i].a, pairs[j].b, LEVANT) for i, j in combos])
