@@ -15,7 +15,7 @@ from sharedsky.bootstrap import Container, build_deps
 from sharedsky.interop.mechanism_yaml import parse_mechanism
 from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.ports import Deps
-from sharedsky.store.uow import Database
+from sharedsky.service.uow import Database
 from sharedsky.testing.fakes import FakeClock, SequentialIds, open_targets
 
 PG_URL = os.environ.get("SHAREDSKY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -65,7 +65,8 @@ class Env:
 
 
 def make_env(database: Database, clock: FakeClock, yaml_text: str = LEVANT_YAML) -> Env:
-    """Load ``yaml_text`` into ``database`` and build the dependencies."""
+    """Load ``yaml_text`` into ``database`` (the SQL store's, or ``MemoryDatabase``) and build
+    the dependencies."""
     mechanism, mechanism_json = parse_mechanism(yaml_text)
     tokens = load_mechanism(database, clock, mechanism, mechanism_json)
     deps = build_deps(database, clock=clock, ids=SequentialIds(), webhook_targets=open_targets())

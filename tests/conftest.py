@@ -13,11 +13,13 @@ import pytest
 from _support import PG_URL, T0, Api, Env, make_env
 from sqlalchemy import create_engine, text
 
+from sharedsky.service.uow import Database as DatabasePort
 from sharedsky.store.engine import make_engine
-from sharedsky.store.schema import upgrade
+from sharedsky.store.schema import head_revisions, upgrade
 from sharedsky.store.tables import metadata
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.memory import MemoryDatabase
 
 
 def _pg_available() -> bool:
@@ -71,19 +73,21 @@ def _truncate(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[str]:
-    """A freshly migrated, empty database URL on each backend."""
-    if request.param == "sqlite":
+def _fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a freshly migrated, empty database on ``backend`` (sqlite, postgres)."""
+    if backend == "sqlite":
         path = tmp_path / "sharedsky.db"
-        shutil.copyfile(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    url = request.getfixturevalue("pg_schema_url")
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_schema_url")
     _truncate(url)
-    yield url
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty database URL on each backend."""
+    return _fresh_url(request.param, request, tmp_path)
 
 
 @pytest.fixture
@@ -92,6 +96,18 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(make_engine(database_url, pool_size=4))
     yield db
     db.close()  # waits for the app's last reads in other threads: no connection left open
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "memory"])
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabasePort]:
+    """An empty database on each SQL backend and in memory (``testing/memory.py``), for the
+    assertions that every implementation of ``service.uow.Database`` must pass."""
+    if request.param == "memory":
+        yield MemoryDatabase(revisions=head_revisions())
+        return
+    db = Database(make_engine(_fresh_url(request.param, request, tmp_path), pool_size=4))
+    yield db
+    db.close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Overdue acknowledgements climb the ladder on time, exactly once, even with two schedulers
-at work (R-ESC-1, R-ESC-2)."""
+at work (R-ESC-1, R-ESC-2); over the in-memory unit of work, but for the schedulers at work
+together and the row locks they ask for, which are about the SQL backends."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from _support import T0, Env, make_env
 
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
 from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.escalation import EscalationRecord
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.visibility import Viewer
@@ -28,9 +30,11 @@ from sharedsky.service.deadlines import DeadlineScheduler, TickResult, tick
 from sharedsky.service.notices import Filing, amend_notice, cancel_notice, file_notice
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import pending_acks
+from sharedsky.service.uow import UnitOfWork
 from sharedsky.store.acks import AckRepository
-from sharedsky.store.uow import Database, SqlUnitOfWork
+from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.memory import MemoryDatabase
 from sharedsky.units import to_us
 
 LADDER_YAML = """\
@@ -69,13 +73,20 @@ def file_the_clash(env: Env) -> tuple[Filing, Filing]:
     )
 
 
+def records(env: Env) -> list[EscalationRecord]:
+    """Every escalation step, in the order taken (the log's steps, oldest first)."""
+    found = env.deps.db.run(lambda uow: uow.escalations.steps(None, 10_000), readonly=True)
+    return [step.record for step in reversed(found)]
+
+
 def steps(env: Env) -> list[tuple[str, int, str]]:
-    records = env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
-    return [(r.party, r.rung, r.rung_name) for r in records]
+    return [(r.party, r.rung, r.rung_name) for r in records(env)]
 
 
-def test_the_ladder_is_climbed_rung_by_rung_on_time(database: Database, clock: FakeClock) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+def test_the_ladder_is_climbed_rung_by_rung_on_time(
+    memory: MemoryDatabase, clock: FakeClock
+) -> None:
+    env = make_env(memory, clock, LADDER_YAML)
     file_the_clash(env)  # both owe a priority ack (300 s)
     clock.advance(299)
     assert tick(env.deps).escalated == 0
@@ -105,9 +116,9 @@ def test_the_ladder_is_climbed_rung_by_rung_on_time(database: Database, clock: F
 
 
 def test_an_acknowledged_or_resolved_request_does_not_escalate(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     first, filing = file_the_clash(env)
     conflict = filing.conflicts[0]
     acknowledge(env.deps, actor("alpha"), AckSubject.CONFLICT, conflict.id)
@@ -122,6 +133,7 @@ def test_an_acknowledged_or_resolved_request_does_not_escalate(
 def test_two_schedulers_at_once_escalate_each_request_exactly_once(
     database: Database, clock: FakeClock
 ) -> None:
+    """On SQL: concurrent transactions (SQLite's one writer, PostgreSQL's SKIP LOCKED)."""
     env = make_env(database, clock, LADDER_YAML)
     for k in range(12):
         file_notice(env.deps, actor("alpha"), orbit(30.0 + k))
@@ -145,12 +157,12 @@ def test_two_schedulers_at_once_escalate_each_request_exactly_once(
     for t in threads:
         t.join()
     assert errors == []
-    records = env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
-    assert len({(r.ack_id, r.rung) for r in records}) == len(records) == 24
+    taken = records(env)
+    assert len({(r.ack_id, r.rung) for r in taken}) == len(taken) == 24
 
 
 def pending(env: Env) -> list[AckRequest]:
-    def read(uow: SqlUnitOfWork) -> list[AckRequest]:
+    def read(uow: UnitOfWork) -> list[AckRequest]:
         return uow.acks.pending(PartyId("alpha")) + uow.acks.pending(PartyId("bravo"))
 
     return env.deps.db.run(read, readonly=True)
@@ -162,9 +174,9 @@ def escalated_events(env: Env) -> list[dict[str, object]]:
 
 
 def test_each_escalation_says_exactly_who_what_and_until_when(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     file_the_clash(env)
     before = {r.id: r for r in pending(env)}
     #   each owes an answer to the other's notice (routine: 900 s) and to the conflict
@@ -208,8 +220,8 @@ def test_each_escalation_says_exactly_who_what_and_until_when(
     assert sorted(escalated_events(env), key=key) == sorted(expected, key=key)
     events = env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
     assert {e.actor for e in events if e.type == "ack.escalated"} == {"system"}
-    records = env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
-    assert sorted((r.ack_id, r.rung, r.rung_name, r.at, r.next_due) for r in records) == sorted(
+    taken = records(env)
+    assert sorted((r.ack_id, r.rung, r.rung_name, r.at, r.next_due) for r in taken) == sorted(
         (
             e["ack"],
             e["rung"],
@@ -235,9 +247,9 @@ def test_each_escalation_says_exactly_who_what_and_until_when(
 
 
 def test_a_tick_takes_at_most_its_batch_earliest_first(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     for k in range(4):
         file_notice(env.deps, actor("alpha"), orbit(30.0 + k))
         file_notice(env.deps, actor("bravo"), orbit(30.05 + k))
@@ -251,9 +263,9 @@ def test_a_tick_takes_at_most_its_batch_earliest_first(
 
 
 def test_requests_whose_subject_ended_lapse_instead_of_escalating(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     file_the_clash(env)
     clock.advance(4 * 3600)  # nobody ticked while both notices ran their course (T0+2 h..3 h)
     assert tick(env.deps) == TickResult(escalated=0, lapsed=4)
@@ -281,9 +293,9 @@ class _Ticks:
 
 
 def test_the_scheduler_ticks_at_once_then_every_interval(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     file_the_clash(env)
     clock.advance(300)
     ticks = _Ticks()
@@ -310,9 +322,9 @@ def test_the_scheduler_ticks_at_once_then_every_interval(
 
 
 def test_a_full_batch_ticks_again_at_once(
-    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    memory: MemoryDatabase, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     file_the_clash(env)
     clock.advance(300)
     monkeypatch.setattr(deadlines, "TICK_BATCH", 2)  # the first tick escalates a full batch
@@ -327,12 +339,12 @@ def test_a_full_batch_ticks_again_at_once(
 
 
 def test_a_failing_tick_is_logged_and_the_scheduler_carries_on(
-    database: Database,
+    memory: MemoryDatabase,
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     real = deadlines.tick
     calls: list[int] = []
 
@@ -358,19 +370,19 @@ def test_a_failing_tick_is_logged_and_the_scheduler_carries_on(
 
 
 def test_stopping_a_scheduler_that_never_started_is_harmless(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     DeadlineScheduler(env.deps, interval_s=0.05).stop()
 
 
 def test_a_notice_that_went_out_of_sight_is_no_longer_owed(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
     #   conflicts_only (the Levant mechanism): alpha sees bravo's notice only while it clashes;
     #   once alpha moves its own away, alpha can neither read nor acknowledge bravo's, so it
     #   must not be asked to (nor escalated for not doing so)
-    env = make_env(database, clock)
+    env = make_env(memory, clock)
     mine, filing = file_the_clash(env)
     owed = {(r.party, r.subject, r.subject_id) for r in pending(env)}
     assert ("alpha", AckSubject.NOTICE, filing.notice.id) in owed
@@ -379,10 +391,7 @@ def test_a_notice_that_went_out_of_sight_is_no_longer_owed(
     assert [r.subject_id for r in pending_acks(env.deps, alpha)] == []
     clock.advance(3600)
     result = tick(env.deps)
-    assert all(
-        record.party != "alpha"
-        for record in env.deps.db.run(lambda uow: uow.escalations.all(), readonly=True)
-    )
+    assert all(record.party != "alpha" for record in records(env))
     assert result.lapsed >= 1
 
 
@@ -394,12 +403,12 @@ TWO_RUNGS_YAML = LADDER_YAML.replace(
 
 
 def test_requests_above_a_shortened_ladder_are_parked_not_escalated(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
     #   alpha's ladder had two rungs when its requests climbed; the mechanism file now gives it
     #   none: a request already above where the host would be is parked (never due again),
     #   every one of them in the same tick, and nothing is sent
-    env = make_env(database, clock, TWO_RUNGS_YAML)
+    env = make_env(memory, clock, TWO_RUNGS_YAML)
     file_the_clash(env)
     clock.advance(300)
     tick(env.deps)
@@ -429,6 +438,7 @@ def test_requests_above_a_shortened_ladder_are_parked_not_escalated(
 def test_a_tick_asks_for_locked_rows_exactly_when_the_backend_skips_them(
     database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On SQL: whether the backend skips locked rows (PostgreSQL does, SQLite does not)."""
     env = make_env(database, clock, LADDER_YAML)
     asked: list[object] = []
     real = AckRepository.due
@@ -444,9 +454,9 @@ def test_a_tick_asks_for_locked_rows_exactly_when_the_backend_skips_them(
 
 
 def test_a_full_batch_of_lapsed_requests_ticks_again_at_once(
-    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    memory: MemoryDatabase, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+    env = make_env(memory, clock, LADDER_YAML)
     file_the_clash(env)
     clock.advance(4 * 3600)  # all four requests lapse in the first tick
     monkeypatch.setattr(deadlines, "TICK_BATCH", 4)
@@ -459,8 +469,8 @@ def test_a_full_batch_of_lapsed_requests_ticks_again_at_once(
         scheduler.stop()
 
 
-def test_a_stopped_scheduler_starts_again(database: Database, clock: FakeClock) -> None:
-    env = make_env(database, clock, LADDER_YAML)
+def test_a_stopped_scheduler_starts_again(memory: MemoryDatabase, clock: FakeClock) -> None:
+    env = make_env(memory, clock, LADDER_YAML)
     ticks = _Ticks()
     scheduler = DeadlineScheduler(env.deps, interval_s=0.05, on_tick=ticks)
     scheduler.start()

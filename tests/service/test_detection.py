@@ -1,5 +1,6 @@
 """Strategic detection through the service and the store agrees with brute force (R-DETECT-1),
-and two overlapping filings made at the same moment see each other (R-DETECT-2)."""
+and two overlapping filings made at the same moment see each other (R-DETECT-2): that one on the
+SQL backends, whose concurrent transactions it is about."""
 
 from __future__ import annotations
 
@@ -78,7 +79,9 @@ def test_stored_conflicts_equal_brute_force_over_every_pair(env: Env) -> None:
     assert len(stored) == len(found)  # no duplicates
 
 
-def test_two_overlapping_filings_at_once_see_each_other(env: Env) -> None:
+def test_two_overlapping_filings_at_once_see_each_other(sql_env: Env) -> None:
+    """On SQL: two transactions at once (SQLite's one writer, PostgreSQL's SERIALIZABLE)."""
+    env = sql_env
     square = ((36.1, 34.5), (36.5, 34.5), (36.5, 34.9), (36.1, 34.9), (36.1, 34.5))
     draft = NoticeDraft(
         NoticeKind.AIR_SORTIE,

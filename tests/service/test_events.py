@@ -1,4 +1,5 @@
-"""Each use case appends its events in its own transaction, and a refused one appends nothing."""
+"""Each use case appends its events in its own transaction, and a refused one appends nothing
+(over the in-memory unit of work; the after-images' encoding over the SQL store)."""
 
 from __future__ import annotations
 
@@ -60,18 +61,19 @@ def test_a_refused_filing_appends_nothing(env: Env) -> None:
     assert types(env) == ["mechanism.loaded"]
 
 
-def test_after_images_are_plain_json_for_the_fast_canonical_writer(env: Env) -> None:
+def test_after_images_are_plain_json_for_the_fast_canonical_writer(sql_env: Env) -> None:
     """A write's after-images hold plain ``str`` names (not SQLAlchemy's ``quoted_name``), so
-    the canonical encoder writes them with ``orjson``, not with the slow reference library."""
+    the canonical encoder writes them with ``orjson``, not with the slow reference library.
+    On SQL: it is about the SQL store's journal (``store/journal.py``)."""
     alpha = Actor(OperatorId("alpha-duty"), PartyId("alpha"), False)
-    filed = file_notice(env.deps, alpha, draft())
+    filed = file_notice(sql_env.deps, alpha, draft())
 
     def work(uow: SqlUnitOfWork) -> dict[str, object] | None:
         uow.journal.note(tables.notices, "id", filed.notice.id)
         uow.journal.note(tables.volumes, "object_id", filed.notice.id)
         return uow.journal.take(uow.connection)
 
-    record = env.deps.db.run(work, readonly=True)
+    record = sql_env.deps.db.run(work, readonly=True)
     assert record is not None and len(record["changes"]) == 2  # type: ignore[arg-type]
     assert _prepare(record) is not _LIBRARY
     assert canonical(record) == rfc8785.dumps(record)

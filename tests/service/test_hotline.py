@@ -1,4 +1,4 @@
-"""The hotline's use cases on SQLite and PostgreSQL: send, acknowledge, threads, visibility."""
+"""The hotline's use cases: send, acknowledge, threads, visibility."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from sharedsky.service.hotline import (
     show_message,
 )
 from sharedsky.service.notices import file_notice
-from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.memory import MemoryDatabase
 
 
 def actor(party: str) -> Actor:
@@ -38,10 +38,10 @@ ALPHA, BRAVO, CHARLIE, HOST = actor("alpha"), actor("bravo"), actor("charlie"), 
 
 
 @pytest.fixture
-def env3(database: Database, clock: FakeClock) -> Env:
+def env3(memory: MemoryDatabase, clock: FakeClock) -> Env:
     """alpha (en), bravo (tr), charlie (ar); alpha–bravo conflicts_only, alpha–charlie
     host_only, bravo–charlie full."""
-    return make_env(database, clock, THREE_PARTY_YAML)
+    return make_env(memory, clock, THREE_PARTY_YAML)
 
 
 def event_types(env: Env) -> list[str]:

@@ -63,9 +63,11 @@ def test_a_duplicate_that_lost_the_race_for_its_key_stores_nothing(env: Env) -> 
     assert kept_result(env.deps, ALPHA, "k-1", "a" * 64) == f"filed {first.notice.id}"
 
 
-def test_of_two_filings_with_one_key_at_once_one_is_stored(env: Env) -> None:
+def test_of_two_filings_with_one_key_at_once_one_is_stored(sql_env: Env) -> None:
     """R-IDEM-1: two filings sent together with one key (whether they share a transaction or
-    not): one stores its notice and its result, the other is refused on the key."""
+    not): one stores its notice and its result, the other is refused on the key. On SQL: it is
+    about concurrent transactions and group commit."""
+    env = sql_env
     start = threading.Barrier(2)
     outcomes: list[Filing | Exception] = []
 

@@ -1,5 +1,7 @@
 """Notices filed through the service are stored with exactly the conflicts that the independent
-reference finds, on SQLite and PostgreSQL (R-DETECT-1).
+reference finds, on SQLite and PostgreSQL (R-DETECT-1). It stays on the SQL backends, unlike
+the other service tests (conftest.py): its point is the store's own index search beside the
+engine, end to end.
 
 Alpha files A and bravo files B of 90 pairs straddling the Levant channel's minima (9,260 m,
 304.8 m, 300 s: lateral ± 1 m, vertical and time exactly and ± 1), one pair per site, so that

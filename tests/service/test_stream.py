@@ -35,8 +35,8 @@ from sharedsky.service.stream import (
     read_stream,
     visible_event,
 )
-from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock, SequentialIds
+from sharedsky.testing.memory import MemoryDatabase
 
 HERE = (36.5, 34.8)
 FAR = (40.0, 30.0)
@@ -72,8 +72,8 @@ class World:
 
 
 @pytest.fixture
-def world(database: Database, clock: FakeClock) -> World:
-    env = make_env(database, clock, THREE_PARTY_YAML)
+def world(memory: MemoryDatabase, clock: FakeClock) -> World:
+    env = make_env(memory, clock, THREE_PARTY_YAML)
     names: dict[str, str] = {}
     names[file_notice(env.deps, actor("alpha"), draft(FAR)).notice.id] = "A_far"
     for party in ("alpha", "bravo", "charlie"):
@@ -252,13 +252,13 @@ def test_a_cursor_resumes_strictly_after_its_position(world: World) -> None:
 
 
 def test_the_head_of_the_log_is_zero_when_empty_then_the_newest_seq(
-    database: Database, clock: FakeClock
+    memory: MemoryDatabase, clock: FakeClock
 ) -> None:
     """Where a stream that starts "now" begins (``open_cursor(deps, None)``)."""
     mechanism, _ = parse_mechanism(LEVANT_YAML)
-    deps = Deps(database, clock, SequentialIds(), mechanism)
+    deps = Deps(memory, clock, SequentialIds(), mechanism)
     assert head_of_log(deps) == 0
-    seqs = database.run(
+    seqs = memory.run(
         lambda uow: [uow.events.append(T0, "system", f"test.{n}", {}) for n in range(2)]
     )
     assert head_of_log(deps) == seqs[-1] > 0

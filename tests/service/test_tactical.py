@@ -1,6 +1,7 @@
 """Several processes over one database share the live picture and the tactical board: tracks
 posted to one are ticked by the duty holder, and the others answer with the alerts and the
-figures of its last tick (``follow``)."""
+figures of its last tick (``follow``). The processes share the in-memory unit of work and live
+tables (``tests/store/test_live.py`` and the contract test hold those to the SQL ones)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sharedsky.api.app import create_app
 from sharedsky.bootstrap import Container
 from sharedsky.service.tactical import TacticalBoard, follow, tick
 from sharedsky.service.tracks import SharedPicture
-from sharedsky.store.live import LiveStore
+from sharedsky.testing.memory import MemoryLiveTables
 
 
 def state(track_id: str, lon: float, trk: float) -> dict[str, Any]:
@@ -33,10 +34,15 @@ def state(track_id: str, lon: float, trk: float) -> dict[str, Any]:
 
 
 @pytest.fixture
-def two_processes(env: Env) -> Iterator[tuple[TestClient, TestClient]]:
+def live() -> MemoryLiveTables:
+    """The live tables the processes share."""
+    return MemoryLiveTables()
+
+
+@pytest.fixture
+def two_processes(env: Env, live: MemoryLiveTables) -> Iterator[tuple[TestClient, TestClient]]:
     """Two apps over one database, each with its own shared picture and board (as two
     ``serve`` processes over PostgreSQL have); the first holds the duties."""
-    live = LiveStore(env.deps.db.engine)
     apps = [
         create_app(Container.for_deps(env.deps, picture=SharedPicture(live), board=TacticalBoard()))
         for _ in range(2)
@@ -55,11 +61,10 @@ def as_(env: Env, party: str) -> dict[str, str]:
 
 
 def test_tracks_posted_to_either_process_raise_one_alert_that_both_show_alike(
-    env: Env, two_processes: tuple[TestClient, TestClient]
+    env: Env, two_processes: tuple[TestClient, TestClient], live: MemoryLiveTables
 ) -> None:
     """R-TACT-2 with several processes: one alert, the same figures from each."""
     holder, standby = two_processes
-    live = LiveStore(env.deps.db.engine)
     posted = standby.post(
         "/v1/tracks", json={"tracks": [state("A1", 36.0, 90.0)]}, headers=as_(env, "alpha")
     )
@@ -101,7 +106,7 @@ def test_tracks_posted_to_either_process_raise_one_alert_that_both_show_alike(
 
 
 def test_old_tracks_leave_the_shared_picture_at_the_holders_tick(
-    env: Env, two_processes: tuple[TestClient, TestClient]
+    env: Env, two_processes: tuple[TestClient, TestClient], live: MemoryLiveTables
 ) -> None:
     """R-TACT-1: a track not updated for ``track_max_age_s`` leaves the picture."""
     holder, standby = two_processes
@@ -110,6 +115,5 @@ def test_old_tracks_leave_the_shared_picture_at_the_holders_tick(
     )
     env.clock.advance(21)
     held = parts(holder)
-    live = LiveStore(env.deps.db.engine)
     assert tick(env.deps, held.picture, held.board, live).tracks == 0
     assert parts(standby).picture.live(0.0) == 0

@@ -39,8 +39,8 @@ from sharedsky.service.webhooks import (
     list_webhooks,
     register_webhook,
 )
-from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock, RecordingSender, SentRequest
+from sharedsky.testing.memory import MemoryDatabase
 
 HERE = (36.5, 34.8)
 FAR = (40.0, 30.0)
@@ -64,9 +64,9 @@ def draft(center: tuple[float, float]) -> NoticeDraft:
 
 
 @pytest.fixture
-def env3(database: Database, clock: FakeClock) -> Env:
+def env3(memory: MemoryDatabase, clock: FakeClock) -> Env:
     """alpha–bravo conflicts_only, alpha–charlie host_only, bravo–charlie full."""
-    return make_env(database, clock, THREE_PARTY_YAML)
+    return make_env(memory, clock, THREE_PARTY_YAML)
 
 
 def register_all(env: Env, parties: tuple[str, ...]) -> dict[str, tuple[str, int]]:

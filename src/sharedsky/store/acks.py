@@ -4,35 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
-from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus, AckSubject
-from sharedsky.domain.channels import Priority
-from sharedsky.domain.ids import AckId, OperatorId, PartyId
+from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus
+from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
+from sharedsky.store.mapping import ack_from_row, ack_values
 from sharedsky.store.pending import Pending
-from sharedsky.units import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
-
-
-def _from_row(row: Any) -> AckRequest:
-    return AckRequest(
-        id=AckId(row.id),
-        party=PartyId(row.party_id),
-        subject=AckSubject(row.subject),
-        subject_id=row.subject_id,
-        subject_version=row.subject_version,
-        priority=Priority(row.priority),
-        requested_at=from_us(row.requested_us),
-        due_at=None if row.due_us >= OPEN_END_US else from_us(row.due_us),
-        status=AckStatus(row.status),
-        acked_at=opt_from_us(row.acked_us),
-        acked_by=None if row.acked_by is None else OperatorId(row.acked_by),
-        rung=row.rung,
-    )
-
+from sharedsky.units import to_us
 
 _INSERT = insert(t.ack_requests)
 """The insert statement (values as parameters: its cache key computed once)."""
@@ -60,23 +41,7 @@ class AckRepository:
         """Insert requests in one statement; nothing happens for an empty list."""
         if not requests:
             return
-        rows = [
-            {
-                "id": r.id,
-                "party_id": r.party,
-                "subject": str(r.subject),
-                "subject_id": r.subject_id,
-                "subject_version": r.subject_version,
-                "priority": str(r.priority),
-                "requested_us": to_us(r.requested_at),
-                "due_us": OPEN_END_US if r.due_at is None else to_us(r.due_at),
-                "status": str(r.status),
-                "acked_us": opt_to_us(r.acked_at),
-                "acked_by": r.acked_by,
-                "rung": r.rung,
-            }
-            for r in requests
-        ]
+        rows = [ack_values(r) for r in requests]
         self._pending.insert(_INSERT, rows)
         self._journal.note_inserted(t.ack_requests, "id", rows)
 
@@ -86,7 +51,7 @@ class AckRepository:
         if party is not None:
             query = query.where(t.ack_requests.c.party_id == party)
         query = query.order_by(t.ack_requests.c.requested_us, t.ack_requests.c.id)
-        return [_from_row(row) for row in self._c.execute(query)]
+        return [ack_from_row(row) for row in self._c.execute(query)]
 
     def pending(self, party: PartyId) -> list[AckRequest]:
         """The party's pending requests, earliest due first."""
@@ -98,7 +63,7 @@ class AckRepository:
             )
             .order_by(t.ack_requests.c.due_us, t.ack_requests.c.id)
         )
-        return [_from_row(row) for row in self._c.execute(query)]
+        return [ack_from_row(row) for row in self._c.execute(query)]
 
     def backlog(self, now_us: int) -> list[AckBacklog]:
         """Per party with at least one pending request, how many are pending, overdue at
@@ -172,7 +137,7 @@ class AckRepository:
         )
         if lock:
             query = query.with_for_update(skip_locked=True)
-        return [_from_row(row) for row in self._c.execute(query)]
+        return [ack_from_row(row) for row in self._c.execute(query)]
 
     def climb(self, request_id: str, rung: int, due_us: int) -> None:
         """Move a pending request to ``rung`` with a new due time; no-op otherwise."""

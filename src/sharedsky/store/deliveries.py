@@ -9,10 +9,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sharedsky.domain.deliveries import Delivery
-from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.units import from_us, to_us
+from sharedsky.store.mapping import delivery_from_row, delivery_values
 
 
 class DeliveryLog:
@@ -27,16 +26,7 @@ class DeliveryLog:
         those already recorded are left as they were."""
         if not deliveries:
             return []
-        rows = [
-            {
-                "subject": d.subject,
-                "subject_id": d.subject_id,
-                "party_id": d.party,
-                "delivered_us": to_us(d.delivered_at),
-                "via": d.via,
-            }
-            for d in deliveries
-        ]
+        rows = [delivery_values(d) for d in deliveries]
         dialect = self._c.dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         c = t.deliveries.c
@@ -63,7 +53,4 @@ class DeliveryLog:
         query = select(t.deliveries).where(
             c.subject == subject, c.subject_id.in_(list(subject_ids))
         )
-        return [
-            Delivery(r.subject, r.subject_id, PartyId(r.party_id), from_us(r.delivered_us), r.via)
-            for r in self._c.execute(query)
-        ]
+        return [delivery_from_row(r) for r in self._c.execute(query)]

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from sqlalchemy import (
     Connection,
-    Row,
     Select,
     bindparam,
     case,
@@ -26,17 +24,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from sharedsky.domain.events import StoredEvent
-from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
-from sharedsky.ledger.chain import Content, Entry, Link, PartySig, append, format_time
+from sharedsky.ledger.canonical import canonical
+from sharedsky.ledger.chain import Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
+from sharedsky.store.mapping import LedgerAppendError, entry_from_row, party_sig_text, payload_text
 from sharedsky.store.pending import READS_NOTHING_HELD, Pending
 from sharedsky.units import from_us, to_us
 
-
-class LedgerAppendError(ValueError):
-    """An event that cannot enter the ledger (its payload has no canonical JSON form)."""
-
+__all__ = ["NOTIFY_CHANNEL_SQL", "EventLog", "LedgerAppendError"]
 
 _EVENT_ORDER_LOCK = 0x5EA5_0001
 """The PostgreSQL advisory lock that orders event commits."""
@@ -97,23 +93,6 @@ def in_ledger_order(connection: Connection) -> Iterator[None]:
         except SQLAlchemyError as exc:
             log.warning("the ledger's order lock is released by closing its session: %s", exc)
             connection.invalidate()
-
-
-def _normalised(payload: Mapping[str, object]) -> tuple[JsonObject, str]:
-    """The payload as plain JSON and its canonical text (RFC 8785). Values that are not JSON
-    (a datetime, an enum) are written as their ``str``, as the log always did."""
-    try:
-        return cast(JsonObject, payload), canonical(payload).decode()
-    except CanonicalizationError:
-        plain = json.loads(json.dumps(payload, default=str))
-        try:
-            return cast(JsonObject, plain), canonical(plain).decode()
-        except CanonicalizationError as error:
-            raise LedgerAppendError(f"the event payload has no canonical JSON: {error}") from error
-
-
-def _party_sig_json(party_sig: PartySig | None) -> str | None:
-    return None if party_sig is None else json.dumps(party_sig.to_json(), sort_keys=True)
 
 
 class EventLog:
@@ -185,7 +164,7 @@ class EventLog:
     ) -> tuple[int, dict[str, object]]:
         """The seq and row of the next entry, chained after the head and signed; the head
         moves on to it (the caller inserts the row in this transaction)."""
-        plain, text_ = _normalised(payload)
+        plain, text_ = payload_text(payload)
         prev = self._head()
         signer = self._keys.signer(LedgerKeys(self._c), time)
         seq = 1 if prev is None else prev.seq + 1
@@ -199,7 +178,7 @@ class EventLog:
             "actor": actor,
             "type": type_,
             "payload": text_,
-            "party_sig": _party_sig_json(party_sig),
+            "party_sig": party_sig_text(party_sig),
             "prev_hash": entry.prev_hash,
             "content_hash": entry.content_hash,
             "hash": entry.hash,
@@ -233,7 +212,7 @@ class EventLog:
     def entries(self, after: int, limit: int = 1000) -> list[Entry]:
         """Ledger entries with a seq above ``after``, in order, content included."""
         query = select(t.events).where(t.events.c.seq > after).order_by(t.events.c.seq)
-        return [_entry(row) for row in self._c.execute(query.limit(limit))]
+        return [entry_from_row(row) for row in self._c.execute(query.limit(limit))]
 
     def entries_naming(self, text_: str, after: int, upto: int, limit: int = 10_000) -> list[Entry]:
         """Ledger entries after seq ``after`` and up to ``upto`` whose payload holds the JSON
@@ -252,7 +231,7 @@ class EventLog:
             .limit(limit)
         )
         # the pattern narrows the scan; SQLite's LIKE ignores the case of ASCII letters
-        return [_entry(row) for row in self._c.execute(query) if needle in row.payload]
+        return [entry_from_row(row) for row in self._c.execute(query) if needle in row.payload]
 
     def head(self) -> Link | None:
         """The newest entry as committed (None: the ledger is empty)."""
@@ -280,13 +259,3 @@ def _after_query(bare: frozenset[str]) -> Select[Any]:
         .order_by(c.seq)
         .limit(bindparam("limit"))
     )
-
-
-def _entry(row: Row[Any]) -> Entry:
-    """The ledger entry a row of ``events`` holds (read back exactly as it was hashed)."""
-    sig = None if row.party_sig is None else json.loads(row.party_sig)
-    party_sig = None if sig is None else PartySig(str(sig.get("key_id")), str(sig.get("sig")))
-    content = Content(
-        format_time(from_us(row.time_us)), row.actor, row.type, json.loads(row.payload), party_sig
-    )
-    return Entry(row.seq, row.prev_hash, row.content_hash, row.hash, row.sig, content)

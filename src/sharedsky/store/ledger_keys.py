@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from sharedsky.ledger.signing import (
-    SERVER,
-    KeyEntry,
-    KeyRing,
-    Signer,
-    StoredKey,
-    public_key_from_b64,
-    public_key_to_b64,
-)
+from sharedsky.ledger.signing import SERVER, KeyEntry, KeyRing, Signer, StoredKey
 from sharedsky.store import tables as t
-from sharedsky.units import from_us, to_us
+from sharedsky.store.mapping import key_entry_from_row, key_values, stored_key_from_row
+from sharedsky.units import to_us
 
 
 class ServerKeyCache:
@@ -70,15 +62,9 @@ class LedgerKeys:
     def add_server_key(self, now: datetime) -> Signer:
         """Make a new server key and store it (its private half too) as the current one."""
         signer = Signer.generate()
+        entry = KeyEntry(signer.key_id, signer.public_key, SERVER)
         self._c.execute(
-            insert(t.ledger_keys).values(
-                key_id=signer.key_id,
-                public_key=public_key_to_b64(signer.public_key),
-                owner=SERVER,
-                operator_id=None,
-                private_pem=signer.to_pem().decode(),
-                created_us=to_us(now),
-            )
+            insert(t.ledger_keys).values(key_values(entry, now, signer.to_pem().decode()))
         )
         return signer
 
@@ -88,16 +74,7 @@ class LedgerKeys:
         c = t.ledger_keys.c
         if self._c.execute(select(c.key_id).where(c.key_id == entry.key_id)).first():
             return False
-        self._c.execute(
-            insert(t.ledger_keys).values(
-                key_id=entry.key_id,
-                public_key=public_key_to_b64(entry.public_key),
-                owner=entry.owner,
-                operator_id=entry.operator,
-                private_pem=None,
-                created_us=to_us(now),
-            )
-        )
+        self._c.execute(insert(t.ledger_keys).values(key_values(entry, now)))
         return True
 
     def revoke(self, key_id: str, now: datetime) -> bool:
@@ -115,14 +92,7 @@ class LedgerKeys:
         """Every key ever registered, oldest first (revoked ones included)."""
         c = t.ledger_keys.c
         rows = self._c.execute(select(t.ledger_keys).order_by(c.created_us, c.key_id))
-        return [
-            StoredKey(
-                _entry(row),
-                from_us(row.created_us),
-                None if row.revoked_us is None else from_us(row.revoked_us),
-            )
-            for row in rows
-        ]
+        return [stored_key_from_row(row) for row in rows]
 
     def keyring(self) -> KeyRing:
         """Every key (revoked ones still verify what they signed) as a verifier's key ring."""
@@ -134,7 +104,7 @@ class LedgerKeys:
         rows = self._c.execute(
             select(t.ledger_keys).where(c.operator_id == operator_id, c.revoked_us.is_(None))
         )
-        return [_entry(row) for row in rows]
+        return [key_entry_from_row(row) for row in rows]
 
     def all_active(self) -> dict[str, list[KeyEntry]]:
         """The keys every operator that holds any may sign with now, by operator."""
@@ -142,9 +112,5 @@ class LedgerKeys:
         found: dict[str, list[KeyEntry]] = {}
         for row in self._c.execute(select(t.ledger_keys).where(c.revoked_us.is_(None))):
             if row.operator_id is not None:
-                found.setdefault(row.operator_id, []).append(_entry(row))
+                found.setdefault(row.operator_id, []).append(key_entry_from_row(row))
         return found
-
-
-def _entry(row: Row[Any]) -> KeyEntry:
-    return KeyEntry(row.key_id, public_key_from_b64(row.public_key), row.owner, row.operator_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,36 +10,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus
-from sharedsky.geo.outlines import outline_bbox
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import notice_from_row
+from sharedsky.store.mapping import notice_from_row, notice_values
 from sharedsky.store.volumes import VolumeIndex
-from sharedsky.units import opt_to_us, to_us
-
-
-def _values(notice: Notice) -> dict[str, Any]:
-    boxes = [outline_bbox(v.outline) for v in notice.volumes]
-    return {
-        "id": notice.id,
-        "party_id": notice.party,
-        "kind": str(notice.kind),
-        "title": notice.title,
-        "remarks": notice.remarks,
-        "contact": notice.contact,
-        "version": notice.version,
-        "filed_us": to_us(notice.filed_at),
-        "updated_us": to_us(notice.updated_at),
-        "cancelled_us": opt_to_us(notice.cancelled_at),
-        "lead_time_s": notice.lead_time_s,
-        "late_for": json.dumps(list(notice.late_for)),
-        "t_start_us": to_us(notice.start),
-        "t_end_us": to_us(notice.end),
-        "min_lon": min(b[0] for b in boxes),
-        "min_lat": min(b[1] for b in boxes),
-        "max_lon": max(b[2] for b in boxes),
-        "max_lat": max(b[3] for b in boxes),
-    }
+from sharedsky.units import to_us
 
 
 class NoticeRepository:
@@ -55,12 +29,12 @@ class NoticeRepository:
 
     def add(self, notice: Notice) -> None:
         """Insert a new notice row (volumes are stored by the caller through the index)."""
-        self._c.execute(insert(t.notices), _values(notice))
+        self._c.execute(insert(t.notices), notice_values(notice))
         self._journal.note(t.notices, "id", notice.id)
 
     def replace(self, notice: Notice) -> None:
         """Overwrite the row of ``notice.id`` with this version; no-op if there is none."""
-        values = _values(notice)
+        values = notice_values(notice)
         del values["id"]
         self._c.execute(update(t.notices).where(t.notices.c.id == notice.id).values(values))
         self._journal.note(t.notices, "id", notice.id)

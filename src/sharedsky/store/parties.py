@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
-from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.operators import OperatorRecord, Role
+from sharedsky.domain.operators import OperatorRecord
 from sharedsky.store import tables as t
-
-
-def _record(row: Row[tuple[object, ...]]) -> OperatorRecord:
-    return OperatorRecord(
-        OperatorId(row.id),
-        PartyId(row.party_id),
-        row.name,
-        Role(row.role),
-        row.created_us,
-        row.expires_us,
-        row.revoked_us,
-        row.cert_subject,
-    )
+from sharedsky.store.mapping import operator_from_row, operator_values
 
 
 class PartyRepository:
@@ -51,29 +38,18 @@ class PartyRepository:
         """Register an operator with the SHA-256 (hex) of its token. Fails with an integrity
         error when its id (or, by a one-in-2^256 chance, its token) is taken."""
         self._c.execute(
-            insert(t.operators).values(
-                id=operator.id,
-                party_id=operator.party,
-                name=operator.name,
-                token_sha256=token_sha256,
-                created_us=created_us,
-                role=operator.role.value,
-                expires_us=operator.expires_us,
-                revoked_us=None,
-                cert_subject=operator.cert_subject,
-                changed_us=created_us,
-            )
+            insert(t.operators).values(operator_values(operator, token_sha256, created_us))
         )
 
     def operator(self, operator_id: str) -> OperatorRecord | None:
         """The operator with this id (revoked or expired too); None when there is none."""
         row = self._c.execute(select(t.operators).where(t.operators.c.id == operator_id)).first()
-        return None if row is None else _record(row)
+        return None if row is None else operator_from_row(row)
 
     def operators(self) -> list[OperatorRecord]:
         """Every operator (revoked and expired ones too), by party then id."""
         query = select(t.operators).order_by(t.operators.c.party_id, t.operators.c.id)
-        return [_record(row) for row in self._c.execute(query)]
+        return [operator_from_row(row) for row in self._c.execute(query)]
 
     def revoke_operator(self, operator_id: str, now_us: int) -> None:
         """Mark the operator revoked at ``now_us`` (its token stops working); no-op when it is
@@ -105,8 +81,10 @@ class PartyRepository:
         caller decides); None when nobody's does."""
         query = select(t.operators).where(t.operators.c.token_sha256 == token_sha256)
         row = self._c.execute(query).first()
-        return None if row is None else _record(row)
+        return None if row is None else operator_from_row(row)
 
     def operators_by_token(self) -> dict[str, OperatorRecord]:
         """Every operator, by the SHA-256 (hex) of its token (revoked or expired too)."""
-        return {row.token_sha256: _record(row) for row in self._c.execute(select(t.operators))}
+        return {
+            row.token_sha256: operator_from_row(row) for row in self._c.execute(select(t.operators))
+        }

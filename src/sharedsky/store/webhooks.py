@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.store import tables as t
-from sharedsky.units import from_us, opt_from_us, to_us
-
-
-def _hook(row: Any) -> Webhook:
-    return Webhook(
-        id=row.id,
-        party=PartyId(row.party_id),
-        url=row.url,
-        secret=row.secret,
-        created_at=from_us(row.created_us),
-        disabled_at=opt_from_us(row.disabled_us),
-        cursor_seq=row.cursor_seq,
-        attempts=row.attempts,
-        next_attempt_at=from_us(row.next_attempt_us),
-    )
-
-
-def _attempt(row: Any) -> WebhookAttempt:
-    return WebhookAttempt(
-        webhook_id=row.webhook_id,
-        event_seq=row.event_seq,
-        event_type=row.event_type,
-        attempt=row.attempt,
-        status_code=row.status_code,
-        error=row.error,
-        sent_at=from_us(row.sent_us),
-        ok=bool(row.ok),
-        dead=bool(row.dead),
-        id=row.id,
-    )
+from sharedsky.store.mapping import attempt_from_row, attempt_values, hook_from_row, hook_values
 
 
 class WebhookRepository:
@@ -49,26 +18,14 @@ class WebhookRepository:
 
     def add(self, hook: Webhook) -> None:
         """Insert a new hook (its id must be new)."""
-        self._c.execute(
-            insert(t.webhooks).values(
-                id=hook.id,
-                party_id=hook.party,
-                url=hook.url,
-                secret=hook.secret,
-                created_us=to_us(hook.created_at),
-                disabled_us=None,
-                cursor_seq=hook.cursor_seq,
-                attempts=hook.attempts,
-                next_attempt_us=to_us(hook.next_attempt_at),
-            )
-        )
+        self._c.execute(insert(t.webhooks).values(hook_values(hook)))
 
     def get(self, hook_id: str) -> Webhook | None:
         """The active hook with this id; None when there is none or it was deleted."""
         c = t.webhooks.c
         query = select(t.webhooks).where(c.id == hook_id, c.disabled_us.is_(None))
         row = self._c.execute(query).first()
-        return None if row is None else _hook(row)
+        return None if row is None else hook_from_row(row)
 
     def active(self, party: PartyId | None) -> list[Webhook]:
         """The active hooks of ``party`` (of every party when None), oldest first (ties by id);
@@ -77,7 +34,7 @@ class WebhookRepository:
         query = select(t.webhooks).where(c.disabled_us.is_(None))
         if party is not None:
             query = query.where(c.party_id == party)
-        return [_hook(r) for r in self._c.execute(query.order_by(c.created_us, c.id))]
+        return [hook_from_row(r) for r in self._c.execute(query.order_by(c.created_us, c.id))]
 
     def due(self, now_us: int) -> list[Webhook]:
         """Active hooks whose next attempt is due at ``now_us`` and whose cursor is below the
@@ -89,7 +46,7 @@ class WebhookRepository:
             .where(c.disabled_us.is_(None), c.next_attempt_us <= now_us, c.cursor_seq < head)
             .order_by(c.created_us, c.id)
         )
-        return [_hook(r) for r in self._c.execute(query)]
+        return [hook_from_row(r) for r in self._c.execute(query)]
 
     def disable(self, hook_id: str, now_us: int) -> bool:
         """Delete (disable) an active hook; False when it was not active."""
@@ -151,19 +108,7 @@ class WebhookRepository:
 
     def record(self, attempt: WebhookAttempt) -> None:
         """Store one attempt."""
-        self._c.execute(
-            insert(t.webhook_deliveries).values(
-                webhook_id=attempt.webhook_id,
-                event_seq=attempt.event_seq,
-                event_type=attempt.event_type,
-                attempt=attempt.attempt,
-                status_code=attempt.status_code,
-                error=attempt.error,
-                sent_us=to_us(attempt.sent_at),
-                ok=attempt.ok,
-                dead=attempt.dead,
-            )
-        )
+        self._c.execute(insert(t.webhook_deliveries).values(attempt_values(attempt)))
 
     def attempts_of(
         self, hook_id: str, limit: int, dead_only: bool = False
@@ -175,7 +120,7 @@ class WebhookRepository:
         if dead_only:
             query = query.where(c.dead.is_(True))
         query = query.order_by(c.id.desc()).limit(limit)
-        return [_attempt(r) for r in self._c.execute(query)]
+        return [attempt_from_row(r) for r in self._c.execute(query)]
 
     def owner_of(self, hook_id: str) -> PartyId | None:
         """The party of the hook with this id, deleted or not; None when there is none."""

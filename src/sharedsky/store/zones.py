@@ -12,23 +12,8 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import zone_from_row
+from sharedsky.store.mapping import zone_from_row, zone_values
 from sharedsky.store.volumes import VolumeIndex
-from sharedsky.units import opt_to_us, to_us
-
-
-def _values(zone: Zone) -> dict[str, Any]:
-    return {
-        "id": zone.id,
-        "party_id": zone.party,
-        "kind": str(zone.kind),
-        "title": zone.title,
-        "remarks": zone.remarks,
-        "version": zone.version,
-        "declared_us": to_us(zone.declared_at),
-        "updated_us": to_us(zone.updated_at),
-        "withdrawn_us": opt_to_us(zone.withdrawn_at),
-    }
 
 
 class ZoneRepository:
@@ -43,12 +28,12 @@ class ZoneRepository:
 
     def add(self, zone: Zone) -> None:
         """Insert a new zone row (its volume is stored by the caller through the index)."""
-        self._c.execute(insert(t.zones).values(_values(zone)))
+        self._c.execute(insert(t.zones).values(zone_values(zone)))
         self._journal.note(t.zones, "id", zone.id)
 
     def replace(self, zone: Zone) -> None:
         """Overwrite the row of ``zone.id`` with this version; no-op if there is none."""
-        values = _values(zone)
+        values = zone_values(zone)
         del values["id"]
         self._c.execute(update(t.zones).where(t.zones.c.id == zone.id).values(values))
         self._journal.note(t.zones, "id", zone.id)
