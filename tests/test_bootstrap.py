@@ -1,7 +1,7 @@
 """The composition root: a container's ``start`` runs its background parts and ``stop`` ends
 them (a second ``stop`` does nothing); ``build`` makes a serving process's container from the
 settings alone, and refuses a database that holds no mechanism; the duty lease fits the
-database (several processes over one SQLite file elect one holder as over PostgreSQL)."""
+database, and one process at a time serves an SQLite file (``serving_lock``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,11 @@ import pytest
 from _support import Env, make_env
 from sqlalchemy import create_engine
 
-from sharedsky.bootstrap import Container, build, duty_lease
-from sharedsky.domain.errors import StateConflict
-from sharedsky.service.duties import AlwaysHeld, DutyRunner
+from sharedsky.bootstrap import Container, build, duty_lease, serving_lock
+from sharedsky.domain.errors import InvalidSetting, StateConflict
+from sharedsky.service.duties import AlwaysHeld
 from sharedsky.settings import Settings
-from sharedsky.store.duty_lock import DutyFileLock, DutyLock
-from sharedsky.store.engine import make_engine
+from sharedsky.store.duty_lock import DutyLock
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 
@@ -135,15 +134,15 @@ def test_build_refuses_a_database_without_a_mechanism(database_url: str) -> None
     assert _ended(_ours(set(threading.enumerate())) - before) == set()  # its database closed
 
 
-def test_the_duty_lease_is_an_advisory_lock_a_file_lock_or_always_held_by_database(
+def test_the_duty_lease_is_an_advisory_lock_on_postgresql_and_always_held_on_sqlite(
     database: Database,
 ) -> None:
+    """An SQLite database has one serving process (``serving_lock``): nothing to elect."""
     lease = duty_lease(database)
     if database.dialect == "postgresql":
         assert isinstance(lease, DutyLock)
     else:
-        assert isinstance(lease, DutyFileLock)
-        assert str(lease.path) == f"{database.engine.url.database}.duties"
+        assert isinstance(lease, AlwaysHeld)
     memory = Database(create_engine("sqlite://"))
     try:
         assert isinstance(duty_lease(memory), AlwaysHeld)
@@ -151,41 +150,34 @@ def test_the_duty_lease_is_an_advisory_lock_a_file_lock_or_always_held_by_databa
         memory.close()
 
 
-def test_one_of_two_runners_over_one_sqlite_file_holds_the_duties_and_the_other_takes_over(
-    tmp_path: Path,
+def test_one_process_at_a_time_holds_the_serving_lock_of_an_sqlite_file(tmp_path: Path) -> None:
+    """R-STREAM-3 over SQLite: while one ``serve`` holds the file's lock (``PATH.duties``, two
+    open lock files conflict in one process as in two), another is refused with a message that
+    says who and why; once the first ends, the next takes it."""
+    db = tmp_path / "sky.db"
+    url = f"sqlite:///{db}"
+    with serving_lock(url):
+        assert (tmp_path / "sky.db.duties").exists()
+        with pytest.raises(StateConflict) as refused, serving_lock(url):
+            pass
+        assert refused.value.detail == (
+            f"another sharedsky serve process serves {db} (it holds {db}.duties): SQLite admits "
+            "one server process per database; stop it, or serve several over PostgreSQL"
+        )
+        with serving_lock(f"sqlite:///{tmp_path / 'other.db'}"):  # another file: its own lock
+            pass
+    with serving_lock(url):
+        pass
+
+
+def test_the_serving_lock_is_nothing_in_memory_or_on_postgresql_and_an_error_without_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """R-STREAM-3 over SQLite: the leases of two processes sharing one file (two open lock
-    files conflict in one process as in two); when the holder gives the duties up (a process
-    that stops or dies closes its lock file), the other takes them within its retry."""
-    url = f"sqlite:///{tmp_path / 'sky.db'}"
-    databases = [Database(make_engine(url)) for _ in range(2)]
-    started: list[list[str]] = [[], []]
-
-    class Duty:
-        def __init__(self, log: list[str]) -> None:
-            self.log = log
-
-        def start(self) -> None:
-            self.log.append("start")
-
-        def stop(self) -> None:
-            self.log.append("stop")
-
-    runners = [
-        DutyRunner(duty_lease(db), lambda log=log: [Duty(log)], retry_s=0.05)
-        for db, log in zip(databases, started, strict=True)
-    ]
-    try:
-        for runner in runners:
-            runner.start()
-        assert [r.held for r in runners] == [True, False]
-        time.sleep(0.3)  # the other keeps trying, and keeps failing
-        assert [r.held for r in runners] == [True, False] and started == [["start"], []]
-        runners[0].stop()
-        assert runners[1].wait_held(5.0)
-        assert started == [["start", "stop"], ["start"]] and runners[1].takeovers == 1
-    finally:
-        for runner in runners:
-            runner.stop()
-        for db in databases:
-            db.close()
+    monkeypatch.chdir(tmp_path)
+    for url in ("sqlite://", "sqlite:///:memory:", "postgresql://u@127.0.0.1:1/none"):
+        with serving_lock(url), serving_lock(url):  # nothing held: no conflict, no file
+            pass
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(InvalidSetting, match=r"missing/sky\.db\.duties cannot be locked"):
+        with serving_lock(f"sqlite:///{tmp_path / 'missing' / 'sky.db'}"):
+            pass

@@ -23,16 +23,18 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import anyio.to_thread
+from sqlalchemy.engine import make_url
 
 from sharedsky.api.limits import RequestLimits
 from sharedsky.api.observability import LaneCount, Metrics, MetricsPort, StreamCount
 from sharedsky.detect.tactical import warm as warm_tactical
 from sharedsky.domain.addresses import TargetRules
-from sharedsky.domain.errors import SharedskyError, StateConflict
+from sharedsky.domain.errors import InvalidSetting, SharedskyError, StateConflict
 from sharedsky.events.bus import EventBus
 from sharedsky.events.feed import POLL_S, EventFeed, FeedPump
 from sharedsky.events.pg_notify import PgListener
@@ -58,7 +60,7 @@ from sharedsky.service.uow import Database as DatabasePort
 from sharedsky.service.webhooks import WebhookWorker
 from sharedsky.settings import Settings
 from sharedsky.store.duty_lock import DutyFileLock, DutyLock, sqlite_lock_path
-from sharedsky.store.engine import is_sqlite, make_engine
+from sharedsky.store.engine import is_sqlite, make_engine, normalise_url, sqlite_file
 from sharedsky.store.live import LiveStore
 from sharedsky.store.schema import head_revisions, upgrade
 from sharedsky.store.uow import Database
@@ -122,21 +124,46 @@ def check_database(settings: Settings) -> None:
 
 def duty_lease(db: Database) -> DutyLease:
     """What elects the process that runs the duties among those over ``db``: the advisory
-    lock of its schema on PostgreSQL, a lock on ``PATH.duties`` beside an SQLite file (several
-    processes may serve one file), nothing to elect for an in-memory SQLite database (one
-    process alone can open it)."""
-    url = db.engine.url
-    if not is_sqlite(db.engine):
-        return DutyLock(url)
-    path = sqlite_lock_path(url)
-    return AlwaysHeld() if path is None else DutyFileLock(path)
+    lock of its schema on PostgreSQL; nothing to elect over SQLite, which one process serves
+    (``serving_lock`` keeps a file to one ``serve``; only its own process opens a database in
+    memory)."""
+    return AlwaysHeld() if is_sqlite(db.engine) else DutyLock(db.engine.url)
+
+
+@contextmanager
+def serving_lock(url: str) -> Iterator[None]:
+    """Hold, for the block, the lock that keeps the SQLite file of ``url`` to one serving
+    process (``PATH.duties``, ``store/duty_lock.DutyFileLock``): over SQLite each process keeps
+    the live tracks it is sent, and the tactical tick of one would miss those of another.
+    StateConflict, at once, when another process holds it; InvalidSetting when the lock file
+    cannot be opened. Nothing to hold over PostgreSQL (its processes share the picture) or for
+    a database in memory."""
+    parsed = make_url(normalise_url(url))
+    database, path = sqlite_file(parsed), sqlite_lock_path(parsed)
+    if database is None or path is None:
+        yield
+        return
+    lock = DutyFileLock(path)
+    try:
+        taken = lock.try_take()
+    except OSError as exc:
+        raise InvalidSetting(f"the lock file {path} cannot be locked: {exc}", ("db",)) from exc
+    if not taken:
+        raise StateConflict(
+            f"another sharedsky serve process serves {database} (it holds {path}): SQLite "
+            "admits one server process per database; stop it, or serve several over PostgreSQL"
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def start_event_listener(db: Database, bus: EventBus) -> Callable[[], None]:
     """On PostgreSQL, start a ``PgListener`` that wakes ``bus`` whenever any process commits
     events to this database and schema (R-STREAM-2), and wait until it listens; return the
-    function that stops it. SQLite notifies nothing (the streams of processes sharing one file
-    poll it): the returned function does nothing."""
+    function that stops it. SQLite notifies nothing (the streams poll the file for what the
+    offline commands beside the server commit): the returned function does nothing."""
     if db.engine.dialect.name != "postgresql":
         return lambda: None
     listener = PgListener(db.engine.url, bus.notify)
@@ -160,7 +187,7 @@ class ServingProcess:
     """The webhook worker's HTTP client; closed by ``Container.stop``."""
     follower: BoardFollower | None
     """Follows the holder's tactical board while another process holds the duties (None on
-    SQLite, where each process keeps its own live picture and board)."""
+    SQLite, which one process serves with the live picture and board in its memory)."""
 
 
 class _Running:

@@ -159,8 +159,8 @@ def serve_command(
         raise typer.Exit(2) from exc
     try:
         serve(options, settings)
-    except SharedskyError as exc:
-        _err.print(exc.detail, style="red", markup=False, highlight=False)
+    except SharedskyError as exc:  # one line, however narrow the terminal (paths are long)
+        _err.print(exc.detail, style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
 
 

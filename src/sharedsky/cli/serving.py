@@ -6,6 +6,8 @@ webhooks, the tactical tick and the ``--metrics-port`` listener — that it runs
 the duty lease, ``service/duties.py`` — and the event listener on PostgreSQL) and serves
 ``api.create_app(container)``, whose lifespan starts and stops it.
 
+Over an SQLite file ``serve`` first takes the file's lock (``bootstrap.serving_lock``) and
+keeps it until it ends: a second ``serve`` over the same file is refused before it listens.
 With one worker, ``serve`` builds the app itself (an error is a message and exit 1) and runs
 uvicorn's ``Server`` in its own process. With N, uvicorn's supervisor (``Multiprocess``) binds
 the socket in the parent and spawns N processes that each unpickle the ``ServeConfig``, build
@@ -32,7 +34,7 @@ from sharedsky.api.app import create_app
 from sharedsky.api.logs import LOG_FORMATS, log_config
 from sharedsky.api.protocol import protocol_class
 from sharedsky.api.tls import server_context
-from sharedsky.bootstrap import build, check_database
+from sharedsky.bootstrap import build, check_database, serving_lock
 from sharedsky.domain.errors import InvalidSetting, SharedskyError
 from sharedsky.settings import Settings
 from sharedsky.store.engine import normalise_url
@@ -98,14 +100,17 @@ class ServeOptions:
 
 
 def serve(options: ServeOptions, settings: Settings) -> None:
-    """Check the TLS files, then build the app (one worker) or migrate and check the database
-    once (N workers, each of which builds its own), and serve; SharedskyError, before anything
-    listens, when a file or the database cannot serve."""
+    """Check the TLS files, take an SQLite file's lock for the whole life of this process
+    (``bootstrap.serving_lock``: one process serves an SQLite database, and runs its duties),
+    then build the app (one worker) or migrate and check the database once (N workers, each of
+    which builds its own), and serve; SharedskyError, before anything listens, when a file or
+    the database cannot serve, or another process serves the SQLite file."""
     check_tls_files(options.tls_cert, options.tls_key, options.tls_client_ca)
-    app = serving_app(options, settings) if options.workers == 1 else None
-    if app is None:
-        check_database(serving_settings(options, settings))
-    run(options, settings, app)
+    with serving_lock(options.db):
+        app = serving_app(options, settings) if options.workers == 1 else None
+        if app is None:
+            check_database(serving_settings(options, settings))
+        run(options, settings, app)
 
 
 def check_tls_files(cert: Path | None, key: Path | None, client_ca: Path | None) -> None:

@@ -7,10 +7,9 @@ duties, and checks every ``retry_s`` seconds that it still holds it. On PostgreS
 a session-level advisory lock on a connection of its own (``store/duty_lock.py``): when the
 holder dies, PostgreSQL closes its session and releases the lock, and another process takes it
 at its next try, within about ``retry_s`` seconds. A holder that loses its connection stops its
-duties at once and competes again. Over an SQLite file (several ``serve`` processes may share
-one) the lease is an exclusive ``flock`` on a file beside it (``store/duty_lock.DutyFileLock``),
-which the operating system releases when the holder dies, with the same takeover. An in-memory
-SQLite database has one process: it always holds the lease (``AlwaysHeld``).
+duties at once and competes again. An SQLite database has one serving process (``serve``
+holds a lock on the file beside it for its whole life, ``bootstrap.serving_lock``; a database
+in memory is its process's own): it always holds the lease (``AlwaysHeld``).
 
 Nothing here depends on the lease being exclusive at every instant: each duty is safe if two
 processes briefly ran it together (due acknowledgements are taken ``FOR UPDATE SKIP LOCKED``
@@ -59,7 +58,7 @@ class DutyLease(Protocol):
 
 
 class AlwaysHeld:
-    """The lease of a database only one process can open (in-memory SQLite): always held."""
+    """The lease of a database that one process serves (SQLite): always held."""
 
     def try_take(self) -> bool:
         """True."""

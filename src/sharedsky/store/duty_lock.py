@@ -1,5 +1,6 @@
-"""The locks that elect the one server process running the mechanism's periodic duties
-(``service/duties.py``): ``DutyLock`` over PostgreSQL, ``DutyFileLock`` over an SQLite file.
+"""The locks that make one server process run the mechanism's periodic duties
+(``service/duties.py``): ``DutyLock`` elects it among those over PostgreSQL, ``DutyFileLock``
+keeps an SQLite file to one serving process.
 
 **PostgreSQL.** The lock is session-level (``pg_try_advisory_lock``), taken on a connection of
 its own that the holder keeps open (autocommit, outside the pool): it lasts exactly as long as
@@ -10,11 +11,13 @@ machine or the network vanished. The key is derived in SQL from a fixed name and
 connection's current schema (``hashtextextended``), so that mechanisms in several schemas of one
 database elect their holders independently.
 
-**SQLite.** Several ``serve`` processes may share one SQLite file (each on its own port); the
-lock is then an exclusive ``flock`` on a file beside the database (``PATH.duties``), taken
-without waiting. The operating system releases it when the holder's file is closed, which it
-does itself when the process dies however it dies (on the machine that holds the file: an SQLite
-file is not shared across machines), so the next try of another process takes it.
+**SQLite.** One ``serve`` process serves an SQLite file (its live tracks are kept in its
+memory, so a second process would split them): ``serve`` takes an exclusive ``flock`` on a file
+beside the database (``PATH.duties``) without waiting before it builds its app, refuses to start
+when another process holds it, and keeps it for its whole life (it then runs the duties itself).
+The operating system releases it when the holder's file is closed, which it does itself when the
+process dies however it dies (on the machine that holds the file: an SQLite file is not shared
+across machines), so a new ``serve`` starts at once after a crash.
 """
 
 from __future__ import annotations
@@ -121,9 +124,9 @@ LOCK_FILE_SUFFIX = ".duties"
 
 
 class DutyFileLock:
-    """The duty lease over one SQLite file (``service/duties.DutyLease``): an exclusive
-    ``flock`` on ``path``, made when missing and never deleted (a process that deleted it could
-    let a later one lock a new file while the holder still locks the old one).
+    """The lock of the one process serving an SQLite file: an exclusive ``flock`` on ``path``,
+    made when missing and never deleted (a process that deleted it could let a later one lock a
+    new file while the holder still locks the old one).
 
     Each ``DutyFileLock`` opens the file itself, and ``flock`` locks belong to the open file,
     not to the process: two of them conflict in one process as in two."""
@@ -133,48 +136,32 @@ class DutyFileLock:
         self._fd: int | None = None
 
     def try_take(self) -> bool:
-        """Try the lock once, without waiting (opening the file if needed); True when held."""
+        """Try the lock once, without waiting (opening the file if needed): True when held now,
+        False when another open file holds it; OSError when the file cannot be opened or
+        locked otherwise (a missing directory, no permission)."""
         if self._fd is not None:
             return True
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            log.warning("the duty lock file %s could not be opened: %s", self.path, exc)
-            return False
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
+        except BlockingIOError:  # held elsewhere: the usual answer
             os.close(fd)
-            if not isinstance(exc, BlockingIOError):  # held elsewhere is the usual answer
-                log.warning("the duty lock file %s could not be locked: %s", self.path, exc)
             return False
+        except OSError:
+            os.close(fd)
+            raise
         self._fd = fd
         return True
 
-    def still_held(self) -> bool:
-        """True while the lock is held on the file that ``path`` names: False, and the lock
-        given up, when the file was deleted or replaced (another process may lock the new
-        one)."""
-        if self._fd is None:
-            return False
-        try:
-            same = os.path.samestat(os.fstat(self._fd), os.stat(self.path))
-        except OSError:
-            same = False
-        if not same:
-            log.warning("the duty lock file %s was deleted or replaced", self.path)
-            self.release()
-        return same
-
     def release(self) -> None:
-        """Close the file, which releases the lock."""
+        """Close the file, which releases the lock (nothing happens when it is not held)."""
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
 
 
 def sqlite_lock_path(url: URL) -> Path | None:
-    """The duty lock file of the SQLite database at ``url`` (``PATH.duties``); None for an
-    in-memory database, which only its own process can open."""
+    """The lock file of the SQLite database at ``url`` (``PATH.duties``); None for an
+    in-memory database, which only its own process can open, and for another backend."""
     path = sqlite_file(url)
     return None if path is None else path.with_name(path.name + LOCK_FILE_SUFFIX)
