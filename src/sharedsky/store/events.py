@@ -28,9 +28,9 @@ from sharedsky.ledger.canonical import canonical
 from sharedsky.ledger.chain import Entry, Link, PartySig, append, format_time
 from sharedsky.store import tables as t
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
-from sharedsky.store.mapping import LedgerAppendError, entry_from_row, party_sig_text, payload_text
+from sharedsky.store.mapping import LedgerAppendError, entry_from_row, event_values, payload_text
 from sharedsky.store.pending import READS_NOTHING_HELD, Pending
-from sharedsky.units import from_us, to_us
+from sharedsky.units import from_us
 
 __all__ = ["NOTIFY_CHANNEL_SQL", "EventLog", "LedgerAppendError"]
 
@@ -172,18 +172,7 @@ class EventLog:
         self.appended += 1
         self.last_time = time
         self._pending.move_head(entry.link)
-        return seq, {
-            "seq": seq,
-            "time_us": to_us(time),
-            "actor": actor,
-            "type": type_,
-            "payload": text_,
-            "party_sig": party_sig_text(party_sig),
-            "prev_hash": entry.prev_hash,
-            "content_hash": entry.content_hash,
-            "hash": entry.hash,
-            "sig": entry.sig,
-        }
+        return seq, event_values(entry, time, text_)
 
     def append_many(
         self, time: datetime, actor: str, events: Sequence[tuple[str, Mapping[str, object]]]

@@ -30,7 +30,7 @@ from sharedsky.domain.notices import Notice
 from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.tactical import AlertKey, AlertKind, Severity, StoredAlert
 from sharedsky.domain.templates import AboutType
-from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
+from sharedsky.domain.volumes import AltitudeBand, StoredVolume, TimeWindow, Volume4D
 from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.geo.outlines import (
@@ -76,6 +76,18 @@ def volume_from_row(row: Any) -> Volume4D:
         outline_from_json(json.loads(row.outline)),
         AltitudeBand(row.alt_lo_m, row.alt_hi_m),
         TimeWindow(from_us(row.t_start_us), opt_from_us(row.t_end_us)),
+    )
+
+
+def stored_volume_from_row(row: Any) -> StoredVolume:
+    """A StoredVolume (its object, owner and version with the volume) from a ``volumes`` row."""
+    return StoredVolume(
+        ObjectType(row.object_type),
+        row.object_id,
+        row.volume_index,
+        PartyId(row.party_id),
+        row.version,
+        volume_from_row(row),
     )
 
 
@@ -542,6 +554,25 @@ def payload_text(payload: Mapping[str, object]) -> tuple[JsonObject, str]:
 def party_sig_text(party_sig: PartySig | None) -> str | None:
     """The submitter's signature as the ``party_sig`` column holds it."""
     return None if party_sig is None else json.dumps(party_sig.to_json(), sort_keys=True)
+
+
+def event_values(entry: Entry, time: datetime, payload: str) -> dict[str, object]:
+    """Column values of the ``events`` row of a new ``entry`` (recorded at ``time``, its
+    payload's canonical text ``payload``, as ``payload_text`` gives it)."""
+    assert entry.content is not None  # a new entry is never redacted
+    content = entry.content
+    return {
+        "seq": entry.seq,
+        "time_us": to_us(time),
+        "actor": content.actor,
+        "type": content.type,
+        "payload": payload,
+        "party_sig": party_sig_text(content.party_sig),
+        "prev_hash": entry.prev_hash,
+        "content_hash": entry.content_hash,
+        "hash": entry.hash,
+        "sig": entry.sig,
+    }
 
 
 def entry_from_row(row: Any) -> Entry:

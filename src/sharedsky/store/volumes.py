@@ -13,7 +13,7 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.volumes import StoredVolume, Volume4D
 from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
-from sharedsky.store.mapping import volume_from_row, volume_values
+from sharedsky.store.mapping import stored_volume_from_row, volume_from_row, volume_values
 from sharedsky.units import OPEN_END_US
 
 _CHUNK = 500
@@ -155,16 +155,7 @@ class VolumeIndex:
         for chunk in _chunks(sorted(vids)):
             params = {"vids": chunk, "top": alt_hi_m, "bottom": alt_lo_m}
             for row in self._c.execute(_VOLUMES_NEAR, params):
-                found.append(
-                    StoredVolume(
-                        ObjectType(row.object_type),
-                        row.object_id,
-                        row.volume_index,
-                        PartyId(row.party_id),
-                        row.version,
-                        volume_from_row(row),
-                    )
-                )
+                found.append(stored_volume_from_row(row))
         found.sort(key=lambda v: (v.object_type, v.object_id, v.volume_index))
         return found
 
@@ -174,14 +165,4 @@ class VolumeIndex:
             t.volumes.c.party_id != exclude_party,
             or_(t.volumes.c.t_end_us.is_(None), and_(t.volumes.c.t_end_us > now_us)),
         )
-        return [
-            StoredVolume(
-                ObjectType(row.object_type),
-                row.object_id,
-                row.volume_index,
-                PartyId(row.party_id),
-                row.version,
-                volume_from_row(row),
-            )
-            for row in self._c.execute(query)
-        ]
+        return [stored_volume_from_row(row) for row in self._c.execute(query)]

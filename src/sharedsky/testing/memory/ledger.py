@@ -12,9 +12,9 @@ import orjson
 from sharedsky.domain.events import StoredEvent
 from sharedsky.ledger.canonical import canonical
 from sharedsky.ledger.chain import Entry, Link, PartySig, append, format_time
-from sharedsky.store.mapping import entry_from_row, party_sig_text, payload_text
+from sharedsky.store.mapping import entry_from_row, event_values, payload_text
 from sharedsky.testing.memory.tables import Repository, Row
-from sharedsky.units import from_us, to_us
+from sharedsky.units import from_us
 
 if TYPE_CHECKING:
     from sharedsky.testing.memory.database import MemoryUnitOfWork
@@ -63,20 +63,7 @@ class MemoryEvents(Repository):
             seq = 1 if prev is None else prev.seq + 1
             entry = append(prev, seq, format_time(time), actor, type_, plain, party_sig, signer)
             prev = entry.link
-            rows.append(
-                {
-                    "seq": seq,
-                    "time_us": to_us(time),
-                    "actor": actor,
-                    "type": type_,
-                    "payload": text_,
-                    "party_sig": party_sig_text(party_sig),
-                    "prev_hash": entry.prev_hash,
-                    "content_hash": entry.content_hash,
-                    "hash": entry.hash,
-                    "sig": entry.sig,
-                }
-            )
+            rows.append(event_values(entry, time, text_))
         if rows:
             self.appended += len(rows)
             self.last_time = time

@@ -39,6 +39,7 @@ from sharedsky.store.mapping import (
     message_values,
     notice_from_row,
     notice_values,
+    stored_volume_from_row,
     volume_from_row,
     volume_values,
     zone_from_row,
@@ -140,16 +141,7 @@ class MemoryVolumes(Repository):
                 continue
             row = self._t.rows["volumes"][vid]
             if row.alt_lo_m < alt_hi_m and row.alt_hi_m > alt_lo_m:
-                found.append(
-                    StoredVolume(
-                        ObjectType(row.object_type),
-                        row.object_id,
-                        row.volume_index,
-                        PartyId(row.party_id),
-                        row.version,
-                        volume_from_row(row),
-                    )
-                )
+                found.append(stored_volume_from_row(row))
         found.sort(key=lambda v: (v.object_type, v.object_id, v.volume_index))
         return found
 
