@@ -42,15 +42,6 @@ def region_of(volume: Volume4D, now: datetime) -> Region:
     )
 
 
-def _position(snap: Snapshot, index: int) -> list[float]:
-    states = snap.states
-    return [
-        round(float(states.lon_deg[index]), 6),
-        round(float(states.lat_deg[index]), 6),
-        round(float(states.alt_m[index]), 1),
-    ]
-
-
 def conformance_findings(
     uow: UnitOfWork, deps: Deps, snap: Snapshot, lookahead_s: float, horizon_s: float
 ) -> list[Finding]:
@@ -110,7 +101,7 @@ def _conformance(
         figures = {
             "status": str(status),
             "t_exit_s": round(t_exit, 1),
-            "a_position": _position(sub, i),
+            "a_position": sub.position(i),
         }
         found.append(Finding(key, t_exit, figures))
     return found
@@ -150,7 +141,7 @@ def _intrusions(
             "t_entry_s": round(float(hits.t_entry_s[k]), 1),
             "t_exit_s": round(float(hits.t_exit_s[k]), 1),
             "distance_m": round(float(hits.distance_m[k]), 1),
-            "a_position": _position(snap, i),
+            "a_position": snap.position(i),
         }
         found.append(Finding(key, float(hits.t_entry_s[k]), figures))
     return found

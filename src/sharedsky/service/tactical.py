@@ -126,20 +126,11 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
                 "dv_m": round(float(hits.dv_m[k]), 1),
                 "t_in_s": round(float(hits.t_in_s[k]), 1),
                 "t_out_s": round(float(hits.t_out_s[k]), 1),
-                "a_position": _position(pair, i),
-                "b_position": _position(pair, j),
+                "a_position": pair.position(i),
+                "b_position": pair.position(j),
             }
             found.append(Finding(key, float(hits.t_in_s[k]), figures))
     return found
-
-
-def _position(snap: Snapshot, index: int) -> list[float]:
-    states = snap.states
-    return [
-        round(float(states.lon_deg[index]), 6),
-        round(float(states.lat_deg[index]), 6),
-        round(float(states.alt_m[index]), 1),
-    ]
 
 
 def tick(

@@ -81,6 +81,16 @@ class Snapshot:
             np.array([code_of[p] for p in self.parties], dtype=np.int64), self.states
         )
 
+    def position(self, index: int) -> list[float]:
+        """Where track ``index`` is, as an alert reports it: [lon_deg, lat_deg, alt_m], rounded
+        to 1e-6 degree and 0.1 m."""
+        states = self.states
+        return [
+            round(float(states.lon_deg[index]), 6),
+            round(float(states.lat_deg[index]), 6),
+            round(float(states.alt_m[index]), 1),
+        ]
+
     def take(self, mask: npt.NDArray[np.bool_]) -> Snapshot:
         """The tracks where ``mask`` is true."""
         where = np.flatnonzero(mask)
