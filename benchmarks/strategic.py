@@ -406,7 +406,8 @@ def bench_size(opts: Options, n: int, figures: dict[str, object]) -> None:
             try:
                 took_s = preload(db, opts.seed, cells)
                 print(f"  PostgreSQL with {n:,} notices: stored in {took_s:.1f} s")
-                run = file_all(db, opts.seed, opts.filings)
+                profile = opts.profile if n == max(opts.sizes) else 0
+                run = file_all(db, opts.seed, opts.filings, profile=profile)
             finally:
                 db.close()
         pg = summarise(run.seconds)
@@ -431,7 +432,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--workers", type=int, default=2, help="processes for coverings")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
-        "--profile", type=int, default=0, help="cProfile this many filings at the largest size"
+        "--profile", type=int, default=0, help="cProfile this many filings at the largest size (each backend)"
     )
     args = parser.parse_args(argv)
     return Options(

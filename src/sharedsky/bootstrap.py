@@ -31,7 +31,13 @@ import anyio.to_thread
 from sqlalchemy.engine import make_url
 
 from sharedsky.api.limits import RequestLimits
-from sharedsky.api.observability import LaneCount, Metrics, MetricsPort, StreamCount
+from sharedsky.api.observability import (
+    REFRESH_S,
+    LaneCount,
+    Metrics,
+    MetricsPort,
+    StreamCount,
+)
 from sharedsky.detect.tactical import warm as warm_tactical
 from sharedsky.domain.addresses import TargetRules
 from sharedsky.domain.errors import InvalidSetting, SharedskyError, StateConflict
@@ -330,6 +336,11 @@ class Container:
                 ("flush-deliveries", self._flush_deliveries()),
                 ("publish-checkpoints", self._publish_checkpoints()),
                 ("watch-credentials", self._watch_credentials()),
+                *(
+                    (("refresh-metrics", self._refresh_metrics()),)
+                    if self.metrics.shared_dir
+                    else ()
+                ),
             )
         ]
         for task in tasks:
@@ -375,6 +386,13 @@ class Container:
         """Fill the caches of tokens and operators' keys from the database (blocking)."""
         operators = self.credentials.load(self.deps.db, self.deps.mechanism)
         keep_every_operators_keys(self.deps, self.operator_keys, operators)
+
+    async def _refresh_metrics(self) -> None:
+        """Set this process's gauges every ``REFRESH_S`` (a process of several: a scrape
+        answered by another reads them from the shared files)."""
+        while True:
+            await asyncio.sleep(REFRESH_S)
+            self.metrics.refresh()
 
     async def _flush_deliveries(self) -> None:
         """Write the deliveries the streams noted, every ``DELIVERY_FLUSH_S`` seconds."""

@@ -184,6 +184,62 @@ def test_two_workers_share_one_port_one_picture_and_raise_an_alert_once(
         server.stop()
 
 
+def scraped_value(text: str, series: str) -> float:
+    """The value of ``series`` (name and labels, as the exposition writes them) in a scrape."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{series} is not in the scrape")
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_metrics_of_two_workers_are_the_servers_whichever_answers(
+    tmp_path: Path, fresh_database: Callable[[str], str]
+) -> None:
+    """R-OPS (issue 13, observability) with ``--workers 2``: a scrape reaches one process, but
+    its figures are the server's: every scrape counts every scrape before it, both processes'
+    requests and the stream one of them holds, and one duty holder."""
+    db = fresh_database("postgres")
+    tokens = init(tmp_path, MECHANISM_YAML, db)
+    server = start(db, tmp_path / "serve.log", FAST, ["--workers", "2"])
+    host = {"Authorization": f"Bearer {tokens['host']}"}
+    try:
+        seen: set[str] = set()
+
+        def both_answered() -> bool:
+            seen.add(duties_of(server.base))
+            return seen == {"held", "standby"}
+
+        wait_until(both_answered, 30.0, "both workers answer /readyz")
+        healthz = 'sharedsky_http_requests_total{method="GET",route="/healthz",status="200"}'
+        first = httpx.get(f"{server.base}/metrics", headers=host, timeout=5.0).text
+        before = scraped_value(first, healthz)  # the start's own readiness checks
+        for _ in range(40):  # each on a new connection: either worker answers
+            assert httpx.get(f"{server.base}/healthz", timeout=5.0).status_code == 200
+        with (
+            httpx.Client(timeout=30.0) as watcher,
+            watcher.stream(
+                "GET",
+                f"{server.base}/v1/events",
+                headers={"Authorization": f"Bearer {tokens['alpha']}"},
+            ) as stream,
+        ):
+            assert stream.status_code == 200
+            time.sleep(2.5)  # both processes set their gauges (every second)
+            scrapes = 1
+            for _ in range(16):
+                text = httpx.get(f"{server.base}/metrics", headers=host, timeout=5.0).text
+                route = 'sharedsky_http_requests_total{method="GET",route="/metrics",status="200"}'
+                assert scraped_value(text, route) == scrapes, text
+                assert scraped_value(text, healthz) == before + 40
+                assert scraped_value(text, 'sharedsky_event_streams_open{party="alpha"}') == 1
+                assert scraped_value(text, "sharedsky_duty_holder") == 1
+                scrapes += 1
+    finally:
+        server.stop()
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_workers_serve_https_log_json_and_the_duty_holder_binds_the_metrics_port(

@@ -3,9 +3,17 @@
 ``Metrics`` holds one ``CollectorRegistry`` per app (several apps in one process, as in the
 tests, do not share counters): the HTTP requests by route template, method and status with
 their latency; failed authentications; the tactical tick's duration; escalations and webhook
-deliveries made by this process; and, computed at each scrape, the ledger entries committed,
-the open event streams, the live tracks, the database connections in use and the
-acknowledgement backlog per party (one grouped query).
+deliveries; the ledger entries committed; the open event streams, the database connections in
+use and whether the process holds the duties; and, computed at each scrape from the database
+and the shared picture, the live tracks, the open tactical alerts and the acknowledgement
+backlog per party (one grouped query).
+
+Under ``serve --workers N`` the N processes answer one port, and a scrape reaches one of them:
+each then keeps its series in prometheus-client's multiprocess files (the directory
+``PROMETHEUS_MULTIPROC_DIR`` that ``serve`` makes for its workers) and a scrape adds up every
+process's, so that whichever process answers, the figures are the server's. The gauges of a
+process's own state (streams, connections, duties) are set from that state at each scrape and
+every ``REFRESH_S`` by each process; a dead process's gauges leave the sum.
 
 ``Observability`` is a pure ASGI middleware, outermost but for the security headers, so that it
 sees the requests the messages fast lane answers too: it gives each request an id (the
@@ -19,16 +27,25 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import random
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    multiprocess,
+    start_http_server,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
@@ -62,6 +79,13 @@ UNMATCHED = "unmatched"
 """The route label of a request no route took (a 404 of the router or of the console)."""
 _LANE_ROUTES = {("POST", "/v1/messages")}
 """Requests answered in front of the router (``api/fastlane.py``), which sets no route."""
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+"""The environment variable naming the directory where the processes of one server keep their
+series (prometheus-client reads it when it is imported, so ``serve`` sets it before it starts
+its workers)."""
+REFRESH_S = 1.0
+"""How often a process of several sets the gauges of its own state, in seconds: a scrape
+answered by another process sees them at most this old."""
 
 
 class StreamCount:
@@ -103,13 +127,25 @@ class Metrics:
         streams: StreamCount,
         duty_holder: Callable[[], bool] | None = None,
     ) -> None:
+        self.shared_dir = os.environ.get(MULTIPROCESS_DIR_VARIABLE) or None
+        """The directory of the server's processes' series; None when this process is the
+        server alone."""
         self.registry = CollectorRegistry()
+        """What a scrape reads."""
+        self.registry.register(_Refresh(self.refresh))  # first: the gauges, then the reading
+        own = self.registry
+        if self.shared_dir is not None:
+            _forget_the_dead(self.shared_dir)
+            multiprocess.MultiProcessCollector(self.registry, path=self.shared_dir)  # type: ignore[no-untyped-call]
+            own = CollectorRegistry()  # this process's series are read from the files
+        self._deps = deps
         self.streams = streams
+        self._duty_holder = duty_holder
         self.requests = Counter(
             "sharedsky_http_requests",
             "HTTP requests answered, by method, route template and status.",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=own,
         )
         self.latency = Histogram(
             "sharedsky_http_request_duration_seconds",
@@ -117,39 +153,93 @@ class Metrics:
             "opening), by method and route template.",
             ["method", "route"],
             buckets=LATENCY_BUCKETS_S,
-            registry=self.registry,
+            registry=own,
         )
         self.auth_failures = Counter(
             "sharedsky_auth_failures",
             "Failed authentications (401), by reason: missing-token, unknown-token, "
             "missing-signature, bad-signature.",
             ["reason"],
-            registry=self.registry,
+            registry=own,
         )
         self.tactical_tick = Histogram(
             "sharedsky_tactical_tick_duration_seconds",
-            "Seconds one tactical detection tick took in this process.",
+            "Seconds one tactical detection tick took.",
             buckets=TICK_BUCKETS_S,
-            registry=self.registry,
+            registry=own,
         )
         self.escalations = Counter(
             "sharedsky_escalations",
-            "Acknowledgement requests escalated one rung by this process's deadline ticks.",
-            registry=self.registry,
+            "Acknowledgement requests escalated one rung by the deadline ticks.",
+            registry=own,
         )
         self.webhook_deliveries = Counter(
             "sharedsky_webhook_deliveries",
-            "Webhook delivery attempts by this process, by outcome (delivered, failed).",
+            "Webhook delivery attempts, by outcome (delivered, failed).",
             ["outcome"],
-            registry=self.registry,
+            registry=own,
         )
         self.webhook_dead_letters = Counter(
             "sharedsky_webhook_dead_letters",
-            "Events given up for a webhook after its last failed attempt, by this process.",
-            registry=self.registry,
+            "Events given up for a webhook after its last failed attempt.",
+            registry=own,
+        )
+        self.events_appended = Counter(
+            "sharedsky_ledger_events_appended",
+            "Ledger entries committed.",
+            registry=own,
+        )
+        self._appended_seen = deps.db.events_appended
+        self._appended_lock = threading.Lock()
+        deps.db.on_commit(self._committed)
+        self.connections = Gauge(
+            "sharedsky_db_connections_in_use",
+            "Pooled database connections checked out now.",
+            registry=own,
+            multiprocess_mode="livesum",
+        )
+        self.streams_open = Gauge(
+            "sharedsky_event_streams_open",
+            "Event streams open now, by party.",
+            ["party"],
+            registry=own,
+            multiprocess_mode="livesum",
+        )
+        self.duties = (
+            None
+            if duty_holder is None
+            else Gauge(
+                "sharedsky_duty_holder",
+                "Processes running the periodic duties (deadlines, webhooks, the tactical "
+                "tick): 1 while one does, else 0.",
+                registry=own,
+                multiprocess_mode="livesum",
+            )
         )
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-        self.registry.register(_Scraped(deps, picture, board, streams, duty_holder))
+        self.registry.register(_Scraped(deps, picture, board))
+
+    def refresh(self) -> None:
+        """Set the gauges of this process's own state from that state (at each scrape, and
+        every ``REFRESH_S`` in a process of several); a dead process's gauges leave the sum."""
+        if self.shared_dir is not None:
+            _forget_the_dead(self.shared_dir)
+        self.connections.set(self._deps.db.connections_in_use())
+        mechanism = self._deps.mechanism
+        parties = [str(p.id) for p in mechanism.parties] + [str(mechanism.host.id)]
+        counts = self.streams.by_party()
+        for party in sorted(set(parties) | set(counts)):
+            self.streams_open.labels(party).set(counts.get(party, 0))
+        if self.duties is not None and self._duty_holder is not None:
+            self.duties.set(1 if self._duty_holder() else 0)
+
+    def _committed(self) -> None:
+        """The database's commit listener: count the entries committed since the last call."""
+        with self._appended_lock:
+            now = self._deps.db.events_appended
+            fresh, self._appended_seen = now - self._appended_seen, now
+        if fresh > 0:
+            self.events_appended.inc(fresh)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and its latency (the labelled series are looked up
@@ -197,39 +287,55 @@ class Metrics:
             self.webhook_dead_letters.inc(result.dead)
 
 
-class _Scraped(Collector):
-    """The values computed when the metrics are read (in the scraping thread)."""
+class _Refresh(Collector):
+    """Sets the gauges of the process's own state as a scrape begins (registered first)."""
 
-    def __init__(
-        self,
-        deps: Deps,
-        picture: Picture,
-        board: TacticalBoard,
-        streams: StreamCount,
-        duty_holder: Callable[[], bool] | None = None,
-    ) -> None:
+    def __init__(self, refresh: Callable[[], None]) -> None:
+        self._refresh = refresh
+
+    def describe(self) -> Iterable[Metric]:
+        return ()
+
+    def collect(self) -> Iterable[Metric]:
+        self._refresh()
+        return ()
+
+
+def _forget_the_dead(path: str) -> None:
+    """Take the gauges of processes no longer running out of the sum (a worker killed and
+    restarted leaves its files behind)."""
+    for name in os.listdir(path):
+        if not name.startswith("gauge_live"):
+            continue
+        pid_text = name.rsplit("_", 1)[-1].removesuffix(".db")
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            multiprocess.mark_process_dead(int(pid_text), path)  # type: ignore[no-untyped-call]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process of that number: alive
+        return True
+    return True
+
+
+class _Scraped(Collector):
+    """The values computed when the metrics are read (in the scraping thread), from the
+    database and the live picture that every process shares."""
+
+    def __init__(self, deps: Deps, picture: Picture, board: TacticalBoard) -> None:
         self._deps = deps
         self._picture = picture
         self._board = board
-        self._streams = streams
-        self._duty_holder = duty_holder
 
     def describe(self) -> Iterable[Metric]:
         return ()  # nothing is read when the collector is registered
 
     def collect(self) -> Iterable[Metric]:
         deps = self._deps
-        db = deps.db
-        yield CounterMetricFamily(
-            "sharedsky_ledger_events_appended",
-            "Ledger entries committed by this process.",
-            value=db.events_appended,
-        )
-        yield GaugeMetricFamily(
-            "sharedsky_db_connections_in_use",
-            "Pooled database connections checked out now.",
-            value=db.connections_in_use(),
-        )
         yield GaugeMetricFamily(
             "sharedsky_tracks_live",
             "Tracks with a fresh state in the live picture.",
@@ -240,20 +346,7 @@ class _Scraped(Collector):
             "Tactical alerts open on the board.",
             value=len(self._board.current()),
         )
-        if self._duty_holder is not None:
-            yield GaugeMetricFamily(
-                "sharedsky_duty_holder",
-                "1 while this process runs the periodic duties (deadlines, webhooks, the "
-                "tactical tick), else 0.",
-                value=1 if self._duty_holder() else 0,
-            )
         parties = [str(p.id) for p in deps.mechanism.parties] + [str(deps.mechanism.host.id)]
-        yield _by_party(
-            "sharedsky_event_streams_open",
-            "Event streams open now, by party.",
-            parties,
-            self._streams.by_party(),
-        )
         try:
             backlog = ack_backlog(deps)
         except Exception:  # the database did not answer: the rest is still worth reading

@@ -18,8 +18,11 @@ socket; the parent restarts a worker that dies, and stops them all on SIGINT or 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import ssl
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,7 +207,11 @@ def run(options: ServeOptions, settings: Settings, app: FastAPI | None) -> None:
     from uvicorn.supervisors import Multiprocess
 
     sock = config.bind_socket()
+    shared = tempfile.mkdtemp(prefix="sharedsky-metrics-")
+    os.environ[MULTIPROCESS_DIR_VARIABLE] = shared  # read by each worker as it starts
     try:
         Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
+        del os.environ[MULTIPROCESS_DIR_VARIABLE]
+        shutil.rmtree(shared, ignore_errors=True)
