@@ -432,7 +432,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--workers", type=int, default=2, help="processes for coverings")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
-        "--profile", type=int, default=0, help="cProfile this many filings at the largest size (each backend)"
+        "--profile",
+        type=int,
+        default=0,
+        help="cProfile this many filings at the largest size (each backend)",
     )
     args = parser.parse_args(argv)
     return Options(

@@ -35,6 +35,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from sharedsky.api.app import create_app
 from sharedsky.api.logs import LOG_FORMATS, log_config
+from sharedsky.api.observability import MULTIPROCESS_DIR_VARIABLE
 from sharedsky.api.protocol import protocol_class
 from sharedsky.api.tls import server_context
 from sharedsky.bootstrap import build, check_database, serving_lock
