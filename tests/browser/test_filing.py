@@ -3,8 +3,8 @@ in degrees-minutes-seconds files the same volume as the same polygon drawn on th
 degrees with hemisphere letters (in either order), MGRS references and a circle with its radius
 in nautical miles file exactly what was typed; a line that cannot be read is named by its number
 and nothing is sent; a refusal of the server names the field in words and marks its input; a
-check result disappears as soon as an input changes. The parser itself is driven in the page,
-line by line."""
+check result disappears as soon as an input changes; a flash message leaves the hotline's
+priority at routine for the next one. The parser itself is driven in the page, line by line."""
 
 from __future__ import annotations
 
@@ -326,6 +326,25 @@ def test_a_check_result_is_cleared_as_soon_as_an_input_changes(
     page.fill("#file-form [name=upper]", "9000")
     page.click(CHECK)
     expect(check).to_have_attribute("data-count", "1")
+    alpha.assert_clean()
+
+
+def test_the_hotline_priority_goes_back_to_routine_after_a_message_is_sent(
+    open_console: Callable[[str], Console], mechanism: Mechanism
+) -> None:
+    """A flash message goes out as flash; the compose form is then at routine again, so the
+    next message is not a flash by accident."""
+    alpha = open_console("alpha")
+    page = alpha.page
+    page.click("[data-tab=hotline]")
+    page.select_option("#compose [name=to]", "bravo")
+    page.select_option("#compose [name=priority]", "flash")
+    page.fill("#compose [name=text]", "check your orbit height")
+    page.click("#compose-send")
+    sent = page.locator("#thread article.message.mine")
+    expect(sent).to_have_count(1)
+    expect(sent).to_have_class(re.compile(r"\bprio-flash\b"))
+    expect(page.locator("#compose [name=priority]")).to_have_value("routine")
     alpha.assert_clean()
 
 
