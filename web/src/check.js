@@ -1,7 +1,8 @@
 // The server's check of a draft notice (POST /v1/notices/check, nothing stored): run, debounced,
-// whenever the drawn outline, the band, the window or the kind changes, so that the operator
-// sees the conflicts, the lead time and the parties it would be late for before filing. The
-// answer to an older draft is dropped when a newer one was asked meanwhile.
+// whenever the outline, the band, the window or the kind changes, or at once on request, so
+// that the operator sees the conflicts, the lead time and the parties it would be late for
+// before filing. The answer to an older draft is dropped when a newer one was asked meanwhile,
+// and the form clears the shown answer as soon as an input changes.
 import { post, wantsSignature } from "./api.js";
 import { band, conflictTitle, esc, minutes, utc } from "./format.js";
 
@@ -11,10 +12,13 @@ export class DraftCheck {
   /**
    * @param {object} app the console (state, map).
    * @param {HTMLElement} element where the result is shown.
+   * @param {{refused?: (err: Error) => string}} options ``refused`` puts an invalid draft's
+   *   refusal (400, 422) into words for the operator and marks the field it names.
    */
-  constructor(app, element) {
+  constructor(app, element, { refused = null } = {}) {
     this.app = app;
     this.el = element;
+    this.refused = refused;
     this.timer = null;
     this.asked = 0;
     this.unavailable = false;
@@ -28,6 +32,15 @@ export class DraftCheck {
     this.timer = setTimeout(() => this.run(body, amending), CHECK_DELAY_MS);
   }
 
+  /** Check ``body`` now, without waiting. */
+  now(body, amending) {
+    clearTimeout(this.timer);
+    if (this.unavailable) return;
+    this.el.dataset.state = "pending";
+    this.run(body, amending);
+  }
+
+  /** Forget the shown answer (and any answer still on its way). */
   clear() {
     clearTimeout(this.timer);
     this.asked += 1;
@@ -52,9 +65,10 @@ export class DraftCheck {
         return;
       }
       this.el.dataset.state = "error";
+      const invalid = (err.status === 400 || err.status === 422) && this.refused;
       this.el.innerHTML = wantsSignature(err)
         ? `<p class="error">The server checks drafts of signed operators only: load your signing key (top bar).</p>`
-        : `<p class="error">Server check: ${esc(err.message)}</p>`;
+        : `<p class="error">Server check: ${esc(invalid ? this.refused(err) : err.message)}</p>`;
       this.app.map.showPreview([]);
     }
   }

@@ -1,16 +1,43 @@
-// Filing a notice or declaring a zone: draw a polygon, circle or corridor on the map, give the
-// altitude band (metres or flight levels), the time window in UTC, the kind and remarks; while
-// a notice is drafted the server checks it (check.js), so its conflicts show before filing;
-// file, and see the conflicts the server reports. Own notices and zones are amended here too.
+// Filing a notice or declaring a zone. The outline is drawn on the map (polygon, circle or
+// corridor) or typed: a polygon's vertices or a corridor's points one per line, a circle's
+// centre, in degrees with hemisphere letters, degrees-minutes-seconds or MGRS (coordinates.js
+// reads them), the radius or half width in m, km or NM. What was typed is drawn on the map as a
+// preview before anything is sent, and a drawn shape writes its coordinates into the same
+// fields, so the text always says what will be filed. The altitude band is in m, ft or flight
+// levels, the time window in UTC. While a notice is drafted the server checks it (check.js); any
+// change of an input clears the last check's result at once, before the next one is asked.
+// Errors name the field in words ("Volume 1: lower altitude — …") and mark its input. Own
+// notices and zones are amended here too.
 import L from "./leaflet-global.js";
 import { post, put } from "./api.js";
 import { band, conflictTitle, esc, minutes, utc } from "./format.js";
-import { layerOutline, outlineLayers } from "./shapes.js";
+import { layerOutline, outlineLayers, toLatLng } from "./shapes.js";
 import { DraftCheck } from "./check.js";
+import * as coordinates from "./coordinates.js";
 
 const NOTICE_KINDS = ["air_sortie", "uav", "exercise", "ground_movement", "static_site", "hazard", "other"];
 const ZONE_KINDS = ["protected", "red_line", "restricted"];
-const FT_M = 0.3048;
+const OWN_COLOUR = "#1565c0";
+
+/** What the form says beside the altitude unit: the conversion it applies. */
+const UNIT_NOTES = {
+  m: "Metres above mean sea level.",
+  ft: "Feet above mean sea level: 1 ft = 0.3048 m exactly.",
+  fl: "Flight level n = n × 100 ft of pressure altitude in the standard atmosphere (ISA), filed as n × 30.48 m above mean sea level.",
+};
+
+/** The textarea's label and rows for each shape. */
+const SHAPE_TEXT = {
+  Polygon: ["Vertices, one per line", 4],
+  Circle: ["Centre", 1],
+  Corridor: ["Points of the path, one per line", 3],
+};
+
+/** Inputs whose value goes into the outline typed in the form. */
+const OUTLINE_INPUTS = new Set(["shape", "coordinates", "radius", "radius_unit", "half_width", "half_width_unit"]);
+
+/** How long typing may pause before a line that cannot be read is reported, ms. */
+const TYPED_ERROR_DELAY_MS = 500;
 
 /** "YYYY-MM-DD HH:MM" of a Date, in UTC: the form's time fields are UTC, 24-hour. */
 const inputUtc = (d) => d.toISOString().slice(0, 16).replace("T", " ");
@@ -22,13 +49,65 @@ export function parseUtc(text) {
   return `${m[1]}T${m[2]}${m[3] || ":00"}Z`;
 }
 
+const units = (name, chosen) =>
+  `<select name="${name}" aria-label="unit">${Object.keys(coordinates.DISTANCE_UNITS_M)
+    .map((u) => `<option value="${u}"${u === chosen ? " selected" : ""}>${u}</option>`)
+    .join("")}</select>`;
+
+/**
+ * A field of the form in words, and the name of its input, from the path of a server error
+ * (``["volumes", 0, "altitude", "lower_m"]`` → "Volume 1: lower altitude", "lower").
+ * ``lines`` maps a typed outline's vertex index to the text's line, when it was typed.
+ * Returns ``{words, input}``; ``input`` is null when no single input holds the field.
+ */
+export function fieldOfPath(path, lines = null) {
+  const p = [...(path || [])];
+  let prefix = "";
+  if (p[0] === "volumes" && Number.isInteger(p[1])) {
+    prefix = `Volume ${p[1] + 1}: `;
+    p.splice(0, 2);
+  } else if (p[0] === "volume") p.shift();
+  const at = (k) => (lines && lines[k] ? ` (line ${lines[k]})` : "");
+  const [a, b, c, d] = p;
+  let found;
+  if (a === undefined) found = prefix ? ["the volume", "coordinates"] : ["the form", null];
+  else if (a === "title") found = ["title", "title"];
+  else if (a === "remarks") found = ["remarks", "remarks"];
+  else if (a === "kind") found = ["kind", "kind"];
+  else if (a === "volumes") found = ["volumes", "coordinates"];
+  else if (a === "altitude") found = b === "upper_m" ? ["upper altitude", "upper"] : b === "lower_m" ? ["lower altitude", "lower"] : ["altitude band", "lower"];
+  else if (a === "time") found = b === "end" ? ["end time", "end"] : ["start time", "start"];
+  else if (a === "outline") {
+    if (b === "coordinates" && Number.isInteger(d)) found = [`outline, vertex ${d + 1}${at(d)}`, "coordinates"];
+    else if (b === "coordinates" && Number.isInteger(c) && c > 0) found = [`outline, hole ${c}`, "coordinates"];
+    else if (b === "center") found = ["circle centre", "coordinates"];
+    else if (b === "radius_m") found = ["radius", "radius"];
+    else if (b === "path" && Number.isInteger(c)) found = [`corridor point ${c + 1}${at(c)}`, "coordinates"];
+    else if (b === "half_width_m") found = ["half width", "half_width"];
+    else found = ["outline", "coordinates"];
+  } else found = [p.filter((x) => typeof x === "string").map((x) => x.replace(/_m$|_s$/, "").replaceAll("_", " ")).join(" "), null];
+  const words = `${prefix}${found[0]}`;
+  return { words: words.charAt(0).toUpperCase() + words.slice(1), input: found[1] };
+}
+
+/** The reason of a refusal without the raw path the server may have put in front of it. */
+function reasonOf(problem) {
+  const first = problem && Array.isArray(problem.errors) && problem.errors[0];
+  const text = (first && first.reason) || (problem && (problem.detail || problem.title)) || "refused";
+  return text.replace(/^[\w.]+: /, "");
+}
+
 export class Filing {
   constructor(app, element) {
     this.app = app;
     this.el = element;
     this.outline = null;
+    this.typedLines = null;
     this.mode = "notice";
     this.amending = null;
+    this.errorTimer = null;
+    /** The parser of typed coordinates, reachable from the page (tests drive it there). */
+    this.coordinates = coordinates;
     const start = new Date(Date.now() + 2 * 3600e3);
     start.setUTCMinutes(0, 0, 0);
     const end = new Date(start.getTime() + 2 * 3600e3);
@@ -39,20 +118,36 @@ export class Filing {
           <label class="inline"><input type="radio" name="what" value="zone"> Zone</label>
         </div>
         <fieldset class="shape">
-          <legend>Outline</legend>
-          <button type="button" data-draw="Polygon">Draw polygon</button>
-          <button type="button" data-draw="Circle">Draw circle</button>
-          <button type="button" data-draw="Line">Draw corridor</button>
-          <label class="inline">half-width <input name="half_width_m" type="number" min="100" step="100" value="5000"> m</label>
-          <p id="file-shape" class="muted">Nothing drawn yet.</p>
+          <legend>Outline: draw it on the map or type it</legend>
+          <div class="draw-buttons">
+            <button type="button" data-draw="Polygon">Draw polygon</button>
+            <button type="button" data-draw="Circle">Draw circle</button>
+            <button type="button" data-draw="Line">Draw corridor</button>
+          </div>
+          <div class="row">
+            <label>Shape <select name="shape">
+              <option value="Polygon">Polygon</option><option value="Circle">Circle</option><option value="Corridor">Corridor</option>
+            </select></label>
+            <label class="shape-circle">Radius <span class="with-unit"><input name="radius" type="number" min="0" step="any" value="10">${units("radius_unit", "NM")}</span></label>
+            <label class="shape-corridor">Half width <span class="with-unit"><input name="half_width" type="number" min="0" step="any" value="5">${units("half_width_unit", "km")}</span></label>
+          </div>
+          <label><span id="file-coordinates-label">Vertices, one per line</span>
+            <textarea name="coordinates" id="file-coordinates" data-testid="file-coordinates" rows="4" spellcheck="false" autocomplete="off"
+              aria-describedby="file-coordinates-help file-coordinates-errors"
+              placeholder="34°30'00&quot;N 036°06'00&quot;E&#10;34.6N 36.25E&#10;37S BU 33729 21415"></textarea></label>
+          <p id="file-coordinates-help" class="muted hint">N/S and E/W letters, either order: <code>34.5N 36.1E</code> ·
+            <code>34°30'00"N 036°06'00"E</code> · <code>343000N 0360600E</code> · MGRS <code>37S BU 33729 21415</code></p>
+          <ul id="file-coordinates-errors" class="error coordinate-errors" role="alert"></ul>
+          <p id="file-shape" class="muted status">Nothing drawn or typed yet.</p>
         </fieldset>
         <label>Title <input name="title" required maxlength="200" value=""></label>
         <label>Kind <select name="kind"></select></label>
         <div class="row">
           <label>Lower <input name="lower" type="number" value="3000" step="any"></label>
           <label>Upper <input name="upper" type="number" value="9000" step="any"></label>
-          <label>Unit <select name="unit"><option value="m">m AMSL</option><option value="fl">FL</option></select></label>
+          <label>Unit <select name="unit"><option value="m">m AMSL</option><option value="ft">ft AMSL</option><option value="fl">FL</option></select></label>
         </div>
+        <p id="file-unit-note" class="muted hint" data-unit="m">${UNIT_NOTES.m}</p>
         <div class="row">
           <label>Start (UTC) <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}"></label>
           <label>End (UTC) <input name="end" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(end)}"></label>
@@ -60,18 +155,24 @@ export class Filing {
         <label>Remarks <textarea name="remarks" rows="2" maxlength="2000"></textarea></label>
         <section id="file-check" class="file-check" aria-live="polite"></section>
         <div class="row">
-          <button type="submit" id="file-submit">File notice</button>
+          <button type="button" id="file-check-now" data-testid="file-check">Check</button>
+          <button type="submit" id="file-submit" data-testid="file-submit">File notice</button>
           <button type="button" id="file-clear">Clear</button>
         </div>
         <p id="file-error" class="error" role="alert"></p>
       </form>
       <section id="file-result" class="file-result" aria-live="polite"></section>`;
     this.form = this.el.querySelector("#file-form");
-    this.check = new DraftCheck(app, this.el.querySelector("#file-check"));
+    this.preview = L.layerGroup().addTo(this.app.map.map); // what was typed, before filing
+    this.check = new DraftCheck(app, this.el.querySelector("#file-check"), { refused: (err) => this.refusedByCheck(err) });
     this.setMode("notice");
+    this._shapeFields();
     for (const b of this.el.querySelectorAll("[data-draw]"))
       b.addEventListener("click", () => {
+        this.preview.clearLayers();
         this.app.map.draw(b.dataset.draw, (layer) => this.drawn(layer));
+        this.form.shape.value = b.dataset.draw === "Line" ? "Corridor" : b.dataset.draw;
+        this._shapeFields();
         this.el.querySelector("#file-shape").textContent =
           b.dataset.draw === "Polygon"
             ? "Click the corners on the map; click the first corner to close."
@@ -82,16 +183,16 @@ export class Filing {
     for (const radio of this.form.querySelectorAll("[name=what]"))
       radio.addEventListener("change", () => radio.checked && this.setMode(radio.value));
     this.el.querySelector("#file-clear").addEventListener("click", () => this.clear());
+    this.el.querySelector("#file-check-now").addEventListener("click", () => this.checkNow());
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.file();
     });
-    // what changes the conflicts: outline, band, window, kind (not the title or the remarks)
-    this.form.addEventListener("input", (e) => {
-      if (["lower", "upper", "unit", "start", "end", "kind", "half_width_m"].includes(e.target.name)) this.changed();
-    });
+    this.form.addEventListener("input", (e) => this.edited(e.target));
+    // a select may report only "change"; a textarea left reports its unreadable lines at once
     this.form.addEventListener("change", (e) => {
-      if (["unit", "kind"].includes(e.target.name)) this.changed();
+      if (e.target.tagName === "SELECT") this.edited(e.target);
+      if (e.target.name === "coordinates") this._showTypedErrors();
     });
   }
 
@@ -103,6 +204,7 @@ export class Filing {
     this.form.kind.innerHTML = kinds.map((k) => `<option>${k}</option>`).join("");
     this.form.end.placeholder = mode === "zone" ? "empty: open-ended" : "YYYY-MM-DD HH:MM";
     this.el.dataset.mode = mode;
+    this.el.querySelector("#file-check-now").hidden = mode === "zone"; // zones have no check
     this._button();
     if (mode === "zone") this.check.clear();
     else this.changed();
@@ -114,22 +216,157 @@ export class Filing {
     else b.textContent = this.mode === "zone" ? "Declare zone" : "File notice";
   }
 
+  /** Show the radius for a circle, the half width for a corridor, and label the text area. */
+  _shapeFields() {
+    const shape = this.form.shape.value;
+    this.el.querySelector(".shape-circle").hidden = shape !== "Circle";
+    this.el.querySelector(".shape-corridor").hidden = shape !== "Corridor";
+    const [label, rows] = SHAPE_TEXT[shape];
+    this.el.querySelector("#file-coordinates-label").textContent = label;
+    this.form.coordinates.rows = rows;
+  }
+
+  /** An input changed: the last check and the errors about the old inputs no longer hold. */
+  edited(target) {
+    this.check.clear();
+    this._clearErrors();
+    if (target.name === "unit") this._unitNote();
+    if (OUTLINE_INPUTS.has(target.name)) {
+      if (target.name === "shape") this._shapeFields();
+      this.typed();
+    }
+    this.changed();
+  }
+
+  /** Say beside the altitude unit how the form converts it. */
+  _unitNote() {
+    const unit = this.form.unit.value;
+    const note = this.el.querySelector("#file-unit-note");
+    note.textContent = UNIT_NOTES[unit];
+    note.dataset.unit = unit;
+  }
+
+  /** The distance of a number input and its unit select, in metres (NaN when unreadable). */
+  _distanceM(name) {
+    const input = this.form[name];
+    if (input.value.trim() === "") return NaN;
+    return coordinates.distanceM(Number(input.value), this.form[`${name}_unit`].value);
+  }
+
+  /** Read the typed outline: on success it becomes the outline to file, drawn as a preview
+   * (the shape drawn before, if any, is removed); lines that cannot be read are reported after
+   * a pause in typing. */
+  typed() {
+    const text = this.form.coordinates.value;
+    clearTimeout(this.errorTimer);
+    this.app.map.clearDrawn();
+    this.preview.clearLayers();
+    if (!text.trim()) {
+      this.outline = null;
+      this.typedLines = null;
+      this._typedErrors([]);
+      this._describe("Nothing drawn or typed yet.");
+      return;
+    }
+    const result = coordinates.typedOutline({
+      shape: this.form.shape.value,
+      text,
+      radius_m: this._distanceM("radius"),
+      half_width_m: this._distanceM("half_width"),
+    });
+    this.outline = result.outline;
+    this.typedLines = result.outline ? result.lines : null;
+    this._typedErrors(result.errors, { shown: false });
+    if (!result.outline) {
+      this._describe("The typed outline cannot be read yet.");
+      this.errorTimer = setTimeout(() => this._showTypedErrors(), TYPED_ERROR_DELAY_MS);
+      return;
+    }
+    this._drawPreview(result.outline, result.lines);
+    this._describe(`Typed: ${this._summary(result.outline)}, shown dashed on the map.`, result.outline.type);
+  }
+
+  /** Keep the unreadable lines of the typed outline; list them under the text area now, or
+   * (``shown: false``) only once typing pauses. */
+  _typedErrors(errors, { shown = true } = {}) {
+    this.typedErrors = errors;
+    this.el.querySelector("#file-coordinates-errors").innerHTML = "";
+    if (shown) this._showTypedErrors();
+    else this._markTextarea(false);
+  }
+
+  _showTypedErrors() {
+    clearTimeout(this.errorTimer);
+    const errors = this.typedErrors || [];
+    this.el.querySelector("#file-coordinates-errors").innerHTML = errors.map((e) => `<li>${esc(e)}</li>`).join("");
+    this._markTextarea(errors.length > 0);
+  }
+
+  /** The text area is invalid while a typed line is reported or the server refused it. */
+  _markTextarea(unreadable) {
+    const textarea = this.form.coordinates;
+    if (unreadable || textarea.dataset.flagged) textarea.setAttribute("aria-invalid", "true");
+    else textarea.removeAttribute("aria-invalid");
+  }
+
+  /** Draw the typed outline (dashed) with each vertex numbered by its line, and bring it into
+   * view when it lies outside the map's view. */
+  _drawPreview(outline, lines) {
+    const style = { color: OWN_COLOUR, weight: 2, dashArray: "6 4", fillColor: OWN_COLOUR, fillOpacity: 0.12, interactive: false, className: "typed-preview" };
+    const bounds = L.latLngBounds([]);
+    for (const layer of outlineLayers(outline, style)) {
+      layer.addTo(this.preview);
+      if (layer.getBounds) bounds.extend(layer.getBounds());
+    }
+    const vertices = outline.type === "Circle" ? [outline.center] : outline.type === "Corridor" ? outline.path : outline.coordinates[0].slice(0, -1);
+    vertices.forEach((position, k) => {
+      L.circleMarker(toLatLng(position), { radius: 3, color: OWN_COLOUR, weight: 1, fillOpacity: 1, interactive: false, className: "typed-vertex" })
+        .bindTooltip(String(lines[k]), { permanent: true, direction: "top", className: "typed-vertex-label", offset: [0, -3] })
+        .addTo(this.preview);
+    });
+    if (bounds.isValid() && !this.app.map.map.getBounds().contains(bounds)) this.app.map.focus(outline);
+  }
+
+  _summary(o) {
+    return o.type === "Circle"
+      ? `circle of ${(o.radius_m / 1000).toFixed(1)} km at ${coordinates.formatPosition(o.center)}`
+      : o.type === "Polygon"
+        ? `polygon of ${o.coordinates[0].length - 1} corners`
+        : `corridor of ${o.path.length} points`;
+  }
+
+  _describe(text, shape = null) {
+    const p = this.el.querySelector("#file-shape");
+    p.textContent = text;
+    if (shape) p.dataset.drawn = shape;
+    else delete p.dataset.drawn;
+  }
+
+  /** Write an outline into the typed fields (after drawing it, or to amend it). */
+  _write(outline) {
+    const f = this.form;
+    f.shape.value = outline.type;
+    f.coordinates.value = coordinates.outlineText(outline);
+    if (outline.type === "Circle") f.radius.value = String(coordinates.inUnit(outline.radius_m, f.radius_unit.value));
+    if (outline.type === "Corridor" && Number.isFinite(outline.half_width_m))
+      f.half_width.value = String(coordinates.inUnit(outline.half_width_m, f.half_width_unit.value));
+    this.typedLines = null;
+    this._typedErrors([]);
+    this._shapeFields();
+  }
+
   drawn(layer) {
+    this.preview.clearLayers();
     if (layer instanceof L.Polyline && !(layer instanceof L.Polygon)) {
       const path = layer.getLatLngs().map((p) => [Math.round(p.lng * 1e6) / 1e6, Math.round(p.lat * 1e6) / 1e6]);
-      this.outline = { type: "Corridor", path, half_width_m: Number(this.form.half_width_m.value) };
+      this.outline = { type: "Corridor", path, half_width_m: this._distanceM("half_width") };
     } else {
       this.outline = layerOutline(layer);
     }
-    const o = this.outline;
-    const what =
-      o.type === "Circle"
-        ? `circle of ${(o.radius_m / 1000).toFixed(1)} km at ${o.center[1].toFixed(3)}, ${o.center[0].toFixed(3)}`
-        : o.type === "Polygon"
-          ? `polygon of ${o.coordinates[0].length - 1} corners`
-          : `corridor of ${o.path.length} points`;
-    this.el.querySelector("#file-shape").textContent = `Drawn: ${what}.`;
-    this.el.querySelector("#file-shape").dataset.drawn = o.type;
+    this._write(this.outline);
+    this._describe(`Drawn: ${this._summary(this.outline)}.`, this.outline.type);
+    this.check.clear();
+    this._clearErrors();
     this.changed();
     if (!this.form.title.value) this.form.title.focus();
   }
@@ -139,9 +376,25 @@ export class Filing {
     if (this.mode !== "notice" || !this.outline) return;
     const f = this.form;
     if (!parseUtc(f.start.value) || !parseUtc(f.end.value) || f.lower.value === "" || f.upper.value === "") return;
+    this.check.schedule(this._checkBody(), this._amendingNotice());
+  }
+
+  _checkBody() {
     const body = this.noticeBody();
     if (!body.title) body.title = "draft";
-    this.check.schedule(body, this.amending && this.amending.type === "notice" ? this.amending.id : null);
+    return body;
+  }
+
+  _amendingNotice() {
+    return this.amending && this.amending.type === "notice" ? this.amending.id : null;
+  }
+
+  /** The Check button: the same server check, now, after the form's own checks. */
+  checkNow() {
+    if (this.mode !== "notice") return;
+    this._clearErrors();
+    if (!this._valid({ needTitle: false })) return;
+    this.check.now(this._checkBody(), this._amendingNotice());
   }
 
   _load(volume, title, kind, remarks) {
@@ -150,20 +403,21 @@ export class Filing {
     f.kind.value = kind;
     f.remarks.value = remarks;
     f.unit.value = "m";
+    this._unitNote();
     f.lower.value = String(volume.altitude.lower_m);
     f.upper.value = String(volume.altitude.upper_m);
     f.start.value = inputUtc(new Date(volume.time.start));
     f.end.value = volume.time.end ? inputUtc(new Date(volume.time.end)) : "";
     this.outline = volume.outline;
-    if (volume.outline.type === "Corridor") f.half_width_m.value = String(volume.outline.half_width_m);
-    else {
-      const [layer] = outlineLayers(volume.outline, { color: "#1565c0", dashArray: "4 4" });
+    this._write(volume.outline);
+    if (volume.outline.type !== "Corridor") {
+      const [layer] = outlineLayers(volume.outline, { color: OWN_COLOUR, dashArray: "4 4" });
       layer.addTo(this.app.map.map);
       this.app.map.onDrawn = (l) => this.drawn(l);
       this.app.map._drawn(layer);
-    }
+    } else this._drawPreview(volume.outline, volume.outline.path.map((_p, k) => k + 1));
     this.app.map.focus(volume.outline);
-    this.el.querySelector("#file-shape").textContent = "Drag the corners to change the outline, or draw a new one.";
+    this._describe("Drag the corners to change the outline, edit the coordinates, or draw a new one.", volume.outline.type);
     this.app.showTab("file");
   }
 
@@ -190,22 +444,26 @@ export class Filing {
 
   clear() {
     this.app.map.clearDrawn();
+    this.preview.clearLayers();
     this.amending = null;
     this._button();
     this.outline = null;
+    this.typedLines = null;
+    this.form.coordinates.value = "";
+    this._typedErrors([]);
     this.check.clear();
-    this.el.querySelector("#file-shape").textContent = "Nothing drawn yet.";
-    delete this.el.querySelector("#file-shape").dataset.drawn;
+    this._clearErrors();
+    this._describe("Nothing drawn or typed yet.");
   }
 
   volume() {
     const f = this.form;
-    const k = f.unit.value === "fl" ? 100 * FT_M : 1;
-    if (this.outline && this.outline.type === "Corridor") this.outline.half_width_m = Number(f.half_width_m.value);
+    const unit = f.unit.value;
+    if (this.outline && this.outline.type === "Corridor") this.outline.half_width_m = this._distanceM("half_width");
     const end = f.end.value.trim() ? parseUtc(f.end.value) : null;
     return {
       outline: this.outline,
-      altitude: { lower_m: Number(f.lower.value) * k, upper_m: Number(f.upper.value) * k },
+      altitude: { lower_m: coordinates.altitudeM(Number(f.lower.value), unit), upper_m: coordinates.altitudeM(Number(f.upper.value), unit) },
       time: { start: parseUtc(f.start.value), end },
     };
   }
@@ -220,15 +478,70 @@ export class Filing {
     return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volume: this.volume() };
   }
 
-  async file() {
-    const error = this.el.querySelector("#file-error");
+  // ---- errors ------------------------------------------------------------------------------
+
+  /** Show ``message`` as the form's error and mark the input named ``input``. */
+  _flag(message, input) {
+    this.el.querySelector("#file-error").textContent = message;
+    this._mark(input);
+  }
+
+  /** Mark the input named ``name`` invalid (aria-invalid, styled) and bring it into view. */
+  _mark(name) {
+    const target = name && this.form.elements.namedItem(name);
+    if (!target) return;
+    target.setAttribute("aria-invalid", "true");
+    target.dataset.flagged = "true";
+    target.scrollIntoView({ block: "nearest" });
+  }
+
+  /** Forget the flagged inputs and the form's error (the unreadable typed lines stay). */
+  _clearErrors() {
+    this.el.querySelector("#file-error").textContent = "";
+    for (const input of this.form.querySelectorAll("[data-flagged]")) {
+      delete input.dataset.flagged;
+      input.removeAttribute("aria-invalid");
+    }
+    this._markTextarea(this.el.querySelector("#file-coordinates-errors").childElementCount > 0);
+  }
+
+  /** A refusal of the server in words, naming the field instead of its path. */
+  _refusal(err) {
+    const problem = err.problem || {};
+    const path = Array.isArray(problem.path) ? problem.path : [];
+    const { words, input } = fieldOfPath(path, this.typedLines);
+    return { message: path.length ? `${words} — ${reasonOf(problem)}` : reasonOf(problem), input };
+  }
+
+  /** The server's check refused the draft: mark the field; the check shows the words. */
+  refusedByCheck(err) {
+    const { message, input } = this._refusal(err);
+    this._mark(input);
+    return message;
+  }
+
+  /** The form's own checks before anything is sent; flags the first problem. */
+  _valid({ needTitle }) {
     const f = this.form;
-    error.textContent = "";
     const openEnded = this.mode === "zone" && !f.end.value.trim();
-    if (!this.outline) error.textContent = "Draw the outline on the map first.";
-    else if (!parseUtc(f.start.value) || (!openEnded && !parseUtc(f.end.value))) error.textContent = "Times are UTC as YYYY-MM-DD HH:MM.";
-    else if (!f.title.value.trim()) error.textContent = `Give the ${this.mode} a title.`;
-    if (error.textContent) return;
+    if (this.typedErrors && this.typedErrors.length) {
+      this._showTypedErrors();
+      this._flag(`Outline: ${this.typedErrors[0]}`, "coordinates");
+    } else if (!this.outline) this._flag("Outline: type the coordinates or draw the shape on the map.", "coordinates");
+    else if (this.outline.type === "Circle" && !(this.outline.radius_m > 0)) this._flag("Radius: give a positive distance.", "radius");
+    else if (this.outline.type === "Corridor" && !(this._distanceM("half_width") > 0)) this._flag("Half width: give a positive distance.", "half_width");
+    else if (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value))) this._flag("Lower altitude: give a number.", "lower");
+    else if (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value))) this._flag("Upper altitude: give a number.", "upper");
+    else if (!parseUtc(f.start.value)) this._flag("Start time: write it in UTC as YYYY-MM-DD HH:MM.", "start");
+    else if (!openEnded && !parseUtc(f.end.value)) this._flag("End time: write it in UTC as YYYY-MM-DD HH:MM.", "end");
+    else if (needTitle && !f.title.value.trim()) this._flag(`Title: give the ${this.mode} a title.`, "title");
+    else return true;
+    return false;
+  }
+
+  async file() {
+    this._clearErrors();
+    if (!this._valid({ needTitle: true })) return;
     const button = this.el.querySelector("#file-submit");
     button.disabled = true;
     const a = this.amending;
@@ -242,8 +555,13 @@ export class Filing {
       this.clear();
       this.app.refresh(["notices", "zones", "conflicts", "pending"]);
     } catch (err) {
-      error.textContent =
-        err.status === 412 ? `Not amended: the ${this.mode} changed meanwhile; open it again from Objects.` : `Not ${this.mode === "zone" ? "declared" : "filed"}: ${err.message}`;
+      const verb = `Not ${this.mode === "zone" ? "declared" : "filed"}`;
+      if (err.status === 412) this._flag(`Not amended: the ${this.mode} changed meanwhile; open it again from Objects.`, null);
+      else if (err.problem) {
+        const { message, input } = this._refusal(err);
+        this._flag(`${verb}: ${message}`, input);
+      }
+      else this._flag(`${verb}: ${err.message}`, null);
     } finally {
       button.disabled = false;
     }

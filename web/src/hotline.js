@@ -226,6 +226,7 @@ export class Hotline {
     try {
       const sent = await post("/v1/messages", body);
       f.text.value = "";
+      f.priority.value = "routine"; // a flash is chosen for one message, never left armed for the next
       this.app.state.messages.unshift(sent);
       this.thread = sent.thread;
       this.render();

@@ -1,0 +1,278 @@
+// Typed positions, distances and altitudes → the API's values: positions as [lon, lat] in
+// degrees (the GeoJSON order), distances and altitudes in metres. An operator types latitude
+// and longitude in whatever order with hemisphere letters (34.5N 36.1E), in degrees, minutes and
+// seconds (34°30'00"N 036°06'00"E, 34 30 00 N 036 06 00 E, 343000N 0360600E) or as an MGRS
+// reference (37S BU 33729 21415). Bare numbers are refused: "34.5 36.1" is latitude first to one
+// reader and longitude first to another, and a swap must never pass silently. Nothing here
+// touches the page or the map, so the rules can be driven and tested on their own.
+import { inverse as mgrsBox } from "mgrs";
+
+/** Metres in one international foot (exact by definition). */
+export const FT_M = 0.3048;
+/** Metres in one international nautical mile (exact by definition). */
+export const NM_M = 1852;
+/** Metres in one flight level: 100 ft of pressure altitude in the standard atmosphere. */
+export const FL_M = 100 * FT_M;
+
+/** Metres in one unit of each distance unit the form offers. */
+export const DISTANCE_UNITS_M = { m: 1, km: 1000, NM: NM_M };
+
+/** A typed line that is not a position; ``message`` names the line ("line 3: …"). */
+export class CoordinateError extends Error {
+  constructor(message, line) {
+    super(line ? `line ${line}: ${message}` : message);
+    this.line = line;
+    this.reason = message;
+  }
+}
+
+/** Removes the floating-point noise of a product of exact decimals (3048.0000000000005 m),
+ * keeping micrometres: far below any altitude or distance anyone types. */
+const micro = (value) => Math.round(value * 1e6) / 1e6;
+
+/**
+ * An altitude in metres AMSL from a typed value and its unit: "m", "ft" or "fl".
+ *
+ * A flight level n is the pressure altitude of n × 100 ft in the standard atmosphere (ISA);
+ * it is filed as n × 30.48 m, as if that pressure altitude were the height above mean sea
+ * level. That is the one place where a vertical datum is assumed; the form says so beside the
+ * unit.
+ */
+export function altitudeM(value, unit) {
+  if (!Number.isFinite(value)) return NaN;
+  if (unit === "ft") return micro(value * FT_M);
+  if (unit === "fl") return micro(value * FL_M);
+  return value;
+}
+
+/** A distance in metres from a typed value and its unit: "m", "km" or "NM". */
+export function distanceM(value, unit) {
+  if (!Number.isFinite(value)) return NaN;
+  return micro(value * (DISTANCE_UNITS_M[unit] ?? NaN));
+}
+
+/** The value of ``metres`` in ``unit`` ("m", "km", "NM"), rounded for showing in a field. */
+export function inUnit(metres, unit) {
+  const value = metres / (DISTANCE_UNITS_M[unit] ?? 1);
+  return Math.round(value * 1000) / 1000;
+}
+
+// ---- MGRS ------------------------------------------------------------------------------
+
+/** Zone 1–60, latitude band (C–X without I and O), the 100 km square's two letters, then
+ * 0 to 5 digits of easting and as many of northing (spaces allowed between the groups). */
+const MGRS = /^(\d{1,2})\s*([C-HJ-NP-X])\s*([A-HJ-NP-Z])([A-HJ-NP-V])\s*(\d{0,10}(?:\s+\d{1,5})?)$/;
+
+/** The MGRS latitude band of a latitude: C to X, 8° each from 80°S (X is 12°, to 84°N). */
+function latitudeBand(latDeg) {
+  if (latDeg >= 72) return "X";
+  return "CDEFGHJKLMNPQRSTUVWX"[Math.max(0, Math.floor((latDeg + 80) / 8))];
+}
+
+function mgrsPosition(text, line) {
+  const m = MGRS.exec(text);
+  const digits = m[5].replace(/\s+/g, "");
+  const groups = m[5].trim().split(/\s+/).filter(Boolean);
+  if (groups.length === 2 && groups[0].length !== groups[1].length)
+    throw new CoordinateError(`MGRS easting and northing need as many digits each (${groups[0]} ${groups[1]})`, line);
+  if (digits.length % 2 !== 0 || digits.length === 0)
+    throw new CoordinateError(`MGRS ${text}: give 1 to 5 digits each of easting and northing`, line);
+  const zone = Number(m[1]);
+  if (zone < 1 || zone > 60) throw new CoordinateError(`MGRS zone ${zone} is not between 1 and 60`, line);
+  const reference = `${zone}${m[2]}${m[3]}${m[4]}${digits}`;
+  let box;
+  try {
+    box = mgrsBox(reference);
+  } catch {
+    throw new CoordinateError(`MGRS ${text}: the 100 km square ${m[3]}${m[4]} does not exist in zone ${zone}`, line);
+  }
+  const [west, south, east, north] = box;
+  if (![west, south, east, north].every(Number.isFinite))
+    throw new CoordinateError(`MGRS ${text} is not a valid reference`, line);
+  // the reference names a square; its centre is the position filed (0.5 m off at 1 m digits)
+  const lon = (west + east) / 2;
+  const lat = (south + north) / 2;
+  if (latitudeBand(south) !== m[2] && latitudeBand(north) !== m[2])
+    throw new CoordinateError(`MGRS ${text} lies in latitude band ${latitudeBand(lat)}, not ${m[2]}: check the band letter`, line);
+  const zoneWest = zone * 6 - 186;
+  if (lon < zoneWest - 1 || lon > zoneWest + 7)
+    throw new CoordinateError(`MGRS ${text} lies outside zone ${zone}: check the square letters and the digits`, line);
+  return [lon, lat];
+}
+
+// ---- latitude and longitude with hemisphere letters --------------------------------------
+
+/** One angle: decimal degrees (34.5), degrees and decimal minutes (34°30.5', 34 30.5),
+ * degrees, minutes and seconds (34°30'00", 34 30 00.5), or the packed form of NOTAMs
+ * (3430, 343000 for a latitude; 03606, 0360600 for a longitude). Returns degrees ≥ 0. */
+function angle(text, what, line) {
+  const t = text.trim();
+  if (/[-+]/.test(t)) throw new CoordinateError(`${what} ${t}: give a hemisphere letter, not a sign`, line);
+  const parts = t.split(/\s*[°º:'"\s]\s*/).filter(Boolean);
+  if (!parts.length) throw new CoordinateError(`the ${what} has no number`, line);
+  if (!parts.every((p) => /^\d+(\.\d+)?$/.test(p))) throw new CoordinateError(`cannot read the ${what} "${t}"`, line);
+  let [degrees, minutes = "0", seconds = "0"] = parts;
+  if (parts.length > 3) throw new CoordinateError(`the ${what} "${t}" has more than degrees, minutes and seconds`, line);
+  if (parts.length === 1) {
+    // packed DDMM[SS] (latitude) or DDDMM[SS] (longitude): the length of the whole part says
+    const whole = degrees.split(".")[0];
+    const width = what === "latitude" ? 2 : 3;
+    if (whole.length === width + 2 || whole.length === width + 4) {
+      const fraction = degrees.slice(whole.length);
+      degrees = whole.slice(0, width);
+      minutes = whole.slice(width, width + 2);
+      seconds = whole.length === width + 4 ? whole.slice(width + 2) + fraction : "0";
+      if (whole.length === width + 2) minutes += fraction;
+    }
+  }
+  const [d, mi, s] = [Number(degrees), Number(minutes), Number(seconds)];
+  if (parts.length > 1 && degrees.includes(".")) throw new CoordinateError(`the ${what} "${t}" has decimal degrees and minutes`, line);
+  if (parts.length > 2 && minutes.includes(".")) throw new CoordinateError(`the ${what} "${t}" has decimal minutes and seconds`, line);
+  if (mi >= 60) throw new CoordinateError(`the ${what}'s minutes ${minutes} must be below 60`, line);
+  if (s >= 60) throw new CoordinateError(`the ${what}'s seconds ${seconds} must be below 60`, line);
+  return d + mi / 60 + s / 3600;
+}
+
+const HEMISPHERE = /[NSEW]/g;
+
+/** Splits a line into its two halves, each with its hemisphere letter: letters after the
+ * numbers (34.5N 36.1E) or before them (N34.5 E36.1), never mixed. */
+function halves(text, line) {
+  const letters = [...text.matchAll(HEMISPHERE)];
+  if (letters.length === 0)
+    throw new CoordinateError(
+      `"${text}" has no hemisphere letters: write 34.5N 36.1E, since bare numbers may be read in either order`,
+      line,
+    );
+  if (letters.length !== 2)
+    throw new CoordinateError(`"${text}" needs one latitude (N or S) and one longitude (E or W)`, line);
+  const [a, b] = letters;
+  const before = /^[NSEW]/.test(text);
+  const after = /[NSEW]$/.test(text);
+  if (before === after)
+    throw new CoordinateError(`"${text}": put the hemisphere letters all before or all after the numbers`, line);
+  if (after) return [[a[0], text.slice(0, a.index)], [b[0], text.slice(a.index + 1, b.index)]];
+  return [[a[0], text.slice(1, b.index)], [b[0], text.slice(b.index + 1)]];
+}
+
+function lettered(text, line) {
+  let lat = null;
+  let lon = null;
+  for (const [letter, body] of halves(text, line)) {
+    const isLat = letter === "N" || letter === "S";
+    if ((isLat && lat !== null) || (!isLat && lon !== null))
+      throw new CoordinateError(`"${text}" has two ${isLat ? "latitudes (N/S)" : "longitudes (E/W)"}: give one N or S and one E or W`, line);
+    const what = isLat ? "latitude" : "longitude";
+    const value = angle(body.replace(/^[\s,;/]+|[\s,;/]+$/g, ""), what, line);
+    const limit = isLat ? 90 : 180;
+    if (value > limit) throw new CoordinateError(`${what} ${+value.toFixed(6)} is beyond ${limit}°`, line);
+    const signed = letter === "S" || letter === "W" ? -value : value;
+    if (isLat) lat = signed;
+    else lon = signed;
+  }
+  return [lon, lat];
+}
+
+/** Unicode primes and quotes as ' and ", the letters upper case, runs of spaces as one. */
+function normalise(text) {
+  return text
+    .replace(/[′’‘´`]/g, "'")
+    .replace(/[″”“]|''/g, '"')
+    .replace(/\s+/g, " ")
+    .trim()
+    .toUpperCase();
+}
+
+const round = (x) => Math.round(x * 1e9) / 1e9;
+
+/**
+ * One typed position as [lon, lat] in degrees. ``line`` (1-based) goes into the error's
+ * message. Throws CoordinateError for anything that is not exactly one position.
+ */
+export function parsePosition(text, line = null) {
+  const t = normalise(text);
+  if (!t) throw new CoordinateError("the line is empty", line);
+  const [lon, lat] = MGRS.test(t) ? mgrsPosition(t, line) : lettered(t, line);
+  return [round(lon), round(lat)];
+}
+
+/**
+ * Every position of a multi-line text, one per line, as ``{positions, lines, errors}``:
+ * the positions ([lon, lat]) with the 1-based line each came from, and one CoordinateError per
+ * line that is not a position. Blank lines are skipped but counted.
+ */
+export function parseLines(text) {
+  const positions = [];
+  const lines = [];
+  const errors = [];
+  String(text ?? "")
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      if (!raw.trim()) return;
+      try {
+        positions.push(parsePosition(raw, index + 1));
+        lines.push(index + 1);
+      } catch (err) {
+        if (!(err instanceof CoordinateError)) throw err;
+        errors.push(err);
+      }
+    });
+  return { positions, lines, errors };
+}
+
+const same = (a, b) => a[0] === b[0] && a[1] === b[1];
+
+/**
+ * The wire outline of typed coordinates, as ``{outline, lines, errors}``.
+ *
+ * ``shape`` is "Polygon" (vertices one per line, at least three; the ring is closed here, a
+ * repeated first vertex at the end is allowed), "Circle" (one line: the centre, and
+ * ``radius_m``) or "Corridor" (the path's points one per line, at least two, and
+ * ``half_width_m``). ``lines`` gives, for each vertex of the outline, the text's line it came
+ * from (so that the server's complaint about vertex 3 can point at its line). ``errors`` is a
+ * list of messages, each naming its line; with any, ``outline`` is null.
+ */
+export function typedOutline({ shape, text, radius_m, half_width_m }) {
+  const parsed = parseLines(text);
+  const errors = parsed.errors.map((e) => e.message);
+  const { positions, lines } = parsed;
+  for (let i = 1; i < positions.length; i += 1)
+    if (same(positions[i], positions[i - 1]))
+      errors.push(`line ${lines[i]}: repeats the position of line ${lines[i - 1]}`);
+  if (errors.length) return { outline: null, lines, errors };
+  if (shape === "Circle") {
+    if (positions.length !== 1)
+      return { outline: null, lines, errors: [positions.length ? `a circle has one centre: ${positions.length} positions given` : "type the circle's centre"] };
+    if (!(radius_m > 0)) return { outline: null, lines, errors: ["the radius must be a positive distance"] };
+    return { outline: { type: "Circle", center: positions[0], radius_m }, lines, errors };
+  }
+  if (shape === "Corridor") {
+    if (positions.length < 2) return { outline: null, lines, errors: [`a corridor needs at least 2 points: ${positions.length} given`] };
+    if (!(half_width_m > 0)) return { outline: null, lines, errors: ["the half width must be a positive distance"] };
+    return { outline: { type: "Corridor", path: positions, half_width_m }, lines, errors };
+  }
+  const ring = positions.slice();
+  const closed = ring.length > 1 && same(ring[0], ring.at(-1));
+  const corners = closed ? ring.length - 1 : ring.length;
+  if (corners < 3) return { outline: null, lines, errors: [`a polygon needs at least 3 vertices: ${corners} given`] };
+  if (!closed) {
+    ring.push(ring[0]);
+    lines.push(lines[0]);
+  }
+  return { outline: { type: "Polygon", coordinates: [ring] }, lines, errors };
+}
+
+/** A position [lon, lat] as the form writes it: "34.65N 35.95E", to 1e-6 degree. */
+export function formatPosition([lon, lat]) {
+  const number = (x) => String(Math.round(Math.abs(x) * 1e6) / 1e6);
+  return `${number(lat)}${lat < 0 ? "S" : "N"} ${number(lon)}${lon < 0 ? "W" : "E"}`;
+}
+
+/** The form's text of a wire outline: one position per line (a polygon's ring left open). */
+export function outlineText(outline) {
+  if (outline.type === "Circle") return formatPosition(outline.center);
+  if (outline.type === "Corridor") return outline.path.map(formatPosition).join("\n");
+  const ring = outline.coordinates[0];
+  const open = ring.length > 1 && same(ring[0], ring.at(-1)) ? ring.slice(0, -1) : ring;
+  return open.map(formatPosition).join("\n");
+}
