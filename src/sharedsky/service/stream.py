@@ -24,6 +24,7 @@ reads the event:
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -426,6 +427,11 @@ def record_deliveries(deps: Deps, viewer: Viewer, events: Sequence[StreamEvent])
     return len(found)
 
 
+WRITTEN_KEPT = 200_000
+"""Deliveries a ``DeliveryBuffer`` remembers having written (a few tens of megabytes at most);
+one forgotten is offered again and the database keeps its first."""
+
+
 class DeliveryBuffer:
     """First deliveries collected from many streams, written in one transaction per flush
     (a busy server would otherwise add one write per stream read to the single writer)."""
@@ -434,13 +440,23 @@ class DeliveryBuffer:
         self._deps = deps
         self._lock = threading.Lock()
         self._pending: list[Delivery] = []
+        self._written: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        """(subject, id, party) of the deliveries this process wrote, newest last, at most
+        ``WRITTEN_KEPT``: a first delivery is written once, a later one would change nothing."""
 
     def add(self, viewer: Viewer, events: Sequence[StreamEvent]) -> None:
         """Note the deliveries of ``events`` to ``viewer``, timed now."""
-        found = deliveries_of(viewer, events, self._deps.clock.now())
-        if found:
-            with self._lock:
-                self._pending.extend(found)
+        self.note(deliveries_of(viewer, events, self._deps.clock.now()))
+
+    def note(self, found: Sequence[Delivery]) -> None:
+        """Note ``found`` (``service/receipts.py``: deliveries by reading); those this process
+        wrote already are left out, so that a list read again and again costs no write."""
+        if not found:
+            return
+        with self._lock:
+            self._pending.extend(
+                d for d in found if (d.subject, d.subject_id, d.party) not in self._written
+            )
 
     def flush(self) -> int:
         """Write what was noted; returns how many deliveries were offered."""
@@ -449,4 +465,9 @@ class DeliveryBuffer:
         if pending:
             now = self._deps.clock.now()
             self._deps.db.run(lambda uow: store_deliveries(uow, pending, now))
+            with self._lock:
+                for d in pending:
+                    self._written[(d.subject, d.subject_id, d.party)] = None
+                while len(self._written) > WRITTEN_KEPT:
+                    self._written.popitem(last=False)
         return len(pending)

@@ -8,12 +8,12 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from sharedsky.api import convert
-from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
+from sharedsky.api.auth import ActorDep, ContainerDep, DepsDep, KeyDep
 from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.api.routes.tracks import BoardDep
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.conflicts import ConflictState
-from sharedsky.service import queries
+from sharedsky.service import queries, receipts
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.wire import v1
 
@@ -28,6 +28,7 @@ def list_conflicts(
     actor: ActorDep,
     deps: DepsDep,
     board: BoardDep,
+    container: ContainerDep,
     state: Literal["open", "resolved", "cleared"] | None = None,
     object: str | None = None,
     kind: Literal["strategic", "tactical"] | None = None,
@@ -47,6 +48,8 @@ def list_conflicts(
     views = queries.list_conflicts(
         deps, actor.viewer, None if state is None else ConflictState(state), object
     )
+    found = receipts.conflicts_read(actor.viewer, (v.conflict for v in views), now)
+    container.deliveries.note(found)  # read: delivered (R-LEAD-2)
     return json_response(convert.conflict_list(views, actor.viewer, now))
 
 
@@ -54,14 +57,18 @@ def list_conflicts(
     "/v1/conflicts/{conflict_id}",
     responses={200: {"model": v1.ConflictOut | v1.TacticalConflictOut}},
 )
-def show(conflict_id: str, actor: ActorDep, deps: DepsDep, board: BoardDep) -> Response:
+def show(
+    conflict_id: str, actor: ActorDep, deps: DepsDep, board: BoardDep, container: ContainerDep
+) -> Response:
     """One conflict, strategic or tactical (404 if not visible)."""
     alert = queries.show_tactical(deps, actor.viewer, conflict_id)
     if alert is not None:
         live = {a.id: a for a in board.current()}.get(alert.id)
         return json_response(convert.tactical_out(alert, live, actor.viewer, deps.mechanism))
     view, _acks = queries.show_conflict(deps, actor.viewer, conflict_id)
-    return json_response(convert.conflict_out(view, actor.viewer, deps.clock.now()))
+    now = deps.clock.now()
+    container.deliveries.note(receipts.conflicts_read(actor.viewer, [view.conflict], now))
+    return json_response(convert.conflict_out(view, actor.viewer, now))
 
 
 @router.post("/v1/conflicts/{conflict_id}/ack", responses={200: {"model": v1.AckOut}})

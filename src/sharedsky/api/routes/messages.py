@@ -9,10 +9,18 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from sharedsky.api import convert
-from sharedsky.api.auth import ActorDep, DepsDep, KeyDep, SubmissionDep, submission_openapi
+from sharedsky.api.auth import (
+    ActorDep,
+    ContainerDep,
+    DepsDep,
+    KeyDep,
+    SubmissionDep,
+    submission_openapi,
+)
 from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.domain.visibility import Viewer
 from sharedsky.interop.catalogues import load_catalogues
+from sharedsky.service import receipts
 from sharedsky.service.context import Actor
 from sharedsky.service.hotline import (
     MAX_LIST,
@@ -73,6 +81,7 @@ async def send_plain(deps: Deps, actor: Actor, body: v1.MessageIn) -> Response:
 def list_all(
     actor: ActorDep,
     deps: DepsDep,
+    container: ContainerDep,
     thread: Annotated[str | None, Query(max_length=200, description="Only this thread.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
 ) -> Response:
@@ -82,14 +91,18 @@ def list_all(
         records = list_messages(deps, actor.viewer, limit)
     else:
         records = list_thread(deps, actor.viewer, thread, limit)
+    read = receipts.messages_read(actor.viewer, (r.message for r in records), deps.clock.now())
+    container.deliveries.note(read)  # read: delivered (R-LEAD-2)
     language = language_of(deps, actor.viewer)
     return json_response(convert.message_list(records, language, load_catalogues()))
 
 
 @router.get("/v1/messages/{message_id}", responses={200: {"model": v1.MessageOut}})
-def show(message_id: str, actor: ActorDep, deps: DepsDep) -> Response:
+def show(message_id: str, actor: ActorDep, deps: DepsDep, container: ContainerDep) -> Response:
     """One message (404 unless the caller's party sent or received it, or it is the host)."""
     record = show_message(deps, actor.viewer, message_id)
+    now = deps.clock.now()
+    container.deliveries.note(receipts.messages_read(actor.viewer, [record.message], now))
     return json_response(convert.message_out(record, language_of(deps, actor.viewer)))
 
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from sharedsky.api import convert
-from sharedsky.api.auth import ActorDep, DepsDep, KeyDep
+from sharedsky.api.auth import ActorDep, ContainerDep, DepsDep, KeyDep
 from sharedsky.api.errors import PreconditionRequired
 from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.notices import Notice
-from sharedsky.service import queries
+from sharedsky.service import queries, receipts
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.notices import (
     Filing,
@@ -73,6 +73,7 @@ def check(
 def list_notices(
     actor: ActorDep,
     deps: DepsDep,
+    container: ContainerDep,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
     time_from: Annotated[datetime | None, Query(alias="from")] = None,
     time_to: Annotated[datetime | None, Query(alias="to")] = None,
@@ -84,7 +85,8 @@ def list_notices(
     | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> Response:
-    """Notices the caller may see, filtered; redacted ones show only their clashing volumes."""
+    """Notices the caller may see, filtered; redacted ones show only their clashing volumes.
+    Reading them delivers them to the caller's party (R-LEAD-2)."""
     flt = convert.notice_filter(
         bbox=bbox,
         time_from=time_from,
@@ -96,14 +98,17 @@ def list_notices(
     )
     now = deps.clock.now()
     views = queries.list_notices(deps, actor.viewer, flt)
+    container.deliveries.note(receipts.notices_read(actor.viewer, (v.notice for v in views), now))
     return json_response(convert.notice_list(views, now))
 
 
 @router.get("/{notice_id}", responses={200: {"model": v1.NoticeDetailOut}})
-def show(notice_id: str, actor: ActorDep, deps: DepsDep) -> Response:
-    """One notice with its open conflicts and acknowledgements (404 if not visible)."""
+def show(notice_id: str, actor: ActorDep, deps: DepsDep, container: ContainerDep) -> Response:
+    """One notice with its open conflicts and acknowledgements (404 if not visible); reading
+    it delivers it to the caller's party (R-LEAD-2)."""
     now = deps.clock.now()
     detail = queries.show_notice(deps, actor.viewer, notice_id)
+    container.deliveries.note(receipts.notices_read(actor.viewer, [detail.view.notice], now))
     return json_response(convert.notice_detail_out(detail, actor.viewer, now))
 
 

@@ -60,7 +60,8 @@ class MessageOut(WireModel):
     """The language of ``rendered`` (English when the reader's has no catalogue)."""
     sent_at: AwareDatetime
     delivered_at: AwareDatetime | None = None
-    """When the message first reached the recipient party's stream or webhook; null until."""
+    """When the message first reached the recipient party (its stream, a webhook or a read of
+    it); null until."""
     acknowledgement: AckState | None
     """The recipient's acknowledgement: pending with its due time, or who acknowledged when."""
 
