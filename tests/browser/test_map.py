@@ -32,9 +32,10 @@ VIEWPORTS: dict[str, ViewportSize] = {
     "1280x800": {"width": 1280, "height": 800},
     "1920x1080": {"width": 1920, "height": 1080},
 }
-FLOWN_BEFORE_S = 100.0
-"""The traffic starts this far into the demo, so the first planned encounter (2 minutes in) is
-near and its tactical alert and CPA tag are on the map."""
+FLOWN_BEFORE_S = 200.0
+"""The traffic starts this far into the demo: the first planned encounter (2 minutes in) is
+over, and the second's (7 minutes in) tactical alert is open with its CPA tag on the map and
+rises to a warning (whose take-over covers the map) only 2.5 minutes after the start."""
 FLIGHT_S = 900.0
 LIVE_TIMEOUT_MS = 30_000
 
@@ -294,9 +295,9 @@ def test_choosing_a_conflict_in_the_inbox_pans_to_it_and_opens_its_popup(
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Conflict")
     expect(page.locator(".leaflet-popup-content")).to_contain_text(conflict_id)
     expect(page.locator("#map path.highlight").first).to_be_attached()
-    page.wait_for_timeout(
-        400
-    )  # the popup fades in    console.screenshot(shots, "alpha-conflict-chosen-in-inbox")
+    page.wait_for_timeout(400)  # the popup fades in
+    _snooze(page)
+    console.screenshot(shots, "alpha-conflict-chosen-in-inbox")
     console.assert_clean()
 
 
