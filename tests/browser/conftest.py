@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from _browser import UI_TIMEOUT_MS, VIEWPORT, Console, Mechanism, sign_in
 from _servers import init, orbit, post, serve
-from playwright.sync_api import Browser, ConsoleMessage, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Route, ViewportSize, sync_playwright
 
 from sharedsky.api.console import ASSETS_DIR
 
@@ -95,13 +95,16 @@ def shots(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture
-def open_console(browser: Browser, mechanism: Mechanism) -> Iterator[Callable[[str], Console]]:
-    """Open the console in a fresh browser context and sign in as a party (or ``None``: only
-    open the page). Contexts close at the end of the test."""
+def open_console(browser: Browser, mechanism: Mechanism) -> Iterator[Callable[..., Console]]:
+    """Open the console in a fresh browser context (1280 × 800 unless ``viewport`` says) and
+    sign in as a party (or ``None``: only open the page). Contexts close at the end of the
+    test."""
     contexts = []
 
-    def opener(party: str | None) -> Console:
-        context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="UTC")
+    def opener(party: str | None, viewport: ViewportSize | None = None) -> Console:
+        context = browser.new_context(
+            viewport=viewport or VIEWPORT, locale="en-GB", timezone_id="UTC"
+        )
         context.set_default_timeout(UI_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -103,6 +103,17 @@ def test_me_and_mechanism_describe_the_token_and_its_mechanism(api: Api) -> None
     assert mech.channels[0].sharing == "conflicts_only"
 
 
+def test_the_mechanism_gives_each_party_and_the_host_a_colour_of_its_own(api: Api) -> None:
+    """R-MECH-3: the demo file declares no colour, so the palette's first two are handed out
+    in declaration order, and the host is black."""
+    mech = sdk(api, "alpha").mechanism()
+    assert [(p.id, p.colour) for p in mech.parties] == [
+        ("alpha", "#0072B2"),
+        ("bravo", "#E69F00"),
+    ]
+    assert mech.host.colour == "#000000"
+
+
 def test_a_filed_notice_round_trips_through_get_and_list(api: Api) -> None:
     alpha = sdk(api, "alpha")
     filed = alpha.file_notice(notice())

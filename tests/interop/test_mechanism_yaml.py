@@ -62,6 +62,8 @@ def test_a_channel_override_keeps_the_other_defaults() -> None:
         (LEVANT_YAML.replace("  - {id: bravo,", "  - {id: alpha,"), 5, "twice"),
         (LEVANT_YAML.replace("defaults:", "defaults: [oops"), 7, "YAML"),
         (LEVANT_YAML + "colour: red\n", 14, "colour"),
+        (LEVANT_YAML.replace("language: tr}", 'language: tr, colour: "#12345"}'), 5, "#RRGGBB"),
+        (LEVANT_YAML.replace("language: tr}", "language: tr, colour: orange}"), 5, "'orange'"),
         ("", 1, "empty"),
     ],
 )
@@ -139,3 +141,47 @@ def test_the_operators_example_loads_with_every_operator_in_its_party() -> None:
     assert [o.id for o in mech.party(A).operators] == ["alpha-admin", "alpha-duty"]
     assert [o.id for o in mech.party(B).operators] == ["bravo-admin", "bravo-duty", "bravo-watch"]
     assert [o.id for o in mech.host.operators] == ["host-duty"]
+
+
+COLOURED_YAML = """\
+mechanism: coloured
+host: {id: host, name: Coordination Cell, colour: "#777777"}
+parties:
+  - {id: alpha, name: Alpha}
+  - {id: bravo, name: Bravo, colour: "#0072b2"}
+  - {id: charlie, name: Charlie}
+  - {id: delta, name: Delta, colour: "#cc79a7"}
+"""
+
+
+def test_declared_colours_are_kept_and_the_others_come_from_the_palette_in_order() -> None:
+    """R-MECH-3: bravo and delta keep theirs (upper case); alpha and charlie get the first
+    palette colours that nobody declared, so no two parties share one."""
+    mechanism, canonical = parse_mechanism(COLOURED_YAML)
+    assert mechanism.colours() == {
+        "host": "#777777",
+        "alpha": "#E69F00",
+        "bravo": "#0072B2",
+        "charlie": "#009E73",
+        "delta": "#CC79A7",
+    }
+    assert mechanism.colour(PartyId("charlie")) == "#009E73"
+    assert '"colour": "#0072B2"' in canonical
+
+
+def test_a_file_without_colours_loads_to_the_same_canonical_form_as_before() -> None:
+    """R-MECH-3: a colour is optional, and a file that gives none keeps its canonical JSON
+    (and so its hash in the ledger) unchanged."""
+    _mechanism, canonical = parse_mechanism(LEVANT_YAML)
+    assert "colour" not in canonical
+
+
+def test_two_parties_with_one_colour_are_refused_at_the_second() -> None:
+    """R-MECH-3, R-MECH-1: a map could not tell them apart."""
+    text = COLOURED_YAML.replace(
+        "{id: charlie, name: Charlie}", '{id: charlie, name: Charlie, colour: "#0072B2"}'
+    )
+    with pytest.raises(InvalidMechanism) as caught:
+        parse_mechanism(text)
+    assert caught.value.line == 6
+    assert "'bravo'" in caught.value.detail and "colour of its own" in caught.value.detail

@@ -43,6 +43,13 @@ export const distance = (m) => (m === null || m === undefined ? "–" : m < 1000
 
 export const band = (alt) => `${Math.round(alt.lower_m)}–${Math.round(alt.upper_m)} m (FL${Math.round(alt.lower_m / 30.48)}–${Math.round(alt.upper_m / 30.48)})`;
 
+/** The colour a party's objects are drawn in on every map (``#RRGGBB``, from the mechanism);
+ * grey for a party withheld or unknown. */
+export function partyColour(state, id) {
+  const p = id ? state.parties.get(id) : null;
+  return (p && p.colour) || "#6b7280";
+}
+
 export function partyName(state, id) {
   if (!id) return "hidden";
   const p = state.parties.get(id);

@@ -1,7 +1,7 @@
 // The host's view: every party with what is open about it, the escalations that reached the host
 // (and every other step up a ladder), and lead-time compliance per party as a small bar chart,
 // with the channels behind it in a table.
-import { esc, hhmm, minutes, partyName } from "./format.js";
+import { esc, hhmm, minutes, partyColour, partyName } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -52,12 +52,20 @@ export class HostView {
   constructor(app, element) {
     this.app = app;
     this.el = element;
+    // an escalation about a notice or a conflict: a click shows it on the map
+    this.el.addEventListener("click", (e) => {
+      const row = e.target.closest("[data-ref]");
+      if (!row) return;
+      const cut = row.dataset.ref.indexOf("|");
+      this.app.show({ type: row.dataset.ref.slice(0, cut), id: row.dataset.ref.slice(cut + 1) });
+    });
   }
 
   escalationRow(e) {
     const s = this.app.state;
     const what = e.subject === "conflict" && this.app.tacticalById(e.subject_id) ? "tactical conflict" : e.subject;
-    return `<li class="${e.to_host ? "to-host" : ""}" data-ack="${esc(e.ack)}">${hhmm(e.at)} · <strong>${esc(partyName(s, e.party))}</strong> owes ${esc(what)} <code>${esc(e.subject_id)}</code> since ${hhmm(e.requested_at)} → ${esc(e.rung_name)} (rung ${e.rung})${e.to_host ? " <strong>reached the host</strong>" : e.next_due_at ? ` <span class="muted">(next at ${hhmm(e.next_due_at)})</span>` : ""}</li>`;
+    const ref = e.subject === "message" ? "" : `${e.subject}|${e.subject_id}`;
+    return `<li class="${e.to_host ? "to-host" : ""}" data-ack="${esc(e.ack)}"${ref ? ` data-ref="${esc(ref)}" title="show on the map"` : ""}>${hhmm(e.at)} · <strong>${esc(partyName(s, e.party))}</strong> owes ${esc(what)} <code>${esc(e.subject_id)}</code> since ${hhmm(e.requested_at)} → ${esc(e.rung_name)} (rung ${e.rung})${e.to_host ? " <strong>reached the host</strong>" : e.next_due_at ? ` <span class="muted">(next at ${hhmm(e.next_due_at)})</span>` : ""}</li>`;
   }
 
   render() {
@@ -74,7 +82,7 @@ export class HostView {
           const tactical = s.tactical.filter((c) => c.state === "open" && (c.a.party === p.id || c.b.party === p.id)).length;
           const live = tracks.filter((t) => t.party === p.id).length;
           const escalated = new Set(steps.filter((e) => e.party === p.id).map((e) => e.ack)).size;
-          return `<tr data-party="${esc(p.id)}"><td>${esc(p.id)}</td><td>${esc(p.name)}</td><td>${esc(p.language)}</td><td>${open}</td><td>${tactical}</td><td>${live}</td><td>${escalated}</td></tr>`;
+          return `<tr data-party="${esc(p.id)}"><td><span class="swatch" style="background:${esc(partyColour(s, p.id))}"></span> ${esc(p.id)}</td><td>${esc(p.name)}</td><td>${esc(p.language)}</td><td>${open}</td><td>${tactical}</td><td>${live}</td><td>${escalated}</td></tr>`;
         })
         .join("")}</tbody></table>
       <h3>Escalations that reached the host (<span id="host-escalation-count">${atHost.length}</span>)</h3>

@@ -120,6 +120,18 @@ export class Inbox {
     }
   }
 
+  /** What an item shows on the map: its notice or conflict, or the object a message is
+   * about; null for a message about nothing. */
+  refOf(item) {
+    if (!item) return null;
+    if (item.subject === "message") {
+      const m = this.app.state.messages.find((x) => x.id === item.subject_id);
+      return m && m.about ? { type: m.about.type, id: m.about.id } : null;
+    }
+    return { type: item.subject, id: item.subject_id };
+  }
+
+  /** Select an item: it is highlighted here, and on the map panned to with its popup open. */
   select(index) {
     this.selected = Math.max(0, Math.min(index, this.items.length - 1));
     for (const li of this.list.querySelectorAll("li[data-index]")) {
@@ -127,6 +139,8 @@ export class Inbox {
       li.classList.toggle("selected", on);
       li.setAttribute("aria-selected", String(on));
     }
+    const ref = this.refOf(this.items[this.selected]);
+    if (ref) this.app.show(ref);
   }
 
   key(e) {

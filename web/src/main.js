@@ -15,6 +15,17 @@ import { OperatorsPanel } from "./operators.js";
 import EVENT_TYPES from "./event-types.json";
 
 const $ = (id) => document.getElementById(id);
+/** How long the first view waits for the first live picture before it fits without it, ms. */
+const FIRST_VIEW_WAIT_MS = 4000;
+
+/** The object a hotline thread is about (``notice:ID``, ``conflict:ID``); null for a thread
+ * between parties. */
+function threadRef(thread) {
+  const cut = thread ? thread.indexOf(":") : -1;
+  if (cut < 0) return null;
+  const type = thread.slice(0, cut);
+  return type === "notice" || type === "conflict" ? { type, id: thread.slice(cut + 1) } : null;
+}
 
 /** Which lists an event of each type may change. */
 function staleAfter(type) {
@@ -78,6 +89,14 @@ class App {
     $("tab-operators").hidden = me.role !== "admin";
     if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.selectFromMap(ref));
     this.live = new LivePicture(this);
+    this.map.live = this.live;
+    this.live.tracks.onDrawn = () => {
+      this.map.labels.schedule();
+      this._firstView("tracks");
+    };
+    this.live.tactical.onDrawn = () => this.map.labels.schedule();
+    this.firstView = { lists: false, tracks: false, done: false };
+    setTimeout(() => this._firstView("tracks"), FIRST_VIEW_WAIT_MS); // no live picture: fit anyway
     this.takeover = new Takeover(this);
     if (!this.keys) this.keys = new KeyDialog(this);
     this.inbox = new Inbox(this, $("panel-inbox"));
@@ -183,8 +202,28 @@ class App {
       this.renderLists();
     }
     this.timer = null;
+    this._firstView("lists");
     if (this.stale.size) this.refresh([]);
     else document.body.dataset.synced = String(Date.now());
+  }
+
+  /** Fit the first view once the lists and the first live picture (or its wait) are in. */
+  _firstView(part) {
+    const f = this.firstView;
+    if (!f || f.done) return;
+    f[part] = true;
+    if (!f.lists || !f.tracks) return;
+    f.done = true;
+    this.map.fitFirstView(this.state);
+  }
+
+  /** Show an object anywhere it is chosen (inbox, lists, hotline, host view): pan the map to
+   * it, highlight it and open its popup; ``details``: also its details in Objects. A conflict
+   * id that names a tactical conflict is shown as one. */
+  show(ref, { details = false } = {}) {
+    const resolved = ref.type === "conflict" && this.tacticalById(ref.id) ? { type: "tactical", id: ref.id } : ref;
+    if (details) this.objects.select(resolved, { show: true });
+    else this.map.show(resolved);
   }
 
   render() {
@@ -301,6 +340,20 @@ function main() {
     }
   });
   $("signout").addEventListener("click", () => app.signOut());
+  // the hotline: choosing a thread about a notice or a conflict, its heading, or an "About"
+  // shows that object on the map
+  $("panel-hotline").addEventListener("click", (e) => {
+    if (!app.state) return;
+    const chosen = e.target.closest("li[data-thread]") || e.target.closest("#thread h3");
+    if (!chosen) return;
+    const ref = threadRef(chosen.dataset.thread || (app.hotline && app.hotline.thread));
+    if (ref) app.show(ref);
+  });
+  $("panel-hotline").addEventListener("change", (e) => {
+    if (!app.state || e.target.name !== "about" || !e.target.value) return;
+    const ref = threadRef(e.target.value);
+    if (ref) app.show(ref);
+  });
   for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => app.showTab(tab.dataset.tab));
   document.addEventListener("keydown", (e) => {
     if (!app.state) return;

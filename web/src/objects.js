@@ -49,36 +49,17 @@ export class ObjectList {
     }
   }
 
-  /** Show one object: its details here, and on the map (unless ``focus`` is false). */
+  /** Show one object: its details here, highlighted on the map, and panned to with its popup
+   * open (unless ``focus`` is false: a click on the map itself). */
   select(ref, { focus = true, show = false } = {}) {
-    if (focus) this.focus(ref);
+    if (focus) this.app.map.show(ref);
+    else this.app.map.select(ref);
     this.selected = ref;
     this.timeline = null;
     if (show) this.app.showTab("lists");
     this.render();
     this.el.scrollTop = 0;
     this.loadTimeline(ref);
-  }
-
-  focus(ref) {
-    const s = this.app.state;
-    const map = this.app.map;
-    if (ref.type === "notice") {
-      const outline = s.notices.find((n) => n.id === ref.id)?.volumes[0]?.outline;
-      if (outline) map.focus(outline);
-    } else if (ref.type === "zone") {
-      const outline = s.zones.find((z) => z.id === ref.id)?.volume.outline;
-      if (outline) map.focus(outline);
-    } else if (ref.type === "track") {
-      const at = this.app.live.tracks.position(ref.id);
-      if (at) map.map.setView(at, Math.max(map.map.getZoom(), 8), { animate: false });
-    } else if (ref.type === "tactical") {
-      const c = this.app.tacticalById(ref.id);
-      const f = c?.figures || {};
-      const a = c && this.app.live.tracks.position(trackKey(c.a.party, c.a.id));
-      if (a) map.map.setView(a, Math.max(map.map.getZoom(), 8), { animate: false });
-      else if (Array.isArray(f.a_position)) map.map.setView([f.a_position[1], f.a_position[0]], 8, { animate: false });
-    }
   }
 
   /** A stream event: reload the timeline when it concerns the selected object. */

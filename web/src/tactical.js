@@ -4,6 +4,7 @@
 import L from "./leaflet-global.js";
 import { countdown, distance, esc, partyName, utc } from "./format.js";
 import { trackKey } from "./tracks.js";
+import { TIER } from "./labels.js";
 
 export const SEVERITY_COLOURS = { advisory: "#b08900", caution: "#f57c00", warning: "#d50000" };
 const SEVERITY_RANK = { advisory: 0, caution: 1, warning: 2 };
@@ -70,6 +71,15 @@ export class TacticalLayer {
     this.state = state;
     this.onSelect = onSelect;
     this.drawn = new Map();
+    this.selected = "";
+    /** Called after every redraw and countdown (the labels are placed again). */
+    this.onDrawn = null;
+  }
+
+  /** Mark one alert as selected (its id; empty: none): a wider line. */
+  select(id) {
+    this.selected = id || "";
+    for (const [key, drawn] of this.drawn) drawn.shape.getElement()?.classList.toggle("selected", key === this.selected);
   }
 
   /** Where a side is now: its track's live position, else the figures' position at the tick. */
@@ -91,6 +101,7 @@ export class TacticalLayer {
     }
     for (const c of open) this._draw(c);
     document.body.dataset.mapTactical = String(this.drawn.size);
+    if (this.onDrawn) this.onDrawn();
   }
 
   _draw(c) {
@@ -110,7 +121,7 @@ export class TacticalLayer {
         ? L.polyline([a, b], { weight: 3, className: "tactical-line" })
         : L.circleMarker(a, { radius: 16, weight: 3, fill: false, className: "tactical-ring" });
       const label = L.marker(at, {
-        icon: L.divIcon({ className: "tactical-label", html: "<span></span>", iconSize: null }),
+        icon: L.divIcon({ className: "tactical-label", html: `<span class="map-label" data-kind="cpa" data-place="centred"></span>`, iconSize: null }),
         keyboard: false,
         zIndexOffset: 1000,
       });
@@ -144,16 +155,31 @@ export class TacticalLayer {
     const c = drawn.conflict;
     el.dataset.conflict = c.id;
     el.dataset.severity = c.severity;
-    el.firstElementChild.textContent = tacticalSummary(c, Date.now(), true);
+    const tag = el.firstElementChild;
+    tag.textContent = tacticalSummary(c, Date.now(), true);
+    tag.dataset.ref = `tactical|${c.id}`;
+    tag.dataset.tier = String(TIER.alert);
+    tag.dataset.order = String(-severityRank(c.severity));
+    drawn.shape.getElement()?.classList.toggle("selected", c.id === this.selected);
   }
 
   /** Count the labels down (every second, between polls). */
   tick() {
     for (const drawn of this.drawn.values()) this._label(drawn);
+    if (this.onDrawn && this.drawn.size) this.onDrawn();
   }
 
   /** Move the lines to the tracks' newest positions (after each poll of the tracks). */
   follow() {
     for (const drawn of this.drawn.values()) this._draw(drawn.conflict);
+    if (this.onDrawn) this.onDrawn();
+  }
+
+  /** Where an alert is drawn now: {latLngs, layer} of its line or ring; null when not drawn. */
+  where(id) {
+    const drawn = this.drawn.get(id);
+    if (!drawn) return null;
+    const shape = drawn.shape;
+    return { latLngs: shape.getLatLngs ? shape.getLatLngs() : [shape.getLatLng()], layer: shape };
   }
 }

@@ -1,8 +1,10 @@
-// Live tracks on the map: one heading-rotated marker per aircraft (own party blue, others
-// orange), a speed vector to where it will be in 60 s, and a label with its id and flight level.
-// Markers are kept and moved in place between polls, so an open popup survives the update.
+// Live tracks on the map: one heading-rotated marker per aircraft in its party's colour, a speed
+// vector to where it will be in 60 s, and a label with its id and flight level (placed by
+// labels.js, so labels never overlap). Markers are kept and moved in place between polls, so an
+// open popup survives the update.
 import L from "./leaflet-global.js";
-import { esc, flightLevel, hhmm, partyName } from "./format.js";
+import { esc, flightLevel, hhmm, partyColour, partyName } from "./format.js";
+import { TIER } from "./labels.js";
 
 const EARTH_M = 6371008.8;
 const RAD = Math.PI / 180;
@@ -60,6 +62,16 @@ export class TrackLayer {
     this.drawn = new Map();
     this.tracks = new Map();
     this.fetchedAt = 0;
+    this.selected = "";
+    this.created = 0;
+    /** Called after every update (the labels are placed again). */
+    this.onDrawn = null;
+  }
+
+  /** Mark one track as selected (``party/id``; empty: none): a ring, and its label first. */
+  select(key) {
+    this.selected = key || "";
+    for (const [k, drawn] of this.drawn) drawn.marker.getElement()?.classList.toggle("selected", k === this.selected);
   }
 
   /** The current (extrapolated) position of a track as [lat, lon], or null when unknown. */
@@ -81,14 +93,18 @@ export class TrackLayer {
         this.drawn.delete(key);
       }
     }
-    for (const [key, t] of this.tracks) this._draw(key, t);
+    const alerted = new Set();
+    for (const c of this.state().tactical || [])
+      for (const side of [c.a, c.b]) if (side && side.type === "track" && side.id) alerted.add(trackKey(side.party, side.id));
+    for (const [key, t] of this.tracks) this._draw(key, t, alerted.has(key));
     document.body.dataset.mapTracks = String(this.drawn.size);
+    if (this.onDrawn) this.onDrawn();
   }
 
-  _draw(key, t) {
-    const me = this.state().me;
-    const own = t.party === me.party;
-    const colour = own ? "#1565c0" : "#ef6c00";
+  _draw(key, t, alerted = false) {
+    const state = this.state();
+    const own = t.party === state.me.party;
+    const colour = partyColour(state, t.party);
     const now = extrapolate(t, t.age_s);
     const tip = ahead(now.lat, now.lon, t.trk_deg, t.gs_mps * VECTOR_S);
     const trend = t.vs_mps > 1 ? "↑" : t.vs_mps < -1 ? "↓" : "";
@@ -96,8 +112,8 @@ export class TrackLayer {
     let drawn = this.drawn.get(key);
     if (!drawn) {
       const icon = L.divIcon({
-        className: `track-icon track-${own ? "own" : "other"}`,
-        html: `${arrowSvg(colour)}<span class="track-label"></span>`,
+        className: `track-icon track-${own ? "own" : "other"} track-party-${t.party}`,
+        html: `${arrowSvg(colour)}<span class="track-label map-label" data-kind="track" data-place="beside" style="border-left-color:${colour}"></span>`,
         iconSize: [20, 20],
         iconAnchor: [10, 10],
       });
@@ -107,7 +123,7 @@ export class TrackLayer {
       const vector = L.polyline([[now.lat, now.lon], tip], { color: colour, weight: 2, interactive: false, className: "track-vector" });
       vector.addTo(this.group);
       marker.addTo(this.group);
-      drawn = { marker, vector };
+      drawn = { marker, vector, order: (this.created += 1) };
       this.drawn.set(key, drawn);
     } else {
       drawn.marker.setLatLng([now.lat, now.lon]);
@@ -118,8 +134,13 @@ export class TrackLayer {
     if (el) {
       el.dataset.track = key;
       el.classList.toggle("stale", t.age_s > STALE_S);
+      el.classList.toggle("selected", key === this.selected);
       el.querySelector(".track-arrow").style.transform = `rotate(${t.trk_deg}deg)`;
-      el.querySelector(".track-label").textContent = label;
+      const text = el.querySelector(".track-label");
+      text.textContent = label;
+      text.dataset.ref = `track|${key}`;
+      text.dataset.tier = String(alerted ? TIER.alert : own ? TIER.own : TIER.other);
+      text.dataset.order = String(drawn.order);
     }
   }
 

@@ -11,6 +11,26 @@ from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.operators import OperatorSpec, roster
 
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+)
+"""Colours given to parties that declare none, in declaration order (``#RRGGBB``).
+
+The Okabe–Ito palette (M. Okabe and K. Ito, *Color Universal Design*, 2002; shown in B. Wong,
+"Points of view: Color blindness", Nature Methods 8, 441, 2011): its colours stay apart for
+readers with protanopia, deuteranopia and tritanopia alike. Blue and orange come first (the
+pair that is told apart by most readers, and the console's own/other colours before parties
+had colours); vermillion comes late because the map draws conflicts in red; yellow last, as it
+reads poorly on the light basemap. Past seven parties the palette starts over."""
+HOST_COLOUR = "#000000"
+"""The host's colour when it declares none: Okabe–Ito black, apart from every party's."""
+
 
 @dataclass(frozen=True, slots=True)
 class Party:
@@ -24,6 +44,9 @@ class Party:
     """Rungs above the duty officer, in order; the host is always the last, implicit rung."""
     declared_operators: tuple[OperatorSpec, ...] = ()
     """The operators the mechanism file lists for this party (none: see ``operators``)."""
+    declared_colour: str | None = None
+    """The colour the mechanism file gives the party, ``#RRGGBB`` upper case (none: see
+    `Mechanism.colour`)."""
 
     @property
     def operators(self) -> tuple[OperatorSpec, ...]:
@@ -57,6 +80,27 @@ class Mechanism:
             if party.id == party_id:
                 return party
         raise NotFound(f"no party {party_id!r} in this mechanism")
+
+    def colour(self, party_id: PartyId) -> str:
+        """The ``#RRGGBB`` colour every map draws this party's objects in: the one its entry
+        declares, else the host's `HOST_COLOUR`, else the next `PALETTE` colour no party
+        declares, handed out in declaration order (so each party keeps its colour as long as
+        the file keeps its order); NotFound for an unknown id."""
+        return self.colours()[self.party(party_id).id]
+
+    def colours(self) -> dict[PartyId, str]:
+        """Every party's colour and the host's (see `colour`), in declaration order."""
+        taken = {p.declared_colour for p in (self.host, *self.parties) if p.declared_colour}
+        free = [c for c in PALETTE if c not in taken] or list(PALETTE)
+        colours = {self.host.id: self.host.declared_colour or HOST_COLOUR}
+        assigned = 0
+        for party in self.parties:
+            if party.declared_colour:
+                colours[party.id] = party.declared_colour
+            else:
+                colours[party.id] = free[assigned % len(free)]
+                assigned += 1
+        return colours
 
     def has_party(self, party_id: PartyId) -> bool:
         """True when ``party_id`` is a member party (not the host)."""

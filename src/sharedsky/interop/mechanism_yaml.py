@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -25,6 +26,7 @@ from sharedsky.domain.mechanism import Mechanism, Party
 from sharedsky.domain.operators import OperatorSpec, Role
 
 _ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _LEAD_KEYS = {"default", *(k.value for k in NoticeKind)}
 
 
@@ -49,6 +51,18 @@ class _HostModel(_Strict):
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     operators: list[_OperatorModel] = []
     """Declared operators with their roles; none: one ``ID-duty`` admin."""
+    colour: str | None = None
+    """``#RRGGBB``: the colour of the party's objects on every map; none: from the palette."""
+
+    @field_validator("colour")
+    @classmethod
+    def _hex_colour(cls, value: str | None) -> str | None:
+        if value is not None and not _COLOUR.fullmatch(value):
+            raise ValueError(
+                f'{value!r} is not a colour: write it as "#RRGGBB" (six hexadecimal digits, '
+                'e.g. "#0072B2"; quoted, since YAML reads # as a comment)'
+            )
+        return None if value is None else value.upper()
 
 
 class _PartyModel(_HostModel):
@@ -176,6 +190,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
                 f"party id {party.id!r} is used twice", path, _line_of(path, lines)
             )
         seen.add(party.id)
+    _check_colours(model, lines)
     defaults = _rules(
         model.defaults,
         ChannelRules(
@@ -207,6 +222,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
             model.host.name,
             model.host.language,
             declared_operators=_declared(model.host),
+            declared_colour=model.host.colour,
         ),
         parties=tuple(
             Party(
@@ -215,6 +231,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
                 p.language,
                 tuple(Rung(r.rung, tuple(r.operators), r.wait_s) for r in p.escalation),
                 _declared(p),
+                p.colour,
             )
             for p in model.parties
         ),
@@ -223,6 +240,28 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
     )
     _check_operators(model, mechanism, lines)
     return mechanism
+
+
+def _check_colours(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> None:
+    """No two entries (host and parties) declare the same colour: a map could not tell their
+    objects apart. A refusal points at the second declaration."""
+    owner: dict[str, str] = {}
+    sections: list[tuple[tuple[str | int, ...], _HostModel]] = [
+        (("host",), model.host),
+        *((("parties", i), p) for i, p in enumerate(model.parties)),
+    ]
+    for where, section in sections:
+        if section.colour is None:
+            continue
+        if section.colour in owner:
+            path = (*where, "colour")
+            raise InvalidMechanism(
+                f"colour {section.colour} of {section.id!r} is {owner[section.colour]!r}'s "
+                "already: give each party a colour of its own",
+                path,
+                _line_of(path, lines),
+            )
+        owner[section.colour] = section.id
 
 
 def _declared(model: _HostModel) -> tuple[OperatorSpec, ...]:

@@ -42,6 +42,7 @@ def me(actor: ActorDep, deps: DepsDep, keys: KeysDep) -> Response:
 def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
     """The mechanism's parties and the rules of every channel."""
     mech = deps.mechanism
+    colours = mech.colours()
     channels = []
     for i, a in enumerate(mech.parties):
         for b in mech.parties[i + 1 :]:
@@ -62,8 +63,16 @@ def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
     return json_response(
         v1.MechanismOut(
             mechanism=mech.name,
-            host=v1.PartyOut(id=mech.host.id, name=mech.host.name, language=mech.host.language),
-            parties=[v1.PartyOut(id=p.id, name=p.name, language=p.language) for p in mech.parties],
+            host=v1.PartyOut(
+                id=mech.host.id,
+                name=mech.host.name,
+                language=mech.host.language,
+                colour=colours[mech.host.id],
+            ),
+            parties=[
+                v1.PartyOut(id=p.id, name=p.name, language=p.language, colour=colours[p.id])
+                for p in mech.parties
+            ],
             channels=channels,
         )
     )

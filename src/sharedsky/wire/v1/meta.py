@@ -33,6 +33,9 @@ class PartyOut(WireModel):
     id: str
     name: str
     language: str
+    colour: str
+    """``#RRGGBB``: the colour of this party's tracks, notices and zones on every operator's
+    map (declared in the mechanism file, else from a colour-blind-safe palette)."""
 
 
 class SeparationOut(WireModel):
