@@ -38,6 +38,45 @@ function staleAfter(type) {
   return [];
 }
 
+const CATCH_UP_MS = 5000;
+/** Events older than the page by more than this are caught up, not news (ms). */
+
+/**
+ * Where this operator's console resumes its stream: strictly after the last event it handled
+ * (kept in the browser per mechanism and operator, with the ledger's signing key), so that a
+ * reload misses nothing and each event reaches the party (its delivery, R-LEAD-2). A seq kept
+ * for another ledger (a new database, another server key) or beyond the ledger's head is
+ * dropped: the stream then starts from now.
+ * @returns {Promise<{after: string|null, remember: (id: string) => void}>}
+ */
+async function resumePoint(mechanism, me) {
+  const key = `sharedsky.seen.${mechanism.mechanism}.${me.operator}`;
+  let head = null;
+  try {
+    head = await get("/v1/ledger/checkpoint");
+  } catch (err) {
+    head = null; // no checkpoint yet (an empty ledger): nothing to resume
+  }
+  let after = null;
+  try {
+    const kept = JSON.parse(localStorage.getItem(key) || "null");
+    if (kept && head && kept.key_id === head.key_id && Number(kept.seq) <= head.seq) after = String(kept.seq);
+  } catch (err) {
+    after = null;
+  }
+  return {
+    after,
+    remember(id) {
+      if (!head) return;
+      try {
+        localStorage.setItem(key, JSON.stringify({ seq: Number(id), key_id: head.key_id }));
+      } catch (err) {
+        /* private mode or full storage: the next load starts from now */
+      }
+    },
+  };
+}
+
 class App {
   constructor() {
     this.state = null;
@@ -108,18 +147,21 @@ class App {
     this.state.templates = await get(`/v1/templates?lang=${encodeURIComponent(me.language)}`);
     this.hotline.templatesLoaded();
     await this.map.ready;
+    const resume = await resumePoint(mechanism, me);
+    this.openedAt = Date.now();
     this.stream = new LiveStream(
       {
         onEvent: (event) => this.onEvent(event),
         onCheckpoint: (checkpoint) => this.onCheckpoint(checkpoint),
         onUnauthorized: () => this.signOut(),
         onOpen: () => this.refresh(["notices", "zones", "conflicts", "tactical", "pending", "messages", "lead", "escalations"]),
+        onSeen: (id) => resume.remember(id),
         onState: (text) => {
           $("stream-state").textContent = text;
           $("stream-state").dataset.state = text;
         },
       },
-      null,
+      resume.after,
     );
     this.stream.start();
     this.live.start();
@@ -153,6 +195,12 @@ class App {
     if (typeof event.type !== "string" || !Object.hasOwn(EVENT_TYPES, event.type)) return;
     this.state.eventCount += 1;
     document.body.dataset.lastEvent = String(event.seq);
+    // an event from before the page opened (a resume after a reload): the lists reload with
+    // it, but it neither toasts nor takes the screen over again
+    const live = Date.parse(event.time) >= this.openedAt - CATCH_UP_MS;
+    this.objects.onEvent(event);
+    this.refresh(this.staleAfter(event.type));
+    if (!live) return;
     if (event.type === "ack.escalated")
       this.toast(`escalated: ${event.payload.subject} ${event.payload.subject_id} → ${event.payload.rung_name}`);
     if (event.type === "conflict.detected" && !this.state.me.is_host) this.toast("new conflict detected");
@@ -160,10 +208,13 @@ class App {
       this.takeover.onTactical(event);
       if (event.type === "tactical.detected") this.toast(`tactical ${event.payload.kind} alert: ${event.payload.severity}`);
     }
-    this.objects.onEvent(event);
-    const stale = staleAfter(event.type);
+  }
+
+  /** The lists an event of type ``type`` makes stale (the host's lead times too). */
+  staleAfter(type) {
+    const stale = staleAfter(type);
     if (this.state.me.is_host && stale.length) stale.push("lead");
-    this.refresh(stale);
+    return stale;
   }
 
   /** Reload the named lists soon (several events in a burst cost one reload). */

@@ -24,7 +24,8 @@ export class LiveStream {
   /**
    * @param {object} handlers onEvent(event) for each event's data object, onCheckpoint(data)
    *   for each signed ledger checkpoint, onOpen() after each (re)connection, onState(text) for
-   *   "live", "reconnecting", "offline", onUnauthorized() when the server refuses the token.
+   *   "live", "reconnecting", "offline", onUnauthorized() when the server refuses the token,
+   *   and (optional) onSeen(id) once an event was handled, to remember where to resume.
    * @param {string|null} after start after this seq ("0" = from the start; null = from now).
    */
   constructor(handlers, after = null) {
@@ -98,6 +99,7 @@ export class LiveStream {
         } catch (err) {
           console.error("bad event", err);
         }
+        if (parsed.id !== null && this.handlers.onSeen) this.handlers.onSeen(parsed.id);
       }
     }
   }
