@@ -144,6 +144,13 @@ def report(exc: ClientError) -> None:
             f"  hint: {SIGNING_KEY_ENV} names a key that is not one of this operator's active"
             " keys (`sharedsky ledger register-key`)"
         )
+    elif exc.code == "outside-area":
+        lines.append(
+            "  hint: GeoJSON positions are [longitude, latitude]; to file the volume where it"
+            " is, give --outside-area"
+        )
+    elif exc.code == "notice-in-the-past":
+        lines.append("  hint: to record past activity after the fact, give --record-past")
     elif isinstance(exc, AuthError) and exc.status == 401:
         lines.append("  hint: check --token, or --tokens FILE --as PARTY")
     stderr().print("\n".join(lines), style="red", markup=False, soft_wrap=True)

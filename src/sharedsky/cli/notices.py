@@ -61,6 +61,22 @@ FromJsonOption = Annotated[
         help="The whole notice as a v1 NoticeIn JSON body (instead of the flags).",
     ),
 ]
+OutsideAreaOption = Annotated[
+    bool,
+    typer.Option(
+        "--outside-area",
+        help="File volumes that lie wholly outside the mechanism's area of responsibility as"
+        " they are (without it they are refused: the numbers may be swapped).",
+    ),
+]
+RecordPastOption = Annotated[
+    bool,
+    typer.Option(
+        "--record-past",
+        help="Record activity after the fact: the window may have ended already (without it a"
+        " notice wholly in the past is refused).",
+    ),
+]
 IdArgument = Annotated[str, typer.Argument(help="The notice's id.", show_default=False)]
 
 
@@ -80,6 +96,10 @@ class _Flags:
     contact: str | None
     from_json: Path | None
     """The whole notice as a JSON body, instead of the other flags."""
+    outside_area: bool = False
+    """``--outside-area`` (also with --from-json)."""
+    record_past: bool = False
+    """``--record-past`` (also with --from-json)."""
 
     def volume_given(self) -> bool:
         parts = (self.outline, self.lower_m, self.upper_m, self.start, self.end)
@@ -101,6 +121,8 @@ _FLAG_OPTIONS = (
     GroupOption("remarks", RemarksOption),
     GroupOption("contact", ContactOption),
     GroupOption("from_json", FromJsonOption),
+    GroupOption("outside_area", OutsideAreaOption, False),
+    GroupOption("record_past", RecordPastOption, False),
 )
 
 
@@ -116,6 +138,8 @@ def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
         remarks=given["remarks"],
         contact=given["contact"],
         from_json=given["from_json"],
+        outside_area=given["outside_area"],
+        record_past=given["record_past"],
     )
 
 
@@ -147,7 +171,19 @@ def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volu
 
 
 def _draft(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:
-    """The request body: --from-json, or the flags (over ``base`` when amending)."""
+    """The request body: --from-json, or the flags (over ``base`` when amending), with
+    ``--outside-area`` and ``--record-past`` set when given."""
+    body = _content(ctx, flags, base)
+    meant = {
+        name: True
+        for name, on in (("outside_area", flags.outside_area), ("record_past", flags.record_past))
+        if on
+    }
+    return body.model_copy(update=meant) if meant else body
+
+
+def _content(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:
+    """The notice the flags or --from-json describe (over ``base`` when amending)."""
     if flags.from_json is not None:
         if flags.any_given():
             raise typer.BadParameter(
@@ -179,11 +215,17 @@ def _as_draft(notice: v1.NoticeOut) -> v1.NoticeIn:
     return v1.NoticeIn.model_validate(fields | notice.model_dump(include={"volumes": parts}))
 
 
+AFTER_THE_FACT = "its window had ended when it was filed (a record, not a notice)"
+"""What ``recorded after the fact`` means, where a notice is shown whole."""
+
+
 def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
     console.print(
         f"{verb} notice [bold]{escape(filing.id)}[/bold] · version {filing.version}"
         f" · {filing.status}"
     )
+    if filing.recorded_after_the_fact:
+        console.print(f"recorded after the fact: {AFTER_THE_FACT}")
     lead = f"lead time {duration_text(filing.lead_time_s)} ({filing.lead_time_s:.0f} s)"
     if filing.late:
         lead += f" · [bold red]LATE[/bold red] for {escape(', '.join(filing.late_for))}"
@@ -294,7 +336,12 @@ def list_notices(
     columns = ("id", "party", "kind", "title", "v", "status", "window", "lead", "flags")
     grid = table(f"Notices ({len(notices)})", *columns)
     for n in notices:
-        flags = [name for name, on in (("LATE", n.late), ("redacted", n.redacted)) if on]
+        marks = (
+            ("LATE", n.late),
+            ("redacted", n.redacted),
+            ("recorded after the fact", n.recorded_after_the_fact),
+        )
+        flags = [name for name, on in marks if on]
         grid.add_row(
             n.id,
             n.party,
@@ -359,6 +406,8 @@ def show_notice(
         rows.append(("cancelled", when_text(notice.cancelled_at)))
     if notice.redacted:
         rows.append(("redacted", "only the volumes that clash with yours are shown"))
+    if notice.recorded_after_the_fact:
+        rows.append(("recorded", f"after the fact: {AFTER_THE_FACT}"))
     console = stdout()
     console.print(details(rows))
     volumes = table("Volumes", "#", "outline", "band", "window")

@@ -75,6 +75,14 @@ def declare_zone(
     start: StartOption = None,
     end: EndOption = None,
     remarks: Annotated[str, typer.Option("--remarks", help="Free text.")] = "",
+    outside_area: Annotated[
+        bool,
+        typer.Option(
+            "--outside-area",
+            help="Declare a volume that lies wholly outside the mechanism's area of"
+            " responsibility as it is (without it it is refused: the numbers may be swapped).",
+        ),
+    ] = False,
     *,
     connection: Connection,
     json_: JsonOption = False,
@@ -97,6 +105,7 @@ def declare_zone(
             None if end is None else moment(end, now, "'--end'"),
         ),
         remarks=remarks,
+        outside_area=outside_area,
     )
     with connection.open() as client:
         declared = client.declare_zone(body)
