@@ -17,6 +17,7 @@ from sharedsky.cli._common import (
     connection_options,
     emit_ids,
     emit_json,
+    print_table,
     stdout,
     table,
     when_text,
@@ -179,7 +180,9 @@ def list_messages(
     elif quiet:
         emit_ids(m.id for m in messages)
     elif messages:
-        stdout().print(messages_table(messages, f"Thread {thread}" if thread else "Messages"))
+        print_table(
+            stdout(), messages_table(messages, f"Thread {thread}" if thread else "Messages")
+        )
     else:
         stdout().print("no messages")
 

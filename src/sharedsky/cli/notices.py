@@ -29,7 +29,8 @@ from sharedsky.cli._common import (
     emit_json,
     moment,
     now_of,
-    outline_text,
+    outline_parts,
+    print_table,
     read_body,
     read_outline,
     stdout,
@@ -333,7 +334,7 @@ def list_notices(
     if quiet:
         emit_ids(n.id for n in notices)
         return
-    columns = ("id", "party", "kind", "title", "v", "status", "window", "lead", "flags")
+    columns = ("id", "party", "kind", "title", "status", "window", "lead time")
     grid = table(f"Notices ({len(notices)})", *columns)
     for n in notices:
         marks = (
@@ -347,13 +348,11 @@ def list_notices(
             n.party,
             n.kind,
             n.title,
-            str(n.version),
-            n.status,
+            f"v{n.version} {n.status}",
             _envelope(n.volumes),
-            duration_text(n.lead_time_s),
-            " ".join(flags),
+            " ".join([duration_text(n.lead_time_s), *flags]),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -410,22 +409,22 @@ def show_notice(
         rows.append(("recorded", f"after the fact: {AFTER_THE_FACT}"))
     console = stdout()
     console.print(details(rows))
-    volumes = table("Volumes", "#", "outline", "band", "window")
+    volumes = table("Volumes", "#", "outline", "at", "band", "window", whole=("at",))
     for v in notice.volumes:
         volumes.add_row(
             str(v.index),
-            outline_text(v.outline),
+            *outline_parts(v.outline),
             band_text(v.altitude),
             window_text(v.time.start, v.time.end),
         )
-    console.print(volumes)
+    print_table(console, volumes)
     print_conflicts(console, notice.conflicts)
     if notice.acknowledgements:
         acks = table("Acknowledgements", "party", "v", "status", "priority", "due", "acknowledged")
         for a in notice.acknowledgements:
             done = "-" if a.acked_at is None else f"{when_text(a.acked_at)} by {a.acked_by}"
             acks.add_row(a.party, str(a.version), a.status, a.priority, when_text(a.due_at), done)
-        console.print(acks)
+        print_table(console, acks)
 
 
 @app.command("cancel")

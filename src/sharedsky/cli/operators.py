@@ -26,6 +26,7 @@ from sharedsky.cli._common import (
     emit_json,
     fail,
     now_of,
+    print_table,
     secret_file,
     stdout,
     table,
@@ -216,7 +217,7 @@ def list_command(
         )
         expires = when_text(o.expires_at, short=True) if o.expires_at else "never"
         grid.add_row(o.id, o.party, o.role, state, expires, o.cert_subject or "")
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 @app.command("revoke")

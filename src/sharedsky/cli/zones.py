@@ -26,6 +26,7 @@ from sharedsky.cli._common import (
     moment,
     now_of,
     outline_text,
+    print_table,
     read_outline,
     stdout,
     table,
@@ -159,7 +160,7 @@ def list_zones(
             band_text(z.volume.altitude, short=True),
             window_text(z.volume.time.start, z.volume.time.end, short=True),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 @app.command("show")
