@@ -767,8 +767,9 @@ def _stacked(grid: Table) -> Group:
     first, *others = grid.columns
     values = [list(column.cells) for column in others]
     for index, key in enumerate(first.cells):
-        parts.append(_text(key).copy())
-        parts[-1].stylize("bold")
+        heading = _text(key).copy()
+        heading.stylize("bold")
+        parts.append(heading)
         record = Table.grid(padding=(0, 1))
         record.add_column(no_wrap=True, style="dim")
         record.add_column(overflow="fold")
