@@ -30,7 +30,8 @@ from sharedsky.cli._common import (
 from sharedsky.wire import v1
 
 app = typer.Typer(
-    help="Conflicts: detected clashes, which both sides must acknowledge.",
+    help="Conflicts, the clashes detected between parties' notices, zones and tracks: list, show"
+    " and ack (acknowledge) them; what is pending acknowledgement.",
     no_args_is_help=True,
 )
 

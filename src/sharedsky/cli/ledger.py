@@ -32,7 +32,12 @@ from sharedsky.ledger.offline import verify_jsonl
 from sharedsky.ledger.signing import KeyRing, KeyRingError, Signer, public_key_to_b64
 from sharedsky.ledger.verify import Report, verify
 
-app = typer.Typer(help="The ledger: export it, verify it offline, audit it, read a timeline.")
+app = typer.Typer(
+    help="The signed ledger: its keys (fetch the key ring; keygen, register-key and"
+    " unregister-key for signing keys), export it, verify it offline, audit it against kept"
+    " checkpoints, and a notice's proven timeline.",
+    no_args_is_help=True,
+)
 
 KeysOption = Annotated[
     Path | None,

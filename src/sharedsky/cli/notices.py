@@ -45,7 +45,8 @@ from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind
 
 app = typer.Typer(
-    help="Notices: advance notification of planned activity, and their acknowledgement.",
+    help="Notices, advance notification of planned activity: file, amend, list, show and cancel"
+    " them, and ack (acknowledge) a counterparty's.",
     no_args_is_help=True,
 )
 

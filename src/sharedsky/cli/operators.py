@@ -46,7 +46,8 @@ from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
 app = typer.Typer(
-    help="Operators: add, list, revoke and rotate (offline with --db, or as an admin online).",
+    help="Operators and their tokens: add, list, revoke and rotate (offline with --db, or online"
+    " as an admin).",
     no_args_is_help=True,
 )
 

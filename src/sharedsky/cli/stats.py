@@ -18,7 +18,11 @@ from sharedsky.cli._common import (
 )
 from sharedsky.wire import v1
 
-app = typer.Typer(help="Statistics of the mechanism.", no_args_is_help=True)
+app = typer.Typer(
+    help="Figures of the mechanism: lead-time compliance per channel (notices, late ones,"
+    " median and minimum lead time).",
+    no_args_is_help=True,
+)
 
 
 @app.command("lead-time")

@@ -39,7 +39,8 @@ from sharedsky.wire import v1
 from sharedsky.wire.v1.zones import ZoneKind
 
 app = typer.Typer(
-    help="Zones: declared areas with a meaning (protected, red_line, restricted).",
+    help="Zones, declared areas with a meaning (protected, red_line, restricted): declare, list,"
+    " show and withdraw them.",
     no_args_is_help=True,
 )
 
