@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { feature, mesh } from "topojson-client";
+import { buildApiDocs } from "./apidocs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "src", "sharedsky", "api", "console_assets");
@@ -68,5 +69,6 @@ await esbuild.build({
 });
 await copyFile(join(here, "src", "index.html"), join(out, "index.html"));
 await writeFile(join(out, "basemap.json"), JSON.stringify(await basemap()));
+await buildApiDocs(out);
 await writeFile(join(out, "BUILT"), new Date().toISOString() + "\n");
 console.log(`console assets written to ${out}`);
