@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ASSETS := src/sharedsky/api/console_assets/BUILT
-WEB_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
+WEB_SOURCES := $(wildcard web/src/*) web/build.mjs web/apidocs.mjs web/package.json web/package-lock.json
 
 .PHONY: demo test lint typecheck unit thorough mutation postgres chromium assets bench openapi clean
 

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { feature, mesh } from "topojson-client";
+import { buildApiDocs } from "./apidocs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -111,5 +112,6 @@ await esbuild.build({
 });
 await copyFile(join(here, "src", "index.html"), join(out, "index.html"));
 await writeFile(join(out, "basemap.json"), JSON.stringify(await basemap()));
+await buildApiDocs(out);
 await writeFile(join(out, "BUILT"), new Date().toISOString() + "\n");
 console.log(`console assets written to ${out}`);

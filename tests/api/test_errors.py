@@ -96,3 +96,36 @@ def test_a_write_that_keeps_colliding_is_answered_503_with_retry_after_and_store
     again = api.client.post(path, json=body, headers=headers)
     assert again.status_code == 201, again.text
     assert _ledger_size(database) > before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "detail"),
+    [
+        (
+            "/v1/notices",
+            b'{\n  "kind": "uav",\n  "title": "x",\n  "volumes": [,]\n}',
+            "the body is not valid JSON: Expecting value at line 4, column 15",
+        ),
+        (
+            "/v1/zones",
+            b'{"kind": "protected" "title": "x"}',
+            "the body is not valid JSON: Expecting ',' delimiter at line 1, column 22",
+        ),
+        (
+            "/v1/messages",
+            b'{"to": "bravo",\r\n "text": "hi"',
+            "the body is not valid JSON: Expecting ',' delimiter at line 2, column 14",
+        ),
+    ],
+    ids=["notice", "zone", "message-fast-lane"],
+)
+def test_a_malformed_json_body_is_named_with_its_line_and_column(
+    api: Api, path: str, body: bytes, detail: str
+) -> None:
+    headers = {**api.as_("alpha"), "Content-Type": "application/json"}
+    response = api.client.post(path, content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["code"], problem["detail"], problem["path"]) == ("invalid-input", detail, [])
+    assert problem["errors"] == [{"path": [], "reason": detail}]

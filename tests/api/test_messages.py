@@ -198,7 +198,13 @@ JSON = {"Content-Type": "application/json"}
             [],
             "request: Input should be a valid dictionary or object to extract fields from",
         ),
-        (JSON, b'{"to": "bravo", "text": ', 422, [24], "24: JSON decode error"),
+        (
+            JSON,
+            b'{"to": "bravo", "text": ',
+            422,
+            [],
+            "the body is not valid JSON: Expecting value at line 1, column 25",
+        ),
         (JSON, b'{"to": 5, "text": "hi"}', 422, ["to"], "to: Input should be a valid string"),
         (
             JSON,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from _bodies import notice, square, zone
-from _support import Api
+from _support import LEVANT_YAML, Api, make_env
 
 from sharedsky.api.routes import _render
 from sharedsky.service.context import Actor
 from sharedsky.service.idempotency import kept_result
 from sharedsky.service.ports import Deps
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock
 
 
 def file(api: Api, party: str, body: dict[str, object], **headers: str) -> dict[str, object]:
@@ -297,3 +301,88 @@ def test_the_inbox_drops_conflicts_that_expired_or_resolved(api: Api) -> None:
     api.env.clock.advance(5 * 3600 + 300)  # past the end and the time buffer
     assert conflict_id not in inbox("alpha")
     assert inbox("bravo") == []
+
+
+AREA_YAML = LEVANT_YAML + "area: [35.0, 32.0, 42.5, 37.5]\n"
+"""The Levant mechanism with an area of responsibility (a bbox, lon/lat)."""
+
+
+@pytest.fixture
+def bounded(database: Database, clock: FakeClock) -> Iterator[Api]:
+    """The API over the Levant mechanism with an area of responsibility."""
+    holder = Api(make_env(database, clock, AREA_YAML))
+    with holder.client:
+        yield holder
+
+
+def _count(api: Api, what: str) -> int:
+    return len(api.client.get(f"/v1/{what}", headers=api.as_("host")).json()[what])
+
+
+def test_a_volume_outside_the_area_is_refused_unless_meant(bounded: Api) -> None:
+    """R-AREA-1: filing, amending and declaring; swapped coordinates are named."""
+    api = bounded
+    swapped_square = square(34.5, 36.1)  # (36.1 N, 34.5 E) given as [lat, lon]
+    refused = api.client.post("/v1/notices", json=notice(swapped_square), headers=api.as_("alpha"))
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["code"] == "outside-area"
+    assert problem["path"] == ["volumes", 0, "outline"]
+    assert "coordinates may be swapped" in problem["detail"]
+    assert "swapped, the numbers would lie inside it" in problem["detail"]
+    assert _count(api, "notices") == 0
+    meant = file(api, "alpha", notice(swapped_square) | {"outside_area": True})
+    assert meant["version"] == 1
+    inside = file(api, "alpha", notice(square(36.1, 34.5)))
+    amended = api.client.put(
+        f"/v1/notices/{inside['id']}",
+        json=notice(swapped_square),
+        headers=api.as_("alpha") | {"If-Match": "1"},
+    )
+    assert amended.status_code == 422 and amended.json()["code"] == "outside-area"
+    declared = api.client.post("/v1/zones", json=zone(swapped_square), headers=api.as_("alpha"))
+    assert declared.status_code == 422 and declared.json()["path"] == ["volume", "outline"]
+    assert _count(api, "zones") == 0
+    meant_zone = api.client.post(
+        "/v1/zones", json=zone(swapped_square) | {"outside_area": True}, headers=api.as_("alpha")
+    )
+    assert meant_zone.status_code == 201, meant_zone.text
+    mechanism = api.client.get("/v1/mechanism", headers=api.as_("bravo")).json()
+    assert mechanism["area"]["coordinates"][0][:2] == [[35.0, 32.0], [42.5, 32.0]]
+
+
+def test_a_mechanism_without_an_area_takes_any_placement(api: Api) -> None:
+    """R-AREA-1"""
+    file(api, "alpha", notice(square(2.0, 48.0)))
+    assert api.client.get("/v1/mechanism", headers=api.as_("alpha")).json()["area"] is None
+
+
+def test_a_notice_wholly_in_the_past_is_refused_unless_recorded_after_the_fact(
+    api: Api,
+) -> None:
+    """R-LEAD-3: the clock stands at 12:00; a window that ended at 11:30 gives no notice."""
+    past = notice(start="2026-11-24T10:00:00Z", end="2026-11-24T11:30:00Z")
+    refused = api.client.post("/v1/notices", json=past, headers=api.as_("alpha"))
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["code"] == "notice-in-the-past"
+    assert problem["path"] == ["volumes", 0, "time", "end"]
+    assert "record_past: true" in problem["detail"]
+    assert _count(api, "notices") == 0
+    recorded = file(api, "alpha", past | {"record_past": True})
+    assert recorded["recorded_after_the_fact"] is True and recorded["status"] == "ended"
+    shown = api.client.get(f"/v1/notices/{recorded['id']}", headers=api.as_("host")).json()
+    assert shown["recorded_after_the_fact"] is True
+    ongoing = file(api, "alpha", notice(start="2026-11-24T11:00:00Z", end="2026-11-24T13:00:00Z"))
+    assert ongoing["recorded_after_the_fact"] is False  # under way: still a notice
+    listed = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    assert {n["id"]: n["recorded_after_the_fact"] for n in listed} == {
+        recorded["id"]: True,
+        ongoing["id"]: False,
+    }
+    moved = api.client.put(
+        f"/v1/notices/{ongoing['id']}",
+        json=notice(start="2026-11-24T11:00:00Z", end="2026-11-24T11:45:00Z"),
+        headers=api.as_("alpha") | {"If-Match": "1"},
+    )
+    assert moved.status_code == 422 and moved.json()["code"] == "notice-in-the-past"

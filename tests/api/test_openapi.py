@@ -85,4 +85,31 @@ def test_the_headers_a_submission_reads_are_documented_as_declared_ones(
 
     parameters = declared.openapi()["paths"]["/declared"]["post"]["parameters"]
     assert parameters == submission_openapi()["parameters"]
-    assert document["paths"]["/v1/messages"]["post"]["parameters"] == parameters
+    # the document states the token as the bearer scheme, not as a header parameter
+    without_token = [p for p in parameters if p["name"] != "authorization"]
+    assert document["paths"]["/v1/messages"]["post"]["parameters"] == without_token
+
+
+def test_operations_that_take_a_token_declare_the_bearer_scheme(
+    document: dict[str, Any],
+) -> None:
+    """OpenAPI ignores a header parameter named Authorization: a generated client sends the
+    token only where an operation names a security scheme."""
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"]["type"] == "http" and schemes["bearer"]["scheme"] == "bearer"
+    secured = {(m, p) for m, p, op in _operations(document) if op.get("security")}
+    for method, path, operation in _operations(document):
+        names = {p["name"].lower() for p in operation.get("parameters", [])}
+        assert "authorization" not in names, (method, path)
+        if (method, path) in secured:
+            assert operation["security"] == [{"bearer": []}], (method, path)
+            assert "401" in operation["responses"], (method, path)
+    assert {("GET", "/v1/notices"), ("POST", "/v1/notices"), ("GET", "/v1/events")} <= secured
+    assert ("GET", "/healthz") not in secured
+
+
+def test_writes_declare_the_signature_header(document: dict[str, Any]) -> None:
+    for method, path in (("POST", "/v1/notices"), ("POST", "/v1/messages")):
+        operation = document["paths"][path][method.lower()]
+        names = [p["name"].lower() for p in operation["parameters"]]
+        assert "sharedsky-signature" in names, (method, path)

@@ -1,6 +1,6 @@
 """Shared CLI pieces: one way to fail (``error: …`` in red on stderr, then the exit code);
 durations and the time limit of ``--for``; the file a secret goes to, made before the change
-that issues it."""
+that issues it; positions, and tables fitted to the terminal without cutting a word."""
 
 from __future__ import annotations
 
@@ -11,9 +11,22 @@ from pathlib import Path
 
 import pytest
 import typer
+from rich.console import Console
+from rich.table import Table
 from typer.testing import CliRunner
 
-from sharedsky.cli._common import TimeUp, duration_s, fail, secret_file, time_limit
+from sharedsky.cli._common import (
+    TimeUp,
+    duration_s,
+    fail,
+    outline_text,
+    position_text,
+    print_table,
+    secret_file,
+    table,
+    time_limit,
+)
+from sharedsky.wire import v1
 
 
 def _app(code: int) -> typer.Typer:
@@ -118,3 +131,35 @@ def test_a_secret_that_cannot_be_renamed_into_place_is_kept_and_its_file_named(
     error = capsys.readouterr().err
     assert "the change is made" in error and str(sink.partial) in error, error
     assert sink.partial.read_text() == "secret\n"
+
+
+def test_positions_read_latitude_first_with_hemisphere_letters() -> None:
+    assert position_text(36.7, 34.8) == "34.8000N 36.7000E"
+    assert position_text(-3.70379, -40.5) == "40.5000S 3.7038W"
+    circle = v1.CircleOutline(type="Circle", center=(36.7, 34.8), radius_m=15000)
+    assert outline_text(circle) == "circle r 15.0 km at 34.8000N 36.7000E"
+
+
+def _printed(grid: Table, width: int) -> list[str]:
+    console = Console(width=width, record=True, highlight=False)
+    print_table(console, grid)
+    return console.export_text().splitlines()
+
+
+def test_a_table_too_wide_for_its_words_prints_its_rows_one_after_the_other() -> None:
+    grid = table("Things", "id", *(f"column{n}" for n in range(8)))
+    grid.add_row("thg-0123456789abcdef", *(f"value{n}-unbreakable" for n in range(8)))
+    wide = _printed(grid, 400)
+    assert len(wide) == 4 and wide[3].startswith("thg-0123456789abcdef")  # title, header, rule
+    narrow = _printed(grid, 40)
+    assert all(len(line) <= 40 for line in narrow)
+    assert narrow[1] == "thg-0123456789abcdef"
+    assert "column7 value7-unbreakable" in " ".join(" ".join(narrow).split())
+
+
+def test_a_table_that_fits_its_words_wraps_text_and_keeps_ids_and_positions() -> None:
+    grid = table("Tracks", "id", "at", "remarks", whole=("at",))
+    grid.add_row("trk-0123456789abcdef", position_text(36.7, 34.8), "a b c d e f g h i j " * 4)
+    lines = _printed(grid, 60)
+    assert all(len(line) <= 60 for line in lines) and len(lines) > 4
+    assert "trk-0123456789abcdef" in lines[3] and "34.8000N 36.7000E" in lines[3]

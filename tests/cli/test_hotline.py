@@ -172,3 +172,20 @@ def test_parameters_take_the_type_of_their_spec() -> None:
     assert parse_param("x=a=b", None) == ("x", "a=b")
     with pytest.raises(typer.BadParameter):
         parse_param("novalue", None)
+
+
+def test_templates_list_their_parameters_in_the_readers_language(hot: Api) -> None:
+    own = run(hot, "templates", party="bravo")  # bravo reads Turkish
+    assert own.exit_code == 0, own.output
+    text = " ".join(own.stdout.split())
+    assert "Templates in tr" in text
+    assert "request_delay" in text and "minutes: whole number 1–1440 min" in text
+    assert "Faaliyetinizi {minutes} dakika ertelemenizi talep ediyoruz." in text
+    assert "aircraft_in_distress" in text and "lat: number -90–90 deg" in text
+    english = " ".join(run(hot, "templates", "--lang", "en", party="bravo").stdout.split())
+    assert "Request you delay your activity by {minutes} minutes." in english
+    arabic = run(hot, "templates", "--lang", "ar", "--json")
+    listing = json.loads(arabic.stdout)
+    assert listing["language"] == "ar" and len(listing["templates"]) == 20
+    unknown = " ".join(run(hot, "templates", "--lang", "xx").stdout.split())
+    assert "no catalogue in 'xx': the patterns are in en" in unknown

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
+from _support import LEVANT_YAML, Api, make_env
 from typer.testing import CliRunner, Result
 
 from sharedsky.cli import app
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock
 from sharedsky.units import FL_M
-
-if TYPE_CHECKING:
-    from _support import Api
 
 START = "2026-11-24T15:00:00Z"
 END = "2026-11-24T17:00:00Z"
@@ -350,3 +350,44 @@ def test_json_and_quiet_together_are_refused_before_anything_is_sent(
     assert "--json or --quiet" in fails(run(api, *file_args(outline, "--json", "-q")), 2)
     assert api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"] == []
     assert "--json or --quiet" in fails(run(api, "notice", "list", "--json", "-q"), 2)
+
+
+def test_swapped_coordinates_are_refused_unless_filed_with_outside_area(
+    database: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """R-AREA-1, through the CLI and the SDK."""
+    api = Api(make_env(database, clock, LEVANT_YAML + "area: [35, 32, 42.5, 37.5]\n"))
+    with api.client:
+        swapped = outline_file(tmp_path, square(34.5, 36.1))  # [lat, lon] where [lon, lat] goes
+        text = fails(run(api, *file_args(swapped)), 1)
+        assert "wholly outside the mechanism's area of responsibility" in text
+        assert "coordinates may be swapped" in text and "give --outside-area" in text
+        assert "(422 outside-area)" in text
+        filed = file_json(api, swapped, "alpha", "--outside-area")
+        assert stored(api, filed["id"])["volumes"][0]["outline"]["coordinates"][0][0] == [
+            34.5,
+            36.1,
+        ]
+        zone = [
+            "zone", "declare", "--kind", "protected", "--title", "Depot", "--outline",
+            str(swapped), "--lower", "0", "--upper", "3000",
+        ]  # fmt: skip
+        assert "(422 outside-area)" in fails(run(api, *zone), 1)
+        declared = ok(run(api, *zone, "--outside-area", "--json"))
+        assert json.loads(declared.stdout)["version"] == 1
+
+
+def test_a_past_notice_needs_record_past_and_is_marked_everywhere(api: Api, tmp_path: Path) -> None:
+    """R-LEAD-3: the clock stands at 12:00."""
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    past = [*file_args(outline)[:-4], "--start", "-3h", "--end", "-1h"]
+    text = fails(run(api, *past), 1)
+    assert "(422 notice-in-the-past)" in text and "give --record-past" in text
+    recorded = ok(run(api, *past, "--record-past"))
+    assert "recorded after the fact" in recorded.stdout
+    (notice,) = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    assert notice["recorded_after_the_fact"] is True
+    shown = ok(run(api, "notice", "show", notice["id"])).stdout
+    assert "after the fact" in shown and "had ended when it was filed" in shown
+    listed = ok(run(api, "notice", "list")).stdout
+    assert "recorded after the fact" in " ".join(listed.split())

@@ -45,7 +45,7 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
     """R-STREAM-1 end to end: alpha and bravo each receive what they may see (under
     ``conflicts_only`` bravo never sees alpha's notice that clashes with nothing, nor alpha
     bravo's), the host everything, in seq order; bravo reads alpha's standard message in
-    Turkish (R-MSG-2) and acknowledges it; ``sharedsky watch --count`` prints the same events,
+    Turkish (R-MSG-2) and acknowledges it; ``sharedsky watch --limit`` prints the same events,
     the flash message among them."""
     db = f"sqlite:///{tmp_path / 'hotline.db'}"
     tokens = init(tmp_path, MECHANISM_YAML, db)
@@ -89,7 +89,7 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
         first = streams["host"].events[0].seq
         watched = subprocess.run(
             [sys.executable, "-m", "sharedsky", "watch", "--url", base, "--token", bravo,
-             "--after", str(first - 1), "--count", "6"],
+             "--after", str(first - 1), "--limit", "6"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -134,10 +134,12 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
     assert refused.returncode == 1, refused.stderr
     assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
     assert "(401 " in refused.stderr
-    lines = watched.stdout.splitlines()
+    hello, *lines = watched.stdout.splitlines()
     assert watched.returncode == 0, watched.stderr
+    assert hello.endswith(f"{first - 1} numaralı olaydan sonrasından devam ediliyor"), hello
     assert len(lines) == 6, lines
-    for line, (kind, subject) in zip(lines, _seen(streams["bravo"])[:6], strict=True):
-        assert kind in line and subject in line, (line, kind, subject)
-    flash = [line for line in lines if "message.sent" in line]
-    assert len(flash) == 1 and "priority=flash" in flash[0] and "template=request_delay" in flash[0]
+    for line, (_, subject) in zip(lines, _seen(streams["bravo"])[:6], strict=True):
+        assert subject in line, (line, subject)  # in bravo's Turkish, not the event's type
+    flash = [line for line in lines if " FLASH mesaj " in line]
+    assert len(flash) == 1 and TURKISH in flash[0] and "tanker on station" in flash[0]
+    assert "text=" not in watched.stdout

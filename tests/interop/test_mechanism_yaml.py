@@ -185,3 +185,39 @@ def test_two_parties_with_one_colour_are_refused_at_the_second() -> None:
         parse_mechanism(text)
     assert caught.value.line == 6
     assert "'bravo'" in caught.value.detail and "colour of its own" in caught.value.detail
+
+
+def test_an_area_of_responsibility_loads_as_a_bbox_or_a_polygon() -> None:
+    """R-AREA-1: the stored JSON loads back to the same area."""
+    boxed, canonical = parse_mechanism(LEVANT_YAML + "area: [35, 32, 42.5, 37.5]\n")
+    assert boxed.area is not None
+    assert boxed.area.rings[0] == ((35, 32), (42.5, 32), (42.5, 37.5), (35, 37.5), (35, 32))
+    assert parse_mechanism(canonical)[0] == boxed
+    polygon = (
+        "area:\n  type: Polygon\n  coordinates:\n    - [[35, 32], [42, 32], [42, 37], [35, 32]]\n"
+    )
+    drawn, _ = parse_mechanism(LEVANT_YAML + polygon)
+    assert drawn.area is not None and len(drawn.area.rings[0]) == 4
+    assert parse_mechanism(LEVANT_YAML)[0].area is None
+
+
+@pytest.mark.parametrize(
+    ("area", "words"),
+    [
+        ("area: [42.5, 32, 35, 37.5]", "each minimum below its maximum (longitude first"),
+        ("area: [35, 32, 42.5]", "area.3: Field required"),
+        (
+            "area: {type: Polygon, coordinates: [[[35, 32], [42, 32], [42, 37], [35, 33]]]}",
+            "closed",
+        ),
+        ("area: {type: Circle, center: [36, 34]}", "area"),
+    ],
+    ids=["bbox-order", "bbox-short", "polygon-open", "not-a-polygon"],
+)
+def test_a_bad_area_is_refused_at_its_line(area: str, words: str) -> None:
+    """R-MECH-1"""
+    text = LEVANT_YAML + area + "\n"
+    with pytest.raises(InvalidMechanism) as refused:
+        parse_mechanism(text)
+    assert words in refused.value.detail
+    assert refused.value.line == text.count("\n")

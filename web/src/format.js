@@ -64,6 +64,7 @@ export function describeNotice(notice, state) {
   ];
   if (v) rows.push(`${band(v.altitude)}`, `${utc(v.time.start)} → ${utc(v.time.end)}`);
   if (notice.redacted) rows.push("<em>only the clashing parts are shared</em>");
+  if (notice.recorded_after_the_fact) rows.push('<span class="late">recorded after the fact</span> (its window had ended when it was filed)');
   if (notice.remarks) rows.push(esc(notice.remarks));
   const clashes = state.conflicts.filter((c) => c.state === "open" && (c.own.id === notice.id || c.with.id === notice.id));
   if (clashes.length) rows.push(`<span class="late">${clashes.length} open conflict(s):</span> ${clashes.map((c) => esc(conflictTitle(c, state))).join("; ")}`);

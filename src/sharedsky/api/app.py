@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from sharedsky import __version__
-from sharedsky.api import console, errors, openapi
+from sharedsky.api import apidocs, console, errors, openapi
 from sharedsky.api.fastlane import MessagesFastLane
 from sharedsky.api.headers import SecurityHeaders
 from sharedsky.api.limits import Limits
@@ -37,7 +37,8 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 def create_app(container: Container) -> FastAPI:
     """The API of one mechanism over the parts of ``container``, the app's one piece of state
     (``app.state.container``); OpenAPI 3.1 at /openapi.json. The app's lifespan starts the
-    container's background parts and stops them (``Container.start``, ``Container.stop``)."""
+    container's background parts and stops them (``Container.start``, ``Container.stop``).
+    The API's reference is at /docs (Swagger UI) and /redoc, served offline (``api/apidocs.py``)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +60,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(Limits, limits=container.limits)
     app.add_middleware(Observability, metrics=container.metrics)
     app.add_middleware(SecurityHeaders)
+    apidocs.install(app)  # /docs and /redoc, whose files the console's mount serves
     console.install(app)  # last: its mount at / must not shadow an API route
     return app
 

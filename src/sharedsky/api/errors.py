@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -101,10 +101,42 @@ def _loc_path(loc: tuple[int | str, ...]) -> list[str | int]:
     return [p for p in parts if p not in ("Polygon", "Circle", "Corridor")]
 
 
+def _json_position(document: object, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of character ``offset`` in a JSON ``document`` (the text
+    the decoder read; (1, offset + 1) when it did not keep the text).
+
+    >>> _json_position('{\\n  "to": ,}', 10)
+    (2, 9)
+    """
+    if not isinstance(document, str):
+        return 1, offset + 1
+    line = document.count("\n", 0, offset) + 1
+    return line, offset - (document.rfind("\n", 0, offset) + 1) + 1
+
+
+def _not_json(exc: RequestValidationError, error: Any) -> JSONResponse:
+    """The answer to a body that does not decode as JSON: the decoder's reason and where."""
+    loc = error.get("loc", ())
+    offset = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    line, column = _json_position(exc.body, offset)
+    reason = (error.get("ctx") or {}).get("error") or "it does not decode"
+    detail = f"the body is not valid JSON: {reason} at line {line}, column {column}"
+    return problem(
+        422,
+        "Invalid input",
+        detail,
+        "invalid-input",
+        [],
+        errors=[{"path": [], "reason": detail}],
+    )
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # registered for this class only
     errors = exc.errors()
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":
+        return _not_json(exc, first)
     path = _loc_path(tuple(first.get("loc", ())))
     detail = f"{'.'.join(str(p) for p in path) or 'request'}: {first.get('msg', 'invalid')}"
     listed = [

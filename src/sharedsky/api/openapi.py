@@ -1,6 +1,6 @@
 """The OpenAPI document of the API: what FastAPI generates, completed with the problem+json
-answers of every operation; ``python -m sharedsky.api.openapi`` prints it (``make openapi``
-writes it to docs/openapi.json)."""
+answers of every operation and the bearer scheme of those that need a token; ``python -m
+sharedsky.api.openapi`` prints it (``make openapi`` writes it to docs/openapi.json)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,46 @@ def declare_problems(document: dict[str, Any]) -> dict[str, Any]:
     return add_schemas(document, v1.Problem)
 
 
+BEARER_SCHEME = "bearer"
+"""The name of the operators' bearer-token security scheme in the document."""
+
+_SECURITY_SCHEMES: dict[str, Any] = {
+    BEARER_SCHEME: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An operator's token (`sharedsky init --tokens-out`, `sharedsky operators "
+        "add`), sent as `Authorization: Bearer <token>`.",
+    }
+}
+
+
+def declare_security(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare in an OpenAPI ``document`` (changed in place and returned) the bearer scheme
+    and, on every operation that reads the ``Authorization`` header, that it needs it: OpenAPI
+    ignores a header parameter called Authorization, so a generated client (or Swagger UI)
+    sends the token only where the operation names the scheme. The parameter itself leaves
+    the document; the ``Sharedsky-Signature`` header stays a parameter of each write that
+    takes one (a signature is made per request, not held like a key)."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            parameters = operation.get("parameters", [])
+            kept = [
+                p
+                for p in parameters
+                if not (p["in"] == "header" and p["name"].lower() == "authorization")
+            ]
+            if len(kept) == len(parameters):
+                continue
+            operation["security"] = [{BEARER_SCHEME: []}]
+            if kept:
+                operation["parameters"] = kept
+            else:
+                operation.pop("parameters")
+    components: dict[str, Any] = document.setdefault("components", {})
+    components["securitySchemes"] = dict(_SECURITY_SCHEMES)
+    return document
+
+
 def add_schemas(document: dict[str, Any], *models: type[BaseModel]) -> dict[str, Any]:
     """Add the schemas of ``models`` (and of the models they use) to the components of an
     OpenAPI ``document`` (changed in place and returned) unless FastAPI put them there: for
@@ -104,7 +144,9 @@ def describe(app: FastAPI, *models: type[BaseModel]) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_schemas(declare_problems(generate()), *models)
+            app.openapi_schema = add_schemas(
+                declare_security(declare_problems(generate())), *models
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way

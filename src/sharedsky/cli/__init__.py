@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from sharedsky.cli import conflicts as conflicts
@@ -38,6 +40,29 @@ app.command("serve")(serve_command)
 app.command("demo")(demo_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+
+
+def _one_line_paragraphs(doc: str) -> str:
+    """A docstring's paragraphs each on one line, so that the terminal wraps them between
+    words (Rich keeps a docstring's own line breaks, which fall mid-sentence in a narrow
+    or a wide terminal)."""
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def _tidy_help(group: typer.Typer) -> None:
+    """Give every command of ``group`` and of its subgroups its help as `_one_line_paragraphs`
+    of its docstring (a help given explicitly stays as it is)."""
+    for command in group.registered_commands:
+        doc = command.help or (command.callback.__doc__ if command.callback else None)
+        if doc:
+            command.help = _one_line_paragraphs(doc)
+    for info in group.registered_groups:
+        if info.typer_instance is not None:
+            _tidy_help(info.typer_instance)
+
+
+_tidy_help(app)
 
 
 def main() -> None:

@@ -27,8 +27,9 @@ import httpx
 import typer
 from pydantic import BaseModel, ValidationError
 from rich import box
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, Group
+from rich.measure import Measurement
+from rich.table import Column, Table
 from rich.text import Text
 
 from sharedsky.cli._option_groups import GroupOption, with_option_group
@@ -144,6 +145,13 @@ def report(exc: ClientError) -> None:
             f"  hint: {SIGNING_KEY_ENV} names a key that is not one of this operator's active"
             " keys (`sharedsky ledger register-key`)"
         )
+    elif exc.code == "outside-area":
+        lines.append(
+            "  hint: GeoJSON positions are [longitude, latitude]; to file the volume where it"
+            " is, give --outside-area"
+        )
+    elif exc.code == "notice-in-the-past":
+        lines.append("  hint: to record past activity after the fact, give --record-past")
     elif isinstance(exc, AuthError) and exc.status == 401:
         lines.append("  hint: check --token, or --tokens FILE --as PARTY")
     stderr().print("\n".join(lines), style="red", markup=False, soft_wrap=True)
@@ -651,23 +659,131 @@ def distance_text(metres: float) -> str:
     return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
 
 
-def outline_text(outline: v1.Outline) -> str:
-    """A one-line summary of an outline."""
+def position_text(lon_deg: float, lat_deg: float) -> str:
+    """A position as a reader says it, latitude first, each with its hemisphere letter (the
+    order GeoJSON's [lon, lat] input reverses, so it can never be read the wrong way round).
+
+    >>> position_text(36.7, 34.8)
+    '34.8000N 36.7000E'
+    >>> position_text(-3.70379, -40.5)
+    '40.5000S 3.7038W'
+    """
+    north = "N" if lat_deg >= 0 else "S"
+    east = "E" if lon_deg >= 0 else "W"
+    return f"{abs(lat_deg):.4f}{north} {abs(lon_deg):.4f}{east}"
+
+
+def outline_parts(outline: v1.Outline) -> tuple[str, str]:
+    """What an outline is (``circle r 15.0 km``) and where it lies: a circle's centre, a
+    polygon's first corner, a corridor's ends (``position_text``)."""
     if isinstance(outline, v1.CircleOutline):
-        lon, lat = outline.center
-        return f"circle r {distance_text(outline.radius_m)} at {lat:.4f},{lon:.4f}"
+        return f"circle r {distance_text(outline.radius_m)}", position_text(*outline.center)
     if isinstance(outline, v1.CorridorOutline):
         width = distance_text(outline.half_width_m)
-        return f"corridor of {len(outline.path)} points ±{width}"
-    return f"polygon of {len(outline.coordinates[0]) - 1} corners"
+        ends = f"{position_text(*outline.path[0])} → {position_text(*outline.path[-1])}"
+        return f"corridor of {len(outline.path)} points ±{width}", ends
+    ring = outline.coordinates[0]
+    return f"polygon of {len(ring) - 1} corners", position_text(ring[0][0], ring[0][1])
 
 
-def table(title: str, *columns: str) -> Table:
-    """A compact table (no vertical rules) of these columns; the first (the id) never wraps."""
-    grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+def outline_text(outline: v1.Outline) -> str:
+    """A one-line summary of an outline, with where it lies (``outline_parts``)."""
+    shape, where = outline_parts(outline)
+    return f"{shape} {'from' if isinstance(outline, v1.CorridorOutline) else 'at'} {where}"
+
+
+def table(title: str, *columns: str, whole: tuple[str, ...] = ()) -> Table:
+    """A compact table (no vertical rules) of these columns; the first holds the row's id and
+    never wraps, nor do the columns named in ``whole`` (positions). Print it with
+    `print_table`, which fits it to the terminal."""
+    grid = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
     for index, name in enumerate(columns):
-        grid.add_column(name, no_wrap=index == 0)
+        grid.add_column(name, no_wrap=index == 0 or name in whole, overflow="fold")
     return grid
+
+
+_UNBOUNDED = 100_000
+"""A width no table reaches, in cells: to measure one as it would be without a terminal."""
+
+
+def _widths(console: Console, column: Column) -> tuple[int, int]:
+    """The narrowest width a column takes without breaking a word (all of it, for a column
+    that never wraps) and its natural width, in cells."""
+    options = console.options.update_width(_UNBOUNDED)
+    found = [Measurement.get(console, options, c) for c in (column.header, *column.cells)]
+    widest = max(m.maximum for m in found)
+    return (widest if column.no_wrap else max(m.minimum for m in found)), widest
+
+
+def fit_table(console: Console, grid: Table) -> Table | Group:
+    """``grid`` laid out for the console's width so that no word is cut: an id (or a word of
+    a title or a message) is never broken or ellipsised, longer text wraps between words.
+
+    A table that fits as it is stays as it is. Otherwise each column gets the width of its
+    longest word (of its longest value, for the id column), and the room left is shared out
+    evenly, each column taking no more than it needs, the least needy first (so short values
+    stay on one line and the long ones wrap); when even the longest words do not fit
+    side by side, the rows are printed one after the other, each value on a line of its own
+    under the row's id (``name: value``), which a terminal of any width wraps between words.
+    """
+    natural_width = Measurement.get(console, console.options.update_width(_UNBOUNDED), grid)
+    if natural_width.maximum <= console.width:
+        return grid
+    measured = [_widths(console, c) for c in grid.columns]
+    overhead = natural_width.maximum - sum(natural for _, natural in measured)
+    room = console.width - overhead - sum(narrowest for narrowest, _ in measured)
+    if room < 0:
+        return _stacked(grid)
+    wanted = [natural - narrowest for narrowest, natural in measured]
+    extra = [0] * len(wanted)
+    by_need = sorted(range(len(wanted)), key=wanted.__getitem__)
+    for rank, index in enumerate(by_need):  # the least needy first: short cells stay whole
+        extra[index] = min(wanted[index], room // (len(by_need) - rank))
+        room -= extra[index]
+    for column, (narrowest, _), more in zip(grid.columns, measured, extra, strict=True):
+        column.width = narrowest + more
+    return grid
+
+
+def _text(cell: object) -> Text:
+    """A table cell as Text (a string cell is console markup, as the table reads it)."""
+    return cell if isinstance(cell, Text) else Text.from_markup(str(cell))
+
+
+def _stacked(grid: Table) -> Group:
+    """The rows of ``grid`` one after the other: the first cell (the id) in bold, then each
+    other non-empty cell under it as ``name: value``, the values wrapping in their own
+    column."""
+    parts: list[Text | Table] = []
+    if grid.title:
+        parts.append(_text(grid.title))
+    first, *others = grid.columns
+    values = [list(column.cells) for column in others]
+    for index, key in enumerate(first.cells):
+        heading = _text(key).copy()
+        heading.stylize("bold")
+        parts.append(heading)
+        record = Table.grid(padding=(0, 1))
+        record.add_column(no_wrap=True, style="dim")
+        record.add_column(overflow="fold")
+        for column, cells in zip(others, values, strict=True):
+            value = _text(cells[index])
+            if value.plain:
+                record.add_row(f"  {column.header}", value)
+        parts.append(record)
+    return Group(*parts)
+
+
+def print_table(console: Console, grid: Table) -> None:
+    """Print a `table` fitted to the console (`fit_table`)."""
+    console.print(fit_table(console, grid))
 
 
 def details(rows: list[tuple[str, str]]) -> Table:

@@ -20,6 +20,8 @@ from sharedsky.cli._common import (
     distance_text,
     emit_ids,
     emit_json,
+    position_text,
+    print_table,
     stdout,
     table,
     when_text,
@@ -28,7 +30,8 @@ from sharedsky.cli._common import (
 from sharedsky.wire import v1
 
 app = typer.Typer(
-    help="Conflicts: detected clashes, which both sides must acknowledge.",
+    help="Conflicts, the clashes detected between parties' notices, zones and tracks: list, show"
+    " and ack (acknowledge) them; what is pending acknowledgement.",
     no_args_is_help=True,
 )
 
@@ -61,9 +64,19 @@ def print_conflicts(
 ) -> None:
     """The conflicts table, or a line saying there is none."""
     if conflicts:
-        console.print(conflicts_table(conflicts, own=own))
+        print_table(console, conflicts_table(conflicts, own=own))
     else:
         console.print("no conflicts")
+
+
+def _at(position: object) -> str:
+    """`` at 34.8000N 36.7000E`` from a figure's [lon, lat, alt_m]; empty when there is none."""
+    if not isinstance(position, list | tuple) or len(position) < 2:
+        return ""
+    lon, lat = position[0], position[1]
+    if not isinstance(lon, int | float) or not isinstance(lat, int | float):
+        return ""
+    return f" at {position_text(lon, lat)}"
 
 
 def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> None:
@@ -77,17 +90,22 @@ def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> No
         if alert.category == "separation":
             figures = f"CPA in {f.get('tcpa_s')} s at {f.get('dcpa_m')} m, Δalt {f.get('dv_m')} m"
         else:
-            figures = ", ".join(f"{k} {v}" for k, v in sorted(f.items()))
+            figures = ", ".join(
+                f"{k} {v}" for k, v in sorted(f.items()) if k not in ("a_position", "b_position")
+            )
         shown.add_row(
             escape(alert.id),
             alert.category,
             alert.severity.upper(),
-            escape(f"{alert.a.party} {alert.a.id}"),
-            escape(f"{alert.b.party} {alert.b.type} {alert.b.id or '(hidden)'}"),
+            escape(f"{alert.a.party} {alert.a.id}{_at(f.get('a_position'))}"),
+            escape(
+                f"{alert.b.party} {alert.b.type} {alert.b.id or '(hidden)'}"
+                f"{_at(f.get('b_position'))}"
+            ),
             escape(figures),
             alert.state,
         )
-    console.print(shown)
+    print_table(console, shown)
 
 
 @app.command("list")
@@ -206,4 +224,4 @@ def pending_acks(
             when_text(a.requested_at, short=True),
             when_text(a.due_at, short=True),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sharedsky.cli._common import (
     Connection,
@@ -17,6 +18,7 @@ from sharedsky.cli._common import (
     connection_options,
     emit_ids,
     emit_json,
+    print_table,
     stdout,
     table,
     when_text,
@@ -26,7 +28,8 @@ from sharedsky.domain.templates import CATALOGUE, ParamKind
 from sharedsky.wire import v1
 
 app = typer.Typer(
-    help="Hotline messages: standard templates in each reader's language, or free text.",
+    help="The hotline: send, list and ack (acknowledge) messages, standard templates read in each"
+    " reader's language or free text; the templates and their parameters.",
     no_args_is_help=True,
 )
 
@@ -108,7 +111,7 @@ def send(
     to: Annotated[str, typer.Option("--to", help="The recipient party (or the host).")],
     template: Annotated[
         str | None,
-        typer.Option("--template", help="A standard message (GET /v1/templates lists them)."),
+        typer.Option("--template", help="A standard message (`sharedsky msg templates`)."),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -179,9 +182,60 @@ def list_messages(
     elif quiet:
         emit_ids(m.id for m in messages)
     elif messages:
-        stdout().print(messages_table(messages, f"Thread {thread}" if thread else "Messages"))
+        print_table(
+            stdout(), messages_table(messages, f"Thread {thread}" if thread else "Messages")
+        )
     else:
         stdout().print("no messages")
+
+
+def param_text(spec: v1.ParamSpecOut) -> str:
+    """One parameter as a reader writes it: ``minutes: whole number 1–1440 min``."""
+    kind = {
+        "int": "whole number",
+        "float": "number",
+        "text": "text",
+        "utc_time": "UTC time HH:MM",
+    }[spec.type]
+    if spec.minimum is not None and spec.maximum is not None:
+        kind += f" {spec.minimum:g}–{spec.maximum:g}"
+    if spec.unit:
+        kind += f" {spec.unit}"
+    if spec.max_chars is not None:
+        kind += f" (at most {spec.max_chars} characters)"
+    return f"{spec.name}: {kind}"
+
+
+@app.command("templates")
+@connection_options
+def list_templates(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Show the patterns in this language (default: your party's)."),
+    ] = None,
+    *,
+    connection: Connection,
+    json_: JsonOption = False,
+) -> None:
+    """The standard messages: each template's id, parameters and pattern in a language."""
+    with connection.open() as client:
+        listing = sdk.list_templates(client, lang)
+    if json_:
+        emit_json(listing)
+        return
+    others = ", ".join(listing.languages)
+    title = f"Templates in {listing.language} ({len(listing.templates)}; languages: {others})"
+    grid = table(title, "template", "parameters", "pattern", "about")
+    for t in listing.templates:
+        grid.add_row(
+            t.id,
+            "\n".join(param_text(p) for p in t.params) or "-",
+            Text(t.pattern),
+            ", ".join(t.about),
+        )
+    print_table(stdout(), grid)
+    if lang is not None and listing.language != lang.split("-")[0].lower():
+        stdout().print(f"no catalogue in {lang!r}: the patterns are in {listing.language}")
 
 
 @app.command("ack")

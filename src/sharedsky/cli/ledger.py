@@ -21,6 +21,7 @@ from sharedsky.cli._common import (
     JsonOption,
     connection_options,
     fail,
+    print_table,
     stdout,
     table,
 )
@@ -31,7 +32,12 @@ from sharedsky.ledger.offline import verify_jsonl
 from sharedsky.ledger.signing import KeyRing, KeyRingError, Signer, public_key_to_b64
 from sharedsky.ledger.verify import Report, verify
 
-app = typer.Typer(help="The ledger: export it, verify it offline, audit it, read a timeline.")
+app = typer.Typer(
+    help="The signed ledger: its keys (fetch the key ring; keygen, register-key and"
+    " unregister-key for signing keys), export it, verify it offline, audit it against kept"
+    " checkpoints, and a notice's proven timeline.",
+    no_args_is_help=True,
+)
 
 KeysOption = Annotated[
     Path | None,
@@ -351,12 +357,12 @@ def timeline_command(
             line.what,
             f"hash {line.hash[:16]}… sig {line.sig[:12]}…{signed}",
         )
-    out.print(grid)
+    print_table(out, grid)
     if timeline.lead_times:
         leads = table(
             "Lead time each party got (from delivery)", "party", "delivered", "via", "lead time"
         )
         for lt in timeline.lead_times:
             leads.add_row(lt.party, lt.delivered_at, lt.via, f"{lt.lead_time_s:.0f} s")
-        out.print(leads)
+        print_table(out, leads)
     out.print(f"verified against the ledger up to seq {report.head_seq} (hash {report.head_hash})")

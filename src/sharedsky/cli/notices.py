@@ -29,7 +29,8 @@ from sharedsky.cli._common import (
     emit_json,
     moment,
     now_of,
-    outline_text,
+    outline_parts,
+    print_table,
     read_body,
     read_outline,
     stdout,
@@ -44,7 +45,8 @@ from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind
 
 app = typer.Typer(
-    help="Notices: advance notification of planned activity, and their acknowledgement.",
+    help="Notices, advance notification of planned activity: file, amend, list, show and cancel"
+    " them, and ack (acknowledge) a counterparty's.",
     no_args_is_help=True,
 )
 
@@ -59,6 +61,22 @@ FromJsonOption = Annotated[
         exists=True,
         dir_okay=False,
         help="The whole notice as a v1 NoticeIn JSON body (instead of the flags).",
+    ),
+]
+OutsideAreaOption = Annotated[
+    bool,
+    typer.Option(
+        "--outside-area",
+        help="File volumes that lie wholly outside the mechanism's area of responsibility as"
+        " they are (without it they are refused: the numbers may be swapped).",
+    ),
+]
+RecordPastOption = Annotated[
+    bool,
+    typer.Option(
+        "--record-past",
+        help="Record activity after the fact: the window may have ended already (without it a"
+        " notice wholly in the past is refused).",
     ),
 ]
 IdArgument = Annotated[str, typer.Argument(help="The notice's id.", show_default=False)]
@@ -80,6 +98,10 @@ class _Flags:
     contact: str | None
     from_json: Path | None
     """The whole notice as a JSON body, instead of the other flags."""
+    outside_area: bool = False
+    """``--outside-area`` (also with --from-json)."""
+    record_past: bool = False
+    """``--record-past`` (also with --from-json)."""
 
     def volume_given(self) -> bool:
         parts = (self.outline, self.lower_m, self.upper_m, self.start, self.end)
@@ -101,6 +123,8 @@ _FLAG_OPTIONS = (
     GroupOption("remarks", RemarksOption),
     GroupOption("contact", ContactOption),
     GroupOption("from_json", FromJsonOption),
+    GroupOption("outside_area", OutsideAreaOption, False),
+    GroupOption("record_past", RecordPastOption, False),
 )
 
 
@@ -116,6 +140,8 @@ def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
         remarks=given["remarks"],
         contact=given["contact"],
         from_json=given["from_json"],
+        outside_area=given["outside_area"],
+        record_past=given["record_past"],
     )
 
 
@@ -147,7 +173,19 @@ def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volu
 
 
 def _draft(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:
-    """The request body: --from-json, or the flags (over ``base`` when amending)."""
+    """The request body: --from-json, or the flags (over ``base`` when amending), with
+    ``--outside-area`` and ``--record-past`` set when given."""
+    body = _content(ctx, flags, base)
+    meant = {
+        name: True
+        for name, on in (("outside_area", flags.outside_area), ("record_past", flags.record_past))
+        if on
+    }
+    return body.model_copy(update=meant) if meant else body
+
+
+def _content(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:
+    """The notice the flags or --from-json describe (over ``base`` when amending)."""
     if flags.from_json is not None:
         if flags.any_given():
             raise typer.BadParameter(
@@ -179,11 +217,17 @@ def _as_draft(notice: v1.NoticeOut) -> v1.NoticeIn:
     return v1.NoticeIn.model_validate(fields | notice.model_dump(include={"volumes": parts}))
 
 
+AFTER_THE_FACT = "its window had ended when it was filed (a record, not a notice)"
+"""What ``recorded after the fact`` means, where a notice is shown whole."""
+
+
 def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
     console.print(
         f"{verb} notice [bold]{escape(filing.id)}[/bold] · version {filing.version}"
         f" · {filing.status}"
     )
+    if filing.recorded_after_the_fact:
+        console.print(f"recorded after the fact: {AFTER_THE_FACT}")
     lead = f"lead time {duration_text(filing.lead_time_s)} ({filing.lead_time_s:.0f} s)"
     if filing.late:
         lead += f" · [bold red]LATE[/bold red] for {escape(', '.join(filing.late_for))}"
@@ -291,22 +335,25 @@ def list_notices(
     if quiet:
         emit_ids(n.id for n in notices)
         return
-    columns = ("id", "party", "kind", "title", "v", "status", "window", "lead", "flags")
+    columns = ("id", "party", "kind", "title", "status", "window", "lead time")
     grid = table(f"Notices ({len(notices)})", *columns)
     for n in notices:
-        flags = [name for name, on in (("LATE", n.late), ("redacted", n.redacted)) if on]
+        marks = (
+            ("LATE", n.late),
+            ("redacted", n.redacted),
+            ("recorded after the fact", n.recorded_after_the_fact),
+        )
+        flags = [name for name, on in marks if on]
         grid.add_row(
             n.id,
             n.party,
             n.kind,
             n.title,
-            str(n.version),
-            n.status,
+            f"v{n.version} {n.status}",
             _envelope(n.volumes),
-            duration_text(n.lead_time_s),
-            " ".join(flags),
+            " ".join([duration_text(n.lead_time_s), *flags]),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -359,24 +406,26 @@ def show_notice(
         rows.append(("cancelled", when_text(notice.cancelled_at)))
     if notice.redacted:
         rows.append(("redacted", "only the volumes that clash with yours are shown"))
+    if notice.recorded_after_the_fact:
+        rows.append(("recorded", f"after the fact: {AFTER_THE_FACT}"))
     console = stdout()
     console.print(details(rows))
-    volumes = table("Volumes", "#", "outline", "band", "window")
+    volumes = table("Volumes", "#", "outline", "at", "band", "window", whole=("at",))
     for v in notice.volumes:
         volumes.add_row(
             str(v.index),
-            outline_text(v.outline),
+            *outline_parts(v.outline),
             band_text(v.altitude),
             window_text(v.time.start, v.time.end),
         )
-    console.print(volumes)
+    print_table(console, volumes)
     print_conflicts(console, notice.conflicts)
     if notice.acknowledgements:
         acks = table("Acknowledgements", "party", "v", "status", "priority", "due", "acknowledged")
         for a in notice.acknowledgements:
             done = "-" if a.acked_at is None else f"{when_text(a.acked_at)} by {a.acked_by}"
             acks.add_row(a.party, str(a.version), a.status, a.priority, when_text(a.due_at), done)
-        console.print(acks)
+        print_table(console, acks)
 
 
 @app.command("cancel")

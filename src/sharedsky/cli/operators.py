@@ -26,6 +26,7 @@ from sharedsky.cli._common import (
     emit_json,
     fail,
     now_of,
+    print_table,
     secret_file,
     stdout,
     table,
@@ -45,7 +46,8 @@ from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
 
 app = typer.Typer(
-    help="Operators: add, list, revoke and rotate (offline with --db, or as an admin online).",
+    help="Operators and their tokens: add, list, revoke and rotate (offline with --db, or online"
+    " as an admin).",
     no_args_is_help=True,
 )
 
@@ -216,7 +218,7 @@ def list_command(
         )
         expires = when_text(o.expires_at, short=True) if o.expires_at else "never"
         grid.add_row(o.id, o.party, o.role, state, expires, o.cert_subject or "")
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 @app.command("revoke")

@@ -11,13 +11,18 @@ from sharedsky.cli._common import (
     duration_text,
     emit_json,
     now_of,
+    print_table,
     stdout,
     table,
     when_text,
 )
 from sharedsky.wire import v1
 
-app = typer.Typer(help="Statistics of the mechanism.", no_args_is_help=True)
+app = typer.Typer(
+    help="Figures of the mechanism: lead-time compliance per channel (notices, late ones,"
+    " median and minimum lead time).",
+    no_args_is_help=True,
+)
 
 
 @app.command("lead-time")
@@ -52,7 +57,7 @@ def lead_time(
             "-" if c.min_lead_time_s is None else duration_text(c.min_lead_time_s),
             str(c.undelivered),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)
     late = [(c, n) for c in report.channels for n in c.late_notices]
     if late:
         rows = table("Late notices", "notice", "from → to", "kind", "lead time", "required")
@@ -64,7 +69,7 @@ def lead_time(
                 duration_text(n.lead_time_s),
                 duration_text(n.required_s),
             )
-        stdout().print(rows)
+        print_table(stdout(), rows)
 
 
 @connection_options
@@ -80,7 +85,7 @@ def inbox(
         emit_json(v1.AckList(acknowledgements=pending))
         return
     now = now_of(ctx)
-    grid = table(f"Inbox ({len(pending)})", "subject", "id", "priority", "due", "left", "rung")
+    grid = table(f"Inbox ({len(pending)})", "id", "subject", "priority", "due", "left", "rung")
     for a in pending:
         if a.due_at is None:
             left = "at the host"
@@ -92,14 +97,14 @@ def inbox(
                 else f"OVERDUE {duration_text(-seconds)}"
             )
         grid.add_row(
-            a.subject,
             a.subject_id,
+            a.subject,
             a.priority.upper() if a.priority == "flash" else a.priority,
             when_text(a.due_at, short=True),
             left,
             str(a.rung),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 __all__ = ["app", "inbox"]

@@ -28,6 +28,8 @@ from sharedsky.cli._common import (
     emit_json,
     fail,
     now_of,
+    position_text,
+    print_table,
     stdout,
     table,
     time_limit,
@@ -203,19 +205,19 @@ def list_command(
         return
     shown = table(
         f"{len(picture.tracks)} live tracks at {picture.time.astimezone(UTC):%H:%M:%SZ}",
-        "party", "id", "position", "FL", "GS kt", "track", "age",
+        "id", "party", "position", "FL", "GS kt", "track", "age",
     )  # fmt: skip
     for t in picture.tracks:
         shown.add_row(
-            escape(t.party),
             escape(t.id),
-            f"{t.lat:.4f}, {t.lon:.4f}",
+            escape(t.party),
+            position_text(t.lon, t.lat),
             f"{t.alt_m / FL_M:.0f}",
             f"{t.gs_mps / KT_MPS:.0f}",
             f"{t.trk_deg:03.0f}°",
             f"{t.age_s:.0f} s",
         )
-    stdout().print(shown)
+    print_table(stdout(), shown)
 
 
 __all__ = ["list_command", "replay_command", "sbs_command"]

@@ -29,7 +29,11 @@ from sharedsky.detect.tracks import TrackColumns
 from sharedsky.geo.states import COLUMNS as STATE_COLUMNS
 from sharedsky.geo.states import Bounds, StateError, States, frozen_column
 
-app = typer.Typer(help="Live tracks: offline conflict detection.", no_args_is_help=True)
+app = typer.Typer(
+    help="Live tracks: replay a recording or forward a live sbs (BaseStation) feed as your"
+    " party's tracks, list the live picture, detect conflicts offline in a file of states.",
+    no_args_is_help=True,
+)
 
 COLUMNS = ("id", "party", "lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps")
 _NUMBERS = COLUMNS[2:]

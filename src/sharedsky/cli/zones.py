@@ -26,6 +26,7 @@ from sharedsky.cli._common import (
     moment,
     now_of,
     outline_text,
+    print_table,
     read_outline,
     stdout,
     table,
@@ -38,7 +39,8 @@ from sharedsky.wire import v1
 from sharedsky.wire.v1.zones import ZoneKind
 
 app = typer.Typer(
-    help="Zones: declared areas with a meaning (protected, red_line, restricted).",
+    help="Zones, declared areas with a meaning (protected, red_line, restricted): declare, list,"
+    " show and withdraw them.",
     no_args_is_help=True,
 )
 
@@ -75,6 +77,14 @@ def declare_zone(
     start: StartOption = None,
     end: EndOption = None,
     remarks: Annotated[str, typer.Option("--remarks", help="Free text.")] = "",
+    outside_area: Annotated[
+        bool,
+        typer.Option(
+            "--outside-area",
+            help="Declare a volume that lies wholly outside the mechanism's area of"
+            " responsibility as it is (without it it is refused: the numbers may be swapped).",
+        ),
+    ] = False,
     *,
     connection: Connection,
     json_: JsonOption = False,
@@ -97,6 +107,7 @@ def declare_zone(
             None if end is None else moment(end, now, "'--end'"),
         ),
         remarks=remarks,
+        outside_area=outside_area,
     )
     with connection.open() as client:
         declared = client.declare_zone(body)
@@ -150,7 +161,7 @@ def list_zones(
             band_text(z.volume.altitude, short=True),
             window_text(z.volume.time.start, z.volume.time.end, short=True),
         )
-    stdout().print(grid)
+    print_table(stdout(), grid)
 
 
 @app.command("show")

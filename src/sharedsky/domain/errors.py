@@ -5,6 +5,8 @@
     SharedskyError                      code
     ├── InvalidInput                    invalid-input       (422)
     │   ├── InvalidVolume               invalid-volume      (422)
+    │   │   ├── OutsideArea             outside-area        (422; wholly outside the area)
+    │   │   └── NoticeInThePast         notice-in-the-past  (422; its window has ended)
     │   ├── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
     │   └── InvalidBackup               invalid-backup      (422; not a backup, or damaged)
     ├── Unauthenticated                 unauthenticated     (401)
@@ -53,6 +55,20 @@ class InvalidVolume(InvalidInput):
     """A Volume4D (outline, altitude band or time window) is not acceptable."""
 
     code = "invalid-volume"
+
+
+class OutsideArea(InvalidVolume):
+    """A volume lies wholly outside the mechanism's area of responsibility, and its filer did
+    not say it means it (``outside_area``): most often its coordinates are swapped."""
+
+    code = "outside-area"
+
+
+class NoticeInThePast(InvalidVolume):
+    """A notice's window ended before it was filed, and its filer did not say it records
+    the activity after the fact (``record_past``)."""
+
+    code = "notice-in-the-past"
 
 
 class InvalidMechanism(InvalidInput):

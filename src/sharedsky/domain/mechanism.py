@@ -10,6 +10,7 @@ from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.operators import OperatorSpec, roster
+from sharedsky.geo.outlines import PolygonOutline
 
 PALETTE: tuple[str, ...] = (
     "#0072B2",
@@ -67,6 +68,9 @@ class Mechanism:
     defaults: ChannelRules = field(default_factory=ChannelRules)
     channels: Mapping[frozenset[PartyId], ChannelRules] = field(default_factory=dict)
     """Complete rules for the pairs that override the defaults."""
+    area: PolygonOutline | None = None
+    """The area of responsibility (lon/lat): a volume wholly outside it is refused unless its
+    filer means it (``domain/area.py``); None: the mechanism declares none."""
 
     def is_host(self, party_id: PartyId) -> bool:
         """True when ``party_id`` is the host."""

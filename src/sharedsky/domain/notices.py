@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sharedsky.domain.area import check_in_area
 from sharedsky.domain.channels import NoticeKind
-from sharedsky.domain.errors import InvalidInput, StaleVersion, StateConflict
+from sharedsky.domain.errors import InvalidInput, NoticeInThePast, StaleVersion, StateConflict
 from sharedsky.domain.ids import NoticeId, PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.volumes import Volume4D, envelope, validate_volumes
+from sharedsky.geo.outlines import PolygonOutline
 
 MAX_TITLE_CHARS = 200
 MAX_TEXT_CHARS = 4000
@@ -38,6 +40,12 @@ class NoticeDraft:
     volumes: tuple[Volume4D, ...]
     remarks: str = ""
     contact: str = ""
+    outside_area: bool = False
+    """The filer means volumes that lie wholly outside the mechanism's area of
+    responsibility (``domain/area.py``); without it such a volume is refused."""
+    record_past: bool = False
+    """The notice records activity after the fact: its window may have ended already;
+    without it a notice wholly in the past is refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,13 @@ class Notice:
         if end is None:  # notices always have closed windows; validated on input
             raise ValueError("a notice volume without an end")
         return end
+
+    @property
+    def recorded_after_the_fact(self) -> bool:
+        """True when the current version's window had ended by the time it was filed: a
+        record of past activity (filed with ``record_past``), never a notice of what is to
+        come."""
+        return self.end <= self.updated_at
 
     @property
     def late(self) -> bool:
@@ -114,8 +129,10 @@ class NoticeFilter:
     limit: int = 1000
 
 
-def validate_draft(draft: NoticeDraft, now: datetime) -> None:
-    """Raise InvalidInput/InvalidVolume when the draft breaks a rule."""
+def validate_draft(draft: NoticeDraft, now: datetime, area: PolygonOutline | None = None) -> None:
+    """Raise InvalidInput/InvalidVolume when the draft breaks a rule: among them, a volume
+    wholly outside the mechanism's ``area`` of responsibility (unless ``outside_area``), and a
+    notice whose every window has ended by ``now`` (unless ``record_past``)."""
     if not draft.title.strip():
         raise InvalidInput("a notice needs a title", ("title",))
     if len(draft.title) > MAX_TITLE_CHARS:
@@ -124,6 +141,24 @@ def validate_draft(draft: NoticeDraft, now: datetime) -> None:
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidInput(f"{name} is longer than {MAX_TEXT_CHARS} characters", (name,))
     validate_volumes(draft.volumes, now)
+    for index, volume in enumerate(draft.volumes):
+        check_in_area(area, volume.outline, ("volumes", index), outside_allowed=draft.outside_area)
+    if not draft.record_past:
+        _check_not_past(draft.volumes, now)
+
+
+def _check_not_past(volumes: tuple[Volume4D, ...], now: datetime) -> None:
+    """Raise NoticeInThePast, at the end of the volume that ends last, when every volume's
+    window has ended by ``now``."""
+    last = max(range(len(volumes)), key=lambda i: volumes[i].time.end or now)
+    end = volumes[last].time.end
+    if end is not None and end <= now:
+        raise NoticeInThePast(
+            f"the notice's window ended at {end:%Y-%m-%d %H:%M:%S}Z, before it was filed "
+            f"({now:%Y-%m-%d %H:%M:%S}Z): a notice wholly in the past gives no notice; to "
+            "record past activity after the fact, set record_past: true",
+            ("volumes", last, "time", "end"),
+        )
 
 
 def lead_time_s(volumes: tuple[Volume4D, ...], submitted_at: datetime) -> float:

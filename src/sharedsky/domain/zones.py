@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sharedsky.domain.area import check_in_area
 from sharedsky.domain.errors import InvalidInput, StaleVersion, StateConflict
 from sharedsky.domain.ids import PartyId, ZoneId
 from sharedsky.domain.notices import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from sharedsky.domain.volumes import Volume4D, validate_volume
+from sharedsky.geo.outlines import PolygonOutline
 
 
 class ZoneKind(StrEnum):
@@ -39,6 +41,9 @@ class ZoneDraft:
     title: str
     volume: Volume4D
     remarks: str = ""
+    outside_area: bool = False
+    """The declarer means a volume that lies wholly outside the mechanism's area of
+    responsibility (``domain/area.py``); without it such a volume is refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +80,11 @@ class Zone:
             raise StateConflict(f"a zone that is {self.status(now)} cannot be changed")
 
 
-def validate_zone_draft(draft: ZoneDraft, now: datetime) -> None:
-    """Raise InvalidInput/InvalidVolume when the draft breaks a rule."""
+def validate_zone_draft(
+    draft: ZoneDraft, now: datetime, area: PolygonOutline | None = None
+) -> None:
+    """Raise InvalidInput/InvalidVolume when the draft breaks a rule: among them, a volume
+    wholly outside the mechanism's ``area`` of responsibility (unless ``outside_area``)."""
     if not draft.title.strip():
         raise InvalidInput("a zone needs a title", ("title",))
     if len(draft.title) > MAX_TITLE_CHARS:
@@ -84,3 +92,4 @@ def validate_zone_draft(draft: ZoneDraft, now: datetime) -> None:
     if len(draft.remarks) > MAX_TEXT_CHARS:
         raise InvalidInput(f"remarks is longer than {MAX_TEXT_CHARS} characters", ("remarks",))
     validate_volume(draft.volume, now, ("volume",), standing=True)
+    check_in_area(area, draft.volume.outline, ("volume",), outside_allowed=draft.outside_area)

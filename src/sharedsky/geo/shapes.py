@@ -25,8 +25,15 @@ import numpy.typing as npt
 import shapely
 
 from sharedsky.geo.distance import WGS84
-from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
-from sharedsky.geo.projection import LocalFrame
+from sharedsky.geo.outlines import (
+    MAX_ABS_LAT_DEG,
+    CircleOutline,
+    CorridorOutline,
+    Outline,
+    PolygonOutline,
+    outline_centre,
+)
+from sharedsky.geo.projection import LocalFrame, frame_at
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -263,3 +270,38 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
     ]
     polygons = [shapely.orient_polygons(q) for p in parts for q in shapely.get_parts(p)]
     return shapely.multipolygons(polygons) if polygons else None
+
+
+# ── relations ───────────────────────────────────────────────────────────────────────────────
+
+
+def outlines_meet(a: Outline, b: Outline) -> bool:
+    """True when the areas of ``a`` and ``b`` share at least a point (touching counts).
+
+    Both are projected into one local frame centred on ``a``, so a large ``a`` (an area of
+    responsibility) meets a small ``b`` where they truly meet on the ellipsoid, up to the
+    densification of their edges (`DEFAULT_SEGMENT_M`).
+    """
+    lon0, lat0 = outline_centre(a)
+    frame = frame_at(lon0, lat0)
+    return bool(shapely.intersects(to_shape(a, frame), to_shape(b, frame)))
+
+
+def swapped(outline: Outline) -> Outline | None:
+    """The outline with every position's two numbers swapped, (lat, lon) read as (lon, lat):
+    what was meant when the numbers were given in the wrong order; None when a swapped
+    position would not be a valid one (a first number beyond ±90° cannot be a latitude)."""
+    if isinstance(outline, CircleOutline):
+        positions: tuple[tuple[float, float], ...] = (outline.center,)
+    elif isinstance(outline, CorridorOutline):
+        positions = outline.path
+    else:
+        positions = tuple(p for ring in outline.rings for p in ring)
+    if any(abs(lon) > MAX_ABS_LAT_DEG for lon, _ in positions):
+        return None
+    if isinstance(outline, CircleOutline):
+        lon, lat = outline.center
+        return CircleOutline((lat, lon), outline.radius_m)
+    if isinstance(outline, CorridorOutline):
+        return CorridorOutline(tuple((lat, lon) for lon, lat in outline.path), outline.half_width_m)
+    return PolygonOutline(tuple(tuple((lat, lon) for lon, lat in ring) for ring in outline.rings))

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sharedsky.domain.area import bbox_area
 from sharedsky.domain.channels import (
     DEFAULT_LATERAL_M,
     DEFAULT_TIME_S,
@@ -24,6 +25,7 @@ from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism, Party
 from sharedsky.domain.operators import OperatorSpec, Role
+from sharedsky.geo.outlines import OutlineError, PolygonOutline, validate_outline
 
 _ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -99,12 +101,57 @@ class _ChannelModel(_RulesModel):
     between: tuple[_ID, _ID]
 
 
+_Degrees = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _AreaPolygonModel(_Strict):
+    """A GeoJSON-style Polygon: rings of [lon, lat] positions, the exterior first."""
+
+    type: Literal["Polygon"]
+    coordinates: Annotated[
+        list[Annotated[list[tuple[_Degrees, _Degrees]], Field(min_length=4)]],
+        Field(min_length=1),
+    ]
+
+
 class _MechanismModel(_Strict):
     mechanism: Annotated[str, Field(min_length=1, max_length=200)]
     host: _HostModel
     parties: Annotated[list[_PartyModel], Field(min_length=1)]
     defaults: _RulesModel = _RulesModel()
     channels: list[_ChannelModel] = []
+    area: tuple[_Degrees, _Degrees, _Degrees, _Degrees] | _AreaPolygonModel | None = None
+    """The area of responsibility: a bbox ``[min_lon, min_lat, max_lon, max_lat]`` or a
+    Polygon (``domain/area.py``)."""
+
+
+def _area(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> PolygonOutline | None:
+    """The area of responsibility the file declares, checked as an outline (closed rings,
+    in range, not self-intersecting, at most ``MAX_EXTENT_M`` across); None when it declares
+    none. A bad one is refused at its line."""
+    given = model.area
+    if given is None:
+        return None
+    if isinstance(given, _AreaPolygonModel):
+        area = PolygonOutline(tuple(tuple(ring) for ring in given.coordinates))
+    else:
+        min_lon, min_lat, max_lon, max_lat = given
+        if not (min_lon < max_lon and min_lat < max_lat):
+            path: tuple[str | int, ...] = ("area",)
+            raise InvalidMechanism(
+                "area: a bbox is [min_lon, min_lat, max_lon, max_lat], each minimum below its "
+                f"maximum (longitude first, as in GeoJSON), not {list(given)}",
+                path,
+                _line_of(path, lines),
+            )
+        area = bbox_area(min_lon, min_lat, max_lon, max_lat)
+    try:
+        validate_outline(area)
+    except OutlineError as exc:
+        path = ("area", *exc.path)
+        where = ".".join(str(p) for p in path)
+        raise InvalidMechanism(f"{where}: {exc.reason}", path, _line_of(path, lines)) from exc
+    return area
 
 
 def _rules(model: _RulesModel, base: ChannelRules) -> ChannelRules:
@@ -171,7 +218,11 @@ def parse_mechanism(text: str) -> tuple[Mechanism, str]:
         model = _MechanismModel.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not str(p).startswith(("function-after", "literal")))
+        loc = tuple(
+            p
+            for p in first["loc"]
+            if not str(p).startswith(("function-after", "literal", "tuple[", "_AreaPolygonModel"))
+        )
         path = tuple(int(p) if isinstance(p, int) else str(p) for p in loc)
         field = ".".join(str(p) for p in path) or "the file"
         raise InvalidMechanism(f"{field}: {first['msg']}", path, _line_of(path, lines)) from exc
@@ -237,6 +288,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
         ),
         defaults=defaults,
         channels=channels,
+        area=_area(model, lines),
     )
     _check_operators(model, mechanism, lines)
     return mechanism

@@ -51,7 +51,7 @@ def file_notice(
     now = deps.clock.now()
     actor.require_party("file notices")
     actor.require_role(Role.DUTY, "file notices")
-    validate_draft(draft, now)
+    validate_draft(draft, now, deps.mechanism.area)
     lead_s = lead_time_s(draft.volumes, now)
     notice = Notice(
         id=NoticeId(deps.ids.new("ntc")),
@@ -112,7 +112,7 @@ def check_notice(
     validation as filing: a bad draft gets the same error."""
     now = deps.clock.now()
     actor.require_party("file notices")
-    validate_draft(draft, now)
+    validate_draft(draft, now, deps.mechanism.area)
     lead_s = lead_time_s(draft.volumes, now)
     cells = coverings(deps, actor.party, draft.volumes)
 
@@ -145,7 +145,7 @@ def amend_notice(
     now = deps.clock.now()
     actor.require_party("amend notices")
     actor.require_role(Role.DUTY, "amend notices")
-    validate_draft(draft, now)
+    validate_draft(draft, now, deps.mechanism.area)
     cells = coverings(deps, actor.party, draft.volumes)
     lead_s = lead_time_s(draft.volumes, now)
 

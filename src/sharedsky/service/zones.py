@@ -55,7 +55,7 @@ def declare_zone(
     now = deps.clock.now()
     actor.require_party("declare zones")
     actor.require_role(Role.DUTY, "declare zones")
-    validate_zone_draft(draft, now)
+    validate_zone_draft(draft, now, deps.mechanism.area)
     zone = Zone(
         id=ZoneId(deps.ids.new("zon")),
         party=actor.party,
@@ -93,7 +93,7 @@ def amend_zone(
     now = deps.clock.now()
     actor.require_party("amend zones")
     actor.require_role(Role.DUTY, "amend zones")
-    validate_zone_draft(draft, now)
+    validate_zone_draft(draft, now, deps.mechanism.area)
     cells = coverings(deps, actor.party, [draft.volume])
 
     def work(uow: UnitOfWork) -> Declaration:

@@ -1,7 +1,7 @@
 """The only place that maps wire.v1 models ↔ domain and use-case values, one module per module
 of ``wire/v1``; imports no store (``pyproject.toml``: "api imports no store")."""
 
-from sharedsky.api.convert.common import outline_in, volume_in, volume_out
+from sharedsky.api.convert.common import area_out, outline_in, volume_in, volume_out
 from sharedsky.api.convert.conflicts import (
     ack_list,
     ack_out,
@@ -62,6 +62,7 @@ __all__ = [
     "ack_list",
     "ack_out",
     "ack_state",
+    "area_out",
     "checkpoint_out",
     "conflict_list",
     "conflict_out",

@@ -26,6 +26,13 @@ def outline_in(model: v1.PolygonOutline | v1.CircleOutline | v1.CorridorOutline)
     return geo.CorridorOutline(tuple(model.path), model.half_width_m)
 
 
+def area_out(area: geo.PolygonOutline | None) -> v1.PolygonOutline | None:
+    """The wire form of a mechanism's area of responsibility (None stays None)."""
+    if area is None:
+        return None
+    return v1.PolygonOutline.model_validate(outline_to_geojson(area))
+
+
 def volume_in(model: v1.Volume) -> Volume4D:
     """A Volume4D from its wire form (times converted to UTC)."""
     end = model.time.end

@@ -29,6 +29,8 @@ def notice_draft(model: v1.NoticeIn) -> NoticeDraft:
         volumes=tuple(volume_in(v) for v in model.volumes),
         remarks=model.remarks,
         contact=model.contact,
+        outside_area=model.outside_area,
+        record_past=model.record_past,
     )
 
 
@@ -100,6 +102,7 @@ def notice_fields(view: NoticeView, now: datetime) -> dict[str, object]:
         "remarks": notice.remarks,
         "contact": notice.contact,
         "redacted": view.redacted,
+        "recorded_after_the_fact": notice.recorded_after_the_fact,
     }
 
 

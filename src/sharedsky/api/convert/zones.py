@@ -17,7 +17,13 @@ from sharedsky.wire import v1
 
 def zone_draft(model: v1.ZoneIn) -> ZoneDraft:
     """A zone draft from the declaration request."""
-    return ZoneDraft(ZoneKind(model.kind), model.title, volume_in(model.volume), model.remarks)
+    return ZoneDraft(
+        ZoneKind(model.kind),
+        model.title,
+        volume_in(model.volume),
+        model.remarks,
+        outside_area=model.outside_area,
+    )
 
 
 def zone_fields(view: ZoneView, now: datetime) -> dict[str, object]:

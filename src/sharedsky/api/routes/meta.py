@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, KeysDep
 from sharedsky.api.routes._render import json_response
 from sharedsky.wire import v1
@@ -74,5 +75,6 @@ def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
                 for p in mech.parties
             ],
             channels=channels,
+            area=convert.area_out(mech.area),
         )
     )

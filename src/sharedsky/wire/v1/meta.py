@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sharedsky.wire.v1.common import WireModel
+from sharedsky.wire.v1.common import PolygonOutline, WireModel
 
 
 class Me(WireModel):
@@ -63,3 +63,6 @@ class MechanismOut(WireModel):
     host: PartyOut
     parties: list[PartyOut]
     channels: list[ChannelOut]
+    area: PolygonOutline | None = None
+    """The area of responsibility ([lon, lat] rings), where a volume wholly outside is refused
+    unless filed with ``outside_area``; null when the mechanism declares none."""

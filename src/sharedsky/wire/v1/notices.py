@@ -57,6 +57,14 @@ class NoticeIn(WireModel):
     volumes: list[Volume]
     remarks: str = ""
     contact: str = ""
+    outside_area: bool = False
+    """File volumes that lie wholly outside the mechanism's area of responsibility as they
+    are; without it such a volume is refused (422 ``outside-area``: the usual cause is
+    (latitude, longitude) given where GeoJSON wants (longitude, latitude))."""
+    record_past: bool = False
+    """Record activity after the fact: the notice's window may have ended already (it is then
+    marked ``recorded_after_the_fact``); without it a notice wholly in the past is refused
+    (422 ``notice-in-the-past``)."""
 
 
 class AckState(WireModel):
@@ -92,6 +100,9 @@ class NoticeOut(WireModel):
     remarks: str
     contact: str
     redacted: bool
+    recorded_after_the_fact: bool
+    """The current version's window had ended when it was filed (with ``record_past``): a
+    record of past activity, not a notice of what is to come."""
 
 
 class FilingOut(NoticeOut):

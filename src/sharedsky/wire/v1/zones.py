@@ -35,6 +35,10 @@ class ZoneIn(WireModel):
     title: str
     volume: Volume
     remarks: str = ""
+    outside_area: bool = False
+    """Declare a volume that lies wholly outside the mechanism's area of responsibility as it
+    is; without it such a volume is refused (422 ``outside-area``: the usual cause is
+    (latitude, longitude) given where GeoJSON wants (longitude, latitude))."""
 
 
 class ZoneOut(WireModel):

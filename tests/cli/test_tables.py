@@ -1,0 +1,117 @@
+"""Every list the CLI prints fits an 80-column terminal without cutting an id or a word: the
+full id of each row appears on one line, long titles and messages wrap between words
+(``_common.fit_table``). Ids here are the server's own (``ntc-`` and sixteen hex digits), not
+a test's short ones."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from _bodies import notice, square, zone
+from _support import LEVANT_YAML, Api, Env
+from typer.testing import CliRunner, Result
+
+from sharedsky.bootstrap import build_deps
+from sharedsky.cli import app
+from sharedsky.interop.mechanism_yaml import parse_mechanism
+from sharedsky.service.mechanism import load_mechanism
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock, open_targets
+
+WIDTH = 80
+LONG_TITLE = "Combat air patrol over the northern sector with tanker support and two relief waves"
+LONG_TEXT = (
+    "Our tanker track moves thirty kilometres east at fifteen hundred; the relief pair follows"
+    " the same corridor and leaves it by the southern gate."
+)
+
+
+@pytest.fixture
+def wide_ids(database: Database, clock: FakeClock) -> Iterator[Api]:
+    """The Levant mechanism with the server's random ids (``RandomIds``)."""
+    mechanism, mechanism_json = parse_mechanism(LEVANT_YAML)
+    tokens = load_mechanism(database, clock, mechanism, mechanism_json)
+    deps = build_deps(database, clock=clock, webhook_targets=open_targets())
+    holder = Api(Env(deps, tokens.file(), clock))
+    with holder.client:
+        yield holder
+
+
+def run(api: Api, party: str, *args: str) -> Result:
+    result = CliRunner().invoke(
+        app,
+        [*args, "--token", api.env.tokens[party]],
+        obj={"http": api.client, "clock": api.env.clock},
+        env={"COLUMNS": str(WIDTH), "SHAREDSKY_TOKEN": None},
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def fits(result: Result, ids: list[str]) -> str:
+    """The output, after checking that no line is wider than the terminal and that each id
+    stands whole on a line."""
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= WIDTH for line in lines), "\n".join(lines)
+    for one in ids:
+        assert any(one in line for line in lines), (one, result.stdout)
+    return result.stdout
+
+
+def words(text: str) -> list[str]:
+    return " ".join(text.split()).split(" ")
+
+
+def post(api: Api, party: str, path: str, body: dict[str, object]) -> dict[str, object]:
+    answer = api.client.post(path, json=body, headers=api.as_(party))
+    assert answer.status_code in (200, 201, 202), answer.text
+    found: dict[str, object] = answer.json()
+    return found
+
+
+def test_every_list_keeps_its_ids_whole_at_80_columns(wide_ids: Api, tmp_path: Path) -> None:
+    api = wide_ids
+    a = post(api, "alpha", "/v1/notices", notice(square(36.1, 34.5), title=LONG_TITLE))
+    b = post(api, "bravo", "/v1/notices", notice(square(36.3, 34.7), title=LONG_TITLE))
+    z = post(api, "bravo", "/v1/zones", zone(square(36.2, 34.6), title=LONG_TITLE))
+    (conflict,) = [c["id"] for c in b["conflicts"]]  # type: ignore[union-attr]
+    assert str(a["id"]).startswith("ntc-") and len(str(a["id"])) == 20
+    sent = post(
+        api,
+        "alpha",
+        "/v1/messages",
+        {
+            "to": "bravo",
+            "priority": "flash",
+            "text": LONG_TEXT,
+            "about": {"type": "conflict", "id": conflict},
+        },
+    )
+    states = [
+        {"id": f"TRK{n}-3C4A5B", "time": api.env.clock.now().isoformat(), "lat": 34.8,
+         "lon": 36.7 + n / 10, "alt_m": 7600.0, "gs_mps": 230.0, "trk_deg": 90.0, "vs_mps": 0}
+        for n in range(2)
+    ]  # fmt: skip
+    post(api, "alpha", "/v1/tracks", {"tracks": states})
+    notices = [str(a["id"]), str(b["id"])]
+
+    listed = fits(run(api, "host", "notice", "list"), notices)
+    assert set(words(LONG_TITLE)) <= set(words(listed))  # wrapped, not cut
+    fits(run(api, "host", "zone", "list"), [str(z["id"])])
+    fits(run(api, "alpha", "conflicts", "list"), [conflict, str(a["id"]), str(b["id"])])
+    fits(run(api, "alpha", "conflicts", "pending"), [conflict])
+    fits(run(api, "bravo", "inbox"), [conflict, str(sent["id"])])
+    messages = fits(run(api, "bravo", "msg", "list"), [str(sent["id"])])
+    assert set(words(LONG_TEXT)) <= set(words(messages))
+    fits(run(api, "alpha", "tracks", "list"), [s["id"] for s in states])  # type: ignore[misc]
+    operators = json.loads(run(api, "host", "operators", "list", "--json").stdout)["operators"]
+    fits(run(api, "host", "operators", "list"), [o["id"] for o in operators])
+    api.env.clock.advance(timedelta(minutes=5).total_seconds())
+    fits(run(api, "host", "ledger", "timeline", str(a["id"])), [])
+    fits(run(api, "host", "stats", "lead-time"), [])
+    shown = fits(run(api, "host", "notice", "show", str(a["id"])), [str(a["id"]), conflict])
+    assert "34.5000N 36.1000E" in shown  # positions: latitude first, with hemispheres
