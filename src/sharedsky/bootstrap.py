@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ from sharedsky.api.observability import (
     MetricsPort,
     StreamCount,
 )
+from sharedsky.api.shared_buckets import WORKERS_DIR_VARIABLE
 from sharedsky.detect.tactical import warm as warm_tactical
 from sharedsky.domain.addresses import TargetRules
 from sharedsky.domain.errors import InvalidSetting, SharedskyError, StateConflict
@@ -490,6 +492,7 @@ def build(settings: Settings) -> Container:
             address_burst=settings.rate_limit_address_burst,
             max_body_bytes=settings.max_body_bytes,
             body_timeout_s=settings.body_timeout_s,
+            shared_dir=os.environ.get(WORKERS_DIR_VARIABLE) or None,
         ),
         keepalive_s=settings.stream_keepalive_s,
         poll_s=settings.stream_poll_s,

@@ -43,6 +43,8 @@ defaults:
   ack_deadline_s: {{routine: 3600, priority: {DEADLINE_S}, flash: {DEADLINE_S}}}
 """
 FAST = {"SHAREDSKY_DEADLINE_TICK_S": "0.2", **UNLIMITED}
+BURST = 30
+"""A token's burst in the metrics test (beside its sustained rate of one request in 1,000 s)."""
 TAKEOVER_S = 5.0
 """The duties must have moved within this long of the holder's death."""
 LAT_DEG = 34.0
@@ -199,10 +201,13 @@ def test_the_metrics_of_two_workers_are_the_servers_whichever_answers(
 ) -> None:
     """R-OPS (issue 13, observability) with ``--workers 2``: a scrape reaches one process, but
     its figures are the server's: every scrape counts every scrape before it, both processes'
-    requests and the stream one of them holds, and one duty holder."""
+    requests and the stream one of them holds, and one duty holder. Their rate buckets are
+    one too: a token's burst holds for the server, not for each process."""
     db = fresh_database("postgres")
     tokens = init(tmp_path, MECHANISM_YAML, db)
-    server = start(db, tmp_path / "serve.log", FAST, ["--workers", "2"])
+    tight = {**FAST, "SHAREDSKY_RATE_LIMIT_TOKEN_PER_S": "0.001",
+             "SHAREDSKY_RATE_LIMIT_TOKEN_BURST": str(BURST)}  # fmt: skip
+    server = start(db, tmp_path / "serve.log", tight, ["--workers", "2"])
     host = {"Authorization": f"Bearer {tokens['host']}"}
     try:
         seen: set[str] = set()
@@ -236,6 +241,14 @@ def test_the_metrics_of_two_workers_are_the_servers_whichever_answers(
                 assert scraped_value(text, 'sharedsky_event_streams_open{party="alpha"}') == 1
                 assert scraped_value(text, "sharedsky_duty_holder") == 1
                 scrapes += 1
+        alpha = {"Authorization": f"Bearer {tokens['alpha']}"}
+        statuses = [
+            httpx.get(f"{server.base}/v1/me", headers=alpha, timeout=5.0).status_code
+            for _ in range(BURST + 10)  # each on a new connection: either worker answers
+        ]
+        # the stream took one of alpha's burst; the rest go to the first requests, whichever
+        # process answers them, and no process has a burst of its own to give
+        assert statuses.count(200) == BURST - 1 and statuses.count(429) == 11, statuses
     finally:
         server.stop()
 

@@ -3,7 +3,8 @@ a request rate per bearer token and per client address, a largest body, and a ti
 
 * **Rate.** Each token (keyed by the SHA-256 of the bearer token: the middleware does not
   authenticate, and keeps no token) and each client address has a token bucket: ``burst``
-  requests at once, refilled at ``per_s`` a second. A request beyond either gets ``429``
+  requests at once, refilled at ``per_s`` a second; the workers of one ``serve`` share theirs
+  (``api/shared_buckets.py``). A request beyond either gets ``429``
   (``rate-limited``) with ``Retry-After`` in whole seconds, before the app sees it: nothing is
   read, stored or done. Other tokens are unaffected; an address shared by many operators (one
   duty floor behind one gateway) has a far larger bucket than one token.
@@ -32,6 +33,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 import anyio
@@ -39,6 +41,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sharedsky.api.errors import problem_of
+from sharedsky.api.shared_buckets import SharedBuckets
 from sharedsky.domain.errors import (
     BodyTimeout,
     BodyTooLarge,
@@ -71,6 +74,9 @@ class RequestLimits:
     ids, full-precision numbers and indentation is about 4.7 MB)."""
     body_timeout_s: float = 30.0
     """Seconds a client has to send a whole body."""
+    shared_dir: str | None = None
+    """The directory the processes of one server share (``serve --workers N``): their rate
+    buckets are kept there, so that a limit holds for the server, not for each process."""
 
 
 class Buckets:
@@ -176,8 +182,19 @@ class Limits:
         self.limits = limits or RequestLimits()
         self.clock = clock
         """Monotonic seconds (injectable for tests)."""
-        self.tokens = Buckets(self.limits.token_per_s, self.limits.token_burst)
-        self.addresses = Buckets(self.limits.address_per_s, self.limits.address_burst)
+        limits_ = self.limits
+        shared = None if limits_.shared_dir is None else Path(limits_.shared_dir)
+        self.tokens: Buckets | SharedBuckets
+        self.addresses: Buckets | SharedBuckets
+        if shared is None:
+            self.tokens = Buckets(limits_.token_per_s, limits_.token_burst)
+            self.addresses = Buckets(limits_.address_per_s, limits_.address_burst)
+        else:  # the workers of one `serve` share their buckets (api/shared_buckets.py)
+            tokens_file, addresses_file = shared / "tokens.buckets", shared / "addresses.buckets"
+            self.tokens = SharedBuckets(tokens_file, limits_.token_per_s, limits_.token_burst)
+            self.addresses = SharedBuckets(
+                addresses_file, limits_.address_per_s, limits_.address_burst
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -37,6 +37,7 @@ from sharedsky.api.app import create_app
 from sharedsky.api.logs import LOG_FORMATS, log_config
 from sharedsky.api.observability import MULTIPROCESS_DIR_VARIABLE
 from sharedsky.api.protocol import protocol_class
+from sharedsky.api.shared_buckets import WORKERS_DIR_VARIABLE
 from sharedsky.api.tls import server_context
 from sharedsky.bootstrap import build, check_database, serving_lock
 from sharedsky.domain.errors import InvalidSetting, SharedskyError
@@ -208,11 +209,12 @@ def run(options: ServeOptions, settings: Settings, app: FastAPI | None) -> None:
     from uvicorn.supervisors import Multiprocess
 
     sock = config.bind_socket()
-    shared = tempfile.mkdtemp(prefix="sharedsky-metrics-")
-    os.environ[MULTIPROCESS_DIR_VARIABLE] = shared  # read by each worker as it starts
+    shared = tempfile.mkdtemp(prefix="sharedsky-workers-")
+    # read by each worker as it starts: the metrics' series and the rate buckets are kept there
+    os.environ[MULTIPROCESS_DIR_VARIABLE] = os.environ[WORKERS_DIR_VARIABLE] = shared
     try:
         Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
-        del os.environ[MULTIPROCESS_DIR_VARIABLE]
+        del os.environ[MULTIPROCESS_DIR_VARIABLE], os.environ[WORKERS_DIR_VARIABLE]
         shutil.rmtree(shared, ignore_errors=True)
