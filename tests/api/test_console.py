@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from sharedsky.api import console
+from sharedsky.interop.console_words import english_words
 
 
 def _app(directory: Path) -> TestClient:
@@ -66,3 +67,21 @@ def test_api_routes_win_over_the_console_mount(api: Api) -> None:
     assert unknown.status_code == 404
     assert unknown.headers["content-type"] == "application/problem+json"
     assert api.client.get("/").headers["content-type"].startswith("text/html")
+
+
+def test_the_console_words_come_in_the_asked_language_with_its_direction_and_no_token(
+    api: Api,
+) -> None:
+    """The sign-in page asks before any token is given; bravo's console asks for Turkish."""
+    turkish = api.client.get("/v1/catalogues/console", params={"lang": "tr-TR"})
+    assert turkish.status_code == 200
+    body = turkish.json()
+    assert (body["language"], body["direction"]) == ("tr", "ltr")
+    assert body["words"]["tab.inbox"] == "Gelen kutusu"
+    assert set(body["words"]) == set(english_words())
+    hebrew = api.client.get("/v1/catalogues/console", params={"lang": "he"}).json()
+    assert (hebrew["language"], hebrew["direction"]) == ("he", "rtl")
+    unknown = api.client.get("/v1/catalogues/console", params={"lang": "xx"}).json()
+    assert (unknown["language"], unknown["direction"]) == ("en", "ltr")
+    assert unknown["words"] == dict(english_words())
+    assert api.client.get("/v1/catalogues/console").json()["language"] == "en"

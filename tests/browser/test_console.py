@@ -47,7 +47,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     check = a.locator("#file-check")
     expect(check).to_have_attribute("data-count", "1")
     expect(a.locator("#check-count")).to_have_text("1 conflict")
-    expect(check.locator("li.check-conflict")).to_contain_text("notice of Bravo Air Command")
+    expect(check.locator("li.check-conflict")).to_contain_text(
+        "this draft × a notice of Bravo Air Command"
+    )
     expect(a.locator("path.conflict-preview").first).to_be_attached()
     a.fill("#file-form [name=lower]", "1000")  # below bravo's orbit (3–9 km): no clash
     a.fill("#file-form [name=upper]", "2500")
@@ -131,7 +133,9 @@ def test_the_host_sees_every_party_and_lead_time_compliance(
     expect(page.locator("#panel-host table.parties tbody tr")).to_have_count(2)
     expect(page.locator("#panel-host table.parties")).to_contain_text("Bravo Air Command")
     expect(page.locator("#lead-chart svg.chart rect.bar").first).to_be_attached()
-    expect(page.locator("#panel-host table.lead")).to_contain_text("bravo → alpha")
+    expect(page.locator("#panel-host table.lead")).to_contain_text(
+        "Bravo Air Command → Alpha Air Command"
+    )
     expect(page.locator("body")).to_have_attribute("data-map-objects", re.compile(r"[1-9]\d*"))
     host.screenshot(shots, "host-view")
     layout_holds(page)

@@ -51,7 +51,7 @@ REFUSED_BAND = "Volume 1: lower altitude — the lower altitude must be below th
 
 def _file(page: Page) -> str:
     """Press the form's file button; returns the id of the notice it filed (a new one)."""
-    result = page.locator("#file-result h3 code")
+    result = page.locator("#file-result .object-id code")
     before = result.inner_text() if result.count() else None
     page.click(SUBMIT)
     expect(page.locator("#file-result h3")).to_contain_text("Filed")

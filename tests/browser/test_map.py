@@ -21,6 +21,7 @@ from _browser import Console, Mechanism, set_view
 from playwright.sync_api import Page, ViewportSize, expect
 
 from sharedsky.client import Client
+from sharedsky.interop.console_words import load_console_words
 from sharedsky.sim.replay import parse_time, replay_feeds
 from sharedsky.sim.scenarios import MECHANISM_YAML, levant
 from sharedsky.sim.traffic import demo_feeds
@@ -32,6 +33,8 @@ VIEWPORTS: dict[str, ViewportSize] = {
     "1280x800": {"width": 1280, "height": 800},
     "1920x1080": {"width": 1920, "height": 1080},
 }
+LANGUAGES = {"alpha": "en", "bravo": "tr", "host": "en"}
+"""The languages of the demo's parties (sim/levant.yaml): bravo's console reads Turkish."""
 FLOWN_BEFORE_S = 200.0
 """The traffic starts this far into the demo: the first planned encounter (2 minutes in) is
 over, and the second's (7 minutes in) tactical alert is open with its CPA tag on the map and
@@ -229,7 +232,8 @@ def test_every_console_draws_the_demo_in_party_colours_and_no_labels_overlap(
         legend = page.locator("#map-legend")
         for p, name in (("alpha", "Alpha Air Command"), ("bravo", "Bravo Air Command")):
             expect(legend.locator(f"[data-party={p}]")).to_contain_text(name)
-        expect(legend.locator(f"[data-party={party}]")).to_contain_text("(you)")
+        you = load_console_words().words(LANGUAGES[party])["legend.you"]
+        expect(legend.locator(f"[data-party={party}]")).to_contain_text(you)
         if party == "host":
             # the host sees both parties' notices and tracks, each in its own colour
             assert {"alpha", "bravo", "track:alpha", "track:bravo"} <= set(drawn), drawn

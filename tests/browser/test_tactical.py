@@ -22,7 +22,21 @@ from _browser import Console, Mechanism, layout_holds, set_view
 from _servers import post
 from playwright.sync_api import expect
 
+from sharedsky.interop.console_words import load_console_words
+
 pytestmark = pytest.mark.browser
+
+HEBREW = load_console_words().words("he")
+"""Bravo's console words: bravo reads Hebrew here."""
+
+
+def hebrew(key: str, **values: str) -> str:
+    """Bravo's word of ``key`` with its placeholders filled (a regex where the values are)."""
+    pattern = HEBREW[key]
+    for name, value in values.items():
+        pattern = pattern.replace("{" + name + "}", value)
+    return pattern
+
 
 FLASH_DEADLINE_S = 2
 MECHANISM_YAML = f"""\
@@ -145,7 +159,9 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         expect(page.locator("path.track-vector")).to_have_count(2)
 
         label = page.locator(".tactical-label[data-severity=caution]")
-        expect(label).to_have_text(re.compile(r"^CPA in [12]:\d\d · "))
+        expect(label).to_have_text(
+            re.compile("^" + hebrew("tactical.cpa_in", time=r"[12]:\d\d") + " · ")
+        )
         expect(page.locator("path.tactical-line")).to_have_count(1)
         conflict_id = label.get_attribute("data-conflict")
         assert conflict_id and conflict_id.startswith("tac")
@@ -153,14 +169,16 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         expect(label).not_to_have_text(first)  # the time to CPA counts down
         item = page.locator(f"#panel-inbox li[data-subject=conflict][data-id='{conflict_id}']")
         expect(item).to_have_class(re.compile(r"\bsev-caution\b"))
-        expect(item.locator(".tactical-summary")).to_contain_text("CPA in")
+        expect(item.locator(".tactical-summary")).to_contain_text(
+            hebrew("tactical.cpa_in", time="").strip()
+        )
         expect(page.locator("#takeover")).to_be_hidden()
         bravo.screenshot(shots, "bravo-tactical-caution")
 
         # a click on alpha's track shows its details and the conflict it is in
         other.click()
         details = page.locator("#details[data-type=track]")
-        expect(details).to_contain_text("Track A1")
+        expect(details).to_contain_text(hebrew("track.heading", callsign="A1"))
         expect(details.locator("li[data-ref^='tactical|']")).to_have_count(1)
 
         # 0.25° apart: separation lost within a minute — the same alert rises to warning
@@ -169,10 +187,13 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         expect(takeover).to_be_visible()
         expect(takeover).to_have_attribute("data-kind", "warning")
         expect(takeover).to_have_attribute("data-id", conflict_id)
-        title = "WARNING — predicted loss of separation"
+        what = HEBREW["takeover.category.separation"]
+        title = hebrew("takeover.warning", what=what)
         expect(page.locator("#takeover-title")).to_have_text(title)
         expect(page.locator("#takeover-text")).to_contain_text("A1")
-        expect(page.locator("#takeover-free")).to_contain_text(re.compile(r"CPA in 0:\d\d"))
+        expect(page.locator("#takeover-free")).to_contain_text(
+            re.compile(hebrew("tactical.cpa_in", time=r"0:\d\d"))
+        )
         beeps = int(body.get_attribute("data-beeps") or "0")
         assert beeps >= 1
         expect(page.locator(".tactical-label[data-severity=warning]")).to_be_attached()
@@ -202,10 +223,12 @@ def test_the_host_sees_a_flash_message_escalated_to_it(
         {"to": "bravo", "priority": "flash", "text": "confirm you see the tanker"},
     )
     # other escalations may reach the host meanwhile (alpha never acknowledges its alerts)
-    reached = page.locator("#escalations-host li.to-host").filter(has_text=sent["id"])
+    reached = page.locator(f"#escalations-host li.to-host[data-subject-id='{sent['id']}']")
     expect(reached).to_have_count(1)
-    expect(reached).to_contain_text("Bravo Air Command owes message")
-    expect(reached).to_contain_text(sent["id"])
+    expect(reached).to_contain_text("Bravo Air Command owes acknowledgement of the message")
+    expect(reached).to_contain_text("flash message from Alpha Air Command")
+    expect(reached).not_to_contain_text(sent["id"])  # a name, not an id; the id is copied
+    expect(reached.locator("button[data-copy]")).to_have_attribute("data-copy", sent["id"])
     expect(reached).to_contain_text("reached the host")
     expect(page.locator("#panel-host tr[data-party=bravo] td").last).to_have_text("1")
     host.screenshot(shots, "host-escalation")

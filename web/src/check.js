@@ -4,7 +4,9 @@
 // before filing. The answer to an older draft is dropped when a newer one was asked meanwhile,
 // and the form clears the shown answer as soon as an input changes.
 import { post, wantsSignature } from "./api.js";
-import { band, conflictTitle, esc, minutes, utc } from "./format.js";
+import { band, esc, minutes, partyName, utc } from "./format.js";
+import { t } from "./i18n.js";
+import { conflictName } from "./names.js";
 
 export const CHECK_DELAY_MS = 350;
 
@@ -61,14 +63,14 @@ export class DraftCheck {
       if (err.status === 404 || err.status === 405) {
         this.unavailable = true; // an older server: file to see the conflicts
         this.el.dataset.state = "unavailable";
-        this.el.innerHTML = `<p class="muted">This server cannot check a draft; the conflicts show after filing.</p>`;
+        this.el.innerHTML = `<p class="muted">${esc(t("check.unavailable"))}</p>`;
         return;
       }
       this.el.dataset.state = "error";
       const invalid = (err.status === 400 || err.status === 422) && this.refused;
       this.el.innerHTML = wantsSignature(err)
-        ? `<p class="error">The server checks drafts of signed operators only: load your signing key (top bar).</p>`
-        : `<p class="error">Server check: ${esc(invalid ? this.refused(err) : err.message)}</p>`;
+        ? `<p class="error">${esc(t("check.needs_key"))}</p>`
+        : `<p class="error">${esc(t("check.refused", { reason: invalid ? this.refused(err) : err.message }))}</p>`;
       this.app.map.showPreview([]);
     }
   }
@@ -78,15 +80,15 @@ export class DraftCheck {
     const n = found.conflicts.length;
     this.el.dataset.state = "done";
     this.el.dataset.count = String(n);
-    const late = found.late_for.length ? ` — <span class="late">late for ${esc(found.late_for.join(", "))}</span>` : "";
+    const late = found.late_for.length ? ` — <span class="late">${esc(t("check.late_for", { parties: found.late_for.map((p) => partyName(s, p)).join(", ") }))}</span>` : "";
     const list = n
       ? `<ul class="conflicts">${found.conflicts
           .map(
-            (c) => `<li class="check-conflict"><strong>${esc(conflictTitle(c, s).replace(/^notice × /, "this draft × "))}</strong><br>${band(c.altitude)} · ${utc(c.window.start)} → ${utc(c.window.end)} · ${Math.round(c.distance_m)} m apart</li>`,
+            (c) => `<li class="check-conflict"><strong>${esc(conflictName(c, s, { window: false, self: { id: c.own.id, name: t("check.this_draft") } }))}</strong><br>${band(c.altitude)} · ${utc(c.window.start)} → ${utc(c.window.end)} · ${esc(t("check.apart", { metres: Math.round(c.distance_m) }))}</li>`,
           )
           .join("")}</ul>`
       : "";
-    this.el.innerHTML = `<p><strong id="check-count">${n ? `${n} conflict${n > 1 ? "s" : ""}` : "No conflict"}</strong> if filed now (server check) · lead time ${minutes(found.lead_time_s)}${late}</p>${list}`;
+    this.el.innerHTML = `<p><strong id="check-count" data-count="${n}">${esc(n ? t(n > 1 ? "check.conflicts" : "check.one_conflict", { count: n }) : t("check.no_conflict"))}</strong> ${esc(t("check.if_filed_now", { lead: minutes(found.lead_time_s) }))}${late}</p>${list}`;
     this.app.map.showPreview(found.conflicts);
   }
 }

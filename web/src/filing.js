@@ -10,7 +10,9 @@
 // notices and zones are amended here too.
 import L from "./leaflet-global.js";
 import { post, put } from "./api.js";
-import { band, conflictTitle, esc, minutes, utc } from "./format.js";
+import { band, esc, idLine, minutes, partyName, utc } from "./format.js";
+import { t } from "./i18n.js";
+import { conflictName, kindWord } from "./names.js";
 import { layerOutline, outlineLayers, toLatLng } from "./shapes.js";
 import { DraftCheck } from "./check.js";
 import * as coordinates from "./coordinates.js";
@@ -19,18 +21,14 @@ const NOTICE_KINDS = ["air_sortie", "uav", "exercise", "ground_movement", "stati
 const ZONE_KINDS = ["protected", "red_line", "restricted"];
 const OWN_COLOUR = "#1565c0";
 
-/** What the form says beside the altitude unit: the conversion it applies. */
-const UNIT_NOTES = {
-  m: "Metres above mean sea level.",
-  ft: "Feet above mean sea level: 1 ft = 0.3048 m exactly.",
-  fl: "Flight level n = n × 100 ft of pressure altitude in the standard atmosphere (ISA), filed as n × 30.48 m above mean sea level.",
-};
+/** What the form says beside the altitude unit (m, ft, fl): the conversion it applies. */
+const unitNote = (unit) => t(`file.unit_note.${unit}`);
 
-/** The textarea's label and rows for each shape. */
+/** The textarea's label (a key of the console's words) and rows for each shape. */
 const SHAPE_TEXT = {
-  Polygon: ["Vertices, one per line", 4],
-  Circle: ["Centre", 1],
-  Corridor: ["Points of the path, one per line", 3],
+  Polygon: ["file.vertices", 4],
+  Circle: ["file.centre", 1],
+  Corridor: ["file.path_points", 3],
 };
 
 /** Inputs whose value goes into the outline typed in the form. */
@@ -64,36 +62,36 @@ export function fieldOfPath(path, lines = null) {
   const p = [...(path || [])];
   let prefix = "";
   if (p[0] === "volumes" && Number.isInteger(p[1])) {
-    prefix = `Volume ${p[1] + 1}: `;
+    prefix = t("field.volume", { n: p[1] + 1 });
     p.splice(0, 2);
   } else if (p[0] === "volume") p.shift();
-  const at = (k) => (lines && lines[k] ? ` (line ${lines[k]})` : "");
+  const at = (k) => (lines && lines[k] ? t("field.at_line", { line: lines[k] }) : "");
   const [a, b, c, d] = p;
   let found;
-  if (a === undefined) found = prefix ? ["the volume", "coordinates"] : ["the form", null];
-  else if (a === "title") found = ["title", "title"];
-  else if (a === "remarks") found = ["remarks", "remarks"];
-  else if (a === "kind") found = ["kind", "kind"];
-  else if (a === "volumes") found = ["volumes", "coordinates"];
-  else if (a === "altitude") found = b === "upper_m" ? ["upper altitude", "upper"] : b === "lower_m" ? ["lower altitude", "lower"] : ["altitude band", "lower"];
-  else if (a === "time") found = b === "end" ? ["end time", "end"] : ["start time", "start"];
+  if (a === undefined) found = prefix ? [t("field.the_volume"), "coordinates"] : [t("field.the_form"), null];
+  else if (a === "title") found = [t("field.title"), "title"];
+  else if (a === "remarks") found = [t("field.remarks"), "remarks"];
+  else if (a === "kind") found = [t("field.kind"), "kind"];
+  else if (a === "volumes") found = [t("field.volumes"), "coordinates"];
+  else if (a === "altitude") found = b === "upper_m" ? [t("field.upper"), "upper"] : b === "lower_m" ? [t("field.lower"), "lower"] : [t("field.band"), "lower"];
+  else if (a === "time") found = b === "end" ? [t("field.end"), "end"] : [t("field.start"), "start"];
   else if (a === "outline") {
-    if (b === "coordinates" && Number.isInteger(d)) found = [`outline, vertex ${d + 1}${at(d)}`, "coordinates"];
-    else if (b === "coordinates" && Number.isInteger(c) && c > 0) found = [`outline, hole ${c}`, "coordinates"];
-    else if (b === "center") found = ["circle centre", "coordinates"];
-    else if (b === "radius_m") found = ["radius", "radius"];
-    else if (b === "path" && Number.isInteger(c)) found = [`corridor point ${c + 1}${at(c)}`, "coordinates"];
-    else if (b === "half_width_m") found = ["half width", "half_width"];
-    else found = ["outline", "coordinates"];
+    if (b === "coordinates" && Number.isInteger(d)) found = [t("field.vertex", { n: d + 1 }) + at(d), "coordinates"];
+    else if (b === "coordinates" && Number.isInteger(c) && c > 0) found = [t("field.hole", { n: c }), "coordinates"];
+    else if (b === "center") found = [t("field.centre"), "coordinates"];
+    else if (b === "radius_m") found = [t("field.radius"), "radius"];
+    else if (b === "path" && Number.isInteger(c)) found = [t("field.corridor_point", { n: c + 1 }) + at(c), "coordinates"];
+    else if (b === "half_width_m") found = [t("field.half_width"), "half_width"];
+    else found = [t("field.outline"), "coordinates"];
   } else found = [p.filter((x) => typeof x === "string").map((x) => x.replace(/_m$|_s$/, "").replaceAll("_", " ")).join(" "), null];
   const words = `${prefix}${found[0]}`;
-  return { words: words.charAt(0).toUpperCase() + words.slice(1), input: found[1] };
+  return { words: words.charAt(0).toLocaleUpperCase() + words.slice(1), input: found[1] };
 }
 
 /** The reason of a refusal without the raw path the server may have put in front of it. */
 function reasonOf(problem) {
   const first = problem && Array.isArray(problem.errors) && problem.errors[0];
-  const text = (first && first.reason) || (problem && (problem.detail || problem.title)) || "refused";
+  const text = (first && first.reason) || (problem && (problem.detail || problem.title)) || t("file.refused");
   return text.replace(/^[\w.]+: /, "");
 }
 
@@ -113,51 +111,51 @@ export class Filing {
     const end = new Date(start.getTime() + 2 * 3600e3);
     this.el.innerHTML = `
       <form id="file-form" class="file-form" novalidate>
-        <div class="row mode" role="radiogroup" aria-label="what to file">
-          <label class="inline"><input type="radio" name="what" value="notice" checked> Notice</label>
-          <label class="inline"><input type="radio" name="what" value="zone"> Zone</label>
+        <div class="row mode" role="radiogroup" aria-label="${esc(t("file.what"))}">
+          <label class="inline"><input type="radio" name="what" value="notice" checked> ${esc(t("file.notice"))}</label>
+          <label class="inline"><input type="radio" name="what" value="zone"> ${esc(t("file.zone"))}</label>
         </div>
         <fieldset class="shape">
-          <legend>Outline: draw it on the map or type it</legend>
+          <legend>${esc(t("file.outline_legend"))}</legend>
           <div class="draw-buttons">
-            <button type="button" data-draw="Polygon">Draw polygon</button>
-            <button type="button" data-draw="Circle">Draw circle</button>
-            <button type="button" data-draw="Line">Draw corridor</button>
+            <button type="button" data-draw="Polygon">${esc(t("file.draw_polygon"))}</button>
+            <button type="button" data-draw="Circle">${esc(t("file.draw_circle"))}</button>
+            <button type="button" data-draw="Line">${esc(t("file.draw_corridor"))}</button>
           </div>
           <div class="row">
-            <label>Shape <select name="shape">
-              <option value="Polygon">Polygon</option><option value="Circle">Circle</option><option value="Corridor">Corridor</option>
+            <label>${esc(t("file.shape"))} <select name="shape">
+              <option value="Polygon">${esc(t("file.polygon"))}</option><option value="Circle">${esc(t("file.circle"))}</option><option value="Corridor">${esc(t("file.corridor"))}</option>
             </select></label>
-            <label class="shape-circle">Radius <span class="with-unit"><input name="radius" type="number" min="0" step="any" value="10">${units("radius_unit", "NM")}</span></label>
-            <label class="shape-corridor">Half width <span class="with-unit"><input name="half_width" type="number" min="0" step="any" value="5">${units("half_width_unit", "km")}</span></label>
+            <label class="shape-circle">${esc(t("field.radius"))} <span class="with-unit"><input name="radius" type="number" min="0" step="any" value="10">${units("radius_unit", "NM")}</span></label>
+            <label class="shape-corridor">${esc(t("field.half_width"))} <span class="with-unit"><input name="half_width" type="number" min="0" step="any" value="5">${units("half_width_unit", "km")}</span></label>
           </div>
-          <label><span id="file-coordinates-label">Vertices, one per line</span>
-            <textarea name="coordinates" id="file-coordinates" data-testid="file-coordinates" rows="4" spellcheck="false" autocomplete="off"
+          <label><span id="file-coordinates-label">${esc(t("file.vertices"))}</span>
+            <textarea name="coordinates" id="file-coordinates" data-testid="file-coordinates" rows="4" spellcheck="false" autocomplete="off" dir="ltr"
               aria-describedby="file-coordinates-help file-coordinates-errors"
               placeholder="34°30'00&quot;N 036°06'00&quot;E&#10;34.6N 36.25E&#10;37S BU 33729 21415"></textarea></label>
-          <p id="file-coordinates-help" class="muted hint">N/S and E/W letters, either order: <code>34.5N 36.1E</code> ·
+          <p id="file-coordinates-help" class="muted hint">${esc(t("file.coordinates_help"))} <code>34.5N 36.1E</code> ·
             <code>34°30'00"N 036°06'00"E</code> · <code>343000N 0360600E</code> · MGRS <code>37S BU 33729 21415</code></p>
           <ul id="file-coordinates-errors" class="error coordinate-errors" role="alert"></ul>
-          <p id="file-shape" class="muted status">Nothing drawn or typed yet.</p>
+          <p id="file-shape" class="muted status">${esc(t("file.nothing_yet"))}</p>
         </fieldset>
-        <label>Title <input name="title" required maxlength="200" value=""></label>
-        <label>Kind <select name="kind"></select></label>
+        <label>${esc(t("file.title"))} <input name="title" required maxlength="200" value="" dir="auto"></label>
+        <label>${esc(t("file.kind"))} <select name="kind"></select></label>
         <div class="row">
-          <label>Lower <input name="lower" type="number" value="3000" step="any"></label>
-          <label>Upper <input name="upper" type="number" value="9000" step="any"></label>
-          <label>Unit <select name="unit"><option value="m">m AMSL</option><option value="ft">ft AMSL</option><option value="fl">FL</option></select></label>
+          <label>${esc(t("file.lower"))} <input name="lower" type="number" value="3000" step="any"></label>
+          <label>${esc(t("file.upper"))} <input name="upper" type="number" value="9000" step="any"></label>
+          <label>${esc(t("file.unit"))} <select name="unit"><option value="m">m AMSL</option><option value="ft">ft AMSL</option><option value="fl">FL</option></select></label>
         </div>
-        <p id="file-unit-note" class="muted hint" data-unit="m">${UNIT_NOTES.m}</p>
+        <p id="file-unit-note" class="muted hint" data-unit="m">${esc(unitNote("m"))}</p>
         <div class="row">
-          <label>Start (UTC) <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}"></label>
-          <label>End (UTC) <input name="end" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(end)}"></label>
+          <label>${esc(t("file.start"))} <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}" dir="ltr"></label>
+          <label>${esc(t("file.end"))} <input name="end" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(end)}" dir="ltr"></label>
         </div>
-        <label>Remarks <textarea name="remarks" rows="2" maxlength="2000"></textarea></label>
+        <label>${esc(t("file.remarks"))} <textarea name="remarks" rows="2" maxlength="2000" dir="auto"></textarea></label>
         <section id="file-check" class="file-check" aria-live="polite"></section>
         <div class="row">
-          <button type="button" id="file-check-now" data-testid="file-check">Check</button>
-          <button type="submit" id="file-submit" data-testid="file-submit">File notice</button>
-          <button type="button" id="file-clear">Clear</button>
+          <button type="button" id="file-check-now" data-testid="file-check">${esc(t("file.check"))}</button>
+          <button type="submit" id="file-submit" data-testid="file-submit">${esc(t("file.file_notice"))}</button>
+          <button type="button" id="file-clear">${esc(t("file.clear"))}</button>
         </div>
         <p id="file-error" class="error" role="alert"></p>
       </form>
@@ -174,11 +172,7 @@ export class Filing {
         this.form.shape.value = b.dataset.draw === "Line" ? "Corridor" : b.dataset.draw;
         this._shapeFields();
         this.el.querySelector("#file-shape").textContent =
-          b.dataset.draw === "Polygon"
-            ? "Click the corners on the map; click the first corner to close."
-            : b.dataset.draw === "Circle"
-              ? "Click the centre, then the edge."
-              : "Click the path's points; click the last point again to finish.";
+          b.dataset.draw === "Polygon" ? t("file.howto_polygon") : b.dataset.draw === "Circle" ? t("file.howto_circle") : t("file.howto_corridor");
       });
     for (const radio of this.form.querySelectorAll("[name=what]"))
       radio.addEventListener("change", () => radio.checked && this.setMode(radio.value));
@@ -201,8 +195,8 @@ export class Filing {
     this.mode = mode;
     for (const radio of this.form.querySelectorAll("[name=what]")) radio.checked = radio.value === mode;
     const kinds = mode === "zone" ? ZONE_KINDS : NOTICE_KINDS;
-    this.form.kind.innerHTML = kinds.map((k) => `<option>${k}</option>`).join("");
-    this.form.end.placeholder = mode === "zone" ? "empty: open-ended" : "YYYY-MM-DD HH:MM";
+    this.form.kind.innerHTML = kinds.map((k) => `<option value="${k}">${esc(kindWord(k))}</option>`).join("");
+    this.form.end.placeholder = mode === "zone" ? t("file.end_open") : "YYYY-MM-DD HH:MM";
     this.el.dataset.mode = mode;
     this.el.querySelector("#file-check-now").hidden = mode === "zone"; // zones have no check
     this._button();
@@ -212,8 +206,8 @@ export class Filing {
 
   _button() {
     const b = this.el.querySelector("#file-submit");
-    if (this.amending) b.textContent = `Amend v${this.amending.version}`;
-    else b.textContent = this.mode === "zone" ? "Declare zone" : "File notice";
+    if (this.amending) b.textContent = t("file.amend_version", { version: this.amending.version });
+    else b.textContent = this.mode === "zone" ? t("file.declare_zone") : t("file.file_notice");
   }
 
   /** Show the radius for a circle, the half width for a corridor, and label the text area. */
@@ -222,7 +216,7 @@ export class Filing {
     this.el.querySelector(".shape-circle").hidden = shape !== "Circle";
     this.el.querySelector(".shape-corridor").hidden = shape !== "Corridor";
     const [label, rows] = SHAPE_TEXT[shape];
-    this.el.querySelector("#file-coordinates-label").textContent = label;
+    this.el.querySelector("#file-coordinates-label").textContent = t(label);
     this.form.coordinates.rows = rows;
   }
 
@@ -242,7 +236,7 @@ export class Filing {
   _unitNote() {
     const unit = this.form.unit.value;
     const note = this.el.querySelector("#file-unit-note");
-    note.textContent = UNIT_NOTES[unit];
+    note.textContent = unitNote(unit);
     note.dataset.unit = unit;
   }
 
@@ -265,7 +259,7 @@ export class Filing {
       this.outline = null;
       this.typedLines = null;
       this._typedErrors([]);
-      this._describe("Nothing drawn or typed yet.");
+      this._describe(t("file.nothing_yet"));
       return;
     }
     const result = coordinates.typedOutline({
@@ -278,12 +272,12 @@ export class Filing {
     this.typedLines = result.outline ? result.lines : null;
     this._typedErrors(result.errors, { shown: false });
     if (!result.outline) {
-      this._describe("The typed outline cannot be read yet.");
+      this._describe(t("file.typed_unreadable"));
       this.errorTimer = setTimeout(() => this._showTypedErrors(), TYPED_ERROR_DELAY_MS);
       return;
     }
     this._drawPreview(result.outline, result.lines);
-    this._describe(`Typed: ${this._summary(result.outline)}, shown dashed on the map.`, result.outline.type);
+    this._describe(t("file.typed", { shape: this._summary(result.outline) }), result.outline.type);
   }
 
   /** Keep the unreadable lines of the typed outline; list them under the text area now, or
@@ -329,10 +323,10 @@ export class Filing {
 
   _summary(o) {
     return o.type === "Circle"
-      ? `circle of ${(o.radius_m / 1000).toFixed(1)} km at ${coordinates.formatPosition(o.center)}`
+      ? t("file.summary_circle", { km: (o.radius_m / 1000).toFixed(1), centre: coordinates.formatPosition(o.center) })
       : o.type === "Polygon"
-        ? `polygon of ${o.coordinates[0].length - 1} corners`
-        : `corridor of ${o.path.length} points`;
+        ? t("file.summary_polygon", { count: o.coordinates[0].length - 1 })
+        : t("file.summary_corridor", { count: o.path.length });
   }
 
   _describe(text, shape = null) {
@@ -364,7 +358,7 @@ export class Filing {
       this.outline = layerOutline(layer);
     }
     this._write(this.outline);
-    this._describe(`Drawn: ${this._summary(this.outline)}.`, this.outline.type);
+    this._describe(t("file.drawn", { shape: this._summary(this.outline) }), this.outline.type);
     this.check.clear();
     this._clearErrors();
     this.changed();
@@ -417,7 +411,7 @@ export class Filing {
       this.app.map._drawn(layer);
     } else this._drawPreview(volume.outline, volume.outline.path.map((_p, k) => k + 1));
     this.app.map.focus(volume.outline);
-    this._describe("Drag the corners to change the outline, edit the coordinates, or draw a new one.", volume.outline.type);
+    this._describe(t("file.howto_amend"), volume.outline.type);
     this.app.showTab("file");
   }
 
@@ -453,7 +447,7 @@ export class Filing {
     this._typedErrors([]);
     this.check.clear();
     this._clearErrors();
-    this._describe("Nothing drawn or typed yet.");
+    this._describe(t("file.nothing_yet"));
   }
 
   volume() {
@@ -526,15 +520,15 @@ export class Filing {
     const openEnded = this.mode === "zone" && !f.end.value.trim();
     if (this.typedErrors && this.typedErrors.length) {
       this._showTypedErrors();
-      this._flag(`Outline: ${this.typedErrors[0]}`, "coordinates");
-    } else if (!this.outline) this._flag("Outline: type the coordinates or draw the shape on the map.", "coordinates");
-    else if (this.outline.type === "Circle" && !(this.outline.radius_m > 0)) this._flag("Radius: give a positive distance.", "radius");
-    else if (this.outline.type === "Corridor" && !(this._distanceM("half_width") > 0)) this._flag("Half width: give a positive distance.", "half_width");
-    else if (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value))) this._flag("Lower altitude: give a number.", "lower");
-    else if (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value))) this._flag("Upper altitude: give a number.", "upper");
-    else if (!parseUtc(f.start.value)) this._flag("Start time: write it in UTC as YYYY-MM-DD HH:MM.", "start");
-    else if (!openEnded && !parseUtc(f.end.value)) this._flag("End time: write it in UTC as YYYY-MM-DD HH:MM.", "end");
-    else if (needTitle && !f.title.value.trim()) this._flag(`Title: give the ${this.mode} a title.`, "title");
+      this._flag(t("file.error.outline_line", { error: this.typedErrors[0] }), "coordinates");
+    } else if (!this.outline) this._flag(t("file.error.outline"), "coordinates");
+    else if (this.outline.type === "Circle" && !(this.outline.radius_m > 0)) this._flag(t("file.error.radius"), "radius");
+    else if (this.outline.type === "Corridor" && !(this._distanceM("half_width") > 0)) this._flag(t("file.error.half_width"), "half_width");
+    else if (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value))) this._flag(t("file.error.lower"), "lower");
+    else if (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value))) this._flag(t("file.error.upper"), "upper");
+    else if (!parseUtc(f.start.value)) this._flag(t("file.error.start"), "start");
+    else if (!openEnded && !parseUtc(f.end.value)) this._flag(t("file.error.end"), "end");
+    else if (needTitle && !f.title.value.trim()) this._flag(t(`file.error.title_${this.mode}`), "title");
     else return true;
     return false;
   }
@@ -555,13 +549,13 @@ export class Filing {
       this.clear();
       this.app.refresh(["notices", "zones", "conflicts", "pending"]);
     } catch (err) {
-      const verb = `Not ${this.mode === "zone" ? "declared" : "filed"}`;
-      if (err.status === 412) this._flag(`Not amended: the ${this.mode} changed meanwhile; open it again from Objects.`, null);
+      const verb = this.mode === "zone" ? "file.not_declared" : "file.not_filed";
+      if (err.status === 412) this._flag(t(`file.changed_meanwhile_${this.mode}`), null);
       else if (err.problem) {
         const { message, input } = this._refusal(err);
-        this._flag(`${verb}: ${message}`, input);
+        this._flag(t(verb, { reason: message }), input);
       }
-      else this._flag(`${verb}: ${err.message}`, null);
+      else this._flag(t(verb, { reason: err.message }), null);
     } finally {
       button.disabled = false;
     }
@@ -573,16 +567,18 @@ export class Filing {
     const conflicts = done.conflicts.length
       ? `<ul class="conflicts">${done.conflicts
           .map(
-            (c) => `<li data-conflict="${esc(c.id)}"><strong>${esc(conflictTitle(c, s))}</strong><br>${band(c.altitude)} · ${utc(c.window.start)} → ${utc(c.window.end)} · ${Math.round(c.distance_m)} m apart</li>`,
+            (c) => `<li data-conflict="${esc(c.id)}"><strong>${esc(conflictName(c, s, { window: false }))}</strong><br>${band(c.altitude)} · ${utc(c.window.start)} → ${utc(c.window.end)} · ${esc(t("check.apart", { metres: Math.round(c.distance_m) }))}</li>`,
           )
           .join("")}</ul>`
-      : `<p>No conflict.</p>`;
-    const verb = done.version > 1 ? "Amended" : mode === "zone" ? "Declared" : "Filed";
-    const lead = mode === "notice" ? `<p>Lead time ${minutes(done.lead_time_s)}${done.late ? ` — <span class="late">late for ${esc(done.late_for.join(", "))}</span>` : ""}.</p>` : `<p>Zone <span class="chip zone-${esc(done.kind)}">${esc(done.kind)}</span> ${band(done.volume.altitude)}.</p>`;
+      : `<p>${esc(t("check.no_conflict"))}</p>`;
+    const verb = done.version > 1 ? "file.result_amended" : mode === "zone" ? "file.result_declared" : "file.result_filed";
+    const late = done.late ? ` — <span class="late">${esc(t("check.late_for", { parties: done.late_for.map((p) => partyName(s, p)).join(", ") }))}</span>` : "";
+    const lead = mode === "notice" ? `<p>${esc(t("file.lead_time", { lead: minutes(done.lead_time_s) }))}${late}</p>` : `<p><span class="chip zone-${esc(done.kind)}">${esc(kindWord(done.kind))}</span> ${band(done.volume.altitude)}</p>`;
     this.el.querySelector("#file-result").innerHTML = `
-      <h3>${verb} <code>${esc(done.id)}</code> v${done.version}</h3>
+      <h3>${esc(t(verb, { name: done.title, version: done.version }))}</h3>
       ${lead}
-      <p id="file-conflict-count" data-count="${done.conflicts.length}">${done.conflicts.length} conflict(s) reported by the server:</p>
-      ${conflicts}`;
+      <p id="file-conflict-count" data-count="${done.conflicts.length}">${esc(t("file.conflicts_reported", { count: done.conflicts.length }))}</p>
+      ${conflicts}
+      <p class="muted">${idLine(done.id)}</p>`;
   }
 }

@@ -1,4 +1,7 @@
-// Text for people: times in UTC, countdowns, altitudes, and the popups of map objects.
+// Text for people: times in UTC, countdowns, altitudes, and the popups of map objects, in the
+// operator's language (i18n.js); times stay UTC in every language.
+import { t } from "./i18n.js";
+import { conflictName, kindWord, noticeName, zoneName } from "./names.js";
 
 const RTL = new Set(["ar", "he", "fa", "ur"]);
 
@@ -10,7 +13,7 @@ export const isRtl = (language) => RTL.has(String(language || "").slice(0, 2));
 
 /** "2026-11-25 09:30Z" */
 export function utc(iso) {
-  if (!iso) return "open-ended";
+  if (!iso) return t("time.open_ended");
   const d = new Date(iso);
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)}Z`;
 }
@@ -32,7 +35,7 @@ export function countdown(seconds) {
 export function minutes(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   const m = seconds / 60;
-  return m >= 120 ? `${(m / 60).toFixed(1)} h` : `${Math.round(m)} min`;
+  return m >= 120 ? t("unit.hours", { value: (m / 60).toFixed(1) }) : t("unit.minutes", { value: Math.round(m) });
 }
 
 /** Altitude in metres as a flight level (hundreds of feet): 6000 → "FL197". */
@@ -51,51 +54,49 @@ export function partyColour(state, id) {
 }
 
 export function partyName(state, id) {
-  if (!id) return "hidden";
+  if (!id) return t("party.hidden");
   const p = state.parties.get(id);
   return p ? p.name : id;
 }
 
+/** An object's id, for the details only (never as its name): selectable, with a copy button. */
+export const idLine = (id) =>
+  `<span class="object-id">${esc(t("details.id"))} <code>${esc(id)}</code> <button type="button" class="copy-id" data-copy="${esc(id)}" title="${esc(t("copy_id.title"))}">${esc(t("copy_id"))}</button></span>`;
+
 export function describeNotice(notice, state) {
   const v = notice.volumes[0];
   const rows = [
-    `<strong>${esc(notice.title)}</strong> <span class="chip">${esc(notice.kind)}</span>`,
-    `${esc(partyName(state, notice.party))} · v${notice.version} · ${esc(notice.status)}${notice.late ? ' · <span class="late">late</span>' : ""}`,
+    `<strong>${esc(noticeName(notice, state))}</strong> <span class="chip">${esc(kindWord(notice.kind))}</span>`,
+    `${esc(partyName(state, notice.party))} · v${notice.version} · ${esc(t(`status.${notice.status}`))}${notice.late ? ` · <span class="late">${esc(t("notice.late"))}</span>` : ""}`,
   ];
   if (v) rows.push(`${band(v.altitude)}`, `${utc(v.time.start)} → ${utc(v.time.end)}`);
-  if (notice.redacted) rows.push("<em>only the clashing parts are shared</em>");
-  if (notice.recorded_after_the_fact) rows.push('<span class="late">recorded after the fact</span> (its window had ended when it was filed)');
+  if (notice.redacted) rows.push(`<em>${esc(t("notice.redacted"))}</em>`);
+  if (notice.recorded_after_the_fact) rows.push(`<span class="late">${esc(t("notice.after_the_fact"))}</span>`);
   if (notice.remarks) rows.push(esc(notice.remarks));
   const clashes = state.conflicts.filter((c) => c.state === "open" && (c.own.id === notice.id || c.with.id === notice.id));
-  if (clashes.length) rows.push(`<span class="late">${clashes.length} open conflict(s):</span> ${clashes.map((c) => esc(conflictTitle(c, state))).join("; ")}`);
-  rows.push(`<code>${esc(notice.id)}</code>`);
+  if (clashes.length) rows.push(`<span class="late">${esc(t("notice.open_conflicts", { count: clashes.length }))}</span> ${clashes.map((c) => esc(conflictName(c, state))).join("; ")}`);
+  rows.push(idLine(notice.id));
   return rows.join("<br>");
 }
 
 export function describeZone(zone, state) {
   return [
-    `<strong>${esc(zone.title)}</strong> <span class="chip zone-${esc(zone.kind)}">${esc(zone.kind)}</span>`,
-    `${esc(state ? partyName(state, zone.party) : zone.party)} · v${zone.version} · ${esc(zone.status)}${zone.redacted ? " · <em>only the clashing parts are shared</em>" : ""}`,
+    `<strong>${esc(zoneName(zone, state))}</strong> <span class="chip zone-${esc(zone.kind)}">${esc(kindWord(zone.kind))}</span>`,
+    `${esc(partyName(state, zone.party))} · v${zone.version} · ${esc(t(`status.${zone.status}`))}${zone.redacted ? ` · <em>${esc(t("notice.redacted"))}</em>` : ""}`,
     band(zone.volume.altitude),
     `${utc(zone.volume.time.start)} → ${utc(zone.volume.time.end)}`,
     ...(zone.remarks ? [esc(zone.remarks)] : []),
-    `<code>${esc(zone.id)}</code>`,
+    idLine(zone.id),
   ].join("<br>");
-}
-
-export function conflictTitle(conflict, state) {
-  const own = state.titles.get(conflict.own.id) || conflict.own.type;
-  const other = state.titles.get(conflict.with.id) || `${conflict.with.type} of ${partyName(state, conflict.with.party)}`;
-  return `${own} × ${other}`;
 }
 
 export function describeConflict(conflict, state) {
   return [
-    `<strong>Conflict</strong> <span class="chip">${esc(conflict.state)}</span>`,
-    esc(conflictTitle(conflict, state)),
+    `<strong>${esc(t("conflict.heading"))}</strong> <span class="chip">${esc(t(`state.${conflict.state}`))}</span>`,
+    esc(conflictName(conflict, state, { window: false })),
     `${band(conflict.altitude)}`,
     `${utc(conflict.window.start)} → ${utc(conflict.window.end)}`,
-    `lateral distance ${Math.round(conflict.distance_m)} m`,
-    `<code>${esc(conflict.id)}</code>`,
+    esc(t("conflict.lateral", { distance: Math.round(conflict.distance_m) })),
+    idLine(conflict.id),
   ].join("<br>");
 }

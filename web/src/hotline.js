@@ -2,22 +2,33 @@
 // templates with parameters, or free text; each message in the reader's language (right to left
 // for Hebrew and Arabic), with its ticks: ✓ sent, ✓✓ delivered, blue ✓✓ acknowledged.
 import { post } from "./api.js";
-import { conflictTitle, countdown, esc, hhmm, isRtl, partyName } from "./format.js";
+import { countdown, esc, hhmm, isRtl, partyName } from "./format.js";
+import { t } from "./i18n.js";
+import { bandText, conflictName, distinct, noticeName, unseenName, windowText } from "./names.js";
 import { tacticalTitle } from "./tactical.js";
 
+/** A template as the reader knows it: its pattern in the reader's language, each parameter
+ * as "…", cut at 70 characters. */
+function templateLabel(tpl) {
+  const text = tpl.pattern.replace(/\{\w+\}/g, "…");
+  return text.length > 70 ? `${text.slice(0, 69)}…` : text;
+}
+
+/** A thread by what it is about: the other party, or the notice or conflict by its name. */
 function threadLabel(thread, state) {
   const [type, rest] = [thread.slice(0, thread.indexOf(":")), thread.slice(thread.indexOf(":") + 1)];
   if (type === "parties") {
     const other = rest.split("|").find((p) => p !== state.me.party) || rest;
-    return `with ${partyName(state, other)}`;
+    return t("hotline.thread_with", { party: partyName(state, other) });
   }
   if (type === "conflict") {
-    const conflict = state.conflicts.find((c) => c.id === rest);
     const tactical = state.tactical.find((c) => c.id === rest);
-    if (tactical) return `tactical ${tactical.category} ${tacticalTitle(tactical, state)}`;
-    return conflict ? `conflict ${conflictTitle(conflict, state)}` : `conflict ${rest}`;
+    if (tactical) return t("hotline.about_tactical", { category: t(`category.${tactical.category}`), name: tacticalTitle(tactical, state) });
+    const conflict = state.conflicts.find((c) => c.id === rest);
+    return t("hotline.about_conflict", { name: conflict ? conflictName(conflict, state) : unseenName("conflict") });
   }
-  return `${type} ${state.titles.get(rest) || rest}`;
+  const notice = state.notices.find((n) => n.id === rest);
+  return t("hotline.about_notice", { name: notice ? noticeName(notice, state) : state.titles.get(rest) || unseenName("notice") });
 }
 
 export class Hotline {
@@ -27,19 +38,19 @@ export class Hotline {
     this.thread = null;
     this.el.innerHTML = `
       <div class="hotline">
-        <ul id="threads" class="threads" aria-label="threads"></ul>
+        <ul id="threads" class="threads" aria-label="${esc(t("hotline.threads"))}"></ul>
         <div id="thread" class="thread" aria-live="polite"></div>
         <form id="compose" class="compose" novalidate>
           <div class="row">
-            <label>To <select name="to"></select></label>
-            <label>Priority <select name="priority"><option>routine</option><option>priority</option><option>flash</option></select></label>
-            <label>About <select name="about"><option value="">—</option></select></label>
+            <label>${esc(t("hotline.to"))} <select name="to"></select></label>
+            <label>${esc(t("hotline.priority"))} <select name="priority">${["routine", "priority", "flash"].map((p) => `<option value="${p}">${esc(t(`priority.${p}`))}</option>`).join("")}</select></label>
+            <label>${esc(t("hotline.about"))} <select name="about"><option value="">—</option></select></label>
           </div>
-          <label>Template <select name="template" id="compose-template"><option value="">free text only</option></select></label>
+          <label>${esc(t("hotline.template"))} <select name="template" id="compose-template"><option value="">${esc(t("hotline.free_only"))}</option></select></label>
           <div id="compose-params" class="params"></div>
           <p id="compose-preview" class="preview muted"></p>
-          <label>Free text <textarea name="text" rows="2" maxlength="2000" dir="auto"></textarea></label>
-          <div class="row"><button type="submit" id="compose-send">Send (Ctrl+Enter)</button><span id="compose-error" class="error" role="alert"></span></div>
+          <label>${esc(t("hotline.free_text"))} <textarea name="text" rows="2" maxlength="2000" dir="auto"></textarea></label>
+          <div class="row"><button type="submit" id="compose-send">${esc(t("hotline.send"))}</button><span id="compose-error" class="error" role="alert"></span></div>
         </form>
       </div>`;
     this.form = this.el.querySelector("#compose");
@@ -63,10 +74,10 @@ export class Hotline {
   }
 
   templatesLoaded() {
-    const t = this.app.state.templates;
+    const catalogue = this.app.state.templates;
     this.form.template.innerHTML =
-      `<option value="">free text only</option>` +
-      t.templates.map((x) => `<option value="${esc(x.id)}">${esc(x.id.replaceAll("_", " "))}</option>`).join("");
+      `<option value="">${esc(t("hotline.free_only"))}</option>` +
+      catalogue.templates.map((x) => `<option value="${esc(x.id)}">${esc(templateLabel(x))}</option>`).join("");
   }
 
   template() {
@@ -86,13 +97,13 @@ export class Hotline {
       .map((p) => {
         const type = p.type === "int" || p.type === "float" ? "number" : "text";
         const limits = [p.minimum !== null ? `min="${p.minimum}"` : "", p.maximum !== null ? `max="${p.maximum}"` : "", p.max_chars ? `maxlength="${p.max_chars}"` : "", p.type === "float" ? 'step="any"' : ""].join(" ");
-        const hint = p.type === "utc_time" ? "HH:MMZ or ISO time" : p.unit;
+        const hint = p.type === "utc_time" ? t("hotline.time_hint") : p.unit;
         return `<label>${esc(p.name.replaceAll("_", " "))}${hint ? ` <span class="muted">(${esc(hint)})</span>` : ""} <input data-param="${esc(p.name)}" data-type="${esc(p.type)}" type="${type}" ${limits} required dir="auto"></label>`;
       })
       .join("");
     if (tpl.about.length) {
       const wanted = tpl.about.join(" or ");
-      if (!this.form.about.value) this.el.querySelector("#compose-error").textContent = `this template must be about a ${wanted}`;
+      if (!this.form.about.value) this.el.querySelector("#compose-error").textContent = t("hotline.must_be_about", { what: tpl.about.map((a) => t(`host.subject.${a}`)).join(" / ") });
     } else {
       this.el.querySelector("#compose-error").textContent = "";
     }
@@ -138,7 +149,7 @@ export class Hotline {
         const waiting = list.some((m) => m.to === s.me.party && m.acknowledgement && m.acknowledgement.status === "pending");
         return `<li data-thread="${esc(id)}" class="${id === this.thread ? "selected" : ""}${waiting ? " waiting" : ""}">${esc(threadLabel(id, s))} <span class="muted">(${list.length})</span></li>`;
       })
-      .join("") || `<li class="empty">No messages yet.</li>`;
+      .join("") || `<li class="empty">${esc(t("hotline.no_messages"))}</li>`;
     this.renderThread();
     this.renderAbout();
   }
@@ -146,12 +157,16 @@ export class Hotline {
   renderAbout() {
     const s = this.app.state;
     const current = this.form.about.value;
-    const options = [
-      ...s.tactical.filter((c) => c.state === "open").map((c) => [`conflict:${c.id}`, `tactical ${c.category} ${tacticalTitle(c, s)}`]),
-      ...s.conflicts.filter((c) => c.state === "open").map((c) => [`conflict:${c.id}`, `conflict ${c.id}`]),
-      ...s.notices.filter((n) => n.status !== "cancelled").map((n) => [`notice:${n.id}`, `notice ${n.title}`]),
+    const rows = [
+      ...s.tactical.filter((c) => c.state === "open").map((c) => ({ value: `conflict:${c.id}`, label: t("hotline.about_tactical", { category: t(`category.${c.category}`), name: tacticalTitle(c, s) }), more: [] })),
+      ...s.conflicts.filter((c) => c.state === "open").map((c) => ({ value: `conflict:${c.id}`, label: t("hotline.about_conflict", { name: conflictName(c, s) }), more: [bandText(c.altitude)] })),
+      ...s.notices
+        .filter((n) => n.status !== "cancelled")
+        .map((n) => ({ value: `notice:${n.id}`, label: t("hotline.about_notice", { name: noticeName(n, s) }), more: n.volumes[0] ? [windowText(n.volumes[0].time.start, n.volumes[0].time.end), bandText(n.volumes[0].altitude)] : [] })),
     ];
-    this.form.about.innerHTML = `<option value="">—</option>` + options.map(([v, t]) => `<option value="${esc(v)}">${esc(t)}</option>`).join("");
+    const labels = distinct(rows);
+    const options = rows.map((r, i) => [r.value, labels[i]]);
+    this.form.about.innerHTML = `<option value="">—</option>` + options.map(([v, label]) => `<option value="${esc(v)}">${esc(label)}</option>`).join("");
     if (options.some(([v]) => v === current)) this.form.about.value = current;
   }
 
@@ -171,8 +186,8 @@ export class Hotline {
     const box = this.el.querySelector("#thread");
     if (!this.thread) {
       box.innerHTML = this.app.state.me.role === "viewer"
-        ? `<p class="muted">Choose a thread. You sign in as a viewer: you read the hotline, the duty officer sends.</p>`
-        : `<p class="muted">Choose a thread, or compose below.</p>`;
+        ? `<p class="muted">${esc(t("hotline.choose_viewer"))}</p>`
+        : `<p class="muted">${esc(t("hotline.choose"))}</p>`;
       return;
     }
     const list = s.messages.filter((m) => m.thread === this.thread).reverse();
@@ -190,19 +205,19 @@ export class Hotline {
     const ticks = tick === "sent" ? "✓" : "✓✓";
     const tickTitle =
       tick === "acknowledged"
-        ? `acknowledged by ${ack.acked_by} at ${hhmm(ack.acked_at)}`
+        ? t("hotline.acked_by", { operator: ack.acked_by, time: hhmm(ack.acked_at) })
         : tick === "delivered"
-          ? `delivered at ${hhmm(m.delivered_at)}; not yet acknowledged`
-          : "sent; not yet delivered";
-    const due = ack && ack.status === "pending" && ack.due_at ? ` · due in ${countdown((Date.parse(ack.due_at) - Date.now()) / 1000)}` : "";
+          ? t("hotline.delivered_at", { time: hhmm(m.delivered_at) })
+          : t("hotline.sent_not_delivered");
+    const due = ack && ack.status === "pending" && ack.due_at ? ` · ${t("hotline.due_in", { time: countdown((Date.parse(ack.due_at) - Date.now()) / 1000) })}` : "";
     const dir = isRtl(m.language) ? "rtl" : "ltr";
     const english = m.rendered && m.language !== "en" ? `<div class="english muted" lang="en" dir="ltr">${esc(m.rendered_en)}</div>` : "";
-    const button = !mine && ack && ack.status === "pending" ? `<button type="button" data-ack-message="${esc(m.id)}">Acknowledge</button>` : "";
+    const button = !mine && ack && ack.status === "pending" ? `<button type="button" data-ack-message="${esc(m.id)}">${esc(t("action.acknowledge"))}</button>` : "";
     return `<article class="message ${mine ? "mine" : "theirs"} prio-${esc(m.priority)}" data-message="${esc(m.id)}">
-      <header><span class="chip prio">${esc(m.priority)}</span> ${esc(partyName(s, m.from))} → ${esc(partyName(s, m.to))} · ${hhmm(m.sent_at)}</header>
+      <header><span class="chip prio" data-priority="${esc(m.priority)}">${esc(t(`priority.${m.priority}`))}</span> ${esc(partyName(s, m.from))} → ${esc(partyName(s, m.to))} · ${hhmm(m.sent_at)}</header>
       ${m.rendered ? `<p class="rendered" lang="${esc(m.language)}" dir="${dir}">${esc(m.rendered)}</p>` : ""}${english}
       ${m.text ? `<p class="free" dir="auto">${esc(m.text)}</p>` : ""}
-      <footer><span class="ticks ${tick}" title="${esc(tickTitle)}" data-state="${tick}" aria-label="${esc(tickTitle)}">${ticks}</span> <span class="muted">${esc(acked ? tickTitle : `${tick}${tick === "delivered" ? ` ${hhmm(m.delivered_at)}` : ""}${due}`)}</span> ${button}</footer>
+      <footer><span class="ticks ${tick}" title="${esc(tickTitle)}" data-state="${tick}" aria-label="${esc(tickTitle)}">${ticks}</span> <span class="muted">${esc(acked ? tickTitle : `${t(`hotline.tick.${tick}`)}${tick === "delivered" ? ` ${hhmm(m.delivered_at)}` : ""}${due}`)}</span> ${button}</footer>
     </article>`;
   }
 
@@ -220,7 +235,7 @@ export class Hotline {
       body.about = { type, id };
     }
     if (!body.template && !body.text) {
-      error.textContent = "Choose a template or write a text.";
+      error.textContent = t("hotline.need_text");
       return;
     }
     try {
@@ -230,10 +245,10 @@ export class Hotline {
       this.app.state.messages.unshift(sent);
       this.thread = sent.thread;
       this.render();
-      this.app.toast(`sent ${sent.priority} message to ${partyName(this.app.state, sent.to)}`);
+      this.app.toast(t("toast.sent", { priority: t(`priority.${sent.priority}`), party: partyName(this.app.state, sent.to) }));
       this.app.refresh(["messages"]);
     } catch (err) {
-      error.textContent = `Not sent: ${err.message}`;
+      error.textContent = t("hotline.not_sent", { error: err.message });
     }
   }
 }

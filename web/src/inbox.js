@@ -3,7 +3,9 @@
 // or a key acknowledges. Flash items and tactical warnings also take over the screen
 // (takeover.js).
 import { post } from "./api.js";
-import { conflictTitle, countdown, esc, isRtl, partyName } from "./format.js";
+import { countdown, esc, hhmm, isRtl, partyName } from "./format.js";
+import { t } from "./i18n.js";
+import { bandText, conflictName, distinct, noticeName, unseenName, windowText } from "./names.js";
 import { severityRank, tacticalSummary, tacticalTitle } from "./tactical.js";
 
 const PRIORITY_RANK = { flash: 0, priority: 1, routine: 2 };
@@ -28,7 +30,7 @@ export class Inbox {
     this.selected = 0;
     this.items = [];
     this.busy = new Set();
-    this.el.innerHTML = `<p class="hint">Keys: <kbd>↑</kbd>/<kbd>↓</kbd> select, <kbd>a</kbd> or <kbd>Enter</kbd> acknowledge, double click: details, <kbd>c</kbd> compose, <kbd>i</kbd> <kbd>f</kbd> <kbd>h</kbd> <kbd>o</kbd> tabs.</p><ol class="inbox" id="inbox-list"></ol>`;
+    this.el.innerHTML = `<p class="hint">${esc(t("inbox.keys"))}</p><ol class="inbox" id="inbox-list"></ol>`;
     this.list = this.el.querySelector("#inbox-list");
     // a double click opens the object's details (its conflicts and ledger timeline)
     this.list.addEventListener("dblclick", (e) => {
@@ -45,29 +47,42 @@ export class Inbox {
     });
   }
 
+  /** What an item says: ``title`` (what it is, whose), ``name`` (the object it is about, as
+   * a person names it: never its id), ``body`` (a message's rendered text), ``text`` (its
+   * free text), ``more`` (words that tell it apart from a look-alike: window, band). */
   describe(item) {
     const s = this.app.state;
     if (item.subject === "message") {
       const m = s.messages.find((x) => x.id === item.subject_id);
-      if (!m) return { title: "message", body: item.subject_id, language: "en" };
+      if (!m) return { title: unseenName("message"), name: "", body: "", language: "", more: [] };
       return {
-        title: `${m.priority} message from ${partyName(s, m.from)}`,
+        title: t("inbox.message_from", { priority: t(`priority.${m.priority}`), party: partyName(s, m.from) }),
+        name: m.about ? this.app.nameOf(m.about.type, m.about.id) : "",
         body: m.rendered || "",
         text: m.text,
         language: m.rendered ? m.language : "",
+        more: [hhmm(m.sent_at)],
       };
     }
     if (item.subject === "conflict") {
-      const t = this.app.tacticalById(item.subject_id);
-      if (t) return { title: `tactical ${t.category} · ${t.severity}`, body: tacticalTitle(t, s), tactical: t, language: "" };
-      const c = s.conflicts.find((x) => x.id === item.subject_id);
-      return { title: "conflict", body: c ? conflictTitle(c, s) : item.subject_id, language: "" };
+      const c = this.app.tacticalById(item.subject_id);
+      if (c)
+        return { title: t("inbox.tactical", { category: t(`category.${c.category}`), severity: t(`severity.${c.severity}`) }), name: tacticalTitle(c, s), tactical: c, language: "", more: [] };
+      const strategic = s.conflicts.find((x) => x.id === item.subject_id);
+      return {
+        title: t("inbox.conflict"),
+        name: strategic ? conflictName(strategic, s) : unseenName("conflict"),
+        language: "",
+        more: strategic ? [bandText(strategic.altitude)] : [],
+      };
     }
     const n = s.notices.find((x) => x.id === item.subject_id);
+    const v = n && n.volumes[0];
     return {
-      title: `notice from ${n ? partyName(s, n.party) : "?"}`,
-      body: n ? `${n.title} (${n.kind})` : item.subject_id,
+      title: n ? t("inbox.notice_from", { party: partyName(s, n.party), kind: t(`kind.${n.kind}`) }) : unseenName("notice"),
+      name: n ? noticeName(n, s) : "",
       language: "",
+      more: v ? [windowText(v.time.start, v.time.end), bandText(v.altitude)] : [],
     };
   }
 
@@ -78,21 +93,27 @@ export class Inbox {
     document.getElementById("inbox-count").textContent = String(this.items.length);
     document.getElementById("inbox-count").dataset.count = String(this.items.length);
     if (!this.items.length) {
-      this.list.innerHTML = `<li class="empty">Nothing awaits your acknowledgement.</li>`;
+      this.list.innerHTML = `<li class="empty">${esc(t("inbox.empty"))}</li>`;
     } else {
+      const described = this.items.map((item) => this.describe(item));
+      // two different items never read the same: a look-alike takes its window, then its band
+      const names = distinct(described.map((d) => ({ label: `${d.title}\u0000${d.name}`, more: d.more })));
       this.list.innerHTML = this.items
         .map((item, i) => {
-          const d = this.describe(item);
+          const d = described[i];
+          d.name = names[i].slice(names[i].indexOf("\u0000") + 1);
           const dir = isRtl(d.language) ? "rtl" : "auto";
           const sev = d.tactical ? ` sev-${esc(d.tactical.severity)}` : "";
           return `<li data-index="${i}" data-subject="${esc(item.subject)}" data-id="${esc(item.subject_id)}" class="item prio-${esc(item.priority)}${sev}${i === this.selected ? " selected" : ""}" aria-selected="${i === this.selected}">
-            <div class="item-head"><span class="chip prio">${esc(item.priority)}</span> <span>${esc(d.title)}</span>
+            <div class="item-head"><span class="chip prio" data-priority="${esc(item.priority)}">${esc(t(`priority.${item.priority}`))}</span> <span class="item-title">${esc(d.title)}</span>
               <span class="countdown" data-due="${esc(item.due_at || "")}"></span></div>
+            ${d.name ? `<div class="item-name" dir="auto">${esc(d.name)}</div>` : ""}
             ${d.body ? `<div class="item-body" dir="${dir}" lang="${esc(d.language || "")}">${esc(d.body)}</div>` : ""}
             ${d.tactical ? `<div class="item-body tactical-summary sev-${esc(d.tactical.severity)}" data-conflict="${esc(d.tactical.id)}">${esc(tacticalSummary(d.tactical))}</div>` : ""}
             ${d.text ? `<div class="item-body free" dir="auto">${esc(d.text)}</div>` : ""}
-            ${item.rung ? `<div class="rung">escalated to rung ${item.rung}</div>` : ""}
-            <button type="button" data-ack="${i}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>Acknowledge</button>
+            ${item.rung ? `<div class="rung">${esc(t("inbox.rung", { rung: item.rung }))}</div>` : ""}
+            <button type="button" data-ack="${i}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>${esc(t("action.acknowledge"))}</button>
+            <button type="button" class="copy-id" data-copy="${esc(item.subject_id)}" title="${esc(t("copy_id.title"))}">${esc(t("copy_id"))}</button>
           </li>`;
         })
         .join("");
@@ -105,18 +126,18 @@ export class Inbox {
     const now = Date.now();
     for (const el of this.list.querySelectorAll(".countdown")) {
       if (!el.dataset.due) {
-        el.textContent = "with the host";
+        el.textContent = t("inbox.with_host");
         el.classList.add("overdue");
         continue;
       }
       const left = (Date.parse(el.dataset.due) - now) / 1000;
-      el.textContent = left < 0 ? `overdue ${countdown(-left)}` : countdown(left);
+      el.textContent = left < 0 ? t("inbox.overdue", { time: countdown(-left) }) : countdown(left);
       el.classList.toggle("overdue", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 120);
     }
     for (const el of this.list.querySelectorAll(".tactical-summary[data-conflict]")) {
-      const t = this.app.tacticalById(el.dataset.conflict);
-      if (t) el.textContent = tacticalSummary(t, now);
+      const alert = this.app.tacticalById(el.dataset.conflict);
+      if (alert) el.textContent = tacticalSummary(alert, now);
     }
   }
 
@@ -160,13 +181,14 @@ export class Inbox {
   async acknowledgeItem(item) {
     if (!item || this.busy.has(item.subject_id)) return null;
     this.busy.add(item.subject_id);
+    const named = this.app.nameOf(item.subject, item.subject_id);
     try {
       await post(`/v1/${PATHS[item.subject]}/${encodeURIComponent(item.subject_id)}/ack`);
       this.app.state.pending = this.app.state.pending.filter((a) => a.subject_id !== item.subject_id);
-      this.app.toast(`acknowledged ${item.subject} ${item.subject_id}`);
+      this.app.toast(t("toast.acknowledged", { name: named }));
       return null;
     } catch (err) {
-      this.app.toast(`could not acknowledge: ${err.message}`);
+      this.app.toast(t("toast.ack_failed", { name: named, error: err.message }));
       return err;
     } finally {
       this.busy.delete(item.subject_id);

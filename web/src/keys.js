@@ -6,6 +6,7 @@
 // for everything that needs no signature.
 import { currentSigningKey, get, onSignatureNeeded, setSigningKey } from "./api.js";
 import { KeyFileError, loadSigningKey } from "./signing.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,15 +32,15 @@ export class KeyDialog {
   reason(err) {
     const me = this.app.state.me;
     if (err && err.problem && err.problem.code === "bad-signature")
-      return `The server refused the signature of this write (${err.problem.detail}). Load one of ${me.operator}'s active keys to send it again.`;
-    return `Operator ${me.operator} signs its writes, and no key is loaded in this browser: the server refused the write. Load the key to send it again, signed.`;
+      return t("key.bad_signature", { detail: err.problem.detail, operator: me.operator });
+    return t("key.refused", { operator: me.operator });
   }
 
   /** Show the dialog; resolves true once a key is loaded, false when the operator declines. */
   open(why) {
     const me = this.app.state.me;
     $("keydialog-why").textContent =
-      why || `Operator ${me.operator} signs every write (filing, acknowledging, messages) with its Ed25519 key. Load the key file to sign from this browser.`;
+      why || t("key.why", { operator: me.operator });
     $("keydialog-error").textContent = "";
     $("keyfile").value = "";
     this.el.hidden = false;
@@ -59,17 +60,17 @@ export class KeyDialog {
     const file = $("keyfile").files[0];
     const error = $("keydialog-error");
     if (!file) {
-      error.textContent = "Choose the key file first.";
+      error.textContent = t("key.choose_file");
       return;
     }
     try {
       const registered = await get("/v1/ledger/operator-keys");
       const key = await loadSigningKey(await file.text(), this.app.state.me.operator, registered);
       setSigningKey(key);
-      this.app.toast(`signing key ${key.keyId} loaded for this session`);
+      this.app.toast(t("toast.key_loaded", { key: key.keyId.slice(0, 8) }));
       this.close(true);
     } catch (err) {
-      error.textContent = err instanceof KeyFileError ? err.message : `could not load the key: ${err.message}`;
+      error.textContent = err instanceof KeyFileError ? t(err.key, err.values) : t("key.load_failed", { error: err.message });
     }
   }
 
@@ -80,10 +81,8 @@ export class KeyDialog {
     const signs = this.app.state && this.app.state.me.signing_key_ids.length > 0;
     el.hidden = !key && !signs;
     el.dataset.state = key ? "loaded" : "missing";
-    el.textContent = key ? `signing · key ${key.keyId.slice(0, 8)}` : "key not loaded";
-    el.title = key
-      ? `Your writes are signed with key ${key.keyId} (held in this tab only; gone on sign-out or reload)`
-      : "This operator signs its writes: click to load its key file";
+    el.textContent = key ? t("key.state_loaded", { key: key.keyId.slice(0, 8) }) : t("key.state_missing");
+    el.title = key ? t("key.state_loaded_title", { key: key.keyId }) : t("key.state_missing_title");
   }
 
   /** At sign-in: offer the key at once when the server expects signed writes. */

@@ -5,6 +5,7 @@
 import { get } from "./api.js";
 import { TrackLayer } from "./tracks.js";
 import { TacticalLayer } from "./tactical.js";
+import { t } from "./i18n.js";
 
 export const POLL_MS = 1000;
 
@@ -64,7 +65,7 @@ export class LivePicture {
       this.failures = 0;
     } catch (err) {
       this.failures = Math.min(this.failures + 1, 5);
-      if (this.failures === 1) this.app.toast(`live tracks unavailable: ${err.message}`);
+      if (this.failures === 1) this.app.toast(t("toast.tracks_unavailable", { error: err.message }));
     } finally {
       this.busy = false;
     }

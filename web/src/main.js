@@ -1,6 +1,7 @@
 // The console's entry point: sign-in, the shared state, the live stream that keeps it fresh,
 // the UTC clock, the tabs and the keys that work everywhere.
 import { ApiError, get, storeToken, storedToken } from "./api.js";
+import { partyName } from "./format.js";
 import { LiveStream } from "./stream.js";
 import { ConsoleMap } from "./map.js";
 import { Inbox } from "./inbox.js";
@@ -13,6 +14,9 @@ import { Takeover } from "./takeover.js";
 import { KeyDialog } from "./keys.js";
 import { OperatorsPanel } from "./operators.js";
 import EVENT_TYPES from "./event-types.json";
+import { loadWords, t } from "./i18n.js";
+import { conflictName, messageName, noticeName, sideName, trackName, unseenName, zoneName } from "./names.js";
+import { tacticalTitle } from "./tactical.js";
 
 const $ = (id) => document.getElementById(id);
 /** How long the first view waits for the first live picture before it fits without it, ms. */
@@ -96,6 +100,7 @@ class App {
       storeToken(null);
       throw err;
     }
+    await loadWords(me.language); // the party's language, before any panel is written
     const mechanism = await get("/v1/mechanism");
     const parties = new Map([mechanism.host, ...mechanism.parties].map((p) => [p.id, p]));
     this.state = {
@@ -119,7 +124,7 @@ class App {
     $("signin").hidden = true;
     $("console").hidden = false;
     $("mechanism").textContent = mechanism.mechanism;
-    $("whoami").textContent = `${me.name} · ${me.operator} (${me.role})${me.is_host ? " · host" : ""}`;
+    $("whoami").textContent = t(me.is_host ? "whoami.host" : "whoami", { name: me.name, operator: me.operator, role: t(`role.${me.role}`) });
     document.documentElement.dataset.party = me.party;
     document.documentElement.dataset.role = me.role;
     $("tab-host").hidden = !me.is_host;
@@ -156,9 +161,9 @@ class App {
         onUnauthorized: () => this.signOut(),
         onOpen: () => this.refresh(["notices", "zones", "conflicts", "tactical", "pending", "messages", "lead", "escalations"]),
         onSeen: (id) => resume.remember(id),
-        onState: (text) => {
-          $("stream-state").textContent = text;
-          $("stream-state").dataset.state = text;
+        onState: (state) => {
+          $("stream-state").textContent = t(`stream.${state}`);
+          $("stream-state").dataset.state = state;
         },
       },
       resume.after,
@@ -186,7 +191,7 @@ class App {
     const kept = this.state.checkpoints;
     kept.push(checkpoint);
     if (kept.length > 100) kept.shift();
-    $("stream-state").title = `live stream · ledger checkpoint seq ${checkpoint.seq} (${String(checkpoint.hash).slice(0, 12)}…) at ${checkpoint.time}`;
+    $("stream-state").title = t("stream.checkpoint", { seq: checkpoint.seq, hash: `${String(checkpoint.hash).slice(0, 12)}…`, time: checkpoint.time });
     document.body.dataset.checkpoint = String(checkpoint.seq);
   }
 
@@ -201,13 +206,58 @@ class App {
     this.objects.onEvent(event);
     this.refresh(this.staleAfter(event.type));
     if (!live) return;
+    const p = event.payload || {};
+    // named once the lists it changed are reloaded (a new conflict is not in them yet)
     if (event.type === "ack.escalated")
-      this.toast(`escalated: ${event.payload.subject} ${event.payload.subject_id} → ${event.payload.rung_name}`);
-    if (event.type === "conflict.detected" && !this.state.me.is_host) this.toast("new conflict detected");
+      this.announce(() =>
+        t("toast.escalated", { party: partyName(this.state, p.party), subject: this.nameOf(p.subject, p.subject_id), rung: p.rung, rung_name: p.rung_name }),
+      );
+    if (event.type === "conflict.detected" && !this.state.me.is_host)
+      this.announce(() => t("toast.conflict_detected", { name: this.nameOf("conflict", p.conflict) }));
     if (event.type.startsWith("tactical.")) {
       this.takeover.onTactical(event);
-      if (event.type === "tactical.detected") this.toast(`tactical ${event.payload.kind} alert: ${event.payload.severity}`);
+      if (event.type === "tactical.detected")
+        this.toast(t("toast.tactical_detected", { category: t(`category.${p.kind}`), severity: t(`severity.${p.severity}`), a: this.sideOf(p.a), b: this.sideOf(p.b) }));
     }
+  }
+
+  /** Toast a line once the lists being reloaded are in (``line`` names objects from them). */
+  announce(line) {
+    this.announcements = [...(this.announcements || []), line];
+  }
+
+  /** A person's name for an object of the inbox, an escalation or an event: ``type`` notice,
+   * zone, conflict (strategic or tactical) or message; never its id alone. */
+  nameOf(type, id) {
+    const s = this.state;
+    if (type === "notice") {
+      const n = s.notices.find((x) => x.id === id);
+      return n ? noticeName(n, s) : unseenName("notice");
+    }
+    if (type === "zone") {
+      const z = s.zones.find((x) => x.id === id);
+      return z ? zoneName(z, s) : unseenName("zone");
+    }
+    if (type === "conflict") {
+      const tactical = this.tacticalById(id);
+      if (tactical) return tacticalTitle(tactical, s);
+      const c = s.conflicts.find((x) => x.id === id);
+      return c ? conflictName(c, s) : unseenName("conflict");
+    }
+    if (type === "message") {
+      const m = s.messages.find((x) => x.id === id);
+      return m ? messageName(m, s) : unseenName("message");
+    }
+    return unseenName("object");
+  }
+
+  /** One side of an event's payload (``[type, id, party]``): a track by its callsign, a notice
+   * or zone by its name. */
+  sideOf(side) {
+    if (!Array.isArray(side)) return "?";
+    const [type, id, party] = side;
+    if (type === "track" && id) return trackName(party, id, this.state);
+    return sideName({ type, id, party }, this.state);
   }
 
   /** The lists an event of type ``type`` makes stale (the host's lead times too). */
@@ -242,7 +292,7 @@ class App {
     try {
       await Promise.all(names.map((n) => loads[n]()));
     } catch (err) {
-      this.toast(`could not refresh: ${err.message}`);
+      this.toast(t("toast.refresh_failed", { error: err.message }));
     }
     for (const n of s.notices) s.titles.set(n.id, n.title);
     for (const z of s.zones) s.titles.set(z.id, z.title);
@@ -254,6 +304,9 @@ class App {
     }
     this.timer = null;
     this._firstView("lists");
+    const lines = this.announcements || [];
+    this.announcements = [];
+    for (const line of lines) this.toast(line());
     if (this.stale.size) this.refresh([]);
     else document.body.dataset.synced = String(Date.now());
   }
@@ -375,6 +428,7 @@ function tickClock() {
 const typing = (target) => target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 
 function main() {
+  loadWords(navigator.language); // the sign-in page in the browser's language, if shipped
   const app = new App();
   window.sharedsky = app;
   tickClock();
@@ -387,10 +441,25 @@ function main() {
     try {
       await app.signIn($("token").value.trim());
     } catch (err) {
-      $("signin-error").textContent = err instanceof ApiError && err.status === 401 ? "That token is not valid." : err.message;
+      $("signin-error").textContent = err instanceof ApiError && err.status === 401 ? t("signin.invalid") : err.message;
     }
   });
   $("signout").addEventListener("click", () => app.signOut());
+  // an id is never a name, but it stays at hand: a copy button beside the object's name
+  document.addEventListener(
+    "click",
+    (e) => {
+      const button = e.target.closest("button[data-copy]");
+      if (!button) return;
+      e.stopPropagation();
+      e.preventDefault();
+      const id = button.dataset.copy;
+      const done = () => app.toast(t("toast.copied", { id }));
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(id).then(done, () => app.toast(id));
+      else app.toast(id); // no clipboard here (plain HTTP off loopback): the id shown to copy by hand
+    },
+    true,
+  );
   // the hotline: choosing a thread about a notice or a conflict, its heading, or an "About"
   // shows that object on the map
   $("panel-hotline").addEventListener("click", (e) => {

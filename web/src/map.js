@@ -9,6 +9,10 @@ import "@geoman-io/leaflet-geoman-free";
 import { outlineLayers, toLatLng } from "./shapes.js";
 import { describeNotice, describeZone, describeConflict, esc, partyColour } from "./format.js";
 import { LabelPlacer, TIER } from "./labels.js";
+import { currentLanguage, t } from "./i18n.js";
+
+/** Languages the drawing plugin's own tooltips come in (the others read English there). */
+const GEOMAN_LANGUAGES = new Set(["en", "tr", "ru"]);
 
 /** A zone's kind is told by its line (its colour is its party's): dotted for protected,
  * dash-dot and heavier for a red line, dashed for restricted. */
@@ -17,7 +21,6 @@ export const ZONE_LINES = {
   red_line: { dashArray: "14 5 3 5", weight: 3.5 },
   restricted: { dashArray: "9 5", weight: 2 },
 };
-const ZONE_WORDS = { protected: "PROTECTED", red_line: "RED LINE", restricted: "RESTRICTED" };
 const DRAFT_COLOUR = "#1d232b";
 /** The view before anything is known: the eastern Mediterranean. */
 const START = { center: [34.0, 35.5], zoom: 6 };
@@ -92,13 +95,13 @@ export class ConsoleMap {
       .layers(
         null,
         {
-          "Place names": this.places,
-          "Own notices": this.layers.own,
-          "Counterparties' notices": this.layers.others,
-          Zones: this.layers.zones,
-          "Strategic conflicts": this.layers.conflicts,
-          "Live tracks": this.layers.tracks,
-          "Tactical conflicts": this.layers.tactical,
+          [t("layer.places")]: this.places,
+          [t("layer.own")]: this.layers.own,
+          [t("layer.others")]: this.layers.others,
+          [t("layer.zones")]: this.layers.zones,
+          [t("layer.conflicts")]: this.layers.conflicts,
+          [t("layer.tracks")]: this.layers.tracks,
+          [t("layer.tactical")]: this.layers.tactical,
         },
         { collapsed: true, position: "topright" },
       )
@@ -108,7 +111,7 @@ export class ConsoleMap {
     this.at = null;
     this._timeControl().addTo(this.map);
     this.map.pm.setGlobalOptions({ continueDrawing: false, templineStyle: { color: DRAFT_COLOUR } });
-    this.map.pm.setLang("en");
+    this.map.pm.setLang(GEOMAN_LANGUAGES.has(currentLanguage()) ? currentLanguage() : "en");
     this.drawn = null;
     this.map.on("pm:create", (e) => this._drawn(e.layer));
     /** Drawn layers by ``type|id`` (notices, zones, strategic conflicts), for showing one. */
@@ -126,7 +129,7 @@ export class ConsoleMap {
     const control = L.control({ position: "bottomright" });
     control.onAdd = () => {
       const box = L.DomUtil.create("div", "leaflet-bar time-slider");
-      box.innerHTML = `<label>Time <input id="time-slider" type="range" min="-1" max="96" step="1" value="-1" aria-label="time of the next 24 hours"></label> <output id="time-label">all times</output>`;
+      box.innerHTML = `<label>${esc(t("time.slider"))} <input id="time-slider" type="range" min="-1" max="96" step="1" value="-1" aria-label="${esc(t("time.slider_label"))}"></label> <output id="time-label">${esc(t("time.all"))}</output>`;
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       const input = box.querySelector("input");
@@ -134,7 +137,7 @@ export class ConsoleMap {
         const steps = Number(input.value);
         this.at = steps < 0 ? null : Date.now() + steps * 15 * 60e3;
         box.querySelector("output").textContent =
-          this.at === null ? "all times" : `+${Math.floor(steps / 4)}:${String((steps % 4) * 15).padStart(2, "0")} · ${new Date(this.at).toISOString().slice(11, 16)}Z`;
+          this.at === null ? t("time.all") : `+${Math.floor(steps / 4)}:${String((steps % 4) * 15).padStart(2, "0")} · ${new Date(this.at).toISOString().slice(11, 16)}Z`;
         if (this.state) this.render(this.state);
       });
       return box;
@@ -153,17 +156,17 @@ export class ConsoleMap {
     control.onAdd = () => {
       const box = L.DomUtil.create("div", "leaflet-bar map-legend");
       box.id = "map-legend";
-      box.innerHTML = `<div class="legend-head">Parties</div>${parties
+      box.innerHTML = `<div class="legend-head">${esc(t("legend.parties"))}</div>${parties
         .map(
           (p) =>
-            `<div class="legend-row" data-party="${esc(p.id)}"><span class="swatch" style="background:${esc(partyColour(state, p.id))}"></span>${esc(p.name)}${p.id === state.me.party ? ' <span class="muted">(you)</span>' : ""}${p.id === state.mechanism.host.id ? ' <span class="muted">(host)</span>' : ""}</div>`,
+            `<div class="legend-row" data-party="${esc(p.id)}"><span class="swatch" style="background:${esc(partyColour(state, p.id))}"></span>${esc(p.name)}${p.id === state.me.party ? ` <span class="muted">${esc(t("legend.you"))}</span>` : ""}${p.id === state.mechanism.host.id ? ` <span class="muted">${esc(t("legend.host"))}</span>` : ""}</div>`,
         )
         .join("")}
-        <div class="legend-head">Zones, in the party's colour</div>
-        <div class="legend-row">${line(ZONE_LINES.protected.dashArray, 3)} protected ${line(ZONE_LINES.red_line.dashArray, 3.5)} red line</div>
-        <div class="legend-row">${line(ZONE_LINES.restricted.dashArray, 2)} restricted</div>
-        <div class="legend-head">Conflicts</div>
-        <div class="legend-row"><span class="hatch-swatch"></span> overlap ${line("8 6", 3, "#f57c00")} to CPA</div>`;
+        <div class="legend-head">${esc(t("legend.zones"))}</div>
+        <div class="legend-row">${line(ZONE_LINES.protected.dashArray, 3)} ${esc(t("kind.protected"))} ${line(ZONE_LINES.red_line.dashArray, 3.5)} ${esc(t("kind.red_line"))}</div>
+        <div class="legend-row">${line(ZONE_LINES.restricted.dashArray, 2)} ${esc(t("kind.restricted"))}</div>
+        <div class="legend-head">${esc(t("legend.conflicts"))}</div>
+        <div class="legend-row"><span class="hatch-swatch"></span> ${esc(t("legend.overlap"))} ${line("8 6", 3, "#f57c00")} ${esc(t("legend.to_cpa"))}</div>`;
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -277,7 +280,7 @@ export class ConsoleMap {
       keyboard: false,
       icon: L.divIcon({
         className: "zone-label-icon",
-        html: `<span class="map-label zone-label" data-kind="zone" data-place="centred" data-tier="${TIER.zone}" data-ref="zone|${esc(zone.id)}" style="color:${colour}">${ZONE_WORDS[zone.kind] || esc(zone.kind)}</span>`,
+        html: `<span class="map-label zone-label" data-kind="zone" data-place="centred" data-tier="${TIER.zone}" data-ref="zone|${esc(zone.id)}" style="color:${colour}">${esc(t(`kind.${zone.kind}`).toLocaleUpperCase(currentLanguage()))}</span>`,
         iconSize: null,
       }),
     }).addTo(this.layers.zones);

@@ -2,11 +2,13 @@
 // notices and zones can be amended, cancelled or withdrawn from here); then every object as a
 // list: tactical conflicts, live tracks, strategic conflicts, notices and zones.
 import { authHeaders, post } from "./api.js";
-import { band, conflictTitle, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
+import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
+import { t } from "./i18n.js";
+import { conflictName, distinct, kindWord, noticeName, zoneName } from "./names.js";
 import { describeTrack, trackKey } from "./tracks.js";
 import { describeTactical, tacticalSummary, tacticalTitle } from "./tactical.js";
 
-const empty = '<li class="empty">none</li>';
+const empty = () => `<li class="empty">${esc(t("list.none"))}</li>`;
 
 /** True when a ledger entry concerns the object ``ref``. */
 function concerns(entry, ref) {
@@ -87,21 +89,21 @@ export class ObjectList {
       }
     } catch (err) {
       if (this.selected === ref) {
-        this.timeline = `ledger not available: ${err.message}`;
+        this.timeline = t("timeline.unavailable", { error: err.message });
         this.render();
       }
     }
   }
 
   timelineHtml() {
-    const head = `<h4>Ledger timeline</h4>`;
-    if (this.timeline === null) return `${head}<p class="muted">loading…</p>`;
+    const head = `<h4>${esc(t("timeline.heading"))}</h4>`;
+    if (this.timeline === null) return `${head}<p class="muted">${esc(t("timeline.loading"))}</p>`;
     if (typeof this.timeline === "string") return `${head}<p class="muted">${esc(this.timeline)}</p>`;
-    if (!this.timeline.length) return `${head}<p class="muted">no entries</p>`;
+    if (!this.timeline.length) return `${head}<p class="muted">${esc(t("timeline.empty"))}</p>`;
     return `${head}<ol class="timeline" id="timeline">${this.timeline
       .map(
         (e) =>
-          `<li><code>#${e.seq}</code> ${esc(utc(e.time))} <strong>${esc(e.type)}</strong> by ${esc(e.actor)}${e.party_sig ? " · signed by the party" : ""}<br><span class="muted" title="${esc(e.hash)}">hash ${esc(String(e.hash).slice(0, 16))}…</span></li>`,
+          `<li><code>#${e.seq}</code> ${esc(utc(e.time))} <strong>${esc(e.type)}</strong> ${esc(t("timeline.by", { actor: e.actor }))}${e.party_sig ? ` · ${esc(t("timeline.signed"))}` : ""}<br><span class="muted" title="${esc(e.hash)}">${esc(t("timeline.hash", { hash: `${String(e.hash).slice(0, 16)}…` }))}</span></li>`,
       )
       .join("")}</ol>`;
   }
@@ -110,12 +112,13 @@ export class ObjectList {
   liveHtml(ref) {
     const s = this.app.state;
     if (ref.type === "track") {
-      const t = this.app.live.tracks.tracks.get(ref.id);
-      return t ? describeTrack(t, s) : `<strong>Track ${esc(ref.id)}</strong><br><span class="muted">not in the live picture now</span>`;
+      const track = this.app.live.tracks.tracks.get(ref.id);
+      const callsign = ref.id.slice(ref.id.indexOf("/") + 1);
+      return track ? describeTrack(track, s) : `<strong>${esc(t("track.heading", { callsign }))}</strong><br><span class="muted">${esc(t("track.gone"))}</span>`;
     }
     if (ref.type === "tactical") {
       const c = this.app.tacticalById(ref.id);
-      return c ? describeTactical(c, s) : `<strong>Tactical conflict</strong> <code>${esc(ref.id)}</code><br><span class="muted">cleared or not visible</span>`;
+      return c ? describeTactical(c, s) : `<strong>${esc(t("tactical.gone_heading"))}</strong><br><span class="muted">${esc(t("tactical.gone"))}</span>`;
     }
     return "";
   }
@@ -126,59 +129,61 @@ export class ObjectList {
     const s = this.app.state;
     const me = s.me;
     const owed = s.pending.some((a) => a.subject_id === ref.id && a.status === "pending");
-    const ack = owed ? `<button type="button" data-action="ack" data-id="${esc(ref.id)}">Acknowledge</button>` : "";
+    const ack = owed ? `<button type="button" data-action="ack" data-id="${esc(ref.id)}">${esc(t("action.acknowledge"))}</button>` : "";
     let body = "";
     let actions = ack;
     let related = [];
     let tactical = [];
     if (ref.type === "notice") {
       const n = s.notices.find((x) => x.id === ref.id);
-      body = n ? describeNotice(n, s) : `notice <code>${esc(ref.id)}</code> (not visible now)`;
+      body = n ? describeNotice(n, s) : esc(t("name.unseen_notice"));
       if (n && n.party === me.party && n.status !== "cancelled" && n.status !== "ended")
-        actions += `<button type="button" data-action="amend-notice" data-id="${esc(n.id)}">Amend</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}">Cancel</button>`;
+        actions += `<button type="button" data-action="amend-notice" data-id="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}">${esc(t("action.cancel"))}</button>`;
       related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
       tactical = s.tactical.filter((c) => c.b.id === ref.id);
     } else if (ref.type === "zone") {
       const z = s.zones.find((x) => x.id === ref.id);
-      body = z ? describeZone(z, s) : `zone <code>${esc(ref.id)}</code>`;
+      body = z ? describeZone(z, s) : esc(t("name.unseen_zone"));
       if (z && z.party === me.party && z.status === "active")
-        actions += `<button type="button" data-action="amend-zone" data-id="${esc(z.id)}">Amend</button> <button type="button" data-action="withdraw-zone" data-id="${esc(z.id)}">Withdraw</button>`;
+        actions += `<button type="button" data-action="amend-zone" data-id="${esc(z.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="withdraw-zone" data-id="${esc(z.id)}">${esc(t("action.withdraw"))}</button>`;
       related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
       tactical = s.tactical.filter((c) => c.b.id === ref.id);
     } else if (ref.type === "conflict") {
       const c = s.conflicts.find((x) => x.id === ref.id);
-      body = c ? describeConflict(c, s) : `conflict <code>${esc(ref.id)}</code>`;
+      body = c ? describeConflict(c, s) : esc(t("name.unseen_conflict"));
     } else if (ref.type === "track") {
       tactical = s.tactical.filter((c) => [c.a, c.b].some((x) => x.type === "track" && trackKey(x.party, x.id) === ref.id));
     }
     const live = ref.type === "track" || ref.type === "tactical" ? `<div id="details-live">${this.liveHtml(ref)}</div>` : "";
     const list = [
-      ...related.map((c) => `<li data-ref="conflict|${esc(c.id)}"><span class="hatch-swatch"></span> ${esc(conflictTitle(c, s))} <span class="chip">${esc(c.state)}</span></li>`),
-      ...tactical.map((c) => `<li data-ref="tactical|${esc(c.id)}"><span class="chip sev-${esc(c.severity)}">${esc(c.severity)}</span> ${esc(c.category)}: ${esc(tacticalTitle(c, s))}</li>`),
+      ...related.map((c) => `<li data-ref="conflict|${esc(c.id)}"><span class="hatch-swatch"></span> ${esc(conflictName(c, s))} <span class="chip">${esc(t(`state.${c.state}`))}</span></li>`),
+      ...tactical.map((c) => `<li data-ref="tactical|${esc(c.id)}"><span class="chip sev-${esc(c.severity)}">${esc(t(`severity.${c.severity}`))}</span> ${esc(t(`category.${c.category}`))}: ${esc(tacticalTitle(c, s))}</li>`),
     ];
-    const conflicts = ref.type === "conflict" || ref.type === "tactical" ? "" : `<h4>Its conflicts (${list.length})</h4><ul class="objects">${list.join("") || empty}</ul>`;
+    const conflicts = ref.type === "conflict" || ref.type === "tactical" ? "" : `<h4>${esc(t("details.conflicts", { count: list.length }))}</h4><ul class="objects">${list.join("") || empty()}</ul>`;
     return `<section id="details" class="details" data-type="${esc(ref.type)}" data-id="${esc(ref.id)}">
-      <h3>Details</h3>${live}${body ? `<div>${body}</div>` : ""}
+      <h3>${esc(t("details.heading"))}</h3>${live}${body ? `<div>${body}</div>` : ""}
       ${actions ? `<div class="row actions">${actions}</div>` : ""}
       ${conflicts}${this.timelineHtml()}</section>`;
   }
 
   async cancel(id) {
+    const name = this.app.nameOf("notice", id);
     try {
       await post(`/v1/notices/${encodeURIComponent(id)}/cancel`);
-      this.app.toast(`cancelled ${id}`);
+      this.app.toast(t("toast.cancelled", { name }));
     } catch (err) {
-      this.app.toast(`not cancelled: ${err.message}`);
+      this.app.toast(t("toast.not_cancelled", { name, error: err.message }));
     }
     this.app.refresh(["notices", "conflicts", "pending"]);
   }
 
   async withdraw(id) {
+    const name = this.app.nameOf("zone", id);
     try {
       await post(`/v1/zones/${encodeURIComponent(id)}/withdraw`);
-      this.app.toast(`withdrew zone ${id}`);
+      this.app.toast(t("toast.withdrawn", { name }));
     } catch (err) {
-      this.app.toast(`not withdrawn: ${err.message}`);
+      this.app.toast(t("toast.not_withdrawn", { name, error: err.message }));
     }
     this.app.refresh(["zones", "conflicts", "pending"]);
   }
@@ -188,11 +193,11 @@ export class ObjectList {
     const sel = this.selected ? `${this.selected.type}|${this.selected.id}` : "";
     const tracks = [...this.app.live.tracks.tracks.values()];
     return tracks
-      .map((t) => {
-        const ref = `track|${trackKey(t.party, t.id)}`;
-        return `<li data-ref="${esc(ref)}" class="${ref === sel ? "selected" : ""}"><strong>${esc(t.id)}</strong> ${flightLevel(t.alt_m)} <span class="muted">${esc(partyName(s, t.party))}</span></li>`;
+      .map((track) => {
+        const ref = `track|${trackKey(track.party, track.id)}`;
+        return `<li data-ref="${esc(ref)}" class="${ref === sel ? "selected" : ""}"><strong>${esc(track.id)}</strong> ${flightLevel(track.alt_m)} <span class="muted">${esc(partyName(s, track.party))}</span></li>`;
       })
-      .join("") || empty;
+      .join("") || empty();
   }
 
   /** Every second (after each poll): the live details and the list of tracks. */
@@ -219,23 +224,24 @@ export class ObjectList {
     const noticeRow = (n, mine) =>
       li(
         `notice|${n.id}`,
-        `<strong>${esc(n.title)}</strong> <span class="chip">${esc(n.kind)}</span>${n.late ? ' <span class="late">late</span>' : ""}${n.redacted ? " <em>partial</em>" : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">Amend</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">Cancel</button>` : ""}`,
+        `<strong>${esc(noticeName(n, s))}</strong> <span class="chip">${esc(kindWord(n.kind))}</span>${n.late ? ` <span class="late">${esc(t("notice.late"))}</span>` : ""}${n.redacted ? ` <em>${esc(t("notice.partial"))}</em>` : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">${esc(t("action.cancel"))}</button>` : ""}`,
       );
     const conflicts = s.conflicts.filter((c) => c.state === "open");
     const tactical = s.tactical.filter((c) => c.state === "open");
+    const conflictLabels = distinct(conflicts.map((c) => ({ label: conflictName(c, s), more: [band(c.altitude)] })));
     this.trackSig = [...this.app.live.tracks.tracks.keys()].join();
     this.el.innerHTML = `${this.detailsHtml()}
-      <h3>Tactical conflicts (${tactical.length})</h3>
-      <ul class="objects" id="tactical-list">${tactical.map((c) => li(`tactical|${c.id}`, `<span class="chip sev-${esc(c.severity)}">${esc(c.severity)}</span> ${esc(c.category)}: ${esc(tacticalTitle(c, s))}<br><span class="muted">${esc(tacticalSummary(c))}</span>`)).join("") || empty}</ul>
-      <h3>Live tracks (<span id="track-count">${this.app.live.tracks.tracks.size}</span>)</h3>
+      <h3>${esc(t("objects.tactical", { count: tactical.length }))}</h3>
+      <ul class="objects" id="tactical-list">${tactical.map((c) => li(`tactical|${c.id}`, `<span class="chip sev-${esc(c.severity)}">${esc(t(`severity.${c.severity}`))}</span> ${esc(t(`category.${c.category}`))}: ${esc(tacticalTitle(c, s))}<br><span class="muted">${esc(tacticalSummary(c))}</span>`)).join("") || empty()}</ul>
+      <h3>${esc(t("objects.tracks"))} (<span id="track-count">${this.app.live.tracks.tracks.size}</span>)</h3>
       <ul class="objects tracks" id="track-list">${this.trackListHtml()}</ul>
-      <h3>Open conflicts (${conflicts.length})</h3>
-      <ul class="objects" id="conflict-list">${conflicts.map((c) => li(`conflict|${c.id}`, `<span class="hatch-swatch"></span> ${esc(conflictTitle(c, s))}<br><span class="muted">${utc(c.window.start)} · ${band(c.altitude)}</span>`)).join("") || empty}</ul>
-      <h3>Own notices (${own.length})</h3>
-      <ul class="objects">${own.map((n) => noticeRow(n, true)).join("") || empty}</ul>
-      <h3>Counterparties' notices (${others.length})</h3>
-      <ul class="objects">${others.map((n) => noticeRow(n, false)).join("") || empty}</ul>
-      <h3>Zones (${s.zones.length})</h3>
-      <ul class="objects">${s.zones.map((z) => li(`zone|${z.id}`, `<strong>${esc(z.title)}</strong> <span class="chip zone-${esc(z.kind)}">${esc(z.kind)}</span><br><span class="muted">${esc(partyName(s, z.party))} · ${esc(z.status)}</span>`)).join("") || empty}</ul>`;
+      <h3>${esc(t("objects.conflicts", { count: conflicts.length }))}</h3>
+      <ul class="objects" id="conflict-list">${conflicts.map((c, i) => li(`conflict|${c.id}`, `<span class="hatch-swatch"></span> ${esc(conflictLabels[i])}<br><span class="muted">${utc(c.window.start)} · ${band(c.altitude)}</span>`)).join("") || empty()}</ul>
+      <h3>${esc(t("objects.own", { count: own.length }))}</h3>
+      <ul class="objects">${own.map((n) => noticeRow(n, true)).join("") || empty()}</ul>
+      <h3>${esc(t("objects.others", { count: others.length }))}</h3>
+      <ul class="objects">${others.map((n) => noticeRow(n, false)).join("") || empty()}</ul>
+      <h3>${esc(t("objects.zones", { count: s.zones.length }))}</h3>
+      <ul class="objects">${s.zones.map((z) => li(`zone|${z.id}`, `<strong>${esc(zoneName(z, s))}</strong> <span class="chip zone-${esc(z.kind)}">${esc(kindWord(z.kind))}</span><br><span class="muted">${esc(partyName(s, z.party))} · ${esc(t(`status.${z.status}`))}</span>`)).join("") || empty()}</ul>`;
   }
 }

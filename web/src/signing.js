@@ -14,8 +14,15 @@ const BODY_PREFIX = "sharedsky-body-v1:";
 const ED25519 = { name: "Ed25519" };
 const encoder = new TextEncoder();
 
-/** A key file that cannot be used; ``message`` says why in words an operator understands. */
-export class KeyFileError extends Error {}
+/** A key file that cannot be used: ``key`` names the console's word that says why (i18n.js),
+ * ``values`` fills it; ``message`` is that key. */
+export class KeyFileError extends Error {
+  constructor(key, values = {}) {
+    super(key);
+    this.key = key;
+    this.values = values;
+  }
+}
 
 function base64urlOf(bytes) {
   let text = "";
@@ -36,13 +43,13 @@ async function sha256Hex(bytes) {
 /** The DER bytes of the PKCS#8 private key in PEM ``text``. */
 function pkcs8Der(text) {
   if (/-----BEGIN (ENCRYPTED |RSA |EC |OPENSSH )PRIVATE KEY-----/.test(text))
-    throw new KeyFileError("this is an encrypted or non-PKCS#8 key: use the file `sharedsky ledger keygen` wrote");
+    throw new KeyFileError("key.error.encrypted");
   const found = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(text);
-  if (!found) throw new KeyFileError("not a private key file (PEM, -----BEGIN PRIVATE KEY-----)");
+  if (!found) throw new KeyFileError("key.error.not_pem");
   try {
     return Uint8Array.from(atob(found[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
   } catch {
-    throw new KeyFileError("the key file is damaged (its base64 does not decode)");
+    throw new KeyFileError("key.error.damaged");
   }
 }
 
@@ -79,13 +86,13 @@ export class SigningKey {
  */
 export async function loadSigningKey(text, operator, registered) {
   if (!crypto.subtle || typeof crypto.subtle.importKey !== "function")
-    throw new KeyFileError("this browser cannot sign here (WebCrypto needs HTTPS or localhost)");
+    throw new KeyFileError("key.error.no_webcrypto");
   const der = pkcs8Der(text);
   let privateKey;
   try {
     privateKey = await crypto.subtle.importKey("pkcs8", der, ED25519, false, ["sign"]);
   } catch {
-    throw new KeyFileError("not an Ed25519 private key (only Ed25519 keys sign sharedsky writes)");
+    throw new KeyFileError("key.error.not_ed25519");
   }
   const probe = encoder.encode(`sharedsky-console-probe:${crypto.randomUUID()}`);
   const sig = await crypto.subtle.sign(ED25519, privateKey, probe);
@@ -95,9 +102,5 @@ export async function loadSigningKey(text, operator, registered) {
     if (await crypto.subtle.verify(ED25519, publicKey, sig, probe)) return new SigningKey(privateKey, key.key_id, operator);
   }
   const revoked = registered.some((k) => k.revoked_at);
-  throw new KeyFileError(
-    registered.length === 0
-      ? `operator ${operator} has no registered key: register this one first (sharedsky ledger register-key)`
-      : `this key is not one of ${operator}'s active keys${revoked ? " (it may have been revoked)" : ""}`,
-  );
+  throw new KeyFileError(registered.length === 0 ? "key.error.none_registered" : revoked ? "key.error.not_active_revoked" : "key.error.not_active", { operator });
 }

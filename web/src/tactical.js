@@ -2,7 +2,9 @@
 // coloured by severity and labelled with the time to the closest point of approach (counting
 // down between ticks); a ring around the track of an intrusion or a non-conformance.
 import L from "./leaflet-global.js";
-import { countdown, distance, esc, partyName, utc } from "./format.js";
+import { countdown, distance, esc, idLine, partyName, utc } from "./format.js";
+import { t } from "./i18n.js";
+import { sideName, trackName } from "./names.js";
 import { trackKey } from "./tracks.js";
 import { TIER } from "./labels.js";
 
@@ -20,12 +22,16 @@ export function secondsLeft(conflict, name, now = Date.now()) {
   return value - sinceFigures(conflict, now);
 }
 
-const sideName = (side, state) =>
-  `${partyName(state, side.party)} ${side.type === "track" ? "" : `${side.type} `}${side.id ? (state.titles.get(side.id) || side.id) : "(withheld)"}`;
+/** One side of a tactical conflict: a track by its callsign and party, a zone or notice by
+ * its name; a track whose callsign is withheld by its party. */
+function tacticalSide(side, state) {
+  if (side.type === "track") return side.id ? trackName(side.party, side.id, state) : t("name.track_withheld", { party: partyName(state, side.party) });
+  return sideName(side, state);
+}
 
-/** "Alpha Air Command A1 × Bravo Air Command B1" */
+/** "A1 (Alpha Air Command) × B1 (Bravo Air Command)" */
 export function tacticalTitle(c, state) {
-  return `${sideName(c.a, state)} × ${sideName(c.b, state)}`;
+  return t("name.conflict", { own: tacticalSide(c.a, state), other: tacticalSide(c.b, state) });
 }
 
 /** What the alert predicts, counted down to now: "CPA in 1:23 · 450 m lateral · 0 m vertical",
@@ -35,26 +41,27 @@ export function tacticalSummary(c, now = Date.now(), short = false) {
   const when = (s, passed) => (s === null ? "" : s > 0 ? countdown(s) : passed);
   if (c.category === "separation") {
     const tcpa = secondsLeft(c, "tcpa_s", now);
-    const text = tcpa === null ? "CPA" : tcpa > 0 ? `CPA in ${countdown(tcpa)}` : "CPA now";
+    const text = tcpa === null ? t("tactical.cpa") : tcpa > 0 ? t("tactical.cpa_in", { time: countdown(tcpa) }) : t("tactical.cpa_now");
     if (short) return `${text} · ${distance(f.dcpa_m)}`;
-    return `${text} · ${distance(f.dcpa_m)} lateral${typeof f.dv_m === "number" ? ` · ${Math.round(f.dv_m)} m vertical` : ""}`;
+    const lateral = t("tactical.lateral", { distance: distance(f.dcpa_m) });
+    return `${text} · ${lateral}${typeof f.dv_m === "number" ? ` · ${t("tactical.vertical", { metres: Math.round(f.dv_m) })}` : ""}`;
   }
   if (c.category === "intrusion") {
     const entry = secondsLeft(c, "t_entry_s", now);
-    return entry !== null && entry > 0 ? `enters the zone in ${when(entry)}` : "inside the zone";
+    return entry !== null && entry > 0 ? t("tactical.enters_in", { time: when(entry) }) : t("tactical.inside_zone");
   }
   const exit = secondsLeft(c, "t_exit_s", now);
-  if (f.status === "outside" || (exit !== null && exit <= 0)) return "outside its notice";
-  return exit !== null ? `leaves its notice in ${when(exit)}` : `conformance: ${esc(f.status || "?")}`;
+  if (f.status === "outside" || (exit !== null && exit <= 0)) return t("tactical.outside_notice");
+  return exit !== null ? t("tactical.leaves_in", { time: when(exit) }) : t("tactical.conformance", { status: esc(f.status || "?") });
 }
 
 export function describeTactical(c, state) {
   return [
-    `<strong>Tactical ${esc(c.category)}</strong> <span class="chip sev-${esc(c.severity)}">${esc(c.severity)}</span> <span class="chip">${esc(c.state)}</span>`,
+    `<strong>${esc(t("tactical.heading", { category: t(`category.${c.category}`) }))}</strong> <span class="chip sev-${esc(c.severity)}">${esc(t(`severity.${c.severity}`))}</span> <span class="chip">${esc(t(`state.${c.state}`))}</span>`,
     esc(tacticalTitle(c, state)),
     `<span class="tactical-summary" data-conflict="${esc(c.id)}">${esc(tacticalSummary(c))}</span>`,
-    `opened ${esc(utc(c.opened_at))}${c.cleared_at ? ` · cleared ${esc(utc(c.cleared_at))}` : ""}`,
-    `<code>${esc(c.id)}</code>`,
+    `${esc(t("tactical.opened_at", { time: utc(c.opened_at) }))}${c.cleared_at ? ` · ${esc(t("tactical.cleared_at", { time: utc(c.cleared_at) }))}` : ""}`,
+    idLine(c.id),
   ].join("<br>");
 }
 

@@ -10,15 +10,10 @@
 // acknowledgement again with the earlier one).
 import { post } from "./api.js";
 import { countdown, isRtl, utc } from "./format.js";
+import { t } from "./i18n.js";
 import { secondsLeft, tacticalSummary, tacticalTitle } from "./tactical.js";
 
 const SNOOZE_MS = 60_000;
-
-const CATEGORY_TITLES = {
-  separation: "predicted loss of separation",
-  intrusion: "zone intrusion",
-  conformance: "track leaving its notice",
-};
 
 /** Seconds until the tactical alert's predicted event (for sorting warnings). */
 function imminence(c) {
@@ -59,7 +54,7 @@ export class Takeover {
   /** Show why the last acknowledgement failed, inside the take-over (a toast would be hidden). */
   failed(err) {
     const el = document.getElementById("takeover-error");
-    el.textContent = err ? `Could not acknowledge: ${err.message}. Try again, or close this alarm for a minute.` : "";
+    el.textContent = err ? t("takeover.ack_failed", { error: err.message }) : "";
     el.hidden = !err;
   }
 
@@ -113,7 +108,7 @@ export class Takeover {
     const text = document.getElementById("takeover-text");
     const free = document.getElementById("takeover-free");
     if (top.kind === "warning") {
-      title.textContent = `WARNING — ${CATEGORY_TITLES[top.conflict.category] || top.conflict.category}`;
+      title.textContent = t("takeover.warning", { what: t(`takeover.category.${top.conflict.category}`) });
       text.textContent = tacticalTitle(top.conflict, this.app.state);
       text.dir = "auto";
       text.lang = "";
@@ -121,12 +116,13 @@ export class Takeover {
       free.hidden = false;
     } else {
       const d = this.app.inbox.describe(top.item);
-      title.textContent = `FLASH — ${d.title.replace(/^flash /, "")}`;
-      text.textContent = d.body;
+      title.textContent = t("takeover.flash", { what: d.title });
+      text.textContent = d.body || d.name;
       text.dir = isRtl(d.language) ? "rtl" : "auto";
       text.lang = d.language || "";
-      free.textContent = d.text || "";
-      free.hidden = !d.text;
+      const more = [d.body && d.name ? d.name : "", d.text || ""].filter(Boolean).join(" · ");
+      free.textContent = more;
+      free.hidden = !more;
     }
     const viewer = this.app.state.me.role === "viewer";
     document.getElementById("takeover-ack").hidden = viewer;
@@ -142,13 +138,13 @@ export class Takeover {
   _meta() {
     const top = this.current;
     const item = top.item;
-    const due = item && item.due_at ? ` · acknowledge by ${new Date(item.due_at).toISOString().slice(11, 19)}Z (${countdown((Date.parse(item.due_at) - Date.now()) / 1000)})` : "";
+    const due = item && item.due_at ? t("takeover.ack_by", { time: `${new Date(item.due_at).toISOString().slice(11, 19)}Z`, left: countdown((Date.parse(item.due_at) - Date.now()) / 1000) }) : "";
     const meta = document.getElementById("takeover-meta");
     if (top.kind === "warning") {
-      meta.textContent = `${top.conflict.severity} since ${utc(top.conflict.updated_at)}${item ? due : " · raised after your acknowledgement"}`;
+      meta.textContent = `${t("takeover.since", { severity: t(`severity.${top.conflict.severity}`), time: utc(top.conflict.updated_at) })} · ${item ? due : t("takeover.raised_after_ack")}`;
       document.getElementById("takeover-free").textContent = tacticalSummary(top.conflict);
     } else {
-      meta.textContent = item.due_at ? due.slice(3) : "overdue: escalated to the host";
+      meta.textContent = item.due_at ? due : t("takeover.escalated_to_host");
     }
   }
 
@@ -182,7 +178,7 @@ export class Takeover {
       await post(`/v1/conflicts/${encodeURIComponent(id)}/ack`);
       this.warned.delete(id);
       this.failed(null);
-      this.app.toast(`acknowledged warning ${id}`);
+      this.app.toast(t("toast.acknowledged", { name: tacticalTitle(top.conflict, this.app.state) }));
     } catch (err) {
       this.failed(err);
     } finally {

@@ -4,7 +4,10 @@
 // open popup survives the update.
 import L from "./leaflet-global.js";
 import { esc, flightLevel, hhmm, partyColour, partyName } from "./format.js";
+import { noticeName } from "./names.js";
 import { TIER } from "./labels.js";
+import { t } from "./i18n.js";
+import { formatPosition } from "./coordinates.js";
 
 const EARTH_M = 6371008.8;
 const RAD = Math.PI / 180;
@@ -38,14 +41,17 @@ function arrowSvg(colour) {
 }
 
 export function describeTrack(track, state) {
-  const trend = track.vs_mps > 1 ? "climbing" : track.vs_mps < -1 ? "descending" : "level";
+  const trend = track.vs_mps > 1 ? t("track.climbing") : track.vs_mps < -1 ? t("track.descending") : t("track.level");
   const rows = [
-    `<strong>Track ${esc(track.id)}</strong> <span class="chip">${esc(partyName(state, track.party))}</span>`,
-    `${flightLevel(track.alt_m)} (${Math.round(track.alt_m)} m) · ${trend}${track.vs_mps ? ` ${track.vs_mps.toFixed(1)} m/s` : ""}`,
-    `${Math.round(track.gs_mps)} m/s (${Math.round(track.gs_mps * MPS_KT)} kt) · track ${Math.round(track.trk_deg)}°`,
-    `${track.lat.toFixed(4)}, ${track.lon.toFixed(4)} at ${hhmm(track.time)} (${Math.round(track.age_s)} s ago)`,
+    `<strong>${esc(t("track.heading", { callsign: track.id }))}</strong> <span class="chip">${esc(partyName(state, track.party))}</span>`,
+    `${flightLevel(track.alt_m)} (${Math.round(track.alt_m)} m) · ${esc(trend)}${track.vs_mps ? ` ${track.vs_mps.toFixed(1)} m/s` : ""}`,
+    `${Math.round(track.gs_mps)} m/s (${Math.round(track.gs_mps * MPS_KT)} kt) · ${esc(t("track.angle", { degrees: Math.round(track.trk_deg) }))}`,
+    esc(t("track.position", { position: formatPosition([track.lon, track.lat]), time: hhmm(track.time), age: Math.round(track.age_s) })),
   ];
-  if (track.notice_id) rows.push(`under notice ${esc(state.titles.get(track.notice_id) || track.notice_id)}`);
+  if (track.notice_id) {
+    const notice = state.notices.find((n) => n.id === track.notice_id);
+    rows.push(esc(t("track.under_notice", { name: notice ? noticeName(notice, state) : state.titles.get(track.notice_id) || t("name.unseen_notice") })));
+  }
   return rows.join("<br>");
 }
 
@@ -101,24 +107,24 @@ export class TrackLayer {
     if (this.onDrawn) this.onDrawn();
   }
 
-  _draw(key, t, alerted = false) {
+  _draw(key, track, alerted = false) {
     const state = this.state();
-    const own = t.party === state.me.party;
-    const colour = partyColour(state, t.party);
-    const now = extrapolate(t, t.age_s);
-    const tip = ahead(now.lat, now.lon, t.trk_deg, t.gs_mps * VECTOR_S);
-    const trend = t.vs_mps > 1 ? "↑" : t.vs_mps < -1 ? "↓" : "";
-    const label = `${t.id} ${flightLevel(now.alt_m)}${trend}`;
+    const own = track.party === state.me.party;
+    const colour = partyColour(state, track.party);
+    const now = extrapolate(track, track.age_s);
+    const tip = ahead(now.lat, now.lon, track.trk_deg, track.gs_mps * VECTOR_S);
+    const trend = track.vs_mps > 1 ? "↑" : track.vs_mps < -1 ? "↓" : "";
+    const label = `${track.id} ${flightLevel(now.alt_m)}${trend}`;
     let drawn = this.drawn.get(key);
     if (!drawn) {
       const icon = L.divIcon({
-        className: `track-icon track-${own ? "own" : "other"} track-party-${t.party}`,
+        className: `track-icon track-${own ? "own" : "other"} track-party-${track.party}`,
         html: `${arrowSvg(colour)}<span class="track-label map-label" data-kind="track" data-place="beside" style="border-left-color:${colour}"></span>`,
         iconSize: [20, 20],
         iconAnchor: [10, 10],
       });
-      const marker = L.marker([now.lat, now.lon], { icon, keyboard: false, riseOnHover: true, title: `track ${t.id}` });
-      marker.bindPopup(() => describeTrack(this.tracks.get(key) || t, this.state()), { maxWidth: 320 });
+      const marker = L.marker([now.lat, now.lon], { icon, keyboard: false, riseOnHover: true, title: t("track.heading", { callsign: track.id }) });
+      marker.bindPopup(() => describeTrack(this.tracks.get(key) || track, this.state()), { maxWidth: 320 });
       marker.on("click", () => this.onSelect({ type: "track", id: key }));
       const vector = L.polyline([[now.lat, now.lon], tip], { color: colour, weight: 2, interactive: false, className: "track-vector" });
       vector.addTo(this.group);
@@ -129,13 +135,13 @@ export class TrackLayer {
       drawn.marker.setLatLng([now.lat, now.lon]);
       drawn.vector.setLatLngs([[now.lat, now.lon], tip]);
     }
-    if (drawn.marker.isPopupOpen()) drawn.marker.setPopupContent(describeTrack(t, this.state()));
+    if (drawn.marker.isPopupOpen()) drawn.marker.setPopupContent(describeTrack(track, this.state()));
     const el = drawn.marker.getElement();
     if (el) {
       el.dataset.track = key;
-      el.classList.toggle("stale", t.age_s > STALE_S);
+      el.classList.toggle("stale", track.age_s > STALE_S);
       el.classList.toggle("selected", key === this.selected);
-      el.querySelector(".track-arrow").style.transform = `rotate(${t.trk_deg}deg)`;
+      el.querySelector(".track-arrow").style.transform = `rotate(${track.trk_deg}deg)`;
       const text = el.querySelector(".track-label");
       text.textContent = label;
       text.dataset.ref = `track|${key}`;

@@ -32,7 +32,14 @@ from sharedsky.wire.v1.messages import (
     TemplateList,
     TemplateOut,
 )
-from sharedsky.wire.v1.meta import ChannelOut, Me, MechanismOut, PartyOut, SeparationOut
+from sharedsky.wire.v1.meta import (
+    ChannelOut,
+    ConsoleCatalogue,
+    Me,
+    MechanismOut,
+    PartyOut,
+    SeparationOut,
+)
 from sharedsky.wire.v1.notices import (
     AckState,
     FilingCheckOut,
@@ -74,6 +81,7 @@ __all__ = [
     "CircleOutline",
     "ConflictList",
     "ConflictOut",
+    "ConsoleCatalogue",
     "CorridorOutline",
     "DeclarationOut",
     "EscalationList",

@@ -66,3 +66,16 @@ class MechanismOut(WireModel):
     area: PolygonOutline | None = None
     """The area of responsibility ([lon, lat] rings), where a volume wholly outside is refused
     unless filed with ``outside_area``; null when the mechanism declares none."""
+
+
+class ConsoleCatalogue(WireModel):
+    """The web console's own words in one language, from the gettext catalogues the message
+    templates ship beside (``interop/locale/<lang>/LC_MESSAGES/console.po``)."""
+
+    language: str
+    """The catalogue's language: the one asked for when it ships, else ``en``."""
+    direction: Literal["ltr", "rtl"]
+    """How the language is written: ``rtl`` for Hebrew and Arabic."""
+    words: dict[str, str]
+    """Key → word, with ``{name}`` placeholders; every key is present (English where the
+    language has no translation)."""
