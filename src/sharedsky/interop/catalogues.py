@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 
 from babel import Locale
-from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
 from sharedsky.domain.templates import CATALOGUE, ParamValue, Template, fill
+from sharedsky.interop import po
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "hotline"
@@ -91,32 +90,13 @@ def warm() -> Catalogues:
 def read_catalogue(language: str) -> dict[str, str]:
     """Template id → translated pattern from the shipped ``hotline.po`` of ``language``;
     entries without a translation are left out. FileNotFoundError when none ships."""
-    path = resources.files("sharedsky.interop").joinpath(
-        "locale", language, "LC_MESSAGES", f"{DOMAIN}.po"
-    )
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
-    found: dict[str, str] = {}
-    for message in catalog:
-        if message.context and isinstance(message.string, str) and message.string:
-            if message.fuzzy:
-                continue
-            tpl = CATALOGUE.get(message.context)
-            if tpl is not None and message.id == tpl.pattern_en:
-                found[message.context] = message.string
-    return found
+    english = {tpl_id: tpl.pattern_en for tpl_id, tpl in CATALOGUE.items()}
+    return po.translations(DOMAIN, language, english)
 
 
 def shipped_languages() -> tuple[str, ...]:
     """The languages with a ``hotline.po`` in the package, sorted."""
-    root = resources.files("sharedsky.interop").joinpath("locale")
-    return tuple(
-        sorted(
-            entry.name
-            for entry in root.iterdir()
-            if entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
-        )
-    )
+    return po.shipped_languages(DOMAIN)
 
 
 @functools.cache

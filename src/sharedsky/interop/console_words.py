@@ -16,13 +16,12 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.pofile import read_po
 
+from sharedsky.interop import po
 from sharedsky.interop.catalogues import SOURCE_LANGUAGE, base_language
 
 DOMAIN = "console"
@@ -37,33 +36,17 @@ def placeholders(pattern: str) -> set[str]:
     return set(_PLACEHOLDER.findall(pattern))
 
 
-def _read(path_parts: tuple[str, ...], locale: str | None) -> list[tuple[str, str, str]]:
-    """(key, msgid, msgstr) of every entry with a context in one shipped catalogue file, fuzzy
-    entries left out. FileNotFoundError when the file does not ship."""
-    path = resources.files("sharedsky.interop").joinpath("locale", *path_parts)
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
-    found = []
-    for message in catalog:
-        if message.context and isinstance(message.id, str) and not message.fuzzy:
-            text = message.string if isinstance(message.string, str) else ""
-            found.append((message.context, message.id, text))
-    return found
-
-
 @functools.cache
 def english_words() -> Mapping[str, str]:
     """Key → English word, from ``console.pot`` (the source of every translation)."""
-    return MappingProxyType({key: msgid for key, msgid, _ in _read((f"{DOMAIN}.pot",), None)})
+    return MappingProxyType({e.key: e.english for e in po.entries(DOMAIN, None)})
 
 
 def read_console_catalogue(language: str) -> dict[str, str]:
     """Key → translated word from the shipped ``console.po`` of ``language``; entries without a
     translation, fuzzy ones and those whose msgid is not the current English word are left
     out. FileNotFoundError when none ships."""
-    english = english_words()
-    entries = _read((language, "LC_MESSAGES", f"{DOMAIN}.po"), language)
-    return {key: text for key, msgid, text in entries if text and english.get(key) == msgid}
+    return po.translations(DOMAIN, language, english_words())
 
 
 def direction(language: str) -> Direction:
@@ -101,14 +84,7 @@ class ConsoleWords:
 
 def shipped_console_languages() -> tuple[str, ...]:
     """The languages with a ``console.po`` in the package, sorted."""
-    root = resources.files("sharedsky.interop").joinpath("locale")
-    return tuple(
-        sorted(
-            entry.name
-            for entry in root.iterdir()
-            if entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
-        )
-    )
+    return po.shipped_languages(DOMAIN)
 
 
 @functools.cache

@@ -14,11 +14,9 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 
-from babel.messages.pofile import read_po
-
+from sharedsky.interop import po
 from sharedsky.interop.catalogues import SOURCE_LANGUAGE, base_language
 
 DOMAIN = "events"
@@ -73,18 +71,7 @@ def read_event_catalogue(language: str) -> dict[str, str]:
     """Key → translated pattern from the shipped ``events.po`` of ``language``; entries without
     a translation, fuzzy ones and those whose msgid is not the current English pattern are
     left out. FileNotFoundError when none ships."""
-    path = resources.files("sharedsky.interop").joinpath(
-        "locale", language, "LC_MESSAGES", f"{DOMAIN}.po"
-    )
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
-    found: dict[str, str] = {}
-    for message in catalog:
-        key = message.context
-        if key and isinstance(message.string, str) and message.string and not message.fuzzy:
-            if EVENT_LINES.get(key) == message.id:
-                found[key] = message.string
-    return found
+    return po.translations(DOMAIN, language, EVENT_LINES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +100,6 @@ class EventLines:
 def load_event_lines() -> EventLines:
     """Every shipped catalogue of event lines, read once per process (package data)."""
     patterns: dict[str, Mapping[str, str]] = {SOURCE_LANGUAGE: EVENT_LINES}
-    root = resources.files("sharedsky.interop").joinpath("locale")
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file():
-            patterns[entry.name] = MappingProxyType(read_event_catalogue(entry.name))
+    for language in po.shipped_languages(DOMAIN):
+        patterns[language] = MappingProxyType(read_event_catalogue(language))
     return EventLines(MappingProxyType(patterns))
