@@ -121,7 +121,9 @@ def test_each_event_reads_as_what_happened_in_the_operators_language() -> None:
         "conflicts": [],
     }
     line = describe(_event("notice.filed", filed), "en").plain
-    assert line == "12:00:05Z #7 alpha filed notice ntc-1 (v2), lead time 10m · LATE (bravo)"
+    assert (
+        line == "12:00:05Z #7 alpha filed notice ntc-1 (v2), lead time 10 min 00 s · LATE (bravo)"
+    )
     detected = {
         "conflict": "cfl-1",
         "a": ["notice", "ntc-1", "alpha"],
