@@ -79,6 +79,9 @@ class Names:
     _conflicts: dict[str, v1.ConflictOut] = field(default_factory=dict)
     _messages: dict[str, v1.MessageOut] = field(default_factory=dict)
     _unreadable: set[str] = field(default_factory=set)
+    alerts: dict[str, str] = field(default_factory=dict)
+    """Tactical alerts by id: their two sides (``alpha aircraft 3950C8 × bravo aircraft …``),
+    as a follower learns them from the alerts' detection."""
 
     def know(self, objects: Iterable[Named | v1.ConflictOut | v1.MessageOut]) -> Names:
         """Remember these objects (from a list already fetched); returns self."""
