@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from sharedsky.cli._common import (
     TimeUp,
     duration_s,
+    duration_text,
     fail,
     outline_text,
     position_text,
@@ -163,3 +164,19 @@ def test_a_table_that_fits_its_words_wraps_text_and_keeps_ids_and_positions() ->
     lines = _printed(grid, 60)
     assert all(len(line) <= 60 for line in lines) and len(lines) > 4
     assert "trk-0123456789abcdef" in lines[3] and "34.8000N 36.7000E" in lines[3]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (45.4, "45 s"),
+        (125, "2 min 05 s"),
+        (600, "10 min 00 s"),
+        (4320, "1 h 12 min"),
+        (10_799.6, "3 h 00 min"),
+        (273_600, "3 d 04 h"),
+        (-600, "-10 min 00 s"),
+    ],
+)
+def test_a_duration_reads_as_its_two_largest_units(seconds: float, text: str) -> None:
+    assert duration_text(seconds) == text

@@ -54,19 +54,23 @@ def clash(api: Api, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any], str
 
 
 def test_a_clash_shows_for_both_parties_and_each_acknowledges(api: Api, tmp_path: Path) -> None:
-    """R-ACK-1: both sides see the conflict, acknowledge it, and it leaves their inbox."""
+    """R-ACK-1: both sides see the conflict, acknowledge it, and it leaves their inbox. Each
+    side is named, never by its id alone: one's own notice by its title, the other's (its
+    title withheld under conflicts_only) by its kind, band and window."""
     a, b, conflict_id = clash(api, tmp_path)
     for party, own, other in (("alpha", a, b), ("bravo", b, a)):
         table = ok(run(api, "conflicts", "list", party=party)).stdout
         assert conflict_id in table
-        assert f"{'bravo' if party == 'alpha' else 'alpha'} notice {other['id']}" in table
-        assert f"notice {own['id']} v1" in table and "FL120–FL300" in table
+        withheld = f"{other['party']} notice air_sortie FL120–FL300 11-24 15:00Z → 17:00Z"
+        assert withheld in table and f"{party} notice “CAP {party}” v1" in table
+        assert own["id"] not in table and other["id"] not in table
         listed = as_json(run(api, "conflicts", "list", "--json", party=party))
         assert listed == api.client.get("/v1/conflicts", headers=api.as_(party)).json()
         pending = as_json(run(api, "conflicts", "pending", "--json", party=party))
         assert conflict_id in [p["subject_id"] for p in pending["acknowledgements"]]
         acked = ok(run(api, "conflicts", "ack", conflict_id, party=party)).stdout
-        assert f"Acknowledged conflict {conflict_id} for {party}" in acked
+        assert f"Acknowledged conflict {conflict_id} ({party} notice “CAP {party}” ×" in acked
+        assert f"11-24 15:00Z → 17:00Z) for {party}" in acked
         assert f"by {party}-duty" in acked and "not an approval" in acked
         pending = as_json(run(api, "conflicts", "pending", "--json", party=party))
         assert conflict_id not in [p["subject_id"] for p in pending["acknowledgements"]]
@@ -103,8 +107,9 @@ def test_state_and_notice_filters(api: Api, tmp_path: Path) -> None:
 def test_show_prints_both_sides(api: Api, tmp_path: Path) -> None:
     a, b, conflict_id = clash(api, tmp_path)
     shown = ok(run(api, "conflicts", "show", conflict_id, party="bravo")).stdout
-    assert f"bravo notice {b['id']} v1 volume 0" in shown
-    assert f"alpha notice {a['id']}" in shown and "distance" in shown
+    assert f"bravo notice “CAP bravo” {b['id']} v1 volume 0" in shown
+    withheld = "alpha notice air_sortie FL120–FL300 11-24 15:00Z → 17:00Z"
+    assert f"{withheld} {a['id']}" in shown and "distance" in shown
     as_server = api.client.get(f"/v1/conflicts/{conflict_id}", headers=api.as_("bravo")).json()
     assert as_json(run(api, "conflicts", "show", conflict_id, "--json", party="bravo")) == as_server
 

@@ -186,14 +186,23 @@ def test_timeline_proves_filing_delivery_acknowledgement_and_lead_time(
     [lead] = document["lead_times"]
     filed = next(line for line in document["lines"] if line["type"] == "notice.filed")
     assert lead["party"] == "bravo"
-    filing_lead_s = float(filed["what"].split("lead time at filing ")[1].split(" s")[0])
-    assert abs(lead["lead_time_s"] - (filing_lead_s - 600)) < 1e-3
+    assert abs(lead["lead_time_s"] - (filed["lead_time_s"] - 600)) < 1e-3
+    [delivered] = [line for line in document["lines"] if line["type"] == "delivery.recorded"]
+    assert delivered["delivery"] == {
+        "party": "bravo",
+        "via": "stream",
+        "delivered_at": format_time(api.env.clock.now()),
+    }
     assert all(len(line["hash"]) == 64 and line["sig"] for line in document["lines"])
     assert document["verified"]["head_seq"] >= filed["seq"]
     table = run(api, "ledger", "timeline", notice_id)
     assert table.exit_code == 0, table.output
-    assert "delivered to bravo" in table.stdout and "Lead time" in table.stdout
-    assert format_time(api.env.clock.now())[:10] in table.stdout
+    text = " ".join(table.stdout.split())
+    assert text.startswith(f"Proven timeline of alpha notice “CAP” ({notice_id})")
+    when = api.env.clock.now().strftime("%Y-%m-%d %H:%M:%SZ")
+    assert f"delivered to bravo by stream, at {when}" in text  # to whom, how, when
+    assert "filed by alpha (version 1), lead time 3 h 00 min" in text  # not 10800.0 s
+    assert f"bravo {when} stream 2 h 50 min" in text  # lead time each party got
     missing = run(api, "ledger", "timeline", "ntc-nothing")
     assert missing.exit_code == 1
 

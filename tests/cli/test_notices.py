@@ -95,8 +95,8 @@ def test_filing_with_flight_levels_stores_metres(api: Api, tmp_path: Path) -> No
     assert altitude["lower_m"] == pytest.approx(120 * FL_M) == pytest.approx(3657.6)
     assert altitude["upper_m"] == pytest.approx(9144.0)
     assert notice["volumes"][0]["outline"]["coordinates"][0][0] == [36.1, 34.5]
-    assert f"Filed notice {notice['id']}" in result.stdout
-    assert "version 1" in result.stdout and "lead time 3h 00m" in result.stdout
+    assert f"Filed notice “CAP north” {notice['id']}" in result.stdout
+    assert "version 1" in result.stdout and "lead time 3 h 00 min" in result.stdout
     assert "no conflicts" in result.stdout
 
 
@@ -259,7 +259,10 @@ def test_a_server_rejection_prints_detail_and_path_and_exits_1(api: Api, tmp_pat
 def test_amend_changes_only_the_flags_given(api: Api, tmp_path: Path) -> None:
     filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
     result = ok(run(api, "notice", "amend", filed["id"], "--version", "1", "--upper", "FL350"))
-    assert f"Amended notice {filed['id']}" in result.stdout and "version 2" in result.stdout
+    assert (
+        f"Amended notice “CAP north” {filed['id']}" in result.stdout
+        and "version 2" in result.stdout
+    )
     now = stored(api, filed["id"])
     assert now["volumes"][0]["altitude"] == {
         "lower_m": pytest.approx(3657.6),
@@ -284,7 +287,8 @@ def test_amend_with_a_stale_version_reports_412(api: Api, tmp_path: Path) -> Non
 
 def test_cancel_then_list_by_status(api: Api, tmp_path: Path) -> None:
     filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
-    assert f"Cancelled notice {filed['id']}" in ok(run(api, "notice", "cancel", filed["id"])).stdout
+    cancelled = ok(run(api, "notice", "cancel", filed["id"])).stdout
+    assert f"Cancelled notice “CAP north” {filed['id']}" in cancelled
     cancelled = json.loads(ok(run(api, "notice", "list", "--status", "cancelled", "--json")).stdout)
     assert [n["id"] for n in cancelled["notices"]] == [filed["id"]]
     filed_only = json.loads(ok(run(api, "notice", "list", "--status", "filed", "--json")).stdout)
@@ -313,7 +317,9 @@ def test_show_and_ack_of_a_clashing_notice(api: Api, tmp_path: Path) -> None:
     theirs = file_json(api, outline_file(tmp_path, square(36.3, 34.7), "b.geojson"), "bravo")
     (conflict,) = theirs["conflicts"]
     acked = ok(run(api, "notice", "ack", mine["id"], party="bravo"))
-    assert f"Acknowledged notice {mine['id']}" in acked.stdout and "not an approval" in acked.stdout
+    withheld = "alpha notice air_sortie FL120–FL300 11-24 15:00Z → 17:00Z"  # conflicts_only
+    assert f"Acknowledged {withheld} ({mine['id']}) v1" in acked.stdout
+    assert "not an approval" in acked.stdout
     shown = ok(run(api, "notice", "show", mine["id"])).stdout
     for text in (
         "Volumes",

@@ -39,7 +39,11 @@ def test_the_inbox_counts_down_to_each_deadline(api: Api, tmp_path: Path) -> Non
     api.env.clock.advance(60)
     result = run(api, "inbox", party="alpha")
     assert result.exit_code == 0, result.output
-    assert "conflict" in result.stdout and "4m" in result.stdout  # 240 s left
+    assert "4 min 00 s" in result.stdout  # 240 s left
+    # each subject named: the conflict by both sides and its window, bravo's notice by its
+    # kind, band and window (its title withheld from alpha)
+    withheld = "bravo notice air_sortie FL120–FL300"
+    assert "conflict alpha notice “CAP” × " + withheld in " ".join(result.stdout.split())
     api.env.clock.advance(400)
     assert "OVERDUE" in run(api, "inbox", party="alpha").stdout
     listed = json.loads(run(api, "inbox", "--json", party="alpha").stdout)

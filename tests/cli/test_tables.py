@@ -102,11 +102,15 @@ def test_every_list_keeps_its_ids_whole_at_80_columns(wide_ids: Api, tmp_path: P
     listed = fits(run(api, "host", "notice", "list"), notices)
     assert set(words(LONG_TITLE)) <= set(words(listed))  # wrapped, not cut
     fits(run(api, "host", "zone", "list"), [str(z["id"])])
-    fits(run(api, "alpha", "conflicts", "list"), [conflict, str(a["id"]), str(b["id"])])
+    clashes = fits(run(api, "alpha", "conflicts", "list"), [conflict])
+    assert set(words(LONG_TITLE)) <= set(words(clashes.replace("“", " ").replace("”", " ")))
+    inbox = fits(run(api, "bravo", "inbox"), [conflict, str(sent["id"])])
+    named = {"message", "bravo:", "Our", "tanker", "conflict", "notice", "“Combat", "×"}
+    assert named <= set(words(inbox))  # each subject by its name (wrapped), not its kind
     fits(run(api, "alpha", "conflicts", "pending"), [conflict])
-    fits(run(api, "bravo", "inbox"), [conflict, str(sent["id"])])
     messages = fits(run(api, "bravo", "msg", "list"), [str(sent["id"])])
     assert set(words(LONG_TEXT)) <= set(words(messages))
+    assert {"(about", "conflict", "“Combat", "×"} <= set(words(messages))  # named, not an id
     fits(run(api, "alpha", "tracks", "list"), [s["id"] for s in states])  # type: ignore[misc]
     operators = json.loads(run(api, "host", "operators", "list", "--json").stdout)["operators"]
     fits(run(api, "host", "operators", "list"), [o["id"] for o in operators])

@@ -81,7 +81,7 @@ def test_declare_prints_the_zone_and_an_end_can_be_given(api: Api, tmp_path: Pat
         "live",
     ]
     result = ok(run(api, *args))
-    assert "Declared zone zon-" in result.stdout and "no conflicts" in result.stdout
+    assert "Declared zone “Range” zon-" in result.stdout and "no conflicts" in result.stdout
     (zone,) = api.client.get("/v1/zones", headers=api.as_("alpha")).json()["zones"]
     assert zone["volume"]["time"] == {
         "start": "2026-11-24T13:00:00Z",
@@ -98,7 +98,9 @@ def test_a_red_line_over_the_others_notice_shows_the_conflict(api: Api, tmp_path
     args = ["zone", "declare", "--kind", "red_line", "--title", "Capital"]
     args += ["--outline", str(area(tmp_path, 36.2, 34.6, 0.1, "c.geojson"))]
     result = ok(run(api, *args, "--lower", "0", "--upper", "FL100"))
-    assert "Conflicts" in result.stdout and "bravo notice ntc-" in result.stdout
+    assert "Conflicts" in result.stdout
+    assert "bravo notice air_sortie 500–2438 m 11-24 15:00Z → 17:00Z" in result.stdout  # untitled
+    assert "ntc-" not in result.stdout
 
 
 def test_list_show_and_withdraw(api: Api, tmp_path: Path) -> None:
@@ -110,7 +112,7 @@ def test_list_show_and_withdraw(api: Api, tmp_path: Path) -> None:
     shown = ok(run(api, "zone", "show", zone["id"])).stdout
     assert "Hospital" in shown and "polygon of 4 corners" in shown
     withdrawn = ok(run(api, "zone", "withdraw", zone["id"]))
-    assert f"Withdrew zone {zone['id']}" in withdrawn.stdout
+    assert f"Withdrew zone “Hospital” {zone['id']}" in withdrawn.stdout
     assert json.loads(ok(run(api, "zone", "list", "--json")).stdout) == {"zones": []}
     everything = json.loads(ok(run(api, "zone", "list", "--withdrawn", "--json")).stdout)
     assert [(z["id"], z["status"]) for z in everything["zones"]] == [(zone["id"], "withdrawn")]

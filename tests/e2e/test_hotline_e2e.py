@@ -87,20 +87,21 @@ def test_two_parties_and_the_host_follow_a_clash_and_a_flash_message_live(
                 stream.close()
 
         first = streams["host"].events[0].seq
+        state = tmp_path / "state"  # where watch keeps the last event it printed
         watched = subprocess.run(
             [sys.executable, "-m", "sharedsky", "watch", "--url", base, "--token", bravo,
              "--after", str(first - 1), "--limit", "6"],
             capture_output=True,
             text=True,
             timeout=60,
-            env=os.environ | {"COLUMNS": "1000", "NO_COLOR": "1"},
+            env=os.environ | {"COLUMNS": "1000", "NO_COLOR": "1", "XDG_STATE_HOME": str(state)},
         )  # fmt: skip
         refused = subprocess.run(
             [sys.executable, "-m", "sharedsky", "watch", "--url", base, "--token", "not-a-token"],
             capture_output=True,
             text=True,
             timeout=60,
-            env=os.environ | {"COLUMNS": "1000", "NO_COLOR": "1"},
+            env=os.environ | {"COLUMNS": "1000", "NO_COLOR": "1", "XDG_STATE_HOME": str(state)},
         )  # fmt: skip
 
     assert (read["language"], read["rendered"]) == ("tr", TURKISH)

@@ -182,6 +182,7 @@ def test_every_dollar_line_of_the_readme_runs_as_written(tmp_path: Path) -> None
         "TOUR_PORT": str(free_port()),
         "COLUMNS": "200",
         "NO_COLOR": "1",
+        "XDG_STATE_HOME": str(tmp_path / "state"),  # where watch keeps where it stopped
     }
     before = git_status(clone)
     (tmp_path / "readme.sh").write_text(script(lines), encoding="utf-8")

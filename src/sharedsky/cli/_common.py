@@ -623,19 +623,25 @@ def window_text(start: datetime, end: datetime | None, *, short: bool = False) -
 
 
 def duration_text(seconds: float) -> str:
-    """``3h 05m`` from seconds (``-10m`` before, ``45s`` under a minute)."""
+    """A duration as a person says it, its two largest units with the smaller on two digits
+    (``-`` before a negative one): ``45 s``, ``2 min 05 s``, ``1 h 12 min``, ``3 d 04 h``;
+    whole seconds, rounded.
+
+    >>> duration_text(125), duration_text(4320), duration_text(-600)
+    ('2 min 05 s', '1 h 12 min', '-10 min 00 s')
+    """
     sign = "-" if seconds < 0 else ""
     total = round(abs(seconds))
     days, rest = divmod(total, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{sign}{days}d {hours:02d}h"
+        return f"{sign}{days} d {hours:02d} h"
     if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
+        return f"{sign}{hours} h {minutes:02d} min"
     if minutes:
-        return f"{sign}{minutes}m"
-    return f"{sign}{secs}s"
+        return f"{sign}{minutes} min {secs:02d} s"
+    return f"{sign}{secs} s"
 
 
 def _level(metres: float) -> int | None:

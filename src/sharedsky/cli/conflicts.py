@@ -27,6 +27,8 @@ from sharedsky.cli._common import (
     when_text,
     window_text,
 )
+from sharedsky.cli._names import Names
+from sharedsky.client import Client
 from sharedsky.wire import v1
 
 app = typer.Typer(
@@ -38,15 +40,16 @@ app = typer.Typer(
 IdArgument = Annotated[str, typer.Argument(help="The conflict's id.", show_default=False)]
 
 
-def conflicts_table(conflicts: list[v1.ConflictOut], *, own: bool = False) -> Table:
-    """The conflicts as a table: id, (own side,) other side, window, band, distance, state."""
+def conflicts_table(conflicts: list[v1.ConflictOut], names: Names, *, own: bool = False) -> Table:
+    """The conflicts as a table: id, (own side,) other side, window, band, distance, state;
+    each side by its name (`Names.side`)."""
     columns = ["id", *(["own"] if own else []), "with", "window", "band", "distance", "state"]
     grid = table("Conflicts", *columns)
     for c in conflicts:
-        other = f"{c.with_.party} {c.with_.type} {c.with_.id or '(hidden)'}"
+        other = names.side(c.with_.type, c.with_.id, c.with_.party)
         row = [c.id]
         if own:
-            row.append(f"{c.own.type} {c.own.id} v{c.own.version}")
+            row.append(f"{names.side(c.own.type, c.own.id, c.own.party)} v{c.own.version}")
         state = c.state if c.resolved_reason is None else f"{c.state} ({c.resolved_reason})"
         row += [
             other,
@@ -59,12 +62,19 @@ def conflicts_table(conflicts: list[v1.ConflictOut], *, own: bool = False) -> Ta
     return grid
 
 
+def known_names(client: Client) -> Names:
+    """`Names` that know every notice and zone the operator may see (two reads), so that a
+    table of many conflicts or acknowledgements costs no read per row and a title shared by
+    two of them is told apart."""
+    return Names(client).know([*client.list_notices(), *client.list_zones(withdrawn=True)])
+
+
 def print_conflicts(
-    console: Console, conflicts: list[v1.ConflictOut], *, own: bool = False
+    console: Console, conflicts: list[v1.ConflictOut], names: Names, *, own: bool = False
 ) -> None:
     """The conflicts table, or a line saying there is none."""
     if conflicts:
-        print_table(console, conflicts_table(conflicts, own=own))
+        print_table(console, conflicts_table(conflicts, names, own=own))
     else:
         console.print("no conflicts")
 
@@ -79,8 +89,9 @@ def _at(position: object) -> str:
     return f" at {position_text(lon, lat)}"
 
 
-def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> None:
-    """The tactical conflicts table, or a line saying there is none."""
+def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut], names: Names) -> None:
+    """The tactical conflicts table (an aircraft by its callsign, a zone or notice by its
+    title), or a line saying there is none."""
     if not alerts:
         console.print("no tactical conflicts")
         return
@@ -97,10 +108,11 @@ def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut]) -> No
             escape(alert.id),
             alert.category,
             alert.severity.upper(),
-            escape(f"{alert.a.party} {alert.a.id}{_at(f.get('a_position'))}"),
             escape(
-                f"{alert.b.party} {alert.b.type} {alert.b.id or '(hidden)'}"
-                f"{_at(f.get('b_position'))}"
+                f"{names.side(alert.a.type, alert.a.id, alert.a.party)}{_at(f.get('a_position'))}"
+            ),
+            escape(
+                f"{names.side(alert.b.type, alert.b.id, alert.b.party)}{_at(f.get('b_position'))}"
             ),
             escape(figures),
             alert.state,
@@ -129,26 +141,25 @@ def list_conflicts(
 ) -> None:
     """Conflicts that involve your party (all of them, for the host)."""
     check_quiet(json_, quiet)
-    if kind == "tactical":
-        with connection.open() as client:
+    with connection.open() as client:
+        if kind == "tactical":
             alerts = client.tactical_conflicts(
                 None if state is None else ("open" if state == "open" else "cleared")
             )
-        if json_:
-            emit_json(v1.TacticalConflictList(conflicts=alerts))
-        elif quiet:
-            emit_ids(a.id for a in alerts)
-        else:
-            print_tactical(stdout(), alerts)
-        return
-    with connection.open() as client:
+            if json_:
+                emit_json(v1.TacticalConflictList(conflicts=alerts))
+            elif quiet:
+                emit_ids(a.id for a in alerts)
+            else:
+                print_tactical(stdout(), alerts, Names(client))
+            return
         conflicts = client.list_conflicts(state=state, object_id=notice)
-    if json_:
-        emit_json(v1.ConflictList(conflicts=conflicts))
-    elif quiet:
-        emit_ids(c.id for c in conflicts)
-    else:
-        print_conflicts(stdout(), conflicts, own=True)
+        if json_:
+            emit_json(v1.ConflictList(conflicts=conflicts))
+        elif quiet:
+            emit_ids(c.id for c in conflicts)
+        else:
+            print_conflicts(stdout(), conflicts, known_names(client), own=True)
 
 
 @app.command("show")
@@ -161,18 +172,20 @@ def show_conflict(
     """One conflict: both sides, the shared window and band, the distance."""
     with connection.open() as client:
         conflict = client.get_conflict(conflict_id)
-    if json_:
-        emit_json(conflict)
-        return
-    own = conflict.own
-    other = conflict.with_
+        if json_:
+            emit_json(conflict)
+            return
+        names = Names(client)
+        own, other = conflict.own, conflict.with_
+        own_name = names.side(own.type, own.id, own.party)
+        other_name = names.side(other.type, other.id, other.party)
     state = str(conflict.state)
     if conflict.resolved_reason is not None:
         state += f" ({conflict.resolved_reason}, {when_text(conflict.resolved_at)})"
     rows = [
         ("conflict", f"{conflict.id} · {conflict.kind} · {state}"),
-        ("own", f"{own.party} {own.type} {own.id} v{own.version} volume {own.volume_index}"),
-        ("with", f"{other.party} {other.type} {other.id or '(hidden)'}"),
+        ("own", f"{own_name} {own.id} v{own.version} volume {own.volume_index}"),
+        ("with", other_name + ("" if other.id is None else f" {other.id}")),
         ("window", window_text(conflict.window.start, conflict.window.end)),
         ("band", band_text(conflict.altitude)),
         ("distance", distance_text(conflict.distance_m)),
@@ -191,14 +204,15 @@ def ack_conflict(
     """Acknowledge a conflict (a receipt, never an approval)."""
     with connection.open() as client:
         ack = client.ack_conflict(conflict_id)
-    if json_:
-        emit_json(ack)
-    else:
-        stdout().print(
-            f"Acknowledged conflict [bold]{escape(ack.subject_id)}[/bold] for {escape(ack.party)}"
-            f" at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
-            " (a receipt, not an approval)"
-        )
+        if json_:
+            emit_json(ack)
+            return
+        name = Names(client).conflict_of(ack.subject_id)
+    stdout().print(
+        f"Acknowledged conflict [bold]{escape(ack.subject_id)}[/bold] ({escape(name)})"
+        f" for {escape(ack.party)} at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
+        " (a receipt, not an approval)"
+    )
 
 
 @app.command("pending")
@@ -210,15 +224,17 @@ def pending_acks(
     """What your party still has to acknowledge (notices and conflicts), earliest due first."""
     with connection.open() as client:
         pending = client.pending_acks()
-    if json_:
-        emit_json(v1.AckList(acknowledgements=pending))
-        return
+        if json_:
+            emit_json(v1.AckList(acknowledgements=pending))
+            return
+        names = known_names(client)
+        subjects = [names.subject(a.subject, a.subject_id) for a in pending]
     columns = ("id", "subject", "v", "priority", "requested", "due")
     grid = table(f"Awaiting acknowledgement ({len(pending)})", *columns)
-    for a in pending:
+    for a, subject in zip(pending, subjects, strict=True):
         grid.add_row(
             a.subject_id,
-            a.subject,
+            escape(subject),
             str(a.version),
             a.priority,
             when_text(a.requested_at, short=True),

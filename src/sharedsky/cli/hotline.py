@@ -23,6 +23,7 @@ from sharedsky.cli._common import (
     table,
     when_text,
 )
+from sharedsky.cli._names import Names
 from sharedsky.client import hotline as sdk
 from sharedsky.domain.templates import CATALOGUE, ParamKind
 from sharedsky.wire import v1
@@ -88,17 +89,19 @@ def ack_text(m: v1.MessageOut) -> str:
     return f"{ack.status}, due {when_text(ack.due_at, short=True)}"
 
 
-def messages_table(messages: list[v1.MessageOut], title: str) -> Table:
-    """The messages as a table: id, sent, from → to, priority, text, acknowledgement."""
+def messages_table(messages: list[v1.MessageOut], title: str, names: Names) -> Table:
+    """The messages as a table: id, sent, from → to, priority, text (after what it is
+    about, named), acknowledgement."""
     grid = table(title, "id", "sent", "from → to", "priority", "message", "ack")
     for m in messages:
         priority = m.priority.upper() if m.priority == "flash" else m.priority
+        about = names.about(m.about)
         grid.add_row(
             m.id,
             when_text(m.sent_at, short=True),
             f"{m.from_} → {m.to}",
             priority,
-            message_text(m),
+            Text("\n".join(part for part in (about and f"({about})", message_text(m)) if part)),
             ack_text(m),
             style="bold red" if m.priority == "flash" else None,
         )
@@ -145,17 +148,19 @@ def send(
     )
     with connection.open() as client:
         message = sdk.send_message(client, body)
-    if json_:
-        emit_json(message)
-        return
-    if quiet:
-        emit_ids([message.id])
-        return
+        if json_:
+            emit_json(message)
+            return
+        if quiet:
+            emit_ids([message.id])
+            return
+        about = Names(client).about(message.about)
     ack = message.acknowledgement
     due = "" if ack is None else f"; ack due {when_text(ack.due_at)}"
+    thread = f" {about}" if about else ""
     stdout().print(
-        f"Sent [bold]{escape(message.id)}[/bold] to {escape(message.to)} ({message.priority})"
-        f" in thread {escape(message.thread)}{due}"
+        f"Sent {message.priority} message [bold]{escape(message.id)}[/bold] to"
+        f" {escape(message.to)}{escape(thread)} (thread {escape(message.thread)}){due}"
     )
     stdout().print(message_text(message), markup=False)
 
@@ -177,16 +182,15 @@ def list_messages(
     check_quiet(json_, quiet)
     with connection.open() as client:
         messages = sdk.list_messages(client, thread, limit)
-    if json_:
-        emit_json(v1.MessageList(messages=messages))
-    elif quiet:
-        emit_ids(m.id for m in messages)
-    elif messages:
-        print_table(
-            stdout(), messages_table(messages, f"Thread {thread}" if thread else "Messages")
-        )
-    else:
-        stdout().print("no messages")
+        if json_:
+            emit_json(v1.MessageList(messages=messages))
+        elif quiet:
+            emit_ids(m.id for m in messages)
+        elif messages:
+            title = f"Thread {thread}" if thread else "Messages"
+            print_table(stdout(), messages_table(messages, title, Names(client)))
+        else:
+            stdout().print("no messages")
 
 
 def param_text(spec: v1.ParamSpecOut) -> str:
@@ -248,10 +252,11 @@ def ack_message(
     """Acknowledge a message addressed to your party (a receipt, never an approval)."""
     with connection.open() as client:
         ack = sdk.ack_message(client, message_id)
-    if json_:
-        emit_json(ack)
-    else:
-        stdout().print(
-            f"Acknowledged message [bold]{escape(ack.subject_id)}[/bold] for {escape(ack.party)}"
-            f" at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
-        )
+        if json_:
+            emit_json(ack)
+            return
+        name = Names(client).message_of(ack.subject_id)
+    stdout().print(
+        f"Acknowledged message [bold]{escape(ack.subject_id)}[/bold] ({escape(name)})"
+        f" for {escape(ack.party)} at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
+    )

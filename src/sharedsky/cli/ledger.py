@@ -15,17 +15,21 @@ from typing import Annotated, Any
 import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from rich.markup import escape
 
 from sharedsky.cli._common import (
     Connection,
     JsonOption,
     connection_options,
+    duration_text,
     fail,
     print_table,
     stdout,
     table,
 )
-from sharedsky.client.timeline import build_timeline
+from sharedsky.cli._names import Names
+from sharedsky.client.timeline import TimelineLine, build_timeline
+from sharedsky.ledger.chain import parse_time
 from sharedsky.ledger.checkpoints import Checkpoint, CheckpointFormatError
 from sharedsky.ledger.export import ExportError, read_jsonl
 from sharedsky.ledger.offline import verify_jsonl
@@ -295,13 +299,20 @@ def verify_command(
 
 
 def _fetch_verified(
-    connection: Connection, keys: Path | None, kept: list[Checkpoint]
-) -> tuple[Report, list[dict[str, Any]]]:
+    connection: Connection, keys: Path | None, kept: list[Checkpoint], about: str | None = None
+) -> tuple[Report, list[dict[str, Any]], str | None]:
+    """The export this operator may see, verified; with ``about``, also that notice's name
+    (`Names.subject`), None when the operator cannot read it."""
     with connection.open() as client:
         ring = _read_keys(keys) if keys is not None else client.ledger_keys()
         sink = io.BytesIO()
         client.export_ledger(sink)
-    return _verify_export(sink.getvalue(), ring, kept, all_sigs=False)
+        name = None
+        if about is not None:
+            names = Names(client)
+            name = names.subject("notice", about) if names.titled("notice", about) else None
+    report, entries = _verify_export(sink.getvalue(), ring, kept, all_sigs=False)
+    return report, entries, name
 
 
 @app.command("audit")
@@ -318,7 +329,7 @@ def audit_command(
     """Prove that the log the server serves today extends every checkpoint kept; a
     rewritten history (a fork) is reported with the first diverging seq (exit 1)."""
     kept = read_checkpoints(checkpoints)
-    report, _ = _fetch_verified(connection, keys, kept)
+    report, _, _ = _fetch_verified(connection, keys, kept)
     _print_report(report, json_, f"the server's log against {len(kept)} checkpoints")
 
 
@@ -332,11 +343,12 @@ def timeline_command(
     connection: Connection,
     json_: JsonOption = False,
 ) -> None:
-    """When a notice was filed, delivered to each counterparty, acknowledged, escalated,
-    amended, and the lead time each party got — from the verified ledger, each line with the
-    hash and signature that prove it."""
+    """When a notice was filed, delivered to each counterparty (to whom, by stream, webhook
+    or read, and when), acknowledged, escalated, amended, and the lead time each party got —
+    from the verified ledger, each line with the hash and signature that prove it; durations
+    read as 2 min 05 s or 1 h 12 min (--json: in seconds)."""
     kept = read_checkpoints(checkpoints) if checkpoints is not None else []
-    report, entries = _fetch_verified(connection, keys, kept)
+    report, entries, name = _fetch_verified(connection, keys, kept, about=notice_id)
     if not report.ok:
         _print_report(report, json_, "the server's log")
     timeline = build_timeline(notice_id, entries)
@@ -348,13 +360,14 @@ def timeline_command(
         typer.echo(json.dumps(document))
         return
     out = stdout()
-    grid = table(f"Notice {notice_id}: proven timeline", "seq", "time (UTC)", "what", "proof")
+    heading = f"{name} ({notice_id})" if name else f"notice {notice_id}"
+    grid = table(f"Proven timeline of {heading}", "seq", "time (UTC)", "what", "proof")
     for line in timeline.lines:
         signed = f" · party sig {line.party_sig['key_id']}" if line.party_sig else ""
         grid.add_row(
             str(line.seq),
-            line.time,
-            line.what,
+            _ledger_time(line.time),
+            escape(_what(line)),
             f"hash {line.hash[:16]}… sig {line.sig[:12]}…{signed}",
         )
     print_table(out, grid)
@@ -363,6 +376,24 @@ def timeline_command(
             "Lead time each party got (from delivery)", "party", "delivered", "via", "lead time"
         )
         for lt in timeline.lead_times:
-            leads.add_row(lt.party, lt.delivered_at, lt.via, f"{lt.lead_time_s:.0f} s")
+            leads.add_row(
+                lt.party, _ledger_time(lt.delivered_at), lt.via, duration_text(lt.lead_time_s)
+            )
         print_table(out, leads)
     out.print(f"verified against the ledger up to seq {report.head_seq} (hash {report.head_hash})")
+
+
+def _ledger_time(text: str) -> str:
+    """A ledger time (``2026-11-25T02:05:31.108297Z``) as ``2026-11-25 02:05:31Z``."""
+    return parse_time(text).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _what(line: TimelineLine) -> str:
+    """A timeline line in words, its figures in a person's units: the lead time of a filing or
+    an amendment as a duration, a delivery with the moment it reached its party."""
+    what = line.what
+    if line.lead_time_s is not None:
+        what += f", lead time {duration_text(line.lead_time_s)}"
+    if line.delivery is not None:
+        what += f", at {_ledger_time(line.delivery.delivered_at)}"
+    return what

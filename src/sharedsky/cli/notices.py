@@ -39,8 +39,9 @@ from sharedsky.cli._common import (
     when_text,
     window_text,
 )
+from sharedsky.cli._names import Names, title_of
 from sharedsky.cli._option_groups import C, GroupOption, with_option_group
-from sharedsky.cli.conflicts import print_conflicts
+from sharedsky.cli.conflicts import known_names, print_conflicts
 from sharedsky.wire import v1
 from sharedsky.wire.v1.notices import NoticeKind
 
@@ -221,10 +222,10 @@ AFTER_THE_FACT = "its window had ended when it was filed (a record, not a notice
 """What ``recorded after the fact`` means, where a notice is shown whole."""
 
 
-def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
+def _print_filing(console: Console, verb: str, filing: v1.FilingOut, names: Names) -> None:
     console.print(
-        f"{verb} notice [bold]{escape(filing.id)}[/bold] · version {filing.version}"
-        f" · {filing.status}"
+        f"{verb} notice “{escape(filing.title)}” [bold]{escape(filing.id)}[/bold]"
+        f" · version {filing.version} · {filing.status}"
     )
     if filing.recorded_after_the_fact:
         console.print(f"recorded after the fact: {AFTER_THE_FACT}")
@@ -234,7 +235,7 @@ def _print_filing(console: Console, verb: str, filing: v1.FilingOut) -> None:
     else:
         lead += " · on time"
     console.print(lead)
-    print_conflicts(console, filing.conflicts)
+    print_conflicts(console, filing.conflicts, names.know([filing]))
 
 
 @app.command("file")
@@ -252,12 +253,12 @@ def file_notice(
     body = _draft(ctx, flags, None)
     with connection.open() as client:
         filing = client.file_notice(body)
-    if json_:
-        emit_json(filing)
-    elif quiet:
-        emit_ids([filing.id])
-    else:
-        _print_filing(stdout(), "Filed", filing)
+        if json_:
+            emit_json(filing)
+        elif quiet:
+            emit_ids([filing.id])
+        else:
+            _print_filing(stdout(), "Filed", filing, Names(client))
 
 
 @app.command("amend")
@@ -284,12 +285,12 @@ def amend_notice(
         base = None if flags.from_json is not None else _as_draft(client.get_notice(notice_id))
         body = _draft(ctx, flags, base)
         filing = client.amend_notice(notice_id, version, body)
-    if json_:
-        emit_json(filing)
-    elif quiet:
-        emit_ids([filing.id])
-    else:
-        _print_filing(stdout(), "Amended", filing)
+        if json_:
+            emit_json(filing)
+        elif quiet:
+            emit_ids([filing.id])
+        else:
+            _print_filing(stdout(), "Amended", filing, Names(client))
 
 
 @app.command("list")
@@ -348,7 +349,7 @@ def list_notices(
             n.id,
             n.party,
             n.kind,
-            n.title,
+            escape(title_of(n)),
             f"v{n.version} {n.status}",
             _envelope(n.volumes),
             " ".join([duration_text(n.lead_time_s), *flags]),
@@ -387,15 +388,21 @@ def show_notice(
     """One notice: details, volumes, open conflicts and acknowledgements."""
     with connection.open() as client:
         notice = client.get_notice(notice_id)
-    if json_:
-        emit_json(notice)
-        return
+        if json_:
+            emit_json(notice)
+            return
+        names = known_names(client) if notice.conflicts else Names(client)
+        _print_notice(stdout(), notice, names.know([notice]))
+
+
+def _print_notice(console: Console, notice: v1.NoticeDetailOut, names: Names) -> None:
+    """A notice whole: its details, volumes, conflicts (each side named) and acks."""
     late = f"LATE for {', '.join(notice.late_for)}" if notice.late else "on time"
     rows = [
         ("notice", f"{notice.id} v{notice.version} · {notice.status}"),
         ("party", notice.party),
         ("kind", notice.kind),
-        ("title", notice.title),
+        ("title", title_of(notice)),
         ("filed", when_text(notice.filed_at)),
         ("updated", when_text(notice.updated_at)),
         ("lead time", f"{duration_text(notice.lead_time_s)} · {late}"),
@@ -408,7 +415,6 @@ def show_notice(
         rows.append(("redacted", "only the volumes that clash with yours are shown"))
     if notice.recorded_after_the_fact:
         rows.append(("recorded", f"after the fact: {AFTER_THE_FACT}"))
-    console = stdout()
     console.print(details(rows))
     volumes = table("Volumes", "#", "outline", "at", "band", "window", whole=("at",))
     for v in notice.volumes:
@@ -419,7 +425,7 @@ def show_notice(
             window_text(v.time.start, v.time.end),
         )
     print_table(console, volumes)
-    print_conflicts(console, notice.conflicts)
+    print_conflicts(console, notice.conflicts, names)
     if notice.acknowledgements:
         acks = table("Acknowledgements", "party", "v", "status", "priority", "due", "acknowledged")
         for a in notice.acknowledgements:
@@ -442,8 +448,8 @@ def cancel_notice(
         emit_json(notice)
     else:
         stdout().print(
-            f"Cancelled notice [bold]{escape(notice.id)}[/bold] (version {notice.version})"
-            f" at {when_text(notice.cancelled_at)}"
+            f"Cancelled notice {escape(Names(None).name(notice))} [bold]{escape(notice.id)}[/bold]"
+            f" (version {notice.version}) at {when_text(notice.cancelled_at)}"
         )
 
 
@@ -457,10 +463,11 @@ def ack_notice(
     """Acknowledge receipt of a counterparty's notice (a receipt, never an approval)."""
     with connection.open() as client:
         ack = client.ack_notice(notice_id)
-    if json_:
-        emit_json(ack)
-    else:
-        stdout().print(
-            f"Acknowledged notice [bold]{escape(ack.subject_id)}[/bold] v{ack.version}"
-            f" for {escape(ack.party)} at {when_text(ack.acked_at)} (a receipt, not an approval)"
-        )
+        if json_:
+            emit_json(ack)
+            return
+        name = Names(client).subject("notice", ack.subject_id)
+    stdout().print(
+        f"Acknowledged {escape(name)} ([bold]{escape(ack.subject_id)}[/bold]) v{ack.version}"
+        f" for {escape(ack.party)} at {when_text(ack.acked_at)} (a receipt, not an approval)"
+    )

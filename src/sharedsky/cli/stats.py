@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from sharedsky.cli._common import (
     Connection,
@@ -16,6 +17,8 @@ from sharedsky.cli._common import (
     table,
     when_text,
 )
+from sharedsky.cli._names import Names
+from sharedsky.cli.conflicts import known_names
 from sharedsky.wire import v1
 
 app = typer.Typer(
@@ -34,9 +37,12 @@ def lead_time(
     """Lead-time compliance per channel: notices, late ones, compliance, median and minimum."""
     with connection.open() as client:
         report = client.lead_time_report()
-    if json_:
-        emit_json(report)
-        return
+        if json_:
+            emit_json(report)
+            return
+        late = [(c, n) for c in report.channels for n in c.late_notices]
+        names = known_names(client) if late else Names(None)
+        titles = [names.subject("notice", n.id) for _, n in late]
     grid = table(
         "Lead time given, from delivery",
         "from → to",
@@ -58,14 +64,13 @@ def lead_time(
             str(c.undelivered),
         )
     print_table(stdout(), grid)
-    late = [(c, n) for c in report.channels for n in c.late_notices]
     if late:
-        rows = table("Late notices", "notice", "from → to", "kind", "lead time", "required")
-        for c, n in late:
+        rows = table("Late notices", "id", "notice", "from → to", "lead time", "required")
+        for (c, n), title in zip(late, titles, strict=True):
             rows.add_row(
                 n.id,
+                escape(title),
                 f"{c.sender} → {c.recipient}",
-                n.kind,
                 duration_text(n.lead_time_s),
                 duration_text(n.required_s),
             )
@@ -81,12 +86,14 @@ def inbox(
     """What awaits your party's acknowledgement, most urgent first, with the time left."""
     with connection.open() as client:
         pending = client.pending_acks()
-    if json_:
-        emit_json(v1.AckList(acknowledgements=pending))
-        return
+        if json_:
+            emit_json(v1.AckList(acknowledgements=pending))
+            return
+        names = known_names(client) if pending else Names(None)
+        subjects = [names.subject(a.subject, a.subject_id) for a in pending]
     now = now_of(ctx)
     grid = table(f"Inbox ({len(pending)})", "id", "subject", "priority", "due", "left", "rung")
-    for a in pending:
+    for a, subject in zip(pending, subjects, strict=True):
         if a.due_at is None:
             left = "at the host"
         else:
@@ -98,7 +105,7 @@ def inbox(
             )
         grid.add_row(
             a.subject_id,
-            a.subject,
+            escape(subject),
             a.priority.upper() if a.priority == "flash" else a.priority,
             when_text(a.due_at, short=True),
             left,

@@ -34,6 +34,7 @@ from sharedsky.cli._common import (
     when_text,
     window_text,
 )
+from sharedsky.cli._names import Names, title_of
 from sharedsky.cli.conflicts import print_conflicts
 from sharedsky.wire import v1
 from sharedsky.wire.v1.zones import ZoneKind
@@ -53,7 +54,7 @@ def _print_zone(console: Console, zone: v1.ZoneOut) -> None:
         ("zone", f"{zone.id} v{zone.version} · {zone.status}"),
         ("party", zone.party),
         ("kind", zone.kind),
-        ("title", zone.title),
+        ("title", title_of(zone)),
         ("outline", outline_text(vol.outline)),
         ("band", band_text(vol.altitude)),
         ("window", window_text(vol.time.start, vol.time.end)),
@@ -111,18 +112,18 @@ def declare_zone(
     )
     with connection.open() as client:
         declared = client.declare_zone(body)
-    if json_:
-        emit_json(declared)
-        return
-    if quiet:
-        emit_ids([declared.id])
-        return
-    console = stdout()
-    console.print(
-        f"Declared zone [bold]{escape(declared.id)}[/bold] · version {declared.version}"
-        f" · {declared.status}"
-    )
-    print_conflicts(console, declared.conflicts)
+        if json_:
+            emit_json(declared)
+            return
+        if quiet:
+            emit_ids([declared.id])
+            return
+        console = stdout()
+        console.print(
+            f"Declared zone “{escape(declared.title)}” [bold]{escape(declared.id)}[/bold]"
+            f" · version {declared.version} · {declared.status}"
+        )
+        print_conflicts(console, declared.conflicts, Names(client).know([declared]))
 
 
 @app.command("list")
@@ -155,7 +156,7 @@ def list_zones(
             z.id,
             z.party,
             z.kind,
-            z.title + (" (redacted)" if z.redacted else ""),
+            escape(title_of(z)) + (" (redacted)" if z.redacted else ""),
             str(z.version),
             z.status,
             band_text(z.volume.altitude, short=True),
@@ -194,6 +195,6 @@ def withdraw_zone(
         emit_json(zone)
     else:
         stdout().print(
-            f"Withdrew zone [bold]{escape(zone.id)}[/bold] (version {zone.version})"
-            f" at {when_text(zone.withdrawn_at)}"
+            f"Withdrew zone {escape(Names(None).name(zone))} [bold]{escape(zone.id)}[/bold]"
+            f" (version {zone.version}) at {when_text(zone.withdrawn_at)}"
         )

@@ -29,17 +29,35 @@ from sharedsky.ledger.chain import parse_time
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    """Who first received the notice, how and when (a ``delivery.recorded`` entry)."""
+
+    party: str
+    """The party that received it."""
+    via: str
+    """``stream``, ``webhook`` or ``read`` (an authenticated read of it or of a list)."""
+    delivered_at: str
+    """As the ledger formats times (``YYYY-MM-DDTHH:MM:SS.ffffffZ``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineLine:
     """One step of a notice's history, with the entry that proves it."""
 
     seq: int
     time: str
+    """The entry's time, as the ledger formats times."""
     type: str
     actor: str
     what: str
+    """What happened, in words (figures are in the fields below)."""
     hash: str
     sig: str
     party_sig: Mapping[str, str] | None
+    lead_time_s: float | None = None
+    """The lead time recorded when the notice was filed or amended (that line only)."""
+    delivery: Delivery | None = None
+    """The delivery that a ``delivery.recorded`` line records (that line only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +94,14 @@ class Timeline:
                     "hash": line.hash,
                     "sig": line.sig,
                     "party_sig": None if line.party_sig is None else dict(line.party_sig),
+                    "lead_time_s": line.lead_time_s,
+                    "delivery": None
+                    if line.delivery is None
+                    else {
+                        "party": line.delivery.party,
+                        "via": line.delivery.via,
+                        "delivered_at": line.delivery.delivered_at,
+                    },
                 }
                 for line in self.lines
             ],
@@ -103,8 +129,7 @@ def _describe(entry_type: str, payload: Mapping[str, Any], notice: str) -> str |
     if payload.get("notice") == notice:
         party = payload.get("party")
         return {
-            NoticeFiled.TYPE: f"filed by {party} (version 1, "
-            f"lead time at filing {payload.get('lead_time_s')} s)",
+            NoticeFiled.TYPE: f"filed by {party} (version 1)",
             NoticeAmended.TYPE: f"amended to version {payload.get('version')}",
             NoticeCancelled.TYPE: f"cancelled (version {payload.get('version')})",
             NoticeAcknowledged.TYPE: f"acknowledged by {party} (version {payload.get('version')})",
@@ -150,8 +175,17 @@ def build_timeline(notice: str, entries: Iterable[Mapping[str, Any]]) -> Timelin
             )
         if what is None:
             continue
-        if kind == NoticeFiled.TYPE and payload.get("notice") == notice:
+        ours = payload.get("notice") == notice
+        if kind == NoticeFiled.TYPE and ours:
             start_s = parse_time(entry["time"]).timestamp() + float(payload["lead_time_s"])
+        lead_time_s = None
+        if kind in (NoticeFiled.TYPE, NoticeAmended.TYPE) and ours:
+            lead_time_s = float(payload["lead_time_s"])
+        delivery = None
+        if kind == DeliveryRecorded.TYPE:
+            delivery = Delivery(
+                str(payload["party"]), str(payload["via"]), str(payload["delivered_at"])
+            )
         timeline.lines.append(
             TimelineLine(
                 int(entry["seq"]),
@@ -162,6 +196,8 @@ def build_timeline(notice: str, entries: Iterable[Mapping[str, Any]]) -> Timelin
                 str(entry["hash"]),
                 str(entry["sig"]),
                 entry.get("party_sig"),
+                lead_time_s,
+                delivery,
             )
         )
         if kind == DeliveryRecorded.TYPE and start_s is not None:

@@ -55,6 +55,11 @@ EVENT_LINES: Mapping[str, str] = MappingProxyType(
         "watch.everything": "replaying every event from the start",
         "watch.live": "live from now on",
         "watch.hidden": "(hidden)",
+        "watch.other_ledger": "the seq {seq} kept in {file} is of another ledger (signing key"
+        " {key_id}): dropped",
+        "watch.beyond_head": "the seq {seq} kept in {file} is beyond the ledger's head"
+        " ({head}): dropped",
+        "watch.other_operator": "the seq {seq} kept in {file} is {operator}'s: dropped",
     }
 )
 """The English pattern of each line, by event type (and ``watch.*``)."""
