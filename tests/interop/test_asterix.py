@@ -5,12 +5,11 @@ without position are counted, never raised; datagrams arrive over UDP, multicast
 
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import UTC, datetime, timedelta
 
 import asterix.generated as gen
 import pytest
+from _feeds import sending
 from _hypothesis import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -245,33 +244,16 @@ def test_other_addresses_are_refused(text: str) -> None:
         parse_udp_address(text)
 
 
-def _send(group_or_host: str, port: int, datagrams: list[bytes], stop: threading.Event) -> None:
-    """Send ``datagrams`` every 50 ms until ``stop`` (multicast through the loopback)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as out:
-        out.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
-        out.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
-        while not stop.is_set():
-            for datagram in datagrams:
-                out.sendto(datagram, (group_or_host, port))
-            stop.wait(0.05)
-
-
 @pytest.mark.parametrize("address", ["127.0.0.1", "239.255.62.21"])
 def test_datagrams_sent_over_udp_are_read_unicast_and_multicast(address: str) -> None:
     with open_udp(address, 0, interface="127.0.0.1") as sock:
         port = sock.getsockname()[1]
         decoder = AsterixDecoder()
         datagrams = [b"not asterix", encode_cat062([aircraft(pressure_alt_m=7620.0)])]
-        stop = threading.Event()
-        sender = threading.Thread(target=_send, args=(address, port, datagrams, stop))
-        sender.start()
-        try:
+        with sending(address, port, datagrams):
             read = read_udp(sock, decoder, lambda: NOW, wait_s=0.2)
             got = [state for _, batch in zip(range(6), read, strict=False) for state in batch]
             read.close()
-        finally:
-            stop.set()
-            sender.join(5.0)
     assert got and {s.id for s in got} == {"4CA1F2"}
     assert decoder.stats.not_asterix >= 2
 

@@ -5,17 +5,15 @@ from a local HTTP server the test starts, a file read when it changes."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from _feeds import served
 
 from sharedsky.cli.demo import free_port
 from sharedsky.interop.feed_states import AltitudeDatum
@@ -111,35 +109,6 @@ def test_bad_snapshots_and_entries_are_counted_and_the_rest_read() -> None:
                   "222222: no ground speed", "333333: no altitude", "444444: latitude 95",
                   "555555: track 'north' is not a number"):  # fmt: skip
         assert words in said, words
-
-
-@contextmanager
-def served(documents: list[bytes]) -> Iterator[str]:
-    """An HTTP server on a local port answering each GET with the next document (the last one
-    again when they run out)."""
-    queue = list(documents)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = queue.pop(0) if len(queue) > 1 else queue[0]
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/data/aircraft.json"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5.0)
 
 
 def test_a_url_is_polled_and_each_poll_gives_its_new_positions() -> None:
