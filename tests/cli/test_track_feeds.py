@@ -6,6 +6,7 @@ an HTTP server the test starts, ``opensky`` a file it writes."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import threading
@@ -262,6 +263,24 @@ def test_readsb_reads_a_file_once(api: Api, tmp_path: Path) -> None:
     assert "1 snapshots read (0 failed), 3 aircraft: 2 new positions" in said(result)
     assert "1 without position" in said(result)
     assert sorted(listing(api)) == ["4CA1F2", "738A01"]
+
+
+def test_readsb_follows_a_file_as_readsb_rewrites_it(api: Api, tmp_path: Path) -> None:
+    path = tmp_path / "aircraft.json"
+    now = api.env.clock.now()
+    path.write_bytes(readsb_snapshot(now, 1.0))
+
+    def rewrite() -> None:
+        time.sleep(0.4)
+        path.write_bytes(readsb_snapshot(now, 0.5))
+        os.utime(path, ns=(0, 1))  # a new modification time, however coarse the clock
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    result = run(api, "tracks", "readsb", str(path), "--follow", "--every", "0.1", "--for", "1")
+    writer.join(5.0)
+    assert result.exit_code == 0, result.output
+    assert "2 snapshots read (0 failed), 6 aircraft: 4 new positions" in said(result)
 
 
 def test_readsb_with_nothing_answering_exits_1(api: Api, tmp_path: Path) -> None:
