@@ -30,8 +30,9 @@ from sharedsky.geo.states import COLUMNS as STATE_COLUMNS
 from sharedsky.geo.states import Bounds, StateError, States, frozen_column
 
 app = typer.Typer(
-    help="Live tracks: replay a recording or forward a live sbs (BaseStation) feed as your"
-    " party's tracks, list the live picture, detect conflicts offline in a file of states.",
+    help="Live tracks: replay a recording or an opensky state-vector file, or forward a live"
+    " sbs (BaseStation) feed, asterix (CAT062/CAT021 over UDP) or a readsb aircraft.json, as"
+    " your party's tracks; list the live picture; detect conflicts offline in a file of states.",
     no_args_is_help=True,
 )
 
