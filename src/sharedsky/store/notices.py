@@ -39,6 +39,13 @@ class NoticeRepository:
         self._c.execute(update(t.notices).where(t.notices.c.id == notice.id).values(values))
         self._journal.note(t.notices, "id", notice.id)
 
+    def cancel(self, notice_id: str, at: datetime) -> None:
+        """Mark the notice cancelled at ``at`` (nothing else of it changes); no-op if absent."""
+        self._c.execute(
+            update(t.notices).where(t.notices.c.id == notice_id).values(cancelled_us=to_us(at))
+        )
+        self._journal.note(t.notices, "id", notice_id)
+
     def get(self, notice_id: str) -> Notice | None:
         """The notice with this id at its current version; None when there is none."""
         found = self.get_many([notice_id])

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select
 
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
@@ -40,6 +40,10 @@ _CELL_SEARCH = (
 )
 """The candidate search, built once (statement construction costs more than the query)."""
 
+_ABOVE_MAX_VID = select(func.coalesce(func.max(t.volumes.c.vid), 0) + 1)
+"""The vid of a new volume: one more than the greatest, not a sequence's next value, which
+would skip the numbers of rolled-back writes and so differ from a replay of the ledger."""
+
 _VOLUMES_NEAR = select(t.volumes).where(
     t.volumes.c.vid.in_(bindparam("vids", expanding=True)),
     t.volumes.c.alt_lo_m < bindparam("top"),
@@ -70,15 +74,15 @@ class VolumeIndex:
         if not new:
             self.remove(object_type, object_id)
         self._journal.note(t.volumes, "object_id", object_id)
+        first = self._c.execute(_ABOVE_MAX_VID).scalar_one()
         rows = []
         for index, volume in enumerate(volumes):
             values = volume_values(volume, object_type, object_id, index, party)
             values["version"] = version
+            values["vid"] = first + index
             rows.append(values)
-        inserted = self._c.execute(
-            insert(t.volumes).returning(t.volumes.c.vid, sort_by_parameter_order=True), rows
-        )
-        vids = list(inserted.scalars())
+        self._c.execute(insert(t.volumes), rows)
+        vids = [values["vid"] for values in rows]
         cell_rows = [
             {
                 "cell": cell,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -14,6 +15,7 @@ from sharedsky.store import tables as t
 from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import zone_from_row, zone_values
 from sharedsky.store.volumes import VolumeIndex
+from sharedsky.units import to_us
 
 
 class ZoneRepository:
@@ -37,6 +39,16 @@ class ZoneRepository:
         del values["id"]
         self._c.execute(update(t.zones).where(t.zones.c.id == zone.id).values(values))
         self._journal.note(t.zones, "id", zone.id)
+
+    def withdraw(self, zone_id: str, at: datetime) -> None:
+        """Mark the zone withdrawn (and updated) at ``at``; no-op if absent."""
+        at_us = to_us(at)
+        self._c.execute(
+            update(t.zones)
+            .where(t.zones.c.id == zone_id)
+            .values(withdrawn_us=at_us, updated_us=at_us)
+        )
+        self._journal.note(t.zones, "id", zone_id)
 
     def get(self, zone_id: str) -> Zone | None:
         """The zone with this id; None when there is none."""

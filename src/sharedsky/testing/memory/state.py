@@ -81,9 +81,10 @@ class MemoryVolumes(Repository):
         }
         if taken & set(range(len(volumes))):
             raise ConstraintViolation(f"volumes holds volumes of {object_type} {object_id} already")
+        first = self._t.above_max("volumes")
         rows = [
             volume_values(volume, object_type, object_id, index, party)
-            | {"vid": self._t.next_number("volumes"), "version": version}
+            | {"vid": first + index, "version": version}
             for index, volume in enumerate(volumes)
         ]
         for row, covering in zip(self._t.insert_many("volumes", rows), cells, strict=True):
@@ -165,6 +166,12 @@ class MemoryNotices(Repository):
             self._t.replace("notices", typed("notices", notice_values(notice)))
         self._journal.note("notices", "id", notice.id)
 
+    def cancel(self, notice_id: str, at: datetime) -> None:
+        row = self._t.get("notices", notice_id)
+        if row is not None:
+            self._t.replace("notices", changed(row, "notices", cancelled_us=to_us(at)))
+        self._journal.note("notices", "id", notice_id)
+
     def get(self, notice_id: str) -> Notice | None:
         return self.get_many([notice_id]).get(notice_id)
 
@@ -225,6 +232,13 @@ class MemoryZones(Repository):
         if self._t.get("zones", zone.id) is not None:
             self._t.replace("zones", typed("zones", zone_values(zone)))
         self._journal.note("zones", "id", zone.id)
+
+    def withdraw(self, zone_id: str, at: datetime) -> None:
+        row = self._t.get("zones", zone_id)
+        if row is not None:
+            at_us = to_us(at)
+            self._t.replace("zones", changed(row, "zones", withdrawn_us=at_us, updated_us=at_us))
+        self._journal.note("zones", "id", zone_id)
 
     def get(self, zone_id: str) -> Zone | None:
         return self.get_many([zone_id]).get(zone_id)
@@ -477,7 +491,7 @@ class MemoryEscalations(Repository):
         )
         if taken:
             raise ConstraintViolation(f"escalations holds rung {record.rung} of {record.ack_id}")
-        number = self._t.next_number("escalations")
+        number = self._t.above_max("escalations")
         self._t.insert("escalations", escalation_values(record) | {"id": number})
 
     def steps(self, party: PartyId | None, limit: int = 500) -> list[EscalationStep]:

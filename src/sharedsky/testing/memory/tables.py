@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from sharedsky.testing.memory.database import MemoryUnitOfWork
@@ -387,6 +387,12 @@ class Tables:
         """The next number of a numbered table (never taken back, as a sequence)."""
         self.counters[table] += 1
         return self.counters[table]
+
+    def above_max(self, table: str) -> int:
+        """One more than the greatest number of a numbered table's rows (1 when it has none):
+        the number the SQL store gives a new row, so that a replay of the ledger numbers the
+        rows as the writes did (a sequence would skip the numbers of rolled-back writes)."""
+        return max((int(cast(int, key)) for key in self.rows[table]), default=0) + 1
 
     def get(self, table: str, key: Hashable) -> Row | None:
         return self.rows[table].get(key)
