@@ -18,7 +18,7 @@ from ledger.test_projection import busy_day
 
 from sharedsky.api.openapi import openapi_document
 from sharedsky.domain import events as ev
-from sharedsky.domain.events import EVENT_TYPES, STATE_RECORDED
+from sharedsky.domain.events import EVENT_TYPES
 from sharedsky.ledger.canonical import canonical
 from sharedsky.wire.v1.events import EVENT_PAYLOADS, console_types, payload_of
 
@@ -80,8 +80,6 @@ def test_every_entry_of_a_busy_day_fits_its_type(api: Api) -> None:
     seen = set()
     for entry in entries:
         assert entry.content is not None
-        if entry.content.type == STATE_RECORDED:
-            continue
         _fits(entry.content.type, dict(entry.content.payload))
         seen.add(entry.content.type)
     assert len(seen) >= 13, seen

@@ -10,7 +10,7 @@ from _bodies import notice, square, zone
 from _support import Api
 from sqlalchemy import delete, select
 
-from sharedsky.domain.events import Audience, types_for
+from sharedsky.domain.events import STATE_RECORDED, Audience, types_for
 from sharedsky.ledger.chain import to_json
 from sharedsky.ledger.verify import verify
 from sharedsky.service.deadlines import tick
@@ -18,7 +18,7 @@ from sharedsky.service.ledger import checkpoint, keyring
 from sharedsky.service.projection import apply_entry
 from sharedsky.service.stream import StreamEvent, record_deliveries
 from sharedsky.store import tables as t
-from sharedsky.store.journal import PROJECTED, STATE_EVENT, apply
+from sharedsky.store.legacy_state import PROJECTED
 from sharedsky.store.uow import Database, SqlUnitOfWork
 
 DERIVED = {"volume_cells": t.volume_cells}
@@ -135,56 +135,26 @@ def test_the_typed_events_of_the_ledger_rebuild_the_tables_exactly(api: Api) -> 
     assert after == before
 
 
-def test_the_tables_rebuilt_from_the_ledger_are_the_tables(api: Api) -> None:
+def test_no_write_records_state_entries_any_more(api: Api) -> None:
+    """The typed events are the ledger's only record of the state: no ``state.recorded``
+    entry, and every stream and export carries no ledger-only type."""
     busy_day(api)
-    before = {k: v for k, v in snapshot(api).items() if k in PROJECTED}
-    assert all(before[name] for name in ("notices", "volumes", "zones", "conflicts",
-                                         "ack_requests", "messages", "deliveries",
-                                         "escalations", "tactical_alerts"))  # fmt: skip
     db = api.env.deps.db
     entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
-    report = verify(
-        [to_json(e) for e in entries], checkpoint(api.env.deps), keyring(db), all_signatures=True
+    assert STATE_RECORDED not in {e.content.type for e in entries if e.content is not None}
+    streamed = sum(
+        1
+        for e in entries
+        if e.content is not None and e.content.type not in types_for(Audience.LEDGER)
     )
-    assert report.ok, report.problems
-    with db.engine.begin() as connection:  # the projection, gone
-        for table in PROJECTED.values():
-            connection.execute(delete(table))
-    assert not any(v for k, v in snapshot(api).items() if k in PROJECTED)
-    with db.engine.begin() as connection:  # … and rebuilt from the ledger alone
-        for entry in entries:
-            assert entry.content is not None
-            if entry.content.type == STATE_EVENT:
-                apply(connection, entry.content.payload)
-    assert {k: v for k, v in snapshot(api).items() if k in PROJECTED} == before
-
-
-def test_state_entries_reach_no_stream_and_only_the_host_reads_them(api: Api) -> None:
-    busy_day(api)
-    import io
-
-    from sharedsky.ledger.export import read_jsonl
-
-    streamed = 0
-    for party, whole in (("host", True), ("alpha", False), ("bravo", False)):
-        response = api.client.get("/v1/ledger", headers=api.as_(party))
-        entries, _ = read_jsonl(io.BytesIO(response.content))
-        states = [e for e in entries if e.get("type") == STATE_EVENT]
-        assert bool(states) is whole, party
-        if party == "host":
-            ledger_only = types_for(Audience.LEDGER)
-            streamed = sum(1 for e in entries if e["type"] not in ledger_only)
     stream = api.client.get(f"/v1/events?after=0&limit={streamed}", headers=api.as_("host"))
     assert stream.text.count("\nid: ") + stream.text.startswith("id: ") == streamed
     assert not any(f"event: {name}" in stream.text for name in types_for(Audience.LEDGER))
 
 
-def test_writes_sharing_a_transaction_record_one_state_entry_that_rebuilds_them(
-    api: Api,
-) -> None:
-    """Writes that commit together (group commit) close their transaction with one
-    ``state.recorded`` entry holding the after-images of all their rows; the rebuild from the
-    ledger still gives the tables (R-LEDGER-8)."""
+def test_writes_sharing_a_transaction_are_rebuilt_from_their_events(api: Api) -> None:
+    """Writes that commit together (group commit) append their events and nothing else; the
+    rebuild from the ledger still gives the tables (R-LEDGER-8)."""
     import threading
     import time
 
@@ -216,9 +186,7 @@ def test_writes_sharing_a_transaction_record_one_state_entry_that_rebuilds_them(
     for thread in [holder, *senders]:
         thread.join(10)
     after = db.run(lambda uow: uow.events.after(head.seq, 100), readonly=True)
-    assert [e.type for e in after] == ["message.sent"] * 4 + ["state.recorded"]
-    changed = [c["table"] for c in after[-1].payload["changes"]]  # type: ignore[union-attr]
-    assert changed.count("messages") == 4 and changed.count("ack_requests") == 4
+    assert [e.type for e in after] == ["message.sent"] * 4
 
     before = snapshot(api)
     entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)

@@ -13,7 +13,7 @@ from testing.test_memory import _scenario
 from sharedsky.domain.events import EVENT_TYPES
 from sharedsky.ledger.signing import Signer, public_key_to_b64
 from sharedsky.service import projection
-from sharedsky.store.journal import PROJECTED
+from sharedsky.store.legacy_state import PROJECTED
 from sharedsky.testing.memory import MemoryDatabase
 
 _SERVICE = Path(projection.__file__).parent

@@ -668,7 +668,8 @@ class WebhookDeleted(WebhookRegistered):
 
 
 STATE_RECORDED = "state.recorded"
-"""The ledger entry of a write's after-images (``store/journal.py``): ledger only."""
+"""The type of the entries of after-images that ledgers written before the typed events hold
+(``store/legacy_state.py``): no event writes it any more; the ledger only, no stream."""
 
 EVENT_TYPES: Mapping[str, type[Event]] = {
     kind.TYPE: kind

@@ -13,7 +13,8 @@ tables are written by their use cases and ``apply`` leaves them alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -25,6 +26,7 @@ from sharedsky.domain.escalation import EscalationRecord
 from sharedsky.domain.event_data import notice_of
 from sharedsky.domain.events import (
     EVENT_TYPES,
+    STATE_RECORDED,
     AckEscalated,
     AckLapsed,
     AckParked,
@@ -71,6 +73,41 @@ def apply_entry(type_: str, payload: Mapping[str, Any], writer: UnitOfWork) -> N
     kind = EVENT_TYPES.get(type_)
     if kind is not None and kind in _STEPS:
         apply(kind.from_payload(payload), writer)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """One ledger entry as a rebuild reads it."""
+
+    seq: int
+    type: str
+    payload: Mapping[str, Any]
+
+
+def rebuild(
+    entries: Iterable[StoredEntry],
+    from_seq: int,
+    writer: UnitOfWork,
+    legacy: Callable[[Mapping[str, Any]], None],
+    reindex: Callable[[], None],
+) -> None:
+    """Rebuild emptied state tables from a whole ledger, in order: below ``from_seq`` (a
+    ledger written before the typed events, Alembic revision 0010) the ``state.recorded``
+    entries' after-images through ``legacy``, then the cell index through ``reindex``; from
+    ``from_seq`` on, each typed event through ``apply``. A ledger written since has
+    ``from_seq`` 1: typed events only."""
+    reindexed = False
+    for entry in entries:
+        if entry.seq < from_seq:
+            if entry.type == STATE_RECORDED:
+                legacy(entry.payload)
+            continue
+        if not reindexed:
+            reindex()
+            reindexed = True
+        apply_entry(entry.type, entry.payload, writer)
+    if not reindexed:
+        reindex()
 
 
 def _cells(

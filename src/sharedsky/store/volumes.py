@@ -12,7 +12,6 @@ from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.volumes import StoredVolume, Volume4D
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import stored_volume_from_row, volume_from_row, volume_values
 from sharedsky.units import OPEN_END_US
 
@@ -54,9 +53,8 @@ _VOLUMES_NEAR = select(t.volumes).where(
 class VolumeIndex:
     """Stores volumes with their cell coverings and answers the candidate search."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
 
     def put(
         self,
@@ -73,7 +71,6 @@ class VolumeIndex:
         (``new`` skips looking for them: the object has none yet)."""
         if not new:
             self.remove(object_type, object_id)
-        self._journal.note(t.volumes, "object_id", object_id)
         first = self._c.execute(_ABOVE_MAX_VID).scalar_one()
         rows = []
         for index, volume in enumerate(volumes):
@@ -110,7 +107,6 @@ class VolumeIndex:
     def remove(self, object_type: ObjectType, object_id: str) -> None:
         """Drop every volume of the object and its cells; nothing happens if there are none."""
         self.unindex(object_type, object_id)
-        self._journal.note(t.volumes, "object_id", object_id)
         self._c.execute(
             delete(t.volumes).where(
                 t.volumes.c.object_type == str(object_type), t.volumes.c.object_id == object_id

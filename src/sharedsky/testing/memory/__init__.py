@@ -10,10 +10,11 @@ where a column is a float) are the SQL store's; a row that breaks a primary, uni
 key or leaves a NOT NULL column empty raises ``ConstraintViolation`` where SQL raises its
 IntegrityError (``KeyTaken`` for a taken idempotency key, as there); the ledger is chained and
 signed by ``sharedsky.ledger`` as ``store/events.py`` does, so that a fake run's ledger
-verifies with ``sharedsky.ledger.verify``; and each write ends with the ``state.recorded``
-entry of the rows it changed (R-LEDGER-8), noted as the SQL repositories note them
-(``store/journal.py``). ``tests/service/test_uow_contract.py`` runs the same assertions against
-both, and ``tests/testing/test_memory.py`` the same use cases side by side.
+verifies with ``sharedsky.ledger.verify``; and its tables are the projection of the typed
+events the use cases record (``service/projection.py``), numbered as the SQL store numbers them
+(one more than the greatest vid or escalation id). ``tests/service/test_uow_contract.py`` runs
+the same assertions against both, and ``tests/testing/test_memory.py`` the same use cases
+side by side.
 
 What it simplifies, on purpose:
 

@@ -1,5 +1,5 @@
 """The in-memory tables: each table's rows as the SQL store writes them, changes logged so
-that a transaction that fails is taken back, and the journal of the rows a write changed."""
+that a transaction that fails is taken back."""
 
 from __future__ import annotations
 
@@ -479,59 +479,9 @@ def newest_first(rows: Iterable[Row], time: str, then: str) -> list[Row]:
     return sorted(sorted(rows, key=lambda r: r[then]), key=lambda r: r[time], reverse=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# The state journal (``store/journal.py``): the after-images of the rows a write changed
-# ---------------------------------------------------------------------------------------------
-
-_SAFE_INT = 2**53 - 1
-"""JSON (I-JSON, RFC 8785) integers stop here (``store/journal.py``)."""
-
-
-def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: str(v) if type(v) is int and not -_SAFE_INT <= v <= _SAFE_INT else v
-        for k, v in row.items()
-    }
-
-
-class Journal:
-    """The keys one unit of work wrote, in order, each once: "the rows of ``table`` whose
-    ``column`` is ``value``", noted where the SQL repositories note them."""
-
-    def __init__(self) -> None:
-        self.keys: dict[tuple[str, str, object], None] = {}
-
-    def note(self, table: str, column: str, value: object) -> None:
-        self.keys[(table, column, value)] = None
-
-    def take(self, tables: Tables) -> dict[str, object] | None:
-        """The after-images of every noted key as they stand now (``{"changes": [...]}``,
-        each key's rows in primary-key order); None when nothing was noted."""
-        if not self.keys:
-            return None
-        found: dict[tuple[str, str], dict[object, list[dict[str, Any]]]] = {}
-        for table, column in dict.fromkeys((t, c) for t, c, _ in self.keys):
-            by_value = found[(table, column)] = {}
-            for row in tables.scan(table):  # one pass per table and column, as the SQL store
-                by_value.setdefault(row[column], []).append(_json_row(row))
-        changes = [
-            {
-                "table": table,
-                "column": column,
-                "value": value,
-                "rows": found[(table, column)].get(value, []),
-            }
-            for table, column, value in self.keys
-        ]
-        self.keys.clear()
-        return {"changes": changes}
-
-
 class Repository:
-    """What every in-memory repository reads and writes through: its unit of work's tables
-    and journal."""
+    """What every in-memory repository reads and writes through: its unit of work's tables."""
 
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
         self._t = uow.tables
-        self._journal = uow.journal
