@@ -24,6 +24,7 @@ from sharedsky.api.routes import stream
 from sharedsky.bootstrap import Container, build_deps
 from sharedsky.cli.demo import free_port
 from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.events import Audience, types_for
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.operators import Role
@@ -74,7 +75,7 @@ def parse(text: str) -> tuple[list[Frame], list[str]]:
 def streamable(api: Api) -> list[int]:
     """The seqs of every event a stream may carry (not the ledger-only records)."""
     events = api.env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
-    return [e.seq for e in events if e.type not in ("state.recorded", "delivery.recorded")]
+    return [e.seq for e in events if e.type not in types_for(Audience.LEDGER)]
 
 
 @pytest.fixture

@@ -162,8 +162,8 @@ _HOST_OPEN = (
 )
 STREAM = {
     "open": {
-        "alpha": "filed:A filed:C detected:k1 filed:B~ detected:k3 declared:Z declared:Za",
-        "bravo": "filed:A detected:k1 detected:k2~ filed:B filed:Bq detected:k3 declared:Z "
+        "alpha": "filed:A filed:C detected:k1 filed:B~ detected:k3 declared:Z~ declared:Za",
+        "bravo": "filed:A~ detected:k1 detected:k2~ filed:B filed:Bq detected:k3 declared:Z "
         "detected:k4~ declared:Zc",
         "charlie": "filed:A filed:C detected:k2~ detected:k4~ declared:Za",
         "host": _HOST_OPEN,
@@ -188,8 +188,9 @@ STREAM = {
 }
 """state → viewer → the events its stream carries from the start, in order, as the objects
 stand now; ``~``: the payload is cut (a notice's or zone's conflicts to those the viewer sees,
-a conflict's other side's id withheld). The viewer's ledger export holds exactly the entries
-without ``~`` whole (and the host every entry); everything else redacted."""
+a conflict's other side's id withheld, the full data of a notice or zone that a
+``conflicts_only`` counterparty may not see whole left out). The viewer's ledger export holds
+exactly the entries without ``~`` whole (and the host every entry); everything else redacted."""
 
 _EVENT_NAMES = {
     "mechanism.loaded": "loaded",

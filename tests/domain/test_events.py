@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 from datetime import UTC, datetime
 
 import pytest
+from _event_samples import events_of
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sharedsky.domain import events as ev
 from sharedsky.domain.events import EVENT_TYPES, Audience, Side, audience_of, types_for
+from sharedsky.ledger.canonical import canonical
 
 
 def _event_classes() -> list[type[ev.Event]]:
@@ -30,12 +35,35 @@ def test_every_event_class_is_registered_once_under_its_own_name() -> None:
         assert name.count(".") == 1 and name == name.lower()
 
 
+_AT = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+
+
 def test_events_are_frozen_values() -> None:
-    event = ev.NoticeCancelled("ntc-1", 2)
+    event = ev.NoticeCancelled("ntc-1", 2, _AT)
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.version = 3  # type: ignore[misc]
-    assert event == ev.NoticeCancelled("ntc-1", 2)
-    assert ev.NoticeAmended("n", "p", 1, 0.0, (), ()) != ev.NoticeFiled("n", "p", 1, 0.0, (), ())
+    assert event == ev.NoticeCancelled("ntc-1", 2, _AT)
+    filed = ev.NoticeFiled("n", "p", 1, 0.0, (), (), None, ())  # type: ignore[arg-type]
+    assert ev.NoticeAmended(*dataclasses.astuple(filed)) != filed
+
+
+@given(st.data())
+def test_every_event_is_rebuilt_exactly_from_its_ledger_payload(data: st.DataObject) -> None:
+    """``from_payload`` reads back what ``payload()`` wrote, after the trip through the
+    ledger's canonical JSON (whole floats written as integers), for every event type."""
+    for kind in EVENT_TYPES.values():
+        event = data.draw(events_of(kind), label=kind.TYPE)
+        stored = json.loads(canonical(event.payload()))
+        assert kind.from_payload(stored) == event
+        assert kind.from_payload(stored).payload() == stored | {
+            k: v for k, v in event.payload().items() if k not in stored
+        }
+
+
+def test_hints_computed_before_the_transaction_stay_out_of_the_payload_and_equality() -> None:
+    filed = ev.NoticeFiled("n", "p", 1, 0.0, (), (), None, (), cells=((1, 2),))  # type: ignore[arg-type]
+    assert "cells" not in filed.payload()
+    assert filed == dataclasses.replace(filed, cells=None)
 
 
 def test_payloads_are_the_ledger_form() -> None:
@@ -52,6 +80,8 @@ def test_payloads_are_the_ledger_form() -> None:
         about=("notice", "ntc-1"),
         ack="ack-1",
         due_at=due,
+        operator="alpha-duty",
+        at=due,
     )
     assert sent.payload() == {
         "message": "msg-1",
@@ -65,6 +95,8 @@ def test_payloads_are_the_ledger_form() -> None:
         "about": {"type": "notice", "id": "ntc-1"},
         "ack": "ack-1",
         "due_at": "2026-12-05T12:00:00+00:00",
+        "operator": "alpha-duty",
+        "at": "2026-12-05T12:00:00+00:00",
     }
     detected = ev.TacticalDetected(
         "tac-1",
@@ -74,6 +106,9 @@ def test_payloads_are_the_ledger_form() -> None:
         Side("track", "t2", "bravo"),
         ("alpha", "bravo"),
         {"dcpa_m": 120.5, "tcpa_s": 30.0},
+        due,
+        (),
+        (),
     )
     assert detected.payload() == {
         "conflict": "tac-1",
@@ -84,6 +119,9 @@ def test_payloads_are_the_ledger_form() -> None:
         "to": ["alpha", "bravo"],
         "dcpa_m": 120.5,
         "tcpa_s": 30.0,
+        "at": "2026-12-05T12:00:00+00:00",
+        "acks": [],
+        "superseded": [],
     }
     assert ev.TacticalUpdated(*dataclasses.astuple(detected)).payload() == detected.payload()
     assert ev.OperatorAdded("alpha-x", "alpha", "duty", None, None).payload()["expires_at"] is None
@@ -99,7 +137,12 @@ def test_audiences() -> None:
     assert audience_of("state.recorded") is Audience.LEDGER
     assert audience_of("operator.added") is Audience.HOST
     assert audience_of("no.such-type") is Audience.HOST  # unknown: the host alone
-    assert types_for(Audience.LEDGER) == {"delivery.recorded", "state.recorded"}
+    assert types_for(Audience.LEDGER) == {
+        "delivery.recorded",
+        "state.recorded",
+        "ack.lapsed",
+        "ack.parked",
+    }
     assert types_for(Audience.ZONE) == {"zone.declared", "zone.amended", "zone.withdrawn"}
 
 

@@ -1,5 +1,6 @@
 """The state tables are a projection of the ledger: emptied and rebuilt from the verified
-ledger alone, they are what they were (R-LEDGER-8)."""
+ledger alone, by applying its typed events in order (``service/projection.py``), they are what
+they were, every column of every row, the cell index too (R-LEDGER-8)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,46 @@ from _bodies import notice, square, zone
 from _support import Api
 from sqlalchemy import delete, select
 
+from sharedsky.domain.events import STATE_RECORDED, Audience, types_for
 from sharedsky.ledger.chain import to_json
 from sharedsky.ledger.verify import verify
 from sharedsky.service.deadlines import tick
 from sharedsky.service.ledger import checkpoint, keyring
+from sharedsky.service.projection import apply_entry
 from sharedsky.service.stream import StreamEvent, record_deliveries
-from sharedsky.store.journal import PROJECTED, STATE_EVENT, apply
+from sharedsky.store import tables as t
+from sharedsky.store.legacy_state import PROJECTED
+from sharedsky.store.uow import Database, SqlUnitOfWork
+
+DERIVED = {"volume_cells": t.volume_cells}
+"""The candidate index: no projection of its own, derived from the volumes' outlines."""
 
 
 def snapshot(api: Api) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every projected table (and of the cell index), in key order."""
     with api.env.deps.db.engine.connect() as connection:
         return {
             name: [
                 dict(row._mapping)
-                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+                for row in connection.execute(
+                    select(table).order_by(
+                        *(table.primary_key.columns or table.columns)  # no key: every column
+                    )
+                )
             ]
-            for name, table in PROJECTED.items()
+            for name, table in {**PROJECTED, **DERIVED}.items()
         }
+
+
+def replay_typed(db: Database, entries: list[Any]) -> None:
+    """Empty the projected tables and the cell index, and apply the ledger's typed events."""
+    with db.engine.begin() as connection:
+        for table in [*PROJECTED.values(), *DERIVED.values()]:
+            connection.execute(delete(table))
+        writer = SqlUnitOfWork(connection, db.server_keys)
+        for entry in entries:
+            assert entry.content is not None
+            apply_entry(entry.content.type, entry.content.payload, writer)
 
 
 def busy_day(api: Api) -> None:
@@ -71,6 +95,8 @@ def busy_day(api: Api) -> None:
     tracks_clash(api)
     api.env.clock.advance(3600)  # every other acknowledgement falls due: escalations
     assert tick(api.env.deps).escalated > 0
+    api.env.clock.advance(7200)  # … up to the host, where they stay pending (ack.parked)
+    tick(api.env.deps)
 
 
 def tracks_clash(api: Api) -> None:
@@ -88,56 +114,47 @@ def tracks_clash(api: Api) -> None:
     assert tactical_tick(api.env.deps, parts.picture, parts.board).cleared == 1
 
 
-def test_the_tables_rebuilt_from_the_ledger_are_the_tables(api: Api) -> None:
+def test_the_typed_events_of_the_ledger_rebuild_the_tables_exactly(api: Api) -> None:
+    """Emptied, then rebuilt by applying each typed event of the verified ledger in order: the
+    tables are byte-identical, the volumes' and escalations' numbers and the cell index too."""
     busy_day(api)
     before = snapshot(api)
-    assert all(before[name] for name in ("notices", "volumes", "zones", "conflicts",
-                                         "ack_requests", "messages", "deliveries",
-                                         "escalations", "tactical_alerts"))  # fmt: skip
+    assert all(before.values()), [name for name, rows in before.items() if not rows]
     db = api.env.deps.db
     entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
     report = verify(
         [to_json(e) for e in entries], checkpoint(api.env.deps), keyring(db), all_signatures=True
     )
     assert report.ok, report.problems
-    with db.engine.begin() as connection:  # the projection, gone
-        for table in PROJECTED.values():
-            connection.execute(delete(table))
-    assert not any(snapshot(api).values())
-    with db.engine.begin() as connection:  # … and rebuilt from the ledger alone
-        for entry in entries:
-            assert entry.content is not None
-            if entry.content.type == STATE_EVENT:
-                apply(connection, entry.content.payload)
-    assert snapshot(api) == before
+    replay_typed(db, entries)
+    after = snapshot(api)
+    for name, rows in before.items():  # table by table, row by row: a failure names the cell
+        assert len(after[name]) == len(rows), name
+        for old, new in zip(rows, after[name], strict=True):
+            assert {k: v for k, v in new.items() if old[k] != v} == {}, (name, old)
+    assert after == before
 
 
-def test_state_entries_reach_no_stream_and_only_the_host_reads_them(api: Api) -> None:
+def test_no_write_records_state_entries_any_more(api: Api) -> None:
+    """The typed events are the ledger's only record of the state: no ``state.recorded``
+    entry, and every stream and export carries no ledger-only type."""
     busy_day(api)
-    import io
-
-    from sharedsky.ledger.export import read_jsonl
-
-    streamed = 0
-    for party, whole in (("host", True), ("alpha", False), ("bravo", False)):
-        response = api.client.get("/v1/ledger", headers=api.as_(party))
-        entries, _ = read_jsonl(io.BytesIO(response.content))
-        states = [e for e in entries if e.get("type") == STATE_EVENT]
-        assert bool(states) is whole, party
-        if party == "host":
-            ledger_only = {STATE_EVENT, "delivery.recorded"}
-            streamed = sum(1 for e in entries if e["type"] not in ledger_only)
+    db = api.env.deps.db
+    entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
+    assert STATE_RECORDED not in {e.content.type for e in entries if e.content is not None}
+    streamed = sum(
+        1
+        for e in entries
+        if e.content is not None and e.content.type not in types_for(Audience.LEDGER)
+    )
     stream = api.client.get(f"/v1/events?after=0&limit={streamed}", headers=api.as_("host"))
     assert stream.text.count("\nid: ") + stream.text.startswith("id: ") == streamed
-    assert STATE_EVENT not in stream.text and "delivery.recorded" not in stream.text
+    assert not any(f"event: {name}" in stream.text for name in types_for(Audience.LEDGER))
 
 
-def test_writes_sharing_a_transaction_record_one_state_entry_that_rebuilds_them(
-    api: Api,
-) -> None:
-    """Writes that commit together (group commit) close their transaction with one
-    ``state.recorded`` entry holding the after-images of all their rows; the rebuild from the
-    ledger still gives the tables (R-LEDGER-8)."""
+def test_writes_sharing_a_transaction_are_rebuilt_from_their_events(api: Api) -> None:
+    """Writes that commit together (group commit) append their events and nothing else; the
+    rebuild from the ledger still gives the tables (R-LEDGER-8)."""
     import threading
     import time
 
@@ -169,17 +186,9 @@ def test_writes_sharing_a_transaction_record_one_state_entry_that_rebuilds_them(
     for thread in [holder, *senders]:
         thread.join(10)
     after = db.run(lambda uow: uow.events.after(head.seq, 100), readonly=True)
-    assert [e.type for e in after] == ["message.sent"] * 4 + ["state.recorded"]
-    changed = [c["table"] for c in after[-1].payload["changes"]]  # type: ignore[union-attr]
-    assert changed.count("messages") == 4 and changed.count("ack_requests") == 4
+    assert [e.type for e in after] == ["message.sent"] * 4
 
     before = snapshot(api)
     entries = db.run(lambda uow: uow.events.entries(0, 100_000), readonly=True)
-    with db.engine.begin() as connection:
-        for table in PROJECTED.values():
-            connection.execute(delete(table))
-        for entry in entries:
-            assert entry.content is not None
-            if entry.content.type == STATE_EVENT:
-                apply(connection, entry.content.payload)
+    replay_typed(db, entries)
     assert snapshot(api) == before

@@ -1,6 +1,6 @@
 """The service tests run the use cases over the in-memory unit of work (``testing/memory.py``):
 ``env`` (and ``api`` over it) here is the fake's. A test about what a SQL backend does
-(concurrent transactions, ``SKIP LOCKED``, the state journal's SQL) asks for ``sql_env`` or
+(concurrent transactions, ``SKIP LOCKED``) asks for ``sql_env`` or
 ``database`` instead, on SQLite and PostgreSQL; ``test_uow_contract.py`` holds the fake to the
 SQL store."""
 

@@ -9,7 +9,7 @@ import operator
 import threading
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from _support import T0, Env, make_env
@@ -35,7 +35,7 @@ from sharedsky.store.acks import AckRepository
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 from sharedsky.testing.memory import MemoryDatabase
-from sharedsky.units import to_us
+from sharedsky.units import from_us, to_us
 
 LADDER_YAML = """\
 mechanism: ladders
@@ -217,7 +217,10 @@ def test_each_escalation_says_exactly_who_what_and_until_when(
                 | {"to_host": True, "next_due_us": None}
             )
     key = operator.itemgetter("ack", "rung")
-    assert sorted(escalated_events(env), key=key) == sorted(expected, key=key)
+    found = escalated_events(env)
+    for event in found:  # each climbed at the tick that found it due, its due time here
+        assert datetime.fromisoformat(str(event.pop("at"))) == from_us(int(event["due_was_us"]))
+    assert sorted(found, key=key) == sorted(expected, key=key)
     events = env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
     assert {e.actor for e in events if e.type == "ack.escalated"} == {"system"}
     taken = records(env)

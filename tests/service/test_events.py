@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import rfc8785
 from _support import T0, Env
 
 from sharedsky.domain.channels import NoticeKind
@@ -15,11 +14,8 @@ from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
-from sharedsky.ledger.canonical import _LIBRARY, _prepare, canonical
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import cancel_notice, file_notice
-from sharedsky.store import tables
-from sharedsky.store.uow import SqlUnitOfWork
 
 
 def draft(upper_m: float = 9000) -> NoticeDraft:
@@ -44,13 +40,10 @@ def test_filing_clashing_and_cancelling_leave_their_events(env: Env) -> None:
     assert types(env) == [
         "mechanism.loaded",
         "notice.filed",
-        "state.recorded",  # each write ends with the after-images of its rows (R-LEDGER-8)
-        "conflict.detected",
+        "conflict.detected",  # a write's events are its only record (R-LEDGER-8)
         "notice.filed",
-        "state.recorded",
         "conflict.resolved",
         "notice.cancelled",
-        "state.recorded",
     ]
 
 
@@ -59,21 +52,3 @@ def test_a_refused_filing_appends_nothing(env: Env) -> None:
     with pytest.raises(InvalidVolume):
         file_notice(env.deps, alpha, draft(upper_m=1000))
     assert types(env) == ["mechanism.loaded"]
-
-
-def test_after_images_are_plain_json_for_the_fast_canonical_writer(sql_env: Env) -> None:
-    """A write's after-images hold plain ``str`` names (not SQLAlchemy's ``quoted_name``), so
-    the canonical encoder writes them with ``orjson``, not with the slow reference library.
-    On SQL: it is about the SQL store's journal (``store/journal.py``)."""
-    alpha = Actor(OperatorId("alpha-duty"), PartyId("alpha"), False)
-    filed = file_notice(sql_env.deps, alpha, draft())
-
-    def work(uow: SqlUnitOfWork) -> dict[str, object] | None:
-        uow.journal.note(tables.notices, "id", filed.notice.id)
-        uow.journal.note(tables.volumes, "object_id", filed.notice.id)
-        return uow.journal.take(uow.connection)
-
-    record = sql_env.deps.db.run(work, readonly=True)
-    assert record is not None and len(record["changes"]) == 2  # type: ignore[arg-type]
-    assert _prepare(record) is not _LIBRARY
-    assert canonical(record) == rfc8785.dumps(record)

@@ -47,7 +47,7 @@ def env3(memory: MemoryDatabase, clock: FakeClock) -> Env:
 def event_types(env: Env) -> list[str]:
     """The types of the events in the log, without the ledger's state records."""
     events = env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
-    return [e.type for e in events if e.type != "state.recorded"]
+    return [e.type for e in events]
 
 
 def bravo_notice(env: Env) -> str:

@@ -4,7 +4,7 @@ on SQLite and PostgreSQL and the in-memory one the service tests use (``testing/
 One assertion per behaviour a use case relies on, run against each backend (``any_database``):
 what each repository method stores and reads back, its order, ties and limit, what "found
 nothing" answers, what a taken key does, how the ledger chains and signs, that a failed work
-leaves nothing and a write ends with its ``state.recorded`` entry (R-LEDGER-8). Rows are
+leaves nothing and a write appends only the events it appends (R-LEDGER-8). Rows are
 hand-made with distinct values, so that every condition of a query matters. The fake is also
 run beside the SQL store through the use cases (``tests/testing/test_memory.py``)."""
 
@@ -33,7 +33,6 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.errors import KeyTaken
 from sharedsky.domain.escalation import EscalationRecord
-from sharedsky.domain.events import STATE_RECORDED
 from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.messages import About, Message, MessageId
@@ -1009,17 +1008,15 @@ def test_a_work_that_raises_leaves_nothing_behind(db: Database) -> None:
     assert seq == len(before) + 1  # the chain goes on where it stood
 
 
-def test_a_write_ends_with_the_after_images_of_what_it_changed(db: Database) -> None:
-    """R-LEDGER-8: one ``state.recorded`` entry after the write's own events, at the time of
-    its last one, with the rows of every key noted, in order; none for a read-only work or a
-    write of configuration only."""
+def test_a_write_appends_its_own_events_and_nothing_else(db: Database) -> None:
+    """R-LEDGER-8: the ledger holds a write's events alone (the typed events are the state's
+    record): no entry of after-images after them, none for a write that appends no event."""
     ack_row = ack("ack-1", B, "n-1", 0, 10)
 
     def work(uow: UnitOfWork) -> None:
         uow.events.append(at(2), "alpha-duty", "notice.filed", {"notice": "n-1"})
         add_notice(uow, notice("n-1", A, volume(60, 120)), [[10]])
         uow.acks.add(ack_row)
-        uow.acks.supersede("n-9")
         uow.events.append(at(3), "system", "conflict.detected", {})
 
     write(db, work)
@@ -1027,45 +1024,12 @@ def test_a_write_ends_with_the_after_images_of_what_it_changed(db: Database) -> 
     assert [(e.type, e.time, e.actor) for e in events] == [
         ("notice.filed", at(2), "alpha-duty"),
         ("conflict.detected", at(3), "system"),
-        (STATE_RECORDED, at(3), "system"),
     ]
-    changes = events[2].payload["changes"]
-    assert isinstance(changes, list)
-    assert [(c["table"], c["column"], c["value"], len(c["rows"])) for c in changes] == [
-        ("notices", "id", "n-1", 1),
-        ("volumes", "object_id", "n-1", 1),
-        ("ack_requests", "id", "ack-1", 1),
-        ("ack_requests", "subject_id", "n-9", 0),
-    ]
-    [notice_row] = changes[0]["rows"]
-    assert notice_row["lead_time_s"] == 900 and notice_row["late_for"] == '["bravo"]'
-    [ack_image] = changes[2]["rows"]
-    assert ack_image["due_us"] == to_us(at(10)) and ack_image["status"] == "pending"
-    write(db, lambda uow: uow.webhooks.add(hook("h-1", A, 0)))  # not a projection
-    read(db, lambda uow: uow.acks.acknowledge("ack-1", OperatorId("x"), at(4)))
-    assert len(types(db)) == 3
     write(
         db,
         lambda uow: uow.deliveries.record([Delivery("notice", "n-1", B, at(5), "stream")]),
     )
-    [last] = read(db, lambda uow: uow.events.after(3))
-    assert last.type == STATE_RECORDED and last.actor == "system"  # no event: the wall clock
-    assert last.payload["changes"] == [
-        {
-            "table": "deliveries",
-            "column": "subject_id",
-            "value": "n-1",
-            "rows": [
-                {
-                    "subject": "notice",
-                    "subject_id": "n-1",
-                    "party_id": "bravo",
-                    "delivered_us": to_us(at(5)),
-                    "via": "stream",
-                }
-            ],
-        }
-    ]
+    assert len(types(db)) == 2
 
 
 def test_listeners_are_told_of_commits_that_appended_events(db: Database) -> None:

@@ -18,9 +18,7 @@ from sharedsky.domain.conflicts import (
 )
 from sharedsky.domain.ids import ConflictId, PartyId
 from sharedsky.store.conflicts import ConflictRepository
-from sharedsky.store.journal import Journal
 from sharedsky.store.uow import Database, SqlUnitOfWork
-from sharedsky.units import to_us
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A, B, C = PartyId("alpha"), PartyId("bravo"), PartyId("charlie")
@@ -186,35 +184,8 @@ def test_clashing_volumes_are_those_in_an_open_clash_with_the_viewers_own(
     assert clashing(B, every, now) == {"n-a": {1}, "n-c": {0}}
 
 
-def test_resolving_and_adding_note_the_rows_for_the_ledger(database: Database) -> None:
-    #   the host's state.recorded entry carries the after-image of every row a write changed
-    journal = Journal()
-    at = T0 + timedelta(minutes=7)
-    with database.engine.begin() as connection:
-        repo = ConflictRepository(connection, journal)
-        repo.add_many([K1, K2])
-        repo.resolve("cfl-2", ResolvedReason.AMENDED, at)
-        taken = journal.take(connection)
-    assert taken is not None
-    changes = taken["changes"]
-    assert isinstance(changes, list)
-    assert [(c["table"], c["column"], c["value"]) for c in changes] == [
-        ("conflicts", "id", "cfl-1"),
-        ("conflicts", "id", "cfl-2"),
-    ]
-    (resolved,) = changes[1]["rows"]
-    assert (resolved["state"], resolved["resolved_us"], resolved["resolved_reason"]) == (
-        "resolved",
-        to_us(at),
-        "amended",
-    )
-    (still_open,) = changes[0]["rows"]
-    assert (still_open["state"], still_open["resolved_us"]) == ("open", None)
-
-
-def test_a_repository_without_a_journal_keeps_its_own(database: Database) -> None:
-    #   outside a unit of work (a script, a migration) nothing is recorded for the ledger, but
-    #   every write still works
+def test_a_repository_on_a_bare_connection_writes_and_reads_back(database: Database) -> None:
+    #   outside a unit of work (a script, a migration, a rebuild) every write works
     with database.engine.begin() as connection:
         repo = ConflictRepository(connection)
         repo.add(K1)

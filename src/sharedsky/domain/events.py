@@ -8,17 +8,37 @@ webhooks use; ``AUDIENCE`` is the rule that says who receives the event on a str
 (``service/stream.py`` applies it with ``domain.visibility``). Nothing else spells an event
 type's name: the stream, the statistics and the clients ask this module.
 
+An event that changes the state tables carries every value its rows need (``DETAIL``: the
+payload keys that hold them, beside the keys each type had before them), so that applying it
+(``service/projection.py``) gives the rows, and ``from_payload`` rebuilds the event exactly from
+its ledger payload. A stream cuts or drops the ``DETAIL`` keys as its viewer may see them
+(``service/stream.py``).
+
 A *side* of a conflict or tactical alert travels as a three-item list ``[type, id, party]``;
 ``Side`` reads and writes that form.
 """
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
+
+from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.conflicts import Conflict
+from sharedsky.domain.event_data import (
+    NoticeContent,
+    ZoneContent,
+    ack_form,
+    ack_of,
+    conflict_form,
+    conflict_of,
+    floats,
+)
 
 
 class Audience(StrEnum):
@@ -92,23 +112,88 @@ class Event:
 
     KEYS: ClassVar[Mapping[str, str]] = {}
     """Payload keys that differ from the field's name (``from`` is a Python keyword)."""
+    DETAIL: ClassVar[frozenset[str]] = frozenset()
+    """The payload keys of the full data the state tables need, added beside the keys the
+    streams carried before them; a stream cuts them to what its viewer may see."""
 
     def payload(self) -> dict[str, object]:
         """The event's data as the ledger entry's payload: each field under its name (or its
-        ``KEYS`` entry), in its JSON form (a side or tuple as a list, a time in ISO 8601)."""
-        return {self.KEYS.get(f.name, f.name): _plain(getattr(self, f.name)) for f in fields(self)}
+        ``KEYS`` entry), in its JSON form (a side or tuple as a list, a time in ISO 8601, a
+        record in its form of ``domain/event_data.py``); fields marked ``payload=False`` (a
+        hint computed before the transaction) are left out."""
+        return {
+            self.KEYS.get(f.name, f.name): _plain(getattr(self, f.name))
+            for f in fields(self)
+            if f.metadata.get("payload", True)
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        """The event whose ``payload()`` is ``payload`` (read back from the ledger): equal to
+        the event that wrote it. KeyError or ValueError for a payload of another shape."""
+        hints = typing.get_type_hints(cls)
+        values = {
+            f.name: _read(hints[f.name], payload[cls.KEYS.get(f.name, f.name)])
+            for f in fields(cls)
+            if f.metadata.get("payload", True)
+        }
+        return cls(**values)
+
+
+def _hint() -> Any:
+    """A field that the ledger does not carry: a value computed before the transaction from the
+    event's own data, which ``apply`` recomputes when it is absent (a replay)."""
+    return field(default=None, compare=False, repr=False, metadata={"payload": False})
 
 
 def _plain(value: object) -> object:
     """A field's value as the payload holds it."""
     if isinstance(value, Side):
         return value.form()
+    if isinstance(value, NoticeContent | ZoneContent):
+        return value.form()
+    if isinstance(value, AckRequest):
+        return ack_form(value)
+    if isinstance(value, Conflict):
+        return conflict_form(value)
     if isinstance(value, tuple):
-        return list(value)
+        return [_plain(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Mapping):
         return dict(value)
+    return value
+
+
+def _read(hint: Any, value: Any) -> Any:
+    """The field value of type ``hint`` whose payload form is ``value``."""
+    origin = typing.get_origin(hint)
+    if origin is types.UnionType or origin is typing.Union:
+        if value is None:
+            return None
+        (kind,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _read(kind, value)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        item = args[0]
+        return tuple(_read(item, v) for v in value)
+    if origin is not None and issubclass(origin, Mapping):
+        return dict(value)
+    if hint is Side:
+        side = Side.read(value)
+        if side is None:
+            raise ValueError(f"not a side: {value!r}")
+        return side
+    if hint is float:
+        return float(value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is NoticeContent or hint is ZoneContent:
+        return hint.read(value)
+    if hint is AckRequest:
+        return ack_of(value)
+    if hint is Conflict:
+        return conflict_of(value)
     return value
 
 
@@ -117,12 +202,14 @@ def _plain(value: object) -> object:
 
 @dataclass(frozen=True, slots=True)
 class NoticeFiled(Event):
-    """A party filed a notice (version 1) and these conflicts opened with it."""
+    """A party filed a notice (version 1) and these conflicts opened with it; its content is
+    ``content`` and ``acks`` the acknowledgements it asks of the counterparties."""
 
     TYPE = "notice.filed"
     AUDIENCE = Audience.NOTICE
     DELIVERS = "notice"
     ORIGINATOR = "party"
+    DETAIL = frozenset({"content", "acks"})
 
     notice: str
     party: str
@@ -130,36 +217,50 @@ class NoticeFiled(Event):
     lead_time_s: float
     late_for: tuple[str, ...]
     conflicts: tuple[str, ...]
+    content: NoticeContent
+    acks: tuple[AckRequest, ...]
+    cells: tuple[tuple[int, ...], ...] | None = _hint()
+    """The H3 cells of each volume's outline (``geo.cells.storage_cells``), computed before
+    the transaction; not in the payload."""
 
 
 @dataclass(frozen=True, slots=True)
 class NoticeAmended(NoticeFiled):
-    """A party replaced its notice's content (a new version); its open conflicts are these."""
+    """A party replaced its notice's content (a new version); its open conflicts are these.
+    The requests of the versions before it that are still pending are superseded."""
 
     TYPE = "notice.amended"
 
 
 @dataclass(frozen=True, slots=True)
 class NoticeCancelled(Event):
-    """A party cancelled its notice; its conflicts resolve."""
+    """A party cancelled its notice at ``at``; its conflicts resolve (their own events)."""
 
     TYPE = "notice.cancelled"
     AUDIENCE = Audience.NOTICE
+    DETAIL = frozenset({"at"})
 
     notice: str
     version: int
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class NoticeAcknowledged(Event):
-    """A counterparty acknowledged receipt of a notice's version."""
+    """A counterparty acknowledged receipt of a notice's version: ``operator`` settled its
+    pending requests ``acknowledged`` at ``at``, or, asked nothing, gave the ``receipt``."""
 
     TYPE = "notice.acknowledged"
     AUDIENCE = Audience.NOTICE_PARTIES
+    DETAIL = frozenset({"operator", "at", "acknowledged", "receipt"})
 
     notice: str
     version: int
     party: str
+    operator: str
+    at: datetime
+    acknowledged: tuple[str, ...]
+    receipt: AckRequest | None
 
 
 # -- zones -----------------------------------------------------------------------------------
@@ -167,14 +268,19 @@ class NoticeAcknowledged(Event):
 
 @dataclass(frozen=True, slots=True)
 class ZoneDeclared(Event):
-    """A party declared a zone and these conflicts opened with it."""
+    """A party declared a zone (version 1, ``content``) and these conflicts opened with it."""
 
     TYPE = "zone.declared"
     AUDIENCE = Audience.ZONE
+    DETAIL = frozenset({"content"})
 
     zone: str
     party: str
     conflicts: tuple[str, ...]
+    content: ZoneContent
+    cells: tuple[tuple[int, ...], ...] | None = _hint()
+    """The H3 cells of the zone's outline, computed before the transaction; not in the
+    payload."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,20 +289,27 @@ class ZoneAmended(Event):
 
     TYPE = "zone.amended"
     AUDIENCE = Audience.ZONE
+    DETAIL = frozenset({"party", "content"})
 
     zone: str
     version: int
     conflicts: tuple[str, ...]
+    party: str
+    content: ZoneContent
+    cells: tuple[tuple[int, ...], ...] | None = _hint()
+    """As ``ZoneDeclared.cells``."""
 
 
 @dataclass(frozen=True, slots=True)
 class ZoneWithdrawn(Event):
-    """A party withdrew its zone; its conflicts resolve."""
+    """A party withdrew its zone at ``at``; its conflicts resolve (their own events)."""
 
     TYPE = "zone.withdrawn"
     AUDIENCE = Audience.ZONE
+    DETAIL = frozenset({"at"})
 
     zone: str
+    at: datetime
 
 
 # -- strategic conflicts ---------------------------------------------------------------------
@@ -204,39 +317,51 @@ class ZoneWithdrawn(Event):
 
 @dataclass(frozen=True, slots=True)
 class ConflictDetected(Event):
-    """Two volumes clash: a new conflict between sides ``a`` and ``b``."""
+    """Two volumes clash: a new conflict between sides ``a`` and ``b`` (``record``: the whole
+    conflict), and ``acks``, each side's request to acknowledge it."""
 
     TYPE = "conflict.detected"
     AUDIENCE = Audience.CONFLICT
     DELIVERS = "conflict"
+    DETAIL = frozenset({"record", "acks"})
 
     conflict: str
     a: Side
     b: Side
     window_start_us: int
+    record: Conflict
+    acks: tuple[AckRequest, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ConflictResolved(Event):
-    """A conflict closed, for ``reason`` (amended, cancelled, withdrawn…)."""
+    """A conflict closed at ``at``, for ``reason`` (amended, cancelled, withdrawn…); its
+    pending requests are superseded."""
 
     TYPE = "conflict.resolved"
     AUDIENCE = Audience.CONFLICT
+    DETAIL = frozenset({"at"})
 
     conflict: str
     reason: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class ConflictAcknowledged(Event):
-    """A party acknowledged a conflict (at the version of its request)."""
+    """A party acknowledged a conflict (at the version of its request): ``operator`` settled
+    its pending requests ``acknowledged`` at ``at``."""
 
     TYPE = "conflict.acknowledged"
     AUDIENCE = Audience.CONFLICT
+    DETAIL = frozenset({"operator", "at", "acknowledged"})
 
     conflict: str
     version: int
     party: str
+    operator: str
+    at: datetime
+    acknowledged: tuple[str, ...]
 
 
 _SENDER_RECIPIENT: Mapping[str, str] = {"sender": "from", "recipient": "to"}
@@ -246,13 +371,15 @@ _SENDER_RECIPIENT: Mapping[str, str] = {"sender": "from", "recipient": "to"}
 
 @dataclass(frozen=True, slots=True)
 class MessageSent(Event):
-    """A party sent a message; its recipient owes an acknowledgement (``ack``) by ``due_at``."""
+    """``operator`` of a party sent a message at ``at``; its recipient owes an
+    acknowledgement (``ack``) by ``due_at``."""
 
     TYPE = "message.sent"
     AUDIENCE = Audience.NAMED
     DELIVERS = "message"
     ORIGINATOR = "from"
     KEYS = _SENDER_RECIPIENT
+    DETAIL = frozenset({"operator", "at"})
 
     message: str
     thread: str
@@ -266,6 +393,8 @@ class MessageSent(Event):
     """(type, id) of the object the message is about."""
     ack: str
     due_at: datetime | None
+    operator: str
+    at: datetime
 
     def payload(self) -> dict[str, object]:
         out = Event.payload(self)
@@ -274,14 +403,22 @@ class MessageSent(Event):
         )
         return out
 
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        about = payload["about"]
+        plain = {**payload, "about": None if about is None else [about["type"], about["id"]]}
+        return super(MessageSent, cls).from_payload(plain)
+
 
 @dataclass(frozen=True, slots=True)
 class MessageAcknowledged(Event):
-    """A message's recipient acknowledged it."""
+    """A message's recipient acknowledged it: ``operator`` settled the requests
+    ``acknowledged`` at ``at``."""
 
     TYPE = "message.acknowledged"
     AUDIENCE = Audience.NAMED
     KEYS = _SENDER_RECIPIENT
+    DETAIL = frozenset({"at", "acknowledged"})
 
     message: str
     thread: str
@@ -289,6 +426,8 @@ class MessageAcknowledged(Event):
     recipient: str
     party: str
     operator: str
+    at: datetime
+    acknowledged: tuple[str, ...]
 
 
 # -- tactical alerts -------------------------------------------------------------------------
@@ -296,12 +435,15 @@ class MessageAcknowledged(Event):
 
 @dataclass(frozen=True, slots=True)
 class TacticalDetected(Event):
-    """A live clash (a track with a track, zone or notice) opened, sent to the parties ``to``;
-    ``figures`` are its closest-approach figures (``dcpa_m``, ``tcpa_s``…)."""
+    """A live clash (a track with a track, zone or notice) opened at ``at``, sent to the
+    parties ``to``; ``figures`` are its closest-approach figures (``dcpa_m``, ``tcpa_s``…),
+    ``acks`` the requests to acknowledge it. A ``tactical.updated`` also names the parties
+    whose pending requests it ``superseded`` (a detection names none)."""
 
     TYPE = "tactical.detected"
     AUDIENCE = Audience.NAMED_SIDES
     DELIVERS: ClassVar[str | None] = "conflict"
+    DETAIL = frozenset({"at", "acks", "superseded"})
 
     conflict: str
     kind: str
@@ -310,11 +452,20 @@ class TacticalDetected(Event):
     b: Side
     to: tuple[str, ...]
     figures: Mapping[str, object]
+    at: datetime
+    acks: tuple[AckRequest, ...]
+    superseded: tuple[str, ...]
 
     def payload(self) -> dict[str, object]:
         out = Event.payload(self)
         del out["figures"]
         return {**out, **self.figures}  # the figures are the payload's own keys
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        own = {f.name for f in fields(cls)}
+        figures = {k: floats(v) for k, v in payload.items() if k not in own}
+        return super(TacticalDetected, cls).from_payload({**payload, "figures": figures})
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,29 +478,36 @@ class TacticalUpdated(TacticalDetected):
 
 @dataclass(frozen=True, slots=True)
 class TacticalCleared(Event):
-    """A live clash ended."""
+    """A live clash ended at ``at``."""
 
     TYPE = "tactical.cleared"
     AUDIENCE = Audience.NAMED_SIDES
+    DETAIL = frozenset({"at"})
 
     conflict: str
     kind: str
     a: Side
     b: Side
     to: tuple[str, ...]
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class TacticalAcknowledged(Event):
-    """A party the alert was sent to acknowledged it; the others see who did."""
+    """A party the alert was sent to acknowledged it; the others see who did. ``operator``
+    settled its pending requests ``acknowledged`` at ``at``."""
 
     TYPE = "tactical.acknowledged"
     AUDIENCE = Audience.NAMED_SIDES
+    DETAIL = frozenset({"operator", "at", "acknowledged"})
 
     conflict: str
     version: int
     party: str
     to: tuple[str, ...]
+    operator: str
+    at: datetime
+    acknowledged: tuple[str, ...]
 
 
 # -- deadlines and deliveries ----------------------------------------------------------------
@@ -357,11 +515,12 @@ class TacticalAcknowledged(Event):
 
 @dataclass(frozen=True, slots=True)
 class AckEscalated(Event):
-    """An acknowledgement was not given in time: it climbed to rung ``rung`` of its party's
-    ladder (``operators``: the operators of that rung)."""
+    """An acknowledgement was not given in time: it climbed, at ``at``, to rung ``rung`` of
+    its party's ladder (``operators``: the operators of that rung)."""
 
     TYPE = "ack.escalated"
     AUDIENCE = Audience.OWN_PARTY
+    DETAIL = frozenset({"at"})
 
     ack: str
     subject: str
@@ -373,6 +532,32 @@ class AckEscalated(Event):
     to_host: bool
     due_was_us: int | None
     next_due_us: int | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AckLapsed(Event):
+    """An overdue acknowledgement is owed no more (its subject resolved, ended or was
+    cancelled): the request is superseded."""
+
+    TYPE = "ack.lapsed"
+    AUDIENCE = Audience.LEDGER
+
+    ack: str
+    party: str
+
+
+@dataclass(frozen=True, slots=True)
+class AckParked(Event):
+    """An overdue acknowledgement at the top of its ladder (the host) stays pending at rung
+    ``rung`` with no further due time."""
+
+    TYPE = "ack.parked"
+    AUDIENCE = Audience.LEDGER
+
+    ack: str
+    party: str
+    rung: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,7 +668,8 @@ class WebhookDeleted(WebhookRegistered):
 
 
 STATE_RECORDED = "state.recorded"
-"""The ledger entry of a write's after-images (``store/journal.py``): ledger only."""
+"""The type of the entries of after-images that ledgers written before the typed events hold
+(``store/legacy_state.py``): no event writes it any more; the ledger only, no stream."""
 
 EVENT_TYPES: Mapping[str, type[Event]] = {
     kind.TYPE: kind
@@ -505,6 +691,8 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         TacticalCleared,
         TacticalAcknowledged,
         AckEscalated,
+        AckLapsed,
+        AckParked,
         DeliveryRecorded,
         MechanismLoaded,
         OperatorAdded,

@@ -9,7 +9,9 @@ refuses, besides malformed input, outlines that cross the antimeridian or reach 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -259,3 +261,22 @@ def outline_to_geojson(outline: Outline) -> dict[str, object]:
         return {"type": "Circle", "center": center, "radius_m": outline.radius_m}
     path = [[lon, lat] for lon, lat in outline.path]
     return {"type": "Corridor", "path": path, "half_width_m": outline.half_width_m}
+
+
+def outline_from_geojson(data: Mapping[str, Any]) -> Outline:
+    """The outline of a wire-form mapping that was validated before (``outline_to_geojson``
+    reversed: every number read as a float); ValueError for an unknown ``type``."""
+    kind = data["type"]
+    if kind == "Polygon":
+        rings = tuple(tuple(_position(p) for p in ring) for ring in data["coordinates"])
+        return PolygonOutline(rings)
+    if kind == "Circle":
+        return CircleOutline(_position(data["center"]), float(data["radius_m"]))
+    if kind == "Corridor":
+        path = tuple(_position(p) for p in data["path"])
+        return CorridorOutline(path, float(data["half_width_m"]))
+    raise ValueError(f"stored outline of unknown type {kind!r}")
+
+
+def _position(value: Any) -> Position:
+    return (float(value[0]), float(value[1]))

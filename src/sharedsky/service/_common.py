@@ -1,5 +1,5 @@
-"""Helpers shared by the use cases: ledger events, idempotency records and notice
-acknowledgement requests."""
+"""Helpers shared by the use cases: recording events (the one commit path of a write),
+idempotency records and notice acknowledgement requests."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sharedsky.domain.notices import Notice
 from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
+from sharedsky.service.projection import apply
 from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import to_us
 
@@ -26,21 +27,26 @@ SYSTEM = "system"
 """The actor of the events the server causes itself (detection, deadlines, deliveries)."""
 
 
-def append_event(
+def record_event(
     uow: UnitOfWork,
     now: datetime,
     actor: str,
     event: Event,
     signature: PartySig | None = None,
 ) -> int:
-    """Append ``event`` to the ledger in this transaction, caused by ``actor`` (an operator,
-    or ``SYSTEM``) at ``now``, with the submitter's verified request signature if it signed;
-    returns its sequence number."""
+    """The one way a write takes effect: apply ``event`` to the state tables
+    (``projection.apply``) and append it to the ledger in this transaction, caused by
+    ``actor`` (an operator, or ``SYSTEM``) at ``now``, with the submitter's verified request
+    signature if it signed; returns its sequence number."""
+    apply(event, uow)
     return uow.events.append(now, actor, event.TYPE, event.payload(), signature)
 
 
-def append_events(uow: UnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
-    """Append ``events`` in order, inserted together (none: nothing)."""
+def record_events(uow: UnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
+    """``record_event`` each of ``events`` in order, their ledger entries inserted together (none:
+    nothing)."""
+    for event in events:
+        apply(event, uow)
     if events:
         uow.events.append_many(now, actor, [(e.TYPE, e.payload()) for e in events])
 
@@ -56,10 +62,11 @@ def remember(
     return result
 
 
-def request_notice_acks(
-    uow: UnitOfWork, deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
-) -> None:
-    """Ask each counterparty that may see this version of the notice to acknowledge it."""
+def notice_acks(
+    deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
+) -> tuple[AckRequest, ...]:
+    """The requests that each counterparty that may see this version of the notice
+    acknowledge it."""
     mech = deps.mechanism
     clashing_parties = {c.other_side(notice.party).party for c in conflicts}
     requests = []
@@ -81,4 +88,4 @@ def request_notice_acks(
                 due_at=due_at(rules, NOTICE_PRIORITY, now),
             )
         )
-    uow.acks.add_many(requests)
+    return tuple(requests)

@@ -16,7 +16,7 @@ from sharedsky.domain.events import (
 )
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.operators import Role
-from sharedsky.service._common import append_event, remember
+from sharedsky.service._common import record_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import visible_conflict, visible_notice, visible_tactical
@@ -52,13 +52,15 @@ def acknowledge(
                 audience = tuple(alert.audience)
             owner, version = actor.party, 1
 
-        def event(latest: AckRequest) -> Event:
-            version_ = latest.subject_version
+        def event(latest: AckRequest, settled: tuple[str, ...]) -> Event:
+            version_, party, operator = latest.subject_version, actor.party, actor.operator
             if subject is AckSubject.NOTICE:
-                return NoticeAcknowledged(subject_id, version_, actor.party)
+                return NoticeAcknowledged(subject_id, version_, party, operator, now, settled, None)
             if audience is not None:
-                return TacticalAcknowledged(subject_id, version_, actor.party, audience)
-            return ConflictAcknowledged(subject_id, version_, actor.party)
+                return TacticalAcknowledged(
+                    subject_id, version_, party, audience, operator, now, settled
+                )
+            return ConflictAcknowledged(subject_id, version_, party, operator, now, settled)
 
         settled = settle(
             uow,
@@ -85,9 +87,10 @@ def acknowledge(
                 acked_at=now,
                 acked_by=actor.operator,
             )
-            uow.acks.add(receipt)
-            event_ = NoticeAcknowledged(subject_id, version, actor.party)
-            append_event(uow, now, actor.operator, event_, actor.signature)
+            event_ = NoticeAcknowledged(
+                subject_id, version, actor.party, actor.operator, now, (), receipt
+            )
+            record_event(uow, now, actor.operator, event_, actor.signature)
             return remember(uow, actor, idem, receipt, now)
         raise StateConflict(f"your party owes no acknowledgement of {subject} {subject_id!r}")
 
@@ -100,19 +103,19 @@ def settle(
     idem: Idempotency[AckRequest] | None,
     requests: list[AckRequest],
     now: datetime,
-    event: Callable[[AckRequest], Event],
+    event: Callable[[AckRequest, tuple[str, ...]], Event],
 ) -> AckRequest | None:
     """The one way an acknowledgement settles what the actor's party owes: every pending
     request of the subject is acknowledged by the actor now, with one ledger event (``event``
-    of the newest pending request), and the newest is the answer; with nothing pending, the
-    latest earlier acknowledgement is the answer (acknowledging again changes nothing); None
-    when the party was never asked (the caller decides what that means)."""
+    of the newest pending request and the ids of those acknowledged), and the newest is the
+    answer; with nothing pending, the latest earlier acknowledgement is the answer
+    (acknowledging again changes nothing); None when the party was never asked (the caller
+    decides what that means)."""
     pending = [r for r in requests if r.status is AckStatus.PENDING]
     if pending:
         latest = pending[-1]
-        for request in pending:
-            uow.acks.acknowledge(request.id, actor.operator, now)
-        append_event(uow, now, actor.operator, event(latest), actor.signature)
+        settled = tuple(r.id for r in pending)
+        record_event(uow, now, actor.operator, event(latest, settled), actor.signature)
         done = replace(latest, status=AckStatus.ACKNOWLEDGED, acked_at=now, acked_by=actor.operator)
         return remember(uow, actor, idem, done, now)
     earlier = [r for r in requests if r.status is AckStatus.ACKNOWLEDGED]

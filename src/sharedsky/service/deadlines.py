@@ -14,13 +14,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sharedsky.domain.escalation import EscalationRecord, next_step
-from sharedsky.domain.events import AckEscalated
-from sharedsky.service._common import SYSTEM, append_event
+from sharedsky.domain.escalation import next_step
+from sharedsky.domain.events import AckEscalated, AckLapsed, AckParked
+from sharedsky.service._common import SYSTEM, record_event
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
 from sharedsky.service.uow import UnitOfWork
-from sharedsky.units import OPEN_END_US, to_us
+from sharedsky.units import to_us
 
 log = logging.getLogger("sharedsky.deadlines")
 
@@ -46,21 +46,14 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
         escalated = lapsed = 0
         for request in due:
             if not still_owed(uow, deps.mechanism, request, now):
-                uow.acks.lapse(request.id)
+                record_event(uow, now, SYSTEM, AckLapsed(request.id, request.party))
                 lapsed += 1
                 continue
             ladder = deps.mechanism.party(request.party).ladder
             step = next_step(ladder, request.rung, now)
             if step is None:  # already at the host: nothing above it
-                uow.acks.climb(request.id, request.rung, OPEN_END_US)
+                record_event(uow, now, SYSTEM, AckParked(request.id, request.party, request.rung))
                 continue
-            next_due_us = OPEN_END_US if step.next_due is None else to_us(step.next_due)
-            uow.acks.climb(request.id, step.rung, next_due_us)
-            uow.escalations.add(
-                EscalationRecord(
-                    request.id, request.party, step.rung, step.name, now, step.next_due
-                )
-            )
             event = AckEscalated(
                 ack=request.id,
                 subject=str(request.subject),
@@ -72,8 +65,9 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
                 to_host=step.to_host,
                 due_was_us=None if request.due_at is None else to_us(request.due_at),
                 next_due_us=None if step.next_due is None else to_us(step.next_due),
+                at=now,
             )
-            append_event(uow, now, SYSTEM, event)
+            record_event(uow, now, SYSTEM, event)
             escalated += 1
         return TickResult(escalated, lapsed)
 

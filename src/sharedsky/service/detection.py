@@ -14,7 +14,7 @@ from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, S
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
 from sharedsky.domain.volumes import StoredVolume, Volume4D, window_us
 from sharedsky.geo.cells import query_cells, storage_cells
-from sharedsky.service._common import SYSTEM, append_events
+from sharedsky.service._common import SYSTEM, record_events
 from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
 from sharedsky.service.ports import Deps
 from sharedsky.service.uow import UnitOfWork
@@ -166,24 +166,23 @@ def sync_conflicts(
     for conflict in old:
         match = next((f for f in unmatched if _same(conflict, f, subject)), None)
         if match is None:
-            uow.conflicts.resolve(conflict.id, reason, now)
-            uow.acks.supersede(conflict.id)
-            events.append(ConflictResolved(conflict.id, str(reason)))
+            events.append(ConflictResolved(conflict.id, str(reason), now))
         else:
             unmatched.remove(match)
             kept.append(conflict)
-    uow.conflicts.add_many(unmatched)
-    uow.acks.add_many([r for c in unmatched for r in conflict_acks(deps, c, now)])
+    acks = [tuple(conflict_acks(deps, c, now)) for c in unmatched]
     events.extend(
         ConflictDetected(
             c.id,
             Side(str(c.a.type), c.a.id, c.a.party),
             Side(str(c.b.type), c.b.id, c.b.party),
             to_us(c.window_start),
+            c,
+            requests,
         )
-        for c in unmatched
+        for c, requests in zip(unmatched, acks, strict=True)
     )
-    append_events(uow, now, SYSTEM, events)
+    record_events(uow, now, SYSTEM, events)
     return kept + unmatched
 
 

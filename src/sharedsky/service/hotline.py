@@ -23,7 +23,7 @@ from sharedsky.domain.messages import (
 from sharedsky.domain.operators import Role
 from sharedsky.domain.templates import AboutType
 from sharedsky.domain.visibility import Viewer
-from sharedsky.service._common import append_event, remember
+from sharedsky.service._common import record_event, remember
 from sharedsky.service.acknowledgements import settle
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
@@ -90,6 +90,8 @@ def _sent(message: Message, ack: AckRequest) -> MessageSent:
         about=None if about is None else (str(about.type), about.id),
         ack=ack.id,
         due_at=ack.due_at,
+        operator=message.sender_operator,
+        at=message.sent_at,
     )
 
 
@@ -144,9 +146,7 @@ def _sending(
 
     def work(uow: UnitOfWork) -> MessageRecord:
         _check_about(uow, deps, actor, draft, now)
-        _messages(uow).add(message)
-        uow.acks.add(ack)
-        append_event(uow, now, actor.operator, _sent(message, ack), actor.signature)
+        record_event(uow, now, actor.operator, _sent(message, ack), actor.signature)
         return remember(uow, actor, idem, MessageRecord(message, ack), now)
 
     return work
@@ -192,13 +192,15 @@ def acknowledge_message(
             idem,
             uow.acks.for_subject(message.id, actor.party),
             now,
-            lambda _latest: MessageAcknowledged(
+            lambda _latest, settled: MessageAcknowledged(
                 message.id,
                 message.thread,
                 message.sender,
                 message.recipient,
                 actor.party,
                 actor.operator,
+                now,
+                settled,
             ),
         )
         if settled is None:

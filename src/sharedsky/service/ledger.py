@@ -37,7 +37,7 @@ from sharedsky.ledger.signing import (
     verify_body_signature,
 )
 from sharedsky.ledger.verify import Report, verify
-from sharedsky.service._common import append_event
+from sharedsky.service._common import record_event
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps
@@ -245,7 +245,7 @@ def register_operator_key(
         if not uow.ledger_keys.add_operator_key(entry, now):
             raise StateConflict(f"key {entry.key_id} is already registered")
         event = KeyRegistered(entry.key_id, public_key, holder.party, holder.id, actor.operator)
-        append_event(uow, now, actor.operator, event, actor.signature)
+        record_event(uow, now, actor.operator, event, actor.signature)
         return StoredKey(entry, now, None)
 
     return deps.db.run(work)
@@ -265,7 +265,7 @@ def revoke_operator_key(deps: Deps, actor: Actor, key_id: str) -> str:
             raise NotFound(f"no active key {key_id!r} of an operator of {actor.party}")
         uow.ledger_keys.revoke(key_id, now)
         event = KeyRevoked(key_id, actor.party, key.entry.operator, actor.operator)
-        append_event(uow, now, actor.operator, event, actor.signature)
+        record_event(uow, now, actor.operator, event, actor.signature)
         return key.entry.operator
 
     return deps.db.run(work)

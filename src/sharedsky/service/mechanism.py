@@ -12,7 +12,7 @@ from sharedsky.domain.errors import StateConflict, Unauthenticated
 from sharedsky.domain.events import MechanismLoaded
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import OperatorRecord
-from sharedsky.service._common import SYSTEM, append_event
+from sharedsky.service._common import SYSTEM, record_event
 from sharedsky.service._kept import Kept
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Clock
@@ -66,7 +66,7 @@ def load_mechanism(
                 operator_id, party.id, f"{party.name}: {operator_id}", spec.role
             )
             uow.parties.add_operator(record, token_sha256(token), to_us(now))
-        append_event(uow, now, SYSTEM, MechanismLoaded(mechanism.name))
+        record_event(uow, now, SYSTEM, MechanismLoaded(mechanism.name))
         return IssuedTokens(
             parties={
                 str(party.id): issued[party.operators[0].id][2]

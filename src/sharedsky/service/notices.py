@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
+from sharedsky.domain.event_data import NoticeContent
 from sharedsky.domain.events import NoticeAmended, NoticeCancelled, NoticeFiled
 from sharedsky.domain.ids import NoticeId
 from sharedsky.domain.notices import (
@@ -16,9 +18,15 @@ from sharedsky.domain.notices import (
     validate_draft,
 )
 from sharedsky.domain.operators import Role
-from sharedsky.service._common import append_event, remember, request_notice_acks
+from sharedsky.service._common import notice_acks, record_event, remember
 from sharedsky.service.context import Actor, Idempotency
-from sharedsky.service.detection import coverings, detect, find_candidates, sync_conflicts
+from sharedsky.service.detection import (
+    Coverings,
+    coverings,
+    detect,
+    find_candidates,
+    sync_conflicts,
+)
 from sharedsky.service.ports import Deps
 from sharedsky.service.uow import UnitOfWork
 
@@ -32,7 +40,11 @@ class Filing:
 
 
 def _filed(
-    event: type[NoticeFiled], notice: Notice, conflicts: tuple[Conflict, ...]
+    event: type[NoticeFiled],
+    notice: Notice,
+    conflicts: tuple[Conflict, ...],
+    acks: tuple[AckRequest, ...],
+    cells: Coverings,
 ) -> NoticeFiled:
     return event(
         notice=notice.id,
@@ -41,6 +53,9 @@ def _filed(
         lead_time_s=notice.lead_time_s,
         late_for=tuple(notice.late_for),
         conflicts=tuple(c.id for c in conflicts),
+        content=NoticeContent.of(notice),
+        acks=acks,
+        cells=tuple(tuple(c) for c in cells.storage),
     )
 
 
@@ -73,23 +88,12 @@ def file_notice(
     def work(uow: UnitOfWork) -> Filing:
         candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
         fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
-        uow.notices.add(notice)
-        uow.volumes.put(
-            ObjectType.NOTICE,
-            notice.id,
-            notice.party,
-            notice.version,
-            notice.volumes,
-            cells.storage,
-            new=True,
-        )
         conflicts = tuple(
             sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
         )
-        request_notice_acks(uow, deps, notice, conflicts, now)
-        append_event(
-            uow, now, actor.operator, _filed(NoticeFiled, notice, conflicts), actor.signature
-        )
+        acks = notice_acks(deps, notice, conflicts, now)
+        event = _filed(NoticeFiled, notice, conflicts, acks, cells)
+        record_event(uow, now, actor.operator, event, actor.signature)
         return remember(uow, actor, idem, Filing(notice, conflicts), now)
 
     return deps.db.run(work)
@@ -167,20 +171,10 @@ def amend_notice(
         subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
         candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
         fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
-        uow.notices.replace(notice)
-        uow.volumes.put(
-            ObjectType.NOTICE,
-            notice.id,
-            notice.party,
-            notice.version,
-            notice.volumes,
-            cells.storage,
-        )
         conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
-        uow.acks.supersede(notice.id)
-        request_notice_acks(uow, deps, notice, conflicts, now)
-        event = _filed(NoticeAmended, notice, conflicts)
-        append_event(uow, now, actor.operator, event, actor.signature)
+        acks = notice_acks(deps, notice, conflicts, now)
+        event = _filed(NoticeAmended, notice, conflicts, acks, cells)
+        record_event(uow, now, actor.operator, event, actor.signature)
         return Filing(notice, conflicts)
 
     return deps.db.run(work)
@@ -198,13 +192,10 @@ def cancel_notice(
         current = _own_notice(uow, actor, notice_id)
         current.check_amendable(current.version, now)
         notice = replace(current, cancelled_at=now)
-        uow.notices.replace(notice)
-        uow.volumes.unindex(ObjectType.NOTICE, notice.id)
         subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
         sync_conflicts(uow, deps, subject, [], ResolvedReason.CANCELLED, now)
-        uow.acks.supersede(notice.id)
-        event = NoticeCancelled(notice.id, notice.version)
-        append_event(uow, now, actor.operator, event, actor.signature)
+        event = NoticeCancelled(notice.id, notice.version, now)
+        record_event(uow, now, actor.operator, event, actor.signature)
         return remember(uow, actor, idem, notice, now)
 
     return deps.db.run(work)

@@ -22,7 +22,7 @@ from sharedsky.domain.events import OperatorAdded, OperatorRevoked, OperatorRota
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import OPERATOR_ID_PATTERN, OperatorRecord, Role, may_manage
-from sharedsky.service._common import append_event
+from sharedsky.service._common import record_event
 from sharedsky.service.context import Actor
 from sharedsky.service.mechanism import TOKEN_BYTES, TokenCache, actor_of, token_sha256
 from sharedsky.service.ports import Deps
@@ -116,7 +116,7 @@ def add_operator(
             raise StateConflict(f"operator id {operator_id!r} is already taken", ("id",))
         uow.parties.add_operator(record, token_sha256(token), to_us(now))
         event = OperatorAdded(operator_id, owner.id, role.value, expires_at, subject)
-        append_event(
+        record_event(
             uow,
             now,
             actor.operator if actor else OFFLINE,
@@ -175,7 +175,7 @@ def revoke_operator(deps: Deps, actor: Actor | None, operator_id: str) -> Operat
                 )
         uow.parties.revoke_operator(operator_id, now_us)
         event = OperatorRevoked(operator_id, record.party)
-        append_event(
+        record_event(
             uow,
             now,
             actor.operator if actor else OFFLINE,
@@ -201,7 +201,7 @@ def rotate_operator(deps: Deps, actor: Actor | None, operator_id: str) -> Issued
             raise StateConflict(f"operator {operator_id} is revoked: add a new operator instead")
         uow.parties.replace_token(operator_id, token_sha256(token), to_us(now))
         event = OperatorRotated(operator_id, record.party)
-        append_event(
+        record_event(
             uow,
             now,
             actor.operator if actor else OFFLINE,

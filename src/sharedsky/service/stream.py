@@ -54,7 +54,7 @@ from sharedsky.domain.visibility import (
 from sharedsky.domain.zones import Zone
 from sharedsky.events.streams import StreamCursor, gap_grace_s
 from sharedsky.ledger.chain import format_time
-from sharedsky.service._common import SYSTEM, append_events
+from sharedsky.service._common import SYSTEM, record_events
 from sharedsky.service.ports import Deps
 from sharedsky.service.uow import UnitOfWork
 
@@ -242,6 +242,76 @@ def visible_event(
 def _visible_payload(
     viewer: Viewer, event: StoredEvent, seen: Sightings, mechanism: Mechanism
 ) -> Mapping[str, object] | None:
+    payload = _visible_keys(viewer, event, seen, mechanism)
+    if payload is None or viewer.is_host:
+        return payload
+    kind = EVENT_TYPES.get(event.type)
+    if kind is None or not kind.DETAIL:
+        return payload
+    return _cut_detail(viewer, event.type, kind.DETAIL, payload, seen, mechanism)
+
+
+def _cut_detail(
+    viewer: Viewer,
+    event_type: str,
+    detail: frozenset[str],
+    payload: Mapping[str, object],
+    seen: Sightings,
+    mechanism: Mechanism,
+) -> Mapping[str, object]:
+    """``payload`` (as a party may see its original keys) with the full data added beside
+    them (``detail``) cut exactly as the reads cut, or left out where a cut could show more
+    than the reads show. The acknowledgement requests of a notice: all of them to its owner,
+    a counterparty's own to it (those of a conflict, an alert or a message: to every party
+    that sees it, as its reads show them). A notice's or zone's ``content`` only whole, to its
+    owner or a counterparty that sees the whole object: a ``conflicts_only`` counterparty
+    gets none, since the volumes of that version need not be those that clash now. A
+    conflict's ``record`` only where no id is withheld (``host_only``: none)."""
+    out = dict(payload)
+    for key in detail & out.keys():
+        value = out[key]
+        if key == "acks" and event_type in _NOTICE_TYPES and isinstance(value, list):
+            notice = seen.notices.get(str(payload.get("notice")))
+            if notice is None or notice.party != viewer.party:
+                out[key] = [
+                    r for r in value if isinstance(r, dict) and r.get("party") == viewer.party
+                ]
+        elif key == "content" and not _whole_object(viewer, payload, seen, mechanism):
+            del out[key]
+        elif key == "record" and not _whole_conflict(viewer, payload, seen, mechanism):
+            del out[key]
+    return out
+
+
+def _whole_object(
+    viewer: Viewer, payload: Mapping[str, object], seen: Sightings, mechanism: Mechanism
+) -> bool:
+    """True when ``viewer`` sees the whole notice or zone the payload is about."""
+    notice = seen.notices.get(str(payload.get("notice")))
+    if notice is not None:
+        clashing = seen.clashing.get(notice.id, frozenset())
+        view = see_notice(viewer, notice, mechanism, clashing)
+        return view is not None and not view.redacted
+    zone = seen.zones.get(str(payload.get("zone")))
+    if zone is not None:
+        zone_view = see_zone(viewer, zone, mechanism, zone.id in seen.clashing)
+        return zone_view is not None and not zone_view.redacted
+    return False
+
+
+def _whole_conflict(
+    viewer: Viewer, payload: Mapping[str, object], seen: Sightings, mechanism: Mechanism
+) -> bool:
+    """True when ``viewer`` sees the conflict the payload is about with nothing withheld."""
+    conflict = seen.conflicts.get(str(payload.get("conflict")))
+    view = None if conflict is None else see_conflict(viewer, conflict, mechanism)
+    return view is not None and not view.other_id_hidden
+
+
+def _visible_keys(
+    viewer: Viewer, event: StoredEvent, seen: Sightings, mechanism: Mechanism
+) -> Mapping[str, object] | None:
+    """What ``viewer`` may see of the keys the event types had before the full data."""
     audience = audience_of(event.type)
     if audience is Audience.LEDGER:
         return None
@@ -401,10 +471,24 @@ def _concerned(payload: Mapping[str, object]) -> set[str]:
 
 
 def store_deliveries(uow: UnitOfWork, deliveries: Sequence[Delivery], now: datetime) -> None:
-    """Record first deliveries and append one ``delivery.recorded`` ledger event for each
-    that was first (R-LEDGER-3): the ledger proves when each party was told."""
-    first = uow.deliveries.record(deliveries)
-    append_events(
+    """Record one ``delivery.recorded`` event for each of ``deliveries`` that is the first of
+    its object to its party (R-LEDGER-3): the ledger proves when each party was told. Those
+    recorded before, and repeats within ``deliveries``, change nothing."""
+    subjects: dict[str, set[str]] = {}
+    for d in deliveries:
+        subjects.setdefault(d.subject, set()).add(d.subject_id)
+    known = {
+        (d.subject, d.subject_id, d.party)
+        for subject, ids in subjects.items()
+        for d in uow.deliveries.of(subject, sorted(ids))
+    }
+    first = []
+    for d in deliveries:
+        key = (d.subject, d.subject_id, d.party)
+        if key not in known:
+            known.add(key)
+            first.append(d)
+    record_events(
         uow,
         now,
         SYSTEM,

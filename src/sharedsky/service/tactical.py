@@ -37,7 +37,6 @@ from sharedsky.domain.events import Side, TacticalCleared, TacticalDetected, Tac
 from sharedsky.domain.ids import AckId, PartyId
 from sharedsky.domain.tactical import (
     CLEARED,
-    OPEN,
     AlertKey,
     AlertKind,
     BoardStep,
@@ -45,10 +44,9 @@ from sharedsky.domain.tactical import (
     LiveFigures,
     OpenAlert,
     Severity,
-    StoredAlert,
     step_board,
 )
-from sharedsky.service._common import SYSTEM, append_event
+from sharedsky.service._common import SYSTEM, record_event
 from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps, LiveTables
 from sharedsky.service.tracks import Picture, Snapshot
@@ -256,7 +254,12 @@ def _sides(alert: OpenAlert) -> tuple[Side, Side]:
 
 
 def _told(
-    event: type[TacticalDetected], alert: OpenAlert, audience: Sequence[PartyId]
+    event: type[TacticalDetected],
+    alert: OpenAlert,
+    audience: Sequence[PartyId],
+    now: datetime,
+    acks: Sequence[AckRequest] = (),
+    superseded: Sequence[str] = (),
 ) -> TacticalDetected:
     a, b = _sides(alert)
     return event(
@@ -267,6 +270,9 @@ def _told(
         b=b,
         to=tuple(audience),
         figures=alert.figures,
+        at=now,
+        acks=tuple(acks),
+        superseded=tuple(superseded),
     )
 
 
@@ -277,34 +283,26 @@ def _record(
     audiences: Mapping[str, tuple[PartyId, ...]],
     now: datetime,
 ) -> dict[str, tuple[PartyId, ...]]:
-    new: dict[str, tuple[PartyId, ...]] = {}
-    rows = []
-    for alert in step.opened:
-        audience = audience_of(uow, deps, alert.key)
-        new[alert.id] = audience
-        rows.append(
-            StoredAlert(
-                alert.id, alert.key, audience, alert.severity, alert.figures, now, now, OPEN, None
-            )
-        )
-    uow.tactical.add_many(rows)
+    new: dict[str, tuple[PartyId, ...]] = {
+        alert.id: audience_of(uow, deps, alert.key) for alert in step.opened
+    }
     for alert in step.opened:
         audience = new[alert.id]
-        append_event(uow, now, SYSTEM, _told(TacticalDetected, alert, audience))
-        for party in audience:
-            uow.acks.add(_ack_request(deps, alert, party, now))
+        acks = [_ack_request(deps, alert, party, now) for party in audience]
+        record_event(uow, now, SYSTEM, _told(TacticalDetected, alert, audience, now, acks))
     for alert in step.changed:
         audience = audiences.get(alert.id, ())
-        uow.tactical.update_severity(alert.id, alert.severity, alert.figures, now)
-        append_event(uow, now, SYSTEM, _told(TacticalUpdated, alert, audience))
+        superseded: list[str] = []
+        acks = []
         if alert.severity is Severity.WARNING:
-            _demand_flash(uow, deps, alert, audience, now)
+            superseded, acks = _demand_flash(uow, deps, alert, audience, now)
+        event = _told(TacticalUpdated, alert, audience, now, acks, superseded)
+        record_event(uow, now, SYSTEM, event)
     for alert in step.cleared:
         audience = audiences.get(alert.id, ())
-        uow.tactical.clear(alert.id, now)
         a, b = _sides(alert)
-        cleared = TacticalCleared(alert.id, str(alert.key.kind), a, b, tuple(audience))
-        append_event(uow, now, SYSTEM, cleared)
+        cleared = TacticalCleared(alert.id, str(alert.key.kind), a, b, tuple(audience), now)
+        record_event(uow, now, SYSTEM, cleared)
     return new
 
 
@@ -332,21 +330,23 @@ def _demand_flash(
     alert: OpenAlert,
     audience: Sequence[PartyId],
     now: datetime,
-) -> None:
+) -> tuple[list[str], list[AckRequest]]:
     """An alert that rose to warning is owed a fresh acknowledgement within the flash
-    deadline by every party told, even one that acknowledged it at a lower severity."""
+    deadline by every party told, even one that acknowledged it at a lower severity: the
+    parties whose pending requests are superseded, and the new requests."""
     requests = uow.acks.for_subject(alert.id)
     owed = {
         r.party for r in requests if r.status is AckStatus.PENDING and r.priority is Priority.FLASH
     }
     version = max((r.subject_version for r in requests), default=0) + 1
     pending = [r for r in requests if r.status is AckStatus.PENDING and r.party not in owed]
-    if pending:
-        uow.acks.supersede_for(alert.id, [r.party for r in pending])
-    for party in audience:
-        if party not in owed:
-            request = _ack_request(deps, alert, party, now)
-            uow.acks.add(replace(request, subject_version=version))
+    superseded = sorted({str(r.party) for r in pending})
+    fresh = [
+        replace(_ack_request(deps, alert, party, now), subject_version=version)
+        for party in audience
+        if party not in owed
+    ]
+    return superseded, fresh
 
 
 def is_open(uow: UnitOfWork, alert_id: str) -> bool:

@@ -97,6 +97,10 @@ class Notices(Protocol):
         """Overwrite the notice of ``notice.id`` with this version; nothing when absent."""
         ...
 
+    def cancel(self, notice_id: str, at: datetime) -> None:
+        """Mark the notice cancelled at ``at`` (nothing else of it changes); nothing when absent."""
+        ...
+
     def get(self, notice_id: str) -> Notice | None:
         """The notice with this id at its current version; None when there is none."""
         ...
@@ -153,6 +157,10 @@ class Zones(Protocol):
 
     def replace(self, zone: Zone) -> None:
         """Overwrite the zone of ``zone.id`` with this version; nothing when absent."""
+        ...
+
+    def withdraw(self, zone_id: str, at: datetime) -> None:
+        """Mark the zone withdrawn (and updated) at ``at``; nothing when absent."""
         ...
 
     def get(self, zone_id: str) -> Zone | None:

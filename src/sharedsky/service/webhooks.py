@@ -36,7 +36,7 @@ from sharedsky.events.webhooks import (
     delivery_headers,
     event_body,
 )
-from sharedsky.service._common import append_event, remember
+from sharedsky.service._common import record_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
 from sharedsky.service.stream import StreamEvent, deliveries_of, read_stream, store_deliveries
@@ -122,7 +122,7 @@ def register_webhook(
                 f"a party may register at most {MAX_HOOKS_PER_PARTY} webhooks", ("url",)
             )
         event = WebhookRegistered(hook_id, actor.party)
-        seq = append_event(uow, now, actor.operator, event, actor.signature)
+        seq = record_event(uow, now, actor.operator, event, actor.signature)
         hook = Webhook(hook_id, actor.party, url, secret, now, None, seq, 0, now)
         uow.webhooks.add(hook)
         return remember(uow, actor, idem, Registration(hook, secret), now)
@@ -154,7 +154,7 @@ def delete_webhook(deps: Deps, actor: Actor, hook_id: str) -> None:
         if hook.party != actor.party:
             raise Forbidden("only the party that registered a webhook deletes it")
         uow.webhooks.disable(hook_id, to_us(now))
-        append_event(uow, now, actor.operator, WebhookDeleted(hook_id, hook.party), actor.signature)
+        record_event(uow, now, actor.operator, WebhookDeleted(hook_id, hook.party), actor.signature)
 
     deps.db.run(work)
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
+from sharedsky.domain.event_data import ZoneContent
 from sharedsky.domain.events import ZoneAmended, ZoneDeclared, ZoneWithdrawn
 from sharedsky.domain.ids import ZoneId
 from sharedsky.domain.operators import Role
 from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
-from sharedsky.service._common import append_event, remember
+from sharedsky.service._common import record_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import (
     Coverings,
@@ -38,14 +39,11 @@ def _store(
     subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
     candidates = find_candidates(uow, deps, zone.party, [zone.volume], cells)
     fresh = detect(uow, deps, subject, [zone.volume], candidates, now)
-    if new:
-        uow.zones.add(zone)
-    else:
-        uow.zones.replace(zone)
-    uow.volumes.put(
-        ObjectType.ZONE, zone.id, zone.party, zone.version, [zone.volume], cells.storage
-    )
     return tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+
+
+def _cells(cells: Coverings) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(c) for c in cells.storage)
 
 
 def declare_zone(
@@ -72,8 +70,14 @@ def declare_zone(
 
     def work(uow: UnitOfWork) -> Declaration:
         conflicts = _store(uow, deps, zone, cells, new=True)
-        event = ZoneDeclared(zone.id, zone.party, tuple(c.id for c in conflicts))
-        append_event(uow, now, actor.operator, event, actor.signature)
+        event = ZoneDeclared(
+            zone.id,
+            zone.party,
+            tuple(c.id for c in conflicts),
+            ZoneContent.of(zone),
+            _cells(cells),
+        )
+        record_event(uow, now, actor.operator, event, actor.signature)
         return remember(uow, actor, idem, Declaration(zone, conflicts), now)
 
     return deps.db.run(work)
@@ -109,8 +113,15 @@ def amend_zone(
             updated_at=now,
         )
         conflicts = _store(uow, deps, zone, cells, new=False)
-        event = ZoneAmended(zone.id, zone.version, tuple(c.id for c in conflicts))
-        append_event(uow, now, actor.operator, event, actor.signature)
+        event = ZoneAmended(
+            zone.id,
+            zone.version,
+            tuple(c.id for c in conflicts),
+            zone.party,
+            ZoneContent.of(zone),
+            _cells(cells),
+        )
+        record_event(uow, now, actor.operator, event, actor.signature)
         return Declaration(zone, conflicts)
 
     return deps.db.run(work)
@@ -128,11 +139,9 @@ def withdraw_zone(
         current = _own_zone(uow, actor, zone_id)
         current.check_amendable(current.version, now)
         zone = replace(current, withdrawn_at=now, updated_at=now)
-        uow.zones.replace(zone)
-        uow.volumes.unindex(ObjectType.ZONE, zone.id)
         subject = ObjectRef(ObjectType.ZONE, zone.id, zone.party, zone.version, 0)
         sync_conflicts(uow, deps, subject, [], ResolvedReason.WITHDRAWN, now)
-        append_event(uow, now, actor.operator, ZoneWithdrawn(zone.id), actor.signature)
+        record_event(uow, now, actor.operator, ZoneWithdrawn(zone.id, now), actor.signature)
         return remember(uow, actor, idem, zone, now)
 
     return deps.db.run(work)

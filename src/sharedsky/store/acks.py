@@ -10,7 +10,6 @@ from sqlalchemy import Connection, case, func, insert, select, update
 from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import ack_from_row, ack_values
 from sharedsky.store.pending import Pending
 from sharedsky.units import to_us
@@ -25,11 +24,9 @@ class AckRepository:
     def __init__(
         self,
         connection: Connection,
-        journal: Journal | None = None,
         pending: Pending | None = None,
     ) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
         self._pending = Pending(connection) if pending is None else pending
         """Where inserts go: held with the transaction's others, or at once (the default)."""
 
@@ -43,7 +40,6 @@ class AckRepository:
             return
         rows = [ack_values(r) for r in requests]
         self._pending.insert(_INSERT, rows)
-        self._journal.note_inserted(t.ack_requests, "id", rows)
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
         """Every request about the subject (optionally of one party), oldest first."""
@@ -88,7 +84,6 @@ class AckRepository:
 
     def acknowledge(self, request_id: str, operator: OperatorId, at: datetime) -> None:
         """Record the acknowledgement of a pending request; no-op otherwise."""
-        self._journal.note(t.ack_requests, "id", request_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -100,7 +95,6 @@ class AckRepository:
 
     def supersede(self, subject_id: str) -> None:
         """Mark every pending request about the subject superseded (it changed or went away)."""
-        self._journal.note(t.ack_requests, "subject_id", subject_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -112,7 +106,6 @@ class AckRepository:
 
     def supersede_for(self, subject_id: str, parties: Sequence[str]) -> None:
         """Mark the pending requests of ``parties`` about the subject superseded."""
-        self._journal.note(t.ack_requests, "subject_id", subject_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -141,7 +134,6 @@ class AckRepository:
 
     def climb(self, request_id: str, rung: int, due_us: int) -> None:
         """Move a pending request to ``rung`` with a new due time; no-op otherwise."""
-        self._journal.note(t.ack_requests, "id", request_id)
         self._c.execute(
             update(t.ack_requests)
             .where(
@@ -153,7 +145,6 @@ class AckRepository:
 
     def lapse(self, request_id: str) -> None:
         """Mark a pending request superseded (its subject no longer needs an answer)."""
-        self._journal.note(t.ack_requests, "id", request_id)
         self._c.execute(
             update(t.ack_requests)
             .where(

@@ -17,7 +17,6 @@ from sharedsky.domain.conflicts import (
 )
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import conflict_from_row, conflict_values
 from sharedsky.units import to_us
 
@@ -25,9 +24,8 @@ from sharedsky.units import to_us
 class ConflictRepository:
     """Conflicts of the mechanism."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
 
     def add(self, conflict: Conflict) -> None:
         """Insert a new conflict."""
@@ -37,8 +35,6 @@ class ConflictRepository:
         """Insert new conflicts in one statement; nothing happens for an empty list."""
         if conflicts:
             self._c.execute(insert(t.conflicts), [conflict_values(c) for c in conflicts])
-            for conflict in conflicts:
-                self._journal.note(t.conflicts, "id", conflict.id)
 
     def get(self, conflict_id: str) -> Conflict | None:
         """The conflict with this id; None when there is none."""
@@ -59,7 +55,6 @@ class ConflictRepository:
 
     def resolve(self, conflict_id: str, reason: ResolvedReason, at: datetime) -> None:
         """Mark the conflict resolved; no-op when it does not exist."""
-        self._journal.note(t.conflicts, "id", conflict_id)
         self._c.execute(
             update(t.conflicts)
             .where(t.conflicts.c.id == conflict_id)

@@ -10,16 +10,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import delivery_from_row, delivery_values
 
 
 class DeliveryLog:
     """First deliveries; a later delivery of the same subject to the same party changes nothing."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
 
     def record(self, deliveries: Sequence[Delivery]) -> list[Delivery]:
         """Record first deliveries and return those that were first (in the order given);
@@ -42,7 +40,6 @@ class DeliveryLog:
             if key in fresh:
                 fresh.discard(key)  # the same delivery offered twice in one call counts once
                 first.append(d)
-                self._journal.note(t.deliveries, "subject_id", d.subject_id)
         return first
 
     def of(self, subject: str, subject_ids: Sequence[str]) -> list[Delivery]:

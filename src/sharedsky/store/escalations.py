@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from sharedsky.domain.escalation import EscalationRecord, EscalationStep
 from sharedsky.domain.ids import PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import escalation_from_row, escalation_values
 from sharedsky.units import from_us
+
+_ABOVE_MAX_ID = select(func.coalesce(func.max(t.escalations.c.id), 0) + 1)
+"""The id of a new step: one more than the greatest (the ledger's order serialises the
+writes), so that a replay of the ledger numbers the steps as the writes did."""
 
 
 class EscalationLog:
     """The escalation steps taken."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
 
     def add(self, record: EscalationRecord) -> None:
         """Record a step; a second record of the same (request, rung) fails on its unique key."""
-        self._journal.note(t.escalations, "ack_id", record.ack_id)
-        self._c.execute(
-            insert(t.escalations),
-            escalation_values(record),
-        )
+        number = self._c.execute(_ABOVE_MAX_ID).scalar_one()
+        self._c.execute(insert(t.escalations), escalation_values(record) | {"id": number})
 
     def of(self, ack_id: str) -> list[EscalationRecord]:
         """The steps of one request, lowest rung first; empty when it never escalated."""

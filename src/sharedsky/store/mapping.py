@@ -24,6 +24,7 @@ from sharedsky.domain.conflicts import (
 )
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord
+from sharedsky.domain.event_data import floats
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.messages import About, Message, MessageId
 from sharedsky.domain.notices import Notice
@@ -34,11 +35,9 @@ from sharedsky.domain.volumes import AltitudeBand, StoredVolume, TimeWindow, Vol
 from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.geo.outlines import (
-    CircleOutline,
-    CorridorOutline,
     Outline,
-    PolygonOutline,
     outline_bbox,
+    outline_from_geojson,
     outline_to_geojson,
 )
 from sharedsky.ledger.canonical import CanonicalizationError, JsonObject, canonical
@@ -46,28 +45,14 @@ from sharedsky.ledger.chain import Content, Entry, PartySig, format_time
 from sharedsky.ledger.signing import KeyEntry, StoredKey, public_key_from_b64, public_key_to_b64
 from sharedsky.units import OPEN_END_US, from_us, opt_from_us, opt_to_us, to_us
 
-
-def _position(value: Any) -> tuple[float, float]:
-    return (float(value[0]), float(value[1]))
-
-
-def outline_from_json(data: Mapping[str, Any]) -> Outline:
-    """The outline of a stored (already validated) GeoJSON-like mapping."""
-    kind = data["type"]
-    if kind == "Polygon":
-        rings = tuple(tuple(_position(p) for p in ring) for ring in data["coordinates"])
-        return PolygonOutline(rings)
-    if kind == "Circle":
-        return CircleOutline(_position(data["center"]), float(data["radius_m"]))
-    if kind == "Corridor":
-        path = tuple(_position(p) for p in data["path"])
-        return CorridorOutline(path, float(data["half_width_m"]))
-    raise ValueError(f"stored outline of unknown type {kind!r}")
+outline_from_json = outline_from_geojson
+"""The outline of a stored (already validated) GeoJSON-like mapping."""
 
 
 def outline_to_text(outline: Outline) -> str:
-    """Compact JSON of an outline."""
-    return json.dumps(outline_to_geojson(outline), separators=(",", ":"))
+    """Compact JSON of an outline, every number a float (an outline given whole numbers is
+    stored as the same outline read back from an event is)."""
+    return json.dumps(floats(outline_to_geojson(outline)), separators=(",", ":"))
 
 
 def volume_from_row(row: Any) -> Volume4D:
@@ -221,8 +206,14 @@ def conflict_from_row(row: Any) -> Conflict:
     )
 
 
+def _region_text(value: dict[str, object]) -> str:
+    """A region's column text: compact JSON, keys sorted (as the ledger's canonical JSON sorts
+    them, so that a region read back from an event stores the same text)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
 def _opt_json(value: dict[str, object] | None) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+    return None if value is None else _region_text(value)
 
 
 def conflict_values(conflict: Conflict) -> dict[str, Any]:
@@ -242,7 +233,7 @@ def conflict_values(conflict: Conflict) -> dict[str, Any]:
         "alt_lo_m": conflict.alt_lo_m,
         "alt_hi_m": conflict.alt_hi_m,
         "distance_m": conflict.distance_m,
-        "region": json.dumps(conflict.region, separators=(",", ":")),
+        "region": _region_text(conflict.region),
         "region_a": _opt_json(conflict.region_a),
         "region_b": _opt_json(conflict.region_b),
         "detected_us": to_us(conflict.detected_at),

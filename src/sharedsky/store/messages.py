@@ -7,7 +7,6 @@ from sqlalchemy import Connection, insert, or_, select
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.messages import Message
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import message_from_row, message_values
 from sharedsky.store.pending import Pending
 
@@ -21,18 +20,15 @@ class MessageRepository:
     def __init__(
         self,
         connection: Connection,
-        journal: Journal | None = None,
         pending: Pending | None = None,
     ) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
         self._pending = Pending(connection) if pending is None else pending
         """Where inserts go: held with the transaction's others, or at once (the default)."""
 
     def add(self, message: Message) -> None:
         """Insert a message (its id must be new)."""
         row = message_values(message)
-        self._journal.note_inserted(t.messages, "id", [row])
         self._pending.insert(_INSERT, [row])
 
     def get(self, message_id: str) -> Message | None:

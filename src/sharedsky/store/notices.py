@@ -11,7 +11,6 @@ from sqlalchemy import Connection, insert, select, update
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import notice_from_row, notice_values
 from sharedsky.store.volumes import VolumeIndex
 from sharedsky.units import to_us
@@ -20,24 +19,25 @@ from sharedsky.units import to_us
 class NoticeRepository:
     """Notices of the mechanism, read with their volumes."""
 
-    def __init__(
-        self, connection: Connection, volumes: VolumeIndex, journal: Journal | None = None
-    ) -> None:
+    def __init__(self, connection: Connection, volumes: VolumeIndex) -> None:
         self._c = connection
         self._volumes = volumes
-        self._journal = journal if journal is not None else Journal()
 
     def add(self, notice: Notice) -> None:
         """Insert a new notice row (volumes are stored by the caller through the index)."""
         self._c.execute(insert(t.notices), notice_values(notice))
-        self._journal.note(t.notices, "id", notice.id)
 
     def replace(self, notice: Notice) -> None:
         """Overwrite the row of ``notice.id`` with this version; no-op if there is none."""
         values = notice_values(notice)
         del values["id"]
         self._c.execute(update(t.notices).where(t.notices.c.id == notice.id).values(values))
-        self._journal.note(t.notices, "id", notice.id)
+
+    def cancel(self, notice_id: str, at: datetime) -> None:
+        """Mark the notice cancelled at ``at`` (nothing else of it changes); no-op if absent."""
+        self._c.execute(
+            update(t.notices).where(t.notices.c.id == notice_id).values(cancelled_us=to_us(at))
+        )
 
     def get(self, notice_id: str) -> Notice | None:
         """The notice with this id at its current version; None when there is none."""

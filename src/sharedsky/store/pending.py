@@ -23,7 +23,7 @@ shared transaction (``failed``), whose writes then each run alone, holding nothi
 failure still reaches its own writer.
 
 Why a listener sends them: a statement that must see the held rows can come from anywhere in a
-use case (a repository, the journal's after-images, a test's raw SQL).
+use case (a repository, the projection's writes, a test's raw SQL).
 Asking each of them to flush first would make one forgotten call a read that misses rows written
 a moment before, silently. So ``holding`` listens to ``before_execute`` of its own connection,
 for the time of the block only: no other connection pays for it, and no state is shared between

@@ -9,7 +9,6 @@ from sqlalchemy import Connection, insert, select, update
 
 from sharedsky.domain.tactical import CLEARED, OPEN, Severity, StoredAlert
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import alert_from_row, alert_values, figures_text
 from sharedsky.units import to_us
 
@@ -17,9 +16,8 @@ from sharedsky.units import to_us
 class TacticalRepository:
     """Tactical alerts of the mechanism."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
 
     def add_many(self, alerts: Sequence[StoredAlert]) -> None:
         """Insert new alerts; nothing happens for an empty list."""
@@ -27,14 +25,11 @@ class TacticalRepository:
             return
         rows = [alert_values(a) for a in alerts]
         self._c.execute(insert(t.tactical_alerts), rows)
-        for alert in alerts:
-            self._journal.note(t.tactical_alerts, "id", alert.id)
 
     def update_severity(
         self, alert_id: str, severity: Severity, figures: Mapping[str, object], at: datetime
     ) -> None:
         """Record a new severity (and the figures that caused it)."""
-        self._journal.note(t.tactical_alerts, "id", alert_id)
         self._c.execute(
             update(t.tactical_alerts)
             .where(t.tactical_alerts.c.id == alert_id)
@@ -47,7 +42,6 @@ class TacticalRepository:
 
     def clear(self, alert_id: str, at: datetime) -> None:
         """Mark the alert cleared."""
-        self._journal.note(t.tactical_alerts, "id", alert_id)
         self._c.execute(
             update(t.tactical_alerts)
             .where(t.tactical_alerts.c.id == alert_id)

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar, cast
 
 from sqlalchemy import Connection, Engine
@@ -25,7 +25,6 @@ from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog, in_ledger_order
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
-from sharedsky.store.journal import STATE_EVENT, Journal
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.messages import MessageRepository
 from sharedsky.store.notices import NoticeRepository
@@ -52,16 +51,8 @@ BACKOFF_CAP_S = 0.2
 writers of several processes that failed together do not retry together)."""
 _RETRY_SQLSTATES = {"40001", "40P01"}
 _UNIQUE_VIOLATION = "23505"
-
-
-def _record_state(connection: Connection, journal: Journal, events: EventLog) -> None:
-    """Append the after-images of the rows ``journal`` noted to ``events`` as one
-    ``state.recorded`` ledger entry at its last event's time (R-LEDGER-8); nothing when none
-    was noted."""
-    record = journal.take(connection)
-    if record is not None:
-        at = events.last_time or datetime.now(UTC)
-        events.append(at, "system", STATE_EVENT, record)
+_NUMBERED_KEYS = frozenset({"pk_events", "pk_volumes", "pk_escalations"})
+"""Primary keys a writer numbers itself from what it read: a clash on one is a race lost."""
 
 
 class SqlUnitOfWork:
@@ -74,27 +65,23 @@ class SqlUnitOfWork:
         pending: Pending | None = None,
     ) -> None:
         self.connection = connection
-        self.journal = Journal()
-        """What this unit of work wrote to the projected tables (``store/journal.py``); the
-        shared transaction of several writes absorbs a write's notes once its savepoint is
-        released."""
         self.pending = Pending(connection) if pending is None else pending
         """The transaction's held inserts and ledger head (``store/pending.py``); the writes of
         one shared transaction share it."""
-        journal, pending = self.journal, self.pending
+        pending = self.pending
         self.parties = PartyRepository(connection)
-        self.volumes = VolumeIndex(connection, journal)
-        self.notices = NoticeRepository(connection, self.volumes, journal)
-        self.zones = ZoneRepository(connection, self.volumes, journal)
-        self.conflicts = ConflictRepository(connection, journal)
-        self.tactical = TacticalRepository(connection, journal)
-        self.acks = AckRepository(connection, journal, pending)
-        self.messages = MessageRepository(connection, journal, pending)
+        self.volumes = VolumeIndex(connection)
+        self.notices = NoticeRepository(connection, self.volumes)
+        self.zones = ZoneRepository(connection, self.volumes)
+        self.conflicts = ConflictRepository(connection)
+        self.tactical = TacticalRepository(connection)
+        self.acks = AckRepository(connection, pending)
+        self.messages = MessageRepository(connection, pending)
         self.server_keys = server_keys
         self.events = EventLog(connection, self.server_keys, pending)
         self.ledger_keys = LedgerKeys(connection)
-        self.escalations = EscalationLog(connection, journal)
-        self.deliveries = DeliveryLog(connection, journal)
+        self.escalations = EscalationLog(connection)
+        self.deliveries = DeliveryLog(connection)
         self.idempotency = IdempotencyStore(connection)
         self.webhooks = WebhookRepository(connection)
 
@@ -115,10 +102,11 @@ def _retryable(exc: DBAPIError) -> bool:
     if sqlstate in _RETRY_SQLSTATES:
         return True
     if sqlstate == _UNIQUE_VIOLATION:
-        # another process appended the same seq after this transaction's snapshot was taken
+        # another process appended the same seq, or numbered a volume or an escalation step
+        # the same (one more than the greatest), after this transaction's snapshot was taken
         # (PostgreSQL takes it before the event-order lock is granted): run it again
         diag = getattr(exc.orig, "diag", None)
-        return getattr(diag, "constraint_name", None) == "pk_events"
+        return getattr(diag, "constraint_name", None) in _NUMBERED_KEYS
     return "database is locked" in str(exc.orig)
 
 
@@ -260,8 +248,6 @@ class Database:
                     with self._turn(connection, attempt > 0 and not readonly):
                         with connection.begin():
                             result = work(uow)
-                            if not readonly:
-                                _record_state(connection, uow.journal, uow.events)
                     if uow.events.appended:
                         self._committed(uow.events.appended)
                     return result
@@ -289,7 +275,7 @@ class Database:
         """Every work in one transaction, one after the other, each in a savepoint of its own:
         (True, result) for a work that returned, (False, exception) for one that raised. The
         savepoint of a work that raised is rolled back: it leaves no row, held insert, ledger
-        entry, state note or commit notification behind, and the others commit. BatchFailed,
+        entry or commit notification behind, and the others commit. BatchFailed,
         with nothing kept, when the transaction itself fails (a serialization failure or
         deadlock on PostgreSQL, a locked database on SQLite, a failed flush of held inserts, a
         savepoint or commit that failed): each work then runs again alone. On PostgreSQL a
@@ -330,8 +316,6 @@ class Database:
             with connection.begin():
                 pending = Pending(connection)
                 with pending.holding():  # the writes' inserts go together
-                    journal = Journal()
-                    latest: datetime | None = None
                     for work in works:
                         uow = SqlUnitOfWork(connection, self.server_keys, pending=pending)
                         try:
@@ -345,17 +329,7 @@ class Database:
                         if pending.failed is not None:  # a failed flush that the work swallowed
                             raise pending.failed
                         outcomes.append((True, result))
-                        journal.absorb(uow.journal)
                         appended += uow.events.appended
-                        if uow.events.last_time is not None:
-                            latest = max(latest or uow.events.last_time, uow.events.last_time)
-                    # one state entry for the whole transaction after the events of its writes:
-                    # the after-images of every row they changed, as the transaction commits
-                    # them (R-LEDGER-8); a write alone records its own (``_run_alone``)
-                    closing = EventLog(connection, self.server_keys, pending)
-                    closing.last_time = latest
-                    _record_state(connection, journal, closing)
-                    appended += closing.appended
         return outcomes, appended
 
     def _committed(self, appended: int) -> None:

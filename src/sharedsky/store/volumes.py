@@ -6,13 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select
 
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.volumes import StoredVolume, Volume4D
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import stored_volume_from_row, volume_from_row, volume_values
 from sharedsky.units import OPEN_END_US
 
@@ -40,6 +39,10 @@ _CELL_SEARCH = (
 )
 """The candidate search, built once (statement construction costs more than the query)."""
 
+_ABOVE_MAX_VID = select(func.coalesce(func.max(t.volumes.c.vid), 0) + 1)
+"""The vid of a new volume: one more than the greatest, not a sequence's next value, which
+would skip the numbers of rolled-back writes and so differ from a replay of the ledger."""
+
 _VOLUMES_NEAR = select(t.volumes).where(
     t.volumes.c.vid.in_(bindparam("vids", expanding=True)),
     t.volumes.c.alt_lo_m < bindparam("top"),
@@ -50,9 +53,8 @@ _VOLUMES_NEAR = select(t.volumes).where(
 class VolumeIndex:
     """Stores volumes with their cell coverings and answers the candidate search."""
 
-    def __init__(self, connection: Connection, journal: Journal | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._journal = journal if journal is not None else Journal()
 
     def put(
         self,
@@ -69,16 +71,15 @@ class VolumeIndex:
         (``new`` skips looking for them: the object has none yet)."""
         if not new:
             self.remove(object_type, object_id)
-        self._journal.note(t.volumes, "object_id", object_id)
+        first = self._c.execute(_ABOVE_MAX_VID).scalar_one()
         rows = []
         for index, volume in enumerate(volumes):
             values = volume_values(volume, object_type, object_id, index, party)
             values["version"] = version
+            values["vid"] = first + index
             rows.append(values)
-        inserted = self._c.execute(
-            insert(t.volumes).returning(t.volumes.c.vid, sort_by_parameter_order=True), rows
-        )
-        vids = list(inserted.scalars())
+        self._c.execute(insert(t.volumes), rows)
+        vids = [values["vid"] for values in rows]
         cell_rows = [
             {
                 "cell": cell,
@@ -106,7 +107,6 @@ class VolumeIndex:
     def remove(self, object_type: ObjectType, object_id: str) -> None:
         """Drop every volume of the object and its cells; nothing happens if there are none."""
         self.unindex(object_type, object_id)
-        self._journal.note(t.volumes, "object_id", object_id)
         self._c.execute(
             delete(t.volumes).where(
                 t.volumes.c.object_type == str(object_type), t.volumes.c.object_id == object_id

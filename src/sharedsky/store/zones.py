@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -11,32 +12,36 @@ from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.store import tables as t
-from sharedsky.store.journal import Journal
 from sharedsky.store.mapping import zone_from_row, zone_values
 from sharedsky.store.volumes import VolumeIndex
+from sharedsky.units import to_us
 
 
 class ZoneRepository:
     """Zones of the mechanism, read with their volume."""
 
-    def __init__(
-        self, connection: Connection, volumes: VolumeIndex, journal: Journal | None = None
-    ) -> None:
+    def __init__(self, connection: Connection, volumes: VolumeIndex) -> None:
         self._c = connection
         self._volumes = volumes
-        self._journal = journal if journal is not None else Journal()
 
     def add(self, zone: Zone) -> None:
         """Insert a new zone row (its volume is stored by the caller through the index)."""
         self._c.execute(insert(t.zones).values(zone_values(zone)))
-        self._journal.note(t.zones, "id", zone.id)
 
     def replace(self, zone: Zone) -> None:
         """Overwrite the row of ``zone.id`` with this version; no-op if there is none."""
         values = zone_values(zone)
         del values["id"]
         self._c.execute(update(t.zones).where(t.zones.c.id == zone.id).values(values))
-        self._journal.note(t.zones, "id", zone.id)
+
+    def withdraw(self, zone_id: str, at: datetime) -> None:
+        """Mark the zone withdrawn (and updated) at ``at``; no-op if absent."""
+        at_us = to_us(at)
+        self._c.execute(
+            update(t.zones)
+            .where(t.zones.c.id == zone_id)
+            .values(withdrawn_us=at_us, updated_us=at_us)
+        )
 
     def get(self, zone_id: str) -> Zone | None:
         """The zone with this id; None when there is none."""

@@ -10,10 +10,11 @@ where a column is a float) are the SQL store's; a row that breaks a primary, uni
 key or leaves a NOT NULL column empty raises ``ConstraintViolation`` where SQL raises its
 IntegrityError (``KeyTaken`` for a taken idempotency key, as there); the ledger is chained and
 signed by ``sharedsky.ledger`` as ``store/events.py`` does, so that a fake run's ledger
-verifies with ``sharedsky.ledger.verify``; and each write ends with the ``state.recorded``
-entry of the rows it changed (R-LEDGER-8), noted as the SQL repositories note them
-(``store/journal.py``). ``tests/service/test_uow_contract.py`` runs the same assertions against
-both, and ``tests/testing/test_memory.py`` the same use cases side by side.
+verifies with ``sharedsky.ledger.verify``; and its tables are the projection of the typed
+events the use cases record (``service/projection.py``), numbered as the SQL store numbers them
+(one more than the greatest vid or escalation id). ``tests/service/test_uow_contract.py`` runs
+the same assertions against both, and ``tests/testing/test_memory.py`` the same use cases
+side by side.
 
 What it simplifies, on purpose:
 
@@ -22,12 +23,13 @@ What it simplifies, on purpose:
   committed in order, so a stream waits no gap out; ``skips_locked_rows`` is False). A write is
   atomic by an undo log: when ``work`` raises, every change it made is taken back. Writes are
   never grouped into a shared transaction (a valid outcome of ``store/group_commit.py``, where
-  each write alone records its own ``state.recorded`` entry), never retried (nothing collides),
+  a write may always run alone), never retried (nothing collides),
   and ``run_async`` runs the work in the calling coroutine. A ``run`` inside a ``run`` of the
   same thread raises RuntimeError instead of waiting for itself.
-- **Numbered rows** (``volumes.vid``, ``escalations.id``, ``webhook_deliveries.id``) come from
-  counters that a rollback does not take back, as PostgreSQL's sequences; their values in the
-  after-images may differ from a database's (SQLite reuses a deleted highest rowid).
+- **Numbered rows**: ``volumes.vid`` and ``escalations.id`` are one more than the greatest, as
+  the SQL store numbers them (a replay of the ledger numbers them alike);
+  ``webhook_deliveries.id`` comes from a counter that a rollback does not take back, as
+  PostgreSQL's sequences.
 - **Strings order by code point** (SQLite's binary collation; a PostgreSQL database with a
   language collation may order mixed-case or punctuated ids otherwise). Queries without an
   ORDER BY in SQL answer in primary-key order.

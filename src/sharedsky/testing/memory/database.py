@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
-from sharedsky.domain.events import STATE_RECORDED
 from sharedsky.ledger.signing import SERVER, KeyEntry, Signer
 from sharedsky.service.uow import Database, UnitOfWork
 from sharedsky.store.mapping import key_values
@@ -30,7 +29,7 @@ from sharedsky.testing.memory.state import (
     MemoryVolumes,
     MemoryZones,
 )
-from sharedsky.testing.memory.tables import Journal, Tables
+from sharedsky.testing.memory.tables import Tables
 
 T = TypeVar("T")
 
@@ -42,8 +41,6 @@ class MemoryUnitOfWork:
     def __init__(self, database: MemoryDatabase, tables: Tables) -> None:
         self.database = database
         self.tables = tables
-        self.journal = Journal()
-        """What this unit of work wrote to the projected tables (``store/journal.py``)."""
         self._parties = MemoryParties(self)
         self._volumes = MemoryVolumes(self)
         self._notices = MemoryNotices(self)
@@ -152,8 +149,7 @@ class MemoryDatabase:
         self._appended = 0
 
     def run(self, work: Callable[[MemoryUnitOfWork], T], *, readonly: bool = False) -> T:
-        """Run ``work`` in one transaction and commit; when it raises, nothing it wrote stays.
-        A write (not ``readonly``) ends with the ``state.recorded`` entry of what it changed."""
+        """Run ``work`` in one transaction and commit; when it raises, nothing it wrote stays."""
         if self._holder == threading.get_ident():
             raise RuntimeError("a transaction inside a transaction of the same thread")
         with self._lock:
@@ -162,8 +158,6 @@ class MemoryDatabase:
             try:
                 uow = MemoryUnitOfWork(self, self._tables)
                 result = work(uow)
-                if not readonly:
-                    _record_state(uow)
             except BaseException:
                 self._tables.rollback()
                 raise
@@ -218,15 +212,6 @@ class MemoryDatabase:
             signer = self._signers.get(row.key_id) or Signer.from_pem(row.private_pem.encode())
         self._signers[signer.key_id] = signer
         return signer
-
-
-def _record_state(uow: MemoryUnitOfWork) -> None:
-    """Append the after-images of the rows the work changed as one ``state.recorded`` entry at
-    its last event's time (R-LEDGER-8, ``store/uow.py``); nothing when it changed none."""
-    record = uow.journal.take(uow.tables)
-    if record is not None:
-        at = uow.events.last_time or datetime.now(UTC)
-        uow.events.append(at, "system", STATE_RECORDED, record)
 
 
 def _checks_the_protocols(database: MemoryDatabase, uow: MemoryUnitOfWork) -> None:

@@ -1,4 +1,4 @@
-"""The repositories of the projected state (``store/journal.py``'s tables): notices, zones and
+"""The repositories of the projected state (the tables the events project): notices, zones and
 their volumes, conflicts, tactical alerts, acknowledgement requests, messages, escalations
 and deliveries; each method as its SQL namesake in ``store/``."""
 
@@ -73,7 +73,6 @@ class MemoryVolumes(Repository):
     ) -> None:
         if not new:
             self.remove(object_type, object_id)
-        self._journal.note("volumes", "object_id", object_id)
         taken = {
             r.volume_index
             for r in self._t.rows["volumes"].values()
@@ -81,9 +80,10 @@ class MemoryVolumes(Repository):
         }
         if taken & set(range(len(volumes))):
             raise ConstraintViolation(f"volumes holds volumes of {object_type} {object_id} already")
+        first = self._t.above_max("volumes")
         rows = [
             volume_values(volume, object_type, object_id, index, party)
-            | {"vid": self._t.next_number("volumes"), "version": version}
+            | {"vid": first + index, "version": version}
             for index, volume in enumerate(volumes)
         ]
         for row, covering in zip(self._t.insert_many("volumes", rows), cells, strict=True):
@@ -99,7 +99,6 @@ class MemoryVolumes(Repository):
     def remove(self, object_type: ObjectType, object_id: str) -> None:
         """Drop every volume of the object and its cells; nothing when it has none."""
         self.unindex(object_type, object_id)
-        self._journal.note("volumes", "object_id", object_id)
         for row in self._of(object_type, object_id):
             self._t.delete("volumes", row.vid)
 
@@ -158,12 +157,15 @@ class MemoryNotices(Repository):
 
     def add(self, notice: Notice) -> None:
         self._t.insert("notices", notice_values(notice))
-        self._journal.note("notices", "id", notice.id)
 
     def replace(self, notice: Notice) -> None:
         if self._t.get("notices", notice.id) is not None:
             self._t.replace("notices", typed("notices", notice_values(notice)))
-        self._journal.note("notices", "id", notice.id)
+
+    def cancel(self, notice_id: str, at: datetime) -> None:
+        row = self._t.get("notices", notice_id)
+        if row is not None:
+            self._t.replace("notices", changed(row, "notices", cancelled_us=to_us(at)))
 
     def get(self, notice_id: str) -> Notice | None:
         return self.get_many([notice_id]).get(notice_id)
@@ -219,12 +221,16 @@ class MemoryZones(Repository):
 
     def add(self, zone: Zone) -> None:
         self._t.insert("zones", zone_values(zone))
-        self._journal.note("zones", "id", zone.id)
 
     def replace(self, zone: Zone) -> None:
         if self._t.get("zones", zone.id) is not None:
             self._t.replace("zones", typed("zones", zone_values(zone)))
-        self._journal.note("zones", "id", zone.id)
+
+    def withdraw(self, zone_id: str, at: datetime) -> None:
+        row = self._t.get("zones", zone_id)
+        if row is not None:
+            at_us = to_us(at)
+            self._t.replace("zones", changed(row, "zones", withdrawn_us=at_us, updated_us=at_us))
 
     def get(self, zone_id: str) -> Zone | None:
         return self.get_many([zone_id]).get(zone_id)
@@ -263,8 +269,6 @@ class MemoryConflicts(Repository):
 
     def add_many(self, conflicts: Sequence[Conflict]) -> None:
         self._t.insert_many("conflicts", [conflict_values(c) for c in conflicts])
-        for conflict in conflicts:
-            self._journal.note("conflicts", "id", conflict.id)
 
     def get(self, conflict_id: str) -> Conflict | None:
         row = self._t.get("conflicts", conflict_id)
@@ -280,7 +284,6 @@ class MemoryConflicts(Repository):
         ]
 
     def resolve(self, conflict_id: str, reason: ResolvedReason, at: datetime) -> None:
-        self._journal.note("conflicts", "id", conflict_id)
         row = self._t.get("conflicts", conflict_id)
         if row is not None:
             changes = {
@@ -329,8 +332,6 @@ class MemoryAlerts(Repository):
 
     def add_many(self, alerts: Sequence[StoredAlert]) -> None:
         self._t.insert_many("tactical_alerts", [alert_values(a) for a in alerts])
-        for alert in alerts:
-            self._journal.note("tactical_alerts", "id", alert.id)
 
     def update_severity(
         self, alert_id: str, severity: Severity, figures: Mapping[str, object], at: datetime
@@ -346,7 +347,6 @@ class MemoryAlerts(Repository):
         self._update(alert_id, {"state": CLEARED, "cleared_us": to_us(at), "updated_us": to_us(at)})
 
     def _update(self, alert_id: str, changes: Mapping[str, object]) -> None:
-        self._journal.note("tactical_alerts", "id", alert_id)
         row = self._t.get("tactical_alerts", alert_id)
         if row is not None:
             self._t.replace("tactical_alerts", changed(row, "tactical_alerts", **changes))
@@ -373,8 +373,7 @@ class MemoryAcks(Repository):
         self.add_many([request])
 
     def add_many(self, requests: Sequence[AckRequest]) -> None:
-        for row in self._t.insert_many("ack_requests", [ack_values(r) for r in requests]):
-            self._journal.note("ack_requests", "id", row.id)
+        self._t.insert_many("ack_requests", [ack_values(r) for r in requests])
 
     def for_subject(self, subject_id: str, party: PartyId | None = None) -> list[AckRequest]:
         rows = [
@@ -398,18 +397,15 @@ class MemoryAcks(Repository):
         return [AckBacklog(PartyId(p), *counts[p]) for p in sorted(counts)]
 
     def acknowledge(self, request_id: str, operator: OperatorId, at: datetime) -> None:
-        self._journal.note("ack_requests", "id", request_id)
         changes = {"status": str(AckStatus.ACKNOWLEDGED), "acked_us": to_us(at)}
         self._update_pending(request_id, changes | {"acked_by": operator})
 
     def supersede(self, subject_id: str) -> None:
-        self._journal.note("ack_requests", "subject_id", subject_id)
         for row in self._pending():
             if row.subject_id == subject_id:
                 self._update_pending(row.id, {"status": str(AckStatus.SUPERSEDED)})
 
     def supersede_for(self, subject_id: str, parties: Sequence[str]) -> None:
-        self._journal.note("ack_requests", "subject_id", subject_id)
         for row in self._pending():
             if row.subject_id == subject_id and row.party_id in parties:
                 self._update_pending(row.id, {"status": str(AckStatus.SUPERSEDED)})
@@ -421,11 +417,9 @@ class MemoryAcks(Repository):
         return [ack_from_row(r) for r in rows]
 
     def climb(self, request_id: str, rung: int, due_us: int) -> None:
-        self._journal.note("ack_requests", "id", request_id)
         self._update_pending(request_id, {"rung": rung, "due_us": due_us})
 
     def lapse(self, request_id: str) -> None:
-        self._journal.note("ack_requests", "id", request_id)
         self._update_pending(request_id, {"status": str(AckStatus.SUPERSEDED)})
 
     def _pending(self) -> list[Row]:
@@ -442,7 +436,6 @@ class MemoryMessages(Repository):
     """``store/messages.py``."""
 
     def add(self, message: Message) -> None:
-        self._journal.note("messages", "id", message.id)
         self._t.insert("messages", message_values(message))
 
     def get(self, message_id: str) -> Message | None:
@@ -470,14 +463,13 @@ class MemoryEscalations(Repository):
     """``store/escalations.py``."""
 
     def add(self, record: EscalationRecord) -> None:
-        self._journal.note("escalations", "ack_id", record.ack_id)
         taken = any(
             (r.ack_id, r.rung) == (record.ack_id, record.rung)
             for r in self._t.rows["escalations"].values()
         )
         if taken:
             raise ConstraintViolation(f"escalations holds rung {record.rung} of {record.ack_id}")
-        number = self._t.next_number("escalations")
+        number = self._t.above_max("escalations")
         self._t.insert("escalations", escalation_values(record) | {"id": number})
 
     def steps(self, party: PartyId | None, limit: int = 500) -> list[EscalationStep]:
@@ -509,8 +501,6 @@ class MemoryDeliveries(Repository):
             if self._t.get("deliveries", self._t.key_of("deliveries", values)) is None:
                 self._t.insert("deliveries", values)
                 first.append(delivery)
-        for delivery in first:
-            self._journal.note("deliveries", "subject_id", delivery.subject_id)
         return first
 
     def of(self, subject: str, subject_ids: Sequence[str]) -> list[Delivery]:

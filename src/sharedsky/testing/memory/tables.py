@@ -1,12 +1,12 @@
 """The in-memory tables: each table's rows as the SQL store writes them, changes logged so
-that a transaction that fails is taken back, and the journal of the rows a write changed."""
+that a transaction that fails is taken back."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from sharedsky.testing.memory.database import MemoryUnitOfWork
@@ -388,6 +388,12 @@ class Tables:
         self.counters[table] += 1
         return self.counters[table]
 
+    def above_max(self, table: str) -> int:
+        """One more than the greatest number of a numbered table's rows (1 when it has none):
+        the number the SQL store gives a new row, so that a replay of the ledger numbers the
+        rows as the writes did (a sequence would skip the numbers of rolled-back writes)."""
+        return max((int(cast(int, key)) for key in self.rows[table]), default=0) + 1
+
     def get(self, table: str, key: Hashable) -> Row | None:
         return self.rows[table].get(key)
 
@@ -473,59 +479,9 @@ def newest_first(rows: Iterable[Row], time: str, then: str) -> list[Row]:
     return sorted(sorted(rows, key=lambda r: r[then]), key=lambda r: r[time], reverse=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# The state journal (``store/journal.py``): the after-images of the rows a write changed
-# ---------------------------------------------------------------------------------------------
-
-_SAFE_INT = 2**53 - 1
-"""JSON (I-JSON, RFC 8785) integers stop here (``store/journal.py``)."""
-
-
-def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: str(v) if type(v) is int and not -_SAFE_INT <= v <= _SAFE_INT else v
-        for k, v in row.items()
-    }
-
-
-class Journal:
-    """The keys one unit of work wrote, in order, each once: "the rows of ``table`` whose
-    ``column`` is ``value``", noted where the SQL repositories note them."""
-
-    def __init__(self) -> None:
-        self.keys: dict[tuple[str, str, object], None] = {}
-
-    def note(self, table: str, column: str, value: object) -> None:
-        self.keys[(table, column, value)] = None
-
-    def take(self, tables: Tables) -> dict[str, object] | None:
-        """The after-images of every noted key as they stand now (``{"changes": [...]}``,
-        each key's rows in primary-key order); None when nothing was noted."""
-        if not self.keys:
-            return None
-        found: dict[tuple[str, str], dict[object, list[dict[str, Any]]]] = {}
-        for table, column in dict.fromkeys((t, c) for t, c, _ in self.keys):
-            by_value = found[(table, column)] = {}
-            for row in tables.scan(table):  # one pass per table and column, as the SQL store
-                by_value.setdefault(row[column], []).append(_json_row(row))
-        changes = [
-            {
-                "table": table,
-                "column": column,
-                "value": value,
-                "rows": found[(table, column)].get(value, []),
-            }
-            for table, column, value in self.keys
-        ]
-        self.keys.clear()
-        return {"changes": changes}
-
-
 class Repository:
-    """What every in-memory repository reads and writes through: its unit of work's tables
-    and journal."""
+    """What every in-memory repository reads and writes through: its unit of work's tables."""
 
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
         self._t = uow.tables
-        self._journal = uow.journal

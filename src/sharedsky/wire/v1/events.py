@@ -27,6 +27,22 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+Record = dict[str, Any]
+"""A value an event carries whole for the state tables (``domain/event_data.py``: times in ISO
+8601, quantities with their unit in their name). A receiver gets it only when it may see all of
+it; otherwise it is cut, as the reads cut, or left out."""
+
+_AT = Field(None, description="When the change took effect (server clock, UTC).")
+_ACKS = Field(
+    None,
+    description="The acknowledgement requests the change creates (a party: only its own).",
+)
+_SETTLED = Field(
+    None, description="The ids of the acknowledgement requests settled (the acknowledging party's)."
+)
+_OPERATOR = Field(None, description="The operator who acted (the acting party's own view).")
+
+
 class NoticeFiledPayload(Payload):
     """``notice.filed`` and ``notice.amended``: a notice's new version and its open conflicts."""
 
@@ -38,6 +54,12 @@ class NoticeFiledPayload(Payload):
     """Counterparties for which the notice came later than their minimum lead time (a
     counterparty sees only itself here)."""
     conflicts: list[str]
+    content: Record | None = Field(
+        None,
+        description="The version's kind, title, remarks, contact, volumes, filed_at and "
+        "updated_at: for the owner, the host and a counterparty that sees the whole notice.",
+    )
+    acks: list[Record] | None = _ACKS
 
 
 class NoticeCancelledPayload(Payload):
@@ -45,6 +67,7 @@ class NoticeCancelledPayload(Payload):
 
     notice: str
     version: int
+    at: AwareDatetime | None = _AT
 
 
 class NoticeAcknowledgedPayload(Payload):
@@ -53,6 +76,12 @@ class NoticeAcknowledgedPayload(Payload):
     notice: str
     version: int
     party: str
+    operator: str | None = _OPERATOR
+    at: AwareDatetime | None = _AT
+    acknowledged: list[str] | None = _SETTLED
+    receipt: Record | None = Field(
+        None, description="The receipt given unasked (the acknowledging party's own view)."
+    )
 
 
 class ZoneDeclaredPayload(Payload):
@@ -61,6 +90,11 @@ class ZoneDeclaredPayload(Payload):
     zone: str
     party: str
     conflicts: list[str]
+    content: Record | None = Field(
+        None,
+        description="The zone's kind, title, remarks, volume, declared_at and updated_at: for "
+        "the owner, the host and a counterparty that sees the whole zone.",
+    )
 
 
 class ZoneAmendedPayload(Payload):
@@ -69,12 +103,15 @@ class ZoneAmendedPayload(Payload):
     zone: str
     version: int
     conflicts: list[str]
+    party: str | None = None
+    content: Record | None = Field(None, description="As for ``zone.declared``.")
 
 
 class ZoneWithdrawnPayload(Payload):
     """``zone.withdrawn``."""
 
     zone: str
+    at: AwareDatetime | None = _AT
 
 
 class ConflictDetectedPayload(Payload):
@@ -84,6 +121,12 @@ class ConflictDetectedPayload(Payload):
     a: Side
     b: Side
     window_start_us: int
+    record: Record | None = Field(
+        None,
+        description="The whole conflict (sides with versions and volumes, window, band, "
+        "distance, regions): withheld where the other side's id is.",
+    )
+    acks: list[Record] | None = _ACKS
 
 
 class ConflictAcknowledgedPayload(Payload):
@@ -92,6 +135,9 @@ class ConflictAcknowledgedPayload(Payload):
     conflict: str
     version: int
     party: str
+    operator: str | None = _OPERATOR
+    at: AwareDatetime | None = _AT
+    acknowledged: list[str] | None = _SETTLED
 
 
 class ConflictResolvedPayload(Payload):
@@ -99,6 +145,7 @@ class ConflictResolvedPayload(Payload):
 
     conflict: str
     reason: str
+    at: AwareDatetime | None = _AT
 
 
 class AboutOut(Payload):
@@ -122,6 +169,8 @@ class MessageSentPayload(Payload):
     about: AboutOut | None
     ack: str
     due_at: AwareDatetime | None
+    operator: str | None = Field(None, description="The sender's operator.")
+    at: AwareDatetime | None = _AT
 
 
 class MessageAcknowledgedPayload(Payload):
@@ -133,6 +182,8 @@ class MessageAcknowledgedPayload(Payload):
     to: str
     party: str
     operator: str
+    at: AwareDatetime | None = _AT
+    acknowledged: list[str] | None = _SETTLED
 
 
 class TacticalPayload(Payload):
@@ -160,6 +211,11 @@ class TacticalPayload(Payload):
     status: str | None = None
     a_position: Position | None = None
     b_position: Position | None = None
+    at: AwareDatetime | None = _AT
+    acks: list[Record] | None = _ACKS
+    superseded: list[str] | None = Field(
+        None, description="Parties whose pending requests a rise to warning superseded."
+    )
 
 
 class TacticalClearedPayload(Payload):
@@ -170,6 +226,7 @@ class TacticalClearedPayload(Payload):
     a: Side
     b: Side
     to: list[str]
+    at: AwareDatetime | None = _AT
 
 
 class TacticalAcknowledgedPayload(Payload):
@@ -179,6 +236,9 @@ class TacticalAcknowledgedPayload(Payload):
     version: int
     party: str
     to: list[str]
+    operator: str | None = _OPERATOR
+    at: AwareDatetime | None = _AT
+    acknowledged: list[str] | None = _SETTLED
 
 
 class AckEscalatedPayload(Payload):
@@ -195,6 +255,23 @@ class AckEscalatedPayload(Payload):
     to_host: bool
     due_was_us: int | None
     next_due_us: int | None
+    at: AwareDatetime | None = _AT
+
+
+class AckLapsedPayload(Payload):
+    """``ack.lapsed`` (ledger only): an overdue request is owed no more."""
+
+    ack: str
+    party: str
+
+
+class AckParkedPayload(Payload):
+    """``ack.parked`` (ledger only): an overdue request at the top of its ladder stays
+    pending with no further due time."""
+
+    ack: str
+    party: str
+    rung: int
 
 
 class DeliveryRecordedPayload(Payload):
@@ -275,6 +352,8 @@ EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "tactical.cleared": TacticalClearedPayload,
     "tactical.acknowledged": TacticalAcknowledgedPayload,
     "ack.escalated": AckEscalatedPayload,
+    "ack.lapsed": AckLapsedPayload,
+    "ack.parked": AckParkedPayload,
     "delivery.recorded": DeliveryRecordedPayload,
     "mechanism.loaded": MechanismLoadedPayload,
     "operator.added": OperatorAddedPayload,
