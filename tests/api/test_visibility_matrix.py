@@ -461,10 +461,25 @@ class Checker:
                     self.expect(payload[side] == hidden, f"stream {token} side {side}")
 
     def ledger(self, entries: list[dict[str, Any]], host: dict[int, dict[str, Any]]) -> None:
-        whole = [self.token(e) for e in entries if not e.get("redacted")]
         if self.viewer == "host":
-            self.expect(len(whole) == len(entries), "the host's export has redacted entries")
+            whole_all = [e for e in entries if not e.get("redacted")]
+            self.expect(len(whole_all) == len(entries), "the host's export has redacted entries")
             return
+        # the deliveries (no stream carries them; the reads make some: R-LEAD-2) are whole
+        # exactly for the parties they concern
+        for entry in entries:
+            seen = host[entry["seq"]]
+            if seen.get("type") == "delivery.recorded":
+                payload = seen["payload"]
+                mine = payload["party"] == self.viewer or self.viewer in payload["concerns"]
+                self.expect(
+                    mine != bool(entry.get("redacted")), f"delivery {entry['seq']} shown wrongly"
+                )
+        whole = [
+            self.token(e)
+            for e in entries
+            if not e.get("redacted") and e.get("type") != "delivery.recorded"
+        ]
         wanted = [t for t in self.expected_stream() if not t.endswith("~")]
         self.expect(whole == wanted, f"ledger whole {' '.join(whole)}")
         for entry in entries:
@@ -545,6 +560,9 @@ def test_every_viewer_sees_on_every_route_what_the_table_says(
         for viewer, check in checkers.items():
             check.read_routes(host_bodies)
             check.stream(_service_stream(api, viewer), host_events)
+            # the reads delivered what they showed (R-LEAD-2): the host's view of those too
+            api.container.deliveries.flush()
+            host_events.update((e["seq"], e) for e in _export(api, "host")[0])
             entries, trailer = _export(api, viewer)
             check.texts.append(("/v1/ledger", json.dumps(entries)))
             check.ledger(entries, host_events)
