@@ -42,6 +42,8 @@ EVENT_LINES: Mapping[str, str] = MappingProxyType(
         "ack.escalated": "{party} is late to acknowledge {subject} {subject_id}: rung {rung}"
         " ({rung_name})",
         "delivery.recorded": "{subject} {id} reached {party} by {via}",
+        "ack.lapsed": "{party} no longer owes acknowledgement {ack}",
+        "ack.parked": "acknowledgement {ack} of {party} waits at the host (rung {rung})",
         "mechanism.loaded": "mechanism {mechanism} is loaded",
         "operator.added": "operator {operator} of {party} is added ({role})",
         "operator.revoked": "operator {operator} of {party} is revoked",
