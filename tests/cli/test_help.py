@@ -46,3 +46,14 @@ def test_command_help_wraps_between_words_not_at_docstring_lines() -> None:
     )
     declare = next(line for line in page.splitlines() if "declare " in line)
     assert declare.rstrip(" │").endswith("unless --end is given.")  # one line at 140
+
+
+def test_the_cli_starts_without_the_asterix_tables() -> None:
+    """libasterix's generated tables take about 1.5 s to import: only `tracks asterix` loads
+    them, so every other command (and the README's tour, which runs dozens) starts without."""
+    import subprocess
+    import sys
+
+    probe = "import sys, sharedsky.cli; print('asterix.generated' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

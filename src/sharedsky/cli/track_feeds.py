@@ -46,7 +46,7 @@ from sharedsky.cli._common import (
 )
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
-from sharedsky.interop import asterix, opensky, readsb
+from sharedsky.interop import opensky, readsb
 from sharedsky.interop.feed_states import DatumCounts, FeedState
 from sharedsky.interop.sbs import SbsDecoder, read_file, read_socket
 from sharedsky.sim.replay import ReplayReport, check_speed, parse_time, replay
@@ -350,6 +350,9 @@ def asterix_command(
     """Forward ASTERIX CAT062 system tracks and CAT021 ADS-B reports received over UDP as the
     caller's party's tracks, until Ctrl-C or --for: datagrams that are not ASTERIX, other
     categories and records without position or velocity are counted, never fatal."""
+    # libasterix's generated tables take 1.5 s to import: every other command starts without
+    from sharedsky.interop import asterix
+
     try:
         address, port = asterix.parse_udp_address(listen)
     except asterix.AsterixAddressError as exc:
