@@ -17,7 +17,7 @@ from sharedsky.domain.notices import Notice
 from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.ports import Deps
-from sharedsky.service.projection import apply
+from sharedsky.service.projection import apply, apply_all
 from sharedsky.service.uow import UnitOfWork
 from sharedsky.units import to_us
 
@@ -45,8 +45,7 @@ def record_event(
 def record_events(uow: UnitOfWork, now: datetime, actor: str, events: Sequence[Event]) -> None:
     """``record_event`` each of ``events`` in order, their ledger entries inserted together (none:
     nothing)."""
-    for event in events:
-        apply(event, uow)
+    apply_all(events, uow)
     if events:
         uow.events.append_many(now, actor, [(e.TYPE, e.payload()) for e in events])
 

@@ -265,10 +265,35 @@ def _message_sent(event: MessageSent, writer: UnitOfWork) -> None:
 
 
 def _delivered(event: DeliveryRecorded, writer: UnitOfWork) -> None:
-    at = datetime.fromisoformat(event.delivered_at)
+    _delivered_together([event], writer)
+
+
+def _delivered_together(events: Sequence[DeliveryRecorded], writer: UnitOfWork) -> None:
+    """The rows of a run of delivery records, written with one statement (a busy server's
+    flush holds hundreds: one round trip each would hold up the writes queued behind it)."""
     writer.deliveries.record(
-        [Delivery(event.subject, event.id, PartyId(event.party), at, event.via)]
+        [
+            Delivery(
+                e.subject, e.id, PartyId(e.party), datetime.fromisoformat(e.delivered_at), e.via
+            )
+            for e in events
+        ]
     )
+
+
+def apply_all(events: Sequence[Event], writer: UnitOfWork) -> None:
+    """``apply`` each of ``events`` in order; a run of delivery records in one statement."""
+    run: list[DeliveryRecorded] = []
+    for event in events:
+        if isinstance(event, DeliveryRecorded):
+            run.append(event)
+            continue
+        if run:
+            _delivered_together(run, writer)
+            run = []
+        apply(event, writer)
+    if run:
+        _delivered_together(run, writer)
 
 
 # -- tactical alerts -------------------------------------------------------------------------
