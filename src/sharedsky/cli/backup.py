@@ -5,21 +5,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from sharedsky.cli._common import fail, stdout
 from sharedsky.cli.admin import DbOption
 from sharedsky.domain.errors import SharedskyError
 from sharedsky.settings import Settings
-from sharedsky.store.backup import BackupHeader, restore_backup, take_backup
+
+if TYPE_CHECKING:
+    from sharedsky.store.backup import BackupHeader
+
+# SQLAlchemy and the store load in the commands, not when the CLI starts: every other command
+# would pay for them (0.3 s of each start)
 
 
 def _shown(url: str) -> str:
     """``url`` without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except SQLAlchemyError:
@@ -37,6 +43,10 @@ def backup_command(
 ) -> None:
     """Write a consistent backup of the database, taken in one read while servers go on
     writing: it holds every write answered before it began. Exit 1 with a message on error."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sharedsky.store.backup import take_backup
+
     settings = Settings()
     url = db if db is not None else settings.db
     try:
@@ -66,6 +76,10 @@ def restore_command(
     """Make a database from a backup: the file is checked whole first, then the database
     migrated and every row loaded in one transaction. A database that holds data is refused
     unless --force. Exit 1 with a message, and nothing changed, on any error."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sharedsky.store.backup import restore_backup
+
     settings = Settings()
     url = db if db is not None else settings.db
     try:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -34,16 +34,11 @@ from sharedsky.cli._common import (
 )
 from sharedsky.domain.errors import SharedskyError
 from sharedsky.domain.operators import Role
-from sharedsky.service.operators import (
-    IssuedToken,
-    add_operator,
-    expiry_after,
-    list_operators,
-    revoke_operator,
-    rotate_operator,
-)
-from sharedsky.service.ports import Deps
 from sharedsky.wire import v1
+
+if TYPE_CHECKING:
+    from sharedsky.service.operators import IssuedToken
+    from sharedsky.service.ports import Deps
 
 app = typer.Typer(
     help="Operators and their tokens: add, list, revoke and rotate (offline with --db, or online"
@@ -153,6 +148,8 @@ def add_command(
     json_: JsonOption = False,
 ) -> None:
     """Add an operator and issue its token (shown once)."""
+    from sharedsky.service.operators import add_operator, expiry_after
+
     now = now_of(ctx)
     try:
         expires_at = expiry_after(now, expires_in) if expires_in is not None else None
@@ -197,6 +194,8 @@ def list_command(
     json_: JsonOption = False,
 ) -> None:
     """The operators (offline: all; online: those the caller manages), revoked ones too."""
+    from sharedsky.service.operators import list_operators
+
     if db is not None:
         from sharedsky.api.convert import operator_out
 
@@ -231,6 +230,8 @@ def revoke_command(
 ) -> None:
     """Revoke an operator: every server refuses its token within 2 s and closes its streams
     (refused for a party's last admin)."""
+    from sharedsky.service.operators import revoke_operator
+
     if db is not None:
         _run_offline(db, lambda deps: revoke_operator(deps, None, operator))
     else:
@@ -250,6 +251,8 @@ def rotate_command(
     json_: JsonOption = False,
 ) -> None:
     """Issue a new token to an operator (shown once); its old token stops working."""
+    from sharedsky.service.operators import rotate_operator
+
     with _token_file(token_out) as sink:
         if db is not None:
             issued = _run_offline(db, lambda deps: rotate_operator(deps, None, operator))
