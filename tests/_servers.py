@@ -33,6 +33,10 @@ UNLIMITED = {
 }
 """Settings for tests whose clients hammer the server on purpose (far beyond what one duty
 officer's token may send a second)."""
+INITIALISED: list[str] = []
+"""The databases ``init`` made during the current test: after it (its servers stopped),
+``_projection.check_projection`` rebuilds each one's tables from its ledger and compares
+(tests/e2e/conftest.py, and ``fresh_database`` before it drops a PostgreSQL schema)."""
 
 
 def init(tmp_path: Path, mechanism_yaml: str, db: str) -> dict[str, str]:
@@ -46,6 +50,7 @@ def init(tmp_path: Path, mechanism_yaml: str, db: str) -> dict[str, str]:
         stdout=subprocess.DEVNULL,
         timeout=120,
     )  # fmt: skip
+    INITIALISED.append(db)
     loaded: dict[str, str] = json.loads(tokens.read_text())
     return loaded
 

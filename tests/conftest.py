@@ -139,8 +139,14 @@ def fresh_database(
     the test; asking for it fails under ``CI=true`` when PostgreSQL does not answer, and
     skips the test elsewhere)."""
     schemas: list[str] = []
+    urls: list[str] = []
 
     def make(backend: str) -> str:
+        url = _made(backend)
+        urls.append(url)
+        return url
+
+    def _made(backend: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
         request.getfixturevalue("pg_schema_url")  # fails or skips without PostgreSQL
@@ -154,6 +160,19 @@ def fresh_database(
         return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
     yield make
+    from _projection import check_projection
+    from _servers import INITIALISED
+
+    made = [url for url in INITIALISED if url in urls]
+    INITIALISED[:] = [url for url in INITIALISED if url not in urls]
+    try:
+        for url in made:  # before a PostgreSQL schema is dropped (tests/e2e/conftest.py)
+            check_projection(url)
+    finally:
+        _drop(schemas)
+
+
+def _drop(schemas: list[str]) -> None:
     if schemas:
         admin = create_engine(PG_URL)
         with admin.begin() as conn:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _servers import INITIALISED
 from sqlalchemy import create_engine, select
 
 from sharedsky.cli.demo import free_port
@@ -86,6 +87,7 @@ def test_escalation_happens_on_time_after_a_crash_and_restart(tmp_path: Path) ->
         check=True,
         capture_output=True,
     )
+    INITIALISED.append(db)  # checked against its ledger after the test
     tokens = json.loads((tmp_path / "t.json").read_text())
     port = free_port()
     base = f"http://127.0.0.1:{port}"

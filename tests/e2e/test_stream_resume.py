@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from _bodies import notice, square
+from _servers import INITIALISED
 
 from sharedsky.cli.demo import free_port
 
@@ -108,6 +109,7 @@ def server(tmp_path: Path, database_url: str) -> Iterator[tuple[str, dict[str, s
         stdout=subprocess.DEVNULL,
         timeout=120,
     )  # fmt: skip
+    INITIALISED.append(database_url)  # checked against its ledger after the test
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "server.log").open("wb")

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import statistics
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from _servers import init, open_stream, orbit, post, serve
-from _support import PG_URL
-from sqlalchemy import create_engine, text
 
 MECHANISM_YAML = """\
 mechanism: two-servers
@@ -37,21 +34,10 @@ MESSAGES = 10
 
 
 @pytest.fixture
-def own_schema(pg_schema_url: str) -> Iterator[str]:
+def own_schema(fresh_database: Callable[[str], str]) -> str:
     """A URL of a new, empty PostgreSQL schema for this test (``sharedsky init`` migrates it),
-    dropped afterwards. Asking for ``pg_schema_url`` fails the test under ``CI=true`` when
-    PostgreSQL does not answer (and skips it elsewhere)."""
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    checked against its ledger and dropped afterwards (``fresh_database``)."""
+    return fresh_database("postgres")
 
 
 @pytest.mark.slow
