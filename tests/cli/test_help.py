@@ -57,3 +57,14 @@ def test_the_cli_starts_without_the_asterix_tables() -> None:
     probe = "import sys, sharedsky.cli; print('asterix.generated' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_cli_starts_without_pytak() -> None:
+    """pytak (with aiohttp) takes about half a second to import: only `cot push` and the cot
+    format load it."""
+    import subprocess
+    import sys
+
+    probe = "import sys, sharedsky.cli; print('pytak' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -80,7 +80,7 @@ from sharedsky.geo.shapes import densify, shape_to_geojson, to_shape
 from sharedsky.interop.formats.model import ExportSet
 from sharedsky.wire import v1
 
-ObjectType = Literal["track", "notice", "zone", "conflict"]
+ObjectType = Literal["track", "notice", "zone", "conflict", "deletion"]
 
 TRACK_STALE_S = 20.0
 """A track's event goes stale this long after its state's time, seconds."""
@@ -93,6 +93,7 @@ EDGE_M = 10_000.0
 CONFLICT_COLOUR = "#D00000"
 """The red every map draws conflicts in."""
 _FILL_ALPHA = 0x40
+_DELETE_S = timedelta(seconds=TRACK_STALE_S)
 _OTHER_COLOUR = "#808080"
 """A party missing from the export's list (never expected): grey."""
 _DECIMALS = 7
@@ -191,6 +192,20 @@ def _elements(export: ExportSet) -> Iterator[tuple[_Head, ET.Element]]:
         if conflict.state != "open" or (end is not None and end <= now):
             continue
         yield from _conflict(conflict, prefix, now)
+
+
+def deletion(uid: str, now: datetime) -> CotEvent:
+    """The event that tells a TAK client to remove what it shows under ``uid`` (``t-x-d-d``
+    with a ``<link uid>`` to it and ``<__forcedelete/>``, as TAK clients send when a drawing
+    is deleted): a sender's answer to a notice cancelled, a zone withdrawn or a conflict
+    resolved since it was sent."""
+    head = _Head(f"{uid}.deleted", "deletion", "")
+    event = _event(head, "t-x-d-d", "h-g-i-g-o", (0.0, 0.0), UNKNOWN, (now, now, now + _DELETE_S))
+    detail = _detail(event)
+    _sub(detail, "link", uid=uid, relation="none", type="none")
+    _sub(detail, "__forcedelete")
+    xml: bytes = ET.tostring(event, encoding="utf-8", xml_declaration=False)
+    return CotEvent(head.uid, "deletion", "", xml)
 
 
 def cot_time(moment: datetime) -> str:
