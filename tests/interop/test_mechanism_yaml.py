@@ -221,3 +221,36 @@ def test_a_bad_area_is_refused_at_its_line(area: str, words: str) -> None:
         parse_mechanism(text)
     assert words in refused.value.detail
     assert refused.value.line == text.count("\n")
+
+
+def test_the_notam_block_names_the_fir_and_overrides_some_codes() -> None:
+    from sharedsky.domain.channels import NoticeKind
+    from sharedsky.domain.mechanism import DEFAULT_QCODES
+
+    plain, canonical = parse_mechanism(LEVANT_YAML)
+    assert plain.notam.fir is None and dict(plain.notam.qcodes) == dict(DEFAULT_QCODES)
+    assert "notam" not in canonical  # a file without the block stores the JSON it did
+    text = LEVANT_YAML + "notam: {fir: LCCC, qcodes: {hazard: QWMLW}, traffic: I, purpose: NBO}\n"
+    mech, canonical = parse_mechanism(text)
+    assert mech.notam.fir == "LCCC" and mech.notam.traffic == "I" and mech.notam.purpose == "NBO"
+    assert mech.notam.qcode(NoticeKind.HAZARD) == "QWMLW"
+    assert mech.notam.qcode(NoticeKind.UAV) == "QWULW" and mech.notam.scope == "W"
+    again, _ = parse_mechanism(canonical)
+    assert again == mech
+
+
+@pytest.mark.parametrize(
+    ("block", "words"),
+    [
+        ("{fir: lccc}", "notam.fir: String should match pattern"),
+        ("{fir: LCCC, qcodes: {drone: QWULW}}", "notam.qcodes.drone"),
+        ("{fir: LCCC, qcodes: {uav: WULW}}", "notam.qcodes.uav"),
+        ("{fir: LCCC, traffic: X}", "notam.traffic"),
+        ("{fir: LCCC, purpose: OB}", "notam.purpose"),
+    ],
+)
+def test_a_bad_notam_block_is_refused_at_its_line(block: str, words: str) -> None:
+    with pytest.raises(InvalidMechanism) as caught:
+        parse_mechanism(LEVANT_YAML + f"notam: {block}\n")
+    assert words in caught.value.detail
+    assert caught.value.line == LEVANT_YAML.count("\n") + 1

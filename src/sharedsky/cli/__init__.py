@@ -7,6 +7,7 @@ import inspect
 import typer
 
 from sharedsky.cli import conflicts as conflicts
+from sharedsky.cli import cot as cot
 from sharedsky.cli import hotline as hotline
 from sharedsky.cli import ledger as ledger
 from sharedsky.cli import notices as notices
@@ -33,6 +34,7 @@ app.add_typer(stats.app, name="stats")
 app.add_typer(tracks.app, name="tracks")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(operators.app, name="operators")
+app.add_typer(cot.app, name="cot")
 app.command("inbox")(stats.inbox)
 app.command("watch")(watch.watch)
 app.command("init")(init_command)

@@ -299,6 +299,23 @@ def connection_options(command: C) -> C:
     return with_option_group(command, Connection, _CONNECTION_OPTIONS, _connection)
 
 
+_SERVER_TLS_VARIABLES = ("SHAREDSKY_CA", "SHAREDSKY_CLIENT_CERT", "SHAREDSKY_CLIENT_KEY")
+
+
+def _server_connection(ctx: typer.Context, values: Mapping[str, Any]) -> Connection:
+    files = [os.environ.get(name) for name in _SERVER_TLS_VARIABLES]
+    tls = ClientTls(*(Path(f) if f else None for f in files))
+    return _connection(ctx, {**values, "tls_ca": tls.ca, "tls_cert": tls.cert, "tls_key": tls.key})
+
+
+def server_connection_options(command: C) -> C:
+    """`connection_options` without ``--ca``, ``--cert`` and ``--key``, for a command whose
+    own options of those names are another server's (``cot push``: the TAK server's): the
+    sharedsky server's TLS files then come from ``SHAREDSKY_CA``, ``SHAREDSKY_CLIENT_CERT``
+    and ``SHAREDSKY_CLIENT_KEY`` only."""
+    return with_option_group(command, Connection, _CONNECTION_OPTIONS[:4], _server_connection)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` in red on stderr; the exit (with ``code``) to raise."""
     stderr().print(f"error: {message}", style="red", markup=False, soft_wrap=True)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="The signed ledger: its keys (fetch the key ring; keygen, register-key and"
     " unregister-key for signing keys), export it, verify it offline, audit it against kept"
-    " checkpoints, and a notice's proven timeline.",
+    " checkpoints, a notice's proven timeline, and rebuild the state tables from it.",
     no_args_is_help=True,
 )
 

@@ -8,6 +8,7 @@
     │   │   ├── OutsideArea             outside-area        (422; wholly outside the area)
     │   │   └── NoticeInThePast         notice-in-the-past  (422; its window has ended)
     │   ├── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
+    │   ├── NoFir                       no-fir              (422; a NOTAM needs the FIR)
     │   └── InvalidBackup               invalid-backup      (422; not a backup, or damaged)
     ├── Unauthenticated                 unauthenticated     (401)
     │   ├── SignatureRequired           signature-required  (401; the operator signs its writes)
@@ -79,6 +80,13 @@ class InvalidMechanism(InvalidInput):
     def __init__(self, detail: str, path: FieldPath = (), line: int = 0) -> None:
         super().__init__(detail, path)
         self.line = line
+
+
+class NoFir(InvalidInput):
+    """A draft NOTAM was asked for, and the mechanism file names no flight information region
+    (``notam: {fir: …}``) to write in its ``Q)`` line and item A."""
+
+    code = "no-fir"
 
 
 class InvalidBackup(InvalidInput):

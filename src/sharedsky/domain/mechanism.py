@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from sharedsky.domain.channels import ChannelRules
+from sharedsky.domain.channels import ChannelRules, NoticeKind
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import PartyId
@@ -31,6 +32,48 @@ had colours); vermillion comes late because the map draws conflicts in red; yell
 reads poorly on the light basemap. Past seven parties the palette starts over."""
 HOST_COLOUR = "#000000"
 """The host's colour when it declares none: Okabe–Ito black, apart from every party's."""
+
+
+DEFAULT_QCODES: Mapping[NoticeKind, str] = MappingProxyType(
+    {
+        NoticeKind.AIR_SORTIE: "QRACA",
+        NoticeKind.UAV: "QWULW",
+        NoticeKind.EXERCISE: "QWELW",
+        NoticeKind.GROUND_MOVEMENT: "QXXXX",
+        NoticeKind.STATIC_SITE: "QRTCA",
+        NoticeKind.HAZARD: "QRDCA",
+        NoticeKind.OTHER: "QXXXX",
+    }
+)
+"""The NOTAM code (ICAO Doc 8126) a draft NOTAM gives each notice kind unless the mechanism
+file says otherwise: an air sortie an airspace reservation activated (``QRACA``), a UAV
+activity unmanned aircraft will take place (``QWULW``), an exercise exercises will take place
+(``QWELW``), a static site a temporary restricted area activated (``QRTCA``), a hazard a danger
+area activated (``QRDCA``); a ground movement and anything else ``QXXXX`` (no code fits: the
+subject is told in plain language in item E)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotamRules:
+    """What a draft NOTAM of the mechanism's notices says besides the notice itself: the
+    flight information region and the codes of the ``Q)`` line (ICAO Doc 8126)."""
+
+    fir: str | None = None
+    """The ICAO location indicator of the FIR (``LCCC``); None: none declared, and no draft
+    NOTAM can be written."""
+    qcodes: Mapping[NoticeKind, str] = field(default_factory=lambda: DEFAULT_QCODES)
+    """The NOTAM code of each notice kind (``Q`` and four letters)."""
+    traffic: str = "IV"
+    """``I`` (IFR), ``V`` (VFR) or ``IV`` (both)."""
+    purpose: str = "BO"
+    """Letters of ``NBOM``: immediate attention, bulletin entry, operationally significant,
+    miscellaneous."""
+    scope: str = "W"
+    """``A`` aerodrome, ``E`` en route, ``W`` navigation warning, or ``AE``, ``AW``."""
+
+    def qcode(self, kind: NoticeKind) -> str:
+        """The NOTAM code of a notice of ``kind``."""
+        return self.qcodes.get(kind, DEFAULT_QCODES[kind])
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +114,8 @@ class Mechanism:
     area: PolygonOutline | None = None
     """The area of responsibility (lon/lat): a volume wholly outside it is refused unless its
     filer means it (``domain/area.py``); None: the mechanism declares none."""
+    notam: NotamRules = field(default_factory=NotamRules)
+    """The FIR and NOTAM codes of the draft NOTAMs of its notices."""
 
     def is_host(self, party_id: PartyId) -> bool:
         """True when ``party_id`` is the host."""

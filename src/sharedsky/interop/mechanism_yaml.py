@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -23,7 +24,7 @@ from sharedsky.domain.channels import (
 from sharedsky.domain.errors import InvalidMechanism
 from sharedsky.domain.escalation import Rung
 from sharedsky.domain.ids import OperatorId, PartyId
-from sharedsky.domain.mechanism import Mechanism, Party
+from sharedsky.domain.mechanism import DEFAULT_QCODES, Mechanism, NotamRules, Party
 from sharedsky.domain.operators import OperatorSpec, Role
 from sharedsky.geo.outlines import OutlineError, PolygonOutline, validate_outline
 
@@ -114,6 +115,18 @@ class _AreaPolygonModel(_Strict):
     ]
 
 
+class _NotamModel(_Strict):
+    """``notam:``: what the draft NOTAMs of the notices say besides the notice."""
+
+    fir: Annotated[str, Field(pattern=r"^[A-Z]{4}$")] | None = None
+    """The ICAO location indicator of the flight information region (``LCCC``)."""
+    qcodes: dict[NoticeKind, Annotated[str, Field(pattern=r"^Q[A-Z]{4}$")]] = {}
+    """NOTAM codes by notice kind, over the defaults of ``domain.mechanism.DEFAULT_QCODES``."""
+    traffic: Literal["I", "V", "IV"] = "IV"
+    purpose: Annotated[str, Field(pattern=r"^N?B?O?M?$", min_length=1)] = "BO"
+    scope: Literal["A", "E", "W", "AE", "AW"] = "W"
+
+
 class _MechanismModel(_Strict):
     mechanism: Annotated[str, Field(min_length=1, max_length=200)]
     host: _HostModel
@@ -123,6 +136,8 @@ class _MechanismModel(_Strict):
     area: tuple[_Degrees, _Degrees, _Degrees, _Degrees] | _AreaPolygonModel | None = None
     """The area of responsibility: a bbox ``[min_lon, min_lat, max_lon, max_lat]`` or a
     Polygon (``domain/area.py``)."""
+    notam: _NotamModel | None = None
+    """``notam:``: none, the defaults (and no FIR)."""
 
 
 def _area(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> PolygonOutline | None:
@@ -152,6 +167,16 @@ def _area(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> Po
         where = ".".join(str(p) for p in path)
         raise InvalidMechanism(f"{where}: {exc.reason}", path, _line_of(path, lines)) from exc
     return area
+
+
+def _notam(model: _NotamModel) -> NotamRules:
+    return NotamRules(
+        fir=model.fir,
+        qcodes=MappingProxyType(dict(DEFAULT_QCODES) | model.qcodes),
+        traffic=model.traffic,
+        purpose=model.purpose,
+        scope=model.scope,
+    )
 
 
 def _rules(model: _RulesModel, base: ChannelRules) -> ChannelRules:
@@ -289,6 +314,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
         defaults=defaults,
         channels=channels,
         area=_area(model, lines),
+        notam=_notam(model.notam or _NotamModel()),
     )
     _check_operators(model, mechanism, lines)
     return mechanism

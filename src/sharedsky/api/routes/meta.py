@@ -98,5 +98,12 @@ def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
             ],
             channels=channels,
             area=convert.area_out(mech.area),
+            notam=v1.NotamOut(
+                fir=mech.notam.fir,
+                qcodes={str(k): v for k, v in mech.notam.qcodes.items()},
+                traffic=mech.notam.traffic,
+                purpose=mech.notam.purpose,
+                scope=mech.notam.scope,
+            ),
         )
     )

@@ -37,6 +37,7 @@ from sharedsky.wire.v1.meta import (
     ConsoleCatalogue,
     Me,
     MechanismOut,
+    NotamOut,
     PartyOut,
     SeparationOut,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "MessageIn",
     "MessageList",
     "MessageOut",
+    "NotamOut",
     "NoticeDetailOut",
     "NoticeIn",
     "NoticeList",

@@ -56,6 +56,19 @@ class ChannelOut(WireModel):
     separation: SeparationOut
 
 
+class NotamOut(WireModel):
+    """What the draft NOTAMs of the mechanism's notices say besides the notice (the mechanism
+    file's ``notam:``; ICAO Doc 8126)."""
+
+    fir: str | None
+    """The ICAO location indicator of the flight information region; null: none declared."""
+    qcodes: dict[str, str]
+    """The NOTAM code of each notice kind."""
+    traffic: Literal["I", "V", "IV"]
+    purpose: str
+    scope: str
+
+
 class MechanismOut(WireModel):
     """The mechanism as every operator may see it."""
 
@@ -66,6 +79,8 @@ class MechanismOut(WireModel):
     area: PolygonOutline | None = None
     """The area of responsibility ([lon, lat] rings), where a volume wholly outside is refused
     unless filed with ``outside_area``; null when the mechanism declares none."""
+    notam: NotamOut | None = None
+    """The FIR and NOTAM codes of the draft NOTAMs (``GET /v1/export?format=notam``)."""
 
 
 class ConsoleCatalogue(WireModel):
