@@ -43,7 +43,7 @@ typecheck: $(STAMP)
 # two workers (pytest-xdist), each test file kept on one worker: the machines have two cores;
 # the 25 slowest tests are listed at the end, to keep the whole run under 10 minutes
 unit: $(STAMP) postgres assets chromium
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 test: lint typecheck unit
 

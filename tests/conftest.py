@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -31,6 +32,22 @@ def _pg_available() -> bool:
     except Exception:
         return False
     return True
+
+
+DURATIONS = Path(__file__).parent / "durations.json"
+"""Seconds per test file in a whole run (``scripts/test_durations.py`` writes it from a JUnit
+report): the longest files go to the xdist workers first."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest files first (longest processing time first): ``make test`` hands whole
+    files to two workers in collection order (``--dist loadfile --no-loadscope-reorder``), and a
+    long end-to-end file handed out last kept one worker busy minutes after the other was done.
+    A stable sort: a file's tests stay together and in order; unlisted files keep their order,
+    after the listed ones."""
+    seconds: dict[str, float] = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    root = Path(__file__).parent.parent
+    items.sort(key=lambda item: -seconds.get(item.path.relative_to(root).as_posix(), 0.0))
 
 
 @pytest.fixture(scope="session")

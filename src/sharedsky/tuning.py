@@ -62,3 +62,11 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+WORKER_HEALTHCHECK_S = 60
+"""How long uvicorn's supervisor of ``serve --workers N`` waits for a worker to answer its
+health check before it kills the worker as hung and starts another (uvicorn's default: 5 s).
+A worker answers from a thread, which a starting worker's imports and Numba's cache loads can
+keep from the interpreter for more than 5 s on a loaded machine (two cores, another run
+beside): then the supervisor killed each new worker in turn, and the server never started."""

@@ -43,6 +43,7 @@ from sharedsky.bootstrap import build, check_database, serving_lock
 from sharedsky.domain.errors import InvalidSetting, SharedskyError
 from sharedsky.settings import Settings
 from sharedsky.store.engine import normalise_url
+from sharedsky.tuning import WORKER_HEALTHCHECK_S
 
 log = logging.getLogger("sharedsky.serve")
 
@@ -169,6 +170,7 @@ class ServeConfig(uvicorn.Config):
             timeout_keep_alive=settings.keep_alive_s,
             ssl_context_factory=None if options.tls_cert is None else _tls,
             log_config=log_config(options.log_format, settings.log_level),
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         )
         self.options = options
         self.head_timeout_s = settings.head_timeout_s
