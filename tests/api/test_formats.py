@@ -29,6 +29,24 @@ def _file(api: Api, party: str, body: dict[str, Any]) -> str:
     return ident
 
 
+@pytest.mark.parametrize(
+    ("name", "media_type", "suffix"),
+    [
+        ("geojson", "application/geo+json", "geojson"),
+        ("kml", "application/vnd.google-earth.kml+xml", "kml"),
+    ],
+)
+def test_each_format_answers_its_media_type(
+    api: Api, name: str, media_type: str, suffix: str
+) -> None:
+    _file(api, "alpha", notice())
+    answer = _export(api, "alpha", f"format={name}")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].split(";")[0] == media_type
+    assert answer.headers["content-disposition"].endswith(f'.{suffix}"')
+    assert b"CAP north" in answer.content
+
+
 def test_an_export_answers_its_media_type_and_a_file_name(api: Api) -> None:
     _file(api, "alpha", notice())
     answer = _export(api, "alpha", "format=geojson")
