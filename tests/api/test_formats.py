@@ -47,6 +47,20 @@ def test_each_format_answers_its_media_type(
     assert b"CAP north" in answer.content
 
 
+def test_ed318_holds_zones_and_notices_only_when_asked(api: Api) -> None:
+    _file(api, "alpha", notice())
+    api.client.post("/v1/zones", json=zone(square(20, 20)), headers=api.as_("alpha"))
+
+    def identifiers(query: str) -> list[str]:
+        answer = _export(api, "alpha", f"format=ed318{query}")
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        return [f["properties"]["name"][0]["text"] for f in answer.json()["features"]]
+
+    assert identifiers("") == ["Hospital"]
+    assert identifiers("&include=notices") == ["Hospital", "CAP north"]
+
+
 def test_an_export_answers_its_media_type_and_a_file_name(api: Api) -> None:
     _file(api, "alpha", notice())
     answer = _export(api, "alpha", "format=geojson")
