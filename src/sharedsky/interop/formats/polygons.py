@@ -4,8 +4,11 @@ corridor as a polygon that contains it and reaches at most ``TOLERANCE_M`` beyon
 A polygon written for others to deconflict against must never be smaller than the volume it
 stands for, so the approximations are circumscribed: a circle's vertices lie a little outside
 the circle so that each edge touches it; a corridor is the buffer of its path in a local
-azimuthal-equidistant frame, widened by the frame's stretch at its farthest point. Rings are
-lon/lat, closed, exterior counter-clockwise then holes clockwise (RFC 7946).
+azimuthal-equidistant frame, widened by the frame's stretch at its farthest point (that
+widening counts against the tolerance while it is under half of it: for corridors a few
+hundred kilometres long and kilometres wide it is more, and the polygon reaches that much
+farther out). Rings are lon/lat, closed, exterior counter-clockwise then holes clockwise
+(RFC 7946).
 """
 
 from __future__ import annotations
@@ -43,10 +46,10 @@ def outline_rings(outline: v1.Outline) -> list[Ring]:
     return _corridor_rings(outline)
 
 
-def _half_angle(radius_m: float) -> float:
+def _half_angle(radius_m: float, tolerance_m: float = TOLERANCE_M) -> float:
     """Half the widest angle (radians) an edge may span around a centre so that, its ends
-    ``radius_m / cos`` of it away, it stays within TOLERANCE_M beyond ``radius_m``."""
-    return math.acos(radius_m / (radius_m + TOLERANCE_M))
+    ``radius_m / cos`` of it away, it stays within ``tolerance_m`` beyond ``radius_m``."""
+    return math.acos(radius_m / (radius_m + tolerance_m))
 
 
 def _circle_vertices(radius_m: float) -> int:
@@ -85,19 +88,25 @@ def _corridor_rings(outline: v1.CorridorOutline) -> list[Ring]:
     path = densify_line([p[0] for p in outline.path], [p[1] for p in outline.path], 1_000.0)
     x, y = frame.forward(path[:, 0], path[:, 1])
     widest = _ARC_SPREAD * math.pi / 2  # the widest segment of a quarter, in quanta × quad_segs
-    quad_segs = max(4, math.ceil(widest / (2 * _half_angle(outline.half_width_m))))
+    stretch = frame_stretch(corner_m + outline.half_width_m)
+    # the stretch below widens the polygon too: the arcs get what is left of the tolerance
+    arc_tolerance_m = max(TOLERANCE_M - outline.half_width_m * stretch, TOLERANCE_M / 2)
+    half_angle = _half_angle(outline.half_width_m, arc_tolerance_m)
+    quad_segs = max(4, math.ceil(widest / (2 * half_angle)))
     # each buffer vertex a little outside the half-width, so that even the widest segment's
     # edge stays outside it; and the whole widened by the frame's stretch, so that no part
     # ends up narrower than asked
     reach_m = outline.half_width_m / math.cos(widest / (2 * quad_segs))
-    reach_m *= 1.0 + frame_stretch(corner_m + outline.half_width_m)
+    reach_m *= 1.0 + stretch
     xy = np.column_stack([x, y])
-    line = shapely.linestrings(xy)
-    # a path that ends where it starts is a ring to Shapely, buffered without its round ends:
-    # the ends are buffered as points too
-    ends = shapely.points(xy[[0, -1]])
-    parts = shapely.buffer([line, *ends], reach_m, quad_segs=quad_segs)
-    area = shapely.orient_polygons(shapely.union_all(parts))
+    # a path that ends where it starts is a ring to Shapely, buffered without round ends: such
+    # a path is cut in two open halves
+    if len(xy) > 2 and np.array_equal(xy[0], xy[-1]):
+        half = len(xy) // 2
+        line = shapely.multilinestrings([xy[: half + 1], xy[half:]])
+    else:
+        line = shapely.linestrings(xy)
+    area = shapely.orient_polygons(shapely.buffer(line, reach_m, quad_segs=quad_segs))
     rings = []
     for ring in (area.exterior, *area.interiors):
         coords = np.asarray(ring.coords)
