@@ -35,6 +35,7 @@ ROUTER_ORDER = (
     "operators",
     "stream",
     "meta",
+    "formats",
 )
 """The API's routers (modules of ``api/routes``) in the order FastAPI tries them, route by route,
 on each request: the busiest first. No two routers' paths overlap, so the order changes nothing

@@ -95,6 +95,8 @@ NEEDED: dict[tuple[str, str], Role] = {
     ("GET", "/v1/operators"): Role.ADMIN,
     ("POST", "/v1/operators/{operator_id}/revoke"): Role.ADMIN,
     ("POST", "/v1/operators/{operator_id}/rotate"): Role.ADMIN,
+    ("GET", "/v1/export"): Role.VIEWER,  # a read
+    ("POST", "/v1/import"): Role.DUTY,  # a dry run too: it is how a filing is prepared
 }
 """The least role each route takes."""
 
@@ -210,6 +212,15 @@ def _request(world: World, method: str, path: str, owner: str, caller: str) -> d
         body = {"id": f"{caller}-new-{owner}", "role": "viewer", "party": owner}
     elif (method, path) == ("GET", "/v1/events"):
         url += "?after=0&limit=1"
+    elif (method, path) == ("GET", "/v1/export"):
+        url += "?format=geojson"
+    elif (method, path) == ("POST", "/v1/import"):
+        url += "?format=geojson&dry_run=false"
+        outline = square(12.0, 12.0) if owner == "alpha" else square(14.0, 14.0)
+        body = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": outline,
+                "properties": {"object": "zone", "kind": "restricted", "title": caller,
+                               "altitude": {"lower_m": 0, "upper_m": 100},
+                               "time": {"start": T0.isoformat()}}}]}  # fmt: skip
     return {"method": method, "url": url, "json": body, "headers": headers}
 
 

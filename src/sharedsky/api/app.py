@@ -16,6 +16,7 @@ from sharedsky.api.limits import Limits
 from sharedsky.api.observability import Observability
 from sharedsky.api.routes import (
     conflicts,
+    formats,
     ledger,
     messages,
     meta,
@@ -94,6 +95,7 @@ def _routers() -> dict[str, APIRouter]:
     """The API's routers by the name of their module in ``api/routes``."""
     modules = (
         conflicts,
+        formats,
         ledger,
         messages,
         meta,

@@ -71,6 +71,10 @@ def problem_of(exc: e.SharedskyError) -> JSONResponse:
         extra["line"] = exc.line
     elif isinstance(exc, e.Unavailable):
         extra["reason"] = exc.reason
+    elif isinstance(exc, e.InvalidImport):
+        extra["problems"] = [
+            {"index": p.index, "reason": p.reason, "path": list(p.path)} for p in exc.problems
+        ]
     response = problem(status, title, exc.detail, exc.code, list(exc.path), **extra)
     if isinstance(exc, e.RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after_s)

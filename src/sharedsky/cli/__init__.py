@@ -19,6 +19,7 @@ from sharedsky.cli import watch as watch
 from sharedsky.cli import zones as zones
 from sharedsky.cli.admin import demo_command, init_command, serve_command
 from sharedsky.cli.backup import backup_command, restore_command
+from sharedsky.cli.formats import export_command, import_command
 
 app = typer.Typer(
     name="sharedsky",
@@ -42,6 +43,8 @@ app.command("serve")(serve_command)
 app.command("demo")(demo_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+app.command("export")(export_command)
+app.command("import")(import_command)
 
 
 def _one_line_paragraphs(doc: str) -> str:

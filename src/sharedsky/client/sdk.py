@@ -27,6 +27,7 @@ from sharedsky.client.errors import (
     StaleVersionError,
     UnreachableError,
 )
+from sharedsky.client.formats import FormatsMixin
 from sharedsky.client.hotline import HotlineMixin
 from sharedsky.client.ledger import LedgerMixin
 from sharedsky.client.operators import OperatorsMixin
@@ -62,7 +63,7 @@ _TLS_VARIABLES = {
 (the CLI's, docs/settings.md)."""
 
 
-class Client(HotlineMixin, LedgerMixin, OperatorsMixin, TracksMixin):
+class Client(FormatsMixin, HotlineMixin, LedgerMixin, OperatorsMixin, TracksMixin):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
 
     ``url`` is the server's base URL (``http://127.0.0.1:8000``). When ``http`` is given (for

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -63,6 +63,16 @@ def _error_of(response: httpx.Response) -> ClientError:
         text = response.text.strip()[:200] or response.reason_phrase
         return cls(response.status_code, "http-error", text)
     return cls(response.status_code, problem.code, problem.detail, problem.path, problem=problem)
+
+
+def _json_or_none(content: bytes | None) -> Any:
+    """The JSON value of a body to sign; None when there is none or it is not JSON."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
 
 
 class Transport:
@@ -120,14 +130,16 @@ class Transport:
         body: BaseModel | None = None,
         headers: Mapping[str, str] | None = None,
         replay_safe: bool = True,
+        raw: bytes | None = None,
     ) -> httpx.Response:
         """Send one request and return its answer when it is a success; raise ClientError (or
-        a subclass) for an error answer, UnreachableError when none came.
+        a subclass) for an error answer, UnreachableError when none came. ``raw`` is a body
+        sent as it is (a file), instead of ``body``.
 
         A request that is ``replay_safe`` (a GET, or a POST with an Idempotency-Key) is retried
         once after any transport error; another (a PUT) only when the connection was never made.
         """
-        request = self._request(method, path, params, body, headers)
+        request = self._request(method, path, params, body, headers, raw)
         response = self._answer(request, replay_safe=replay_safe, stream=False)
         if not response.is_success:
             raise _error_of(response)
@@ -205,8 +217,11 @@ class Transport:
         params: Mapping[str, str] | None,
         body: BaseModel | None,
         headers: Mapping[str, str] | None,
+        raw: bytes | None = None,
     ) -> httpx.Request:
-        """The request with the token, User-Agent, body and (on a write) the signature."""
+        """The request with the token, User-Agent, body (``raw``: a file's bytes) and (on a
+        write) the signature; a ``raw`` body is signed as the JSON it holds (the server
+        refuses a signed body that is not JSON)."""
         all_headers = {
             "Authorization": f"Bearer {self._token}",
             "Accept": "application/json",
@@ -216,11 +231,14 @@ class Transport:
         if body is not None:
             content = body.model_dump_json(by_alias=True).encode()
             all_headers["Content-Type"] = "application/json"
+        elif raw is not None:
+            content = raw
+            all_headers["Content-Type"] = "application/octet-stream"
         all_headers.update(headers or {})
         url = self._prefix + path
         if self.signer is not None and method in _WRITES:
             target = self._http.build_request(method, url, params=params).url
-            signed = submission(method, target.path, json.loads(content) if content else None)
+            signed = submission(method, target.path, _json_or_none(content))
             all_headers[SIGNATURE_HEADER] = body_signature(self.signer, signed)
         return self._http.build_request(
             method, url, params=params, content=content, headers=all_headers

@@ -9,6 +9,8 @@
     │   │   └── NoticeInThePast         notice-in-the-past  (422; its window has ended)
     │   ├── InvalidMechanism            invalid-mechanism   (422; the CLI prints the line)
     │   ├── NoFir                       no-fir              (422; a NOTAM needs the FIR)
+    │   ├── FormatUnavailable           format-unavailable  (422; an exchange format not here)
+    │   ├── InvalidImport               invalid-import      (422; ``problems`` per feature)
     │   └── InvalidBackup               invalid-backup      (422; not a backup, or damaged)
     ├── Unauthenticated                 unauthenticated     (401)
     │   ├── SignatureRequired           signature-required  (401; the operator signs its writes)
@@ -31,6 +33,8 @@ The HTTP mapping lives in ``api/errors.py``; this module knows nothing of HTTP.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 FieldPath = tuple[str | int, ...]
 
@@ -87,6 +91,38 @@ class NoFir(InvalidInput):
     (``notam: {fir: …}``) to write in its ``Q)`` line and item A."""
 
     code = "no-fir"
+
+
+class FormatUnavailable(InvalidInput):
+    """An exchange format this server does not know, or knows but cannot read or write here
+    (its module is not part of this build, or the format is export-only)."""
+
+    code = "format-unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureProblem:
+    """Why one feature of an imported file cannot be filed."""
+
+    index: int
+    """The feature's 0-based index in the file (its order among the file's features)."""
+    reason: str
+    path: FieldPath = ()
+    """Where in the feature (or in what it became) the problem lies."""
+
+
+class InvalidImport(InvalidInput):
+    """An imported file that cannot be filed as it is: unreadable as a whole (``problems``
+    empty, ``path`` names the body), or with bad features (each in ``problems``) when the
+    caller did not ask to skip them. Nothing was filed."""
+
+    code = "invalid-import"
+
+    def __init__(
+        self, detail: str, path: FieldPath = (), problems: tuple[FeatureProblem, ...] = ()
+    ) -> None:
+        super().__init__(detail, path)
+        self.problems = problems
 
 
 class InvalidBackup(InvalidInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
@@ -59,16 +60,11 @@ def _filed(
     )
 
 
-def file_notice(
-    deps: Deps, actor: Actor, draft: NoticeDraft, idem: Idempotency[Filing] | None = None
-) -> Filing:
-    """File a new notice: validate, detect conflicts, store, request acknowledgements."""
-    now = deps.clock.now()
-    actor.require_party("file notices")
-    actor.require_role(Role.DUTY, "file notices")
-    validate_draft(draft, now, deps.mechanism.area)
+def new_notice(deps: Deps, actor: Actor, draft: NoticeDraft, now: datetime) -> Notice:
+    """The first version of a notice of ``draft`` filed by ``actor`` at ``now`` (validated
+    before; nothing stored)."""
     lead_s = lead_time_s(draft.volumes, now)
-    notice = Notice(
+    return Notice(
         id=NoticeId(deps.ids.new("ntc")),
         party=actor.party,
         kind=draft.kind,
@@ -82,19 +78,40 @@ def file_notice(
         lead_time_s=lead_s,
         late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
     )
-    cells = coverings(deps, actor.party, draft.volumes)
+
+
+def store_notice(
+    uow: UnitOfWork, deps: Deps, actor: Actor, notice: Notice, cells: Coverings
+) -> Filing:
+    """Inside ``uow``: detect the new ``notice``'s conflicts, request acknowledgements and
+    record it (``notice.filed``) as filed by ``actor`` at its ``filed_at``."""
+    now = notice.filed_at
     subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+    candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
+    fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
+    conflicts = tuple(
+        sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
+    )
+    acks = notice_acks(deps, notice, conflicts, now)
+    event = _filed(NoticeFiled, notice, conflicts, acks, cells)
+    record_event(uow, now, actor.operator, event, actor.signature)
+    return Filing(notice, conflicts)
+
+
+def file_notice(
+    deps: Deps, actor: Actor, draft: NoticeDraft, idem: Idempotency[Filing] | None = None
+) -> Filing:
+    """File a new notice: validate, detect conflicts, store, request acknowledgements."""
+    now = deps.clock.now()
+    actor.require_party("file notices")
+    actor.require_role(Role.DUTY, "file notices")
+    validate_draft(draft, now, deps.mechanism.area)
+    notice = new_notice(deps, actor, draft, now)
+    cells = coverings(deps, actor.party, draft.volumes)
 
     def work(uow: UnitOfWork) -> Filing:
-        candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
-        fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
-        conflicts = tuple(
-            sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
-        )
-        acks = notice_acks(deps, notice, conflicts, now)
-        event = _filed(NoticeFiled, notice, conflicts, acks, cells)
-        record_event(uow, now, actor.operator, event, actor.signature)
-        return remember(uow, actor, idem, Filing(notice, conflicts), now)
+        filing = store_notice(uow, deps, actor, notice, cells)
+        return remember(uow, actor, idem, filing, now)
 
     return deps.db.run(work)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
@@ -46,15 +47,10 @@ def _cells(cells: Coverings) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(c) for c in cells.storage)
 
 
-def declare_zone(
-    deps: Deps, actor: Actor, draft: ZoneDraft, idem: Idempotency[Declaration] | None = None
-) -> Declaration:
-    """Declare a zone and detect its conflicts with other parties' notices and zones."""
-    now = deps.clock.now()
-    actor.require_party("declare zones")
-    actor.require_role(Role.DUTY, "declare zones")
-    validate_zone_draft(draft, now, deps.mechanism.area)
-    zone = Zone(
+def new_zone(deps: Deps, actor: Actor, draft: ZoneDraft, now: datetime) -> Zone:
+    """The first version of a zone of ``draft`` declared by ``actor`` at ``now`` (validated
+    before; nothing stored)."""
+    return Zone(
         id=ZoneId(deps.ids.new("zon")),
         party=actor.party,
         kind=draft.kind,
@@ -66,19 +62,37 @@ def declare_zone(
         updated_at=now,
     )
 
+
+def store_zone(
+    uow: UnitOfWork, deps: Deps, actor: Actor, zone: Zone, cells: Coverings
+) -> Declaration:
+    """Inside ``uow``: detect the new ``zone``'s conflicts and record it (``zone.declared``)
+    as declared by ``actor`` at its ``declared_at``."""
+    conflicts = _store(uow, deps, zone, cells, new=True)
+    event = ZoneDeclared(
+        zone.id,
+        zone.party,
+        tuple(c.id for c in conflicts),
+        ZoneContent.of(zone),
+        _cells(cells),
+    )
+    record_event(uow, zone.declared_at, actor.operator, event, actor.signature)
+    return Declaration(zone, conflicts)
+
+
+def declare_zone(
+    deps: Deps, actor: Actor, draft: ZoneDraft, idem: Idempotency[Declaration] | None = None
+) -> Declaration:
+    """Declare a zone and detect its conflicts with other parties' notices and zones."""
+    now = deps.clock.now()
+    actor.require_party("declare zones")
+    actor.require_role(Role.DUTY, "declare zones")
+    validate_zone_draft(draft, now, deps.mechanism.area)
+    zone = new_zone(deps, actor, draft, now)
     cells = coverings(deps, actor.party, [draft.volume])
 
     def work(uow: UnitOfWork) -> Declaration:
-        conflicts = _store(uow, deps, zone, cells, new=True)
-        event = ZoneDeclared(
-            zone.id,
-            zone.party,
-            tuple(c.id for c in conflicts),
-            ZoneContent.of(zone),
-            _cells(cells),
-        )
-        record_event(uow, now, actor.operator, event, actor.signature)
-        return remember(uow, actor, idem, Declaration(zone, conflicts), now)
+        return remember(uow, actor, idem, store_zone(uow, deps, actor, zone, cells), now)
 
     return deps.db.run(work)
 

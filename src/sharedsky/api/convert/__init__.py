@@ -11,6 +11,13 @@ from sharedsky.api.convert.conflicts import (
     escalation_out,
 )
 from sharedsky.api.convert.events import event_out
+from sharedsky.api.convert.formats import (
+    export_set,
+    import_items,
+    import_out,
+    mechanism_out,
+    parts_of,
+)
 from sharedsky.api.convert.ledger import checkpoint_out, key_ring_out, operator_key_out
 from sharedsky.api.convert.messages import (
     message_draft,
@@ -72,10 +79,14 @@ __all__ = [
     "escalation_list",
     "escalation_out",
     "event_out",
+    "export_set",
     "filing_check_out",
     "filing_out",
+    "import_items",
+    "import_out",
     "key_ring_out",
     "lead_time_out",
+    "mechanism_out",
     "message_draft",
     "message_list",
     "message_out",
@@ -91,6 +102,7 @@ __all__ = [
     "outline_in",
     "own_notice_out",
     "own_zone_out",
+    "parts_of",
     "tactical_list",
     "tactical_out",
     "template_list",

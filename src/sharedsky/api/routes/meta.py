@@ -64,46 +64,4 @@ def me(actor: ActorDep, deps: DepsDep, keys: KeysDep) -> Response:
 @router.get("/v1/mechanism", responses={200: {"model": v1.MechanismOut}})
 def mechanism(_actor: ActorDep, deps: DepsDep) -> Response:
     """The mechanism's parties and the rules of every channel."""
-    mech = deps.mechanism
-    colours = mech.colours()
-    channels = []
-    for i, a in enumerate(mech.parties):
-        for b in mech.parties[i + 1 :]:
-            rules = mech.channel(a.id, b.id)
-            channels.append(
-                v1.ChannelOut(
-                    between=(a.id, b.id),
-                    sharing=rules.sharing.value,
-                    min_lead_time_s=dict(rules.min_lead_time_s),
-                    ack_deadline_s={k.value: v for k, v in rules.ack_deadline_s.items()},
-                    separation=v1.SeparationOut(
-                        lateral_m=rules.separation.lateral_m,
-                        vertical_m=rules.separation.vertical_m,
-                        time_s=rules.separation.time_s,
-                    ),
-                )
-            )
-    return json_response(
-        v1.MechanismOut(
-            mechanism=mech.name,
-            host=v1.PartyOut(
-                id=mech.host.id,
-                name=mech.host.name,
-                language=mech.host.language,
-                colour=colours[mech.host.id],
-            ),
-            parties=[
-                v1.PartyOut(id=p.id, name=p.name, language=p.language, colour=colours[p.id])
-                for p in mech.parties
-            ],
-            channels=channels,
-            area=convert.area_out(mech.area),
-            notam=v1.NotamOut(
-                fir=mech.notam.fir,
-                qcodes={str(k): v for k, v in mech.notam.qcodes.items()},
-                traffic=mech.notam.traffic,
-                purpose=mech.notam.purpose,
-                scope=mech.notam.scope,
-            ),
-        )
-    )
+    return json_response(convert.mechanism_out(deps.mechanism))

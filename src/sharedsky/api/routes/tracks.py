@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -10,8 +11,10 @@ from fastapi.responses import Response
 from sharedsky.api import convert
 from sharedsky.api.auth import ActorDep, DepsDep, container_of
 from sharedsky.api.routes._render import json_response
+from sharedsky.domain.visibility import Viewer
+from sharedsky.service.ports import Deps
 from sharedsky.service.tactical import TacticalBoard
-from sharedsky.service.tracks import Picture, ingest_tracks, visible_tracks
+from sharedsky.service.tracks import Picture, Snapshot, ingest_tracks, visible_tracks
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["tracks"])
@@ -47,8 +50,15 @@ def get_tracks(actor: ActorDep, deps: DepsDep, picture: PictureDep, board: Board
     """The live picture the caller may see: its own tracks, and the counterparties' as the
     sharing policy allows (``conflicts_only``: the tracks of tactical alerts sent to it)."""
     now = deps.clock.now()
-    now_s = now.timestamp()
-    viewer = actor.viewer
+    snap = live_picture(deps, actor.viewer, picture, board, now)
+    return json_response(convert.track_list(snap, now))
+
+
+def live_picture(
+    deps: Deps, viewer: Viewer, picture: Picture, board: TacticalBoard, now: datetime
+) -> Snapshot:
+    """The live tracks ``viewer`` may see at ``now``: the picture cut by ``visible_tracks``,
+    with the tracks of the tactical alerts told to the viewer's party (``conflicts_only``)."""
     alerted: set[str] = set()
     for alert in board.current():
         told = board.audiences.get(alert.id, ())
@@ -56,5 +66,4 @@ def get_tracks(actor: ActorDep, deps: DepsDep, picture: PictureDep, board: Board
             alerted.add(f"{alert.key.a_party}/{alert.key.a_track}")
             if alert.key.b_type == "track":
                 alerted.add(f"{alert.key.b_party}/{alert.key.b_id}")
-    snap = visible_tracks(deps.mechanism, viewer, picture.snapshot(now_s), alerted)
-    return json_response(convert.track_list(snap, now))
+    return visible_tracks(deps.mechanism, viewer, picture.snapshot(now.timestamp()), alerted)

@@ -23,6 +23,7 @@ from sharedsky.wire.v1.conflicts import (
     EscalationOut,
 )
 from sharedsky.wire.v1.events import EventOut
+from sharedsky.wire.v1.formats import FeatureProblemOut, ImportedOut, ImportOut
 from sharedsky.wire.v1.messages import (
     AboutRef,
     MessageIn,
@@ -88,8 +89,11 @@ __all__ = [
     "EscalationList",
     "EscalationOut",
     "EventOut",
+    "FeatureProblemOut",
     "FilingCheckOut",
     "FilingOut",
+    "ImportOut",
+    "ImportedOut",
     "Me",
     "MechanismOut",
     "MessageIn",
