@@ -171,3 +171,35 @@ def test_an_unknown_token_sees_nothing(world: tuple[str, World]) -> None:
         "/v1/mechanism",
     ):
         assert w.api.client.get(url, headers=bad).status_code == 401, url
+
+
+def test_a_box_or_window_never_finds_a_notice_through_volumes_the_viewer_may_not_see(
+    api: Api,
+) -> None:
+    """Under ``conflicts_only`` bravo sees only alpha's volume that clashes with its own; a
+    list filtered by a box or a window around the hidden volume must not answer with the
+    notice, or bravo could find, box by box, where alpha's hidden activity lies."""
+    body = notice(square(36.1, 34.5))
+    body["volumes"].append(
+        volume(square(30.0, 30.0), start="2026-11-25T15:00:00Z", end="2026-11-25T17:00:00Z")
+    )
+    alpha = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
+    assert alpha.status_code == 201, alpha.text
+    clash = api.client.post(
+        "/v1/notices", json=notice(square(36.3, 34.5)), headers=api.as_("bravo")
+    )
+    assert clash.status_code == 201 and clash.json()["conflicts"], clash.text
+
+    def found(viewer: str, query: str) -> bool:
+        answer = api.client.get(f"/v1/notices?{query}", headers=api.as_(viewer))
+        assert answer.status_code == 200, answer.text
+        return alpha.json()["id"] in [n["id"] for n in answer.json()["notices"]]
+
+    hidden_box, shown_box = "bbox=29.9,29.9,30.5,30.5", "bbox=36.0,34.4,36.6,35.0"
+    hidden_day = "from=2026-11-25T14:00:00Z&to=2026-11-25T18:00:00Z"
+    assert found("alpha", hidden_box) and found("alpha", hidden_day)  # the owner sees all
+    assert found("host", hidden_box)
+    assert not found("bravo", hidden_box)
+    assert not found("bravo", hidden_day)
+    assert found("bravo", shown_box)
+    assert found("bravo", "from=2026-11-24T14:00:00Z&to=2026-11-24T18:00:00Z")

@@ -23,6 +23,7 @@ from sharedsky.domain.visibility import (
     see_zone,
 )
 from sharedsky.domain.zones import ZoneKind
+from sharedsky.geo.outlines import outline_bbox
 from sharedsky.service.ports import Deps
 from sharedsky.service.uow import UnitOfWork
 
@@ -125,9 +126,31 @@ def list_notices(deps: Deps, viewer: Viewer, flt: NoticeFilter) -> list[NoticeVi
         views = (
             see_notice(viewer, n, deps.mechanism, clashing.get(n.id, frozenset())) for n in notices
         )
-        return [v for v in views if v is not None]
+        return [v for v in views if v is not None and _matches_as_seen(v, flt)]
 
     return deps.db.run(work, readonly=True)
+
+
+def _matches_as_seen(view: NoticeView, flt: NoticeFilter) -> bool:
+    """Whether a redacted view still matches the filter's box and window through the volumes
+    it shows. The store matched each notice's whole extent, hidden volumes included: answering
+    on those would let a ``conflicts_only`` or ``host_only`` counterparty find, box by box and
+    hour by hour, where and when the parts it may not see lie."""
+    if not view.redacted or (flt.bbox is None and flt.time_from is None and flt.time_to is None):
+        return True
+    for volume in view.notice.volumes:
+        start, end = volume.time.start, volume.time.end
+        if flt.time_from is not None and end is not None and end <= flt.time_from:
+            continue
+        if flt.time_to is not None and start >= flt.time_to:
+            continue
+        if flt.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = outline_bbox(volume.outline)
+            w, s, e, n = flt.bbox
+            if max_lon < w or min_lon > e or max_lat < s or min_lat > n:
+                continue
+        return True
+    return False
 
 
 def show_zone(deps: Deps, viewer: Viewer, zone_id: str) -> ZoneView:
