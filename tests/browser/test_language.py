@@ -136,6 +136,62 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
     charlie.assert_clean()
 
 
+def filled(pattern: str, **values: object) -> str:
+    """A word's pattern with its placeholders filled."""
+    for name, value in values.items():
+        pattern = pattern.replace("{" + name + "}", str(value))
+    return pattern
+
+
+def test_a_hebrew_operator_reads_parser_refusals_parameters_and_drawing_hints_in_hebrew(
+    open_console: Callable[[str], Console], shots: Path
+) -> None:
+    """What used to read English in charlie's Hebrew console: the coordinate parser's message
+    about a typed line, the server's refusal (a Hebrew line by the problem's code, the server's
+    English reason after it), the drawing plugin's hints and a template's parameter names."""
+    he = words("he")
+    charlie = open_console("charlie")
+    page = charlie.page
+    page.click("[data-tab=file]")
+    page.fill("[data-testid=file-coordinates]", "34.5N 36.1E\n34.5 36.3")
+    reason = filled(he["coordinates.no_hemisphere"], text="34.5 36.3", example="34.5N 36.1E")
+    expect(page.locator("#file-coordinates-errors li")).to_have_text(
+        [filled(he["coordinates.at_line"], line=2, reason=reason)]
+    )
+    charlie.screenshot(shots, "charlie-he-typed-line")
+
+    page.fill("[data-testid=file-coordinates]", "34.5N 36.1E\n34.5N 36.3E\n34.7N 36.3E")
+    page.fill("#file-form [name=lower]", "9000")
+    page.fill("#file-form [name=upper]", "3000")
+    check = page.locator("#file-check")
+    expect(check).to_contain_text(he["problem.invalid_volume"])
+    expect(check).to_contain_text("(the lower altitude must be below the upper altitude)")
+    expect(check).to_contain_text(he["field.lower"])
+    charlie.screenshot(shots, "charlie-he-refusal")
+
+    page.fill("[data-testid=file-coordinates]", "")
+    page.click("[data-draw=Polygon]")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_text(he["draw.first_vertex"])).to_be_visible()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2)
+    expect(page.get_by_text(he["draw.continue_line"])).to_be_visible()
+    charlie.screenshot(shots, "charlie-he-drawing-hint")
+    page.keyboard.press("Escape")
+
+    page.click("[data-tab=hotline]")
+    page.select_option("#compose-template", "altitude_change")
+    labels = page.locator("#compose-params label")
+    expect(labels).to_have_count(2)
+    expect(labels.nth(0)).to_contain_text(he["param.lower_m"])
+    expect(labels.nth(1)).to_contain_text(he["param.upper_m"])
+    charlie.screenshot(shots, "charlie-he-template-parameters")
+    assert charlie.outside == []
+    assert all("422" in m for m in charlie.errors), charlie.errors  # the check's refusal
+
+
 def test_no_inbox_line_toast_or_host_escalation_names_an_object_by_its_id_alone(
     open_console: Callable[[str], Console], mechanism: Mechanism, shots: Path
 ) -> None:

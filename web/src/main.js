@@ -133,6 +133,7 @@ class App {
     $("tab-file").hidden = me.is_host || me.role === "viewer";
     $("tab-operators").hidden = me.role !== "admin";
     if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.selectFromMap(ref));
+    else this.map.translateDrawing(); // signed in again, perhaps in another language
     this.live = new LivePicture(this);
     this.map.live = this.live;
     this.live.tracks.onDrawn = () => {
