@@ -81,6 +81,35 @@ def uav(title: str, lon: float, start: datetime, hours: float) -> dict[str, Any]
     }
 
 
+TAB_LINES_JS = """() => {
+    const lines = (el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+        tops.sort((a, b) => a - b);
+        return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length;
+    };
+    const row = document.querySelector(".tabs");
+    const tabs = [...row.querySelectorAll("button[role=tab]")].filter((b) => b.offsetParent);
+    return {
+        tabs: tabs.map((b) => [b.dataset.tab, lines(b), b.scrollWidth <= b.clientWidth]),
+        tops: [...new Set(tabs.map((b) => Math.round(b.getBoundingClientRect().top)))],
+        fits: row.scrollWidth <= row.clientWidth,
+    };
+}"""
+"""Each visible tab's number of text lines and whether its words fit it, the tabs' tops, and
+whether the row fits the panel."""
+
+
+def tab_row_is_one_line(page: Page) -> list[str]:
+    """Assert the tab row is one line: every tab on one row, each tab's words on one line and
+    inside it, the row inside the panel; returns the tabs checked."""
+    found = page.evaluate(TAB_LINES_JS)
+    assert found["fits"] and len(found["tops"]) == 1, found
+    assert all(lines == 1 and fits for _, lines, fits in found["tabs"]), found
+    return [tab for tab, _, _ in found["tabs"]]
+
+
 def chrome_direction(page: Page, selector: str) -> str:
     """The computed CSS ``direction`` of the element at ``selector``."""
     direction: str = page.eval_on_selector(selector, "el => getComputedStyle(el).direction")
@@ -114,6 +143,8 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
     expect(page.locator("#map-legend")).to_contain_text(tr["legend.parties"])
     layout_holds(page)
     page.click("[data-tab=inbox]")
+    shown = tab_row_is_one_line(page)  # "Gelen kutusu" and its badge beside four other tabs
+    assert shown == ["inbox", "file", "hotline", "lists", "operators"], shown
     bravo.screenshot(shots, "bravo-tr-1280x800")
     bravo.assert_clean()
 
@@ -132,6 +163,7 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
     layout_holds(page)
     charlie.screenshot(shots, "charlie-he-hotline-1280x800")
     page.click("[data-tab=inbox]")
+    tab_row_is_one_line(page)
     charlie.screenshot(shots, "charlie-he-1280x800")
     charlie.assert_clean()
 
