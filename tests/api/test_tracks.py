@@ -7,9 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from _support import T0, Api
+from _support import T0, THREE_PARTY_YAML, Api, make_env
 
+from sharedsky.domain.ids import PartyId
+from sharedsky.domain.visibility import Viewer
+from sharedsky.events.streams import StreamCursor
+from sharedsky.service.stream import read_stream
 from sharedsky.service.tactical import tick
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock
 
 NM_M = 1852.0
 
@@ -99,6 +105,103 @@ def test_the_columnar_form_is_the_same_batch(api: Api) -> None:
         ("A1", 7600.0, 0.0),
         ("A2", 3000.0, 0.0),
     ]
+
+
+def test_a_callsign_is_trimmed_kept_and_read_back_in_both_forms(api: Api) -> None:
+    """The callsign a feed gives travels with the state: trimmed, kept with the newest state,
+    replaced by a newer one, absent (null) where none came."""
+    named = state("A1", 34.5, 36.0, 90.0, callsign="  VIPER 11 ")
+    assert post(api, "alpha", named, state("A2", 34.0, 36.5, 0.0)).status_code == 202
+    mine = api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"]
+    assert [(t["id"], t["callsign"]) for t in mine] == [("A1", "VIPER 11"), ("A2", None)]
+    later = api.env.clock.advance(1)
+    assert post(api, "alpha", state("A2", 34.0, 36.5, 0.0, at=later, callsign="ALP2")).is_success
+    columns = {
+        "id": ["A3", "A4"],
+        "time": ["2026-11-24T12:00:01Z"] * 2,
+        "lat": [34.5, 34.0],
+        "lon": [36.0, 36.5],
+        "alt_m": [7600, 3000],
+        "gs_mps": [230, 120],
+        "trk_deg": [90, 180],
+        "callsign": ["RESCUE-7", None],
+    }
+    answer = api.client.post("/v1/tracks", json={"columns": columns}, headers=api.as_("alpha"))
+    assert answer.status_code == 202, answer.text
+    mine = api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"]
+    assert {t["id"]: t["callsign"] for t in mine} == {
+        "A1": "VIPER 11",
+        "A2": "ALP2",
+        "A3": "RESCUE-7",
+        "A4": None,
+    }
+    host = api.client.get("/v1/tracks", headers=api.as_("host")).json()["tracks"]
+    assert {t["id"]: t["callsign"] for t in host} == {t["id"]: t["callsign"] for t in mine}
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "A" * 17, "ALP@12", "-ALP", "VIPER\n11", 12])
+def test_a_bad_callsign_gets_422_with_its_path_in_either_form(api: Api, bad: object) -> None:
+    answer = post(
+        api, "alpha", state("A1", 34.5, 36.0, 90.0), state("A2", 34.0, 36.5, 0.0, callsign=bad)
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["path"] == ["tracks", 1, "callsign"]
+    columns = {
+        "id": ["A1"],
+        "time": ["2026-11-24T12:00:00Z"],
+        "lat": [34.5],
+        "lon": [36.0],
+        "alt_m": [7600],
+        "gs_mps": [230],
+        "trk_deg": [90],
+        "callsign": [bad],
+    }
+    answer = api.client.post("/v1/tracks", json={"columns": columns}, headers=api.as_("alpha"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["path"] == ["columns", "callsign", 0]
+    assert api.client.get("/v1/tracks", headers=api.as_("alpha")).json()["tracks"] == []
+
+
+def test_a_tactical_conflict_names_each_track_by_its_callsign(api: Api) -> None:
+    """The callsigns ride with the alert: in its sides on every read, and in the payload of
+    its detection (``a_callsign``, ``b_callsign``) on the stream and in the ledger."""
+    assert post(api, "alpha", state("A1", 34.5, 36.0, 90.0, callsign="ALP123")).is_success
+    assert post(api, "bravo", state("B1", 34.5, 36.6, 270.0)).is_success  # no callsign
+    assert run_tick(api).opened == 1
+    for party in ("alpha", "bravo", "host"):
+        (alert,) = tactical(api, party)
+        sides = {alert["a"]["id"]: alert["a"], alert["b"]["id"]: alert["b"]}
+        assert sides["A1"]["callsign"] == "ALP123" and sides["B1"]["callsign"] is None, party
+        assert not any(k.endswith("_callsign") for k in alert["figures"]), party
+    (detected,) = events_of(api, "bravo", "tactical.detected")
+    payload = detected["payload"]
+    side_of = {payload["a"][1]: "a", payload["b"][1]: "b"}
+    assert payload[f"{side_of['A1']}_callsign"] == "ALP123"
+    assert f"{side_of['B1']}_callsign" not in payload
+
+
+def test_a_callsign_is_withheld_with_its_tracks_id_under_host_only(
+    database: Database, clock: FakeClock
+) -> None:
+    """alpha and charlie share host_only: each is told of the alert, neither reads the other
+    aircraft's id or callsign (in the list, on the stream); the host reads both."""
+    api = Api(make_env(database, clock, THREE_PARTY_YAML))
+    with api.client:
+        assert post(api, "alpha", state("A1", 34.5, 36.0, 90.0, callsign="ALP123")).is_success
+        assert post(api, "charlie", state("C1", 34.5, 36.6, 270.0, callsign="CHA9")).is_success
+        assert run_tick(api).opened == 1
+        for viewer, own, other in (("alpha", "ALP123", "charlie"), ("charlie", "CHA9", "alpha")):
+            (alert,) = tactical(api, viewer)
+            sides = {alert["a"]["party"]: alert["a"], alert["b"]["party"]: alert["b"]}
+            assert sides[viewer]["callsign"] == own
+            assert sides[other]["id"] is None and sides[other]["callsign"] is None
+            page = read_stream(
+                api.env.deps, Viewer(PartyId(viewer), False), StreamCursor(0, 0.0), 0.0
+            )
+            (detected,) = [e for e in page.events if e.type == "tactical.detected"]
+            assert {own} == {v for k, v in detected.payload.items() if k.endswith("_callsign")}
+        (alert,) = tactical(api, "host")
+        assert {alert["a"]["callsign"], alert["b"]["callsign"]} == {"ALP123", "CHA9"}
 
 
 def test_old_states_are_dropped_and_never_replace_newer_ones(api: Api) -> None:
@@ -287,13 +390,19 @@ def test_a_track_heading_into_anothers_protected_zone_alerts_both(api: Api) -> N
     zone = bodies.zone(bodies.square(36.5, 34.3), kind="protected")
     assert api.client.post("/v1/zones", json=zone, headers=api.as_("bravo")).status_code == 201
     # alpha's A1 flies east at 230 m/s towards the zone's west edge, 0.2° (18 km) away
-    post(api, "alpha", state("A1", 34.5, 36.3, 90.0, alt=3000))
+    post(api, "alpha", state("A1", 34.5, 36.3, 90.0, alt=3000, callsign="ALP1"))
     post(api, "alpha", state("A2", 34.5, 36.3, 270.0, alt=3000))  # flying away: nothing
     report = run_tick(api)
     assert report.opened == 1
     (alert,) = tactical(api, "bravo")
     assert alert["category"] == "intrusion" and alert["a"]["id"] == "A1"
-    assert alert["b"] == {"type": "zone", "id": alert["b"]["id"], "party": "bravo"}
+    assert alert["a"]["callsign"] == "ALP1"
+    assert alert["b"] == {
+        "type": "zone",
+        "id": alert["b"]["id"],
+        "party": "bravo",
+        "callsign": None,
+    }
     figures = alert["figures"]
     assert 70 < figures["t_entry_s"] < 90 and 17_000 < figures["distance_m"] < 19_000
     assert alert["severity"] == "caution"
@@ -311,7 +420,9 @@ def test_a_track_leaving_its_notice_alerts_its_own_party(api: Api) -> None:
     assert filed.status_code == 201, filed.text
     notice_id = filed.json()["id"]
     # inside the 0.4° square, 0.05° (≈ 4.6 km) from its east edge, flying east: out in ≈ 20 s
-    post(api, "alpha", state("A1", 34.2, 36.35, 90.0, alt=5000, notice_id=notice_id))
+    post(
+        api, "alpha", state("A1", 34.2, 36.35, 90.0, alt=5000, notice_id=notice_id, callsign="ALP1")
+    )
     post(api, "alpha", state("A2", 34.2, 36.2, 0.0, alt=5000, notice_id=notice_id))  # stays in
     post(api, "alpha", state("A3", 34.2, 36.2, 0.0, alt=5000, notice_id="ntc-nonexistent"))
     report = run_tick(api)
@@ -320,7 +431,7 @@ def test_a_track_leaving_its_notice_alerts_its_own_party(api: Api) -> None:
     assert set(alerts) == {"A1", "A3"}
     leaving = alerts["A1"]
     assert leaving["category"] == "conformance" and leaving["severity"] == "warning"
-    assert leaving["figures"]["status"] == "leaving"
+    assert leaving["figures"]["status"] == "leaving" and leaving["a"]["callsign"] == "ALP1"
     assert 15 < leaving["figures"]["t_exit_s"] < 25
     assert alerts["A3"]["figures"]["status"] == "outside"
     # alpha-bravo share conflicts_only and the notice clashes with nothing: bravo is not told

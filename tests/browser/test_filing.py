@@ -45,8 +45,12 @@ TYPED_DMS = "\n".join(
 )
 
 
-REFUSED_BAND = "Volume 1: lower altitude — the lower altitude must be below the upper altitude"
-"""The server's refusal of a band upside down, as the form words it."""
+REFUSED_BAND = (
+    "Volume 1: lower altitude — The volume is not valid"
+    " (the lower altitude must be below the upper altitude)"
+)
+"""The server's refusal of a band upside down, as the form words it: the field in words, the
+line of its code (invalid-volume) in the operator's language, the server's reason after it."""
 
 
 def _file(page: Page) -> str:

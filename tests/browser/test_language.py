@@ -81,6 +81,35 @@ def uav(title: str, lon: float, start: datetime, hours: float) -> dict[str, Any]
     }
 
 
+TAB_LINES_JS = """() => {
+    const lines = (el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+        tops.sort((a, b) => a - b);
+        return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length;
+    };
+    const row = document.querySelector(".tabs");
+    const tabs = [...row.querySelectorAll("button[role=tab]")].filter((b) => b.offsetParent);
+    return {
+        tabs: tabs.map((b) => [b.dataset.tab, lines(b), b.scrollWidth <= b.clientWidth]),
+        tops: [...new Set(tabs.map((b) => Math.round(b.getBoundingClientRect().top)))],
+        fits: row.scrollWidth <= row.clientWidth,
+    };
+}"""
+"""Each visible tab's number of text lines and whether its words fit it, the tabs' tops, and
+whether the row fits the panel."""
+
+
+def tab_row_is_one_line(page: Page) -> list[str]:
+    """Assert the tab row is one line: every tab on one row, each tab's words on one line and
+    inside it, the row inside the panel; returns the tabs checked."""
+    found = page.evaluate(TAB_LINES_JS)
+    assert found["fits"] and len(found["tops"]) == 1, found
+    assert all(lines == 1 and fits for _, lines, fits in found["tabs"]), found
+    return [tab for tab, _, _ in found["tabs"]]
+
+
 def chrome_direction(page: Page, selector: str) -> str:
     """The computed CSS ``direction`` of the element at ``selector``."""
     direction: str = page.eval_on_selector(selector, "el => getComputedStyle(el).direction")
@@ -114,6 +143,8 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
     expect(page.locator("#map-legend")).to_contain_text(tr["legend.parties"])
     layout_holds(page)
     page.click("[data-tab=inbox]")
+    shown = tab_row_is_one_line(page)  # "Gelen kutusu" and its badge beside four other tabs
+    assert shown == ["inbox", "file", "hotline", "lists", "operators"], shown
     bravo.screenshot(shots, "bravo-tr-1280x800")
     bravo.assert_clean()
 
@@ -132,8 +163,65 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
     layout_holds(page)
     charlie.screenshot(shots, "charlie-he-hotline-1280x800")
     page.click("[data-tab=inbox]")
+    tab_row_is_one_line(page)
     charlie.screenshot(shots, "charlie-he-1280x800")
     charlie.assert_clean()
+
+
+def filled(pattern: str, **values: object) -> str:
+    """A word's pattern with its placeholders filled."""
+    for name, value in values.items():
+        pattern = pattern.replace("{" + name + "}", str(value))
+    return pattern
+
+
+def test_a_hebrew_operator_reads_parser_refusals_parameters_and_drawing_hints_in_hebrew(
+    open_console: Callable[[str], Console], shots: Path
+) -> None:
+    """What used to read English in charlie's Hebrew console: the coordinate parser's message
+    about a typed line, the server's refusal (a Hebrew line by the problem's code, the server's
+    English reason after it), the drawing plugin's hints and a template's parameter names."""
+    he = words("he")
+    charlie = open_console("charlie")
+    page = charlie.page
+    page.click("[data-tab=file]")
+    page.fill("[data-testid=file-coordinates]", "34.5N 36.1E\n34.5 36.3")
+    reason = filled(he["coordinates.no_hemisphere"], text="34.5 36.3", example="34.5N 36.1E")
+    expect(page.locator("#file-coordinates-errors li")).to_have_text(
+        [filled(he["coordinates.at_line"], line=2, reason=reason)]
+    )
+    charlie.screenshot(shots, "charlie-he-typed-line")
+
+    page.fill("[data-testid=file-coordinates]", "34.5N 36.1E\n34.5N 36.3E\n34.7N 36.3E")
+    page.fill("#file-form [name=lower]", "9000")
+    page.fill("#file-form [name=upper]", "3000")
+    check = page.locator("#file-check")
+    expect(check).to_contain_text(he["problem.invalid_volume"])
+    expect(check).to_contain_text("(the lower altitude must be below the upper altitude)")
+    expect(check).to_contain_text(he["field.lower"])
+    charlie.screenshot(shots, "charlie-he-refusal")
+
+    page.fill("[data-testid=file-coordinates]", "")
+    page.click("[data-draw=Polygon]")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_text(he["draw.first_vertex"])).to_be_visible()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2)
+    expect(page.get_by_text(he["draw.continue_line"])).to_be_visible()
+    charlie.screenshot(shots, "charlie-he-drawing-hint")
+    page.keyboard.press("Escape")
+
+    page.click("[data-tab=hotline]")
+    page.select_option("#compose-template", "altitude_change")
+    labels = page.locator("#compose-params label")
+    expect(labels).to_have_count(2)
+    expect(labels.nth(0)).to_contain_text(he["param.lower_m"])
+    expect(labels.nth(1)).to_contain_text(he["param.upper_m"])
+    charlie.screenshot(shots, "charlie-he-template-parameters")
+    assert charlie.outside == []
+    assert all("422" in m for m in charlie.errors), charlie.errors  # the check's refusal
 
 
 def test_no_inbox_line_toast_or_host_escalation_names_an_object_by_its_id_alone(

@@ -74,8 +74,9 @@ FEED_PERIOD_S = 1.0
 
 @dataclass
 class HeadOn:
-    """Alpha's A1 flying east and bravo's B1 flying west at one altitude, ``apart_deg`` of
-    longitude apart at ``start`` (monotonic seconds), re-reported every second."""
+    """Alpha's A1 (callsign VIPER 11) flying east and bravo's B1 (no callsign) flying west at
+    one altitude, ``apart_deg`` of longitude apart at ``start`` (monotonic seconds), re-reported
+    every second."""
 
     apart_deg: float
     start: float = field(default_factory=lambda: _now_s())
@@ -89,7 +90,7 @@ class HeadOn:
         east = MID_LON_DEG - half + moved_deg
         west = MID_LON_DEG + half - moved_deg
         return {
-            "alpha": {"id": "A1", "lon": east, "trk_deg": 90.0, **common},
+            "alpha": {"id": "A1", "callsign": "VIPER 11", "lon": east, "trk_deg": 90.0, **common},
             "bravo": {"id": "B1", "lon": west, "trk_deg": 270.0, **common},
         }
 
@@ -155,6 +156,7 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         expect(own.locator(".track-label")).to_have_text("B1 FL197")
         expect(other).to_be_visible()
         expect(other).to_have_class(re.compile(r"\btrack-other\b"))
+        expect(other.locator(".track-label")).to_have_text("VIPER 11 FL197")  # by callsign
         expect(body).to_have_attribute("data-map-tracks", "2")
         expect(page.locator("path.track-vector")).to_have_count(2)
 
@@ -165,10 +167,13 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         expect(page.locator("path.tactical-line")).to_have_count(1)
         conflict_id = label.get_attribute("data-conflict")
         assert conflict_id and conflict_id.startswith("tac")
+        expect(page.locator("#toast")).to_contain_text("VIPER 11")  # the alert's toast
         first = label.inner_text()
         expect(label).not_to_have_text(first)  # the time to CPA counts down
         item = page.locator(f"#panel-inbox li[data-subject=conflict][data-id='{conflict_id}']")
         expect(item).to_have_class(re.compile(r"\bsev-caution\b"))
+        expect(item).to_contain_text("VIPER 11")
+        expect(item).not_to_contain_text("A1 ")
         expect(item.locator(".tactical-summary")).to_contain_text(
             hebrew("tactical.cpa_in", time="").strip()
         )
@@ -178,7 +183,8 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         # a click on alpha's track shows its details and the conflict it is in
         other.click()
         details = page.locator("#details[data-type=track]")
-        expect(details).to_contain_text(hebrew("track.heading", callsign="A1"))
+        expect(details).to_contain_text(hebrew("track.heading", callsign="VIPER 11"))
+        expect(details.locator(".object-id code").first).to_have_text("A1")  # to copy
         expect(details.locator("li[data-ref^='tactical|']")).to_have_count(1)
 
         # 0.25° apart: separation lost within a minute — the same alert rises to warning
@@ -190,7 +196,7 @@ def test_bravo_sees_both_tracks_the_conflict_line_and_the_warning_takeover(
         what = HEBREW["takeover.category.separation"]
         title = hebrew("takeover.warning", what=what)
         expect(page.locator("#takeover-title")).to_have_text(title)
-        expect(page.locator("#takeover-text")).to_contain_text("A1")
+        expect(page.locator("#takeover-text")).to_contain_text("VIPER 11")
         expect(page.locator("#takeover-free")).to_contain_text(
             re.compile(hebrew("tactical.cpa_in", time=r"0:\d\d"))
         )

@@ -119,3 +119,38 @@ def test_every_list_keeps_its_ids_whole_at_80_columns(wide_ids: Api, tmp_path: P
     fits(run(api, "host", "stats", "lead-time"), [])
     shown = fits(run(api, "host", "notice", "show", str(a["id"])), [str(a["id"]), conflict])
     assert "34.5000N 36.1000E" in shown  # positions: latitude first, with hemispheres
+
+
+def test_tracks_and_tactical_alerts_read_by_callsign_at_80_columns(wide_ids: Api) -> None:
+    """A track is named by its callsign wherever the CLI shows it (its id in a column of its
+    own, never the name): ``tracks list``, ``tracks show CALLSIGN``, the tactical table."""
+    from sharedsky.service.tactical import tick
+
+    api = wide_ids
+    now = api.env.clock.now().isoformat()
+    flights = (
+        ("alpha", "4CA1F2", 36.0, 90.0, "VIPER 11"),
+        ("alpha", "TN-25-7-4321", 36.0, 0.0, "RESCUE-HELO-1234"),
+        ("bravo", "738A01", 36.6, 270.0, None),
+    )
+    for party, track_id, lon, trk, callsign in flights:
+        state = {"id": track_id, "time": now, "lat": 34.5, "lon": lon, "alt_m": 7600.0,
+                 "gs_mps": 230.0, "trk_deg": trk, "callsign": callsign}  # fmt: skip
+        post(api, party, "/v1/tracks", {"tracks": [state]})
+    listed = fits(run(api, "alpha", "tracks", "list"), ["4CA1F2", "TN-25-7-4321"])
+    assert any("VIPER 11" in line and "4CA1F2" in line for line in listed.splitlines())
+    assert "RESCUE-HELO-1234" in listed
+    shown = fits(run(api, "alpha", "tracks", "show", "viper11"), ["4CA1F2"])
+    assert "alpha aircraft VIPER 11" in shown and "34.5000N 36.0000E" in shown
+    assert "FL249" in shown and "447 kt" in shown
+    tick(api.env.deps, api.container.picture, api.container.board)
+    alerts = fits(run(api, "bravo", "conflicts", "list", "--kind", "tactical"), [])
+    assert {"aircraft", "VIPER", "11", "738A01"} <= set(words(alerts))
+    assert "4CA1F2" not in alerts  # the aircraft that has a callsign is named by it
+    missing = CliRunner().invoke(
+        app,
+        ["tracks", "show", "NOSUCH1", "--token", api.env.tokens["alpha"]],
+        obj={"http": api.client, "clock": api.env.clock},
+        env={"COLUMNS": str(WIDTH), "SHAREDSKY_TOKEN": None},
+    )
+    assert missing.exit_code == 1 and "no live track 'NOSUCH1'" in missing.output

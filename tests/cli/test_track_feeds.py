@@ -49,7 +49,7 @@ def capture(path: Path, seconds: int = 20) -> None:
         for hexident, lat in (("4CA1F2", 34.5), ("738A01", 34.0)):
             state = SbsState(
                 hexident, t0 + timedelta(seconds=k), lat, 36.0 + 0.002 * k, 9000.0, 230.0,
-                90.0, 0.0,
+                90.0, 0.0, "ALP123" if hexident == "4CA1F2" else None,
             )  # fmt: skip
             lines += encode(state)
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
@@ -67,8 +67,10 @@ def test_a_recorded_capture_replays_as_live_tracks(api: Api, tmp_path: Path) -> 
     # re-stamped to the command's now, the last recorded state kept
     assert all(t["time"].startswith("2026-11-24T12:00:00.1") for t in tracks)  # 19 s at 100×
     assert {round(t["lon"], 3) for t in tracks} == {36.038}
+    assert {t["id"]: t["callsign"] for t in tracks} == {"4CA1F2": "ALP123", "738A01": None}
     shown = run(api, "tracks", "list")
     assert "2 live tracks" in shown.output and "4CA1F2" in shown.output
+    assert "ALP123" in shown.output
 
 
 def test_for_replays_only_the_first_seconds_times_the_speed(api: Api, tmp_path: Path) -> None:
@@ -185,9 +187,11 @@ def asterix_feed(now: datetime) -> list[bytes]:
     plot = cat048.cv_record.create({"010": (("SAC", 1), ("SIC", 2)), "040": 0})
     when = now - timedelta(seconds=1)
     both = FeedState("4CA1F2", when, 34.5, 36.0, 230.0, 90.0, geometric_alt_m=9150.0,
-                     pressure_alt_m=flight_level_m(300))  # fmt: skip
-    level = FeedState("MIL", when, 34.0, 36.2, 180.0, 270.0, pressure_alt_m=flight_level_m(250))
-    adsb = FeedState("738A01", when, 33.8, 35.9, 200.0, 0.0, pressure_alt_m=flight_level_m(200))
+                     pressure_alt_m=flight_level_m(300), callsign="ALP123")  # fmt: skip
+    level = FeedState("MIL", when, 34.0, 36.2, 180.0, 270.0, pressure_alt_m=flight_level_m(250),
+                      callsign="VIPER11")  # fmt: skip
+    adsb = FeedState("738A01", when, 33.8, 35.9, 200.0, 0.0, pressure_alt_m=flight_level_m(200),
+                     callsign="BRV42")  # fmt: skip
     return [
         b"\x00\x01 not asterix",
         cat048.create([plot]).unparse().to_bytes(),
@@ -219,6 +223,9 @@ def test_asterix_forwards_cat062_and_cat021_over_udp_and_counts_the_rest(
     assert tracks["4CA1F2"]["alt_m"] == pytest.approx(9150.0, abs=6.25 * FT_M)  # geometric
     assert tracks["TN-7-9-311"]["alt_m"] == flight_level_m(250)  # FL 250 as 7,620 m
     assert tracks["738A01"]["alt_m"] == flight_level_m(200)
+    # I062/380 ID, I062/380 ID of a track known by its number, I021/170
+    callsigns = {track_id: t["callsign"] for track_id, t in tracks.items()}
+    assert callsigns == {"4CA1F2": "ALP123", "TN-7-9-311": "VIPER11", "738A01": "BRV42"}
 
 
 def test_asterix_refuses_an_address_that_is_not_udp(api: Api) -> None:
@@ -253,6 +260,7 @@ def test_readsb_polls_a_url_until_for_runs_out(api: Api) -> None:
     assert sorted(tracks) == ["4CA1F2", "738A01"]
     assert tracks["4CA1F2"]["alt_m"] == 30400 * FT_M
     assert tracks["738A01"]["alt_m"] == 25000 * FT_M  # a pressure altitude, as if on 1013.25
+    assert (tracks["4CA1F2"]["callsign"], tracks["738A01"]["callsign"]) == ("ALP123", None)
 
 
 def test_readsb_reads_a_file_once(api: Api, tmp_path: Path) -> None:
@@ -319,6 +327,7 @@ def test_opensky_replays_state_vectors_restamped_to_now(api: Api, tmp_path: Path
     tracks = listing(api)
     assert sorted(tracks) == ["4CA1F2", "738A01"]
     assert tracks["4CA1F2"]["alt_m"] == 9300.0 and tracks["738A01"]["alt_m"] == 9144.0
+    assert {t["callsign"] for t in tracks.values()} == {"ALP123"}  # "ALP123  ", trimmed
     assert all(str(t["time"]).startswith("2026-11-24T12:00:00.") for t in tracks.values())
     refused = run(api, "tracks", "opensky", str(path), "--speed", "500")
     assert refused.exit_code == 2

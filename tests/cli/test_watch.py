@@ -239,8 +239,12 @@ def test_each_object_of_a_line_reads_by_its_name_with_its_id_beside() -> None:
         " notice “ISR orbit Homs”, 11-24 15:00Z → 16:00Z (cfl-1): rung 2 (wing commander)"
     )
     detected = {"conflict": "cfl-9", "kind": "separation", "severity": "warning",
-                "a": ["track", "THY123", "alpha"], "b": ["track", "4CA740", "bravo"]}  # fmt: skip
-    describe(_event("tactical.detected", detected), "en", names=names)
+                "a": ["track", "4CA1F2", "alpha"], "b": ["track", "4CA740", "bravo"],
+                "a_callsign": "THY123"}  # fmt: skip
+    assert describe(_event("tactical.detected", detected), "en", names=names).plain == (
+        "12:00:05Z #7 WARNING alert cfl-9 (separation): alpha aircraft THY123 against bravo"
+        " aircraft 4CA740"
+    )  # a track by its callsign; by its id when its feed gave none
     cleared = {"conflict": "cfl-9", "version": 1, "party": "bravo"}
     assert describe(_event("tactical.acknowledged", cleared), "en", names=names).plain == (
         "12:00:05Z #7 bravo acknowledged alert alpha aircraft THY123 × bravo aircraft 4CA740"

@@ -12,6 +12,7 @@ from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tracks import TrackReport, check_batch, report_of
 
 NOW_S = 1_800_000_000.0
+CALLSIGN_RULE = "a callsign has 1 to 16 letters A-Z, digits, inner spaces or hyphens"
 GOOD: dict[str, list[Any]] = {
     "id": ["A1", "A2"],
     "time": [NOW_S, NOW_S - 1.0],
@@ -22,6 +23,7 @@ GOOD: dict[str, list[Any]] = {
     "trk_deg": [90.0, 180.0],
     "vs_mps": [0.0, -5.0],
     "notice_id": [None, "N-1"],
+    "callsign": ["ALP123", None],
 }
 
 
@@ -35,7 +37,12 @@ def refusal(*, columnar: bool = False, max_states: int = 10, **change: list[Any]
     given = {**GOOD, **change}
     with pytest.raises(InvalidInput) as caught:
         report = report_of(
-            PartyId("alpha"), given["id"], given["time"], kinematics(given), given["notice_id"]
+            PartyId("alpha"),
+            given["id"],
+            given["time"],
+            kinematics(given),
+            given["notice_id"],
+            given["callsign"],
         )
         check_batch(
             report,
@@ -72,6 +79,12 @@ def refusal(*, columnar: bool = False, max_states: int = 10, **change: list[Any]
         ({"id": ["A1", "A\n"]}, "a track id has 1 to 32 printable characters", "id"),
         ({"notice_id": [None, ""]}, "a notice id has 1 to 40 characters", "notice_id"),
         ({"notice_id": [None, "N" * 41]}, "a notice id has 1 to 40 characters", "notice_id"),
+        ({"callsign": ["ALP1", ""]}, CALLSIGN_RULE, "callsign"),
+        ({"callsign": ["ALP1", "A" * 17]}, CALLSIGN_RULE, "callsign"),
+        ({"callsign": ["ALP1", " ALP1"]}, CALLSIGN_RULE, "callsign"),
+        ({"callsign": ["ALP1", "ALP1-"]}, CALLSIGN_RULE, "callsign"),
+        ({"callsign": ["ALP1", "AL@@@@"]}, CALLSIGN_RULE, "callsign"),
+        ({"callsign": ["ALP1", "ΑΛΦΑ1"]}, CALLSIGN_RULE, "callsign"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_message_and_path(
@@ -97,6 +110,7 @@ def test_the_first_offending_field_is_named_in_the_order_of_the_rule() -> None:
     assert refusal(vs_mps=[0.0, 300.0], time=[NOW_S + 60, NOW_S]).path == ("tracks", 1, "vs_mps")
     late = refusal(time=[NOW_S, NOW_S + 60], notice_id=["", None])
     assert late.path == ("tracks", 1, "time")
+    assert refusal(notice_id=["", None], callsign=["", None]).path == ("tracks", 0, "notice_id")
 
 
 def test_a_batch_over_its_size_is_refused_whole() -> None:
@@ -121,6 +135,9 @@ def test_columns_of_unequal_length_are_refused_naming_the_column(name: str) -> N
     with pytest.raises(InvalidInput) as caught:
         report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], columns, ["N-1"])
     assert caught.value.path == ("notice_id",)
+    with pytest.raises(InvalidInput) as caught:
+        report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], columns, None, ["ALP1"])
+    assert caught.value.path == ("callsign",)
 
 
 def test_the_edges_of_every_range_are_accepted() -> None:
@@ -133,10 +150,38 @@ def test_the_edges_of_every_range_are_accepted() -> None:
         "vs_mps": [-200.0, 200.0],
     }
     ids = ["A" * 32, "B"]
-    report = report_of(PartyId("alpha"), ids, [NOW_S + 5.0, 0.0], columns, ["N" * 40, None])
+    callsigns = ["A" * 16, "B"]
+    report = report_of(
+        PartyId("alpha"), ids, [NOW_S + 5.0, 0.0], columns, ["N" * 40, None], callsigns
+    )
     batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
     assert [row[0] for row in batch.rows()] == ids
-    assert next(batch.rows())[1:] == (NOW_S + 5.0, 90.0, 180.0, -500.0, 0.0, 0.0, -200.0, "N" * 40)
+    first = (NOW_S + 5.0, 90.0, 180.0, -500.0, 0.0, 0.0, -200.0, "N" * 40, "A" * 16)
+    assert next(batch.rows())[1:] == first
+
+
+@pytest.mark.parametrize("callsign", ["ALP123", "VIPER 11", "RESCUE-7", "a", "ab 1-2 Z"])
+def test_a_callsign_of_letters_digits_inner_spaces_and_hyphens_is_kept(callsign: str) -> None:
+    report = report_of(
+        PartyId("alpha"), GOOD["id"], GOOD["time"], kinematics(GOOD), None, [callsign, None]
+    )
+    batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
+    assert batch.callsigns == (callsign, None)
+    assert [row[-1] for row in batch.rows()] == [callsign, None]
+
+
+def test_a_report_without_callsigns_has_none_for_each_state() -> None:
+    report = report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], kinematics(GOOD))
+    assert report.callsigns == (None, None)
+    bare = TrackReport(report.party, report.ids, report.time_s, report.values, report.notice_ids)
+    batch = check_batch(bare, NOW_S, max_future_s=5.0, max_states=2)
+    assert batch.callsigns == (None, None)
+    ragged = TrackReport(
+        report.party, report.ids, report.time_s, report.values, report.notice_ids, ("A",)
+    )
+    with pytest.raises(InvalidInput) as caught:
+        check_batch(ragged, NOW_S, max_future_s=5.0, max_states=2)
+    assert caught.value.path == ("tracks",)
 
 
 def test_the_checked_batch_keeps_the_reported_columns_without_copying_them() -> None:

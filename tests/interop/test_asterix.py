@@ -54,7 +54,8 @@ def aircraft(ident: str = "4CA1F2", **heights: float) -> FeedState:
 def test_a_cat062_track_decodes_within_the_quantisation_with_both_altitudes() -> None:
     sent = aircraft(geometric_alt_m=7750.0, pressure_alt_m=flight_level_m(250))
     [got] = AsterixDecoder().feed(encode_cat062([sent]), NOW)
-    assert got.id == "4CA1F2" and got.callsign == "ALP123"
+    assert got.id == "4CA1F2" and got.callsign == "ALP123"  # I062/380 ID
+    assert got.to_wire()["callsign"] == "ALP123"
     assert got.time == sent.time  # 1/128 s steps: 1.5 s is exact
     assert got.lat_deg == pytest.approx(sent.lat_deg, abs=POSITION_LSB_062_DEG)
     assert got.lon_deg == pytest.approx(sent.lon_deg, abs=POSITION_LSB_062_DEG)
@@ -89,6 +90,25 @@ def test_a_cat062_track_without_target_address_is_named_by_its_track_number() ->
     assert got.callsign == "ALP123"
 
 
+@pytest.mark.parametrize(("chars", "callsign"), [("VIPER11 ", "VIPER11"), ("        ", None)])
+def test_a_cat062_track_without_derived_data_takes_its_callsign_from_i245(
+    chars: str, callsign: str | None
+) -> None:
+    """I062/245 target identification (eight characters, space-padded) names the track when
+    I062/380 gives no ID; a blank one gives none."""
+    record = C62.cv_record.create({
+        "010": (("SAC", 1), ("SIC", 2)),
+        "070": (43_190.0, "s"),
+        "105": (("LAT", (34.0, "°")), ("LON", (36.0, "°"))),
+        "040": 17,
+        "136": (120.0, "FL"),
+        "185": (("VX", (100.0, "m/s")), ("VY", (0.0, "m/s"))),
+        "245": (("STI", 0), 0, ("CHR", chars)),
+    })  # fmt: skip
+    [got] = AsterixDecoder().feed(C62.create([record]).unparse().to_bytes(), NOW)
+    assert got.callsign == callsign and got.to_wire()["callsign"] == callsign
+
+
 def test_cat062_velocity_and_vertical_rate_fall_back_on_the_aircraft_derived_data() -> None:
     record = C62.cv_record.create({
         "010": (("SAC", 1), ("SIC", 2)),
@@ -110,7 +130,8 @@ def test_cat062_velocity_and_vertical_rate_fall_back_on_the_aircraft_derived_dat
 def test_a_cat021_report_decodes_with_its_address_identification_and_heights() -> None:
     sent = aircraft(geometric_alt_m=7750.0, pressure_alt_m=7620.0)
     [got] = AsterixDecoder().feed(encode_cat021([sent]), NOW)
-    assert got.id == "4CA1F2" and got.callsign == "ALP123" and got.time == sent.time
+    assert got.id == "4CA1F2" and got.callsign == "ALP123" and got.time == sent.time  # I021/170
+    assert got.to_wire()["callsign"] == "ALP123"
     assert got.lat_deg == pytest.approx(sent.lat_deg, abs=POSITION_LSB_021_DEG)
     assert got.lon_deg == pytest.approx(sent.lon_deg, abs=POSITION_LSB_021_DEG)
     assert got.geometric_alt_m == pytest.approx(7750.0, abs=FT_LSB_M)

@@ -10,6 +10,9 @@ from typing import get_args
 
 import pytest
 
+from sharedsky.api import errors as api_errors
+from sharedsky.domain.errors import SharedskyError
+from sharedsky.domain.templates import CATALOGUE
 from sharedsky.interop.console_words import (
     direction,
     english_words,
@@ -34,6 +37,20 @@ error's key, or a dotted string (the keys a table holds, such as the shape label
 FAMILY = re.compile(r"\bt\(\s*`([a-z_.]+)\$\{")
 """A key the console builds: ``t(`priority.${…}`)``."""
 
+
+def _problem_codes() -> tuple[str, ...]:
+    """Every ``code`` a problem+json answer may carry, as the console's keys spell it
+    (``outside-area`` → ``outside_area``): each error class's, and the few the API's own
+    handlers give (an unknown route's method, another HTTP error, an unexpected failure)."""
+    codes = {"method-not-allowed", "http-error", "internal"}
+    classes: list[type[SharedskyError]] = [SharedskyError, api_errors.PreconditionRequired]
+    while classes:
+        cls = classes.pop()
+        codes.add(cls.code)
+        classes.extend(cls.__subclasses__())
+    return tuple(sorted(code.replace("-", "_") for code in codes))
+
+
 FAMILIES: dict[str, tuple[str, ...]] = {
     "priority.": get_args(v1.AckOut.model_fields["priority"].annotation),
     "severity.": ("advisory", "caution", "warning"),
@@ -50,6 +67,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "file.error.title_": ("notice", "zone"),
     "file.changed_meanwhile_": ("notice", "zone"),
     "name.unseen_": ("notice", "zone", "conflict", "message", "object"),
+    "problem.": _problem_codes(),
+    "param.": tuple(sorted({p.name for tpl in CATALOGUE.values() for p in tpl.params})),
 }
 """Every key family the console builds, with each value it may be built with."""
 

@@ -7,13 +7,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from _hypothesis import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from sharedsky.domain.tracks import is_callsign
 from sharedsky.interop.feed_states import (
     AltitudeDatum,
     DatumCounts,
     FeedState,
     FeedStateError,
     Height,
+    callsign_of,
     flight_level_m,
     iso_time,
     track_angle_deg,
@@ -89,6 +95,38 @@ def test_the_wire_form_is_a_valid_track_state_at_the_edges_of_every_range() -> N
         parsed = TrackStateIn.model_validate(edge.to_wire())
         assert (parsed.lat, parsed.lon, parsed.alt_m, parsed.trk_deg) == (lat, lon, alt, trk)
         assert parsed.time == T
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.one_of(
+        st.text(max_size=20),
+        st.text(alphabet="ABCXYZ019 -@", max_size=20),
+        st.integers(),
+        st.none(),
+    )
+)
+def test_a_feed_callsign_is_posted_only_when_the_wire_takes_it(field: object) -> None:
+    """Whatever a feed writes in its callsign field, the state posts either nothing or a
+    callsign that ``POST /v1/tracks`` (and the domain's rule) accepts unchanged: one bad
+    field never costs the whole batch."""
+    state = FeedState("4CA1F2", T, 34.5, 36.2, 230.0, 275.5, callsign=field, pressure_alt_m=0.0)  # type: ignore[arg-type]
+    wire = state.to_wire()
+    posted = wire["callsign"]
+    assert posted == callsign_of(field)
+    if posted is None:
+        assert not isinstance(field, str) or not field.strip() or not is_callsign(field.strip())
+    else:
+        assert isinstance(posted, str) and is_callsign(posted)
+        assert TrackStateIn.model_validate(wire).callsign == posted
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "A" * 17, "ALP@1", "-ALP1", "ΑΛΦΑ"])
+def test_the_wire_refuses_a_callsign_the_domain_refuses(bad: str) -> None:
+    wire = state(pressure_alt_m=0.0).to_wire()
+    with pytest.raises(ValidationError):
+        TrackStateIn.model_validate({**wire, "callsign": bad})
+    assert not bad.strip() or not is_callsign(bad.strip())
 
 
 def test_track_angles_fold_into_0_to_360() -> None:

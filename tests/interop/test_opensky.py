@@ -46,7 +46,8 @@ def snapshot(time_s: int, *vectors: list[object]) -> dict[str, object]:
 
 def test_a_vector_decodes_with_both_altitudes_on_their_datums() -> None:
     _, [state] = OpenSkyDecoder().feed(snapshot(T0 + 1, vector()))
-    assert state.id == "4CA1F2" and state.callsign == "ALP123"
+    assert state.id == "4CA1F2" and state.callsign == "ALP123"  # "ALP123  ", trimmed
+    assert state.to_wire()["callsign"] == "ALP123"
     assert state.time == datetime(2019, 6, 1, 10, 0, tzinfo=UTC)
     assert (state.lat_deg, state.lon_deg, state.gs_mps, state.trk_deg, state.vs_mps) == (
         34.5, 36.2, 231.5, 275.5, -6.18,

@@ -46,7 +46,8 @@ def snapshot(*aircraft: dict[str, object], now_s: float = NOW_S) -> str:
 
 def test_an_aircraft_decodes_in_si_units_at_the_time_of_its_position() -> None:
     [state] = ReadsbDecoder().feed(snapshot(plane()))
-    assert state.id == "4CA1F2" and state.callsign == "ALP123"
+    assert state.id == "4CA1F2" and state.callsign == "ALP123"  # "flight", trimmed
+    assert state.to_wire()["callsign"] == "ALP123"
     assert state.time == datetime(2026, 11, 24, 11, 59, 59, 500_000, tzinfo=UTC)
     assert (state.lat_deg, state.lon_deg) == (34.81234, 36.20001)
     assert state.pressure_alt_m == 25000 * FT_M
@@ -155,7 +156,8 @@ def test_poll_once_reads_a_single_snapshot() -> None:
     assert [[s.id for s in batch] for batch in batches] == [["4CA1F2"]]
 
 
-@pytest.mark.parametrize("flight", ["        ", None, 7])
-def test_a_blank_or_missing_callsign_is_none(flight: object) -> None:
+@pytest.mark.parametrize("flight", ["        ", None, 7, "AL@@@@@@", "A" * 17])
+def test_a_blank_missing_or_garbled_callsign_is_none(flight: object) -> None:
+    """The state is kept; only its callsign, which the wire would refuse, is left out."""
     [state] = ReadsbDecoder().feed(snapshot(plane(flight=flight)))
-    assert state.callsign is None
+    assert state.callsign is None and state.to_wire()["callsign"] is None

@@ -26,6 +26,7 @@ from sharedsky.interop.sbs import (
 )
 from sharedsky.sim.traffic import load_sample
 from sharedsky.units import FPM_MPS, FT_M, KT_MPS
+from sharedsky.wire.v1 import TrackStateIn
 
 COLUMNS = ("time_s", "lat_deg", "lon_deg", "alt_m", "gs_mps", "trk_deg", "vs_mps")
 
@@ -188,7 +189,25 @@ def test_a_state_converts_to_the_wire_form() -> None:
         "trk_deg",
         "vs_mps",
         "notice_id",
+        "callsign",
     }
+    assert wire["callsign"] is None  # no identification message came
+
+
+def test_the_identification_message_gives_the_wire_its_callsign_trimmed() -> None:
+    """MSG,1 carries the callsign (padded to eight characters by some receivers); a later
+    blank or garbled one (``@`` for lost characters) keeps the last good one."""
+    lines = [
+        msg(1, "12:00:00", callsign="ALP123  "),
+        velocity("12:00:00"),
+        position("12:00:01"),
+        msg(1, "12:00:02", callsign="AL@@@@@@"),
+        velocity("12:00:02"),
+        position("12:00:03"),
+    ]
+    first, second = read_lines(lines)
+    assert first.to_wire()["callsign"] == second.to_wire()["callsign"] == "ALP123"
+    assert TrackStateIn.model_validate(first.to_wire()).callsign == "ALP123"
 
 
 def test_encoded_states_decode_back() -> None:

@@ -36,7 +36,10 @@ from sharedsky.units import FPM_MPS, FT_M, KT_MPS
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PARTIES = ("alpha", "bravo")
 END = START + timedelta(seconds=DEMO_DURATION_S)
-WIRE_KEYS = {"id", "time", "lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps", "notice_id"}
+WIRE_KEYS = {
+    *("id", "time", "lat", "lon", "alt_m", "gs_mps", "trk_deg", "vs_mps"),
+    *("notice_id", "callsign"),
+}
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,10 @@ from sharedsky.store.live import (
 from sharedsky.store.uow import Database
 
 
-def row(party: str, track: str, time_s: float, lat: float = 34.5) -> TrackRow:
-    return (party, track, time_s, lat, 36.0, 7600.0, 230.0, 90.0, 0.0, None)
+def row(
+    party: str, track: str, time_s: float, lat: float = 34.5, callsign: str | None = None
+) -> TrackRow:
+    return (party, track, time_s, lat, 36.0, 7600.0, 230.0, 90.0, 0.0, None, callsign)
 
 
 def test_a_track_keeps_its_newest_state_and_an_older_one_is_refused(database: Database) -> None:
@@ -29,10 +31,11 @@ def test_a_track_keeps_its_newest_state_and_an_older_one_is_refused(database: Da
     )
     assert kept == 2
     assert live.run(lambda c: upsert_tracks(c, [row("alpha", "A1", 99.0, lat=1.0)])) == 0
-    assert live.run(lambda c: upsert_tracks(c, [row("alpha", "A1", 101.0, lat=2.0)])) == 1
+    newer = row("alpha", "A1", 101.0, lat=2.0, callsign="ALP 12")
+    assert live.run(lambda c: upsert_tracks(c, [newer])) == 1
     assert live.run(lambda c: upsert_tracks(c, [])) == 0
     stored = live.run(lambda c: fresh_tracks(c, 0.0))
-    assert stored == [row("alpha", "A1", 101.0, lat=2.0), row("bravo", "B1", 100.0)]
+    assert stored == [newer, row("bravo", "B1", 100.0)]  # the callsign kept with its state
 
 
 def test_fresh_states_are_counted_and_old_ones_pruned(database: Database) -> None:

@@ -1,4 +1,5 @@
 // The HTTP API of sharedsky, as the signed-in operator: every call carries the bearer token.
+import { hasWord, t } from "./i18n.js";
 
 const TOKEN_KEY = "sharedsky.token";
 
@@ -11,13 +12,28 @@ export function storeToken(token) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** A failed call: the problem+json ``detail`` and field ``path`` when the server gave them. */
+/** What a refusal means in the operator's language, chosen by the problem's ``code``
+ * (domain/errors.py, api/errors.py: "outside-area" reads ``problem.outside_area``); the
+ * generic line for a code the console has no word for, or an answer without one. */
+export function refusalLine(status, problem) {
+  const code = problem && typeof problem.code === "string" ? problem.code : "";
+  if (code && hasWord(`problem.${code.replaceAll("-", "_")}`)) return t(`problem.${code.replaceAll("-", "_")}`);
+  return t("problem.http_status", { status });
+}
+
+/** A failed call. ``message``: the refusal's line in the operator's language, then the server's
+ * own words (its problem+json ``detail``, in English, with the field ``path``) in brackets, as
+ * secondary text; ``said`` and ``detail`` hold each alone for a page that sets them apart. */
 export class ApiError extends Error {
   constructor(status, problem) {
     const where = problem && problem.path && problem.path.length ? ` (${problem.path.join(".")})` : "";
-    super(`${(problem && (problem.detail || problem.title)) || `HTTP ${status}`}${where}`);
+    const detail = `${(problem && (problem.detail || problem.title)) || `HTTP ${status}`}${where}`;
+    const said = refusalLine(status, problem);
+    super(`${said} (${detail})`);
     this.status = status;
     this.problem = problem;
+    this.said = said;
+    this.detail = detail;
   }
 }
 
@@ -25,7 +41,7 @@ export class ApiError extends Error {
  * page waits for its reload) nothing may go out: a request would carry "Bearer null" and earn a
  * 401 from the server, so the refusal is made here, locally, as the same ApiError. */
 export function authHeaders(token = storedToken()) {
-  if (!token) throw new ApiError(401, { title: "Not signed in", detail: "not signed in" });
+  if (!token) throw new ApiError(401, { title: "Not signed in", detail: "not signed in", code: "unauthenticated" });
   return { Authorization: `Bearer ${token}` };
 }
 

@@ -4,8 +4,10 @@
 // seconds (34°30'00"N 036°06'00"E, 34 30 00 N 036 06 00 E, 343000N 0360600E) or as an MGRS
 // reference (37S BU 33729 21415). Bare numbers are refused: "34.5 36.1" is latitude first to one
 // reader and longitude first to another, and a swap must never pass silently. Nothing here
-// touches the page or the map, so the rules can be driven and tested on their own.
+// touches the page or the map, so the rules can be driven and tested on their own; the messages
+// are in the operator's language (the console's words, i18n.js).
 import { inverse as mgrsBox } from "mgrs";
+import { t } from "./i18n.js";
 
 /** Metres in one international foot (exact by definition). */
 export const FT_M = 0.3048;
@@ -17,14 +19,21 @@ export const FL_M = 100 * FT_M;
 /** Metres in one unit of each distance unit the form offers. */
 export const DISTANCE_UNITS_M = { m: 1, km: 1000, NM: NM_M };
 
-/** A typed line that is not a position; ``message`` names the line ("line 3: …"). */
+/** A typed line that is not a position; ``message`` (in the operator's language) names the
+ * line ("line 3: …"), ``reason`` is the message without it. */
 export class CoordinateError extends Error {
   constructor(message, line) {
-    super(line ? `line ${line}: ${message}` : message);
+    super(line ? atLine(line, message) : message);
     this.line = line;
     this.reason = message;
   }
 }
+
+/** "line 3: {reason}" in the operator's language. */
+const atLine = (line, reason) => t("coordinates.at_line", { line, reason });
+
+/** The word of "latitude" or "longitude" (``what``, the parser's own name of the angle). */
+const angleWord = (what) => (what === "latitude" ? t("coordinates.latitude") : t("coordinates.longitude"));
 
 /** Removes the floating-point noise of a product of exact decimals (3048.0000000000005 m),
  * keeping micrometres: far below any altitude or distance anyone types. */
@@ -74,29 +83,29 @@ function mgrsPosition(text, line) {
   const digits = m[5].replace(/\s+/g, "");
   const groups = m[5].trim().split(/\s+/).filter(Boolean);
   if (groups.length === 2 && groups[0].length !== groups[1].length)
-    throw new CoordinateError(`MGRS easting and northing need as many digits each (${groups[0]} ${groups[1]})`, line);
+    throw new CoordinateError(t("coordinates.mgrs_uneven", { easting: groups[0], northing: groups[1] }), line);
   if (digits.length % 2 !== 0 || digits.length === 0)
-    throw new CoordinateError(`MGRS ${text}: give 1 to 5 digits each of easting and northing`, line);
+    throw new CoordinateError(t("coordinates.mgrs_digits", { text }), line);
   const zone = Number(m[1]);
-  if (zone < 1 || zone > 60) throw new CoordinateError(`MGRS zone ${zone} is not between 1 and 60`, line);
+  if (zone < 1 || zone > 60) throw new CoordinateError(t("coordinates.mgrs_zone", { zone }), line);
   const reference = `${zone}${m[2]}${m[3]}${m[4]}${digits}`;
   let box;
   try {
     box = mgrsBox(reference);
   } catch {
-    throw new CoordinateError(`MGRS ${text}: the 100 km square ${m[3]}${m[4]} does not exist in zone ${zone}`, line);
+    throw new CoordinateError(t("coordinates.mgrs_square", { text, square: `${m[3]}${m[4]}`, zone }), line);
   }
   const [west, south, east, north] = box;
   if (![west, south, east, north].every(Number.isFinite))
-    throw new CoordinateError(`MGRS ${text} is not a valid reference`, line);
+    throw new CoordinateError(t("coordinates.mgrs_invalid", { text }), line);
   // the reference names a square; its centre is the position filed (0.5 m off at 1 m digits)
   const lon = (west + east) / 2;
   const lat = (south + north) / 2;
   if (latitudeBand(south) !== m[2] && latitudeBand(north) !== m[2])
-    throw new CoordinateError(`MGRS ${text} lies in latitude band ${latitudeBand(lat)}, not ${m[2]}: check the band letter`, line);
+    throw new CoordinateError(t("coordinates.mgrs_band", { text, band: latitudeBand(lat), given: m[2] }), line);
   const zoneWest = zone * 6 - 186;
   if (lon < zoneWest - 1 || lon > zoneWest + 7)
-    throw new CoordinateError(`MGRS ${text} lies outside zone ${zone}: check the square letters and the digits`, line);
+    throw new CoordinateError(t("coordinates.mgrs_outside_zone", { text, zone }), line);
   return [lon, lat];
 }
 
@@ -106,13 +115,14 @@ function mgrsPosition(text, line) {
  * degrees, minutes and seconds (34°30'00", 34 30 00.5), or the packed form of NOTAMs
  * (3430, 343000 for a latitude; 03606, 0360600 for a longitude). Returns degrees ≥ 0. */
 function angle(text, what, line) {
-  const t = text.trim();
-  if (/[-+]/.test(t)) throw new CoordinateError(`${what} ${t}: give a hemisphere letter, not a sign`, line);
-  const parts = t.split(/\s*[°º:'"\s]\s*/).filter(Boolean);
-  if (!parts.length) throw new CoordinateError(`the ${what} has no number`, line);
-  if (!parts.every((p) => /^\d+(\.\d+)?$/.test(p))) throw new CoordinateError(`cannot read the ${what} "${t}"`, line);
+  const typed = text.trim();
+  const word = angleWord(what);
+  if (/[-+]/.test(typed)) throw new CoordinateError(t("coordinates.sign", { what: word, text: typed }), line);
+  const parts = typed.split(/\s*[°º:'"\s]\s*/).filter(Boolean);
+  if (!parts.length) throw new CoordinateError(t("coordinates.no_number", { what: word }), line);
+  if (!parts.every((p) => /^\d+(\.\d+)?$/.test(p))) throw new CoordinateError(t("coordinates.unreadable", { what: word, text: typed }), line);
   let [degrees, minutes = "0", seconds = "0"] = parts;
-  if (parts.length > 3) throw new CoordinateError(`the ${what} "${t}" has more than degrees, minutes and seconds`, line);
+  if (parts.length > 3) throw new CoordinateError(t("coordinates.too_many_parts", { what: word, text: typed }), line);
   if (parts.length === 1) {
     // packed DDMM[SS] (latitude) or DDDMM[SS] (longitude): the length of the whole part says
     const whole = degrees.split(".")[0];
@@ -126,10 +136,10 @@ function angle(text, what, line) {
     }
   }
   const [d, mi, s] = [Number(degrees), Number(minutes), Number(seconds)];
-  if (parts.length > 1 && degrees.includes(".")) throw new CoordinateError(`the ${what} "${t}" has decimal degrees and minutes`, line);
-  if (parts.length > 2 && minutes.includes(".")) throw new CoordinateError(`the ${what} "${t}" has decimal minutes and seconds`, line);
-  if (mi >= 60) throw new CoordinateError(`the ${what}'s minutes ${minutes} must be below 60`, line);
-  if (s >= 60) throw new CoordinateError(`the ${what}'s seconds ${seconds} must be below 60`, line);
+  if (parts.length > 1 && degrees.includes(".")) throw new CoordinateError(t("coordinates.decimal_degrees", { what: word, text: typed }), line);
+  if (parts.length > 2 && minutes.includes(".")) throw new CoordinateError(t("coordinates.decimal_minutes", { what: word, text: typed }), line);
+  if (mi >= 60) throw new CoordinateError(t("coordinates.minutes_range", { what: word, minutes }), line);
+  if (s >= 60) throw new CoordinateError(t("coordinates.seconds_range", { what: word, seconds }), line);
   return d + mi / 60 + s / 3600;
 }
 
@@ -140,17 +150,13 @@ const HEMISPHERE = /[NSEW]/g;
 function halves(text, line) {
   const letters = [...text.matchAll(HEMISPHERE)];
   if (letters.length === 0)
-    throw new CoordinateError(
-      `"${text}" has no hemisphere letters: write 34.5N 36.1E, since bare numbers may be read in either order`,
-      line,
-    );
-  if (letters.length !== 2)
-    throw new CoordinateError(`"${text}" needs one latitude (N or S) and one longitude (E or W)`, line);
+    throw new CoordinateError(t("coordinates.no_hemisphere", { text, example: "34.5N 36.1E" }), line);
+  if (letters.length !== 2) throw new CoordinateError(t("coordinates.one_of_each", { text }), line);
   const [a, b] = letters;
   const before = /^[NSEW]/.test(text);
   const after = /[NSEW]$/.test(text);
   if (before === after)
-    throw new CoordinateError(`"${text}": put the hemisphere letters all before or all after the numbers`, line);
+    throw new CoordinateError(t("coordinates.letters_mixed", { text }), line);
   if (after) return [[a[0], text.slice(0, a.index)], [b[0], text.slice(a.index + 1, b.index)]];
   return [[a[0], text.slice(1, b.index)], [b[0], text.slice(b.index + 1)]];
 }
@@ -161,11 +167,11 @@ function lettered(text, line) {
   for (const [letter, body] of halves(text, line)) {
     const isLat = letter === "N" || letter === "S";
     if ((isLat && lat !== null) || (!isLat && lon !== null))
-      throw new CoordinateError(`"${text}" has two ${isLat ? "latitudes (N/S)" : "longitudes (E/W)"}: give one N or S and one E or W`, line);
+      throw new CoordinateError(t(isLat ? "coordinates.two_latitudes" : "coordinates.two_longitudes", { text }), line);
     const what = isLat ? "latitude" : "longitude";
     const value = angle(body.replace(/^[\s,;/]+|[\s,;/]+$/g, ""), what, line);
     const limit = isLat ? 90 : 180;
-    if (value > limit) throw new CoordinateError(`${what} ${+value.toFixed(6)} is beyond ${limit}°`, line);
+    if (value > limit) throw new CoordinateError(t("coordinates.beyond", { what: angleWord(what), value: +value.toFixed(6), limit }), line);
     const signed = letter === "S" || letter === "W" ? -value : value;
     if (isLat) lat = signed;
     else lon = signed;
@@ -190,9 +196,9 @@ const round = (x) => Math.round(x * 1e9) / 1e9;
  * message. Throws CoordinateError for anything that is not exactly one position.
  */
 export function parsePosition(text, line = null) {
-  const t = normalise(text);
-  if (!t) throw new CoordinateError("the line is empty", line);
-  const [lon, lat] = MGRS.test(t) ? mgrsPosition(t, line) : lettered(t, line);
+  const typed = normalise(text);
+  if (!typed) throw new CoordinateError(t("coordinates.empty"), line);
+  const [lon, lat] = MGRS.test(typed) ? mgrsPosition(typed, line) : lettered(typed, line);
   return [round(lon), round(lat)];
 }
 
@@ -238,23 +244,23 @@ export function typedOutline({ shape, text, radius_m, half_width_m }) {
   const { positions, lines } = parsed;
   for (let i = 1; i < positions.length; i += 1)
     if (same(positions[i], positions[i - 1]))
-      errors.push(`line ${lines[i]}: repeats the position of line ${lines[i - 1]}`);
+      errors.push(atLine(lines[i], t("coordinates.repeats", { line: lines[i - 1] })));
   if (errors.length) return { outline: null, lines, errors };
   if (shape === "Circle") {
     if (positions.length !== 1)
-      return { outline: null, lines, errors: [positions.length ? `a circle has one centre: ${positions.length} positions given` : "type the circle's centre"] };
-    if (!(radius_m > 0)) return { outline: null, lines, errors: ["the radius must be a positive distance"] };
+      return { outline: null, lines, errors: [positions.length ? t("coordinates.circle_centres", { count: positions.length }) : t("coordinates.circle_centre")] };
+    if (!(radius_m > 0)) return { outline: null, lines, errors: [t("coordinates.radius")] };
     return { outline: { type: "Circle", center: positions[0], radius_m }, lines, errors };
   }
   if (shape === "Corridor") {
-    if (positions.length < 2) return { outline: null, lines, errors: [`a corridor needs at least 2 points: ${positions.length} given`] };
-    if (!(half_width_m > 0)) return { outline: null, lines, errors: ["the half width must be a positive distance"] };
+    if (positions.length < 2) return { outline: null, lines, errors: [t("coordinates.corridor_points", { count: positions.length })] };
+    if (!(half_width_m > 0)) return { outline: null, lines, errors: [t("coordinates.half_width")] };
     return { outline: { type: "Corridor", path: positions, half_width_m }, lines, errors };
   }
   const ring = positions.slice();
   const closed = ring.length > 1 && same(ring[0], ring.at(-1));
   const corners = closed ? ring.length - 1 : ring.length;
-  if (corners < 3) return { outline: null, lines, errors: [`a polygon needs at least 3 vertices: ${corners} given`] };
+  if (corners < 3) return { outline: null, lines, errors: [t("coordinates.polygon_vertices", { count: corners })] };
   if (!closed) {
     ring.push(ring[0]);
     lines.push(lines[0]);

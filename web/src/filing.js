@@ -504,7 +504,9 @@ export class Filing {
     const problem = err.problem || {};
     const path = Array.isArray(problem.path) ? problem.path : [];
     const { words, input } = fieldOfPath(path, this.typedLines);
-    return { message: path.length ? `${words} — ${reasonOf(problem)}` : reasonOf(problem), input };
+    // the refusal in the operator's words (by its code), the server's own reason after it
+    const reason = err.said ? `${err.said} (${reasonOf(problem)})` : reasonOf(problem);
+    return { message: path.length ? `${words} — ${reason}` : reason, input };
   }
 
   /** The server's check refused the draft: mark the field; the check shows the words. */

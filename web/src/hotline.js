@@ -3,7 +3,7 @@
 // for Hebrew and Arabic), with its ticks: ✓ sent, ✓✓ delivered, blue ✓✓ acknowledged.
 import { post } from "./api.js";
 import { countdown, esc, hhmm, isRtl, partyName } from "./format.js";
-import { t } from "./i18n.js";
+import { hasWord, t } from "./i18n.js";
 import { bandText, conflictName, distinct, noticeName, unseenName, windowText } from "./names.js";
 import { tacticalTitle } from "./tactical.js";
 
@@ -12,6 +12,12 @@ import { tacticalTitle } from "./tactical.js";
 function templateLabel(tpl) {
   const text = tpl.pattern.replace(/\{\w+\}/g, "…");
   return text.length > 70 ? `${text.slice(0, 69)}…` : text;
+}
+
+/** A template parameter's name in the reader's language ("lower_m" → "lower limit"); one the
+ * console has no word for (a template added on the server since) as its name in words. */
+function paramWord(name) {
+  return hasWord(`param.${name}`) ? t(`param.${name}`) : name.replace(/_m$/, "").replaceAll("_", " ");
 }
 
 /** A thread by what it is about: the other party, or the notice or conflict by its name. */
@@ -98,7 +104,7 @@ export class Hotline {
         const type = p.type === "int" || p.type === "float" ? "number" : "text";
         const limits = [p.minimum !== null ? `min="${p.minimum}"` : "", p.maximum !== null ? `max="${p.maximum}"` : "", p.max_chars ? `maxlength="${p.max_chars}"` : "", p.type === "float" ? 'step="any"' : ""].join(" ");
         const hint = p.type === "utc_time" ? t("hotline.time_hint") : p.unit;
-        return `<label>${esc(p.name.replaceAll("_", " "))}${hint ? ` <span class="muted">(${esc(hint)})</span>` : ""} <input data-param="${esc(p.name)}" data-type="${esc(p.type)}" type="${type}" ${limits} required dir="auto"></label>`;
+        return `<label>${esc(paramWord(p.name))}${hint ? ` <span class="muted">(${esc(hint)})</span>` : ""} <input data-param="${esc(p.name)}" data-type="${esc(p.type)}" type="${type}" ${limits} required dir="auto"></label>`;
       })
       .join("");
     if (tpl.about.length) {

@@ -17,6 +17,10 @@ export function t(key, values = {}) {
   return pattern.replace(/\{([a-z_]+)\}/g, (m, name) => (Object.hasOwn(values, name) ? String(values[name]) : m));
 }
 
+/** Whether the loaded catalogue has a word for ``key`` (a key built from what the server
+ * sends, such as a problem's code, may have none). */
+export const hasWord = (key) => Object.hasOwn(words, key);
+
 /** The loaded catalogue's language ("en", "tr", …) and writing direction ("ltr", "rtl"). */
 export const currentLanguage = () => language;
 export const currentDirection = () => dir;

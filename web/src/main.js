@@ -115,6 +115,7 @@ class App {
       pending: [],
       messages: [],
       titles: new Map(),
+      callsigns: new Map(),
       escalations: [],
       lead: null,
       templates: null,
@@ -132,6 +133,7 @@ class App {
     $("tab-file").hidden = me.is_host || me.role === "viewer";
     $("tab-operators").hidden = me.role !== "admin";
     if (!this.map) this.map = new ConsoleMap($("map"), (ref) => this.selectFromMap(ref));
+    else this.map.translateDrawing(); // signed in again, perhaps in another language
     this.live = new LivePicture(this);
     this.map.live = this.live;
     this.live.tracks.onDrawn = () => {
@@ -217,7 +219,7 @@ class App {
     if (event.type.startsWith("tactical.")) {
       this.takeover.onTactical(event);
       if (event.type === "tactical.detected")
-        this.toast(t("toast.tactical_detected", { category: t(`category.${p.kind}`), severity: t(`severity.${p.severity}`), a: this.sideOf(p.a), b: this.sideOf(p.b) }));
+        this.toast(t("toast.tactical_detected", { category: t(`category.${p.kind}`), severity: t(`severity.${p.severity}`), a: this.sideOf(p.a, p.a_callsign), b: this.sideOf(p.b, p.b_callsign) }));
     }
   }
 
@@ -251,12 +253,13 @@ class App {
     return unseenName("object");
   }
 
-  /** One side of an event's payload (``[type, id, party]``): a track by its callsign, a notice
-   * or zone by its name. */
-  sideOf(side) {
+  /** One side of an event's payload (``[type, id, party]``): a track by its callsign (the
+   * payload's ``a_callsign``/``b_callsign``, else the one the live picture last showed), a
+   * notice or zone by its name. */
+  sideOf(side, callsign = "") {
     if (!Array.isArray(side)) return "?";
     const [type, id, party] = side;
-    if (type === "track" && id) return trackName(party, id, this.state);
+    if (type === "track" && id) return trackName(party, id, this.state, callsign);
     return sideName({ type, id, party }, this.state);
   }
 

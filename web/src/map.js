@@ -11,8 +11,21 @@ import { describeNotice, describeZone, describeConflict, esc, partyColour } from
 import { LabelPlacer, TIER } from "./labels.js";
 import { currentLanguage, t } from "./i18n.js";
 
-/** Languages the drawing plugin's own tooltips come in (the others read English there). */
-const GEOMAN_LANGUAGES = new Set(["en", "tr", "ru"]);
+/** The drawing plugin's tooltips and actions in the operator's language: the console's own
+ * words (the plugin ships no Hebrew or Arabic, and its Turkish and Russian are its own). */
+function drawingWords() {
+  return {
+    tooltips: {
+      firstVertex: t("draw.first_vertex"),
+      continueLine: t("draw.continue_line"),
+      finishLine: t("draw.finish_line"),
+      finishPoly: t("draw.finish_polygon"),
+      startCircle: t("draw.start_circle"),
+      finishCircle: t("draw.finish_circle"),
+    },
+    actions: { finish: t("draw.finish"), cancel: t("draw.cancel"), removeLastVertex: t("draw.remove_last_vertex") },
+  };
+}
 
 /** A zone's kind is told by its line (its colour is its party's): dotted for protected,
  * dash-dot and heavier for a red line, dashed for restricted. */
@@ -111,7 +124,7 @@ export class ConsoleMap {
     this.at = null;
     this._timeControl().addTo(this.map);
     this.map.pm.setGlobalOptions({ continueDrawing: false, templineStyle: { color: DRAFT_COLOUR } });
-    this.map.pm.setLang(GEOMAN_LANGUAGES.has(currentLanguage()) ? currentLanguage() : "en");
+    this.translateDrawing();
     this.drawn = null;
     this.map.on("pm:create", (e) => this._drawn(e.layer));
     /** Drawn layers by ``type|id`` (notices, zones, strategic conflicts), for showing one. */
@@ -242,7 +255,12 @@ export class ConsoleMap {
     this.labels.schedule();
   }
 
-  /** Start drawing a shape: "Polygon" or "Circle". */
+  /** Put the drawing plugin's words in the operator's language (after the words are loaded). */
+  translateDrawing() {
+    this.map.pm.setLang(currentLanguage(), drawingWords(), "en");
+  }
+
+  /** Start drawing a shape: "Polygon", "Circle" or "Line". */
   draw(shape, onDrawn) {
     this.clearDrawn();
     this.onDrawn = onDrawn;

@@ -65,8 +65,18 @@ export function conflictName(c, state, { window = true, self = null } = {}) {
   return window && c.window ? t("name.with_window", { name: sides, window: windowText(c.window.start, c.window.end) }) : sides;
 }
 
-/** A track: its callsign, with its party ("B1 (Bravo Air Command)"). */
-export const trackName = (party, id, state) => t("name.track", { callsign: id, party: partyName(state, party) });
+/** The callsign of track ``id`` of ``party`` as the live picture last showed it (the console
+ * keeps them in ``state.callsigns`` by "party/id"); "" when it never had one. */
+export const callsignOf = (state, party, id) => (state.callsigns && state.callsigns.get(`${party}/${id}`)) || "";
+
+/** What a track is read by on its own (a map label, a list): its callsign, else its id (the
+ * id its feed reports it under, when the feed gives no callsign). */
+export const trackLabel = (track) => track.callsign || track.id;
+
+/** A track: its callsign, with its party ("VIPER 11 (Bravo Air Command)"); ``callsign`` when
+ * the caller has it, else the one the live picture last showed, else the track's id. */
+export const trackName = (party, id, state, callsign = "") =>
+  t("name.track", { callsign: callsign || callsignOf(state, party, id) || id, party: partyName(state, party) });
 
 /** A message: "flash message from Alpha Air Command, 09:12Z". */
 export function messageName(m, state) {

@@ -4,7 +4,7 @@
 import { authHeaders, post } from "./api.js";
 import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
 import { t } from "./i18n.js";
-import { conflictName, distinct, kindWord, noticeName, zoneName } from "./names.js";
+import { conflictName, distinct, kindWord, noticeName, trackLabel, zoneName } from "./names.js";
 import { describeTrack, trackKey } from "./tracks.js";
 import { describeTactical, tacticalSummary, tacticalTitle } from "./tactical.js";
 
@@ -113,7 +113,8 @@ export class ObjectList {
     const s = this.app.state;
     if (ref.type === "track") {
       const track = this.app.live.tracks.tracks.get(ref.id);
-      const callsign = ref.id.slice(ref.id.indexOf("/") + 1);
+      const id = ref.id.slice(ref.id.indexOf("/") + 1);
+      const callsign = s.callsigns.get(ref.id) || id;
       return track ? describeTrack(track, s) : `<strong>${esc(t("track.heading", { callsign }))}</strong><br><span class="muted">${esc(t("track.gone"))}</span>`;
     }
     if (ref.type === "tactical") {
@@ -195,7 +196,7 @@ export class ObjectList {
     return tracks
       .map((track) => {
         const ref = `track|${trackKey(track.party, track.id)}`;
-        return `<li data-ref="${esc(ref)}" class="${ref === sel ? "selected" : ""}"><strong>${esc(track.id)}</strong> ${flightLevel(track.alt_m)} <span class="muted">${esc(partyName(s, track.party))}</span></li>`;
+        return `<li data-ref="${esc(ref)}" class="${ref === sel ? "selected" : ""}"><strong>${esc(trackLabel(track))}</strong> ${flightLevel(track.alt_m)} <span class="muted">${esc(partyName(s, track.party))}</span></li>`;
       })
       .join("") || empty();
   }

@@ -25,11 +25,11 @@ export function secondsLeft(conflict, name, now = Date.now()) {
 /** One side of a tactical conflict: a track by its callsign and party, a zone or notice by
  * its name; a track whose callsign is withheld by its party. */
 function tacticalSide(side, state) {
-  if (side.type === "track") return side.id ? trackName(side.party, side.id, state) : t("name.track_withheld", { party: partyName(state, side.party) });
+  if (side.type === "track") return side.id ? trackName(side.party, side.id, state, side.callsign) : t("name.track_withheld", { party: partyName(state, side.party) });
   return sideName(side, state);
 }
 
-/** "A1 (Alpha Air Command) × B1 (Bravo Air Command)" */
+/** "VIPER 11 (Alpha Air Command) × 4CA740 (Bravo Air Command)" */
 export function tacticalTitle(c, state) {
   return t("name.conflict", { own: tacticalSide(c.a, state), other: tacticalSide(c.b, state) });
 }

@@ -1,10 +1,10 @@
 // Live tracks on the map: one heading-rotated marker per aircraft in its party's colour, a speed
-// vector to where it will be in 60 s, and a label with its id and flight level (placed by
-// labels.js, so labels never overlap). Markers are kept and moved in place between polls, so an
+// vector to where it will be in 60 s, and a label with its callsign (its id when its feed gives
+// none) and flight level (placed by labels.js, so labels never overlap). Markers are kept and moved in place between polls, so an
 // open popup survives the update.
 import L from "./leaflet-global.js";
-import { esc, flightLevel, hhmm, partyColour, partyName } from "./format.js";
-import { noticeName } from "./names.js";
+import { esc, flightLevel, hhmm, idLine, partyColour, partyName } from "./format.js";
+import { noticeName, trackLabel } from "./names.js";
 import { TIER } from "./labels.js";
 import { t } from "./i18n.js";
 import { formatPosition } from "./coordinates.js";
@@ -43,7 +43,7 @@ function arrowSvg(colour) {
 export function describeTrack(track, state) {
   const trend = track.vs_mps > 1 ? t("track.climbing") : track.vs_mps < -1 ? t("track.descending") : t("track.level");
   const rows = [
-    `<strong>${esc(t("track.heading", { callsign: track.id }))}</strong> <span class="chip">${esc(partyName(state, track.party))}</span>`,
+    `<strong>${esc(t("track.heading", { callsign: trackLabel(track) }))}</strong> <span class="chip">${esc(partyName(state, track.party))}</span>`,
     `${flightLevel(track.alt_m)} (${Math.round(track.alt_m)} m) · ${esc(trend)}${track.vs_mps ? ` ${track.vs_mps.toFixed(1)} m/s` : ""}`,
     `${Math.round(track.gs_mps)} m/s (${Math.round(track.gs_mps * MPS_KT)} kt) · ${esc(t("track.angle", { degrees: Math.round(track.trk_deg) }))}`,
     esc(t("track.position", { position: formatPosition([track.lon, track.lat]), time: hhmm(track.time), age: Math.round(track.age_s) })),
@@ -52,6 +52,7 @@ export function describeTrack(track, state) {
     const notice = state.notices.find((n) => n.id === track.notice_id);
     rows.push(esc(t("track.under_notice", { name: notice ? noticeName(notice, state) : state.titles.get(track.notice_id) || t("name.unseen_notice") })));
   }
+  if (track.callsign) rows.push(idLine(track.id)); // the id its feed reports it under, to copy
   return rows.join("<br>");
 }
 
@@ -92,6 +93,9 @@ export class TrackLayer {
   update(tracks) {
     this.fetchedAt = performance.now();
     this.tracks = new Map(tracks.map((t) => [trackKey(t.party, t.id), t]));
+    // kept after a track goes, so that an alert or a toast about it still reads its callsign
+    const callsigns = this.state().callsigns;
+    if (callsigns) for (const [key, t] of this.tracks) if (t.callsign) callsigns.set(key, t.callsign);
     for (const [key, drawn] of this.drawn) {
       if (!this.tracks.has(key)) {
         drawn.marker.remove();
@@ -114,7 +118,7 @@ export class TrackLayer {
     const now = extrapolate(track, track.age_s);
     const tip = ahead(now.lat, now.lon, track.trk_deg, track.gs_mps * VECTOR_S);
     const trend = track.vs_mps > 1 ? "↑" : track.vs_mps < -1 ? "↓" : "";
-    const label = `${track.id} ${flightLevel(now.alt_m)}${trend}`;
+    const label = `${trackLabel(track)} ${flightLevel(now.alt_m)}${trend}`;
     let drawn = this.drawn.get(key);
     if (!drawn) {
       const icon = L.divIcon({
@@ -123,7 +127,7 @@ export class TrackLayer {
         iconSize: [20, 20],
         iconAnchor: [10, 10],
       });
-      const marker = L.marker([now.lat, now.lon], { icon, keyboard: false, riseOnHover: true, title: t("track.heading", { callsign: track.id }) });
+      const marker = L.marker([now.lat, now.lon], { icon, keyboard: false, riseOnHover: true, title: t("track.heading", { callsign: trackLabel(track) }) });
       marker.bindPopup(() => describeTrack(this.tracks.get(key) || track, this.state()), { maxWidth: 320 });
       marker.on("click", () => this.onSelect({ type: "track", id: key }));
       const vector = L.polyline([[now.lat, now.lon], tip], { color: colour, weight: 2, interactive: false, className: "track-vector" });

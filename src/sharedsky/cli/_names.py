@@ -1,9 +1,10 @@
-"""What a person reads an object by, in the CLI's tables and lines: a notice or zone by its
-title (a redacted one, whose title is withheld, by its kind, band and window), a conflict by
-both its sides and its window, a message by its sender, recipient and what it says, a track
-by its callsign (the id its party reports it under), an escalation by its subject, party and
-rung. Ids stay beside a name (their own column, ``--json``), never as the only name of a
-thing; two objects that would read alike are told apart by their window, then by their id.
+"""What a person reads an object by, in the CLI's tables and lines: a notice or zone by its title
+(a redacted one, whose title is withheld, by its kind, band and window), a conflict by both its
+sides and its window, a message by its sender, recipient and what it says, a track by its
+callsign (by the id its party reports it under when its feed gave none), an escalation by its
+subject, party and rung. Ids stay beside a name (their own column, ``--json``), never as the
+only name of a thing; two objects that would read alike are told apart by their window, then by
+their id.
 """
 
 from __future__ import annotations
@@ -148,14 +149,21 @@ class Names:
         return windowed
 
     def side(
-        self, kind: str, object_id: str | None, party: str, *, hidden: str = "(hidden)"
+        self,
+        kind: str,
+        object_id: str | None,
+        party: str,
+        *,
+        hidden: str = "(hidden)",
+        callsign: str | None = None,
     ) -> str:
-        """One side of a conflict or a line's subject: ``bravo notice “ISR orbit”``; a side
+        """One side of a conflict or a line's subject: ``bravo notice “ISR orbit”``, ``alpha
+        aircraft ALP123`` (a track by its ``callsign``, by its id when it has none); a side
         withheld from the viewer is ``bravo notice (hidden)``, one it cannot read shows its id."""
         if object_id is None:
             return f"{party} {kind} {hidden}"
         if kind == "track":
-            return f"{party} aircraft {object_id}"
+            return f"{party} aircraft {callsign or object_id}"
         found = self.titled(kind, object_id) if kind in ("notice", "zone") else None
         if found is None:
             return f"{party} {kind} {object_id}"

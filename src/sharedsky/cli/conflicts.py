@@ -89,6 +89,11 @@ def _at(position: object) -> str:
     return f" at {position_text(lon, lat)}"
 
 
+def _tactical_side(names: Names, side: v1.TacticalSide) -> str:
+    """``alpha aircraft ALP123`` (its id when it has no callsign), a zone or notice by title."""
+    return names.side(side.type, side.id, side.party, callsign=side.callsign)
+
+
 def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut], names: Names) -> None:
     """The tactical conflicts table (an aircraft by its callsign, a zone or notice by its
     title), or a line saying there is none."""
@@ -108,12 +113,8 @@ def print_tactical(console: Console, alerts: list[v1.TacticalConflictOut], names
             escape(alert.id),
             alert.category,
             alert.severity.upper(),
-            escape(
-                f"{names.side(alert.a.type, alert.a.id, alert.a.party)}{_at(f.get('a_position'))}"
-            ),
-            escape(
-                f"{names.side(alert.b.type, alert.b.id, alert.b.party)}{_at(f.get('b_position'))}"
-            ),
+            escape(f"{_tactical_side(names, alert.a)}{_at(f.get('a_position'))}"),
+            escape(f"{_tactical_side(names, alert.b)}{_at(f.get('b_position'))}"),
             escape(figures),
             alert.state,
         )

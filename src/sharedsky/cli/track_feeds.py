@@ -33,6 +33,7 @@ from sharedsky.cli._common import (
     JsonOption,
     TimeUp,
     connection_options,
+    details,
     duration_s,
     emit_json,
     fail,
@@ -44,13 +45,15 @@ from sharedsky.cli._common import (
     table,
     time_limit,
 )
+from sharedsky.cli._names import Names
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
 from sharedsky.interop import opensky, readsb
 from sharedsky.interop.feed_states import DatumCounts, FeedState
 from sharedsky.interop.sbs import SbsDecoder, read_file, read_socket
 from sharedsky.sim.replay import ReplayReport, check_speed, parse_time, replay
-from sharedsky.units import FL_M, KT_MPS
+from sharedsky.units import FL_M, FT_M, KT_MPS
+from sharedsky.wire import v1
 
 MAX_BATCH = 10_000
 """States per POST at most (the server's default limit)."""
@@ -485,10 +488,12 @@ def list_command(
         return
     shown = table(
         f"{len(picture.tracks)} live tracks at {picture.time.astimezone(UTC):%H:%M:%SZ}",
-        "id", "party", "position", "FL", "GS kt", "track", "age",
+        "callsign", "id", "party", "position", "FL", "GS kt", "track", "age",
+        whole=("callsign", "id", "position"),
     )  # fmt: skip
     for t in picture.tracks:
         shown.add_row(
+            escape(t.callsign or "—"),
             escape(t.id),
             escape(t.party),
             position_text(t.lon, t.lat),
@@ -500,6 +505,49 @@ def list_command(
     print_table(stdout(), shown)
 
 
+def _matches(track: v1.TrackOut, wanted: str) -> bool:
+    """Whether ``wanted`` is the track's id or callsign (letter case and spaces aside)."""
+    key = "".join(wanted.split()).upper()
+    return key in (track.id.upper(), "".join((track.callsign or "").split()).upper())
+
+
+@app.command("show")
+@connection_options
+def show_command(
+    track: Annotated[str, typer.Argument(help="The track's callsign or id.")],
+    connection: Connection,
+    as_json: JsonOption = False,
+) -> None:
+    """One live track by its callsign or id: where it is, how it flies, the notice it flies
+    under (every track of that callsign when two parties report one)."""
+    with connection.open() as client:
+        picture = client.live_tracks()
+        found = [t for t in picture.tracks if _matches(t, track)]
+        if not found:
+            raise fail(f"no live track {track!r} in your picture ({len(picture.tracks)} tracks)")
+        if as_json:
+            emit_json(v1.TrackList(time=picture.time, tracks=found))
+            return
+        names = Names(client)
+        for t in found:
+            notice = "" if t.notice_id is None else names.subject("notice", t.notice_id)
+            rows = [
+                ("track", names.side("track", t.id, t.party, callsign=t.callsign)),
+                ("callsign", t.callsign or "none reported"),
+                ("id", t.id),
+                ("position", position_text(t.lon, t.lat)),
+                ("altitude", f"FL{t.alt_m / FL_M:03.0f} ({t.alt_m:,.0f} m)"),
+                (
+                    "speed",
+                    f"{t.gs_mps / KT_MPS:.0f} kt ({t.gs_mps:.0f} m/s), track {t.trk_deg:03.0f}°",
+                ),
+                ("climb", f"{t.vs_mps * 60 / FT_M:+,.0f} ft/min" if t.vs_mps else "level"),
+                ("notice", notice),
+                ("reported", f"{t.time.astimezone(UTC):%H:%M:%SZ}, {t.age_s:.0f} s ago"),
+            ]
+            stdout().print(details(rows))
+
+
 __all__ = [
     "asterix_command",
     "list_command",
@@ -507,4 +555,5 @@ __all__ = [
     "readsb_command",
     "replay_command",
     "sbs_command",
+    "show_command",
 ]

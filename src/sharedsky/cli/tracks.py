@@ -32,7 +32,8 @@ from sharedsky.geo.states import Bounds, StateError, States, frozen_column
 app = typer.Typer(
     help="Live tracks: replay a recording or an opensky state-vector file, or forward a live"
     " sbs (BaseStation) feed, asterix (CAT062/CAT021 over UDP) or a readsb aircraft.json, as"
-    " your party's tracks; list the live picture; detect conflicts offline in a file of states.",
+    " your party's tracks; list the live picture and show one aircraft by its callsign; detect"
+    " conflicts offline in a file of states.",
     no_args_is_help=True,
 )
 

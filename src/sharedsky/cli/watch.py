@@ -71,13 +71,18 @@ def message_text(payload: dict[str, Any], language: str) -> str:
     return " ".join(parts) or "(no text)"
 
 
-def _side(side: object, hidden: str, names: Names) -> str:
-    """``alpha notice “CAP North”`` (`Names.side`) from a payload's ``[type, id, party]``."""
+def _side(side: object, hidden: str, names: Names, callsign: object = None) -> str:
+    """``alpha notice “CAP North”``, ``alpha aircraft ALP123`` (`Names.side`) from a payload's
+    ``[type, id, party]`` and the track's ``callsign`` (an alert's ``a_callsign``…)."""
     if not isinstance(side, list | tuple) or len(side) != 3:
         return str(side)
     kind, object_id, party = side
     return names.side(
-        str(kind), None if object_id is None else str(object_id), str(party), hidden=hidden
+        str(kind),
+        None if object_id is None else str(object_id),
+        str(party),
+        hidden=hidden,
+        callsign=callsign if isinstance(callsign, str) else None,
     )
 
 
@@ -88,14 +93,14 @@ def _named(object_id: str, name: str) -> str:
 
 
 def _name_objects(event: EventOut, values: dict[str, str], names: Names, hidden: str) -> None:
-    """Put each object of an event's line by its name, its id beside it: a notice or zone by
-    its title, a conflict by both sides and its window (the sides themselves on the line of
-    its detection), an alert by its two aircraft, a message by sender, recipient and gist,
-    an escalation by its subject."""
+    """Put each object of an event's line by its name, its id beside it: a notice or zone by its
+    title, a conflict by both sides and its window (the sides themselves on the line of its
+    detection), an alert by its two aircraft (by callsign), a message by sender, recipient
+    and gist, an escalation by its subject."""
     payload = event.payload
     for side in ("a", "b"):
         if side in payload:
-            values[side] = _side(payload[side], hidden, names)
+            values[side] = _side(payload[side], hidden, names, payload.get(f"{side}_callsign"))
     for kind in ("notice", "zone"):
         object_id = payload.get(kind)
         if isinstance(object_id, str):

@@ -2,18 +2,20 @@
 
 A state says where an aircraft was at ``time``: position (degrees), altitude (metres above mean
 sea level), ground speed (m/s), track angle (degrees clockwise from true north, in [0, 360)) and
-vertical rate (m/s, positive up); optionally the notice it flies under. A batch belongs to one
-party. What a party reports (`TrackReport`, made by `report_of`) becomes a `TrackBatch` only
-through ``check_batch``, the rule every batch passes before anything of it is kept: one bad
-value refuses the whole batch, naming the first offending field. The kinematic columns of a
-batch are a `geo.states.States`, which keeps the structural rule (finite, positions on the
-earth, ground speed not negative) for every user of them; this module adds the operational
-limits (`LIMITS`) and the field names and messages of the refusal.
+vertical rate (m/s, positive up); optionally the notice it flies under and its callsign (what a
+person reads the aircraft by: ``ALP123``, ``VIPER 11``; metadata beside the columns, never an
+input of the engines). A batch belongs to one party. What a party reports (`TrackReport`, made
+by `report_of`) becomes a `TrackBatch` only through ``check_batch``, the rule every batch passes
+before anything of it is kept: one bad value refuses the whole batch, naming the first offending
+field. The kinematic columns of a batch are a `geo.states.States`, which keeps the structural
+rule (finite, positions on the earth, ground speed not negative) for every user of them; this
+module adds the operational limits (`LIMITS`) and the field names and messages of the refusal.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -28,12 +30,28 @@ from sharedsky.geo.states import COLUMNS, Bounds, StateError, States, frozen_col
 
 FloatArray = npt.NDArray[np.float64]
 
-TrackRow = tuple[str, str, float, float, float, float, float, float, float, str | None]
+TrackRow = tuple[str, str, float, float, float, float, float, float, float, str | None, str | None]
 """One state as stored: party, track id, time_s, lat_deg, lon_deg, alt_m, gs_mps, trk_deg,
-vs_mps, notice id."""
+vs_mps, notice id, callsign."""
 
 
 MAX_ID_CHARS = 32
+MAX_CALLSIGN_CHARS = 16
+CALLSIGN_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$"
+"""A callsign: letters A–Z, digits, inner spaces and hyphens (``ALP123``, ``VIPER 11``,
+``RESCUE-7``), at most `MAX_CALLSIGN_CHARS`; the wire trims it first (``wire/v1/tracks.py``)."""
+_CALLSIGN = re.compile(CALLSIGN_PATTERN)
+
+
+def is_callsign(text: str) -> bool:
+    """Whether ``text`` is a callsign as a state may carry it (already trimmed).
+
+    >>> is_callsign("VIPER 11"), is_callsign(" ALP1"), is_callsign("@@@@")
+    (True, False, False)
+    """
+    return len(text) <= MAX_CALLSIGN_CHARS and _CALLSIGN.match(text) is not None
+
+
 MAX_ALT_M = 30_000.0
 MIN_ALT_M = -500.0
 MAX_GS_MPS = 1_000.0
@@ -68,6 +86,8 @@ class TrackReport:
     values: Mapping[str, FloatArray]
     """The kinematic columns, by their name in `States` (lat_deg … vs_mps)."""
     notice_ids: tuple[str | None, ...]
+    callsigns: tuple[str | None, ...] = ()
+    """One per state (None where the feed gave none); empty: none at all."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -84,15 +104,19 @@ class TrackBatch:
     """Seconds since the Unix epoch (UTC)."""
     states: States
     notice_ids: tuple[str | None, ...]
+    callsigns: tuple[str | None, ...]
+    """One per state: the aircraft's callsign, None where none was reported."""
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def rows(
         self,
-    ) -> Iterator[tuple[str, float, float, float, float, float, float, float, str | None]]:
+    ) -> Iterator[
+        tuple[str, float, float, float, float, float, float, float, str | None, str | None]
+    ]:
         """The states, one tuple each: track id, time (s), lat, lon, alt (m), ground speed
-        (m/s), track (deg), vertical rate (m/s), notice id."""
+        (m/s), track (deg), vertical rate (m/s), notice id, callsign."""
         states = self.states
         return zip(
             self.ids,
@@ -104,6 +128,7 @@ class TrackBatch:
             states.trk_deg.tolist(),
             states.vs_mps.tolist(),
             self.notice_ids,
+            self.callsigns,
             strict=True,
         )
 
@@ -114,9 +139,11 @@ def report_of(
     time_s: Sequence[float],
     columns: Mapping[str, Sequence[float]],
     notice_ids: Sequence[str | None] | None = None,
+    callsigns: Sequence[str | None] | None = None,
 ) -> TrackReport:
-    """A report from plain sequences (``columns``: lat, lon, alt_m, gs_mps, trk_deg, vs_mps);
-    InvalidInput when the columns differ in length."""
+    """A report from plain sequences (``columns``: lat, lon, alt_m, gs_mps, trk_deg, vs_mps;
+    ``notice_ids`` and ``callsigns`` None when no state has one); InvalidInput when the columns
+    differ in length."""
     n = len(ids)
     for name in _FIELDS.values():
         if len(columns[name]) != n:
@@ -126,8 +153,13 @@ def report_of(
     notices = tuple(notice_ids) if notice_ids is not None else (None,) * n
     if len(notices) != n:
         raise InvalidInput(f"column 'notice_id' has {len(notices)} values, not {n}", ("notice_id",))
+    called = tuple(callsigns) if callsigns is not None else (None,) * n
+    if len(called) != n:
+        raise InvalidInput(f"column 'callsign' has {len(called)} values, not {n}", ("callsign",))
     values = {attr: frozen_column(columns[name]) for attr, name in _FIELDS.items()}
-    return TrackReport(party, tuple(ids), frozen_column(time_s), MappingProxyType(values), notices)
+    return TrackReport(
+        party, tuple(ids), frozen_column(time_s), MappingProxyType(values), notices, called
+    )
 
 
 def check_batch(
@@ -139,11 +171,11 @@ def check_batch(
     prefix: FieldPath = ("tracks",),
     columnar: bool = False,
 ) -> TrackBatch:
-    """The reported batch, checked: InvalidInput with the path of the first bad field when it
-    is over ``max_states``, holds a bad id, NaN or infinity, a value out of range (column by
-    column: lat, lon, alt_m, gs_mps, trk_deg, vs_mps), a state more than ``max_future_s`` ahead
-    of ``now_s`` or a bad notice id. Paths are ``prefix + (index, field)``, or
-    ``prefix + (field, index)`` for a ``columnar`` batch."""
+    """The reported batch, checked: InvalidInput with the path of the first bad field when it is
+    over ``max_states``, holds a bad id, NaN or infinity, a value out of range (column by
+    column: lat, lon, alt_m, gs_mps, trk_deg, vs_mps), a state more than ``max_future_s``
+    ahead of ``now_s``, a bad notice id or a bad callsign (`is_callsign`). Paths are
+    ``prefix + (index, field)``, or ``prefix + (field, index)`` for a ``columnar`` batch."""
 
     def path(index: int, name: str) -> FieldPath:
         return (*prefix, name, index) if columnar else (*prefix, index, name)
@@ -178,4 +210,14 @@ def check_batch(
     for index, notice in enumerate(report.notice_ids):
         if notice is not None and not 1 <= len(notice) <= 40:
             raise InvalidInput("a notice id has 1 to 40 characters", path(index, "notice_id"))
-    return TrackBatch(report.party, report.ids, times, states, report.notice_ids)
+    callsigns = report.callsigns or (None,) * len(report)
+    if len(callsigns) != len(report):
+        raise InvalidInput(f"{len(callsigns)} callsigns for {len(report)} states", prefix)
+    for index, callsign in enumerate(callsigns):
+        if callsign is not None and not is_callsign(callsign):
+            raise InvalidInput(
+                f"a callsign has 1 to {MAX_CALLSIGN_CHARS} letters A-Z, digits, inner spaces"
+                " or hyphens",
+                path(index, "callsign"),
+            )
+    return TrackBatch(report.party, report.ids, times, states, report.notice_ids, callsigns)

@@ -50,7 +50,12 @@ from urllib.parse import urlsplit
 import asterix.generated as gen
 from asterix.base import Bits, RawDatablock
 
-from sharedsky.interop.feed_states import FeedState, flight_level_m, track_angle_deg
+from sharedsky.interop.feed_states import (
+    FeedState,
+    callsign_of,
+    flight_level_m,
+    track_angle_deg,
+)
 from sharedsky.units import DAY_S, FL_M, FPM_MPS, FT_M, NM_M
 
 Cat062: TypeAlias = gen.Cat_062_1_21
@@ -266,7 +271,7 @@ def _cat062(record: Record062, now: datetime, config: AsterixConfig) -> FeedStat
         ),
         qnh_alt_m=qnh_alt_m,
         pressure_alt_m=pressure_alt_m,
-        callsign=callsign.strip() or None,
+        callsign=callsign_of(callsign),
     )
 
 
@@ -362,7 +367,7 @@ def _cat021(record: Record021, now: datetime, config: AsterixConfig) -> FeedStat
         pressure_alt_m=None
         if level is None
         else flight_level_m(level.variation.content.as_quantity("FL")),
-        callsign=callsign.strip() or None,
+        callsign=callsign_of(callsign),
     )
 
 

@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sharedsky.domain.tracks import is_callsign
 from sharedsky.units import FL_M
 
 MIN_ALT_M = -500.0
@@ -98,6 +99,8 @@ class FeedState:
     """Pressure altitude, metres of the standard atmosphere (`AltitudeDatum.STD`): a flight
     level × 30.48."""
     callsign: str | None = None
+    """What the aircraft identifies itself as (ADS-B identification, a tracker's target
+    identification), trimmed; None when the feed gave none (`callsign_of`)."""
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.id) <= MAX_ID_CHARS:
@@ -129,7 +132,8 @@ class FeedState:
 
     def to_wire(self, notice_id: str | None = None) -> dict[str, object]:
         """The state as one element of the ``tracks`` list of ``POST /v1/tracks``, whose
-        ``alt_m`` is `height`'s value whatever its datum (the wire has no field for it)."""
+        ``alt_m`` is `height`'s value whatever its datum (the wire has no field for it), and
+        whose ``callsign`` is the state's when the wire takes it (`callsign_of`)."""
         return {
             "id": self.id,
             "time": iso_time(self.time),
@@ -140,7 +144,23 @@ class FeedState:
             "trk_deg": self.trk_deg,
             "vs_mps": self.vs_mps,
             "notice_id": notice_id,
+            "callsign": callsign_of(self.callsign),
         }
+
+
+def callsign_of(field_value: object) -> str | None:
+    """A feed's callsign field as ``POST /v1/tracks`` takes it: trimmed (readsb pads
+    ``flight`` to eight characters, ASTERIX and SBS-1 too), None when it is not text, blank,
+    or not a callsign the wire accepts (``domain.tracks.is_callsign``: an ADS-B receiver
+    writes ``@`` for characters it lost), so one bad field never costs a state.
+
+    >>> callsign_of("ALP123  "), callsign_of("        "), callsign_of("AL@@@@@@"), callsign_of(7)
+    ('ALP123', None, None, None)
+    """
+    if not isinstance(field_value, str):
+        return None
+    text = field_value.strip()
+    return text if text and is_callsign(text) else None
 
 
 @dataclass(slots=True)

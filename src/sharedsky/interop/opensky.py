@@ -30,7 +30,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sharedsky.interop.feed_states import FeedState, FeedStateError, track_angle_deg
+from sharedsky.interop.feed_states import (
+    FeedState,
+    FeedStateError,
+    callsign_of,
+    track_angle_deg,
+)
 
 VECTOR_FIELDS = 17
 _ERRORS_KEPT = 20
@@ -161,7 +166,7 @@ class OpenSkyDecoder:
             vs_mps=0.0 if rate_mps is None else rate_mps,
             geometric_alt_m=_number(vector, 13, "geo_altitude"),
             pressure_alt_m=_number(vector, 7, "baro_altitude"),
-            callsign=(callsign.strip() or None) if isinstance(callsign, str) else None,
+            callsign=callsign_of(callsign),
         )
 
 

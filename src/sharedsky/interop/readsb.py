@@ -33,7 +33,12 @@ from pathlib import Path
 
 import httpx
 
-from sharedsky.interop.feed_states import FeedState, FeedStateError, track_angle_deg
+from sharedsky.interop.feed_states import (
+    FeedState,
+    FeedStateError,
+    callsign_of,
+    track_angle_deg,
+)
 from sharedsky.units import FPM_MPS, FT_M, KT_MPS
 
 _ERRORS_KEPT = 20
@@ -165,7 +170,7 @@ class ReadsbDecoder:
             vs_mps=0.0 if rate_fpm is None else rate_fpm * FPM_MPS,
             geometric_alt_m=None if geometric_ft is None else geometric_ft * FT_M,
             pressure_alt_m=None if pressure_ft is None else pressure_ft * FT_M,
-            callsign=(callsign.strip() or None) if isinstance(callsign, str) else None,
+            callsign=callsign_of(callsign),
         )
 
 

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
 
+from sharedsky.interop.feed_states import callsign_of
 from sharedsky.units import FPM_MPS, FT_M, KT_MPS
 
 _FIELDS = 22
@@ -102,9 +103,12 @@ class SbsState:
     vs_mps: float
     """Vertical rate, metres per second, positive up (0 when the feed gave none)."""
     callsign: str | None = None
+    """The callsign of the aircraft's newest identification (MSG,1), trimmed; None when none
+    came or it is not a callsign the wire takes (`feed_states.callsign_of`)."""
 
     def to_wire(self, notice_id: str | None = None) -> dict[str, object]:
-        """The state as one element of the ``tracks`` list of ``POST /v1/tracks``."""
+        """The state as one element of the ``tracks`` list of ``POST /v1/tracks``, with its
+        callsign when it has one."""
         return {
             "id": self.hexident,
             "time": _iso(self.time),
@@ -115,6 +119,7 @@ class SbsState:
             "trk_deg": self.trk_deg,
             "vs_mps": self.vs_mps,
             "notice_id": notice_id,
+            "callsign": callsign_of(self.callsign),
         }
 
 
@@ -187,8 +192,8 @@ class SbsDecoder:
         if plane is None:
             plane = self._aircraft[hexident] = _Aircraft(seen_s=time_s)
         plane.seen_s = max(plane.seen_s, time_s)
-        if fields[10]:
-            plane.callsign = fields[10]
+        if (callsign := callsign_of(fields[10])) is not None:
+            plane.callsign = callsign
         if kind == 2:
             plane.on_ground = True
         elif kind == 3 or fields[21]:

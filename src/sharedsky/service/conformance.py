@@ -102,6 +102,7 @@ def _conformance(
             "status": str(status),
             "t_exit_s": round(t_exit, 1),
             "a_position": sub.position(i),
+            **sub.callsign_figures(i),
         }
         found.append(Finding(key, t_exit, figures))
     return found
@@ -142,6 +143,7 @@ def _intrusions(
             "t_exit_s": round(float(hits.t_exit_s[k]), 1),
             "distance_m": round(float(hits.distance_m[k]), 1),
             "a_position": snap.position(i),
+            **snap.callsign_figures(i),
         }
         found.append(Finding(key, float(hits.t_entry_s[k]), figures))
     return found

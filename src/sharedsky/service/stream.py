@@ -411,6 +411,7 @@ def _tactical_payload(
         if side is not None and side.party != viewer.party:
             if mechanism.channel(viewer.party, PartyId(side.party)).sharing is Sharing.HOST_ONLY:
                 out[key] = side.withheld().form()
+                out.pop(f"{key}_callsign", None)  # names the aircraft as its id does
     return out
 
 

@@ -126,6 +126,7 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
                 "t_out_s": round(float(hits.t_out_s[k]), 1),
                 "a_position": pair.position(i),
                 "b_position": pair.position(j),
+                **pair.callsign_figures(i, j),
             }
             found.append(Finding(key, float(hits.t_in_s[k]), figures))
     return found

@@ -70,6 +70,9 @@ class Snapshot:
     """The time of each track's state, seconds since the Unix epoch (UTC)."""
     states: States
     notice_ids: tuple[str | None, ...]
+    callsigns: tuple[str | None, ...]
+    """Each track's callsign (None where its feed gave none): beside the columns, for the
+    people reading the picture, never an input of the engines."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -91,6 +94,14 @@ class Snapshot:
             round(float(states.alt_m[index]), 1),
         ]
 
+    def callsign_figures(self, a: int, b: int | None = None) -> dict[str, str]:
+        """The callsigns of track ``a`` (and ``b``) as an alert's figures report them
+        (``a_callsign``, ``b_callsign``), each only when known."""
+        found = {"a_callsign": self.callsigns[a]}
+        if b is not None:
+            found["b_callsign"] = self.callsigns[b]
+        return {name: callsign for name, callsign in found.items() if callsign is not None}
+
     def take(self, mask: npt.NDArray[np.bool_]) -> Snapshot:
         """The tracks where ``mask`` is true."""
         where = np.flatnonzero(mask)
@@ -100,6 +111,7 @@ class Snapshot:
             self.time_s[where],
             self.states.take(where),
             tuple(self.notice_ids[i] for i in where),
+            tuple(self.callsigns[i] for i in where),
         )
 
     def at(self, now_s: float) -> Snapshot:
@@ -112,10 +124,12 @@ class Snapshot:
             np.full(len(self), now_s),
             self.states.moved(dt),
             self.notice_ids,
+            self.callsigns,
         )
 
 
-_Row = tuple[float, float, float, float, float, float, float, str | None]
+_Row = tuple[float, float, float, float, float, float, float, str | None, str | None]
+"""A held state: time_s, lat, lon, alt_m, gs_mps, trk_deg, vs_mps, notice id, callsign."""
 
 
 class Picture(Protocol):
@@ -146,12 +160,12 @@ def _newest_of(batch: TrackBatch, oldest_s: float) -> tuple[dict[str, _Row], int
     rows = batch.rows()
     newest: dict[str, _Row] = {}
     accepted = stale = 0
-    for track_id, time_s, lat, lon, alt, gs, trk, vs, notice in rows:
+    for track_id, time_s, lat, lon, alt, gs, trk, vs, notice, callsign in rows:
         before = newest.get(track_id)
         if time_s < oldest_s or (before is not None and before[0] > time_s):
             stale += 1
             continue
-        newest[track_id] = (time_s, lat, lon, alt, gs, trk, vs, notice)
+        newest[track_id] = (time_s, lat, lon, alt, gs, trk, vs, notice, callsign)
         accepted += 1
     return newest, accepted, stale
 
@@ -160,8 +174,8 @@ def _snapshot_of(keys: Sequence[tuple[PartyId, str]], rows: Sequence[_Row]) -> S
     """The columns of ``rows``, one per (party, track id) of ``keys``."""
     if not keys:
         e = np.zeros(0)
-        return Snapshot((), (), e, States(e, e, e, e, e, e), ())
-    *numbers, notices = zip(*rows, strict=True)
+        return Snapshot((), (), e, States(e, e, e, e, e, e), (), ())
+    *numbers, notices, callsigns = zip(*rows, strict=True)
     time, lat, lon, alt, gs, trk, vs = (frozen_column(column) for column in numbers)
     return Snapshot(
         tuple(k[0] for k in keys),
@@ -169,6 +183,7 @@ def _snapshot_of(keys: Sequence[tuple[PartyId, str]], rows: Sequence[_Row]) -> S
         time,
         States(lat, lon, alt, gs, trk, vs),
         notices,
+        callsigns,
     )
 
 
@@ -190,13 +205,13 @@ class LivePicture:
         party = batch.party
         with self._lock:
             held = self._rows
-            for track_id, time_s, lat, lon, alt, gs, trk, vs, notice in rows:
+            for track_id, time_s, lat, lon, alt, gs, trk, vs, notice, callsign in rows:
                 key = (party, track_id)
                 before = held.get(key)
                 if time_s < oldest or (before is not None and before[0] > time_s):
                     stale += 1
                     continue
-                held[key] = (time_s, lat, lon, alt, gs, trk, vs, notice)
+                held[key] = (time_s, lat, lon, alt, gs, trk, vs, notice, callsign)
                 accepted += 1
             self.received += accepted
         return Ingested(accepted, stale)

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sharedsky.geo.projection import frame_at
+from sharedsky.interop.feed_states import callsign_of
 from sharedsky.sim.replay import Shift, State, format_time, parse_time
 from sharedsky.sim.scenarios import Scenario, levant
 from sharedsky.units import FPM_MPS, FT_M, KT_MPS
@@ -310,6 +311,7 @@ def _states_of(order: int, t: Trajectory) -> Iterator[tuple[float, int, State]]:
                 "trk_deg": round(trk_deg, 2) % 360.0,
                 "vs_mps": round(vs_mps, 2),
                 "notice_id": t.notice_id,
+                "callsign": callsign_of(t.callsign),
             },
         )
 
@@ -329,6 +331,7 @@ def _flight(
     y_m: FloatArray,
     alt_m: float,
     notice_id: str | None = None,
+    callsign: str | None = None,
 ) -> Trajectory:
     """A level flight through local (x, y) metres around ``centre`` (lon, lat) at the given
     times; ground speed and track from the successive positions."""
@@ -346,7 +349,19 @@ def _flight(
         trk_deg=np.degrees(np.arctan2(vx, vy)) % 360.0,
         vs_mps=np.zeros(n),
         notice_id=notice_id,
+        callsign=callsign,
     )
+
+
+def _callsign(party: str, number: int) -> str:
+    """A synthetic flight's callsign: up to five letters of its party and a number
+    (``ALPHA 11``).
+
+    >>> _callsign("alpha", 11), _callsign("red-cross", 71)
+    ('ALPHA 11', 'REDCR 71')
+    """
+    letters = "".join(ch for ch in party.upper() if ch.isascii() and ch.isalnum())[:5]
+    return f"{letters or 'FLT'} {number}"
 
 
 def _ring(
@@ -368,7 +383,8 @@ def _orbit(rng: random.Random, party: str, n: int, t0_s: float, end_s: float) ->
     time_s = np.arange(t0_s, end_s, _STEP_S)
     x_m, y_m = _ring(time_s, radius_m, speed_mps, rng.uniform(0.0, 2.0 * math.pi))
     alt_m = float(rng.randrange(4_000, 9_000, 150))
-    return _flight(f"{party[:16]}-orbit-{n}", centre, time_s, x_m, y_m, alt_m)
+    callsign = _callsign(party, 10 + n)
+    return _flight(f"{party[:16]}-orbit-{n}", centre, time_s, x_m, y_m, alt_m, None, callsign)
 
 
 def _encounter(
@@ -390,7 +406,8 @@ def _encounter(
         x_m = along * math.sin(bearing) + offset * math.cos(bearing)
         y_m = along * math.cos(bearing) - offset * math.sin(bearing)
         level = alt_m + (rng.uniform(-150.0, 150.0) if k else 0.0)
-        flights.append(_flight(f"{party[:16]}-transit-{n}", centre, time_s, x_m, y_m, level))
+        flight_id, callsign = f"{party[:16]}-transit-{n}", _callsign(party, 30 + n)
+        flights.append(_flight(flight_id, centre, time_s, x_m, y_m, level, None, callsign))
     return flights[0], flights[1]
 
 
@@ -406,7 +423,7 @@ def _notice_flight(
     time_s = np.arange(t_start, max(t_end, t_start + 2 * _STEP_S), _STEP_S)
     alt_m = (float(band["lower_m"]) + float(band["upper_m"])) / 2.0
     speed_mps = 60.0 if body["kind"] == "uav" else 180.0
-    flight_id = f"{party[:16]}-notice-{n}"
+    flight_id, callsign = f"{party[:16]}-notice-{n}", _callsign(party, 100 + n)
     if outline["type"] == "Corridor":
         path = np.asarray(outline["path"], dtype=np.float64)
         centre = (float(path[:, 0].mean()), float(path[:, 1].mean()))
@@ -415,7 +432,7 @@ def _notice_flight(
         travelled = (time_s - time_s[0]) * speed_mps % (2.0 * legs[-1])
         along = np.where(travelled <= legs[-1], travelled, 2.0 * legs[-1] - travelled)
         x_m, y_m = np.interp(along, legs, px), np.interp(along, legs, py)
-        return _flight(flight_id, centre, time_s, x_m, y_m, alt_m, notice_id)
+        return _flight(flight_id, centre, time_s, x_m, y_m, alt_m, notice_id, callsign)
     if outline["type"] == "Circle":
         centre = (float(outline["center"][0]), float(outline["center"][1]))
         radius_m = 0.5 * float(outline["radius_m"])
@@ -425,4 +442,4 @@ def _notice_flight(
         rx, ry = frame_at(*centre).forward(ring[:, 0], ring[:, 1])
         radius_m = 0.35 * min(float(np.ptp(rx)), float(np.ptp(ry)))
     x_m, y_m = _ring(time_s, radius_m, speed_mps, 0.0)
-    return _flight(flight_id, centre, time_s, x_m, y_m, alt_m, notice_id)
+    return _flight(flight_id, centre, time_s, x_m, y_m, alt_m, notice_id, callsign)

@@ -198,6 +198,7 @@ live_tracks = Table(
     Column("trk_deg", Float, nullable=False),
     Column("vs_mps", Float, nullable=False),
     Column("notice_id", String(40), nullable=True),
+    Column("callsign", String(16), nullable=True),
     Index("ix_live_tracks_time_s", "time_s"),
 )
 """The live picture shared by the server processes over one PostgreSQL (``store/live.py``): the

@@ -38,7 +38,7 @@ def track_report_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackReport, boo
             "vs_mps": c.vs_mps if c.vs_mps is not None else [0.0] * n,
         }
         times = [t.timestamp() for t in c.time]
-        return report_of(party, c.id, times, columns, c.notice_id), True
+        return report_of(party, c.id, times, columns, c.notice_id, c.callsign), True
     states = body.tracks or []
     for index, state in enumerate(states):
         if state.party is not None and state.party != party:
@@ -53,7 +53,9 @@ def track_report_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackReport, boo
     }
     ids = [s.id for s in states]
     times = [s.time.timestamp() for s in states]
-    return report_of(party, ids, times, columns, [s.notice_id for s in states]), False
+    notices = [s.notice_id for s in states]
+    callsigns = [s.callsign for s in states]
+    return report_of(party, ids, times, columns, notices, callsigns), False
 
 
 def tracks_accepted(done: Ingested) -> v1.TracksAccepted:
@@ -77,6 +79,7 @@ def track_list(snap: Snapshot, now: datetime) -> v1.TrackList:
             trk_deg=float(states.trk_deg[i]),
             vs_mps=float(states.vs_mps[i]),
             notice_id=snap.notice_ids[i],
+            callsign=snap.callsigns[i],
             age_s=round(max(now_s - float(snap.time_s[i]), 0.0), 3),
         )
         for i in range(len(snap))
@@ -87,26 +90,36 @@ def track_list(snap: Snapshot, now: datetime) -> v1.TrackList:
 def tactical_out(
     alert: StoredAlert, live: OpenAlert | None, viewer: Viewer, mechanism: Mechanism
 ) -> v1.TacticalConflictOut:
-    """A tactical alert as ``viewer`` sees it, with the latest figures when it is live; the
-    other side's id is withheld where the viewer's channel with its owner is ``host_only``."""
+    """A tactical alert as ``viewer`` sees it, with the latest figures when it is live; a
+    track side's callsign (the figures' ``a_callsign``, ``b_callsign``) goes to its side. The
+    other side's id and callsign are withheld where the viewer's channel with its owner is
+    ``host_only``."""
     key = alert.key
+    figures = dict(live.figures if live is not None else alert.figures)
+    callsigns = {name: figures.pop(f"{name}_callsign", None) for name in ("a", "b")}
 
-    def side(kind: str, object_id: str, party: PartyId) -> v1.TacticalSide:
+    def side(name: str, kind: str, object_id: str, party: PartyId) -> v1.TacticalSide:
         hidden = (
             not viewer.is_host
             and party != viewer.party
             and mechanism.channel(viewer.party, party).sharing is Sharing.HOST_ONLY
         )
-        return v1.TacticalSide(type=kind, id=None if hidden else object_id, party=party)
+        callsign = callsigns[name]
+        return v1.TacticalSide(
+            type=kind,
+            id=None if hidden else object_id,
+            party=party,
+            callsign=callsign if isinstance(callsign, str) and not hidden else None,
+        )
 
     return v1.TacticalConflictOut(
         id=alert.id,
         category=str(key.kind),
         severity=str(live.severity if live is not None else alert.severity),
         state=alert.state,
-        a=side("track", key.a_track, key.a_party),
-        b=side(key.b_type, key.b_id, key.b_party),
-        figures=dict(live.figures if live is not None else alert.figures),
+        a=side("a", "track", key.a_track, key.a_party),
+        b=side("b", key.b_type, key.b_id, key.b_party),
+        figures=figures,
         opened_at=as_utc(alert.opened_at),
         updated_at=as_utc(live.last_found if live is not None else alert.updated_at),
         cleared_at=None if alert.cleared_at is None else as_utc(alert.cleared_at),

@@ -191,7 +191,8 @@ class TacticalPayload(Payload):
     figures come depends on ``kind``: separation (two tracks: ``tcpa_s``, ``dcpa_m``, ``dv_m``,
     ``t_in_s``, ``t_out_s``, both positions), intrusion (a track and a zone: ``zone_kind``,
     ``t_entry_s``, ``t_exit_s``, ``distance_m``) or conformance (a track and its own notice:
-    ``status``, ``t_exit_s``)."""
+    ``status``, ``t_exit_s``); each track side's callsign when its feed gave one (withheld with
+    the side's id)."""
 
     conflict: str
     kind: str
@@ -211,6 +212,12 @@ class TacticalPayload(Payload):
     status: str | None = None
     a_position: Position | None = None
     b_position: Position | None = None
+    a_callsign: str | None = Field(
+        None, description="The callsign of side a's track, when its feed gave one."
+    )
+    b_callsign: str | None = Field(
+        None, description="The callsign of side b's track (separation), when known."
+    )
     at: AwareDatetime | None = _AT
     acks: list[Record] | None = _ACKS
     superseded: list[str] | None = Field(

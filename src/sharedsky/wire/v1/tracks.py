@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
 from sharedsky.wire.v1.common import WireModel
 
@@ -16,6 +16,17 @@ TrkDeg = Annotated[float, Field(ge=0, lt=360, allow_inf_nan=False)]
 VsMps = Annotated[float, Field(ge=-200, le=200, allow_inf_nan=False)]
 TrackId = Annotated[str, Field(min_length=1, max_length=32)]
 NoticeRef = Annotated[str, Field(min_length=1, max_length=40)]
+Callsign = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$",
+    ),
+]
+"""What a person reads the aircraft by (``ALP123``, ``VIPER 11``): trimmed, then 1 to 16
+letters A-Z, digits, inner spaces and hyphens."""
 
 
 class TrackStateIn(WireModel):
@@ -37,6 +48,9 @@ class TrackStateIn(WireModel):
     """Vertical rate, m/s, positive up."""
     notice_id: NoticeRef | None = None
     """The caller's notice the aircraft flies under, if any."""
+    callsign: Callsign | None = None
+    """The aircraft's callsign, if known (ADS-B identification, flight plan): the console and
+    the CLI name the track by it."""
 
 
 class TrackColumnsIn(WireModel):
@@ -52,6 +66,7 @@ class TrackColumnsIn(WireModel):
     trk_deg: list[TrkDeg]
     vs_mps: list[VsMps] | None = None
     notice_id: list[NoticeRef | None] | None = None
+    callsign: list[Callsign | None] | None = None
 
 
 class TracksIn(WireModel):
@@ -70,6 +85,7 @@ class TracksIn(WireModel):
                             "alt_m": 6000,
                             "gs_mps": 200,
                             "trk_deg": 90,
+                            "callsign": "ALP123",
                         }
                     ]
                 }
@@ -108,6 +124,8 @@ class TrackOut(WireModel):
     trk_deg: float
     vs_mps: float
     notice_id: str | None
+    callsign: str | None = None
+    """The aircraft's callsign as last reported; null when its feed gave none."""
     age_s: float
     """Seconds since the state's time."""
 
@@ -120,11 +138,14 @@ class TrackList(WireModel):
 
 
 class TacticalSide(WireModel):
-    """One side of a tactical conflict; ``id`` is null when withheld (``host_only``)."""
+    """One side of a tactical conflict; ``id`` (and ``callsign``) null when withheld
+    (``host_only``)."""
 
     type: Literal["track", "zone", "notice"]
     id: str | None
     party: str
+    callsign: str | None = None
+    """A track's callsign when its feed gave one (what a person reads it by)."""
 
 
 class TacticalConflictOut(WireModel):
@@ -141,7 +162,7 @@ class TacticalConflictOut(WireModel):
     figures: dict[str, object]
     """For separation: tcpa_s, dcpa_m, dv_m, t_in_s, t_out_s, a_position, b_position
     ([lon, lat, alt_m]); for conformance: status, t_exit_s; for intrusion: t_entry_s,
-    t_exit_s, distance_m."""
+    t_exit_s, distance_m. A track's callsign is in its side, not here."""
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     cleared_at: AwareDatetime | None
