@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sharedsky.domain.channels import ChannelRules
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import Rung
+from sharedsky.domain.heights import Datums
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.operators import OperatorSpec, roster
 from sharedsky.geo.outlines import PolygonOutline
@@ -71,6 +72,9 @@ class Mechanism:
     area: PolygonOutline | None = None
     """The area of responsibility (lon/lat): a volume wholly outside it is refused unless its
     filer means it (``domain/area.py``); None: the mechanism declares none."""
+    datums: Datums = field(default_factory=Datums)
+    """The QNH range and terrain bounds that relate heights on other datums to mean sea level
+    (``domain/heights.py``)."""
 
     def is_host(self, party_id: PartyId) -> bool:
         """True when ``party_id`` is the host."""
