@@ -30,8 +30,10 @@ range), mid terrain, and the undulation at the outline's centre.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sharedsky.domain.errors import FieldPath, InvalidVolume
 from sharedsky.geo import geoid
@@ -295,3 +297,30 @@ def limit_span(limit: Limit, datums: Datums, outline: Outline, path: FieldPath) 
     return LimitSpan(
         Reference.W84, metres, metres - high_n - error, metres + error - low_n, metres - centre_n
     )
+
+
+# ── the JSON form (ledger payloads, stored rows) ───────────────────────────────────────────
+
+
+def limit_form(limit: Limit) -> dict[str, object]:
+    """A limit's JSON form: ``{"special": ...}`` or ``{"value", "unit", "reference"}``."""
+    if isinstance(limit, Special):
+        return {"special": str(limit)}
+    return {"value": limit.value, "unit": str(limit.unit), "reference": str(limit.reference)}
+
+
+def limit_of(form: Mapping[str, Any]) -> Limit:
+    """The limit of ``limit_form`` (a whole value read back as an integer becomes a float)."""
+    if "special" in form:
+        return Special(form["special"])
+    return Height(float(form["value"]), HeightUnit(form["unit"]), Reference(form["reference"]))
+
+
+def band_form(band: FiledBand) -> dict[str, object]:
+    """A filed band's JSON form."""
+    return {"lower": limit_form(band.lower), "upper": limit_form(band.upper)}
+
+
+def band_of(form: Mapping[str, Any]) -> FiledBand:
+    """The filed band of ``band_form``."""
+    return FiledBand(limit_of(form["lower"]), limit_of(form["upper"]))

@@ -18,6 +18,7 @@ from sharedsky.domain.notices import (
     validate_draft,
 )
 from sharedsky.domain.operators import Role
+from sharedsky.domain.volumes import resolve_volumes
 from sharedsky.service._common import notice_acks, record_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import (
@@ -59,6 +60,12 @@ def _filed(
     )
 
 
+def _resolved(deps: Deps, draft: NoticeDraft) -> NoticeDraft:
+    """The draft with each band given on other datums resolved to its AMSL interval under the
+    mechanism's datums (R-HEIGHT-2); InvalidVolume for a refused limit."""
+    return replace(draft, volumes=resolve_volumes(draft.volumes, deps.mechanism.datums))
+
+
 def file_notice(
     deps: Deps, actor: Actor, draft: NoticeDraft, idem: Idempotency[Filing] | None = None
 ) -> Filing:
@@ -66,6 +73,7 @@ def file_notice(
     now = deps.clock.now()
     actor.require_party("file notices")
     actor.require_role(Role.DUTY, "file notices")
+    draft = _resolved(deps, draft)
     validate_draft(draft, now, deps.mechanism.area)
     lead_s = lead_time_s(draft.volumes, now)
     notice = Notice(
@@ -116,6 +124,7 @@ def check_notice(
     validation as filing: a bad draft gets the same error."""
     now = deps.clock.now()
     actor.require_party("file notices")
+    draft = _resolved(deps, draft)
     validate_draft(draft, now, deps.mechanism.area)
     lead_s = lead_time_s(draft.volumes, now)
     cells = coverings(deps, actor.party, draft.volumes)
@@ -149,6 +158,7 @@ def amend_notice(
     now = deps.clock.now()
     actor.require_party("amend notices")
     actor.require_role(Role.DUTY, "amend notices")
+    draft = _resolved(deps, draft)
     validate_draft(draft, now, deps.mechanism.area)
     cells = coverings(deps, actor.party, draft.volumes)
     lead_s = lead_time_s(draft.volumes, now)

@@ -10,6 +10,7 @@ from sharedsky.domain.event_data import ZoneContent
 from sharedsky.domain.events import ZoneAmended, ZoneDeclared, ZoneWithdrawn
 from sharedsky.domain.ids import ZoneId
 from sharedsky.domain.operators import Role
+from sharedsky.domain.volumes import resolve_volume
 from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
 from sharedsky.service._common import record_event, remember
 from sharedsky.service.context import Actor, Idempotency
@@ -53,6 +54,7 @@ def declare_zone(
     now = deps.clock.now()
     actor.require_party("declare zones")
     actor.require_role(Role.DUTY, "declare zones")
+    draft = replace(draft, volume=resolve_volume(draft.volume, deps.mechanism.datums, ("volume",)))
     validate_zone_draft(draft, now, deps.mechanism.area)
     zone = Zone(
         id=ZoneId(deps.ids.new("zon")),
@@ -97,6 +99,7 @@ def amend_zone(
     now = deps.clock.now()
     actor.require_party("amend zones")
     actor.require_role(Role.DUTY, "amend zones")
+    draft = replace(draft, volume=resolve_volume(draft.volume, deps.mechanism.datums, ("volume",)))
     validate_zone_draft(draft, now, deps.mechanism.area)
     cells = coverings(deps, actor.party, [draft.volume])
 
