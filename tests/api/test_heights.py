@@ -124,3 +124,40 @@ def test_an_amsl_interval_sent_with_a_band_is_ignored(api: Api) -> None:
     assert filed.status_code == 201, filed.text
     shown = api.client.get(f"/v1/notices/{filed.json()['id']}", headers=api.as_("alpha")).json()
     assert shown["volumes"][0]["altitude"]["amsl_m"]["lower_m"] > 2_000
+
+
+def test_a_conflict_found_only_through_the_qnh_range_carries_its_datum_margin(api: Api) -> None:
+    """R-HEIGHT-3: FL100–FL120 against 4000–4500 m AMSL is 342.4 m apart at standard QNH (the
+    channel asks 304.8 m) and 41 m apart at QNH 1050: a conflict, with datum_margin_m 342.4 on
+    the wire, in the store (a later read) and in the ledger; two bands in metres AMSL that
+    clash carry none."""
+    flight_levels = banded({"value": 100, "unit": FL}, {"value": 120, "unit": FL})
+    file_a = api.client.post("/v1/notices", json=flight_levels, headers=api.as_("alpha"))
+    assert file_a.status_code == 201, file_a.text
+    metres = notice(lower_m=4000, upper_m=4500)
+    filed = api.client.post("/v1/notices", json=metres, headers=api.as_("bravo")).json()
+    (conflict,) = filed["conflicts"]
+    assert conflict["datum_margin_m"] == pytest.approx(4000 - 120 * 30.48, abs=1e-3)
+    (read,) = api.client.get("/v1/conflicts", headers=api.as_("alpha")).json()["conflicts"]
+    assert read["datum_margin_m"] == conflict["datum_margin_m"]
+    ledger = api.client.get("/v1/ledger", headers=api.as_("host"))
+    assert ledger.status_code == 200, ledger.text
+    assert '"datum_margin_m"' in ledger.text
+    overlapping = api.client.post(
+        "/v1/notices", json=notice(lower_m=3500, upper_m=5000), headers=api.as_("alpha")
+    ).json()
+    (plain,) = overlapping["conflicts"]
+    assert plain["datum_margin_m"] is None
+
+
+def test_two_flight_level_bands_compare_in_pressure_altitude(api: Api) -> None:
+    """R-HEIGHT-3: FL100–FL120 and FL131–FL140 are 335 m apart in pressure altitude, whatever
+    the QNH: no conflict, though each one's AMSL span reaches the other's."""
+    lower = banded({"value": 100, "unit": FL}, {"value": 120, "unit": FL})
+    upper = banded({"value": 131, "unit": FL}, {"value": 140, "unit": FL})
+    assert api.client.post("/v1/notices", json=lower, headers=api.as_("alpha")).status_code == 201
+    filed = api.client.post("/v1/notices", json=upper, headers=api.as_("bravo")).json()
+    assert filed["conflicts"] == []
+    nearer = banded({"value": 125, "unit": FL}, {"value": 140, "unit": FL})
+    clashing = api.client.post("/v1/notices", json=nearer, headers=api.as_("bravo")).json()
+    assert len(clashing["conflicts"]) == 1 and clashing["conflicts"][0]["datum_margin_m"] is None
