@@ -24,6 +24,7 @@ from sharedsky.domain.conflicts import (
 )
 from sharedsky.domain.event_data import NoticeContent, ZoneContent
 from sharedsky.domain.events import Side
+from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Reference, Special
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import ZoneKind
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, PolygonOutline
@@ -46,10 +47,20 @@ outlines = st.one_of(
     st.builds(CorridorOutline, st.lists(positions, min_size=2, max_size=4).map(tuple),
               st.floats(1.0, 1e4)),
 )  # fmt: skip
+heights = st.builds(
+    Height,
+    metres,
+    st.sampled_from([HeightUnit.M, HeightUnit.FT]),
+    st.sampled_from([Reference.AMSL, Reference.AGL, Reference.W84]),
+) | st.builds(
+    Height, st.integers(0, 999).map(float), st.just(HeightUnit.FL), st.just(Reference.STD)
+)
+filed_bands = st.builds(FiledBand, heights | st.just(Special.SFC), heights | st.just(Special.UNL))
+"""Bands as filed on their datums (the round trips care for the form, not the rules)."""
 volumes = st.builds(
     Volume4D,
     outlines,
-    st.builds(AltitudeBand, metres, metres),
+    st.builds(AltitudeBand, metres, metres, st.none() | filed_bands),
     st.builds(TimeWindow, times, st.none() | times),
 )
 acks = st.builds(
@@ -93,6 +104,7 @@ conflicts = st.builds(
     state=st.sampled_from(ConflictState),
     resolved_at=st.none() | times,
     resolved_reason=st.none() | st.sampled_from(ResolvedReason),
+    datum_margin_m=st.none() | metres,
 )
 notice_contents = st.builds(
     NoticeContent,

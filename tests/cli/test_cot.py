@@ -49,6 +49,9 @@ class Listener:
         self.errors: list[str] = []
         self.on_event: Callable[[Any], None] = lambda _event: None
         self._stop = threading.Event()
+        self._reading = threading.Event()
+        """Set while a client's connection is open: leaving waits for its end, so that every
+        byte the client sent before it closed is read."""
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     def __enter__(self) -> Listener:
@@ -56,6 +59,9 @@ class Listener:
         return self
 
     def __exit__(self, *_: object) -> None:
+        deadline = time.monotonic() + 5.0
+        while self._reading.is_set() and time.monotonic() < deadline:
+            time.sleep(0.02)
         self._stop.set()
         self._thread.join(10.0)
         self.server.close()
@@ -67,6 +73,7 @@ class Listener:
             except TimeoutError:
                 continue
             conn.settimeout(0.2)
+            self._reading.set()
             try:
                 if self.context is not None:
                     conn = self.context.wrap_socket(conn, server_side=True)
@@ -77,6 +84,7 @@ class Listener:
                 self.errors.append(str(exc))
             finally:
                 conn.close()
+                self._reading.clear()
 
     def _read(self, conn: socket.socket) -> None:
         pending = b""

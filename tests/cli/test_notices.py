@@ -83,7 +83,9 @@ def stored(api: Api, notice_id: str, party: str = "alpha") -> dict[str, Any]:
     return body
 
 
-def test_filing_with_flight_levels_stores_metres(api: Api, tmp_path: Path) -> None:
+def test_filing_with_flight_levels_keeps_them_as_flight_levels(api: Api, tmp_path: Path) -> None:
+    """R-HEIGHT-1: FL120–FL300 is stored and shown as filed, with the interval of heights AMSL
+    that the QNH range (950–1050 hPa) lets it reach."""
     feature = {
         "type": "Feature",
         "properties": {"name": "CAP"},
@@ -92,8 +94,12 @@ def test_filing_with_flight_levels_stores_metres(api: Api, tmp_path: Path) -> No
     result = ok(run(api, *file_args(outline_file(tmp_path, feature))))
     (notice,) = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
     altitude = notice["volumes"][0]["altitude"]
-    assert altitude["lower_m"] == pytest.approx(120 * FL_M) == pytest.approx(3657.6)
-    assert altitude["upper_m"] == pytest.approx(9144.0)
+    assert altitude["lower"] == {"value": 120.0, "unit": "FL", "reference": "STD"}
+    assert altitude["upper"] == {"value": 300.0, "unit": "FL", "reference": "STD"}
+    assert altitude["amsl_m"]["lower_m"] == pytest.approx(120 * FL_M - 540.3, abs=1.0)
+    assert altitude["amsl_m"]["upper_m"] == pytest.approx(9144.0 + 301.5, abs=1.0)
+    shown = ok(run(api, "notice", "show", notice["id"])).stdout
+    assert "FL120–FL300" in shown
     assert notice["volumes"][0]["outline"]["coordinates"][0][0] == [36.1, 34.5]
     assert f"Filed notice “CAP north” {notice['id']}" in result.stdout
     assert "version 1" in result.stdout and "lead time 3 h 00 min" in result.stdout
@@ -136,7 +142,9 @@ def test_relative_times_count_from_now_and_late_notice_is_flagged(api: Api, tmp_
     assert notice["volumes"][0]["time"]["end"] == (now + timedelta(minutes=90)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
-    assert notice["volumes"][0]["altitude"]["upper_m"] == pytest.approx(2743.2)
+    altitude = notice["volumes"][0]["altitude"]
+    assert altitude["upper"] == {"value": 9000.0, "unit": "ft", "reference": "AMSL"}
+    assert altitude["amsl_m"] == {"lower_m": 0.0, "upper_m": pytest.approx(2743.2)}
     assert (notice["lead_time_s"], notice["late"]) == (600, True)
 
 
@@ -252,8 +260,8 @@ def test_a_server_rejection_prints_detail_and_path_and_exits_1(api: Api, tmp_pat
     """R-INPUT-1: the server's reason and field path reach the operator."""
     result = run(api, *file_args(outline_file(tmp_path, square(36.1, 34.5)), lower="FL320"))
     text = fails(result, 1)
-    assert "lower altitude must be below the upper altitude" in result.stderr
-    assert "volumes.0.altitude.lower_m" in text and "422 invalid-volume" in text
+    assert "lower limit must be below the upper limit" in result.stderr
+    assert "volumes.0.altitude.lower" in text and "422 invalid-volume" in text
 
 
 def test_amend_changes_only_the_flags_given(api: Api, tmp_path: Path) -> None:
@@ -264,10 +272,9 @@ def test_amend_changes_only_the_flags_given(api: Api, tmp_path: Path) -> None:
         and "version 2" in result.stdout
     )
     now = stored(api, filed["id"])
-    assert now["volumes"][0]["altitude"] == {
-        "lower_m": pytest.approx(3657.6),
-        "upper_m": pytest.approx(10668.0),
-    }
+    altitude = now["volumes"][0]["altitude"]
+    assert altitude["lower"] == {"value": 120.0, "unit": "FL", "reference": "STD"}
+    assert altitude["upper"] == {"value": 350.0, "unit": "FL", "reference": "STD"}
     assert (now["title"], now["contact"], now["volumes"][0]["time"]) == (
         filed["title"],
         filed["contact"],

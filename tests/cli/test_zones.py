@@ -61,7 +61,12 @@ def test_a_zone_starts_now_and_is_open_ended_by_default(api: Api, tmp_path: Path
         "start": api.env.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "end": None,
     }
-    assert shown["volume"]["altitude"] == {"lower_m": 0.0, "upper_m": pytest.approx(3048.0)}
+    # R-HEIGHT-1: kept as filed (0 m AMSL to FL100), with the AMSL interval FL100 may reach
+    assert shown["volume"]["altitude"] == {
+        "lower": {"value": 0.0, "unit": "m", "reference": "AMSL"},
+        "upper": {"value": 100.0, "unit": "FL", "reference": "STD"},
+        "amsl_m": {"lower_m": 0.0, "upper_m": pytest.approx(3048.0 + 301.5, abs=1.0)},
+    }
     assert (shown["kind"], shown["status"], shown["version"]) == ("protected", "active", 1)
 
 
@@ -99,7 +104,9 @@ def test_a_red_line_over_the_others_notice_shows_the_conflict(api: Api, tmp_path
     args += ["--outline", str(area(tmp_path, 36.2, 34.6, 0.1, "c.geojson"))]
     result = ok(run(api, *args, "--lower", "0", "--upper", "FL100"))
     assert "Conflicts" in result.stdout
-    assert "bravo notice air_sortie 500–2438 m 11-24 15:00Z → 17:00Z" in result.stdout  # untitled
+    assert (
+        "bravo notice air_sortie 500 m AMSL–FL080 11-24 15:00Z → 17:00Z" in result.stdout
+    )  # untitled
     assert "ntc-" not in result.stdout
 
 
@@ -108,7 +115,7 @@ def test_list_show_and_withdraw(api: Api, tmp_path: Path) -> None:
     listed = ok(run(api, "zone", "list", "--json"))
     assert json.loads(listed.stdout) == api.client.get("/v1/zones", headers=api.as_("alpha")).json()
     table = ok(run(api, "zone", "list", "--kind", "protected")).stdout
-    assert zone["id"] in table and "0–3048 m" in table and "→ open" in table
+    assert zone["id"] in table and "0 m AMSL–FL100" in table and "→ open" in table
     shown = ok(run(api, "zone", "show", zone["id"])).stdout
     assert "Hospital" in shown and "polygon of 4 corners" in shown
     withdrawn = ok(run(api, "zone", "withdraw", zone["id"]))

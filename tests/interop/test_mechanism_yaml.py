@@ -254,3 +254,35 @@ def test_a_bad_notam_block_is_refused_at_its_line(block: str, words: str) -> Non
         parse_mechanism(LEVANT_YAML + f"notam: {block}\n")
     assert words in caught.value.detail
     assert caught.value.line == LEVANT_YAML.count("\n") + 1
+
+
+def test_the_datums_load_with_their_defaults_and_keep_the_canonical_form() -> None:
+    """R-HEIGHT-2: the QNH range is 950–1050 hPa unless the file says otherwise; terrain bounds
+    are absent unless declared; a file that declares neither keeps its canonical JSON."""
+    plain, canonical = parse_mechanism(LEVANT_YAML)
+    assert (plain.datums.qnh_min_hpa, plain.datums.qnh_max_hpa) == (950.0, 1050.0)
+    assert not plain.datums.has_terrain
+    assert "qnh_hpa" not in canonical and "terrain_m" not in canonical
+    text = LEVANT_YAML + "qnh_hpa: {min: 980, max: 1040}\nterrain_m: {min: -430, max: 2814}\n"
+    declared, canonical = parse_mechanism(text)
+    assert (declared.datums.qnh_min_hpa, declared.datums.qnh_max_hpa) == (980.0, 1040.0)
+    assert (declared.datums.terrain_min_m, declared.datums.terrain_max_m) == (-430.0, 2814.0)
+    assert parse_mechanism(canonical)[0] == declared
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ("qnh_hpa: {min: 1040, max: 980}", "qnh_hpa: min (1040) must not exceed max (980)"),
+        ("qnh_hpa: {min: 700}", "qnh_hpa.min: Input should be greater than or equal to 850"),
+        ("terrain_m: {min: 3000, max: 100}", "terrain_m: min (3000) must not exceed max (100)"),
+        ("terrain_m: {min: 0}", "terrain_m.max: Field required"),
+    ],
+)
+def test_a_bad_datum_range_is_refused_at_its_line(extra: str, words: str) -> None:
+    """R-MECH-1"""
+    text = LEVANT_YAML + extra + "\n"
+    with pytest.raises(InvalidMechanism) as refused:
+        parse_mechanism(text)
+    assert words in refused.value.detail
+    assert refused.value.line == text.count("\n")

@@ -14,6 +14,7 @@ from _support import T0, Env
 from sharedsky.detect.separation import clash
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.conflicts import ConflictFilter, ConflictState
+from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Reference, Special
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
@@ -40,15 +41,36 @@ def random_outline(rng: random.Random) -> Outline:
     return PolygonOutline((ring,))
 
 
+def level(metres: float) -> Height:
+    return Height(float(round(metres / 30.48)), HeightUnit.FL, Reference.STD)
+
+
 def random_draft(rng: random.Random) -> NoticeDraft:
+    """One or two volumes; three bands in five in metres AMSL, the others in flight levels or
+    on the ellipsoid (R-HEIGHT-3: the index must still find every pair the check decides)."""
     volumes = []
     for _ in range(rng.choice([1, 1, 2])):
         start = T0 + timedelta(hours=1) + timedelta(minutes=rng.randrange(0, 4 * 60))
         low = rng.uniform(0, 10_000)
+        high = low + rng.uniform(300, 3_000)
+        datum = rng.choice(["metres", "metres", "metres", "flight levels", "ellipsoid"])
+        if datum == "metres":
+            band = AltitudeBand(low, high)
+        elif datum == "flight levels":
+            band = AltitudeBand.as_filed(FiledBand(level(low), level(high)))
+        else:
+            band = AltitudeBand.as_filed(
+                FiledBand(Height(low, HeightUnit.M, Reference.W84), Special.UNL)
+                if rng.random() < 0.2
+                else FiledBand(
+                    Height(low, HeightUnit.M, Reference.W84),
+                    Height(high, HeightUnit.M, Reference.W84),
+                )
+            )
         volumes.append(
             Volume4D(
                 random_outline(rng),
-                AltitudeBand(low, low + rng.uniform(300, 3_000)),
+                band,
                 TimeWindow(start, start + timedelta(minutes=rng.randrange(30, 300))),
             )
         )
@@ -56,6 +78,7 @@ def random_draft(rng: random.Random) -> NoticeDraft:
 
 
 def test_stored_conflicts_equal_brute_force_over_every_pair(env: Env) -> None:
+    """R-DETECT-1, R-HEIGHT-3"""
     rng = random.Random(7)
     notices = [
         file_notice(env.deps, actor(rng.choice(["alpha", "bravo"])), random_draft(rng)).notice
@@ -68,7 +91,8 @@ def test_stored_conflicts_equal_brute_force_over_every_pair(env: Env) -> None:
         sep = separation(env.deps.mechanism.channel(n.party, m.party).separation)
         for i, vn in enumerate(n.volumes):
             for j, vm in enumerate(m.volumes):
-                if clash(volume_geom(vn), volume_geom(vm), sep) is not None:
+                datums = env.deps.mechanism.datums
+                if clash(volume_geom(vn, datums), volume_geom(vm, datums), sep) is not None:
                     expected.add(frozenset({(n.id, i), (m.id, j)}))
     stored = env.deps.db.run(
         lambda uow: uow.conflicts.find(ConflictFilter(state=ConflictState.OPEN, limit=100_000), T0)

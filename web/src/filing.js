@@ -398,8 +398,11 @@ export class Filing {
     f.remarks.value = remarks;
     f.unit.value = "m";
     this._unitNote();
-    f.lower.value = String(volume.altitude.lower_m);
-    f.upper.value = String(volume.altitude.upper_m);
+    // a band filed on its datums loads as its AMSL interval in metres (the form files metres,
+    // feet and flight levels as metres AMSL): wider than filed, never narrower
+    const metres = volume.altitude.amsl_m || volume.altitude;
+    f.lower.value = String(metres.lower_m);
+    f.upper.value = String(metres.upper_m);
     f.start.value = inputUtc(new Date(volume.time.start));
     f.end.value = volume.time.end ? inputUtc(new Date(volume.time.end)) : "";
     this.outline = volume.outline;

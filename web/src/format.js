@@ -44,7 +44,19 @@ export const flightLevel = (altM) => `FL${String(Math.max(0, Math.round(altM / 3
 /** A distance in metres as "850 m" or "12.4 km". */
 export const distance = (m) => (m === null || m === undefined ? "–" : m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
 
-export const band = (alt) => `${Math.round(alt.lower_m)}–${Math.round(alt.upper_m)} m (FL${Math.round(alt.lower_m / 30.48)}–${Math.round(alt.upper_m / 30.48)})`;
+/** A limit of a band filed on its datum, as filed: "FL100", "3000 ft AMSL", "150 m AGL", "SFC". */
+export const limitText = (limit) =>
+  limit.special ? limit.special : limit.unit === "FL" ? flightLevel(limit.value * 30.48) : `${limit.value} ${limit.unit} ${limit.reference || "AMSL"}`;
+
+/** An altitude band: metres AMSL with its flight levels, or, filed on datums (R-HEIGHT-1), as
+ * filed with the interval of heights AMSL it may span: "FL100–FL120 (2508–3959 m AMSL)". */
+export const band = (alt) => {
+  if (alt.lower !== undefined) {
+    const filed = `${limitText(alt.lower)}–${limitText(alt.upper)}`;
+    return alt.amsl_m ? `${filed} (${Math.round(alt.amsl_m.lower_m)}–${Math.round(alt.amsl_m.upper_m)} m AMSL)` : filed;
+  }
+  return `${Math.round(alt.lower_m)}–${Math.round(alt.upper_m)} m (FL${Math.round(alt.lower_m / 30.48)}–${Math.round(alt.upper_m / 30.48)})`;
+};
 
 /** The colour a party's objects are drawn in on every map (``#RRGGBB``, from the mechanism);
  * grey for a party withheld or unknown. */

@@ -4,7 +4,7 @@
 // name: they stay in the details and behind copy buttons. Two different objects that would
 // read the same are told apart by their window, then their band (``distinct``).
 import { t } from "./i18n.js";
-import { hhmm, partyName } from "./format.js";
+import { hhmm, limitText, partyName } from "./format.js";
 
 /** "09:00–11:00Z" for a window within one UTC day, "2026-11-25 22:00Z–2026-11-26 02:00Z"
  * across days; an open end as "from 09:00Z". The date leads whenever the window is not today. */
@@ -20,7 +20,11 @@ export function windowText(start, end, now = Date.now()) {
 
 /** An altitude band as flight levels, "FL098–295". */
 export const bandText = (alt) =>
-  alt ? `FL${String(Math.round(alt.lower_m / 30.48)).padStart(3, "0")}–${String(Math.round(alt.upper_m / 30.48)).padStart(3, "0")}` : "";
+  !alt
+    ? ""
+    : alt.lower !== undefined
+      ? `${limitText(alt.lower)}–${limitText(alt.upper)}`
+      : `FL${String(Math.round(alt.lower_m / 30.48)).padStart(3, "0")}–${String(Math.round(alt.upper_m / 30.48)).padStart(3, "0")}`;
 
 /** The word of a notice kind ("uav", "air_sortie") or a zone kind in the reader's language. */
 export const kindWord = (kind) => t(`kind.${kind}`);

@@ -35,7 +35,7 @@ from rich.text import Text
 from sharedsky.cli._option_groups import GroupOption, with_option_group
 from sharedsky.client import AuthError, Client, ClientError, StaleVersionError
 from sharedsky.ledger.signing import Signer
-from sharedsky.units import FL_M, FT_M
+from sharedsky.units import FL_M
 from sharedsky.wire import v1
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -413,27 +413,69 @@ def secret_file(out: Path, option: str) -> Iterator[SecretFile]:
 # -- parsing -----------------------------------------------------------------------------
 
 _FL = re.compile(r"^FL\s*(\d{1,3})$", re.IGNORECASE)
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(m|ft)?$", re.IGNORECASE)
+_HEIGHT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(m|ft)?\s*(AMSL|AGL|W84)?$", re.IGNORECASE)
 
 
-def altitude_m(text: str) -> float:
-    """Metres AMSL from ``3000``/``3000m`` (metres), ``9000ft`` (feet) or ``FL120`` (× 100 ft).
+@dataclass(frozen=True, slots=True)
+class LimitArg:
+    """A band limit as given on the command line, as the wire takes it."""
 
-    >>> round(altitude_m("FL120"), 1)
-    3657.6
+    limit: v1.HeightLimit | v1.SpecialLimit
+    plain_m: float | None = None
+    """The metres AMSL of a bare number (``3000``, ``3000m``): a band of two such limits is
+    sent as ``lower_m``/``upper_m``, as before heights carried their datum."""
+
+    def text(self) -> str:
+        """How the limit reads (``FL120``, ``3000 ft AMSL``, ``SFC``)."""
+        return limit_text(self.limit)
+
+
+def height_limit(text: str) -> LimitArg:
+    """A band limit from ``3000``/``3000m`` (metres AMSL), ``9000ft``, ``FL120``, a height with
+    its reference (``3000ftAMSL``, ``500ft AGL``, ``150mAGL``, ``1200mW84``), ``SFC`` or
+    ``UNL``; kept on its datum, as filed.
+
+    >>> height_limit("FL120").limit.model_dump()
+    {'value': 120.0, 'unit': 'FL', 'reference': None}
     """
     value = text.strip()
+    if value.upper() in ("SFC", "UNL"):
+        return LimitArg(v1.SpecialLimit.model_validate({"special": value.upper()}))
     level = _FL.match(value)
     if level:
-        return int(level.group(1)) * FL_M
-    number = _NUMBER.match(value)
-    if number is None:
+        return LimitArg(v1.HeightLimit(value=float(level.group(1)), unit="FL"))
+    height = _HEIGHT.match(value)
+    if height is None:
         raise typer.BadParameter(
-            f"{text!r} is not an altitude: give metres (3000), feet (9000ft) or a flight level"
-            " (FL120)"
+            f"{text!r} is not an altitude: give metres AMSL (3000), feet (9000ft), a flight level"
+            " (FL120), a height with its reference (500ft AGL, 3000ftAMSL, 1200mW84), SFC or UNL"
         )
-    metres = float(number.group(1))
-    return metres * FT_M if (number.group(2) or "").lower() == "ft" else metres
+    number = float(height.group(1))
+    unit = "ft" if (height.group(2) or "").lower() == "ft" else "m"
+    reference = (height.group(3) or "").upper() or None
+    limit = v1.HeightLimit.model_validate({"value": number, "unit": unit, "reference": reference})
+    return LimitArg(limit, number if unit == "m" and reference is None else None)
+
+
+def limit_args(altitude: v1.Altitude | v1.FiledAltitude) -> tuple[LimitArg, LimitArg]:
+    """The limits of a band read back (to amend one of them and keep the other)."""
+    if isinstance(altitude, v1.Altitude):
+        return (
+            LimitArg(v1.HeightLimit(value=altitude.lower_m, unit="m"), altitude.lower_m),
+            LimitArg(v1.HeightLimit(value=altitude.upper_m, unit="m"), altitude.upper_m),
+        )
+    return LimitArg(altitude.lower), LimitArg(altitude.upper)
+
+
+def altitude_body(lower: LimitArg, upper: LimitArg) -> dict[str, object]:
+    """The wire ``altitude`` of two limits: ``lower_m``/``upper_m`` when both are bare metres
+    AMSL, else the limits as given."""
+    if lower.plain_m is not None and upper.plain_m is not None:
+        return {"lower_m": lower.plain_m, "upper_m": upper.plain_m}
+    return {
+        "lower": lower.limit.model_dump(exclude_none=True),
+        "upper": upper.limit.model_dump(exclude_none=True),
+    }
 
 
 _RELATIVE = re.compile(r"^([+-])((?:\d+[dhms])+)$")
@@ -564,12 +606,16 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def volume(
-    outline: dict[str, Any], lower_m: float, upper_m: float, start: datetime, end: datetime | None
+    outline: dict[str, Any],
+    lower: LimitArg,
+    upper: LimitArg,
+    start: datetime,
+    end: datetime | None,
 ) -> v1.Volume:
-    """A wire Volume4D from an outline dict, a band in metres AMSL and a UTC window."""
+    """A wire Volume4D from an outline dict, a band's limits and a UTC window."""
     body = {
         "outline": outline,
-        "altitude": {"lower_m": lower_m, "upper_m": upper_m},
+        "altitude": altitude_body(lower, upper),
         "time": {"start": start, "end": end},
     }
     try:
@@ -602,17 +648,24 @@ OutlineOption = Annotated[
     ),
 ]
 LowerOption = Annotated[
-    float | None,
+    LimitArg | None,
     typer.Option(
         "--lower",
-        parser=altitude_m,
+        parser=height_limit,
         metavar="ALT",
-        help="Lower limit: metres AMSL (3000), feet (9000ft) or flight level (FL120).",
+        help="Lower limit, kept on its datum as filed: metres AMSL (3000), feet AMSL (9000ft),"
+        " a flight level (FL120), a height with its reference (500ftAGL, 3000ftAMSL, 1200mW84;"
+        " AGL needs the mechanism's terrain bounds) or SFC (the surface).",
     ),
 ]
 UpperOption = Annotated[
-    float | None,
-    typer.Option("--upper", parser=altitude_m, metavar="ALT", help="Upper limit, as --lower."),
+    LimitArg | None,
+    typer.Option(
+        "--upper",
+        parser=height_limit,
+        metavar="ALT",
+        help="Upper limit, as --lower, or UNL (unlimited).",
+    ),
 ]
 StartOption = Annotated[
     str | None,
@@ -666,9 +719,24 @@ def _level(metres: float) -> int | None:
     return round(level) if abs(level - round(level)) < 1e-6 and level >= 0 else None
 
 
-def band_text(band: v1.Altitude, *, short: bool = False) -> str:
+def limit_text(limit: v1.HeightLimit | v1.SpecialLimit) -> str:
+    """A limit as filed: ``FL120``, ``3000 ft AMSL``, ``150 m AGL``, ``SFC``."""
+    if isinstance(limit, v1.SpecialLimit):
+        return limit.special
+    if limit.unit == "FL":
+        return f"FL{limit.value:03g}"
+    return f"{limit.value:g} {limit.unit} {limit.reference or 'AMSL'}"
+
+
+def band_text(band: v1.Altitude | v1.FiledAltitude, *, short: bool = False) -> str:
     """``3000–9000 m``; ``FL120–FL300 (3658–9144 m)`` when both limits are whole levels above 0
-    (only ``FL120–FL300`` when short)."""
+    (only ``FL120–FL300`` when short); a band filed on its datums as filed, with the AMSL
+    interval it may span: ``FL100–3000 ft AMSL (2508–3349 m AMSL)``."""
+    if isinstance(band, v1.FiledAltitude):
+        filed = f"{limit_text(band.lower)}–{limit_text(band.upper)}"
+        if short or band.amsl_m is None:
+            return filed
+        return f"{filed} ({band.amsl_m.lower_m:.0f}–{band.amsl_m.upper_m:.0f} m AMSL)"
     metres = f"{band.lower_m:.0f}–{band.upper_m:.0f} m"
     low, high = _level(band.lower_m), _level(band.upper_m)
     if not low or not high:

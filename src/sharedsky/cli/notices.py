@@ -15,6 +15,7 @@ from sharedsky.cli._common import (
     Connection,
     EndOption,
     JsonOption,
+    LimitArg,
     LowerOption,
     OutlineOption,
     QuietOption,
@@ -27,6 +28,7 @@ from sharedsky.cli._common import (
     duration_text,
     emit_ids,
     emit_json,
+    limit_args,
     moment,
     now_of,
     outline_parts,
@@ -90,8 +92,8 @@ class _Flags:
     kind: NoticeKind | None
     title: str | None
     outline: Path | None
-    lower_m: float | None
-    upper_m: float | None
+    lower: LimitArg | None
+    upper: LimitArg | None
     start: str | None
     """As given: ISO-8601 or relative to now (read when the notice is made)."""
     end: str | None
@@ -105,7 +107,7 @@ class _Flags:
     """``--record-past`` (also with --from-json)."""
 
     def volume_given(self) -> bool:
-        parts = (self.outline, self.lower_m, self.upper_m, self.start, self.end)
+        parts = (self.outline, self.lower, self.upper, self.start, self.end)
         return any(p is not None for p in parts)
 
     def any_given(self) -> bool:
@@ -134,8 +136,8 @@ def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
         kind=given["kind"],
         title=given["title"],
         outline=given["outline"],
-        lower_m=given["lower"],
-        upper_m=given["upper"],
+        lower=given["lower"],
+        upper=given["upper"],
         start=given["start"],
         end=given["end"],
         remarks=given["remarks"],
@@ -158,19 +160,20 @@ def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volu
     outline = None if old is None else old.outline.model_dump()
     if flags.outline is not None:
         outline = read_outline(flags.outline)
-    lower_m = flags.lower_m if flags.lower_m is not None or old is None else old.altitude.lower_m
-    upper_m = flags.upper_m if flags.upper_m is not None or old is None else old.altitude.upper_m
+    old_lower, old_upper = (None, None) if old is None else limit_args(old.altitude)
+    lower = flags.lower if flags.lower is not None else old_lower
+    upper = flags.upper if flags.upper is not None else old_upper
     start = None if old is None else old.time.start
     if flags.start is not None:
         start = moment(flags.start, now, "'--start'")
     end = None if old is None else old.time.end
     if flags.end is not None:
         end = moment(flags.end, now, "'--end'")
-    if outline is None or lower_m is None or upper_m is None or start is None or end is None:
-        given = {"--outline": outline, "--lower": lower_m, "--upper": upper_m}
+    if outline is None or lower is None or upper is None or start is None or end is None:
+        given = {"--outline": outline, "--lower": lower, "--upper": upper}
         missing = [k for k, v in (given | {"--start": start, "--end": end}).items() if v is None]
         raise typer.BadParameter(f"missing {', '.join(missing)} (or give --from-json FILE)")
-    return volume(outline, lower_m, upper_m, start, end)
+    return volume(outline, lower, upper, start, end)
 
 
 def _draft(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:

@@ -3,6 +3,11 @@
 Rule: two volumes conflict iff horizontal distance < lateral_m AND vertical gap < vertical_m AND
 time gap < time_s (a gap is 0 when the intervals overlap; exactly at a separation is no conflict).
 
+The vertical gap is max(0, lower_b − upper_a, lower_a − upper_b), each difference of two limits
+taken on their own reference when they share one (exactly, as metres AMSL always were), else
+between their AMSL spans (the lower limit's lowest height less the upper limit's highest): no
+placement of the datums in their bounds can make the pair closer than that (`vertical_gaps`).
+
 Horizontal distance is geodesic (WGS84) between the outlines: the distance between their cores
 (polygon, circle centre, corridor path) minus radius / half-width. It is measured in a local
 azimuthal-equidistant frame, then re-measured in a frame centred on the midpoint of the closest
@@ -36,10 +41,33 @@ _REGION_SLACK_M = 1.0
 
 
 @dataclass(frozen=True, slots=True)
+class LimitGeom:
+    """One limit of a band for the vertical test (``domain.heights.LimitSpan``'s figures)."""
+
+    reference: str
+    """Limits on one reference compare exactly (``AMSL``, ``STD``, ``AGL``, ``W84``, ``UNL``)."""
+    exact_m: float
+    """Metres above ``reference``."""
+    low_m: float
+    """Lowest height AMSL it may be, metres."""
+    high_m: float
+    """Highest height AMSL it may be, metres."""
+    nominal_m: float
+    """Its height AMSL at the nominal datums, metres."""
+
+    @classmethod
+    def amsl(cls, alt_m: float) -> LimitGeom:
+        """A limit in metres AMSL (exact)."""
+        return cls("AMSL", alt_m, alt_m, alt_m, alt_m)
+
+
+@dataclass(frozen=True, slots=True)
 class VolumeGeom:
     """An outline × altitude band [alt_lo_m, alt_hi_m] (metres) × time window [t_start_s, t_end_s).
 
-    Times are POSIX seconds; t_end_s may be math.inf for an open-ended zone.
+    Times are POSIX seconds; t_end_s may be math.inf for an open-ended zone. The band is in
+    metres AMSL, or, when ``lower`` and ``upper`` are given, the AMSL interval of limits on
+    other datums (alt_lo_m = lower.low_m, alt_hi_m = upper.high_m).
     """
 
     outline: Outline
@@ -47,6 +75,16 @@ class VolumeGeom:
     alt_hi_m: float
     t_start_s: float
     t_end_s: float
+    lower: LimitGeom | None = None
+    upper: LimitGeom | None = None
+
+    def lower_limit(self) -> LimitGeom:
+        """The lower limit (in metres AMSL when the band has no datums)."""
+        return self.lower or LimitGeom.amsl(self.alt_lo_m)
+
+    def upper_limit(self) -> LimitGeom:
+        """The upper limit (in metres AMSL when the band has no datums)."""
+        return self.upper or LimitGeom.amsl(self.alt_hi_m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +107,10 @@ class Clash:
     distance_m: float
     """Horizontal distance between the outlines, metres (0 when they overlap)."""
     vertical_gap_m: float
+    """The vertical gap of `vertical_gaps` (datums placed against the pair), metres."""
+    nominal_gap_m: float
+    """The vertical gap at the limits' nominal heights (exact on a shared reference), metres:
+    equal to vertical_gap_m unless limits on different datums were widened."""
     time_gap_s: float
     t_start_s: float
     t_end_s: float
@@ -111,6 +153,27 @@ def interval_gap(lo_a: float, hi_a: float, lo_b: float, hi_b: float) -> tuple[fl
     return lo - hi, hi, lo
 
 
+def limit_gap(lower: LimitGeom, upper: LimitGeom) -> tuple[float, float]:
+    """(gap, nominal gap) in metres by which ``lower`` lies above ``upper`` (negative: below):
+    exact on a shared reference, else the least the datums allow, and at the nominal heights.
+
+    >>> limit_gap(LimitGeom.amsl(1000.0), LimitGeom("STD", 600.0, 100.0, 900.0, 600.0))
+    (100.0, 400.0)
+    """
+    if lower.reference == upper.reference:
+        gap = lower.exact_m - upper.exact_m
+        return gap, gap
+    return lower.low_m - upper.high_m, lower.nominal_m - upper.nominal_m
+
+
+def vertical_gaps(a: VolumeGeom, b: VolumeGeom) -> tuple[float, float]:
+    """(gap, nominal gap) in metres between the bands of a and b, 0 when they overlap: each
+    band's lower limit against the other's upper limit (`limit_gap`)."""
+    gap_ba, nominal_ba = limit_gap(b.lower_limit(), a.upper_limit())
+    gap_ab, nominal_ab = limit_gap(a.lower_limit(), b.upper_limit())
+    return max(0.0, gap_ba, gap_ab), max(0.0, nominal_ba, nominal_ab)
+
+
 def clash(
     a: VolumeGeom,
     b: VolumeGeom,
@@ -128,9 +191,10 @@ def clash(
     time_gap_s, t_lo, t_hi = interval_gap(a.t_start_s, a.t_end_s, b.t_start_s, b.t_end_s)
     if not time_gap_s < sep.time_s:
         return None
-    vertical_gap_m, z_lo, z_hi = interval_gap(a.alt_lo_m, a.alt_hi_m, b.alt_lo_m, b.alt_hi_m)
+    vertical_gap_m, nominal_gap_m = vertical_gaps(a, b)
     if not vertical_gap_m < sep.vertical_m:
         return None
+    _, z_lo, z_hi = interval_gap(a.alt_lo_m, a.alt_hi_m, b.alt_lo_m, b.alt_hi_m)
     if not bbox_lower_bound_m(a.outline, b.outline) < sep.lateral_m:
         return None
     core_a, core_b = cores or (outline_core(a.outline), outline_core(b.outline))
@@ -142,6 +206,7 @@ def clash(
     return Clash(
         distance_m=distance_m,
         vertical_gap_m=vertical_gap_m,
+        nominal_gap_m=nominal_gap_m,
         time_gap_s=time_gap_s,
         t_start_s=t_lo,
         t_end_s=t_hi,

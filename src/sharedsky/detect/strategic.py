@@ -32,6 +32,7 @@ from sharedsky.detect.separation import (
     clash,
     interval_gap,
     thin,
+    vertical_gaps,
     visible_parts,
 )
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
@@ -90,15 +91,33 @@ def find_clashes(
     exact: dict[Outline, Core] = {}
     t_lo = np.array([c.volume.t_start_s for c in candidates])
     t_hi = np.array([c.volume.t_end_s for c in candidates])
-    z_lo = np.array([c.volume.alt_lo_m for c in candidates])
-    z_hi = np.array([c.volume.alt_hi_m for c in candidates])
+    lowers = [c.volume.lower_limit() for c in candidates]
+    uppers = [c.volume.upper_limit() for c in candidates]
+    lower_ref = np.array([limit.reference for limit in lowers])
+    lower_exact = np.array([limit.exact_m for limit in lowers])
+    lower_low = np.array([limit.low_m for limit in lowers])
+    upper_ref = np.array([limit.reference for limit in uppers])
+    upper_exact = np.array([limit.exact_m for limit in uppers])
+    upper_high = np.array([limit.high_m for limit in uppers])
     time_s = np.array([c.separation.time_s for c in candidates])
     vertical_m = np.array([c.separation.vertical_m for c in candidates])
     lateral_m = np.array([c.separation.lateral_m for c in candidates])
     boxes = np.array([outline_bbox(c.volume.outline) for c in candidates], dtype=np.float64)
     for i, subject in enumerate(subjects):
         time_gap = _gaps(subject.t_start_s, subject.t_end_s, t_lo, t_hi)
-        vertical_gap = _gaps(subject.alt_lo_m, subject.alt_hi_m, z_lo, z_hi)
+        # as `vertical_gaps`: exact on a shared reference, else between the AMSL spans
+        own_lower, own_upper = subject.lower_limit(), subject.upper_limit()
+        above = np.where(
+            lower_ref == own_upper.reference,
+            lower_exact - own_upper.exact_m,
+            lower_low - own_upper.high_m,
+        )
+        below = np.where(
+            upper_ref == own_lower.reference,
+            own_lower.exact_m - upper_exact,
+            own_lower.low_m - upper_high,
+        )
+        vertical_gap = np.maximum(0.0, np.maximum(above, below))
         # the bounding boxes first, as `clash` does: the coarse stage projects every live
         # candidate into the subject's frame, which mangles one near the subject's antipode
         # (a box bound is never negative, so a lateral minimum of 0 is never near)
@@ -151,10 +170,12 @@ def _proven(
 ) -> Clash:
     """The clash of a pair whose conflict the coarse stage proved."""
     time_gap_s, t_lo, t_hi = interval_gap(a.t_start_s, a.t_end_s, b.t_start_s, b.t_end_s)
-    vertical_gap_m, z_lo, z_hi = interval_gap(a.alt_lo_m, a.alt_hi_m, b.alt_lo_m, b.alt_hi_m)
+    vertical_gap_m, nominal_gap_m = vertical_gaps(a, b)
+    _, z_lo, z_hi = interval_gap(a.alt_lo_m, a.alt_hi_m, b.alt_lo_m, b.alt_hi_m)
     return Clash(
         distance_m=max(0.0, gap_m),
         vertical_gap_m=vertical_gap_m,
+        nominal_gap_m=nominal_gap_m,
         time_gap_s=time_gap_s,
         t_start_s=t_lo,
         t_end_s=t_hi,

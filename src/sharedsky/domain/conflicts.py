@@ -75,6 +75,12 @@ class Conflict:
     state: ConflictState = ConflictState.OPEN
     resolved_at: datetime | None = None
     resolved_reason: ResolvedReason | None = None
+    datum_margin_m: float | None = None
+    """Set when the clash exists only through the datums' widening (R-HEIGHT-3): the vertical
+    gap in metres between the two bands at their nominal heights (QNH 1013.25 hPa, mid
+    terrain, the geoid at each outline's centre; limits on one reference exactly), which is at
+    least the vertical separation and which the widening closed. None when the bands come
+    within the vertical separation at their nominal heights too."""
 
     def involves(self, party: PartyId) -> bool:
         """True when ``party`` owns either side."""

@@ -24,6 +24,7 @@ from sharedsky.domain.conflicts import (
     ObjectType,
     ResolvedReason,
 )
+from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
@@ -65,21 +66,30 @@ def floats(value: Any) -> Any:
 
 
 def volume_form(volume: Volume4D) -> dict[str, object]:
-    """A volume's JSON form: its outline (GeoJSON or its extensions), band and window."""
-    return {
+    """A volume's JSON form: its outline (GeoJSON or its extensions), band and window; a band
+    filed on other datums than metres AMSL adds ``band``, as filed (its AMSL interval stays in
+    ``alt_lo_m``/``alt_hi_m``, so a replay needs no geoid)."""
+    form: dict[str, object] = {
         "outline": outline_to_geojson(volume.outline),
         "alt_lo_m": volume.altitude.lower_m,
         "alt_hi_m": volume.altitude.upper_m,
         "start": time_form(volume.time.start),
         "end": time_form(volume.time.end),
     }
+    if volume.altitude.filed is not None:
+        form["band"] = band_form(volume.altitude.filed)
+    return form
 
 
 def volume_of(form: Mapping[str, Any]) -> Volume4D:
     """The volume of ``volume_form``."""
     return Volume4D(
         outline_from_geojson(form["outline"]),
-        AltitudeBand(float(form["alt_lo_m"]), float(form["alt_hi_m"])),
+        AltitudeBand(
+            float(form["alt_lo_m"]),
+            float(form["alt_hi_m"]),
+            None if form.get("band") is None else band_of(form["band"]),
+        ),
         TimeWindow(_time(form["start"]), time_of(form["end"])),
     )
 
@@ -284,8 +294,8 @@ def _ref_of(form: Mapping[str, Any]) -> ObjectRef:
 
 
 def conflict_form(conflict: Conflict) -> dict[str, object]:
-    """A conflict's JSON form (its regions as GeoJSON)."""
-    return {
+    """A conflict's JSON form (its regions as GeoJSON; ``datum_margin_m`` only when set)."""
+    form: dict[str, object] = {
         "id": conflict.id,
         "a": _ref_form(conflict.a),
         "b": _ref_form(conflict.b),
@@ -305,6 +315,9 @@ def conflict_form(conflict: Conflict) -> dict[str, object]:
         if conflict.resolved_reason is None
         else str(conflict.resolved_reason),
     }
+    if conflict.datum_margin_m is not None:
+        form["datum_margin_m"] = conflict.datum_margin_m
+    return form
 
 
 def _region(value: Any) -> dict[str, object] | None:
@@ -333,4 +346,7 @@ def conflict_of(form: Mapping[str, Any]) -> Conflict:
         state=ConflictState(form["state"]),
         resolved_at=time_of(form["resolved_at"]),
         resolved_reason=None if reason is None else ResolvedReason(reason),
+        datum_margin_m=None
+        if form.get("datum_margin_m") is None
+        else float(form["datum_margin_m"]),
     )

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from sharedsky.domain.channels import ChannelRules, NoticeKind
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import Rung
+from sharedsky.domain.heights import Datums
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.operators import OperatorSpec, roster
 from sharedsky.geo.outlines import PolygonOutline
@@ -116,6 +117,9 @@ class Mechanism:
     filer means it (``domain/area.py``); None: the mechanism declares none."""
     notam: NotamRules = field(default_factory=NotamRules)
     """The FIR and NOTAM codes of the draft NOTAMs of its notices."""
+    datums: Datums = field(default_factory=Datums)
+    """The QNH range and terrain bounds that relate heights on other datums to mean sea level
+    (``domain/heights.py``)."""
 
     def is_host(self, party_id: PartyId) -> bool:
         """True when ``party_id`` is the host."""

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sharedsky.domain.conflicts import ObjectType
 from sharedsky.domain.errors import FieldPath, InvalidVolume
+from sharedsky.domain.heights import (
+    MAX_ALT_M,
+    MAX_FLIGHT_LEVEL,
+    MIN_ALT_M,
+    Datums,
+    FiledBand,
+    Height,
+    HeightUnit,
+    Limit,
+    LimitSpan,
+    Reference,
+    Special,
+    limit_span,
+    plain_span,
+)
 from sharedsky.domain.ids import PartyId
 from sharedsky.geo.outlines import Outline, OutlineError, validate_outline
 from sharedsky.units import OPEN_END_US, to_us
@@ -18,18 +34,28 @@ MAX_DURATION = timedelta(days=30)
 """Longest time window of one notice volume."""
 MAX_PAST_START = timedelta(days=1)
 """How far in the past a notice volume may start (late filing of an ongoing activity)."""
-MIN_ALT_M = -500.0
-"""Lowest altitude accepted, metres AMSL (the Dead Sea shore is at about -430 m)."""
-MAX_ALT_M = 100_000.0
-"""Highest altitude accepted, metres AMSL."""
 
 
 @dataclass(frozen=True, slots=True)
 class AltitudeBand:
-    """Altitudes in metres above mean sea level, lower_m < upper_m."""
+    """Altitudes in metres above mean sea level, lower_m < upper_m.
+
+    A band given in metres AMSL has ``filed`` None. A band given on other datums
+    (``domain/heights.py``) keeps them in ``filed``, and lower_m / upper_m are then its
+    conservative AMSL interval under the mechanism's datums (`resolve_band`): what every
+    consumer of metres AMSL (the cell index, conformance, the conflict's band) reads.
+    """
 
     lower_m: float
     upper_m: float
+    filed: FiledBand | None = None
+    """The band as filed, when not in metres AMSL."""
+
+    @classmethod
+    def as_filed(cls, filed: FiledBand) -> AltitudeBand:
+        """A band given on its datums, whose AMSL interval is not known yet (NaN, which no
+        validation accepts, until `resolve_band` computes it: every filing does)."""
+        return cls(math.nan, math.nan, filed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +107,24 @@ def validate_volume(
     except OutlineError as exc:
         raise InvalidVolume(exc.reason, (*path, "outline", *exc.path)) from exc
     band = volume.altitude
-    for name, value in (("lower_m", band.lower_m), ("upper_m", band.upper_m)):
-        if not (MIN_ALT_M <= value <= MAX_ALT_M):
+    if band.filed is not None:
+        # resolve_band checked the filed limits; their span may leave the range
+        if not band.lower_m < band.upper_m:
             raise InvalidVolume(
-                f"altitude {value} m is outside [{MIN_ALT_M:.0f}, {MAX_ALT_M:.0f}] m AMSL",
-                (*path, "altitude", name),
+                "the band's AMSL interval was not resolved", (*path, "altitude", "lower")
             )
-    if band.lower_m >= band.upper_m:
-        raise InvalidVolume(
-            "the lower altitude must be below the upper altitude", (*path, "altitude", "lower_m")
-        )
+    else:
+        for name, value in (("lower_m", band.lower_m), ("upper_m", band.upper_m)):
+            if not (MIN_ALT_M <= value <= MAX_ALT_M):
+                raise InvalidVolume(
+                    f"altitude {value} m is outside [{MIN_ALT_M:.0f}, {MAX_ALT_M:.0f}] m AMSL",
+                    (*path, "altitude", name),
+                )
+        if band.lower_m >= band.upper_m:
+            raise InvalidVolume(
+                "the lower altitude must be below the upper altitude",
+                (*path, "altitude", "lower_m"),
+            )
     window = volume.time
     for name, moment in (("start", window.start), ("end", window.end)):
         if moment is not None and moment.tzinfo is None:
@@ -130,3 +164,93 @@ def envelope(volumes: Sequence[Volume4D]) -> TimeWindow:
     ends = [v.time.end for v in volumes]
     end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
     return TimeWindow(start, end)
+
+
+# ── heights on their datums ─────────────────────────────────────────────────────────────────
+
+
+def band_spans(
+    band: AltitudeBand, datums: Datums, outline: Outline, path: FieldPath = ()
+) -> tuple[LimitSpan, LimitSpan]:
+    """The spans of the band's lower and upper limits (``domain/heights.py``); a band in
+    metres AMSL spans exactly its values."""
+    if band.filed is None:
+        return plain_span(band.lower_m), plain_span(band.upper_m)
+    at = (*path, "altitude")
+    return (
+        limit_span(band.filed.lower, datums, outline, (*at, "lower")),
+        limit_span(band.filed.upper, datums, outline, (*at, "upper")),
+    )
+
+
+def _check_limit(limit: Limit, side: str, path: FieldPath) -> None:
+    """Refuse a limit that its side cannot take or whose unit and reference disagree."""
+    if limit is Special.SFC and side == "upper":
+        raise InvalidVolume("SFC (the surface) can only be a lower limit", path)
+    if limit is Special.UNL and side == "lower":
+        raise InvalidVolume("UNL (unlimited) can only be an upper limit", path)
+    if not isinstance(limit, Height):
+        return
+    if not math.isfinite(limit.value):
+        raise InvalidVolume("a height must be a finite number", (*path, "value"))
+    if limit.unit is HeightUnit.FL:
+        if limit.reference is not Reference.STD:
+            raise InvalidVolume(
+                "a flight level is a pressure altitude: its reference is STD", (*path, "reference")
+            )
+        if not (0.0 <= limit.value <= MAX_FLIGHT_LEVEL):
+            raise InvalidVolume(
+                f"a flight level is within [0, {MAX_FLIGHT_LEVEL:.0f}], not {limit.value:g}",
+                (*path, "value"),
+            )
+    elif limit.reference is Reference.STD:
+        raise InvalidVolume(
+            "STD (standard pressure) is given as a flight level: unit FL", (*path, "unit")
+        )
+
+
+def resolve_band(
+    band: AltitudeBand, datums: Datums, outline: Outline, path: FieldPath
+) -> AltitudeBand:
+    """The band with its conservative AMSL interval under ``datums`` (a band in metres AMSL
+    is returned as it is). InvalidVolume (the limit's path) when a limit is refused: SFC as
+    an upper or UNL as a lower limit, a flight level not on STD or outside [0, 999], an AGL
+    limit without the mechanism's terrain bounds, a nominal height outside
+    [MIN_ALT_M, MAX_ALT_M], or a lower limit not below the upper one (compared exactly when
+    both are on one reference, else at their nominal heights)."""
+    filed = band.filed
+    if filed is None:
+        return band
+    at = (*path, "altitude")
+    _check_limit(filed.lower, "lower", (*at, "lower"))
+    _check_limit(filed.upper, "upper", (*at, "upper"))
+    lower, upper = band_spans(band, datums, outline, path)
+    for side, span in (("lower", lower), ("upper", upper)):
+        if not (MIN_ALT_M <= span.nominal_m <= MAX_ALT_M):
+            raise InvalidVolume(
+                f"the {side} limit is {span.nominal_m:.0f} m AMSL, outside "
+                f"[{MIN_ALT_M:.0f}, {MAX_ALT_M:.0f}] m",
+                (*at, side),
+            )
+    same = lower.reference == upper.reference
+    below = lower.exact_m < upper.exact_m if same else lower.nominal_m < upper.nominal_m
+    if not below:
+        raise InvalidVolume("the lower limit must be below the upper limit", (*at, "lower"))
+    return AltitudeBand(lower.low_m, upper.high_m, filed)
+
+
+def resolve_volume(volume: Volume4D, datums: Datums, path: FieldPath) -> Volume4D:
+    """The volume with its band resolved (`resolve_band`); its outline is checked first, as
+    a W84 limit reads the geoid under it."""
+    if volume.altitude.filed is None:
+        return volume
+    try:
+        validate_outline(volume.outline)
+    except OutlineError as exc:
+        raise InvalidVolume(exc.reason, (*path, "outline", *exc.path)) from exc
+    return replace(volume, altitude=resolve_band(volume.altitude, datums, volume.outline, path))
+
+
+def resolve_volumes(volumes: Sequence[Volume4D], datums: Datums) -> tuple[Volume4D, ...]:
+    """`resolve_volume` of each of a notice's volumes (paths ``volumes.i``)."""
+    return tuple(resolve_volume(v, datums, ("volumes", i)) for i, v in enumerate(volumes))

@@ -23,6 +23,7 @@ from sharedsky.domain.channels import (
 )
 from sharedsky.domain.errors import InvalidMechanism
 from sharedsky.domain.escalation import Rung
+from sharedsky.domain.heights import MIN_ALT_M, Datums
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import DEFAULT_QCODES, Mechanism, NotamRules, Party
 from sharedsky.domain.operators import OperatorSpec, Role
@@ -127,6 +128,24 @@ class _NotamModel(_Strict):
     scope: Literal["A", "E", "W", "AE", "AW"] = "W"
 
 
+_Hpa = Annotated[float, Field(ge=850.0, le=1100.0, allow_inf_nan=False)]
+_TerrainM = Annotated[float, Field(ge=MIN_ALT_M, le=9_000.0, allow_inf_nan=False)]
+
+
+class _QnhModel(_Strict):
+    """The range of sea-level pressure (QNH, hPa) over the area and the mechanism's time."""
+
+    min: _Hpa = 950.0
+    max: _Hpa = 1050.0
+
+
+class _TerrainModel(_Strict):
+    """The lowest and highest terrain of the area, metres AMSL (required for AGL heights)."""
+
+    min: _TerrainM
+    max: _TerrainM
+
+
 class _MechanismModel(_Strict):
     mechanism: Annotated[str, Field(min_length=1, max_length=200)]
     host: _HostModel
@@ -138,6 +157,33 @@ class _MechanismModel(_Strict):
     Polygon (``domain/area.py``)."""
     notam: _NotamModel | None = None
     """``notam:``: none, the defaults (and no FIR)."""
+    qnh_hpa: _QnhModel | None = None
+    """The QNH range that flight levels are widened by (``domain/heights.py``); none: 950 to
+    1050 hPa (and a file that gives none keeps its canonical JSON)."""
+    terrain_m: _TerrainModel | None = None
+    """Terrain bounds; without them no AGL height is accepted."""
+
+
+def _datums(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> Datums:
+    """The datums the file declares; a range whose minimum exceeds its maximum is refused at
+    its line."""
+    qnh = model.qnh_hpa or _QnhModel()
+    ranges: list[tuple[str, float, float]] = [("qnh_hpa", qnh.min, qnh.max)]
+    if model.terrain_m is not None:
+        ranges.append(("terrain_m", model.terrain_m.min, model.terrain_m.max))
+    for key, low, high in ranges:
+        if low > high:
+            path: tuple[str | int, ...] = (key, "min")
+            raise InvalidMechanism(
+                f"{key}: min ({low:g}) must not exceed max ({high:g})", path, _line_of(path, lines)
+            )
+    terrain = model.terrain_m
+    return Datums(
+        qnh_min_hpa=qnh.min,
+        qnh_max_hpa=qnh.max,
+        terrain_min_m=None if terrain is None else terrain.min,
+        terrain_max_m=None if terrain is None else terrain.max,
+    )
 
 
 def _area(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> PolygonOutline | None:
@@ -315,6 +361,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
         channels=channels,
         area=_area(model, lines),
         notam=_notam(model.notam or _NotamModel()),
+        datums=_datums(model, lines),
     )
     _check_operators(model, mechanism, lines)
     return mechanism

@@ -5,23 +5,36 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from sharedsky.detect.separation import Separation, VolumeGeom
+from sharedsky.detect.separation import LimitGeom, Separation, VolumeGeom
 from sharedsky.detect.strategic import StrategicHit
 from sharedsky.domain.channels import SeparationMinima
 from sharedsky.domain.conflicts import Conflict, ObjectRef
+from sharedsky.domain.heights import Datums, LimitSpan
 from sharedsky.domain.ids import ConflictId
-from sharedsky.domain.volumes import Volume4D
+from sharedsky.domain.volumes import Volume4D, band_spans
 
 
-def volume_geom(volume: Volume4D) -> VolumeGeom:
-    """The detect engine's view of a Volume4D (POSIX seconds, open end = inf)."""
+def _limit(span: LimitSpan) -> LimitGeom:
+    return LimitGeom(str(span.reference), span.exact_m, span.low_m, span.high_m, span.nominal_m)
+
+
+def volume_geom(volume: Volume4D, datums: Datums) -> VolumeGeom:
+    """The detect engine's view of a Volume4D (POSIX seconds, open end = inf); a band filed on
+    other datums brings its limits' spans under the mechanism's ``datums``."""
     end = volume.time.end
+    band = volume.altitude
+    lower = upper = None
+    if band.filed is not None:
+        lower_span, upper_span = band_spans(band, datums, volume.outline)
+        lower, upper = _limit(lower_span), _limit(upper_span)
     return VolumeGeom(
         outline=volume.outline,
-        alt_lo_m=volume.altitude.lower_m,
-        alt_hi_m=volume.altitude.upper_m,
+        alt_lo_m=band.lower_m,
+        alt_hi_m=band.upper_m,
         t_start_s=volume.time.start.timestamp(),
         t_end_s=math.inf if end is None else end.timestamp(),
+        lower=lower,
+        upper=upper,
     )
 
 
@@ -67,4 +80,11 @@ def conflict_from_hit(
         region_b=clash.region_b,
         detected_at=detected_at,
         expires_at=expires,
+        datum_margin_m=datum_margin_m(clash.nominal_gap_m, minima),
     )
+
+
+def datum_margin_m(nominal_gap_m: float, minima: SeparationMinima) -> float | None:
+    """The conflict's ``datum_margin_m``: the nominal vertical gap when it is at least the
+    vertical separation (the clash exists only through the datums' widening), else None."""
+    return nominal_gap_m if nominal_gap_m >= minima.vertical_m else None

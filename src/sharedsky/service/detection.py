@@ -11,9 +11,11 @@ from sharedsky.domain.acknowledgements import CONFLICT_PRIORITY, AckRequest, Ack
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
 from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, Side
+from sharedsky.domain.heights import Height, Reference
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
 from sharedsky.domain.volumes import StoredVolume, Volume4D, window_us
 from sharedsky.geo.cells import query_cells, storage_cells
+from sharedsky.geo.geoid import GLOBAL_RANGE_M, UNDULATION_ERROR_M
 from sharedsky.service._common import SYSTEM, record_events
 from sharedsky.service._packing import conflict_from_hit, separation, volume_geom
 from sharedsky.service.ports import Deps
@@ -60,22 +62,39 @@ def find_candidates(
 ) -> list[StoredVolume]:
     """Other parties' indexed volumes that could clash with ``volumes`` (a superset): a cell
     in common with the query covering, the time window widened by the largest time buffer and
-    the band widened by the largest vertical separation."""
+    the (AMSL) band widened by the largest vertical separation. Two W84 limits compare exactly
+    on the ellipsoid, where their AMSL spans (through the geoid under each outline) may lie
+    apart by up to the geoid's whole range: a band with a W84 limit widens its search by it."""
     _, vertical_m, time_s = _reach(deps, party)
     margin_us = int(time_s * 1_000_000)
     found: dict[tuple[str, str, int], StoredVolume] = {}
     for volume, query in zip(volumes, cells.query, strict=True):
         start_us, end_us = window_us(volume)
+        reach_m = vertical_m + _ellipsoid_slack_m(volume)
         for stored in uow.volumes.candidates(
             query,
             start_us - margin_us,
             end_us + margin_us,
-            volume.altitude.lower_m - vertical_m,
-            volume.altitude.upper_m + vertical_m,
+            volume.altitude.lower_m - reach_m,
+            volume.altitude.upper_m + reach_m,
             party,
         ):
             found[(stored.object_type, stored.object_id, stored.volume_index)] = stored
     return [found[key] for key in sorted(found)]
+
+
+def _ellipsoid_slack_m(volume: Volume4D) -> float:
+    """The geoid's whole range plus twice its error bound, metres, for a band with a W84 limit
+    (0 otherwise): what an exact comparison on the ellipsoid may differ by from the AMSL spans
+    the index holds."""
+    filed = volume.altitude.filed
+    if filed is None:
+        return 0.0
+    limits = (filed.lower, filed.upper)
+    if not any(isinstance(x, Height) and x.reference is Reference.W84 for x in limits):
+        return 0.0
+    low, high = GLOBAL_RANGE_M
+    return high - low + 2.0 * UNDULATION_ERROR_M
 
 
 def detect(
@@ -95,13 +114,13 @@ def detect(
         packed.append(
             Candidate(
                 key=index,
-                volume=volume_geom(stored.volume),
+                volume=volume_geom(stored.volume, mech.datums),
                 separation=separation(rules.separation),
                 # each party of a host_only channel is shown only its own part of a region
                 sides=rules.sharing is Sharing.HOST_ONLY,
             )
         )
-    hits = find_clashes([volume_geom(v) for v in volumes], packed)
+    hits = find_clashes([volume_geom(v, mech.datums) for v in volumes], packed)
     conflicts = []
     for hit in hits:
         stored = candidates[int(str(hit.key))]

@@ -4,7 +4,7 @@ in a dry run, what filing them would give."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType
 from sharedsky.domain.errors import FeatureProblem, InvalidImport, InvalidInput
@@ -14,10 +14,10 @@ from sharedsky.domain.zones import ZoneDraft, validate_zone_draft
 from sharedsky.service._common import remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import Coverings, coverings, detect, find_candidates
-from sharedsky.service.notices import new_notice, store_notice
+from sharedsky.service.notices import new_notice, resolved_notice_draft, store_notice
 from sharedsky.service.ports import Deps
 from sharedsky.service.uow import UnitOfWork
-from sharedsky.service.zones import new_zone, store_zone
+from sharedsky.service.zones import new_zone, resolved_zone_draft, store_zone
 
 Draft = NoticeDraft | ZoneDraft
 
@@ -76,14 +76,17 @@ def import_drafts(
     good: list[tuple[ImportItem, Coverings]] = []
     for item in items:
         draft = item.draft
-        try:
+        try:  # heights on other datums resolved as filing resolves them (R-HEIGHT-2)
             if isinstance(draft, NoticeDraft):
+                draft = resolved_notice_draft(deps, draft)
                 validate_draft(draft, now, area)
             else:
+                draft = resolved_zone_draft(deps, draft)
                 validate_zone_draft(draft, now, area)
         except InvalidInput as exc:
             bad.append(FeatureProblem(item.index, exc.detail, exc.path))
             continue
+        item = replace(item, draft=draft)
         vols = draft.volumes if isinstance(draft, NoticeDraft) else (draft.volume,)
         good.append((item, coverings(deps, actor.party, vols)))
     bad.sort(key=lambda p: p.index)

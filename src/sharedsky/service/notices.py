@@ -19,6 +19,7 @@ from sharedsky.domain.notices import (
     validate_draft,
 )
 from sharedsky.domain.operators import Role
+from sharedsky.domain.volumes import resolve_volumes
 from sharedsky.service._common import notice_acks, record_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import (
@@ -58,6 +59,12 @@ def _filed(
         acks=acks,
         cells=tuple(tuple(c) for c in cells.storage),
     )
+
+
+def resolved_notice_draft(deps: Deps, draft: NoticeDraft) -> NoticeDraft:
+    """The draft with each band given on other datums resolved to its AMSL interval under the
+    mechanism's datums (R-HEIGHT-2); InvalidVolume for a refused limit."""
+    return replace(draft, volumes=resolve_volumes(draft.volumes, deps.mechanism.datums))
 
 
 def new_notice(deps: Deps, actor: Actor, draft: NoticeDraft, now: datetime) -> Notice:
@@ -105,6 +112,7 @@ def file_notice(
     now = deps.clock.now()
     actor.require_party("file notices")
     actor.require_role(Role.DUTY, "file notices")
+    draft = resolved_notice_draft(deps, draft)
     validate_draft(draft, now, deps.mechanism.area)
     notice = new_notice(deps, actor, draft, now)
     cells = coverings(deps, actor.party, draft.volumes)
@@ -133,6 +141,7 @@ def check_notice(
     validation as filing: a bad draft gets the same error."""
     now = deps.clock.now()
     actor.require_party("file notices")
+    draft = resolved_notice_draft(deps, draft)
     validate_draft(draft, now, deps.mechanism.area)
     lead_s = lead_time_s(draft.volumes, now)
     cells = coverings(deps, actor.party, draft.volumes)
@@ -166,6 +175,7 @@ def amend_notice(
     now = deps.clock.now()
     actor.require_party("amend notices")
     actor.require_role(Role.DUTY, "amend notices")
+    draft = resolved_notice_draft(deps, draft)
     validate_draft(draft, now, deps.mechanism.area)
     cells = coverings(deps, actor.party, draft.volumes)
     lead_s = lead_time_s(draft.volumes, now)

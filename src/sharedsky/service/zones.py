@@ -11,6 +11,7 @@ from sharedsky.domain.event_data import ZoneContent
 from sharedsky.domain.events import ZoneAmended, ZoneDeclared, ZoneWithdrawn
 from sharedsky.domain.ids import ZoneId
 from sharedsky.domain.operators import Role
+from sharedsky.domain.volumes import resolve_volume
 from sharedsky.domain.zones import Zone, ZoneDraft, validate_zone_draft
 from sharedsky.service._common import record_event, remember
 from sharedsky.service.context import Actor, Idempotency
@@ -45,6 +46,12 @@ def _store(
 
 def _cells(cells: Coverings) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(c) for c in cells.storage)
+
+
+def resolved_zone_draft(deps: Deps, draft: ZoneDraft) -> ZoneDraft:
+    """The draft with its band given on other datums resolved to its AMSL interval under the
+    mechanism's datums (R-HEIGHT-2); InvalidVolume for a refused limit."""
+    return replace(draft, volume=resolve_volume(draft.volume, deps.mechanism.datums, ("volume",)))
 
 
 def new_zone(deps: Deps, actor: Actor, draft: ZoneDraft, now: datetime) -> Zone:
@@ -87,6 +94,7 @@ def declare_zone(
     now = deps.clock.now()
     actor.require_party("declare zones")
     actor.require_role(Role.DUTY, "declare zones")
+    draft = resolved_zone_draft(deps, draft)
     validate_zone_draft(draft, now, deps.mechanism.area)
     zone = new_zone(deps, actor, draft, now)
     cells = coverings(deps, actor.party, [draft.volume])
@@ -111,6 +119,7 @@ def amend_zone(
     now = deps.clock.now()
     actor.require_party("amend zones")
     actor.require_role(Role.DUTY, "amend zones")
+    draft = replace(draft, volume=resolve_volume(draft.volume, deps.mechanism.datums, ("volume",)))
     validate_zone_draft(draft, now, deps.mechanism.area)
     cells = coverings(deps, actor.party, [draft.volume])
 

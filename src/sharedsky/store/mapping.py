@@ -25,6 +25,7 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord
 from sharedsky.domain.event_data import floats
+from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.messages import About, Message, MessageId
 from sharedsky.domain.notices import Notice
@@ -59,7 +60,9 @@ def volume_from_row(row: Any) -> Volume4D:
     """A Volume4D from a ``volumes`` row."""
     return Volume4D(
         outline_from_json(json.loads(row.outline)),
-        AltitudeBand(row.alt_lo_m, row.alt_hi_m),
+        AltitudeBand(
+            row.alt_lo_m, row.alt_hi_m, None if row.band is None else band_of(json.loads(row.band))
+        ),
         TimeWindow(from_us(row.t_start_us), opt_from_us(row.t_end_us)),
     )
 
@@ -79,7 +82,9 @@ def stored_volume_from_row(row: Any) -> StoredVolume:
 def volume_values(
     volume: Volume4D, object_type: ObjectType, object_id: str, index: int, party: PartyId
 ) -> dict[str, Any]:
-    """Column values of a ``volumes`` row."""
+    """Column values of a ``volumes`` row (``band``: the band as filed, when not in metres
+    AMSL; ``alt_lo_m``/``alt_hi_m`` hold its AMSL interval, what the index searches)."""
+    filed = volume.altitude.filed
     return {
         "object_type": str(object_type),
         "object_id": object_id,
@@ -88,6 +93,7 @@ def volume_values(
         "outline": outline_to_text(volume.outline),
         "alt_lo_m": volume.altitude.lower_m,
         "alt_hi_m": volume.altitude.upper_m,
+        "band": None if filed is None else json.dumps(band_form(filed), separators=(",", ":")),
         "t_start_us": to_us(volume.time.start),
         "t_end_us": opt_to_us(volume.time.end),
     }
@@ -203,6 +209,7 @@ def conflict_from_row(row: Any) -> Conflict:
         resolved_reason=None
         if row.resolved_reason is None
         else ResolvedReason(row.resolved_reason),
+        datum_margin_m=row.datum_margin_m,
     )
 
 
@@ -243,6 +250,7 @@ def conflict_values(conflict: Conflict) -> dict[str, Any]:
         "resolved_reason": None
         if conflict.resolved_reason is None
         else str(conflict.resolved_reason),
+        "datum_margin_m": conflict.datum_margin_m,
     }
 
 

@@ -114,6 +114,7 @@ volumes = Table(
     Column("alt_hi_m", Float, nullable=False),
     Column("t_start_us", BigInteger, nullable=False),
     Column("t_end_us", BigInteger, nullable=True),
+    Column("band", Text, nullable=True),
     UniqueConstraint("object_type", "object_id", "volume_index"),
 )
 """Every current volume of every notice and zone; ``t_end_us`` NULL means open-ended."""
@@ -158,6 +159,7 @@ conflicts = Table(
     Column("state", String(16), nullable=False),
     Column("resolved_us", BigInteger, nullable=True),
     Column("resolved_reason", String(16), nullable=True),
+    Column("datum_margin_m", Float, nullable=True),
     Index("ix_conflicts_a", "a_id", "state"),
     Index("ix_conflicts_b", "b_id", "state"),
     Index("ix_conflicts_parties", "a_party", "b_party"),

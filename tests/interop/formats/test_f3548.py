@@ -15,8 +15,9 @@ from implicitdict import ImplicitDict
 from uas_standards.astm.f3548.v21 import api as model
 
 from sharedsky.domain.errors import InvalidImport
+from sharedsky.geo.geoid import GLOBAL_RANGE_M, UNDULATION_ERROR_M, undulation_m
 from sharedsky.interop.formats import f3548
-from sharedsky.interop.formats.heights import EGM96_MAX_M, EGM96_MIN_M, Height
+from sharedsky.interop.formats.heights import Height
 from sharedsky.interop.formats.reading import ReadOptions
 from sharedsky.wire import v1
 
@@ -50,7 +51,16 @@ def test_volumes_keep_circles_and_widen_the_band_to_the_ellipsoid() -> None:
     assert len(corridor["volume"]["outline_polygon"]["vertices"]) > 100
     lower, upper = square["volume"]["altitude_lower"], square["volume"]["altitude_upper"]
     assert (lower["reference"], lower["units"]) == ("W84", "M")
-    assert (lower["value"], upper["value"]) == (3000.0 + EGM96_MIN_M, 9000.0 + EGM96_MAX_M)
+    # the ellipsoid heights hold the band wherever the geoid lies under it (its model error
+    # included), and are narrower than a widening by the whole world's undulation range
+    lats = [v["lat"] for v in vertices] + [34.7]
+    lons = [v["lng"] for v in vertices] + [36.3]
+    under = undulation_m(lats, lons)
+    assert lower["value"] <= 3000.0 + under.min() - UNDULATION_ERROR_M
+    assert upper["value"] >= 9000.0 + under.max() + UNDULATION_ERROR_M
+    assert (
+        lower["value"] > 3000.0 + GLOBAL_RANGE_M[0] and upper["value"] < 9000.0 + GLOBAL_RANGE_M[1]
+    )
 
 
 def test_ended_and_cancelled_notices_have_no_intent() -> None:

@@ -9,13 +9,13 @@ from _hypothesis import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sharedsky.geo.geoid import UNDULATION_ERROR_M, undulation_m
 from sharedsky.interop.formats.heights import (
-    EGM96_MAX_M,
-    EGM96_MIN_M,
     Height,
     HeightError,
     band_fields,
     band_from,
+    band_text,
     height_option,
     w84_interval,
 )
@@ -65,11 +65,30 @@ def test_a_band_is_written_as_filed_and_as_an_amsl_interval() -> None:
 @given(
     lower=st.floats(-400, 20_000),
     thickness=st.floats(0, 20_000),
-    undulation=st.floats(EGM96_MIN_M, EGM96_MAX_M),
+    lon=st.floats(-10.0, 60.0),
+    lat=st.floats(-60.0, 60.0),
+    u=st.floats(0.0, 1.0),
+    v=st.floats(0.0, 1.0),
 )
-def test_the_ellipsoid_interval_holds_the_band_for_any_geoid_undulation(
-    lower: float, thickness: float, undulation: float
+def test_the_ellipsoid_interval_holds_the_band_wherever_it_lies_in_its_box(
+    lower: float, thickness: float, lon: float, lat: float, u: float, v: float
 ) -> None:
+    """Over a box half a degree wide, the W84 interval holds the band at every point of the
+    box, the geoid model's error bound included."""
     upper = lower + thickness
-    low, high = w84_interval(v1.Altitude(lower_m=lower, upper_m=upper), 36.0, 34.0)
-    assert low <= lower + undulation <= upper + undulation <= high
+    box = (lon, lat, lon + 0.5, lat + 0.5)
+    low, high = w84_interval(v1.Altitude(lower_m=lower, upper_m=upper), box)
+    n = float(undulation_m(lat + 0.5 * v, lon + 0.5 * u))
+    assert low <= lower + n - UNDULATION_ERROR_M
+    assert upper + n + UNDULATION_ERROR_M <= high
+
+
+def test_a_band_filed_on_its_datums_is_written_as_filed_beside_its_amsl_interval() -> None:
+    filed = v1.FiledAltitude(
+        lower=v1.HeightLimit(value=100, unit="FL", reference="STD"),
+        upper=v1.HeightLimit(value=12000, unit="ft", reference="AMSL"),
+        amsl_m=v1.Altitude(lower_m=2800.0, upper_m=3800.0),
+    )
+    assert band_text(filed) == "FL100–12000 ft AMSL"
+    assert band_fields(filed)["amsl_m"] == {"lower_m": 2800.0, "upper_m": 3800.0}
+    assert band_text(v1.Altitude(lower_m=300.0, upper_m=900.0)) == "300–900 m AMSL"

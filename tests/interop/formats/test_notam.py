@@ -141,7 +141,7 @@ def test_each_kind_gets_its_code_and_every_icao_field(kind: str) -> None:
     assert lines[0] == "(A____/26 NOTAMN"
     title = kind.replace("_", " ").upper()
     assert got["e"].startswith(f"E) {title} ACTIVITY: ORBIT HOMS. NOTICE N-12 V2 OF ALPHA AIR")
-    assert "3000 M AMSL TO 9000 M AMSL" in got["e"]
+    assert "3000–9000 M AMSL" in got["e"]
     corners = "343000N0360600E-343000N0363000E-345400N0363000E-345400N0360600E-343000N0360600E"
     assert f"POLYGON {corners}" in got["e"].replace("\n", "")
 
@@ -292,7 +292,7 @@ def test_several_windows_give_a_schedule_and_past_ones_are_left_out() -> None:
         datetime(2026, 11, 26, 2, tzinfo=UTC),
     )
     assert (got["f"], got["lower"], got["g"]) == ("SFC", 0, 295)
-    assert "AREA 3" not in got["e"] and "-200 M AMSL TO 1500 M AMSL" in got["e"]
+    assert "AREA 3" not in got["e"] and "-200–1500 M AMSL" in got["e"]
     assert "370000N" not in got["e"]  # the volume that ended at 11:00 is not drafted
     past = notice_out("N-3", "alpha", notice(start="2026-11-24T09:00:00Z",
                                              end="2026-11-24T11:00:00Z"))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Limit, Reference, Special
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo import outlines as geo
 from sharedsky.geo.outlines import outline_to_geojson
@@ -33,12 +34,30 @@ def area_out(area: geo.PolygonOutline | None) -> v1.PolygonOutline | None:
     return v1.PolygonOutline.model_validate(outline_to_geojson(area))
 
 
+def limit_in(model: v1.HeightLimit | v1.SpecialLimit) -> Limit:
+    """A limit from its wire form: an omitted reference is STD for a flight level, else AMSL
+    (a flight level given another reference keeps it, and filing refuses it)."""
+    if isinstance(model, v1.SpecialLimit):
+        return Special(model.special)
+    unit = HeightUnit(model.unit)
+    default = Reference.STD if unit is HeightUnit.FL else Reference.AMSL
+    return Height(model.value, unit, Reference(model.reference or default))
+
+
+def altitude_in(model: v1.Altitude | v1.FiledAltitude) -> AltitudeBand:
+    """A band from its wire form: metres AMSL, or limits on their datums whose AMSL interval
+    the use case resolves (its ``amsl_m``, if sent, is ignored)."""
+    if isinstance(model, v1.Altitude):
+        return AltitudeBand(model.lower_m, model.upper_m)
+    return AltitudeBand.as_filed(FiledBand(limit_in(model.lower), limit_in(model.upper)))
+
+
 def volume_in(model: v1.Volume) -> Volume4D:
     """A Volume4D from its wire form (times converted to UTC)."""
     end = model.time.end
     return Volume4D(
         outline_in(model.outline),
-        AltitudeBand(model.altitude.lower_m, model.altitude.upper_m),
+        altitude_in(model.altitude),
         TimeWindow(as_utc(model.time.start), None if end is None else as_utc(end)),
     )
 
@@ -48,10 +67,29 @@ def volume_out(volume: Volume4D) -> v1.Volume:
     return v1.Volume.model_validate(volume_fields(volume))
 
 
+def limit_fields(limit: Limit) -> dict[str, object]:
+    """The wire fields of a limit, as filed."""
+    if isinstance(limit, Special):
+        return {"special": str(limit)}
+    return {"value": limit.value, "unit": str(limit.unit), "reference": str(limit.reference)}
+
+
+def altitude_fields(band: AltitudeBand) -> dict[str, object]:
+    """The wire fields of a band: as filed, with its AMSL interval beside limits on datums."""
+    amsl: dict[str, object] = {"lower_m": band.lower_m, "upper_m": band.upper_m}
+    if band.filed is None:
+        return amsl
+    return {
+        "lower": limit_fields(band.filed.lower),
+        "upper": limit_fields(band.filed.upper),
+        "amsl_m": amsl,
+    }
+
+
 def volume_fields(volume: Volume4D) -> dict[str, object]:
     """The wire fields of a volume (a dict, to nest in a notice's or a zone's fields)."""
     return {
         "outline": outline_to_geojson(volume.outline),
-        "altitude": {"lower_m": volume.altitude.lower_m, "upper_m": volume.altitude.upper_m},
+        "altitude": altitude_fields(volume.altitude),
         "time": {"start": volume.time.start, "end": volume.time.end},
     }

@@ -44,6 +44,9 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
             "window": {"start": conflict.window_start, "end": conflict.window_end},
             "altitude": {"lower_m": conflict.alt_lo_m, "upper_m": conflict.alt_hi_m},
             "distance_m": round(conflict.distance_m, 3),
+            "datum_margin_m": None
+            if conflict.datum_margin_m is None
+            else round(conflict.datum_margin_m, 3),
             "region": conflict.region,
             "detected_at": conflict.detected_at,
             "resolved_at": conflict.resolved_at

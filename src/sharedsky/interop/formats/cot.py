@@ -77,6 +77,7 @@ from sharedsky.geo.outlines import (
 )
 from sharedsky.geo.projection import frame_at
 from sharedsky.geo.shapes import densify, shape_to_geojson, to_shape
+from sharedsky.interop.formats.heights import amsl_interval, band_text
 from sharedsky.interop.formats.model import ExportSet
 from sharedsky.wire import v1
 
@@ -358,7 +359,8 @@ def _shape(head: _Head, about: _About, volume: v1.Volume, now: datetime, colour:
     else:
         _links(detail, _ring(outline))
     _style(detail, colour)
-    band = f"{volume.altitude.lower_m:.0f}–{volume.altitude.upper_m:.0f} m AMSL"
+    lower_m, upper_m = amsl_interval(volume.altitude)
+    band = band_text(volume.altitude)
     until = cot_time(window.end) if window.end else "further notice"
     remarks = _sub(detail, "remarks")
     remarks.text = (
@@ -374,8 +376,8 @@ def _shape(head: _Head, about: _About, volume: v1.Volume, now: datetime, colour:
         party=about.party,
         version=str(about.version),
         kind=about.kind,
-        lower_m=f"{volume.altitude.lower_m:.1f}",
-        upper_m=f"{volume.altitude.upper_m:.1f}",
+        lower_m=f"{lower_m:.1f}",
+        upper_m=f"{upper_m:.1f}",
         start=cot_time(window.start),
         **({"end": cot_time(window.end)} if window.end else {}),
         **extra,

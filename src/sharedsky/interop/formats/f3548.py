@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -72,11 +73,26 @@ def _centre(outline: v1.Outline) -> tuple[float, float]:
     return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
 
 
+def _box(outline: v1.Outline) -> tuple[float, float, float, float]:
+    """A box (min_lon, min_lat, max_lon, max_lat) that holds the outline, padded by 0.05°
+    (over 3 km: more than a geodesic edge bulges, and the geoid's grid is 2.5')."""
+    if isinstance(outline, v1.CircleOutline):
+        lon, lat = outline.center
+        dlat = outline.radius_m / 110_574.0
+        dlon = outline.radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
+        box = (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+    else:
+        ring = outline_rings(outline)[0]
+        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+        box = (min(lons), min(lats), max(lons), max(lats))
+    pad = 0.05
+    return box[0] - pad, max(box[1] - pad, -90.0), box[2] + pad, min(box[3] + pad, 90.0)
+
+
 def volume4d(volume: v1.Volume) -> dict[str, Any]:
     """One volume as an F3548 ``Volume4D`` (a dict)."""
     outline = volume.outline
-    lon, lat = _centre(outline)
-    lower_m, upper_m = w84_interval(volume.altitude, lon, lat)
+    lower_m, upper_m = w84_interval(volume.altitude, _box(outline))
     if isinstance(outline, v1.CircleOutline):
         shape: dict[str, Any] = {
             "outline_circle": {

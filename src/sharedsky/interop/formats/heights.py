@@ -1,9 +1,11 @@
 """Heights in and out of the exchange formats: the one place a file's height (a value with its
 unit and vertical reference) becomes sharedsky's band, and a band becomes what a format writes.
 
-Today a band is metres above mean sea level; a file's height is accepted only when it says
-AMSL (or MSL) in metres or feet. A flight level (pressure altitude, STD), a height above ground
-(AGL) or above the WGS84 ellipsoid (W84) is refused per feature: never read as metres AMSL.
+A file's height is read only when it says AMSL (or MSL) in metres or feet; a flight level
+(pressure altitude, STD), a height above ground (AGL) or above the WGS84 ellipsoid (W84) is
+refused per feature: never read as metres AMSL. Out, a band filed on its datums (R-HEIGHT-1)
+is written as filed beside its conservative AMSL interval, and ellipsoid heights come from the
+geoid (``geo/geoid.py``).
 """
 
 from __future__ import annotations
@@ -12,13 +14,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from sharedsky.geo.geoid import UNDULATION_ERROR_M, undulation_range_m
 from sharedsky.units import FT_M
 from sharedsky.wire import v1
-
-EGM96_MIN_M = -107.0
-"""The lowest EGM96 geoid undulation anywhere (about -106.99 m, south of India), metres."""
-EGM96_MAX_M = 86.0
-"""The highest EGM96 geoid undulation anywhere (about +85.83 m, New Guinea), metres."""
 
 _AMSL = frozenset({"AMSL", "MSL"})
 _UNIT_M = {"m": 1.0, "ft": FT_M}
@@ -57,10 +55,12 @@ def amsl_m(height: Height) -> float:
     return height.value * _UNIT_M[unit]
 
 
-def band_from(lower: Height, upper: Height) -> dict[str, float]:
+def band_from(lower: Height, upper: Height) -> dict[str, object]:
     """The wire altitude (``{"lower_m", "upper_m"}``) of a file's lower and upper height;
     HeightError naming the limit when one cannot be converted."""
-    band = {}
+    # datum: a file's FL, AGL and W84 heights are still refused per feature here; the wire
+    # takes them as filed now (R-HEIGHT-1), and reading them as filed limits comes next
+    band: dict[str, object] = {}
     for name, height in (("lower", lower), ("upper", upper)):
         try:
             band[f"{name}_m"] = amsl_m(height)
@@ -69,13 +69,37 @@ def band_from(lower: Height, upper: Height) -> dict[str, float]:
     return band
 
 
-def amsl_interval(altitude: v1.Altitude) -> tuple[float, float]:
+Band = v1.Altitude | v1.FiledAltitude
+
+
+def amsl_interval(altitude: Band) -> tuple[float, float]:
     """(lower_m, upper_m) above mean sea level of a band as the wire shows it: what a format
-    that writes AMSL metres writes."""
-    return altitude.lower_m, altitude.upper_m
+    that writes AMSL metres writes (a band filed on other datums: the conservative interval
+    the server answers beside it)."""
+    if isinstance(altitude, v1.Altitude):
+        return altitude.lower_m, altitude.upper_m
+    if altitude.amsl_m is None:
+        raise ValueError("a band filed on other datums without its AMSL interval")
+    return altitude.amsl_m.lower_m, altitude.amsl_m.upper_m
 
 
-def band_fields(altitude: v1.Altitude) -> dict[str, object]:
+def _limit_text(limit: v1.HeightLimit | v1.SpecialLimit) -> str:
+    if isinstance(limit, v1.SpecialLimit):
+        return limit.special
+    if limit.unit == "FL":
+        return f"FL{limit.value:03.0f}"
+    return f"{limit.value:g} {limit.unit} {limit.reference or 'AMSL'}"
+
+
+def band_text(altitude: Band) -> str:
+    """The band as filed, for a person: ``3000–9000 m AMSL``, ``FL100–FL120``, ``SFC–500 ft
+    AGL``."""
+    if isinstance(altitude, v1.Altitude):
+        return f"{altitude.lower_m:g}–{altitude.upper_m:g} m AMSL"
+    return f"{_limit_text(altitude.lower)}–{_limit_text(altitude.upper)}"
+
+
+def band_fields(altitude: Band) -> dict[str, object]:
     """A band for a format's properties: ``altitude`` as filed (the wire form) and ``amsl_m``,
     the interval in metres AMSL that detection compares."""
     lower_m, upper_m = amsl_interval(altitude)
@@ -85,14 +109,14 @@ def band_fields(altitude: v1.Altitude) -> dict[str, object]:
     }
 
 
-def w84_interval(altitude: v1.Altitude, lon_deg: float, lat_deg: float) -> tuple[float, float]:
-    """(lower_m, upper_m) above the WGS84 ellipsoid that surely holds the band at (lon_deg,
-    lat_deg): its AMSL interval widened by the whole range of the geoid's undulation, so a
+def w84_interval(altitude: Band, box: tuple[float, float, float, float]) -> tuple[float, float]:
+    """(lower_m, upper_m) above the WGS84 ellipsoid that surely holds the band over ``box``
+    (min_lon, min_lat, max_lon, max_lat): its AMSL interval widened by the lowest and highest
+    geoid undulation in the box and the geoid model's error bound (``geo/geoid.py``), so a
     reader comparing ellipsoid heights never finds the volume smaller than it is."""
-    # datum: use geo/geoid.undulation_m when it lands (then lon_deg, lat_deg give the exact
-    # undulation and the widening shrinks to the geoid model's own error)
     lower_m, upper_m = amsl_interval(altitude)
-    return lower_m + EGM96_MIN_M, upper_m + EGM96_MAX_M
+    low_n, high_n = undulation_range_m(*box)
+    return lower_m + low_n - UNDULATION_ERROR_M, upper_m + high_n + UNDULATION_ERROR_M
 
 
 _OPTION = re.compile(r"^\s*(FL)?\s*([-+]?\d+(?:\.\d+)?)\s*(m|ft)?\s*$", re.IGNORECASE)

@@ -81,7 +81,9 @@ def _wall(
     _sub(_sub(_sub(polygon, "outerBoundaryIs"), "LinearRing"), "coordinates", text)
 
 
-def _band_geometry(parent: etree._Element, rings: list[Ring], altitude: v1.Altitude) -> None:
+def _band_geometry(
+    parent: etree._Element, rings: list[Ring], altitude: v1.Altitude | v1.FiledAltitude
+) -> None:
     low, high = amsl_interval(altitude)
     shape = _sub(parent, "MultiGeometry")
     _polygon(shape, rings, high)
@@ -338,7 +340,7 @@ def _piece(
 
 def _band(
     index: int, polygons: list[etree._Element], fields: dict[str, str], into: Assembly
-) -> tuple[bool, dict[str, float] | None]:
+) -> tuple[bool, dict[str, object] | None]:
     """Whether the placemark's band can be read (a problem recorded when not), and the band:
     its ExtendedData's, its absolute altitudes' or None (the options give it)."""
     if "lower_m" in fields and "upper_m" in fields:

@@ -64,6 +64,7 @@ from sharedsky.geo.outlines import (
 )
 from sharedsky.geo.projection import frame_at
 from sharedsky.geo.shapes import densify
+from sharedsky.interop.formats.heights import amsl_interval, band_text
 from sharedsky.interop.formats.model import ExportSet
 from sharedsky.units import FL_M, NM_M
 from sharedsky.wire import v1
@@ -100,6 +101,17 @@ def write(export: ExportSet) -> bytes:
     return "\n".join(d + "\n" for d in drafts if d).encode("utf-8")
 
 
+def _level(altitude: v1.Altitude | v1.FiledAltitude, *, upward: bool) -> int:
+    """The band's upper (``upward``) or lower limit as a flight level: a limit filed as a
+    flight level as it was filed, any other through its AMSL interval (rounded outward)."""
+    if isinstance(altitude, v1.FiledAltitude):
+        limit = altitude.upper if upward else altitude.lower
+        if isinstance(limit, v1.HeightLimit) and limit.unit == "FL":
+            return math.ceil(limit.value) if upward else math.floor(limit.value)
+    lower_m, upper_m = amsl_interval(altitude)
+    return flight_level(upper_m if upward else lower_m, upward=upward)
+
+
 def draft(notice: v1.NoticeOut, rules: v1.NotamOut, party: str, now: datetime) -> str:
     """The draft NOTAM of one notice (its volumes still to come at ``now``); empty when none
     is left."""
@@ -107,8 +119,8 @@ def draft(notice: v1.NoticeOut, rules: v1.NotamOut, party: str, now: datetime) -
     if not volumes or rules.fir is None:
         return ""
     qcode = rules.qcodes.get(notice.kind) or DEFAULT_QCODES[NoticeKind(notice.kind)]
-    lower = min(flight_level(v.altitude.lower_m, upward=False) for v in volumes)
-    upper = max(flight_level(v.altitude.upper_m, upward=True) for v in volumes)
+    lower = min(_level(v.altitude, upward=False) for v in volumes)
+    upper = max(_level(v.altitude, upward=True) for v in volumes)
     lower, upper = min(lower, MAX_LEVEL - 1), max(upper, lower + 1)  # ICAO: lower < upper
     outlines = [outline_from_geojson(v.outline.model_dump()) for v in volumes]
     (lon, lat), radius_nm = coverage(outlines)
@@ -262,12 +274,6 @@ def _outline_text(outline: Outline) -> str:
     return f"POLYGON {ring}{holes}"
 
 
-def _band_text(altitude: v1.Altitude) -> str:
-    """The band as filed: metres above mean sea level, the wire's only form today."""
-    # datum: a band filed as FL, ft or AGL/W84 (issue 17) is written here as it was filed
-    return f"{altitude.lower_m:.0f} M AMSL TO {altitude.upper_m:.0f} M AMSL"
-
-
 def _text(
     notice: v1.NoticeOut, party: str, volumes: list[v1.VolumeOut], outlines: list[Outline]
 ) -> str:
@@ -276,10 +282,8 @@ def _text(
     parts = [f"{kind} ACTIVITY: {title}. NOTICE {notice.id} V{notice.version} OF {party.upper()}."]
     for volume, outline in zip(volumes, outlines, strict=True):
         window = _window_text(volume.time.start, volume.time.end)
-        parts.append(
-            f"AREA {volume.index + 1}: {_outline_text(outline)}, {_band_text(volume.altitude)}, "
-            f"{window}."
-        )
+        band = band_text(volume.altitude).upper()
+        parts.append(f"AREA {volume.index + 1}: {_outline_text(outline)}, {band}, {window}.")
     if notice.contact:
         parts.append(f"CONTACT: {notice.contact.upper()}.")
     return "\n".join(parts)

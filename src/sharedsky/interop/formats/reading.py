@@ -111,7 +111,7 @@ class Assembly:
 
     def band(
         self, index: int, lower: Height | None, upper: Height | None
-    ) -> dict[str, float] | None:
+    ) -> dict[str, object] | None:
         """The wire band of a feature's heights (None when it gives none: the options will);
         a problem recorded, and None, when they cannot be read."""
         if lower is None and upper is None:

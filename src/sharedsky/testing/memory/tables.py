@@ -111,8 +111,9 @@ SCHEMA: Mapping[str, TableSpec] = {
             "alt_hi_m": float,
             "t_start_us": int,
             "t_end_us": int,
+            "band": str,
         },
-        optional=("t_end_us",),
+        optional=("t_end_us", "band"),
     ),
     "conflicts": TableSpec(
         ("id",),
@@ -141,6 +142,7 @@ SCHEMA: Mapping[str, TableSpec] = {
             "state": str,
             "resolved_us": int,
             "resolved_reason": str,
+            "datum_margin_m": float,
         },
         optional=(
             "window_end_us",
@@ -149,6 +151,7 @@ SCHEMA: Mapping[str, TableSpec] = {
             "expires_us",
             "resolved_us",
             "resolved_reason",
+            "datum_margin_m",
         ),
     ),
     "tactical_alerts": TableSpec(

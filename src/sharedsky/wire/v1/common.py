@@ -49,6 +49,42 @@ class Altitude(WireModel):
     upper_m: float
 
 
+class HeightLimit(WireModel):
+    """A limit given as a height: ``value`` in ``unit`` above ``reference``.
+
+    ``reference`` defaults to AMSL for ``m`` and ``ft``; a flight level (``FL``, hundreds of
+    feet of pressure altitude) is on the standard setting, ``STD``, and only ``FL`` is. AGL
+    heights need the mechanism's terrain bounds.
+    """
+
+    value: float
+    unit: Literal["m", "ft", "FL"]
+    reference: Literal["AMSL", "AGL", "W84", "STD"] | None = None
+
+
+class SpecialLimit(WireModel):
+    """A limit by name: ``SFC`` (the surface, a lower limit) or ``UNL`` (unlimited, an upper
+    limit)."""
+
+    special: Literal["SFC", "UNL"]
+
+
+Limit = HeightLimit | SpecialLimit
+
+
+class FiledAltitude(WireModel):
+    """An altitude band given on its datums (R-HEIGHT-1), shown as filed.
+
+    ``amsl_m`` is the server's: the conservative interval of heights above mean sea level that
+    the band spans under the mechanism's QNH range, terrain bounds and geoid; answers carry it,
+    and it is ignored when sent.
+    """
+
+    lower: Limit
+    upper: Limit
+    amsl_m: Altitude | None = None
+
+
 class TimeWindow(WireModel):
     """[start, end) in RFC 3339 with a timezone; end may be absent only for zones."""
 
@@ -60,7 +96,8 @@ class Volume(WireModel):
     """A Volume4D: outline × altitude band × time window."""
 
     outline: Outline
-    altitude: Altitude
+    altitude: Altitude | FiledAltitude
+    """Metres AMSL (``lower_m``/``upper_m``), or limits on their datums (``lower``/``upper``)."""
     time: TimeWindow
 
 

@@ -21,6 +21,11 @@ class ConflictOut(WireModel):
     window: Window
     altitude: Altitude
     distance_m: float
+    datum_margin_m: float | None = None
+    """Present when the clash exists only through the datums' widening (R-HEIGHT-3): the
+    vertical gap in metres between the two bands at their nominal heights (QNH 1013.25 hPa,
+    mid terrain, the geoid at each outline's centre), at least the vertical separation, which
+    the QNH range, terrain bounds or geoid error may close; null for every other conflict."""
     region: dict[str, object]
     detected_at: AwareDatetime
     resolved_at: AwareDatetime | None
