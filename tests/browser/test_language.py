@@ -169,9 +169,10 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
 
 
 def filled(pattern: str, **values: object) -> str:
-    """A word's pattern with its placeholders filled."""
+    """A right-to-left word's pattern with its placeholders filled, each value a bidirectional
+    isolate (U+2068 … U+2069) as the console fills it, so that a Latin figure keeps its order."""
     for name, value in values.items():
-        pattern = pattern.replace("{" + name + "}", str(value))
+        pattern = pattern.replace("{" + name + "}", "\u2068" + str(value) + "\u2069")
     return pattern
 
 

@@ -11,10 +11,14 @@ let dir = "ltr";
 let asked = 0;
 
 /** The word of ``key`` with its ``{name}`` placeholders filled from ``values`` (a name not
- * given stays as it is); the key itself when no catalogue is loaded yet. */
+ * given stays as it is); the key itself when no catalogue is loaded yet. In a right-to-left
+ * language each value is a bidirectional isolate (U+2068 … U+2069): a figure with its Latin
+ * unit ("450 m", "0:56") or a Latin name ("VIPER 11") keeps its own order inside the Hebrew or
+ * Arabic sentence, instead of the unit drifting away from its number. */
 export function t(key, values = {}) {
   const pattern = Object.hasOwn(words, key) ? words[key] : key;
-  return pattern.replace(/\{([a-z_]+)\}/g, (m, name) => (Object.hasOwn(values, name) ? String(values[name]) : m));
+  const fill = dir === "rtl" ? (v) => `\u2068${v}\u2069` : (v) => v;
+  return pattern.replace(/\{([a-z_]+)\}/g, (m, name) => (Object.hasOwn(values, name) ? fill(String(values[name])) : m));
 }
 
 /** Whether the loaded catalogue has a word for ``key`` (a key built from what the server
