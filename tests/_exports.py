@@ -151,3 +151,31 @@ def sample_export(**changes: Any) -> ExportSet:
         ),
     }
     return ExportSet(**(fields | changes))
+
+
+def notice_out_of(notice_id: str, party: str, body: dict[str, Any], **fields: Any) -> v1.NoticeOut:
+    """A notice as a reader sees it, made from a filing body (``_bodies.notice``): version 2,
+    filed and updated at ``T``, the body's volumes with their indexes; ``fields`` replace any."""
+    vols = [v | {"index": i} for i, v in enumerate(body["volumes"])]
+    return v1.NoticeOut.model_validate(
+        {
+            "id": notice_id,
+            "party": party,
+            "kind": body["kind"],
+            "title": body["title"],
+            "version": 2,
+            "status": "filed",
+            "filed_at": T,
+            "updated_at": T,
+            "cancelled_at": None,
+            "lead_time_s": 10800.0,
+            "late": False,
+            "late_for": [],
+            "volumes": vols,
+            "remarks": "",
+            "contact": "",
+            "redacted": False,
+            "recorded_after_the_fact": False,
+        }
+        | fields
+    )

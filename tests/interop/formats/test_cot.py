@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from _bodies import notice, square, volume, zone
+from _exports import notice_out_of as notice_out
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -50,32 +51,6 @@ def track(track_id: str, party: str, **values: Any) -> v1.TrackOut:
         "age_s": 2.0,
     }
     return v1.TrackOut.model_validate(state | values)
-
-
-def notice_out(notice_id: str, party: str, body: dict[str, Any], **fields: Any) -> v1.NoticeOut:
-    vols = [v | {"index": i} for i, v in enumerate(body["volumes"])]
-    return v1.NoticeOut.model_validate(
-        {
-            "id": notice_id,
-            "party": party,
-            "kind": body["kind"],
-            "title": body["title"],
-            "version": 2,
-            "status": "filed",
-            "filed_at": NOW,
-            "updated_at": NOW,
-            "cancelled_at": None,
-            "lead_time_s": 10800.0,
-            "late": False,
-            "late_for": [],
-            "volumes": vols,
-            "remarks": "",
-            "contact": "",
-            "redacted": False,
-            "recorded_after_the_fact": False,
-        }
-        | fields
-    )
 
 
 def zone_out(zone_id: str, party: str, body: dict[str, Any], **fields: Any) -> v1.ZoneOut:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 from _bodies import notice, square, volume
+from _exports import notice_out_of as notice_out
 from _support import LEVANT_YAML, Api, make_env
 from hypothesis import given
 from hypothesis import strategies as st
@@ -51,32 +52,6 @@ HEAD = re.compile(r"^\(A____/(\d{2}) NOTAMN$")
 A_LINE = re.compile(r"^A\) ([A-Z]{4}) B\) (\d{10}) C\) (\d{10})$")
 D_LINE = re.compile(r"^D\) [A-Z]{3} \d{2} \d{4}-(?:[A-Z]{3} \d{2} )?\d{4}(?:, .+)*$")
 FG_LINE = re.compile(r"^F\) (SFC|FL\d{3}) G\) FL(\d{3})\)$")
-
-
-def notice_out(notice_id: str, party: str, body: dict[str, Any], **fields: Any) -> v1.NoticeOut:
-    vols = [v | {"index": i} for i, v in enumerate(body["volumes"])]
-    return v1.NoticeOut.model_validate(
-        {
-            "id": notice_id,
-            "party": party,
-            "kind": body["kind"],
-            "title": body["title"],
-            "version": 2,
-            "status": "filed",
-            "filed_at": NOW,
-            "updated_at": NOW,
-            "cancelled_at": None,
-            "lead_time_s": 10800.0,
-            "late": False,
-            "late_for": [],
-            "volumes": vols,
-            "remarks": "",
-            "contact": "",
-            "redacted": False,
-            "recorded_after_the_fact": False,
-        }
-        | fields
-    )
 
 
 def export_of(*notices: v1.NoticeOut, mechanism: v1.MechanismOut | None = MECHANISM) -> ExportSet:
