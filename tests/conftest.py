@@ -11,13 +11,13 @@ from pathlib import Path
 
 import _hypothesis  # noqa: F401  (loads the Hypothesis profile before any test module)
 import pytest
-from _support import PG_URL, T0, Api, Env, make_env
+from _support import PG_URL, T0, Api, Env, empty_tables, make_env
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from sharedsky.service.uow import Database as DatabasePort
 from sharedsky.store.engine import make_engine
 from sharedsky.store.schema import head_revisions, upgrade
-from sharedsky.store.tables import metadata
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 from sharedsky.testing.memory import MemoryDatabase
@@ -82,11 +82,10 @@ def pg_schema_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate(url: str) -> None:
-    engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+def _empty(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        empty_tables(conn)
     engine.dispose()
 
 
@@ -97,7 +96,7 @@ def _fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("pg_schema_url")
-    _truncate(url)
+    _empty(url)
     return url
 
 

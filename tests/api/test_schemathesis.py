@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from _support import T0, make_env
+from _support import T0, empty_tables, make_env
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -31,12 +31,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import text
 
 from sharedsky.api.app import create_app, document_app
 from sharedsky.api.limits import RequestLimits
 from sharedsky.bootstrap import Container
-from sharedsky.store.tables import metadata
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 
@@ -102,13 +100,8 @@ class Sky:
 
 def _wipe(database: Database) -> None:
     """Empty every table and restart its numbering, as in a new database."""
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with database.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            return
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+        empty_tables(conn)
 
 
 @contextmanager
