@@ -33,6 +33,10 @@ UNLIMITED = {
 }
 """Settings for tests whose clients hammer the server on purpose (far beyond what one duty
 officer's token may send a second)."""
+QUICK_START = {"SHAREDSKY_WARM_KERNELS": "false"}
+"""The tests' servers leave the tactical kernels to their first track batch: about 1 s of CPU
+saved per start, for servers most of which take no track (the README's and the demo's servers,
+started as a user starts them, still warm up)."""
 INITIALISED: list[str] = []
 """The databases ``init`` made during the current test: after it (its servers stopped),
 ``_projection.check_projection`` rebuilds each one's tables from its ledger and compares
@@ -88,7 +92,7 @@ def start(
     ``https://``; a mutual-TLS server needs a context with a client certificate)."""
     port = port or free_port()
     base = f"{'http' if verify is None else 'https'}://127.0.0.1:{port}"
-    settings = {"SHAREDSKY_LOG_LEVEL": "warning", **(env or {})}
+    settings = {"SHAREDSKY_LOG_LEVEL": "warning", **QUICK_START, **(env or {})}
     with log.open("ab") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port), *argv],

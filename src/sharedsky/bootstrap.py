@@ -376,7 +376,8 @@ class Container:
     def _start_process(self, process: ServingProcess) -> None:
         self._running.process_started = True  # ``stop`` undoes what follows, however far it got
         process.database.open_connections(OPENED_AT_START)
-        warm_tactical()  # the first tactical tick must not wait for Numba to compile
+        if process.settings.warm_kernels:
+            warm_tactical()  # the first tactical tick must not wait for Numba to compile
         settle_heap()
         sys.setswitchinterval(process.settings.gil_switch_interval_s)
         process.duties.start()

@@ -148,6 +148,15 @@ class Settings(BaseSettings):
             "API's port asks for a host operator's token."
         ),
     )
+    warm_kernels: bool = Field(
+        default=True,
+        description=(
+            "Load the tactical engine's compiled kernels when the server starts, before it "
+            "answers, so that its first tactical tick is not late (about 1 s from Numba's cache, "
+            "10 to 25 s cold). Off, the first track batch loads them: for a short-lived server "
+            "that takes no tracks (the end-to-end tests' servers)."
+        ),
+    )
     gil_switch_interval_s: float = Field(
         default=0.005,
         gt=0,
