@@ -1,6 +1,6 @@
-"""Tactical detection of tracks on different datums (issue 17): a pressure altitude (a flight
-level) against a geometric one is compared over the mechanism's QNH range, two on one datum
-exactly as before.
+"""R-TACT-6: tactical detection of tracks on different datums (issue 17): a pressure altitude
+(a flight level) against a geometric one is compared over the mechanism's QNH range, two on
+one datum exactly as before.
 
 Properties, on random batches of two parties whose tracks are on random datums:
 
