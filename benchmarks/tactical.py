@@ -46,7 +46,10 @@ with ``NUMBA_NUM_THREADS=1`` (and ``numba.set_num_threads(1)``; OpenMP/BLAS thre
 
 Memory is the peak growth of the process's resident set during one call (sampled every 2 ms).
 Run ``.venv/bin/python benchmarks/tactical.py``; the last line is JSON. ``--no-one-thread`` and
-``--no-ingest`` skip those parts; ``--band-m`` sets the borderline band.
+``--no-ingest`` skip those parts; ``--band-m`` sets the borderline band. ``--pressure-share F``
+puts that fraction of sharedsky's tracks (drawn with the seed) on pressure altitudes, the rest
+geometric, so that pairs on different datums are compared over the default QNH range (issue
+17); BlueSky knows no datums and gets the same altitudes.
 """
 
 from __future__ import annotations
@@ -72,8 +75,10 @@ from _harness import emit_json, environment, print_header
 
 from sharedsky.detect.tactical import CpaHits, detect_conflicts
 from sharedsky.detect.tracks import TrackColumns
+from sharedsky.domain.heights import Datums
 from sharedsky.geo.projection import frame_at
 from sharedsky.geo.states import States
+from sharedsky.service._packing import pressure_offsets
 
 LOOKAHEAD_S = 300.0
 LATERAL_M = 9_260.0
@@ -157,10 +162,27 @@ def measure(fn: Callable[[], Any], repeats: int) -> Run:
 # ── the contenders ──────────────────────────────────────────────────────────────────────────
 
 
+PRESSURE = pressure_offsets(Datums())
+"""Where a pressure altitude lies over the default QNH range (built once, as a server does)."""
+
+
+def with_pressure_share(tracks: TrackColumns, share: float, seed: int) -> TrackColumns:
+    """The tracks with ``share`` of them (drawn with ``seed``) on pressure altitudes."""
+    if share <= 0.0:
+        return tracks
+    rng = np.random.default_rng([seed, len(tracks), 17])
+    datum = (rng.random(len(tracks)) < share).astype(np.int8)
+    return TrackColumns(tracks.party, tracks.states, datum)
+
+
 def sharedsky_detect(tracks: TrackColumns) -> CpaHits:
-    """The timed call: sharedsky's engine, as a user calls it."""
+    """The timed call: sharedsky's engine, as a server calls it."""
     return detect_conflicts(
-        tracks, lookahead_s=LOOKAHEAD_S, lateral_m=LATERAL_M, vertical_m=VERTICAL_M
+        tracks,
+        lookahead_s=LOOKAHEAD_S,
+        lateral_m=LATERAL_M,
+        vertical_m=VERTICAL_M,
+        pressure=PRESSURE,
     )
 
 
@@ -505,6 +527,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--no-one-thread", action="store_true", help="skip the one-thread comparison at 10,000"
     )
     parser.add_argument("--no-ingest", action="store_true", help="skip the ingest measurement")
+    parser.add_argument(
+        "--pressure-share",
+        type=float,
+        default=0.0,
+        help="fraction of the tracks on pressure altitudes (the rest geometric)",
+    )
     parser.add_argument("--one-thread-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_thread_child:
@@ -531,12 +559,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             "lateral_m": LATERAL_M,
             "vertical_m": VERTICAL_M,
             "band_m": args.band_m,
+            "pressure_share": args.pressure_share,
         },
     )
     figures: dict[str, object] = {}
     detect_conflicts(traffic(50, 0))  # Numba compiles (or loads its cache) once
     for n in sizes:
-        tracks = traffic(n, args.seed)
+        tracks = with_pressure_share(traffic(n, args.seed), args.pressure_share, args.seed)
         ours = measure(lambda t=tracks: sharedsky_detect(t), args.repeats)
         our_pairs = pair_set(ours.result)
         print(

@@ -180,6 +180,39 @@ def test_a_tactical_conflict_names_each_track_by_its_callsign(api: Api) -> None:
     assert f"{side_of['B1']}_callsign" not in payload
 
 
+def test_a_flight_level_against_a_geometric_altitude_alerts_with_its_datum_margin(
+    api: Api,
+) -> None:
+    """Alpha's A1 reports FL 250 (7,620 m of pressure altitude, STD), bravo's B1 flies head-on
+    500 m above it on GNSS through the geoid (W84): as metres AMSL they would be 500 m apart,
+    but FL 250 lies up to 300 m higher at a QNH of 1050 hPa, so the alert is raised, with
+    ``datum_margin_m`` (the gap at the standard QNH) on every read and in its payload. The
+    same pair both on flight levels is clear; alt_ref comes back as reported."""
+    from sharedsky.geo import geoid
+
+    undulation_m = float(geoid.undulation_m(34.5, 36.3))
+    b1_m = 7_620.0 + 500.0 + undulation_m  # 500 m above 7,620 m AMSL where they meet
+    assert post(api, "alpha", state("A1", 34.5, 36.0, 90.0, alt=7_620.0, alt_ref="STD")).is_success
+    b1 = state("B1", 34.5, 36.6, 270.0, alt=b1_m, alt_ref="W84")
+    assert post(api, "bravo", b1).is_success
+    refs = {t["id"]: t["alt_ref"] for t in api.client.get(
+        "/v1/tracks", headers=api.as_("host")).json()["tracks"]}  # fmt: skip
+    assert refs == {"A1": "STD", "B1": "W84"}
+    assert run_tick(api).opened == 1
+    (alert,) = tactical(api, "alpha")
+    assert alert["datum_margin_m"] == pytest.approx(500.0, abs=2.0)  # the geoid moves 1.2 m
+    assert "datum_margin_m" not in alert["figures"]
+    (detected,) = events_of(api, "bravo", "tactical.detected")
+    assert detected["payload"]["datum_margin_m"] == alert["datum_margin_m"]
+    both_levels = state("B2", 34.5, 36.6, 270.0, alt=8_120.0, alt_ref="STD")
+    assert post(api, "bravo", both_levels).is_success
+    run_tick(api)
+    assert {a["b"]["id"] for a in tactical(api, "alpha")} | {
+        a["a"]["id"] for a in tactical(api, "alpha")} == {"A1", "B1"}  # fmt: skip
+    refused = post(api, "alpha", state("A2", 34.5, 36.0, 90.0, alt_ref="AGL"))
+    assert refused.status_code == 422 and refused.json()["path"] == ["tracks", 0, "alt_ref"]
+
+
 def test_a_callsign_is_withheld_with_its_tracks_id_under_host_only(
     database: Database, clock: FakeClock
 ) -> None:

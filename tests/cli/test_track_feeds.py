@@ -180,7 +180,8 @@ def said(result: Result) -> str:
 def asterix_feed(now: datetime) -> list[bytes]:
     """What a radar tracker and an ADS-B station might send: junk, a CAT048 plot (not read), a
     CAT062 datagram (one track with a geometric altitude and a flight level, one with a flight
-    level only and no address) and a CAT021 report with a flight level only."""
+    level only and no address, one with a geometric altitude only) and a CAT021 report with a
+    flight level only."""
     import asterix.generated as gen
 
     cat048 = gen.Cat_048_1_32
@@ -192,10 +193,11 @@ def asterix_feed(now: datetime) -> list[bytes]:
                       callsign="VIPER11")  # fmt: skip
     adsb = FeedState("738A01", when, 33.8, 35.9, 200.0, 0.0, pressure_alt_m=flight_level_m(200),
                      callsign="BRV42")  # fmt: skip
+    gnss = FeedState("4CA1F3", when, 33.5, 36.5, 50.0, 0.0, geometric_alt_m=1500.0)
     return [
         b"\x00\x01 not asterix",
         cat048.create([plot]).unparse().to_bytes(),
-        encode_cat062([both, level], sac=7, sic=9, first_track_number=310),
+        encode_cat062([both, level, gnss], sac=7, sic=9, first_track_number=310),
         encode_cat021([adsb]),
     ]
 
@@ -215,17 +217,25 @@ def test_asterix_forwards_cat062_and_cat021_over_udp_and_counts_the_rest(
     counts = re.search(r"(\d+) datagrams not ASTERIX, (\d+) datablocks of other categories", text)
     assert counts and int(counts[1]) >= 1 and int(counts[2]) >= 1, text
     assert re.search(r"[1-9]\d* states accepted", text), text
-    assert "flight levels (STD, as if QNH were 1013.25 hPa)" in text
-    assert "geometric (W84 ellipsoid, geoid not applied)" in text
+    assert "flight levels (STD)" in text and "geometric (W84 ellipsoid)" in text
     assert "skipped: datagram" in result.stderr
     tracks = listing(api)
-    assert sorted(tracks) == ["4CA1F2", "738A01", "TN-7-9-311"]
-    assert tracks["4CA1F2"]["alt_m"] == pytest.approx(9150.0, abs=6.25 * FT_M)  # geometric
+    assert sorted(tracks) == ["4CA1F2", "4CA1F3", "738A01", "TN-7-9-311"]
+    # each altitude with its datum: the flight level before the geometric altitude
+    assert tracks["4CA1F2"]["alt_m"] == flight_level_m(300)
     assert tracks["TN-7-9-311"]["alt_m"] == flight_level_m(250)  # FL 250 as 7,620 m
     assert tracks["738A01"]["alt_m"] == flight_level_m(200)
+    assert tracks["4CA1F3"]["alt_m"] == pytest.approx(1500.0, abs=6.25 * FT_M)  # I062/130
+    refs = {track_id: t["alt_ref"] for track_id, t in tracks.items()}
+    assert refs == {"4CA1F2": "STD", "TN-7-9-311": "STD", "738A01": "STD", "4CA1F3": "W84"}
     # I062/380 ID, I062/380 ID of a track known by its number, I021/170
     callsigns = {track_id: t["callsign"] for track_id, t in tracks.items()}
-    assert callsigns == {"4CA1F2": "ALP123", "TN-7-9-311": "VIPER11", "738A01": "BRV42"}
+    assert callsigns == {
+        "4CA1F2": "ALP123",
+        "TN-7-9-311": "VIPER11",
+        "738A01": "BRV42",
+        "4CA1F3": None,
+    }
 
 
 def test_asterix_refuses_an_address_that_is_not_udp(api: Api) -> None:
@@ -235,7 +245,9 @@ def test_asterix_refuses_an_address_that_is_not_udp(api: Api) -> None:
     assert result.exit_code == 1 and "cannot listen on udp://192.0.2.1:8600" in result.stderr
 
 
-def readsb_snapshot(now: datetime, seen_pos_s: float = 0.5) -> bytes:
+def readsb_snapshot(now: datetime, seen_pos_s: float = 0.5, gnss_only: bool = False) -> bytes:
+    """Two aircraft with positions (and with ``gnss_only`` a third that reports no pressure
+    altitude) and one Mode S aircraft without a position."""
     aircraft = [
         {"hex": "4ca1f2", "flight": "ALP123  ", "alt_baro": 30000, "alt_geom": 30400, "gs": 450,
          "track": 90.0, "lat": 34.5, "lon": 36.0, "seen_pos": seen_pos_s},
@@ -243,23 +255,31 @@ def readsb_snapshot(now: datetime, seen_pos_s: float = 0.5) -> bytes:
          "lon": 36.2, "seen_pos": seen_pos_s},
         {"hex": "aaaaaa", "alt_baro": 12000, "seen": 1.0},  # Mode S only: no position
     ]  # fmt: skip
+    if gnss_only:
+        aircraft.append({"hex": "4ca1f3", "alt_geom": 5000, "gs": 100, "track": 0.0,
+                         "lat": 33.5, "lon": 36.5, "seen_pos": seen_pos_s})  # fmt: skip
     return json.dumps({"now": now.timestamp(), "aircraft": aircraft}).encode()
 
 
 def test_readsb_polls_a_url_until_for_runs_out(api: Api) -> None:
     now = api.env.clock.now()
-    with served([readsb_snapshot(now, 1.0), readsb_snapshot(now, 0.5), b"{broken"]) as url:
+    snapshots = [readsb_snapshot(now, 1.0, True), readsb_snapshot(now, 0.5, True), b"{broken"]
+    with served(snapshots) as url:
         result = run(api, "tracks", "readsb", url, "--every", "0.2", "--for", "1.2")
     assert result.exit_code == 0, result.output
     text = said(result)
     assert re.search(r"[3-9] snapshots read \(0 failed\)", text), text
-    assert "4 new positions" in text  # two aircraft, two positions each, then repeats
+    assert "6 new positions" in text  # three aircraft, two positions each, then repeats
     assert re.search(r"[1-9]\d* snapshots not of the aircraft.json shape", text), text
     assert "flight levels (STD" in text and "geometric (W84" in text
     tracks = listing(api)
-    assert sorted(tracks) == ["4CA1F2", "738A01"]
-    assert tracks["4CA1F2"]["alt_m"] == 30400 * FT_M
-    assert tracks["738A01"]["alt_m"] == 25000 * FT_M  # a pressure altitude, as if on 1013.25
+    assert sorted(tracks) == ["4CA1F2", "4CA1F3", "738A01"]
+    posted = {track_id: (t["alt_m"], t["alt_ref"]) for track_id, t in tracks.items()}
+    assert posted == {
+        "4CA1F2": (30000 * FT_M, "STD"),  # alt_baro before alt_geom
+        "738A01": (25000 * FT_M, "STD"),
+        "4CA1F3": (5000 * FT_M, "W84"),  # alt_geom: above the WGS84 ellipsoid
+    }
     assert (tracks["4CA1F2"]["callsign"], tracks["738A01"]["callsign"]) == ("ALP123", None)
 
 
@@ -303,13 +323,15 @@ def test_readsb_with_nothing_answering_exits_1(api: Api, tmp_path: Path) -> None
 def test_opensky_replays_state_vectors_restamped_to_now(api: Api, tmp_path: Path) -> None:
     t0 = int(datetime(2019, 6, 1, 10, 0, tzinfo=UTC).timestamp())
 
-    def vector(icao24: str, t: int, lon: float, geo: float | None) -> list[object]:
-        return [icao24, "ALP123  ", "Turkey", t, t, lon, 34.5, 9144.0, False, 230.0, 90.0,
+    def vector(
+        icao24: str, t: int, lon: float, geo: float | None, baro: float | None = 9144.0
+    ) -> list[object]:
+        return [icao24, "ALP123  ", "Turkey", t, t, lon, 34.5, baro, False, 230.0, 90.0,
                 0.0, None, geo, None, False, 0]  # fmt: skip
 
     lines = [
         json.dumps({"time": t0 + 10 * k, "states": [
-            vector("4ca1f2", t0 + 10 * k, 36.0 + 0.02 * k, 9300.0),
+            vector("4ca1f2", t0 + 10 * k, 36.0 + 0.02 * k, 9300.0, None),
             vector("738a01", t0 + 10 * k - 2, 36.5 - 0.02 * k, None),
             vector("aaaaaa", t0, 36.0, None)[:5],  # not a state vector
         ]})
@@ -326,7 +348,8 @@ def test_opensky_replays_state_vectors_restamped_to_now(api: Api, tmp_path: Path
     assert "4 geometric (W84" in text and "4 flight levels (STD" in text
     tracks = listing(api)
     assert sorted(tracks) == ["4CA1F2", "738A01"]
-    assert tracks["4CA1F2"]["alt_m"] == 9300.0 and tracks["738A01"]["alt_m"] == 9144.0
+    assert (tracks["4CA1F2"]["alt_m"], tracks["4CA1F2"]["alt_ref"]) == (9300.0, "W84")
+    assert (tracks["738A01"]["alt_m"], tracks["738A01"]["alt_ref"]) == (9144.0, "STD")
     assert {t["callsign"] for t in tracks.values()} == {"ALP123"}  # "ALP123  ", trimmed
     assert all(str(t["time"]).startswith("2026-11-24T12:00:00.") for t in tracks.values())
     refused = run(api, "tracks", "opensky", str(path), "--speed", "500")

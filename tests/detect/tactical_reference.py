@@ -15,10 +15,22 @@ i < j of different parties:
 
 The linearisation (steps 1 and 2) does not depend on the minima, so `reference_conflicts_by_
 minimum` solves step 3 for several lateral minima at once, for the cost of one.
+
+Datums (``datum``: 0 geometric, 1 pressure altitude, per track). A pair on one datum is
+compared as above. For a pressure altitude against a geometric one the vertical test is brute
+force, written apart from the engine's bounds: every QNH of the range in steps of 1 hPa, both
+ways of holding a pressure altitude (an altimeter set to that QNH, or geometrically in a
+standard-temperature atmosphere whose sea-level pressure it is: ``domain.heights``' standard
+atmosphere, not written again), each as a table of heights AMSL every 100 m of pressure
+altitude; the pair loses the vertical minimum at a time t, sampled every 0.1 s over the
+horizontal loss interval, when the geometric altitude is within the minimum of the pressure
+track's height AMSL for some QNH and either way. Its ``dv_m`` is the gap at the nominal QNH
+(1013.25 hPa, or the nearest end of the range) on an altimeter.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,8 +40,16 @@ import numpy as np
 import numpy.typing as npt
 from pyproj import Geod
 
+from sharedsky.domain.heights import geometric_height_m, isa_height_m
+
 _GEOD = Geod(ellps="WGS84")
 _PASSES = 3
+PRESSURE = 1
+"""The datum code of a pressure altitude (0: geometric)."""
+QNH_STEP_HPA = 1.0
+TIME_STEP_S = 0.1
+_NODES_M = np.arange(-1_000.0, 35_000.0 + 1.0, 100.0)
+"""Pressure altitudes of the tables of heights AMSL, metres."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +96,11 @@ def reference_conflicts(
     lateral_m: float = 9260.0,
     vertical_m: float = 304.8,
     pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    datum: npt.ArrayLike | None = None,
+    qnh_hpa: tuple[float, float] = (950.0, 1050.0),
 ) -> list[RefHit]:
-    """The conflicting pairs among `pairs` (default: all pairs of different parties)."""
+    """The conflicting pairs among `pairs` (default: all pairs of different parties);
+    ``datum`` per track (None: all geometric), ``qnh_hpa`` the range of sea-level pressure."""
     (hits,) = reference_conflicts_by_minimum(
         lat,
         lon,
@@ -90,6 +113,8 @@ def reference_conflicts(
         lateral_ms=(lateral_m,),
         vertical_m=vertical_m,
         pairs=pairs,
+        datum=datum,
+        qnh_hpa=qnh_hpa,
     )
     return hits
 
@@ -107,10 +132,13 @@ def reference_conflicts_by_minimum(
     lookahead_s: float = 300.0,
     vertical_m: float = 304.8,
     pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    datum: npt.ArrayLike | None = None,
+    qnh_hpa: tuple[float, float] = (950.0, 1050.0),
 ) -> list[list[RefHit]]:
     """The conflicting pairs for each lateral minimum of `lateral_ms`, in that order."""
     lat_a, lon_a, alt_a = (np.asarray(a, dtype=float) for a in (lat, lon, alt))
     gs_a, trk_a, vs_a = (np.asarray(a, dtype=float) for a in (gs, trk, vs))
+    codes = np.zeros(len(alt_a), dtype=int) if datum is None else np.asarray(datum, dtype=int)
     i, j = all_pairs(party) if pairs is None else pairs
     if len(i) == 0:
         return [[] for _ in lateral_ms]
@@ -125,6 +153,11 @@ def reference_conflicts_by_minimum(
     for lateral_m in lateral_ms:
         hits = []
         for k in range(len(i)):
+            a, b = int(i[k]), int(j[k])
+            mixed = None
+            if codes[a] != codes[b]:
+                p, g = (a, b) if codes[a] == PRESSURE else (b, a)
+                mixed = Mixed(alt_a[p], vs_a[p], alt_a[g], vs_a[g], qnh_hpa)
             hit = _one_pair(
                 float(rx[k]),
                 float(ry[k]),
@@ -136,6 +169,7 @@ def reference_conflicts_by_minimum(
                 lookahead_s,
                 lateral_m,
                 vertical_m,
+                mixed,
             )
             if hit is not None:
                 hits.append(RefHit(int(i[k]), int(j[k]), *hit))
@@ -180,6 +214,53 @@ def _in_frame(
     return x, y, speed * np.sin(h), speed * np.cos(h)
 
 
+@functools.cache
+def amsl_tables(qnh_min_hpa: float, qnh_max_hpa: float) -> np.ndarray:
+    """(2 × Q, len(_NODES_M)): the height AMSL of each pressure altitude of `_NODES_M`, for
+    each QNH from the lowest to the highest in steps of `QNH_STEP_HPA` (the highest always
+    included), on an altimeter set to it and geometrically; metres."""
+    steps = np.arange(qnh_min_hpa, qnh_max_hpa, QNH_STEP_HPA)
+    rows = []
+    for qnh in [*steps.tolist(), qnh_max_hpa]:
+        rows.append(_NODES_M - isa_height_m(qnh))
+        rows.append(np.array([geometric_height_m(float(h), qnh) for h in _NODES_M]))
+    return np.array(rows)
+
+
+@dataclass(frozen=True)
+class Mixed:
+    """A pair of a pressure altitude (p) and a geometric one (g), each from its t = 0 value
+    and rate."""
+
+    alt_p: float
+    vs_p: float
+    alt_g: float
+    vs_g: float
+    qnh_hpa: tuple[float, float]
+
+    def loss(self, start_s: float, end_s: float, vertical_m: float) -> tuple[float, float] | None:
+        """The first and last sampled times in [start_s, end_s] at which the gap is below
+        ``vertical_m`` for some QNH either way; None when there is none."""
+        if not start_s < end_s:
+            return None
+        times = np.append(np.arange(start_s, end_s, TIME_STEP_S), end_s)
+        pressure = self.alt_p + self.vs_p * times
+        geometric = self.alt_g + self.vs_g * times
+        lost = np.zeros(len(times), dtype=bool)
+        for heights in amsl_tables(*self.qnh_hpa):
+            lost |= np.abs(geometric - np.interp(pressure, _NODES_M, heights)) < vertical_m
+        if not lost.any():
+            return None
+        found = times[lost]
+        return float(found[0]), float(found[-1])
+
+    def nominal_gap_m(self, t_s: float) -> float:
+        """|gap| at t_s with the pressure altitude on an altimeter at the nominal QNH."""
+        nominal = min(max(1013.25, self.qnh_hpa[0]), self.qnh_hpa[1])
+        amsl = self.alt_p + self.vs_p * t_s - isa_height_m(nominal)
+        return abs(self.alt_g + self.vs_g * t_s - amsl)
+
+
 def _one_pair(
     rx: float,
     ry: float,
@@ -191,6 +272,7 @@ def _one_pair(
     lookahead_s: float,
     lateral_m: float,
     vertical_m: float,
+    mixed: Mixed | None = None,
 ) -> tuple[float, float, float, float, float, float] | None:
     # Horizontal: |r + (t - t0) w|² < L²  ⇔  a τ² + b τ + c < 0 with τ = t − t0.
     a = wx * wx + wy * wy
@@ -208,6 +290,13 @@ def _one_pair(
         h_in = t0 + (-b - root) / (2.0 * a)
         h_out = t0 + (-b + root) / (2.0 * a)
         tcpa = min(max(t0 - b / (2.0 * a), 0.0), lookahead_s)
+    if mixed is not None:  # on different datums: brute force over the QNH range
+        found = mixed.loss(max(h_in, 0.0), min(h_out, lookahead_s), vertical_m)
+        if found is None:
+            return None
+        tau = tcpa - t0
+        dcpa = math.hypot(rx + tau * wx, ry + tau * wy)
+        return tcpa, dcpa, mixed.nominal_gap_m(tcpa), *found, math.sqrt(a)
     # Vertical: |dz + t wz| < V.
     if wz == 0.0:
         if abs(dz) >= vertical_m:

@@ -16,6 +16,7 @@ The tests on the real Earth (`tactical_candidates`) are in test_tactical_random.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import astuple
 
@@ -216,14 +217,18 @@ def test_both_kernels_read_the_state_as_the_motion_packs_it() -> None:
     cache follows its own file only), so the names must agree."""
     from sharedsky.detect import _cpa_kernel, _grid_kernel
 
-    names = ("POS", "UP", "VEL", "ALT", "VS")
+    names = ("POS", "UP", "VEL", "ALT", "VS", "DATUM", "LOW", "HIGH")
     assert [getattr(_cpa_kernel, n) for n in names] == [getattr(_grid_kernel, n) for n in names]
     motion = random_flat(np.random.default_rng(3), 5, 1_000.0)
     state = motion.packed()
-    assert state.shape == (5, 11) and state.flags.c_contiguous
+    assert state.shape == (5, 14) and state.flags.c_contiguous
     k = _grid_kernel
     assert np.array_equal(state[:, k.POS : k.POS + 3], motion.pos_m)
     assert np.array_equal(state[:, k.UP : k.UP + 3], motion.up)
     assert np.array_equal(state[:, k.VEL : k.VEL + 3], motion.vel_mps)
     assert np.array_equal(state[:, k.ALT], motion.alt_m)
     assert np.array_equal(state[:, k.VS], motion.vs_mps)
+    assert not state[:, k.DATUM :].any()  # one datum: no codes, no offsets
+    datums = np.array([[0, 0, 0], [1, -540, 300], [1, -550, 302], [0, 0, 0], [0, 0, 0]], float)
+    state = dataclasses.replace(motion, datums=datums).packed()
+    assert np.array_equal(state[:, k.DATUM : k.HIGH + 1], datums)

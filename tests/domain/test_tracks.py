@@ -13,6 +13,7 @@ from sharedsky.domain.tracks import TrackReport, check_batch, report_of
 
 NOW_S = 1_800_000_000.0
 CALLSIGN_RULE = "a callsign has 1 to 16 letters A-Z, digits, inner spaces or hyphens"
+ALT_REF_RULE = "alt_ref {} is not one of AMSL, STD, W84"
 GOOD: dict[str, list[Any]] = {
     "id": ["A1", "A2"],
     "time": [NOW_S, NOW_S - 1.0],
@@ -24,6 +25,7 @@ GOOD: dict[str, list[Any]] = {
     "vs_mps": [0.0, -5.0],
     "notice_id": [None, "N-1"],
     "callsign": ["ALP123", None],
+    "alt_ref": ["AMSL", "STD"],
 }
 
 
@@ -43,6 +45,7 @@ def refusal(*, columnar: bool = False, max_states: int = 10, **change: list[Any]
             kinematics(given),
             given["notice_id"],
             given["callsign"],
+            given["alt_ref"],
         )
         check_batch(
             report,
@@ -85,6 +88,9 @@ def refusal(*, columnar: bool = False, max_states: int = 10, **change: list[Any]
         ({"callsign": ["ALP1", "ALP1-"]}, CALLSIGN_RULE, "callsign"),
         ({"callsign": ["ALP1", "AL@@@@"]}, CALLSIGN_RULE, "callsign"),
         ({"callsign": ["ALP1", "ΑΛΦΑ1"]}, CALLSIGN_RULE, "callsign"),
+        ({"alt_ref": ["STD", "AGL"]}, ALT_REF_RULE.format("'AGL'"), "alt_ref"),
+        ({"alt_ref": ["STD", "FL"]}, ALT_REF_RULE.format("'FL'"), "alt_ref"),
+        ({"alt_ref": ["STD", "amsl"]}, ALT_REF_RULE.format("'amsl'"), "alt_ref"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_message_and_path(
@@ -138,6 +144,32 @@ def test_columns_of_unequal_length_are_refused_naming_the_column(name: str) -> N
     with pytest.raises(InvalidInput) as caught:
         report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], columns, None, ["ALP1"])
     assert caught.value.path == ("callsign",)
+    with pytest.raises(InvalidInput) as caught:
+        report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], columns, None, None, ["STD"])
+    assert (caught.value.detail, caught.value.path) == (
+        "column 'alt_ref' has 1 values, not 2",
+        ("alt_ref",),
+    )
+
+
+def test_each_altitude_keeps_its_reference_and_none_given_means_amsl() -> None:
+    """An altitude keeps the datum its feed gave it (a flight level is a pressure altitude,
+    STD); a report that gives none is in metres AMSL, as every altitude was before."""
+    refs = ["W84", "STD"]
+    report = report_of(
+        PartyId("alpha"), GOOD["id"], GOOD["time"], kinematics(GOOD), None, None, refs
+    )
+    batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
+    assert batch.alt_refs == ("W84", "STD")
+    assert [row[-1] for row in batch.rows()] == refs
+    plain = report_of(PartyId("alpha"), GOOD["id"], GOOD["time"], kinematics(GOOD))
+    assert check_batch(plain, NOW_S, max_future_s=5.0, max_states=2).alt_refs == ("AMSL",) * 2
+    ragged = TrackReport(
+        plain.party, plain.ids, plain.time_s, plain.values, plain.notice_ids, (), ("STD",)
+    )
+    with pytest.raises(InvalidInput) as caught:
+        check_batch(ragged, NOW_S, max_future_s=5.0, max_states=2)
+    assert (caught.value.detail, caught.value.path) == ("1 alt_refs for 2 states", ("tracks",))
 
 
 def test_the_edges_of_every_range_are_accepted() -> None:
@@ -156,7 +188,7 @@ def test_the_edges_of_every_range_are_accepted() -> None:
     )
     batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
     assert [row[0] for row in batch.rows()] == ids
-    first = (NOW_S + 5.0, 90.0, 180.0, -500.0, 0.0, 0.0, -200.0, "N" * 40, "A" * 16)
+    first = (NOW_S + 5.0, 90.0, 180.0, -500.0, 0.0, 0.0, -200.0, "N" * 40, "A" * 16, "AMSL")
     assert next(batch.rows())[1:] == first
 
 
@@ -167,7 +199,7 @@ def test_a_callsign_of_letters_digits_inner_spaces_and_hyphens_is_kept(callsign:
     )
     batch = check_batch(report, NOW_S, max_future_s=5.0, max_states=2)
     assert batch.callsigns == (callsign, None)
-    assert [row[-1] for row in batch.rows()] == [callsign, None]
+    assert [row[-2] for row in batch.rows()] == [callsign, None]
 
 
 def test_a_report_without_callsigns_has_none_for_each_state() -> None:

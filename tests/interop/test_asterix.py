@@ -62,7 +62,11 @@ def test_a_cat062_track_decodes_within_the_quantisation_with_both_altitudes() ->
     assert got.geometric_alt_m == pytest.approx(7750.0, abs=FT_LSB_M)
     assert got.pressure_alt_m == pytest.approx(7620.0, abs=FL_LSB_M)
     assert got.qnh_alt_m is None
-    assert got.height.datum is AltitudeDatum.W84  # the geometric altitude is posted
+    assert got.height.datum is AltitudeDatum.STD  # I062/136, the flight level, is posted
+    assert got.to_wire()["alt_ref"] == "STD"
+    [gnss] = AsterixDecoder().feed(encode_cat062([aircraft(geometric_alt_m=7750.0)]), NOW)
+    assert gnss.height.datum is AltitudeDatum.W84  # I062/130 alone: above the ellipsoid
+    assert gnss.to_wire()["alt_ref"] == "W84"
     assert got.gs_mps == pytest.approx(sent.gs_mps, abs=0.3)  # Vx, Vy in 0.25 m/s
     assert got.trk_deg == pytest.approx(275.5, abs=0.1)
     assert got.vs_mps == pytest.approx(sent.vs_mps, abs=6.25 * FPM_MPS)
@@ -139,8 +143,12 @@ def test_a_cat021_report_decodes_with_its_address_identification_and_heights() -
     assert got.gs_mps == pytest.approx(sent.gs_mps, abs=2**-14 * NM_M)
     assert got.trk_deg == pytest.approx(275.5, abs=360 / 2**16)
     assert got.vs_mps == pytest.approx(sent.vs_mps, abs=6.25 * FPM_MPS)
+    assert got.height.datum is AltitudeDatum.STD  # I021/145 is posted before I021/140
+    assert got.to_wire()["alt_ref"] == "STD"
     [level_only] = AsterixDecoder().feed(encode_cat021([aircraft(pressure_alt_m=7620.0)]), NOW)
     assert level_only.height.datum is AltitudeDatum.STD
+    [gnss] = AsterixDecoder().feed(encode_cat021([aircraft(geometric_alt_m=7750.0)]), NOW)
+    assert (gnss.height.datum, gnss.to_wire()["alt_ref"]) == (AltitudeDatum.W84, "W84")
 
 
 def test_one_datagram_may_carry_several_datablocks_of_both_categories() -> None:

@@ -1,6 +1,6 @@
-"""States read from the field's feeds keep each altitude with its datum, post the geometric one
-first and a flight level only when nothing better is known, and are refused before posting
-when a value lies outside what ``POST /v1/tracks`` accepts."""
+"""States read from the field's feeds keep each altitude with its datum, post the flight level
+first (then QNH, then the geometric altitude) with its datum as ``alt_ref``, and are refused
+before posting when a value lies outside what ``POST /v1/tracks`` accepts."""
 
 from __future__ import annotations
 
@@ -38,15 +38,33 @@ def test_flight_levels_are_pressure_altitudes_of_the_standard_atmosphere() -> No
     assert flight_level_m(0) == 0.0
 
 
-def test_the_geometric_altitude_is_posted_first_then_qnh_then_the_flight_level() -> None:
+def test_the_flight_level_is_posted_first_then_qnh_then_the_geometric_altitude() -> None:
+    """A pair on one datum compares exactly: the pressure altitude, which every transponder
+    reports, is the datum most of a picture shares (interop/feed_states.py says why)."""
     every = state(geometric_alt_m=7700.0, qnh_alt_m=7650.0, pressure_alt_m=7620.0)
-    assert every.height == Height(7700.0, AltitudeDatum.W84)
-    assert state(qnh_alt_m=7650.0, pressure_alt_m=7620.0).height == Height(
+    assert every.height == Height(7620.0, AltitudeDatum.STD)
+    assert state(qnh_alt_m=7650.0, geometric_alt_m=7700.0).height == Height(
         7650.0, AltitudeDatum.AMSL
     )
-    only_level = state(pressure_alt_m=flight_level_m(250))
-    assert only_level.height == Height(7620.0, AltitudeDatum.STD)
-    assert only_level.to_wire()["alt_m"] == 7620.0
+    only_gnss = state(geometric_alt_m=7700.0)
+    assert only_gnss.height == Height(7700.0, AltitudeDatum.W84)
+    level = state(pressure_alt_m=flight_level_m(250), geometric_alt_m=7700.0)
+    assert (level.to_wire()["alt_m"], level.to_wire()["alt_ref"]) == (7620.0, "STD")
+
+
+@pytest.mark.parametrize(
+    ("heights", "alt_ref"),
+    [
+        ({"pressure_alt_m": 7620.0}, "STD"),
+        ({"qnh_alt_m": 7650.0}, "AMSL"),
+        ({"geometric_alt_m": 7700.0}, "W84"),
+    ],
+)
+def test_the_posted_altitude_carries_its_datum_onto_the_wire(
+    heights: dict[str, float], alt_ref: str
+) -> None:
+    wire = TrackStateIn.model_validate(state(**heights).to_wire())
+    assert (wire.alt_m, wire.alt_ref) == (next(iter(heights.values())), alt_ref)
 
 
 def test_a_state_without_any_altitude_is_refused() -> None:
@@ -149,7 +167,4 @@ def test_datum_counts_say_which_altitudes_went_out_as_alt_m() -> None:
     for one in (state(geometric_alt_m=1.0), state(pressure_alt_m=1.0), state(pressure_alt_m=2.0)):
         counts.add(one)
     assert counts.counts == {AltitudeDatum.W84: 1, AltitudeDatum.STD: 2}
-    assert counts.text() == (
-        "altitudes posted as alt_m: 1 geometric (W84 ellipsoid, geoid not applied), "
-        "2 flight levels (STD, as if QNH were 1013.25 hPa)"
-    )
+    assert counts.text() == "altitudes posted: 1 geometric (W84 ellipsoid), 2 flight levels (STD)"

@@ -53,9 +53,12 @@ def test_a_vector_decodes_with_both_altitudes_on_their_datums() -> None:
         34.5, 36.2, 231.5, 275.5, -6.18,
     )  # fmt: skip
     assert (state.pressure_alt_m, state.geometric_alt_m) == (10_668.0, 10_820.0)
-    assert state.height.datum is AltitudeDatum.W84
+    assert state.height.datum is AltitudeDatum.STD  # baro_altitude is posted before geo_altitude
+    assert (state.to_wire()["alt_m"], state.to_wire()["alt_ref"]) == (10_668.0, "STD")
     _, [baro_only] = OpenSkyDecoder().feed(snapshot(T0, vector(geo=None)))
     assert baro_only.height.datum is AltitudeDatum.STD and baro_only.to_wire()["alt_m"] == 10_668.0
+    _, [gnss_only] = OpenSkyDecoder().feed(snapshot(T0 + 2, vector(baro=None)))
+    assert (gnss_only.to_wire()["alt_m"], gnss_only.to_wire()["alt_ref"]) == (10_820.0, "W84")
 
 
 def test_snapshots_repeat_positions_and_the_reader_gives_each_once_in_time_order() -> None:

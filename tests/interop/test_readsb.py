@@ -55,14 +55,17 @@ def test_an_aircraft_decodes_in_si_units_at_the_time_of_its_position() -> None:
     assert state.gs_mps == 450 * KT_MPS
     assert state.trk_deg == 275.5
     assert state.vs_mps == -1200 * FPM_MPS  # the geometric rate first
-    assert state.height.datum is AltitudeDatum.W84
+    assert state.height.datum is AltitudeDatum.STD  # alt_baro is posted before alt_geom
+    assert (state.to_wire()["alt_m"], state.to_wire()["alt_ref"]) == (25000 * FT_M, "STD")
 
 
-def test_without_a_gnss_height_the_pressure_altitude_is_posted_and_says_so() -> None:
-    [state] = ReadsbDecoder().feed(snapshot(plane(alt_geom=None, geom_rate=None)))
-    assert state.height.datum is AltitudeDatum.STD
-    assert state.to_wire()["alt_m"] == 25000 * FT_M
-    assert state.vs_mps == -1216 * FPM_MPS
+def test_without_a_pressure_altitude_the_gnss_height_is_posted_and_says_so() -> None:
+    [state] = ReadsbDecoder().feed(snapshot(plane(alt_baro=None)))
+    assert state.height.datum is AltitudeDatum.W84  # alt_geom: above the WGS84 ellipsoid
+    assert (state.to_wire()["alt_m"], state.to_wire()["alt_ref"]) == (25450 * FT_M, "W84")
+    [baro] = ReadsbDecoder().feed(snapshot(plane(alt_geom=None, geom_rate=None)))
+    assert baro.height.datum is AltitudeDatum.STD
+    assert baro.vs_mps == -1216 * FPM_MPS
 
 
 def test_each_position_is_given_once_across_snapshots() -> None:

@@ -179,6 +179,7 @@ def test_a_state_converts_to_the_wire_form() -> None:
     wire = state.to_wire(notice_id="N-1")
     assert wire["id"] == "4CA1F2" and wire["time"] == "2026-11-25T12:00:01.250Z"
     assert wire["alt_m"] == 7620.0 and wire["notice_id"] == "N-1"
+    assert wire["alt_ref"] == "STD"  # SBS-1 altitudes are the transponder's pressure altitude
     assert set(wire) == {
         "id",
         "time",
@@ -190,6 +191,7 @@ def test_a_state_converts_to_the_wire_form() -> None:
         "vs_mps",
         "notice_id",
         "callsign",
+        "alt_ref",
     }
     assert wire["callsign"] is None  # no identification message came
 

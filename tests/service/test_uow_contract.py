@@ -1082,15 +1082,16 @@ def live(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LiveTables]:
 
 def test_the_live_tables_keep_the_newest_state_of_each_track(live: LiveTables) -> None:
     def state(party: str, track: str, time_s: float, notice: str | None = None) -> tuple[Any, ...]:
-        return (party, track, time_s, 34, 36, 7600, 230, 90, 0, notice, notice and "CS1")
+        ref = "STD" if notice else "AMSL"
+        return (party, track, time_s, 34, 36, 7600, 230, 90, 0, notice, notice and "CS1", ref)
 
     assert live.upsert_tracks([]) == 0
     assert live.upsert_tracks([state("b", "t1", 10), state("a", "t2", 12, "n-1")]) == 2
     assert live.upsert_tracks([state("b", "t1", 9), state("a", "t2", 12)]) == 1  # not older
     fresh = live.fresh_tracks(10)
     assert fresh == [
-        ("a", "t2", 12.0, 34.0, 36.0, 7600.0, 230.0, 90.0, 0.0, None, None),
-        ("b", "t1", 10.0, 34.0, 36.0, 7600.0, 230.0, 90.0, 0.0, None, None),
+        ("a", "t2", 12.0, 34.0, 36.0, 7600.0, 230.0, 90.0, 0.0, None, None, "AMSL"),
+        ("b", "t1", 10.0, 34.0, 36.0, 7600.0, 230.0, 90.0, 0.0, None, None, "AMSL"),
     ]
     assert all(type(v) is float for v in fresh[0][2:9])
     assert live.fresh_tracks(11) == fresh[:1] and live.count_fresh(11) == 1

@@ -19,9 +19,14 @@ from sharedsky.store.uow import Database
 
 
 def row(
-    party: str, track: str, time_s: float, lat: float = 34.5, callsign: str | None = None
+    party: str,
+    track: str,
+    time_s: float,
+    lat: float = 34.5,
+    callsign: str | None = None,
+    alt_ref: str = "AMSL",
 ) -> TrackRow:
-    return (party, track, time_s, lat, 36.0, 7600.0, 230.0, 90.0, 0.0, None, callsign)
+    return (party, track, time_s, lat, 36.0, 7600.0, 230.0, 90.0, 0.0, None, callsign, alt_ref)
 
 
 def test_a_track_keeps_its_newest_state_and_an_older_one_is_refused(database: Database) -> None:
@@ -31,11 +36,12 @@ def test_a_track_keeps_its_newest_state_and_an_older_one_is_refused(database: Da
     )
     assert kept == 2
     assert live.run(lambda c: upsert_tracks(c, [row("alpha", "A1", 99.0, lat=1.0)])) == 0
-    newer = row("alpha", "A1", 101.0, lat=2.0, callsign="ALP 12")
+    newer = row("alpha", "A1", 101.0, lat=2.0, callsign="ALP 12", alt_ref="STD")
     assert live.run(lambda c: upsert_tracks(c, [newer])) == 1
     assert live.run(lambda c: upsert_tracks(c, [])) == 0
     stored = live.run(lambda c: fresh_tracks(c, 0.0))
-    assert stored == [newer, row("bravo", "B1", 100.0)]  # the callsign kept with its state
+    # the callsign and the altitude's reference kept with their state
+    assert stored == [newer, row("bravo", "B1", 100.0)]
 
 
 def test_fresh_states_are_counted_and_old_ones_pruned(database: Database) -> None:

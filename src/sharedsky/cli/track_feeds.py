@@ -319,7 +319,7 @@ def opensky_command(
         f"{stats.without_position:,} without position, {stats.ground:,} on the ground, "
         f"{stats.incomplete:,} incomplete, {stats.out_of_order:,} out of order)"
     )
-    _print_datums(datums.text("altitudes of the states read, each posted as alt_m"))
+    _print_datums(datums.text("altitudes of the states read, each posted with its datum"))
     _print_reasons(stats.errors)
 
 

@@ -7,7 +7,10 @@ Each track is a row of `state` (`TrackMotion.packed`, the columns named below); 
 the radius of curvature of its normal section along the velocity. For each pair the horizontal
 CPA is solved in the plane normal to the mean vertical of the two aircraft, first at t = 0, then
 `passes` times again after moving both along their normal sections to the previous estimate.
-The result has a row per pair, its columns named below too.
+Two tracks on different datums lose the vertical minimum when some offsets of their datums
+(the state's LOW … HIGH) bring them within it; their DV is still the gap of their altitudes as
+given (``detect.tactical`` puts it on the nominal datums). The result has a row per pair, its
+columns named below too.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ STILL_MPS2 = 1e-12
 """Squared relative speeds below this (1 µm/s) count as no relative motion."""
 
 # columns of ``state``: Earth-centred position (3, metres), unit vertical (3) and horizontal
-# velocity (3, m/s), then the altitude (m) and the vertical rate (m/s); the layout of
-# `_grid_kernel`'s state (a test holds them equal: each kernel's Numba cache depends on its own
-# file only, so each module names the columns itself)
-POS, UP, VEL, ALT, VS = 0, 3, 6, 9, 10
+# velocity (3, m/s), then the altitude (m) and the vertical rate (m/s), the datum code and the
+# least and greatest offset of the height above mean sea level from the altitude (m); the
+# layout of `_grid_kernel`'s state (a test holds them equal: each kernel's Numba cache depends
+# on its own file only, so each module names the columns itself)
+POS, UP, VEL, ALT, VS, DATUM, LOW, HIGH = 0, 3, 6, 9, 10, 11, 12, 13
 # columns of a pair's row of the result: 1.0 for a conflict (then the rest), the time of the
 # CPA, the horizontal and vertical distances then, the loss interval
 HIT, TCPA, DCPA, DV, T_IN, T_OUT = 0, 1, 2, 3, 4, 5
@@ -78,15 +82,25 @@ def _exact_py(
     out = np.zeros((len(i), 6))
     for k in range(len(i)):
         a, b = i[k], j[k]
-        # ── vertical loss interval: |dz + t·wz| < vertical_m
+        # ── vertical loss interval: |dz + t·wz| < vertical_m; two tracks on different datums
+        # lose it when some offsets of theirs close the gap (b − a's offset in [low, high]):
+        # the gap moved to the middle of that range and the minimum widened by half its width
         dz = state[b, ALT] - state[a, ALT]
         wz = state[b, VS] - state[a, VS]
+        limit = vertical_m
+        if state[a, DATUM] != state[b, DATUM]:
+            low = state[b, LOW] - state[a, HIGH]
+            high = state[b, HIGH] - state[a, LOW]
+            limit += 0.5 * (high - low)
+            shifted = dz + 0.5 * (low + high)
+        else:
+            shifted = dz
         if wz == 0.0:
-            if abs(dz) >= vertical_m:
+            if abs(shifted) >= limit:
                 continue
             v_in, v_out = -math.inf, math.inf
         else:
-            lo, hi = (-vertical_m - dz) / wz, (vertical_m - dz) / wz
+            lo, hi = (-limit - shifted) / wz, (limit - shifted) / wz
             v_in, v_out = min(lo, hi), max(lo, hi)
         if max(v_in, 0.0) >= min(v_out, lookahead_s):
             continue

@@ -3,7 +3,7 @@
 Inputs are packed row by row, tracks sorted by the cell of their box's low corner, with the
 columns named below: ``cells`` (grid cells of the box's corners, and the party), ``boxes`` (the
 swept box, metres) and ``state`` (position, vertical and velocity in Earth-centred metres and
-m/s, altitude m, vertical rate m/s).
+m/s, altitude m, vertical rate m/s, datum code and offsets m).
 
 Stages (each a small compiled function, called by `grid_pairs` in this order):
 
@@ -39,8 +39,9 @@ GX0, GX1, GY0, GY1, GZ0, GZ1, PARTY = 0, 1, 2, 3, 4, 5, 6
 # columns of ``boxes``: the swept box's low and high sides, metres
 X0, X1, Y0, Y1, Z0, Z1 = 0, 1, 2, 3, 4, 5
 # columns of ``state``: Earth-centred position (3), unit vertical (3) and velocity (3), then
-# the altitude and the vertical rate
-POS, UP, VEL, ALT, VS = 0, 3, 6, 9, 10
+# the altitude and the vertical rate, the datum code and the least and greatest offset of the
+# height above mean sea level from the altitude (`pruning.TrackMotion.datums`)
+POS, UP, VEL, ALT, VS, DATUM, LOW, HIGH = 0, 3, 6, 9, 10, 11, 12, 13
 # columns of the entries' low-corner cell and party (``_entry_columns``)
 EGX, EGY, EGZ, EPARTY = 0, 1, 2, 3
 # columns of a chunk's tally
@@ -66,10 +67,17 @@ def _coarse_conflict_py(
     lateral_m: float,
     vertical_m: float,
 ) -> bool:
-    # the vertical loss interval first: the cheapest test
-    v_in, v_out = _loss_interval(
-        state[b, ALT] - state[a, ALT], state[b, VS] - state[a, VS], vertical_m
-    )
+    # the vertical loss interval first: the cheapest test; two tracks on different datums
+    # lose it when some offsets of theirs close the gap (b − a's offset in [low, high]): the
+    # gap moved to the middle of that range and the minimum widened by half its width
+    dz = state[b, ALT] - state[a, ALT]
+    limit = vertical_m
+    if state[a, DATUM] != state[b, DATUM]:
+        low = state[b, LOW] - state[a, HIGH]
+        high = state[b, HIGH] - state[a, LOW]
+        dz += 0.5 * (low + high)
+        limit += 0.5 * (high - low)
+    v_in, v_out = _loss_interval(dz, state[b, VS] - state[a, VS], limit)
     if max(v_in, 0.0) >= min(v_out, lookahead_s):
         return False
     # Horizontal plane at the midpoint: normal m, relative position r and velocity w in it.

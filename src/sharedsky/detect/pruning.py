@@ -15,7 +15,9 @@ grid. Stages, each counted in `PruneStats`:
    intersection of their boxes (so no pair is examined twice);
 2. **party and box** — same-party pairs and pairs whose boxes do not intersect are dropped;
 3. **coarse CPA** — relative motion, projected on the horizontal plane at the pair's midpoint,
-   must come within `lateral_m` at a time when the altitudes are within `vertical_m`.
+   must come within `lateral_m` at a time when the altitudes are within `vertical_m` (for two
+   tracks on different datums, within `vertical_m` for some offsets of their datums:
+   `TrackMotion.datums`; their swept boxes span those offsets too).
 
 `box_lateral_m` must bound the planar distance whenever the coarse test's distance is below
 `lateral_m` (the caller proves its bound). The loop over cells is compiled with Numba
@@ -53,12 +55,25 @@ class TrackMotion:
     """(N, 3) unit vectors of the local vertical."""
     vel_mps: FloatArray
     """(N, 3) horizontal velocity vectors, metres per second."""
+    datums: FloatArray | None = None
+    """(N, 3) each track's datum code (``detect.tracks.Datum``) and the least and greatest
+    offset of its height above mean sea level from ``alt_m`` over the look-ahead (metres;
+    0 and 0 for a geometric altitude); None when every track is on one datum. Two tracks on
+    different datums are compared through those offsets, two on one datum exactly."""
 
     def packed(self) -> FloatArray:
-        """(N, 11) C-contiguous rows of the vectors, the altitude and the vertical rate: the
-        ``state`` that the compiled kernels read (columns POS, UP, VEL, ALT, VS of
-        `_grid_kernel` and `_cpa_kernel`)."""
-        columns = [self.pos_m, self.up, self.vel_mps, self.alt_m[:, None], self.vs_mps[:, None]]
+        """(N, 14) C-contiguous rows of the vectors, the altitude, the vertical rate and the
+        datum with its offsets: the ``state`` that the compiled kernels read (columns POS, UP,
+        VEL, ALT, VS, DATUM, LOW, HIGH of `_grid_kernel` and `_cpa_kernel`)."""
+        datums = self.datums if self.datums is not None else np.zeros((len(self.alt_m), 3))
+        columns = [
+            self.pos_m,
+            self.up,
+            self.vel_mps,
+            self.alt_m[:, None],
+            self.vs_mps[:, None],
+            datums,
+        ]
         return np.ascontiguousarray(np.concatenate(columns, axis=1))
 
 
@@ -109,6 +124,8 @@ def candidate_pairs(
     x0, x1 = _swept(motion.x_m, motion.vx_mps, lookahead_s, box_lateral_m / 2.0)
     y0, y1 = _swept(motion.y_m, motion.vy_mps, lookahead_s, box_lateral_m / 2.0)
     z0, z1 = _swept(motion.alt_m, motion.vs_mps, lookahead_s, vertical_m / 2.0)
+    if motion.datums is not None:  # each box spans every height AMSL its track may be at
+        z0, z1 = z0 + motion.datums[:, 1], z1 + motion.datums[:, 2]
     # Defaults measured at N = 100,000 (benchmark traffic): cells of 3/4 of the median box and
     # one altitude layer (the sweep by altitude inside a cell already does the z work) beat
     # finer layers by 10–20 %.

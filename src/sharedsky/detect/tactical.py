@@ -25,6 +25,16 @@ most of the time budget at N = 10,000. The pruning grid lies in the orthographic
 batch centre instead (`_planar`), whose bound is exact at any size: an orthogonal projection
 never lengthens a vector.
 
+Datums. Each altitude is geometric (metres AMSL) or a pressure altitude (a flight level:
+`tracks.Datum`). Two tracks on one datum are compared exactly, as above. A pressure altitude
+lies above mean sea level somewhere in an interval that the QNH range allows
+(`tracks.PressureOffsets`, bounded over every pressure altitude the track passes in the
+look-ahead): a pair on different datums loses the vertical minimum when some height in that
+interval does, so no pair that is within the minimum for some QNH in range is missed. Such a
+pair found only because of that widening carries ``datum_margin_m``: the least vertical gap at
+the nominal QNH while the widened loss lasts (at least the minimum, since the pair would not be
+a conflict at that QNH). Its ``dv_m`` is the gap at the nominal QNH too.
+
 Stages: `_planar` (vectors and the planar image), `pruning.candidate_pairs` (grid over swept
 boxes, coarse CPA from t = 0 with the lateral minimum widened by `_MODEL_SLACK_M`), `_exact`
 (re-linearised CPA on the candidates: the final decision and the reported values).
@@ -38,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sharedsky.detect.pruning import Candidates, PruneStats, TrackMotion, candidate_pairs
-from sharedsky.detect.tracks import TrackColumns, check_positive
+from sharedsky.detect.tracks import Datum, PressureOffsets, TrackColumns, check_positive
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
 from sharedsky.geo.ecef import ecef_m, meridian_radius_m, prime_vertical_radius_m
 from sharedsky.geo.states import States
@@ -77,6 +87,10 @@ class CpaHits:
     t_in_s: FloatArray
     t_out_s: FloatArray
     stats: PruneStats
+    datum_margin_m: FloatArray
+    """For a pair on different datums found only because of their widening: the least
+    vertical gap at the nominal QNH during [t_in_s, t_out_s] (≥ the vertical minimum);
+    NaN for every other pair."""
 
     def __len__(self) -> int:
         return len(self.i)
@@ -88,16 +102,20 @@ def detect_conflicts(
     lookahead_s: float = DEFAULT_LOOKAHEAD_S,
     lateral_m: float = DEFAULT_LATERAL_M,
     vertical_m: float = DEFAULT_VERTICAL_M,
+    pressure: PressureOffsets | None = None,
 ) -> CpaHits:
-    """Every pair of tracks of different parties that loses both minima within the look-ahead.
+    """Every pair of tracks of different parties that loses both minima within the look-ahead;
+    ``pressure`` bounds where a pressure altitude lies above mean sea level (needed when the
+    tracks are on both datums, unused otherwise).
 
-    Raises ValueError for non-positive (or non-finite) minima or look-ahead; the states were
-    checked when they were made (`States`).
+    Raises ValueError for non-positive (or non-finite) minima or look-ahead, or for tracks on
+    both datums without ``pressure``; the states were checked when they were made (`States`).
     """
     _check(lookahead_s, lateral_m, vertical_m)
-    motion = _planar(tracks)
+    motion = _planar(tracks, _datums(tracks, pressure, lookahead_s))
     candidates = _prune(motion, lookahead_s, lateral_m, vertical_m)
-    return _exact(motion, candidates, lookahead_s, lateral_m, vertical_m)
+    nominal_m = 0.0 if pressure is None else pressure.nominal_m
+    return _exact(motion, candidates, (lookahead_s, lateral_m, vertical_m), nominal_m)
 
 
 def warm() -> None:  # pragma: no mutate block (a start-up cache warmer, not detection)
@@ -129,10 +147,12 @@ def tactical_candidates(
     lookahead_s: float = DEFAULT_LOOKAHEAD_S,
     lateral_m: float = DEFAULT_LATERAL_M,
     vertical_m: float = DEFAULT_VERTICAL_M,
+    pressure: PressureOffsets | None = None,
 ) -> Candidates:
     """The candidate pairs that `detect_conflicts` measures exactly (a superset of its hits)."""
     _check(lookahead_s, lateral_m, vertical_m)
-    return _prune(_planar(tracks), lookahead_s, lateral_m, vertical_m)
+    motion = _planar(tracks, _datums(tracks, pressure, lookahead_s))
+    return _prune(motion, lookahead_s, lateral_m, vertical_m)
 
 
 def _prune(
@@ -151,7 +171,28 @@ def _prune(
 # ── stage 1: Earth-centred vectors and the planar image for the grid ───────────────────────
 
 
-def _planar(tracks: TrackColumns) -> TrackMotion:
+def _datums(
+    tracks: TrackColumns, pressure: PressureOffsets | None, lookahead_s: float
+) -> FloatArray | None:
+    """`TrackMotion.datums` of the tracks: None when all are on one datum (every pair is then
+    compared exactly), else each one's datum code and offsets (a pressure altitude's over the
+    pressure altitudes it passes in the look-ahead, 0 for a geometric one)."""
+    if not tracks.mixed:
+        return None
+    if pressure is None:
+        raise ValueError("tracks on both datums need pressure offsets to be compared")
+    datum = tracks.datum
+    datums = np.zeros((len(tracks), 3))
+    datums[:, 0] = datum
+    on = datum == Datum.PRESSURE
+    states = tracks.states
+    low_m, high_m = pressure.span_m(states.alt_m[on], states.vs_mps[on], lookahead_s)
+    datums[on, 1] = low_m
+    datums[on, 2] = high_m
+    return datums
+
+
+def _planar(tracks: TrackColumns, datums: FloatArray | None = None) -> TrackMotion:
     states = tracks.states
     lat, lon = np.radians(states.lat_deg), np.radians(states.lon_deg)
     trk = np.radians(states.trk_deg)
@@ -181,6 +222,7 @@ def _planar(tracks: TrackColumns) -> TrackMotion:
         pos,
         up,
         vel,
+        datums,
     )
 
 
@@ -211,12 +253,15 @@ def _box_lateral_m(coarse_m: float, gs_max_mps: float, lookahead_s: float) -> fl
 def _exact(
     motion: TrackMotion,
     candidates: Candidates,
-    lookahead_s: float,
-    lateral_m: float,
-    vertical_m: float,
+    limits: tuple[float, float, float],
+    nominal_m: float,
 ) -> CpaHits:
+    """The hits among the candidates (``limits``: look-ahead s, lateral and vertical minima m);
+    a pair on different datums gets its gap at the nominal QNH (``nominal_m``: height AMSL −
+    pressure altitude there) as ``dv_m``, and its ``datum_margin_m`` (`_nominal_gaps`)."""
     from sharedsky.detect import _cpa_kernel as kernel  # Numba loads on first use
 
+    lookahead_s, lateral_m, vertical_m = limits
     rows = kernel.exact_pairs(
         motion.packed(),
         _section_radius_m(motion),
@@ -229,16 +274,51 @@ def _exact(
     )
     hit = rows[:, kernel.HIT] == 1.0
     found = rows[hit]
+    i, j = candidates.i[hit], candidates.j[hit]
+    times = found[:, [kernel.TCPA, kernel.T_IN, kernel.T_OUT]]
+    dv_m = found[:, kernel.DV].copy()
+    margin_m = np.full(len(i), np.nan)
+    if motion.datums is not None:
+        mixed = motion.datums[i, 0] != motion.datums[j, 0]
+        gaps = _nominal_gaps(motion, motion.datums[:, 0], (i[mixed], j[mixed]), nominal_m)
+        dv_m[mixed], margin_m[mixed] = _widened(gaps, times[mixed], vertical_m)
     return CpaHits(
-        candidates.i[hit],
-        candidates.j[hit],
-        found[:, kernel.TCPA].copy(),
+        i,
+        j,
+        times[:, 0].copy(),
         found[:, kernel.DCPA].copy(),
-        found[:, kernel.DV].copy(),
-        found[:, kernel.T_IN].copy(),
-        found[:, kernel.T_OUT].copy(),
+        dv_m,
+        times[:, 1].copy(),
+        times[:, 2].copy(),
         candidates.stats,
+        margin_m,
     )
+
+
+def _nominal_gaps(
+    motion: TrackMotion, code: FloatArray, pairs: tuple[IntArray, IntArray], nominal_m: float
+) -> FloatArray:
+    """(K, 2): the vertical gap of each pair (b − a) at t = 0 at the nominal QNH, metres (a
+    pressure altitude moved by ``nominal_m``, its height AMSL − pressure altitude there), and
+    its rate of change, m/s."""
+    i, j = pairs
+    shift_m = np.where(code == Datum.PRESSURE, nominal_m, 0.0)
+    gap_m = (motion.alt_m[j] + shift_m[j]) - (motion.alt_m[i] + shift_m[i])
+    return np.stack([gap_m, motion.vs_mps[j] - motion.vs_mps[i]], axis=1)
+
+
+def _widened(
+    gaps: FloatArray, times: FloatArray, vertical_m: float
+) -> tuple[FloatArray, FloatArray]:
+    """(dv_m, datum_margin_m) of hits on different datums from their nominal ``gaps``
+    (`_nominal_gaps`) and ``times`` (tcpa_s, t_in_s, t_out_s): the nominal gap at the CPA, and
+    the least nominal gap during [t_in_s, t_out_s] when it is at least ``vertical_m`` (NaN
+    otherwise). The widened loss interval holds the nominal one, so that least gap is below
+    the minimum exactly when the pair conflicts at the nominal QNH too."""
+    gap_m, rate_mps = gaps[:, 0], gaps[:, 1]
+    at_cpa, at_in, at_out = (gap_m + rate_mps * times[:, k] for k in range(3))
+    least = np.where(at_in * at_out <= 0.0, 0.0, np.minimum(np.abs(at_in), np.abs(at_out)))
+    return np.abs(at_cpa), np.where(least >= vertical_m, least, np.nan)
 
 
 def _section_radius_m(motion: TrackMotion) -> FloatArray:

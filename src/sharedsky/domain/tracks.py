@@ -1,10 +1,18 @@
 """Tracks: the live states of one party's aircraft, as a batch of aligned columns.
 
-A state says where an aircraft was at ``time``: position (degrees), altitude (metres above mean
-sea level), ground speed (m/s), track angle (degrees clockwise from true north, in [0, 360)) and
-vertical rate (m/s, positive up); optionally the notice it flies under and its callsign (what a
-person reads the aircraft by: ``ALP123``, ``VIPER 11``; metadata beside the columns, never an
-input of the engines). A batch belongs to one party. What a party reports (`TrackReport`, made
+A state says where an aircraft was at ``time``: position (degrees), altitude (metres above its
+reference: `ALT_REFS`), ground speed (m/s), track angle (degrees clockwise from true north, in
+[0, 360)) and vertical rate (m/s, positive up); optionally the notice it flies under and its
+callsign (what a person reads the aircraft by: ``ALP123``, ``VIPER 11``; metadata beside the
+columns, never an input of the engines).
+
+An altitude keeps the reference its feed gave it (``alt_ref``): ``AMSL`` (the default, what an
+altitude meant before it carried one: barometric on QNH, or GNSS above mean sea level), ``STD``
+(a pressure altitude, metres of the standard atmosphere: a flight level × 30.48) or ``W84``
+(GNSS above the WGS84 ellipsoid). The tactical engine compares two altitudes on one datum
+exactly and a pressure altitude against a geometric one through the mechanism's QNH range
+(``detect/tactical.py``); a W84 height is brought to mean sea level through the geoid first
+(``service/tracks.py``). A batch belongs to one party. What a party reports (`TrackReport`, made
 by `report_of`) becomes a `TrackBatch` only through ``check_batch``, the rule every batch passes
 before anything of it is kept: one bad value refuses the whole batch, naming the first offending
 field. The kinematic columns of a batch are a `geo.states.States`, which keeps the structural
@@ -16,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -25,14 +33,21 @@ import numpy as np
 import numpy.typing as npt
 
 from sharedsky.domain.errors import FieldPath, InvalidInput
+from sharedsky.domain.heights import Reference
 from sharedsky.domain.ids import PartyId
 from sharedsky.geo.states import COLUMNS, Bounds, StateError, States, frozen_column
 
 FloatArray = npt.NDArray[np.float64]
 
-TrackRow = tuple[str, str, float, float, float, float, float, float, float, str | None, str | None]
+TrackRow = tuple[
+    str, str, float, float, float, float, float, float, float, str | None, str | None, str
+]
 """One state as stored: party, track id, time_s, lat_deg, lon_deg, alt_m, gs_mps, trk_deg,
-vs_mps, notice id, callsign."""
+vs_mps, notice id, callsign, alt_ref."""
+
+ALT_REFS: Final = (Reference.AMSL, Reference.STD, Reference.W84)
+"""The references a track's altitude may have (a height above ground is no altitude to
+separate aircraft by)."""
 
 
 MAX_ID_CHARS = 32
@@ -88,6 +103,9 @@ class TrackReport:
     notice_ids: tuple[str | None, ...]
     callsigns: tuple[str | None, ...] = ()
     """One per state (None where the feed gave none); empty: none at all."""
+    alt_refs: tuple[str, ...] = ()
+    """The reference of each state's altitude, as reported (checked against `ALT_REFS`);
+    empty: every altitude AMSL."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -106,6 +124,8 @@ class TrackBatch:
     notice_ids: tuple[str | None, ...]
     callsigns: tuple[str | None, ...]
     """One per state: the aircraft's callsign, None where none was reported."""
+    alt_refs: tuple[Reference, ...]
+    """One per state: the reference of its altitude (one of `ALT_REFS`)."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -113,10 +133,10 @@ class TrackBatch:
     def rows(
         self,
     ) -> Iterator[
-        tuple[str, float, float, float, float, float, float, float, str | None, str | None]
+        tuple[str, float, float, float, float, float, float, float, str | None, str | None, str]
     ]:
         """The states, one tuple each: track id, time (s), lat, lon, alt (m), ground speed
-        (m/s), track (deg), vertical rate (m/s), notice id, callsign."""
+        (m/s), track (deg), vertical rate (m/s), notice id, callsign, altitude reference."""
         states = self.states
         return zip(
             self.ids,
@@ -129,6 +149,7 @@ class TrackBatch:
             states.vs_mps.tolist(),
             self.notice_ids,
             self.callsigns,
+            (str(ref) for ref in self.alt_refs),
             strict=True,
         )
 
@@ -140,10 +161,11 @@ def report_of(
     columns: Mapping[str, Sequence[float]],
     notice_ids: Sequence[str | None] | None = None,
     callsigns: Sequence[str | None] | None = None,
+    alt_refs: Sequence[str] | None = None,
 ) -> TrackReport:
     """A report from plain sequences (``columns``: lat, lon, alt_m, gs_mps, trk_deg, vs_mps;
-    ``notice_ids`` and ``callsigns`` None when no state has one); InvalidInput when the columns
-    differ in length."""
+    ``notice_ids`` and ``callsigns`` None when no state has one, ``alt_refs`` None when every
+    altitude is AMSL); InvalidInput when the columns differ in length."""
     n = len(ids)
     for name in _FIELDS.values():
         if len(columns[name]) != n:
@@ -156,9 +178,12 @@ def report_of(
     called = tuple(callsigns) if callsigns is not None else (None,) * n
     if len(called) != n:
         raise InvalidInput(f"column 'callsign' has {len(called)} values, not {n}", ("callsign",))
+    refs = tuple(alt_refs) if alt_refs is not None else ()
+    if refs and len(refs) != n:
+        raise InvalidInput(f"column 'alt_ref' has {len(refs)} values, not {n}", ("alt_ref",))
     values = {attr: frozen_column(columns[name]) for attr, name in _FIELDS.items()}
     return TrackReport(
-        party, tuple(ids), frozen_column(time_s), MappingProxyType(values), notices, called
+        party, tuple(ids), frozen_column(time_s), MappingProxyType(values), notices, called, refs
     )
 
 
@@ -174,8 +199,9 @@ def check_batch(
     """The reported batch, checked: InvalidInput with the path of the first bad field when it is
     over ``max_states``, holds a bad id, NaN or infinity, a value out of range (column by
     column: lat, lon, alt_m, gs_mps, trk_deg, vs_mps), a state more than ``max_future_s``
-    ahead of ``now_s``, a bad notice id or a bad callsign (`is_callsign`). Paths are
-    ``prefix + (index, field)``, or ``prefix + (field, index)`` for a ``columnar`` batch."""
+    ahead of ``now_s``, a bad notice id, a bad callsign (`is_callsign`) or an altitude
+    reference not in `ALT_REFS`. Paths are ``prefix + (index, field)``, or
+    ``prefix + (field, index)`` for a ``columnar`` batch."""
 
     def path(index: int, name: str) -> FieldPath:
         return (*prefix, name, index) if columnar else (*prefix, index, name)
@@ -220,4 +246,31 @@ def check_batch(
                 " or hyphens",
                 path(index, "callsign"),
             )
-    return TrackBatch(report.party, report.ids, times, states, report.notice_ids, callsigns)
+    return TrackBatch(
+        report.party,
+        report.ids,
+        times,
+        states,
+        report.notice_ids,
+        callsigns,
+        _alt_refs(report, prefix, path),
+    )
+
+
+def _alt_refs(
+    report: TrackReport, prefix: FieldPath, path: Callable[[int, str], FieldPath]
+) -> tuple[Reference, ...]:
+    """The report's altitude references (AMSL for all when it gave none); InvalidInput at the
+    first one not in `ALT_REFS`."""
+    if not report.alt_refs:
+        return (Reference.AMSL,) * len(report)
+    if len(report.alt_refs) != len(report):
+        raise InvalidInput(f"{len(report.alt_refs)} alt_refs for {len(report)} states", prefix)
+    refs = []
+    for index, given in enumerate(report.alt_refs):
+        if given not in ALT_REFS:
+            raise InvalidInput(
+                f"alt_ref {given!r} is not one of {', '.join(ALT_REFS)}", path(index, "alt_ref")
+            )
+        refs.append(Reference(given))
+    return tuple(refs)

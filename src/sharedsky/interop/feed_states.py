@@ -11,12 +11,19 @@ A feed reports heights on different datums, and they are not interchangeable:
 * a **geometric altitude** (GNSS) is a height above the WGS84 ellipsoid, which differs from
   mean sea level by the geoid undulation (tens of metres, by place).
 
-`FeedState` keeps each one it was given; `FeedState.height` picks the one to post (geometric,
-then QNH-corrected, then pressure altitude). ``POST /v1/tracks`` carries one ``alt_m`` that it
-takes to be metres above mean sea level, with no field for the datum: `FeedState.to_wire` is
-where the datum is lost (a pressure altitude is posted as if the QNH were standard, a
-geometric one as if the geoid lay on the ellipsoid), and `DatumCounts` counts how often, so a
-command can say so.
+`FeedState` keeps each one it was given; `FeedState.height` picks the one to post, and
+`FeedState.to_wire` posts it with its datum (``alt_ref`` of ``POST /v1/tracks``: STD, AMSL or
+W84), which the server keeps into the tactical engine: two altitudes on one datum are compared
+exactly, a pressure altitude against a geometric one over the mechanism's QNH range, and a W84
+height is brought to mean sea level through the geoid. `DatumCounts` counts the datums posted.
+
+When a feed gives several, the **pressure altitude** is posted (then the barometric altitude on
+QNH, then the geometric one): every transponder reports it (Mode C/S, ADS-B ``alt_baro``,
+ASTERIX I062/136, I021/145), aircraft hold their flight levels and are separated by it (the
+vertical minima are minima between pressure altitudes), and tracks on one datum compare
+exactly, so preferring the datum that most of any picture is on leaves the fewest pairs to the
+QNH widening. A geometric altitude is posted only for an aircraft that reports no pressure
+altitude (a GNSS-only drone, a tracker giving I062/130 alone).
 """
 
 from __future__ import annotations
@@ -121,25 +128,27 @@ class FeedState:
 
     @property
     def height(self) -> Height:
-        """The altitude to post: geometric when known, else barometric on QNH, else the
-        pressure altitude."""
-        if self.geometric_alt_m is not None:
-            return Height(self.geometric_alt_m, AltitudeDatum.W84)
+        """The altitude to post: the pressure altitude when known, else barometric on QNH,
+        else geometric (the module docstring says why)."""
+        if self.pressure_alt_m is not None:
+            return Height(self.pressure_alt_m, AltitudeDatum.STD)
         if self.qnh_alt_m is not None:
             return Height(self.qnh_alt_m, AltitudeDatum.AMSL)
-        assert self.pressure_alt_m is not None  # __post_init__ requires one of the three
-        return Height(self.pressure_alt_m, AltitudeDatum.STD)
+        assert self.geometric_alt_m is not None  # __post_init__ requires one of the three
+        return Height(self.geometric_alt_m, AltitudeDatum.W84)
 
     def to_wire(self, notice_id: str | None = None) -> dict[str, object]:
-        """The state as one element of the ``tracks`` list of ``POST /v1/tracks``, whose
-        ``alt_m`` is `height`'s value whatever its datum (the wire has no field for it), and
-        whose ``callsign`` is the state's when the wire takes it (`callsign_of`)."""
+        """The state as one element of the ``tracks`` list of ``POST /v1/tracks``: `height`
+        as ``alt_m`` with its datum as ``alt_ref``, and the ``callsign`` when the wire takes
+        it (`callsign_of`)."""
+        height = self.height
         return {
             "id": self.id,
             "time": iso_time(self.time),
             "lat": self.lat_deg,
             "lon": self.lon_deg,
-            "alt_m": self.height.alt_m,
+            "alt_m": height.alt_m,
+            "alt_ref": str(height.datum),
             "gs_mps": self.gs_mps,
             "trk_deg": self.trk_deg,
             "vs_mps": self.vs_mps,
@@ -174,13 +183,13 @@ class DatumCounts:
         datum = state.height.datum
         self.counts[datum] = self.counts.get(datum, 0) + 1
 
-    def text(self, what: str = "altitudes posted as alt_m") -> str:
-        """``what: 12 geometric (W84 ellipsoid, geoid not applied), 3 flight levels (STD, as if
-        QNH were 1013.25 hPa)``, or an empty string when nothing was counted."""
+    def text(self, what: str = "altitudes posted") -> str:
+        """``what: 12 flight levels (STD), 3 geometric (W84 ellipsoid)``, or an empty string
+        when nothing was counted."""
         words = {
-            AltitudeDatum.W84: "geometric (W84 ellipsoid, geoid not applied)",
+            AltitudeDatum.W84: "geometric (W84 ellipsoid)",
             AltitudeDatum.AMSL: "barometric on QNH (AMSL)",
-            AltitudeDatum.STD: "flight levels (STD, as if QNH were 1013.25 hPa)",
+            AltitudeDatum.STD: "flight levels (STD)",
         }
         parts = [f"{self.counts[d]:,} {words[d]}" for d in AltitudeDatum if self.counts.get(d)]
         return f"{what}: {', '.join(parts)}" if parts else ""

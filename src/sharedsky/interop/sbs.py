@@ -96,7 +96,8 @@ class SbsState:
     lat_deg: float
     lon_deg: float
     alt_m: float
-    """Barometric altitude, metres."""
+    """Barometric altitude, metres: the pressure altitude the transponder reports (standard
+    setting, 1013.25 hPa), posted with ``alt_ref`` STD."""
     gs_mps: float
     trk_deg: float
     """Track angle over the ground, degrees clockwise from true north, in [0, 360)."""
@@ -115,6 +116,7 @@ class SbsState:
             "lat": self.lat_deg,
             "lon": self.lon_deg,
             "alt_m": self.alt_m,
+            "alt_ref": "STD",
             "gs_mps": self.gs_mps,
             "trk_deg": self.trk_deg,
             "vs_mps": self.vs_mps,

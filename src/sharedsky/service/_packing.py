@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from sharedsky.detect.separation import LimitGeom, Separation, VolumeGeom
 from sharedsky.detect.strategic import StrategicHit
+from sharedsky.detect.tracks import PressureOffsets
 from sharedsky.domain.channels import SeparationMinima
 from sharedsky.domain.conflicts import Conflict, ObjectRef
-from sharedsky.domain.heights import Datums, LimitSpan
+from sharedsky.domain.heights import (
+    Datums,
+    LimitSpan,
+    altimeter_height_m,
+    nominal_qnh_hpa,
+    pressure_altitude_span_m,
+)
 from sharedsky.domain.ids import ConflictId
+from sharedsky.domain.tracks import MAX_ALT_M, MIN_ALT_M
 from sharedsky.domain.volumes import Volume4D, band_spans
 
 
@@ -35,6 +46,29 @@ def volume_geom(volume: Volume4D, datums: Datums) -> VolumeGeom:
         t_end_s=math.inf if end is None else end.timestamp(),
         lower=lower,
         upper=upper,
+    )
+
+
+PRESSURE_STEP_M = 100.0
+"""Spacing of the nodes of `pressure_offsets`, metres of pressure altitude (the offsets change
+by at most 1.4 m between two nodes at the default QNH range: the table's slack)."""
+
+
+@functools.cache
+def pressure_offsets(datums: Datums) -> PressureOffsets:
+    """Where a pressure altitude lies above mean sea level under the mechanism's QNH range
+    (``domain.heights.pressure_altitude_span_m``, on an altimeter or geometrically), tabulated
+    every `PRESSURE_STEP_M` over the altitudes a track may report, for the tactical engine; and
+    its nominal offset (an altimeter at the nominal QNH: the same at every height). Computed
+    once per ``datums`` (a few milliseconds) and kept for the life of the process."""
+    nodes_m = np.arange(MIN_ALT_M, MAX_ALT_M + PRESSURE_STEP_M, PRESSURE_STEP_M)
+    spans = np.array([pressure_altitude_span_m(float(h), datums) for h in nodes_m])
+    return PressureOffsets(
+        floor_m=float(nodes_m[0]),
+        step_m=PRESSURE_STEP_M,
+        low_m=spans[:, 0] - nodes_m,
+        high_m=spans[:, 1] - nodes_m,
+        nominal_m=altimeter_height_m(0.0, nominal_qnh_hpa(datums)),
     )
 
 

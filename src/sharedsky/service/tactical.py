@@ -20,6 +20,7 @@ whichever process answers.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +48,7 @@ from sharedsky.domain.tactical import (
     step_board,
 )
 from sharedsky.service._common import SYSTEM, record_event
+from sharedsky.service._packing import pressure_offsets
 from sharedsky.service.conformance import conformance_findings
 from sharedsky.service.ports import Deps, LiveTables
 from sharedsky.service.tracks import Picture, Snapshot
@@ -95,6 +97,7 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
     found: list[Finding] = []
     parties = sorted(set(snap.parties))
     party_of = np.array(snap.parties, dtype=object)
+    pressure = pressure_offsets(deps.mechanism.datums)
     for pa, pb in combinations(parties, 2):
         minima = deps.mechanism.channel(pa, pb).separation
         if minima.lateral_m <= 0 or minima.vertical_m <= 0:
@@ -105,6 +108,7 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
             lookahead_s=lookahead_s,
             lateral_m=minima.lateral_m,
             vertical_m=minima.vertical_m,
+            pressure=pressure,
         )
         for k in range(len(hits)):
             i, j = int(hits.i[k]), int(hits.j[k])
@@ -127,9 +131,16 @@ def separation_findings(deps: Deps, snap: Snapshot, lookahead_s: float) -> list[
                 "a_position": pair.position(i),
                 "b_position": pair.position(j),
                 **pair.callsign_figures(i, j),
+                **_datum_figures(float(hits.datum_margin_m[k])),
             }
             found.append(Finding(key, float(hits.t_in_s[k]), figures))
     return found
+
+
+def _datum_figures(margin_m: float) -> dict[str, float]:
+    """``datum_margin_m`` (metres, rounded to 0.1 m) of a pair found only because its datums
+    were widened over the QNH range; nothing for any other pair (NaN)."""
+    return {} if math.isnan(margin_m) else {"datum_margin_m": round(margin_m, 1)}
 
 
 def tick(

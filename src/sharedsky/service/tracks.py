@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from sharedsky.detect.tracks import TrackColumns
+from sharedsky.detect.tracks import Datum, TrackColumns
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.heights import Reference
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.operators import Role
 from sharedsky.domain.tracks import TrackBatch, TrackReport, TrackRow, check_batch
 from sharedsky.domain.visibility import Viewer
+from sharedsky.geo import geoid
 from sharedsky.geo.states import States, frozen_column
 from sharedsky.service.context import Actor
 from sharedsky.service.ports import Deps, LiveTables
@@ -73,15 +75,31 @@ class Snapshot:
     callsigns: tuple[str | None, ...]
     """Each track's callsign (None where its feed gave none): beside the columns, for the
     people reading the picture, never an input of the engines."""
+    alt_refs: tuple[Reference, ...]
+    """The reference of each track's ``states.alt_m`` as reported (``domain.tracks.ALT_REFS``)."""
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def columns(self, code_of: Mapping[PartyId, int]) -> TrackColumns:
         """The tracks as the detection engines take them, each party given its integer code
-        (tracks with equal codes are never compared with each other)."""
+        (tracks with equal codes are never compared with each other), each altitude with its
+        datum: a pressure altitude (STD) as it is, a W84 height brought to mean sea level
+        through the geoid at the track's position, both of those and AMSL geometric."""
+        refs = self.alt_refs
+        states = self.states
+        ellipsoid = np.fromiter((r is Reference.W84 for r in refs), dtype=bool, count=len(refs))
+        if ellipsoid.any():
+            alt_m = states.alt_m.copy()
+            alt_m[ellipsoid] -= geoid.undulation_m(
+                states.lat_deg[ellipsoid], states.lon_deg[ellipsoid]
+            )
+            states = replace(states, alt_m=alt_m)
+        pressure = np.fromiter((r is Reference.STD for r in refs), dtype=bool, count=len(refs))
         return TrackColumns(
-            np.array([code_of[p] for p in self.parties], dtype=np.int64), self.states
+            np.array([code_of[p] for p in self.parties], dtype=np.int64),
+            states,
+            np.where(pressure, Datum.PRESSURE, Datum.GEOMETRIC).astype(np.int8),
         )
 
     def position(self, index: int) -> list[float]:
@@ -112,6 +130,7 @@ class Snapshot:
             self.states.take(where),
             tuple(self.notice_ids[i] for i in where),
             tuple(self.callsigns[i] for i in where),
+            tuple(self.alt_refs[i] for i in where),
         )
 
     def at(self, now_s: float) -> Snapshot:
@@ -125,11 +144,13 @@ class Snapshot:
             self.states.moved(dt),
             self.notice_ids,
             self.callsigns,
+            self.alt_refs,
         )
 
 
-_Row = tuple[float, float, float, float, float, float, float, str | None, str | None]
-"""A held state: time_s, lat, lon, alt_m, gs_mps, trk_deg, vs_mps, notice id, callsign."""
+_Row = tuple[float, float, float, float, float, float, float, str | None, str | None, str]
+"""A held state: time_s, lat, lon, alt_m, gs_mps, trk_deg, vs_mps, notice id, callsign,
+altitude reference."""
 
 
 class Picture(Protocol):
@@ -160,12 +181,12 @@ def _newest_of(batch: TrackBatch, oldest_s: float) -> tuple[dict[str, _Row], int
     rows = batch.rows()
     newest: dict[str, _Row] = {}
     accepted = stale = 0
-    for track_id, time_s, lat, lon, alt, gs, trk, vs, notice, callsign in rows:
+    for track_id, time_s, lat, lon, alt, gs, trk, vs, notice, callsign, ref in rows:
         before = newest.get(track_id)
         if time_s < oldest_s or (before is not None and before[0] > time_s):
             stale += 1
             continue
-        newest[track_id] = (time_s, lat, lon, alt, gs, trk, vs, notice, callsign)
+        newest[track_id] = (time_s, lat, lon, alt, gs, trk, vs, notice, callsign, ref)
         accepted += 1
     return newest, accepted, stale
 
@@ -174,8 +195,8 @@ def _snapshot_of(keys: Sequence[tuple[PartyId, str]], rows: Sequence[_Row]) -> S
     """The columns of ``rows``, one per (party, track id) of ``keys``."""
     if not keys:
         e = np.zeros(0)
-        return Snapshot((), (), e, States(e, e, e, e, e, e), (), ())
-    *numbers, notices, callsigns = zip(*rows, strict=True)
+        return Snapshot((), (), e, States(e, e, e, e, e, e), (), (), ())
+    *numbers, notices, callsigns, refs = zip(*rows, strict=True)
     time, lat, lon, alt, gs, trk, vs = (frozen_column(column) for column in numbers)
     return Snapshot(
         tuple(k[0] for k in keys),
@@ -184,6 +205,7 @@ def _snapshot_of(keys: Sequence[tuple[PartyId, str]], rows: Sequence[_Row]) -> S
         States(lat, lon, alt, gs, trk, vs),
         notices,
         callsigns,
+        tuple(Reference(ref) for ref in refs),
     )
 
 
@@ -205,13 +227,13 @@ class LivePicture:
         party = batch.party
         with self._lock:
             held = self._rows
-            for track_id, time_s, lat, lon, alt, gs, trk, vs, notice, callsign in rows:
+            for track_id, time_s, lat, lon, alt, gs, trk, vs, notice, callsign, ref in rows:
                 key = (party, track_id)
                 before = held.get(key)
                 if time_s < oldest or (before is not None and before[0] > time_s):
                     stale += 1
                     continue
-                held[key] = (time_s, lat, lon, alt, gs, trk, vs, notice, callsign)
+                held[key] = (time_s, lat, lon, alt, gs, trk, vs, notice, callsign, ref)
                 accepted += 1
             self.received += accepted
         return Ingested(accepted, stale)

@@ -81,13 +81,15 @@ _COLUMNS = (
     "vs_mps",
     "notice_id",
     "callsign",
+    "alt_ref",
 )
 _UPDATED = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[2:])
 _UPSERT_PG = text(
     f"INSERT INTO live_tracks ({', '.join(_COLUMNS)}) "
     f"SELECT {', '.join(_COLUMNS)} FROM json_to_recordset(CAST(:rows AS json)) AS r("
     "party text, track_id text, time_s float8, lat_deg float8, lon_deg float8, alt_m float8, "
-    "gs_mps float8, trk_deg float8, vs_mps float8, notice_id text, callsign text) "
+    "gs_mps float8, trk_deg float8, vs_mps float8, notice_id text, callsign text, "
+    "alt_ref text) "
     f"ON CONFLICT (party, track_id) DO UPDATE SET {_UPDATED} "
     "WHERE live_tracks.time_s <= excluded.time_s"
 )
@@ -136,6 +138,7 @@ def fresh_tracks(connection: Connection, oldest_s: float) -> list[TrackRow]:
             c.vs_mps,
             c.notice_id,
             c.callsign,
+            c.alt_ref,
         )
         .where(c.time_s >= oldest_s)
         .order_by(c.party, c.track_id)

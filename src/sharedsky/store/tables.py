@@ -201,11 +201,13 @@ live_tracks = Table(
     Column("vs_mps", Float, nullable=False),
     Column("notice_id", String(40), nullable=True),
     Column("callsign", String(16), nullable=True),
+    Column("alt_ref", String(4), nullable=False, server_default="AMSL"),
     Index("ix_live_tracks_time_s", "time_s"),
 )
 """The live picture shared by the server processes over one PostgreSQL (``store/live.py``): the
-newest state of each (party, track id), ``time_s`` its own time in seconds since the epoch.
-Not a projection of the ledger: tracks are not ledger entries, and old rows are pruned."""
+newest state of each (party, track id), ``time_s`` its own time in seconds since the epoch,
+``alt_ref`` the reference of ``alt_m`` (AMSL, STD or W84). Not a projection of the ledger:
+tracks are not ledger entries, and old rows are pruned."""
 
 tactical_live = Table(
     "tactical_live",

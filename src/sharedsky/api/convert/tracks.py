@@ -38,7 +38,8 @@ def track_report_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackReport, boo
             "vs_mps": c.vs_mps if c.vs_mps is not None else [0.0] * n,
         }
         times = [t.timestamp() for t in c.time]
-        return report_of(party, c.id, times, columns, c.notice_id, c.callsign), True
+        report = report_of(party, c.id, times, columns, c.notice_id, c.callsign, c.alt_ref)
+        return report, True
     states = body.tracks or []
     for index, state in enumerate(states):
         if state.party is not None and state.party != party:
@@ -55,7 +56,8 @@ def track_report_in(party: PartyId, body: v1.TracksIn) -> tuple[TrackReport, boo
     times = [s.time.timestamp() for s in states]
     notices = [s.notice_id for s in states]
     callsigns = [s.callsign for s in states]
-    return report_of(party, ids, times, columns, notices, callsigns), False
+    refs = [s.alt_ref for s in states]
+    return report_of(party, ids, times, columns, notices, callsigns, refs), False
 
 
 def tracks_accepted(done: Ingested) -> v1.TracksAccepted:
@@ -75,6 +77,7 @@ def track_list(snap: Snapshot, now: datetime) -> v1.TrackList:
             lat=float(states.lat_deg[i]),
             lon=float(states.lon_deg[i]),
             alt_m=float(states.alt_m[i]),
+            alt_ref=snap.alt_refs[i],
             gs_mps=float(states.gs_mps[i]),
             trk_deg=float(states.trk_deg[i]),
             vs_mps=float(states.vs_mps[i]),
@@ -97,6 +100,7 @@ def tactical_out(
     key = alert.key
     figures = dict(live.figures if live is not None else alert.figures)
     callsigns = {name: figures.pop(f"{name}_callsign", None) for name in ("a", "b")}
+    margin = figures.pop("datum_margin_m", None)
 
     def side(name: str, kind: str, object_id: str, party: PartyId) -> v1.TacticalSide:
         hidden = (
@@ -120,6 +124,7 @@ def tactical_out(
         a=side("a", "track", key.a_track, key.a_party),
         b=side("b", key.b_type, key.b_id, key.b_party),
         figures=figures,
+        datum_margin_m=float(margin) if isinstance(margin, int | float) else None,
         opened_at=as_utc(alert.opened_at),
         updated_at=as_utc(live.last_found if live is not None else alert.updated_at),
         cleared_at=None if alert.cleared_at is None else as_utc(alert.cleared_at),

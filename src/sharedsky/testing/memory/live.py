@@ -66,6 +66,7 @@ class MemoryLiveTables:
 
 def _track(row: TrackRow) -> TrackRow:
     """A state as the table holds it (floats where the columns are)."""
-    party, track_id, time_s, lat, lon, alt, gs, trk, vs, notice_id, callsign = row
+    party, track_id, time_s, lat, lon, alt, gs, trk, vs, notice_id, callsign, alt_ref = row
     floats = (float(v) for v in (time_s, lat, lon, alt, gs, trk, vs))
-    return (str(party), str(track_id), *floats, notice_id, callsign)  # type: ignore[return-value]
+    kept = (str(party), str(track_id), *floats, notice_id, callsign, str(alt_ref))
+    return kept  # type: ignore[return-value]  # the starred floats' count is unknown to mypy

@@ -218,6 +218,11 @@ class TacticalPayload(Payload):
     b_callsign: str | None = Field(
         None, description="The callsign of side b's track (separation), when known."
     )
+    datum_margin_m: float | None = Field(
+        None,
+        description="Separation of tracks on different datums found only by widening their"
+        " vertical gap over the QNH range: the least gap at the nominal QNH during the loss.",
+    )
     at: AwareDatetime | None = _AT
     acks: list[Record] | None = _ACKS
     superseded: list[str] | None = Field(

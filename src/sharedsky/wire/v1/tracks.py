@@ -14,6 +14,11 @@ AltM = Annotated[float, Field(ge=-500, le=30_000, allow_inf_nan=False)]
 GsMps = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
 TrkDeg = Annotated[float, Field(ge=0, lt=360, allow_inf_nan=False)]
 VsMps = Annotated[float, Field(ge=-200, le=200, allow_inf_nan=False)]
+AltRef = Literal["AMSL", "STD", "W84"]
+"""The reference of a track's ``alt_m``: ``AMSL`` metres above mean sea level (barometric on
+QNH, or GNSS through the geoid), ``STD`` a pressure altitude in metres of the standard
+atmosphere (a flight level × 30.48: FL 350 is 10,668 m), ``W84`` GNSS metres above the WGS84
+ellipsoid."""
 TrackId = Annotated[str, Field(min_length=1, max_length=32)]
 NoticeRef = Annotated[str, Field(min_length=1, max_length=40)]
 Callsign = Annotated[
@@ -39,7 +44,12 @@ class TrackStateIn(WireModel):
     lat: Lat
     lon: Lon
     alt_m: AltM
-    """Altitude above mean sea level, metres."""
+    """Altitude, metres above ``alt_ref``."""
+    alt_ref: AltRef = "AMSL"
+    """The reference of ``alt_m``: AMSL (the default), STD (a pressure altitude: flight level
+    × 30.48 m) or W84 (above the WGS84 ellipsoid). Tactical detection compares two altitudes
+    on one datum exactly and a pressure altitude with a geometric one over the mechanism's QNH
+    range."""
     gs_mps: GsMps
     """Ground speed, m/s."""
     trk_deg: TrkDeg
@@ -67,6 +77,8 @@ class TrackColumnsIn(WireModel):
     vs_mps: list[VsMps] | None = None
     notice_id: list[NoticeRef | None] | None = None
     callsign: list[Callsign | None] | None = None
+    alt_ref: list[AltRef] | None = None
+    """The reference of each ``alt_m``; absent: every altitude AMSL."""
 
 
 class TracksIn(WireModel):
@@ -120,6 +132,8 @@ class TrackOut(WireModel):
     lat: float
     lon: float
     alt_m: float
+    alt_ref: AltRef = "AMSL"
+    """The reference of ``alt_m`` as reported (AMSL, STD or W84)."""
     gs_mps: float
     trk_deg: float
     vs_mps: float
@@ -161,8 +175,13 @@ class TacticalConflictOut(WireModel):
     b: TacticalSide
     figures: dict[str, object]
     """For separation: tcpa_s, dcpa_m, dv_m, t_in_s, t_out_s, a_position, b_position
-    ([lon, lat, alt_m]); for conformance: status, t_exit_s; for intrusion: t_entry_s,
-    t_exit_s, distance_m. A track's callsign is in its side, not here."""
+    ([lon, lat, alt_m], the altitude as reported); for conformance: status, t_exit_s; for
+    intrusion: t_entry_s, t_exit_s, distance_m. A track's callsign is in its side, not here."""
+    datum_margin_m: float | None = None
+    """Separation of two tracks on different datums (a flight level and a geometric altitude)
+    found only because their vertical gap was widened over the mechanism's QNH range: the
+    least vertical gap at the nominal QNH during the predicted loss (metres, at least the
+    vertical minimum), which only that widening closed; null for every other alert."""
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     cleared_at: AwareDatetime | None
