@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from _event_samples import events_of
+from _hypothesis import examples
 from _support import Api
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,6 +43,7 @@ def test_the_wire_names_the_domain_event_types_exactly() -> None:
 
 
 @given(st.data())
+@settings(max_examples=examples(30))  # each example draws every event type (about 40)
 def test_each_domain_event_fills_its_wire_payload_exactly(data: st.DataObject) -> None:
     """Every key of every event type, the full data added for the state tables too, is a
     field of its wire payload (drawn: each of the three kinds of tactical figures)."""

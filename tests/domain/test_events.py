@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 from _event_samples import events_of
-from hypothesis import given
+from _hypothesis import examples
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharedsky.domain import events as ev
@@ -48,6 +49,7 @@ def test_events_are_frozen_values() -> None:
 
 
 @given(st.data())
+@settings(max_examples=examples(30))  # each example draws every event type (about 40)
 def test_every_event_is_rebuilt_exactly_from_its_ledger_payload(data: st.DataObject) -> None:
     """``from_payload`` reads back what ``payload()`` wrote, after the trip through the
     ledger's canonical JSON (whole floats written as integers), for every event type."""
