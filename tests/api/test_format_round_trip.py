@@ -1,10 +1,14 @@
 """Export then import into a fresh mechanism gives the same volumes, within 1 m and 1 s: a
-property over random notices and zones (polygons, circles, corridors, bands, windows) for each
-format that carries them (F3548 waits for the geoid: its band is on the ellipsoid).
+property over random notices and zones (polygons, circles, corridors, windows, and bands in
+metres AMSL or filed on their datums: m or ft on AMSL, AGL and W84, flight levels, SFC, UNL),
+each band coming back as filed, for each format that carries them. F3548 carries notices whose
+bands are on the ellipsoid (W84, metres: all it can say); a band on another datum comes back as
+a W84 band that holds it, never a smaller one (docs/formats.md).
 
 Each example files its objects in mechanism A as alpha, exports them, imports the file with
 ``dry_run=false`` into mechanism B as alpha, and compares what B then shows; afterwards it
-cancels and withdraws them in A, so the next example's export holds only its own.
+cancels and withdraws them in A, so the next example's export holds only its own. Both
+mechanisms declare terrain bounds, so AGL limits are accepted.
 """
 
 from __future__ import annotations
@@ -19,20 +23,24 @@ import numpy as np
 import pytest
 import shapely
 from _hypothesis import examples
-from _support import T0, Api, make_env
+from _support import LEVANT_YAML, T0, Api, make_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharedsky.geo.distance import WGS84
 from sharedsky.geo.projection import frame_at
 from sharedsky.geo.shapes import densify_line
+from sharedsky.interop.formats.f3548 import entity_id
 from sharedsky.interop.formats.polygons import TOLERANCE_M
 from sharedsky.store.schema import head_revisions
 from sharedsky.testing.fakes import FakeClock
 from sharedsky.testing.memory import MemoryDatabase
+from sharedsky.units import FL_M, FT_M
 
 METRE_TOLERANCE = 1.0
 SECOND_TOLERANCE = 1.0
+TERRAIN_YAML = LEVANT_YAML + "terrain_m: {min: -430, max: 2814}\n"
+MID_TERRAIN_M = (-430 + 2814) / 2
 
 # -- random volumes ---------------------------------------------------------------------------
 
@@ -63,9 +71,42 @@ def outlines(draw: st.DrawFn) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
+DATUMS = ("m", "ft", "FL", "m AGL", "ft AGL", "m W84", "ft W84")
+"""How a random limit is filed (besides SFC and UNL)."""
+
+
+def _limit(datum: str, nominal_m: float) -> dict[str, Any]:
+    """A limit on ``datum`` whose nominal height is about ``nominal_m`` AMSL (within the
+    geoid's ~20 m here: bands are thicker than that, so lower stays below upper)."""
+    unit, _, reference = datum.partition(" ")
+    if unit == "FL":
+        return {"value": round(nominal_m / FL_M), "unit": "FL", "reference": "STD"}
+    metres = {"AGL": nominal_m - MID_TERRAIN_M, "W84": nominal_m + 20.0}.get(reference, nominal_m)
+    value = metres if unit == "m" else metres / FT_M
+    return {"value": value, "unit": unit, "reference": reference or "AMSL"}
+
+
 @st.composite
-def volumes(draw: st.DrawFn, open_end: bool = False) -> dict[str, Any]:
-    lower = draw(st.floats(-100, 12_000))
+def bands(draw: st.DrawFn, datums: tuple[str, ...] = DATUMS) -> dict[str, Any]:
+    """A band in metres AMSL, or filed on random datums (of ``datums``; SFC and UNL too when
+    every datum is allowed)."""
+    if datums == DATUMS and draw(st.booleans()):
+        lower = draw(st.floats(-100, 12_000))
+        return {"lower_m": lower, "upper_m": lower + draw(st.floats(1, 6_000))}
+    lower_m = draw(st.floats(MID_TERRAIN_M + 100, 12_000))
+    upper_m = lower_m + draw(st.floats(300, 6_000))
+    named = ("SFC", "UNL") if datums == DATUMS else ()
+    low, high = draw(st.sampled_from(datums + named[:1])), draw(st.sampled_from(datums + named[1:]))
+    return {
+        "lower": {"special": "SFC"} if low == "SFC" else _limit(low, lower_m),
+        "upper": {"special": "UNL"} if high == "UNL" else _limit(high, upper_m),
+    }
+
+
+@st.composite
+def volumes(
+    draw: st.DrawFn, open_end: bool = False, datums: tuple[str, ...] = DATUMS
+) -> dict[str, Any]:
     start = T0 + timedelta(seconds=draw(st.integers(3_600, 3 * 86_400)))
     microseconds = draw(st.integers(0, 999_999))
     start += timedelta(microseconds=microseconds)
@@ -74,24 +115,27 @@ def volumes(draw: st.DrawFn, open_end: bool = False) -> dict[str, Any]:
         end = start + timedelta(seconds=draw(st.integers(600, 12 * 3_600)))
     return {
         "outline": draw(outlines()),
-        "altitude": {"lower_m": lower, "upper_m": lower + draw(st.floats(1, 6_000))},
+        "altitude": draw(bands(datums)),
         "time": {"start": start.isoformat(), "end": None if end is None else end.isoformat()},
     }
 
 
 @st.composite
-def pictures(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(notices, zones) request bodies with unique titles."""
+def pictures(
+    draw: st.DrawFn, datums: tuple[str, ...] = DATUMS, with_zones: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(notices, zones) request bodies with unique titles, not both empty."""
     kinds = ["air_sortie", "uav", "exercise", "hazard"]
     notices = [
         {"kind": draw(st.sampled_from(kinds)), "title": f"n{i}",
-         "volumes": draw(st.lists(volumes(), min_size=1, max_size=3)), "remarks": f"r{i}"}
-        for i in range(draw(st.integers(0, 2)))
+         "volumes": draw(st.lists(volumes(datums=datums), min_size=1, max_size=3)),
+         "remarks": f"r{i}"}
+        for i in range(draw(st.integers(0 if with_zones else 1, 2)))
     ]  # fmt: skip
     zones = [
         {"kind": draw(st.sampled_from(["protected", "red_line", "restricted"])),
-         "title": f"z{i}", "volume": draw(volumes(open_end=True))}
-        for i in range(draw(st.integers(0 if notices else 1, 2)))
+         "title": f"z{i}", "volume": draw(volumes(open_end=True, datums=datums))}
+        for i in range(draw(st.integers(0 if notices else 1, 2)) if with_zones else 0)
     ]  # fmt: skip
     return notices, zones
 
@@ -168,13 +212,46 @@ def same_outline(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return forward or backward
 
 
-def same_volume(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+def _limit_m(limit: dict[str, Any]) -> float:
+    """A limit's value in metres above its own reference."""
+    return float(limit["value"]) * {"m": 1.0, "ft": FT_M, "FL": FL_M}[limit["unit"]]
+
+
+def same_band(a: dict[str, Any], b: dict[str, Any], any_unit: bool = False) -> list[str]:
+    """Why band b (as B shows it) is not band a (as A was sent it): each limit as filed, on
+    the same reference and (unless ``any_unit``) in the same unit, within METRE_TOLERANCE;
+    a band in metres AMSL the same plain band."""
+    if "lower_m" in a:
+        if "lower_m" not in b:
+            return [f"band {a} became {b}"]
+        return [
+            f"{key} {a[key]} became {b[key]}"
+            for key in ("lower_m", "upper_m")
+            if abs(a[key] - b[key]) > METRE_TOLERANCE
+        ]
+    if "lower" not in b:
+        return [f"band {a} became {b}"]
+    problems = []
+    for side in ("lower", "upper"):
+        sent, back = a[side], b[side]
+        if "special" in sent or "special" in back:
+            same = sent.get("special") == back.get("special")
+        else:
+            same = (
+                sent["reference"] == back["reference"]
+                and (any_unit or sent["unit"] == back["unit"])
+                and abs(_limit_m(sent) - _limit_m(back)) <= METRE_TOLERANCE
+            )
+        if not same:
+            problems.append(f"{side} limit {sent} became {back}")
+    return problems
+
+
+def same_volume(a: dict[str, Any], b: dict[str, Any], any_unit: bool = False) -> list[str]:
     problems = []
     if not same_outline(a["outline"], b["outline"]):
         problems.append(f"outline {a['outline']} became {b['outline']}")
-    for key in ("lower_m", "upper_m"):
-        if abs(a["altitude"][key] - b["altitude"][key]) > METRE_TOLERANCE:
-            problems.append(f"{key} {a['altitude'][key]} became {b['altitude'][key]}")
+    problems += same_band(a["altitude"], b["altitude"], any_unit)
     if not _same_time(a["time"], b["time"]):
         problems.append(f"window {a['time']} became {b['time']}")
     return problems
@@ -185,7 +262,8 @@ def same_volume(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 @contextmanager
 def _mechanism() -> Iterator[Api]:
-    api = Api(make_env(MemoryDatabase(revisions=head_revisions()), FakeClock(T0)))
+    database = MemoryDatabase(revisions=head_revisions())
+    api = Api(make_env(database, FakeClock(T0), TERRAIN_YAML))
     with api.client:
         yield api
 
@@ -195,15 +273,32 @@ def _ok(answer: Any) -> Any:
     return answer.json()
 
 
-FORMATS = [("geojson", ""), ("kml", ""), ("ed318", "&include=notices")]
+W84 = ("m W84", "ft W84")
+FORMATS = [
+    ("geojson", "", DATUMS),
+    ("kml", "", DATUMS),
+    ("ed318", "&include=notices", DATUMS),
+    ("f3548", "", W84),
+]
+"""(format, export query, datums its round trip carries)."""
 
 
-@pytest.mark.parametrize(("name", "query"), FORMATS)
-def test_export_then_import_gives_the_same_volumes(name: str, query: str) -> None:
+def _titles(name: str, filed: list[dict[str, Any]], sent: list[dict[str, Any]]) -> list[str]:
+    """The titles the import gives the notices sent (and filed in A as ``filed``): their own,
+    and in F3548 (which has no title) the intent's id, derived from the notice's."""
+    if name != "f3548":
+        return [body["title"] for body in sent]
+    return [f"F3548 operational intent {entity_id(n['id'])}" for n in filed]
+
+
+@pytest.mark.parametrize(("name", "query", "datums"), FORMATS)
+def test_export_then_import_gives_the_same_volumes(
+    name: str, query: str, datums: tuple[str, ...]
+) -> None:
     with _mechanism() as source, _mechanism() as target:
 
         @settings(max_examples=examples(8))
-        @given(picture=pictures(), exact=st.booleans())
+        @given(picture=pictures(datums, with_zones=name != "f3548"), exact=st.booleans())
         def round_trip(
             picture: tuple[list[dict[str, Any]], list[dict[str, Any]]], exact: bool
         ) -> None:
@@ -224,20 +319,19 @@ def test_export_then_import_gives_the_same_volumes(name: str, query: str) -> Non
                 )
                 assert answer["problems"] == []
                 got = {item["title"]: item for item in answer["items"]}
-                assert sorted(got) == sorted(
-                    [n["title"] for n in notices] + [z["title"] for z in zones]
-                )
+                titles = _titles(name, filed, notices)
+                assert sorted(got) == sorted(titles + [z["title"] for z in zones])
                 problems: list[str] = []
-                for body in notices:
-                    item = got[body["title"]]
+                for body, title in zip(notices, titles, strict=True):
                     shown = _ok(
-                        target.client.get(f"/v1/notices/{item['id']}", headers=target.as_("alpha"))
+                        target.client.get(
+                            f"/v1/notices/{got[title]['id']}", headers=target.as_("alpha")
+                        )
                     )
-                    assert shown["kind"] == body["kind"] and len(shown["volumes"]) == len(
-                        body["volumes"]
-                    )
+                    assert name == "f3548" or shown["kind"] == body["kind"]
+                    assert len(shown["volumes"]) == len(body["volumes"])
                     for sent, back in zip(body["volumes"], shown["volumes"], strict=True):
-                        problems += same_volume(_wire(sent), back)
+                        problems += same_volume(_wire(sent), back, any_unit=name == "f3548")
                 for body in zones:
                     item = got[body["title"]]
                     shown = _ok(
@@ -255,6 +349,43 @@ def test_export_then_import_gives_the_same_volumes(name: str, query: str) -> Non
         round_trip()
 
 
+def test_an_f3548_band_on_another_datum_comes_back_on_the_ellipsoid_and_never_smaller() -> None:
+    """F3548 says heights above the ellipsoid only: a band filed on another datum is written
+    as W84 heights that hold it wherever the geoid lies, so the band read back (W84) spans at
+    least the AMSL interval the original did."""
+    with _mechanism() as source, _mechanism() as target:
+        alpha = source.as_("alpha")
+
+        @settings(max_examples=examples(6))
+        @given(volume=volumes(datums=tuple(d for d in DATUMS if "W84" not in d)))
+        def widened(volume: dict[str, Any]) -> None:
+            body = {"kind": "uav", "title": "t", "volumes": [volume]}
+            filed = _ok(source.client.post("/v1/notices", json=body, headers=alpha))
+            try:
+                exported = source.client.get("/v1/export?format=f3548", headers=alpha)
+                answer = _ok(
+                    target.client.post(
+                        "/v1/import?format=f3548&dry_run=false",
+                        content=exported.content,
+                        headers=target.as_("alpha"),
+                    )
+                )
+            finally:
+                source.client.post(f"/v1/notices/{filed['id']}/cancel", headers=alpha)
+            (item,) = answer["items"]
+            shown = _ok(target.client.get(f"/v1/notices/{item['id']}", headers=target.as_("alpha")))
+            sent, back = _amsl(filed["volumes"][0]["altitude"]), shown["volumes"][0]["altitude"]
+            assert back["lower"]["reference"] == back["upper"]["reference"] == "W84"
+            assert back["amsl_m"]["lower_m"] <= sent[0] and sent[1] <= back["amsl_m"]["upper_m"]
+
+        widened()
+
+
+def _amsl(altitude: dict[str, Any]) -> tuple[float, float]:
+    interval = altitude.get("amsl_m", altitude)
+    return interval["lower_m"], interval["upper_m"]
+
+
 def _wire(volume: dict[str, Any]) -> dict[str, Any]:
     """A sent volume in the form the API answers (times in UTC with Z)."""
     time = volume["time"]
@@ -264,6 +395,8 @@ def _wire(volume: dict[str, Any]) -> dict[str, Any]:
 def _without_exact(name: str, data: bytes) -> bytes:
     """The export without the exact circle and corridor parameters, so that the import reads
     the polygons that stand for them."""
+    if name == "f3548":
+        return data  # F3548 has no exact parameters: a circle is a circle, a corridor a polygon
     if name == "kml":
         from lxml import etree
 
