@@ -16,29 +16,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import numpy as np
 import pytest
-import shapely
 from _hypothesis import examples
-from _support import LEVANT_YAML, T0, Api, make_env
+from _round_trip import amsl, mechanism, ok, same_volume, wire
+from _support import LEVANT_YAML, T0, Api
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharedsky.geo.distance import WGS84
-from sharedsky.geo.projection import frame_at
-from sharedsky.geo.shapes import densify_line
 from sharedsky.interop.formats.f3548 import entity_id
-from sharedsky.interop.formats.polygons import TOLERANCE_M
-from sharedsky.store.schema import head_revisions
-from sharedsky.testing.fakes import FakeClock
-from sharedsky.testing.memory import MemoryDatabase
 from sharedsky.units import FL_M, FT_M
 
-METRE_TOLERANCE = 1.0
-SECOND_TOLERANCE = 1.0
 TERRAIN_YAML = LEVANT_YAML + "terrain_m: {min: -430, max: 2814}\n"
 MID_TERRAIN_M = (-430 + 2814) / 2
 
@@ -140,137 +130,13 @@ def pictures(
     return notices, zones
 
 
-# -- comparison -------------------------------------------------------------------------------
-
-
-def _moment(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _same_time(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    for key in ("start", "end"):
-        x, y = _moment(a.get(key)), _moment(b.get(key))
-        if (x is None) != (y is None):
-            return False
-        if x is not None and y is not None and abs((x - y).total_seconds()) > SECOND_TOLERANCE:
-            return False
-    return True
-
-
-def _metres(a: list[float], b: list[float]) -> float:
-    return float(WGS84.inv(a[0], a[1], b[0], b[1])[2])
-
-
-def _boundary_gap_m(original: dict[str, Any], polygon: dict[str, Any]) -> float:
-    """How far (m) the polygon's vertices stand from the original circle's or corridor's
-    boundary, outward positive; and NaN when a vertex lies inside it."""
-    ring = np.asarray(polygon["coordinates"][0])
-    if original["type"] == "Circle":
-        centre = original["center"]
-        _, _, dist = WGS84.inv(np.full(len(ring), centre[0]), np.full(len(ring), centre[1]),
-                               ring[:, 0], ring[:, 1])  # fmt: skip
-        gaps = np.asarray(dist) - original["radius_m"]
-    else:
-        path = np.asarray(original["path"])
-        frame = frame_at(float(path[:, 0].mean()), float(path[:, 1].mean()))
-        dense = densify_line(path[:, 0], path[:, 1], 200.0)
-        line = shapely.linestrings(np.column_stack(frame.forward(dense[:, 0], dense[:, 1])))
-        points = shapely.points(np.column_stack(frame.forward(ring[:, 0], ring[:, 1])))
-        gaps = shapely.distance(points, line) - original["half_width_m"]
-    return float(np.min(gaps)) if np.min(gaps) < -0.01 else float(np.max(gaps))
-
-
-def same_outline(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Within METRE_TOLERANCE: the same shape, or b the polygon standing for a's circle or
-    corridor (its vertices no farther out than the tolerance, none inside)."""
-    if a["type"] != b["type"]:
-        if b["type"] != "Polygon":
-            return False
-        gap = _boundary_gap_m(a, b)
-        return -0.01 <= gap <= min(METRE_TOLERANCE, TOLERANCE_M + 0.01)
-    if a["type"] == "Circle":
-        return (
-            _metres(a["center"], b["center"]) <= METRE_TOLERANCE
-            and abs(a["radius_m"] - b["radius_m"]) <= METRE_TOLERANCE
-        )
-    if a["type"] == "Corridor":
-        return (
-            len(a["path"]) == len(b["path"])
-            and all(
-                _metres(p, q) <= METRE_TOLERANCE for p, q in zip(a["path"], b["path"], strict=True)
-            )
-            and abs(a["half_width_m"] - b["half_width_m"]) <= METRE_TOLERANCE
-        )
-    ring_a, ring_b = a["coordinates"][0], b["coordinates"][0]
-    if len(ring_a) != len(ring_b):
-        return False
-    # the same ring, maybe the other way round
-    forward = all(_metres(p, q) <= METRE_TOLERANCE for p, q in zip(ring_a, ring_b, strict=True))
-    backward = all(
-        _metres(p, q) <= METRE_TOLERANCE for p, q in zip(ring_a, ring_b[::-1], strict=True)
-    )
-    return forward or backward
-
-
-def _limit_m(limit: dict[str, Any]) -> float:
-    """A limit's value in metres above its own reference."""
-    return float(limit["value"]) * {"m": 1.0, "ft": FT_M, "FL": FL_M}[limit["unit"]]
-
-
-def same_band(a: dict[str, Any], b: dict[str, Any], any_unit: bool = False) -> list[str]:
-    """Why band b (as B shows it) is not band a (as A was sent it): each limit as filed, on
-    the same reference and (unless ``any_unit``) in the same unit, within METRE_TOLERANCE;
-    a band in metres AMSL the same plain band."""
-    if "lower_m" in a:
-        if "lower_m" not in b:
-            return [f"band {a} became {b}"]
-        return [
-            f"{key} {a[key]} became {b[key]}"
-            for key in ("lower_m", "upper_m")
-            if abs(a[key] - b[key]) > METRE_TOLERANCE
-        ]
-    if "lower" not in b:
-        return [f"band {a} became {b}"]
-    problems = []
-    for side in ("lower", "upper"):
-        sent, back = a[side], b[side]
-        if "special" in sent or "special" in back:
-            same = sent.get("special") == back.get("special")
-        else:
-            same = (
-                sent["reference"] == back["reference"]
-                and (any_unit or sent["unit"] == back["unit"])
-                and abs(_limit_m(sent) - _limit_m(back)) <= METRE_TOLERANCE
-            )
-        if not same:
-            problems.append(f"{side} limit {sent} became {back}")
-    return problems
-
-
-def same_volume(a: dict[str, Any], b: dict[str, Any], any_unit: bool = False) -> list[str]:
-    problems = []
-    if not same_outline(a["outline"], b["outline"]):
-        problems.append(f"outline {a['outline']} became {b['outline']}")
-    problems += same_band(a["altitude"], b["altitude"], any_unit)
-    if not _same_time(a["time"], b["time"]):
-        problems.append(f"window {a['time']} became {b['time']}")
-    return problems
-
-
 # -- the property -----------------------------------------------------------------------------
 
 
 @contextmanager
 def _mechanism() -> Iterator[Api]:
-    database = MemoryDatabase(revisions=head_revisions())
-    api = Api(make_env(database, FakeClock(T0), TERRAIN_YAML))
-    with api.client:
+    with mechanism(TERRAIN_YAML) as api:
         yield api
-
-
-def _ok(answer: Any) -> Any:
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
 
 
 W84 = ("m W84", "ft W84")
@@ -304,13 +170,13 @@ def test_export_then_import_gives_the_same_volumes(
         ) -> None:
             notices, zones = picture
             alpha = source.as_("alpha")
-            filed = [_ok(source.client.post("/v1/notices", json=n, headers=alpha)) for n in notices]
-            declared = [_ok(source.client.post("/v1/zones", json=z, headers=alpha)) for z in zones]
+            filed = [ok(source.client.post("/v1/notices", json=n, headers=alpha)) for n in notices]
+            declared = [ok(source.client.post("/v1/zones", json=z, headers=alpha)) for z in zones]
             try:
                 exported = source.client.get(f"/v1/export?format={name}{query}", headers=alpha)
                 assert exported.status_code == 200, exported.text
                 data = exported.content if exact else _without_exact(name, exported.content)
-                answer = _ok(
+                answer = ok(
                     target.client.post(
                         f"/v1/import?format={name}&dry_run=false",
                         content=data,
@@ -323,7 +189,7 @@ def test_export_then_import_gives_the_same_volumes(
                 assert sorted(got) == sorted(titles + [z["title"] for z in zones])
                 problems: list[str] = []
                 for body, title in zip(notices, titles, strict=True):
-                    shown = _ok(
+                    shown = ok(
                         target.client.get(
                             f"/v1/notices/{got[title]['id']}", headers=target.as_("alpha")
                         )
@@ -331,14 +197,14 @@ def test_export_then_import_gives_the_same_volumes(
                     assert name == "f3548" or shown["kind"] == body["kind"]
                     assert len(shown["volumes"]) == len(body["volumes"])
                     for sent, back in zip(body["volumes"], shown["volumes"], strict=True):
-                        problems += same_volume(_wire(sent), back, any_unit=name == "f3548")
+                        problems += same_volume(wire(sent), back, any_unit=name == "f3548")
                 for body in zones:
                     item = got[body["title"]]
-                    shown = _ok(
+                    shown = ok(
                         target.client.get(f"/v1/zones/{item['id']}", headers=target.as_("alpha"))
                     )
                     assert shown["kind"] == body["kind"]
-                    problems += same_volume(_wire(body["volume"]), shown["volume"])
+                    problems += same_volume(wire(body["volume"]), shown["volume"])
                 assert problems == [], problems
             finally:
                 for n in filed:
@@ -360,10 +226,10 @@ def test_an_f3548_band_on_another_datum_comes_back_on_the_ellipsoid_and_never_sm
         @given(volume=volumes(datums=tuple(d for d in DATUMS if "W84" not in d)))
         def widened(volume: dict[str, Any]) -> None:
             body = {"kind": "uav", "title": "t", "volumes": [volume]}
-            filed = _ok(source.client.post("/v1/notices", json=body, headers=alpha))
+            filed = ok(source.client.post("/v1/notices", json=body, headers=alpha))
             try:
                 exported = source.client.get("/v1/export?format=f3548", headers=alpha)
-                answer = _ok(
+                answer = ok(
                     target.client.post(
                         "/v1/import?format=f3548&dry_run=false",
                         content=exported.content,
@@ -373,23 +239,12 @@ def test_an_f3548_band_on_another_datum_comes_back_on_the_ellipsoid_and_never_sm
             finally:
                 source.client.post(f"/v1/notices/{filed['id']}/cancel", headers=alpha)
             (item,) = answer["items"]
-            shown = _ok(target.client.get(f"/v1/notices/{item['id']}", headers=target.as_("alpha")))
-            sent, back = _amsl(filed["volumes"][0]["altitude"]), shown["volumes"][0]["altitude"]
+            shown = ok(target.client.get(f"/v1/notices/{item['id']}", headers=target.as_("alpha")))
+            sent, back = amsl(filed["volumes"][0]["altitude"]), shown["volumes"][0]["altitude"]
             assert back["lower"]["reference"] == back["upper"]["reference"] == "W84"
             assert back["amsl_m"]["lower_m"] <= sent[0] and sent[1] <= back["amsl_m"]["upper_m"]
 
         widened()
-
-
-def _amsl(altitude: dict[str, Any]) -> tuple[float, float]:
-    interval = altitude.get("amsl_m", altitude)
-    return interval["lower_m"], interval["upper_m"]
-
-
-def _wire(volume: dict[str, Any]) -> dict[str, Any]:
-    """A sent volume in the form the API answers (times in UTC with Z)."""
-    time = volume["time"]
-    return volume | {"time": {"start": time["start"], "end": time.get("end")}}
 
 
 def _without_exact(name: str, data: bytes) -> bytes:
