@@ -146,3 +146,28 @@ def _filed(lower: tuple[float, str, str], upper: tuple[float, str, str]) -> v1.F
 def test_a_file_that_is_not_ed318_is_refused_whole() -> None:
     with pytest.raises(InvalidImport, match="no ED-318 FeatureCollection"):
         ed318.read(b'{"features": {}}', ReadOptions())
+
+
+def test_a_layer_is_the_band_as_filed_when_ed318_can_say_it_else_its_amsl_interval() -> None:
+    """One uom, references AMSL/AGL/WGS84 and SFC (0 AGL) are said natively; a flight level,
+    UNL or two units fall back to the AMSL interval (the extension keeps the band as filed)."""
+
+    def filed(lower: dict[str, Any], upper: dict[str, Any]) -> v1.FiledAltitude:
+        amsl = {"lower_m": 100.0, "upper_m": 900.0}
+        return v1.FiledAltitude.model_validate({"lower": lower, "upper": upper, "amsl_m": amsl})
+
+    feet_agl = {"value": 500, "unit": "ft", "reference": "AGL"}
+    assert ed318.layer(filed({"special": "SFC"}, feet_agl)) == {
+        "upper": 500, "upperReference": "AGL", "lower": 0.0, "lowerReference": "AGL", "uom": "ft"
+    }  # fmt: skip
+    w84 = {"value": 1200, "unit": "m", "reference": "W84"}
+    assert ed318.layer(filed({"value": 0, "unit": "m"}, w84))["upperReference"] == "WGS84"
+    for lower, upper in (
+        ({"value": 50, "unit": "FL"}, {"value": 90, "unit": "FL"}),
+        (feet_agl, {"special": "UNL"}),
+        (feet_agl, w84),
+    ):
+        assert ed318.layer(filed(lower, upper)) == {
+            "upper": 900.0, "upperReference": "AMSL", "lower": 100.0, "lowerReference": "AMSL",
+            "uom": "m",
+        }  # fmt: skip
