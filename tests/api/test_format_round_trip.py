@@ -1,10 +1,14 @@
 """Export then import into a fresh mechanism gives the same volumes, within 1 m and 1 s: a
-property over random notices and zones (polygons, circles, corridors, bands, windows) for each
-format that carries them (F3548 waits for the geoid: its band is on the ellipsoid).
+property over random notices and zones (polygons, circles, corridors, windows, and bands in
+metres AMSL or filed on their datums: m or ft on AMSL, AGL and W84, flight levels, SFC, UNL),
+each band coming back as filed, for each format that carries them. F3548 carries notices whose
+bands are on the ellipsoid (W84, metres: all it can say); a band on another datum comes back as
+a W84 band that holds it, never a smaller one (docs/formats.md).
 
 Each example files its objects in mechanism A as alpha, exports them, imports the file with
 ``dry_run=false`` into mechanism B as alpha, and compares what B then shows; afterwards it
-cancels and withdraws them in A, so the next example's export holds only its own.
+cancels and withdraws them in A, so the next example's export holds only its own. Both
+mechanisms declare terrain bounds, so AGL limits are accepted.
 """
 
 from __future__ import annotations
@@ -12,27 +16,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import numpy as np
 import pytest
-import shapely
 from _hypothesis import examples
-from _support import T0, Api, make_env
+from _round_trip import amsl, mechanism, ok, same_volume, wire
+from _support import LEVANT_YAML, T0, Api
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharedsky.geo.distance import WGS84
-from sharedsky.geo.projection import frame_at
-from sharedsky.geo.shapes import densify_line
-from sharedsky.interop.formats.polygons import TOLERANCE_M
-from sharedsky.store.schema import head_revisions
-from sharedsky.testing.fakes import FakeClock
-from sharedsky.testing.memory import MemoryDatabase
+from sharedsky.interop.formats.f3548 import entity_id
+from sharedsky.units import FL_M, FT_M
 
-METRE_TOLERANCE = 1.0
-SECOND_TOLERANCE = 1.0
+TERRAIN_YAML = LEVANT_YAML + "terrain_m: {min: -430, max: 2814}\n"
+MID_TERRAIN_M = (-430 + 2814) / 2
 
 # -- random volumes ---------------------------------------------------------------------------
 
@@ -63,9 +61,42 @@ def outlines(draw: st.DrawFn) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
+DATUMS = ("m", "ft", "FL", "m AGL", "ft AGL", "m W84", "ft W84")
+"""How a random limit is filed (besides SFC and UNL)."""
+
+
+def _limit(datum: str, nominal_m: float) -> dict[str, Any]:
+    """A limit on ``datum`` whose nominal height is about ``nominal_m`` AMSL (within the
+    geoid's ~20 m here: bands are thicker than that, so lower stays below upper)."""
+    unit, _, reference = datum.partition(" ")
+    if unit == "FL":
+        return {"value": round(nominal_m / FL_M), "unit": "FL", "reference": "STD"}
+    metres = {"AGL": nominal_m - MID_TERRAIN_M, "W84": nominal_m + 20.0}.get(reference, nominal_m)
+    value = metres if unit == "m" else metres / FT_M
+    return {"value": value, "unit": unit, "reference": reference or "AMSL"}
+
+
 @st.composite
-def volumes(draw: st.DrawFn, open_end: bool = False) -> dict[str, Any]:
-    lower = draw(st.floats(-100, 12_000))
+def bands(draw: st.DrawFn, datums: tuple[str, ...] = DATUMS) -> dict[str, Any]:
+    """A band in metres AMSL, or filed on random datums (of ``datums``; SFC and UNL too when
+    every datum is allowed)."""
+    if datums == DATUMS and draw(st.booleans()):
+        lower = draw(st.floats(-100, 12_000))
+        return {"lower_m": lower, "upper_m": lower + draw(st.floats(1, 6_000))}
+    lower_m = draw(st.floats(MID_TERRAIN_M + 100, 12_000))
+    upper_m = lower_m + draw(st.floats(300, 6_000))
+    named = ("SFC", "UNL") if datums == DATUMS else ()
+    low, high = draw(st.sampled_from(datums + named[:1])), draw(st.sampled_from(datums + named[1:]))
+    return {
+        "lower": {"special": "SFC"} if low == "SFC" else _limit(low, lower_m),
+        "upper": {"special": "UNL"} if high == "UNL" else _limit(high, upper_m),
+    }
+
+
+@st.composite
+def volumes(
+    draw: st.DrawFn, open_end: bool = False, datums: tuple[str, ...] = DATUMS
+) -> dict[str, Any]:
     start = T0 + timedelta(seconds=draw(st.integers(3_600, 3 * 86_400)))
     microseconds = draw(st.integers(0, 999_999))
     start += timedelta(microseconds=microseconds)
@@ -74,110 +105,29 @@ def volumes(draw: st.DrawFn, open_end: bool = False) -> dict[str, Any]:
         end = start + timedelta(seconds=draw(st.integers(600, 12 * 3_600)))
     return {
         "outline": draw(outlines()),
-        "altitude": {"lower_m": lower, "upper_m": lower + draw(st.floats(1, 6_000))},
+        "altitude": draw(bands(datums)),
         "time": {"start": start.isoformat(), "end": None if end is None else end.isoformat()},
     }
 
 
 @st.composite
-def pictures(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(notices, zones) request bodies with unique titles."""
+def pictures(
+    draw: st.DrawFn, datums: tuple[str, ...] = DATUMS, with_zones: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(notices, zones) request bodies with unique titles, not both empty."""
     kinds = ["air_sortie", "uav", "exercise", "hazard"]
     notices = [
         {"kind": draw(st.sampled_from(kinds)), "title": f"n{i}",
-         "volumes": draw(st.lists(volumes(), min_size=1, max_size=3)), "remarks": f"r{i}"}
-        for i in range(draw(st.integers(0, 2)))
+         "volumes": draw(st.lists(volumes(datums=datums), min_size=1, max_size=3)),
+         "remarks": f"r{i}"}
+        for i in range(draw(st.integers(0 if with_zones else 1, 2)))
     ]  # fmt: skip
     zones = [
         {"kind": draw(st.sampled_from(["protected", "red_line", "restricted"])),
-         "title": f"z{i}", "volume": draw(volumes(open_end=True))}
-        for i in range(draw(st.integers(0 if notices else 1, 2)))
+         "title": f"z{i}", "volume": draw(volumes(open_end=True, datums=datums))}
+        for i in range(draw(st.integers(0 if notices else 1, 2)) if with_zones else 0)
     ]  # fmt: skip
     return notices, zones
-
-
-# -- comparison -------------------------------------------------------------------------------
-
-
-def _moment(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _same_time(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    for key in ("start", "end"):
-        x, y = _moment(a.get(key)), _moment(b.get(key))
-        if (x is None) != (y is None):
-            return False
-        if x is not None and y is not None and abs((x - y).total_seconds()) > SECOND_TOLERANCE:
-            return False
-    return True
-
-
-def _metres(a: list[float], b: list[float]) -> float:
-    return float(WGS84.inv(a[0], a[1], b[0], b[1])[2])
-
-
-def _boundary_gap_m(original: dict[str, Any], polygon: dict[str, Any]) -> float:
-    """How far (m) the polygon's vertices stand from the original circle's or corridor's
-    boundary, outward positive; and NaN when a vertex lies inside it."""
-    ring = np.asarray(polygon["coordinates"][0])
-    if original["type"] == "Circle":
-        centre = original["center"]
-        _, _, dist = WGS84.inv(np.full(len(ring), centre[0]), np.full(len(ring), centre[1]),
-                               ring[:, 0], ring[:, 1])  # fmt: skip
-        gaps = np.asarray(dist) - original["radius_m"]
-    else:
-        path = np.asarray(original["path"])
-        frame = frame_at(float(path[:, 0].mean()), float(path[:, 1].mean()))
-        dense = densify_line(path[:, 0], path[:, 1], 200.0)
-        line = shapely.linestrings(np.column_stack(frame.forward(dense[:, 0], dense[:, 1])))
-        points = shapely.points(np.column_stack(frame.forward(ring[:, 0], ring[:, 1])))
-        gaps = shapely.distance(points, line) - original["half_width_m"]
-    return float(np.min(gaps)) if np.min(gaps) < -0.01 else float(np.max(gaps))
-
-
-def same_outline(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Within METRE_TOLERANCE: the same shape, or b the polygon standing for a's circle or
-    corridor (its vertices no farther out than the tolerance, none inside)."""
-    if a["type"] != b["type"]:
-        if b["type"] != "Polygon":
-            return False
-        gap = _boundary_gap_m(a, b)
-        return -0.01 <= gap <= min(METRE_TOLERANCE, TOLERANCE_M + 0.01)
-    if a["type"] == "Circle":
-        return (
-            _metres(a["center"], b["center"]) <= METRE_TOLERANCE
-            and abs(a["radius_m"] - b["radius_m"]) <= METRE_TOLERANCE
-        )
-    if a["type"] == "Corridor":
-        return (
-            len(a["path"]) == len(b["path"])
-            and all(
-                _metres(p, q) <= METRE_TOLERANCE for p, q in zip(a["path"], b["path"], strict=True)
-            )
-            and abs(a["half_width_m"] - b["half_width_m"]) <= METRE_TOLERANCE
-        )
-    ring_a, ring_b = a["coordinates"][0], b["coordinates"][0]
-    if len(ring_a) != len(ring_b):
-        return False
-    # the same ring, maybe the other way round
-    forward = all(_metres(p, q) <= METRE_TOLERANCE for p, q in zip(ring_a, ring_b, strict=True))
-    backward = all(
-        _metres(p, q) <= METRE_TOLERANCE for p, q in zip(ring_a, ring_b[::-1], strict=True)
-    )
-    return forward or backward
-
-
-def same_volume(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    problems = []
-    if not same_outline(a["outline"], b["outline"]):
-        problems.append(f"outline {a['outline']} became {b['outline']}")
-    for key in ("lower_m", "upper_m"):
-        if abs(a["altitude"][key] - b["altitude"][key]) > METRE_TOLERANCE:
-            problems.append(f"{key} {a['altitude'][key]} became {b['altitude'][key]}")
-    if not _same_time(a["time"], b["time"]):
-        problems.append(f"window {a['time']} became {b['time']}")
-    return problems
 
 
 # -- the property -----------------------------------------------------------------------------
@@ -185,37 +135,48 @@ def same_volume(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 @contextmanager
 def _mechanism() -> Iterator[Api]:
-    api = Api(make_env(MemoryDatabase(revisions=head_revisions()), FakeClock(T0)))
-    with api.client:
+    with mechanism(TERRAIN_YAML) as api:
         yield api
 
 
-def _ok(answer: Any) -> Any:
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
+W84 = ("m W84", "ft W84")
+FORMATS = [
+    ("geojson", "", DATUMS),
+    ("kml", "", DATUMS),
+    ("ed318", "&include=notices", DATUMS),
+    ("f3548", "", W84),
+]
+"""(format, export query, datums its round trip carries)."""
 
 
-FORMATS = [("geojson", ""), ("kml", ""), ("ed318", "&include=notices")]
+def _titles(name: str, filed: list[dict[str, Any]], sent: list[dict[str, Any]]) -> list[str]:
+    """The titles the import gives the notices sent (and filed in A as ``filed``): their own,
+    and in F3548 (which has no title) the intent's id, derived from the notice's."""
+    if name != "f3548":
+        return [body["title"] for body in sent]
+    return [f"F3548 operational intent {entity_id(n['id'])}" for n in filed]
 
 
-@pytest.mark.parametrize(("name", "query"), FORMATS)
-def test_export_then_import_gives_the_same_volumes(name: str, query: str) -> None:
+@pytest.mark.parametrize(("name", "query", "datums"), FORMATS)
+def test_export_then_import_gives_the_same_volumes(
+    name: str, query: str, datums: tuple[str, ...]
+) -> None:
     with _mechanism() as source, _mechanism() as target:
 
         @settings(max_examples=examples(8))
-        @given(picture=pictures(), exact=st.booleans())
+        @given(picture=pictures(datums, with_zones=name != "f3548"), exact=st.booleans())
         def round_trip(
             picture: tuple[list[dict[str, Any]], list[dict[str, Any]]], exact: bool
         ) -> None:
             notices, zones = picture
             alpha = source.as_("alpha")
-            filed = [_ok(source.client.post("/v1/notices", json=n, headers=alpha)) for n in notices]
-            declared = [_ok(source.client.post("/v1/zones", json=z, headers=alpha)) for z in zones]
+            filed = [ok(source.client.post("/v1/notices", json=n, headers=alpha)) for n in notices]
+            declared = [ok(source.client.post("/v1/zones", json=z, headers=alpha)) for z in zones]
             try:
                 exported = source.client.get(f"/v1/export?format={name}{query}", headers=alpha)
                 assert exported.status_code == 200, exported.text
                 data = exported.content if exact else _without_exact(name, exported.content)
-                answer = _ok(
+                answer = ok(
                     target.client.post(
                         f"/v1/import?format={name}&dry_run=false",
                         content=data,
@@ -224,27 +185,26 @@ def test_export_then_import_gives_the_same_volumes(name: str, query: str) -> Non
                 )
                 assert answer["problems"] == []
                 got = {item["title"]: item for item in answer["items"]}
-                assert sorted(got) == sorted(
-                    [n["title"] for n in notices] + [z["title"] for z in zones]
-                )
+                titles = _titles(name, filed, notices)
+                assert sorted(got) == sorted(titles + [z["title"] for z in zones])
                 problems: list[str] = []
-                for body in notices:
-                    item = got[body["title"]]
-                    shown = _ok(
-                        target.client.get(f"/v1/notices/{item['id']}", headers=target.as_("alpha"))
+                for body, title in zip(notices, titles, strict=True):
+                    shown = ok(
+                        target.client.get(
+                            f"/v1/notices/{got[title]['id']}", headers=target.as_("alpha")
+                        )
                     )
-                    assert shown["kind"] == body["kind"] and len(shown["volumes"]) == len(
-                        body["volumes"]
-                    )
+                    assert name == "f3548" or shown["kind"] == body["kind"]
+                    assert len(shown["volumes"]) == len(body["volumes"])
                     for sent, back in zip(body["volumes"], shown["volumes"], strict=True):
-                        problems += same_volume(_wire(sent), back)
+                        problems += same_volume(wire(sent), back, any_unit=name == "f3548")
                 for body in zones:
                     item = got[body["title"]]
-                    shown = _ok(
+                    shown = ok(
                         target.client.get(f"/v1/zones/{item['id']}", headers=target.as_("alpha"))
                     )
                     assert shown["kind"] == body["kind"]
-                    problems += same_volume(_wire(body["volume"]), shown["volume"])
+                    problems += same_volume(wire(body["volume"]), shown["volume"])
                 assert problems == [], problems
             finally:
                 for n in filed:
@@ -255,15 +215,43 @@ def test_export_then_import_gives_the_same_volumes(name: str, query: str) -> Non
         round_trip()
 
 
-def _wire(volume: dict[str, Any]) -> dict[str, Any]:
-    """A sent volume in the form the API answers (times in UTC with Z)."""
-    time = volume["time"]
-    return volume | {"time": {"start": time["start"], "end": time.get("end")}}
+def test_an_f3548_band_on_another_datum_comes_back_on_the_ellipsoid_and_never_smaller() -> None:
+    """F3548 says heights above the ellipsoid only: a band filed on another datum is written
+    as W84 heights that hold it wherever the geoid lies, so the band read back (W84) spans at
+    least the AMSL interval the original did."""
+    with _mechanism() as source, _mechanism() as target:
+        alpha = source.as_("alpha")
+
+        @settings(max_examples=examples(6))
+        @given(volume=volumes(datums=tuple(d for d in DATUMS if "W84" not in d)))
+        def widened(volume: dict[str, Any]) -> None:
+            body = {"kind": "uav", "title": "t", "volumes": [volume]}
+            filed = ok(source.client.post("/v1/notices", json=body, headers=alpha))
+            try:
+                exported = source.client.get("/v1/export?format=f3548", headers=alpha)
+                answer = ok(
+                    target.client.post(
+                        "/v1/import?format=f3548&dry_run=false",
+                        content=exported.content,
+                        headers=target.as_("alpha"),
+                    )
+                )
+            finally:
+                source.client.post(f"/v1/notices/{filed['id']}/cancel", headers=alpha)
+            (item,) = answer["items"]
+            shown = ok(target.client.get(f"/v1/notices/{item['id']}", headers=target.as_("alpha")))
+            sent, back = amsl(filed["volumes"][0]["altitude"]), shown["volumes"][0]["altitude"]
+            assert back["lower"]["reference"] == back["upper"]["reference"] == "W84"
+            assert back["amsl_m"]["lower_m"] <= sent[0] and sent[1] <= back["amsl_m"]["upper_m"]
+
+        widened()
 
 
 def _without_exact(name: str, data: bytes) -> bytes:
     """The export without the exact circle and corridor parameters, so that the import reads
     the polygons that stand for them."""
+    if name == "f3548":
+        return data  # F3548 has no exact parameters: a circle is a circle, a corridor a polygon
     if name == "kml":
         from lxml import etree
 

@@ -197,7 +197,7 @@ def test_a_commit_sent_again_with_its_key_is_not_filed_twice(api: Api) -> None:
 def test_import_options_must_be_usable_before_anything_is_read(api: Api) -> None:
     data = _geojson(_feature(square(20, 20)))
     for query, path in (
-        ("&lower=FL100&upper=FL200", "lower"),
+        ("&lower=FL100ft&upper=FL200", "lower"),
         ("&lower=100", "upper"),
         ("&object=track", "object"),
         ("&start=2026-11-24T12:00:00", "start"),
@@ -207,6 +207,38 @@ def test_import_options_must_be_usable_before_anything_is_read(api: Api) -> None
         assert answer.json()["path"] == [path], query
     unreadable = _import(api, "bravo", b"\x00not json")
     assert (unreadable.status_code, unreadable.json()["code"]) == (422, "invalid-import")
+
+
+def test_heights_are_filed_as_the_file_gives_them_and_agl_without_terrain_is_refused_by_index(
+    api: Api,
+) -> None:
+    """A file's flight levels (or the options') are filed as flight levels, not metres; an AGL
+    limit in a mechanism without terrain bounds is the feature's problem, with its index,
+    not a crash (R-HEIGHT-1)."""
+    flight_levels = {"lower": {"value": 100, "unit": "FL"}, "upper": {"value": 200, "unit": "FL"}}
+    above_ground = {
+        "lower": {"special": "SFC"},
+        "upper": {"value": 500, "unit": "ft", "reference": "AGL"},
+    }
+    data = _geojson(
+        _feature(square(20, 20), title="levels", altitude=flight_levels),
+        _feature(square(21, 20), title="ground", altitude=None, **above_ground),
+        _feature(square(22, 20), title="options", altitude=None),
+    )
+    answer = _import(api, "bravo", data, "&lower=FL050&upper=9000ft&dry_run=false&skip_bad=true")
+    assert answer.status_code == 200, answer.text
+    (problem,) = answer.json()["problems"]
+    assert problem["index"] == 1 and "terrain_m" in problem["reason"]
+    bands = {}
+    for item in answer.json()["items"]:
+        shown = api.client.get(f"/v1/notices/{item['id']}", headers=api.as_("bravo")).json()
+        altitude = shown["volumes"][0]["altitude"]
+        bands[item["title"]] = (altitude["lower"], altitude["upper"])
+    level = {"unit": "FL", "reference": "STD"}
+    assert bands == {
+        "levels": ({"value": 100} | level, {"value": 200} | level),
+        "options": ({"value": 50} | level, {"value": 9000, "unit": "ft", "reference": "AMSL"}),
+    }
 
 
 def test_cot_and_notam_go_through_the_same_route(api: Api) -> None:

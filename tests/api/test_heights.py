@@ -161,3 +161,17 @@ def test_two_flight_level_bands_compare_in_pressure_altitude(api: Api) -> None:
     nearer = banded({"value": 125, "unit": FL}, {"value": 140, "unit": FL})
     clashing = api.client.post("/v1/notices", json=nearer, headers=api.as_("bravo")).json()
     assert len(clashing["conflicts"]) == 1 and clashing["conflicts"][0]["datum_margin_m"] is None
+
+
+def test_the_mechanism_shows_the_datums_it_resolves_heights_with(api: Api) -> None:
+    """What a console needs to offer AGL only where the server takes it: the QNH range and
+    the terrain bounds, null when the mechanism declares none."""
+    datums = api.client.get("/v1/mechanism", headers=api.as_("alpha")).json()["datums"]
+    assert datums == {"qnh_min_hpa": 950.0, "qnh_max_hpa": 1050.0, "terrain_min_m": None,
+                      "terrain_max_m": None}  # fmt: skip
+
+
+def test_a_mechanism_with_terrain_bounds_shows_them(terrain_api: Api) -> None:
+    headers = terrain_api.as_("alpha")
+    datums = terrain_api.client.get("/v1/mechanism", headers=headers).json()["datums"]
+    assert (datums["terrain_min_m"], datums["terrain_max_m"]) == (-430.0, 2814.0)

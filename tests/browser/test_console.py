@@ -230,7 +230,7 @@ def test_a_party_declares_a_zone_from_the_console(
     page.fill("#file-form [name=end]", "")
     page.click("#file-submit")
     expect(page.locator("#file-result h3")).to_contain_text("Declared")
-    expect(page.locator("#file-result")).to_contain_text("0–4572 m")
+    expect(page.locator("#file-result")).to_contain_text("FL000–FL150")  # as filed
     expect(page.locator("path.zone-red_line")).to_have_count(1)
 
     page.locator("path.zone-red_line").click()

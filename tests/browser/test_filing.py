@@ -4,7 +4,9 @@ degrees with hemisphere letters (in either order), MGRS references and a circle 
 in nautical miles file exactly what was typed; a line that cannot be read is named by its number
 and nothing is sent; a refusal of the server names the field in words and marks its input; a
 check result disappears as soon as an input changes; a flash message leaves the hotline's
-priority at routine for the next one. The parser itself is driven in the page, line by line."""
+priority at routine for the next one; a band is filed as typed (feet, flight levels, AGL where
+the mechanism declares terrain bounds) and shown back as filed. The parser itself is driven in
+the page, line by line."""
 
 from __future__ import annotations
 
@@ -21,6 +23,13 @@ from playwright.sync_api import Page, expect
 from pyproj import Transformer
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def mechanism_yaml(mechanism_yaml: str) -> str:
+    """The browser tests' mechanism with terrain bounds, so that the form offers AGL."""
+    return mechanism_yaml + "terrain_m: {min: -430, max: 2814}\n"
+
 
 COORDINATES = "[data-testid=file-coordinates]"
 CHECK = "[data-testid=file-check]"
@@ -95,7 +104,7 @@ def test_a_polygon_typed_in_dms_files_the_same_volume_as_drawing_it(
     spellings of degrees-minutes-seconds (band in flight levels): the typed outline is drawn on
     the map with its vertices numbered before filing, and the two stored volumes agree — the
     corners within one screen pixel of the drawing (``PIXEL_DEG``), the typed ones exactly;
-    10,000–29,000 ft and FL100–FL290 both as 3048–8839.2 m."""
+    each band as filed, 10,000–29,000 ft AMSL and FL100–FL290 (R-HEIGHT-1)."""
     alpha = _open_file_tab(open_console)
     page = alpha.page
     set_view(page, 34.175, 35.325, DRAW_ZOOM)
@@ -136,9 +145,15 @@ def test_a_polygon_typed_in_dms_files_the_same_volume_as_drawing_it(
     assert d["outline"]["type"] == "Polygon" and len(drawn_ring) == len(typed_ring)
     for (lon_d, lat_d), (lon_t, lat_t) in zip(drawn_ring, typed_ring, strict=True):
         assert abs(lon_d - lon_t) <= PIXEL_DEG and abs(lat_d - lat_t) <= PIXEL_DEG
-    for band in (d["altitude"], t["altitude"]):
-        assert band["lower_m"] == pytest.approx(3048.0, abs=1e-6)
-        assert band["upper_m"] == pytest.approx(8839.2, abs=1e-6)
+    feet, levels = {"unit": "ft", "reference": "AMSL"}, {"unit": "FL", "reference": "STD"}
+    assert (d["altitude"]["lower"], d["altitude"]["upper"]) == (
+        {"value": 10000} | feet,
+        {"value": 29000} | feet,
+    )
+    assert (t["altitude"]["lower"], t["altitude"]["upper"]) == (
+        {"value": 100} | levels,
+        {"value": 290} | levels,
+    )
     assert d["time"] == t["time"]
     layout_holds(page)
     alpha.assert_clean()
@@ -393,7 +408,8 @@ def test_the_parser_reads_each_spelling_and_names_the_line_of_each_error(
 ) -> None:
     """coordinates.js, driven in the page: every accepted spelling gives [lon, lat]; every
     refused one raises an error that starts with its line number and says what is wrong; the
-    unit conversions are the exact ones (ft, FL, NM, km)."""
+    distance conversions are the exact ones (NM, km); a band is sent as filed, metres AMSL as
+    the plain band, and read back into the form as filed where the form can say it."""
     page = open_console("alpha").page
     results = page.evaluate(
         """([accepted, refused]) => {
@@ -403,8 +419,12 @@ def test_the_parser_reads_each_spelling_and_names_the_line_of_each_error(
             return {
                 accepted: Object.fromEntries(accepted.map((t) => [t, read(t)])),
                 refused: Object.fromEntries(refused.map((t) => [t, read(t)])),
-                units: [c.altitudeM(100, "fl"), c.altitudeM(350, "fl"), c.altitudeM(1000, "ft"),
-                        c.altitudeM(1234.5, "m"), c.distanceM(10, "NM"), c.distanceM(2.5, "km")],
+                units: [c.distanceM(10, "NM"), c.distanceM(2.5, "km")],
+                bands: [c.altitudeBand(100, 350, "fl"), c.altitudeBand(500, 1500, "ft_agl"),
+                        c.altitudeBand(1234.5, 2000, "m")],
+                forms: [c.formBand(c.altitudeBand(100, 350, "fl")),
+                        c.formBand({lower_m: 300, upper_m: 900}),
+                        c.formBand({lower: {special: "SFC"}, upper: {value: 90, unit: "FL"}})],
             };
         }""",
         [list(ACCEPTED), list(REFUSED)],
@@ -413,4 +433,79 @@ def test_the_parser_reads_each_spelling_and_names_the_line_of_each_error(
     for text, part in REFUSED.items():
         message = results["refused"][text]
         assert message.startswith("line 7: ") and part in message, (text, message)
-    assert results["units"] == [3048, 10668, 304.8, 1234.5, 18520, 2500]
+    assert results["units"] == [18520, 2500]
+    assert results["bands"] == [
+        {"lower": {"value": 100, "unit": "FL"}, "upper": {"value": 350, "unit": "FL"}},
+        {
+            "lower": {"value": 500, "unit": "ft", "reference": "AGL"},
+            "upper": {"value": 1500, "unit": "ft", "reference": "AGL"},
+        },
+        {"lower_m": 1234.5, "upper_m": 2000},
+    ]
+    assert results["forms"] == [
+        {"unit": "fl", "lower": 100, "upper": 350},
+        {"unit": "m", "lower": 300, "upper": 900},
+        None,  # SFC: the form loads the AMSL interval instead
+    ]
+
+
+def test_a_band_in_flight_levels_is_filed_and_shown_back_as_flight_levels(
+    open_console: Callable[[str], Console], mechanism: Mechanism, shots: Path
+) -> None:
+    """R-HEIGHT-1: alpha files FL120–FL200; the server stores the flight levels, the result,
+    the objects list and the notice's details show FL120–FL200 (with the AMSL interval the
+    server resolved), and amending it loads FL120 and FL200 back in the form, unit FL. A band
+    in feet above ground is offered (the mechanism declares terrain bounds) and shown as
+    filed too."""
+    alpha = _open_file_tab(open_console)
+    page = alpha.page
+    units = page.locator("#file-form [name=unit] option")
+    assert units.evaluate_all("os => os.map((o) => o.value)") == [
+        "m",
+        "ft",
+        "fl",
+        "m_agl",
+        "ft_agl",
+    ]
+    page.select_option("#file-form [name=shape]", "Circle")
+    page.fill(COORDINATES, "34.2N 35.1E")
+    page.fill("#file-form [name=radius]", "5")
+    page.fill("#file-form [name=title]", "Levels orbit")
+    page.select_option("#file-form [name=unit]", "fl")
+    page.fill("#file-form [name=lower]", "120")
+    page.fill("#file-form [name=upper]", "200")
+    notice_id = _file(page)
+    sent = [r for r in alpha.requests if r.method == "POST" and r.url.endswith("/v1/notices")]
+    assert sent[-1].post_data_json["volumes"][0]["altitude"] == {
+        "lower": {"value": 120, "unit": "FL"},
+        "upper": {"value": 200, "unit": "FL"},
+    }
+    stored = _notice(mechanism, "alpha", notice_id)["volumes"][0]["altitude"]
+    assert (stored["lower"]["value"], stored["upper"]["unit"]) == (120, "FL")
+    page.click("[data-tab=lists]")
+    listed = page.locator("#panel-lists li[data-ref]", has_text="Levels orbit")
+    expect(listed).to_contain_text("FL120–FL200 (")
+    listed.click()
+    expect(page.locator("#details")).to_contain_text("FL120–FL200")
+    alpha.screenshot(shots, "flight-levels-shown")
+    listed.locator("[data-amend]").click()
+    expect(page.locator("#file-submit")).to_have_text("Amend v1")
+    expect(page.locator("#file-form [name=unit]")).to_have_value("fl")
+    expect(page.locator("#file-form [name=lower]")).to_have_value("120")
+    expect(page.locator("#file-form [name=upper]")).to_have_value("200")
+    page.click("#file-clear")
+
+    page.fill(COORDINATES, "34.3N 35.1E")
+    page.fill("#file-form [name=title]", "Low survey")
+    page.select_option("#file-form [name=unit]", "ft_agl")
+    expect(page.locator("#file-unit-note")).to_contain_text("above ground level")
+    page.fill("#file-form [name=lower]", "0")
+    page.fill("#file-form [name=upper]", "500")
+    agl_id = _file(page)
+    stored = _notice(mechanism, "alpha", agl_id)["volumes"][0]["altitude"]
+    assert stored["upper"] == {"value": 500, "unit": "ft", "reference": "AGL"}
+    page.click("[data-tab=lists]")
+    expect(page.locator("#panel-lists li[data-ref]", has_text="Low survey")).to_contain_text(
+        "0 ft AGL–500 ft AGL"
+    )
+    alpha.assert_clean()

@@ -60,7 +60,8 @@ def test_import_lists_the_bad_features_and_exits_1_when_nothing_was_filed(
     )  # fmt: skip
     assert given.exit_code == 0, given.output
     listed = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
-    assert [(n["title"], n["volumes"][0]["altitude"]["upper_m"]) for n in listed] == [
-        ("survey", 304.8),
-        ("survey", 304.8),
+    upper = {"value": 1000, "unit": "ft", "reference": "AMSL"}  # as given, not 304.8 m
+    assert [(n["title"], n["volumes"][0]["altitude"]["upper"]) for n in listed] == [
+        ("survey", upper),
+        ("survey", upper),
     ]

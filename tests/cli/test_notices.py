@@ -338,6 +338,7 @@ def test_show_and_ack_of_a_clashing_notice(api: Api, tmp_path: Path) -> None:
         assert text in shown
     listed = ok(run(api, "notice", "list", party="bravo")).stdout
     assert mine["id"] in listed and theirs["id"] in listed
+    assert "band" in listed and "FL120–FL300" in listed  # as filed, not metres
 
 
 def test_quiet_prints_only_the_ids_for_the_shell(api: Api, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 // Typed positions, distances and altitudes → the API's values: positions as [lon, lat] in
-// degrees (the GeoJSON order), distances and altitudes in metres. An operator types latitude
+// degrees (the GeoJSON order), distances in metres, altitude bands as filed (their unit and
+// vertical reference kept, R-HEIGHT-1). An operator types latitude
 // and longitude in whatever order with hemisphere letters (34.5N 36.1E), in degrees, minutes and
 // seconds (34°30'00"N 036°06'00"E, 34 30 00 N 036 06 00 E, 343000N 0360600E) or as an MGRS
 // reference (37S BU 33729 21415). Bare numbers are refused: "34.5 36.1" is latitude first to one
@@ -39,19 +40,47 @@ const angleWord = (what) => (what === "latitude" ? t("coordinates.latitude") : t
  * keeping micrometres: far below any altitude or distance anyone types. */
 const micro = (value) => Math.round(value * 1e6) / 1e6;
 
+/** The altitude units the form offers: each one's unit and vertical reference on the wire (a
+ * flight level has none: it is on the standard pressure setting). AGL needs the mechanism's
+ * terrain bounds. */
+export const ALTITUDE_UNITS = {
+  m: { unit: "m", reference: "AMSL" },
+  ft: { unit: "ft", reference: "AMSL" },
+  fl: { unit: "FL" },
+  m_agl: { unit: "m", reference: "AGL" },
+  ft_agl: { unit: "ft", reference: "AGL" },
+};
+
 /**
- * An altitude in metres AMSL from a typed value and its unit: "m", "ft" or "fl".
- *
- * A flight level n is the pressure altitude of n × 100 ft in the standard atmosphere (ISA);
- * it is filed as n × 30.48 m, as if that pressure altitude were the height above mean sea
- * level. That is the one place where a vertical datum is assumed; the form says so beside the
- * unit.
+ * An altitude band as the API takes it, as filed: metres AMSL as ``{lower_m, upper_m}``,
+ * any other unit as its two height limits ``{lower: {value, unit, reference}, upper: …}``;
+ * the server resolves them (a flight level over the QNH range, AGL over the terrain), never
+ * the console.
  */
-export function altitudeM(value, unit) {
-  if (!Number.isFinite(value)) return NaN;
-  if (unit === "ft") return micro(value * FT_M);
-  if (unit === "fl") return micro(value * FL_M);
-  return value;
+export function altitudeBand(lower, upper, unit) {
+  if (unit === "m") return { lower_m: lower, upper_m: upper };
+  const limit = (value) => ({ value, ...ALTITUDE_UNITS[unit] });
+  return { lower: limit(lower), upper: limit(upper) };
+}
+
+/** The form's unit of a limit as filed (``"fl"``, ``"ft_agl"`` …); null for SFC, UNL, W84. */
+const formUnit = (limit) =>
+  limit.special
+    ? null
+    : Object.keys(ALTITUDE_UNITS).find((key) => {
+        const { unit, reference } = ALTITUDE_UNITS[key];
+        return unit === limit.unit && (unit === "FL" || reference === (limit.reference || "AMSL"));
+      }) || null;
+
+/**
+ * How the form shows a band as filed: ``{unit, lower, upper}``; null when it cannot (a limit
+ * SFC, UNL or on W84, or the two limits in different units).
+ */
+export function formBand(altitude) {
+  if (altitude.lower === undefined) return { unit: "m", lower: altitude.lower_m, upper: altitude.upper_m };
+  const unit = formUnit(altitude.lower);
+  if (!unit || unit !== formUnit(altitude.upper)) return null;
+  return { unit, lower: altitude.lower.value, upper: altitude.upper.value };
 }
 
 /** A distance in metres from a typed value and its unit: "m", "km" or "NM". */

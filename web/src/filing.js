@@ -3,8 +3,9 @@
 // centre, in degrees with hemisphere letters, degrees-minutes-seconds or MGRS (coordinates.js
 // reads them), the radius or half width in m, km or NM. What was typed is drawn on the map as a
 // preview before anything is sent, and a drawn shape writes its coordinates into the same
-// fields, so the text always says what will be filed. The altitude band is in m, ft or flight
-// levels, the time window in UTC. While a notice is drafted the server checks it (check.js); any
+// fields, so the text always says what will be filed. The altitude band is filed as typed (m or
+// ft AMSL, flight levels, and m or ft AGL where the mechanism declares terrain bounds): the
+// server, not the console, relates it to mean sea level (R-HEIGHT-1). The time window is UTC. While a notice is drafted the server checks it (check.js); any
 // change of an input clears the last check's result at once, before the next one is asked.
 // Errors name the field in words ("Volume 1: lower altitude — …") and mark its input. Own
 // notices and zones are amended here too.
@@ -21,7 +22,7 @@ const NOTICE_KINDS = ["air_sortie", "uav", "exercise", "ground_movement", "stati
 const ZONE_KINDS = ["protected", "red_line", "restricted"];
 const OWN_COLOUR = "#1565c0";
 
-/** What the form says beside the altitude unit (m, ft, fl): the conversion it applies. */
+/** What the form says beside the altitude unit (m, ft, fl, m_agl, ft_agl): what it files. */
 const unitNote = (unit) => t(`file.unit_note.${unit}`);
 
 /** The textarea's label (a key of the console's words) and rows for each shape. */
@@ -46,6 +47,19 @@ export function parseUtc(text) {
   if (!m) return null;
   return `${m[1]}T${m[2]}${m[3] || ":00"}Z`;
 }
+
+/** The altitude units offered (their labels as the wire says them); AGL only where the
+ * mechanism declares terrain bounds, as the server takes AGL heights only there. */
+const ALTITUDE_LABELS = { m: "m AMSL", ft: "ft AMSL", fl: "FL", m_agl: "m AGL", ft_agl: "ft AGL" };
+
+const altitudeUnits = (mechanism) => {
+  const datums = mechanism && mechanism.datums;
+  const terrain = datums && datums.terrain_min_m !== null && datums.terrain_min_m !== undefined;
+  return Object.entries(ALTITUDE_LABELS)
+    .filter(([unit]) => terrain || !unit.endsWith("_agl"))
+    .map(([unit, label]) => `<option value="${unit}">${label}</option>`)
+    .join("");
+};
 
 const units = (name, chosen) =>
   `<select name="${name}" aria-label="unit">${Object.keys(coordinates.DISTANCE_UNITS_M)
@@ -73,7 +87,8 @@ export function fieldOfPath(path, lines = null) {
   else if (a === "remarks") found = [t("field.remarks"), "remarks"];
   else if (a === "kind") found = [t("field.kind"), "kind"];
   else if (a === "volumes") found = [t("field.volumes"), "coordinates"];
-  else if (a === "altitude") found = b === "upper_m" ? [t("field.upper"), "upper"] : b === "lower_m" ? [t("field.lower"), "lower"] : [t("field.band"), "lower"];
+  else if (a === "altitude")
+    found = b === "upper_m" || b === "upper" ? [t("field.upper"), "upper"] : b === "lower_m" || b === "lower" ? [t("field.lower"), "lower"] : [t("field.band"), "lower"];
   else if (a === "time") found = b === "end" ? [t("field.end"), "end"] : [t("field.start"), "start"];
   else if (a === "outline") {
     if (b === "coordinates" && Number.isInteger(d)) found = [t("field.vertex", { n: d + 1 }) + at(d), "coordinates"];
@@ -143,7 +158,7 @@ export class Filing {
         <div class="row">
           <label>${esc(t("file.lower"))} <input name="lower" type="number" value="3000" step="any"></label>
           <label>${esc(t("file.upper"))} <input name="upper" type="number" value="9000" step="any"></label>
-          <label>${esc(t("file.unit"))} <select name="unit"><option value="m">m AMSL</option><option value="ft">ft AMSL</option><option value="fl">FL</option></select></label>
+          <label>${esc(t("file.unit"))} <select name="unit">${altitudeUnits(app.state && app.state.mechanism)}</select></label>
         </div>
         <p id="file-unit-note" class="muted hint" data-unit="m">${esc(unitNote("m"))}</p>
         <div class="row">
@@ -396,13 +411,15 @@ export class Filing {
     f.title.value = title;
     f.kind.value = kind;
     f.remarks.value = remarks;
-    f.unit.value = "m";
-    this._unitNote();
-    // a band filed on its datums loads as its AMSL interval in metres (the form files metres,
-    // feet and flight levels as metres AMSL): wider than filed, never narrower
+    // the band as filed; one the form cannot say (SFC, UNL, W84, two units) loads as its AMSL
+    // interval in metres: wider than filed, never narrower
     const metres = volume.altitude.amsl_m || volume.altitude;
-    f.lower.value = String(metres.lower_m);
-    f.upper.value = String(metres.upper_m);
+    const filed = coordinates.formBand(volume.altitude);
+    const shown = filed && [...f.unit.options].some((o) => o.value === filed.unit) ? filed : { unit: "m", lower: metres.lower_m, upper: metres.upper_m };
+    f.unit.value = shown.unit;
+    this._unitNote();
+    f.lower.value = String(shown.lower);
+    f.upper.value = String(shown.upper);
     f.start.value = inputUtc(new Date(volume.time.start));
     f.end.value = volume.time.end ? inputUtc(new Date(volume.time.end)) : "";
     this.outline = volume.outline;
@@ -460,7 +477,7 @@ export class Filing {
     const end = f.end.value.trim() ? parseUtc(f.end.value) : null;
     return {
       outline: this.outline,
-      altitude: { lower_m: coordinates.altitudeM(Number(f.lower.value), unit), upper_m: coordinates.altitudeM(Number(f.upper.value), unit) },
+      altitude: coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit),
       time: { start: parseUtc(f.start.value), end },
     };
   }

@@ -166,11 +166,15 @@ def import_command(
     ] = None,
     lower: Annotated[
         str | None,
-        typer.Option("--lower", help="Lower limit of features without a band: 300, 1000ft."),
+        typer.Option(
+            "--lower",
+            help="Lower limit of features without a band, kept as given: 300 (m AMSL), 1000ft,"
+            " FL120, 500ftAGL, 1200mW84 or SFC.",
+        ),
     ] = None,
     upper: Annotated[
         str | None,
-        typer.Option("--upper", help="Upper limit of features without a band: 3000, 9000ft."),
+        typer.Option("--upper", help="Upper limit of features without a band, as --lower, or UNL."),
     ] = None,
     start: Annotated[
         str | None,

@@ -339,7 +339,7 @@ def list_notices(
     if quiet:
         emit_ids(n.id for n in notices)
         return
-    columns = ("id", "party", "kind", "title", "status", "window", "lead time")
+    columns = ("id", "party", "kind", "title", "status", "band", "window", "lead time")
     grid = table(f"Notices ({len(notices)})", *columns)
     for n in notices:
         marks = (
@@ -354,6 +354,7 @@ def list_notices(
             n.kind,
             escape(title_of(n)),
             f"v{n.version} {n.status}",
+            _bands(n.volumes),
             _envelope(n.volumes),
             " ".join([duration_text(n.lead_time_s), *flags]),
         )
@@ -370,6 +371,12 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
             f"{text!r} is not min_lon,min_lat,max_lon,max_lat", param_hint="'--bbox'"
         ) from exc
     return min_lon, min_lat, max_lon, max_lat
+
+
+def _bands(volumes: list[v1.VolumeOut]) -> str:
+    """The bands of a notice's volumes as filed (``FL120–FL300``), each once, in order."""
+    shown = dict.fromkeys(band_text(v.altitude, short=True) for v in volumes)
+    return ", ".join(shown) or "-"
 
 
 def _envelope(volumes: list[v1.VolumeOut]) -> str:

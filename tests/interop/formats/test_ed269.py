@@ -1,6 +1,7 @@
 """ED-269 in: each UAS zone version (checked with uas_standards' ED-269 model) becomes a zone
-per volume and period, its restriction mapped to a kind; limits on another reference than AMSL,
-or missing, are reported per feature."""
+per volume and period, its restriction mapped to a kind; limits kept as filed (AMSL or AGL, in
+metres or feet; a missing one the surface or unlimited); what cannot be read is reported per
+feature."""
 
 from __future__ import annotations
 
@@ -74,7 +75,10 @@ def test_a_zone_becomes_one_zone_per_volume_with_its_kind_band_and_window() -> N
         type="Circle", center=(2.19, 41.38), radius_m=500
     )
     assert circle.volume.altitude == v1.Altitude(lower_m=0, upper_m=120)
-    assert polygon.volume.altitude.upper_m == pytest.approx(36.576)
+    assert polygon.volume.altitude == v1.FiledAltitude(
+        lower=v1.HeightLimit(value=0, unit="ft", reference="AMSL"),
+        upper=v1.HeightLimit(value=120, unit="ft", reference="AMSL"),
+    )
     assert circle.volume.time.end is not None and circle.volume.time.end.hour == 18
 
 
@@ -91,22 +95,45 @@ def test_restrictions_map_to_kinds(restriction: str, kind: str) -> None:
     assert isinstance(item.body, v1.ZoneIn) and item.body.kind == kind
 
 
+def test_limits_stay_on_their_reference_and_a_missing_one_is_the_surface_or_unlimited() -> None:
+    no_limits = _volume(CIRCLE, uom="FT", reference="AGL")
+    del no_limits["lowerLimit"]
+    agl, open_band = (
+        item.body.volume.altitude
+        for item in _read(
+            _zone("PROHIBITED", _volume(CIRCLE, reference="AGL")),
+            _zone("PROHIBITED", no_limits),
+        ).items
+        if isinstance(item.body, v1.ZoneIn)
+    )
+    assert agl == v1.FiledAltitude(
+        lower=v1.HeightLimit(value=0, unit="m", reference="AMSL"),
+        upper=v1.HeightLimit(value=120, unit="m", reference="AGL"),
+    )
+    assert open_band == v1.FiledAltitude(
+        lower=v1.SpecialLimit(special="SFC"),
+        upper=v1.HeightLimit(value=120, unit="ft", reference="AGL"),
+    )
+    del no_limits["upperLimit"]
+    (unlimited,) = _read(_zone("PROHIBITED", no_limits)).items
+    assert isinstance(unlimited.body, v1.ZoneIn)
+    assert unlimited.body.volume.altitude == v1.FiledAltitude(
+        lower=v1.SpecialLimit(special="SFC"), upper=v1.SpecialLimit(special="UNL")
+    )
+
+
 def test_what_cannot_be_read_is_reported_by_index() -> None:
-    no_upper = _volume(CIRCLE)
-    del no_upper["upperLimit"]
     parsed = _read(
         _zone("NO_RESTRICTION", _volume(CIRCLE)),
-        _zone("PROHIBITED", _volume(CIRCLE, reference="AGL")),
-        _zone("PROHIBITED", no_upper),
+        _zone("PROHIBITED", _volume(CIRCLE, reference="STD")),
         {"identifier": "broken"},
         _zone("PROHIBITED", _volume(CIRCLE)),
     )
-    assert [item.index for item in parsed.items] == [4]
+    assert [item.index for item in parsed.items] == [3]
     reasons = {p.index: p.reason for p in parsed.problems}
     assert "restriction NO_RESTRICTION asks nothing of anyone" in reasons[0]
-    assert "height reference AGL is not supported yet" in reasons[1]
-    assert "no upper limit" in reasons[2]
-    assert reasons[3].startswith("not an ED-269 UAS zone")
+    assert reasons[1].startswith("not an ED-269 UAS zone")  # ED-269 has no flight levels
+    assert reasons[2].startswith("not an ED-269 UAS zone")
 
 
 def test_a_file_without_features_is_refused_whole() -> None:

@@ -118,21 +118,56 @@ def test_a_foreign_file_reads_per_feature_and_reports_what_it_cannot() -> None:
             _foreign("PROHIBITED", _layer("AGL")),
             _foreign("PROHIBITED", _layer("WGS84", "m")),
             {"type": "Feature", "properties": {"identifier": "X"}},
+            _foreign("PROHIBITED", _layer("STD")),
         ],
     }
     parsed = ed318.read(json.dumps(document).encode(), ReadOptions())
-    (item,) = parsed.items
-    assert isinstance(item.body, v1.ZoneIn)
-    assert (item.body.kind, item.body.title) == ("restricted", "Airfield")
-    altitude = item.body.volume.altitude
-    assert (altitude.lower_m, altitude.upper_m) == (0.0, pytest.approx(121.92))
+    feet, agl, w84 = (item.body for item in parsed.items)
+    assert isinstance(feet, v1.ZoneIn)
+    assert (feet.kind, feet.title) == ("restricted", "Airfield")
+    assert [item.index for item in parsed.items] == [0, 2, 3]
+    assert feet.volume.altitude == _filed((0, "ft", "AMSL"), (400, "ft", "AMSL"))
+    assert isinstance(agl, v1.ZoneIn) and isinstance(w84, v1.ZoneIn)
+    assert agl.volume.altitude == _filed((0, "ft", "AMSL"), (400, "ft", "AGL"))
+    assert w84.volume.altitude == _filed((0, "m", "AMSL"), (400, "m", "W84"))
     reasons = {p.index: p.reason for p in parsed.problems}
     assert "zone type NO_RESTRICTION asks nothing of anyone" in reasons[1]
-    assert "height reference AGL is not supported yet" in reasons[2]
-    assert "height reference W84 is not supported yet" in reasons[3]
     assert reasons[4].startswith("not an ED-318 feature")
+    assert reasons[5].startswith("not an ED-318 feature")  # ED-318 has no flight levels
+
+
+def _filed(lower: tuple[float, str, str], upper: tuple[float, str, str]) -> v1.FiledAltitude:
+    return v1.FiledAltitude.model_validate(
+        {name: dict(zip(("value", "unit", "reference"), limit, strict=True))
+         for name, limit in (("lower", lower), ("upper", upper))}
+    )  # fmt: skip
 
 
 def test_a_file_that_is_not_ed318_is_refused_whole() -> None:
     with pytest.raises(InvalidImport, match="no ED-318 FeatureCollection"):
         ed318.read(b'{"features": {}}', ReadOptions())
+
+
+def test_a_layer_is_the_band_as_filed_when_ed318_can_say_it_else_its_amsl_interval() -> None:
+    """One uom, references AMSL/AGL/WGS84 and SFC (0 AGL) are said natively; a flight level,
+    UNL or two units fall back to the AMSL interval (the extension keeps the band as filed)."""
+
+    def filed(lower: dict[str, Any], upper: dict[str, Any]) -> v1.FiledAltitude:
+        amsl = {"lower_m": 100.0, "upper_m": 900.0}
+        return v1.FiledAltitude.model_validate({"lower": lower, "upper": upper, "amsl_m": amsl})
+
+    feet_agl = {"value": 500, "unit": "ft", "reference": "AGL"}
+    assert ed318.layer(filed({"special": "SFC"}, feet_agl)) == {
+        "upper": 500, "upperReference": "AGL", "lower": 0.0, "lowerReference": "AGL", "uom": "ft"
+    }  # fmt: skip
+    w84 = {"value": 1200, "unit": "m", "reference": "W84"}
+    assert ed318.layer(filed({"value": 0, "unit": "m"}, w84))["upperReference"] == "WGS84"
+    for lower, upper in (
+        ({"value": 50, "unit": "FL"}, {"value": 90, "unit": "FL"}),
+        (feet_agl, {"special": "UNL"}),
+        (feet_agl, w84),
+    ):
+        assert ed318.layer(filed(lower, upper)) == {
+            "upper": 900.0, "upperReference": "AMSL", "lower": 100.0, "lowerReference": "AMSL",
+            "uom": "m",
+        }  # fmt: skip

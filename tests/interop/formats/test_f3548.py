@@ -1,7 +1,7 @@
 """F3548 out and in: each current notice is an OperationalIntent that parses with
 uas_standards' F3548-21 models, its volumes as Volume4Ds on ellipsoid heights that hold the band
-wherever the geoid lies; a file's intents or bare Volume4Ds become notices, and ellipsoid
-altitudes are refused per feature until the geoid lands."""
+wherever the geoid lies, a limit filed on the ellipsoid as filed; a file's intents or bare
+Volume4Ds become notices whose ellipsoid altitudes stay W84 limits, as filed."""
 
 from __future__ import annotations
 
@@ -87,12 +87,38 @@ def _volume4d(altitudes: bool = True, reference: str = "W84") -> dict[str, Any]:
 BAND = ReadOptions(lower=Height(0, "m", "AMSL"), upper=Height(150, "m", "AMSL"))
 
 
-def test_intents_on_ellipsoid_heights_are_refused_per_intent() -> None:
+def _w84(value: float, unit: str = "m") -> v1.HeightLimit:
+    return v1.HeightLimit.model_validate({"value": value, "unit": unit, "reference": "W84"})
+
+
+def test_ellipsoid_altitudes_are_read_as_w84_limits_as_filed() -> None:
     parsed = f3548.read(f3548.write(sample_export()), ReadOptions())
-    assert parsed.items == ()
-    (problem,) = parsed.problems
-    assert problem.index == 0
-    assert "height reference W84 is not supported yet" in problem.reason
+    assert parsed.problems == ()
+    (item,) = parsed.items
+    assert isinstance(item.body, v1.NoticeIn)
+    altitude = item.body.volumes[0].altitude
+    assert isinstance(altitude, v1.FiledAltitude)
+    assert altitude.lower.model_dump()["reference"] == "W84"
+    (bare,) = f3548.read(json.dumps([_volume4d()]).encode(), ReadOptions()).items
+    assert isinstance(bare.body, v1.NoticeIn)
+    assert bare.body.volumes[0].altitude == v1.FiledAltitude(lower=_w84(10), upper=_w84(120))
+
+
+def test_a_limit_filed_on_the_ellipsoid_is_written_as_filed_the_other_widened() -> None:
+    """FL100 (not on the ellipsoid) is widened below the band's AMSL interval; 400 ft W84 is
+    written as filed, in metres (F3548 knows no feet)."""
+    body = notice_out()
+    filed = v1.FiledAltitude(
+        lower=v1.HeightLimit(value=100, unit="FL", reference="STD"),
+        upper=_w84(4000, "ft"),
+        amsl_m=v1.Altitude(lower_m=2800.0, upper_m=1240.0),
+    )
+    volumes = [v.model_copy(update={"altitude": filed}) for v in body.volumes]
+    (intent,) = _intents(notices=(body.model_copy(update={"volumes": volumes}),))
+    for volume in intent["details"]["volumes"]:
+        lower, upper = volume["volume"]["altitude_lower"], volume["volume"]["altitude_upper"]
+        assert upper == {"value": pytest.approx(1219.2), "reference": "W84", "units": "M"}
+        assert lower["value"] < 2800.0 + undulation_m(34.0, 36.3).max() - UNDULATION_ERROR_M
 
 
 def test_bare_volumes_without_altitudes_become_one_notice_with_the_options_band() -> None:
@@ -102,8 +128,9 @@ def test_bare_volumes_without_altitudes_become_one_notice_with_the_options_band(
         volume = item.body.volumes[0]
         assert volume.outline == v1.CircleOutline(type="Circle", center=(36.0, 34.0), radius_m=500)
         assert volume.altitude == v1.Altitude(lower_m=0, upper_m=150)
-    (refused,) = f3548.read(json.dumps([_volume4d()]).encode(), BAND).problems
-    assert "W84" in refused.reason
+    (given,) = f3548.read(json.dumps([_volume4d()]).encode(), BAND).items
+    assert isinstance(given.body, v1.NoticeIn)  # the file's band wins over the options'
+    assert given.body.volumes[0].altitude == v1.FiledAltitude(lower=_w84(10), upper=_w84(120))
 
 
 def test_an_intent_reads_back_its_outlines_with_the_options_kind() -> None:

@@ -119,7 +119,10 @@ def test_options_give_what_plain_features_leave_out() -> None:
     first = bodies[0]
     assert isinstance(first, v1.NoticeIn)
     assert (first.kind, first.title) == ("uav", "survey")
-    assert first.volumes[0].altitude == v1.Altitude(lower_m=304.8, upper_m=400.0)
+    assert first.volumes[0].altitude == v1.FiledAltitude(
+        lower=v1.HeightLimit(value=1000, unit="ft", reference="AMSL"),
+        upper=v1.HeightLimit(value=400, unit="m", reference="AMSL"),
+    )
     assert first.volumes[0].time.start == START and first.volumes[0].time.end is None
     assert [b.volumes[0].outline.type for b in bodies if isinstance(b, v1.NoticeIn)] == [
         "Polygon",
@@ -148,10 +151,35 @@ def test_features_become_zones_when_asked_and_need_a_zone_kind() -> None:
     assert "a zone needs a kind" in problem.reason
 
 
+def test_limits_are_kept_as_filed_flight_levels_heights_above_ground_and_named_ones() -> None:
+    window = {"start": "2026-11-24T15:00:00Z", "end": "2026-11-24T16:00:00Z"}
+    given = [
+        ({"special": "SFC"}, {"value": 120, "unit": "FL"}),
+        ({"value": 500, "unit": "ft", "reference": "AGL"}, {"special": "UNL"}),
+        ({"value": 9000, "unit": "ft", "reference": "STD"}, {"value": 1200, "unit": "m"}),
+    ]
+    parsed = geojson.read(
+        _file(*(_feature(SQUARE, lower=lo, upper=hi, time=window) for lo, hi in given)),
+        ReadOptions(),
+    )
+    assert parsed.problems == ()
+    bands = [
+        item.body.volumes[0].altitude.model_dump(mode="json", exclude_none=True)
+        for item in parsed.items
+        if isinstance(item.body, v1.NoticeIn)
+    ]
+    assert bands == [
+        {"lower": {"special": "SFC"}, "upper": {"value": 120, "unit": "FL", "reference": "STD"}},
+        {"lower": {"value": 500, "unit": "ft", "reference": "AGL"}, "upper": {"special": "UNL"}},
+        {"lower": {"value": 90, "unit": "FL", "reference": "STD"},  # feet on STD: FL090
+         "upper": {"value": 1200, "unit": "m", "reference": "AMSL"}},
+    ]  # fmt: skip
+
+
 def test_each_bad_feature_is_reported_with_its_index_and_reason() -> None:
     band = {"lower_m": 0, "upper_m": 100}
     window = {"start": "2026-11-24T15:00:00Z", "end": "2026-11-24T16:00:00Z"}
-    flight_level = {"value": 100, "unit": "FL", "reference": "STD"}
+    flight_level = {"value": 100, "unit": "FL", "reference": "AGL"}
     metres = {"value": 0, "unit": "m", "reference": "AMSL"}
     parsed = geojson.read(
         _file(
@@ -169,7 +197,7 @@ def test_each_bad_feature_is_reported_with_its_index_and_reason() -> None:
     assert sorted(reasons) == [1, 2, 3, 4, 5]
     assert "no altitude band" in reasons[1]
     assert "geometry Point is no volume outline" in reasons[2]
-    assert reasons[3] == "upper limit: height reference STD (a flight level) is not supported yet"
+    assert reasons[3] == ("upper limit: a flight level is on the standard setting (STD), not AGL")
     assert "no time window" in reasons[4]
     assert reasons[5].startswith("volumes.0.altitude")
 

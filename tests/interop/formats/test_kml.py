@@ -100,7 +100,9 @@ def _polygon(mode: str | None, a: float = 0, b: float = 0, extrude: bool = False
     )
 
 
-def test_foreign_placemarks_take_their_band_from_absolute_altitudes_or_the_options() -> None:
+def test_foreign_placemarks_take_their_band_from_their_altitudes_or_the_options() -> None:
+    """absolute: metres AMSL; relativeToGround: metres AGL, as filed; extruded from one
+    height: from the surface; clamped to the ground: the options' band."""
     span = "<TimeSpan><begin>2026-11-24T15:00:00Z</begin></TimeSpan>"
     options = ReadOptions(lower=Height(0, "m", "AMSL"), upper=Height(500, "ft", "AMSL"))
     parsed = kml.read(
@@ -110,17 +112,30 @@ def test_foreign_placemarks_take_their_band_from_absolute_altitudes_or_the_optio
             _placemark(_polygon("relativeToGround", 100, 200), span),
             _placemark(_polygon("absolute", 300, 300, extrude=True), span),
             "<Placemark><Point><coordinates>36,34,0</coordinates></Point></Placemark>",
+            _placemark(_polygon("relativeToGround", 150, 150, extrude=True), span),
+            _placemark(_polygon("absolute", 1, 2) + _polygon("relativeToGround", 1, 2), span),
         ),
         options,
     )
-    first, second = (item.body for item in parsed.items)
-    assert isinstance(first, v1.NoticeIn) and isinstance(second, v1.NoticeIn)
-    assert first.volumes[0].altitude == v1.Altitude(lower_m=100, upper_m=900)
-    assert second.volumes[0].altitude == v1.Altitude(lower_m=0, upper_m=152.4)
+    bands = [
+        item.body.volumes[0].altitude.model_dump(mode="json", exclude_none=True)
+        for item in parsed.items
+        if isinstance(item.body, v1.NoticeIn)
+    ]
+    metres = {"unit": "m", "reference": "AGL"}
+    assert bands == [
+        {"lower_m": 100, "upper_m": 900},
+        {"lower": {"value": 0, "unit": "m", "reference": "AMSL"},
+         "upper": {"value": 500, "unit": "ft", "reference": "AMSL"}},
+        {"lower": {"value": 100} | metres, "upper": {"value": 200} | metres},
+        {"lower": {"special": "SFC"}, "upper": {"value": 300, "unit": "m", "reference": "AMSL"}},
+        {"lower": {"special": "SFC"}, "upper": {"value": 150} | metres},
+    ]  # fmt: skip
+    first = parsed.items[0].body
+    assert isinstance(first, v1.NoticeIn)
     assert first.title == "area" and first.volumes[0].time.end is None
-    reasons = {p.index: p.reason for p in parsed.problems}
-    assert "relativeToGround: height reference AGL is not supported yet" in reasons[2]
-    assert "extruded to the ground" in reasons[3]
+    (mixed,) = parsed.problems
+    assert mixed.index == 6 and "neither all absolute nor all relativeToGround" in mixed.reason
     assert parsed.ignored == 1
 
 

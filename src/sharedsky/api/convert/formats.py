@@ -103,6 +103,12 @@ def mechanism_out(mech: Mechanism) -> v1.MechanismOut:
         ],
         channels=channels,
         area=area_out(mech.area),
+        datums=v1.DatumsOut(
+            qnh_min_hpa=mech.datums.qnh_min_hpa,
+            qnh_max_hpa=mech.datums.qnh_max_hpa,
+            terrain_min_m=mech.datums.terrain_min_m,
+            terrain_max_m=mech.datums.terrain_max_m,
+        ),
         notam=v1.NotamOut(
             fir=mech.notam.fir,
             qcodes={str(k): v for k, v in mech.notam.qcodes.items()},

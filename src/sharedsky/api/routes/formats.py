@@ -18,7 +18,7 @@ from sharedsky.api.routes._render import idempotent
 from sharedsky.api.routes.tracks import BoardDep, PictureDep, live_picture
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.interop import formats
-from sharedsky.interop.formats.heights import Height, HeightError, band_from, height_option
+from sharedsky.interop.formats.heights import FileLimit, HeightError, band_from, height_option
 from sharedsky.interop.formats.reading import ReadOptions
 from sharedsky.service import queries, receipts
 from sharedsky.service.context import Idempotency
@@ -118,7 +118,7 @@ def export(
     return Response(body, 200, media_type=fmt.media_type, headers=headers)
 
 
-def _height(text: str | None, name: str) -> Height | None:
+def _height(text: str | None, name: str) -> FileLimit | None:
     if text is None:
         return None
     try:
@@ -144,7 +144,7 @@ def read_options(
     end: datetime | None,
 ) -> ReadOptions:
     """The options of an import from its query parameters; InvalidInput naming the one that
-    cannot be used (a band that is not metres or feet AMSL among them)."""
+    cannot be used (a limit that is no height among them)."""
     low, high = _height(lower, "lower"), _height(upper, "upper")
     if (low is None) != (high is None):
         raise InvalidInput(
@@ -202,10 +202,15 @@ async def import_file(
     kind: Annotated[str | None, Query(description="Kind of features without one.")] = None,
     title: Annotated[str | None, Query(description="Title of features without one.")] = None,
     lower: Annotated[
-        str | None, Query(description="Lower limit of features without a band: 300, 1000ft.")
+        str | None,
+        Query(
+            description="Lower limit of features without a band, kept as given: 300 (m AMSL),"
+            " 1000ft, FL120, 500ftAGL, 1200mW84 or SFC."
+        ),
     ] = None,
     upper: Annotated[
-        str | None, Query(description="Upper limit of features without a band: 3000, 9000ft.")
+        str | None,
+        Query(description="Upper limit of features without a band, as lower, or UNL."),
     ] = None,
     start: Annotated[datetime | None, Query(description="Start of features without one.")] = None,
     end: Annotated[datetime | None, Query(description="End of features without one.")] = None,

@@ -8,8 +8,9 @@ restricted; ``NO_RESTRICTION`` a per-feature problem: docs/formats.md, ``ed318.Z
 the title from ``name`` (else ``identifier``), the remarks from ``message``. A volume's
 ``horizontalProjection`` is a Polygon (``coordinates``) or a Circle (``center``, ``radius`` in
 ``uomDimensions``), positions [longitude, latitude]; its limits are in ``uomDimensions`` (``M``,
-``FT``) on their ``lowerVerticalReference`` / ``upperVerticalReference``: only ``AMSL`` is read
-(``AGL`` is refused per feature), and a missing limit (the surface, unlimited) too. A
+``FT``) on their ``lowerVerticalReference`` / ``upperVerticalReference`` (``AMSL`` or ``AGL``),
+kept as filed (an AGL limit needs the mechanism's terrain bounds); a missing lower limit is the
+surface (``SFC``), a missing upper one unlimited (``UNL``). ED-269 has no flight levels. A
 ``permanent: YES`` period without times takes the window of the options.
 """
 
@@ -22,7 +23,7 @@ from uas_standards import eurocae_ed269 as ed269
 
 from sharedsky.domain.errors import InvalidImport
 from sharedsky.interop.formats.ed318 import zone_kind
-from sharedsky.interop.formats.heights import Height
+from sharedsky.interop.formats.heights import SFC, UNL, FileLimit, Height
 from sharedsky.interop.formats.reading import (
     Assembly,
     Parsed,
@@ -54,10 +55,11 @@ def read(data: bytes, options: ReadOptions) -> Parsed:
     return into.parsed()
 
 
-def _limit(volume: Any, name: str) -> Height | None:
+def _limit(volume: Any, name: str) -> FileLimit:
+    """A volume's ``lower`` or ``upper`` limit; none given: the surface or unlimited."""
     value = volume.get(f"{name}Limit")
     if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
+        return SFC if name == "lower" else UNL
     unit = _UNIT.get(str(volume.get("uomDimensions", "")).upper(), str(volume.get("uomDimensions")))
     return Height(float(value), unit, str(volume.get(f"{name}VerticalReference", "")))
 
@@ -95,17 +97,7 @@ def _read_zone(index: int, zone: Any, into: Assembly) -> None:
     ] or [None]
     pieces = []
     for number, volume in enumerate(mapping(v) for v in zone.get("geometry") or []):
-        lower, upper = _limit(volume, "lower"), _limit(volume, "upper")
-        if lower is None or upper is None:
-            missing = "lower" if lower is None else "upper"
-            into.problem(
-                index,
-                f"geometry {number}: no {missing} limit (the surface or unlimited) is not"
-                " supported yet",
-                ("geometry", number),
-            )
-            return
-        band = into.band(index, lower, upper)
+        band = into.band(index, _limit(volume, "lower"), _limit(volume, "upper"))
         if band is None:
             return
         outline = _outline(

@@ -7,8 +7,12 @@ language, ``type`` and ``reason`` from the kind (table below), ``limitedApplicab
 window (no ``endDateTime`` when open-ended), ``zoneAuthority`` the owner (``NOTIFICATION``),
 ``message`` the remarks, and ``extendedProperties.sharedsky`` what ED-318 cannot say (the
 object, kind, party, version, status, a notice's volume index, a corridor's exact outline).
-The geometry is a Polygon, or a Point with a Circle ``extent``, with its ``layer``: lower and
-upper in metres, both ``AMSL``.
+The geometry is a Polygon, or a Point with a Circle ``extent``, with its ``layer``: the band as
+filed when ED-318 can say it (both limits in one unit, ``m`` or ``ft``, on ``AMSL``, ``AGL`` or
+``WGS84``; ``SFC`` as 0 ``AGL``), else its AMSL interval in metres (a flight level or ``UNL``:
+ED-318 has no standard-pressure reference and no unlimited). A band filed on its datums is also
+in ``extendedProperties.sharedsky.altitude`` (the wire form), which an import reads first, so
+that sharedsky's own export comes back exactly as filed.
 
 Zone kinds and ED-318 zone types (``ZONE_TYPES``; ED-269's restriction reads the same):
 
@@ -27,7 +31,8 @@ becomes one; ``extendedProperties.sharedsky.kind`` (as written out) wins over th
 
 In: each Feature, checked against ``uas_standards``' ``Feature`` model, becomes a zone (or,
 when its ``extendedProperties`` say so or the options ask, a notice): the band from the
-geometry's ``layer`` (metres or feet AMSL; ``AGL`` and ``WGS84`` are refused per feature), the
+geometry's ``layer`` kept as filed (metres or feet on ``AMSL``, ``AGL``, which needs the
+mechanism's terrain bounds, or ``WGS84``; ``extendedProperties.sharedsky.altitude`` wins), the
 window from each ``limitedApplicability`` period (a zone per period; daily schedules are
 refused), the title from ``name``.
 """
@@ -89,25 +94,59 @@ def _text(value: str, lang: str) -> list[dict[str, str]]:
     return [{"text": value, "lang": lang}]
 
 
-def _geometry(volume: v1.Volume) -> dict[str, Any]:
-    lower_m, upper_m = amsl_interval(volume.altitude)
-    layer = {
-        "upper": upper_m,
-        "upperReference": "AMSL",
-        "lower": lower_m,
-        "lowerReference": "AMSL",
-        "uom": "m",
+_LAYER_REFERENCES = {"AMSL": "AMSL", "AGL": "AGL", "W84": "WGS84"}
+"""Wire reference → ED-318 ``CodeVerticalReferenceType`` (no STD: ED-318 has no flight level)."""
+
+
+def _layer_limit(limit: v1.HeightLimit | v1.SpecialLimit) -> tuple[float, str, str | None] | None:
+    """(value, reference, unit) of a limit ED-318 can say (SFC: 0 AGL in any unit); None."""
+    if isinstance(limit, v1.SpecialLimit):
+        return (0.0, "AGL", None) if limit.special == "SFC" else None
+    reference = _LAYER_REFERENCES.get(limit.reference or "AMSL")
+    if limit.unit == "FL" or reference is None:
+        return None
+    return limit.value, reference, limit.unit
+
+
+def layer(altitude: v1.Altitude | v1.FiledAltitude) -> dict[str, Any]:
+    """An ED-318 ``VerticalLayer``: the band as filed when both limits fit one unit and
+    ED-318's references, else its AMSL interval in metres."""
+    if isinstance(altitude, v1.FiledAltitude):
+        low, high = _layer_limit(altitude.lower), _layer_limit(altitude.upper)
+        if low is not None and high is not None:
+            units = {unit for _, _, unit in (low, high) if unit is not None}
+            if len(units) <= 1:
+                return _layer(low[0], low[1], high[0], high[1], min(units, default="m"))
+    lower_m, upper_m = amsl_interval(altitude)
+    return _layer(lower_m, "AMSL", upper_m, "AMSL", "m")
+
+
+def _layer(lower: float, lower_ref: str, upper: float, upper_ref: str, uom: str) -> dict[str, Any]:
+    return {
+        "upper": upper,
+        "upperReference": upper_ref,
+        "lower": lower,
+        "lowerReference": lower_ref,
+        "uom": uom,
     }
+
+
+def _geometry(volume: v1.Volume) -> dict[str, Any]:
+    layer_ = layer(volume.altitude)
     outline = volume.outline
     if isinstance(outline, v1.CircleOutline):
         return {
             "type": "Point",
             "coordinates": list(outline.center),
             "extent": {"subType": "Circle", "radius": outline.radius_m},
-            "layer": layer,
+            "layer": layer_,
         }
     rings = outline_rings(outline)
-    return {"type": "Polygon", "coordinates": [[list(p) for p in r] for r in rings], "layer": layer}
+    return {
+        "type": "Polygon",
+        "coordinates": [[list(p) for p in r] for r in rings],
+        "layer": layer_,
+    }
 
 
 def _period(volume: v1.Volume) -> dict[str, str]:
@@ -131,6 +170,8 @@ def _feature(
     lang = party.language
     exact = volume.outline if isinstance(volume.outline, v1.CorridorOutline) else None
     sharedsky = extended | ({"outline": exact.model_dump(mode="json")} if exact else {})
+    if isinstance(volume.altitude, v1.FiledAltitude):
+        sharedsky["altitude"] = volume.altitude.model_dump(mode="json")
     zone: dict[str, Any] = {
         "identifier": identifier,
         "country": COUNTRY,
@@ -326,14 +367,14 @@ def _read_feature(index: int, feature: Any, into: Assembly) -> None:
                 ("properties", "type"),
             )
             return
-    layer = mapping(geometry.get("layer"))
-    band = None
-    if layer:
-        unit = layer.get("uom")
+    given = mapping(geometry.get("layer"))
+    band: dict[str, Any] | None = dict(mapping(ours.get("altitude"))) or None
+    if band is None and given:
+        unit = given.get("uom")
         band = into.band(
             index,
-            _height(layer.get("lower"), layer.get("lowerReference"), unit),
-            _height(layer.get("upper"), layer.get("upperReference"), unit),
+            _height(given.get("lower"), given.get("lowerReference"), unit),
+            _height(given.get("upper"), given.get("upperReference"), unit),
         )
         if band is None:
             return

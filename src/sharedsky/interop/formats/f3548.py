@@ -10,14 +10,17 @@ ids are UUIDs; the same notice always gets the same), ``manager`` the owner part
 holds each volume as a ``Volume4D``: a circle as ``outline_circle``, a polygon (its exterior:
 F3548 polygons have no holes, so a hole is filled, the conservative side) or a corridor's
 containing polygon as ``outline_polygon`` (vertices not repeated), and the band as ellipsoid
-heights (``W84``, metres) widened to hold it wherever the geoid lies (``heights.w84_interval``).
+heights (``W84``, metres: F3548 knows no other): a limit filed on W84 as filed (feet become
+metres), any other widened to hold it wherever the geoid lies (``heights.w84_interval``), so
+only a band filed on W84 comes back from an F3548 file as it was filed.
 
 In: a list of operational intents, ``{"operational_intents": […]}``, one intent (or
 ``{"operational_intent": …}``), or bare ``Volume4D``s (a list, or ``{"volumes": […]}``): each
 intent (checked with the ``OperationalIntent`` model) becomes a notice of its ``volumes`` and
 ``off_nominal_volumes``, bare volumes one notice; kind ``uav`` unless the options say, title
-the options' or the intent's id. Ellipsoid (``W84``) altitudes are refused per feature until
-the geoid lands; a volume without altitudes or times takes the options'.
+the options' or the intent's id. Altitudes are kept as filed: ellipsoid heights (``W84``, in
+``M``) become W84 limits in metres, which the server resolves through the geoid under the
+volume; a volume without altitudes or times takes the options'.
 """
 
 from __future__ import annotations

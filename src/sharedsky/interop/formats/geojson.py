@@ -13,7 +13,8 @@ In: Features whose geometry is a Polygon or MultiPolygon (one volume per polygon
 ``properties.radius_m`` (a circle) or a LineString with ``properties.half_width_m`` (a
 corridor); ``properties.outline`` (as written out) wins over the geometry. The band from
 ``properties.altitude`` (the wire form) or ``properties.lower`` / ``upper`` (``{"value",
-"unit", "reference"}``), the window from ``properties.time`` (or ``start`` / ``end``); what a
+"unit", "reference"}`` or ``{"special": "SFC" | "UNL"}``), kept as filed
+(``heights.band_from``), the window from ``properties.time`` (or ``start`` / ``end``); what a
 feature leaves out, the options give. Features of one exported notice (``object: notice`` with
 the same ``id``) become one notice again, volumes in ``volume_index`` order; conflicts and
 tracks are left out (counted as ignored).
@@ -25,7 +26,7 @@ import json
 from typing import Any
 
 from sharedsky.domain.errors import InvalidImport
-from sharedsky.interop.formats.heights import Height, band_fields
+from sharedsky.interop.formats.heights import FileLimit, Height, Named, band_fields
 from sharedsky.interop.formats.model import ExportSet
 from sharedsky.interop.formats.polygons import outline_rings
 from sharedsky.interop.formats.reading import (
@@ -153,8 +154,10 @@ def write(export: ExportSet) -> bytes:
 # -- in ---------------------------------------------------------------------------------------
 
 
-def _height(value: Any) -> Height | None:
+def _height(value: Any) -> FileLimit | None:
     given = mapping(value)
+    if given.get("special") in ("SFC", "UNL"):
+        return Named(given["special"])
     number = given.get("value")
     if not isinstance(number, int | float) or isinstance(number, bool):
         return None

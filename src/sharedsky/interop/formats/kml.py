@@ -8,17 +8,20 @@ level): the outline at the upper limit, the outline at the lower limit, and one 
 them for each edge of its exterior ring, so that a viewer shows the band, not a prism down to
 the ground. A circle or corridor is its containing polygon (``polygons.py``); its exact
 parameters, the band and the ids are in ``ExtendedData`` (``object``, ``id``, ``version``,
-``party``, ``kind``, ``status``, ``volume_index``, ``lower_m``, ``upper_m``, ``outline``). A
-track is a Point at its altitude.
+``party``, ``kind``, ``status``, ``volume_index``, ``lower_m``, ``upper_m``, ``outline``, and
+``altitude``, the band as filed in the wire form, when it was filed on its datums). A track is
+a Point at its altitude.
 
 In: every Placemark with a Polygon (the first one, with its holes: what the export writes
-first is the top). The band from ``ExtendedData`` ``lower_m``/``upper_m`` or else from the
-absolute altitudes of the coordinates (lowest and highest); a polygon relative to the ground is
-refused per feature (a height above ground is not supported yet), one clamped to the ground
-takes the band of the options. The window from ``TimeSpan`` (``TimeStamp``: a start), the title
-from ``name``; placemarks of one exported notice become one notice again; conflicts, tracks and
-placemarks without a polygon are left out (counted as ignored). The file is parsed without
-entities, DTDs or network access.
+first is the top). The band from ``ExtendedData`` ``altitude`` (as filed) or ``lower_m``/
+``upper_m``, or else from the altitudes of the coordinates (lowest and highest), kept on their
+reference: metres AMSL for ``absolute``, metres AGL for ``relativeToGround`` (which needs the
+mechanism's terrain bounds); a polygon extruded to the ground from one height has the surface
+(``SFC``) as its lower limit; one clamped to the ground takes the band of the options. The
+window from ``TimeSpan`` (``TimeStamp``: a start), the title from ``name``; placemarks of one
+exported notice become one notice again; conflicts, tracks and placemarks without a polygon
+are left out (counted as ignored). The file is parsed without entities, DTDs or network
+access.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 from lxml import etree
 
 from sharedsky.domain.errors import InvalidImport
-from sharedsky.interop.formats.heights import Height, amsl_interval
+from sharedsky.interop.formats.heights import SFC, FileLimit, Height, amsl_interval
 from sharedsky.interop.formats.model import ExportSet
 from sharedsky.interop.formats.polygons import Ring, outline_rings
 from sharedsky.interop.formats.reading import Assembly, Parsed, Piece, ReadOptions
@@ -124,7 +127,15 @@ def _volume_placemark(
         if isinstance(volume.outline, v1.PolygonOutline)
         else volume.outline.model_dump(mode="json")
     )
-    _data(placemark, fields | {"lower_m": low, "upper_m": high, "outline": exact})
+    filed = (
+        volume.altitude.model_dump(mode="json")
+        if isinstance(volume.altitude, v1.FiledAltitude)
+        else None
+    )
+    _data(
+        placemark,
+        fields | {"lower_m": low, "upper_m": high, "outline": exact, "altitude": filed},
+    )
     _band_geometry(placemark, outline_rings(volume.outline), volume.altitude)
 
 
@@ -338,11 +349,21 @@ def _piece(
     )
 
 
+_MODE_REFERENCES = {"absolute": "AMSL", "relativeToGround": "AGL"}
+"""KML ``altitudeMode`` → the reference of its altitudes (metres)."""
+
+
 def _band(
     index: int, polygons: list[etree._Element], fields: dict[str, str], into: Assembly
 ) -> tuple[bool, dict[str, object] | None]:
     """Whether the placemark's band can be read (a problem recorded when not), and the band:
-    its ExtendedData's, its absolute altitudes' or None (the options give it)."""
+    its ExtendedData's, its altitudes' on their reference or None (the options give it)."""
+    if "altitude" in fields:
+        filed = json.loads(fields["altitude"])
+        if not isinstance(filed, dict):
+            into.problem(index, "ExtendedData altitude is not a band", ("altitude",))
+            return False, None
+        return True, filed
     if "lower_m" in fields and "upper_m" in fields:
         band = into.band(
             index,
@@ -353,11 +374,11 @@ def _band(
     modes = {(_text(p, "altitudeMode") or "clampToGround") for p in polygons}
     if modes == {"clampToGround"} or modes == {"clampToSeaFloor"}:
         return True, None
-    if modes != {"absolute"}:
-        mode = sorted(modes - {"absolute"})[0]
+    reference = _MODE_REFERENCES.get(modes.pop()) if len(modes) == 1 else None
+    if reference is None:
         into.problem(
             index,
-            f"altitudeMode {mode}: height reference AGL is not supported yet",
+            "altitudeMode: the polygons are neither all absolute nor all relativeToGround",
             ("altitudeMode",),
         )
         return False, None
@@ -368,16 +389,12 @@ def _band(
         for p in _positions(coordinates.text)
         if len(p) > 2
     ]
-    extruded = any(_text(p, "extrude") == "1" for p in polygons)
-    if not altitudes or (extruded and min(altitudes) == max(altitudes)):
-        into.problem(
-            index,
-            "a polygon extruded to the ground has its lower limit there: height reference AGL"
-            " is not supported yet",
-            ("altitudeMode",),
-        )
+    if not altitudes:
+        into.problem(index, "the polygon's coordinates carry no altitudes", ("coordinates",))
         return False, None
-    band = into.band(
-        index, Height(min(altitudes), "m", "AMSL"), Height(max(altitudes), "m", "AMSL")
-    )
+    extruded = any(_text(p, "extrude") == "1" for p in polygons)
+    lower: FileLimit = Height(min(altitudes), "m", reference)
+    if extruded and min(altitudes) == max(altitudes):
+        lower = SFC  # extruded to the ground from one height
+    band = into.band(index, lower, Height(max(altitudes), "m", reference))
     return band is not None, band

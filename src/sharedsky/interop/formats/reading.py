@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from sharedsky.domain.errors import FeatureProblem, FieldPath, InvalidImport
-from sharedsky.interop.formats.heights import Height, HeightError, band_from
+from sharedsky.interop.formats.heights import FileLimit, HeightError, band_from
 from sharedsky.wire import v1
 
 ObjectType = Literal["notice", "zone"]
@@ -41,9 +41,9 @@ class ReadOptions:
     """The notice kind (default ``other``) or zone kind (required for zones)."""
     title: str | None = None
     """The title of features without one (default: the format and the feature's index)."""
-    lower: Height | None = None
-    upper: Height | None = None
-    """The band of features that carry none."""
+    lower: FileLimit | None = None
+    upper: FileLimit | None = None
+    """The band of features that carry none, as given (kept on its datums)."""
     start: datetime | None = None
     end: datetime | None = None
     """The window of features that carry none (a zone's may stay open-ended)."""
@@ -110,10 +110,11 @@ class Assembly:
         self.pieces.append(piece)
 
     def band(
-        self, index: int, lower: Height | None, upper: Height | None
+        self, index: int, lower: FileLimit | None, upper: FileLimit | None
     ) -> dict[str, object] | None:
-        """The wire band of a feature's heights (None when it gives none: the options will);
-        a problem recorded, and None, when they cannot be read."""
+        """The wire band of a feature's limits, as filed (``heights.band_from``; None when
+        it gives none: the options will); a problem recorded, and None, when they cannot be
+        read."""
         if lower is None and upper is None:
             return None
         if lower is None or upper is None:

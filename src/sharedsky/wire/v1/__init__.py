@@ -39,6 +39,7 @@ from sharedsky.wire.v1.messages import (
 from sharedsky.wire.v1.meta import (
     ChannelOut,
     ConsoleCatalogue,
+    DatumsOut,
     Me,
     MechanismOut,
     NotamOut,
@@ -88,6 +89,7 @@ __all__ = [
     "ConflictOut",
     "ConsoleCatalogue",
     "CorridorOutline",
+    "DatumsOut",
     "DeclarationOut",
     "EscalationList",
     "EscalationOut",

@@ -69,6 +69,19 @@ class NotamOut(WireModel):
     scope: str
 
 
+class DatumsOut(WireModel):
+    """What relates heights on other datums to mean sea level (the mechanism file's
+    ``qnh_hpa`` and ``terrain_m``): a band on a flight level spans the QNH range, one above
+    ground the terrain bounds; without terrain bounds no AGL limit is accepted."""
+
+    qnh_min_hpa: float
+    qnh_max_hpa: float
+    terrain_min_m: float | None
+    """Lowest terrain of the area, metres AMSL; null: none declared (no AGL limits)."""
+    terrain_max_m: float | None
+    """Highest terrain of the area, metres AMSL; null: none declared."""
+
+
 class MechanismOut(WireModel):
     """The mechanism as every operator may see it."""
 
@@ -81,6 +94,8 @@ class MechanismOut(WireModel):
     unless filed with ``outside_area``; null when the mechanism declares none."""
     notam: NotamOut | None = None
     """The FIR and NOTAM codes of the draft NOTAMs (``GET /v1/export?format=notam``)."""
+    datums: DatumsOut | None = None
+    """The QNH range and terrain bounds heights on other datums are resolved with."""
 
 
 class ConsoleCatalogue(WireModel):
