@@ -24,6 +24,11 @@ from sharedsky.wire.v1.conflicts import (
     ConflictOut,
     EscalationList,
     EscalationOut,
+    MoveOption,
+    ResolutionList,
+    ResolutionOption,
+    ShiftOption,
+    WindowOption,
 )
 from sharedsky.wire.v1.events import EventOut
 from sharedsky.wire.v1.formats import FeatureProblemOut, ImportedOut, ImportOut
@@ -104,6 +109,7 @@ __all__ = [
     "MessageIn",
     "MessageList",
     "MessageOut",
+    "MoveOption",
     "NotamOut",
     "NoticeDetailOut",
     "NoticeIn",
@@ -119,7 +125,10 @@ __all__ = [
     "PartyOut",
     "PolygonOutline",
     "Problem",
+    "ResolutionList",
+    "ResolutionOption",
     "SeparationOut",
+    "ShiftOption",
     "SideRef",
     "SpecialLimit",
     "TacticalConflictList",
@@ -143,6 +152,7 @@ __all__ = [
     "WebhookList",
     "WebhookOut",
     "Window",
+    "WindowOption",
     "ZoneIn",
     "ZoneList",
     "ZoneOut",
