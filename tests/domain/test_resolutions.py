@@ -15,6 +15,7 @@ from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Reference, S
 from sharedsky.domain.resolutions import (
     STEP_M,
     OptionKind,
+    below_ground,
     clashing_steps,
     clipped,
     covered_s,
@@ -76,6 +77,14 @@ def test_a_band_from_the_surface_or_unlimited_cannot_move() -> None:
     assert movable(AltitudeBand(0.0, 10.0))
     with pytest.raises(ValueError):
         moved_band(sfc, 1)
+
+
+def test_a_negative_height_above_ground_is_below_it() -> None:
+    agl = filed(
+        Height(100, HeightUnit.FT, Reference.AGL), Height(900, HeightUnit.FT, Reference.AGL)
+    )
+    assert not below_ground(agl) and below_ground(moved_band(agl, -2))
+    assert not below_ground(moved_band(AltitudeBand(10.0, 100.0), -5))  # AMSL may be negative
 
 
 def test_a_shift_moves_every_window_and_a_cut_drops_what_is_left_empty() -> None:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from _hypothesis import examples
-from _support import T0, THREE_PARTY_YAML, Env, make_env
+from _support import LEVANT_YAML, T0, THREE_PARTY_YAML, Env, make_env
 from detect import strategic_reference as ref
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
@@ -219,6 +219,24 @@ def test_a_band_from_the_surface_gets_no_climb_or_descent(env: Env) -> None:
     b = file(env, BRAVO, vol(180, 300, sfc))
     kinds = {o.kind for o in conflict_resolutions(env.deps, BRAVO, b.conflicts[0].id)}
     assert kinds == {OptionKind.SHIFT_LATER, OptionKind.SHIFT_EARLIER}  # no part clear either
+
+
+def test_a_band_above_ground_never_descends_below_it(
+    memory: MemoryDatabase, clock: FakeClock
+) -> None:
+    """A band 100–1100 ft AGL over terrain of 0–500 m spans 30–835 m AMSL and clashes with
+    600–3000 m: clearing it from below would take its floor some 1,700 ft under the ground
+    (a nominal height a filing would still accept): no descent; it climbs instead."""
+    env = make_env(memory, clock, LEVANT_YAML + "terrain_m: {min: 0, max: 500}\n")
+    agl = AltitudeBand.as_filed(
+        FiledBand(
+            Height(100, HeightUnit.FT, Reference.AGL), Height(1100, HeightUnit.FT, Reference.AGL)
+        )
+    )
+    file(env, ALPHA, vol(180, 300, AltitudeBand(600.0, 3000.0)))
+    b = file(env, BRAVO, vol(180, 300, agl))
+    kinds = {o.kind for o in conflict_resolutions(env.deps, BRAVO, b.conflicts[0].id)}
+    assert OptionKind.CLIMB in kinds and OptionKind.DESCEND not in kinds
 
 
 def test_only_the_party_that_may_amend_gets_options(env: Env) -> None:

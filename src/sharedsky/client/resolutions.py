@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 
-from pydantic import TypeAdapter, ValidationError
-
 from sharedsky.client.errors import ClientError
 from sharedsky.client.transport import Transport, segment
 from sharedsky.wire.v1.common import Volume
-from sharedsky.wire.v1.conflicts import ResolutionList, ResolutionOption
+from sharedsky.wire.v1.conflicts import ResolutionList, ResolutionOption, ResolutionOut
 from sharedsky.wire.v1.notices import FilingOut, NoticeDetailOut, NoticeIn
 
-_OPTION = TypeAdapter[ResolutionOption](ResolutionOption)
 _VERSION = re.compile(r"^v(\d+)-")
 
 
@@ -42,15 +39,7 @@ class ResolutionsMixin:
         """One option as the server lists it now; StaleVersionError when the notice changed
         since it was listed, NotFoundError when there is no such option."""
         path = f"/v1/conflicts/{segment(conflict_id)}/resolutions/{segment(option_id)}"
-        response = self._transport.send("GET", path)
-        try:
-            return _OPTION.validate_json(response.content)
-        except ValidationError as exc:
-            raise ClientError(
-                response.status_code,
-                "invalid-response",
-                f"the answer to GET {path} is not a v1 resolution option: {exc}",
-            ) from exc
+        return self._transport.call(ResolutionOut, "GET", path).root
 
     def apply_resolution(self, conflict_id: str, option_id: str) -> FilingOut:
         """Apply an option: amend its notice (``PUT /v1/notices/{id}``) to the option's

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Limit
+from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Limit, Reference
 from sharedsky.domain.ids import NoticeId
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.units import FT_M
@@ -154,6 +154,19 @@ def moved_band(band: AltitudeBand, steps: int) -> AltitudeBand:
     if lower is None or upper is None:
         raise ValueError("a band from the surface or unlimited cannot move")
     return AltitudeBand.as_filed(FiledBand(lower, upper))
+
+
+def below_ground(band: AltitudeBand) -> bool:
+    """True when a limit of the band, as filed, is a negative height above ground level:
+    under the surface, where no band can be (a filing accepts its nominal height, which the
+    terrain bounds lift, so a descent checks it here)."""
+    filed = band.filed
+    if filed is None:
+        return False
+    return any(
+        isinstance(limit, Height) and limit.reference is Reference.AGL and limit.value < 0.0
+        for limit in (filed.lower, filed.upper)
+    )
 
 
 def step_delta_m(steps: int) -> float:

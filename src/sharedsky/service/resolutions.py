@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 
 from sharedsky.detect.separation import LimitGeom, Separation, VolumeGeom, limit_gap
 from sharedsky.domain.conflicts import Conflict, ConflictState, ObjectType
-from sharedsky.domain.errors import InvalidInput, NotFound, StaleVersion
+from sharedsky.domain.errors import InvalidInput, InvalidVolume, NotFound, StaleVersion
 from sharedsky.domain.heights import MAX_ALT_M, MIN_ALT_M
 from sharedsky.domain.ids import NoticeId
 from sharedsky.domain.notices import (
@@ -55,6 +55,7 @@ from sharedsky.domain.resolutions import (
     STEP_S,
     Option,
     OptionKind,
+    below_ground,
     clashing_steps,
     clipped,
     covered_s,
@@ -336,6 +337,10 @@ def _shift_of(notice: Notice) -> _Build:
 def _move_of(notice: Notice) -> _Build:
     def build(kind: OptionKind, steps: int, now: datetime, deps: Deps) -> Option:
         volumes = tuple(replace(v, altitude=moved_band(v.altitude, steps)) for v in notice.volumes)
+        for index, volume in enumerate(volumes):
+            if below_ground(volume.altitude):
+                path = ("volumes", index, "altitude", "lower")
+                raise InvalidVolume("the band would go below the ground", path)
         metres = step_delta_m(steps)
         return _option(deps, notice, now, kind, volumes, repr(metres), delta_m=metres)
 

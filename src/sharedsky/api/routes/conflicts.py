@@ -85,7 +85,7 @@ def resolutions(conflict_id: str, actor: ActorDep, deps: DepsDep) -> Response:
 
 @router.get(
     "/v1/conflicts/{conflict_id}/resolutions/{option_id}",
-    responses={200: {"model": v1.ResolutionOption}},
+    responses={200: {"model": v1.ResolutionOut}},
 )
 def resolution(conflict_id: str, option_id: str, actor: ActorDep, deps: DepsDep) -> Response:
     """One resolution option as listed now (412 when it was for an earlier version of the

@@ -27,6 +27,7 @@ from sharedsky.wire.v1.conflicts import (
     MoveOption,
     ResolutionList,
     ResolutionOption,
+    ResolutionOut,
     ShiftOption,
     WindowOption,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "Problem",
     "ResolutionList",
     "ResolutionOption",
+    "ResolutionOut",
     "SeparationOut",
     "ShiftOption",
     "SideRef",

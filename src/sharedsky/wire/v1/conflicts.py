@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, RootModel
 
 from sharedsky.wire.v1.common import Altitude, ObjectRef, SideRef, VolumeOut, Window, WireModel
 
@@ -84,6 +84,10 @@ class WindowOption(_Option):
 ResolutionOption = Annotated[ShiftOption | MoveOption | WindowOption, Field(discriminator="kind")]
 """One resolution option: ``id``, ``kind``, ``notice_id``, ``volumes``, its cost (``shift_s``,
 ``delta_m`` or ``window``) and ``late``."""
+
+
+class ResolutionOut(RootModel[ResolutionOption]):
+    """One resolution option as an answer's whole body."""
 
 
 class ResolutionList(WireModel):
