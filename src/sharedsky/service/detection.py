@@ -53,6 +53,13 @@ def _reach(deps: Deps, party: PartyId) -> tuple[float, float, float]:
     )
 
 
+def search_cells(deps: Deps, party: PartyId, volumes: Sequence[Volume4D]) -> Coverings:
+    """The coverings to search around ``volumes`` with (`find_candidates`), without the
+    cells they would be stored under (``storage`` left empty: nothing is stored with them)."""
+    lateral_m, _, _ = _reach(deps, party)
+    return Coverings(storage=[], query=[query_cells(v.outline, lateral_m) for v in volumes])
+
+
 def find_candidates(
     uow: UnitOfWork,
     deps: Deps,
@@ -106,8 +113,9 @@ def clashes(
     regions: bool = True,
 ) -> list[StrategicHit]:
     """The engine's hits of ``party``'s ``volumes`` with ``candidates`` under each channel's
-    minima (a hit's key is the candidate's index). ``regions`` False draws only the union of
-    each hit's region (what a caller that keeps no conflict record needs)."""
+    minima (a hit's key is the candidate's index). ``regions`` False: the verdicts only, the
+    regions the engine would draw for display mostly left empty (what a caller that keeps no
+    conflict record needs)."""
     mech = deps.mechanism
     packed = []
     for index, stored in enumerate(candidates):
@@ -121,7 +129,7 @@ def clashes(
                 sides=regions and rules.sharing is Sharing.HOST_ONLY,
             )
         )
-    return find_clashes([volume_geom(v, mech.datums) for v in volumes], packed)
+    return find_clashes([volume_geom(v, mech.datums) for v in volumes], packed, regions=regions)
 
 
 def detect(

@@ -81,7 +81,7 @@ from sharedsky.domain.volumes import (
 )
 from sharedsky.service._packing import limit_geom, separation, volume_geom
 from sharedsky.service.context import Actor
-from sharedsky.service.detection import Coverings, clashes, coverings, find_candidates
+from sharedsky.service.detection import Coverings, clashes, find_candidates, search_cells
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import visible_conflict
 from sharedsky.service.uow import UnitOfWork
@@ -188,7 +188,7 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
     no longer current or clashes with nothing."""
     if not notice.status(now).is_current():
         return []
-    cells = coverings(deps, notice.party, notice.volumes)
+    cells = search_cells(deps, notice.party, notice.volumes)
     in_time = _near(uow, deps, notice, _stretched_in_time(notice.volumes), cells)
     blocked_s = [b for b in (_shift_steps(notice.volumes, p) for p in in_time) if b is not None]
     if not any(first <= 0 <= last for first, last in blocked_s):
@@ -200,7 +200,7 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
         (OptionKind.SHIFT_EARLIER, -1, min(MAX_SHIFT_STEPS, earliest)),
     ):
         found = _smallest(
-            uow, deps, notice, now, kind, blocked_s, direction, limit, _shift_of(notice)
+            uow, deps, notice, now, kind, blocked_s, direction, limit, _shift_of(notice), cells
         )
         options.extend(found)
     if all(movable(v.altitude) for v in notice.volumes):
@@ -219,6 +219,7 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
                     direction,
                     MAX_MOVE_STEPS,
                     _move_of(notice),
+                    cells,
                 )
             )
     options.extend(_largest_window(uow, deps, notice, now, in_time))
@@ -392,10 +393,12 @@ def _smallest(
     direction: int,
     limit: int,
     build: _Build,
+    cells: Coverings,
 ) -> list[Option]:
     """The option of the first free step in ``direction`` (at most ``limit`` steps), once
     the filing path confirms it; empty when there is none, or the step is one a filing
-    refuses (past the flight-level or altitude range: no farther step is accepted either)."""
+    refuses (past the flight-level or altitude range: no farther step is accepted either).
+    ``cells``: the notice's search cells, which a move in time or height leaves as they are."""
     spans = list(blocked)
     for _ in range(_TRIES):
         steps = first_free_step(spans, direction, limit)
@@ -405,15 +408,17 @@ def _smallest(
             option = build(kind, direction * steps, now, deps)
         except InvalidInput:
             return []
-        if _clear(uow, deps, notice, option.volumes):
+        if _clear(uow, deps, notice, option.volumes, cells):
             return [option]
         spans.append((direction * steps, direction * steps))
     return []
 
 
-def _clear(uow: UnitOfWork, deps: Deps, notice: Notice, volumes: Sequence[Volume4D]) -> bool:
-    """True when the filing path finds no clash for ``volumes`` as the notice's."""
-    cells = coverings(deps, notice.party, volumes)
+def _clear(
+    uow: UnitOfWork, deps: Deps, notice: Notice, volumes: Sequence[Volume4D], cells: Coverings
+) -> bool:
+    """True when the filing path finds no clash for ``volumes`` (searched around with
+    ``cells``) as the notice's."""
     candidates = find_candidates(uow, deps, notice.party, volumes, cells)
     return not clashes(deps, notice.party, volumes, candidates, regions=False)
 
@@ -447,7 +452,8 @@ def _largest_window(
             )
         except InvalidInput:
             continue
-        if _clear(uow, deps, notice, option.volumes):
+        cells = search_cells(deps, notice.party, option.volumes)
+        if _clear(uow, deps, notice, option.volumes, cells):
             return [option]
     return []
 
