@@ -60,6 +60,17 @@ def test_find_clashes_on_dense_candidates(make_outline: OutlineMaker) -> None:
     slow = brute_force_clashes([subject], candidates)
     assert [h.key for h in fast] == [h.key for h in slow]
     assert 0 < len(fast) < len(candidates)
+    # without regions (resolution advice): the same verdicts and figures, regions left empty
+    # where the coarse stage alone proved the clash
+    bare = find_clashes([subject], candidates, regions=False)
+    assert [h.key for h in bare] == [h.key for h in fast]
+    for plain, drawn in zip(bare, fast, strict=True):
+        assert plain.clash.distance_m == drawn.clash.distance_m
+        assert (plain.clash.t_start_s, plain.clash.alt_hi_m) == (
+            drawn.clash.t_start_s,
+            drawn.clash.alt_hi_m,
+        )
+    assert any(h.clash.region["coordinates"] == [] for h in bare)
 
 
 def test_no_candidates_no_clashes() -> None:

@@ -18,6 +18,7 @@ from sharedsky.cli._common import (
     connection_options,
     details,
     distance_text,
+    duration_text,
     emit_ids,
     emit_json,
     position_text,
@@ -29,11 +30,13 @@ from sharedsky.cli._common import (
 )
 from sharedsky.cli._names import Names
 from sharedsky.client import Client
+from sharedsky.units import FT_M
 from sharedsky.wire import v1
 
 app = typer.Typer(
     help="Conflicts, the clashes detected between parties' notices, zones and tracks: list, show"
-    " and ack (acknowledge) them; what is pending acknowledgement.",
+    " and ack (acknowledge) them, resolve them (the smallest amendments that clear them); what"
+    " is pending acknowledgement.",
     no_args_is_help=True,
 )
 
@@ -214,6 +217,77 @@ def ack_conflict(
         f" for {escape(ack.party)} at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
         " (a receipt, not an approval)"
     )
+
+
+def cost_text(option: v1.ResolutionOption) -> str:
+    """An option's cost as an officer says it: ``65 min later``, ``+6309.36 m (207 × 100 ft)``,
+    ``keep 11-24 17:05Z → 18:00Z``."""
+    if isinstance(option, v1.ShiftOption):
+        way = "later" if option.shift_s > 0 else "earlier"
+        return f"{duration_text(abs(option.shift_s))} {way}"
+    if isinstance(option, v1.MoveOption):
+        steps = round(abs(option.delta_m) / FT_M / 100)
+        return f"{option.delta_m:+.2f} m ({steps} × 100 ft)"
+    return f"keep {window_text(option.window.start, option.window.end, short=True)}"
+
+
+def options_table(options: list[v1.ResolutionOption]) -> Table:
+    """The options as a table: id, kind, cost, lead time, the amended notice's bands and
+    windows."""
+    grid = table("Resolution options", "id", "kind", "cost", "lead", "volumes")
+    for option in options:
+        volumes = "; ".join(
+            f"{band_text(v.altitude, short=True)} "
+            f"{window_text(v.time.start, v.time.end, short=True)}"
+            for v in option.volumes
+        )
+        grid.add_row(
+            option.id,
+            option.kind,
+            cost_text(option),
+            "LATE" if option.late else "on time",
+            escape(volumes),
+        )
+    return grid
+
+
+@app.command("resolve")
+@connection_options
+def resolve_conflict(
+    conflict_id: IdArgument,
+    connection: Connection,
+    apply: Annotated[
+        str | None,
+        typer.Option(
+            "--apply",
+            help="Apply this option: amend the notice to it (412 if the notice changed since).",
+        ),
+    ] = None,
+    json_: JsonOption = False,
+) -> None:
+    """The smallest amendments of your notice that clear the conflict — and every other clash
+    of that notice — or, with --apply, amend the notice to one of them."""
+    with connection.open() as client:
+        if apply is not None:
+            filing = client.apply_resolution(conflict_id, apply)
+            if json_:
+                emit_json(filing)
+                return
+            console = stdout()
+            console.print(
+                f"Applied option [bold]{escape(apply)}[/bold]: notice “{escape(filing.title)}” "
+                f"[bold]{escape(filing.id)}[/bold] · version {filing.version}"
+                + (" · [bold red]LATE[/bold red]" if filing.late else " · on time")
+            )
+            print_conflicts(console, filing.conflicts, known_names(client), own=True)
+            return
+        options = client.resolutions(conflict_id)
+    if json_:
+        emit_json(v1.ResolutionList(options=options))
+    elif options:
+        print_table(stdout(), options_table(options))
+    else:
+        stdout().print("no options (nothing of yours to amend, or nothing clears the conflict)")
 
 
 @app.command("pending")

@@ -31,6 +31,7 @@ from sharedsky.client.formats import FormatsMixin
 from sharedsky.client.hotline import HotlineMixin
 from sharedsky.client.ledger import LedgerMixin
 from sharedsky.client.operators import OperatorsMixin
+from sharedsky.client.resolutions import ResolutionsMixin
 from sharedsky.client.tls import client_context
 from sharedsky.client.tracks import TracksMixin
 from sharedsky.client.transport import Transport, segment
@@ -63,7 +64,9 @@ _TLS_VARIABLES = {
 (the CLI's, docs/settings.md)."""
 
 
-class Client(FormatsMixin, HotlineMixin, LedgerMixin, OperatorsMixin, TracksMixin):
+class Client(
+    FormatsMixin, HotlineMixin, LedgerMixin, OperatorsMixin, ResolutionsMixin, TracksMixin
+):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
 
     ``url`` is the server's base URL (``http://127.0.0.1:8000``). When ``http`` is given (for

@@ -72,10 +72,17 @@ class StrategicHit:
     clash: Clash
 
 
+_NO_REGION: dict[str, object] = {"type": "MultiPolygon", "coordinates": []}
+
+
 def find_clashes(
-    subjects: Sequence[VolumeGeom], candidates: Sequence[Candidate]
+    subjects: Sequence[VolumeGeom], candidates: Sequence[Candidate], *, regions: bool = True
 ) -> list[StrategicHit]:
     """Every clash of a subject with a candidate, ordered by subject then candidate order.
+
+    ``regions`` False leaves the regions of the pairs the coarse stage proves empty (they are
+    for display; a caller that only wants the verdicts, such as resolution advice, skips
+    drawing them).
 
     The verdicts are exactly those of `clash`. A pair whose coarse distance already proves
     the conflict (closer than the minimum by more than the coarse error) skips the exact
@@ -145,8 +152,12 @@ def find_clashes(
         sure = np.flatnonzero(maybe & certain)
         if sure.size:
             sides = np.array([candidates[int(live[j])].sides for j in sure], dtype=bool)
-            regions = _regions(coarse, sure, limit_m[sure], sides)
-            for j, (region_a, region_b, region) in zip(sure, regions, strict=True):
+            drawn = (
+                _regions(coarse, sure, limit_m[sure], sides)
+                if regions
+                else [(None, None, _NO_REGION)] * len(sure)
+            )
+            for j, (region_a, region_b, region) in zip(sure, drawn, strict=True):
                 k = int(live[j])
                 found[k] = _proven(
                     subject,

@@ -25,7 +25,8 @@ from sharedsky.domain.tracks import MAX_ALT_M, MIN_ALT_M
 from sharedsky.domain.volumes import Volume4D, band_spans
 
 
-def _limit(span: LimitSpan) -> LimitGeom:
+def limit_geom(span: LimitSpan) -> LimitGeom:
+    """The detect engine's view of a limit's span."""
     return LimitGeom(str(span.reference), span.exact_m, span.low_m, span.high_m, span.nominal_m)
 
 
@@ -37,7 +38,7 @@ def volume_geom(volume: Volume4D, datums: Datums) -> VolumeGeom:
     lower = upper = None
     if band.filed is not None:
         lower_span, upper_span = band_spans(band, datums, volume.outline)
-        lower, upper = _limit(lower_span), _limit(upper_span)
+        lower, upper = limit_geom(lower_span), limit_geom(upper_span)
     return VolumeGeom(
         outline=volume.outline,
         alt_lo_m=band.lower_m,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sharedsky.detect.strategic import Candidate, find_clashes
+from sharedsky.detect.strategic import Candidate, StrategicHit, find_clashes
 from sharedsky.domain.acknowledgements import CONFLICT_PRIORITY, AckRequest, AckSubject, due_at
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
@@ -53,6 +53,13 @@ def _reach(deps: Deps, party: PartyId) -> tuple[float, float, float]:
     )
 
 
+def search_cells(deps: Deps, party: PartyId, volumes: Sequence[Volume4D]) -> Coverings:
+    """The coverings to search around ``volumes`` with (`find_candidates`), without the
+    cells they would be stored under (``storage`` left empty: nothing is stored with them)."""
+    lateral_m, _, _ = _reach(deps, party)
+    return Coverings(storage=[], query=[query_cells(v.outline, lateral_m) for v in volumes])
+
+
 def find_candidates(
     uow: UnitOfWork,
     deps: Deps,
@@ -97,6 +104,34 @@ def _ellipsoid_slack_m(volume: Volume4D) -> float:
     return high - low + 2.0 * UNDULATION_ERROR_M
 
 
+def clashes(
+    deps: Deps,
+    party: PartyId,
+    volumes: Sequence[Volume4D],
+    candidates: Sequence[StoredVolume],
+    *,
+    regions: bool = True,
+) -> list[StrategicHit]:
+    """The engine's hits of ``party``'s ``volumes`` with ``candidates`` under each channel's
+    minima (a hit's key is the candidate's index). ``regions`` False: the verdicts only, the
+    regions the engine would draw for display mostly left empty (what a caller that keeps no
+    conflict record needs)."""
+    mech = deps.mechanism
+    packed = []
+    for index, stored in enumerate(candidates):
+        rules = mech.channel(party, stored.party)
+        packed.append(
+            Candidate(
+                key=index,
+                volume=volume_geom(stored.volume, mech.datums),
+                separation=separation(rules.separation),
+                # each party of a host_only channel is shown only its own part of a region
+                sides=regions and rules.sharing is Sharing.HOST_ONLY,
+            )
+        )
+    return find_clashes([volume_geom(v, mech.datums) for v in volumes], packed, regions=regions)
+
+
 def detect(
     uow: UnitOfWork,
     deps: Deps,
@@ -108,21 +143,8 @@ def detect(
     """Conflicts of the subject's ``volumes`` with ``candidates`` (``subject.volume_index``
     is ignored; each conflict names the clashing volume)."""
     mech = deps.mechanism
-    packed = []
-    for index, stored in enumerate(candidates):
-        rules = mech.channel(subject.party, stored.party)
-        packed.append(
-            Candidate(
-                key=index,
-                volume=volume_geom(stored.volume, mech.datums),
-                separation=separation(rules.separation),
-                # each party of a host_only channel is shown only its own part of a region
-                sides=rules.sharing is Sharing.HOST_ONLY,
-            )
-        )
-    hits = find_clashes([volume_geom(v, mech.datums) for v in volumes], packed)
     conflicts = []
-    for hit in hits:
+    for hit in clashes(deps, subject.party, volumes, candidates):
         stored = candidates[int(str(hit.key))]
         side_a = ObjectRef(
             subject.type, subject.id, subject.party, subject.version, hit.subject_index

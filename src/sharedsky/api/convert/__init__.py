@@ -9,6 +9,8 @@ from sharedsky.api.convert.conflicts import (
     conflict_out,
     escalation_list,
     escalation_out,
+    resolution_list,
+    resolution_out,
 )
 from sharedsky.api.convert.events import event_out
 from sharedsky.api.convert.formats import (
@@ -103,6 +105,8 @@ __all__ = [
     "own_notice_out",
     "own_zone_out",
     "parts_of",
+    "resolution_list",
+    "resolution_out",
     "tactical_list",
     "tactical_out",
     "template_list",

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sharedsky.api.convert.common import as_utc
+from sharedsky.api.convert.common import as_utc, volume_fields
 from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.resolutions import Option
 from sharedsky.domain.visibility import ConflictView, Viewer, see_conflict
 from sharedsky.wire import v1
 
@@ -112,3 +113,26 @@ def escalation_out(step: EscalationStep) -> v1.EscalationOut:
 def escalation_list(steps: Iterable[EscalationStep]) -> v1.EscalationList:
     """The wire form of a list of escalation steps."""
     return v1.EscalationList(escalations=[escalation_out(s) for s in steps])
+
+
+def resolution_out(option: Option) -> v1.ShiftOption | v1.MoveOption | v1.WindowOption:
+    """The wire form of a resolution option: its cost alone among ``shift_s``, ``delta_m``
+    and ``window``."""
+    body: dict[str, object] = {
+        "id": option.id,
+        "kind": str(option.kind),
+        "notice_id": option.notice_id,
+        "volumes": [volume_fields(v) | {"index": i} for i, v in enumerate(option.volumes)],
+        "late": option.late,
+    }
+    if option.window is not None:
+        body["window"] = {"start": option.window.start, "end": option.window.end}
+        return v1.WindowOption.model_validate(body)
+    if option.delta_m is not None:
+        return v1.MoveOption.model_validate(body | {"delta_m": option.delta_m})
+    return v1.ShiftOption.model_validate(body | {"shift_s": option.shift_s})
+
+
+def resolution_list(options: Iterable[Option]) -> v1.ResolutionList:
+    """The wire form of a conflict's resolution options."""
+    return v1.ResolutionList(options=[resolution_out(o) for o in options])

@@ -15,6 +15,7 @@ from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.conflicts import ConflictState
 from sharedsky.service import queries, receipts
 from sharedsky.service.acknowledgements import acknowledge
+from sharedsky.service.resolutions import conflict_resolution, conflict_resolutions
 from sharedsky.wire import v1
 
 router = APIRouter(tags=["conflicts"])
@@ -69,6 +70,28 @@ def show(
     now = deps.clock.now()
     container.deliveries.note(receipts.conflicts_read(actor.viewer, [view.conflict], now))
     return json_response(convert.conflict_out(view, actor.viewer, now))
+
+
+@router.get(
+    "/v1/conflicts/{conflict_id}/resolutions", responses={200: {"model": v1.ResolutionList}}
+)
+def resolutions(conflict_id: str, actor: ActorDep, deps: DepsDep) -> Response:
+    """The resolution options of a strategic conflict: amendments of the caller's own notice
+    in it, each verified to clear every clash of that notice (404 if the conflict is not
+    visible; empty for the host, a viewer, a zone side or a resolved conflict)."""
+    options = conflict_resolutions(deps, actor, conflict_id)
+    return json_response(convert.resolution_list(options))
+
+
+@router.get(
+    "/v1/conflicts/{conflict_id}/resolutions/{option_id}",
+    responses={200: {"model": v1.ResolutionOut}},
+)
+def resolution(conflict_id: str, option_id: str, actor: ActorDep, deps: DepsDep) -> Response:
+    """One resolution option as listed now (412 when it was for an earlier version of the
+    notice, 404 when there is no such option)."""
+    option = conflict_resolution(deps, actor, conflict_id, option_id)
+    return json_response(convert.resolution_out(option))
 
 
 @router.post("/v1/conflicts/{conflict_id}/ack", responses={200: {"model": v1.AckOut}})

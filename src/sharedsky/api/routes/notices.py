@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -17,6 +18,7 @@ from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.notices import Notice
 from sharedsky.service import queries, receipts
 from sharedsky.service.acknowledgements import acknowledge
+from sharedsky.service.context import Actor
 from sharedsky.service.notices import (
     Filing,
     amend_notice,
@@ -24,6 +26,8 @@ from sharedsky.service.notices import (
     check_notice,
     file_notice,
 )
+from sharedsky.service.ports import Deps
+from sharedsky.service.resolutions import notice_resolutions
 from sharedsky.wire import v1
 
 router = APIRouter(prefix="/v1/notices", tags=["notices"])
@@ -48,8 +52,30 @@ def file(body: v1.NoticeIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respo
     def build(filing: Filing) -> v1.FilingOut:
         return convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now())
 
-    return idempotent(
+    answer = idempotent(
         deps, actor, rk, 201, build, lambda idem: file_notice(deps, actor, draft, idem)
+    )
+    return with_resolutions(answer, deps, actor)
+
+
+def with_resolutions(answer: Response, deps: Deps, actor: Actor) -> Response:
+    """The answer to a filing or an amendment with the notice's resolution options as of
+    now, when it has conflicts (``resolutions``, the list each of its conflicts'
+    ``/resolutions`` gives the filer). Advice is not part of the filing: the answer kept for
+    an Idempotency-Key holds none, and a replay gets the options of its own time."""
+    body = json.loads(bytes(answer.body))
+    if not body.get("conflicts"):
+        return answer
+    options = notice_resolutions(deps, actor, body["id"])
+    body["resolutions"] = [
+        convert.resolution_out(o).model_dump(mode="json", by_alias=True) for o in options
+    ]
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        answer.status_code,
+        headers=headers,
+        media_type="application/json",
     )
 
 
@@ -124,7 +150,10 @@ def amend(
     filing = amend_notice(
         deps, actor, notice_id, parse_version(if_match), convert.notice_draft(body)
     )
-    return json_response(convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now()))
+    answer = json_response(
+        convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now())
+    )
+    return with_resolutions(answer, deps, actor)
 
 
 @router.post("/{notice_id}/cancel", responses={200: {"model": v1.NoticeOut}})

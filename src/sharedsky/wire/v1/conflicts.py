@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, RootModel
 
-from sharedsky.wire.v1.common import Altitude, ObjectRef, SideRef, Window, WireModel
+from sharedsky.wire.v1.common import Altitude, ObjectRef, SideRef, VolumeOut, Window, WireModel
 
 
 class ConflictOut(WireModel):
@@ -37,6 +37,64 @@ class ConflictList(WireModel):
     """A list of conflicts."""
 
     conflicts: list[ConflictOut]
+
+
+class _Option(WireModel):
+    """One amendment of the caller's own notice that clears every clash of that notice (not
+    only this conflict's) without raising another, verified by the detector of a filing."""
+
+    id: str
+    """Stable for one version of the notice (``v<version>-<hash>``): applying it after the
+    notice changed gets 412."""
+    notice_id: str
+    volumes: list[VolumeOut]
+    """The notice's whole amended list of volumes, as a notice shows them (to send back as
+    the volumes of ``PUT /v1/notices/{notice_id}`` with ``If-Match``)."""
+    late: bool
+    """The amended notice would miss a counterparty's minimum lead time (R-LEAD-1)."""
+
+
+class ShiftOption(_Option):
+    """The smallest shift of the whole notice, in whole minutes (up to 24 h)."""
+
+    kind: Literal["shift_later", "shift_earlier"]
+    shift_s: int
+    """Seconds, a multiple of 60: positive later, negative earlier."""
+
+
+class MoveOption(_Option):
+    """The nearest band of the same thickness above or below, in steps of 100 ft (up to
+    about 20 km); each limit moves in its own unit and on its own reference."""
+
+    kind: Literal["climb", "descend"]
+    delta_m: float
+    """Metres, a multiple of 30.48 (100 ft): positive up. A flight level moves by 1 FL a
+    step (100 ft of pressure altitude)."""
+
+
+class WindowOption(_Option):
+    """The largest part of the time window that is clear (whole-minute ends, except the
+    notice's own start or end); volumes left with no time are dropped."""
+
+    kind: Literal["shrink_window"]
+    window: Window
+    """The window kept."""
+
+
+ResolutionOption = Annotated[ShiftOption | MoveOption | WindowOption, Field(discriminator="kind")]
+"""One resolution option: ``id``, ``kind``, ``notice_id``, ``volumes``, its cost (``shift_s``,
+``delta_m`` or ``window``) and ``late``."""
+
+
+class ResolutionOut(RootModel[ResolutionOption]):
+    """One resolution option as an answer's whole body."""
+
+
+class ResolutionList(WireModel):
+    """The resolution options of a conflict for the caller (empty when it may amend neither
+    side, or the conflict is resolved)."""
+
+    options: list[ResolutionOption]
 
 
 class AckOut(WireModel):

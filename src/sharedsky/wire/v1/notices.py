@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from sharedsky.wire.v1.common import Volume, VolumeOut, WireModel
-from sharedsky.wire.v1.conflicts import ConflictOut
+from sharedsky.wire.v1.conflicts import ConflictOut, ResolutionOption
 
 NoticeKind = Literal[
     "air_sortie", "uav", "exercise", "ground_movement", "static_site", "hazard", "other"
@@ -109,6 +109,10 @@ class FilingOut(NoticeOut):
     """The answer to filing or amending: the notice and its open conflicts."""
 
     conflicts: list[ConflictOut]
+    resolutions: list[ResolutionOption] = Field(default_factory=list)
+    """The resolution options of the notice (``GET /v1/conflicts/{id}/resolutions``): each
+    clears every one of its conflicts, so the list is the same for each of them; empty when
+    there is none."""
 
 
 class FilingCheckOut(WireModel):
