@@ -20,6 +20,7 @@ A *side* of a conflict or tactical alert travels as a three-item list ``[type, i
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -131,13 +132,21 @@ class Event:
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         """The event whose ``payload()`` is ``payload`` (read back from the ledger): equal to
         the event that wrote it. KeyError or ValueError for a payload of another shape."""
-        hints = typing.get_type_hints(cls)
+        hints = _field_types(cls)
         values = {
             f.name: _read(hints[f.name], payload[cls.KEYS.get(f.name, f.name)])
             for f in fields(cls)
             if f.metadata.get("payload", True)
         }
         return cls(**values)
+
+
+@functools.cache
+def _field_types(kind: type[Event]) -> dict[str, Any]:
+    """The resolved type of each field of ``kind`` (``typing.get_type_hints`` evaluates every
+    annotation's string again at each call: three quarters of a replay's reading of its
+    payloads, once per event type instead)."""
+    return typing.get_type_hints(kind)
 
 
 def _hint() -> Any:
