@@ -189,6 +189,10 @@ def test_a_duty_officer_resolves_a_clash_from_the_conflict_panel(
     expect(section).to_contain_text("Resolved: nothing left to do.")
     expect(b.locator("#resolutions")).to_have_attribute("data-reason", "resolved")
     expect(b.locator(f"#conflict-list li[data-ref='conflict|{cap_conflict}']")).to_have_count(0)
+    # bravo sees alpha's notices only while they clash (conflicts_only): the CAP leaves its map
+    b.wait_for_function(
+        "id => !window.sharedsky.state.notices.some((n) => n.id === id)", arg=cap["id"]
+    )
     expect(a.locator("body")).to_have_attribute("data-resolution-preview", "")
     alpha.screenshot(shots, "alpha-resolved")
     bravo.screenshot(shots, "bravo-resolved")
