@@ -31,11 +31,14 @@ function threadRef(thread) {
   return type === "notice" || type === "conflict" ? { type, id: thread.slice(cut + 1) } : null;
 }
 
-/** Which lists an event of each type may change. */
+/** Which lists an event of each type may change. Under ``conflicts_only`` a counterparty's
+ * notice or zone is visible only while it clashes, and an amendment that clears the clash
+ * reaches the other side as the conflict's resolution alone: a conflict event reloads the
+ * notices and zones too. */
 function staleAfter(type) {
   if (type.startsWith("notice.")) return ["notices", "conflicts", "pending"];
   if (type.startsWith("zone.")) return ["zones", "conflicts", "pending"];
-  if (type.startsWith("conflict.")) return ["conflicts", "pending"];
+  if (type.startsWith("conflict.")) return ["notices", "zones", "conflicts", "pending"];
   if (type.startsWith("message.")) return ["messages", "pending"];
   if (type.startsWith("tactical.")) return ["tactical", "pending"];
   if (type === "ack.escalated") return ["pending", "escalations"];

@@ -1,5 +1,6 @@
 // The objects panel: the selected object's details, its conflicts and its ledger timeline (own
-// notices and zones can be amended, cancelled or withdrawn from here); then every object as a
+// notices and zones can be amended, cancelled or withdrawn from here; a strategic conflict's
+// details list the options that would resolve it, resolutions.js); then every object as a
 // list: tactical conflicts, live tracks, strategic conflicts, notices and zones.
 import { authHeaders, post } from "./api.js";
 import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
@@ -7,6 +8,7 @@ import { t } from "./i18n.js";
 import { conflictName, distinct, kindWord, noticeName, trackLabel, zoneName } from "./names.js";
 import { describeTrack, trackKey } from "./tracks.js";
 import { describeTactical, tacticalSummary, tacticalTitle } from "./tactical.js";
+import { Resolutions } from "./resolutions.js";
 
 const empty = () => `<li class="empty">${esc(t("list.none"))}</li>`;
 
@@ -28,6 +30,7 @@ export class ObjectList {
     this.selected = null;
     this.timeline = null;
     this.trackSig = "";
+    this.resolutions = new Resolutions(app, element);
     this.el.addEventListener("click", (e) => this.click(e));
   }
 
@@ -66,6 +69,7 @@ export class ObjectList {
 
   /** A stream event: reload the timeline when it concerns the selected object. */
   onEvent(event) {
+    this.resolutions.onEvent(event);
     const ref = this.selected;
     if (!ref || !concerns(event, ref)) return;
     clearTimeout(this.timelineTimer);
@@ -126,6 +130,8 @@ export class ObjectList {
 
   detailsHtml() {
     const ref = this.selected;
+    const conflict = ref && ref.type === "conflict" ? this.app.state.conflicts.find((x) => x.id === ref.id) : null;
+    if (!conflict) this.resolutions.close();
     if (!ref) return "";
     const s = this.app.state;
     const me = s.me;
@@ -150,8 +156,7 @@ export class ObjectList {
       related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
       tactical = s.tactical.filter((c) => c.b.id === ref.id);
     } else if (ref.type === "conflict") {
-      const c = s.conflicts.find((x) => x.id === ref.id);
-      body = c ? describeConflict(c, s) : esc(t("name.unseen_conflict"));
+      body = conflict ? describeConflict(conflict, s) : esc(t("name.unseen_conflict"));
     } else if (ref.type === "track") {
       tactical = s.tactical.filter((c) => [c.a, c.b].some((x) => x.type === "track" && trackKey(x.party, x.id) === ref.id));
     }
@@ -164,7 +169,7 @@ export class ObjectList {
     return `<section id="details" class="details" data-type="${esc(ref.type)}" data-id="${esc(ref.id)}">
       <h3>${esc(t("details.heading"))}</h3>${live}${body ? `<div>${body}</div>` : ""}
       ${actions ? `<div class="row actions">${actions}</div>` : ""}
-      ${conflicts}${this.timelineHtml()}</section>`;
+      ${conflict ? this.resolutions.html(conflict) : ""}${conflicts}${this.timelineHtml()}</section>`;
   }
 
   async cancel(id) {
