@@ -106,8 +106,9 @@ export function describeConflict(conflict, state) {
   return [
     `<strong>${esc(t("conflict.heading"))}</strong> <span class="chip">${esc(t(`state.${conflict.state}`))}</span>`,
     esc(conflictName(conflict, state, { window: false })),
-    `${band(conflict.altitude)}`,
-    `${utc(conflict.window.start)} → ${utc(conflict.window.end)}`,
+    // figures and Latin units read left to right on their own lines, in a right-to-left page too
+    `<span dir="ltr">${band(conflict.altitude)}</span>`,
+    `<span dir="ltr">${utc(conflict.window.start)} → ${utc(conflict.window.end)}</span>`,
     esc(t("conflict.lateral", { distance: Math.round(conflict.distance_m) })),
     idLine(conflict.id),
   ].join("<br>");
