@@ -71,6 +71,8 @@ NEEDED: dict[tuple[str, str], Role] = {
     ("GET", "/v1/conflicts"): Role.VIEWER,
     ("GET", "/v1/conflicts/{conflict_id}"): Role.VIEWER,
     ("POST", "/v1/conflicts/{conflict_id}/ack"): Role.DUTY,
+    ("GET", "/v1/conflicts/{conflict_id}/resolutions"): Role.VIEWER,
+    ("GET", "/v1/conflicts/{conflict_id}/resolutions/{option_id}"): Role.VIEWER,
     ("GET", "/v1/acks/pending"): Role.VIEWER,
     ("GET", "/v1/escalations"): Role.VIEWER,
     ("POST", "/v1/tracks"): Role.DUTY,
