@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import httpx
 import typer
@@ -48,12 +48,15 @@ from sharedsky.cli._common import (
 from sharedsky.cli._names import Names
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
-from sharedsky.interop import opensky, readsb
-from sharedsky.interop.feed_states import DatumCounts, FeedState
-from sharedsky.interop.sbs import SbsDecoder, read_file, read_socket
-from sharedsky.sim.replay import ReplayReport, check_speed, parse_time, replay
 from sharedsky.units import FL_M, FT_M, KT_MPS
 from sharedsky.wire import v1
+
+if TYPE_CHECKING:
+    from sharedsky.interop.feed_states import DatumCounts, FeedState
+    from sharedsky.sim.replay import ReplayReport
+
+# the readers (and the geodesy and NumPy they load) are imported by the commands that run them:
+# every other command of the CLI starts without them
 
 MAX_BATCH = 10_000
 """States per POST at most (the server's default limit)."""
@@ -127,6 +130,8 @@ def _replay_states(
     """Replay recorded wire states (sorted by time) at ``speed``, re-stamped to the command's
     now, the newest of each aircraft per ``batch_s`` recorded seconds; with ``for_s`` only the
     first ``for_s × speed`` recorded seconds. The replay's report and the counts of the POSTs."""
+    from sharedsky.sim.replay import replay
+
     counts = {"accepted": 0, "stale": 0, "posts": 0}
     report = replay(
         _within(states, None if for_s is None else for_s * speed),
@@ -166,6 +171,8 @@ _FeedForOption = Annotated[
 
 
 def _check_speed(speed: float) -> None:
+    from sharedsky.sim.replay import check_speed
+
     try:
         check_speed(speed)
     except ValueError as exc:
@@ -200,12 +207,16 @@ def _recorded(path: Path) -> Iterator[State]:
                     except json.JSONDecodeError as exc:
                         raise typer.BadParameter(f"line {number}: {exc.msg}") from None
         return
+    from sharedsky.interop.sbs import read_file
+
     for state in read_file(path):
         yield state.to_wire()
 
 
 def _within(states: Iterable[State], span_s: float | None) -> Iterator[State]:
     """The states recorded less than ``span_s`` seconds after the first (all when None)."""
+    from sharedsky.sim.replay import parse_time
+
     first_s: float | None = None
     for state in states:
         if span_s is not None:
@@ -256,6 +267,8 @@ def sbs_command(
     host, _, port_text = address.rpartition(":")
     if not host or not port_text.isdigit():
         raise typer.BadParameter(f"{address!r} is not HOST:PORT", param_hint="ADDRESS")
+    from sharedsky.interop.sbs import SbsDecoder, read_socket
+
     decoder = SbsDecoder()
     with connection.open() as client:
         counts = _forward(
@@ -294,6 +307,9 @@ def opensky_command(
     _check_speed(speed)
     if not file.is_file():
         raise typer.BadParameter(f"no file {file}", param_hint="FILE")
+    from sharedsky.interop import opensky
+    from sharedsky.interop.feed_states import DatumCounts
+
     decoder = opensky.OpenSkyDecoder()
     datums = DatumCounts()
 
@@ -355,6 +371,7 @@ def asterix_command(
     categories and records without position or velocity are counted, never fatal."""
     # libasterix's generated tables take 1.5 s to import: every other command starts without
     from sharedsky.interop import asterix
+    from sharedsky.interop.feed_states import DatumCounts
 
     try:
         address, port = asterix.parse_udp_address(listen)
@@ -419,6 +436,9 @@ def readsb_command(
     """Forward a readsb/tar1090 aircraft.json as the caller's party's tracks: a URL polled
     until Ctrl-C or --for, a file read once (or, with --follow, whenever it changes); each new
     position posted once. Exit 1 when no poll ever got the document."""
+    from sharedsky.interop import readsb
+    from sharedsky.interop.feed_states import DatumCounts
+
     decoder = readsb.ReadsbDecoder()
     datums = DatumCounts()
     is_url = source.startswith(("http://", "https://"))

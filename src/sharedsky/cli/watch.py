@@ -3,6 +3,7 @@ the operator's language; flash traffic stands out. ``--json`` prints the events 
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,7 +32,6 @@ from sharedsky.client import Client, ClientError, NotFoundError
 from sharedsky.client.events import EventFollower
 from sharedsky.client.tls import client_context
 from sharedsky.domain.errors import SharedskyError
-from sharedsky.domain.events import AckEscalated, ConflictDetected, ConflictResolved
 from sharedsky.domain.templates import CATALOGUE, validate_params
 from sharedsky.interop.catalogues import load_catalogues
 from sharedsky.interop.event_lines import EventLines, load_event_lines
@@ -39,11 +39,22 @@ from sharedsky.wire import v1
 from sharedsky.wire.v1.events import EventOut
 from sharedsky.wire.v1.ledger import CheckpointOut
 
-_STYLES = {
-    ConflictDetected.TYPE: "bold yellow",
-    AckEscalated.TYPE: "bold magenta",
-    ConflictResolved.TYPE: "green",
-}
+
+@functools.cache
+def _marked() -> tuple[str, str, str]:
+    """The types of a conflict detected, an acknowledgement escalated and a conflict resolved:
+    the events a watch marks (the typed events load with their geometry and NumPy, so on the
+    first event shown, not whenever the command line starts)."""
+    from sharedsky.domain.events import AckEscalated, ConflictDetected, ConflictResolved
+
+    return ConflictDetected.TYPE, AckEscalated.TYPE, ConflictResolved.TYPE
+
+
+def _style(event_type: str) -> str:
+    """The style of an event's line, by its type."""
+    detected, escalated, resolved = _marked()
+    styles = {detected: "bold yellow", escalated: "bold magenta", resolved: "green"}
+    return styles.get(event_type, "")
 
 
 def message_text(payload: dict[str, Any], language: str) -> str:
@@ -113,13 +124,13 @@ def _name_objects(event: EventOut, values: dict[str, str], names: Names, hidden:
                 names.alerts[conflict] = f"{values['a']} × {values['b']}"
             elif conflict in names.alerts:
                 values["conflict"] = _named(conflict, names.alerts[conflict])
-        elif event.type != ConflictDetected.TYPE:
+        elif event.type != _marked()[0]:
             values["conflict"] = _named(conflict, names.conflict_of(conflict))
     message = payload.get("message")
     if isinstance(message, str) and event.type != "message.sent":
         values["message"] = _named(message, names.message_of(message))
     subject, subject_id = payload.get("subject"), payload.get("subject_id")
-    if event.type == AckEscalated.TYPE and isinstance(subject, str) and isinstance(subject_id, str):
+    if event.type == _marked()[1] and isinstance(subject, str) and isinstance(subject_id, str):
         values["subject"] = names.subject(subject, subject_id)
         values["subject_id"] = f"({subject_id})"
 
@@ -159,7 +170,7 @@ def describe(
     book = load_event_lines() if lines is None else lines
     payload = event.payload
     flash = payload.get("priority") == "flash"
-    style = "bold white on red" if flash else _STYLES.get(event.type, "")
+    style = "bold white on red" if flash else _style(event.type)
     values = _values(event, language, book, Names(None) if names is None else names)
     said = book.line(event.type, language, values)
     late = payload.get("late_for")

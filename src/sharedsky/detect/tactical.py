@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from sharedsky.detect import DEFAULT_LATERAL_M, DEFAULT_LOOKAHEAD_S, DEFAULT_VERTICAL_M
 from sharedsky.detect.pruning import Candidates, PruneStats, TrackMotion, candidate_pairs
 from sharedsky.detect.tracks import Datum, PressureOffsets, TrackColumns, check_positive
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
@@ -56,9 +57,6 @@ from sharedsky.geo.states import States
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-DEFAULT_LOOKAHEAD_S = 300.0
-DEFAULT_LATERAL_M = 9_260.0
-DEFAULT_VERTICAL_M = 304.8
 
 _MODEL_SLACK_M = 100.0
 """Widening of the lateral minimum for the coarse test (straight flight from t = 0), metres.

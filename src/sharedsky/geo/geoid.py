@@ -28,7 +28,6 @@ import importlib.util
 import math
 from pathlib import Path
 
-import h5py
 import numpy as np
 import numpy.typing as npt
 
@@ -62,6 +61,8 @@ def _chunk(row_chunk: int, col_chunk: int) -> npt.NDArray[np.float32]:
     """The undulations of one storage chunk of the grid, read once per process."""
     rows = slice(row_chunk * _CHUNK_ROWS, min(_ROWS, (row_chunk + 1) * _CHUNK_ROWS))
     cols = slice(col_chunk * _CHUNK_COLS, min(_COLS, (col_chunk + 1) * _CHUNK_COLS))
+    import h5py  # on the first read only: most processes never look at the geoid
+
     with h5py.File(_grid_path(), "r") as grid:
         block: npt.NDArray[np.float32] = grid["geoid_h"][rows, cols]
     return block
