@@ -25,6 +25,7 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.event_data import NoticeContent, ZoneContent
 from sharedsky.domain.events import Side
 from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Reference, Special
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import ZoneKind
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, PolygonOutline
@@ -78,8 +79,15 @@ acks = st.builds(
     acked_by=st.none() | ids,
     rung=st.integers(0, 5),
 )
+priorities = st.none() | st.sampled_from(PriorityStatus)
 refs = st.builds(
-    ObjectRef, st.sampled_from(ObjectType), ids, ids, st.integers(1, 9), st.integers(0, 9)
+    ObjectRef,
+    st.sampled_from(ObjectType),
+    ids,
+    ids,
+    st.integers(1, 9),
+    st.integers(0, 9),
+    priorities,
 )
 regions = st.lists(st.lists(st.lists(lon, min_size=2, max_size=2), min_size=4, max_size=5),
                    min_size=1, max_size=1).map(
@@ -115,6 +123,7 @@ notice_contents = st.builds(
     st.lists(volumes, min_size=1, max_size=3).map(tuple),
     times,
     times,
+    priorities,
 )
 zone_contents = st.builds(
     ZoneContent, st.sampled_from(ZoneKind), words, words, volumes, times, times

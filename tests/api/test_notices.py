@@ -64,7 +64,13 @@ def test_clash_shows_on_both_sides_and_needs_both_acks(api: Api) -> None:
     conflicts = b["conflicts"]
     assert isinstance(conflicts, list) and len(conflicts) == 1
     conflict = conflicts[0]
-    assert conflict["with"] == {"type": "notice", "id": a["id"], "party": "alpha"}
+    assert conflict["with"] == {
+        "type": "notice",
+        "id": a["id"],
+        "party": "alpha",
+        "priority_status": None,
+    }
+    assert conflict["priority_status"] is None and conflict["own"]["priority_status"] is None
     assert conflict["window"] == {"start": "2026-11-24T15:00:00Z", "end": "2026-11-24T17:00:00Z"}
     assert conflict["altitude"] == {"lower_m": 3000.0, "upper_m": 9000.0}
     assert conflict["region"]["type"] in ("Polygon", "MultiPolygon")
@@ -248,7 +254,7 @@ def test_zone_declare_amend_withdraw_and_conflict_with_notice(api: Api) -> None:
     assert z["status"] == "active"
     a = file(api, "alpha", notice(square(36.1, 34.5), lower_m=1000, upper_m=5000))
     assert [c["with"] for c in a["conflicts"]] == [
-        {"type": "zone", "id": z["id"], "party": "bravo"}
+        {"type": "zone", "id": z["id"], "party": "bravo", "priority_status": None}
     ]  # type: ignore[union-attr]
     amended = api.client.put(
         f"/v1/zones/{z['id']}",
@@ -386,3 +392,39 @@ def test_a_notice_wholly_in_the_past_is_refused_unless_recorded_after_the_fact(
         headers=api.as_("alpha") | {"If-Match": "1"},
     )
     assert moved.status_code == 422 and moved.json()["code"] == "notice-in-the-past"
+
+
+def test_a_priority_notice_marks_its_conflicts_and_asks_them_within_flash(api: Api) -> None:
+    """R-PRIO-1: alpha files a medevac notice (its list shows the status); bravo's clashing
+    filing sees the conflict marked, with each side's status, and the notice (redacted under
+    conflicts_only) with its status; both sides owe the conflict's acknowledgement within the
+    flash deadline."""
+    a = file(api, "alpha", notice(square(36.1, 34.5)) | {"priority_status": "medevac"})
+    assert a["priority_status"] == "medevac"
+    listed = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    assert [n["priority_status"] for n in listed] == ["medevac"]
+    b = file(api, "bravo", notice(square(36.3, 34.7)))
+    assert b["priority_status"] is None
+    (conflict,) = b["conflicts"]  # type: ignore[misc]
+    assert conflict["priority_status"] == "medevac"
+    assert conflict["with"]["priority_status"] == "medevac"
+    assert conflict["own"]["priority_status"] is None
+    shown = api.client.get(f"/v1/notices/{a['id']}", headers=api.as_("bravo")).json()
+    assert shown["redacted"] is True and shown["priority_status"] == "medevac"
+    for party in ("alpha", "bravo"):
+        pending = api.client.get("/v1/acks/pending", headers=api.as_(party)).json()
+        (ack,) = [p for p in pending["acknowledgements"] if p["subject_id"] == conflict["id"]]
+        assert ack["priority"] == "flash"
+        assert ack["due_at"] == "2026-11-24T12:01:00Z"  # the clock at 12:00, flash 60 s
+    (seen,) = api.client.get("/v1/conflicts", headers=api.as_("alpha")).json()["conflicts"]
+    assert seen["own"]["priority_status"] == "medevac" and seen["with"]["priority_status"] is None
+
+
+@pytest.mark.parametrize("value", ["MEDEVAC", "vip", 3, ""])
+def test_an_unknown_priority_status_gets_422_with_its_path(api: Api, value: object) -> None:
+    """R-PRIO-1: and nothing is filed."""
+    body = notice() | {"priority_status": value}
+    refused = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["path"] == ["priority_status"]
+    assert api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"] == []

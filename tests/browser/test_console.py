@@ -28,7 +28,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     before filing; files it; bravo sees the conflict appear without reloading and acknowledges
     it by key; alpha composes a standard flash message by keyboard; bravo's screen is taken
     over (with sound) showing it in Hebrew, right to left, until bravo acknowledges with Enter;
-    alpha sees the message delivered, then both see it acknowledged (R-CHECK-1, R-MSG-2)."""
+    alpha sees the message delivered, then both see it acknowledged (R-CHECK-1, R-MSG-2). Then
+    a medevac conflict takes over bravo's screen and is listed first, in its own colour
+    (R-PRIO-1)."""
     alpha = open_console("alpha")
     bravo = open_console("bravo")
     a, b = alpha.page, bravo.page
@@ -43,6 +45,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     a.fill("#file-form [name=title]", "Strike package east")
     a.select_option("#file-form [name=kind]", "air_sortie")
     a.fill("#file-form [name=remarks]", "drawn in the browser test")
+    # the form offers the priority statuses (R-PRIO-1); this notice has none
+    expect(a.locator("#file-form [name=priority_status] option")).to_have_count(5)
+    expect(a.locator("#file-form [name=priority_status]")).to_have_value("")
     # the server's check (nothing stored) shows the clash while the form is still open
     check = a.locator("#file-check")
     expect(check).to_have_attribute("data-count", "1")
@@ -120,6 +125,36 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     for console in (alpha, bravo):
         layout_holds(console.page)
         console.assert_clean()
+
+    # R-PRIO-1: alpha files a medevac notice over bravo's orbit, then a plain one (newer: the
+    # server lists it first); the medevac conflict, asked within the flash deadline, takes over
+    # bravo's screen, heads the inbox and, acknowledged, the conflict list, in its own colour
+    token = mechanism.tokens["alpha"]
+    casevac = orbit(36.2) | {"title": "casevac", "priority_status": "medevac"}
+    medevac = post(mechanism.base, token, "/v1/notices", casevac)
+    plain = post(mechanism.base, token, "/v1/notices", orbit(36.15) | {"title": "tanker"})
+    (marked,) = medevac["conflicts"]
+    assert (
+        marked["priority_status"] == "medevac" and plain["conflicts"][0]["priority_status"] is None
+    )
+    expect(b.locator("#takeover")).to_have_attribute("data-id", marked["id"])
+    first = b.locator("#inbox-list li.item").first
+    expect(first).to_have_attribute("data-id", marked["id"])
+    expect(first).to_have_class(re.compile(r"\bpriority-status\b"))
+    b.keyboard.press("Enter")
+    expect(b.locator("#takeover")).to_be_hidden()
+    b.click("[data-tab=lists]")
+    rows = b.locator("#conflict-list li[data-ref]")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_have_attribute("data-ref", f"conflict|{marked['id']}")
+    expect(rows.first).to_have_class(re.compile(r"\bpriority-status\b"))
+    expect(rows.nth(1)).not_to_have_class(re.compile(r"\bpriority-status\b"))
+    chip = rows.first.locator(".chip.priority-status")
+    expect(chip).to_have_css("background-color", "rgb(74, 20, 140)")
+    bravo.screenshot(shots, "bravo-priority-conflict-first")
+    bravo.assert_clean()
+    for notice in (medevac, plain):  # the module's later tests start without these conflicts
+        post(mechanism.base, token, f"/v1/notices/{notice['id']}/cancel")
 
 
 def test_the_host_sees_every_party_and_lead_time_compliance(

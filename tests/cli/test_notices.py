@@ -406,3 +406,26 @@ def test_a_past_notice_needs_record_past_and_is_marked_everywhere(api: Api, tmp_
     assert "after the fact" in shown and "had ended when it was filed" in shown
     listed = ok(run(api, "notice", "list")).stdout
     assert "recorded after the fact" in " ".join(listed.split())
+
+
+def test_priority_is_filed_shown_kept_by_amend_and_cleared_with_none(
+    api: Api, tmp_path: Path
+) -> None:
+    """R-PRIO-1: ``--priority medevac`` files the status; file, show and list print it;
+    an amendment without the flag keeps it, ``--priority none`` clears it; a bad value is
+    refused before anything is sent."""
+    outline = outline_file(tmp_path, square(36.1, 34.5))
+    filed = ok(run(api, *file_args(outline, "--priority", "medevac")))
+    assert "MEDEVAC" in filed.stdout
+    (notice,) = api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"]
+    assert notice["priority_status"] == "medevac"
+    shown = ok(run(api, "notice", "show", notice["id"])).stdout
+    assert any(line.split()[:2] == ["priority", "MEDEVAC"] for line in shown.splitlines())
+    listed = ok(run(api, "notice", "list")).stdout
+    assert "air_sortie MEDEVAC" in listed
+    ok(run(api, "notice", "amend", notice["id"], "--version", "1", "--title", "moved"))
+    assert stored(api, notice["id"])["priority_status"] == "medevac"
+    ok(run(api, "notice", "amend", notice["id"], "--version", "2", "--priority", "none"))
+    assert stored(api, notice["id"])["priority_status"] is None
+    assert "MEDEVAC" not in ok(run(api, "notice", "list")).stdout
+    assert "'--priority'" in fails(run(api, *file_args(outline, "--priority", "vip")), 2)

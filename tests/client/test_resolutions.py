@@ -48,3 +48,17 @@ def test_a_resolution_is_listed_read_and_applied(api: Api) -> None:
     assert alpha.resolutions(conflict.id) == []  # resolved
     with pytest.raises(ClientError):
         option_version("not-an-option")
+
+
+def test_an_applied_option_keeps_the_notices_priority_status(api: Api) -> None:
+    """R-PRIO-1, R-PRIO-2: bravo's humanitarian notice gives way to alpha's medevac one (alpha
+    is offered nothing); applied, the option leaves it humanitarian."""
+    alpha, bravo = sdk(api, "alpha"), sdk(api, "bravo")
+    alpha.file_notice(notice().model_copy(update={"priority_status": "medevac"}))
+    convoy = notice().model_copy(update={"priority_status": "humanitarian"})
+    (conflict,) = bravo.file_notice(convoy).conflicts
+    assert conflict.priority_status == "medevac"
+    assert alpha.resolutions(conflict.id) == []
+    first = bravo.resolutions(conflict.id)[0]
+    applied = bravo.apply_resolution(conflict.id, first.id)
+    assert applied.conflicts == [] and applied.priority_status == "humanitarian"

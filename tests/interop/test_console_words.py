@@ -22,6 +22,7 @@ from sharedsky.interop.console_words import (
     shipped_console_languages,
 )
 from sharedsky.wire import v1
+from sharedsky.wire.v1.common import PriorityStatus
 from sharedsky.wire.v1.events import EVENT_PAYLOADS
 from sharedsky.wire.v1.notices import NoticeKind, NoticeStatus
 from sharedsky.wire.v1.zones import ZoneKind
@@ -53,6 +54,7 @@ def _problem_codes() -> tuple[str, ...]:
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "priority.": get_args(v1.AckOut.model_fields["priority"].annotation),
+    "priority_status.": get_args(PriorityStatus),
     "severity.": ("advisory", "caution", "warning"),
     "category.": ("separation", "intrusion", "conformance"),
     "takeover.category.": ("separation", "intrusion", "conformance"),

@@ -34,6 +34,7 @@ from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Reference, S
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.operators import Role
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.resolutions import STEP_S, Option, OptionKind, clipped, moved_band, shifted
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import ZoneDraft, ZoneKind
@@ -389,3 +390,54 @@ def _one_step_less(option: Option, volumes: tuple[Volume4D, ...]) -> list[tuple[
         wider.append(clipped(volumes, TimeWindow(window.start, min(end, window.end + minute))))
     assert wider  # the whole window never is the answer: it clashes
     return wider
+
+
+# ── operational priority (R-PRIO-2) ────────────────────────────────────────────────────────
+
+
+def file_with(env: Env, actor: Actor, status: PriorityStatus | None, *volumes: Volume4D) -> Filing:
+    body = NoticeDraft(NoticeKind.AIR_SORTIE, "sortie", volumes, priority_status=status)
+    return file_notice(env.deps, actor, body)
+
+
+def test_advice_never_moves_the_priority_notice(env: Env) -> None:
+    """R-PRIO-2: alpha's medevac A and bravo's plain B clash; alpha is offered nothing (for
+    the conflict, and in its filing's list), bravo the same options as for a plain clash,
+    each an amendment of B that clears it."""
+    a = file_with(env, ALPHA, PriorityStatus.MEDEVAC, vol(180, 300))
+    b = file(env, BRAVO, vol(240, 360))
+    (conflict,) = b.conflicts
+    assert conflict_resolutions(env.deps, ALPHA, conflict.id) == ()
+    assert notice_resolutions(env.deps, ALPHA, a.notice.id) == ()
+    options = conflict_resolutions(env.deps, BRAVO, conflict.id)
+    assert {o.kind for o in options} == {
+        OptionKind.SHIFT_LATER,
+        OptionKind.SHIFT_EARLIER,
+        OptionKind.CLIMB,
+        OptionKind.SHRINK_WINDOW,
+    }
+    assert {o.notice_id for o in options} == {b.notice.id}
+    assert notice_resolutions(env.deps, BRAVO, b.notice.id) == options
+    with pytest.raises(NotFound):
+        conflict_resolution(env.deps, ALPHA, conflict.id, options[0].id)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "bravo", "moves"),
+    [
+        (PriorityStatus.SAR, PriorityStatus.SAR, None),  # the same status: neither
+        (PriorityStatus.HUMANITARIAN, PriorityStatus.MEDEVAC, "alpha"),
+        (PriorityStatus.EMERGENCY, PriorityStatus.MEDEVAC, "bravo"),
+    ],
+)
+def test_of_two_priority_notices_only_the_lower_rank_is_moved(
+    env: Env, alpha: PriorityStatus, bravo: PriorityStatus, moves: str | None
+) -> None:
+    """R-PRIO-2"""
+    file_with(env, ALPHA, alpha, vol(180, 300))
+    (conflict,) = file_with(env, BRAVO, bravo, vol(240, 360)).conflicts
+    offered = {
+        name: bool(conflict_resolutions(env.deps, who, conflict.id))
+        for name, who in (("alpha", ALPHA), ("bravo", BRAVO))
+    }
+    assert offered == {"alpha": moves == "alpha", "bravo": moves == "bravo"}

@@ -13,7 +13,7 @@ import L from "./leaflet-global.js";
 import { post, put } from "./api.js";
 import { band, esc, idLine, minutes, partyName, utc } from "./format.js";
 import { t } from "./i18n.js";
-import { conflictName, kindWord } from "./names.js";
+import { PRIORITY_STATUSES, conflictName, kindWord } from "./names.js";
 import { layerOutline, outlineLayers, toLatLng } from "./shapes.js";
 import { DraftCheck } from "./check.js";
 import * as coordinates from "./coordinates.js";
@@ -155,6 +155,10 @@ export class Filing {
         </fieldset>
         <label>${esc(t("file.title"))} <input name="title" required maxlength="200" value="" dir="auto"></label>
         <label>${esc(t("file.kind"))} <select name="kind"></select></label>
+        <label class="notice-only">${esc(t("file.priority"))} <select name="priority_status" data-testid="file-priority" aria-describedby="file-priority-note">
+          <option value="">${esc(t("priority_status.none"))}</option>${PRIORITY_STATUSES.map((p) => `<option value="${p}">${esc(t(`priority_status.${p}`))}</option>`).join("")}
+        </select></label>
+        <p id="file-priority-note" class="muted hint notice-only">${esc(t("file.priority_note"))}</p>
         <div class="row">
           <label>${esc(t("file.lower"))} <input name="lower" type="number" value="3000" step="any"></label>
           <label>${esc(t("file.upper"))} <input name="upper" type="number" value="9000" step="any"></label>
@@ -212,6 +216,7 @@ export class Filing {
     const kinds = mode === "zone" ? ZONE_KINDS : NOTICE_KINDS;
     this.form.kind.innerHTML = kinds.map((k) => `<option value="${k}">${esc(kindWord(k))}</option>`).join("");
     this.form.end.placeholder = mode === "zone" ? t("file.end_open") : "YYYY-MM-DD HH:MM";
+    for (const el of this.el.querySelectorAll(".notice-only")) el.hidden = mode === "zone"; // zones have no priority
     this.el.dataset.mode = mode;
     this.el.querySelector("#file-check-now").hidden = mode === "zone"; // zones have no check
     this._button();
@@ -442,6 +447,8 @@ export class Filing {
     this.setMode("notice");
     this.amending = { type: "notice", id: notice.id, version: notice.version };
     this._load(notice.volumes[0], notice.title, notice.kind, notice.remarks);
+    // an amendment sends the whole notice: without its status it would clear it
+    this.form.priority_status.value = notice.priority_status || "";
     this._button();
     this.changed();
   }
@@ -484,7 +491,7 @@ export class Filing {
 
   noticeBody() {
     const f = this.form;
-    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume()] };
+    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume()], priority_status: f.priority_status.value || null };
   }
 
   zoneBody() {

@@ -5,18 +5,23 @@
 import { post } from "./api.js";
 import { countdown, esc, hhmm, isRtl, partyName } from "./format.js";
 import { t } from "./i18n.js";
-import { bandText, conflictName, distinct, noticeName, unseenName, windowText } from "./names.js";
+import { bandText, conflictName, distinct, noticeName, priorityChip, priorityRank, unseenName, windowText } from "./names.js";
 import { severityRank, tacticalSummary, tacticalTitle } from "./tactical.js";
 
 const PRIORITY_RANK = { flash: 0, priority: 1, routine: 2 };
 const PATHS = { notice: "notices", conflict: "conflicts", message: "messages" };
 
-/** Tactical warnings first; then due first, an item escalated to the host (no due time left)
- * before all; then priority. ``tactical`` maps a tactical conflict's id to the conflict. */
-export function byUrgency(a, b, tactical = new Map()) {
+/** Tactical warnings first (a collision predicted within a minute); then conflicts with a
+ * priority notice, the higher status first (R-PRIO-1); then due first, an item escalated to
+ * the host (no due time left) before all; then priority. ``tactical`` maps a tactical
+ * conflict's id to the conflict, ``marked`` a strategic conflict's id to its priority status. */
+export function byUrgency(a, b, tactical = new Map(), marked = new Map()) {
   const wa = severityRank(tactical.get(a.subject_id)?.severity) === 2;
   const wb = severityRank(tactical.get(b.subject_id)?.severity) === 2;
   if (wa !== wb) return wa ? -1 : 1;
+  const pa = a.subject === "conflict" ? priorityRank(marked.get(a.subject_id)) : 0;
+  const pb = b.subject === "conflict" ? priorityRank(marked.get(b.subject_id)) : 0;
+  if (pa !== pb) return pb - pa;
   const da = a.due_at ? Date.parse(a.due_at) : -Infinity;
   const db = b.due_at ? Date.parse(b.due_at) : -Infinity;
   if (da !== db) return da - db;
@@ -71,6 +76,7 @@ export class Inbox {
       const strategic = s.conflicts.find((x) => x.id === item.subject_id);
       return {
         title: t("inbox.conflict"),
+        priorityStatus: strategic ? strategic.priority_status : null,
         name: strategic ? conflictName(strategic, s) : unseenName("conflict"),
         language: "",
         more: strategic ? [bandText(strategic.altitude)] : [],
@@ -88,7 +94,8 @@ export class Inbox {
 
   render() {
     const tactical = new Map(this.app.state.tactical.map((c) => [c.id, c]));
-    this.items = [...this.app.state.pending].filter((a) => a.status === "pending").sort((a, b) => byUrgency(a, b, tactical));
+    const marked = new Map(this.app.state.conflicts.filter((c) => c.priority_status).map((c) => [c.id, c.priority_status]));
+    this.items = [...this.app.state.pending].filter((a) => a.status === "pending").sort((a, b) => byUrgency(a, b, tactical, marked));
     this.selected = Math.min(this.selected, Math.max(0, this.items.length - 1));
     document.getElementById("inbox-count").textContent = String(this.items.length);
     document.getElementById("inbox-count").dataset.count = String(this.items.length);
@@ -104,8 +111,9 @@ export class Inbox {
           d.name = names[i].slice(names[i].indexOf("\u0000") + 1);
           const dir = isRtl(d.language) ? "rtl" : "auto";
           const sev = d.tactical ? ` sev-${esc(d.tactical.severity)}` : "";
-          return `<li data-index="${i}" data-subject="${esc(item.subject)}" data-id="${esc(item.subject_id)}" class="item prio-${esc(item.priority)}${sev}${i === this.selected ? " selected" : ""}" aria-selected="${i === this.selected}">
-            <div class="item-head"><span class="chip prio" data-priority="${esc(item.priority)}">${esc(t(`priority.${item.priority}`))}</span> <span class="item-title">${esc(d.title)}</span>
+          const marked = d.priorityStatus ? " priority-status" : "";
+          return `<li data-index="${i}" data-subject="${esc(item.subject)}" data-id="${esc(item.subject_id)}" class="item prio-${esc(item.priority)}${sev}${marked}${i === this.selected ? " selected" : ""}" aria-selected="${i === this.selected}">
+            <div class="item-head"><span class="chip prio" data-priority="${esc(item.priority)}">${esc(t(`priority.${item.priority}`))}</span> <span class="item-title">${esc(d.title)}</span>${d.priorityStatus ? ` ${priorityChip(d.priorityStatus)}` : ""}
               <span class="countdown" data-due="${esc(item.due_at || "")}"></span></div>
             ${d.name ? `<div class="item-name" dir="auto">${esc(d.name)}</div>` : ""}
             ${d.body ? `<div class="item-body" dir="${dir}" lang="${esc(d.language || "")}">${esc(d.body)}</div>` : ""}

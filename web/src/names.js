@@ -4,7 +4,7 @@
 // name: they stay in the details and behind copy buttons. Two different objects that would
 // read the same are told apart by their window, then their band (``distinct``).
 import { t } from "./i18n.js";
-import { hhmm, limitText, partyName } from "./format.js";
+import { esc, hhmm, limitText, partyName } from "./format.js";
 
 /** "09:00–11:00Z" for a window within one UTC day, "2026-11-25 22:00Z–2026-11-26 02:00Z"
  * across days; an open end as "from 09:00Z". The date leads whenever the window is not today. */
@@ -28,6 +28,21 @@ export const bandText = (alt) =>
 
 /** The word of a notice kind ("uav", "air_sortie") or a zone kind in the reader's language. */
 export const kindWord = (kind) => t(`kind.${kind}`);
+
+/** The priority statuses a notice may carry, highest rank first (docs/rules.md R-PRIO-2). */
+export const PRIORITY_STATUSES = ["emergency", "medevac", "sar", "humanitarian"];
+
+/** A priority status as a chip in its own colour ("" for none): the word says it too, so the
+ * colour is never the only sign. */
+export const priorityChip = (status) =>
+  status ? `<span class="chip priority-status" data-priority-status="${esc(status)}">${esc(t(`priority_status.${status}`))}</span>` : "";
+
+/** Order of two conflicts for a list: those with a priority notice first (the higher status
+ * before the lower), the others after, each group in the order it came. */
+export const priorityFirst = (a, b) => priorityRank(b.priority_status) - priorityRank(a.priority_status);
+
+/** 4 for emergency … 1 for humanitarian, 0 for none. */
+export const priorityRank = (status) => (status ? PRIORITY_STATUSES.length - PRIORITY_STATUSES.indexOf(status) : 0);
 
 /** A notice: its title; shared in part (no title): "Alpha Air Command · UAV · FL098–295 ·
  * 09:00–11:00Z" (``window: false``: without the window, when a conflict's window follows). */

@@ -5,7 +5,7 @@
 import { authHeaders, post } from "./api.js";
 import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
 import { t } from "./i18n.js";
-import { conflictName, distinct, kindWord, noticeName, trackLabel, zoneName } from "./names.js";
+import { conflictName, distinct, kindWord, noticeName, priorityChip, priorityFirst, trackLabel, zoneName } from "./names.js";
 import { describeTrack, trackKey } from "./tracks.js";
 import { describeTactical, tacticalSummary, tacticalTitle } from "./tactical.js";
 import { Resolutions } from "./resolutions.js";
@@ -223,16 +223,17 @@ export class ObjectList {
   render() {
     const s = this.app.state;
     const sel = this.selected ? `${this.selected.type}|${this.selected.id}` : "";
-    const li = (ref, html) => `<li data-ref="${esc(ref)}" class="${ref === sel ? "selected" : ""}">${html}</li>`;
+    const li = (ref, html, marked = false) => `<li data-ref="${esc(ref)}" class="${[ref === sel ? "selected" : "", marked ? "priority-status" : ""].filter(Boolean).join(" ")}">${html}</li>`;
     const notices = s.notices.filter((n) => n.status !== "cancelled" && n.status !== "ended");
     const own = notices.filter((n) => n.party === s.me.party);
     const others = notices.filter((n) => n.party !== s.me.party);
     const noticeRow = (n, mine) =>
       li(
         `notice|${n.id}`,
-        `<strong>${esc(noticeName(n, s))}</strong> <span class="chip">${esc(kindWord(n.kind))}</span>${n.late ? ` <span class="late">${esc(t("notice.late"))}</span>` : ""}${n.redacted ? ` <em>${esc(t("notice.partial"))}</em>` : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">${esc(t("action.cancel"))}</button>` : ""}`,
+        `<strong>${esc(noticeName(n, s))}</strong> <span class="chip">${esc(kindWord(n.kind))}</span>${n.priority_status ? ` ${priorityChip(n.priority_status)}` : ""}${n.late ? ` <span class="late">${esc(t("notice.late"))}</span>` : ""}${n.redacted ? ` <em>${esc(t("notice.partial"))}</em>` : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">${esc(t("action.cancel"))}</button>` : ""}`,
       );
-    const conflicts = s.conflicts.filter((c) => c.state === "open");
+    // conflicts with a priority notice (medevac, sar…) first, in their own colour (R-PRIO-1)
+    const conflicts = s.conflicts.filter((c) => c.state === "open").sort(priorityFirst);
     const tactical = s.tactical.filter((c) => c.state === "open");
     const conflictLabels = distinct(conflicts.map((c) => ({ label: conflictName(c, s), more: [band(c.altitude)] })));
     this.trackSig = [...this.app.live.tracks.tracks.keys()].join();
@@ -242,7 +243,7 @@ export class ObjectList {
       <h3>${esc(t("objects.tracks"))} (<span id="track-count">${this.app.live.tracks.tracks.size}</span>)</h3>
       <ul class="objects tracks" id="track-list">${this.trackListHtml()}</ul>
       <h3>${esc(t("objects.conflicts", { count: conflicts.length }))}</h3>
-      <ul class="objects" id="conflict-list">${conflicts.map((c, i) => li(`conflict|${c.id}`, `<span class="hatch-swatch"></span> ${esc(conflictLabels[i])}<br><span class="muted">${utc(c.window.start)} · ${band(c.altitude)}</span>`)).join("") || empty()}</ul>
+      <ul class="objects" id="conflict-list">${conflicts.map((c, i) => li(`conflict|${c.id}`, `<span class="hatch-swatch"></span> ${priorityChip(c.priority_status)} ${esc(conflictLabels[i])}<br><span class="muted">${utc(c.window.start)} · ${band(c.altitude)}</span>`, Boolean(c.priority_status))).join("") || empty()}</ul>
       <h3>${esc(t("objects.own", { count: own.length }))}</h3>
       <ul class="objects">${own.map((n) => noticeRow(n, true)).join("") || empty()}</ul>
       <h3>${esc(t("objects.others", { count: others.length }))}</h3>

@@ -43,9 +43,15 @@ app = typer.Typer(
 IdArgument = Annotated[str, typer.Argument(help="The conflict's id.", show_default=False)]
 
 
+def priority_text(status: str | None) -> str:
+    """A priority status as the tables show it (``MEDEVAC``); empty for none."""
+    return "" if status is None else status.upper()
+
+
 def conflicts_table(conflicts: list[v1.ConflictOut], names: Names, *, own: bool = False) -> Table:
-    """The conflicts as a table: id, (own side,) other side, window, band, distance, state;
-    each side by its name (`Names.side`)."""
+    """The conflicts as a table: id, (own side,) other side, window, band, distance, state
+    (with the priority status of a marked conflict: ``open MEDEVAC``); each side by its name
+    (`Names.side`)."""
     columns = ["id", *(["own"] if own else []), "with", "window", "band", "distance", "state"]
     grid = table("Conflicts", *columns)
     for c in conflicts:
@@ -54,6 +60,8 @@ def conflicts_table(conflicts: list[v1.ConflictOut], names: Names, *, own: bool 
         if own:
             row.append(f"{names.side(c.own.type, c.own.id, c.own.party)} v{c.own.version}")
         state = c.state if c.resolved_reason is None else f"{c.state} ({c.resolved_reason})"
+        if c.priority_status is not None:
+            state = f"{state} {priority_text(c.priority_status)}"
         row += [
             other,
             window_text(c.window.start, c.window.end, short=True),

@@ -43,8 +43,9 @@ from sharedsky.cli._common import (
 )
 from sharedsky.cli._names import Names, title_of
 from sharedsky.cli._option_groups import C, GroupOption, with_option_group
-from sharedsky.cli.conflicts import known_names, print_conflicts
+from sharedsky.cli.conflicts import known_names, print_conflicts, priority_text
 from sharedsky.wire import v1
+from sharedsky.wire.v1.common import PriorityStatus
 from sharedsky.wire.v1.notices import NoticeKind
 
 app = typer.Typer(
@@ -82,6 +83,16 @@ RecordPastOption = Annotated[
         " notice wholly in the past is refused).",
     ),
 ]
+PriorityChoice = Literal["medevac", "humanitarian", "sar", "emergency", "none"]
+PriorityOption = Annotated[
+    PriorityChoice | None,
+    typer.Option(
+        "--priority",
+        help="The activity's operational priority (emergency > medevac > sar > humanitarian):"
+        " conflicts with it are acknowledged within the flash deadline and advice moves the"
+        " other side; 'none' clears it when amending.",
+    ),
+]
 IdArgument = Annotated[str, typer.Argument(help="The notice's id.", show_default=False)]
 
 
@@ -99,6 +110,8 @@ class _Flags:
     end: str | None
     remarks: str | None
     contact: str | None
+    priority: PriorityChoice | None
+    """``--priority`` as given ('none' clears it)."""
     from_json: Path | None
     """The whole notice as a JSON body, instead of the other flags."""
     outside_area: bool = False
@@ -111,7 +124,7 @@ class _Flags:
         return any(p is not None for p in parts)
 
     def any_given(self) -> bool:
-        others = (self.kind, self.title, self.remarks, self.contact)
+        others = (self.kind, self.title, self.remarks, self.contact, self.priority)
         return self.volume_given() or any(p is not None for p in others)
 
 
@@ -125,6 +138,7 @@ _FLAG_OPTIONS = (
     GroupOption("end", EndOption),
     GroupOption("remarks", RemarksOption),
     GroupOption("contact", ContactOption),
+    GroupOption("priority", PriorityOption),
     GroupOption("from_json", FromJsonOption),
     GroupOption("outside_area", OutsideAreaOption, False),
     GroupOption("record_past", RecordPastOption, False),
@@ -142,6 +156,7 @@ def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
         end=given["end"],
         remarks=given["remarks"],
         contact=given["contact"],
+        priority=given["priority"],
         from_json=given["from_json"],
         outside_area=given["outside_area"],
         record_past=given["record_past"],
@@ -211,13 +226,24 @@ def _content(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.
         volumes=volumes,
         remarks=base.remarks if flags.remarks is None else flags.remarks,
         contact=base.contact if flags.contact is None else flags.contact,
+        priority_status=_priority(flags.priority, base.priority_status),
     )
+
+
+def _priority(
+    given: PriorityChoice | None, current: PriorityStatus | None
+) -> PriorityStatus | None:
+    """The priority status to send: ``current`` unless ``--priority`` was given ('none':
+    none)."""
+    if given is None:
+        return current
+    return None if given == "none" else given
 
 
 def _as_draft(notice: v1.NoticeOut) -> v1.NoticeIn:
     """A notice as returned, turned back into the body that would file it."""
     parts = {"__all__": {"outline", "altitude", "time"}}
-    fields = notice.model_dump(include={"kind", "title", "remarks", "contact"})
+    fields = notice.model_dump(include={"kind", "title", "remarks", "contact", "priority_status"})
     return v1.NoticeIn.model_validate(fields | notice.model_dump(include={"volumes": parts}))
 
 
@@ -226,9 +252,11 @@ AFTER_THE_FACT = "its window had ended when it was filed (a record, not a notice
 
 
 def _print_filing(console: Console, verb: str, filing: v1.FilingOut, names: Names) -> None:
+    priority = f" · [bold]{priority_text(filing.priority_status)}[/bold]"
     console.print(
         f"{verb} notice “{escape(filing.title)}” [bold]{escape(filing.id)}[/bold]"
         f" · version {filing.version} · {filing.status}"
+        + (priority if filing.priority_status else "")
     )
     if filing.recorded_after_the_fact:
         console.print(f"recorded after the fact: {AFTER_THE_FACT}")
@@ -351,7 +379,7 @@ def list_notices(
         grid.add_row(
             n.id,
             n.party,
-            n.kind,
+            " ".join(filter(None, (n.kind, priority_text(n.priority_status)))),
             escape(title_of(n)),
             f"v{n.version} {n.status}",
             _bands(n.volumes),
@@ -412,6 +440,7 @@ def _print_notice(console: Console, notice: v1.NoticeDetailOut, names: Names) ->
         ("notice", f"{notice.id} v{notice.version} · {notice.status}"),
         ("party", notice.party),
         ("kind", notice.kind),
+        *([("priority", priority_text(notice.priority_status))] if notice.priority_status else []),
         ("title", title_of(notice)),
         ("filed", when_text(notice.filed_at)),
         ("updated", when_text(notice.updated_at)),

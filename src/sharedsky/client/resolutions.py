@@ -57,6 +57,7 @@ class ResolutionsMixin:
             ],
             remarks=current.remarks,
             contact=current.contact,
+            priority_status=current.priority_status,
             # the outlines are the notice's own, which the server accepted when it was filed
             outside_area=True,
         )

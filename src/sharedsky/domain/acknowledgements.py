@@ -30,6 +30,15 @@ NOTICE_PRIORITY = Priority.ROUTINE
 """A counterparty's notice is acknowledged within the routine deadline."""
 CONFLICT_PRIORITY = Priority.PRIORITY
 """A conflict is acknowledged within the priority deadline."""
+PRIORITY_CONFLICT_PRIORITY = Priority.FLASH
+"""A conflict with a notice that has a priority status (medevac, sar…: ``domain/priority.py``)
+is acknowledged within the flash deadline."""
+
+
+def conflict_priority(marked: bool) -> Priority:
+    """The priority of a conflict's acknowledgement: flash when the conflict is ``marked``
+    (a side has a priority status), else ``CONFLICT_PRIORITY``."""
+    return PRIORITY_CONFLICT_PRIORITY if marked else CONFLICT_PRIORITY
 
 
 @dataclass(frozen=True, slots=True)

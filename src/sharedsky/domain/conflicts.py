@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sharedsky.domain.ids import ConflictId, PartyId
+from sharedsky.domain.priority import PriorityStatus, highest
 
 
 class ObjectType(StrEnum):
@@ -45,6 +46,9 @@ class ObjectRef:
     party: PartyId
     version: int
     volume_index: int
+    priority_status: PriorityStatus | None = None
+    """The priority status of a notice side when the clash was found (``domain/priority.py``;
+    None for none, and for a zone)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,12 @@ class Conflict:
     terrain, the geoid at each outline's centre; limits on one reference exactly), which is at
     least the vertical separation and which the widening closed. None when the bands come
     within the vertical separation at their nominal heights too."""
+
+    @property
+    def priority_status(self) -> PriorityStatus | None:
+        """The higher priority status of its two sides; None when neither has one. A conflict
+        with a priority notice is acknowledged within the flash deadline."""
+        return highest(self.a.priority_status, self.b.priority_status)
 
     def involves(self, party: PartyId) -> bool:
         """True when ``party`` owns either side."""

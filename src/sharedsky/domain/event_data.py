@@ -27,6 +27,7 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.notices import Notice
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.geo.outlines import outline_from_geojson, outline_to_geojson
@@ -109,6 +110,9 @@ class NoticeContent:
     volumes: tuple[Volume4D, ...]
     filed_at: datetime
     updated_at: datetime
+    priority_status: PriorityStatus | None = None
+    """The version's operational priority; the form holds it only when set (so a version
+    without one keeps the form it had before priority statuses)."""
 
     @classmethod
     def of(cls, notice: Notice) -> NoticeContent:
@@ -121,11 +125,12 @@ class NoticeContent:
             notice.volumes,
             notice.filed_at,
             notice.updated_at,
+            notice.priority_status,
         )
 
     def form(self) -> dict[str, object]:
-        """The JSON form."""
-        return {
+        """The JSON form (``priority_status`` only when set)."""
+        form: dict[str, object] = {
             "kind": str(self.kind),
             "title": self.title,
             "remarks": self.remarks,
@@ -134,6 +139,9 @@ class NoticeContent:
             "filed_at": time_form(self.filed_at),
             "updated_at": time_form(self.updated_at),
         }
+        if self.priority_status is not None:
+            form["priority_status"] = str(self.priority_status)
+        return form
 
     @classmethod
     def read(cls, form: Mapping[str, Any]) -> NoticeContent:
@@ -146,7 +154,13 @@ class NoticeContent:
             tuple(volume_of(v) for v in form["volumes"]),
             _time(form["filed_at"]),
             _time(form["updated_at"]),
+            _priority_of(form.get("priority_status")),
         )
+
+
+def _priority_of(value: object) -> PriorityStatus | None:
+    """The priority status a form holds (None when absent)."""
+    return None if value is None else PriorityStatus(str(value))
 
 
 def notice_of(
@@ -171,6 +185,7 @@ def notice_of(
         updated_at=content.updated_at,
         lead_time_s=lead_time_s,
         late_for=tuple(PartyId(p) for p in late_for),
+        priority_status=content.priority_status,
     )
 
 
@@ -274,13 +289,16 @@ def ack_of(form: Mapping[str, Any]) -> AckRequest:
 
 
 def _ref_form(ref: ObjectRef) -> dict[str, object]:
-    return {
+    form: dict[str, object] = {
         "type": str(ref.type),
         "id": ref.id,
         "party": ref.party,
         "version": ref.version,
         "volume_index": ref.volume_index,
     }
+    if ref.priority_status is not None:
+        form["priority_status"] = str(ref.priority_status)
+    return form
 
 
 def _ref_of(form: Mapping[str, Any]) -> ObjectRef:
@@ -290,11 +308,13 @@ def _ref_of(form: Mapping[str, Any]) -> ObjectRef:
         PartyId(form["party"]),
         int(form["version"]),
         int(form["volume_index"]),
+        _priority_of(form.get("priority_status")),
     )
 
 
 def conflict_form(conflict: Conflict) -> dict[str, object]:
-    """A conflict's JSON form (its regions as GeoJSON; ``datum_margin_m`` only when set)."""
+    """A conflict's JSON form (its regions as GeoJSON; ``datum_margin_m`` and a side's
+    ``priority_status`` only when set)."""
     form: dict[str, object] = {
         "id": conflict.id,
         "a": _ref_form(conflict.a),

@@ -11,6 +11,7 @@ from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.errors import InvalidInput, NoticeInThePast, StaleVersion, StateConflict
 from sharedsky.domain.ids import NoticeId, PartyId
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.volumes import Volume4D, envelope, validate_volumes
 from sharedsky.geo.outlines import PolygonOutline
 
@@ -46,6 +47,8 @@ class NoticeDraft:
     record_past: bool = False
     """The notice records activity after the fact: its window may have ended already;
     without it a notice wholly in the past is refused."""
+    priority_status: PriorityStatus | None = None
+    """The operational priority the filer claims (``domain/priority.py``); None: none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class Notice:
     late_for: tuple[PartyId, ...]
     """Counterparties whose channel minimum lead time the current version missed."""
     cancelled_at: datetime | None = None
+    priority_status: PriorityStatus | None = None
+    """The current version's operational priority (``domain/priority.py``); None: none."""
 
     @property
     def start(self) -> datetime:

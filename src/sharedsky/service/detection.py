@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sharedsky.detect.strategic import Candidate, StrategicHit, find_clashes
-from sharedsky.domain.acknowledgements import CONFLICT_PRIORITY, AckRequest, AckSubject, due_at
+from sharedsky.domain.acknowledgements import AckRequest, AckSubject, conflict_priority, due_at
 from sharedsky.domain.channels import Sharing
-from sharedsky.domain.conflicts import Conflict, ObjectRef, ResolvedReason
+from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, Side
 from sharedsky.domain.heights import Height, Reference
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.volumes import StoredVolume, Volume4D, window_us
 from sharedsky.geo.cells import query_cells, storage_cells
 from sharedsky.geo.geoid import GLOBAL_RANGE_M, UNDULATION_ERROR_M
@@ -141,16 +142,29 @@ def detect(
     now: datetime,
 ) -> list[Conflict]:
     """Conflicts of the subject's ``volumes`` with ``candidates`` (``subject.volume_index``
-    is ignored; each conflict names the clashing volume)."""
+    is ignored; each conflict names the clashing volume). Each side carries its notice's
+    priority status: the subject's as given, a stored notice's as stored."""
     mech = deps.mechanism
     conflicts = []
-    for hit in clashes(deps, subject.party, volumes, candidates):
+    hits = clashes(deps, subject.party, volumes, candidates)
+    statuses = _priority_statuses(uow, [candidates[int(str(hit.key))] for hit in hits])
+    for hit in hits:
         stored = candidates[int(str(hit.key))]
         side_a = ObjectRef(
-            subject.type, subject.id, subject.party, subject.version, hit.subject_index
+            subject.type,
+            subject.id,
+            subject.party,
+            subject.version,
+            hit.subject_index,
+            subject.priority_status,
         )
         side_b = ObjectRef(
-            stored.object_type, stored.object_id, stored.party, stored.version, stored.volume_index
+            stored.object_type,
+            stored.object_id,
+            stored.party,
+            stored.version,
+            stored.volume_index,
+            statuses.get(stored.object_id),
         )
         minima = mech.channel(subject.party, stored.party).separation
         conflicts.append(
@@ -168,9 +182,24 @@ def detect(
     return conflicts
 
 
+def _priority_statuses(
+    uow: UnitOfWork, stored: Sequence[StoredVolume]
+) -> dict[str, PriorityStatus]:
+    """The priority status of each stored notice among ``stored`` that has one, by id (read
+    only for the volumes that clash: a filing that clashes with nothing reads nothing)."""
+    ids = sorted({s.object_id for s in stored if s.object_type is ObjectType.NOTICE})
+    return {
+        notice_id: notice.priority_status
+        for notice_id, notice in uow.notices.get_many(ids).items()
+        if notice.priority_status is not None
+    }
+
+
 def conflict_acks(deps: Deps, conflict: Conflict, now: datetime) -> list[AckRequest]:
-    """The requests that both sides acknowledge a new conflict within the priority deadline."""
+    """The requests that both sides acknowledge a new conflict: within the priority
+    deadline, or the flash deadline when a side has a priority status (R-PRIO-1)."""
     rules = deps.mechanism.channel(conflict.a.party, conflict.b.party)
+    priority = conflict_priority(conflict.priority_status is not None)
     return [
         AckRequest(
             id=AckId(deps.ids.new("ack")),
@@ -178,9 +207,9 @@ def conflict_acks(deps: Deps, conflict: Conflict, now: datetime) -> list[AckRequ
             subject=AckSubject.CONFLICT,
             subject_id=conflict.id,
             subject_version=1,
-            priority=CONFLICT_PRIORITY,
+            priority=priority,
             requested_at=now,
-            due_at=due_at(rules, CONFLICT_PRIORITY, now),
+            due_at=due_at(rules, priority, now),
         )
         for party in (conflict.a.party, conflict.b.party)
     ]
@@ -235,11 +264,15 @@ def _oriented(conflict: Conflict, subject: ObjectRef) -> tuple[ObjectRef, Object
 
 
 def _same(old: Conflict, new: Conflict, subject: ObjectRef) -> bool:
-    """True when ``old`` and ``new`` describe the same clash (same volumes, window, band)."""
+    """True when ``old`` and ``new`` describe the same clash (same volumes, window, band,
+    and priority statuses: a clash whose side gained or lost one is a new conflict, asked
+    again within its deadline)."""
     old_mine, old_other, _ = _oriented(old, subject)
     new_mine, new_other, _ = _oriented(new, subject)
     return (
         old_mine.volume_index == new_mine.volume_index
+        and old_mine.priority_status == new_mine.priority_status
+        and old_other.priority_status == new_other.priority_status
         and (old_other.type, old_other.id, old_other.volume_index)
         == (new_other.type, new_other.id, new_other.volume_index)
         and old.window_start == new.window_start

@@ -84,6 +84,14 @@ def new_notice(deps: Deps, actor: Actor, draft: NoticeDraft, now: datetime) -> N
         updated_at=now,
         lead_time_s=lead_s,
         late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
+        priority_status=draft.priority_status,
+    )
+
+
+def notice_side(notice: Notice) -> ObjectRef:
+    """The notice as the side of its conflicts (the clashing volume left to detection)."""
+    return ObjectRef(
+        ObjectType.NOTICE, notice.id, notice.party, notice.version, 0, notice.priority_status
     )
 
 
@@ -93,7 +101,7 @@ def store_notice(
     """Inside ``uow``: detect the new ``notice``'s conflicts, request acknowledgements and
     record it (``notice.filed``) as filed by ``actor`` at its ``filed_at``."""
     now = notice.filed_at
-    subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+    subject = notice_side(notice)
     candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
     fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
     conflicts = tuple(
@@ -149,9 +157,18 @@ def check_notice(
     def work(uow: UnitOfWork) -> FilingCheck:
         if amending is not None:
             current = _own_notice(uow, actor, amending)
-            subject = ObjectRef(ObjectType.NOTICE, current.id, actor.party, current.version + 1, 0)
+            subject = ObjectRef(
+                ObjectType.NOTICE,
+                current.id,
+                actor.party,
+                current.version + 1,
+                0,
+                draft.priority_status,
+            )
         else:
-            subject = ObjectRef(ObjectType.NOTICE, "(draft)", actor.party, 1, 0)
+            subject = ObjectRef(
+                ObjectType.NOTICE, "(draft)", actor.party, 1, 0, draft.priority_status
+            )
         candidates = find_candidates(uow, deps, actor.party, draft.volumes, cells)
         found = detect(uow, deps, subject, draft.volumes, candidates, now)
         late = late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s)
@@ -194,8 +211,9 @@ def amend_notice(
             updated_at=now,
             lead_time_s=lead_s,
             late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
+            priority_status=draft.priority_status,
         )
-        subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+        subject = notice_side(notice)
         candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
         fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
         conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
@@ -219,7 +237,7 @@ def cancel_notice(
         current = _own_notice(uow, actor, notice_id)
         current.check_amendable(current.version, now)
         notice = replace(current, cancelled_at=now)
-        subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+        subject = notice_side(notice)
         sync_conflicts(uow, deps, subject, [], ResolvedReason.CANCELLED, now)
         event = NoticeCancelled(notice.id, notice.version, now)
         record_event(uow, now, actor.operator, event, actor.signature)

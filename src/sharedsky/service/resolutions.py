@@ -27,7 +27,12 @@ search and engine run per option, whatever the number of stored volumes near the
 
 Who gets options: the operator of the party that owns a notice side of the conflict and may
 amend it (duty or admin role); the host amends nothing, so its answer is empty, as it is for a
-zone side, a notice that ended or was cancelled, and a conflict that is resolved.
+zone side, a notice that ended or was cancelled, and a conflict that is resolved. Advice never
+moves a priority notice for one that ranks lower (R-PRIO-2, ``domain/priority.py``): in a
+conflict only the side that gives way (`gives_way`: the lower rank, or either when neither has
+a priority status) is offered options, so a medevac's owner gets none and the other side is
+told how to move; two priority notices of the same rank get none. A filing's answer lists its
+notice's options when it gives way in at least one of its open conflicts.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sharedsky.detect.separation import LimitGeom, Separation, VolumeGeom, limit_gap
-from sharedsky.domain.conflicts import Conflict, ConflictState, ObjectType
+from sharedsky.domain.conflicts import Conflict, ConflictState, ObjectRef, ObjectType
 from sharedsky.domain.errors import InvalidInput, InvalidVolume, NotFound, StaleVersion
 from sharedsky.domain.heights import MAX_ALT_M, MIN_ALT_M
 from sharedsky.domain.ids import NoticeId
@@ -49,6 +54,7 @@ from sharedsky.domain.notices import (
     validate_draft,
 )
 from sharedsky.domain.operators import Role
+from sharedsky.domain.priority import gives_way
 from sharedsky.domain.resolutions import (
     MAX_MOVE_STEPS,
     MAX_SHIFT_STEPS,
@@ -158,7 +164,8 @@ def notice_resolutions(deps: Deps, actor: Actor, notice_id: str) -> tuple[Option
         notice = uow.notices.get(notice_id)
         if notice is None or not _may_amend(actor, notice):
             return ()
-        if not uow.conflicts.open_involving(ObjectType.NOTICE, notice.id):
+        conflicts = uow.conflicts.open_involving(ObjectType.NOTICE, notice.id)
+        if not any(_yields(c, notice.id) for c in conflicts):
             return ()
         return tuple(advise(uow, deps, notice, now))
 
@@ -171,13 +178,30 @@ def _may_amend(actor: Actor, notice: Notice) -> bool:
 
 
 def _amendable(uow: UnitOfWork, actor: Actor, conflict: Conflict) -> Notice | None:
-    """The notice side of ``conflict`` that ``actor`` may amend, if any."""
+    """The notice side of ``conflict`` that ``actor`` may amend and that gives way in it
+    (R-PRIO-2), if any."""
     for side in (conflict.a, conflict.b):
         if side.type is ObjectType.NOTICE and side.party == actor.party:
+            if not _yields(conflict, side.id):
+                return None
             notice = uow.notices.get(side.id)
             if notice is not None and _may_amend(actor, notice):
                 return notice
     return None
+
+
+def _yields(conflict: Conflict, notice_id: str) -> bool:
+    """True when the side ``notice_id`` of ``conflict`` is one advice may move: it gives way
+    to the other side's priority status (``domain/priority.py``)."""
+    own, other = _sides(conflict, notice_id)
+    return gives_way(own.priority_status, other.priority_status)
+
+
+def _sides(conflict: Conflict, notice_id: str) -> tuple[ObjectRef, ObjectRef]:
+    """(the side of ``notice_id``, the other side)."""
+    if conflict.a.type is ObjectType.NOTICE and conflict.a.id == notice_id:
+        return conflict.a, conflict.b
+    return conflict.b, conflict.a
 
 
 # ── the search ──────────────────────────────────────────────────────────────────────────────
@@ -364,7 +388,13 @@ def _option(
     InvalidInput when a filing would refuse them)."""
     volumes = resolve_volumes(volumes, deps.mechanism.datums)
     draft = NoticeDraft(
-        notice.kind, notice.title, volumes, notice.remarks, notice.contact, outside_area=True
+        notice.kind,
+        notice.title,
+        volumes,
+        notice.remarks,
+        notice.contact,
+        outside_area=True,
+        priority_status=notice.priority_status,
     )
     # the outlines are the notice's own, accepted when it was filed: the area check passes
     validate_draft(draft, now, deps.mechanism.area)

@@ -30,6 +30,7 @@ from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyI
 from sharedsky.domain.messages import About, Message, MessageId
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.operators import OperatorRecord, Role
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.tactical import AlertKey, AlertKind, Severity, StoredAlert
 from sharedsky.domain.templates import AboutType
 from sharedsky.domain.volumes import AltitudeBand, StoredVolume, TimeWindow, Volume4D
@@ -115,7 +116,16 @@ def notice_from_row(row: Any, volumes: Sequence[Volume4D]) -> Notice:
         lead_time_s=row.lead_time_s,
         late_for=tuple(PartyId(p) for p in json.loads(row.late_for)),
         cancelled_at=opt_from_us(row.cancelled_us),
+        priority_status=_priority(row.priority_status),
     )
+
+
+def _priority(text: str | None) -> PriorityStatus | None:
+    return None if text is None else PriorityStatus(text)
+
+
+def _priority_text(status: PriorityStatus | None) -> str | None:
+    return None if status is None else str(status)
 
 
 def notice_values(notice: Notice) -> dict[str, Any]:
@@ -140,6 +150,7 @@ def notice_values(notice: Notice) -> dict[str, Any]:
         "min_lat": min(b[1] for b in boxes),
         "max_lon": max(b[2] for b in boxes),
         "max_lat": max(b[3] for b in boxes),
+        "priority_status": _priority_text(notice.priority_status),
     }
 
 
@@ -181,6 +192,7 @@ def _ref(row: Any, side: str) -> ObjectRef:
         party=PartyId(getattr(row, f"{side}_party")),
         version=getattr(row, f"{side}_version"),
         volume_index=getattr(row, f"{side}_volume"),
+        priority_status=_priority(getattr(row, f"{side}_priority_status")),
     )
 
 
@@ -233,6 +245,7 @@ def conflict_values(conflict: Conflict) -> dict[str, Any]:
             f"{side}_party": ref.party,
             f"{side}_version": ref.version,
             f"{side}_volume": ref.volume_index,
+            f"{side}_priority_status": _priority_text(ref.priority_status),
         }
     return values | {
         "window_start_us": to_us(conflict.window_start),

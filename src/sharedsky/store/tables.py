@@ -81,6 +81,7 @@ notices = Table(
     Column("min_lat", Float, nullable=False),
     Column("max_lon", Float, nullable=False),
     Column("max_lat", Float, nullable=False),
+    Column("priority_status", String(16), nullable=True),
     Index("ix_notices_party_end", "party_id", "t_end_us"),
     Index("ix_notices_end", "t_end_us"),
 )
@@ -160,6 +161,8 @@ conflicts = Table(
     Column("resolved_us", BigInteger, nullable=True),
     Column("resolved_reason", String(16), nullable=True),
     Column("datum_margin_m", Float, nullable=True),
+    Column("a_priority_status", String(16), nullable=True),
+    Column("b_priority_status", String(16), nullable=True),
     Index("ix_conflicts_a", "a_id", "state"),
     Index("ix_conflicts_b", "b_id", "state"),
     Index("ix_conflicts_parties", "a_party", "b_party"),

@@ -62,7 +62,12 @@ def test_an_open_ended_zone_and_a_track_are_written_as_they_are() -> None:
     zone, conflict, track = _written()["features"][3:]
     assert zone["properties"]["time"] == {"start": "2026-11-24T12:00:00Z", "end": None}
     assert zone["properties"]["kind"] == "protected"
-    assert conflict["properties"]["with"] == {"type": "zone", "id": "zon-000002", "party": "bravo"}
+    assert conflict["properties"]["with"] == {
+        "type": "zone",
+        "id": "zon-000002",
+        "party": "bravo",
+        "priority_status": None,
+    }
     assert track["geometry"] == {"type": "Point", "coordinates": [36.0, 34.2]}
     assert track["properties"]["alt_m"] == 6000.0
 

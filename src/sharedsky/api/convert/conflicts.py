@@ -11,6 +11,7 @@ from sharedsky.domain.acknowledgements import AckRequest
 from sharedsky.domain.conflicts import Conflict, ConflictState
 from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.resolutions import Option
 from sharedsky.domain.visibility import ConflictView, Viewer, see_conflict
 from sharedsky.wire import v1
@@ -34,6 +35,7 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
                 "type": str(other.type),
                 "id": None if view.other_id_hidden else other.id,
                 "party": other.party,
+                "priority_status": _status(other.priority_status),
             },
             "own": {
                 "type": str(own.type),
@@ -41,7 +43,9 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
                 "party": own.party,
                 "version": own.version,
                 "volume_index": own.volume_index,
+                "priority_status": _status(own.priority_status),
             },
+            "priority_status": _status(conflict.priority_status),
             "window": {"start": conflict.window_start, "end": conflict.window_end},
             "altitude": {"lower_m": conflict.alt_lo_m, "upper_m": conflict.alt_hi_m},
             "distance_m": round(conflict.distance_m, 3),
@@ -55,6 +59,10 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
             else (conflict.expires_at if state is ConflictState.RESOLVED else None),
         }
     )
+
+
+def _status(status: PriorityStatus | None) -> str | None:
+    return None if status is None else str(status)
 
 
 def conflict_list(views: Iterable[ConflictView], viewer: Viewer, now: datetime) -> v1.ConflictList:

@@ -15,6 +15,7 @@ from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.notices import Notice, NoticeDraft, NoticeStatus
+from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.visibility import NoticeView, Viewer, see_notice
 from sharedsky.service.notices import Filing, FilingCheck
 from sharedsky.service.queries import NoticeDetail, NoticeFilter
@@ -31,6 +32,9 @@ def notice_draft(model: v1.NoticeIn) -> NoticeDraft:
         contact=model.contact,
         outside_area=model.outside_area,
         record_past=model.record_past,
+        priority_status=None
+        if model.priority_status is None
+        else PriorityStatus(model.priority_status),
     )
 
 
@@ -103,7 +107,12 @@ def notice_fields(view: NoticeView, now: datetime) -> dict[str, object]:
         "contact": notice.contact,
         "redacted": view.redacted,
         "recorded_after_the_fact": notice.recorded_after_the_fact,
+        "priority_status": _text(notice.priority_status),
     }
+
+
+def _text(status: PriorityStatus | None) -> str | None:
+    return None if status is None else str(status)
 
 
 def _own_fields(

@@ -77,8 +77,9 @@ SCHEMA: Mapping[str, TableSpec] = {
             "min_lat": float,
             "max_lon": float,
             "max_lat": float,
+            "priority_status": str,
         },
-        optional=("cancelled_us",),
+        optional=("cancelled_us", "priority_status"),
         refs={"party_id": "parties"},
     ),
     "zones": TableSpec(
@@ -143,6 +144,8 @@ SCHEMA: Mapping[str, TableSpec] = {
             "resolved_us": int,
             "resolved_reason": str,
             "datum_margin_m": float,
+            "a_priority_status": str,
+            "b_priority_status": str,
         },
         optional=(
             "window_end_us",
@@ -152,6 +155,8 @@ SCHEMA: Mapping[str, TableSpec] = {
             "resolved_us",
             "resolved_reason",
             "datum_margin_m",
+            "a_priority_status",
+            "b_priority_status",
         ),
     ),
     "tactical_alerts": TableSpec(

@@ -107,12 +107,21 @@ class VolumeOut(Volume):
     index: int
 
 
+PriorityStatus = Literal["medevac", "humanitarian", "sar", "emergency"]
+"""A notice's operational priority (absent or null: none). Ranked emergency > medevac > sar >
+humanitarian: a conflict with one is acknowledged within the flash deadline, and resolution
+advice moves only the side that ranks lower (docs/rules.md R-PRIO)."""
+
+
 class ObjectRef(WireModel):
     """The other side of a conflict; ``id`` is null when the channel hides it (host_only)."""
 
     type: Literal["notice", "zone"]
     id: str | None
     party: str
+    priority_status: PriorityStatus | None = None
+    """The side's priority status when the clash was found (shown even where its id is
+    withheld: it is why the viewer's side gives way); null for none and for a zone."""
 
 
 class SideRef(WireModel):
@@ -123,6 +132,8 @@ class SideRef(WireModel):
     party: str
     version: int | None
     volume_index: int | None
+    priority_status: PriorityStatus | None = None
+    """The side's priority status when the clash was found; null for none and for a zone."""
 
 
 class Window(WireModel):

@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, RootModel
 
-from sharedsky.wire.v1.common import Altitude, ObjectRef, SideRef, VolumeOut, Window, WireModel
+from sharedsky.wire.v1.common import (
+    Altitude,
+    ObjectRef,
+    PriorityStatus,
+    SideRef,
+    VolumeOut,
+    Window,
+    WireModel,
+)
 
 
 class ConflictOut(WireModel):
@@ -26,6 +34,10 @@ class ConflictOut(WireModel):
     vertical gap in metres between the two bands at their nominal heights (QNH 1013.25 hPa,
     mid terrain, the geoid at each outline's centre), at least the vertical separation, which
     the QNH range, terrain bounds or geoid error may close; null for every other conflict."""
+    priority_status: PriorityStatus | None = None
+    """The higher priority status of its two sides (each side's in ``own`` and ``with``):
+    the conflict is marked, shown first and acknowledged within the flash deadline; null when
+    neither side has one."""
     region: dict[str, object]
     detected_at: AwareDatetime
     resolved_at: AwareDatetime | None

@@ -56,8 +56,9 @@ class NoticeFiledPayload(Payload):
     conflicts: list[str]
     content: Record | None = Field(
         None,
-        description="The version's kind, title, remarks, contact, volumes, filed_at and "
-        "updated_at: for the owner, the host and a counterparty that sees the whole notice.",
+        description="The version's kind, title, remarks, contact, volumes, filed_at, "
+        "updated_at and priority_status (only when set): for the owner, the host and a "
+        "counterparty that sees the whole notice.",
     )
     acks: list[Record] | None = _ACKS
 
@@ -123,8 +124,9 @@ class ConflictDetectedPayload(Payload):
     window_start_us: int
     record: Record | None = Field(
         None,
-        description="The whole conflict (sides with versions and volumes, window, band, "
-        "distance, regions): withheld where the other side's id is.",
+        description="The whole conflict (sides with versions, volumes and priority statuses "
+        "(only when set), window, band, distance, regions): withheld where the other side's "
+        "id is.",
     )
     acks: list[Record] | None = _ACKS
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from sharedsky.wire.v1.common import Volume, VolumeOut, WireModel
+from sharedsky.wire.v1.common import PriorityStatus, Volume, VolumeOut, WireModel
 from sharedsky.wire.v1.conflicts import ConflictOut, ResolutionOption
 
 NoticeKind = Literal[
@@ -65,6 +65,12 @@ class NoticeIn(WireModel):
     """Record activity after the fact: the notice's window may have ended already (it is then
     marked ``recorded_after_the_fact``); without it a notice wholly in the past is refused
     (422 ``notice-in-the-past``)."""
+    priority_status: PriorityStatus | None = None
+    """The activity's operational priority (any duty operator of the filing party may set
+    it; the ledger records it): conflicts with the notice are marked and acknowledged within
+    the flash deadline, and resolution advice moves the other side, never this notice, unless
+    that one ranks higher. Absent or null: none (an amendment without it clears it). Any other
+    value gets 422 with the path ``["priority_status"]``."""
 
 
 class AckState(WireModel):
@@ -103,6 +109,8 @@ class NoticeOut(WireModel):
     recorded_after_the_fact: bool
     """The current version's window had ended when it was filed (with ``record_past``): a
     record of past activity, not a notice of what is to come."""
+    priority_status: PriorityStatus | None = None
+    """The current version's operational priority; null for none."""
 
 
 class FilingOut(NoticeOut):
