@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from _browser import Console, Mechanism, draw_polygon, layout_holds, set_view, sign_in
 from _servers import orbit, post
@@ -201,7 +202,13 @@ def test_sign_in_survives_a_reload_and_the_stream_resumes_after_a_drop(
     page.evaluate("window.sharedsky.stream.controller.abort()")
     expect(page.locator("#stream-state")).to_have_attribute("data-state", "reconnecting")
     expect(page.locator("#stream-state")).to_have_attribute("data-state", "live")
-    post(mechanism.base, mechanism.tokens["alpha"], "/v1/notices", orbit(32.5, 34.0, 5_000))
+    contact = "Ops desk +90 555 0100"
+    reconnected = post(
+        mechanism.base,
+        mechanism.tokens["alpha"],
+        "/v1/notices",
+        {**orbit(32.5, 34.0, 5_000), "contact": contact},
+    )
     page.click("[data-tab=lists]")
     expect(page.locator("#panel-lists")).to_contain_text("orbit 32.5")
     resumed = [
@@ -227,6 +234,11 @@ def test_sign_in_survives_a_reload_and_the_stream_resumes_after_a_drop(
     page.click("#file-submit")
     expect(page.locator("#file-result h3")).to_contain_text("Amended")
     expect(page.locator("#file-result h3")).to_contain_text("v2")
+    amended = httpx.get(
+        f"{mechanism.base}/v1/notices/{reconnected['id']}",
+        headers={"Authorization": f"Bearer {mechanism.tokens['alpha']}"},
+    ).json()
+    assert amended["version"] == 2 and amended["contact"] == contact  # the form has no contact
 
     # its panel shows its ledger timeline: filed, then amended
     page.click("[data-tab=lists]")

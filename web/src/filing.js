@@ -445,7 +445,8 @@ export class Filing {
     if (!notice) return;
     this.clear();
     this.setMode("notice");
-    this.amending = { type: "notice", id: notice.id, version: notice.version };
+    // the form has no contact field: an amendment sends the notice's own back, or it would clear it
+    this.amending = { type: "notice", id: notice.id, version: notice.version, contact: notice.contact || "" };
     this._load(notice.volumes[0], notice.title, notice.kind, notice.remarks);
     // an amendment sends the whole notice: without its status it would clear it
     this.form.priority_status.value = notice.priority_status || "";
@@ -573,7 +574,7 @@ export class Filing {
       if (this.mode === "zone")
         done = a ? await put(`/v1/zones/${encodeURIComponent(a.id)}`, this.zoneBody(), a.version) : await post("/v1/zones", this.zoneBody());
       else
-        done = a ? await put(`/v1/notices/${encodeURIComponent(a.id)}`, this.noticeBody(), a.version) : await post("/v1/notices", this.noticeBody());
+        done = a ? await put(`/v1/notices/${encodeURIComponent(a.id)}`, { ...this.noticeBody(), contact: a.contact }, a.version) : await post("/v1/notices", this.noticeBody());
       this.showResult(done, this.mode);
       this.clear();
       this.app.refresh(["notices", "zones", "conflicts", "pending"]);

@@ -295,6 +295,7 @@ export class Resolutions {
         volumes: fresh.volumes.map(({ index, ...volume }) => volume),
         remarks: current.remarks,
         contact: current.contact,
+        priority_status: current.priority_status, // a whole replacement: without it, cleared
         outside_area: true, // the notice's own outlines, accepted when it was filed
       };
       await put(path, body, optionVersion(fresh.id));
