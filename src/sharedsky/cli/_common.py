@@ -534,6 +534,10 @@ def duration_s(text: str) -> float:
     return seconds
 
 
+RING_AGAIN_S = 0.5
+"""Seconds between two rings of `time_limit`'s alarm once the time ran out."""
+
+
 class TimeUp(BaseException):
     """The time given with ``--for`` ran out. Raised in the main thread wherever it is, as
     Ctrl-C raises KeyboardInterrupt (and, like it, no ``except Exception`` swallows it), so
@@ -553,7 +557,10 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         raise TimeUp
 
     previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # it rings again every RING_AGAIN_S until the block ends: a TimeUp raised where Python
+    # cannot pass it on (inside a garbage collector's callback, or a __del__) is printed and
+    # dropped, and a command waiting on a silent stream would then wait for ever
+    signal.setitimer(signal.ITIMER_REAL, seconds, RING_AGAIN_S)
     try:
         yield
     finally:

@@ -42,14 +42,20 @@ class ConflictRepository:
         return None if row is None else conflict_from_row(row)
 
     def open_involving(self, object_type: ObjectType, object_id: str) -> list[Conflict]:
-        """Stored-open conflicts with the object on either side (expiry is not applied)."""
+        """Stored-open conflicts with the object on either side (expiry is not applied), in id
+        order: the events written from them (a conflict resolved by an amendment) then come in
+        one order on every backend (PostgreSQL returns rows in no set order without it)."""
         c = t.conflicts.c
-        query = select(t.conflicts).where(
-            c.state == str(ConflictState.OPEN),
-            or_(
-                and_(c.a_type == str(object_type), c.a_id == object_id),
-                and_(c.b_type == str(object_type), c.b_id == object_id),
-            ),
+        query = (
+            select(t.conflicts)
+            .where(
+                c.state == str(ConflictState.OPEN),
+                or_(
+                    and_(c.a_type == str(object_type), c.a_id == object_id),
+                    and_(c.b_type == str(object_type), c.b_id == object_id),
+                ),
+            )
+            .order_by(c.id)
         )
         return [conflict_from_row(row) for row in self._c.execute(query)]
 
