@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
-from sharedsky.domain.channels import NoticeKind, Priority
+from sharedsky.domain.channels import Activation, NoticeKind, Priority
 from sharedsky.domain.conflicts import (
     Conflict,
     ConflictState,
@@ -109,6 +109,9 @@ class NoticeContent:
     volumes: tuple[Volume4D, ...]
     filed_at: datetime
     updated_at: datetime
+    activation: Activation = Activation.AT_START
+    """How the notice becomes active; the form holds it only when ``manual``, so a
+    mechanism that activates at the start writes what it wrote before activation existed."""
 
     @classmethod
     def of(cls, notice: Notice) -> NoticeContent:
@@ -121,11 +124,12 @@ class NoticeContent:
             notice.volumes,
             notice.filed_at,
             notice.updated_at,
+            notice.activation,
         )
 
     def form(self) -> dict[str, object]:
         """The JSON form."""
-        return {
+        form: dict[str, object] = {
             "kind": str(self.kind),
             "title": self.title,
             "remarks": self.remarks,
@@ -134,6 +138,9 @@ class NoticeContent:
             "filed_at": time_form(self.filed_at),
             "updated_at": time_form(self.updated_at),
         }
+        if self.activation is not Activation.AT_START:
+            form["activation"] = str(self.activation)
+        return form
 
     @classmethod
     def read(cls, form: Mapping[str, Any]) -> NoticeContent:
@@ -146,6 +153,7 @@ class NoticeContent:
             tuple(volume_of(v) for v in form["volumes"]),
             _time(form["filed_at"]),
             _time(form["updated_at"]),
+            Activation(form.get("activation", Activation.AT_START)),
         )
 
 
@@ -171,6 +179,7 @@ def notice_of(
         updated_at=content.updated_at,
         lead_time_s=lead_time_s,
         late_for=tuple(PartyId(p) for p in late_for),
+        activation=content.activation,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.activation import activation_rules
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.event_data import NoticeContent
@@ -84,6 +85,7 @@ def new_notice(deps: Deps, actor: Actor, draft: NoticeDraft, now: datetime) -> N
         updated_at=now,
         lead_time_s=lead_s,
         late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
+        activation=activation_rules(deps.mechanism, actor.party).mode,
     )
 
 
@@ -148,7 +150,7 @@ def check_notice(
 
     def work(uow: UnitOfWork) -> FilingCheck:
         if amending is not None:
-            current = _own_notice(uow, actor, amending)
+            current = own_notice(uow, actor, amending)
             subject = ObjectRef(ObjectType.NOTICE, current.id, actor.party, current.version + 1, 0)
         else:
             subject = ObjectRef(ObjectType.NOTICE, "(draft)", actor.party, 1, 0)
@@ -160,7 +162,9 @@ def check_notice(
     return deps.db.run(work, readonly=True)
 
 
-def _own_notice(uow: UnitOfWork, actor: Actor, notice_id: str) -> Notice:
+def own_notice(uow: UnitOfWork, actor: Actor, notice_id: str) -> Notice:
+    """The actor's own notice ``notice_id``; NotFound for one that is absent or another
+    party's (R-AUTH-1: another party's object is not shown to exist)."""
     notice = uow.notices.get(notice_id)
     if notice is None or notice.party != actor.party:
         raise NotFound(f"no notice {notice_id!r}")
@@ -181,7 +185,7 @@ def amend_notice(
     lead_s = lead_time_s(draft.volumes, now)
 
     def work(uow: UnitOfWork) -> Filing:
-        current = _own_notice(uow, actor, notice_id)
+        current = own_notice(uow, actor, notice_id)
         current.check_amendable(expected_version, now)
         notice = replace(
             current,
@@ -195,16 +199,33 @@ def amend_notice(
             lead_time_s=lead_s,
             late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
         )
-        subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
-        candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
-        fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
-        conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
-        acks = notice_acks(deps, notice, conflicts, now)
-        event = _filed(NoticeAmended, notice, conflicts, acks, cells)
-        record_event(uow, now, actor.operator, event, actor.signature)
-        return Filing(notice, conflicts)
+        return store_version(uow, deps, actor, notice, cells, NoticeAmended)
 
     return deps.db.run(work)
+
+
+def store_version(
+    uow: UnitOfWork,
+    deps: Deps,
+    actor: Actor,
+    notice: Notice,
+    cells: Coverings,
+    event: type[NoticeAmended],
+) -> Filing:
+    """Inside ``uow``: re-detect the new version ``notice`` (at its ``updated_at``), keep its
+    unchanged conflicts and resolve vanished ones (as amended), and record it as ``event``
+    (an amendment asks the counterparties to acknowledge it; a release, which only shortens
+    what they were told, asks nothing)."""
+    now = notice.updated_at
+    subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)
+    candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
+    fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
+    conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+    acks = notice_acks(deps, notice, conflicts, now) if event is NoticeAmended else ()
+    record_event(
+        uow, now, actor.operator, _filed(event, notice, conflicts, acks, cells), actor.signature
+    )
+    return Filing(notice, conflicts)
 
 
 def cancel_notice(
@@ -216,7 +237,7 @@ def cancel_notice(
     actor.require_role(Role.DUTY, "cancel notices")
 
     def work(uow: UnitOfWork) -> Notice:
-        current = _own_notice(uow, actor, notice_id)
+        current = own_notice(uow, actor, notice_id)
         current.check_amendable(current.version, now)
         notice = replace(current, cancelled_at=now)
         subject = ObjectRef(ObjectType.NOTICE, notice.id, notice.party, notice.version, 0)

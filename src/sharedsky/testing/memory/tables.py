@@ -77,8 +77,12 @@ SCHEMA: Mapping[str, TableSpec] = {
             "min_lat": float,
             "max_lon": float,
             "max_lat": float,
+            "activation": str,
+            "activated_us": int,
+            "released_us": int,
+            "not_activated_us": int,
         },
-        optional=("cancelled_us",),
+        optional=("cancelled_us", "activated_us", "released_us", "not_activated_us"),
         refs={"party_id": "parties"},
     ),
     "zones": TableSpec(
