@@ -18,10 +18,12 @@ from sharedsky.domain.notices import NoticeDraft, NoticeStatus
 from sharedsky.domain.operators import Role
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
+from sharedsky.rebuild import rebuild_state
 from sharedsky.service.activation import activate_notice, flag_not_activated, release_notice
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import file_notice
 from sharedsky.service.queries import show_notice
+from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 from sharedsky.testing.memory import MemoryDatabase
 
@@ -190,3 +192,21 @@ def test_at_start_notices_are_active_from_their_start_and_never_flagged(
     clock.set(START + timedelta(hours=1))
     assert filed.status(clock.now()) is NoticeStatus.ACTIVE
     assert flag_not_activated(env.deps) == 0
+
+
+def test_the_steps_replay_from_the_ledger_to_the_same_rows(
+    database: Database, clock: FakeClock
+) -> None:
+    """R-LEDGER-8: activation, release and the flag are projections of their events."""
+    env = make_env(database, clock, MANUAL_YAML)
+    alpha = file_notice(env.deps, actor("alpha"), orbit()).notice
+    bravo = file_notice(env.deps, actor("bravo"), orbit(36.6)).notice
+    clock.set(START - timedelta(minutes=5))
+    activate_notice(env.deps, actor("alpha"), alpha.id)
+    clock.set(START + timedelta(minutes=20))
+    release_notice(env.deps, actor("alpha"), alpha.id)
+    assert flag_not_activated(env.deps) == 1  # bravo's
+    report = rebuild_state(database, check=True)
+    assert report.identical, report.differences
+    shown = show_notice(env.deps, actor("alpha").viewer, bravo.id).view.notice
+    assert shown.not_activated_at == clock.now()
