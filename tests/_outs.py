@@ -25,7 +25,7 @@ def notice_out(
             "kind": "air_sortie",
             "title": "" if redacted else title,
             "version": 1,
-            "status": "filed",
+            "status": "planned",
             "filed_at": "2026-11-24T12:00:00Z",
             "updated_at": "2026-11-24T12:00:00Z",
             "cancelled_at": None,

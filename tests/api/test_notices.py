@@ -28,7 +28,7 @@ def test_filing_returns_the_contract_fields(api: Api) -> None:
     for key in ("id", "version", "status", "lead_time_s", "late", "conflicts"):
         assert key in body
     assert body["version"] == 1
-    assert body["status"] == "filed"
+    assert body["status"] == "planned"
     assert body["lead_time_s"] == 3 * 3600  # clock at 12:00, start 15:00
     assert body["late"] is False
 
@@ -190,7 +190,7 @@ def test_list_filters(api: Api) -> None:
     assert ids("party=bravo") == {later["id"]}
     assert ids("from=2026-11-25T00:00:00Z") == {later["id"]}
     assert ids("to=2026-11-25T00:00:00Z") == {north["id"], south["id"]}
-    assert ids("status=filed") == {north["id"], south["id"], later["id"]}
+    assert ids("status=planned") == {north["id"], south["id"], later["id"]}
     assert ids("status=active") == set()
     assert api.client.get("/v1/notices?bbox=1,2,3", headers=h).status_code == 422
 

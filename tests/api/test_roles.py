@@ -62,6 +62,8 @@ NEEDED: dict[tuple[str, str], Role] = {
     ("POST", "/v1/notices"): Role.DUTY,
     ("PUT", "/v1/notices/{notice_id}"): Role.DUTY,
     ("POST", "/v1/notices/{notice_id}/cancel"): Role.DUTY,
+    ("POST", "/v1/notices/{notice_id}/activate"): Role.DUTY,
+    ("POST", "/v1/notices/{notice_id}/release"): Role.DUTY,
     ("POST", "/v1/notices/{notice_id}/ack"): Role.DUTY,
     ("GET", "/v1/zones"): Role.VIEWER,
     ("GET", "/v1/zones/{zone_id}"): Role.VIEWER,

@@ -140,8 +140,13 @@ SEEN: dict[str, dict[str, tuple[object, ...]]] = {
 remarks) to the volumes of these indexes."""
 
 NOTICE_STATUS = {
-    "open": {"A": ("filed", 1), "C": ("filed", 1), "B": ("filed", 1), "Bq": ("filed", 1)},
-    "resolved": {"A": ("filed", 2), "C": ("cancelled", 1), "B": ("filed", 1), "Bq": ("filed", 1)},
+    "open": {"A": ("planned", 1), "C": ("planned", 1), "B": ("planned", 1), "Bq": ("planned", 1)},
+    "resolved": {
+        "A": ("planned", 2),
+        "C": ("cancelled", 1),
+        "B": ("planned", 1),
+        "Bq": ("planned", 1),
+    },
     "expired": {"A": ("ended", 1), "C": ("ended", 1), "B": ("ended", 1), "Bq": ("ended", 1)},
 }
 """state → notice → (status, version) as any viewer that sees it is told."""

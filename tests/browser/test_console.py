@@ -29,9 +29,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     before filing; files it; bravo sees the conflict appear without reloading and acknowledges
     it by key; alpha composes a standard flash message by keyboard; bravo's screen is taken
     over (with sound) showing it in Hebrew, right to left, until bravo acknowledges with Enter;
-    alpha sees the message delivered, then both see it acknowledged (R-CHECK-1, R-MSG-2). Then
-    a medevac conflict takes over bravo's screen and is listed first, in its own colour
-    (R-PRIO-1)."""
+    alpha sees the message delivered, then both see it acknowledged (R-CHECK-1, R-MSG-2); alpha's
+    notice is planned and its early activation refused (R-ACT-2). Then a medevac conflict takes
+    over bravo's screen and is listed first, in its own colour (R-PRIO-1)."""
     alpha = open_console("alpha")
     bravo = open_console("bravo")
     a, b = alpha.page, bravo.page
@@ -123,6 +123,18 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     expect(received.locator(".ticks")).to_have_attribute("data-state", "acknowledged")
     alpha.screenshot(shots, "alpha-ticks")
     bravo.screenshot(shots, "bravo-ticks")
+
+    # alpha's own notice is planned: its panel offers Activate, refused 2 h before its start
+    # (R-ACT-2: at most 30 min early), which the toast says
+    a.click("[data-tab=lists]")
+    a.locator("#panel-lists li[data-ref^='notice|']:has([data-amend]) strong").first.click()
+    expect(a.locator("#details")).to_contain_text("planned")
+    a.click("#details [data-action=activate-notice]")
+    expect(a.locator("#toast")).to_contain_text("Not activated")
+    assert alpha.errors == [
+        "Failed to load resource: the server responded with a status of 409 (Conflict)"
+    ]
+    alpha.errors.clear()
     for console in (alpha, bravo):
         layout_holds(console.page)
         console.assert_clean()

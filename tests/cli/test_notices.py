@@ -293,13 +293,30 @@ def test_amend_with_a_stale_version_reports_412(api: Api, tmp_path: Path) -> Non
     assert stored(api, filed["id"])["title"] == "moved"
 
 
+def test_activate_early_then_release_and_list_by_status(api: Api, tmp_path: Path) -> None:
+    """R-ACT-2, R-ACT-3: ``notice activate`` and ``notice release``, refusals exit 1."""
+    filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
+    assert "too-early" in fails(run(api, "notice", "activate", filed["id"]), 1)
+    api.env.clock.set(api.env.clock.now().replace(hour=14, minute=45))
+    activated = ok(run(api, "notice", "activate", filed["id"])).stdout
+    assert f"Activated notice “CAP north” {filed['id']} at 2026-11-24 14:45" in activated
+    assert "(early: flash)" in activated
+    assert "state-conflict" in fails(run(api, "notice", "activate", filed["id"]), 1)
+    assert "not-found" in fails(run(api, "notice", "release", filed["id"], party="bravo"), 1)
+    api.env.clock.set(api.env.clock.now().replace(hour=15, minute=30))
+    released = json.loads(ok(run(api, "notice", "release", filed["id"], "--json")).stdout)
+    assert (released["status"], released["version"]) == ("released", 2)
+    listed = json.loads(ok(run(api, "notice", "list", "--status", "released", "--json")).stdout)
+    assert [n["id"] for n in listed["notices"]] == [filed["id"]]
+
+
 def test_cancel_then_list_by_status(api: Api, tmp_path: Path) -> None:
     filed = file_json(api, outline_file(tmp_path, square(36.1, 34.5)))
     cancelled = ok(run(api, "notice", "cancel", filed["id"])).stdout
     assert f"Cancelled notice “CAP north” {filed['id']}" in cancelled
     cancelled = json.loads(ok(run(api, "notice", "list", "--status", "cancelled", "--json")).stdout)
     assert [n["id"] for n in cancelled["notices"]] == [filed["id"]]
-    filed_only = json.loads(ok(run(api, "notice", "list", "--status", "filed", "--json")).stdout)
+    filed_only = json.loads(ok(run(api, "notice", "list", "--status", "planned", "--json")).stdout)
     assert filed_only["notices"] == []
     assert "not-found" in fails(run(api, "notice", "cancel", "ntc-999999"), 1)
 

@@ -119,7 +119,7 @@ def test_a_filed_notice_round_trips_through_get_and_list(api: Api) -> None:
     filed = alpha.file_notice(notice())
     assert (filed.version, filed.status, filed.lead_time_s, filed.late) == (
         1,
-        "filed",
+        "planned",
         10800,
         False,
     )
@@ -128,15 +128,33 @@ def test_a_filed_notice_round_trips_through_get_and_list(api: Api) -> None:
     assert shown.volumes == filed.volumes
     assert shown.volumes[0].altitude == v1.Altitude(lower_m=3000, upper_m=9000)
     assert [n.id for n in alpha.list_notices()] == [filed.id]
-    assert [n.id for n in alpha.list_notices(party="alpha", status="filed", kind="air_sortie")] == [
-        filed.id
-    ]
+    assert [
+        n.id for n in alpha.list_notices(party="alpha", status="planned", kind="air_sortie")
+    ] == [filed.id]
     assert alpha.list_notices(party="bravo") == []
     assert alpha.list_notices(bbox=(10.0, 10.0, 11.0, 11.0)) == []
     assert [n.id for n in alpha.list_notices(bbox=(36.0, 34.0, 37.0, 35.0), limit=5)] == [filed.id]
     late_evening = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
     assert alpha.list_notices(time_from=late_evening) == []
     assert [n.id for n in alpha.list_notices(time_to=late_evening)] == [filed.id]
+
+
+def test_activate_and_release_a_notice(api: Api) -> None:
+    """R-ACT-2, R-ACT-3"""
+    alpha = sdk(api, "alpha")
+    filed = alpha.file_notice(notice())
+    api.env.clock.set(datetime(2026, 11, 24, 15, 10, tzinfo=UTC))
+    active = alpha.activate_notice(filed.id)
+    assert (active.status, active.activated_at) == ("active", api.env.clock.now())
+    with pytest.raises(NotFoundError):
+        sdk(api, "bravo").release_notice(filed.id)
+    api.env.clock.set(datetime(2026, 11, 24, 15, 40, tzinfo=UTC))
+    released = alpha.release_notice(filed.id)
+    assert (released.status, released.version) == ("released", 2)
+    assert released.volumes[0].time.end == api.env.clock.now()
+    with pytest.raises(ClientError) as again:
+        alpha.release_notice(filed.id)
+    assert (again.value.status, again.value.code) == (409, "state-conflict")
 
 
 def test_a_clash_shows_to_both_and_each_acknowledges_it(api: Api) -> None:

@@ -153,6 +153,7 @@ def test_deliveries_are_counted_for_first_news_only() -> None:
     assert delivering == {
         "notice.filed": "notice",
         "notice.amended": "notice",
+        "notice.released": "notice",
         "conflict.detected": "conflict",
         "tactical.detected": "conflict",
         "message.sent": "message",

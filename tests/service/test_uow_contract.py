@@ -269,7 +269,7 @@ def test_the_notice_listing_filters_orders_and_limits(db: Database) -> None:
     assert ids(NoticeFilter(status=NoticeStatus.ACTIVE)) == ["n-a", "n-b"]  # starts at now
     assert ids(NoticeFilter(status=NoticeStatus.ACTIVE), at(60)) == ["n-b"]  # n-a ends at now
     assert ids(NoticeFilter(status=NoticeStatus.ENDED), at(60)) == ["n-a"]
-    assert ids(NoticeFilter(status=NoticeStatus.FILED)) == ["n-d"]
+    assert ids(NoticeFilter(status=NoticeStatus.PLANNED)) == ["n-d"]
     assert ids(NoticeFilter(party=C)) == []
 
 

@@ -312,7 +312,7 @@ export class ConsoleMap {
     for (const key of ["own", "others", "zones", "conflicts"]) this.layers[key].clearLayers();
     this.index.clear();
     for (const notice of state.notices) {
-      if (notice.status === "cancelled" || notice.status === "ended") continue;
+      if (notice.status !== "planned" && notice.status !== "active") continue;
       const own = notice.party === me.party;
       const colour = partyColour(state, notice.party);
       const style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.12, className: `notice notice-${own ? "own" : "other"} party-${notice.party}` };
@@ -366,7 +366,7 @@ export class ConsoleMap {
       points.push(b.getCenter());
     };
     for (const n of state.notices)
-      if (n.status !== "cancelled" && n.status !== "ended") for (const v of n.volumes) take(outlineBounds(v.outline));
+      if (n.status === "planned" || n.status === "active") for (const v of n.volumes) take(outlineBounds(v.outline));
     for (const z of state.zones) if (z.status === "active") take(outlineBounds(z.volume.outline));
     if (this.live)
       for (const key of this.live.tracks.tracks.keys()) {

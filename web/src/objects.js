@@ -1,7 +1,8 @@
 // The objects panel: the selected object's details, its conflicts and its ledger timeline (own
-// notices and zones can be amended, cancelled or withdrawn from here; a strategic conflict's
-// details list the options that would resolve it, resolutions.js); then every object as a
-// list: tactical conflicts, live tracks, strategic conflicts, notices and zones.
+// notices and zones can be amended, cancelled or withdrawn from here, own notices activated and
+// released; a strategic conflict's details list the options that would resolve it,
+// resolutions.js); then every object as a list: tactical conflicts, live tracks, strategic
+// conflicts, notices and zones.
 import { authHeaders, post } from "./api.js";
 import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
 import { t } from "./i18n.js";
@@ -42,6 +43,8 @@ export class ObjectList {
       const act = action.dataset.action;
       if (act === "amend-notice") this.app.filing.amend(s.notices.find((n) => n.id === id));
       else if (act === "cancel-notice") this.cancel(id);
+      else if (act === "activate-notice") this.step(id, "activate");
+      else if (act === "release-notice") this.step(id, "release");
       else if (act === "amend-zone") this.app.filing.amendZone(s.zones.find((z) => z.id === id));
       else if (act === "withdraw-zone") this.withdraw(id);
       else if (act === "ack") this.app.inbox.acknowledgeItem(s.pending.find((a) => a.subject_id === id && a.status === "pending"));
@@ -144,8 +147,12 @@ export class ObjectList {
     if (ref.type === "notice") {
       const n = s.notices.find((x) => x.id === ref.id);
       body = n ? describeNotice(n, s) : esc(t("name.unseen_notice"));
-      if (n && n.party === me.party && n.status !== "cancelled" && n.status !== "ended")
+      if (n && n.party === me.party && (n.status === "planned" || n.status === "active")) {
         actions += `<button type="button" data-action="amend-notice" data-id="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}">${esc(t("action.cancel"))}</button>`;
+        // planned: activate it (early, up to the channel's allowance: flash to the others); active: release it early
+        const step = n.status === "planned" ? "activate" : "release";
+        actions += ` <button type="button" data-action="${step}-notice" data-id="${esc(n.id)}">${esc(t(step === "activate" ? "action.activate" : "action.release"))}</button>`;
+      }
       related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
       tactical = s.tactical.filter((c) => c.b.id === ref.id);
     } else if (ref.type === "zone") {
@@ -179,6 +186,18 @@ export class ObjectList {
       this.app.toast(t("toast.cancelled", { name }));
     } catch (err) {
       this.app.toast(t("toast.not_cancelled", { name, error: err.message }));
+    }
+    this.app.refresh(["notices", "conflicts", "pending"]);
+  }
+
+  /** Activate or release (``what``) an own notice; the toast says what happened, or why not. */
+  async step(id, what) {
+    const name = this.app.nameOf("notice", id);
+    try {
+      await post(`/v1/notices/${encodeURIComponent(id)}/${what}`);
+      this.app.toast(t(what === "activate" ? "toast.activated" : "toast.released", { name }));
+    } catch (err) {
+      this.app.toast(t(what === "activate" ? "toast.activate_failed" : "toast.release_failed", { name, error: err.message }));
     }
     this.app.refresh(["notices", "conflicts", "pending"]);
   }
@@ -224,7 +243,7 @@ export class ObjectList {
     const s = this.app.state;
     const sel = this.selected ? `${this.selected.type}|${this.selected.id}` : "";
     const li = (ref, html, marked = false) => `<li data-ref="${esc(ref)}" class="${[ref === sel ? "selected" : "", marked ? "priority-status" : ""].filter(Boolean).join(" ")}">${html}</li>`;
-    const notices = s.notices.filter((n) => n.status !== "cancelled" && n.status !== "ended");
+    const notices = s.notices.filter((n) => n.status === "planned" || n.status === "active");
     const own = notices.filter((n) => n.party === s.me.party);
     const others = notices.filter((n) => n.party !== s.me.party);
     const noticeRow = (n, mine) =>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -330,7 +331,7 @@ def list_notices(
     ctx: typer.Context,
     party: Annotated[str | None, typer.Option("--party", help="Only this party's.")] = None,
     status: Annotated[
-        Literal["filed", "active", "ended", "cancelled"] | None,
+        Literal["planned", "active", "released", "ended", "cancelled"] | None,
         typer.Option("--status", help="Only notices in this status."),
     ] = None,
     kind: KindOption = None,
@@ -490,6 +491,51 @@ def cancel_notice(
             f"Cancelled notice {escape(Names(None).name(notice))} [bold]{escape(notice.id)}[/bold]"
             f" (version {notice.version}) at {when_text(notice.cancelled_at)}"
         )
+
+
+@app.command("activate")
+@connection_options
+def activate_notice(
+    notice_id: IdArgument,
+    connection: Connection,
+    json_: JsonOption = False,
+) -> None:
+    """Activate an own notice (up to the channel's early allowance before its start: an early
+    activation reaches the counterparties with flash priority)."""
+    with connection.open() as client:
+        notice = client.activate_notice(notice_id)
+    if json_:
+        emit_json(notice)
+    else:
+        early = notice.activated_at is not None and notice.activated_at < _start(notice)
+        stdout().print(
+            f"Activated notice {escape(Names(None).name(notice))} [bold]{escape(notice.id)}"
+            f"[/bold] at {when_text(notice.activated_at)}{' (early: flash)' if early else ''}"
+        )
+
+
+@app.command("release")
+@connection_options
+def release_notice(
+    notice_id: IdArgument,
+    connection: Connection,
+    json_: JsonOption = False,
+) -> None:
+    """Release an own active notice early: its new version ends now and stops clashing."""
+    with connection.open() as client:
+        filing = client.release_notice(notice_id)
+    if json_:
+        emit_json(filing)
+    else:
+        stdout().print(
+            f"Released notice {escape(Names(None).name(filing))} [bold]{escape(filing.id)}"
+            f"[/bold] (version {filing.version}) at {when_text(filing.released_at)}"
+        )
+
+
+def _start(notice: v1.NoticeOut) -> datetime:
+    """The earliest start of the notice's volumes."""
+    return min(v.time.start for v in notice.volumes)
 
 
 @app.command("ack")

@@ -219,6 +219,17 @@ class Client(
         path = f"/v1/notices/{segment(notice_id)}/cancel"
         return self._transport.post(v1.NoticeOut, path, None, idempotency_key)
 
+    def activate_notice(self, notice_id: str, idempotency_key: str | None = None) -> v1.NoticeOut:
+        """Activate an own notice (from ``early_activation_s`` before its start: an early
+        activation reaches the counterparties with flash priority)."""
+        path = f"/v1/notices/{segment(notice_id)}/activate"
+        return self._transport.post(v1.NoticeOut, path, None, idempotency_key)
+
+    def release_notice(self, notice_id: str, idempotency_key: str | None = None) -> v1.FilingOut:
+        """Release an own active notice early: its new version ends now."""
+        path = f"/v1/notices/{segment(notice_id)}/release"
+        return self._transport.post(v1.FilingOut, path, None, idempotency_key)
+
     def ack_notice(self, notice_id: str, idempotency_key: str | None = None) -> v1.AckOut:
         """Acknowledge receipt of a counterparty's notice (never an approval)."""
         path = f"/v1/notices/{segment(notice_id)}/ack"

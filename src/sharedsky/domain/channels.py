@@ -37,6 +37,22 @@ class NoticeKind(StrEnum):
     OTHER = "other"
 
 
+class Activation(StrEnum):
+    """How a notice becomes active (R-ACT-1)."""
+
+    AT_START = "at_start"
+    """By itself at the start of its window, as if activated then (the default)."""
+    MANUAL = "manual"
+    """Only when its owner activates it (``POST /v1/notices/{id}/activate``); a notice not
+    activated ``activation_grace_s`` after its start is flagged to both sides."""
+
+
+DEFAULT_EARLY_ACTIVATION_S = 1800
+"""How long before its window's start a notice may be activated by default, seconds."""
+DEFAULT_ACTIVATION_GRACE_S = 600
+"""How long after its start a notice that waits for manual activation may stay planned before
+it is flagged by default, seconds."""
+
 DEFAULT_LATERAL_M = 9260.0
 DEFAULT_VERTICAL_M = 304.8
 DEFAULT_TIME_S = 300.0
@@ -69,6 +85,14 @@ class ChannelRules:
     ack_deadline_s: dict[Priority, int] = field(default_factory=_default_ack)
     """Time allowed to acknowledge, per priority."""
     separation: SeparationMinima = field(default_factory=SeparationMinima)
+    activation: Activation = Activation.AT_START
+    """How the notices between the two parties become active."""
+    early_activation_s: int = DEFAULT_EARLY_ACTIVATION_S
+    """How long before its window's start a notice may be activated (an early activation,
+    sent with flash priority), seconds."""
+    activation_grace_s: int = DEFAULT_ACTIVATION_GRACE_S
+    """How long after its start a notice waiting for manual activation may stay planned
+    before ``notice.not_activated`` flags it, seconds."""
 
     def min_lead_time_for(self, kind: NoticeKind) -> int:
         """Minimum lead time in seconds for a notice of ``kind``."""

@@ -20,7 +20,9 @@
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
-    │   └── KeyTaken                    key-taken           (409; replayed, never answered)
+    │   ├── KeyTaken                    key-taken           (409; replayed, never answered)
+    │   ├── TooEarly                    too-early           (409; activation before its time)
+    │   └── WindowEnded                 window-ended        (409; activation/release too late)
     ├── IdempotencyMismatch             idempotency-mismatch (422)
     ├── StoreUnavailable                store-unavailable   (503; the database does not answer)
     ├── RateLimited                     rate-limited        (429; ``retry_after_s``)
@@ -199,6 +201,19 @@ class KeyTaken(StateConflict):
     result kept for the key instead (``api/routes/_render.idempotent``)."""
 
     code = "key-taken"
+
+
+class TooEarly(StateConflict):
+    """An activation came earlier before the window's start than the channel's
+    ``early_activation_s`` allows (R-ACT-2)."""
+
+    code = "too-early"
+
+
+class WindowEnded(StateConflict):
+    """An activation or a release came when the window had ended already (R-ACT-2)."""
+
+    code = "window-ended"
 
 
 class IdempotencyMismatch(InvalidInput):

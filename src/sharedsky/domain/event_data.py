@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
-from sharedsky.domain.channels import NoticeKind, Priority
+from sharedsky.domain.channels import Activation, NoticeKind, Priority
 from sharedsky.domain.conflicts import (
     Conflict,
     ConflictState,
@@ -113,6 +113,9 @@ class NoticeContent:
     priority_status: PriorityStatus | None = None
     """The version's operational priority; the form holds it only when set (so a version
     without one keeps the form it had before priority statuses)."""
+    activation: Activation = Activation.AT_START
+    """How the notice becomes active; the form holds it only when ``manual``, so a
+    mechanism that activates at the start writes what it wrote before activation existed."""
 
     @classmethod
     def of(cls, notice: Notice) -> NoticeContent:
@@ -126,10 +129,12 @@ class NoticeContent:
             notice.filed_at,
             notice.updated_at,
             notice.priority_status,
+            notice.activation,
         )
 
     def form(self) -> dict[str, object]:
-        """The JSON form (``priority_status`` only when set)."""
+        """The JSON form (``priority_status`` only when set, ``activation`` only when
+        ``manual``)."""
         form: dict[str, object] = {
             "kind": str(self.kind),
             "title": self.title,
@@ -141,6 +146,8 @@ class NoticeContent:
         }
         if self.priority_status is not None:
             form["priority_status"] = str(self.priority_status)
+        if self.activation is not Activation.AT_START:
+            form["activation"] = str(self.activation)
         return form
 
     @classmethod
@@ -155,6 +162,7 @@ class NoticeContent:
             _time(form["filed_at"]),
             _time(form["updated_at"]),
             _priority_of(form.get("priority_status")),
+            Activation(form.get("activation", Activation.AT_START)),
         )
 
 
@@ -186,6 +194,7 @@ def notice_of(
         lead_time_s=lead_time_s,
         late_for=tuple(PartyId(p) for p in late_for),
         priority_status=content.priority_status,
+        activation=content.activation,
     )
 
 

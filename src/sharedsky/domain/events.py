@@ -246,6 +246,50 @@ class NoticeAmended(NoticeFiled):
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeReleased(NoticeAmended):
+    """Its owner released an active notice early: a new version whose volumes end at the
+    release (its ``content.updated_at``), so it clashes no more from then on; conflicts
+    resolve as for an amendment (R-ACT-3)."""
+
+    TYPE = "notice.released"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeActivated(Event):
+    """Its owner activated a notice at ``at``; ``early`` when before its window's start, and
+    then with ``flash`` priority: ``acks`` ask each counterparty that sees the notice to
+    acknowledge it by the flash deadline (R-ACT-2)."""
+
+    TYPE = "notice.activated"
+    AUDIENCE = Audience.NOTICE
+    DETAIL = frozenset({"acks"})
+
+    notice: str
+    party: str
+    version: int
+    at: datetime
+    early: bool
+    priority: str
+    acks: tuple[AckRequest, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeNotActivated(Event):
+    """A notice that waits for manual activation was still not activated ``grace_s``
+    seconds after its ``start``: flagged once, at ``at``, to both sides (R-ACT-4)."""
+
+    TYPE = "notice.not_activated"
+    AUDIENCE = Audience.NOTICE
+
+    notice: str
+    party: str
+    version: int
+    start: datetime
+    grace_s: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class NoticeCancelled(Event):
     """A party cancelled its notice at ``at``; its conflicts resolve (their own events)."""
 
@@ -691,6 +735,9 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         NoticeAmended,
         NoticeCancelled,
         NoticeAcknowledged,
+        NoticeActivated,
+        NoticeReleased,
+        NoticeNotActivated,
         ZoneDeclared,
         ZoneAmended,
         ZoneWithdrawn,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from sharedsky.domain.activation import Lifecycle
 from sharedsky.domain.area import check_in_area
-from sharedsky.domain.channels import NoticeKind
+from sharedsky.domain.channels import Activation, NoticeKind
 from sharedsky.domain.errors import InvalidInput, NoticeInThePast, StaleVersion, StateConflict
 from sharedsky.domain.ids import NoticeId, PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.priority import PriorityStatus
-from sharedsky.domain.volumes import Volume4D, envelope, validate_volumes
+from sharedsky.domain.volumes import TimeWindow, Volume4D, envelope, validate_volumes
 from sharedsky.geo.outlines import PolygonOutline
 
 MAX_TITLE_CHARS = 200
@@ -20,16 +21,27 @@ MAX_TEXT_CHARS = 4000
 
 
 class NoticeStatus(StrEnum):
-    """Where a notice stands: filed → active (at start) → ended (after end), or cancelled."""
+    """Where a notice stands: planned → active (activated, or at its start) → released
+    (early, by its owner) or ended (its window passed); or cancelled
+    (``domain/activation.py``)."""
 
-    FILED = "filed"
+    PLANNED = "planned"
     ACTIVE = "active"
+    RELEASED = "released"
     ENDED = "ended"
     CANCELLED = "cancelled"
 
     def is_current(self) -> bool:
         """True while the notice still describes activity to come or under way."""
-        return self in (NoticeStatus.FILED, NoticeStatus.ACTIVE)
+        return self in (NoticeStatus.PLANNED, NoticeStatus.ACTIVE)
+
+
+class NoticeStep(StrEnum):
+    """A recorded step of a notice's activation, each its own event (and column)."""
+
+    ACTIVATED = "activated"
+    RELEASED = "released"
+    NOT_ACTIVATED = "not_activated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,16 @@ class Notice:
     cancelled_at: datetime | None = None
     priority_status: PriorityStatus | None = None
     """The current version's operational priority (``domain/priority.py``); None: none."""
+    activation: Activation = Activation.AT_START
+    """How the notice becomes active: by itself at its start, or only when activated
+    (its channels' rule when it was filed)."""
+    activated_at: datetime | None = None
+    """When its owner activated it; None: not activated (an ``at_start`` notice is active
+    from its start all the same)."""
+    released_at: datetime | None = None
+    """When its owner released it early; its volumes end then."""
+    not_activated_at: datetime | None = None
+    """When it was flagged as not activated in time (``notice.not_activated``)."""
 
     @property
     def start(self) -> datetime:
@@ -93,22 +115,49 @@ class Notice:
         """True when the current version's window had ended by the time it was filed: a
         record of past activity (filed with ``record_past``), never a notice of what is to
         come."""
-        return self.end <= self.updated_at
+        return self.released_at is None and self.end <= self.updated_at
 
     @property
     def late(self) -> bool:
         """True when the lead time is below the minimum of any counterparty's channel."""
         return bool(self.late_for)
 
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """What decides its activation status (``domain/activation.py``)."""
+        return Lifecycle(self.activation, self.start, self.end, self.activated_at, self.released_at)
+
     def status(self, now: datetime) -> NoticeStatus:
-        """The status at ``now``."""
+        """The status at ``now``: cancelled, else its activation status."""
         if self.cancelled_at is not None:
             return NoticeStatus.CANCELLED
-        if now >= self.end:
-            return NoticeStatus.ENDED
-        if now >= self.start:
-            return NoticeStatus.ACTIVE
-        return NoticeStatus.FILED
+        return NoticeStatus(self.lifecycle.status(now).value)
+
+    def activated(self, now: datetime, early_s: int) -> Notice:
+        """The notice activated at ``now``; TooEarly, WindowEnded or StateConflict when it
+        may not be (``Lifecycle.check_activation``, cancelled: StateConflict)."""
+        self._check_live()
+        self.lifecycle.check_activation(now, early_s)
+        return replace(self, activated_at=now)
+
+    def released(self, now: datetime) -> Notice:
+        """The notice released at ``now``: its next version, whose volumes end at ``now``
+        (those that had not begun are dropped), so it stops clashing from then on; lead time
+        and late counterparties stay those of the notice given. WindowEnded or StateConflict
+        when it may not be (``Lifecycle.check_release``)."""
+        self._check_live()
+        self.lifecycle.check_release(now)
+        return replace(
+            self,
+            volumes=volumes_until(self.volumes, now),
+            version=self.version + 1,
+            updated_at=now,
+            released_at=now,
+        )
+
+    def _check_live(self) -> None:
+        if self.cancelled_at is not None:
+            raise StateConflict("a cancelled notice cannot be activated or released")
 
     def check_amendable(self, expected_version: int, now: datetime) -> None:
         """Raise unless the notice is current and ``expected_version`` is its version."""
@@ -164,6 +213,16 @@ def _check_not_past(volumes: tuple[Volume4D, ...], now: datetime) -> None:
             "record past activity after the fact, set record_past: true",
             ("volumes", last, "time", "end"),
         )
+
+
+def volumes_until(volumes: tuple[Volume4D, ...], at: datetime) -> tuple[Volume4D, ...]:
+    """``volumes`` cut to end at ``at``: a window that ends later ends then, one that begins
+    at or after it is dropped (the caller makes sure one began before)."""
+    return tuple(
+        replace(v, time=TimeWindow(v.time.start, at if v.time.end is None else min(v.time.end, at)))
+        for v in volumes
+        if v.time.start < at
+    )
 
 
 def lead_time_s(volumes: tuple[Volume4D, ...], submitted_at: datetime) -> float:

@@ -27,6 +27,10 @@ EVENT_LINES: Mapping[str, str] = MappingProxyType(
         "notice.amended": "{party} amended notice {notice} to v{version}, lead time {lead_time}",
         "notice.cancelled": "notice {notice} (v{version}) is cancelled",
         "notice.acknowledged": "{party} acknowledged notice {notice} (v{version})",
+        "notice.activated": "{party} activated notice {notice} (v{version}), {priority}",
+        "notice.released": "{party} released notice {notice} early (v{version})",
+        "notice.not_activated": "notice {notice} of {party} is not activated {grace_s} s after"
+        " its start",
         "zone.declared": "{party} declared zone {zone}",
         "zone.amended": "zone {zone} is amended to v{version}",
         "zone.withdrawn": "zone {zone} is withdrawn",

@@ -15,6 +15,7 @@ from sharedsky.domain.channels import (
     DEFAULT_LATERAL_M,
     DEFAULT_TIME_S,
     DEFAULT_VERTICAL_M,
+    Activation,
     ChannelRules,
     NoticeKind,
     Priority,
@@ -86,6 +87,14 @@ class _RulesModel(_Strict):
         dict[Literal["routine", "priority", "flash"], Annotated[int, Field(gt=0)]] | None
     ) = None
     separation: _SeparationModel | None = None
+    activation: Literal["at_start", "manual"] | None = None
+    """How notices become active: by themselves at their start (the default), or only when
+    their owner activates them (R-ACT-1)."""
+    early_activation_s: Annotated[int, Field(ge=0)] | None = None
+    """How long before its window's start a notice may be activated (1800 s by default)."""
+    activation_grace_s: Annotated[int, Field(ge=0)] | None = None
+    """How long after its start a ``manual`` notice may stay planned before it is flagged
+    (600 s by default)."""
 
     @field_validator("min_lead_time_s")
     @classmethod
@@ -240,7 +249,15 @@ def _rules(model: _RulesModel, base: ChannelRules) -> ChannelRules:
             vertical_m=base.separation.vertical_m if sep.vertical_m is None else sep.vertical_m,
             time_s=base.separation.time_s if sep.time_s is None else sep.time_s,
         ),
+        activation=base.activation if model.activation is None else Activation(model.activation),
+        early_activation_s=_given(model.early_activation_s, base.early_activation_s),
+        activation_grace_s=_given(model.activation_grace_s, base.activation_grace_s),
     )
+
+
+def _given(value: int | None, base: int) -> int:
+    """``value`` when the file gives one, else ``base`` (the defaults')."""
+    return base if value is None else value
 
 
 def _to_python(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckSubject, due_at
-from sharedsky.domain.channels import Sharing
+from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.events import Event
 from sharedsky.domain.idempotency import KeptResult
@@ -62,10 +62,14 @@ def remember(
 
 
 def notice_acks(
-    deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
+    deps: Deps,
+    notice: Notice,
+    conflicts: Sequence[Conflict],
+    now: datetime,
+    priority: Priority = NOTICE_PRIORITY,
 ) -> tuple[AckRequest, ...]:
-    """The requests that each counterparty that may see this version of the notice
-    acknowledge it."""
+    """The requests that each counterparty that may see this version of the notice (with
+    these open ``conflicts``) acknowledge it within the deadline of ``priority``."""
     mech = deps.mechanism
     clashing_parties = {c.other_side(notice.party).party for c in conflicts}
     requests = []
@@ -82,9 +86,9 @@ def notice_acks(
                 subject=AckSubject.NOTICE,
                 subject_id=notice.id,
                 subject_version=notice.version,
-                priority=NOTICE_PRIORITY,
+                priority=priority,
                 requested_at=now,
-                due_at=due_at(rules, NOTICE_PRIORITY, now),
+                due_at=due_at(rules, priority, now),
             )
         )
     return tuple(requests)

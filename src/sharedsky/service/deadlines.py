@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sharedsky.domain.escalation import next_step
 from sharedsky.domain.events import AckEscalated, AckLapsed, AckParked
 from sharedsky.service._common import SYSTEM, record_event
+from sharedsky.service.activation import FLAG_BATCH, flag_not_activated
 from sharedsky.service.ports import Deps
 from sharedsky.service.queries import still_owed
 from sharedsky.service.uow import UnitOfWork
@@ -75,7 +76,8 @@ def tick(deps: Deps, limit: int = TICK_BATCH) -> TickResult:
 
 
 class DeadlineScheduler:
-    """Runs `tick` every ``interval_s`` seconds on a background thread (inside ``serve``);
+    """Runs `tick`, then ``activation.flag_not_activated`` (the notices not activated in time,
+    R-ACT-4), every ``interval_s`` seconds on a background thread (inside ``serve``);
     ``on_tick`` is told what each tick did (the metrics)."""
 
     def __init__(
@@ -114,6 +116,8 @@ class DeadlineScheduler:
                         self._on_tick(done)
                     if done.escalated + done.lapsed < TICK_BATCH:
                         break  # a full batch means more may be due: tick again at once
+                while flag_not_activated(self._deps) >= FLAG_BATCH:
+                    pass  # a full batch means more may be late: flag again at once
             except Exception:  # the scheduler must outlive one failing tick; it is logged
                 log.exception("deadline tick failed; retrying at the next interval")
             if self._stop.wait(self._interval_s):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.activation import activation_rules
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.event_data import NoticeContent
@@ -85,6 +86,7 @@ def new_notice(deps: Deps, actor: Actor, draft: NoticeDraft, now: datetime) -> N
         lead_time_s=lead_s,
         late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
         priority_status=draft.priority_status,
+        activation=activation_rules(deps.mechanism, actor.party).mode,
     )
 
 
@@ -156,7 +158,7 @@ def check_notice(
 
     def work(uow: UnitOfWork) -> FilingCheck:
         if amending is not None:
-            current = _own_notice(uow, actor, amending)
+            current = own_notice(uow, actor, amending)
             subject = ObjectRef(
                 ObjectType.NOTICE,
                 current.id,
@@ -177,7 +179,9 @@ def check_notice(
     return deps.db.run(work, readonly=True)
 
 
-def _own_notice(uow: UnitOfWork, actor: Actor, notice_id: str) -> Notice:
+def own_notice(uow: UnitOfWork, actor: Actor, notice_id: str) -> Notice:
+    """The actor's own notice ``notice_id``; NotFound for one that is absent or another
+    party's (R-AUTH-1: another party's object is not shown to exist)."""
     notice = uow.notices.get(notice_id)
     if notice is None or notice.party != actor.party:
         raise NotFound(f"no notice {notice_id!r}")
@@ -198,7 +202,7 @@ def amend_notice(
     lead_s = lead_time_s(draft.volumes, now)
 
     def work(uow: UnitOfWork) -> Filing:
-        current = _own_notice(uow, actor, notice_id)
+        current = own_notice(uow, actor, notice_id)
         current.check_amendable(expected_version, now)
         notice = replace(
             current,
@@ -213,16 +217,33 @@ def amend_notice(
             late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
             priority_status=draft.priority_status,
         )
-        subject = notice_side(notice)
-        candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
-        fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
-        conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
-        acks = notice_acks(deps, notice, conflicts, now)
-        event = _filed(NoticeAmended, notice, conflicts, acks, cells)
-        record_event(uow, now, actor.operator, event, actor.signature)
-        return Filing(notice, conflicts)
+        return store_version(uow, deps, actor, notice, cells, NoticeAmended)
 
     return deps.db.run(work)
+
+
+def store_version(
+    uow: UnitOfWork,
+    deps: Deps,
+    actor: Actor,
+    notice: Notice,
+    cells: Coverings,
+    event: type[NoticeAmended],
+) -> Filing:
+    """Inside ``uow``: re-detect the new version ``notice`` (at its ``updated_at``), keep its
+    unchanged conflicts and resolve vanished ones (as amended), and record it as ``event``
+    (an amendment asks the counterparties to acknowledge it; a release, which only shortens
+    what they were told, asks nothing)."""
+    now = notice.updated_at
+    subject = notice_side(notice)
+    candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
+    fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
+    conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
+    acks = notice_acks(deps, notice, conflicts, now) if event is NoticeAmended else ()
+    record_event(
+        uow, now, actor.operator, _filed(event, notice, conflicts, acks, cells), actor.signature
+    )
+    return Filing(notice, conflicts)
 
 
 def cancel_notice(
@@ -234,7 +255,7 @@ def cancel_notice(
     actor.require_role(Role.DUTY, "cancel notices")
 
     def work(uow: UnitOfWork) -> Notice:
-        current = _own_notice(uow, actor, notice_id)
+        current = own_notice(uow, actor, notice_id)
         current.check_amendable(current.version, now)
         notice = replace(current, cancelled_at=now)
         subject = notice_side(notice)

@@ -38,9 +38,12 @@ from sharedsky.domain.events import (
     MessageAcknowledged,
     MessageSent,
     NoticeAcknowledged,
+    NoticeActivated,
     NoticeAmended,
     NoticeCancelled,
     NoticeFiled,
+    NoticeNotActivated,
+    NoticeReleased,
     TacticalAcknowledged,
     TacticalCleared,
     TacticalDetected,
@@ -51,6 +54,7 @@ from sharedsky.domain.events import (
 )
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
 from sharedsky.domain.messages import About, Message, MessageId
+from sharedsky.domain.notices import NoticeStep
 from sharedsky.domain.tactical import OPEN, AlertKey, AlertKind, Severity, StoredAlert
 from sharedsky.domain.templates import AboutType
 from sharedsky.domain.volumes import Volume4D
@@ -152,6 +156,20 @@ def _notice_cancelled(event: NoticeCancelled, writer: UnitOfWork) -> None:
     writer.notices.cancel(event.notice, event.at)
     writer.volumes.unindex(ObjectType.NOTICE, event.notice)
     writer.acks.supersede(event.notice)
+
+
+def _notice_activated(event: NoticeActivated, writer: UnitOfWork) -> None:
+    writer.notices.mark(event.notice, NoticeStep.ACTIVATED, event.at)
+    writer.acks.add_many(event.acks)
+
+
+def _notice_released(event: NoticeReleased, writer: UnitOfWork) -> None:
+    _notice_filed(event, writer)
+    writer.notices.mark(event.notice, NoticeStep.RELEASED, event.content.updated_at)
+
+
+def _notice_not_activated(event: NoticeNotActivated, writer: UnitOfWork) -> None:
+    writer.notices.mark(event.notice, NoticeStep.NOT_ACTIVATED, event.at)
 
 
 def _zone_stored(event: ZoneDeclared | ZoneAmended, writer: UnitOfWork) -> None:
@@ -343,6 +361,9 @@ _STEPS: Mapping[type[Event], Callable[[Any, UnitOfWork], None]] = {
     NoticeFiled: _notice_filed,
     NoticeAmended: _notice_filed,
     NoticeCancelled: _notice_cancelled,
+    NoticeActivated: _notice_activated,
+    NoticeReleased: _notice_released,
+    NoticeNotActivated: _notice_not_activated,
     NoticeAcknowledged: _notice_acknowledged,
     ZoneDeclared: _zone_stored,
     ZoneAmended: _zone_stored,

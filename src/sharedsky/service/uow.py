@@ -30,7 +30,7 @@ from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.messages import Message
-from sharedsky.domain.notices import Notice, NoticeFilter
+from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStep
 from sharedsky.domain.operators import OperatorRecord
 from sharedsky.domain.tactical import Severity, StoredAlert
 from sharedsky.domain.volumes import StoredVolume, Volume4D
@@ -99,6 +99,16 @@ class Notices(Protocol):
 
     def cancel(self, notice_id: str, at: datetime) -> None:
         """Mark the notice cancelled at ``at`` (nothing else of it changes); nothing when absent."""
+        ...
+
+    def mark(self, notice_id: str, step: NoticeStep, at: datetime) -> None:
+        """Record the activation step ``step`` of the notice at ``at`` (nothing else of it
+        changes); nothing when absent."""
+        ...
+
+    def awaiting_activation(self, now: datetime, limit: int) -> list[Notice]:
+        """Live ``manual`` notices started by ``now`` and not ended, neither activated nor
+        released nor flagged yet, by start then id (at most ``limit``)."""
         ...
 
     def get(self, notice_id: str) -> Notice | None:

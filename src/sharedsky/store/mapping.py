@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
-from sharedsky.domain.channels import NoticeKind, Priority
+from sharedsky.domain.channels import Activation, NoticeKind, Priority
 from sharedsky.domain.conflicts import (
     Conflict,
     ConflictState,
@@ -117,6 +117,10 @@ def notice_from_row(row: Any, volumes: Sequence[Volume4D]) -> Notice:
         late_for=tuple(PartyId(p) for p in json.loads(row.late_for)),
         cancelled_at=opt_from_us(row.cancelled_us),
         priority_status=_priority(row.priority_status),
+        activation=Activation(row.activation),
+        activated_at=opt_from_us(row.activated_us),
+        released_at=opt_from_us(row.released_us),
+        not_activated_at=opt_from_us(row.not_activated_us),
     )
 
 
@@ -129,7 +133,10 @@ def _priority_text(status: PriorityStatus | None) -> str | None:
 
 
 def notice_values(notice: Notice) -> dict[str, Any]:
-    """Column values of a ``notices`` row (its time span and bounding box over every volume)."""
+    """Column values of a ``notices`` row (its time span and bounding box over every volume)
+    as a version's content sets them: not the activation steps (``activated_us``,
+    ``released_us``, ``not_activated_us``), which their own events set and a new version
+    keeps."""
     boxes = [outline_bbox(v.outline) for v in notice.volumes]
     return {
         "id": notice.id,
@@ -151,6 +158,7 @@ def notice_values(notice: Notice) -> dict[str, Any]:
         "max_lon": max(b[2] for b in boxes),
         "max_lat": max(b[3] for b in boxes),
         "priority_status": _priority_text(notice.priority_status),
+        "activation": str(notice.activation),
     }
 
 

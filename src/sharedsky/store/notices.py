@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, insert, not_, or_, select, update
 
+from sharedsky.domain.channels import Activation
 from sharedsky.domain.conflicts import ObjectType
-from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus
+from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus, NoticeStep
 from sharedsky.store import tables as t
 from sharedsky.store.mapping import notice_from_row, notice_values
 from sharedsky.store.volumes import VolumeIndex
@@ -38,6 +39,39 @@ class NoticeRepository:
         self._c.execute(
             update(t.notices).where(t.notices.c.id == notice_id).values(cancelled_us=to_us(at))
         )
+
+    def mark(self, notice_id: str, step: NoticeStep, at: datetime) -> None:
+        """Record that the notice was activated, released or flagged as not activated
+        (``step``) at ``at`` (nothing else of it changes); no-op if absent."""
+        self._c.execute(
+            update(t.notices)
+            .where(t.notices.c.id == notice_id)
+            .values({_STEP_COLUMNS[step]: to_us(at)})
+        )
+
+    def awaiting_activation(self, now: datetime, limit: int) -> list[Notice]:
+        """Live ``manual`` notices that have started by ``now`` (and not ended), were neither
+        activated nor released, and were not flagged yet, by start then id; the caller
+        applies each one's grace."""
+        c = t.notices.c
+        now_us = to_us(now)
+        query = (
+            select(t.notices)
+            .where(
+                c.activation == str(Activation.MANUAL),
+                c.cancelled_us.is_(None),
+                c.released_us.is_(None),
+                c.activated_us.is_(None),
+                c.not_activated_us.is_(None),
+                c.t_start_us <= now_us,
+                c.t_end_us > now_us,
+            )
+            .order_by(c.t_start_us, c.id)
+            .limit(limit)
+        )
+        rows = list(self._c.execute(query))
+        found = self._assemble(rows)
+        return [found[row.id] for row in rows]
 
     def get(self, notice_id: str) -> Notice | None:
         """The notice with this id at its current version; None when there is none."""
@@ -71,16 +105,8 @@ class NoticeRepository:
                 c.max_lat >= min_lat,
                 c.min_lat <= max_lat,
             )
-        now_us = to_us(now)
-        live = c.cancelled_us.is_(None)
-        if flt.status is NoticeStatus.CANCELLED:
-            query = query.where(c.cancelled_us.is_not(None))
-        elif flt.status is NoticeStatus.ENDED:
-            query = query.where(live, c.t_end_us <= now_us)
-        elif flt.status is NoticeStatus.ACTIVE:
-            query = query.where(live, c.t_start_us <= now_us, c.t_end_us > now_us)
-        elif flt.status is NoticeStatus.FILED:
-            query = query.where(live, c.t_start_us > now_us)
+        if flt.status is not None:
+            query = query.where(_status_is(flt.status, to_us(now)))
         query = query.order_by(c.t_start_us, c.id).limit(flt.limit)
         rows = list(self._c.execute(query))
         found = self._assemble(rows)
@@ -89,3 +115,33 @@ class NoticeRepository:
     def _assemble(self, rows: Sequence[Any]) -> dict[str, Notice]:
         volumes = self._volumes.volumes_of(ObjectType.NOTICE, [row.id for row in rows])
         return {row.id: notice_from_row(row, volumes.get(row.id, [])) for row in rows}
+
+
+_STEP_COLUMNS: dict[NoticeStep, str] = {
+    NoticeStep.ACTIVATED: "activated_us",
+    NoticeStep.RELEASED: "released_us",
+    NoticeStep.NOT_ACTIVATED: "not_activated_us",
+}
+
+
+def _status_is(status: NoticeStatus, now_us: int) -> ColumnElement[bool]:
+    """The rows whose notice has ``status`` at ``now_us`` (``Notice.status`` in SQL)."""
+    c = t.notices.c
+    live = c.cancelled_us.is_(None)
+    unreleased = and_(live, c.released_us.is_(None))
+    running = and_(unreleased, c.t_end_us > now_us)
+    started = or_(
+        c.activated_us.is_not(None),
+        and_(c.activation == str(Activation.AT_START), c.t_start_us <= now_us),
+    )
+    match status:
+        case NoticeStatus.CANCELLED:
+            return not_(live)
+        case NoticeStatus.RELEASED:
+            return and_(live, c.released_us.is_not(None))
+        case NoticeStatus.ENDED:
+            return and_(unreleased, c.t_end_us <= now_us)
+        case NoticeStatus.ACTIVE:
+            return and_(running, started)
+        case NoticeStatus.PLANNED:
+            return and_(running, not_(started))

@@ -82,6 +82,10 @@ notices = Table(
     Column("max_lon", Float, nullable=False),
     Column("max_lat", Float, nullable=False),
     Column("priority_status", String(16), nullable=True),
+    Column("activation", String(16), nullable=False, server_default="at_start"),
+    Column("activated_us", BigInteger, nullable=True),
+    Column("released_us", BigInteger, nullable=True),
+    Column("not_activated_us", BigInteger, nullable=True),
     Index("ix_notices_party_end", "party_id", "t_end_us"),
     Index("ix_notices_end", "t_end_us"),
 )

@@ -48,7 +48,7 @@ def test_a_notice_volume_carries_band_window_party_kind_and_ids() -> None:
     assert (square["kind"], square["title"], square["status"]) == (
         "air_sortie",
         "CAP north",
-        "filed",
+        "planned",
     )
     assert square["altitude"] == {"lower_m": 3000.0, "upper_m": 9000.0}
     assert square["amsl_m"] == {"lower_m": 3000.0, "upper_m": 9000.0}

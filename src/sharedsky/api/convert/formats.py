@@ -141,13 +141,13 @@ def export_set(
     tracks: Iterable[v1.TrackOut],
 ) -> ExportSet:
     """The ``ExportSet`` of what the caller's reads returned, cut to the box and window; only
-    current objects (notices filed or active, zones active, conflicts open) and the parts
+    current objects (notices planned or active, zones active, conflicts open) and the parts
     asked for."""
     mechanism = mechanism_out(mech)
     kept_notices = []
     if "notices" in cut.parts:
         for notice in notices:
-            if notice.status in ("filed", "active"):
+            if notice.status in ("planned", "active"):
                 shown = _notice_cut(notice, cut)
                 if shown is not None:
                     kept_notices.append(shown)

@@ -108,6 +108,10 @@ def notice_fields(view: NoticeView, now: datetime) -> dict[str, object]:
         "redacted": view.redacted,
         "recorded_after_the_fact": notice.recorded_after_the_fact,
         "priority_status": _text(notice.priority_status),
+        "activation": str(notice.activation),
+        "activated_at": notice.activated_at,
+        "released_at": notice.released_at,
+        "not_activated_at": notice.not_activated_at,
     }
 
 

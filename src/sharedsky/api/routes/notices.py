@@ -1,4 +1,4 @@
-"""Routes of notices: file, list, show, amend, cancel, acknowledge."""
+"""Routes of notices: file, list, show, amend, cancel, activate, release, acknowledge."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.notices import Notice
 from sharedsky.service import queries, receipts
 from sharedsky.service.acknowledgements import acknowledge
+from sharedsky.service.activation import activate_notice, release_notice
 from sharedsky.service.context import Actor
 from sharedsky.service.notices import (
     Filing,
@@ -104,7 +105,7 @@ def list_notices(
     time_from: Annotated[datetime | None, Query(alias="from")] = None,
     time_to: Annotated[datetime | None, Query(alias="to")] = None,
     party: str | None = None,
-    status: Literal["filed", "active", "ended", "cancelled"] | None = None,
+    status: Literal["planned", "active", "released", "ended", "cancelled"] | None = None,
     kind: Literal[
         "air_sortie", "uav", "exercise", "ground_movement", "static_site", "hazard", "other"
     ]
@@ -165,6 +166,35 @@ def cancel(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respon
 
     return idempotent(
         deps, actor, rk, 200, build, lambda idem: cancel_notice(deps, actor, notice_id, idem)
+    )
+
+
+@router.post("/{notice_id}/activate", responses={200: {"model": v1.NoticeOut}})
+def activate(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
+    """Activate an own notice (R-ACT-2): from ``early_activation_s`` before its window's start
+    (an early activation reaches the counterparties with flash priority) until its end;
+    409 ``too-early`` before, ``window-ended`` after, ``state-conflict`` when activated
+    already."""
+
+    def build(notice: Notice) -> v1.NoticeOut:
+        return convert.own_notice_out(notice, actor.viewer, deps.mechanism, deps.clock.now())
+
+    return idempotent(
+        deps, actor, rk, 200, build, lambda idem: activate_notice(deps, actor, notice_id, idem)
+    )
+
+
+@router.post("/{notice_id}/release", responses={200: {"model": v1.FilingOut}})
+def release(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
+    """Release an own active notice early (R-ACT-3): its next version ends now, so it clashes
+    no more from now on; the answer is that version with its open conflicts. 409
+    ``window-ended`` after its end, ``state-conflict`` when it is not active."""
+
+    def build(filing: Filing) -> v1.FilingOut:
+        return convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now())
+
+    return idempotent(
+        deps, actor, rk, 200, build, lambda idem: release_notice(deps, actor, notice_id, idem)
     )
 
 

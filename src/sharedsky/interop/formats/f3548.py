@@ -53,7 +53,7 @@ from sharedsky.wire import v1
 USS_BASE_URL = "https://sharedsky.invalid"
 """What ``uss_base_url`` says: a mechanism is no USS, and nothing is served there."""
 
-STATES = {"filed": "Accepted", "active": "Activated"}
+STATES = {"planned": "Accepted", "active": "Activated"}
 """Notice status → OperationalIntentState; other statuses have no intent."""
 
 

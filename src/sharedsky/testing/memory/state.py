@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus
+from sharedsky.domain.activation import Lifecycle
+from sharedsky.domain.channels import Activation
 from sharedsky.domain.conflicts import (
     Conflict,
     ConflictFilter,
@@ -19,7 +21,7 @@ from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord, EscalationStep
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.messages import Message
-from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus
+from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus, NoticeStep
 from sharedsky.domain.tactical import CLEARED, OPEN, Severity, StoredAlert
 from sharedsky.domain.volumes import StoredVolume, Volume4D
 from sharedsky.domain.zones import Zone, ZoneKind
@@ -159,8 +161,30 @@ class MemoryNotices(Repository):
         self._t.insert("notices", notice_values(notice))
 
     def replace(self, notice: Notice) -> None:
-        if self._t.get("notices", notice.id) is not None:
-            self._t.replace("notices", typed("notices", notice_values(notice)))
+        row = self._t.get("notices", notice.id)
+        if row is not None:  # the activation steps stay, as the SQL update leaves them
+            self._t.replace("notices", changed(row, "notices", **notice_values(notice)))
+
+    def mark(self, notice_id: str, step: NoticeStep, at: datetime) -> None:
+        row = self._t.get("notices", notice_id)
+        if row is not None:
+            self._t.replace("notices", changed(row, "notices", **{f"{step}_us": to_us(at)}))
+
+    def awaiting_activation(self, now: datetime, limit: int) -> list[Notice]:
+        now_us = to_us(now)
+        rows = [
+            r
+            for r in self._t.rows["notices"].values()
+            if r.activation == str(Activation.MANUAL)
+            and r.cancelled_us is None
+            and r.released_us is None
+            and r.activated_us is None
+            and r.not_activated_us is None
+            and r.t_start_us <= now_us < r.t_end_us
+        ]
+        rows = sorted(rows, key=lambda r: (r.t_start_us, r.id))[: max(limit, 0)]
+        found = self._assemble(rows)
+        return [found[r.id] for r in rows]
 
     def cancel(self, notice_id: str, at: datetime) -> None:
         row = self._t.get("notices", notice_id)
@@ -175,10 +199,7 @@ class MemoryNotices(Repository):
         return self._assemble(rows)
 
     def find(self, flt: NoticeFilter, now: datetime) -> list[Notice]:
-        now_us = to_us(now)
-
         def matches(r: Row) -> bool:
-            live = r.cancelled_us is None
             return (
                 (flt.party is None or r.party_id == flt.party)
                 and (flt.kind is None or r.kind == str(flt.kind))
@@ -193,17 +214,7 @@ class MemoryNotices(Repository):
                         and r.min_lat <= flt.bbox[3]
                     )
                 )
-                and (
-                    flt.status is None
-                    or (flt.status is NoticeStatus.CANCELLED and not live)
-                    or (flt.status is NoticeStatus.ENDED and live and r.t_end_us <= now_us)
-                    or (
-                        flt.status is NoticeStatus.ACTIVE
-                        and live
-                        and r.t_start_us <= now_us < r.t_end_us
-                    )
-                    or (flt.status is NoticeStatus.FILED and live and r.t_start_us > now_us)
-                )
+                and (flt.status is None or _status_of(r, now) is flt.status)
             )
 
         rows = [r for r in self._t.rows["notices"].values() if matches(r)]
@@ -214,6 +225,20 @@ class MemoryNotices(Repository):
     def _assemble(self, rows: Sequence[Row]) -> dict[str, Notice]:
         volumes = self._uow.volumes.volumes_of(ObjectType.NOTICE, [r.id for r in rows])
         return {r.id: notice_from_row(r, volumes.get(r.id, [])) for r in rows}
+
+
+def _status_of(row: Row, now: datetime) -> NoticeStatus:
+    """The status at ``now`` of the notice of ``row`` (``Notice.status``, on the row)."""
+    if row.cancelled_us is not None:
+        return NoticeStatus.CANCELLED
+    lifecycle = Lifecycle(
+        Activation(row.activation),
+        from_us(row.t_start_us),
+        from_us(row.t_end_us),
+        None if row.activated_us is None else from_us(row.activated_us),
+        None if row.released_us is None else from_us(row.released_us),
+    )
+    return NoticeStatus(lifecycle.status(now).value)
 
 
 class MemoryZones(Repository):

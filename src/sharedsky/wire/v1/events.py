@@ -44,7 +44,9 @@ _OPERATOR = Field(None, description="The operator who acted (the acting party's 
 
 
 class NoticeFiledPayload(Payload):
-    """``notice.filed`` and ``notice.amended``: a notice's new version and its open conflicts."""
+    """``notice.filed``, ``notice.amended`` and ``notice.released`` (its owner released it
+    early: the new version's volumes end at the release): a notice's new version and its
+    open conflicts."""
 
     notice: str
     party: str
@@ -57,10 +59,36 @@ class NoticeFiledPayload(Payload):
     content: Record | None = Field(
         None,
         description="The version's kind, title, remarks, contact, volumes, filed_at, "
-        "updated_at and priority_status (only when set): for the owner, the host and a "
-        "counterparty that sees the whole notice.",
+        "updated_at, priority_status (only when set) and activation (only when manual): for "
+        "the owner, the host and a counterparty that sees the whole notice.",
     )
     acks: list[Record] | None = _ACKS
+
+
+class NoticeActivatedPayload(Payload):
+    """``notice.activated``: the owner activated its notice; an early activation (before the
+    window's start) comes with ``flash`` priority and asks each counterparty that sees the
+    notice to acknowledge it by the flash deadline."""
+
+    notice: str
+    party: str
+    version: int
+    at: AwareDatetime
+    early: bool
+    priority: str
+    acks: list[Record] | None = _ACKS
+
+
+class NoticeNotActivatedPayload(Payload):
+    """``notice.not_activated``: a notice that waits for manual activation was still not
+    activated ``grace_s`` seconds after its ``start`` (sent once, to both sides)."""
+
+    notice: str
+    party: str
+    version: int
+    start: AwareDatetime
+    grace_s: int
+    at: AwareDatetime
 
 
 class NoticeCancelledPayload(Payload):
@@ -353,6 +381,9 @@ EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "notice.amended": NoticeFiledPayload,
     "notice.cancelled": NoticeCancelledPayload,
     "notice.acknowledged": NoticeAcknowledgedPayload,
+    "notice.activated": NoticeActivatedPayload,
+    "notice.released": NoticeFiledPayload,
+    "notice.not_activated": NoticeNotActivatedPayload,
     "zone.declared": ZoneDeclaredPayload,
     "zone.amended": ZoneAmendedPayload,
     "zone.withdrawn": ZoneWithdrawnPayload,

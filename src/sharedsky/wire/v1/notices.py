@@ -12,7 +12,7 @@ from sharedsky.wire.v1.conflicts import ConflictOut, ResolutionOption
 NoticeKind = Literal[
     "air_sortie", "uav", "exercise", "ground_movement", "static_site", "hazard", "other"
 ]
-NoticeStatus = Literal["filed", "active", "ended", "cancelled"]
+NoticeStatus = Literal["planned", "active", "released", "ended", "cancelled"]
 
 
 class NoticeIn(WireModel):
@@ -111,6 +111,15 @@ class NoticeOut(WireModel):
     record of past activity, not a notice of what is to come."""
     priority_status: PriorityStatus | None = None
     """The current version's operational priority; null for none."""
+    activation: Literal["at_start", "manual"] = "at_start"
+    """How the notice becomes active: by itself at its start, or only when its owner
+    activates it (``POST /v1/notices/{id}/activate``; the channels' rule)."""
+    activated_at: AwareDatetime | None = None
+    """When its owner activated it (an activation before the window's start is early)."""
+    released_at: AwareDatetime | None = None
+    """When its owner released it early (its volumes end then)."""
+    not_activated_at: AwareDatetime | None = None
+    """When it was flagged as not activated in time (``notice.not_activated``)."""
 
 
 class FilingOut(NoticeOut):
