@@ -79,7 +79,7 @@ STATEFUL_STEPS = 10
 CONFIG = """\
 seed = 20261124
 [generation]
-max-examples = 8
+max-examples = 6
 deterministic = true
 database = "none"
 [phases.coverage]

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _hypothesis import examples
 
 from sharedsky.detect.reference import brute_force_clashes
 from sharedsky.detect.separation import Clash, Separation, VolumeGeom, clash
@@ -111,20 +112,22 @@ def test_open_ended_windows_are_compared_without_a_floating_point_warning() -> N
 def test_the_index_finds_every_clash(make_pair: PairMaker) -> None:
     """The safety property: clash(a, b) ⇒ storage_cells(b) ∩ query_cells(a, lateral) ≠ ∅.
 
-    10,000 random pairs: polygons (some with holes), circles and corridors of 1–500 km, about a
-    quarter built at lateral ± 1 m (or − 1 cm), others at the vertical or time threshold.
+    5,000 random pairs (50,000 under ``make thorough``): polygons (some with holes), circles and
+    corridors of 1–500 km, about a quarter built at lateral ± 1 m (or − 1 cm), others at the
+    vertical or time threshold.
     """
     #   A ⊕ lateral  ∩  B  ≠ ∅   ⇒   query cells of A  ∩  storage cells of B  ≠ ∅
     rng = np.random.default_rng(20_260_401)
     clashes = 0
-    for _ in range(10_000):
+    pairs = examples(5_000)
+    for _ in range(pairs):
         pair = make_pair(rng)
         if clash(pair.a, pair.b, pair.sep) is None:
             continue
         clashes += 1
         stored = set(storage_cells(pair.b.outline))
         assert stored & set(query_cells(pair.a.outline, pair.sep.lateral_m)), pair
-    assert clashes > 1_500
+    assert clashes > 0.15 * pairs
 
 
 def _circle_area_m2(lon: float, lat: float, radius_m: float) -> float:

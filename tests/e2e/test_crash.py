@@ -26,10 +26,10 @@ from sqlalchemy import select
 from sharedsky.store.engine import make_engine
 from sharedsky.store.tables import ack_requests, escalations
 
-DEADLINE_S = 20
+DEADLINE_S = 15
 """The conflict's acknowledgement deadline: it passes after the killed server is back (the
-kill, the check of every answered write and the restart once took more than 10 s on two
-cores loaded by another run)."""
+kill, the check of every answered write and the restart take about 5 s on two cores running
+the suite; they once took more than 10 s on two cores loaded by another run too)."""
 MECHANISM_YAML = f"""\
 mechanism: crash
 host: {{id: host, name: Coordination Cell}}

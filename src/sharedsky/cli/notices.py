@@ -51,7 +51,8 @@ from sharedsky.wire.v1.notices import NoticeKind
 
 app = typer.Typer(
     help="Notices, advance notification of planned activity: file, amend, list, show and cancel"
-    " them, and ack (acknowledge) a counterparty's.",
+    " them, activate and release them (when the mechanism asks for it, or early), and ack"
+    " (acknowledge) a counterparty's.",
     no_args_is_help=True,
 )
 
