@@ -565,12 +565,11 @@ def test_every_viewer_sees_on_every_route_what_the_table_says(
         for viewer, check in checkers.items():
             check.read_routes(host_bodies)
             check.stream(_service_stream(api, viewer), host_events)
-            # the reads delivered what they showed (R-LEAD-2): the host's view of those too
-            api.container.deliveries.flush()
-            host_events.update((e["seq"], e) for e in _export(api, "host")[0])
-            entries, trailer = _export(api, viewer)
-            # and whatever the app's duties appended meanwhile (an escalation once the clock
+            # the reads delivered what they showed (R-LEAD-2): the host's view of those too, and
+            # of whatever the app's duties appended meanwhile (an escalation once the clock
             # passed a deadline): the host's export, read after the viewer's, holds it all
+            api.container.deliveries.flush()
+            entries, trailer = _export(api, viewer)
             host_events.update((e["seq"], e) for e in _export(api, "host")[0])
             check.texts.append(("/v1/ledger", json.dumps(entries)))
             check.ledger(entries, host_events)
