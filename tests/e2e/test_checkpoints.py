@@ -119,21 +119,26 @@ def test_two_processes_publish_checkpoints_to_their_streams_and_append_nothing(
         try:
             for i in range(3):
                 post(first, tokens["alpha"], "/v1/notices", orbit(35.0 + i / 10))
-            # the streams' deliveries are written a moment later (ledger entries too): wait
-            # for a ledger that stopped growing, each stream holding a checkpoint of its head
-            deadline = time.monotonic() + 15.0
-            settled = _ledger(db)
+            # bravo's stream delivers the three notices (each delivery is written a moment
+            # later, as a ledger entry): wait for all three to arrive, then for a ledger that
+            # stayed the same over two looks a second apart (a loaded machine may flush the
+            # last delivery late), each stream holding a checkpoint of its head
+            deadline = time.monotonic() + 20.0
+            while sum(e.type == "notice.filed" for e in streams[0].events) < 3:
+                assert time.monotonic() < deadline, streams[0].events
+                time.sleep(0.1)
+            seen = [_ledger(db)]
             while True:
                 time.sleep(0.5)
-                now = _ledger(db)
+                seen = [*seen[-2:], _ledger(db)]
                 heads = [
                     s.follower.checkpoints[-1].seq if s.follower and s.follower.checkpoints else 0
                     for s in streams
                 ]
-                if now == settled and heads == [now[1], now[1]]:
+                if len(seen) == 3 and seen[0] == seen[1] == seen[2] and heads == [seen[2][1]] * 2:
                     break
-                assert time.monotonic() < deadline, (settled, now, heads)
-                settled = now
+                assert time.monotonic() < deadline, (seen, heads)
+            settled = seen[-1]
             entries, head, types = settled
             assert entries == head  # one entry per seq, no gap
             time.sleep(1.0)  # both publishers keep looking, five times a second

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -444,7 +445,15 @@ def readsb_command(
     is_url = source.startswith(("http://", "https://"))
     if not is_url and not Path(source).is_file():
         raise typer.BadParameter(f"no file {source} (and not an http:// URL)", param_hint="SOURCE")
+    # --for stops the polling between two polls, not by an alarm: an alarm ringing while
+    # httpx opens a connection would leave that socket open
+    stop = threading.Event()
     with contextlib.ExitStack() as stack:
+        if for_s is not None:
+            timer = threading.Timer(for_s, stop.set)
+            timer.daemon = True
+            timer.start()
+            stack.callback(timer.cancel)
         if is_url:
             http = stack.enter_context(httpx.Client(timeout=10.0, follow_redirects=True))
             fetch = readsb.url_fetch(source, http, decoder.stats)
@@ -453,10 +462,10 @@ def readsb_command(
         client = stack.enter_context(connection.open())
         counts = _forward(
             client,
-            readsb.poll(fetch, decoder, every_s=every_s, once=not (is_url or follow)),
+            readsb.poll(fetch, decoder, every_s=every_s, once=not (is_url or follow), stop=stop),
             lambda state: state.id,
             batch_s=0.0,
-            for_s=for_s,
+            for_s=None,
             posted=_counting(datums),
         )
     stats = decoder.stats
