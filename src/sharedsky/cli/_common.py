@@ -35,7 +35,7 @@ from rich.text import Text
 from sharedsky.cli._option_groups import GroupOption, with_option_group
 from sharedsky.client import AuthError, Client, ClientError, StaleVersionError
 from sharedsky.ledger.signing import Signer
-from sharedsky.units import FL_M
+from sharedsky.units import FL_M, FT_M
 from sharedsky.wire import v1
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -750,6 +750,21 @@ def band_text(band: v1.Altitude | v1.FiledAltitude, *, short: bool = False) -> s
         return metres
     levels = f"FL{low:03d}–FL{high:03d}"
     return levels if short else f"{levels} ({metres})"
+
+
+def track_altitude_text(alt_m: float, alt_ref: str, *, short: bool = False) -> str:
+    """A track's altitude on its own datum, as a crew reads it: ``FL350`` for a pressure
+    altitude (``STD``), ``12,500 ft`` above mean sea level, ``12,500 ft W84`` for a geometric
+    height above the WGS84 ellipsoid; with the metres unless ``short``.
+
+    >>> track_altitude_text(10_668, "STD"), track_altitude_text(3_810, "W84", short=True)
+    ('FL350 (10,668 m STD)', '12,500 ft W84')
+    """
+    if alt_ref == "STD":
+        said = f"FL{max(alt_m, 0.0) / FL_M:03.0f}"
+    else:
+        said = f"{alt_m / FT_M:,.0f} ft" + ("" if alt_ref == "AMSL" else f" {alt_ref}")
+    return said if short else f"{said} ({alt_m:,.0f} m {alt_ref})"
 
 
 def distance_text(metres: float) -> str:
