@@ -22,7 +22,8 @@ const NOTICE_KINDS = ["air_sortie", "uav", "exercise", "ground_movement", "stati
 const ZONE_KINDS = ["protected", "red_line", "restricted"];
 const OWN_COLOUR = "#1565c0";
 
-/** What the form says beside the altitude unit (m, ft, fl, m_agl, ft_agl): what it files. */
+/** What the form says beside the altitude unit (m, ft, fl, m_agl, ft_agl, m_w84, ft_w84): what
+ * it files. */
 const unitNote = (unit) => t(`file.unit_note.${unit}`);
 
 /** The textarea's label (a key of the console's words) and rows for each shape. */
@@ -50,7 +51,7 @@ export function parseUtc(text) {
 
 /** The altitude units offered (their labels as the wire says them); AGL only where the
  * mechanism declares terrain bounds, as the server takes AGL heights only there. */
-const ALTITUDE_LABELS = { m: "m AMSL", ft: "ft AMSL", fl: "FL", m_agl: "m AGL", ft_agl: "ft AGL" };
+const ALTITUDE_LABELS = { m: "m AMSL", ft: "ft AMSL", fl: "FL", m_agl: "m AGL", ft_agl: "ft AGL", m_w84: "m W84", ft_w84: "ft W84" };
 
 const altitudeUnits = (mechanism) => {
   const datums = mechanism && mechanism.datums;
@@ -164,6 +165,10 @@ export class Filing {
           <label>${esc(t("file.upper"))} <input name="upper" type="number" value="9000" step="any"></label>
           <label>${esc(t("file.unit"))} <select name="unit">${altitudeUnits(app.state && app.state.mechanism)}</select></label>
         </div>
+        <div class="row">
+          <label class="check"><input type="checkbox" name="sfc" data-testid="file-sfc"> ${esc(t("file.sfc"))}</label>
+          <label class="check"><input type="checkbox" name="unl" data-testid="file-unl"> ${esc(t("file.unl"))}</label>
+        </div>
         <p id="file-unit-note" class="muted hint" data-unit="m">${esc(unitNote("m"))}</p>
         <div class="row">
           <label>${esc(t("file.start"))} <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}" dir="ltr"></label>
@@ -245,11 +250,19 @@ export class Filing {
     this.check.clear();
     this._clearErrors();
     if (target.name === "unit") this._unitNote();
+    if (target.name === "sfc" || target.name === "unl") this._specialLimits();
     if (OUTLINE_INPUTS.has(target.name)) {
       if (target.name === "shape") this._shapeFields();
       this.typed();
     }
     this.changed();
+  }
+
+  /** A limit at the surface (SFC) or unlimited (UNL) has no value: its number input is off. */
+  _specialLimits() {
+    const f = this.form;
+    f.lower.disabled = f.sfc.checked;
+    f.upper.disabled = f.unl.checked;
   }
 
   /** Say beside the altitude unit how the form converts it. */
@@ -389,7 +402,7 @@ export class Filing {
   changed() {
     if (this.mode !== "notice" || !this.outline) return;
     const f = this.form;
-    if (!parseUtc(f.start.value) || !parseUtc(f.end.value) || f.lower.value === "" || f.upper.value === "") return;
+    if (!parseUtc(f.start.value) || !parseUtc(f.end.value) || (f.lower.value === "" && !f.sfc.checked) || (f.upper.value === "" && !f.unl.checked)) return;
     this.check.schedule(this._checkBody(), this._amendingNotice());
   }
 
@@ -420,11 +433,14 @@ export class Filing {
     // interval in metres: wider than filed, never narrower
     const metres = volume.altitude.amsl_m || volume.altitude;
     const filed = coordinates.formBand(volume.altitude);
-    const shown = filed && [...f.unit.options].some((o) => o.value === filed.unit) ? filed : { unit: "m", lower: metres.lower_m, upper: metres.upper_m };
+    const shown = filed && [...f.unit.options].some((o) => o.value === filed.unit) ? filed : { unit: "m", lower: metres.lower_m, upper: metres.upper_m, sfc: false, unl: false };
     f.unit.value = shown.unit;
     this._unitNote();
-    f.lower.value = String(shown.lower);
-    f.upper.value = String(shown.upper);
+    f.sfc.checked = shown.sfc;
+    f.unl.checked = shown.unl;
+    f.lower.value = shown.sfc ? "" : String(shown.lower);
+    f.upper.value = shown.unl ? "" : String(shown.upper);
+    this._specialLimits();
     f.start.value = inputUtc(new Date(volume.time.start));
     f.end.value = volume.time.end ? inputUtc(new Date(volume.time.end)) : "";
     this.outline = volume.outline;
@@ -485,7 +501,7 @@ export class Filing {
     const end = f.end.value.trim() ? parseUtc(f.end.value) : null;
     return {
       outline: this.outline,
-      altitude: coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit),
+      altitude: coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit, { sfc: f.sfc.checked, unl: f.unl.checked }),
       time: { start: parseUtc(f.start.value), end },
     };
   }
@@ -554,8 +570,8 @@ export class Filing {
     } else if (!this.outline) this._flag(t("file.error.outline"), "coordinates");
     else if (this.outline.type === "Circle" && !(this.outline.radius_m > 0)) this._flag(t("file.error.radius"), "radius");
     else if (this.outline.type === "Corridor" && !(this._distanceM("half_width") > 0)) this._flag(t("file.error.half_width"), "half_width");
-    else if (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value))) this._flag(t("file.error.lower"), "lower");
-    else if (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value))) this._flag(t("file.error.upper"), "upper");
+    else if (!f.sfc.checked && (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value)))) this._flag(t("file.error.lower"), "lower");
+    else if (!f.unl.checked && (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value)))) this._flag(t("file.error.upper"), "upper");
     else if (!parseUtc(f.start.value)) this._flag(t("file.error.start"), "start");
     else if (!openEnded && !parseUtc(f.end.value)) this._flag(t("file.error.end"), "end");
     else if (needTitle && !f.title.value.trim()) this._flag(t(`file.error.title_${this.mode}`), "title");
