@@ -427,7 +427,7 @@ class LimitArg:
 
     def text(self) -> str:
         """How the limit reads (``FL120``, ``3000 ft AMSL``, ``SFC``)."""
-        return limit_text(self.limit)
+        return self.limit.text()
 
 
 def height_limit(text: str) -> LimitArg:
@@ -726,21 +726,12 @@ def _level(metres: float) -> int | None:
     return round(level) if abs(level - round(level)) < 1e-6 and level >= 0 else None
 
 
-def limit_text(limit: v1.HeightLimit | v1.SpecialLimit) -> str:
-    """A limit as filed: ``FL120``, ``3000 ft AMSL``, ``150 m AGL``, ``SFC``."""
-    if isinstance(limit, v1.SpecialLimit):
-        return limit.special
-    if limit.unit == "FL":
-        return f"FL{limit.value:03g}"
-    return f"{limit.value:g} {limit.unit} {limit.reference or 'AMSL'}"
-
-
 def band_text(band: v1.Altitude | v1.FiledAltitude, *, short: bool = False) -> str:
     """``3000–9000 m``; ``FL120–FL300 (3658–9144 m)`` when both limits are whole levels above 0
     (only ``FL120–FL300`` when short); a band filed on its datums as filed, with the AMSL
     interval it may span: ``FL100–3000 ft AMSL (2508–3349 m AMSL)``."""
     if isinstance(band, v1.FiledAltitude):
-        filed = f"{limit_text(band.lower)}–{limit_text(band.upper)}"
+        filed = f"{band.lower.text()}–{band.upper.text()}"
         if short or band.amsl_m is None:
             return filed
         return f"{filed} ({band.amsl_m.lower_m:.0f}–{band.amsl_m.upper_m:.0f} m AMSL)"

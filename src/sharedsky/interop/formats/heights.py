@@ -132,20 +132,12 @@ def amsl_interval(altitude: Band) -> tuple[float, float]:
     return altitude.amsl_m.lower_m, altitude.amsl_m.upper_m
 
 
-def _limit_text(limit: v1.HeightLimit | v1.SpecialLimit) -> str:
-    if isinstance(limit, v1.SpecialLimit):
-        return limit.special
-    if limit.unit == "FL":
-        return f"FL{limit.value:03.0f}"
-    return f"{limit.value:g} {limit.unit} {limit.reference or 'AMSL'}"
-
-
 def band_text(altitude: Band) -> str:
     """The band as filed, for a person: ``3000–9000 m AMSL``, ``FL100–FL120``, ``SFC–500 ft
     AGL``."""
     if isinstance(altitude, v1.Altitude):
         return f"{altitude.lower_m:g}–{altitude.upper_m:g} m AMSL"
-    return f"{_limit_text(altitude.lower)}–{_limit_text(altitude.upper)}"
+    return f"{altitude.lower.text()}–{altitude.upper.text()}"
 
 
 def band_fields(altitude: Band) -> dict[str, object]:
