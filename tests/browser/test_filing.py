@@ -558,3 +558,51 @@ def test_a_band_in_flight_levels_is_filed_and_shown_back_as_flight_levels(
     expect(page.locator("#file-form [name=lower]")).to_be_disabled()
     expect(page.locator("#file-form [name=upper]")).to_have_value("15000")
     alpha.assert_clean()
+
+
+def test_amending_a_notice_of_several_volumes_keeps_the_volumes_the_form_does_not_show(
+    open_console: Callable[[str], Console], mechanism: Mechanism, shots: Path
+) -> None:
+    """The form edits a notice's first volume. An amendment replaces the whole list, so the
+    console sends the others back as they are (it once sent the first alone, deleting the
+    rest) and says so while the notice is loaded."""
+    start = "2026-12-06T12:00:00Z"
+
+    def orbit(lon: float, lower_m: float) -> dict[str, Any]:
+        return {
+            "outline": {"type": "Circle", "center": [lon, 34.6], "radius_m": 4000},
+            "altitude": {"lower_m": lower_m, "upper_m": lower_m + 1000},
+            "time": {"start": start, "end": "2026-12-06T14:00:00Z"},
+        }
+
+    body = {"kind": "exercise", "title": "Three orbits", "volumes":
+            [orbit(35.0, 3000), orbit(35.1, 5000), {**orbit(35.2, 0), "altitude": {
+                "lower": {"special": "SFC"}, "upper": {"value": 40, "unit": "FL"}}}]}  # fmt: skip
+    filed = httpx.post(
+        f"{mechanism.base}/v1/notices",
+        json=body,
+        headers={"Authorization": f"Bearer {mechanism.tokens['alpha']}"},
+        timeout=10,
+    )
+    assert filed.status_code == 201, filed.text
+    notice_id = filed.json()["id"]
+    before = _notice(mechanism, "alpha", notice_id)["volumes"]
+    alpha = open_console("alpha")
+    page = alpha.page
+    page.click("[data-tab=lists]")
+    listed = page.locator("#panel-lists li[data-ref]", has_text="Three orbits")
+    listed.locator("[data-amend]").click()
+    expect(page.locator("[data-testid=file-kept]")).to_be_visible()
+    expect(page.locator("[data-testid=file-kept]")).to_contain_text("3 volumes")
+    page.fill("#file-form [name=title]", "Three orbits, first one higher")
+    page.fill("#file-form [name=upper]", "4500")
+    alpha.screenshot(shots, "amend-keeps-volumes")
+    page.click(SUBMIT)
+    expect(page.locator("#file-result h3")).to_contain_text("Amended")
+    after = _notice(mechanism, "alpha", notice_id)
+    assert after["title"] == "Three orbits, first one higher"
+    assert len(after["volumes"]) == 3
+    assert after["volumes"][0]["altitude"]["upper_m"] == 4500
+    assert after["volumes"][1:] == before[1:]  # the SFC–FL040 one kept as filed too
+    expect(page.locator("[data-testid=file-kept]")).to_be_hidden()  # the form cleared
+    alpha.assert_clean()

@@ -170,6 +170,7 @@ export class Filing {
           <label class="check"><input type="checkbox" name="unl" data-testid="file-unl"> ${esc(t("file.unl"))}</label>
         </div>
         <p id="file-unit-note" class="muted hint" data-unit="m">${esc(unitNote("m"))}</p>
+        <p id="file-kept" class="hint" data-testid="file-kept" hidden></p>
         <div class="row">
           <label>${esc(t("file.start"))} <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}" dir="ltr"></label>
           <label>${esc(t("file.end"))} <input name="end" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(end)}" dir="ltr"></label>
@@ -462,8 +463,14 @@ export class Filing {
     this.clear();
     this.setMode("notice");
     // the form has no contact field: an amendment sends the notice's own back, or it would clear it
-    this.amending = { type: "notice", id: notice.id, version: notice.version, contact: notice.contact || "" };
+    // the form edits the first volume; the others go back as they are (an amendment replaces
+    // the whole list: sending one volume would delete the rest)
+    const kept = notice.volumes.slice(1).map(({ index, ...volume }) => volume);
+    this.amending = { type: "notice", id: notice.id, version: notice.version, contact: notice.contact || "", kept };
     this._load(notice.volumes[0], notice.title, notice.kind, notice.remarks);
+    const note = this.el.querySelector("#file-kept");
+    note.hidden = kept.length === 0;
+    note.textContent = kept.length ? t("file.amend_kept", { count: notice.volumes.length }) : "";
     // an amendment sends the whole notice: without its status it would clear it
     this.form.priority_status.value = notice.priority_status || "";
     this._button();
@@ -484,6 +491,9 @@ export class Filing {
     this.app.map.clearDrawn();
     this.preview.clearLayers();
     this.amending = null;
+    const kept = this.el.querySelector("#file-kept");
+    kept.hidden = true;
+    kept.textContent = "";
     this._button();
     this.outline = null;
     this.typedLines = null;
@@ -508,7 +518,8 @@ export class Filing {
 
   noticeBody() {
     const f = this.form;
-    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume()], priority_status: f.priority_status.value || null };
+    const kept = (this.amending && this.amending.kept) || [];
+    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume(), ...kept], priority_status: f.priority_status.value || null };
   }
 
   zoneBody() {
