@@ -5,18 +5,17 @@ mechanism's range, so that no intrusion is missed because the track reported a f
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from _hypothesis import examples
 from detect.conformance_reference import Track
+from detect.test_conformance import columns
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharedsky.detect.conformance import Region, conformance, zone_intrusions
-from sharedsky.detect.tracks import Datum, TrackColumns
+from sharedsky.detect.tracks import Datum
 from sharedsky.domain.heights import Datums, pressure_altitude_span_m
 from sharedsky.geo.outlines import CircleOutline
-from sharedsky.geo.states import States
 from sharedsky.service._packing import pressure_offsets
 
 DATUMS = Datums()
@@ -27,21 +26,6 @@ SLACK_M = 2.0
 ZONE = CircleOutline((0.0, 0.0), 20_000.0)
 
 
-def columns(tracks: list[Track], datum: Datum) -> TrackColumns:
-    return TrackColumns(
-        np.zeros(len(tracks), dtype=np.int64),
-        States(
-            np.array([t.lat for t in tracks]),
-            np.array([t.lon for t in tracks]),
-            np.array([t.alt for t in tracks]),
-            np.array([t.gs for t in tracks]),
-            np.array([t.trk for t in tracks]),
-            np.array([t.vs for t in tracks]),
-        ),
-        np.full(len(tracks), int(datum), dtype=np.int8),
-    )
-
-
 def test_a_flight_level_above_a_zone_ceiling_may_be_inside_it_on_a_low_qnh() -> None:
     """A zone from the surface to 3,000 m AMSL; a track level at 3,200 m of pressure altitude
     (FL105) flies into it. At 950 hPa that pressure altitude lies some 470 m lower, inside the
@@ -50,9 +34,11 @@ def test_a_flight_level_above_a_zone_ceiling_may_be_inside_it_on_a_low_qnh() -> 
     track = Track(0.0, -0.3, 3_200.0, 200.0, 90.0, 0.0)
     lowest, _ = pressure_altitude_span_m(3_200.0, DATUMS)
     assert lowest < 3_000.0 - 300.0  # the premise: well inside at the low end of the range
-    on_pressure = zone_intrusions(columns([track], Datum.PRESSURE), [zone], [1], pressure=PRESSURE)
+    on_pressure = zone_intrusions(
+        columns([track], datum=Datum.PRESSURE), [zone], [1], pressure=PRESSURE
+    )
     assert list(on_pressure.track) == [0]
-    geometric = zone_intrusions(columns([track], Datum.GEOMETRIC), [zone], [1])
+    geometric = zone_intrusions(columns([track]), [zone], [1])
     assert len(geometric) == 0
 
 
@@ -60,13 +46,13 @@ def test_a_flight_level_above_every_qnh_of_the_range_is_not_an_intrusion() -> No
     zone = Region(ZONE, 0.0, 3_000.0)
     track = Track(0.0, -0.3, 4_000.0, 200.0, 90.0, 0.0)
     assert pressure_altitude_span_m(4_000.0, DATUMS)[0] > 3_000.0 + 300.0
-    hits = zone_intrusions(columns([track], Datum.PRESSURE), [zone], [1], pressure=PRESSURE)
+    hits = zone_intrusions(columns([track], datum=Datum.PRESSURE), [zone], [1], pressure=PRESSURE)
     assert len(hits) == 0
 
 
 def test_tracks_on_pressure_altitude_without_offsets_are_refused() -> None:
     zone = Region(ZONE, 0.0, 3_000.0)
-    tracks = columns([Track(0.0, -0.3, 3_200.0, 200.0, 90.0, 0.0)], Datum.PRESSURE)
+    tracks = columns([Track(0.0, -0.3, 3_200.0, 200.0, 90.0, 0.0)], datum=Datum.PRESSURE)
     with pytest.raises(ValueError, match="pressure"):
         zone_intrusions(tracks, [zone], [1])
     with pytest.raises(ValueError, match="pressure"):
@@ -80,7 +66,7 @@ def test_a_flight_level_leaves_its_notice_only_when_no_qnh_keeps_it_in() -> None
     notice = [Region(ZONE, 2_000.0, 3_000.0)]
     tracks = [Track(0.0, 0.0, 3_100.0, 100.0, 0.0, 0.0), Track(0.0, 0.0, 4_000.0, 100.0, 0.0, 0.0)]
     result = conformance(
-        columns(tracks, Datum.PRESSURE), [notice], [0, 0], horizon_s=60.0, pressure=PRESSURE
+        columns(tracks, datum=Datum.PRESSURE), [notice], [0, 0], horizon_s=60.0, pressure=PRESSURE
     )
     assert [str(result.status_of(i)) for i in range(2)] == ["conforming", "outside"]
 
@@ -101,7 +87,7 @@ def test_no_flight_level_that_may_be_in_a_band_is_missed(
     ceiling_m = floor_m + thickness_m
     zone = Region(ZONE, floor_m, ceiling_m)
     track = Track(0.0, -0.3, pressure_m, 200.0, 90.0, 0.0)
-    hits = zone_intrusions(columns([track], Datum.PRESSURE), [zone], [1], pressure=PRESSURE)
+    hits = zone_intrusions(columns([track], datum=Datum.PRESSURE), [zone], [1], pressure=PRESSURE)
     lowest, highest = pressure_altitude_span_m(pressure_m, DATUMS)
     if lowest <= ceiling_m and highest >= floor_m:
         assert list(hits.track) == [0], (lowest, highest)
