@@ -164,6 +164,15 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     expect(rows.nth(1)).not_to_have_class(re.compile(r"\bpriority-status\b"))
     chip = rows.first.locator(".chip.priority-status")
     expect(chip).to_have_css("background-color", "rgb(74, 20, 140)")
+    # on the map too: the medevac conflict's region is edged in the priority colour, the
+    # plain one in red; the legend says what the edge means
+    regions = b.locator("path.conflict-region.priority-status")
+    expect(regions).to_have_count(1)
+    expect(regions).to_have_attribute("stroke", "#4a148c")
+    expect(b.locator("path.conflict-region:not(.priority-status)").first).to_have_attribute(
+        "stroke", "#d21e1e"
+    )
+    expect(b.locator("#map-legend .hatch-swatch.priority-status")).to_be_visible()
     bravo.screenshot(shots, "bravo-priority-conflict-first")
     bravo.assert_clean()
     for notice in (medevac, plain):  # the module's later tests start without these conflicts

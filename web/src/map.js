@@ -11,6 +11,9 @@ import { describeNotice, describeZone, describeConflict, esc, partyColour } from
 import { LabelPlacer, TIER } from "./labels.js";
 import { currentLanguage, t } from "./i18n.js";
 
+/** The edge of a conflict with a priority notice: style.css's --priority-status. */
+const PRIORITY_COLOUR = "#4a148c";
+
 /** The drawing plugin's tooltips and actions in the operator's language: the console's own
  * words (the plugin ships no Hebrew or Arabic, and its Turkish and Russian are its own). */
 function drawingWords() {
@@ -179,7 +182,8 @@ export class ConsoleMap {
         <div class="legend-row">${line(ZONE_LINES.protected.dashArray, 3)} ${esc(t("kind.protected"))} ${line(ZONE_LINES.red_line.dashArray, 3.5)} ${esc(t("kind.red_line"))}</div>
         <div class="legend-row">${line(ZONE_LINES.restricted.dashArray, 2)} ${esc(t("kind.restricted"))}</div>
         <div class="legend-head">${esc(t("legend.conflicts"))}</div>
-        <div class="legend-row"><span class="hatch-swatch"></span> ${esc(t("legend.overlap"))} ${line("8 6", 3, "#f57c00")} ${esc(t("legend.to_cpa"))}</div>`;
+        <div class="legend-row"><span class="hatch-swatch"></span> ${esc(t("legend.overlap"))} ${line("8 6", 3, "#f57c00")} ${esc(t("legend.to_cpa"))}</div>
+        <div class="legend-row"><span class="hatch-swatch priority-status"></span> ${esc(t("legend.priority"))}</div>`;
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -332,8 +336,12 @@ export class ConsoleMap {
     for (const conflict of state.conflicts) {
       if (conflict.state !== "open" || !conflict.region || !conflict.region.type) continue;
       if (!this._shown(conflict.window)) continue;
+      // a conflict with a priority notice (medevac, sar…) is edged in the priority colour, thicker
+      const priority = Boolean(conflict.priority_status);
       L.geoJSON(conflict.region, {
-        style: { color: "#d21e1e", weight: 2, fillColor: "url(#hatch)", fillOpacity: 1, className: "conflict-region" },
+        style: priority
+          ? { color: PRIORITY_COLOUR, weight: 4, fillColor: "url(#hatch)", fillOpacity: 1, className: "conflict-region priority-status" }
+          : { color: "#d21e1e", weight: 2, fillColor: "url(#hatch)", fillOpacity: 1, className: "conflict-region" },
         onEachFeature: (_f, layer) => {
           layer.bindPopup(describeConflict(conflict, state), { maxWidth: 320 });
           layer.on("click", () => this.onSelect({ type: "conflict", id: conflict.id }));
