@@ -135,15 +135,16 @@ def test_an_alt_ref_column_keeps_each_altitude_on_its_datum(tmp_path: Path) -> N
 
 def test_a_w84_height_is_brought_to_mean_sea_level_through_the_geoid(tmp_path: Path) -> None:
     """A1's 6,000 m above the ellipsoid lie N metres lower above mean sea level (N, the geoid's
-    undulation, about +20 m here): B1, 310 m above that, is clear of the 300 m minimum. Read
-    as AMSL, A1 would be N metres higher and the pair a conflict."""
+    undulation, about +27 m here): B1, 326 m above that, is clear of the 304.8 m minimum even
+    with the geoid model's 15.15 m bound taken off. Read as AMSL, A1 would be N metres higher
+    and the pair a conflict."""
     import numpy as np
 
     from sharedsky.geo import geoid
 
     undulation = float(geoid.undulation_m(np.array([34.0]), np.array([36.1]))[0])
-    assert undulation > 12.0  # the premise: the geoid lies well above the ellipsoid here
-    b_m = 6000.0 - undulation + 310.0
+    assert undulation > 22.0  # the premise: the geoid lies well above the ellipsoid here
+    b_m = 6000.0 - undulation + 326.0
     header = HEADER + ",alt_ref"
     rows = ["A1,alpha,34.0,36.0,6000,200,90,0,W84", f"B1,bravo,34.0,36.21637,{b_m},200,270,0,"]
     assert lines(run(str(write_csv(tmp_path, rows, header=header)))) == []

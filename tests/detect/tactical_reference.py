@@ -16,16 +16,19 @@ i < j of different parties:
 The linearisation (steps 1 and 2) does not depend on the minima, so `reference_conflicts_by_
 minimum` solves step 3 for several lateral minima at once, for the cost of one.
 
-Datums (``datum``: 0 geometric, 1 pressure altitude, per track). A pair on one datum is
-compared as above. For a pressure altitude against a geometric one the vertical test is brute
-force, written apart from the engine's bounds: every QNH of the range in steps of 1 hPa, both
-ways of holding a pressure altitude (an altimeter set to that QNH, or geometrically in a
-standard-temperature atmosphere whose sea-level pressure it is: ``domain.heights``' standard
-atmosphere, not written again), each as a table of heights AMSL every 100 m of pressure
-altitude; the pair loses the vertical minimum at a time t, sampled every 0.1 s over the
-horizontal loss interval, when the geometric altitude is within the minimum of the pressure
-track's height AMSL for some QNH and either way. Its ``dv_m`` is the gap at the nominal QNH
-(1013.25 hPa, or the nearest end of the range) on an altimeter.
+Datums (``datum``: 0 geometric, 1 pressure altitude, 2 a height above the WGS84 ellipsoid
+already brought to mean sea level through the geoid model, per track). A pair on one datum is
+compared as above. For a pair on different datums the vertical test is brute force, written
+apart from the engine's bounds: a pressure altitude's height AMSL is taken at every QNH of the
+range in steps of 1 hPa, both ways of holding a pressure altitude (an altimeter set to that QNH,
+or geometrically in a standard-temperature atmosphere whose sea-level pressure it is:
+``domain.heights``' standard atmosphere, not written again), each as a table of heights AMSL
+every 100 m of pressure altitude; an ellipsoid one may be off by up to the geoid model's
+stated error either way (``geo.geoid.UNDULATION_ERROR_M``, E), which moves the gap anywhere in
+[gap − E, gap + E], so the minimum is tested against |gap| − E. The pair loses the vertical
+minimum at a time t, sampled every 0.1 s over the horizontal loss interval, when for some QNH
+(and either way) the heights are within the minimum. Its ``dv_m`` is the gap at the nominal QNH
+(1013.25 hPa, or the nearest end of the range) on an altimeter, the geoid as modelled.
 """
 
 from __future__ import annotations
@@ -41,11 +44,14 @@ import numpy.typing as npt
 from pyproj import Geod
 
 from sharedsky.domain.heights import geometric_height_m, isa_height_m
+from sharedsky.geo.geoid import UNDULATION_ERROR_M
 
 _GEOD = Geod(ellps="WGS84")
 _PASSES = 3
 PRESSURE = 1
 """The datum code of a pressure altitude (0: geometric)."""
+ELLIPSOID = 2
+"""The datum code of an ellipsoid height brought to mean sea level through the geoid."""
 QNH_STEP_HPA = 1.0
 TIME_STEP_S = 0.1
 _NODES_M = np.arange(-1_000.0, 35_000.0 + 1.0, 100.0)
@@ -156,8 +162,9 @@ def reference_conflicts_by_minimum(
             a, b = int(i[k]), int(j[k])
             mixed = None
             if codes[a] != codes[b]:
-                p, g = (a, b) if codes[a] == PRESSURE else (b, a)
-                mixed = Mixed(alt_a[p], vs_a[p], alt_a[g], vs_a[g], qnh_hpa)
+                mixed = Mixed(
+                    (alt_a[a], vs_a[a], int(codes[a])), (alt_a[b], vs_a[b], int(codes[b])), qnh_hpa
+                )
             hit = _one_pair(
                 float(rx[k]),
                 float(ry[k]),
@@ -229,36 +236,49 @@ def amsl_tables(qnh_min_hpa: float, qnh_max_hpa: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Mixed:
-    """A pair of a pressure altitude (p) and a geometric one (g), each from its t = 0 value
-    and rate."""
+    """A pair of tracks on different datums: each its (altitude at t = 0, vertical rate,
+    datum code)."""
 
-    alt_p: float
-    vs_p: float
-    alt_g: float
-    vs_g: float
+    a: tuple[float, float, int]
+    b: tuple[float, float, int]
     qnh_hpa: tuple[float, float]
+
+    def _heights(self, side: tuple[float, float, int], times: np.ndarray) -> list[np.ndarray]:
+        """The side's heights AMSL at ``times``: one row, or one per QNH and way for a
+        pressure altitude."""
+        alt, vs, code = side
+        reported = alt + vs * times
+        if code != PRESSURE:
+            return [reported]
+        return [np.interp(reported, _NODES_M, heights) for heights in amsl_tables(*self.qnh_hpa)]
 
     def loss(self, start_s: float, end_s: float, vertical_m: float) -> tuple[float, float] | None:
         """The first and last sampled times in [start_s, end_s] at which the gap is below
-        ``vertical_m`` for some QNH either way; None when there is none."""
+        ``vertical_m`` for some QNH either way (and some geoid error within its bound);
+        None when there is none."""
         if not start_s < end_s:
             return None
         times = np.append(np.arange(start_s, end_s, TIME_STEP_S), end_s)
-        pressure = self.alt_p + self.vs_p * times
-        geometric = self.alt_g + self.vs_g * times
+        error_m = UNDULATION_ERROR_M * sum(code == ELLIPSOID for code in (self.a[2], self.b[2]))
         lost = np.zeros(len(times), dtype=bool)
-        for heights in amsl_tables(*self.qnh_hpa):
-            lost |= np.abs(geometric - np.interp(pressure, _NODES_M, heights)) < vertical_m
+        for first in self._heights(self.a, times):
+            for second in self._heights(self.b, times):
+                lost |= np.abs(first - second) - error_m < vertical_m
         if not lost.any():
             return None
         found = times[lost]
         return float(found[0]), float(found[-1])
 
     def nominal_gap_m(self, t_s: float) -> float:
-        """|gap| at t_s with the pressure altitude on an altimeter at the nominal QNH."""
+        """|gap| at t_s with a pressure altitude on an altimeter at the nominal QNH and an
+        ellipsoid height as the geoid model gives it."""
         nominal = min(max(1013.25, self.qnh_hpa[0]), self.qnh_hpa[1])
-        amsl = self.alt_p + self.vs_p * t_s - isa_height_m(nominal)
-        return abs(self.alt_g + self.vs_g * t_s - amsl)
+
+        def amsl(side: tuple[float, float, int]) -> float:
+            alt, vs, code = side
+            return alt + vs * t_s - (isa_height_m(nominal) if code == PRESSURE else 0.0)
+
+        return abs(amsl(self.b) - amsl(self.a))
 
 
 def _one_pair(

@@ -93,3 +93,14 @@ def test_no_flight_level_that_may_be_in_a_band_is_missed(
         assert list(hits.track) == [0], (lowest, highest)
     if lowest > ceiling_m + SLACK_M or highest < floor_m - SLACK_M:
         assert len(hits) == 0, (lowest, highest)
+
+
+def test_an_ellipsoid_height_just_above_a_ceiling_may_be_inside() -> None:
+    """A GNSS height brought to mean sea level through the geoid may be 15.15 m off: 10 m
+    above a zone's ceiling is an intrusion, 20 m above is not; no pressure offsets needed."""
+    zone = Region(ZONE, 0.0, 3_000.0)
+    near = Track(0.0, -0.3, 3_010.0, 200.0, 90.0, 0.0)
+    clear = Track(0.0, -0.3, 3_020.0, 200.0, 90.0, 0.0)
+    hits = zone_intrusions(columns([near, clear], datum=Datum.ELLIPSOID), [zone], [1])
+    assert list(hits.track) == [0]
+    assert len(zone_intrusions(columns([near]), [zone], [1])) == 0  # on AMSL: exact

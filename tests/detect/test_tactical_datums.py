@@ -17,6 +17,7 @@ Properties, on random batches of two parties whose tracks are on random datums:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharedsky.detect.tactical import CpaHits, detect_conflicts
-from sharedsky.detect.tracks import Datum, PressureOffsets, TrackColumns
+from sharedsky.detect.tracks import ELLIPSOID_ERROR_M, Datum, PressureOffsets, TrackColumns
 from sharedsky.domain.heights import Datums
 from sharedsky.geo.distance import WGS84
 from sharedsky.geo.states import States
@@ -55,7 +56,7 @@ def batch(seed: int, n: int = 24) -> TrackColumns:
         rng.uniform(0.0, 359.9, n),
         vs,
     )
-    return TrackColumns(rng.integers(0, 2, n), states, rng.integers(0, 2, n).astype(np.int8))
+    return TrackColumns(rng.integers(0, 2, n), states, rng.integers(0, 3, n).astype(np.int8))
 
 
 def plain(tracks: TrackColumns, datum: int = Datum.GEOMETRIC) -> TrackColumns:
@@ -186,7 +187,33 @@ def test_tracks_on_both_datums_need_the_pressure_offsets() -> None:
     with pytest.raises(ValueError, match="pressure offsets"):
         detect_conflicts(stacked(3_100.0))
     with pytest.raises(ValueError, match="datum holds a code"):
-        TrackColumns([0], stacked(0.0).states.take(np.array([0])), np.array([2], np.int8))
+        TrackColumns([0], stacked(0.0).states.take(np.array([0])), np.array([3], np.int8))
+
+
+@pytest.mark.parametrize(
+    ("gap_m", "found", "margin"),
+    [(VERTICAL_M - 1.0, True, False), (VERTICAL_M + 10.0, True, True),
+     (VERTICAL_M + ELLIPSOID_ERROR_M + 1.0, False, False)],
+)  # fmt: skip
+def test_an_ellipsoid_height_is_compared_within_the_geoid_model_bound(
+    gap_m: float, found: bool, margin: bool
+) -> None:
+    """A GNSS height brought to mean sea level through the geoid may be off by up to the
+    model's bound (15.15 m) against an altitude on AMSL: 10 m beyond the minimum is a conflict
+    by the widening (with its margin), beyond the bound none; two ellipsoid heights compare
+    exactly, and no pressure offsets are needed."""
+    tracks = stacked(3_000.0 + gap_m)
+    on_datums = TrackColumns(
+        tracks.party, replace(tracks.states, alt_m=np.array([3_000.0, 3_000.0 + gap_m])),
+        np.array([Datum.ELLIPSOID, Datum.GEOMETRIC], np.int8),
+    )  # fmt: skip
+    hits = detect_conflicts(on_datums)
+    assert (len(hits) == 1) is found
+    if found:
+        assert (not math.isnan(hits.datum_margin_m[0])) is margin
+        assert hits.dv_m[0] == pytest.approx(gap_m)
+    both = TrackColumns(on_datums.party, on_datums.states, np.full(2, Datum.ELLIPSOID, np.int8))
+    assert (len(detect_conflicts(both)) == 1) is (gap_m < VERTICAL_M)
 
 
 def test_the_offsets_bound_every_qnh_between_their_nodes() -> None:

@@ -65,6 +65,7 @@ def read_tracks(path: Path) -> tuple[list[str], TrackColumns]:
     codes = {name: k for k, name in enumerate(sorted(set(parties)))}
     party = np.array([codes[p] for p in parties], dtype=np.int64)
     datum = np.where(refs == ALT_REFS.index("STD"), Datum.PRESSURE, Datum.GEOMETRIC)
+    datum[ellipsoid] = Datum.ELLIPSOID  # on AMSL now, within the geoid model's bound
     return ids, TrackColumns(party, states, datum.astype(np.int8))
 
 

@@ -25,15 +25,18 @@ most of the time budget at N = 10,000. The pruning grid lies in the orthographic
 batch centre instead (`_planar`), whose bound is exact at any size: an orthogonal projection
 never lengthens a vector.
 
-Datums. Each altitude is geometric (metres AMSL) or a pressure altitude (a flight level:
-`tracks.Datum`). Two tracks on one datum are compared exactly, as above. A pressure altitude
+Datums. Each altitude is geometric (metres AMSL), a pressure altitude (a flight level) or a
+height above the WGS84 ellipsoid brought to mean sea level through the geoid model
+(`tracks.Datum`). Two tracks on one datum are compared exactly, as above. A pressure altitude
 lies above mean sea level somewhere in an interval that the QNH range allows
 (`tracks.PressureOffsets`, bounded over every pressure altitude the track passes in the
-look-ahead): a pair on different datums loses the vertical minimum when some height in that
-interval does, so no pair that is within the minimum for some QNH in range is missed. Such a
-pair found only because of that widening carries ``datum_margin_m``: the least vertical gap at
-the nominal QNH while the widened loss lasts (at least the minimum, since the pair would not be
-a conflict at that QNH). Its ``dv_m`` is the gap at the nominal QNH too.
+look-ahead), an ellipsoid height within the geoid model's bound either way
+(`tracks.ELLIPSOID_ERROR_M`): a pair on different datums loses the vertical minimum when some
+heights in those intervals do, so no pair that is within the minimum for some QNH in range (or
+some geoid error within the bound) is missed. Such a pair found only because of that widening
+carries ``datum_margin_m``: the least vertical gap at the nominal QNH (and the geoid as
+modelled) while the widened loss lasts (at least the minimum, since the pair would not be a
+conflict there). Its ``dv_m`` is the gap at the nominal QNH too.
 
 Stages: `_planar` (vectors and the planar image), `pruning.candidate_pairs` (grid over swept
 boxes, coarse CPA from t = 0 with the lateral minimum widened by `_MODEL_SLACK_M`), `_exact`
@@ -49,7 +52,13 @@ import numpy.typing as npt
 
 from sharedsky.detect import DEFAULT_LATERAL_M, DEFAULT_LOOKAHEAD_S, DEFAULT_VERTICAL_M
 from sharedsky.detect.pruning import Candidates, PruneStats, TrackMotion, candidate_pairs
-from sharedsky.detect.tracks import Datum, PressureOffsets, TrackColumns, check_positive
+from sharedsky.detect.tracks import (
+    ELLIPSOID_ERROR_M,
+    Datum,
+    PressureOffsets,
+    TrackColumns,
+    check_positive,
+)
 from sharedsky.geo.distance import EARTH_MIN_RADIUS_M
 from sharedsky.geo.ecef import ecef_m, meridian_radius_m, prime_vertical_radius_m
 from sharedsky.geo.states import States
@@ -174,19 +183,24 @@ def _datums(
 ) -> FloatArray | None:
     """`TrackMotion.datums` of the tracks: None when all are on one datum (every pair is then
     compared exactly), else each one's datum code and offsets (a pressure altitude's over the
-    pressure altitudes it passes in the look-ahead, 0 for a geometric one)."""
+    pressure altitudes it passes in the look-ahead, an ellipsoid height's the geoid model's
+    bound either way, 0 for a geometric one)."""
     if not tracks.mixed:
         return None
-    if pressure is None:
-        raise ValueError("tracks on both datums need pressure offsets to be compared")
     datum = tracks.datum
+    on = datum == Datum.PRESSURE
+    if on.any() and pressure is None:
+        raise ValueError("tracks on pressure altitude and another datum need pressure offsets")
     datums = np.zeros((len(tracks), 3))
     datums[:, 0] = datum
-    on = datum == Datum.PRESSURE
-    states = tracks.states
-    low_m, high_m = pressure.span_m(states.alt_m[on], states.vs_mps[on], lookahead_s)
-    datums[on, 1] = low_m
-    datums[on, 2] = high_m
+    if pressure is not None and on.any():
+        states = tracks.states
+        low_m, high_m = pressure.span_m(states.alt_m[on], states.vs_mps[on], lookahead_s)
+        datums[on, 1] = low_m
+        datums[on, 2] = high_m
+    ellipsoid = datum == Datum.ELLIPSOID
+    datums[ellipsoid, 1] = -ELLIPSOID_ERROR_M
+    datums[ellipsoid, 2] = ELLIPSOID_ERROR_M
     return datums
 
 

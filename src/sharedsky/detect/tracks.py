@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from sharedsky.geo.geoid import UNDULATION_ERROR_M
 from sharedsky.geo.states import States
 
 IntArray = npt.NDArray[np.int64]
@@ -35,6 +36,14 @@ class Datum(enum.IntEnum):
     """Metres above mean sea level: barometric on QNH, or GNSS through the geoid."""
     PRESSURE = 1
     """Pressure altitude, metres of the standard atmosphere (a flight level × 30.48)."""
+    ELLIPSOID = 2
+    """A height above the WGS84 ellipsoid (GNSS) brought to mean sea level through the geoid
+    model: metres AMSL within `ELLIPSOID_ERROR_M` of the true ones."""
+
+
+ELLIPSOID_ERROR_M = UNDULATION_ERROR_M
+"""How far a `Datum.ELLIPSOID` altitude may lie from the true height above mean sea level:
+the geoid model's bound against EGM96 (``geo/geoid.py``), either way."""
 
 
 def _frozen_int8(values: npt.ArrayLike) -> Int8Array:

@@ -85,7 +85,8 @@ class Snapshot:
         """The tracks as the detection engines take them, each party given its integer code
         (tracks with equal codes are never compared with each other), each altitude with its
         datum: a pressure altitude (STD) as it is, a W84 height brought to mean sea level
-        through the geoid at the track's position, both of those and AMSL geometric."""
+        through the geoid at the track's position (datum ELLIPSOID: within the model's
+        bound), an AMSL altitude geometric."""
         refs = self.alt_refs
         states = self.states
         ellipsoid = np.fromiter((r is Reference.W84 for r in refs), dtype=bool, count=len(refs))
@@ -96,10 +97,12 @@ class Snapshot:
             )
             states = replace(states, alt_m=alt_m)
         pressure = np.fromiter((r is Reference.STD for r in refs), dtype=bool, count=len(refs))
+        datum = np.where(pressure, Datum.PRESSURE, Datum.GEOMETRIC)
+        datum[ellipsoid] = Datum.ELLIPSOID  # on AMSL now, within the geoid model's bound
         return TrackColumns(
             np.array([code_of[p] for p in self.parties], dtype=np.int64),
             states,
-            np.where(pressure, Datum.PRESSURE, Datum.GEOMETRIC).astype(np.int8),
+            datum.astype(np.int8),
         )
 
     def position(self, index: int) -> list[float]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sharedsky.detect.tracks import Datum, PressureOffsets, TrackColumns
+from sharedsky.detect.tracks import ELLIPSOID_ERROR_M, Datum, PressureOffsets, TrackColumns
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 
 FloatArray = npt.NDArray[np.float64]
@@ -119,18 +119,21 @@ def band_offsets(
 ) -> tuple[FloatArray, FloatArray] | None:
     """(least, greatest) metres that each track's height above mean sea level may lie above
     its reported altitude over [0, t_path]: a pressure altitude's offsets for every QNH of the
-    mechanism's range over the pressure altitudes it passes (`PressureOffsets.span_m`), 0 for a
-    geometric one; None when no track is on pressure altitude (every band compares exactly).
-    ValueError when some track is and ``pressure`` is None: nothing compares across datums
-    blindly."""
+    mechanism's range over the pressure altitudes it passes (`PressureOffsets.span_m`), an
+    ellipsoid height's the geoid model's bound either way, 0 for a geometric one; None when
+    every track is geometric (every band compares exactly). ValueError when some track is on
+    pressure altitude and ``pressure`` is None: nothing compares across datums blindly."""
     on = tracks.datum == Datum.PRESSURE
-    if not on.any():
+    ellipsoid = tracks.datum == Datum.ELLIPSOID
+    if not (on.any() or ellipsoid.any()):
         return None
-    if pressure is None:
-        raise ValueError("tracks on pressure altitude need pressure offsets to meet AMSL bands")
     least, greatest = np.zeros(len(tracks)), np.zeros(len(tracks))
-    states = tracks.states
-    least[on], greatest[on] = pressure.span_m(states.alt_m[on], states.vs_mps[on], t_path)
+    least[ellipsoid], greatest[ellipsoid] = -ELLIPSOID_ERROR_M, ELLIPSOID_ERROR_M
+    if on.any():
+        if pressure is None:
+            raise ValueError("tracks on pressure altitude need pressure offsets to meet AMSL bands")
+        states = tracks.states
+        least[on], greatest[on] = pressure.span_m(states.alt_m[on], states.vs_mps[on], t_path)
     return least, greatest
 
 
