@@ -47,12 +47,15 @@ from sharedsky.wire.v1.messages import (
 )
 from sharedsky.wire.v1.meta import (
     ChannelOut,
+    CommsCardOut,
     ConsoleCatalogue,
     DatumsOut,
+    FrequencyOut,
     Me,
     MechanismOut,
     NotamOut,
     PartyOut,
+    PhoneOut,
     SeparationOut,
 )
 from sharedsky.wire.v1.notices import (
@@ -94,6 +97,7 @@ __all__ = [
     "Altitude",
     "ChannelOut",
     "CircleOutline",
+    "CommsCardOut",
     "ConflictList",
     "ConflictOut",
     "ConsoleCatalogue",
@@ -107,6 +111,7 @@ __all__ = [
     "FiledAltitude",
     "FilingCheckOut",
     "FilingOut",
+    "FrequencyOut",
     "HeightLimit",
     "ImportOut",
     "ImportedOut",
@@ -131,6 +136,7 @@ __all__ = [
     "Outline",
     "ParamSpecOut",
     "PartyOut",
+    "PhoneOut",
     "PolygonOutline",
     "Problem",
     "ReplyOption",
