@@ -104,6 +104,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     expect(b.locator("#takeover-text")).to_contain_text(HEBREW_REQUEST_DELAY)
     expect(b.locator("#takeover-text")).to_have_attribute("dir", "rtl")
     expect(b.locator("body")).to_have_attribute("data-beeps", re.compile(r"[1-9]\d*"))
+    # the replies it expects are offered there too (R-MSG-5); Enter still acknowledges only
+    expect(b.locator("#takeover-replies [data-reply]")).to_have_count(2)
+    expect(b.locator("#takeover-replies [data-reply=UNABLE]")).to_contain_text("לא נוכל לבצע")
     bravo.screenshot(shots, "bravo-flash-takeover")
     # ✓✓ on alpha's side once the message reached bravo's stream (before bravo acknowledges)
     expect(sent.locator(".ticks")).to_have_attribute("data-state", "delivered")
