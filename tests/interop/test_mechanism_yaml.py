@@ -317,7 +317,7 @@ def test_comms_cards_load_for_the_host_and_each_party_that_declares_one() -> Non
         ("languages: [en, ar]", 12, "the language 'EN' is listed twice"),
         ("hours: H24\n  - {id: bravo", 14, "comms.fax: Extra inputs are not permitted"),
         ("{id: bravo, name: Bravo, language: tr}", 14, "parties.1.comms: an empty comms card"),
-        ("languages: [en, ar]", 12, "parties.0.comms.languages.1: String should match pattern"),
+        ("languages: [en, ar]", 12, "'english' is not a language tag: write a BCP 47 tag"),
         ("label: Alpha ops", 10, "frequencies.1.label: String should have at least 1 character"),
     ],
 )

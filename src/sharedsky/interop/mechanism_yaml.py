@@ -55,6 +55,7 @@ class _RungModel(_Strict):
 
 _LANGUAGE = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 _LABEL = Annotated[str, Field(min_length=1, max_length=60)]
+_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _PHONE = re.compile(r"\+[0-9](?:[ -]?[0-9]){5,18}")
 
 
@@ -85,9 +86,20 @@ class _CommsModel(_Strict):
 
     frequencies: list[_FrequencyModel] = []
     phones: list[_PhoneModel] = []
-    languages: list[_LANGUAGE] = []
+    languages: list[str] = []
+    """BCP 47 tags of the languages spoken on these lines, in order of preference."""
     hours: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     """When the lines are manned, as written: ``H24``, ``0600-2200Z``, ``weekdays 0500-1700Z``."""
+
+    @field_validator("languages")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            if not _TAG.fullmatch(tag):
+                raise ValueError(
+                    f"{tag!r} is not a language tag: write a BCP 47 tag such as en, ar or tr-TR"
+                )
+        return value
 
 
 class _OperatorModel(_Strict):
