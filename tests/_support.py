@@ -74,6 +74,24 @@ channels:
     sharing: host_only
 """
 
+COMMS_YAML = """\
+mechanism: comms-cards
+host:
+  id: host
+  name: Coordination Cell
+  comms: {phones: [{label: Cell duty, number: "+357 22 555 0100"}], hours: H24}
+parties:
+  - id: alpha
+    name: Alpha
+    comms:
+      frequencies: [{label: Guard, mhz: 121.5}, {label: Alpha ops, mhz: 282.8}]
+      phones: [{label: Ops, number: "+44 20 7946 0100"}]
+      languages: [en, ar]
+      hours: H24
+  - {id: bravo, name: Bravo, language: tr}
+"""
+"""Alpha and the host declare comms cards (R-MECH-4), bravo none."""
+
 
 @dataclass
 class Env:

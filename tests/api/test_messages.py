@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -11,7 +12,7 @@ from _support import THREE_PARTY_YAML, Api, make_env
 from fastapi import FastAPI
 
 from sharedsky.api.routes import messages
-from sharedsky.client import Client, NotFoundError, hotline
+from sharedsky.client import Client, ClientError, NotFoundError, hotline
 from sharedsky.client.hotline import HotlineMixin
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
@@ -287,7 +288,7 @@ def test_the_template_catalogue_lists_parameters_and_patterns(hot: Api) -> None:
     own = hot.client.get("/v1/templates", headers=hot.as_("bravo")).json()
     assert own["language"] == "tr"
     assert set(own["languages"]) >= {"en", "tr", "he", "ru", "ar"}
-    assert len(own["templates"]) == 20
+    assert len(own["templates"]) == 26
     delay = next(t for t in own["templates"] if t["id"] == "request_delay")
     assert delay["pattern"] == "Faaliyetinizi {minutes} dakika ertelemenizi talep ediyoruz."
     assert delay["params"] == [
@@ -321,6 +322,149 @@ def test_the_sdk_reaches_every_hotline_route(hot: Api) -> None:
     assert bravo.ack_message(sent.id).acked_by == "bravo-duty"
     assert hotline.get_message(alpha, sent.id).acknowledgement is not None
     assert hotline.list_templates(alpha, "he").language == "he"
-    assert len(bravo.list_templates().templates) == 20
+    assert len(bravo.list_templates().templates) == 26
     with pytest.raises(NotFoundError):
         hotline.get_message(alpha, "msg-none")
+
+
+# -- replies (R-MSG-5) ---------------------------------------------------------------------
+
+
+def reply(api: Api, party: str, message_id: str, body: Any) -> Any:
+    return api.client.post(f"/v1/messages/{message_id}/reply", json=body, headers=api.as_(party))
+
+
+def written(api: Api) -> list[str]:
+    """The types of the ledger's entries but the deliveries (a read delivers what it shows)."""
+    events = api.env.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
+    return [e.type for e in events if e.type != "delivery.recorded"]
+
+
+def stream_types(api: Api, party: str, count: int) -> list[tuple[str, dict[str, Any]]]:
+    """The first ``count`` events of ``party``'s stream: (type, payload)."""
+    answer = api.client.get(f"/v1/events?after=0&limit={count}", headers=api.as_(party))
+    assert answer.status_code == 200, answer.text
+    found = []
+    for block in answer.text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+        if "id" in lines and "data" in lines:
+            found.append((lines["event"], json.loads(lines["data"])["payload"]))
+    return found
+
+
+def test_a_one_call_reply_closes_the_message_and_reaches_the_sender(hot: Api) -> None:
+    """R-MSG-5: bravo (tr) replies WILCO; the answer and alpha's reading carry the reply,
+    the acknowledgement is settled, and alpha's stream carries ``message.replied``."""
+    sent = post(hot, "alpha", DELAY).json()
+    assert [r["reply"] for r in sent["replies"]] == ["WILCO", "UNABLE"]
+    assert sent["replies"][0]["words"] == "Wilco: will comply" and sent["reply"] is None
+    read = hot.client.get(f"/v1/messages/{sent['id']}", headers=hot.as_("bravo")).json()
+    assert read["replies"][0] == {
+        "reply": "WILCO",
+        "words": "Anlaşıldı, uyacağız",
+        "words_en": "Wilco: will comply",
+    }
+    hot.env.clock.advance(12)
+    answer = reply(hot, "bravo", sent["id"], {"reply": "WILCO"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["reply"] == {
+        "reply": "WILCO",
+        "words": "Anlaşıldı, uyacağız",
+        "replied_by": "bravo-duty",
+        "replied_at": "2026-11-24T12:00:12Z",
+    }
+    assert body["acknowledgement"]["status"] == "acknowledged"
+    assert body["acknowledgement"]["acked_at"] == "2026-11-24T12:00:12Z"
+    pending = hot.client.get("/v1/acks/pending", headers=hot.as_("bravo")).json()
+    assert pending["acknowledgements"] == []
+    shown = hot.client.get(f"/v1/messages/{sent['id']}", headers=hot.as_("alpha")).json()
+    assert shown["reply"]["reply"] == "WILCO" and shown["reply"]["words"] == "Wilco: will comply"
+    events = stream_types(hot, "alpha", 2)
+    assert [t for t, _ in events] == ["message.sent", "message.replied"]
+    replied = events[1][1]
+    assert replied["reply"] == "WILCO" and replied["from"] == "alpha" and replied["to"] == "bravo"
+
+
+@pytest.mark.parametrize(
+    ("who", "template", "body", "status", "code"),
+    [
+        ("bravo", "request_delay", {"reply": "AFFIRM"}, 422, "unexpected-reply"),
+        ("bravo", "request_delay", {"reply": "MAYBE"}, 422, "unexpected-reply"),
+        ("bravo", "standby", {"reply": "WILCO"}, 422, "unexpected-reply"),
+        ("bravo", None, {"reply": "WILCO"}, 422, "unexpected-reply"),
+        ("bravo", "request_delay", {}, 422, "invalid-input"),
+        ("bravo", "request_delay", {"reply": ""}, 422, "invalid-input"),
+        ("bravo", "request_delay", {"reply": 7}, 422, "invalid-input"),
+        ("bravo", "request_delay", {"reply": "WILCO", "extra": 1}, 422, "invalid-input"),
+        ("alpha", "request_delay", {"reply": "WILCO"}, 403, "forbidden"),
+        ("host", "request_delay", {"reply": "WILCO"}, 403, "forbidden"),
+        ("charlie", "request_delay", {"reply": "WILCO"}, 404, "not-found"),
+    ],
+)
+def test_a_bad_reply_gets_its_problem_and_changes_nothing(
+    hot: Api, who: str, template: str | None, body: Any, status: int, code: str
+) -> None:
+    """R-MSG-5: a reply not declared 422, the sender 403, a stranger 404; nothing changes."""
+    message: dict[str, Any] = {"to": "bravo", "text": "free text"}
+    if template == "request_delay":
+        message = DELAY
+    elif template is not None:
+        message = {"to": "bravo", "template": template}
+    sent = post(hot, "alpha", message).json()
+    head = written(hot)
+    answer = reply(hot, who, sent["id"], body)
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["code"] == code
+    if code == "unexpected-reply":
+        assert answer.json()["path"] == ["reply"]
+    assert written(hot) == head
+    shown = hot.client.get(f"/v1/messages/{sent['id']}", headers=hot.as_("bravo")).json()
+    assert shown["reply"] is None and shown["acknowledgement"]["status"] == "pending"
+
+
+def test_replying_twice_gets_409_and_a_retried_key_the_first_answer(hot: Api) -> None:
+    """R-MSG-5, R-IDEM-1: a second reply conflicts; the same Idempotency-Key replays."""
+    sent = post(hot, "alpha", {"to": "bravo", "template": "confirm_receipt"}).json()
+    path = f"/v1/messages/{sent['id']}/reply"
+    keyed = hot.as_("bravo") | {"Idempotency-Key": "r-1"}
+    first = hot.client.post(path, json={"reply": "AFFIRM"}, headers=keyed)
+    assert first.status_code == 200, first.text
+    again = hot.client.post(path, json={"reply": "AFFIRM"}, headers=keyed)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    twice = reply(hot, "bravo", sent["id"], {"reply": "AFFIRM"})
+    assert twice.status_code == 409 and twice.json()["code"] == "already-replied"
+
+
+def test_the_catalogue_lists_each_templates_replies_in_the_readers_language(hot: Api) -> None:
+    """R-MSG-5: GET /v1/templates gives each template's replies with their words."""
+    arabic = hot.client.get("/v1/templates", headers=hot.as_("charlie")).json()
+    by_id = {t["id"]: t for t in arabic["templates"]}
+    assert [r["reply"] for r in by_id["unintentional_entry"]["replies"]] == ["AFFIRM", "NEGATIVE"]
+    assert by_id["unintentional_entry"]["replies"][0]["words"] == "بالإيجاب: نعم"
+    assert by_id["standby"]["replies"] == []
+    assert "{callsign}" in by_id["emergency_declared"]["pattern"]
+
+
+def test_the_sdk_replies_in_one_call(hot: Api) -> None:
+    """R-MSG-5: ``client.reply_message`` and ``hotline.reply_message``."""
+    alpha = Client("http://testserver", hot.env.tokens["alpha"], http=hot.client)
+    bravo = Client("http://testserver", hot.env.tokens["bravo"], http=hot.client)
+    body = v1.MessageIn(
+        to="bravo",
+        template="live_firing_in_area",
+        params={"area": "Range 3", "start": "10:00", "end": "12:00", "upper_m": 4500},
+    )
+    sent = alpha.send_message(body)
+    answered = bravo.reply_message(sent.id, "UNABLE")
+    assert answered.reply is not None and answered.reply.reply == "UNABLE"
+    assert alpha.get_message(sent.id).reply is not None
+    with pytest.raises(ClientError) as caught:
+        hotline.reply_message(bravo, sent.id, "WILCO")
+    assert (caught.value.status, caught.value.code) == (409, "already-replied")
+    other = alpha.send_message(v1.MessageIn(to="bravo", template="hold_position"))
+    with pytest.raises(ClientError) as caught:
+        bravo.reply_message(other.id, "AFFIRM")
+    assert (caught.value.status, caught.value.code) == (422, "unexpected-reply")

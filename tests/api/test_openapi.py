@@ -66,7 +66,7 @@ def test_the_event_stream_declares_each_event_and_its_data(document: dict[str, A
 def test_the_request_examples_are_valid_requests(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     with_examples = sorted(name for name, schema in schemas.items() if "examples" in schema)
-    assert with_examples == ["MessageIn", "NoticeIn", "TracksIn", "ZoneIn"]
+    assert with_examples == ["MessageIn", "MessageReplyIn", "NoticeIn", "TracksIn", "ZoneIn"]
     for name in with_examples:
         for example in schemas[name]["examples"]:
             getattr(v1, name).model_validate(example)

@@ -83,6 +83,7 @@ NEEDED: dict[tuple[str, str], Role] = {
     ("GET", "/v1/messages"): Role.VIEWER,
     ("GET", "/v1/messages/{message_id}"): Role.VIEWER,
     ("POST", "/v1/messages/{message_id}/ack"): Role.DUTY,
+    ("POST", "/v1/messages/{message_id}/reply"): Role.DUTY,
     ("GET", "/v1/templates"): Role.VIEWER,
     ("GET", "/v1/stats/lead-time"): Role.VIEWER,
     ("POST", "/v1/webhooks"): Role.ADMIN,
@@ -208,6 +209,8 @@ def _request(world: World, method: str, path: str, owner: str, caller: str) -> d
         body = {"tracks": [state]}
     elif (method, path) == ("POST", "/v1/messages"):
         body = {"to": "bravo" if owner == "alpha" else "alpha", "text": f"from {caller}"}
+    elif (method, path) == ("POST", "/v1/messages/{message_id}/reply"):
+        body = {"reply": "WILCO"}
     elif (method, path) == ("POST", "/v1/webhooks"):
         body = {"url": f"https://example.org/{caller}"}
     elif (method, path) == ("POST", "/v1/ledger/operator-keys"):

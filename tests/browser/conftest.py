@@ -27,7 +27,14 @@ MECHANISM_YAML = """\
 mechanism: console-browser
 host: {id: host, name: Coordination Cell, language: en}
 parties:
-  - {id: alpha, name: Alpha Air Command, language: en}
+  - id: alpha
+    name: Alpha Air Command
+    language: en
+    comms:
+      frequencies: [{label: Guard, mhz: 121.5}, {label: Alpha ops, mhz: 282.8}]
+      phones: [{label: Air operations centre, number: "+44 20 7946 0100"}]
+      languages: [en, ar]
+      hours: H24
   - {id: bravo, name: Bravo Air Command, language: he}
 defaults:
   sharing: full
@@ -36,7 +43,8 @@ channels:
   - between: [alpha, bravo]
     sharing: conflicts_only
 """
-"""Bravo reads Hebrew, so the console's right-to-left rendering is exercised."""
+"""Bravo reads Hebrew, so the console's right-to-left rendering is exercised; alpha carries a
+comms card (R-MECH-4), bravo none."""
 
 
 def _required(what: str) -> None:

@@ -104,6 +104,9 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     expect(b.locator("#takeover-text")).to_contain_text(HEBREW_REQUEST_DELAY)
     expect(b.locator("#takeover-text")).to_have_attribute("dir", "rtl")
     expect(b.locator("body")).to_have_attribute("data-beeps", re.compile(r"[1-9]\d*"))
+    # the replies it expects are offered there too (R-MSG-5); Enter still acknowledges only
+    expect(b.locator("#takeover-replies [data-reply]")).to_have_count(2)
+    expect(b.locator("#takeover-replies [data-reply=UNABLE]")).to_contain_text("לא נוכל לבצע")
     bravo.screenshot(shots, "bravo-flash-takeover")
     # ✓✓ on alpha's side once the message reached bravo's stream (before bravo acknowledges)
     expect(sent.locator(".ticks")).to_have_attribute("data-state", "delivered")
@@ -123,6 +126,55 @@ def test_a_clash_and_a_flash_message_reach_the_other_party_live(
     expect(received.locator(".ticks")).to_have_attribute("data-state", "acknowledged")
     alpha.screenshot(shots, "alpha-ticks")
     bravo.screenshot(shots, "bravo-ticks")
+
+    # the message expects WILCO or UNABLE: bravo replies in one click, in Hebrew; alpha sees
+    # the reply come back (R-MSG-5)
+    buttons = received.locator(".reply-buttons button")
+    expect(buttons).to_have_count(2)
+    expect(buttons.first).to_contain_text("WILCO")
+    expect(buttons.first).to_contain_text("מובן, יבוצע")
+    expect(sent.locator(".reply-awaited")).to_contain_text("WILCO / UNABLE")
+    bravo.screenshot(shots, "bravo-reply-buttons")
+    received.locator("[data-reply=WILCO]").click()
+    expect(received.locator(".reply-given")).to_have_attribute("data-reply-state", "WILCO")
+    expect(received.locator(".reply-buttons")).to_have_count(0)
+    expect(sent.locator(".reply-given")).to_contain_text("Wilco: will comply")
+    expect(sent.locator(".reply-given .chip")).to_have_text("WILCO")
+    alpha.screenshot(shots, "alpha-reply-received")
+    bravo.screenshot(shots, "bravo-replied")
+
+    # bravo opens alpha's comms card from the map's legend: the Parties tab, in Hebrew
+    b.locator("#map-legend [data-party=alpha]").click()
+    card = b.locator("#panel-parties .party-card[data-party=alpha]")
+    expect(card).to_be_visible()
+    expect(card).to_have_class(re.compile(r"\bselected\b"))
+    expect(card.locator("[data-comms=frequency]")).to_have_count(2)
+    expect(card.locator("[data-comms=frequency]").first).to_contain_text("121.500 MHz")
+    expect(card.locator("[data-comms=phone] a")).to_have_attribute("href", "tel:+442079460100")
+    expect(card).to_contain_text("H24")
+    expect(card).to_contain_text("תדרים")  # "Frequencies", in bravo's Hebrew
+    expect(b.locator("#panel-parties .party-card[data-party=bravo] .comms-none")).to_be_visible()
+    bravo.screenshot(shots, "bravo-comms-card")
+
+    # a question reaches bravo's inbox with its replies: AFFIRM there answers it in one click
+    asked = post(
+        mechanism.base,
+        mechanism.tokens["alpha"],
+        "/v1/messages",
+        {"to": "bravo", "template": "request_deconfliction_call", "params": {"time": "14:30"}},
+    )
+    b.click("[data-tab=inbox]")
+    question = b.locator(f"#panel-inbox li[data-subject=message][data-id='{asked['id']}']")
+    expect(question.locator("[data-reply]")).to_have_count(2)
+    expect(question.locator("[data-reply=AFFIRM]")).to_contain_text("חיובי: כן")
+    bravo.screenshot(shots, "bravo-inbox-question")
+    question.locator("[data-reply=AFFIRM]").click()
+    expect(question).to_have_count(0)
+    a.click("[data-tab=hotline]")
+    a.click("#threads li[data-thread='parties:alpha|bravo']")
+    answered = a.locator(f"#thread article[data-message='{asked['id']}'] .reply-given")
+    expect(answered).to_have_attribute("data-reply-state", "AFFIRM")
+    expect(answered).to_contain_text("Affirm: yes")
 
     # alpha's own notice is planned: its panel offers Activate, refused 2 h before its start
     # (R-ACT-2: at most 30 min early), which the toast says

@@ -143,8 +143,8 @@ def test_bravo_reads_turkish_and_a_hebrew_operator_right_to_left(
     expect(page.locator("#map-legend")).to_contain_text(tr["legend.parties"])
     layout_holds(page)
     page.click("[data-tab=inbox]")
-    shown = tab_row_is_one_line(page)  # "Gelen kutusu" and its badge beside four other tabs
-    assert shown == ["inbox", "file", "hotline", "lists", "operators"], shown
+    shown = tab_row_is_one_line(page)  # "Gelen kutusu" and its badge beside five other tabs
+    assert shown == ["inbox", "file", "hotline", "lists", "parties", "operators"], shown
     bravo.screenshot(shots, "bravo-tr-1280x800")
     bravo.assert_clean()
 

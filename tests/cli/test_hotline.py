@@ -186,6 +186,37 @@ def test_templates_list_their_parameters_in_the_readers_language(hot: Api) -> No
     assert "Request you delay your activity by {minutes} minutes." in english
     arabic = run(hot, "templates", "--lang", "ar", "--json")
     listing = json.loads(arabic.stdout)
-    assert listing["language"] == "ar" and len(listing["templates"]) == 20
+    assert listing["language"] == "ar" and len(listing["templates"]) == 26
     unknown = " ".join(run(hot, "templates", "--lang", "xx").stdout.split())
     assert "no catalogue in 'xx': the patterns are in en" in unknown
+
+
+def test_reply_answers_a_message_in_one_command(hot: Api) -> None:
+    """R-MSG-5: ``msg reply ID wilco`` (any case); the list shows the reply; a second reply
+    and an unexpected one print their reasons and fail."""
+    sent = as_json(run(hot, "send", "--to", "bravo", "--template", "hold_position", "--json"))
+    waiting = " ".join(ok(run(hot, "list", party="bravo")).stdout.split())
+    assert "reply WILCO/UNABLE" in waiting
+    hot.env.clock.advance(20)
+    replied = " ".join(ok(run(hot, "reply", sent["id"], "wilco", party="bravo")).stdout.split())
+    assert f"Replied WILCO (Anlaşıldı, uyacağız) to message {sent['id']}" in replied
+    assert "by bravo-duty" in replied
+    listed = " ".join(ok(run(hot, "list")).stdout.split())
+    assert "WILCO (Wilco: will comply)" in listed and "by bravo-duty" in listed
+    twice = run(hot, "reply", sent["id"], "UNABLE", party="bravo")
+    assert twice.exit_code != 0 and "already-replied" in twice.output
+    free = as_json(run(hot, "send", "--to", "bravo", "--text", "hello", "--json"))
+    refused = run(hot, "reply", free["id"], "WILCO", party="bravo")
+    assert refused.exit_code != 0 and "unexpected-reply" in refused.output
+    assert "expects no reply" in " ".join(refused.output.split())
+
+
+def test_reply_json_prints_the_message_with_its_reply(hot: Api) -> None:
+    """R-MSG-5: ``--json`` prints the message replied to."""
+    sent = as_json(run(hot, "send", "--to", "bravo", "--template", "confirm_receipt", "--json"))
+    answered = as_json(run(hot, "reply", sent["id"], "AFFIRM", "--json", party="bravo"))
+    assert (
+        answered["reply"]["reply"] == "AFFIRM" and answered["reply"]["replied_by"] == "bravo-duty"
+    )
+    templates = " ".join(ok(run(hot, "templates", "--lang", "en")).stdout.split())
+    assert "AFFIRM (Affirm: yes)" in templates and "approaching_protected_zone" in templates

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sharedsky.domain.channels import ChannelRules, Priority, Sharing
-from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.errors import AlreadyReplied, Forbidden, InvalidInput, UnexpectedReply
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism, Party
 from sharedsky.domain.messages import (
@@ -16,12 +16,14 @@ from sharedsky.domain.messages import (
     Message,
     MessageDraft,
     MessageId,
+    MessageReply,
     ack_rules,
     check_draft,
+    check_reply_to,
     may_see,
     thread_of,
 )
-from sharedsky.domain.templates import AboutType
+from sharedsky.domain.templates import AboutType, Reply
 from sharedsky.domain.visibility import Viewer
 
 A, B, C, HOST = PartyId("alpha"), PartyId("bravo"), PartyId("charlie"), PartyId("host")
@@ -29,6 +31,7 @@ FAST = ChannelRules(
     sharing=Sharing.CONFLICTS_ONLY,
     ack_deadline_s={Priority.ROUTINE: 600, Priority.PRIORITY: 120, Priority.FLASH: 30},
 )
+T = datetime(2027, 1, 1, 0, 5, tzinfo=UTC)
 MECH = Mechanism(
     name="test",
     host=Party(HOST, "Host", "en"),
@@ -120,3 +123,46 @@ def test_only_sender_recipient_and_host_see_a_message() -> None:
     assert may_see(Viewer(B, False), message)
     assert may_see(Viewer(HOST, True), message)
     assert not may_see(Viewer(C, False), message)
+
+
+# -- replies (R-MSG-5) ---------------------------------------------------------------------
+
+
+def sent(template: str | None, reply: MessageReply | None = None) -> Message:
+    return Message(
+        MessageId("msg-1"),
+        "parties:alpha|bravo",
+        A,
+        OperatorId("alpha-duty"),
+        B,
+        Priority.PRIORITY,
+        template,
+        {"minutes": 20} if template == "request_delay" else {},
+        "",
+        None,
+        datetime(2027, 1, 1, tzinfo=UTC),
+        reply,
+    )
+
+
+def test_the_recipient_replies_once_with_a_reply_the_template_declares() -> None:
+    """R-MSG-5: the recipient's WILCO is checked; the sender is forbidden; twice conflicts."""
+    message = sent("request_delay")
+    assert message.expected_replies == (Reply.WILCO, Reply.UNABLE)
+    assert check_reply_to(message, B, "WILCO") is Reply.WILCO
+    with pytest.raises(Forbidden):
+        check_reply_to(message, A, "WILCO")
+    with pytest.raises(UnexpectedReply):
+        check_reply_to(message, B, "NEGATIVE")
+    replied = sent("request_delay", MessageReply(Reply.UNABLE, OperatorId("bravo-duty"), T))
+    with pytest.raises(AlreadyReplied) as caught:
+        check_reply_to(replied, B, "WILCO")
+    assert "UNABLE" in caught.value.detail
+
+
+def test_free_text_and_unknown_templates_expect_no_reply() -> None:
+    """R-MSG-5: a message without declared replies is acknowledged, not replied to."""
+    assert sent(None).expected_replies == ()
+    assert sent("no_such_template").expected_replies == ()
+    with pytest.raises(UnexpectedReply):
+        check_reply_to(sent(None), B, "WILCO")

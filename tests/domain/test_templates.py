@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.errors import InvalidInput, UnexpectedReply
 from sharedsky.domain.templates import (
     CATALOGUE,
     PLACEHOLDER,
+    REPLY_WORDS_EN,
     ParamKind,
     ParamSpec,
     ParamValue,
+    Reply,
     Template,
+    check_reply,
     template,
     validate_params,
 )
@@ -20,6 +23,7 @@ from sharedsky.interop.catalogues import (
     base_language,
     load_catalogues,
     read_catalogue,
+    read_reply_words,
     shipped_languages,
 )
 
@@ -45,9 +49,9 @@ def samples(tpl: Template) -> dict[str, ParamValue]:
     return values
 
 
-def test_the_catalogue_holds_twenty_templates_with_distinct_ids() -> None:
+def test_the_catalogue_holds_twenty_six_templates_with_distinct_ids() -> None:
     """R-MSG-2: about twenty standard messages."""
-    assert len(CATALOGUE) == 20
+    assert len(CATALOGUE) == 26
     assert {"request_delay", "aircraft_in_distress", "unable_to_comply"} <= set(CATALOGUE)
 
 
@@ -191,3 +195,79 @@ def test_warming_reads_the_number_data_of_every_language_once() -> None:
     misses = catalogues._number_format.cache_info().misses
     assert books.render(CATALOGUE["request_delay"], {"minutes": 1500}, "tr")
     assert catalogues._number_format.cache_info().misses == misses  # nothing left to read
+
+
+# -- replies -------------------------------------------------------------------------------
+
+NEW_TEMPLATES = (
+    "approaching_protected_zone",
+    "live_firing_in_area",
+    "laser_activity",
+    "unintentional_entry",
+    "interference_command_control",
+    "emergency_declared",
+)
+
+
+def test_the_new_templates_declare_typed_parameters_and_their_replies() -> None:
+    """R-MSG-5: the six new standard phrases, each with the replies that close it."""
+    for tpl_id in NEW_TEMPLATES:
+        assert CATALOGUE[tpl_id].replies, tpl_id
+    assert CATALOGUE["approaching_protected_zone"].replies == (Reply.WILCO, Reply.UNABLE)
+    assert CATALOGUE["unintentional_entry"].replies == (Reply.AFFIRM, Reply.NEGATIVE)
+    firing = CATALOGUE["live_firing_in_area"]
+    assert [p.kind for p in firing.params] == [
+        ParamKind.TEXT,
+        ParamKind.UTC_TIME,
+        ParamKind.UTC_TIME,
+        ParamKind.INT,
+    ]
+    assert validate_params(CATALOGUE["laser_activity"], {
+        "radius_km": 2, "lat": 34.5, "lon": 36.1, "start": "10:00", "end": "11:30",
+    })["radius_km"] == 2.0  # fmt: skip
+    with pytest.raises(InvalidInput) as caught:
+        validate_params(
+            CATALOGUE["approaching_protected_zone"],
+            {"callsign": "VIPER 1", "distance_km": -1, "zone": "Hospital"},
+        )
+    assert caught.value.path == ("params", "distance_km")
+
+
+def test_a_declared_reply_is_accepted_and_any_other_is_refused_at_reply() -> None:
+    """R-MSG-5: a reply is one the template declares; free text and templates without
+    replies expect none."""
+    delay = CATALOGUE["request_delay"]
+    assert check_reply(delay, "WILCO") is Reply.WILCO
+    assert check_reply(delay, "UNABLE") is Reply.UNABLE
+    for tpl, given, says in (
+        (delay, "AFFIRM", "it expects: WILCO, UNABLE"),
+        (delay, "wilco", "it expects"),
+        (CATALOGUE["standby"], "WILCO", "expects no reply"),
+        (None, "WILCO", "without a template expects no reply"),
+    ):
+        with pytest.raises(UnexpectedReply) as caught:
+            check_reply(tpl, given)
+        assert caught.value.path == ("reply",)
+        assert caught.value.code == "unexpected-reply"
+        assert says in caught.value.detail
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_reply_is_worded_in_every_language(language: str) -> None:
+    """R-MSG-5: WILCO, UNABLE, AFFIRM and NEGATIVE in every shipped catalogue, translated."""
+    words = read_reply_words(language)
+    assert set(words) == set(Reply), language
+    books = load_catalogues()
+    for reply in Reply:
+        assert words[reply] != REPLY_WORDS_EN[reply], (language, reply)
+        assert books.reply_words(reply, language) == words[reply]
+    assert books.reply_words(Reply.WILCO, "fr") == "Wilco: will comply"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_new_templates_are_translated_in_every_language(language: str) -> None:
+    """R-MSG-2: the new templates are in every catalogue, each placeholder once."""
+    patterns = read_catalogue(language)
+    for tpl_id in NEW_TEMPLATES:
+        assert tpl_id in patterns, (language, tpl_id)
+        assert patterns[tpl_id] != CATALOGUE[tpl_id].pattern_en

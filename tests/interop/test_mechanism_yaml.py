@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import pytest
-from _support import LEVANT_YAML
+from _support import COMMS_YAML, LEVANT_YAML
 
 from sharedsky.domain.channels import Priority, Sharing
 from sharedsky.domain.errors import InvalidMechanism
 from sharedsky.domain.ids import PartyId
+from sharedsky.domain.mechanism import CommsCard, Frequency, PhoneLine
 from sharedsky.interop.mechanism_yaml import parse_mechanism
 
 A, B = PartyId("alpha"), PartyId("bravo")
@@ -286,3 +287,56 @@ def test_a_bad_datum_range_is_refused_at_its_line(extra: str, words: str) -> Non
         parse_mechanism(text)
     assert words in refused.value.detail
     assert refused.value.line == text.count("\n")
+
+
+def test_comms_cards_load_for_the_host_and_each_party_that_declares_one() -> None:
+    """R-MECH-4: frequencies with labels, phone lines, languages and hours, as written."""
+    mechanism, canonical = parse_mechanism(COMMS_YAML)
+    alpha = mechanism.party(PartyId("alpha")).comms
+    assert alpha == CommsCard(
+        frequencies=(Frequency("Guard", 121.5), Frequency("Alpha ops", 282.8)),
+        phones=(PhoneLine("Ops", "+44 20 7946 0100"),),
+        languages=("en", "ar"),
+        hours="H24",
+    )
+    assert mechanism.host.comms == CommsCard(
+        phones=(PhoneLine("Cell duty", "+357 22 555 0100"),), hours="H24"
+    )
+    assert mechanism.party(PartyId("bravo")).comms is None
+    assert '"mhz": 121.5' in canonical
+    again, _ = parse_mechanism(canonical)  # the server reloads the canonical JSON
+    assert again.party(PartyId("alpha")).comms == alpha
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "words"),
+    [
+        ("mhz: 282.8", 10, "parties.0.comms.frequencies.1.mhz: Input should be greater than 0"),
+        ('number: "+44 20 7946 0100"', 11, "not a phone number in international form"),
+        ("label: Alpha ops", 10, "the label 'guard' is listed twice in the comms card of 'alpha'"),
+        ("languages: [en, ar]", 12, "the language 'EN' is listed twice"),
+        ("hours: H24\n  - {id: bravo", 14, "comms.fax: Extra inputs are not permitted"),
+        ("{id: bravo, name: Bravo, language: tr}", 14, "parties.1.comms: an empty comms card"),
+        ("languages: [en, ar]", 12, "'english' is not a language tag: write a BCP 47 tag"),
+        ("label: Alpha ops", 10, "frequencies.1.label: String should have at least 1 character"),
+    ],
+)
+def test_a_bad_comms_card_is_refused_with_its_line_and_reason(
+    change: str, line: int, words: str
+) -> None:
+    """R-MECH-1, R-MECH-4: a bad frequency, phone number, repeated label or language, an
+    unknown key or an empty card is refused at its line, saying why."""
+    replacement = {
+        "mhz: 282.8": "mhz: -2",
+        'number: "+44 20 7946 0100"': 'number: "020 7946 0100"',
+        "label: Alpha ops": "label: guard" if "guard" in words else 'label: ""',
+        "hours: H24\n  - {id: bravo": "hours: H24\n      fax: 1\n  - {id: bravo",
+        "{id: bravo, name: Bravo, language: tr}": "{id: bravo, name: Bravo, comms: {}}",
+    }.get(change)
+    if change == "languages: [en, ar]":
+        replacement = "languages: [en, EN]" if "twice" in words else "languages: [en, english]"
+    assert replacement is not None and change in COMMS_YAML
+    with pytest.raises(InvalidMechanism) as caught:
+        parse_mechanism(COMMS_YAML.replace(change, replacement, 1))
+    assert caught.value.line == line, caught.value.detail
+    assert words in caught.value.detail

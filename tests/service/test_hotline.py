@@ -9,23 +9,35 @@ from _support import T0, THREE_PARTY_YAML, Env, make_env
 
 from sharedsky.domain.acknowledgements import AckStatus, AckSubject
 from sharedsky.domain.channels import NoticeKind, Priority
-from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict
+from sharedsky.domain.errors import (
+    AlreadyReplied,
+    Forbidden,
+    ForbiddenRole,
+    InvalidInput,
+    NotFound,
+    StateConflict,
+    UnexpectedReply,
+)
 from sharedsky.domain.ids import OperatorId, PartyId
-from sharedsky.domain.messages import About, MessageDraft
+from sharedsky.domain.messages import About, MessageDraft, MessageReply
 from sharedsky.domain.notices import NoticeDraft
-from sharedsky.domain.templates import AboutType
+from sharedsky.domain.operators import Role
+from sharedsky.domain.templates import AboutType, Reply
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.geo.outlines import CircleOutline
+from sharedsky.rebuild import rebuild_state
 from sharedsky.service import queries
 from sharedsky.service.context import Actor
 from sharedsky.service.hotline import (
     acknowledge_message,
     list_messages,
     list_thread,
+    reply_to_message,
     send_message,
     show_message,
 )
 from sharedsky.service.notices import file_notice
+from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
 from sharedsky.testing.memory import MemoryDatabase
 
@@ -177,3 +189,86 @@ def test_a_refused_message_stores_nothing(env3: Env) -> None:
         send_message(env3.deps, ALPHA, MessageDraft(PartyId("bravo"), template="request_delay"))
     assert event_types(env3) == before
     assert list_messages(env3.deps, HOST.viewer) == []
+
+
+# -- replies (R-MSG-5) ---------------------------------------------------------------------
+
+
+def test_a_reply_closes_the_message_and_acknowledges_it_in_one_event(env3: Env) -> None:
+    """R-MSG-5: bravo answers WILCO: the reply and the acknowledgement are recorded, once."""
+    draft = MessageDraft(PartyId("bravo"), Priority.FLASH, "cease_activity", {"area": "Box 7"})
+    sent = send_message(env3.deps, ALPHA, draft)
+    env3.clock.advance(30)
+    record = reply_to_message(env3.deps, BRAVO, sent.message.id, "WILCO")
+    assert record.message.reply == MessageReply(
+        Reply.WILCO, OperatorId("bravo-duty"), T0 + timedelta(seconds=30)
+    )
+    assert record.ack is not None and record.ack.status is AckStatus.ACKNOWLEDGED
+    assert record.ack.acked_at == T0 + timedelta(seconds=30)
+    assert queries.pending_acks(env3.deps, BRAVO.viewer) == []
+    assert show_message(env3.deps, ALPHA.viewer, sent.message.id).message.reply == (
+        record.message.reply
+    )
+    assert event_types(env3)[-2:] == ["message.sent", "message.replied"]
+    with pytest.raises(AlreadyReplied):
+        reply_to_message(env3.deps, BRAVO, sent.message.id, "UNABLE")
+    assert event_types(env3)[-1] == "message.replied"
+
+
+def test_a_reply_after_an_acknowledgement_settles_nothing_more(env3: Env) -> None:
+    """R-MSG-5: acknowledged first, replied later: the reply names no request it settled."""
+    sent = send_message(
+        env3.deps, ALPHA, MessageDraft(PartyId("bravo"), template="request_deconfliction_call",
+                                       params={"time": "14:30"}),
+    )  # fmt: skip
+    acknowledge_message(env3.deps, BRAVO, sent.message.id)
+    record = reply_to_message(env3.deps, BRAVO, sent.message.id, "NEGATIVE")
+    assert record.message.reply is not None and record.message.reply.reply is Reply.NEGATIVE
+    events = env3.deps.db.run(lambda uow: uow.events.after(0), readonly=True)
+    assert events[-1].payload["acknowledged"] == [] and events[-1].payload["from"] == "alpha"
+
+
+def test_refused_replies_change_nothing(env3: Env) -> None:
+    """R-MSG-5: another reply 422, the sender 403, a third party 404, a viewer its role."""
+    sent = send_message(env3.deps, ALPHA, MessageDraft(PartyId("bravo"), template="standby"))
+    delay = send_message(
+        env3.deps, ALPHA, MessageDraft(PartyId("bravo"), template="request_delay",
+                                       params={"minutes": 5}),
+    )  # fmt: skip
+    before = event_types(env3)
+    with pytest.raises(UnexpectedReply):
+        reply_to_message(env3.deps, BRAVO, sent.message.id, "WILCO")
+    with pytest.raises(UnexpectedReply):
+        reply_to_message(env3.deps, BRAVO, delay.message.id, "AFFIRM")
+    with pytest.raises(Forbidden):
+        reply_to_message(env3.deps, ALPHA, delay.message.id, "WILCO")
+    with pytest.raises(Forbidden):
+        reply_to_message(env3.deps, HOST, delay.message.id, "WILCO")
+    with pytest.raises(NotFound):
+        reply_to_message(env3.deps, CHARLIE, delay.message.id, "WILCO")
+    with pytest.raises(NotFound):
+        reply_to_message(env3.deps, BRAVO, "msg-none", "WILCO")
+    viewer = Actor(OperatorId("bravo-watch"), PartyId("bravo"), False, role=Role.VIEWER)
+    with pytest.raises(ForbiddenRole):
+        reply_to_message(env3.deps, viewer, delay.message.id, "WILCO")
+    assert event_types(env3) == before
+    assert show_message(env3.deps, BRAVO.viewer, delay.message.id).message.reply is None
+
+
+def test_replies_replay_from_the_ledger_to_the_same_rows(
+    database: Database, clock: FakeClock
+) -> None:
+    """R-LEDGER-8: a reply (and the acknowledgement it settled) is a projection of its event."""
+    env = make_env(database, clock, THREE_PARTY_YAML)
+    draft = MessageDraft(PartyId("bravo"), Priority.PRIORITY, "hold_position")
+    first = send_message(env.deps, ALPHA, draft)
+    second = send_message(env.deps, ALPHA, draft)
+    clock.advance(20)
+    reply_to_message(env.deps, BRAVO, first.message.id, "UNABLE")
+    acknowledge_message(env.deps, BRAVO, second.message.id)
+    reply_to_message(env.deps, BRAVO, second.message.id, "WILCO")
+    report = rebuild_state(database, check=True)
+    assert report.identical, report.differences
+    shown = show_message(env.deps, ALPHA.viewer, first.message.id)
+    assert shown.message.reply is not None and shown.message.reply.reply is Reply.UNABLE
+    assert shown.ack is not None and shown.ack.status is AckStatus.ACKNOWLEDGED

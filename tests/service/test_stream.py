@@ -224,6 +224,11 @@ def test_late_for_is_cut_to_the_viewers_own_party(world: World) -> None:
             {"message": "m1", "from": "bravo", "to": ["charlie"]},
             {"host", "bravo", "charlie"},
         ),
+        (
+            "message.replied",
+            {"message": "m1", "from": "alpha", "to": ["bravo"], "reply": "WILCO"},
+            {"host", "alpha", "bravo"},
+        ),
         ("message.sent", {"message": "m2"}, {"host"}),
         ("ack.escalated", {"ack": "ack-1", "party": "bravo", "rung": 1}, {"host", "bravo"}),
         ("notice.filed", {"notice": "ntc-gone"}, {"host"}),
@@ -290,6 +295,7 @@ _PAYLOADS: list[dict[str, object]] = [
     [
         "message.sent",
         "message.acknowledged",
+        "message.replied",
         "ack.escalated",
         "notice.filed",
         "zone.declared",
@@ -307,7 +313,12 @@ def test_a_stream_is_never_left_asleep_for_an_event_it_may_receive(kind: str) ->
     viewers += [
         Viewer(PartyId("alpha"), False, OperatorId(o)) for o in ("alpha-duty", "alpha-commander")
     ]
-    by_payload_alone = kind in {"message.sent", "message.acknowledged", "ack.escalated"}
+    by_payload_alone = kind in {
+        "message.sent",
+        "message.acknowledged",
+        "message.replied",
+        "ack.escalated",
+    }
     for payload in _PAYLOADS:
         event = StoredEvent(1, T0, "x", kind, payload)
         for viewer in viewers:

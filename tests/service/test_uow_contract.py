@@ -35,7 +35,7 @@ from sharedsky.domain.errors import KeyTaken
 from sharedsky.domain.escalation import EscalationRecord
 from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
-from sharedsky.domain.messages import About, Message, MessageId
+from sharedsky.domain.messages import About, Message, MessageId, MessageReply
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus
 from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.tactical import (
@@ -47,7 +47,7 @@ from sharedsky.domain.tactical import (
     Severity,
     StoredAlert,
 )
-from sharedsky.domain.templates import AboutType
+from sharedsky.domain.templates import AboutType, Reply
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.domain.zones import Zone, ZoneKind
@@ -736,6 +736,20 @@ def test_messages_read_back_by_thread_oldest_first_and_newest_first_by_party(
     assert ids(read(db, lambda uow: uow.messages.latest(PartyId("x"), 2))) == []
     with pytest.raises(TAKEN):
         write(db, lambda uow: uow.messages.add(messages[0]))
+
+
+def test_a_reply_is_recorded_on_its_message_and_nothing_else_changes(db: Database) -> None:
+    """R-MSG-5: ``set_reply`` keeps which reply, by whom and when; an absent message: no-op."""
+    sent = message("m-1", A, B, 1, "parties:alpha|bravo")
+    write(db, lambda uow: uow.messages.add(sent))
+    first = read(db, lambda uow: uow.messages.get("m-1"))
+    assert first is not None and first.reply is None
+    given = MessageReply(Reply.WILCO, OperatorId("bravo-duty"), at(5))
+    write(db, lambda uow: uow.messages.set_reply("m-1", given))
+    write(db, lambda uow: uow.messages.set_reply("m-9", given))
+    got = read(db, lambda uow: uow.messages.get("m-1"))
+    assert got == replace(sent, params={"list": [1, 2], "minutes": 20}, reply=given)
+    assert read(db, lambda uow: uow.messages.get("m-9")) is None
 
 
 def test_only_first_deliveries_are_recorded(db: Database) -> None:

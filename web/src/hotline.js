@@ -1,10 +1,13 @@
 // The hotline: threads per counterparty and per notice or conflict; compose from the standard
 // templates with parameters, or free text; each message in the reader's language (right to left
-// for Hebrew and Arabic), with its ticks: ✓ sent, ✓✓ delivered, blue ✓✓ acknowledged.
+// for Hebrew and Arabic), with its ticks: ✓ sent, ✓✓ delivered, blue ✓✓ acknowledged. A message
+// whose template expects a reply (WILCO, UNABLE, AFFIRM, NEGATIVE) offers each as one button to
+// its recipient: one click replies and acknowledges it; the sender sees the reply come back.
 import { post } from "./api.js";
 import { countdown, esc, hhmm, isRtl, partyName } from "./format.js";
 import { hasWord, t } from "./i18n.js";
 import { bandText, conflictName, distinct, noticeName, unseenName, windowText } from "./names.js";
+import { replyButtons } from "./inbox.js";
 import { tacticalTitle } from "./tactical.js";
 
 /** A template as the reader knows it: its pattern in the reader's language, each parameter
@@ -67,6 +70,11 @@ export class Hotline {
     this.form.template.addEventListener("change", () => this.renderParams());
     this.form.addEventListener("input", () => this.preview());
     this.el.querySelector("#thread").addEventListener("click", (e) => {
+      const r = e.target.closest("[data-reply-message]");
+      if (r) {
+        this.reply(r.dataset.replyMessage, r.dataset.reply, r);
+        return;
+      }
       const b = e.target.closest("[data-ack-message]");
       if (b) this.app.inbox.acknowledgeItem({ subject: "message", subject_id: b.dataset.ackMessage, priority: "routine" });
     });
@@ -223,8 +231,46 @@ export class Hotline {
       <header><span class="chip prio" data-priority="${esc(m.priority)}">${esc(t(`priority.${m.priority}`))}</span> ${esc(partyName(s, m.from))} → ${esc(partyName(s, m.to))} · ${hhmm(m.sent_at)}</header>
       ${m.rendered ? `<p class="rendered" lang="${esc(m.language)}" dir="${dir}">${esc(m.rendered)}</p>` : ""}${english}
       ${m.text ? `<p class="free" dir="auto">${esc(m.text)}</p>` : ""}
+      ${this.replyHtml(m, mine)}
       <footer><span class="ticks ${tick}" title="${esc(tickTitle)}" data-state="${tick}" aria-label="${esc(tickTitle)}">${ticks}</span> <span class="muted">${esc(acked ? tickTitle : `${t(`hotline.tick.${tick}`)}${tick === "delivered" ? ` ${hhmm(m.delivered_at)}` : ""}${due}`)}</span> ${button}</footer>
     </article>`;
+  }
+
+  /** What the recipient may answer, or the answer given: the reply buttons (to the recipient's
+   * duty officers, until it replies), the reply with who and when, or the replies awaited. */
+  replyHtml(m, mine) {
+    const replies = m.replies || [];
+    if (m.reply) {
+      const r = m.reply;
+      const said = t("hotline.replied", { reply: r.reply, words: r.words, operator: r.replied_by, time: hhmm(r.replied_at) });
+      return `<p class="reply-given" data-reply-state="${esc(r.reply)}"><span class="chip reply">${esc(r.reply)}</span> <span lang="${esc(m.language)}" dir="auto">${esc(said)}</span></p>`;
+    }
+    if (!replies.length) return "";
+    if (mine || this.app.state.me.role === "viewer" || m.to !== this.app.state.me.party) {
+      return `<p class="reply-awaited muted">${esc(t("hotline.awaiting_reply", { replies: replies.map((r) => r.reply).join(" / ") }))}</p>`;
+    }
+    return replyButtons(m.id, replies, m.language, "data-reply-message");
+  }
+
+  /** One click: the reply (which acknowledges the message too); the thread shows it at once. */
+  async reply(messageId, reply, button) {
+    const box = button.closest(".reply-buttons");
+    for (const b of box.querySelectorAll("button")) b.disabled = true;
+    try {
+      const answered = await post(`/v1/messages/${encodeURIComponent(messageId)}/reply`, { reply });
+      const s = this.app.state;
+      const at = s.messages.findIndex((x) => x.id === answered.id);
+      if (at >= 0) s.messages[at] = answered;
+      s.pending = s.pending.filter((a) => a.subject_id !== messageId);
+      this.render();
+      this.app.inbox.render();
+      this.app.takeover.render();
+      this.app.toast(t("toast.replied", { reply: answered.reply ? answered.reply.reply : reply, party: partyName(s, answered.from) }));
+      this.app.refresh(["messages", "pending"]);
+    } catch (err) {
+      for (const b of box.querySelectorAll("button")) b.disabled = false;
+      box.querySelector(".reply-error").textContent = t("hotline.not_replied", { error: err.message });
+    }
   }
 
   async send() {

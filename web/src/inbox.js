@@ -28,6 +28,14 @@ export function byUrgency(a, b, tactical = new Map(), marked = new Map()) {
   return PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
 }
 
+/** One button per reply a message expects (its code and its words in the reader's language),
+ * each naming the message in ``attribute``; a place for the error after them. */
+export function replyButtons(messageId, replies, language, attribute) {
+  return `<div class="reply-buttons" role="group">${replies
+    .map((r) => `<button type="button" class="reply-button" ${attribute}="${esc(messageId)}" data-reply="${esc(r.reply)}" title="${esc(t("hotline.reply_title", { reply: r.reply }))}"><strong>${esc(r.reply)}</strong> <span lang="${esc(language || "")}" dir="auto">${esc(r.words)}</span></button>`)
+    .join("")}<span class="error reply-error" role="alert"></span></div>`;
+}
+
 export class Inbox {
   constructor(app, element) {
     this.app = app;
@@ -45,6 +53,11 @@ export class Inbox {
       this.app.objects.select({ type, id: row.dataset.id }, { show: true });
     });
     this.list.addEventListener("click", (e) => {
+      const reply = e.target.closest("button[data-inbox-reply]");
+      if (reply) {
+        this.app.hotline.reply(reply.dataset.inboxReply, reply.dataset.reply, reply);
+        return;
+      }
       const button = e.target.closest("button[data-ack]");
       if (button) this.acknowledge(Number(button.dataset.ack));
       const row = e.target.closest("li[data-index]");
@@ -67,6 +80,8 @@ export class Inbox {
         text: m.text,
         language: m.rendered ? m.language : "",
         more: [hhmm(m.sent_at)],
+        // the replies its template expects: one click answers and acknowledges (R-MSG-5)
+        replies: !m.reply && m.to === s.me.party && s.me.role !== "viewer" && m.replies && m.replies.length ? m.replies : null,
       };
     }
     if (item.subject === "conflict") {
@@ -119,6 +134,7 @@ export class Inbox {
             ${d.body ? `<div class="item-body" dir="${dir}" lang="${esc(d.language || "")}">${esc(d.body)}</div>` : ""}
             ${d.tactical ? `<div class="item-body tactical-summary sev-${esc(d.tactical.severity)}" data-conflict="${esc(d.tactical.id)}">${esc(tacticalSummary(d.tactical))}</div>` : ""}
             ${d.text ? `<div class="item-body free" dir="auto">${esc(d.text)}</div>` : ""}
+            ${d.replies ? replyButtons(item.subject_id, d.replies, d.language, "data-inbox-reply") : ""}
             ${item.rung ? `<div class="rung">${esc(t("inbox.rung", { rung: item.rung }))}</div>` : ""}
             <button type="button" data-ack="${i}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>${esc(t("action.acknowledge"))}</button>
             <button type="button" class="copy-id" data-copy="${esc(item.subject_id)}" title="${esc(t("copy_id.title"))}">${esc(t("copy_id"))}</button>

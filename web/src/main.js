@@ -13,6 +13,7 @@ import { LivePicture } from "./live.js";
 import { Takeover } from "./takeover.js";
 import { KeyDialog } from "./keys.js";
 import { OperatorsPanel } from "./operators.js";
+import { PartiesPanel } from "./parties.js";
 import EVENT_TYPES from "./event-types.json";
 import { loadWords, t } from "./i18n.js";
 import { conflictName, messageName, noticeName, sideName, trackName, unseenName, zoneName } from "./names.js";
@@ -152,6 +153,7 @@ class App {
     this.filing = new Filing(this, $("panel-file"));
     this.hotline = new Hotline(this, $("panel-hotline"));
     this.objects = new ObjectList(this, $("panel-lists"));
+    this.parties = new PartiesPanel(this, $("panel-parties"));
     this.host = me.is_host ? new HostView(this, $("panel-host")) : null;
     this.operators = me.role === "admin" ? new OperatorsPanel(this, $("panel-operators")) : null;
     this.state.templates = await get(`/v1/templates?lang=${encodeURIComponent(me.language)}`);
@@ -481,6 +483,16 @@ function main() {
     if (ref) app.show(ref);
   });
   for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => app.showTab(tab.dataset.tab));
+  // a party in the map's legend: its comms card in the Parties tab (captured: the legend keeps
+  // its clicks from the map)
+  const legendParty = (e) => {
+    const row = app.state && app.parties ? e.target.closest("#map-legend [data-party]") : null;
+    if (!row || (e.type === "keydown" && e.key !== "Enter" && e.key !== " ")) return;
+    e.preventDefault();
+    app.parties.show(row.dataset.party);
+  };
+  $("map").addEventListener("click", legendParty, true);
+  $("map").addEventListener("keydown", legendParty, true);
   document.addEventListener("keydown", (e) => {
     if (!app.state) return;
     if (app.keys && app.keys.isOpen) {

@@ -161,8 +161,9 @@ export class ConsoleMap {
     return control;
   }
 
-  /** The legend: each party in its colour (the operator's own marked), the zone kinds' lines,
-   * the conflicts' marks. Built once the mechanism is known. */
+  /** The legend: each party in its colour (the operator's own marked; a click opens its comms
+   * card in the Parties tab), the zone kinds' lines, the conflicts' marks. Built once the
+   * mechanism is known. */
   _legend(state) {
     if (this.legend) return;
     const control = L.control({ position: "bottomleft" });
@@ -175,7 +176,7 @@ export class ConsoleMap {
       box.innerHTML = `<div class="legend-head">${esc(t("legend.parties"))}</div>${parties
         .map(
           (p) =>
-            `<div class="legend-row" data-party="${esc(p.id)}"><span class="swatch" style="background:${esc(partyColour(state, p.id))}"></span>${esc(p.name)}${p.id === state.me.party ? ` <span class="muted">${esc(t("legend.you"))}</span>` : ""}${p.id === state.mechanism.host.id ? ` <span class="muted">${esc(t("legend.host"))}</span>` : ""}</div>`,
+            `<div class="legend-row legend-party" data-party="${esc(p.id)}" role="button" tabindex="0" title="${esc(t("legend.show_party", { party: p.name }))}"><span class="swatch" style="background:${esc(partyColour(state, p.id))}"></span>${esc(p.name)}${p.id === state.me.party ? ` <span class="muted">${esc(t("legend.you"))}</span>` : ""}${p.id === state.mechanism.host.id ? ` <span class="muted">${esc(t("legend.host"))}</span>` : ""}</div>`,
         )
         .join("")}
         <div class="legend-head">${esc(t("legend.zones"))}</div>

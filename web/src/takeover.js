@@ -11,6 +11,7 @@
 import { post } from "./api.js";
 import { countdown, isRtl, utc } from "./format.js";
 import { t } from "./i18n.js";
+import { replyButtons } from "./inbox.js";
 import { secondsLeft, tacticalSummary, tacticalTitle } from "./tactical.js";
 
 const SNOOZE_MS = 60_000;
@@ -36,6 +37,11 @@ export class Takeover {
     document.getElementById("takeover-ack").addEventListener("click", () => this.acknowledge());
     document.getElementById("takeover-snooze").addEventListener("click", () => this.snooze());
     document.getElementById("takeover-signout").addEventListener("click", () => app.signOut());
+    // a flash message that expects a reply: one click answers it (and acknowledges it)
+    document.getElementById("takeover-replies").addEventListener("click", (e) => {
+      const b = e.target.closest("button[data-takeover-reply]");
+      if (b) this.app.hotline.reply(b.dataset.takeoverReply, b.dataset.reply, b);
+    });
   }
 
   /** Close the current alarm for ``SNOOZE_MS`` (the operator must be able to reach the rest of
@@ -125,6 +131,12 @@ export class Takeover {
       free.hidden = !more;
     }
     const viewer = this.app.state.me.role === "viewer";
+    const replies = document.getElementById("takeover-replies");
+    const d = top.kind === "flash" && top.item.subject === "message" ? this.app.inbox.describe(top.item) : null;
+    if (changed || replies.hidden === Boolean(d && d.replies)) {
+      replies.innerHTML = d && d.replies ? replyButtons(top.item.subject_id, d.replies, d.language, "data-takeover-reply") : "";
+      replies.hidden = !(d && d.replies);
+    }
     document.getElementById("takeover-ack").hidden = viewer;
     document.getElementById("takeover-viewer").hidden = !viewer;
     this._meta();

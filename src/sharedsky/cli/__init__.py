@@ -10,6 +10,7 @@ from sharedsky.cli import conflicts as conflicts
 from sharedsky.cli import cot as cot
 from sharedsky.cli import hotline as hotline
 from sharedsky.cli import ledger as ledger
+from sharedsky.cli import mechanism as mechanism
 from sharedsky.cli import notices as notices
 from sharedsky.cli import operators as operators
 from sharedsky.cli import stats as stats
@@ -34,6 +35,7 @@ app.add_typer(hotline.app, name="msg")
 app.add_typer(stats.app, name="stats")
 app.add_typer(tracks.app, name="tracks")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(mechanism.app, name="mechanism")
 app.add_typer(operators.app, name="operators")
 app.add_typer(cot.app, name="cot")
 app.command("inbox")(stats.inbox)

@@ -1,4 +1,4 @@
-"""``sharedsky msg …``: send, list and acknowledge hotline messages."""
+"""``sharedsky msg …``: send, list, acknowledge and reply to hotline messages."""
 
 from __future__ import annotations
 
@@ -23,14 +23,15 @@ from sharedsky.cli._common import (
     table,
     when_text,
 )
-from sharedsky.cli._names import Names
+from sharedsky.cli._names import Names, message_label
 from sharedsky.client import hotline as sdk
 from sharedsky.domain.templates import CATALOGUE, ParamKind
 from sharedsky.wire import v1
 
 app = typer.Typer(
-    help="The hotline: send, list and ack (acknowledge) messages, standard templates read in each"
-    " reader's language or free text; the templates and their parameters.",
+    help="The hotline: send, list, ack (acknowledge) and reply to messages, standard templates"
+    " read in each reader's language or free text; the templates, their parameters and the"
+    " replies they expect (WILCO, UNABLE, AFFIRM, NEGATIVE).",
     no_args_is_help=True,
 )
 
@@ -80,13 +81,18 @@ def message_text(m: v1.MessageOut) -> str:
 
 
 def ack_text(m: v1.MessageOut) -> str:
-    """The recipient's acknowledgement: who and when, or the due time."""
+    """The recipient's reply (which, who, when) or its acknowledgement (who and when, or the
+    due time, and the replies expected)."""
+    if m.reply is not None:
+        r = m.reply
+        return f"{r.reply} ({r.words}) {when_text(r.replied_at, short=True)} by {r.replied_by}"
     ack = m.acknowledgement
+    expected = f"; reply {'/'.join(o.reply for o in m.replies)}" if m.replies else ""
     if ack is None:
-        return ""
+        return expected.removeprefix("; ")
     if ack.status == "acknowledged":
-        return f"acked {when_text(ack.acked_at, short=True)} by {ack.acked_by or '?'}"
-    return f"{ack.status}, due {when_text(ack.due_at, short=True)}"
+        return f"acked {when_text(ack.acked_at, short=True)} by {ack.acked_by or '?'}{expected}"
+    return f"{ack.status}, due {when_text(ack.due_at, short=True)}{expected}"
 
 
 def messages_table(messages: list[v1.MessageOut], title: str, names: Names) -> Table:
@@ -229,13 +235,14 @@ def list_templates(
         return
     others = ", ".join(listing.languages)
     title = f"Templates in {listing.language} ({len(listing.templates)}; languages: {others})"
-    grid = table(title, "template", "parameters", "pattern", "about")
+    grid = table(title, "template", "parameters", "pattern", "about", "replies")
     for t in listing.templates:
         grid.add_row(
             t.id,
             "\n".join(param_text(p) for p in t.params) or "-",
             Text(t.pattern),
             ", ".join(t.about),
+            Text("\n".join(f"{r.reply} ({r.words})" for r in t.replies)),
         )
     print_table(stdout(), grid)
     if lang is not None and listing.language != lang.split("-")[0].lower():
@@ -259,4 +266,37 @@ def ack_message(
     stdout().print(
         f"Acknowledged message [bold]{escape(ack.subject_id)}[/bold] ({escape(name)})"
         f" for {escape(ack.party)} at {when_text(ack.acked_at)} by {escape(ack.acked_by or '?')}"
+    )
+
+
+@app.command("reply")
+@connection_options
+def reply_message(
+    message_id: Annotated[str, typer.Argument(help="The message's id.", show_default=False)],
+    reply: Annotated[
+        str,
+        typer.Argument(
+            help="WILCO, UNABLE, AFFIRM or NEGATIVE: one the message's template expects"
+            " (`sharedsky msg templates` lists them).",
+            show_default=False,
+        ),
+    ],
+    connection: Connection,
+    json_: JsonOption = False,
+) -> None:
+    """Reply to a message addressed to your party with a standard reply its template expects;
+    the reply acknowledges the message too and reaches its sender."""
+    with connection.open() as client:
+        message = sdk.reply_message(client, message_id, reply.strip().upper())
+    if json_:
+        emit_json(message)
+        return
+    given = message.reply
+    if given is None:  # the server answers a reply with the message replied to, its reply in
+        raise typer.Exit(1)
+    name = message_label(message)
+    stdout().print(
+        f"Replied [bold]{escape(given.reply)}[/bold] ({escape(given.words)}) to message"
+        f" [bold]{escape(message.id)}[/bold] ({escape(name)}) from {escape(message.from_)}"
+        f" at {when_text(given.replied_at)} by {escape(given.replied_by)}"
     )

@@ -40,6 +40,18 @@ def ack_message(
     return client._transport.post(v1.AckOut, path, None, idempotency_key)
 
 
+def reply_message(
+    client: HotlineMixin, message_id: str, reply: str, idempotency_key: str | None = None
+) -> v1.MessageOut:
+    """Reply to a message addressed to the caller's party with one of the replies its template
+    declares (``WILCO``, ``UNABLE``, ``AFFIRM``, ``NEGATIVE``: the message's ``replies``); the
+    reply acknowledges it too. ClientError with ``code`` ``unexpected-reply`` (422) for another
+    reply, ``already-replied`` (409) for a second one."""
+    path = f"/v1/messages/{segment(message_id)}/reply"
+    body = v1.MessageReplyIn(reply=reply)
+    return client._transport.post(v1.MessageOut, path, body, idempotency_key)
+
+
 def list_templates(client: HotlineMixin, lang: str | None = None) -> v1.TemplateList:
     """The catalogue of standard messages in ``lang`` (default: the caller's language)."""
     params = {} if lang is None else {"lang": lang}
@@ -69,6 +81,12 @@ class HotlineMixin:
     def ack_message(self, message_id: str, idempotency_key: str | None = None) -> v1.AckOut:
         """Acknowledge a message addressed to the caller's party."""
         return ack_message(self, message_id, idempotency_key)
+
+    def reply_message(
+        self, message_id: str, reply: str, idempotency_key: str | None = None
+    ) -> v1.MessageOut:
+        """Reply to a message addressed to the caller's party (see ``reply_message``)."""
+        return reply_message(self, message_id, reply, idempotency_key)
 
     def list_templates(self, lang: str | None = None) -> v1.TemplateList:
         """The catalogue of standard messages."""

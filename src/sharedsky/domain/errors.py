@@ -11,6 +11,7 @@
     │   ├── NoFir                       no-fir              (422; a NOTAM needs the FIR)
     │   ├── FormatUnavailable           format-unavailable  (422; an exchange format not here)
     │   ├── InvalidImport               invalid-import      (422; ``problems`` per feature)
+    │   ├── UnexpectedReply             unexpected-reply    (422; not a reply the message expects)
     │   └── InvalidBackup               invalid-backup      (422; not a backup, or damaged)
     ├── Unauthenticated                 unauthenticated     (401)
     │   ├── SignatureRequired           signature-required  (401; the operator signs its writes)
@@ -22,7 +23,8 @@
     ├── StateConflict                   state-conflict      (409)
     │   ├── KeyTaken                    key-taken           (409; replayed, never answered)
     │   ├── TooEarly                    too-early           (409; activation before its time)
-    │   └── WindowEnded                 window-ended        (409; activation/release too late)
+    │   ├── WindowEnded                 window-ended        (409; activation/release too late)
+    │   └── AlreadyReplied              already-replied     (409; a message is replied to once)
     ├── IdempotencyMismatch             idempotency-mismatch (422)
     ├── StoreUnavailable                store-unavailable   (503; the database does not answer)
     ├── RateLimited                     rate-limited        (429; ``retry_after_s``)
@@ -134,6 +136,13 @@ class InvalidBackup(InvalidInput):
     code = "invalid-backup"
 
 
+class UnexpectedReply(InvalidInput):
+    """A reply that the message's template does not declare (or a reply to a message that
+    expects none)."""
+
+    code = "unexpected-reply"
+
+
 class Unauthenticated(SharedskyError):
     """No token, or a token that belongs to nobody, or a bad or missing signature; ``reason``
     names which in a few stable words (``missing-token``, ``unknown-token``, ``revoked``,
@@ -214,6 +223,12 @@ class WindowEnded(StateConflict):
     """An activation or a release came when the window had ended already (R-ACT-2)."""
 
     code = "window-ended"
+
+
+class AlreadyReplied(StateConflict):
+    """The message was replied to already: a reply is given once and never changed."""
+
+    code = "already-replied"
 
 
 class IdempotencyMismatch(InvalidInput):

@@ -487,6 +487,28 @@ class MessageAcknowledged(Event):
     acknowledged: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class MessageReplied(Event):
+    """A message's recipient replied to it with ``reply`` (one its template declares):
+    ``operator`` replied at ``at``, and the reply settled its pending acknowledgement requests
+    ``acknowledged`` (none when it was acknowledged before)."""
+
+    TYPE = "message.replied"
+    AUDIENCE = Audience.NAMED
+    KEYS = _SENDER_RECIPIENT
+    DETAIL = frozenset({"at", "acknowledged"})
+
+    message: str
+    thread: str
+    sender: str
+    recipient: str
+    reply: str
+    party: str
+    operator: str
+    at: datetime
+    acknowledged: tuple[str, ...]
+
+
 # -- tactical alerts -------------------------------------------------------------------------
 
 
@@ -746,6 +768,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         ConflictAcknowledged,
         MessageSent,
         MessageAcknowledged,
+        MessageReplied,
         TacticalDetected,
         TacticalUpdated,
         TacticalCleared,

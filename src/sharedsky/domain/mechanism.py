@@ -78,6 +78,37 @@ class NotamRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Frequency:
+    """A radio frequency a party keeps watch on, with what it is for."""
+
+    label: str
+    """What the frequency is for (``Guard``, ``Ops primary`` …)."""
+    mhz: float
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneLine:
+    """A telephone line of a party's operations, with what it is for."""
+
+    label: str
+    number: str
+    """In international form: ``+`` and digits, spaces or hyphens between them."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommsCard:
+    """How to reach a party (or the host) outside sharedsky: its frequencies, phone lines,
+    the languages its operators speak on them and when it is manned (R-MECH-4)."""
+
+    frequencies: tuple[Frequency, ...] = ()
+    phones: tuple[PhoneLine, ...] = ()
+    languages: tuple[str, ...] = ()
+    """BCP 47 tags, in the order of preference."""
+    hours: str | None = None
+    """When the lines are manned, as written (``H24``, ``0600-2200Z``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Party:
     """A member force or organisation, or the host."""
 
@@ -92,6 +123,8 @@ class Party:
     declared_colour: str | None = None
     """The colour the mechanism file gives the party, ``#RRGGBB`` upper case (none: see
     `Mechanism.colour`)."""
+    comms: CommsCard | None = None
+    """How to reach the party outside sharedsky; None: the mechanism file declares no card."""
 
     @property
     def operators(self) -> tuple[OperatorSpec, ...]:

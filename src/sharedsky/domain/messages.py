@@ -8,7 +8,9 @@ Rules (``docs/rules.md`` R-MSG-*):
 * messages about the same notice or conflict form one thread (``notice:<id>``,
   ``conflict:<id>``); the others form the thread of their two parties (``parties:<a>|<b>``,
   sorted);
-* only its sender party, its recipient party and the host see a message.
+* only its sender party, its recipient party and the host see a message;
+* its recipient may answer a message whose template declares replies with one of them, once
+  (R-MSG-5); the reply acknowledges the message too.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ from datetime import datetime
 from typing import NewType
 
 from sharedsky.domain.channels import ChannelRules, Priority
-from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.errors import AlreadyReplied, Forbidden, InvalidInput
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.templates import AboutType, ParamValue, template, validate_params
+from sharedsky.domain.templates import (
+    CATALOGUE,
+    AboutType,
+    ParamValue,
+    Reply,
+    check_reply,
+    template,
+    validate_params,
+)
 from sharedsky.domain.visibility import Viewer
 
 MessageId = NewType("MessageId", str)
@@ -52,6 +62,15 @@ class MessageDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageReply:
+    """The reply that closed a message: which, by which operator of the recipient, when."""
+
+    reply: Reply
+    operator: OperatorId
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A sent message, as stored; ``params`` are the checked parameters of ``template``."""
 
@@ -66,6 +85,14 @@ class Message:
     text: str
     about: About | None
     sent_at: datetime
+    reply: MessageReply | None = None
+    """The recipient's reply; None until it replies (or when the template expects none)."""
+
+    @property
+    def expected_replies(self) -> tuple[Reply, ...]:
+        """The replies its template declares (none for free text, or a template unknown)."""
+        tpl = None if self.template is None else CATALOGUE.get(self.template)
+        return () if tpl is None else tpl.replies
 
 
 def thread_of(sender: PartyId, recipient: PartyId, about: About | None) -> str:
@@ -121,3 +148,21 @@ def ack_rules(mechanism: Mechanism, sender: PartyId, recipient: PartyId) -> Chan
 def may_see(viewer: Viewer, message: Message) -> bool:
     """True for the message's sender party, its recipient party and the host."""
     return viewer.is_host or viewer.party in (message.sender, message.recipient)
+
+
+def check_reply_to(message: Message, party: PartyId, reply: str) -> Reply:
+    """The reply ``reply`` of ``party`` to ``message``, checked: Forbidden unless ``party`` is
+    its recipient; UnexpectedReply (at ``reply``) unless its template declares that reply;
+    AlreadyReplied when it was replied to already."""
+    if party != message.recipient:
+        raise Forbidden(
+            f"only the recipient ({message.recipient}) replies to message {message.id!r}"
+        )
+    tpl = None if message.template is None else CATALOGUE.get(message.template)
+    chosen = check_reply(tpl, reply)
+    if message.reply is not None:
+        raise AlreadyReplied(
+            f"message {message.id!r} was replied to already: {message.reply.reply.value}"
+            f" at {message.reply.at.isoformat()}"
+        )
+    return chosen

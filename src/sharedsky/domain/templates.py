@@ -4,6 +4,11 @@ A template's English pattern is the gettext ``msgid`` of its translations (with 
 id as ``msgctxt``); ``{name}`` placeholders stand for its parameters. Parameters are checked
 here (missing, unknown, wrong type, out of range → InvalidInput at ``("params", name)``);
 rendering in a language lives in ``interop/catalogues.py``, which reads the catalogues.
+
+A template may declare the replies that close it (``WILCO``, ``UNABLE``, ``AFFIRM``,
+``NEGATIVE``: R-MSG-5): its recipient answers with one of them, which also acknowledges the
+message; a reply's words in each language are entries ``reply.<REPLY>`` of the same
+catalogues.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from sharedsky.domain.errors import InvalidInput
+from sharedsky.domain.errors import InvalidInput, UnexpectedReply
 
 
 class ParamKind(StrEnum):
@@ -50,6 +55,40 @@ class ParamSpec:
     """The unit of a number (``min``, ``m``, ``deg``), for user interfaces."""
 
 
+class Reply(StrEnum):
+    """A standard reply that closes a message (radiotelephony's words, ICAO Doc 9432)."""
+
+    WILCO = "WILCO"
+    """Understood, and we will comply."""
+    UNABLE = "UNABLE"
+    """We cannot comply."""
+    AFFIRM = "AFFIRM"
+    """Yes."""
+    NEGATIVE = "NEGATIVE"
+    """No."""
+
+
+REPLY_WORDS_EN: Mapping[Reply, str] = MappingProxyType(
+    {
+        Reply.WILCO: "Wilco: will comply",
+        Reply.UNABLE: "Unable to comply",
+        Reply.AFFIRM: "Affirm: yes",
+        Reply.NEGATIVE: "Negative: no",
+    }
+)
+"""What each reply says in English (the ``msgid`` of its catalogue entry ``reply.<REPLY>``)."""
+
+COMPLY = (Reply.WILCO, Reply.UNABLE)
+"""The replies of a request or an instruction."""
+YES_NO = (Reply.AFFIRM, Reply.NEGATIVE)
+"""The replies of a question."""
+
+
+def reply_key(reply: Reply) -> str:
+    """The catalogue key (``msgctxt``) of a reply's words: ``reply.WILCO``."""
+    return f"reply.{reply.value}"
+
+
 class AboutType(StrEnum):
     """What a message may be about."""
 
@@ -66,6 +105,9 @@ class Template:
     params: tuple[ParamSpec, ...] = ()
     about: tuple[AboutType, ...] = ()
     """When not empty, a message of this template must be about one of these object types."""
+    replies: tuple[Reply, ...] = ()
+    """The replies that close a message of this template, in the order offered; none: it
+    expects no reply (an acknowledgement closes it)."""
 
     def param(self, name: str) -> ParamSpec | None:
         """The parameter called ``name``, or None."""
@@ -85,6 +127,17 @@ def _text(name: str, max_chars: int) -> ParamSpec:
     return ParamSpec(name, ParamKind.TEXT, max_chars=max_chars)
 
 
+def _utc(name: str) -> ParamSpec:
+    return ParamSpec(name, ParamKind.UTC_TIME)
+
+
+LAT = ParamSpec("lat", ParamKind.FLOAT, -90, 90, decimals=5, unit="deg")
+LON = ParamSpec("lon", ParamKind.FLOAT, -180, 180, decimals=5, unit="deg")
+DISTANCE_KM = ParamSpec("distance_km", ParamKind.FLOAT, 0, 1000, decimals=1, unit="km")
+RADIUS_KM = ParamSpec("radius_km", ParamKind.FLOAT, 0.1, 100, decimals=1, unit="km")
+FREQUENCY_MHZ = ParamSpec("frequency_mhz", ParamKind.FLOAT, 0.003, 300_000, decimals=3, unit="MHz")
+
+
 _TEMPLATES = (
     Template(
         "request_clarification",
@@ -92,22 +145,31 @@ _TEMPLATES = (
         about=(AboutType.NOTICE,),
     ),
     Template("will_proceed_as_notified", "We will proceed as notified."),
-    Template("request_delay", "Request you delay your activity by {minutes} minutes.", (MINUTES,)),
     Template(
-        "cease_activity", "Cease activity in the following area: {area}.", (_text("area", 200),)
+        "request_delay",
+        "Request you delay your activity by {minutes} minutes.",
+        (MINUTES,),
+        replies=COMPLY,
+    ),
+    Template(
+        "cease_activity",
+        "Cease activity in the following area: {area}.",
+        (_text("area", 200),),
+        replies=COMPLY,
     ),
     Template(
         "aircraft_in_distress",
         "Aircraft in distress: call sign {callsign}; position latitude {lat}, longitude {lon}.",
-        (
-            _text("callsign", 20),
-            ParamSpec("lat", ParamKind.FLOAT, -90, 90, decimals=5, unit="deg"),
-            ParamSpec("lon", ParamKind.FLOAT, -180, 180, decimals=5, unit="deg"),
-        ),
+        (_text("callsign", 20), LAT, LON),
     ),
     Template("acknowledged_no_objection", "Acknowledged. No objection."),
     Template("unable_to_comply", "Unable to comply. Reason: {reason}.", (_text("reason", 500),)),
-    Template("request_contact", "Request you contact us on {contact}.", (_text("contact", 100),)),
+    Template(
+        "request_contact",
+        "Request you contact us on {contact}.",
+        (_text("contact", 100),),
+        replies=COMPLY,
+    ),
     Template("activity_cancelled", "Our activity is cancelled."),
     Template("activity_delayed", "Our activity is delayed by {minutes} minutes.", (MINUTES,)),
     Template(
@@ -126,16 +188,60 @@ _TEMPLATES = (
         "request_altitude_separation",
         "Request altitude separation: keep clear of {altitude_m} m.",
         (_altitude("altitude_m"),),
+        replies=COMPLY,
     ),
-    Template("confirm_receipt", "Confirm receipt of this message."),
+    Template("confirm_receipt", "Confirm receipt of this message.", replies=(Reply.AFFIRM,)),
     Template("standby", "Stand by."),
-    Template("hold_position", "Hold your position."),
+    Template("hold_position", "Hold your position.", replies=COMPLY),
     Template("area_now_clear", "The area is now clear."),
     Template("communications_check", "Communications check. Please reply."),
     Template(
         "request_deconfliction_call",
         "Request a deconfliction call at {time} UTC.",
         (ParamSpec("time", ParamKind.UTC_TIME),),
+        replies=YES_NO,
+    ),
+    Template(
+        "approaching_protected_zone",
+        "Your aircraft {callsign} is {distance_km} km from our protected zone {zone} and"
+        " approaching it. Turn away now.",
+        (_text("callsign", 20), DISTANCE_KM, _text("zone", 100)),
+        replies=COMPLY,
+    ),
+    Template(
+        "live_firing_in_area",
+        "Live firing in area {area} from {start} to {end} UTC, up to {upper_m} m above mean sea"
+        " level. Keep clear.",
+        (_text("area", 200), _utc("start"), _utc("end"), _altitude("upper_m")),
+        replies=COMPLY,
+    ),
+    Template(
+        "laser_activity",
+        "Laser activity within {radius_km} km of latitude {lat}, longitude {lon}, from {start}"
+        " to {end} UTC. Keep clear and do not look towards it.",
+        (RADIUS_KM, LAT, LON, _utc("start"), _utc("end")),
+        replies=COMPLY,
+    ),
+    Template(
+        "unintentional_entry",
+        "Unintentional entry: our aircraft {callsign} has entered {area} by mistake and is"
+        " leaving it by the shortest route. Confirm you hold fire.",
+        (_text("callsign", 20), _text("area", 200)),
+        replies=YES_NO,
+    ),
+    Template(
+        "interference_command_control",
+        "Our activity may interfere with your command and control links on {frequency_mhz} MHz"
+        " in {area} from {start} to {end} UTC. Confirm you can accept it.",
+        (FREQUENCY_MHZ, _text("area", 200), _utc("start"), _utc("end")),
+        replies=YES_NO,
+    ),
+    Template(
+        "emergency_declared",
+        "Emergency: our aircraft {callsign} at latitude {lat}, longitude {lon}, altitude"
+        " {altitude_m} m: {nature}. Keep clear of it and give it way.",
+        (_text("callsign", 20), LAT, LON, _altitude("altitude_m"), _text("nature", 200)),
+        replies=COMPLY,
     ),
 )
 
@@ -226,6 +332,25 @@ def validate_params(tpl: Template, params: Mapping[str, object]) -> dict[str, Pa
     if isinstance(lower, int) and isinstance(upper, int) and lower > upper:
         raise InvalidInput("the lower limit lies above the upper", ("params", "upper_m"))
     return checked
+
+
+def check_reply(tpl: Template | None, reply: str) -> Reply:
+    """The reply ``reply`` to a message of template ``tpl`` (None: free text), when ``tpl``
+    declares it; UnexpectedReply at ``("reply",)`` otherwise, naming the replies expected."""
+    if tpl is None or not tpl.replies:
+        about = "a message without a template" if tpl is None else f"template {tpl.id!r}"
+        raise UnexpectedReply(
+            f"{about} expects no reply: acknowledge it instead (POST /v1/messages/{{id}}/ack)",
+            ("reply",),
+        )
+    for expected in tpl.replies:
+        if expected.value == reply:
+            return expected
+    names = ", ".join(r.value for r in tpl.replies)
+    raise UnexpectedReply(
+        f"{reply!r} is not a reply template {tpl.id!r} expects (it expects: {names})",
+        ("reply",),
+    )
 
 
 NumberFormat = Callable[[int | float, int], str]

@@ -2,7 +2,8 @@
 
 The catalogues ship as package data under ``interop/locale/<lang>/LC_MESSAGES/hotline.po``;
 each entry's ``msgctxt`` is a template id and its ``msgid`` the English pattern of
-``domain/templates.py``. English is the source language (it needs no catalogue); a language
+``domain/templates.py``; the entries ``reply.<REPLY>`` hold the words of the standard replies
+(``WILCO`` …). English is the source language (it needs no catalogue); a language
 without a catalogue falls back to English. Numbers are formatted for the language with Babel
 (Latin digits, the language's separators). Nothing is downloaded: only the shipped files and
 Babel's bundled locale data are read.
@@ -12,13 +13,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
-from sharedsky.domain.templates import CATALOGUE, ParamValue, Template, fill
+from sharedsky.domain.templates import (
+    CATALOGUE,
+    REPLY_WORDS_EN,
+    ParamValue,
+    Reply,
+    Template,
+    fill,
+    reply_key,
+)
 from sharedsky.interop import po
 
 SOURCE_LANGUAGE = "en"
@@ -53,6 +62,8 @@ class Catalogues:
 
     patterns: Mapping[str, Mapping[str, str]]
     """language → template id → pattern."""
+    replies: Mapping[str, Mapping[Reply, str]] = field(default_factory=dict)
+    """language → reply → its words (English where a language has none)."""
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -68,6 +79,11 @@ class Catalogues:
         """The pattern of a template in ``language`` (English when it has no translation)."""
         own = self.patterns.get(self.language_for(language), {})
         return own.get(template_id) or self.patterns[SOURCE_LANGUAGE][template_id]
+
+    def reply_words(self, reply: Reply, language: str) -> str:
+        """What ``reply`` says in ``language`` (English when it has no translation)."""
+        own = self.replies.get(self.language_for(language), {})
+        return own.get(reply) or REPLY_WORDS_EN[reply]
 
     def render(self, tpl: Template, params: Mapping[str, ParamValue], language: str) -> str:
         """The template with its parameters in ``language`` (numbers formatted for it)."""
@@ -94,6 +110,15 @@ def read_catalogue(language: str) -> dict[str, str]:
     return po.translations(DOMAIN, language, english)
 
 
+def read_reply_words(language: str) -> dict[Reply, str]:
+    """Reply → its translated words from the shipped ``hotline.po`` of ``language`` (entries
+    ``reply.<REPLY>``); replies without a translation are left out. FileNotFoundError when
+    none ships."""
+    english = {reply_key(r): words for r, words in REPLY_WORDS_EN.items()}
+    found = po.translations(DOMAIN, language, english)
+    return {r: found[reply_key(r)] for r in Reply if reply_key(r) in found}
+
+
 def shipped_languages() -> tuple[str, ...]:
     """The languages with a ``hotline.po`` in the package, sorted."""
     return po.shipped_languages(DOMAIN)
@@ -107,6 +132,8 @@ def load_catalogues() -> Catalogues:
     patterns: dict[str, Mapping[str, str]] = {
         SOURCE_LANGUAGE: MappingProxyType({t.id: t.pattern_en for t in CATALOGUE.values()})
     }
+    replies: dict[str, Mapping[Reply, str]] = {SOURCE_LANGUAGE: REPLY_WORDS_EN}
     for language in shipped_languages():
         patterns[language] = MappingProxyType(read_catalogue(language))
-    return Catalogues(MappingProxyType(patterns))
+        replies[language] = MappingProxyType(read_reply_words(language))
+    return Catalogues(MappingProxyType(patterns), MappingProxyType(replies))

@@ -39,6 +39,7 @@ EVENT_LINES: Mapping[str, str] = MappingProxyType(
         "conflict.resolved": "conflict {conflict} is resolved ({reason})",
         "message.sent": "{priority} message {message} from {sender} to {to}: {text}",
         "message.acknowledged": "{party} acknowledged message {message}",
+        "message.replied": "{party} replied {reply} to message {message}",
         "tactical.detected": "{severity} alert {conflict} ({kind}): {a} against {b}",
         "tactical.updated": "{severity} alert {conflict} ({kind}) updated: {a} against {b}",
         "tactical.cleared": "alert {conflict} ({kind}) is cleared",

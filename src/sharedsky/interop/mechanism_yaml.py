@@ -26,7 +26,15 @@ from sharedsky.domain.errors import InvalidMechanism
 from sharedsky.domain.escalation import Rung
 from sharedsky.domain.heights import MIN_ALT_M, Datums
 from sharedsky.domain.ids import OperatorId, PartyId
-from sharedsky.domain.mechanism import DEFAULT_QCODES, Mechanism, NotamRules, Party
+from sharedsky.domain.mechanism import (
+    DEFAULT_QCODES,
+    CommsCard,
+    Frequency,
+    Mechanism,
+    NotamRules,
+    Party,
+    PhoneLine,
+)
 from sharedsky.domain.operators import OperatorSpec, Role
 from sharedsky.geo.outlines import OutlineError, PolygonOutline, validate_outline
 
@@ -45,6 +53,55 @@ class _RungModel(_Strict):
     wait_s: Annotated[int, Field(gt=0, le=7 * 86400)]
 
 
+_LANGUAGE = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+_LABEL = Annotated[str, Field(min_length=1, max_length=60)]
+_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_PHONE = re.compile(r"\+[0-9](?:[ -]?[0-9]){5,18}")
+
+
+class _FrequencyModel(_Strict):
+    label: _LABEL
+    mhz: Annotated[float, Field(gt=0, le=300_000, allow_inf_nan=False)]
+    """MHz: 121.5 (the aeronautical guard frequency), 243.0 (military guard), 8.992 (HF)."""
+
+
+class _PhoneModel(_Strict):
+    label: _LABEL
+    number: str
+
+    @field_validator("number")
+    @classmethod
+    def _international(cls, value: str) -> str:
+        if not _PHONE.fullmatch(value.strip()):
+            raise ValueError(
+                f'{value!r} is not a phone number in international form: write "+", the '
+                "country code and the number, digits with single spaces or hyphens between "
+                'them (e.g. "+90 312 555 0100"; quoted)'
+            )
+        return value.strip()
+
+
+class _CommsModel(_Strict):
+    """``comms:``: how to reach the party outside sharedsky (R-MECH-4)."""
+
+    frequencies: list[_FrequencyModel] = []
+    phones: list[_PhoneModel] = []
+    languages: list[str] = []
+    """BCP 47 tags of the languages spoken on these lines, in order of preference."""
+    hours: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    """When the lines are manned, as written: ``H24``, ``0600-2200Z``, ``weekdays 0500-1700Z``."""
+
+    @field_validator("languages")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            if not _TAG.fullmatch(tag):
+                raise ValueError(
+                    f"{tag!r} is not a language tag: write a BCP 47 tag such as en, ar or tr-TR"
+                )
+        return value
+
+
 class _OperatorModel(_Strict):
     id: _ID
     role: Literal["viewer", "duty", "admin"] = "duty"
@@ -53,11 +110,13 @@ class _OperatorModel(_Strict):
 class _HostModel(_Strict):
     id: _ID
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    language: _LANGUAGE = "en"
     operators: list[_OperatorModel] = []
     """Declared operators with their roles; none: one ``ID-duty`` admin."""
     colour: str | None = None
     """``#RRGGBB``: the colour of the party's objects on every map; none: from the palette."""
+    comms: _CommsModel | None = None
+    """The party's comms card: frequencies, phone lines, languages, hours; none: no card."""
 
     @field_validator("colour")
     @classmethod
@@ -330,6 +389,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
             )
         seen.add(party.id)
     _check_colours(model, lines)
+    comms = _comms_cards(model, lines)
     defaults = _rules(
         model.defaults,
         ChannelRules(
@@ -362,6 +422,7 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
             model.host.language,
             declared_operators=_declared(model.host),
             declared_colour=model.host.colour,
+            comms=comms[0],
         ),
         parties=tuple(
             Party(
@@ -371,8 +432,9 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
                 tuple(Rung(r.rung, tuple(r.operators), r.wait_s) for r in p.escalation),
                 _declared(p),
                 p.colour,
+                comms[index + 1],
             )
-            for p in model.parties
+            for index, p in enumerate(model.parties)
         ),
         defaults=defaults,
         channels=channels,
@@ -382,6 +444,63 @@ def _build(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> M
     )
     _check_operators(model, mechanism, lines)
     return mechanism
+
+
+def _comms_cards(
+    model: _MechanismModel, lines: dict[tuple[str | int, ...], int]
+) -> list[CommsCard | None]:
+    """The comms card of the host, then of each party (None where none is declared). A card
+    must say something, and no two of its frequencies or phone lines may share a label (a
+    reader picks a line by its label), nor its languages repeat; a refusal points at the
+    line of the card or of the second use."""
+    sections: list[tuple[tuple[str | int, ...], _HostModel]] = [
+        (("host",), model.host),
+        *((("parties", i), p) for i, p in enumerate(model.parties)),
+    ]
+    cards: list[CommsCard | None] = []
+    for where, section in sections:
+        card = section.comms
+        if card is None:
+            cards.append(None)
+            continue
+        path: tuple[str | int, ...] = (*where, "comms")
+        if not (card.frequencies or card.phones or card.languages or card.hours):
+            raise InvalidMechanism(
+                f"{_dotted(path)}: an empty comms card; give frequencies, phones, languages or"
+                " hours, or leave comms out",
+                path,
+                _line_of(path, lines),
+            )
+        for key, labels in (
+            ("frequencies", [f.label for f in card.frequencies]),
+            ("phones", [p.label for p in card.phones]),
+            ("languages", card.languages),
+        ):
+            seen: set[str] = set()
+            for index, label in enumerate(labels):
+                if label.casefold() in seen:
+                    at = (*path, key, index)
+                    what = "language" if key == "languages" else "label"
+                    raise InvalidMechanism(
+                        f"{_dotted(at)}: the {what} {label!r} is listed twice in the comms card"
+                        f" of {section.id!r}",
+                        at,
+                        _line_of(at, lines),
+                    )
+                seen.add(label.casefold())
+        cards.append(
+            CommsCard(
+                frequencies=tuple(Frequency(f.label, f.mhz) for f in card.frequencies),
+                phones=tuple(PhoneLine(p.label, p.number) for p in card.phones),
+                languages=tuple(card.languages),
+                hours=card.hours,
+            )
+        )
+    return cards
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in path)
 
 
 def _check_colours(model: _MechanismModel, lines: dict[tuple[str | int, ...], int]) -> None:

@@ -1,22 +1,25 @@
-"""Use cases of the hotline: send a message, acknowledge it; list a thread or one's messages."""
+"""Use cases of the hotline: send a message, acknowledge it, reply to it; list a thread or one's
+messages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sharedsky.domain.acknowledgements import AckRequest, AckSubject, due_at
+from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject, due_at
 from sharedsky.domain.errors import InvalidInput, NotFound, StateConflict
-from sharedsky.domain.events import MessageAcknowledged, MessageSent
+from sharedsky.domain.events import MessageAcknowledged, MessageReplied, MessageSent
 from sharedsky.domain.ids import AckId
 from sharedsky.domain.messages import (
     About,
     Message,
     MessageDraft,
     MessageId,
+    MessageReply,
     ack_rules,
     check_draft,
+    check_reply_to,
     may_see,
     thread_of,
 )
@@ -210,6 +213,45 @@ def acknowledge_message(
     return deps.db.run(work)
 
 
+def reply_to_message(
+    deps: Deps,
+    actor: Actor,
+    message_id: str,
+    reply: str,
+    idem: Idempotency[MessageRecord] | None = None,
+) -> MessageRecord:
+    """The recipient replies to a message with one of the replies its template declares
+    (R-MSG-5): one ``message.replied`` event records the reply and acknowledges the message
+    (its pending requests; none when it was acknowledged before), and reaches the sender on its
+    stream. NotFound when the actor may not see the message; Forbidden for anyone but its
+    recipient; UnexpectedReply for a reply the template does not declare (or a message that
+    expects none); AlreadyReplied for a second reply."""
+    actor.require_role(Role.DUTY, "reply to messages")
+    now = deps.clock.now()
+
+    def work(uow: UnitOfWork) -> MessageRecord:
+        message = _visible(uow, actor.viewer, message_id)
+        chosen = check_reply_to(message, actor.party, reply)
+        requests = uow.acks.for_subject(message.id, actor.party)
+        pending = tuple(r.id for r in requests if r.status is AckStatus.PENDING)
+        event = MessageReplied(
+            message.id,
+            message.thread,
+            message.sender,
+            message.recipient,
+            chosen.value,
+            actor.party,
+            actor.operator,
+            now,
+            pending,
+        )
+        record_event(uow, now, actor.operator, event, actor.signature)
+        replied = replace(message, reply=MessageReply(chosen, actor.operator, now))
+        return remember(uow, actor, idem, _record(uow, replied), now)
+
+    return deps.db.run(work)
+
+
 def show_message(deps: Deps, viewer: Viewer, message_id: str) -> MessageRecord:
     """One message; NotFound when absent or not the viewer's (the host sees every one)."""
 
@@ -250,6 +292,7 @@ __all__ = [
     "acknowledge_message",
     "list_messages",
     "list_thread",
+    "reply_to_message",
     "send_message",
     "show_message",
 ]

@@ -36,6 +36,7 @@ from sharedsky.domain.events import (
     DeliveryRecorded,
     Event,
     MessageAcknowledged,
+    MessageReplied,
     MessageSent,
     NoticeAcknowledged,
     NoticeActivated,
@@ -53,10 +54,10 @@ from sharedsky.domain.events import (
     ZoneWithdrawn,
 )
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
-from sharedsky.domain.messages import About, Message, MessageId
+from sharedsky.domain.messages import About, Message, MessageId, MessageReply
 from sharedsky.domain.notices import NoticeStep
 from sharedsky.domain.tactical import OPEN, AlertKey, AlertKind, Severity, StoredAlert
-from sharedsky.domain.templates import AboutType
+from sharedsky.domain.templates import AboutType, Reply
 from sharedsky.domain.volumes import Volume4D
 from sharedsky.geo.cells import storage_cells
 from sharedsky.service.uow import UnitOfWork
@@ -282,6 +283,12 @@ def _message_sent(event: MessageSent, writer: UnitOfWork) -> None:
     )
 
 
+def _message_replied(event: MessageReplied, writer: UnitOfWork) -> None:
+    operator = OperatorId(event.operator)
+    writer.messages.set_reply(event.message, MessageReply(Reply(event.reply), operator, event.at))
+    _settled(writer, event.acknowledged, event.operator, event.at)
+
+
 def _delivered(event: DeliveryRecorded, writer: UnitOfWork) -> None:
     _delivered_together([event], writer)
 
@@ -373,6 +380,7 @@ _STEPS: Mapping[type[Event], Callable[[Any, UnitOfWork], None]] = {
     ConflictAcknowledged: _acknowledged,
     MessageSent: _message_sent,
     MessageAcknowledged: _acknowledged,
+    MessageReplied: _message_replied,
     TacticalDetected: _tactical_detected,
     TacticalUpdated: _tactical_detected,
     TacticalCleared: _tactical_cleared,

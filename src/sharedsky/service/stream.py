@@ -12,7 +12,8 @@ reads the event:
 * ``notice.acknowledged`` goes to the notice's owner and to the acknowledging party;
 * ``conflict.*`` goes to whoever may see the conflict (``see_conflict``); under ``host_only``
   the other side's id is withheld (``null``);
-* ``message.sent`` and ``message.acknowledged`` go to the parties named in ``from`` and ``to``;
+* ``message.sent``, ``message.acknowledged`` and ``message.replied`` go to the parties named
+  in ``from`` and ``to``;
 * ``tactical.*`` goes to the parties the alert was sent to (``to``); the other side's track or
   zone id is withheld (``null``) from a party whose channel with its owner is ``host_only``;
 * ``ack.escalated`` goes to the party whose acknowledgement is late (``party``): to the

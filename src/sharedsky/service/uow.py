@@ -29,7 +29,7 @@ from sharedsky.domain.events import StoredEvent
 from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.domain.mechanism import Mechanism
-from sharedsky.domain.messages import Message
+from sharedsky.domain.messages import Message, MessageReply
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStep
 from sharedsky.domain.operators import OperatorRecord
 from sharedsky.domain.tactical import Severity, StoredAlert
@@ -313,6 +313,11 @@ class Messages(Protocol):
 
     def latest(self, party: PartyId | None, limit: int) -> list[Message]:
         """Messages of ``party`` (every one when None), newest first, at most ``limit``."""
+        ...
+
+    def set_reply(self, message_id: str, reply: MessageReply) -> None:
+        """Record the recipient's reply to the message (nothing else of it changes); nothing
+        when absent."""
         ...
 
 

@@ -27,12 +27,12 @@ from sharedsky.domain.escalation import EscalationRecord
 from sharedsky.domain.event_data import floats
 from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
-from sharedsky.domain.messages import About, Message, MessageId
+from sharedsky.domain.messages import About, Message, MessageId, MessageReply
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.tactical import AlertKey, AlertKind, Severity, StoredAlert
-from sharedsky.domain.templates import AboutType
+from sharedsky.domain.templates import AboutType, Reply
 from sharedsky.domain.volumes import AltitudeBand, StoredVolume, TimeWindow, Volume4D
 from sharedsky.domain.webhooks import Webhook, WebhookAttempt
 from sharedsky.domain.zones import Zone, ZoneKind
@@ -326,6 +326,16 @@ def message_values(message: Message) -> dict[str, Any]:
         "about_type": None if message.about is None else str(message.about.type),
         "about_id": None if message.about is None else message.about.id,
         "sent_us": to_us(message.sent_at),
+        **reply_values(message.reply),
+    }
+
+
+def reply_values(reply: MessageReply | None) -> dict[str, Any]:
+    """The ``messages`` columns of a reply (each None without one)."""
+    return {
+        "reply": None if reply is None else reply.reply.value,
+        "replied_us": None if reply is None else to_us(reply.at),
+        "replied_by": None if reply is None else reply.operator,
     }
 
 
@@ -346,6 +356,9 @@ def message_from_row(row: Any) -> Message:
         text=row.text,
         about=about,
         sent_at=from_us(row.sent_us),
+        reply=None
+        if row.reply is None
+        else MessageReply(Reply(row.reply), OperatorId(row.replied_by), from_us(row.replied_us)),
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, insert, or_, select, update
 
 from sharedsky.domain.ids import PartyId
-from sharedsky.domain.messages import Message
+from sharedsky.domain.messages import Message, MessageReply
 from sharedsky.store import tables as t
-from sharedsky.store.mapping import message_from_row, message_values
+from sharedsky.store.mapping import message_from_row, message_values, reply_values
 from sharedsky.store.pending import Pending
 
 _INSERT = insert(t.messages)
@@ -15,7 +15,7 @@ _INSERT = insert(t.messages)
 
 
 class MessageRepository:
-    """Hotline messages; a message never changes once added."""
+    """Hotline messages; a message never changes once added, but for its reply."""
 
     def __init__(
         self,
@@ -55,3 +55,10 @@ class MessageRepository:
             query = query.where(or_(c.sender_party == party, c.recipient_party == party))
         query = query.order_by(c.sent_us.desc(), c.id.desc()).limit(limit)
         return [message_from_row(row) for row in self._c.execute(query)]
+
+    def set_reply(self, message_id: str, reply: MessageReply) -> None:
+        """Record the recipient's reply to the message (nothing else of it changes); no-op
+        when absent."""
+        self._c.execute(
+            update(t.messages).where(t.messages.c.id == message_id).values(reply_values(reply))
+        )

@@ -265,11 +265,15 @@ messages = Table(
     Column("about_type", String(16), nullable=True),
     Column("about_id", String(40), nullable=True),
     Column("sent_us", BigInteger, nullable=False),
+    Column("reply", String(16), nullable=True),
+    Column("replied_us", BigInteger, nullable=True),
+    Column("replied_by", String(64), nullable=True),
     Index("ix_messages_thread", "thread", "sent_us"),
     Index("ix_messages_recipient", "recipient_party", "sent_us"),
     Index("ix_messages_sender", "sender_party", "sent_us"),
 )
-"""Hotline messages; ``thread`` groups a conversation (about an object, or between two parties)."""
+"""Hotline messages; ``thread`` groups a conversation (about an object, or between two parties);
+``reply`` (with when and by which operator) is the recipient's reply, NULL until given."""
 
 deliveries = Table(
     "deliveries",

@@ -13,7 +13,7 @@ from sharedsky.api.convert.conflicts import conflicts_seen
 from sharedsky.api.convert.notices import notice_draft
 from sharedsky.api.convert.zones import zone_draft
 from sharedsky.domain.errors import InvalidInput
-from sharedsky.domain.mechanism import Mechanism
+from sharedsky.domain.mechanism import CommsCard, Mechanism, Party
 from sharedsky.domain.notices import NoticeDraft
 from sharedsky.domain.visibility import Viewer
 from sharedsky.geo.outlines import outline_bbox
@@ -71,6 +71,29 @@ def parts_of(what: str | None) -> frozenset[str]:
     return frozenset(named)
 
 
+def comms_out(card: CommsCard | None) -> v1.CommsCardOut | None:
+    """The wire form of a comms card (None stays None)."""
+    if card is None:
+        return None
+    return v1.CommsCardOut(
+        frequencies=[v1.FrequencyOut(label=f.label, mhz=f.mhz) for f in card.frequencies],
+        phones=[v1.PhoneOut(label=p.label, number=p.number) for p in card.phones],
+        languages=list(card.languages),
+        hours=card.hours,
+    )
+
+
+def party_out(party: Party, colour: str) -> v1.PartyOut:
+    """A party (or the host) with its colour and comms card."""
+    return v1.PartyOut(
+        id=party.id,
+        name=party.name,
+        language=party.language,
+        colour=colour,
+        comms=comms_out(party.comms),
+    )
+
+
 def mechanism_out(mech: Mechanism) -> v1.MechanismOut:
     """The mechanism as a party reads it: its parties with their colours and every channel."""
     colours = mech.colours()
@@ -94,13 +117,8 @@ def mechanism_out(mech: Mechanism) -> v1.MechanismOut:
     host = mech.host
     return v1.MechanismOut(
         mechanism=mech.name,
-        host=v1.PartyOut(
-            id=host.id, name=host.name, language=host.language, colour=colours[host.id]
-        ),
-        parties=[
-            v1.PartyOut(id=p.id, name=p.name, language=p.language, colour=colours[p.id])
-            for p in mech.parties
-        ],
+        host=party_out(host, colours[host.id]),
+        parties=[party_out(p, colours[p.id]) for p in mech.parties],
         channels=channels,
         area=area_out(mech.area),
         datums=v1.DatumsOut(

@@ -9,7 +9,7 @@ from sharedsky.api.convert.notices import ack_state
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.messages import About, MessageDraft
-from sharedsky.domain.templates import CATALOGUE, AboutType, Template
+from sharedsky.domain.templates import CATALOGUE, REPLY_WORDS_EN, AboutType, Reply, Template
 from sharedsky.interop.catalogues import SOURCE_LANGUAGE, Catalogues, load_catalogues
 from sharedsky.service.hotline import MessageRecord
 from sharedsky.wire import v1
@@ -24,6 +24,13 @@ def message_draft(body: v1.MessageIn) -> MessageDraft:
         params=dict(body.params),
         text=body.text,
         about=None if body.about is None else About(AboutType(body.about.type), body.about.id),
+    )
+
+
+def reply_option(reply: Reply, language: str, books: Catalogues) -> v1.ReplyOption:
+    """A reply with its words in ``language`` and in English."""
+    return v1.ReplyOption(
+        reply=reply.value, words=books.reply_words(reply, language), words_en=REPLY_WORDS_EN[reply]
     )
 
 
@@ -54,6 +61,15 @@ def message_out(
             "sent_at": m.sent_at,
             "acknowledgement": None if ack is None else ack_state(ack),
             "delivered_at": record.delivered_at,
+            "replies": [reply_option(r, chosen, books) for r in m.expected_replies],
+            "reply": None
+            if m.reply is None
+            else {
+                "reply": m.reply.reply.value,
+                "words": books.reply_words(m.reply.reply, chosen),
+                "replied_by": m.reply.operator,
+                "replied_at": m.reply.at,
+            },
         }
     )
 
@@ -84,6 +100,7 @@ def template_out(tpl: Template, language: str, books: Catalogues) -> v1.Template
         about=[a.value for a in tpl.about],
         pattern=books.pattern(tpl.id, language),
         pattern_en=tpl.pattern_en,
+        replies=[reply_option(r, language, books) for r in tpl.replies],
     )
 
 

@@ -1,4 +1,5 @@
-"""Routes of the hotline: send, list, show and acknowledge messages; the template catalogue."""
+"""Routes of the hotline: send, list, show, acknowledge and reply to messages; the template
+catalogue."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from sharedsky.service.hotline import (
     acknowledge_message,
     list_messages,
     list_thread,
+    reply_to_message,
     send_message,
     send_message_async,
     show_message,
@@ -116,6 +118,29 @@ def ack(message_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response
         200,
         convert.ack_out,
         lambda idem: acknowledge_message(deps, actor, message_id, idem),
+    )
+
+
+@router.post("/v1/messages/{message_id}/reply", responses={200: {"model": v1.MessageOut}})
+def reply(
+    message_id: str, body: v1.MessageReplyIn, actor: ActorDep, deps: DepsDep, rk: KeyDep
+) -> Response:
+    """The recipient replies to a message with one of the replies its template declares
+    (``replies``: WILCO, UNABLE, AFFIRM or NEGATIVE); the reply acknowledges the message too and
+    reaches the sender (``message.replied``). 422 ``unexpected-reply`` for another reply, 409
+    ``already-replied`` for a second, 403 for the message's sender, 404 for anyone else."""
+    language = language_of(deps, actor.viewer)
+
+    def build(record: MessageRecord) -> v1.MessageOut:
+        return convert.message_out(record, language)
+
+    return idempotent(
+        deps,
+        actor,
+        rk,
+        200,
+        build,
+        lambda idem: reply_to_message(deps, actor, message_id, body.reply, idem),
     )
 
 

@@ -20,7 +20,7 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord, EscalationStep
 from sharedsky.domain.ids import OperatorId, PartyId
-from sharedsky.domain.messages import Message
+from sharedsky.domain.messages import Message, MessageReply
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus, NoticeStep
 from sharedsky.domain.tactical import CLEARED, OPEN, Severity, StoredAlert
 from sharedsky.domain.volumes import StoredVolume, Volume4D
@@ -41,6 +41,7 @@ from sharedsky.store.mapping import (
     message_values,
     notice_from_row,
     notice_values,
+    reply_values,
     stored_volume_from_row,
     volume_from_row,
     volume_values,
@@ -475,6 +476,11 @@ class MemoryMessages(Repository):
     def latest(self, party: PartyId | None, limit: int) -> list[Message]:
         rows = sorted(self._of(party), key=lambda r: (r.sent_us, r.id), reverse=True)
         return [message_from_row(r) for r in rows[: max(limit, 0)]]
+
+    def set_reply(self, message_id: str, reply: MessageReply) -> None:
+        row = self._t.get("messages", message_id)
+        if row is not None:
+            self._t.replace("messages", changed(row, "messages", **reply_values(reply)))
 
     def _of(self, party: PartyId | None) -> list[Row]:
         return [

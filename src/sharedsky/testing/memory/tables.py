@@ -222,8 +222,11 @@ SCHEMA: Mapping[str, TableSpec] = {
             "about_type": str,
             "about_id": str,
             "sent_us": int,
+            "reply": str,
+            "replied_us": int,
+            "replied_by": str,
         },
-        optional=("template", "about_type", "about_id"),
+        optional=("template", "about_type", "about_id", "reply", "replied_us", "replied_by"),
     ),
     "deliveries": TableSpec(
         ("subject", "subject_id", "party_id"),

@@ -216,6 +216,22 @@ class MessageAcknowledgedPayload(Payload):
     acknowledged: list[str] | None = _SETTLED
 
 
+class MessageRepliedPayload(Payload):
+    """``message.replied``: the recipient answered with ``reply`` (one its template declares),
+    which acknowledged the message too."""
+
+    message: str
+    thread: str
+    sender: str = Field(alias="from")
+    to: str
+    reply: str
+    """``WILCO``, ``UNABLE``, ``AFFIRM`` or ``NEGATIVE``."""
+    party: str
+    operator: str
+    at: AwareDatetime | None = _AT
+    acknowledged: list[str] | None = _SETTLED
+
+
 class TacticalPayload(Payload):
     """``tactical.detected`` and ``tactical.updated``: a live clash and its figures. Which
     figures come depends on ``kind``: separation (two tracks: ``tcpa_s``, ``dcpa_m``, ``dv_m``,
@@ -392,6 +408,7 @@ EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "conflict.acknowledged": ConflictAcknowledgedPayload,
     "message.sent": MessageSentPayload,
     "message.acknowledged": MessageAcknowledgedPayload,
+    "message.replied": MessageRepliedPayload,
     "tactical.detected": TacticalPayload,
     "tactical.updated": TacticalPayload,
     "tactical.cleared": TacticalClearedPayload,

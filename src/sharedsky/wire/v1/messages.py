@@ -10,6 +10,8 @@ from sharedsky.wire.v1.common import WireModel
 from sharedsky.wire.v1.notices import AckState
 
 MessagePriority = Literal["routine", "priority", "flash"]
+ReplyCode = Literal["WILCO", "UNABLE", "AFFIRM", "NEGATIVE"]
+"""A standard reply that closes a message (its template declares which)."""
 ParamValue = int | float | str
 """A template parameter: a whole number, a number or a string (see the template's spec)."""
 
@@ -39,6 +41,35 @@ class MessageIn(WireModel):
     about: AboutRef | None = None
 
 
+class ReplyOption(WireModel):
+    """A reply a template declares: its code and what it says in the reader's language."""
+
+    reply: ReplyCode
+    words: str
+    """In the listing's or message's ``language``."""
+    words_en: str
+
+
+class MessageReplyIn(WireModel):
+    """The recipient's reply to a message: one of the replies its template declares."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reply": "WILCO"}]})
+
+    reply: str = Field(min_length=1, max_length=16)
+    """``WILCO``, ``UNABLE``, ``AFFIRM`` or ``NEGATIVE``, as the message's ``replies`` offer
+    (another is refused: ``422 unexpected-reply``)."""
+
+
+class MessageReplyOut(WireModel):
+    """The reply a message received: which, by which operator of the recipient, when."""
+
+    reply: ReplyCode
+    words: str
+    """What the reply says in the reader's language."""
+    replied_by: str
+    replied_at: AwareDatetime
+
+
 class MessageOut(WireModel):
     """A message as its reader sees it: ``rendered`` is the template in the reader's
     ``language`` (null without a template), ``rendered_en`` the same in English."""
@@ -64,6 +95,11 @@ class MessageOut(WireModel):
     it); null until."""
     acknowledgement: AckState | None
     """The recipient's acknowledgement: pending with its due time, or who acknowledged when."""
+    replies: list[ReplyOption] = Field(default_factory=list)
+    """The replies its template declares (empty: it expects none; an acknowledgement closes
+    it); the recipient answers with one (``POST /v1/messages/{id}/reply``)."""
+    reply: MessageReplyOut | None = None
+    """The recipient's reply; null until it replies."""
 
     model_config = WireModel.model_config | {"populate_by_name": True, "serialize_by_alias": True}
 
@@ -95,6 +131,8 @@ class TemplateOut(WireModel):
     pattern: str
     """The pattern in the listing's language."""
     pattern_en: str
+    replies: list[ReplyOption] = Field(default_factory=list)
+    """The replies that close a message of this template (empty: none; it is acknowledged)."""
 
 
 class TemplateList(WireModel):

@@ -27,6 +27,31 @@ class Me(WireModel):
     a ``Sharedsky-Signature`` made with one of them (docs/ledger-format.md)."""
 
 
+class FrequencyOut(WireModel):
+    """A radio frequency of a comms card."""
+
+    label: str
+    mhz: float
+
+
+class PhoneOut(WireModel):
+    """A phone line of a comms card (international form)."""
+
+    label: str
+    number: str
+
+
+class CommsCardOut(WireModel):
+    """How to reach a party (or the host) outside sharedsky, as its mechanism file declares."""
+
+    frequencies: list[FrequencyOut]
+    phones: list[PhoneOut]
+    languages: list[str]
+    """The languages its operators speak on these lines (BCP 47), in order of preference."""
+    hours: str | None
+    """When the lines are manned, as written (``H24``); null: not said."""
+
+
 class PartyOut(WireModel):
     """A party or the host."""
 
@@ -36,6 +61,8 @@ class PartyOut(WireModel):
     colour: str
     """``#RRGGBB``: the colour of this party's tracks, notices and zones on every operator's
     map (declared in the mechanism file, else from a colour-blind-safe palette)."""
+    comms: CommsCardOut | None = None
+    """Its comms card (the mechanism file's ``comms:``); null: none declared."""
 
 
 class SeparationOut(WireModel):
