@@ -25,6 +25,8 @@ from sharedsky.domain.heights import (
     plain_span,
 )
 from sharedsky.domain.ids import PartyId
+from sharedsky.domain.schedules import Schedule, occurrences, validate_schedule
+from sharedsky.domain.schedules import envelope as schedule_envelope
 from sharedsky.geo.outlines import Outline, OutlineError, validate_outline
 from sharedsky.units import OPEN_END_US, to_us
 
@@ -68,11 +70,38 @@ class TimeWindow:
 
 @dataclass(frozen=True, slots=True)
 class Volume4D:
-    """An outline × an altitude band × a time window."""
+    """An outline × an altitude band × a time window, or a schedule of windows.
+
+    A scheduled volume's ``time`` is its schedule's envelope (`scheduled`): the first
+    occurrence's start to the last one's end, what the index and the lead-time rule read;
+    detection expands it into its occurrences within ``time`` (`occurrence_windows`)."""
 
     outline: Outline
     altitude: AltitudeBand
     time: TimeWindow
+    schedule: Schedule | None = None
+    """The recurring windows, as filed (``domain/schedules.py``); None for one window."""
+
+
+def scheduled(outline: Outline, altitude: AltitudeBand, plan: Schedule) -> Volume4D:
+    """A volume whose time is ``plan`` (its window the schedule's envelope)."""
+    span = schedule_envelope(plan)
+    return Volume4D(outline, altitude, TimeWindow(span.start, span.end), plan)
+
+
+def occurrence_windows(volume: Volume4D) -> tuple[TimeWindow, ...]:
+    """The windows detection treats: each occurrence of a scheduled volume within its time
+    window (a notice released early cuts its window, and the occurrences with it), else its
+    one window."""
+    if volume.schedule is None:
+        return (volume.time,)
+    lo, hi = volume.time.start, volume.time.end
+    windows = []
+    for found in occurrences(volume.schedule):
+        start, end = max(found.start, lo), found.end if hi is None else min(found.end, hi)
+        if start < end:
+            windows.append(TimeWindow(start, end))
+    return tuple(windows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +154,8 @@ def validate_volume(
                 "the lower altitude must be below the upper altitude",
                 (*path, "altitude", "lower_m"),
             )
+    if volume.schedule is not None:
+        validate_schedule(volume.schedule, path)
     window = volume.time
     for name, moment in (("start", window.start), ("end", window.end)):
         if moment is not None and moment.tzinfo is None:
@@ -139,9 +170,10 @@ def validate_volume(
     if standing:
         return
     if window.start < now - MAX_PAST_START:
-        raise InvalidVolume(
-            "the start time is more than a day in the past", (*path, "time", "start")
-        )
+        at = ("schedule", "first_date") if volume.schedule is not None else ("time", "start")
+        raise InvalidVolume("the start time is more than a day in the past", (*path, *at))
+    if volume.schedule is not None:
+        return  # each occurrence lasts less than a day; MAX_OCCURRENCES bounds the envelope
     if window.end is not None and window.end - window.start > MAX_DURATION:
         raise InvalidVolume("a volume may last at most 30 days", (*path, "time", "end"))
 

@@ -213,20 +213,29 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
     if not notice.status(now).is_current():
         return []
     cells = search_cells(deps, notice.party, notice.volumes)
-    in_time = _near(uow, deps, notice, _stretched_in_time(notice.volumes), cells)
-    blocked_s = [b for b in (_shift_steps(notice.volumes, p) for p in in_time) if b is not None]
-    if not any(first <= 0 <= last for first, last in blocked_s):
-        return []
     options: list[Option] = []
-    earliest = int((notice.start - now).total_seconds() // STEP_S)  # never into the past
-    for kind, direction, limit in (
-        (OptionKind.SHIFT_LATER, 1, MAX_SHIFT_STEPS),
-        (OptionKind.SHIFT_EARLIER, -1, min(MAX_SHIFT_STEPS, earliest)),
-    ):
-        found = _smallest(
-            uow, deps, notice, now, kind, blocked_s, direction, limit, _shift_of(notice), cells
-        )
-        options.extend(found)
+    # a schedule's occurrences do not move with its window: a notice with one gets the
+    # height options only (each verified against every occurrence, R-SCHED-1)
+    scheduled = any(v.schedule is not None for v in notice.volumes)
+    in_time = (
+        [] if scheduled else _near(uow, deps, notice, _stretched_in_time(notice.volumes), cells)
+    )
+    if scheduled:
+        if not _near(uow, deps, notice, notice.volumes, cells):
+            return []
+    else:
+        blocked_s = [b for b in (_shift_steps(notice.volumes, p) for p in in_time) if b is not None]
+        if not any(first <= 0 <= last for first, last in blocked_s):
+            return []
+        earliest = int((notice.start - now).total_seconds() // STEP_S)  # never into the past
+        for kind, direction, limit in (
+            (OptionKind.SHIFT_LATER, 1, MAX_SHIFT_STEPS),
+            (OptionKind.SHIFT_EARLIER, -1, min(MAX_SHIFT_STEPS, earliest)),
+        ):
+            found = _smallest(
+                uow, deps, notice, now, kind, blocked_s, direction, limit, _shift_of(notice), cells
+            )
+            options.extend(found)
     if all(movable(v.altitude) for v in notice.volumes):
         in_height = _near(uow, deps, notice, _stretched_in_height(notice.volumes), cells)
         heights = _MovedLimits(deps, notice.volumes)
@@ -246,7 +255,8 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
                     cells,
                 )
             )
-    options.extend(_largest_window(uow, deps, notice, now, in_time))
+    if not scheduled:
+        options.extend(_largest_window(uow, deps, notice, now, in_time))
     return options
 
 
@@ -260,7 +270,7 @@ def _near(
     mech = deps.mechanism
     pairs = []
     for hit in clashes(deps, notice.party, stretched, candidates, regions=False):
-        stored = candidates[int(str(hit.key))]
+        stored = candidates[hit.key]
         minima = separation(mech.channel(notice.party, stored.party).separation)
         pairs.append(
             _Pair(hit.subject_index, stored, volume_geom(stored.volume, mech.datums), minima)
