@@ -1,0 +1,143 @@
+"""Recurring windows over HTTP: a scheduled volume is filed, shown and amended as filed, a
+conflict names the occurrence that clashes (R-SCHED-1), and a schedule that cannot be expanded
+gets 422 with its field and stores nothing (R-SCHED-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _bodies import notice, square, volume
+from _support import Api
+
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
+
+
+def plan(**changes: Any) -> dict[str, Any]:
+    """Weekdays 07:00–11:30 UTC from Monday 30 Nov to Friday 11 Dec 2026 (T0 is Tue 24 Nov)."""
+    return {
+        "weekdays": WEEKDAYS,
+        "from": "07:00",
+        "to": "11:30",
+        "first_date": "2026-11-30",
+        "last_date": "2026-12-11",
+    } | changes
+
+
+def scheduled_notice(**changes: Any) -> dict[str, Any]:
+    body = notice(square(36.1, 34.5))
+    own = dict(body["volumes"][0])
+    del own["time"]
+    body["volumes"] = [own | {"schedule": plan(**changes)}]
+    return body
+
+
+def ledger_length(api: Api) -> int:
+    return len(api.env.deps.db.run(lambda uow: uow.events.after(0), readonly=True))
+
+
+def test_a_scheduled_notice_is_filed_and_shown_with_its_schedule_and_envelope(api: Api) -> None:
+    """R-SCHED-1: the schedule as filed, the window its envelope, the lead time to the first
+    occurrence (Monday 07:00, 5 days 19 h after T0)."""
+    answer = api.client.post("/v1/notices", json=scheduled_notice(), headers=api.as_("alpha"))
+    assert answer.status_code == 201, answer.text
+    got = api.client.get(f"/v1/notices/{answer.json()['id']}", headers=api.as_("alpha")).json()
+    (vol,) = got["volumes"]
+    assert vol["schedule"] == plan()
+    assert vol["time"] == {"start": "2026-11-30T07:00:00Z", "end": "2026-12-11T11:30:00Z"}
+    assert got["lead_time_s"] == (5 * 24 + 19) * 3600
+
+
+def test_a_conflict_names_the_occurrence_that_clashes(api: Api) -> None:
+    """R-SCHED-1: bravo's Wednesday 10:00–14:00 clashes with alpha's Wednesday occurrence only;
+    its Saturday notice clashes with nothing (no occurrence on a Saturday)."""
+    alpha = api.client.post("/v1/notices", json=scheduled_notice(), headers=api.as_("alpha"))
+    assert alpha.status_code == 201, alpha.text
+    saturday = notice(square(36.2, 34.6), start="2026-12-05T06:00:00Z", end="2026-12-05T14:00:00Z")
+    answer = api.client.post("/v1/notices", json=saturday, headers=api.as_("bravo"))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["conflicts"] == []
+    wednesday = notice(square(36.2, 34.6), start="2026-12-02T10:00:00Z", end="2026-12-02T14:00:00Z")
+    answer = api.client.post("/v1/notices", json=wednesday, headers=api.as_("bravo"))
+    assert answer.status_code == 201, answer.text
+    (conflict,) = answer.json()["conflicts"]
+    occurrence = {"start": "2026-12-02T07:00:00Z", "end": "2026-12-02T11:30:00Z"}
+    assert conflict["window"] == {"start": "2026-12-02T10:00:00Z", "end": "2026-12-02T11:30:00Z"}
+    mine = api.client.get(f"/v1/conflicts/{conflict['id']}", headers=api.as_("alpha")).json()
+    assert mine["own"]["occurrence"] == occurrence
+    assert mine["occurrence"] == occurrence
+    assert mine["with"]["occurrence"] is None  # bravo's volume has one window
+
+
+def test_an_amendment_keeps_a_schedule_sent_back_as_it_was_shown(api: Api) -> None:
+    """R-SCHED-1: a volume as answered (time and schedule) files the same schedule; its
+    ``time`` is the server's and ignored."""
+    filed = api.client.post("/v1/notices", json=scheduled_notice(), headers=api.as_("alpha"))
+    shown = api.client.get(f"/v1/notices/{filed.json()['id']}", headers=api.as_("alpha")).json()
+    body = scheduled_notice()
+    (vol,) = shown["volumes"]
+    body["volumes"] = [
+        {
+            "outline": vol["outline"],
+            "altitude": vol["altitude"],
+            "time": {"start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"},
+            "schedule": vol["schedule"] | {"to": "12:00"},
+        }
+    ]
+    answer = api.client.put(
+        f"/v1/notices/{shown['id']}",
+        json=body,
+        headers=api.as_("alpha") | {"If-Match": str(shown["version"])},
+    )
+    assert answer.status_code == 200, answer.text
+    (vol,) = answer.json()["volumes"]
+    assert vol["schedule"]["to"] == "12:00"
+    assert vol["time"] == {"start": "2026-11-30T07:00:00Z", "end": "2026-12-11T12:00:00Z"}
+
+
+BAD = {
+    "no occurrence": (
+        plan(weekdays=["SA", "SU"], last_date="2026-12-04"),
+        "weekdays",
+        "occurrence",
+    ),
+    "no weekday": (plan(weekdays=[]), "weekdays", "weekday"),
+    "too many": (
+        plan(weekdays=["MO", "TU", "WE", "TH", "FR", "SA", "SU"], last_date="2027-12-31"),
+        "last_date",
+        "366",
+    ),
+    "bad weekday": (plan(weekdays=["MO", "XX"]), "weekdays", ""),
+    "to equals from": (plan(to="07:00"), "to", "another time"),
+    "not a time": (plan(**{"from": "25:00"}), "from", ""),
+    "dates reversed": (plan(first_date="2026-12-11", last_date="2026-11-30"), "last_date", ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_schedule_that_cannot_be_expanded_gets_422_and_nothing_is_stored(
+    api: Api, case: str
+) -> None:
+    """R-SCHED-2, R-INPUT-1"""
+    schedule, field, words = BAD[case]
+    body = scheduled_notice()
+    body["volumes"][0]["schedule"] = schedule
+    before = ledger_length(api)
+    answer = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    problem = answer.json()
+    assert problem["path"][:4] == ["volumes", 0, "schedule", field], problem
+    assert words.lower() in problem["detail"].lower(), problem
+    assert ledger_length(api) == before
+    assert api.client.get("/v1/notices", headers=api.as_("alpha")).json()["notices"] == []
+
+
+def test_a_volume_with_neither_time_nor_schedule_gets_422(api: Api) -> None:
+    """R-SCHED-2"""
+    body = notice()
+    del body["volumes"][0]["time"]
+    answer = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
+    assert answer.status_code == 422, answer.text
+    assert "time window or a schedule" in answer.json()["detail"]
+    assert volume(square(36.1, 34.5))["time"]  # the body helper's volume has one
