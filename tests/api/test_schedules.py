@@ -141,3 +141,38 @@ def test_a_volume_with_neither_time_nor_schedule_gets_422(api: Api) -> None:
     assert answer.status_code == 422, answer.text
     assert "time window or a schedule" in answer.json()["detail"]
     assert volume(square(36.1, 34.5))["time"]  # the body helper's volume has one
+
+
+@pytest.mark.parametrize("name", ["geojson", "kml", "f3548"])
+def test_an_export_gives_a_scheduled_volume_its_envelope(api: Api, name: str) -> None:
+    """R-SCHED-1: every format writes the envelope (the first occurrence's start to the last
+    one's end), which holds every occurrence: a reader that knows no schedule errs on the safe
+    side."""
+    filed = api.client.post("/v1/notices", json=scheduled_notice(), headers=api.as_("alpha"))
+    assert filed.status_code == 201, filed.text
+    answer = api.client.get(f"/v1/export?format={name}", headers=api.as_("alpha"))
+    assert answer.status_code == 200, answer.text
+    text = answer.text  # the NOTAM draft: tests/interop/formats/test_notam.py
+    if name == "kml":
+        assert "2026-11-30T07:00:00Z" in text and "2026-12-11T11:30:00Z" in text, text
+    else:
+        assert "2026-11-30T07:00:00" in text and "2026-12-11T11:30:00" in text, text
+
+
+def test_a_geojson_export_carries_the_schedule_and_imports_as_it(api: Api) -> None:
+    """R-SCHED-1: the GeoJSON feature gives the schedule beside its envelope, and an import of
+    it files the same schedule."""
+    filed = api.client.post("/v1/notices", json=scheduled_notice(), headers=api.as_("alpha"))
+    assert filed.status_code == 201, filed.text
+    answer = api.client.get("/v1/export?format=geojson", headers=api.as_("alpha"))
+    (feature,) = [f for f in answer.json()["features"] if f["properties"].get("schedule")]
+    assert feature["properties"]["schedule"] == plan()
+    imported = api.client.post(
+        "/v1/import?format=geojson&dry_run=false",
+        content=answer.content,
+        headers=api.as_("alpha"),
+    )
+    assert imported.status_code == 200, imported.text
+    (item,) = imported.json()["items"]
+    shown = api.client.get(f"/v1/notices/{item['id']}", headers=api.as_("alpha")).json()
+    assert shown["volumes"][0]["schedule"] == plan()

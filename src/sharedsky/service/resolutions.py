@@ -6,7 +6,10 @@ below (100 ft steps, up to 656 steps ≈ 20 km, and never past what a filing acc
 largest part of its window that is clear. Each is verified by the filing's own path — the
 index search and the engine (`detection.find_candidates`, `detection.clashes`), the same
 validation, every other party's notices and zones — to leave the amended notice with no
-conflict at all (so it enters no zone a filing would flag), before it is offered.
+conflict at all (so it enters no zone a filing would flag), before it is offered. A notice
+with a scheduled volume (R-SCHED-1) gets the two height options only: its occurrences do not
+move with its window, so a shift or a kept window is not an amendment of it; the height options
+are verified against every occurrence as a filing is.
 
 How the smallest step is found. A shift (or a climb) changes one dimension only, so the
 engine's lateral verdict — the costly part — is taken once per dimension: one index search and

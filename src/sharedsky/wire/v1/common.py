@@ -116,19 +116,6 @@ class Schedule(WireModel):
     model_config = WireModel.model_config | {"populate_by_name": True, "serialize_by_alias": True}
 
 
-class Volume(WireModel):
-    """A Volume4D: outline × altitude band × time window; in an answer, a scheduled volume
-    gives its ``schedule`` too, its ``time`` then the schedule's envelope (its first
-    occurrence's start to its last one's end, or earlier when the notice was released)."""
-
-    outline: Outline
-    altitude: Altitude | FiledAltitude
-    """Metres AMSL (``lower_m``/``upper_m``), or limits on their datums (``lower``/``upper``)."""
-    time: TimeWindow
-    schedule: Schedule | None = None
-    """Recurring windows (R-SCHED-1); null for one window."""
-
-
 class NoticeVolume(WireModel):
     """A notice's volume as filed: outline × altitude band × a time window or a schedule of
     recurring windows (R-SCHED-1). With a ``schedule``, a ``time`` sent is ignored (an
@@ -145,6 +132,15 @@ class NoticeVolume(WireModel):
         if self.time is None and self.schedule is None:
             raise ValueError("a volume needs a time window or a schedule")
         return self
+
+
+class Volume(NoticeVolume):
+    """A Volume4D: outline × altitude band × time window; in an answer, a scheduled volume
+    gives its ``schedule`` too, its ``time`` then the schedule's envelope (its first
+    occurrence's start to its last one's end, or earlier when the notice was released). A
+    Volume is a NoticeVolume whose window is always given (a zone's, an answer's)."""
+
+    time: TimeWindow
 
 
 class VolumeOut(Volume):
