@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from _bodies import notice, square, volume
 from _support import Api
+from api.test_tracks import post, run_tick, state, tactical
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 
@@ -176,3 +177,59 @@ def test_a_geojson_export_carries_the_schedule_and_imports_as_it(api: Api) -> No
     (item,) = imported.json()["items"]
     shown = api.client.get(f"/v1/notices/{item['id']}", headers=api.as_("alpha")).json()
     assert shown["volumes"][0]["schedule"] == plan()
+
+
+def test_a_track_under_a_scheduled_notice_conforms_only_within_an_occurrence(api: Api) -> None:
+    """R-SCHED-1, R-TACT-5: Tuesday 12:00 is within the Tuesday 11:00–13:00 occurrence (no
+    alert); Wednesday 12:00 is within the envelope but in no occurrence (outside)."""
+    body = scheduled_notice(weekdays=["TU", "TH"], first_date="2026-11-24", last_date="2026-11-26")
+    body["volumes"][0]["schedule"] |= {"from": "11:00", "to": "13:00"}
+    filed = api.client.post("/v1/notices", json=body, headers=api.as_("alpha"))
+    assert filed.status_code == 201, filed.text
+    notice_id = filed.json()["id"]
+    track = {"alt": 5000, "gs": 20.0, "notice_id": notice_id}
+    post(api, "alpha", state("A1", 34.7, 36.3, 0.0, **track))
+    assert run_tick(api).opened == 0
+    wednesday = api.env.clock.advance(24 * 3600)
+    post(api, "alpha", state("A1", 34.7, 36.3, 0.0, at=wednesday, **track))
+    run_tick(api)
+    (alert,) = tactical(api, "alpha")
+    assert alert["category"] == "conformance" and alert["figures"]["status"] == "outside"
+
+
+def test_a_scheduled_notice_is_advised_to_climb_or_descend_and_the_advice_clears_it(
+    api: Api,
+) -> None:
+    """R-SCHED-1, R-RESOLVE-1: alpha's Monday–Friday schedule clashes with bravo's two
+    Wednesday and Thursday windows (one conflict per occurrence): its owner is offered height
+    options only (here the climb: a 6 km band does not fit below 3 km), and the climb, applied,
+    clears every occurrence."""
+    alpha = api.client.post("/v1/notices", json=scheduled_notice(), headers=api.as_("alpha"))
+    assert alpha.status_code == 201, alpha.text
+    body = notice(square(36.2, 34.6), start="2026-12-02T10:00:00Z", end="2026-12-02T14:00:00Z")
+    body["volumes"].append(
+        volume(square(36.2, 34.6), start="2026-12-03T06:00:00Z", end="2026-12-03T08:00:00Z")
+    )
+    bravo = api.client.post("/v1/notices", json=body, headers=api.as_("bravo"))
+    assert bravo.status_code == 201, bravo.text
+    conflicts = bravo.json()["conflicts"]
+    assert len(conflicts) == 2
+    answer = api.client.get(
+        f"/v1/conflicts/{conflicts[0]['id']}/resolutions", headers=api.as_("alpha")
+    )
+    assert answer.status_code == 200, answer.text
+    options = answer.json()["options"]
+    assert [o["kind"] for o in options] == ["climb"]  # no band as thick fits below
+    climb = options[0]
+    assert climb["volumes"][0]["schedule"] == plan()
+    amended = scheduled_notice()
+    amended["volumes"] = [
+        {k: v for k, v in vol.items() if k != "index"} for vol in climb["volumes"]
+    ]
+    done = api.client.put(
+        f"/v1/notices/{alpha.json()['id']}",
+        json=amended,
+        headers=api.as_("alpha") | {"If-Match": "1"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["conflicts"] == []

@@ -123,6 +123,14 @@ def window_us(volume: Volume4D) -> tuple[int, int]:
     return to_us(volume.time.start), OPEN_END_US if end is None else to_us(end)
 
 
+def occurrence_volumes(volume: Volume4D) -> tuple[Volume4D, ...]:
+    """The volume over each of its windows (`occurrence_windows`), each with one window and
+    no schedule; a volume without a schedule is its own one."""
+    if volume.schedule is None:
+        return (volume,)
+    return tuple(Volume4D(volume.outline, volume.altitude, w) for w in occurrence_windows(volume))
+
+
 def validate_volume(
     volume: Volume4D, now: datetime, path: FieldPath, *, standing: bool = False
 ) -> None:
