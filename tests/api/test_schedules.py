@@ -112,6 +112,12 @@ BAD = {
     "to equals from": (plan(to="07:00"), "to", "another time"),
     "not a time": (plan(**{"from": "25:00"}), "from", ""),
     "dates reversed": (plan(first_date="2026-12-11", last_date="2026-11-30"), "last_date", ""),
+    "the calendar's last day": (
+        plan(weekdays=["FR"], first_date="9999-12-31", last_date="9999-12-31"),
+        "weekdays",
+        "no occurrence",
+    ),
+    "year one": (plan(first_date="0001-01-01", last_date="0001-01-05"), "first_date", "past"),
 }
 
 

@@ -189,3 +189,13 @@ def test_a_schedule_comes_back_from_its_form() -> None:
     assert schedule_of(schedule_form(plan)) == plan
     with pytest.raises(ValueError, match="object"):
         schedule_of(["MO"])
+
+
+def test_the_calendars_last_day_starts_no_occurrence() -> None:
+    """Its window could not end: a schedule of that day alone has no occurrence (a 422, not a
+    crash)."""
+    last = date.max
+    plan = schedule(list(Weekday), time(23), time(1), last, last)
+    assert occurrences(plan) == ()
+    with pytest.raises(InvalidVolume, match="no occurrence"):
+        validate_schedule(plan, ())

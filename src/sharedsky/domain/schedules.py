@@ -28,6 +28,7 @@ from sharedsky.domain.errors import FieldPath, InvalidVolume
 
 MAX_OCCURRENCES = 366
 """Most occurrences one schedule may have."""
+_LAST_START = date.max - timedelta(days=1)
 
 
 class Weekday(StrEnum):
@@ -90,7 +91,8 @@ def schedule(
 
 
 def occurrences(plan: Schedule, limit: int = MAX_OCCURRENCES + 1) -> tuple[Occurrence, ...]:
-    """The schedule's first ``limit`` occurrences in time order (all, when fewer)."""
+    """The schedule's first ``limit`` occurrences in time order (all, when fewer); none starts
+    on the calendar's last day (9999-12-31), whose window could not end."""
     if not plan.weekdays:
         return ()
     length = _length(plan)
@@ -99,7 +101,8 @@ def occurrences(plan: Schedule, limit: int = MAX_OCCURRENCES + 1) -> tuple[Occur
     rule = rrule(
         DAILY,
         dtstart=datetime.combine(plan.first_date, plan.from_time, UTC),
-        until=datetime.combine(plan.last_date, plan.from_time, UTC),
+        # the last day of the calendar starts no occurrence: its window would end past it
+        until=datetime.combine(min(plan.last_date, _LAST_START), plan.from_time, UTC),
         byweekday=tuple(weekday(d.number) for d in plan.weekdays),
     )
     return tuple(Occurrence(start, start + length) for start in islice(rule, limit))
@@ -107,8 +110,9 @@ def occurrences(plan: Schedule, limit: int = MAX_OCCURRENCES + 1) -> tuple[Occur
 
 def _length(plan: Schedule) -> timedelta:
     """How long each occurrence lasts."""
-    start = datetime.combine(plan.first_date, plan.from_time)
-    end = datetime.combine(plan.first_date, plan.to_time)
+    day = date(2000, 1, 1)  # any day: the length is the same on every day (UTC)
+    start = datetime.combine(day, plan.from_time)
+    end = datetime.combine(day, plan.to_time)
     if plan.crosses_midnight:
         end += timedelta(days=1)
     return end - start
