@@ -113,3 +113,18 @@ def test_weekdays_and_daily_windows_read_as_written() -> None:
     assert daily_of("22:00-02:00") == ("22:00", "02:00")
     with pytest.raises(typer.BadParameter):
         daily_of("7-11")
+
+
+def test_conflicts_show_names_the_occurrence(api: Api, tmp_path: Path) -> None:
+    """R-SCHED-1: bravo's Wednesday clashes with alpha's Wednesday occurrence, which ``conflicts
+    show`` names beside the window."""
+    area = outline_file(tmp_path, square(36.1, 34.5))
+    ok(run(api, *schedule_args(area)))
+    args = [
+        "notice", "file", "--kind", "air_sortie", "--title", "strike", "--outline", str(area),
+        "--lower", "FL120", "--upper", "FL300", "--start", "2026-12-02T10:00:00Z",
+        "--end", "2026-12-02T14:00:00Z", "--json",
+    ]  # fmt: skip
+    (conflict,) = json.loads(ok(run(api, *args, party="bravo")).stdout)["conflicts"]
+    shown = " ".join(ok(run(api, "conflicts", "show", conflict["id"])).stdout.split())
+    assert "occurrence 2026-12-02 07:00Z → 11:30Z" in shown
