@@ -71,3 +71,52 @@ def test_a_notice_with_recurring_windows_is_filed_listed_in_words_and_amended(
     expect(page.locator("#file-form [name=weekday][value=SA]")).not_to_be_checked()
     layout_holds(page)
     alpha.assert_clean()
+
+
+def test_the_time_slider_shows_a_recurring_volume_only_within_its_occurrences(
+    open_console: Callable[[str], Console], mechanism: Mechanism
+) -> None:
+    """Alpha's notice recurs daily, two hours from an hour from now, today and tomorrow: at
+    +2 h the map draws it, at +6 h (within its envelope, between two occurrences) it does not."""
+    alpha = open_console("alpha")
+    page, body = alpha.page, alpha.page.locator("body")
+    slider = page.locator("#time-slider")
+
+    def drawn_at(step: str) -> int:
+        slider.fill(step)
+        expect(page.locator("#time-label")).not_to_have_text("all")
+        count = body.get_attribute("data-map-objects")
+        assert count is not None
+        return int(count)
+
+    before = (drawn_at("8"), drawn_at("24"))
+    begin = datetime.now(UTC) + timedelta(hours=1)
+    end = begin + timedelta(hours=2)
+    schedule = {
+        "weekdays": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+        "from": f"{begin:%H:%M}",
+        "to": f"{end:%H:%M}",
+        "first_date": begin.date().isoformat(),
+        "last_date": (begin + timedelta(days=1)).date().isoformat(),
+    }
+    notice = {
+        "kind": "air_sortie",
+        "title": "Daily sortie",
+        "volumes": [
+            {
+                "outline": {"type": "Circle", "center": [33.0, 34.9], "radius_m": 5_000},
+                "altitude": {"lower_m": 100, "upper_m": 200},
+                "schedule": schedule,
+            }
+        ],
+    }
+    answer = httpx.post(
+        f"{mechanism.base}/v1/notices",
+        json=notice,
+        headers={"Authorization": f"Bearer {mechanism.tokens['alpha']}"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    page.click("[data-tab=lists]")
+    expect(page.locator("#panel-lists")).to_contain_text("Daily sortie")
+    assert (drawn_at("8"), drawn_at("24")) == (before[0] + 1, before[1])
