@@ -27,9 +27,11 @@ from sharedsky.domain.schedules import (
 from sharedsky.domain.volumes import (
     AltitudeBand,
     TimeWindow,
+    Volume4D,
     occurrence_windows,
     scheduled,
     validate_volume,
+    validate_volumes,
 )
 from sharedsky.geo.outlines import CircleOutline
 from tests._hypothesis import examples
@@ -199,3 +201,18 @@ def test_the_calendars_last_day_starts_no_occurrence() -> None:
     assert occurrences(plan) == ()
     with pytest.raises(InvalidVolume, match="no occurrence"):
         validate_schedule(plan, ())
+
+
+def test_a_notice_has_at_most_1000_windows_in_all() -> None:
+    """R-SCHED-2: three volumes of 366 daily occurrences are 1,098 windows: refused; two of
+    them and 68 single windows (800) are not."""
+    daily = scheduled(
+        HERE,
+        AltitudeBand(0.0, 3_000.0),
+        schedule(list(Weekday), time(7), time(8), date(2026, 12, 7), date(2027, 12, 7)),
+    )
+    single = Volume4D(HERE, AltitudeBand(0.0, 3_000.0), TimeWindow(NOW, NOW + timedelta(hours=1)))
+    with pytest.raises(InvalidVolume, match="at most 1000 windows") as caught:
+        validate_volumes([daily, daily, daily], NOW)
+    assert caught.value.path == ("volumes",)
+    validate_volumes([daily, daily, *[single] * 68], NOW)

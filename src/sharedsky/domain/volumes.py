@@ -34,6 +34,9 @@ MAX_VOLUMES = 100
 """Most volumes one notice may carry."""
 MAX_DURATION = timedelta(days=30)
 """Longest time window of one notice volume."""
+MAX_WINDOWS = 1_000
+"""Most windows one notice may have in all: its volumes' occurrences (R-SCHED-2), a volume
+without a schedule counting one (each window is a volume to detection)."""
 MAX_PAST_START = timedelta(days=1)
 """How far in the past a notice volume may start (late filing of an ongoing activity)."""
 
@@ -187,7 +190,8 @@ def validate_volume(
 
 
 def validate_volumes(volumes: Sequence[Volume4D], now: datetime) -> None:
-    """Validate the volumes of a notice: 1 to 100 of them, each valid."""
+    """Validate the volumes of a notice: 1 to 100 of them, each valid, with at most
+    MAX_WINDOWS windows in all."""
     if not volumes:
         raise InvalidVolume("a notice needs at least one volume", ("volumes",))
     if len(volumes) > MAX_VOLUMES:
@@ -196,6 +200,13 @@ def validate_volumes(volumes: Sequence[Volume4D], now: datetime) -> None:
         )
     for index, volume in enumerate(volumes):
         validate_volume(volume, now, ("volumes", index))
+    windows = sum(len(occurrence_windows(v)) for v in volumes)
+    if windows > MAX_WINDOWS:
+        raise InvalidVolume(
+            f"a notice may have at most {MAX_WINDOWS} windows in all (its schedules'"
+            f" occurrences, one for each other volume), not {windows}",
+            ("volumes",),
+        )
 
 
 def envelope(volumes: Sequence[Volume4D]) -> TimeWindow:
