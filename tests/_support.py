@@ -40,6 +40,24 @@ channels:
     sharing: conflicts_only
 """
 
+MATRIX_YAML = """\
+mechanism: visibility-matrix
+host: {id: host, name: Coordination Cell, language: en}
+parties:
+  - {id: alpha, name: Alpha, language: en}
+  - {id: bravo, name: Bravo, language: tr}
+  - {id: charlie, name: Charlie, language: ar}
+defaults:
+  sharing: full
+channels:
+  - between: [alpha, bravo]
+    sharing: conflicts_only
+  - between: [bravo, charlie]
+    sharing: host_only
+"""
+"""Three parties on every sharing rule: alpha–bravo conflicts_only, bravo–charlie host_only,
+alpha–charlie full (the visibility matrices of the reads and of the exports)."""
+
 THREE_PARTY_YAML = """\
 mechanism: three-way
 host: {id: host, name: Coordination Cell, language: en}

@@ -24,27 +24,11 @@ from typing import Any
 
 import pytest
 from _bodies import notice, square, volume, zone
-from _support import T0, Api, make_env
+from _support import MATRIX_YAML, T0, Api, make_env
 from lxml import etree
 
 from sharedsky.store.uow import Database
 from sharedsky.testing.fakes import FakeClock
-
-MATRIX_YAML = """\
-mechanism: visibility-matrix
-host: {id: host, name: Coordination Cell, language: en}
-parties:
-  - {id: alpha, name: Alpha, language: en}
-  - {id: bravo, name: Bravo, language: tr}
-  - {id: charlie, name: Charlie, language: ar}
-defaults:
-  sharing: full
-channels:
-  - between: [alpha, bravo]
-    sharing: conflicts_only
-  - between: [bravo, charlie]
-    sharing: host_only
-"""
 
 TITLE = {
     "A": "alpha patrol",

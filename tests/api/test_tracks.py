@@ -442,6 +442,24 @@ def test_a_track_heading_into_anothers_protected_zone_alerts_both(api: Api) -> N
     assert tactical(api, "alpha") == [alert]
 
 
+def test_a_flight_level_reported_above_a_zone_ceiling_is_alerted_when_a_qnh_puts_it_in(
+    api: Api,
+) -> None:
+    """A zone up to 3,000 m AMSL; a track reporting 3,200 m of pressure altitude (FL105) may be
+    470 m lower at 950 hPa: an intrusion. The same figure reported as AMSL is clear of it, and
+    FL140 is clear for every QNH of the range."""
+    import _bodies as bodies
+
+    zone = bodies.zone(bodies.square(36.5, 34.3), kind="protected")
+    assert api.client.post("/v1/zones", json=zone, headers=api.as_("bravo")).status_code == 201
+    post(api, "alpha", state("A1", 34.5, 36.3, 90.0, alt=3200, alt_ref="STD"))
+    post(api, "alpha", state("A2", 34.5, 36.3, 90.0, alt=3200, alt_ref="AMSL"))
+    post(api, "alpha", state("A3", 34.5, 36.3, 90.0, alt=14_000 * 0.3048, alt_ref="STD"))
+    assert run_tick(api).opened == 1
+    (alert,) = tactical(api, "bravo")
+    assert alert["category"] == "intrusion" and alert["a"]["id"] == "A1"
+
+
 def test_a_track_leaving_its_notice_alerts_its_own_party(api: Api) -> None:
     """R-TACT-5."""
     import _bodies as bodies

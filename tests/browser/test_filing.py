@@ -421,10 +421,16 @@ def test_the_parser_reads_each_spelling_and_names_the_line_of_each_error(
                 refused: Object.fromEntries(refused.map((t) => [t, read(t)])),
                 units: [c.distanceM(10, "NM"), c.distanceM(2.5, "km")],
                 bands: [c.altitudeBand(100, 350, "fl"), c.altitudeBand(500, 1500, "ft_agl"),
-                        c.altitudeBand(1234.5, 2000, "m")],
+                        c.altitudeBand(1234.5, 2000, "m"),
+                        c.altitudeBand(NaN, 2000, "m", {sfc: true}),
+                        c.altitudeBand(300, NaN, "ft_w84", {unl: true})],
                 forms: [c.formBand(c.altitudeBand(100, 350, "fl")),
                         c.formBand({lower_m: 300, upper_m: 900}),
-                        c.formBand({lower: {special: "SFC"}, upper: {value: 90, unit: "FL"}})],
+                        c.formBand({lower: {special: "SFC"}, upper: {value: 90, unit: "FL"}}),
+                        c.formBand({lower: {value: 300, unit: "ft", reference: "W84"},
+                                    upper: {special: "UNL"}}),
+                        c.formBand({lower: {value: 3, unit: "FL"},
+                                    upper: {value: 900, unit: "m", reference: "AMSL"}})],
             };
         }""",
         [list(ACCEPTED), list(REFUSED)],
@@ -441,11 +447,15 @@ def test_the_parser_reads_each_spelling_and_names_the_line_of_each_error(
             "upper": {"value": 1500, "unit": "ft", "reference": "AGL"},
         },
         {"lower_m": 1234.5, "upper_m": 2000},
+        {"lower": {"special": "SFC"}, "upper": {"value": 2000, "unit": "m", "reference": "AMSL"}},
+        {"lower": {"value": 300, "unit": "ft", "reference": "W84"}, "upper": {"special": "UNL"}},
     ]
     assert results["forms"] == [
-        {"unit": "fl", "lower": 100, "upper": 350},
-        {"unit": "m", "lower": 300, "upper": 900},
-        None,  # SFC: the form loads the AMSL interval instead
+        {"unit": "fl", "lower": 100, "upper": 350, "sfc": False, "unl": False},
+        {"unit": "m", "lower": 300, "upper": 900, "sfc": False, "unl": False},
+        {"unit": "fl", "lower": None, "upper": 90, "sfc": True, "unl": False},
+        {"unit": "ft_w84", "lower": 300, "upper": None, "sfc": False, "unl": True},
+        None,  # two units: the form loads the AMSL interval instead
     ]
 
 
@@ -466,6 +476,8 @@ def test_a_band_in_flight_levels_is_filed_and_shown_back_as_flight_levels(
         "fl",
         "m_agl",
         "ft_agl",
+        "m_w84",
+        "ft_w84",
     ]
     page.select_option("#file-form [name=shape]", "Circle")
     page.fill(COORDINATES, "34.2N 35.1E")
@@ -508,4 +520,89 @@ def test_a_band_in_flight_levels_is_filed_and_shown_back_as_flight_levels(
     expect(page.locator("#panel-lists li[data-ref]", has_text="Low survey")).to_contain_text(
         "0 ft AGL–500 ft AGL"
     )
+
+    # from the surface to unlimited is said by two boxes, which turn the numbers off; a GNSS
+    # height above the ellipsoid is a unit of its own (W84)
+    page.click("[data-tab=file]")
+    page.click("#file-clear")
+    page.fill(COORDINATES, "34.4N 35.1E")
+    page.fill("#file-form [name=title]", "Whole column")
+    page.select_option("#file-form [name=unit]", "ft_w84")
+    expect(page.locator("#file-unit-note")).to_contain_text("WGS84 ellipsoid")
+    page.check("[data-testid=file-sfc]")
+    page.check("[data-testid=file-unl]")
+    expect(page.locator("#file-form [name=lower]")).to_be_disabled()
+    expect(page.locator("#file-form [name=upper]")).to_be_disabled()
+    column_id = _file(page)
+    stored = _notice(mechanism, "alpha", column_id)["volumes"][0]["altitude"]
+    assert (stored["lower"], stored["upper"]) == ({"special": "SFC"}, {"special": "UNL"})
+    page.click("#file-clear")
+    page.fill(COORDINATES, "34.5N 35.1E")
+    page.fill("#file-form [name=title]", "GNSS survey")
+    page.uncheck("[data-testid=file-unl]")  # the form keeps its band when cleared
+    expect(page.locator("[data-testid=file-sfc]")).to_be_checked()
+    page.fill("#file-form [name=upper]", "15000")  # above the area's highest ground
+    gnss_id = _file(page)
+    stored = _notice(mechanism, "alpha", gnss_id)["volumes"][0]["altitude"]
+    assert stored["upper"] == {"value": 15000, "unit": "ft", "reference": "W84"}
+    page.click("[data-tab=lists]")
+    gnss = page.locator("#panel-lists li[data-ref]", has_text="GNSS survey")
+    expect(gnss).to_contain_text("SFC–15000 ft W84")
+    expect(page.locator("#panel-lists li[data-ref]", has_text="Whole column")).to_contain_text(
+        "SFC–UNL"
+    )
+    alpha.screenshot(shots, "sfc-unl-w84-shown")
+    gnss.locator("[data-amend]").click()
+    expect(page.locator("#file-form [name=unit]")).to_have_value("ft_w84")
+    expect(page.locator("[data-testid=file-sfc]")).to_be_checked()
+    expect(page.locator("#file-form [name=lower]")).to_be_disabled()
+    expect(page.locator("#file-form [name=upper]")).to_have_value("15000")
+    alpha.assert_clean()
+
+
+def test_amending_a_notice_of_several_volumes_keeps_the_volumes_the_form_does_not_show(
+    open_console: Callable[[str], Console], mechanism: Mechanism, shots: Path
+) -> None:
+    """The form edits a notice's first volume. An amendment replaces the whole list, so the
+    console sends the others back as they are (it once sent the first alone, deleting the
+    rest) and says so while the notice is loaded."""
+    start = "2026-12-06T12:00:00Z"
+
+    def orbit(lon: float, lower_m: float) -> dict[str, Any]:
+        return {
+            "outline": {"type": "Circle", "center": [lon, 34.6], "radius_m": 4000},
+            "altitude": {"lower_m": lower_m, "upper_m": lower_m + 1000},
+            "time": {"start": start, "end": "2026-12-06T14:00:00Z"},
+        }
+
+    body = {"kind": "exercise", "title": "Three orbits", "volumes":
+            [orbit(35.0, 3000), orbit(35.1, 5000), {**orbit(35.2, 0), "altitude": {
+                "lower": {"special": "SFC"}, "upper": {"value": 40, "unit": "FL"}}}]}  # fmt: skip
+    filed = httpx.post(
+        f"{mechanism.base}/v1/notices",
+        json=body,
+        headers={"Authorization": f"Bearer {mechanism.tokens['alpha']}"},
+        timeout=10,
+    )
+    assert filed.status_code == 201, filed.text
+    notice_id = filed.json()["id"]
+    before = _notice(mechanism, "alpha", notice_id)["volumes"]
+    alpha = open_console("alpha")
+    page = alpha.page
+    page.click("[data-tab=lists]")
+    listed = page.locator("#panel-lists li[data-ref]", has_text="Three orbits")
+    listed.locator("[data-amend]").click()
+    expect(page.locator("[data-testid=file-kept]")).to_be_visible()
+    expect(page.locator("[data-testid=file-kept]")).to_contain_text("3 volumes")
+    page.fill("#file-form [name=title]", "Three orbits, first one higher")
+    page.fill("#file-form [name=upper]", "4500")
+    alpha.screenshot(shots, "amend-keeps-volumes")
+    page.click(SUBMIT)
+    expect(page.locator("#file-result h3")).to_contain_text("Amended")
+    after = _notice(mechanism, "alpha", notice_id)
+    assert after["title"] == "Three orbits, first one higher"
+    assert len(after["volumes"]) == 3
+    assert after["volumes"][0]["altitude"]["upper_m"] == 4500
+    assert after["volumes"][1:] == before[1:]  # the SFC–FL040 one kept as filed too
+    expect(page.locator("[data-testid=file-kept]")).to_be_hidden()  # the form cleared
     alpha.assert_clean()

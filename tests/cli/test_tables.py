@@ -129,20 +129,27 @@ def test_tracks_and_tactical_alerts_read_by_callsign_at_80_columns(wide_ids: Api
     api = wide_ids
     now = api.env.clock.now().isoformat()
     flights = (
-        ("alpha", "4CA1F2", 36.0, 90.0, "VIPER 11"),
-        ("alpha", "TN-25-7-4321", 36.0, 0.0, "RESCUE-HELO-1234"),
-        ("bravo", "738A01", 36.6, 270.0, None),
+        ("alpha", "4CA1F2", 36.0, 90.0, "VIPER 11", "STD"),
+        ("alpha", "TN-25-7-4321", 36.0, 0.0, "RESCUE-HELO-1234", "W84"),
+        ("bravo", "738A01", 36.6, 270.0, None, "AMSL"),
     )
-    for party, track_id, lon, trk, callsign in flights:
+    for party, track_id, lon, trk, callsign, alt_ref in flights:
         state = {"id": track_id, "time": now, "lat": 34.5, "lon": lon, "alt_m": 7600.0,
-                 "gs_mps": 230.0, "trk_deg": trk, "callsign": callsign}  # fmt: skip
+                 "alt_ref": alt_ref, "gs_mps": 230.0, "trk_deg": trk,
+                 "callsign": callsign}  # fmt: skip
         post(api, party, "/v1/tracks", {"tracks": [state]})
     listed = fits(run(api, "alpha", "tracks", "list"), ["4CA1F2", "TN-25-7-4321"])
     assert any("VIPER 11" in line and "4CA1F2" in line for line in listed.splitlines())
     assert "RESCUE-HELO-1234" in listed
+    # each altitude on its own datum: a flight level only for a pressure altitude
+    rows = {line.split()[0]: line for line in listed.splitlines() if line.strip()}
+    assert "FL249" in rows["VIPER"] and "24,934" in rows["RESCUE-HELO-1234"]
+    assert "FL" not in rows["RESCUE-HELO-1234"] and "ft W84" in listed
     shown = fits(run(api, "alpha", "tracks", "show", "viper11"), ["4CA1F2"])
     assert "alpha aircraft VIPER 11" in shown and "34.5000N 36.0000E" in shown
-    assert "FL249" in shown and "447 kt" in shown
+    assert "FL249 (7,600 m STD)" in shown and "447 kt" in shown
+    helo = fits(run(api, "alpha", "tracks", "show", "TN-25-7-4321"), ["TN-25-7-4321"])
+    assert "24,934 ft W84 (7,600 m W84)" in helo and "FL" not in helo
     tick(api.env.deps, api.container.picture, api.container.board)
     alerts = fits(run(api, "bravo", "conflicts", "list", "--kind", "tactical"), [])
     assert {"aircraft", "VIPER", "11", "738A01"} <= set(words(alerts))

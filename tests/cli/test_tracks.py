@@ -116,3 +116,45 @@ def test_a_missing_file_and_a_bad_option_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"not parquet")
     assert run(str(broken)).exit_code == 2
+
+
+def test_an_alt_ref_column_keeps_each_altitude_on_its_datum(tmp_path: Path) -> None:
+    """A1 reports 6,000 m of pressure altitude (FL197), B1 6,400 m AMSL: 400 m apart at the
+    standard QNH, but at 1050 hPa FL197 lies some 300 m higher, within the 300 m minimum. The
+    pair is a conflict found by the widening (datum_margin_m, the gap at the nominal QNH);
+    read as two geometric altitudes, or over a narrow QNH range, it is none."""
+    header = HEADER + ",alt_ref"
+    rows = ["A1,alpha,34.0,36.0,6000,200,90,0,STD", "B1,bravo,34.0,36.21637,6400,200,270,0,AMSL"]
+    (found,) = lines(run(str(write_csv(tmp_path, rows, header=header))))
+    assert (found["a"], found["b"]) == ("A1", "B1")
+    assert found["datum_margin_m"] == pytest.approx(400.0, abs=1.0)
+    assert lines(run(str(write_csv(tmp_path, [r.rsplit(",", 1)[0] for r in rows])))) == []
+    narrow = ("--qnh-min", "1010", "--qnh-max", "1016")
+    assert lines(run(str(write_csv(tmp_path, rows, header=header)), *narrow)) == []
+
+
+def test_a_w84_height_is_brought_to_mean_sea_level_through_the_geoid(tmp_path: Path) -> None:
+    """A1's 6,000 m above the ellipsoid lie N metres lower above mean sea level (N, the geoid's
+    undulation, about +20 m here): B1, 310 m above that, is clear of the 300 m minimum. Read
+    as AMSL, A1 would be N metres higher and the pair a conflict."""
+    import numpy as np
+
+    from sharedsky.geo import geoid
+
+    undulation = float(geoid.undulation_m(np.array([34.0]), np.array([36.1]))[0])
+    assert undulation > 12.0  # the premise: the geoid lies well above the ellipsoid here
+    b_m = 6000.0 - undulation + 310.0
+    header = HEADER + ",alt_ref"
+    rows = ["A1,alpha,34.0,36.0,6000,200,90,0,W84", f"B1,bravo,34.0,36.21637,{b_m},200,270,0,"]
+    assert lines(run(str(write_csv(tmp_path, rows, header=header)))) == []
+    as_amsl = [rows[0].replace("W84", "AMSL"), rows[1]]
+    assert len(lines(run(str(write_csv(tmp_path, as_amsl, header=header))))) == 1
+
+
+def test_a_bad_alt_ref_or_qnh_range_exits_2(tmp_path: Path) -> None:
+    header = HEADER + ",alt_ref"
+    bad = run(str(write_csv(tmp_path, ["A1,alpha,34.0,36.0,6000,200,90,0,FL"], header=header)))
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert "row 1: alt_ref 'FL' is not one of AMSL, STD, W84" in bad.stderr
+    upside_down = run(str(write_csv(tmp_path, ROWS)), "--qnh-min", "1040", "--qnh-max", "960")
+    assert upside_down.exit_code == 2 and "--qnh-min 1040" in upside_down.stderr

@@ -49,7 +49,7 @@ from sharedsky.detect.conformance import (
     intrusion_candidates,
     zone_intrusions,
 )
-from sharedsky.detect.tracks import TrackColumns
+from sharedsky.detect.tracks import Datum, TrackColumns
 from sharedsky.geo.distance import WGS84, geodesic_azimuth_deg, geodesic_destination
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 from sharedsky.geo.states import States
@@ -62,7 +62,7 @@ DELTA_S = JOIN_S * 0.4
 """How far either side of a reported entry or exit the reference must agree."""
 
 
-def columns(tracks: list[Track], party: int = 0) -> TrackColumns:
+def columns(tracks: list[Track], party: int = 0, datum: Datum = Datum.GEOMETRIC) -> TrackColumns:
     return TrackColumns(
         np.full(len(tracks), party, dtype=np.int64),
         States(
@@ -73,6 +73,7 @@ def columns(tracks: list[Track], party: int = 0) -> TrackColumns:
             np.array([t.trk for t in tracks]),
             np.array([t.vs for t in tracks]),
         ),
+        np.full(len(tracks), int(datum), dtype=np.int8),
     )
 
 

@@ -5,14 +5,10 @@ token while the API's /metrics still asks for the host's."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
-from _servers import STARTUP_TIMEOUT_S, init
+from _servers import init, start
 from _support import LEVANT_YAML
 
 from sharedsky.cli.demo import free_port
@@ -21,26 +17,16 @@ from sharedsky.cli.demo import free_port
 def test_serve_logs_json_lines_and_serves_metrics_on_a_local_port(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'ops.db'}"
     tokens = init(tmp_path, LEVANT_YAML, db)
-    port, metrics_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
+    metrics_port = free_port()
     log = tmp_path / "serve.log"
-    command = [
-        sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port),
-        "--metrics-port", str(metrics_port), "--log-format", "json",
-    ]  # fmt: skip
-    env = os.environ | {"SHAREDSKY_LOG_LEVEL": "info"}
-    with log.open("ab") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
+    server = start(
+        db,
+        log,
+        {"SHAREDSKY_LOG_LEVEL": "info"},
+        argv=["--metrics-port", str(metrics_port), "--log-format", "json"],
+    )
+    base = server.base
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
         me = httpx.get(
             f"{base}/v1/me",
             headers={"Authorization": f"Bearer {tokens['alpha']}", "X-Request-Id": "e2e-me-1"},
@@ -58,8 +44,7 @@ def test_serve_logs_json_lines_and_serves_metrics_on_a_local_port(tmp_path: Path
         host = {"Authorization": f"Bearer {tokens['host']}"}
         assert httpx.get(f"{base}/metrics", headers=host).status_code == 200
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        server.stop()
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert lines, "no log line"
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)

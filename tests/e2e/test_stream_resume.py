@@ -5,9 +5,6 @@ dropped mid-way and resumed with ``Last-Event-ID`` gets every event exactly once
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from _bodies import notice, square
-from _servers import INITIALISED
-
-from sharedsky.cli.demo import free_port
+from _servers import init, serve
 
 MECHANISM_YAML = """\
 mechanism: two-way
@@ -32,8 +27,6 @@ defaults:
   sharing: full
 """
 
-# `sharedsky serve`, with the stream router included if app.py does not include it yet
-STARTUP_TIMEOUT_S = 30.0
 LIVE_WITHIN_S = 1.0
 
 
@@ -100,40 +93,9 @@ def start(
 @pytest.fixture
 def server(tmp_path: Path, database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
     """``sharedsky init`` then ``sharedsky serve`` in a child process; yields (base URL, tokens)."""
-    (tmp_path / "mechanism.yaml").write_text(MECHANISM_YAML, encoding="utf-8")
-    tokens_file = tmp_path / "tokens.json"
-    subprocess.run(
-        [sys.executable, "-m", "sharedsky", "init", str(tmp_path / "mechanism.yaml"), "--db",
-         database_url, "--tokens-out", str(tokens_file)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=120,
-    )  # fmt: skip
-    INITIALISED.append(database_url)  # checked against its ledger after the test
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sharedsky", "serve", "--db", database_url, "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=os.environ | {"SHAREDSKY_LOG_LEVEL": "warning"},
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
-        yield base, json.loads(tokens_file.read_text())
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
+    tokens = init(tmp_path, MECHANISM_YAML, database_url)  # its ledger checked after the test
+    with serve(database_url, tmp_path / "server.log") as base:
+        yield base, tokens
 
 
 def file(base: str, token: str, lon: float) -> None:

@@ -42,13 +42,15 @@ const micro = (value) => Math.round(value * 1e6) / 1e6;
 
 /** The altitude units the form offers: each one's unit and vertical reference on the wire (a
  * flight level has none: it is on the standard pressure setting). AGL needs the mechanism's
- * terrain bounds. */
+ * terrain bounds; W84 is a height above the WGS84 ellipsoid (GNSS). */
 export const ALTITUDE_UNITS = {
   m: { unit: "m", reference: "AMSL" },
   ft: { unit: "ft", reference: "AMSL" },
   fl: { unit: "FL" },
   m_agl: { unit: "m", reference: "AGL" },
   ft_agl: { unit: "ft", reference: "AGL" },
+  m_w84: { unit: "m", reference: "W84" },
+  ft_w84: { unit: "ft", reference: "W84" },
 };
 
 /**
@@ -57,13 +59,13 @@ export const ALTITUDE_UNITS = {
  * the server resolves them (a flight level over the QNH range, AGL over the terrain), never
  * the console.
  */
-export function altitudeBand(lower, upper, unit) {
-  if (unit === "m") return { lower_m: lower, upper_m: upper };
+export function altitudeBand(lower, upper, unit, { sfc = false, unl = false } = {}) {
+  if (unit === "m" && !sfc && !unl) return { lower_m: lower, upper_m: upper };
   const limit = (value) => ({ value, ...ALTITUDE_UNITS[unit] });
-  return { lower: limit(lower), upper: limit(upper) };
+  return { lower: sfc ? { special: "SFC" } : limit(lower), upper: unl ? { special: "UNL" } : limit(upper) };
 }
 
-/** The form's unit of a limit as filed (``"fl"``, ``"ft_agl"`` …); null for SFC, UNL, W84. */
+/** The form's unit of a limit as filed (``"fl"``, ``"ft_w84"`` …); null for SFC and UNL. */
 const formUnit = (limit) =>
   limit.special
     ? null
@@ -73,14 +75,19 @@ const formUnit = (limit) =>
       }) || null;
 
 /**
- * How the form shows a band as filed: ``{unit, lower, upper}``; null when it cannot (a limit
- * SFC, UNL or on W84, or the two limits in different units).
+ * How the form shows a band as filed: ``{unit, lower, upper, sfc, unl}`` (``sfc``: the lower
+ * limit is the surface, ``unl``: the upper one unlimited, their value then null); null when
+ * it cannot (the two limits in different units).
  */
 export function formBand(altitude) {
-  if (altitude.lower === undefined) return { unit: "m", lower: altitude.lower_m, upper: altitude.upper_m };
-  const unit = formUnit(altitude.lower);
-  if (!unit || unit !== formUnit(altitude.upper)) return null;
-  return { unit, lower: altitude.lower.value, upper: altitude.upper.value };
+  if (altitude.lower === undefined) return { unit: "m", lower: altitude.lower_m, upper: altitude.upper_m, sfc: false, unl: false };
+  const sfc = altitude.lower.special === "SFC";
+  const unl = altitude.upper.special === "UNL";
+  const units = [sfc ? null : formUnit(altitude.lower), unl ? null : formUnit(altitude.upper)];
+  if (units.some((u, k) => u === null && !(k === 0 ? sfc : unl))) return null;
+  const known = units.filter((u) => u !== null);
+  if (known.length === 2 && known[0] !== known[1]) return null;
+  return { unit: known[0] || "m", lower: sfc ? null : altitude.lower.value, upper: unl ? null : altitude.upper.value, sfc, unl };
 }
 
 /** A distance in metres from a typed value and its unit: "m", "km" or "NM". */

@@ -22,7 +22,8 @@ const NOTICE_KINDS = ["air_sortie", "uav", "exercise", "ground_movement", "stati
 const ZONE_KINDS = ["protected", "red_line", "restricted"];
 const OWN_COLOUR = "#1565c0";
 
-/** What the form says beside the altitude unit (m, ft, fl, m_agl, ft_agl): what it files. */
+/** What the form says beside the altitude unit (m, ft, fl, m_agl, ft_agl, m_w84, ft_w84): what
+ * it files. */
 const unitNote = (unit) => t(`file.unit_note.${unit}`);
 
 /** The textarea's label (a key of the console's words) and rows for each shape. */
@@ -54,7 +55,7 @@ export function parseUtc(text) {
 
 /** The altitude units offered (their labels as the wire says them); AGL only where the
  * mechanism declares terrain bounds, as the server takes AGL heights only there. */
-const ALTITUDE_LABELS = { m: "m AMSL", ft: "ft AMSL", fl: "FL", m_agl: "m AGL", ft_agl: "ft AGL" };
+const ALTITUDE_LABELS = { m: "m AMSL", ft: "ft AMSL", fl: "FL", m_agl: "m AGL", ft_agl: "ft AGL", m_w84: "m W84", ft_w84: "ft W84" };
 
 const altitudeUnits = (mechanism) => {
   const datums = mechanism && mechanism.datums;
@@ -170,7 +171,12 @@ export class Filing {
           <label>${esc(t("file.upper"))} <input name="upper" type="number" value="9000" step="any"></label>
           <label>${esc(t("file.unit"))} <select name="unit">${altitudeUnits(app.state && app.state.mechanism)}</select></label>
         </div>
+        <div class="row">
+          <label class="check"><input type="checkbox" name="sfc" data-testid="file-sfc"> ${esc(t("file.sfc"))}</label>
+          <label class="check"><input type="checkbox" name="unl" data-testid="file-unl"> ${esc(t("file.unl"))}</label>
+        </div>
         <p id="file-unit-note" class="muted hint" data-unit="m">${esc(unitNote("m"))}</p>
+        <p id="file-kept" class="hint" data-testid="file-kept" hidden></p>
         <label class="notice-only"><input type="checkbox" name="recurring" data-testid="file-recurring"> ${esc(t("file.recurring"))}</label>
         <div class="row file-window">
           <label>${esc(t("file.start"))} <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}" dir="ltr"></label>
@@ -290,11 +296,19 @@ export class Filing {
     this.check.clear();
     this._clearErrors();
     if (target.name === "unit") this._unitNote();
+    if (target.name === "sfc" || target.name === "unl") this._specialLimits();
     if (OUTLINE_INPUTS.has(target.name)) {
       if (target.name === "shape") this._shapeFields();
       this.typed();
     }
     this.changed();
+  }
+
+  /** A limit at the surface (SFC) or unlimited (UNL) has no value: its number input is off. */
+  _specialLimits() {
+    const f = this.form;
+    f.lower.disabled = f.sfc.checked;
+    f.upper.disabled = f.unl.checked;
   }
 
   /** Say beside the altitude unit how the form converts it. */
@@ -435,7 +449,7 @@ export class Filing {
     if (this.mode !== "notice" || !this.outline) return;
     const f = this.form;
     const timed = this._recurring() ? this.schedule() : parseUtc(f.start.value) && parseUtc(f.end.value);
-    if (!timed || f.lower.value === "" || f.upper.value === "") return;
+    if (!timed || (f.lower.value === "" && !f.sfc.checked) || (f.upper.value === "" && !f.unl.checked)) return;
     this.check.schedule(this._checkBody(), this._amendingNotice());
   }
 
@@ -466,11 +480,14 @@ export class Filing {
     // interval in metres: wider than filed, never narrower
     const metres = volume.altitude.amsl_m || volume.altitude;
     const filed = coordinates.formBand(volume.altitude);
-    const shown = filed && [...f.unit.options].some((o) => o.value === filed.unit) ? filed : { unit: "m", lower: metres.lower_m, upper: metres.upper_m };
+    const shown = filed && [...f.unit.options].some((o) => o.value === filed.unit) ? filed : { unit: "m", lower: metres.lower_m, upper: metres.upper_m, sfc: false, unl: false };
     f.unit.value = shown.unit;
     this._unitNote();
-    f.lower.value = String(shown.lower);
-    f.upper.value = String(shown.upper);
+    f.sfc.checked = shown.sfc;
+    f.unl.checked = shown.unl;
+    f.lower.value = shown.sfc ? "" : String(shown.lower);
+    f.upper.value = shown.unl ? "" : String(shown.upper);
+    this._specialLimits();
     f.start.value = inputUtc(new Date(volume.time.start));
     f.end.value = volume.time.end ? inputUtc(new Date(volume.time.end)) : "";
     const plan = volume.schedule;
@@ -503,8 +520,14 @@ export class Filing {
     this.clear();
     this.setMode("notice");
     // the form has no contact field: an amendment sends the notice's own back, or it would clear it
-    this.amending = { type: "notice", id: notice.id, version: notice.version, contact: notice.contact || "" };
+    // the form edits the first volume; the others go back as they are (an amendment replaces
+    // the whole list: sending one volume would delete the rest)
+    const kept = notice.volumes.slice(1).map(({ index, ...volume }) => volume);
+    this.amending = { type: "notice", id: notice.id, version: notice.version, contact: notice.contact || "", kept };
     this._load(notice.volumes[0], notice.title, notice.kind, notice.remarks);
+    const note = this.el.querySelector("#file-kept");
+    note.hidden = kept.length === 0;
+    note.textContent = kept.length ? t("file.amend_kept", { count: notice.volumes.length }) : "";
     // an amendment sends the whole notice: without its status it would clear it
     this.form.priority_status.value = notice.priority_status || "";
     this._button();
@@ -525,6 +548,9 @@ export class Filing {
     this.app.map.clearDrawn();
     this.preview.clearLayers();
     this.amending = null;
+    const kept = this.el.querySelector("#file-kept");
+    kept.hidden = true;
+    kept.textContent = "";
     this._button();
     this.outline = null;
     this.typedLines = null;
@@ -540,14 +566,15 @@ export class Filing {
     const unit = f.unit.value;
     if (this.outline && this.outline.type === "Corridor") this.outline.half_width_m = this._distanceM("half_width");
     const end = f.end.value.trim() ? parseUtc(f.end.value) : null;
-    const altitude = coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit);
+    const altitude = coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit, { sfc: f.sfc.checked, unl: f.unl.checked });
     if (this._recurring()) return { outline: this.outline, altitude, schedule: this.schedule() };
     return { outline: this.outline, altitude, time: { start: parseUtc(f.start.value), end } };
   }
 
   noticeBody() {
     const f = this.form;
-    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume()], priority_status: f.priority_status.value || null };
+    const kept = (this.amending && this.amending.kept) || [];
+    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume(), ...kept], priority_status: f.priority_status.value || null };
   }
 
   zoneBody() {
@@ -609,8 +636,8 @@ export class Filing {
     } else if (!this.outline) this._flag(t("file.error.outline"), "coordinates");
     else if (this.outline.type === "Circle" && !(this.outline.radius_m > 0)) this._flag(t("file.error.radius"), "radius");
     else if (this.outline.type === "Corridor" && !(this._distanceM("half_width") > 0)) this._flag(t("file.error.half_width"), "half_width");
-    else if (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value))) this._flag(t("file.error.lower"), "lower");
-    else if (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value))) this._flag(t("file.error.upper"), "upper");
+    else if (!f.sfc.checked && (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value)))) this._flag(t("file.error.lower"), "lower");
+    else if (!f.unl.checked && (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value)))) this._flag(t("file.error.upper"), "upper");
     else if (this._recurring() && !this.schedule()) this._flag(t("file.error.schedule"), "daily_from");
     else if (!this._recurring() && !parseUtc(f.start.value)) this._flag(t("file.error.start"), "start");
     else if (!this._recurring() && !openEnded && !parseUtc(f.end.value)) this._flag(t("file.error.end"), "end");

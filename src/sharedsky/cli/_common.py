@@ -35,7 +35,7 @@ from rich.text import Text
 from sharedsky.cli._option_groups import GroupOption, with_option_group
 from sharedsky.client import AuthError, Client, ClientError, StaleVersionError
 from sharedsky.ledger.signing import Signer
-from sharedsky.units import FL_M
+from sharedsky.units import FL_M, FT_M
 from sharedsky.wire import v1
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -427,7 +427,7 @@ class LimitArg:
 
     def text(self) -> str:
         """How the limit reads (``FL120``, ``3000 ft AMSL``, ``SFC``)."""
-        return limit_text(self.limit)
+        return self.limit.text()
 
 
 def height_limit(text: str) -> LimitArg:
@@ -726,21 +726,12 @@ def _level(metres: float) -> int | None:
     return round(level) if abs(level - round(level)) < 1e-6 and level >= 0 else None
 
 
-def limit_text(limit: v1.HeightLimit | v1.SpecialLimit) -> str:
-    """A limit as filed: ``FL120``, ``3000 ft AMSL``, ``150 m AGL``, ``SFC``."""
-    if isinstance(limit, v1.SpecialLimit):
-        return limit.special
-    if limit.unit == "FL":
-        return f"FL{limit.value:03g}"
-    return f"{limit.value:g} {limit.unit} {limit.reference or 'AMSL'}"
-
-
 def band_text(band: v1.Altitude | v1.FiledAltitude, *, short: bool = False) -> str:
     """``3000–9000 m``; ``FL120–FL300 (3658–9144 m)`` when both limits are whole levels above 0
     (only ``FL120–FL300`` when short); a band filed on its datums as filed, with the AMSL
     interval it may span: ``FL100–3000 ft AMSL (2508–3349 m AMSL)``."""
     if isinstance(band, v1.FiledAltitude):
-        filed = f"{limit_text(band.lower)}–{limit_text(band.upper)}"
+        filed = f"{band.lower.text()}–{band.upper.text()}"
         if short or band.amsl_m is None:
             return filed
         return f"{filed} ({band.amsl_m.lower_m:.0f}–{band.amsl_m.upper_m:.0f} m AMSL)"
@@ -750,6 +741,21 @@ def band_text(band: v1.Altitude | v1.FiledAltitude, *, short: bool = False) -> s
         return metres
     levels = f"FL{low:03d}–FL{high:03d}"
     return levels if short else f"{levels} ({metres})"
+
+
+def track_altitude_text(alt_m: float, alt_ref: str, *, short: bool = False) -> str:
+    """A track's altitude on its own datum, as a crew reads it: ``FL350`` for a pressure
+    altitude (``STD``), ``12,500 ft`` above mean sea level, ``12,500 ft W84`` for a geometric
+    height above the WGS84 ellipsoid; with the metres unless ``short``.
+
+    >>> track_altitude_text(10_668, "STD"), track_altitude_text(3_810, "W84", short=True)
+    ('FL350 (10,668 m STD)', '12,500 ft W84')
+    """
+    if alt_ref == "STD":
+        said = f"FL{max(alt_m, 0.0) / FL_M:03.0f}"
+    else:
+        said = f"{alt_m / FT_M:,.0f} ft" + ("" if alt_ref == "AMSL" else f" {alt_ref}")
+    return said if short else f"{said} ({alt_m:,.0f} m {alt_ref})"
 
 
 def distance_text(metres: float) -> str:

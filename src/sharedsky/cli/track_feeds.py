@@ -45,11 +45,12 @@ from sharedsky.cli._common import (
     stdout,
     table,
     time_limit,
+    track_altitude_text,
 )
 from sharedsky.cli._names import Names
 from sharedsky.cli.tracks import app
 from sharedsky.client import Client
-from sharedsky.units import FL_M, FT_M, KT_MPS
+from sharedsky.units import FT_M, KT_MPS
 from sharedsky.wire import v1
 
 if TYPE_CHECKING:
@@ -517,7 +518,7 @@ def list_command(
         return
     shown = table(
         f"{len(picture.tracks)} live tracks at {picture.time.astimezone(UTC):%H:%M:%SZ}",
-        "callsign", "id", "party", "position", "FL", "GS kt", "track", "age",
+        "callsign", "id", "party", "position", "alt", "GS kt", "trk", "age",
         whole=("callsign", "id", "position"),
     )  # fmt: skip
     for t in picture.tracks:
@@ -526,7 +527,7 @@ def list_command(
             escape(t.id),
             escape(t.party),
             position_text(t.lon, t.lat),
-            f"{t.alt_m / FL_M:.0f}",
+            track_altitude_text(t.alt_m, t.alt_ref, short=True),
             f"{t.gs_mps / KT_MPS:.0f}",
             f"{t.trk_deg:03.0f}°",
             f"{t.age_s:.0f} s",
@@ -565,7 +566,7 @@ def show_command(
                 ("callsign", t.callsign or "none reported"),
                 ("id", t.id),
                 ("position", position_text(t.lon, t.lat)),
-                ("altitude", f"FL{t.alt_m / FL_M:03.0f} ({t.alt_m:,.0f} m)"),
+                ("altitude", track_altitude_text(t.alt_m, t.alt_ref)),
                 (
                     "speed",
                     f"{t.gs_mps / KT_MPS:.0f} kt ({t.gs_mps:.0f} m/s), track {t.trk_deg:03.0f}°",

@@ -20,10 +20,12 @@ from datetime import datetime
 import numpy as np
 
 from sharedsky.detect.conformance import Region, conformance, zone_intrusions
+from sharedsky.detect.tracks import PressureOffsets
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tactical import AlertKey, AlertKind, Finding
 from sharedsky.domain.volumes import Volume4D, occurrence_volumes
 from sharedsky.domain.zones import ZoneKind, ZoneStatus
+from sharedsky.service._packing import pressure_offsets
 from sharedsky.service.ports import Deps
 from sharedsky.service.tracks import Snapshot
 from sharedsky.service.uow import UnitOfWork
@@ -55,8 +57,9 @@ def conformance_findings(
     codes: dict[PartyId, int] = {}
     for party in snap.parties:
         codes.setdefault(party, len(codes))
-    return _conformance(uow, snap, codes, now, horizon_s) + _intrusions(
-        uow, snap, codes, now, lookahead_s
+    pressure = pressure_offsets(deps.mechanism.datums)
+    return _conformance(uow, snap, codes, now, horizon_s, pressure) + _intrusions(
+        uow, snap, codes, now, lookahead_s, pressure
     )
 
 
@@ -66,6 +69,7 @@ def _conformance(
     codes: dict[PartyId, int],
     now: datetime,
     horizon_s: float,
+    pressure: PressureOffsets,
 ) -> list[Finding]:
     flying = np.array([n is not None for n in snap.notice_ids], dtype=bool)
     if not flying.any():
@@ -88,7 +92,11 @@ def _conformance(
         regions.append([region_of(v, now) for v in volumes])
     pairs = [(p, str(n)) for p, n in zip(sub.parties, sub.notice_ids, strict=True)]
     result = conformance(
-        sub.columns(codes), regions, [index[p] for p in pairs], horizon_s=horizon_s
+        sub.columns(codes),
+        regions,
+        [index[p] for p in pairs],
+        horizon_s=horizon_s,
+        pressure=pressure,
     )
     found = []
     for i in range(len(sub)):
@@ -120,6 +128,7 @@ def _intrusions(
     codes: dict[PartyId, int],
     now: datetime,
     lookahead_s: float,
+    pressure: PressureOffsets,
 ) -> list[Finding]:
     zones = [
         z
@@ -135,6 +144,7 @@ def _intrusions(
         [region_of(z.volume, now) for z in zones],
         [codes[z.party] for z in zones],
         lookahead_s=lookahead_s,
+        pressure=pressure,
     )
     found = []
     for k in range(len(hits)):

@@ -171,3 +171,20 @@ def test_a_layer_is_the_band_as_filed_when_ed318_can_say_it_else_its_amsl_interv
             "upper": 900.0, "upperReference": "AMSL", "lower": 100.0, "lowerReference": "AMSL",
             "uom": "m",
         }  # fmt: skip
+
+
+def test_a_layer_from_0_agl_reads_as_the_surface() -> None:
+    """ED-318 says the surface as 0 AGL (and we write SFC so): read back it is SFC, which
+    needs no terrain bounds, whatever the unit; any other AGL lower limit stays AGL."""
+    surface = _layer("AGL") | {"lowerReference": "AGL"}
+    above = surface | {"lower": 50}
+    features = [_foreign("PROHIBITED", surface), _foreign("PROHIBITED", above)]
+    document = {"type": "FeatureCollection", "metadata": {}, "features": features}
+    parsed = ed318.read(json.dumps(document).encode(), ReadOptions())
+    assert not parsed.problems
+    from_surface, from_50 = (item.body for item in parsed.items)
+    assert isinstance(from_surface, v1.ZoneIn) and isinstance(from_50, v1.ZoneIn)
+    assert from_surface.volume.altitude == v1.FiledAltitude.model_validate(
+        {"lower": {"special": "SFC"}, "upper": {"value": 400, "unit": "ft", "reference": "AGL"}}
+    )
+    assert from_50.volume.altitude == _filed((50, "ft", "AGL"), (400, "ft", "AGL"))

@@ -116,6 +116,11 @@ def test_a_band_filed_on_its_datums_is_written_as_filed_beside_its_amsl_interval
     assert band_text(filed) == "FL100–12000 ft AMSL"
     assert band_fields(filed)["amsl_m"] == {"lower_m": 2800.0, "upper_m": 3800.0}
     assert band_text(v1.Altitude(lower_m=300.0, upper_m=900.0)) == "300–900 m AMSL"
+    # a level as filed, never rounded (the CLI and every format say limits the same way)
+    halves = v1.FiledAltitude(
+        lower=v1.HeightLimit(value=95.5, unit="FL"), upper=v1.SpecialLimit(special="UNL")
+    )
+    assert band_text(halves) == "FL95.5–UNL"
 
 
 def test_a_limit_filed_on_the_ellipsoid_is_its_own_ellipsoid_height() -> None:

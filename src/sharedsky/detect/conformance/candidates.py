@@ -48,6 +48,7 @@ def candidate_pairs(
     zone_party: IntArray,
     parts: Parts,
     lookahead_s: float,
+    offsets: tuple[FloatArray, FloatArray] | None = None,
 ) -> IntrusionCandidates:
     """Pairs whose chord from now to the look-ahead passes within the zone's reach."""
     n, m = len(tracks.party), len(zones.outline)
@@ -80,7 +81,7 @@ def candidate_pairs(
         cols.append(j)
     track = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     zone = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    lo, hi = pair_windows(tracks, zones.prism, track, zone, lookahead_s)
+    lo, hi = pair_windows(tracks, zones.prism, track, zone, lookahead_s, offsets)
     live = lo <= hi
     track, zone, lo, hi = track[live], zone[live], lo[live], hi[live]
     # the chord again, over the part of the look-ahead the window and band allow

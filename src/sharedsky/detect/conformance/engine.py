@@ -16,9 +16,14 @@ from sharedsky.detect.conformance.candidates import IntrusionCandidates, candida
 from sharedsky.detect.conformance.exact import exact_spans, outline_distance_m
 from sharedsky.detect.conformance.parts import Parts, outline_parts
 from sharedsky.detect.conformance.paths import check_reach
-from sharedsky.detect.conformance.regions import Region, pair_windows, region_columns
+from sharedsky.detect.conformance.regions import (
+    Region,
+    band_offsets,
+    pair_windows,
+    region_columns,
+)
 from sharedsky.detect.conformance.runs import first_runs, ranks
-from sharedsky.detect.tracks import TrackColumns, check_positive
+from sharedsky.detect.tracks import PressureOffsets, TrackColumns, check_positive
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -96,9 +101,14 @@ def conformance(
     notice_of_track: npt.ArrayLike,
     *,
     horizon_s: float = DEFAULT_HORIZON_S,
+    pressure: PressureOffsets | None = None,
 ) -> ConformanceResult:
     """Each track against the union of the regions of its notice, notice_of_track[i] (an index
     into notice_regions), over [0, horizon_s] seconds.
+
+    A track on pressure altitude is inside a band (metres AMSL) while it may be for some QNH
+    of ``pressure``'s range (needed when any track is on pressure altitude): it is reported
+    leaving only once no QNH in range would keep it in.
 
     Raises ValueError naming the field for a track column of the wrong length, non-finite, a
     latitude or longitude out of range, a negative ground speed, a bad region, a notice index
@@ -125,7 +135,8 @@ def conformance(
     pair_track = np.repeat(np.arange(n), count)
     pair_region = firsts[notice][pair_track] + ranks(count)
     parts = outline_parts(regions.outlines)
-    lo, hi = pair_windows(tracks, regions.prism, pair_track, pair_region, t_path)
+    offsets = band_offsets(tracks, pressure, t_path)
+    lo, hi = pair_windows(tracks, regions.prism, pair_track, pair_region, t_path, offsets)
     live = lo <= hi
     outline = regions.outline[pair_region[live]]
     spans = exact_spans(tracks, parts, pair_track[live], outline, lo[live], hi[live], t_path)
@@ -148,13 +159,16 @@ def zone_intrusions(
     zone_party: npt.ArrayLike,
     *,
     lookahead_s: float = DEFAULT_LOOKAHEAD_S,
+    pressure: PressureOffsets | None = None,
 ) -> IntrusionHits:
     """Every pair of a track and a zone of another party (tracks.party ≠ zone_party) where the
-    track is predicted inside the zone's prism at some time in [0, lookahead_s].
+    track is predicted inside the zone's prism at some time in [0, lookahead_s]; a track on
+    pressure altitude is inside a band when it may be for some QNH of ``pressure``'s range
+    (needed when any track is on pressure altitude).
 
     Raises ValueError naming the field, as `conformance` does.
     """
-    parts, outline_of, found = _prepared(tracks, zones, zone_party, lookahead_s)
+    parts, outline_of, found = _prepared(tracks, zones, zone_party, lookahead_s, pressure)
     spans = exact_spans(
         tracks,
         parts,
@@ -185,13 +199,18 @@ def intrusion_candidates(
     zone_party: npt.ArrayLike,
     *,
     lookahead_s: float = DEFAULT_LOOKAHEAD_S,
+    pressure: PressureOffsets | None = None,
 ) -> IntrusionCandidates:
     """The pairs that `zone_intrusions` measures exactly (a superset of its hits)."""
-    return _prepared(tracks, zones, zone_party, lookahead_s)[2]
+    return _prepared(tracks, zones, zone_party, lookahead_s, pressure)[2]
 
 
 def _prepared(
-    tracks: TrackColumns, zones: Sequence[Region], zone_party: npt.ArrayLike, lookahead_s: float
+    tracks: TrackColumns,
+    zones: Sequence[Region],
+    zone_party: npt.ArrayLike,
+    lookahead_s: float,
+    pressure: PressureOffsets | None,
 ) -> tuple[Parts, IntArray, IntrusionCandidates]:
     check_positive(lookahead_s, "lookahead_s")
     regions = region_columns(zones, lambda k: f"zones[{k}]")
@@ -200,4 +219,6 @@ def _prepared(
         raise ValueError(f"zone_party has shape {party.shape}, expected ({len(zones)},)")
     check_reach(tracks, lookahead_s, "lookahead_s")
     parts = outline_parts(regions.outlines)
-    return parts, regions.outline, candidate_pairs(tracks, regions, party, parts, lookahead_s)
+    offsets = band_offsets(tracks, pressure, lookahead_s)
+    found = candidate_pairs(tracks, regions, party, parts, lookahead_s, offsets)
+    return parts, regions.outline, found

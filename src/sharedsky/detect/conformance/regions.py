@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sharedsky.detect.tracks import TrackColumns
+from sharedsky.detect.tracks import Datum, PressureOffsets, TrackColumns
 from sharedsky.geo.outlines import CircleOutline, CorridorOutline, Outline, PolygonOutline
 
 FloatArray = npt.NDArray[np.float64]
@@ -114,13 +114,45 @@ def check_outlines(outlines: Sequence[Outline], label: Callable[[int], str]) -> 
         raise ValueError(f"{label(k)} has a position that is not finite or out of range")
 
 
+def band_offsets(
+    tracks: TrackColumns, pressure: PressureOffsets | None, t_path: float
+) -> tuple[FloatArray, FloatArray] | None:
+    """(least, greatest) metres that each track's height above mean sea level may lie above
+    its reported altitude over [0, t_path]: a pressure altitude's offsets for every QNH of the
+    mechanism's range over the pressure altitudes it passes (`PressureOffsets.span_m`), 0 for a
+    geometric one; None when no track is on pressure altitude (every band compares exactly).
+    ValueError when some track is and ``pressure`` is None: nothing compares across datums
+    blindly."""
+    on = tracks.datum == Datum.PRESSURE
+    if not on.any():
+        return None
+    if pressure is None:
+        raise ValueError("tracks on pressure altitude need pressure offsets to meet AMSL bands")
+    least, greatest = np.zeros(len(tracks)), np.zeros(len(tracks))
+    states = tracks.states
+    least[on], greatest[on] = pressure.span_m(states.alt_m[on], states.vs_mps[on], t_path)
+    return least, greatest
+
+
 def pair_windows(
-    tracks: TrackColumns, prism: FloatArray, track: IntArray, region: IntArray, t_path: float
+    tracks: TrackColumns,
+    prism: FloatArray,
+    track: IntArray,
+    region: IntArray,
+    t_path: float,
+    offsets: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """[lo, hi]: the times in [0, t_path] when the window of each pair's region is open and the
     track's altitude in its band (lo > hi when there are none; a window [start, end) ending at
-    lo is closed). prism rows are (alt_lo_m, alt_hi_m, t_start_s, t_end_s) per region."""
+    lo is closed). prism rows are (alt_lo_m, alt_hi_m, t_start_s, t_end_s) per region.
+
+    With ``offsets`` (`band_offsets`), a track's altitude may lie anywhere from its least to
+    its greatest offset above what it reports: its band is widened to every reported altitude
+    that may be inside it, [alt_lo − greatest, alt_hi − least]."""
     alt_lo, alt_hi, start, end = prism[region].T
+    if offsets is not None:
+        least, greatest = offsets
+        alt_lo, alt_hi = alt_lo - greatest[track], alt_hi - least[track]
     alt = tracks.states.alt_m[track]
     vs = tracks.states.vs_mps[track]
     moving = vs != 0.0

@@ -171,6 +171,7 @@ def _elements(export: ExportSet) -> Iterator[tuple[_Head, ET.Element]]:
                 notice.kind,
                 _label(notice.title, notice.kind, notice.party),
                 volume.index,
+                notice.priority_status,
             )
             yield head, _shape(head, about, volume, now, colours.get(notice.party, _OTHER_COLOUR))
     for zone in export.zones:
@@ -336,6 +337,8 @@ class _About:
     kind: str
     label: str
     index: int | None
+    priority: str | None = None
+    """A notice's priority status (``medevac`` …), said first in its remarks."""
 
 
 def _label(title: str, kind: str, party: str) -> str:
@@ -363,11 +366,14 @@ def _shape(head: _Head, about: _About, volume: v1.Volume, now: datetime, colour:
     band = band_text(volume.altitude)
     until = cot_time(window.end) if window.end else "further notice"
     remarks = _sub(detail, "remarks")
+    priority = f"PRIORITY {about.priority.upper()}: " if about.priority else ""
     remarks.text = (
-        f"{about.party} {about.object} {about.id} v{about.version} ({about.kind}): "
+        f"{priority}{about.party} {about.object} {about.id} v{about.version} ({about.kind}): "
         f"{about.label}; {band}; {cot_time(window.start)} to {until}"
     )
     extra = {"index": str(about.index)} if about.index is not None else {}
+    if about.priority:
+        extra["priority_status"] = about.priority
     _sub(
         detail,
         "__sharedsky",

@@ -36,6 +36,7 @@ from implicitdict import ImplicitDict
 from uas_standards.astm.f3548.v21 import api as f3548
 
 from sharedsky.domain.errors import InvalidImport
+from sharedsky.domain.priority import PriorityStatus, rank_of
 from sharedsky.interop.formats.heights import Height, w84_interval
 from sharedsky.interop.formats.model import ExportSet
 from sharedsky.interop.formats.polygons import outline_rings
@@ -139,9 +140,16 @@ def intents(export: ExportSet) -> list[dict[str, Any]]:
             "uss_base_url": USS_BASE_URL,
             "subscription_id": entity_id(f"subscription:{notice.id}"),
         }
-        details = {"volumes": volumes, "off_nominal_volumes": [], "priority": 0}
+        # F3548 priority: higher values are given way to, as our ranks (none 0 … emergency 4)
+        details = {"volumes": volumes, "off_nominal_volumes": [], "priority": _rank(notice)}
         out.append({"reference": reference, "details": details})
     return out
+
+
+def _rank(notice: v1.NoticeOut) -> int:
+    """A notice's priority as F3548 orders intents: none 0, humanitarian 1 … emergency 4."""
+    status = notice.priority_status
+    return rank_of(None if status is None else PriorityStatus(status))
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -87,6 +87,7 @@ def features(export: ExportSet) -> list[dict[str, Any]]:
                 "version": notice.version,
                 **who(notice.party),
                 "kind": notice.kind,
+                "priority_status": notice.priority_status,
                 "title": notice.title,
                 "status": notice.status,
                 "redacted": notice.redacted,
@@ -244,6 +245,7 @@ def read(data: bytes, options: ReadOptions) -> Parsed:
                     title=text(props.get("title")),
                     remarks=text(props.get("remarks")),
                     contact=text(props.get("contact")),
+                    priority_status=text(props.get("priority_status")),
                 )
             )
     return into.parsed()

@@ -102,7 +102,8 @@ def _plain_m(limit: dict[str, object]) -> bool:
 def band_from(lower: FileLimit, upper: FileLimit) -> dict[str, object]:
     """The wire altitude of a file's lower and upper limit, as filed: ``{"lower_m",
     "upper_m"}`` when both are metres AMSL, else ``{"lower", "upper"}``; HeightError naming
-    the limit that cannot be read."""
+    the limit that cannot be read. A lower limit of 0 above ground level is the surface,
+    ``SFC`` (as ED-269 and ED-318 write it): it needs no terrain bounds."""
     limits: dict[str, dict[str, object]] = {}
     for name, limit in (("lower", lower), ("upper", upper)):
         try:
@@ -110,6 +111,8 @@ def band_from(lower: FileLimit, upper: FileLimit) -> dict[str, object]:
         except HeightError as exc:
             raise HeightError(f"{name} limit: {exc}") from exc
     low, high = limits["lower"], limits["upper"]
+    if low.get("reference") == "AGL" and low.get("value") == 0.0:
+        low = {"special": "SFC"}
     if _plain_m(low) and _plain_m(high):
         return {"lower_m": low["value"], "upper_m": high["value"]}
     return {"lower": low, "upper": high}
@@ -129,20 +132,12 @@ def amsl_interval(altitude: Band) -> tuple[float, float]:
     return altitude.amsl_m.lower_m, altitude.amsl_m.upper_m
 
 
-def _limit_text(limit: v1.HeightLimit | v1.SpecialLimit) -> str:
-    if isinstance(limit, v1.SpecialLimit):
-        return limit.special
-    if limit.unit == "FL":
-        return f"FL{limit.value:03.0f}"
-    return f"{limit.value:g} {limit.unit} {limit.reference or 'AMSL'}"
-
-
 def band_text(altitude: Band) -> str:
     """The band as filed, for a person: ``3000–9000 m AMSL``, ``FL100–FL120``, ``SFC–500 ft
     AGL``."""
     if isinstance(altitude, v1.Altitude):
         return f"{altitude.lower_m:g}–{altitude.upper_m:g} m AMSL"
-    return f"{_limit_text(altitude.lower)}–{_limit_text(altitude.upper)}"
+    return f"{altitude.lower.text()}–{altitude.upper.text()}"
 
 
 def band_fields(altitude: Band) -> dict[str, object]:

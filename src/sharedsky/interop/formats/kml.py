@@ -181,6 +181,7 @@ def write(export: ExportSet) -> bytes:
                     "object": "notice", "id": notice.id, "version": str(notice.version),
                     "party": notice.party, "kind": notice.kind, "status": notice.status,
                     "volume_index": str(volume.index), "remarks": notice.remarks or None,
+                    "priority_status": notice.priority_status,
                 }  # fmt: skip
                 _volume_placemark(folder, notice.title or notice.id, style_id, volume, fields)
         for zone in zones:
@@ -346,6 +347,7 @@ def _piece(
         kind=fields.get("kind"),
         title=_text(placemark, "name"),
         remarks=fields.get("remarks"),
+        priority_status=fields.get("priority_status"),
     )
 
 

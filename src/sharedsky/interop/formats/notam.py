@@ -80,6 +80,8 @@ _EDGE_M = 1_000.0
 _SAFETY_M = 1.0
 """Added to the farthest point's distance: the farthest point of a densified edge is within
 a few centimetres of its nearest measured point at this spacing."""
+_STS = {"emergency": "EMER", "medevac": "MEDEVAC", "sar": "SAR", "humanitarian": "HUM"}
+"""A notice's priority status as ICAO flight-plan item 18 names it (``STS/``)."""
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -306,6 +308,8 @@ def _text(
     kind = notice.kind.replace("_", " ").upper()
     title = notice.title.upper() if notice.title else "(TITLE NOT SHARED)"
     parts = [f"{kind} ACTIVITY: {title}. NOTICE {notice.id} V{notice.version} OF {party.upper()}."]
+    if notice.priority_status:  # ICAO flight-plan item 18 STS/ words: EMER, MEDEVAC, SAR, HUM
+        parts.append(f"PRIORITY: {_STS[notice.priority_status]}.")
     for volume, outline in zip(volumes, outlines, strict=True):
         window = _window_text(volume.time.start, volume.time.end)
         band = band_text(volume.altitude).upper()

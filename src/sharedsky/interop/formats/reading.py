@@ -92,6 +92,8 @@ class Piece:
     title: str | None = None
     remarks: str | None = None
     contact: str | None = None
+    priority_status: str | None = None
+    """A notice's operational priority as the file names it (checked as a filing checks it)."""
 
 
 @dataclass(slots=True)
@@ -222,6 +224,8 @@ class Assembly:
             "remarks": first.remarks or "",
             "contact": first.contact or "",
         }
+        if first.priority_status:
+            body["priority_status"] = first.priority_status
         return self._validated(first.index, v1.NoticeIn, body)
 
     def _validated(

@@ -62,12 +62,23 @@ class HeightLimit(WireModel):
     unit: Literal["m", "ft", "FL"]
     reference: Literal["AMSL", "AGL", "W84", "STD"] | None = None
 
+    def text(self) -> str:
+        """The limit as filed, for a person: ``FL120``, ``FL95.5`` (a level as given, never
+        rounded), ``3000 ft AMSL``, ``150 m AGL``."""
+        if self.unit == "FL":
+            return f"FL{self.value:03g}"
+        return f"{self.value:g} {self.unit} {self.reference or 'AMSL'}"
+
 
 class SpecialLimit(WireModel):
     """A limit by name: ``SFC`` (the surface, a lower limit) or ``UNL`` (unlimited, an upper
     limit)."""
 
     special: Literal["SFC", "UNL"]
+
+    def text(self) -> str:
+        """``SFC`` or ``UNL``."""
+        return self.special
 
 
 Limit = HeightLimit | SpecialLimit
