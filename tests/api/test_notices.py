@@ -69,6 +69,7 @@ def test_clash_shows_on_both_sides_and_needs_both_acks(api: Api) -> None:
         "id": a["id"],
         "party": "alpha",
         "priority_status": None,
+        "occurrence": None,
     }
     assert conflict["priority_status"] is None and conflict["own"]["priority_status"] is None
     assert conflict["window"] == {"start": "2026-11-24T15:00:00Z", "end": "2026-11-24T17:00:00Z"}
@@ -254,7 +255,13 @@ def test_zone_declare_amend_withdraw_and_conflict_with_notice(api: Api) -> None:
     assert z["status"] == "active"
     a = file(api, "alpha", notice(square(36.1, 34.5), lower_m=1000, upper_m=5000))
     assert [c["with"] for c in a["conflicts"]] == [
-        {"type": "zone", "id": z["id"], "party": "bravo", "priority_status": None}
+        {
+            "type": "zone",
+            "id": z["id"],
+            "party": "bravo",
+            "priority_status": None,
+            "occurrence": None,
+        }
     ]  # type: ignore[union-attr]
     amended = api.client.put(
         f"/v1/zones/{z['id']}",

@@ -66,6 +66,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "host.subject.": ("notice", "conflict", "message", "tactical"),
     "hotline.tick.": ("sent", "delivered", "acknowledged"),
     "file.unit_note.": ("m", "ft", "fl", "m_agl", "ft_agl", "m_w84", "ft_w84"),
+    "weekday.": ("MO", "TU", "WE", "TH", "FR", "SA", "SU"),
     "file.error.title_": ("notice", "zone"),
     "file.changed_meanwhile_": ("notice", "zone"),
     "name.unseen_": ("notice", "zone", "conflict", "message", "object"),

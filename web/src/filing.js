@@ -39,6 +39,10 @@ const OUTLINE_INPUTS = new Set(["shape", "coordinates", "radius", "radius_unit",
 /** How long typing may pause before a line that cannot be read is reported, ms. */
 const TYPED_ERROR_DELAY_MS = 500;
 
+const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 /** "YYYY-MM-DD HH:MM" of a Date, in UTC: the form's time fields are UTC, 24-hour. */
 const inputUtc = (d) => d.toISOString().slice(0, 16).replace("T", " ");
 
@@ -91,6 +95,8 @@ export function fieldOfPath(path, lines = null) {
   else if (a === "altitude")
     found = b === "upper_m" || b === "upper" ? [t("field.upper"), "upper"] : b === "lower_m" || b === "lower" ? [t("field.lower"), "lower"] : [t("field.band"), "lower"];
   else if (a === "time") found = b === "end" ? [t("field.end"), "end"] : [t("field.start"), "start"];
+  else if (a === "schedule")
+    found = b === "first_date" ? [t("field.first_date"), "first_date"] : b === "last_date" ? [t("field.last_date"), "last_date"] : b === "to" ? [t("field.daily_to"), "daily_to"] : b === "from" ? [t("field.daily_from"), "daily_from"] : [t("field.weekdays"), "daily_from"];
   else if (a === "outline") {
     if (b === "coordinates" && Number.isInteger(d)) found = [t("field.vertex", { n: d + 1 }) + at(d), "coordinates"];
     else if (b === "coordinates" && Number.isInteger(c) && c > 0) found = [t("field.hole", { n: c }), "coordinates"];
@@ -171,10 +177,24 @@ export class Filing {
         </div>
         <p id="file-unit-note" class="muted hint" data-unit="m">${esc(unitNote("m"))}</p>
         <p id="file-kept" class="hint" data-testid="file-kept" hidden></p>
-        <div class="row">
+        <label class="notice-only"><input type="checkbox" name="recurring" data-testid="file-recurring"> ${esc(t("file.recurring"))}</label>
+        <div class="row file-window">
           <label>${esc(t("file.start"))} <input name="start" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(start)}" dir="ltr"></label>
           <label>${esc(t("file.end"))} <input name="end" placeholder="YYYY-MM-DD HH:MM" value="${inputUtc(end)}" dir="ltr"></label>
         </div>
+        <fieldset class="file-schedule notice-only" hidden>
+          <legend>${esc(t("file.recurring_legend"))}</legend>
+          <div class="row">${WEEKDAYS.map((d) => `<label><input type="checkbox" name="weekday" value="${d}"${d === "SA" || d === "SU" ? "" : " checked"}> ${esc(t(`weekday.${d}`))}</label>`).join("")}</div>
+          <div class="row">
+            <label>${esc(t("file.daily_from"))} <input name="daily_from" placeholder="HH:MM" value="07:00" dir="ltr"></label>
+            <label>${esc(t("file.daily_to"))} <input name="daily_to" placeholder="HH:MM" value="11:30" dir="ltr"></label>
+          </div>
+          <div class="row">
+            <label>${esc(t("file.first_date"))} <input name="first_date" placeholder="YYYY-MM-DD" value="${inputUtc(start).slice(0, 10)}" dir="ltr"></label>
+            <label>${esc(t("file.last_date"))} <input name="last_date" placeholder="YYYY-MM-DD" value="${inputUtc(new Date(start.getTime() + 13 * 86400e3)).slice(0, 10)}" dir="ltr"></label>
+          </div>
+          <p class="muted hint">${esc(t("file.recurring_note"))}</p>
+        </fieldset>
         <label>${esc(t("file.remarks"))} <textarea name="remarks" rows="2" maxlength="2000" dir="auto"></textarea></label>
         <section id="file-check" class="file-check" aria-live="polite"></section>
         <div class="row">
@@ -207,12 +227,34 @@ export class Filing {
       e.preventDefault();
       this.file();
     });
+    this.form.recurring.addEventListener("change", () => this._recurringFields());
     this.form.addEventListener("input", (e) => this.edited(e.target));
     // a select may report only "change"; a textarea left reports its unreadable lines at once
     this.form.addEventListener("change", (e) => {
       if (e.target.tagName === "SELECT") this.edited(e.target);
       if (e.target.name === "coordinates") this._showTypedErrors();
     });
+  }
+
+  /** Recurring windows (notices only) instead of one start and end. */
+  _recurring() {
+    return this.mode === "notice" && this.form.recurring.checked;
+  }
+
+  _recurringFields() {
+    const on = this._recurring();
+    this.el.querySelector(".file-schedule").hidden = !on;
+    this.el.querySelector(".file-window").hidden = on;
+    this.changed();
+  }
+
+  /** The schedule the form's recurring fields give (R-SCHED-1), or null when one is unreadable. */
+  schedule() {
+    const f = this.form;
+    const weekdays = [...f.querySelectorAll("[name=weekday]:checked")].map((b) => b.value);
+    const plan = { weekdays, from: f.daily_from.value.trim(), to: f.daily_to.value.trim(), first_date: f.first_date.value.trim(), last_date: f.last_date.value.trim() };
+    const ok = weekdays.length && HHMM.test(plan.from) && HHMM.test(plan.to) && DATE.test(plan.first_date) && DATE.test(plan.last_date);
+    return ok ? plan : null;
   }
 
   /** "notice" or "zone": the kinds offered, the button, whether the end may stay open. */
@@ -223,6 +265,9 @@ export class Filing {
     this.form.kind.innerHTML = kinds.map((k) => `<option value="${k}">${esc(kindWord(k))}</option>`).join("");
     this.form.end.placeholder = mode === "zone" ? t("file.end_open") : "YYYY-MM-DD HH:MM";
     for (const el of this.el.querySelectorAll(".notice-only")) el.hidden = mode === "zone"; // zones have no priority
+    if (mode === "zone") this.form.recurring.checked = false; // nor recurring windows
+    this.el.querySelector(".file-schedule").hidden = !this._recurring();
+    this.el.querySelector(".file-window").hidden = this._recurring();
     this.el.dataset.mode = mode;
     this.el.querySelector("#file-check-now").hidden = mode === "zone"; // zones have no check
     this._button();
@@ -403,7 +448,8 @@ export class Filing {
   changed() {
     if (this.mode !== "notice" || !this.outline) return;
     const f = this.form;
-    if (!parseUtc(f.start.value) || !parseUtc(f.end.value) || (f.lower.value === "" && !f.sfc.checked) || (f.upper.value === "" && !f.unl.checked)) return;
+    const timed = this._recurring() ? this.schedule() : parseUtc(f.start.value) && parseUtc(f.end.value);
+    if (!timed || (f.lower.value === "" && !f.sfc.checked) || (f.upper.value === "" && !f.unl.checked)) return;
     this.check.schedule(this._checkBody(), this._amendingNotice());
   }
 
@@ -444,6 +490,17 @@ export class Filing {
     this._specialLimits();
     f.start.value = inputUtc(new Date(volume.time.start));
     f.end.value = volume.time.end ? inputUtc(new Date(volume.time.end)) : "";
+    const plan = volume.schedule;
+    f.recurring.checked = Boolean(plan);
+    if (plan) {
+      for (const b of f.querySelectorAll("[name=weekday]")) b.checked = plan.weekdays.includes(b.value);
+      f.daily_from.value = plan.from;
+      f.daily_to.value = plan.to;
+      f.first_date.value = plan.first_date;
+      f.last_date.value = plan.last_date;
+    }
+    this.el.querySelector(".file-schedule").hidden = !this._recurring();
+    this.el.querySelector(".file-window").hidden = this._recurring();
     this.outline = volume.outline;
     this._write(volume.outline);
     if (volume.outline.type !== "Corridor") {
@@ -509,11 +566,9 @@ export class Filing {
     const unit = f.unit.value;
     if (this.outline && this.outline.type === "Corridor") this.outline.half_width_m = this._distanceM("half_width");
     const end = f.end.value.trim() ? parseUtc(f.end.value) : null;
-    return {
-      outline: this.outline,
-      altitude: coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit, { sfc: f.sfc.checked, unl: f.unl.checked }),
-      time: { start: parseUtc(f.start.value), end },
-    };
+    const altitude = coordinates.altitudeBand(Number(f.lower.value), Number(f.upper.value), unit, { sfc: f.sfc.checked, unl: f.unl.checked });
+    if (this._recurring()) return { outline: this.outline, altitude, schedule: this.schedule() };
+    return { outline: this.outline, altitude, time: { start: parseUtc(f.start.value), end } };
   }
 
   noticeBody() {
@@ -583,8 +638,9 @@ export class Filing {
     else if (this.outline.type === "Corridor" && !(this._distanceM("half_width") > 0)) this._flag(t("file.error.half_width"), "half_width");
     else if (!f.sfc.checked && (f.lower.value.trim() === "" || !Number.isFinite(Number(f.lower.value)))) this._flag(t("file.error.lower"), "lower");
     else if (!f.unl.checked && (f.upper.value.trim() === "" || !Number.isFinite(Number(f.upper.value)))) this._flag(t("file.error.upper"), "upper");
-    else if (!parseUtc(f.start.value)) this._flag(t("file.error.start"), "start");
-    else if (!openEnded && !parseUtc(f.end.value)) this._flag(t("file.error.end"), "end");
+    else if (this._recurring() && !this.schedule()) this._flag(t("file.error.schedule"), "daily_from");
+    else if (!this._recurring() && !parseUtc(f.start.value)) this._flag(t("file.error.start"), "start");
+    else if (!this._recurring() && !openEnded && !parseUtc(f.end.value)) this._flag(t("file.error.end"), "end");
     else if (needTitle && !f.title.value.trim()) this._flag(t(`file.error.title_${this.mode}`), "title");
     else return true;
     return false;

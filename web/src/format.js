@@ -18,6 +18,32 @@ export function utc(iso) {
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)}Z`;
 }
 
+const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+
+/** A volume's recurring windows in words (R-SCHED-1): "weekdays 07:00–11:30 UTC, 2026-12-07 –
+ * 2027-01-29"; the days as a run ("Tue–Thu") or each ("Mon, Wed, Fri"), dates and times as
+ * figures in every language. */
+export function scheduleText(plan) {
+  const numbers = WEEKDAYS.map((d, k) => (plan.weekdays.includes(d) ? k : -1)).filter((k) => k >= 0);
+  const run = numbers.length >= 3 && numbers[numbers.length - 1] - numbers[0] === numbers.length - 1;
+  const key = numbers.join("");
+  const days =
+    key === "01234"
+      ? t("schedule.weekdays")
+      : key === "56"
+        ? t("schedule.weekends")
+        : key === "0123456"
+          ? t("schedule.daily")
+          : run
+            ? `${t(`weekday.${WEEKDAYS[numbers[0]]}`)}–${t(`weekday.${WEEKDAYS[numbers[numbers.length - 1]]}`)}`
+            : numbers.map((k) => t(`weekday.${WEEKDAYS[k]}`)).join(", ");
+  const values = { days, from: plan.from, to: plan.to, first: plan.first_date, last: plan.last_date };
+  return t(plan.to < plan.from ? "schedule.text_overnight" : "schedule.text", values);
+}
+
+/** A volume's time in words: its schedule, or its window. */
+export const volumeTime = (v) => (v.schedule ? scheduleText(v.schedule) : `${utc(v.time.start)} → ${utc(v.time.end)}`);
+
 export const hhmm = (iso) => (iso ? `${new Date(iso).toISOString().slice(11, 16)}Z` : "");
 
 /** Seconds as "4:05", "1:02:03" or "-0:12" (overdue). */
@@ -81,7 +107,7 @@ export function describeNotice(notice, state) {
     `<strong>${esc(noticeName(notice, state))}</strong> <span class="chip">${esc(kindWord(notice.kind))}</span>`,
     `${esc(partyName(state, notice.party))} · v${notice.version} · ${esc(t(`status.${notice.status}`))}${notice.late ? ` · <span class="late">${esc(t("notice.late"))}</span>` : ""}`,
   ];
-  if (v) rows.push(`${band(v.altitude)}`, `${utc(v.time.start)} → ${utc(v.time.end)}`);
+  if (v) rows.push(`${band(v.altitude)}`, esc(volumeTime(v)));
   if (notice.redacted) rows.push(`<em>${esc(t("notice.redacted"))}</em>`);
   if (notice.recorded_after_the_fact) rows.push(`<span class="late">${esc(t("notice.after_the_fact"))}</span>`);
   if (notice.remarks) rows.push(esc(notice.remarks));
@@ -109,6 +135,7 @@ export function describeConflict(conflict, state) {
     // figures and Latin units read left to right on their own lines, in a right-to-left page too
     `<span dir="ltr">${band(conflict.altitude)}</span>`,
     `<span dir="ltr">${utc(conflict.window.start)} → ${utc(conflict.window.end)}</span>`,
+    ...(conflict.occurrence ? [esc(t("conflict.occurrence", { window: `${utc(conflict.occurrence.start)} → ${utc(conflict.occurrence.end)}` }))] : []),
     esc(t("conflict.lateral", { distance: Math.round(conflict.distance_m) })),
     idLine(conflict.id),
   ].join("<br>");

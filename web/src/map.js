@@ -79,6 +79,24 @@ export function areaBounds(area) {
   return null;
 }
 
+const UTC_DAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
+
+/** Whether the instant ``at`` (ms) falls in an occurrence of the schedule ``plan`` (R-SCHED-1):
+ * on a listed weekday between its dates, from its daily start for its daily length (a window
+ * that ends before it starts ends the next day, so the day before is looked at too). */
+export function inSchedule(plan, at) {
+  const minutes = (text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
+  const length = (minutes(plan.to) - minutes(plan.from) + 1440) % 1440;
+  for (const back of [0, 1]) {
+    const day = new Date(at - back * 86400e3);
+    const date = day.toISOString().slice(0, 10);
+    if (date < plan.first_date || date > plan.last_date || !plan.weekdays.includes(UTC_DAYS[day.getUTCDay()])) continue;
+    const start = Date.parse(`${date}T${plan.from}:00Z`);
+    if (start <= at && at < start + length * 60e3) return true;
+  }
+  return false;
+}
+
 export class ConsoleMap {
   constructor(element, onSelect) {
     this.onSelect = onSelect;
@@ -193,6 +211,11 @@ export class ConsoleMap {
   }
 
   /** True when a time window [start, end) holds the slider's moment (or the slider shows all). */
+  /** A volume at the slider's time: within its window and, recurring, within an occurrence. */
+  _volumeShown(volume) {
+    return this._shown(volume.time) && (this.at === null || !volume.schedule || inSchedule(volume.schedule, this.at));
+  }
+
   _shown(window) {
     if (this.at === null) return true;
     const start = Date.parse(window.start);
@@ -321,13 +344,13 @@ export class ConsoleMap {
       const own = notice.party === me.party;
       const colour = partyColour(state, notice.party);
       const style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.12, className: `notice notice-${own ? "own" : "other"} party-${notice.party}` };
-      for (const volume of notice.volumes.filter((v) => this._shown(v.time)))
+      for (const volume of notice.volumes.filter((v) => this._volumeShown(v)))
         this._add(own ? this.layers.own : this.layers.others, `notice|${notice.id}`, volume.outline, style, describeNotice(notice, state), () =>
           this.onSelect({ type: "notice", id: notice.id }),
         );
     }
     for (const zone of state.zones) {
-      if (zone.status !== "active" || !this._shown(zone.volume.time)) continue;
+      if (zone.status !== "active" || !this._volumeShown(zone.volume)) continue;
       const colour = partyColour(state, zone.party);
       const line = ZONE_LINES[zone.kind] || ZONE_LINES.restricted;
       const style = { color: colour, ...line, fillColor: colour, fillOpacity: zone.kind === "red_line" ? 0.16 : 0.08, className: `zone zone-${zone.kind} party-${zone.party}` };

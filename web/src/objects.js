@@ -4,7 +4,7 @@
 // resolutions.js); then every object as a list: tactical conflicts, live tracks, strategic
 // conflicts, notices and zones.
 import { authHeaders, post } from "./api.js";
-import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, utc } from "./format.js";
+import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, scheduleText, utc } from "./format.js";
 import { t } from "./i18n.js";
 import { conflictName, distinct, kindWord, noticeName, priorityChip, priorityFirst, trackLabel, zoneName } from "./names.js";
 import { describeTrack, trackKey } from "./tracks.js";
@@ -249,7 +249,7 @@ export class ObjectList {
     const noticeRow = (n, mine) =>
       li(
         `notice|${n.id}`,
-        `<strong>${esc(noticeName(n, s))}</strong> <span class="chip">${esc(kindWord(n.kind))}</span>${n.priority_status ? ` ${priorityChip(n.priority_status)}` : ""}${n.late ? ` <span class="late">${esc(t("notice.late"))}</span>` : ""}${n.redacted ? ` <em>${esc(t("notice.partial"))}</em>` : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">${esc(t("action.cancel"))}</button>` : ""}`,
+        `<strong>${esc(noticeName(n, s))}</strong> <span class="chip">${esc(kindWord(n.kind))}</span>${n.priority_status ? ` ${priorityChip(n.priority_status)}` : ""}${n.late ? ` <span class="late">${esc(t("notice.late"))}</span>` : ""}${n.redacted ? ` <em>${esc(t("notice.partial"))}</em>` : ""}<br><span class="muted">${esc(partyName(s, n.party))} · ${n.volumes[0] ? `${band(n.volumes[0].altitude)} · ${n.volumes[0].schedule ? esc(scheduleText(n.volumes[0].schedule)) : utc(n.volumes[0].time.start)}` : ""}</span>${mine ? ` <button type="button" data-action="amend-notice" data-id="${esc(n.id)}" data-amend="${esc(n.id)}">${esc(t("action.amend"))}</button> <button type="button" data-action="cancel-notice" data-id="${esc(n.id)}" data-cancel="${esc(n.id)}">${esc(t("action.cancel"))}</button>` : ""}`,
       );
     // conflicts with a priority notice (medevac, sar…) first, in their own colour (R-PRIO-1)
     const conflicts = s.conflicts.filter((c) => c.state === "open").sort(priorityFirst);

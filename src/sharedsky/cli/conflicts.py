@@ -199,6 +199,11 @@ def show_conflict(
         ("own", f"{own_name} {own.id} v{own.version} volume {own.volume_index}"),
         ("with", other_name + ("" if other.id is None else f" {other.id}")),
         ("window", window_text(conflict.window.start, conflict.window.end)),
+        *(
+            [("occurrence", window_text(conflict.occurrence.start, conflict.occurrence.end))]
+            if conflict.occurrence is not None
+            else []
+        ),
         ("band", band_text(conflict.altitude)),
         ("distance", distance_text(conflict.distance_m)),
         ("detected", when_text(conflict.detected_at)),

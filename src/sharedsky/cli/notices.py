@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -44,6 +45,14 @@ from sharedsky.cli._common import (
 )
 from sharedsky.cli._names import Names, title_of
 from sharedsky.cli._option_groups import C, GroupOption, with_option_group
+from sharedsky.cli._schedules import (
+    DailyOption,
+    FromDateOption,
+    ToDateOption,
+    WeekdaysOption,
+    schedule_body,
+    schedule_text,
+)
 from sharedsky.cli.conflicts import known_names, print_conflicts, priority_text
 from sharedsky.wire import v1
 from sharedsky.wire.v1.common import PriorityStatus
@@ -116,6 +125,11 @@ class _Flags:
     """``--priority`` as given ('none' clears it)."""
     from_json: Path | None
     """The whole notice as a JSON body, instead of the other flags."""
+    weekdays: str | None = None
+    """``--weekdays`` as given: with the other schedule flags, recurring windows."""
+    daily: str | None = None
+    from_date: str | None = None
+    to_date: str | None = None
     outside_area: bool = False
     """``--outside-area`` (also with --from-json)."""
     record_past: bool = False
@@ -123,6 +137,10 @@ class _Flags:
 
     def volume_given(self) -> bool:
         parts = (self.outline, self.lower, self.upper, self.start, self.end)
+        return self.schedule_given() or any(p is not None for p in parts)
+
+    def schedule_given(self) -> bool:
+        parts = (self.weekdays, self.daily, self.from_date, self.to_date)
         return any(p is not None for p in parts)
 
     def any_given(self) -> bool:
@@ -138,6 +156,10 @@ _FLAG_OPTIONS = (
     GroupOption("upper", UpperOption),
     GroupOption("start", StartOption),
     GroupOption("end", EndOption),
+    GroupOption("weekdays", WeekdaysOption),
+    GroupOption("daily", DailyOption),
+    GroupOption("from_date", FromDateOption),
+    GroupOption("to_date", ToDateOption),
     GroupOption("remarks", RemarksOption),
     GroupOption("contact", ContactOption),
     GroupOption("priority", PriorityOption),
@@ -160,6 +182,10 @@ def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
         contact=given["contact"],
         priority=given["priority"],
         from_json=given["from_json"],
+        weekdays=given["weekdays"],
+        daily=given["daily"],
+        from_date=given["from_date"],
+        to_date=given["to_date"],
         outside_area=given["outside_area"],
         record_past=given["record_past"],
     )
@@ -171,8 +197,10 @@ def _notice_flags(command: C) -> C:
     return with_option_group(command, _Flags, _FLAG_OPTIONS, _flags_of)
 
 
-def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volume:
-    """The volume the flags name; parts not given are taken from ``old`` (when there is one)."""
+def _volume(ctx: typer.Context, flags: _Flags, old: v1.NoticeVolume | None) -> v1.NoticeVolume:
+    """The volume the flags name; parts not given are taken from ``old`` (when there is one).
+    The schedule flags give recurring windows instead of --start/--end (an old schedule is
+    kept unless --start or --end replaces it)."""
     now = now_of(ctx)
     outline = None if old is None else old.outline.model_dump()
     if flags.outline is not None:
@@ -180,17 +208,42 @@ def _volume(ctx: typer.Context, flags: _Flags, old: v1.Volume | None) -> v1.Volu
     old_lower, old_upper = (None, None) if old is None else limit_args(old.altitude)
     lower = flags.lower if flags.lower is not None else old_lower
     upper = flags.upper if flags.upper is not None else old_upper
-    start = None if old is None else old.time.start
+    timed = flags.start is not None or flags.end is not None
+    if flags.schedule_given() and timed:
+        raise typer.BadParameter(
+            "give --start/--end or the schedule flags (--weekdays, --daily, --from-date,"
+            " --to-date), not both"
+        )
+    old_plan = None if old is None else old.schedule
+    if flags.schedule_given() or (old_plan is not None and not timed):
+        if outline is None or lower is None or upper is None:
+            given = {"--outline": outline, "--lower": lower, "--upper": upper}
+            missing = [k for k, v in given.items() if v is None]
+            raise typer.BadParameter(f"missing {', '.join(missing)} (or give --from-json FILE)")
+        plan = schedule_body(flags.weekdays, flags.daily, flags.from_date, flags.to_date, old_plan)
+        body = volume(outline, lower, upper, now, None).model_dump(mode="json")
+        return _notice_volume(body | {"time": None, "schedule": plan})
+    old_time = None if old is None or old_plan is not None else old.time
+    start = None if old_time is None else old_time.start
     if flags.start is not None:
         start = moment(flags.start, now, "'--start'")
-    end = None if old is None else old.time.end
+    end = None if old_time is None else old_time.end
     if flags.end is not None:
         end = moment(flags.end, now, "'--end'")
     if outline is None or lower is None or upper is None or start is None or end is None:
         given = {"--outline": outline, "--lower": lower, "--upper": upper}
         missing = [k for k, v in (given | {"--start": start, "--end": end}).items() if v is None]
         raise typer.BadParameter(f"missing {', '.join(missing)} (or give --from-json FILE)")
-    return volume(outline, lower, upper, start, end)
+    return _notice_volume(volume(outline, lower, upper, start, end).model_dump(mode="json"))
+
+
+def _notice_volume(body: dict[str, Any]) -> v1.NoticeVolume:
+    try:
+        return v1.NoticeVolume.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise typer.BadParameter(f"{where}: {first['msg']}") from exc
 
 
 def _draft(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.NoticeIn:
@@ -244,7 +297,7 @@ def _priority(
 
 def _as_draft(notice: v1.NoticeOut) -> v1.NoticeIn:
     """A notice as returned, turned back into the body that would file it."""
-    parts = {"__all__": {"outline", "altitude", "time"}}
+    parts = {"__all__": {"outline", "altitude", "time", "schedule"}}
     fields = notice.model_dump(include={"kind", "title", "remarks", "contact", "priority_status"})
     return v1.NoticeIn.model_validate(fields | notice.model_dump(include={"volumes": parts}))
 
@@ -412,6 +465,8 @@ def _bands(volumes: list[v1.VolumeOut]) -> str:
 def _envelope(volumes: list[v1.VolumeOut]) -> str:
     if not volumes:
         return "-"
+    if len(volumes) == 1 and volumes[0].schedule is not None:
+        return schedule_text(volumes[0].schedule)
     start = min(v.time.start for v in volumes)
     ends = [v.time.end for v in volumes]
     end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
@@ -463,7 +518,9 @@ def _print_notice(console: Console, notice: v1.NoticeDetailOut, names: Names) ->
             str(v.index),
             *outline_parts(v.outline),
             band_text(v.altitude),
-            window_text(v.time.start, v.time.end),
+            window_text(v.time.start, v.time.end)
+            if v.schedule is None
+            else schedule_text(v.schedule),
         )
     print_table(console, volumes)
     print_conflicts(console, notice.conflicts, names)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sharedsky.domain.ids import ConflictId, PartyId
 from sharedsky.domain.priority import PriorityStatus, highest
+from sharedsky.domain.schedules import Occurrence
 
 
 class ObjectType(StrEnum):
@@ -49,6 +50,9 @@ class ObjectRef:
     priority_status: PriorityStatus | None = None
     """The priority status of a notice side when the clash was found (``domain/priority.py``;
     None for none, and for a zone)."""
+    occurrence: Occurrence | None = None
+    """The occurrence of the side's scheduled volume that clashes (``domain/schedules.py``);
+    None when the volume has one window."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.priority import PriorityStatus
+from sharedsky.domain.schedules import Occurrence, schedule_form, schedule_of
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
 from sharedsky.domain.zones import Zone, ZoneKind
 from sharedsky.geo.outlines import outline_from_geojson, outline_to_geojson
@@ -69,7 +70,8 @@ def floats(value: Any) -> Any:
 def volume_form(volume: Volume4D) -> dict[str, object]:
     """A volume's JSON form: its outline (GeoJSON or its extensions), band and window; a band
     filed on other datums than metres AMSL adds ``band``, as filed (its AMSL interval stays in
-    ``alt_lo_m``/``alt_hi_m``, so a replay needs no geoid)."""
+    ``alt_lo_m``/``alt_hi_m``, so a replay needs no geoid); a scheduled volume adds
+    ``schedule`` (its window, the envelope, stays in ``start``/``end``)."""
     form: dict[str, object] = {
         "outline": outline_to_geojson(volume.outline),
         "alt_lo_m": volume.altitude.lower_m,
@@ -79,6 +81,8 @@ def volume_form(volume: Volume4D) -> dict[str, object]:
     }
     if volume.altitude.filed is not None:
         form["band"] = band_form(volume.altitude.filed)
+    if volume.schedule is not None:
+        form["schedule"] = schedule_form(volume.schedule)
     return form
 
 
@@ -92,6 +96,7 @@ def volume_of(form: Mapping[str, Any]) -> Volume4D:
             None if form.get("band") is None else band_of(form["band"]),
         ),
         TimeWindow(_time(form["start"]), time_of(form["end"])),
+        None if form.get("schedule") is None else schedule_of(form["schedule"]),
     )
 
 
@@ -307,6 +312,11 @@ def _ref_form(ref: ObjectRef) -> dict[str, object]:
     }
     if ref.priority_status is not None:
         form["priority_status"] = str(ref.priority_status)
+    if ref.occurrence is not None:
+        form["occurrence"] = {
+            "start": time_form(ref.occurrence.start),
+            "end": time_form(ref.occurrence.end),
+        }
     return form
 
 
@@ -318,7 +328,12 @@ def _ref_of(form: Mapping[str, Any]) -> ObjectRef:
         int(form["version"]),
         int(form["volume_index"]),
         _priority_of(form.get("priority_status")),
+        _occurrence_of(form.get("occurrence")),
     )
+
+
+def _occurrence_of(form: Mapping[str, Any] | None) -> Occurrence | None:
+    return None if form is None else Occurrence(_time(form["start"]), _time(form["end"]))
 
 
 def conflict_form(conflict: Conflict) -> dict[str, object]:

@@ -25,6 +25,8 @@ from sharedsky.domain.heights import (
     plain_span,
 )
 from sharedsky.domain.ids import PartyId
+from sharedsky.domain.schedules import Schedule, occurrences, validate_schedule
+from sharedsky.domain.schedules import envelope as schedule_envelope
 from sharedsky.geo.outlines import Outline, OutlineError, validate_outline
 from sharedsky.units import OPEN_END_US, to_us
 
@@ -32,6 +34,9 @@ MAX_VOLUMES = 100
 """Most volumes one notice may carry."""
 MAX_DURATION = timedelta(days=30)
 """Longest time window of one notice volume."""
+MAX_WINDOWS = 1_000
+"""Most windows one notice may have in all: its volumes' occurrences (R-SCHED-2), a volume
+without a schedule counting one (each window is a volume to detection)."""
 MAX_PAST_START = timedelta(days=1)
 """How far in the past a notice volume may start (late filing of an ongoing activity)."""
 
@@ -68,11 +73,38 @@ class TimeWindow:
 
 @dataclass(frozen=True, slots=True)
 class Volume4D:
-    """An outline × an altitude band × a time window."""
+    """An outline × an altitude band × a time window, or a schedule of windows.
+
+    A scheduled volume's ``time`` is its schedule's envelope (`scheduled`): the first
+    occurrence's start to the last one's end, what the index and the lead-time rule read;
+    detection expands it into its occurrences within ``time`` (`occurrence_windows`)."""
 
     outline: Outline
     altitude: AltitudeBand
     time: TimeWindow
+    schedule: Schedule | None = None
+    """The recurring windows, as filed (``domain/schedules.py``); None for one window."""
+
+
+def scheduled(outline: Outline, altitude: AltitudeBand, plan: Schedule) -> Volume4D:
+    """A volume whose time is ``plan`` (its window the schedule's envelope)."""
+    span = schedule_envelope(plan)
+    return Volume4D(outline, altitude, TimeWindow(span.start, span.end), plan)
+
+
+def occurrence_windows(volume: Volume4D) -> tuple[TimeWindow, ...]:
+    """The windows detection treats: each occurrence of a scheduled volume within its time
+    window (a notice released early cuts its window, and the occurrences with it), else its
+    one window."""
+    if volume.schedule is None:
+        return (volume.time,)
+    lo, hi = volume.time.start, volume.time.end
+    windows = []
+    for found in occurrences(volume.schedule):
+        start, end = max(found.start, lo), found.end if hi is None else min(found.end, hi)
+        if start < end:
+            windows.append(TimeWindow(start, end))
+    return tuple(windows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +124,14 @@ def window_us(volume: Volume4D) -> tuple[int, int]:
     """The volume's window in microseconds, an open end as ``OPEN_END_US``."""
     end = volume.time.end
     return to_us(volume.time.start), OPEN_END_US if end is None else to_us(end)
+
+
+def occurrence_volumes(volume: Volume4D) -> tuple[Volume4D, ...]:
+    """The volume over each of its windows (`occurrence_windows`), each with one window and
+    no schedule; a volume without a schedule is its own one."""
+    if volume.schedule is None:
+        return (volume,)
+    return tuple(Volume4D(volume.outline, volume.altitude, w) for w in occurrence_windows(volume))
 
 
 def validate_volume(
@@ -125,6 +165,8 @@ def validate_volume(
                 "the lower altitude must be below the upper altitude",
                 (*path, "altitude", "lower_m"),
             )
+    if volume.schedule is not None:
+        validate_schedule(volume.schedule, path)
     window = volume.time
     for name, moment in (("start", window.start), ("end", window.end)):
         if moment is not None and moment.tzinfo is None:
@@ -139,15 +181,17 @@ def validate_volume(
     if standing:
         return
     if window.start < now - MAX_PAST_START:
-        raise InvalidVolume(
-            "the start time is more than a day in the past", (*path, "time", "start")
-        )
+        at = ("schedule", "first_date") if volume.schedule is not None else ("time", "start")
+        raise InvalidVolume("the start time is more than a day in the past", (*path, *at))
+    if volume.schedule is not None:
+        return  # each occurrence lasts less than a day; MAX_OCCURRENCES bounds the envelope
     if window.end is not None and window.end - window.start > MAX_DURATION:
         raise InvalidVolume("a volume may last at most 30 days", (*path, "time", "end"))
 
 
 def validate_volumes(volumes: Sequence[Volume4D], now: datetime) -> None:
-    """Validate the volumes of a notice: 1 to 100 of them, each valid."""
+    """Validate the volumes of a notice: 1 to 100 of them, each valid, with at most
+    MAX_WINDOWS windows in all."""
     if not volumes:
         raise InvalidVolume("a notice needs at least one volume", ("volumes",))
     if len(volumes) > MAX_VOLUMES:
@@ -156,6 +200,13 @@ def validate_volumes(volumes: Sequence[Volume4D], now: datetime) -> None:
         )
     for index, volume in enumerate(volumes):
         validate_volume(volume, now, ("volumes", index))
+    windows = sum(len(occurrence_windows(v)) for v in volumes)
+    if windows > MAX_WINDOWS:
+        raise InvalidVolume(
+            f"a notice may have at most {MAX_WINDOWS} windows in all (its schedules'"
+            f" occurrences, one for each other volume), not {windows}",
+            ("volumes",),
+        )
 
 
 def envelope(volumes: Sequence[Volume4D]) -> TimeWindow:

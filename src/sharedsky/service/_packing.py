@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from sharedsky.detect.separation import LimitGeom, Separation, VolumeGeom
-from sharedsky.detect.strategic import StrategicHit
+from sharedsky.detect.separation import Clash, LimitGeom, Separation, VolumeGeom
 from sharedsky.detect.tracks import PressureOffsets
 from sharedsky.domain.channels import SeparationMinima
 from sharedsky.domain.conflicts import Conflict, ObjectRef
@@ -22,7 +21,7 @@ from sharedsky.domain.heights import (
 )
 from sharedsky.domain.ids import ConflictId
 from sharedsky.domain.tracks import MAX_ALT_M, MIN_ALT_M
-from sharedsky.domain.volumes import Volume4D, band_spans
+from sharedsky.domain.volumes import TimeWindow, Volume4D, band_spans
 
 
 def limit_geom(span: LimitSpan) -> LimitGeom:
@@ -32,7 +31,9 @@ def limit_geom(span: LimitSpan) -> LimitGeom:
 
 def volume_geom(volume: Volume4D, datums: Datums) -> VolumeGeom:
     """The detect engine's view of a Volume4D (POSIX seconds, open end = inf); a band filed on
-    other datums brings its limits' spans under the mechanism's ``datums``."""
+    other datums brings its limits' spans under the mechanism's ``datums``. A scheduled
+    volume's window is its envelope: detection packs each occurrence as a volume of its own
+    (``service/detection.py``)."""
     end = volume.time.end
     band = volume.altitude
     lower = upper = None
@@ -86,20 +87,21 @@ def _moment(posix_s: float) -> datetime | None:
 
 def conflict_from_hit(
     conflict_id: ConflictId,
-    hit: StrategicHit,
+    clash: Clash,
     a: ObjectRef,
     b: ObjectRef,
-    volume_a: Volume4D,
-    volume_b: Volume4D,
+    window_a: TimeWindow,
+    window_b: TimeWindow,
     minima: SeparationMinima,
     detected_at: datetime,
 ) -> Conflict:
-    """A new open conflict between sides ``a`` and ``b`` from the engine's hit."""
-    clash = hit.clash
+    """A new open conflict between sides ``a`` and ``b`` from the engine's clash of their
+    windows (a scheduled side's occurrence): it expires when the earlier window ends, plus
+    the time buffer."""
     start = _moment(clash.t_start_s)
     if start is None:
         raise ValueError("a clash window cannot start at infinity")
-    ends = [v.time.end for v in (volume_a, volume_b) if v.time.end is not None]
+    ends = [w.end for w in (window_a, window_b) if w.end is not None]
     expires = min(ends) + timedelta(seconds=minima.time_s) if ends else None
     return Conflict(
         id=conflict_id,

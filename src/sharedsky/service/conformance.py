@@ -5,8 +5,10 @@ tracks concern, through ``detect.conformance``, as alert findings.
   volumes: outside now, or predicted to leave within ``horizon_s``, is a non-conformance
   finding. A notice that does not exist, belongs to another party, was cancelled or has ended
   covers nothing: the track is outside it.
+  A scheduled volume covers its occurrences only (R-SCHED-1).
 * Every track is checked against the protected and red-line zones of the other parties that
-  stand now: predicted inside within ``lookahead_s`` is an intrusion finding.
+  stand now: predicted inside within ``lookahead_s`` is an intrusion finding (a zone's
+  scheduled volume over its whole envelope: an alert too many, never one too few).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sharedsky.detect.conformance import Region, conformance, zone_intrusions
 from sharedsky.detect.tracks import PressureOffsets
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.tactical import AlertKey, AlertKind, Finding
-from sharedsky.domain.volumes import Volume4D
+from sharedsky.domain.volumes import Volume4D, occurrence_volumes
 from sharedsky.domain.zones import ZoneKind, ZoneStatus
 from sharedsky.service._packing import pressure_offsets
 from sharedsky.service.ports import Deps
@@ -83,7 +85,11 @@ def _conformance(
         index[pair] = len(regions)
         notice = notices.get(pair[1])
         covers = notice is not None and notice.party == party and notice.status(now).is_current()
-        regions.append([region_of(v, now) for v in notice.volumes] if covers and notice else [])
+        # a scheduled volume covers its occurrences only (R-SCHED-1)
+        volumes = (
+            [w for v in notice.volumes for w in occurrence_volumes(v)] if covers and notice else []
+        )
+        regions.append([region_of(v, now) for v in volumes])
     pairs = [(p, str(n)) for p, n in zip(sub.parties, sub.notice_ids, strict=True)]
     result = conformance(
         sub.columns(codes),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sharedsky.detect.strategic import Candidate, StrategicHit, find_clashes
+from sharedsky.detect.separation import Clash
+from sharedsky.detect.strategic import Candidate, find_clashes
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject, conflict_priority, due_at
 from sharedsky.domain.channels import Sharing
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
@@ -14,7 +15,14 @@ from sharedsky.domain.events import ConflictDetected, ConflictResolved, Event, S
 from sharedsky.domain.heights import Height, Reference
 from sharedsky.domain.ids import AckId, ConflictId, PartyId
 from sharedsky.domain.priority import PriorityStatus
-from sharedsky.domain.volumes import StoredVolume, Volume4D, window_us
+from sharedsky.domain.schedules import Occurrence
+from sharedsky.domain.volumes import (
+    StoredVolume,
+    TimeWindow,
+    Volume4D,
+    occurrence_windows,
+    window_us,
+)
 from sharedsky.geo.cells import query_cells, storage_cells
 from sharedsky.geo.geoid import GLOBAL_RANGE_M, UNDULATION_ERROR_M
 from sharedsky.service._common import SYSTEM, record_events
@@ -105,6 +113,40 @@ def _ellipsoid_slack_m(volume: Volume4D) -> float:
     return high - low + 2.0 * UNDULATION_ERROR_M
 
 
+@dataclass(frozen=True, slots=True)
+class VolumeHit:
+    """Volume number subject_index of the subject clashes with candidate number key, in the
+    occurrences named (R-SCHED-1): each side's window that clashes, None for a volume with one
+    window."""
+
+    subject_index: int
+    key: int
+    clash: Clash
+    occurrence_a: Occurrence | None
+    """The subject volume's occurrence, when it is scheduled."""
+    occurrence_b: Occurrence | None
+    """The candidate volume's occurrence, when it is scheduled."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One window a volume takes part in detection with: its own number and occurrence."""
+
+    index: int
+    occurrence: Occurrence | None
+
+
+def _windows(volume: Volume4D) -> list[tuple[Occurrence | None, Volume4D]]:
+    """(occurrence, the volume over that window) of every window of ``volume``: each
+    occurrence of a scheduled one, else (None, the volume)."""
+    if volume.schedule is None:
+        return [(None, volume)]
+    return [
+        (Occurrence(w.start, w.start if w.end is None else w.end), replace(volume, time=w))
+        for w in occurrence_windows(volume)
+    ]
+
+
 def clashes(
     deps: Deps,
     party: PartyId,
@@ -112,25 +154,43 @@ def clashes(
     candidates: Sequence[StoredVolume],
     *,
     regions: bool = True,
-) -> list[StrategicHit]:
+) -> list[VolumeHit]:
     """The engine's hits of ``party``'s ``volumes`` with ``candidates`` under each channel's
-    minima (a hit's key is the candidate's index). ``regions`` False: the verdicts only, the
-    regions the engine would draw for display mostly left empty (what a caller that keeps no
-    conflict record needs)."""
+    minima (a hit's key is the candidate's index). A scheduled volume on either side takes
+    part as each of its occurrences (`occurrence_windows`): one hit per clashing pair of
+    windows, naming the occurrences. ``regions`` False: the verdicts only, the regions the
+    engine would draw for display mostly left empty (what a caller that keeps no conflict
+    record needs)."""
     mech = deps.mechanism
     packed = []
     for index, stored in enumerate(candidates):
         rules = mech.channel(party, stored.party)
-        packed.append(
-            Candidate(
-                key=index,
-                volume=volume_geom(stored.volume, mech.datums),
-                separation=separation(rules.separation),
-                # each party of a host_only channel is shown only its own part of a region
-                sides=regions and rules.sharing is Sharing.HOST_ONLY,
+        for occurrence, window in _windows(stored.volume):
+            packed.append(
+                Candidate(
+                    key=_Window(index, occurrence),
+                    volume=volume_geom(window, mech.datums),
+                    separation=separation(rules.separation),
+                    # each party of a host_only channel is shown only its own part of a region
+                    sides=regions and rules.sharing is Sharing.HOST_ONLY,
+                )
             )
+    subjects = [
+        (_Window(index, occurrence), window)
+        for index, volume in enumerate(volumes)
+        for occurrence, window in _windows(volume)
+    ]
+    geoms = [volume_geom(window, mech.datums) for _, window in subjects]
+    hits = []
+    for hit in find_clashes(geoms, packed, regions=regions):
+        mine = subjects[hit.subject_index][0]
+        theirs = hit.key
+        if not isinstance(theirs, _Window):
+            raise TypeError("a candidate's key is its window")
+        hits.append(
+            VolumeHit(mine.index, theirs.index, hit.clash, mine.occurrence, theirs.occurrence)
         )
-    return find_clashes([volume_geom(v, mech.datums) for v in volumes], packed, regions=regions)
+    return hits
 
 
 def detect(
@@ -147,9 +207,9 @@ def detect(
     mech = deps.mechanism
     conflicts = []
     hits = clashes(deps, subject.party, volumes, candidates)
-    statuses = _priority_statuses(uow, [candidates[int(str(hit.key))] for hit in hits])
+    statuses = _priority_statuses(uow, [candidates[hit.key] for hit in hits])
     for hit in hits:
-        stored = candidates[int(str(hit.key))]
+        stored = candidates[hit.key]
         side_a = ObjectRef(
             subject.type,
             subject.id,
@@ -157,6 +217,7 @@ def detect(
             subject.version,
             hit.subject_index,
             subject.priority_status,
+            hit.occurrence_a,
         )
         side_b = ObjectRef(
             stored.object_type,
@@ -165,21 +226,27 @@ def detect(
             stored.version,
             stored.volume_index,
             statuses.get(stored.object_id),
+            hit.occurrence_b,
         )
         minima = mech.channel(subject.party, stored.party).separation
         conflicts.append(
             conflict_from_hit(
                 ConflictId(deps.ids.new("cfl")),
-                hit,
+                hit.clash,
                 side_a,
                 side_b,
-                volumes[hit.subject_index],
-                stored.volume,
+                _window_of(volumes[hit.subject_index], hit.occurrence_a),
+                _window_of(stored.volume, hit.occurrence_b),
                 minima,
                 now,
             )
         )
     return conflicts
+
+
+def _window_of(volume: Volume4D, occurrence: Occurrence | None) -> TimeWindow:
+    """The window of a side that clashes: its occurrence, else the volume's window."""
+    return volume.time if occurrence is None else TimeWindow(occurrence.start, occurrence.end)
 
 
 def _priority_statuses(
@@ -271,6 +338,8 @@ def _same(old: Conflict, new: Conflict, subject: ObjectRef) -> bool:
     new_mine, new_other, _ = _oriented(new, subject)
     return (
         old_mine.volume_index == new_mine.volume_index
+        and old_mine.occurrence == new_mine.occurrence
+        and old_other.occurrence == new_other.occurrence
         and old_mine.priority_status == new_mine.priority_status
         and old_other.priority_status == new_other.priority_status
         and (old_other.type, old_other.id, old_other.volume_index)

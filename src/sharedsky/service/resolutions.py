@@ -6,7 +6,10 @@ below (100 ft steps, up to 656 steps ≈ 20 km, and never past what a filing acc
 largest part of its window that is clear. Each is verified by the filing's own path — the
 index search and the engine (`detection.find_candidates`, `detection.clashes`), the same
 validation, every other party's notices and zones — to leave the amended notice with no
-conflict at all (so it enters no zone a filing would flag), before it is offered.
+conflict at all (so it enters no zone a filing would flag), before it is offered. A notice
+with a scheduled volume (R-SCHED-1) gets the two height options only: its occurrences do not
+move with its window, so a shift or a kept window is not an amendment of it; the height options
+are verified against every occurrence as a filing is.
 
 How the smallest step is found. A shift (or a climb) changes one dimension only, so the
 engine's lateral verdict — the costly part — is taken once per dimension: one index search and
@@ -213,20 +216,29 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
     if not notice.status(now).is_current():
         return []
     cells = search_cells(deps, notice.party, notice.volumes)
-    in_time = _near(uow, deps, notice, _stretched_in_time(notice.volumes), cells)
-    blocked_s = [b for b in (_shift_steps(notice.volumes, p) for p in in_time) if b is not None]
-    if not any(first <= 0 <= last for first, last in blocked_s):
-        return []
     options: list[Option] = []
-    earliest = int((notice.start - now).total_seconds() // STEP_S)  # never into the past
-    for kind, direction, limit in (
-        (OptionKind.SHIFT_LATER, 1, MAX_SHIFT_STEPS),
-        (OptionKind.SHIFT_EARLIER, -1, min(MAX_SHIFT_STEPS, earliest)),
-    ):
-        found = _smallest(
-            uow, deps, notice, now, kind, blocked_s, direction, limit, _shift_of(notice), cells
-        )
-        options.extend(found)
+    # a schedule's occurrences do not move with its window: a notice with one gets the
+    # height options only (each verified against every occurrence, R-SCHED-1)
+    scheduled = any(v.schedule is not None for v in notice.volumes)
+    in_time = (
+        [] if scheduled else _near(uow, deps, notice, _stretched_in_time(notice.volumes), cells)
+    )
+    if scheduled:
+        if not _near(uow, deps, notice, notice.volumes, cells):
+            return []
+    else:
+        blocked_s = [b for b in (_shift_steps(notice.volumes, p) for p in in_time) if b is not None]
+        if not any(first <= 0 <= last for first, last in blocked_s):
+            return []
+        earliest = int((notice.start - now).total_seconds() // STEP_S)  # never into the past
+        for kind, direction, limit in (
+            (OptionKind.SHIFT_LATER, 1, MAX_SHIFT_STEPS),
+            (OptionKind.SHIFT_EARLIER, -1, min(MAX_SHIFT_STEPS, earliest)),
+        ):
+            found = _smallest(
+                uow, deps, notice, now, kind, blocked_s, direction, limit, _shift_of(notice), cells
+            )
+            options.extend(found)
     if all(movable(v.altitude) for v in notice.volumes):
         in_height = _near(uow, deps, notice, _stretched_in_height(notice.volumes), cells)
         heights = _MovedLimits(deps, notice.volumes)
@@ -246,7 +258,8 @@ def advise(uow: UnitOfWork, deps: Deps, notice: Notice, now: datetime) -> list[O
                     cells,
                 )
             )
-    options.extend(_largest_window(uow, deps, notice, now, in_time))
+    if not scheduled:
+        options.extend(_largest_window(uow, deps, notice, now, in_time))
     return options
 
 
@@ -260,7 +273,7 @@ def _near(
     mech = deps.mechanism
     pairs = []
     for hit in clashes(deps, notice.party, stretched, candidates, regions=False):
-        stored = candidates[int(str(hit.key))]
+        stored = candidates[hit.key]
         minima = separation(mech.channel(notice.party, stored.party).separation)
         pairs.append(
             _Pair(hit.subject_index, stored, volume_geom(stored.volume, mech.datums), minima)

@@ -31,6 +31,7 @@ from sharedsky.domain.messages import About, Message, MessageId, MessageReply
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.operators import OperatorRecord, Role
 from sharedsky.domain.priority import PriorityStatus
+from sharedsky.domain.schedules import Occurrence, schedule_form, schedule_of
 from sharedsky.domain.tactical import AlertKey, AlertKind, Severity, StoredAlert
 from sharedsky.domain.templates import AboutType, Reply
 from sharedsky.domain.volumes import AltitudeBand, StoredVolume, TimeWindow, Volume4D
@@ -65,6 +66,7 @@ def volume_from_row(row: Any) -> Volume4D:
             row.alt_lo_m, row.alt_hi_m, None if row.band is None else band_of(json.loads(row.band))
         ),
         TimeWindow(from_us(row.t_start_us), opt_from_us(row.t_end_us)),
+        None if row.schedule is None else schedule_of(json.loads(row.schedule)),
     )
 
 
@@ -84,7 +86,8 @@ def volume_values(
     volume: Volume4D, object_type: ObjectType, object_id: str, index: int, party: PartyId
 ) -> dict[str, Any]:
     """Column values of a ``volumes`` row (``band``: the band as filed, when not in metres
-    AMSL; ``alt_lo_m``/``alt_hi_m`` hold its AMSL interval, what the index searches)."""
+    AMSL; ``alt_lo_m``/``alt_hi_m`` hold its AMSL interval, what the index searches;
+    ``schedule``: a scheduled volume's schedule, its window the envelope)."""
     filed = volume.altitude.filed
     return {
         "object_type": str(object_type),
@@ -97,6 +100,9 @@ def volume_values(
         "band": None if filed is None else json.dumps(band_form(filed), separators=(",", ":")),
         "t_start_us": to_us(volume.time.start),
         "t_end_us": opt_to_us(volume.time.end),
+        "schedule": None
+        if volume.schedule is None
+        else json.dumps(schedule_form(volume.schedule), separators=(",", ":")),
     }
 
 
@@ -201,7 +207,14 @@ def _ref(row: Any, side: str) -> ObjectRef:
         version=getattr(row, f"{side}_version"),
         volume_index=getattr(row, f"{side}_volume"),
         priority_status=_priority(getattr(row, f"{side}_priority_status")),
+        occurrence=_occurrence(row, side),
     )
+
+
+def _occurrence(row: Any, side: str) -> Occurrence | None:
+    start = getattr(row, f"{side}_occurrence_start_us")
+    end = getattr(row, f"{side}_occurrence_end_us")
+    return None if start is None else Occurrence(from_us(start), from_us(end))
 
 
 def _geojson(text: str) -> dict[str, object]:
@@ -254,6 +267,12 @@ def conflict_values(conflict: Conflict) -> dict[str, Any]:
             f"{side}_version": ref.version,
             f"{side}_volume": ref.volume_index,
             f"{side}_priority_status": _priority_text(ref.priority_status),
+            f"{side}_occurrence_start_us": None
+            if ref.occurrence is None
+            else to_us(ref.occurrence.start),
+            f"{side}_occurrence_end_us": None
+            if ref.occurrence is None
+            else to_us(ref.occurrence.end),
         }
     return values | {
         "window_start_us": to_us(conflict.window_start),

@@ -120,6 +120,7 @@ volumes = Table(
     Column("t_start_us", BigInteger, nullable=False),
     Column("t_end_us", BigInteger, nullable=True),
     Column("band", Text, nullable=True),
+    Column("schedule", Text, nullable=True),
     UniqueConstraint("object_type", "object_id", "volume_index"),
 )
 """Every current volume of every notice and zone; ``t_end_us`` NULL means open-ended."""
@@ -167,6 +168,10 @@ conflicts = Table(
     Column("datum_margin_m", Float, nullable=True),
     Column("a_priority_status", String(16), nullable=True),
     Column("b_priority_status", String(16), nullable=True),
+    Column("a_occurrence_start_us", BigInteger, nullable=True),
+    Column("a_occurrence_end_us", BigInteger, nullable=True),
+    Column("b_occurrence_start_us", BigInteger, nullable=True),
+    Column("b_occurrence_end_us", BigInteger, nullable=True),
     Index("ix_conflicts_a", "a_id", "state"),
     Index("ix_conflicts_b", "b_id", "state"),
     Index("ix_conflicts_parties", "a_party", "b_party"),

@@ -67,6 +67,7 @@ def test_an_open_ended_zone_and_a_track_are_written_as_they_are() -> None:
         "id": "zon-000002",
         "party": "bravo",
         "priority_status": None,
+        "occurrence": None,
     }
     assert track["geometry"] == {"type": "Point", "coordinates": [36.0, 34.2]}
     assert track["properties"]["alt_m"] == 6000.0

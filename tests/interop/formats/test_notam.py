@@ -50,7 +50,10 @@ Q_LINE = re.compile(
 )
 HEAD = re.compile(r"^\(A____/(\d{2}) NOTAMN$")
 A_LINE = re.compile(r"^A\) ([A-Z]{4}) B\) (\d{10}) C\) (\d{10})$")
-D_LINE = re.compile(r"^D\) [A-Z]{3} \d{2} \d{4}-(?:[A-Z]{3} \d{2} )?\d{4}(?:, .+)*$")
+D_LINE = re.compile(
+    r"^D\) (?:[A-Z]{3} \d{2} \d{4}-(?:[A-Z]{3} \d{2} )?\d{4}"
+    r"|[A-Z]{3} \d{2}-[A-Z]{3} \d{2} [A-Z -]+ \d{4}-\d{4})(?:, .+)*$"
+)
 FG_LINE = re.compile(r"^F\) (SFC|FL\d{3}) G\) FL(\d{3})\)$")
 
 
@@ -306,3 +309,25 @@ def test_a_mechanism_file_with_a_fir_drafts_the_notices_read_through_the_api(
     (lines,) = drafts(notam.write(export))
     assert lines[1].startswith("Q) LCCC/QWULW/IV/BO/W/098/295/")
     assert "ISR ORBIT" in lines[3]
+
+
+def test_a_scheduled_volume_gives_its_envelope_and_its_days_in_item_d() -> None:
+    """R-SCHED-1: B) and C) hold every occurrence (the envelope), D) says the dates, the
+    days and the daily window."""
+    body = notice(square(36.1, 34.5), kind="exercise", title="Training")
+    del body["volumes"][0]["time"]
+    body["volumes"][0]["time"] = {"start": "2026-11-30T07:00:00Z", "end": "2026-12-11T11:30:00Z"}
+    body["volumes"][0]["schedule"] = {
+        "weekdays": ["MO", "TU", "WE", "TH", "FR"],
+        "from": "07:00",
+        "to": "11:30",
+        "first_date": "2026-11-30",
+        "last_date": "2026-12-11",
+    }
+    (lines,) = drafts(notam.write(export_of(notice_out("N-S", "alpha", body))))
+    assert lines[3] == "D) NOV 30-DEC 11 MON-FRI 0700-1130"
+    got = fields(lines)
+    assert (got["b"], got["c"]) == (
+        datetime(2026, 11, 30, 7, tzinfo=UTC),
+        datetime(2026, 12, 11, 11, 30, tzinfo=UTC),
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from sharedsky.domain.heights import FiledBand, Height, HeightUnit, Limit, Reference, Special
-from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
+from sharedsky.domain.schedules import Schedule, schedule, schedule_form
+from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D, scheduled
 from sharedsky.geo import outlines as geo
 from sharedsky.geo.outlines import outline_to_geojson
 from sharedsky.wire import v1
@@ -52,12 +53,29 @@ def altitude_in(model: v1.Altitude | v1.FiledAltitude) -> AltitudeBand:
     return AltitudeBand.as_filed(FiledBand(limit_in(model.lower), limit_in(model.upper)))
 
 
-def volume_in(model: v1.Volume) -> Volume4D:
-    """A Volume4D from its wire form (times converted to UTC)."""
+def schedule_in(model: v1.Schedule) -> Schedule:
+    """A schedule from its wire form (its times HH:MM UTC, checked by the wire)."""
+    return schedule(
+        model.weekdays,
+        time.fromisoformat(model.from_),
+        time.fromisoformat(model.to),
+        model.first_date,
+        model.last_date,
+    )
+
+
+def volume_in(model: v1.Volume | v1.NoticeVolume) -> Volume4D:
+    """A Volume4D from its wire form (times converted to UTC); a schedule, when given, sets
+    the window (its envelope) and a ``time`` sent beside it is ignored."""
+    outline, altitude = outline_in(model.outline), altitude_in(model.altitude)
+    if model.schedule is not None:
+        return scheduled(outline, altitude, schedule_in(model.schedule))
+    if model.time is None:
+        raise ValueError("a volume needs a time window or a schedule")  # the wire checks it
     end = model.time.end
     return Volume4D(
-        outline_in(model.outline),
-        altitude_in(model.altitude),
+        outline,
+        altitude,
         TimeWindow(as_utc(model.time.start), None if end is None else as_utc(end)),
     )
 
@@ -87,9 +105,13 @@ def altitude_fields(band: AltitudeBand) -> dict[str, object]:
 
 
 def volume_fields(volume: Volume4D) -> dict[str, object]:
-    """The wire fields of a volume (a dict, to nest in a notice's or a zone's fields)."""
-    return {
+    """The wire fields of a volume (a dict, to nest in a notice's or a zone's fields); a
+    scheduled volume gives its schedule beside its window (the envelope)."""
+    fields: dict[str, object] = {
         "outline": outline_to_geojson(volume.outline),
         "altitude": altitude_fields(volume.altitude),
         "time": {"start": volume.time.start, "end": volume.time.end},
     }
+    if volume.schedule is not None:
+        fields["schedule"] = schedule_form(volume.schedule)
+    return fields

@@ -13,6 +13,7 @@ from sharedsky.domain.escalation import EscalationStep
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.priority import PriorityStatus
 from sharedsky.domain.resolutions import Option
+from sharedsky.domain.schedules import Occurrence
 from sharedsky.domain.visibility import ConflictView, Viewer, see_conflict
 from sharedsky.wire import v1
 
@@ -26,6 +27,8 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
         own, other = conflict.side_of(viewer.party), conflict.other_side(viewer.party)
     state = conflict.state_at(now)
     reason = conflict.reason_at(now)
+    own_occurrence = _occurrence(own.occurrence)
+    other_occurrence = None if view.other_id_hidden else _occurrence(other.occurrence)
     return v1.ConflictOut.model_validate(
         {
             "id": conflict.id,
@@ -36,6 +39,7 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
                 "id": None if view.other_id_hidden else other.id,
                 "party": other.party,
                 "priority_status": _status(other.priority_status),
+                "occurrence": other_occurrence,
             },
             "own": {
                 "type": str(own.type),
@@ -44,7 +48,9 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
                 "version": own.version,
                 "volume_index": own.volume_index,
                 "priority_status": _status(own.priority_status),
+                "occurrence": own_occurrence,
             },
+            "occurrence": own_occurrence or other_occurrence,
             "priority_status": _status(conflict.priority_status),
             "window": {"start": conflict.window_start, "end": conflict.window_end},
             "altitude": {"lower_m": conflict.alt_lo_m, "upper_m": conflict.alt_hi_m},
@@ -59,6 +65,12 @@ def conflict_out(view: ConflictView, viewer: Viewer, now: datetime) -> v1.Confli
             else (conflict.expires_at if state is ConflictState.RESOLVED else None),
         }
     )
+
+
+def _occurrence(occurrence: Occurrence | None) -> dict[str, datetime] | None:
+    if occurrence is None:
+        return None
+    return {"start": occurrence.start, "end": occurrence.end}
 
 
 def _status(status: PriorityStatus | None) -> str | None:

@@ -56,11 +56,17 @@ def _exact(outline: v1.Outline) -> dict[str, Any]:
 
 
 def _volume_properties(volume: v1.Volume) -> dict[str, Any]:
-    return {
+    """The volume's band and window; a scheduled volume's window is its envelope (every
+    occurrence within it: a reader that knows no schedule errs on the safe side) and its
+    ``schedule`` comes beside it, which an import files again."""
+    properties = {
         **_exact(volume.outline),
         **band_fields(volume.altitude),
         "time": volume.time.model_dump(mode="json"),
     }
+    if volume.schedule is not None:
+        properties["schedule"] = volume.schedule.model_dump(mode="json", by_alias=True)
+    return properties
 
 
 def features(export: ExportSet) -> list[dict[str, Any]]:
@@ -231,6 +237,7 @@ def read(data: bytes, options: ReadOptions) -> Parsed:
                     outline=outline,
                     altitude=band,
                     time=_time(props),
+                    schedule=dict(mapping(props.get("schedule"))) or None,
                     object=what if what in ("notice", "zone") else None,
                     group=identity if what == "notice" and identity else f"feature {index}",
                     order=(order if isinstance(order, int) else index) * 1000 + part,

@@ -134,9 +134,14 @@ def draft(notice: v1.NoticeOut, rules: v1.NotamOut, party: str, now: datetime) -
         f"{lower:03d}/{upper:03d}/{position_minutes(lon, lat)}{radius_nm:03d}",
         f"A) {rules.fir} B) {start:%y%m%d%H%M} C) {end:%y%m%d%H%M}",
     ]
-    windows = sorted({(v.time.start, v.time.end) for v in volumes}, key=lambda w: w[0])
-    if len(windows) > 1:
-        lines.append("D) " + ", ".join(_window_text(s, e) for s, e in windows))
+    windows = sorted(
+        {(v.time.start, v.time.end) for v in volumes if v.schedule is None}, key=lambda w: w[0]
+    )
+    plans = [v.schedule for v in volumes if v.schedule is not None]
+    if len(windows) + len(plans) > 1 or plans:
+        # B) and C) hold the envelope of every occurrence; D) says when within it
+        texts = [_window_text(s, e) for s, e in windows] + [_schedule_text(p) for p in plans]
+        lines.append("D) " + ", ".join(dict.fromkeys(texts)))
     lines.append("E) " + _text(notice, party, volumes, outlines))
     low = "SFC" if lower == 0 else f"FL{lower:03d}"
     lines.append(f"F) {low} G) FL{upper:03d})")
@@ -248,6 +253,27 @@ def _minute_up(moment: datetime) -> datetime:
 
 def _day(moment: datetime) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day:02d}"
+
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_ICAO_DAYS = dict(zip(_WEEKDAYS, ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"), strict=True))
+
+
+def _schedule_text(plan: v1.Schedule) -> str:
+    """``NOV 30-DEC 11 MON-FRI 0700-1130`` (R-SCHED-1): the dates, the days (a run of three
+    or more as ``MON-FRI``, else each: ``SAT SUN``) and the daily window, UTC (an end before
+    the start is the next day's)."""
+    numbers = sorted(_WEEKDAYS.index(d) for d in set(plan.weekdays))
+    names = [_ICAO_DAYS[_WEEKDAYS[n]] for n in numbers]
+    if len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        days = f"{names[0]}-{names[-1]}"
+    else:
+        days = " ".join(names)
+    first, last = (
+        datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (plan.first_date, plan.last_date)
+    )
+    hours = f"{plan.from_.replace(':', '')}-{plan.to.replace(':', '')}"
+    return f"{_day(first)}-{_day(last)} {days} {hours}"
 
 
 def _window_text(start: datetime, end: datetime | None) -> str:

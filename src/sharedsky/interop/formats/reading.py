@@ -80,6 +80,9 @@ class Piece:
     """The wire band; None: the options give it."""
     time: dict[str, Any] | None = None
     """``{"start", "end"}``; None: the options give it."""
+    schedule: dict[str, Any] | None = None
+    """The wire schedule of recurring windows (R-SCHED-1), when the file gives one: it
+    stands for the time window."""
     object: ObjectType | None = None
     group: str | None = None
     """Pieces of one notice share a group (an exported notice's id); None: a notice alone."""
@@ -168,6 +171,9 @@ class Assembly:
                 self.problem(piece.index, str(exc), ("altitude",))
                 return None
         time = piece.time
+        if piece.schedule is not None:  # the window beside it, if any, is its envelope
+            found = {"outline": piece.outline, "altitude": altitude, "schedule": piece.schedule}
+            return found if time is None else found | {"time": time}
         if time is None:
             if opts.start is None:
                 self.problem(

@@ -123,8 +123,9 @@ SCHEMA: Mapping[str, TableSpec] = {
             "t_start_us": int,
             "t_end_us": int,
             "band": str,
+            "schedule": str,
         },
-        optional=("t_end_us", "band"),
+        optional=("t_end_us", "band", "schedule"),
     ),
     "conflicts": TableSpec(
         ("id",),
@@ -156,6 +157,10 @@ SCHEMA: Mapping[str, TableSpec] = {
             "datum_margin_m": float,
             "a_priority_status": str,
             "b_priority_status": str,
+            "a_occurrence_start_us": int,
+            "a_occurrence_end_us": int,
+            "b_occurrence_start_us": int,
+            "b_occurrence_end_us": int,
         },
         optional=(
             "window_end_us",
@@ -167,6 +172,10 @@ SCHEMA: Mapping[str, TableSpec] = {
             "datum_margin_m",
             "a_priority_status",
             "b_priority_status",
+            "a_occurrence_start_us",
+            "a_occurrence_end_us",
+            "b_occurrence_start_us",
+            "b_occurrence_end_us",
         ),
     ),
     "tactical_alerts": TableSpec(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 Position = tuple[float, float]
 """[lon, lat] in degrees, WGS84."""
@@ -103,12 +104,53 @@ class TimeWindow(WireModel):
     end: AwareDatetime | None = None
 
 
-class Volume(WireModel):
-    """A Volume4D: outline × altitude band × time window."""
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+"""A day of the week by its RFC 5545 code."""
+
+
+class Schedule(WireModel):
+    """Recurring windows (R-SCHED-1): on every date from ``first_date`` to ``last_date``
+    (both included) whose weekday is listed, the window [``from``, ``to``) in UTC. ``to``
+    earlier than ``from`` crosses midnight (the window ends the next day); ``to`` equal to
+    ``from`` is refused. At most 366 occurrences, and at least one."""
+
+    weekdays: list[Weekday]
+    from_: str = Field(alias="from", pattern=_HHMM)
+    """HH:MM, UTC."""
+    to: str = Field(pattern=_HHMM)
+    """HH:MM, UTC."""
+    first_date: date
+    last_date: date
+
+    model_config = WireModel.model_config | {"populate_by_name": True, "serialize_by_alias": True}
+
+
+class NoticeVolume(WireModel):
+    """A notice's volume as filed: outline × altitude band × a time window or a schedule of
+    recurring windows (R-SCHED-1). With a ``schedule``, a ``time`` sent is ignored (an
+    answer's volume, sent back as it is, files the same schedule)."""
 
     outline: Outline
     altitude: Altitude | FiledAltitude
     """Metres AMSL (``lower_m``/``upper_m``), or limits on their datums (``lower``/``upper``)."""
+    time: TimeWindow | None = None
+    schedule: Schedule | None = None
+
+    @model_validator(mode="after")
+    def _timed(self) -> NoticeVolume:
+        if self.time is None and self.schedule is None:
+            raise ValueError("a volume needs a time window or a schedule")
+        return self
+
+
+class Volume(NoticeVolume):
+    """A Volume4D: outline × altitude band × time window; in an answer, a scheduled volume
+    gives its ``schedule`` too, its ``time`` then the schedule's envelope (its first
+    occurrence's start to its last one's end, or earlier when the notice was released). A
+    Volume is a NoticeVolume whose window is always given (a zone's, an answer's)."""
+
     time: TimeWindow
 
 
@@ -124,6 +166,13 @@ humanitarian: a conflict with one is acknowledged within the flash deadline, and
 advice moves only the side that ranks lower (docs/rules.md R-PRIO)."""
 
 
+class Occurrence(WireModel):
+    """One occurrence [start, end) of a scheduled volume."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+
 class ObjectRef(WireModel):
     """The other side of a conflict; ``id`` is null when the channel hides it (host_only)."""
 
@@ -133,6 +182,9 @@ class ObjectRef(WireModel):
     priority_status: PriorityStatus | None = None
     """The side's priority status when the clash was found (shown even where its id is
     withheld: it is why the viewer's side gives way); null for none and for a zone."""
+    occurrence: Occurrence | None = None
+    """The occurrence of the side's scheduled volume that clashes (R-SCHED-1); null for a
+    volume with one window, and where its id is withheld."""
 
 
 class SideRef(WireModel):
@@ -145,6 +197,9 @@ class SideRef(WireModel):
     volume_index: int | None
     priority_status: PriorityStatus | None = None
     """The side's priority status when the clash was found; null for none and for a zone."""
+    occurrence: Occurrence | None = None
+    """The occurrence of the side's scheduled volume that clashes (R-SCHED-1); null for a
+    volume with one window."""
 
 
 class Window(WireModel):

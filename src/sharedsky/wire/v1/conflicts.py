@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field, RootModel
 from sharedsky.wire.v1.common import (
     Altitude,
     ObjectRef,
+    Occurrence,
     PriorityStatus,
     SideRef,
     VolumeOut,
@@ -27,6 +28,10 @@ class ConflictOut(WireModel):
     with_: ObjectRef = Field(alias="with")
     own: SideRef
     window: Window
+    occurrence: Occurrence | None = None
+    """The occurrence this conflict concerns when a scheduled volume takes part (R-SCHED-1):
+    the viewer's own side's, else the other side's where its id is shown; null when both
+    sides have one window. Each side's is in ``own`` and ``with``."""
     altitude: Altitude
     distance_m: float
     datum_margin_m: float | None = None

@@ -58,7 +58,8 @@ class NoticeFiledPayload(Payload):
     conflicts: list[str]
     content: Record | None = Field(
         None,
-        description="The version's kind, title, remarks, contact, volumes, filed_at, "
+        description="The version's kind, title, remarks, contact, volumes (a recurring one "
+        "with its schedule), filed_at, "
         "updated_at, priority_status (only when set) and activation (only when manual): for "
         "the owner, the host and a counterparty that sees the whole notice.",
     )
@@ -152,9 +153,9 @@ class ConflictDetectedPayload(Payload):
     window_start_us: int
     record: Record | None = Field(
         None,
-        description="The whole conflict (sides with versions, volumes and priority statuses "
-        "(only when set), window, band, distance, regions): withheld where the other side's "
-        "id is.",
+        description="The whole conflict (sides with versions, volumes, priority statuses "
+        "and occurrences of a scheduled volume (each only when set), window, band, distance, "
+        "regions): withheld where the other side's id is.",
     )
     acks: list[Record] | None = _ACKS
 

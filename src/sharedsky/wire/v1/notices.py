@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from sharedsky.wire.v1.common import PriorityStatus, Volume, VolumeOut, WireModel
+from sharedsky.wire.v1.common import NoticeVolume, PriorityStatus, VolumeOut, WireModel
 from sharedsky.wire.v1.conflicts import ConflictOut, ResolutionOption
 
 NoticeKind = Literal[
@@ -54,7 +54,7 @@ class NoticeIn(WireModel):
 
     kind: NoticeKind
     title: str
-    volumes: list[Volume]
+    volumes: list[NoticeVolume]
     remarks: str = ""
     contact: str = ""
     outside_area: bool = False
