@@ -53,7 +53,11 @@ from sharedsky.wire.v1.meta import (
     SeparationOut,
 )
 from sharedsky.wire.v1.notices import (
+    AcceptIn,
     AckState,
+    AgreementOut,
+    CounterIn,
+    DenyIn,
     FilingCheckOut,
     FilingOut,
     NoticeDetailOut,
@@ -85,9 +89,11 @@ from sharedsky.wire.v1.zones import DeclarationOut, ZoneIn, ZoneList, ZoneOut
 
 __all__ = [
     "AboutRef",
+    "AcceptIn",
     "AckList",
     "AckOut",
     "AckState",
+    "AgreementOut",
     "Altitude",
     "ChannelOut",
     "CircleOutline",
@@ -95,8 +101,10 @@ __all__ = [
     "ConflictOut",
     "ConsoleCatalogue",
     "CorridorOutline",
+    "CounterIn",
     "DatumsOut",
     "DeclarationOut",
+    "DenyIn",
     "EscalationList",
     "EscalationOut",
     "EventOut",
