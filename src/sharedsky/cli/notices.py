@@ -474,6 +474,8 @@ def _print_notice(console: Console, notice: v1.NoticeDetailOut, names: Names) ->
         rows.append(("redacted", "only the volumes that clash with yours are shown"))
     if notice.recorded_after_the_fact:
         rows.append(("recorded", f"after the fact: {AFTER_THE_FACT}"))
+    if notice.request_agreement:
+        rows.append(("agreement", "asked of the counterparties (not only receipt)"))
     console.print(details(rows))
     volumes = table("Volumes", "#", "outline", "at", "band", "window", whole=("at",))
     for v in notice.volumes:
