@@ -53,8 +53,9 @@ from sharedsky.wire.v1.notices import NoticeKind
 
 app = typer.Typer(
     help="Notices, advance notification of planned activity: file, amend, list, show and cancel"
-    " them, activate and release them (when the mechanism asks for it, or early), and ack"
-    " (acknowledge) a counterparty's.",
+    " them, activate and release them (when the mechanism asks for it, or early), ack"
+    " (acknowledge receipt of) a counterparty's, and answer one that asks for agreement: agree,"
+    " deny or counter; the filer accepts a counter-proposal.",
     no_args_is_help=True,
 )
 
