@@ -81,6 +81,10 @@ def test_a_denial_needs_a_reason_and_a_counter_needs_volumes() -> None:
         reply(Answer.COUNTER, note="x" * 4001, volumes=[VOLUME])
     assert long.value.path == ("note",)
     assert reply(Answer.AGREE, reason="ignored") == Reply(Answer.AGREE)
+    assert reply(Answer.DENY, reason=" busy ") == Reply(Answer.DENY, reason="busy")
+    assert reply(Answer.COUNTER, note=" later ", volumes=[VOLUME]) == Reply(
+        Answer.COUNTER, note="later", volumes=(VOLUME,)
+    )
 
 
 def test_the_owner_the_unasked_and_a_second_answer_are_refused() -> None:
