@@ -124,6 +124,7 @@ notice_contents = st.builds(
     times,
     times,
     priorities,
+    request_agreement=st.booleans(),
 )
 zone_contents = st.builds(
     ZoneContent, st.sampled_from(ZoneKind), words, words, volumes, times, times
@@ -175,6 +176,7 @@ def _for(kind: type[ev.Event], name: str, hint: Any) -> st.SearchStrategy[Any]:
         ZoneContent: zone_contents,
         AckRequest: acks,
         Conflict: conflicts,
+        Volume4D: volumes,
     }
     return table[hint]
 

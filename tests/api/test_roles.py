@@ -65,6 +65,10 @@ NEEDED: dict[tuple[str, str], Role] = {
     ("POST", "/v1/notices/{notice_id}/activate"): Role.DUTY,
     ("POST", "/v1/notices/{notice_id}/release"): Role.DUTY,
     ("POST", "/v1/notices/{notice_id}/ack"): Role.DUTY,
+    ("POST", "/v1/notices/{notice_id}/agree"): Role.DUTY,
+    ("POST", "/v1/notices/{notice_id}/deny"): Role.DUTY,
+    ("POST", "/v1/notices/{notice_id}/counter"): Role.DUTY,
+    ("POST", "/v1/notices/{notice_id}/accept"): Role.DUTY,
     ("GET", "/v1/zones"): Role.VIEWER,
     ("GET", "/v1/zones/{zone_id}"): Role.VIEWER,
     ("POST", "/v1/zones"): Role.DUTY,
@@ -197,6 +201,13 @@ def _request(world: World, method: str, path: str, owner: str, caller: str) -> d
         body = notice(square(20.0, 20.0))
     elif (method, path) == ("PUT", "/v1/notices/{notice_id}"):
         body = notice(square(36.1, 34.5), title="amended")
+        headers["If-Match"] = str(world.versions[ids["notice"]])
+    elif (method, path) == ("POST", "/v1/notices/{notice_id}/deny"):
+        body = {"reason": f"from {caller}"}
+    elif (method, path) == ("POST", "/v1/notices/{notice_id}/counter"):
+        body = {"volumes": notice(square(36.1, 34.5))["volumes"]}
+    elif (method, path) == ("POST", "/v1/notices/{notice_id}/accept"):
+        body = {"counter_id": "ack-none"}
         headers["If-Match"] = str(world.versions[ids["notice"]])
     elif (method, path) == ("POST", "/v1/zones"):
         body = zone(square(10.0, 10.0))

@@ -162,7 +162,7 @@ def test_json_output_is_the_servers_document(api: Api, tmp_path: Path) -> None:
     assert {k: v for k, v in filed.items() if k not in ("conflicts", "resolutions")} == {
         k: v
         for k, v in stored(api, filed["id"]).items()
-        if k not in ("conflicts", "acknowledgements")
+        if k not in ("conflicts", "acknowledgements", "agreement")
     }
 
 
@@ -446,3 +446,74 @@ def test_priority_is_filed_shown_kept_by_amend_and_cleared_with_none(
     assert stored(api, notice["id"])["priority_status"] is None
     assert "MEDEVAC" not in ok(run(api, "notice", "list")).stdout
     assert "'--priority'" in fails(run(api, *file_args(outline, "--priority", "vip")), 2)
+
+
+AGREEMENT_YAML = """\
+mechanism: agreement
+host: {id: host, name: Coordination Cell}
+parties: [{id: alpha, name: Alpha}, {id: bravo, name: Bravo}]
+defaults:
+  sharing: full
+  ack_deadline_s: {routine: 900, priority: 300, flash: 60}
+"""
+
+
+def test_agree_deny_counter_and_accept_from_the_command_line(
+    database: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """R-AGREE-1 … R-AGREE-4: ``notice file --request-agreement``, ``notice counter``,
+    ``notice show`` (the agreement table), ``notice accept``, ``notice agree`` and
+    ``notice deny``; refusals exit 1 with their code."""
+    api = Api(make_env(database, clock, AGREEMENT_YAML))
+    with api.client:
+        filed = file_json(
+            api, outline_file(tmp_path, square(36.1, 34.5)), "alpha", "--request-agreement"
+        )
+        assert filed["request_agreement"] is True
+        assert "own-notice" in fails(run(api, "notice", "agree", filed["id"]), 1)
+        later = {
+            "volumes": [
+                {
+                    "outline": square(36.1, 34.5),
+                    "altitude": {"lower_m": 3000, "upper_m": 9000},
+                    "time": {"start": "2026-11-24T17:00:00Z", "end": "2026-11-24T19:00:00Z"},
+                }
+            ]
+        }
+        countered = ok(
+            run(
+                api,
+                "notice",
+                "counter",
+                filed["id"],
+                "--volumes",
+                str(outline_file(tmp_path, later, "later.json")),
+                "--note",
+                "later please",
+                party="bravo",
+            )
+        ).stdout
+        assert f"Countered notice {filed['id']} v1 for bravo" in countered
+        shown = ok(run(api, "notice", "show", filed["id"])).stdout
+        assert "Agreement" in shown and "countered" in shown and "later please" in shown
+        assert "receipts, not approvals" in shown
+        counter_id = stored(api, filed["id"])["agreement"][0]["counter_id"]
+        assert "already-answered" in fails(
+            run(api, "notice", "agree", filed["id"], party="bravo"), 1
+        )
+        assert "not-found" in fails(run(api, "notice", "accept", filed["id"], "ack-nope"), 1)
+        accepted = ok(run(api, "notice", "accept", filed["id"], counter_id)).stdout
+        assert "Accepted the counter-proposal; amended notice" in accepted
+        assert "version 2" in accepted
+        assert "stale-version" in fails(run(api, "notice", "accept", filed["id"], counter_id), 1)
+        assert "invalid-input" in fails(
+            run(api, "notice", "deny", filed["id"], "--reason", " ", party="bravo"), 1
+        )
+        denied = ok(
+            run(api, "notice", "deny", filed["id"], "--reason", "range closed", party="bravo")
+        ).stdout
+        assert f"Denied notice {filed['id']} v2 for bravo" in denied
+        shown = ok(run(api, "notice", "show", filed["id"], party="bravo")).stdout
+        assert "denied" in shown and "range closed" in shown
+        receipt = ok(run(api, "notice", "ack", filed["id"], party="bravo")).stdout
+        assert "a receipt, not an approval" in receipt

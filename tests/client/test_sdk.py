@@ -366,3 +366,35 @@ def test_an_error_without_problem_json_still_raises_client_error() -> None:
             Client("http://proxy", "t", http=http).me()
     assert (caught.value.status, caught.value.code) == (502, "http-error")
     assert "bad gateway" in caught.value.detail
+
+
+def test_agree_deny_counter_and_accept_through_the_sdk(api: Api) -> None:
+    """R-AGREE-2 … R-AGREE-4 (the default mechanism shares alpha's notice with bravo only
+    where they clash: bravo files a clashing notice first)."""
+    alpha, bravo = sdk(api, "alpha"), sdk(api, "bravo")
+    bravo.file_notice(notice(title="bravo's"))
+    filed = alpha.file_notice(notice().model_copy(update={"request_agreement": True}))
+    assert filed.request_agreement
+    with pytest.raises(ClientError) as own:
+        alpha.agree_notice(filed.id)
+    assert (own.value.status, own.value.code) == (403, "own-notice")
+    with pytest.raises(ClientError) as blank:
+        bravo.deny_notice(filed.id, " ")
+    assert (blank.value.status, blank.value.code) == (422, "invalid-input")
+    later = volume(square(36.1, 34.5), start="2026-11-24T16:00:00Z", end="2026-11-24T18:00:00Z")
+    countered = bravo.counter_notice(filed.id, [later], note="after ours")
+    assert (countered.state, countered.note) == ("countered", "after ours")
+    assert countered.counter_id is not None and countered.volumes == [later]
+    [position] = alpha.get_notice(filed.id).agreement
+    assert position.counter_id == countered.counter_id
+    with pytest.raises(NotFoundError):
+        alpha.accept_counter(filed.id, "ack-nope", 1)
+    accepted = alpha.accept_counter(filed.id, countered.counter_id, 1)
+    assert (accepted.version, accepted.volumes[0].time) == (2, later.time)
+    with pytest.raises(StaleVersionError):
+        alpha.accept_counter(filed.id, countered.counter_id, 2)
+    agreed = bravo.agree_notice(filed.id)
+    assert (agreed.state, agreed.version) == ("agreed", 2)
+    with pytest.raises(ClientError) as twice:
+        bravo.agree_notice(filed.id)
+    assert (twice.value.status, twice.value.code) == (409, "already-answered")

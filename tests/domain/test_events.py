@@ -154,6 +154,7 @@ def test_deliveries_are_counted_for_first_news_only() -> None:
         "notice.filed": "notice",
         "notice.amended": "notice",
         "notice.released": "notice",
+        "notice.counter_accepted": "notice",
         "conflict.detected": "conflict",
         "tactical.detected": "conflict",
         "message.sent": "message",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from _support import COMMS_YAML, LEVANT_YAML
 
-from sharedsky.domain.channels import Priority, Sharing
+from sharedsky.domain.channels import NoticeKind, Priority, Sharing
 from sharedsky.domain.errors import InvalidMechanism
 from sharedsky.domain.ids import PartyId
 from sharedsky.domain.mechanism import CommsCard, Frequency, PhoneLine
@@ -340,3 +340,28 @@ def test_a_bad_comms_card_is_refused_with_its_line_and_reason(
         parse_mechanism(COMMS_YAML.replace(change, replacement, 1))
     assert caught.value.line == line, caught.value.detail
     assert words in caught.value.detail
+
+
+def test_request_agreement_is_all_kinds_a_list_or_none_and_a_channel_overrides_it() -> None:
+    """R-AGREE-1: ``request_agreement`` in defaults or a channel: true (every kind), a list of
+    kinds, false (the default); an unknown kind is refused with its line."""
+    text = """\
+mechanism: agree
+host: {id: host, name: Host}
+parties: [{id: alpha, name: Alpha}, {id: bravo, name: Bravo}, {id: charlie, name: Charlie}]
+defaults:
+  request_agreement: [exercise, uav]
+channels:
+  - {between: [alpha, bravo], request_agreement: true}
+  - {between: [alpha, charlie], request_agreement: false}
+"""
+    mechanism, _ = parse_mechanism(text)
+    alpha, bravo, charlie = PartyId("alpha"), PartyId("bravo"), PartyId("charlie")
+    assert mechanism.channel(alpha, bravo).agreement_kinds == frozenset(NoticeKind)
+    assert mechanism.channel(alpha, charlie).agreement_kinds == frozenset()
+    both = mechanism.channel(bravo, charlie)
+    assert both.asks_agreement(NoticeKind.UAV) and not both.asks_agreement(NoticeKind.HAZARD)
+    assert not parse_mechanism(LEVANT_YAML)[0].channel(alpha, bravo).agreement_kinds
+    with pytest.raises(InvalidMechanism) as bad:
+        parse_mechanism(text.replace("[exercise, uav]", "[exercise, picnic]"))
+    assert bad.value.line == 5 and "request_agreement" in bad.value.detail

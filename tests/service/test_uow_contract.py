@@ -21,6 +21,7 @@ from _support import LEVANT_YAML, THREE_PARTY_YAML
 from sqlalchemy.exc import IntegrityError
 
 from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus, AckSubject
+from sharedsky.domain.agreement import AgreementReply, Answer, Position
 from sharedsky.domain.channels import NoticeKind, Priority
 from sharedsky.domain.conflicts import (
     Conflict,
@@ -651,6 +652,31 @@ def test_only_pending_requests_are_acknowledged_superseded_climbed_or_lapsed(
     write(acks, lambda uow: uow.acks.supersede_for("n-2", ["alpha"]))
     assert read(acks, lambda uow: uow.acks.pending(A)) == []
     assert read(acks, lambda uow: uow.acks.backlog(0)) == []
+
+
+def test_answers_settle_only_pending_requests_for_agreement_and_read_back_with_them(
+    acks: Database,
+) -> None:
+    """R-AGREE-2: an answer settles a pending request once; ``positions`` lists the requests
+    of subject agreement of one notice (not its acknowledgements), oldest first."""
+    asked = [
+        replace(ack("agr-2", B, "n-1", 5, 20), subject=AckSubject.AGREEMENT),
+        replace(ack("agr-1", A, "n-1", 5, 20), subject=AckSubject.AGREEMENT, subject_version=2),
+    ]
+    write(acks, lambda uow: uow.acks.add_many(asked))
+    op = OperatorId("bravo-duty")
+    counter = AgreementReply(Answer.COUNTER, note="later", volumes=(volume(30, 90),))
+    write(acks, lambda uow: uow.acks.answer("agr-2", counter, op, at(6)))
+    write(acks, lambda uow: uow.acks.answer("agr-2", AgreementReply(Answer.AGREE), op, at(7)))
+    write(acks, lambda uow: uow.acks.answer("ack-4", AgreementReply(Answer.AGREE), op, at(7)))
+    write(acks, lambda uow: uow.acks.answer("agr-9", AgreementReply(Answer.AGREE), op, at(7)))
+    positions = read(acks, lambda uow: uow.acks.positions("n-1"))
+    assert [p.request.id for p in positions] == ["agr-1", "agr-2"]
+    done = replace(asked[0], status=AckStatus.ACKNOWLEDGED, acked_at=at(6), acked_by=op)
+    assert positions[1] == Position(done, counter)
+    assert positions[0] == Position(asked[1])
+    assert read(acks, lambda uow: uow.acks.for_subject("n-1", A))[0] == ACKS[3]  # untouched
+    assert read(acks, lambda uow: uow.acks.positions("n-9")) == []
 
 
 def test_due_requests_come_earliest_first_up_to_the_limit(acks: Database) -> None:

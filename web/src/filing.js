@@ -166,6 +166,7 @@ export class Filing {
           <option value="">${esc(t("priority_status.none"))}</option>${PRIORITY_STATUSES.map((p) => `<option value="${p}">${esc(t(`priority_status.${p}`))}</option>`).join("")}
         </select></label>
         <p id="file-priority-note" class="muted hint notice-only">${esc(t("file.priority_note"))}</p>
+        <label class="notice-only check"><input type="checkbox" name="request_agreement" data-testid="file-request-agreement"> ${esc(t("file.request_agreement"))}</label>
         <div class="row">
           <label>${esc(t("file.lower"))} <input name="lower" type="number" value="3000" step="any"></label>
           <label>${esc(t("file.upper"))} <input name="upper" type="number" value="9000" step="any"></label>
@@ -530,6 +531,7 @@ export class Filing {
     note.textContent = kept.length ? t("file.amend_kept", { count: notice.volumes.length }) : "";
     // an amendment sends the whole notice: without its status it would clear it
     this.form.priority_status.value = notice.priority_status || "";
+    this.form.request_agreement.checked = Boolean(notice.request_agreement);
     this._button();
     this.changed();
   }
@@ -574,7 +576,7 @@ export class Filing {
   noticeBody() {
     const f = this.form;
     const kept = (this.amending && this.amending.kept) || [];
-    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume(), ...kept], priority_status: f.priority_status.value || null };
+    return { kind: f.kind.value, title: f.title.value.trim(), remarks: f.remarks.value, volumes: [this.volume(), ...kept], priority_status: f.priority_status.value || null, request_agreement: f.request_agreement.checked };
   }
 
   zoneBody() {

@@ -69,7 +69,7 @@ export class HostView {
   escalationRow(e, name) {
     const s = this.app.state;
     const what = e.subject === "conflict" && this.app.tacticalById(e.subject_id) ? "tactical" : e.subject;
-    const ref = e.subject === "message" ? "" : `${e.subject}|${e.subject_id}`;
+    const ref = e.subject === "message" ? "" : `${e.subject === "agreement" ? "notice" : e.subject}|${e.subject_id}`;
     const line = t("host.owes", { party: partyName(s, e.party), subject: t(`host.subject.${what}`), name, since: hhmm(e.requested_at) });
     const rung = t("host.rung", { rung: e.rung, rung_name: e.rung_name });
     const state = e.to_host ? ` <strong>${esc(t("host.reached"))}</strong>` : e.next_due_at ? ` <span class="muted">${esc(t("host.next_at", { time: hhmm(e.next_due_at) }))}</span>` : "";

@@ -110,7 +110,8 @@ export class Inbox {
   render() {
     const tactical = new Map(this.app.state.tactical.map((c) => [c.id, c]));
     const marked = new Map(this.app.state.conflicts.filter((c) => c.priority_status).map((c) => [c.id, c.priority_status]));
-    this.items = [...this.app.state.pending].filter((a) => a.status === "pending").sort((a, b) => byUrgency(a, b, tactical, marked));
+    // a request for agreement is answered on its notice (agree, deny, counter), never acknowledged
+    this.items = [...this.app.state.pending].filter((a) => a.status === "pending" && a.subject !== "agreement").sort((a, b) => byUrgency(a, b, tactical, marked));
     this.selected = Math.min(this.selected, Math.max(0, this.items.length - 1));
     document.getElementById("inbox-count").textContent = String(this.items.length);
     document.getElementById("inbox-count").dataset.count = String(this.items.length);
@@ -136,7 +137,7 @@ export class Inbox {
             ${d.text ? `<div class="item-body free" dir="auto">${esc(d.text)}</div>` : ""}
             ${d.replies ? replyButtons(item.subject_id, d.replies, d.language, "data-inbox-reply") : ""}
             ${item.rung ? `<div class="rung">${esc(t("inbox.rung", { rung: item.rung }))}</div>` : ""}
-            <button type="button" data-ack="${i}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>${esc(t("action.acknowledge"))}</button>
+            <button type="button" data-ack="${i}" title="${esc(t("action.acknowledge_title"))}" ${this.busy.has(item.subject_id) ? "disabled" : ""}>${esc(t("action.acknowledge"))}</button>
             <button type="button" class="copy-id" data-copy="${esc(item.subject_id)}" title="${esc(t("copy_id.title"))}">${esc(t("copy_id"))}</button>
           </li>`;
         })
@@ -208,7 +209,7 @@ export class Inbox {
     const named = this.app.nameOf(item.subject, item.subject_id);
     try {
       await post(`/v1/${PATHS[item.subject]}/${encodeURIComponent(item.subject_id)}/ack`);
-      this.app.state.pending = this.app.state.pending.filter((a) => a.subject_id !== item.subject_id);
+      this.app.state.pending = this.app.state.pending.filter((a) => a.subject_id !== item.subject_id || a.subject !== item.subject);
       this.app.toast(t("toast.acknowledged", { name: named }));
       return null;
     } catch (err) {

@@ -237,6 +237,7 @@ class App {
    * zone, conflict (strategic or tactical) or message; never its id alone. */
   nameOf(type, id) {
     const s = this.state;
+    if (type === "agreement") type = "notice"; // a request for agreement is about its notice
     if (type === "notice") {
       const n = s.notices.find((x) => x.id === id);
       return n ? noticeName(n, s) : unseenName("notice");

@@ -1,9 +1,10 @@
 // The objects panel: the selected object's details, its conflicts and its ledger timeline (own
 // notices and zones can be amended, cancelled or withdrawn from here, own notices activated and
 // released; a strategic conflict's details list the options that would resolve it,
-// resolutions.js); then every object as a list: tactical conflicts, live tracks, strategic
+// resolutions.js; a notice that asks for agreement shows each position, and its counterparty
+// answers it here: agree, deny with a reason, or counter-propose it later); then every object as a list: tactical conflicts, live tracks, strategic
 // conflicts, notices and zones.
-import { authHeaders, post } from "./api.js";
+import { authHeaders, call, get, post, storedToken } from "./api.js";
 import { band, describeConflict, describeNotice, describeZone, esc, flightLevel, partyName, scheduleText, utc } from "./format.js";
 import { t } from "./i18n.js";
 import { conflictName, distinct, kindWord, noticeName, priorityChip, priorityFirst, trackLabel, zoneName } from "./names.js";
@@ -31,6 +32,7 @@ export class ObjectList {
     this.selected = null;
     this.timeline = null;
     this.trackSig = "";
+    this.agreement = null; // the selected notice's positions (GET /v1/notices/{id}: agreement)
     this.resolutions = new Resolutions(app, element);
     this.el.addEventListener("click", (e) => this.click(e));
   }
@@ -47,7 +49,9 @@ export class ObjectList {
       else if (act === "release-notice") this.step(id, "release");
       else if (act === "amend-zone") this.app.filing.amendZone(s.zones.find((z) => z.id === id));
       else if (act === "withdraw-zone") this.withdraw(id);
-      else if (act === "ack") this.app.inbox.acknowledgeItem(s.pending.find((a) => a.subject_id === id && a.status === "pending"));
+      else if (act === "ack") this.app.inbox.acknowledgeItem(s.pending.find((a) => a.subject_id === id && a.status === "pending" && a.subject !== "agreement"));
+      else if (act === "agree-notice" || act === "deny-notice" || act === "counter-notice") this.answer(id, act.slice(0, act.indexOf("-")));
+      else if (act === "accept-counter") this.acceptCounter(id, action.dataset.counter);
       return;
     }
     const row = e.target.closest("[data-ref]");
@@ -64,10 +68,12 @@ export class ObjectList {
     else this.app.map.select(ref);
     this.selected = ref;
     this.timeline = null;
+    this.agreement = null;
     if (show) this.app.showTab("lists");
     this.render();
     this.el.scrollTop = 0;
     this.loadTimeline(ref);
+    if (ref.type === "notice") this.loadAgreement(ref);
   }
 
   /** A stream event: reload the timeline when it concerns the selected object. */
@@ -76,7 +82,11 @@ export class ObjectList {
     const ref = this.selected;
     if (!ref || !concerns(event, ref)) return;
     clearTimeout(this.timelineTimer);
-    this.timelineTimer = setTimeout(() => this.selected === ref && this.loadTimeline(ref), 300);
+    this.timelineTimer = setTimeout(() => {
+      if (this.selected !== ref) return;
+      this.loadTimeline(ref);
+      if (ref.type === "notice") this.loadAgreement(ref);
+    }, 300);
   }
 
   /** The ledger entries about one object (those the operator may read), oldest first: the
@@ -138,8 +148,8 @@ export class ObjectList {
     if (!ref) return "";
     const s = this.app.state;
     const me = s.me;
-    const owed = s.pending.some((a) => a.subject_id === ref.id && a.status === "pending");
-    const ack = owed ? `<button type="button" data-action="ack" data-id="${esc(ref.id)}">${esc(t("action.acknowledge"))}</button>` : "";
+    const owed = s.pending.some((a) => a.subject_id === ref.id && a.status === "pending" && a.subject !== "agreement");
+    const ack = owed ? `<button type="button" data-action="ack" data-id="${esc(ref.id)}" title="${esc(t("action.acknowledge_title"))}">${esc(t("action.acknowledge"))}</button>` : "";
     let body = "";
     let actions = ack;
     let related = [];
@@ -153,6 +163,7 @@ export class ObjectList {
         const step = n.status === "planned" ? "activate" : "release";
         actions += ` <button type="button" data-action="${step}-notice" data-id="${esc(n.id)}">${esc(t(step === "activate" ? "action.activate" : "action.release"))}</button>`;
       }
+      if (n) body += this.agreementHtml(n);
       related = s.conflicts.filter((c) => c.own.id === ref.id || c.with.id === ref.id);
       tactical = s.tactical.filter((c) => c.b.id === ref.id);
     } else if (ref.type === "zone") {
@@ -177,6 +188,85 @@ export class ObjectList {
       <h3>${esc(t("details.heading"))}</h3>${live}${body ? `<div>${body}</div>` : ""}
       ${actions ? `<div class="row actions">${actions}</div>` : ""}
       ${conflict ? this.resolutions.html(conflict) : ""}${conflicts}${this.timelineHtml()}</section>`;
+  }
+
+  /** The selected notice's positions (``agreement`` of its details), then a render. */
+  async loadAgreement(ref) {
+    try {
+      const detail = await get(`/v1/notices/${encodeURIComponent(ref.id)}`);
+      if (this.selected === ref) {
+        this.agreement = detail.agreement || [];
+        this.render();
+      }
+    } catch {
+      if (this.selected === ref) this.agreement = [];
+    }
+  }
+
+  /** The agreement section of a notice: what the viewer's party owes (Agree, Deny with a
+   * reason, Counter: the notice later by some minutes), then each position it may see; the
+   * filer accepts a counter-proposal of the current version from here. Nothing when the
+   * notice asks nobody. */
+  agreementHtml(n) {
+    const s = this.app.state;
+    const asked = s.pending.some((a) => a.subject === "agreement" && a.subject_id === n.id && a.status === "pending");
+    const positions = this.agreement || [];
+    if (!asked && !positions.length && !n.request_agreement) return "";
+    const own = n.party === s.me.party;
+    const rows = positions.map((p) => {
+      const said = p.state === "denied" ? ` — ${esc(p.reason || "")}` : p.state === "countered" ? ` — ${esc(t("agreement.counter_window", { window: p.volumes && p.volumes.length ? `${utc(p.volumes[0].time.start)}–${utc(p.volumes[0].time.end)}` : "" }))}${p.note ? ` (${esc(p.note)})` : ""}` : "";
+      const accept = own && p.state === "countered" && p.version === n.version ? ` <button type="button" data-action="accept-counter" data-id="${esc(n.id)}" data-counter="${esc(p.counter_id)}">${esc(t("action.accept_counter"))}</button>` : "";
+      return `<li class="position" data-party="${esc(p.party)}" data-state="${esc(p.state)}">${esc(partyName(s, p.party))}: <span class="chip agreement-${esc(p.state)}">${esc(t(`agreement.state.${p.state}`))}</span>${said}${accept}</li>`;
+    });
+    const answer = asked
+      ? `<div class="row actions agreement-answer">
+          <button type="button" data-action="agree-notice" data-id="${esc(n.id)}">${esc(t("action.agree"))}</button>
+          <input id="deny-reason" data-testid="deny-reason" dir="auto" placeholder="${esc(t("agreement.reason"))}" aria-label="${esc(t("agreement.reason"))}">
+          <button type="button" data-action="deny-notice" data-id="${esc(n.id)}">${esc(t("action.deny"))}</button>
+          <label>${esc(t("agreement.later_by"))} <input id="counter-minutes" data-testid="counter-minutes" type="number" min="1" step="1" value="60"></label>
+          <button type="button" data-action="counter-notice" data-id="${esc(n.id)}">${esc(t("action.counter"))}</button>
+        </div>`
+      : "";
+    return `<section class="agreement" id="agreement"><h4>${esc(t("agreement.heading"))}</h4>
+      <p class="muted hint">${esc(t(asked ? "agreement.asked" : "agreement.not_receipt"))}</p>${answer}
+      <ul class="objects positions">${rows.join("")}</ul></section>`;
+  }
+
+  /** Answer a notice's request for agreement: ``agree``, ``deny`` (the reason typed beside
+   * it) or ``counter`` (the notice's volumes later by the minutes typed beside it). */
+  async answer(id, what) {
+    const s = this.app.state;
+    const name = this.app.nameOf("notice", id);
+    let body = {};
+    if (what === "deny") body = { reason: this.el.querySelector("#deny-reason")?.value || "" };
+    if (what === "counter") {
+      const n = s.notices.find((x) => x.id === id);
+      const shift = Number(this.el.querySelector("#counter-minutes")?.value || 0) * 60000;
+      const later = (iso) => (iso ? new Date(Date.parse(iso) + shift).toISOString().replace(".000Z", "Z") : iso);
+      body = { volumes: (n ? n.volumes : []).map((v) => ({ outline: v.outline, altitude: v.altitude, time: { start: later(v.time.start), end: later(v.time.end) } })) };
+    }
+    try {
+      await post(`/v1/notices/${encodeURIComponent(id)}/${what}`, body);
+      this.app.toast(t(what === "agree" ? "toast.agreed" : what === "deny" ? "toast.denied" : "toast.countered", { name }));
+    } catch (err) {
+      this.app.toast(t("toast.answer_failed", { name, error: err.message }));
+    }
+    this.app.refresh(["notices", "conflicts", "pending"]);
+    if (this.selected && this.selected.id === id) this.loadAgreement(this.selected);
+  }
+
+  /** Accept a counter-proposal of an own notice: it is amended to the counter's volumes. */
+  async acceptCounter(id, counterId) {
+    const n = this.app.state.notices.find((x) => x.id === id);
+    const name = this.app.nameOf("notice", id);
+    try {
+      await call("POST", `/v1/notices/${encodeURIComponent(id)}/accept`, { counter_id: counterId }, storedToken(), { "If-Match": String(n ? n.version : 0) });
+      this.app.toast(t("toast.counter_accepted", { name }));
+    } catch (err) {
+      this.app.toast(t("toast.answer_failed", { name, error: err.message }));
+    }
+    this.app.refresh(["notices", "conflicts", "pending"]);
+    if (this.selected && this.selected.id === id) this.loadAgreement(this.selected);
   }
 
   async cancel(id) {

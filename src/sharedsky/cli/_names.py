@@ -192,11 +192,14 @@ class Names:
     def subject(self, kind: str, subject_id: str) -> str:
         """What an acknowledgement or an escalation is about, named: a notice or zone with its
         party (``alpha notice “CAP North”``), a conflict by both sides and its window, a
-        message by who sent it to whom and what it says."""
+        message by who sent it to whom and what it says, a request for agreement by its
+        notice."""
         if kind == "conflict":
             return f"conflict {self.conflict_of(subject_id)}"
         if kind == "message":
             return self.message_of(subject_id)
+        if kind == "agreement":  # a request to agree to a notice: name the notice
+            return f"agreement to {self.subject('notice', subject_id)}"
         found = self.titled(kind, subject_id) if kind in ("notice", "zone") else None
         if found is None:
             return f"{kind} {subject_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,8 +61,9 @@ from sharedsky.wire.v1.notices import NoticeKind
 
 app = typer.Typer(
     help="Notices, advance notification of planned activity: file, amend, list, show and cancel"
-    " them, activate and release them (when the mechanism asks for it, or early), and ack"
-    " (acknowledge) a counterparty's.",
+    " them, activate and release them (when the mechanism asks for it, or early), ack"
+    " (acknowledge receipt of) a counterparty's, and answer one that asks for agreement: agree,"
+    " deny or counter; the filer accepts a counter-proposal.",
     no_args_is_help=True,
 )
 
@@ -104,6 +106,14 @@ PriorityOption = Annotated[
         " other side; 'none' clears it when amending.",
     ),
 ]
+AgreementOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--request-agreement/--no-request-agreement",
+        help="Ask the counterparties to agree, not only to acknowledge receipt (they answer"
+        " with notice agree, deny or counter); amending keeps the current choice unless given.",
+    ),
+]
 IdArgument = Annotated[str, typer.Argument(help="The notice's id.", show_default=False)]
 
 
@@ -134,6 +144,8 @@ class _Flags:
     """``--outside-area`` (also with --from-json)."""
     record_past: bool = False
     """``--record-past`` (also with --from-json)."""
+    request_agreement: bool | None = None
+    """``--request-agreement`` or ``--no-request-agreement``; None: not given."""
 
     def volume_given(self) -> bool:
         parts = (self.outline, self.lower, self.upper, self.start, self.end)
@@ -166,6 +178,7 @@ _FLAG_OPTIONS = (
     GroupOption("from_json", FromJsonOption),
     GroupOption("outside_area", OutsideAreaOption, False),
     GroupOption("record_past", RecordPastOption, False),
+    GroupOption("request_agreement", AgreementOption),
 )
 
 
@@ -188,6 +201,7 @@ def _flags_of(_ctx: typer.Context, given: Mapping[str, Any]) -> _Flags:
         to_date=given["to_date"],
         outside_area=given["outside_area"],
         record_past=given["record_past"],
+        request_agreement=given["request_agreement"],
     )
 
 
@@ -250,11 +264,13 @@ def _draft(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.No
     """The request body: --from-json, or the flags (over ``base`` when amending), with
     ``--outside-area`` and ``--record-past`` set when given."""
     body = _content(ctx, flags, base)
-    meant = {
+    meant: dict[str, bool] = {
         name: True
         for name, on in (("outside_area", flags.outside_area), ("record_past", flags.record_past))
         if on
     }
+    if flags.request_agreement is not None:
+        meant["request_agreement"] = flags.request_agreement
     return body.model_copy(update=meant) if meant else body
 
 
@@ -282,6 +298,7 @@ def _content(ctx: typer.Context, flags: _Flags, base: v1.NoticeIn | None) -> v1.
         remarks=base.remarks if flags.remarks is None else flags.remarks,
         contact=base.contact if flags.contact is None else flags.contact,
         priority_status=_priority(flags.priority, base.priority_status),
+        request_agreement=base.request_agreement,
     )
 
 
@@ -298,7 +315,8 @@ def _priority(
 def _as_draft(notice: v1.NoticeOut) -> v1.NoticeIn:
     """A notice as returned, turned back into the body that would file it."""
     parts = {"__all__": {"outline", "altitude", "time", "schedule"}}
-    fields = notice.model_dump(include={"kind", "title", "remarks", "contact", "priority_status"})
+    kept = {"kind", "title", "remarks", "contact", "priority_status", "request_agreement"}
+    fields = notice.model_dump(include=kept)
     return v1.NoticeIn.model_validate(fields | notice.model_dump(include={"volumes": parts}))
 
 
@@ -511,6 +529,8 @@ def _print_notice(console: Console, notice: v1.NoticeDetailOut, names: Names) ->
         rows.append(("redacted", "only the volumes that clash with yours are shown"))
     if notice.recorded_after_the_fact:
         rows.append(("recorded", f"after the fact: {AFTER_THE_FACT}"))
+    if notice.request_agreement:
+        rows.append(("agreement", "asked of the counterparties (not only receipt)"))
     console.print(details(rows))
     volumes = table("Volumes", "#", "outline", "at", "band", "window", whole=("at",))
     for v in notice.volumes:
@@ -525,11 +545,35 @@ def _print_notice(console: Console, notice: v1.NoticeDetailOut, names: Names) ->
     print_table(console, volumes)
     print_conflicts(console, notice.conflicts, names)
     if notice.acknowledgements:
-        acks = table("Acknowledgements", "party", "v", "status", "priority", "due", "acknowledged")
+        acks = table(
+            "Acknowledgements (receipts, not approvals)",
+            "party",
+            "v",
+            "status",
+            "priority",
+            "due",
+            "acknowledged",
+        )
         for a in notice.acknowledgements:
             done = "-" if a.acked_at is None else f"{when_text(a.acked_at)} by {a.acked_by}"
             acks.add_row(a.party, str(a.version), a.status, a.priority, when_text(a.due_at), done)
         print_table(console, acks)
+    if notice.agreement:
+        print_table(console, _agreement_table(notice.agreement))
+
+
+def _agreement_table(positions: list[v1.AgreementOut]) -> Any:
+    """The positions on a notice's current version: who, state, due, answer and what with."""
+    agreement = table("Agreement", "party", "v", "state", "due", "answered", "reason / counter")
+    for p in positions:
+        done = "-" if p.answered_at is None else f"{when_text(p.answered_at)} by {p.answered_by}"
+        said = p.reason or ""
+        if p.counter_id is not None:
+            windows = ", ".join(window_text(v.time.start, v.time.end) for v in p.volumes or [])
+            said = f"counter {p.counter_id}: {windows}" + (f" ({p.note})" if p.note else "")
+        due = when_text(p.due_at) if p.state == "pending" else "-"
+        agreement.add_row(p.party, str(p.version), p.state, due, done, said)
+    return agreement
 
 
 @app.command("cancel")
@@ -603,7 +647,8 @@ def ack_notice(
     connection: Connection,
     json_: JsonOption = False,
 ) -> None:
-    """Acknowledge receipt of a counterparty's notice (a receipt, never an approval)."""
+    """Acknowledge receipt of a counterparty's notice (a receipt, never an approval: to agree
+    to a notice that asks for it, use notice agree, deny or counter)."""
     with connection.open() as client:
         ack = client.ack_notice(notice_id)
         if json_:
@@ -614,3 +659,126 @@ def ack_notice(
         f"Acknowledged {escape(name)} ([bold]{escape(ack.subject_id)}[/bold]) v{ack.version}"
         f" for {escape(ack.party)} at {when_text(ack.acked_at)} (a receipt, not an approval)"
     )
+
+
+def _position_line(verb: str, position: v1.AgreementOut, notice_id: str) -> str:
+    return (
+        f"{verb} notice [bold]{escape(notice_id)}[/bold] v{position.version} for"
+        f" {escape(position.party)} at {when_text(position.answered_at)}"
+    )
+
+
+@app.command("agree")
+@connection_options
+def agree_notice(
+    notice_id: IdArgument,
+    connection: Connection,
+    json_: JsonOption = False,
+) -> None:
+    """Agree to the current version of a counterparty's notice that asks for agreement (one
+    answer per version)."""
+    with connection.open() as client:
+        position = client.agree_notice(notice_id)
+    if json_:
+        emit_json(position)
+    else:
+        stdout().print(_position_line("Agreed to", position, notice_id))
+
+
+@app.command("deny")
+@connection_options
+def deny_notice(
+    notice_id: IdArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why your party does not agree (required).")
+    ],
+    connection: Connection,
+    json_: JsonOption = False,
+) -> None:
+    """Deny agreement to the current version of a counterparty's notice, with a reason."""
+    with connection.open() as client:
+        position = client.deny_notice(notice_id, reason)
+    if json_:
+        emit_json(position)
+    else:
+        stdout().print(_position_line("Denied", position, notice_id) + f": {escape(reason)}")
+
+
+@app.command("counter")
+@connection_options
+def counter_notice(
+    notice_id: IdArgument,
+    volumes: Annotated[
+        Path,
+        typer.Option(
+            "--volumes",
+            exists=True,
+            dir_okay=False,
+            help="JSON file: a list of volumes, or any object with 'volumes' (a notice as"
+            " --from-json takes it, a resolution option).",
+        ),
+    ],
+    connection: Connection,
+    note: Annotated[str, typer.Option("--note", help="What to say with it.")] = "",
+    json_: JsonOption = False,
+) -> None:
+    """Answer the current version of a counterparty's notice with a counter-proposal: the
+    volumes your party would agree to; its filer accepts it with notice accept."""
+    body = _counter_body(volumes, note)
+    with connection.open() as client:
+        position = client.counter_notice(notice_id, body.volumes, body.note)
+    if json_:
+        emit_json(position)
+    else:
+        stdout().print(
+            _position_line("Countered", position, notice_id)
+            + f" with counter-proposal [bold]{escape(position.counter_id or '')}[/bold]"
+        )
+
+
+def _counter_body(path: Path, note: str) -> v1.CounterIn:
+    """The counter-proposal of a JSON file of volumes (a list, or an object's ``volumes``)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc}", param_hint="'--volumes'") from exc
+    listed = found.get("volumes") if isinstance(found, dict) else found
+    try:
+        return v1.CounterIn.model_validate({"volumes": listed, "note": note})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise typer.BadParameter(
+            f"{path} holds no valid volumes: {where}: {first['msg']}", param_hint="'--volumes'"
+        ) from exc
+
+
+@app.command("accept")
+@connection_options
+def accept_counter(
+    notice_id: IdArgument,
+    counter_id: Annotated[
+        str, typer.Argument(help="The counter-proposal's id (notice show lists it).")
+    ],
+    connection: Connection,
+    version: Annotated[
+        int | None,
+        typer.Option(
+            "--version", min=1, help="The version being amended (If-Match); default: the current."
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Accept a counter-proposal of your notice: the notice is amended to its volumes (and
+    the counterparties are asked to agree again)."""
+    check_quiet(json_, quiet)
+    with connection.open() as client:
+        current = client.get_notice(notice_id).version if version is None else version
+        filing = client.accept_counter(notice_id, counter_id, current)
+        if json_:
+            emit_json(filing)
+        elif quiet:
+            emit_ids([filing.id])
+        else:
+            _print_filing(stdout(), "Accepted the counter-proposal; amended", filing, Names(client))

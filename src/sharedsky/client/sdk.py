@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -229,6 +229,50 @@ class Client(
         """Release an own active notice early: its new version ends now."""
         path = f"/v1/notices/{segment(notice_id)}/release"
         return self._transport.post(v1.FilingOut, path, None, idempotency_key)
+
+    def agree_notice(self, notice_id: str, idempotency_key: str | None = None) -> v1.AgreementOut:
+        """Agree to the current version of a counterparty's notice that asks for agreement;
+        the answer is the own party's position (ConflictError ``already-answered`` twice)."""
+        path = f"/v1/notices/{segment(notice_id)}/agree"
+        return self._transport.post(v1.AgreementOut, path, None, idempotency_key)
+
+    def deny_notice(
+        self, notice_id: str, reason: str, idempotency_key: str | None = None
+    ) -> v1.AgreementOut:
+        """Deny agreement to the current version of a counterparty's notice, for ``reason``
+        (required, not blank)."""
+        path = f"/v1/notices/{segment(notice_id)}/deny"
+        return self._transport.post(
+            v1.AgreementOut, path, v1.DenyIn(reason=reason), idempotency_key
+        )
+
+    def counter_notice(
+        self,
+        notice_id: str,
+        volumes: Sequence[v1.Volume],
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> v1.AgreementOut:
+        """Answer the current version of a counterparty's notice with a counter-proposal: the
+        ``volumes`` the own party would agree to (e.g. a resolution option's); its
+        ``counter_id`` is what the filer accepts."""
+        path = f"/v1/notices/{segment(notice_id)}/counter"
+        body = v1.CounterIn(volumes=list(volumes), note=note)
+        return self._transport.post(v1.AgreementOut, path, body, idempotency_key)
+
+    def accept_counter(self, notice_id: str, counter_id: str, version: int) -> v1.FilingOut:
+        """Accept a counter-proposal of an own notice at ``version`` (If-Match): the notice is
+        amended to its volumes (NotFoundError for an unknown counter, StaleVersionError for one
+        about an earlier version or a stale ``version``)."""
+        path = f"/v1/notices/{segment(notice_id)}/accept"
+        return self._transport.call(
+            v1.FilingOut,
+            "POST",
+            path,
+            body=v1.AcceptIn(counter_id=counter_id),
+            headers={"If-Match": str(version)},
+            replay_safe=False,
+        )
 
     def ack_notice(self, notice_id: str, idempotency_key: str | None = None) -> v1.AckOut:
         """Acknowledge receipt of a counterparty's notice (never an approval)."""

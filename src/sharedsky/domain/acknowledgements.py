@@ -16,6 +16,9 @@ class AckSubject(StrEnum):
     NOTICE = "notice"
     CONFLICT = "conflict"
     MESSAGE = "message"
+    AGREEMENT = "agreement"
+    """A request for agreement with a notice's version (``domain/agreement.py``): answered
+    by agreeing, denying or countering, never by acknowledging."""
 
 
 class AckStatus(StrEnum):

@@ -93,6 +93,13 @@ class ChannelRules:
     activation_grace_s: int = DEFAULT_ACTIVATION_GRACE_S
     """How long after its start a notice waiting for manual activation may stay planned
     before ``notice.not_activated`` flags it, seconds."""
+    agreement_kinds: frozenset[NoticeKind] = frozenset()
+    """The kinds of notice whose every version asks the counterparty for agreement, not only
+    receipt (R-AGREE-1; the file's ``request_agreement``: true for every kind, or a list)."""
+
+    def asks_agreement(self, kind: NoticeKind) -> bool:
+        """True when a notice of ``kind`` asks the counterparty for agreement by this rule."""
+        return kind in self.agreement_kinds
 
     def min_lead_time_for(self, kind: NoticeKind) -> int:
         """Minimum lead time in seconds for a notice of ``kind``."""

@@ -17,14 +17,17 @@
     │   ├── SignatureRequired           signature-required  (401; the operator signs its writes)
     │   └── BadSignature                bad-signature       (401)
     ├── Forbidden                       forbidden           (403)
-    │   └── ForbiddenRole               forbidden-role      (403; the operator's role may not)
+    │   ├── ForbiddenRole               forbidden-role      (403; the operator's role may not)
+    │   └── OwnNotice                   own-notice          (403; answering one's own notice)
     ├── NotFound                        not-found           (404; also "not visible to you")
     ├── StaleVersion                    stale-version       (412)
     ├── StateConflict                   state-conflict      (409)
     │   ├── KeyTaken                    key-taken           (409; replayed, never answered)
     │   ├── TooEarly                    too-early           (409; activation before its time)
     │   ├── WindowEnded                 window-ended        (409; activation/release too late)
-    │   └── AlreadyReplied              already-replied     (409; a message is replied to once)
+    │   ├── AlreadyReplied              already-replied     (409; a message is replied to once)
+    │   ├── AgreementNotRequested       agreement-not-requested (409; nobody asked you)
+    │   └── AlreadyAnswered             already-answered    (409; one answer per version)
     ├── IdempotencyMismatch             idempotency-mismatch (422)
     ├── StoreUnavailable                store-unavailable   (503; the database does not answer)
     ├── RateLimited                     rate-limited        (429; ``retry_after_s``)
@@ -186,6 +189,13 @@ class ForbiddenRole(Forbidden):
     code = "forbidden-role"
 
 
+class OwnNotice(Forbidden):
+    """A party answered its own notice's request for agreement (R-AGREE-2): only the
+    counterparties answer."""
+
+    code = "own-notice"
+
+
 class NotFound(SharedskyError):
     """Nothing with this id, or nothing with this id that the viewer may see."""
 
@@ -229,6 +239,19 @@ class AlreadyReplied(StateConflict):
     """The message was replied to already: a reply is given once and never changed."""
 
     code = "already-replied"
+
+
+class AgreementNotRequested(StateConflict):
+    """An answer (agree, deny, counter) to a notice that does not ask the answering party for
+    agreement at its current version (R-AGREE-2)."""
+
+    code = "agreement-not-requested"
+
+
+class AlreadyAnswered(StateConflict):
+    """A second answer of a party to one version of a notice (R-AGREE-2): one answer each."""
+
+    code = "already-answered"
 
 
 class IdempotencyMismatch(InvalidInput):

@@ -121,6 +121,8 @@ class NoticeContent:
     activation: Activation = Activation.AT_START
     """How the notice becomes active; the form holds it only when ``manual``, so a
     mechanism that activates at the start writes what it wrote before activation existed."""
+    request_agreement: bool = False
+    """The filer asks for agreement; the form holds it only when true."""
 
     @classmethod
     def of(cls, notice: Notice) -> NoticeContent:
@@ -135,6 +137,7 @@ class NoticeContent:
             notice.updated_at,
             notice.priority_status,
             notice.activation,
+            notice.request_agreement,
         )
 
     def form(self) -> dict[str, object]:
@@ -153,6 +156,8 @@ class NoticeContent:
             form["priority_status"] = str(self.priority_status)
         if self.activation is not Activation.AT_START:
             form["activation"] = str(self.activation)
+        if self.request_agreement:
+            form["request_agreement"] = True
         return form
 
     @classmethod
@@ -168,6 +173,7 @@ class NoticeContent:
             _time(form["updated_at"]),
             _priority_of(form.get("priority_status")),
             Activation(form.get("activation", Activation.AT_START)),
+            bool(form.get("request_agreement", False)),
         )
 
 
@@ -200,6 +206,7 @@ def notice_of(
         late_for=tuple(PartyId(p) for p in late_for),
         priority_status=content.priority_status,
         activation=content.activation,
+        request_agreement=content.request_agreement,
     )
 
 

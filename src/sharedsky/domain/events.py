@@ -38,7 +38,10 @@ from sharedsky.domain.event_data import (
     conflict_form,
     conflict_of,
     floats,
+    volume_form,
+    volume_of,
 )
+from sharedsky.domain.volumes import Volume4D
 
 
 class Audience(StrEnum):
@@ -167,6 +170,8 @@ def _plain(value: object) -> object:
         return value.form()
     if isinstance(value, AckRequest):
         return ack_form(value)
+    if isinstance(value, Volume4D):
+        return volume_form(value)
     if isinstance(value, Conflict):
         return conflict_form(value)
     if isinstance(value, tuple):
@@ -205,6 +210,8 @@ def _read(hint: Any, value: Any) -> Any:
         return hint.read(value)
     if hint is AckRequest:
         return ack_of(value)
+    if hint is Volume4D:
+        return volume_of(value)
     if hint is Conflict:
         return conflict_of(value)
     return value
@@ -252,6 +259,55 @@ class NoticeReleased(NoticeAmended):
     resolve as for an amendment (R-ACT-3)."""
 
     TYPE = "notice.released"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeCounterAccepted(NoticeAmended):
+    """The filer accepted the counter-proposal ``counter`` of a counterparty: a new version
+    whose volumes are the counter-proposal's, detected and acknowledged as an amendment; the
+    counterparties are asked to agree again (R-AGREE-4)."""
+
+    TYPE = "notice.counter_accepted"
+
+    counter: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeAgreed(Event):
+    """A counterparty (``party``, its ``operator``) agreed at ``at`` to version ``version``
+    of a notice that asked it to: its request for agreement ``request`` is settled
+    (R-AGREE-2). The filer, that counterparty and the host receive it."""
+
+    TYPE = "notice.agreed"
+    AUDIENCE = Audience.NOTICE_PARTIES
+
+    notice: str
+    version: int
+    party: str
+    operator: str
+    at: datetime
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDenied(NoticeAgreed):
+    """A counterparty denied its agreement to a notice's version, for ``reason``
+    (R-AGREE-2)."""
+
+    TYPE = "notice.denied"
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeCountered(NoticeAgreed):
+    """A counterparty answered a notice's version with a counter-proposal: the ``volumes`` it
+    would agree to, with a ``note``; the proposal's id is ``request`` (R-AGREE-3)."""
+
+    TYPE = "notice.countered"
+
+    note: str
+    volumes: tuple[Volume4D, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -760,6 +816,10 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         NoticeActivated,
         NoticeReleased,
         NoticeNotActivated,
+        NoticeAgreed,
+        NoticeDenied,
+        NoticeCountered,
+        NoticeCounterAccepted,
         ZoneDeclared,
         ZoneAmended,
         ZoneWithdrawn,

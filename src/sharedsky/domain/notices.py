@@ -61,6 +61,9 @@ class NoticeDraft:
     without it a notice wholly in the past is refused."""
     priority_status: PriorityStatus | None = None
     """The operational priority the filer claims (``domain/priority.py``); None: none."""
+    request_agreement: bool = False
+    """The filer asks every counterparty told of the notice to agree, not only to
+    acknowledge receipt (``domain/agreement.py``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,9 @@ class Notice:
     """When its owner released it early; its volumes end then."""
     not_activated_at: datetime | None = None
     """When it was flagged as not activated in time (``notice.not_activated``)."""
+    request_agreement: bool = False
+    """Its filer asks every counterparty told of it to agree, not only to acknowledge
+    receipt (``domain/agreement.py``; a channel may ask for some kinds by itself)."""
 
     @property
     def start(self) -> datetime:
@@ -194,11 +200,31 @@ def validate_draft(draft: NoticeDraft, now: datetime, area: PolygonOutline | Non
     for name, text in (("remarks", draft.remarks), ("contact", draft.contact)):
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidInput(f"{name} is longer than {MAX_TEXT_CHARS} characters", (name,))
-    validate_volumes(draft.volumes, now)
-    for index, volume in enumerate(draft.volumes):
-        check_in_area(area, volume.outline, ("volumes", index), outside_allowed=draft.outside_area)
-    if not draft.record_past:
-        _check_not_past(draft.volumes, now)
+    validate_notice_volumes(
+        draft.volumes,
+        now,
+        area,
+        outside_area=draft.outside_area,
+        record_past=draft.record_past,
+    )
+
+
+def validate_notice_volumes(
+    volumes: tuple[Volume4D, ...],
+    now: datetime,
+    area: PolygonOutline | None,
+    *,
+    outside_area: bool = False,
+    record_past: bool = False,
+) -> None:
+    """Raise InvalidVolume at ``volumes[i]…`` when the volumes would not make a valid filing at
+    ``now``: each valid, inside the ``area`` (unless ``outside_area``), not every window
+    ended (unless ``record_past``). A counter-proposal's volumes are checked so too."""
+    validate_volumes(volumes, now)
+    for index, volume in enumerate(volumes):
+        check_in_area(area, volume.outline, ("volumes", index), outside_allowed=outside_area)
+    if not record_past:
+        _check_not_past(volumes, now)
 
 
 def _check_not_past(volumes: tuple[Volume4D, ...], now: datetime) -> None:

@@ -31,6 +31,12 @@ EVENT_LINES: Mapping[str, str] = MappingProxyType(
         "notice.released": "{party} released notice {notice} early (v{version})",
         "notice.not_activated": "notice {notice} of {party} is not activated {grace_s} s after"
         " its start",
+        "notice.agreed": "{party} agreed to notice {notice} (v{version})",
+        "notice.denied": "{party} denied agreement to notice {notice} (v{version}): {reason}",
+        "notice.countered": "{party} answered notice {notice} (v{version}) with counter-proposal"
+        " {request}",
+        "notice.counter_accepted": "{party} accepted counter-proposal {counter}: notice {notice}"
+        " is amended to v{version}",
         "zone.declared": "{party} declared zone {zone}",
         "zone.amended": "zone {zone} is amended to v{version}",
         "zone.withdrawn": "zone {zone} is withdrawn",

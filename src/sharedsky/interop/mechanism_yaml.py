@@ -154,6 +154,9 @@ class _RulesModel(_Strict):
     activation_grace_s: Annotated[int, Field(ge=0)] | None = None
     """How long after its start a ``manual`` notice may stay planned before it is flagged
     (600 s by default)."""
+    request_agreement: bool | list[NoticeKind] | None = None
+    """Notices ask the counterparty for agreement, not only receipt (R-AGREE-1): ``true``
+    for every kind, a list of kinds, or ``false`` (the default)."""
 
     @field_validator("min_lead_time_s")
     @classmethod
@@ -311,7 +314,20 @@ def _rules(model: _RulesModel, base: ChannelRules) -> ChannelRules:
         activation=base.activation if model.activation is None else Activation(model.activation),
         early_activation_s=_given(model.early_activation_s, base.early_activation_s),
         activation_grace_s=_given(model.activation_grace_s, base.activation_grace_s),
+        agreement_kinds=_agreement_kinds(model.request_agreement, base.agreement_kinds),
     )
+
+
+def _agreement_kinds(
+    value: bool | list[NoticeKind] | None, base: frozenset[NoticeKind]
+) -> frozenset[NoticeKind]:
+    """The kinds whose notices ask for agreement: every kind for ``true``, none for ``false``,
+    the listed ones for a list, ``base`` (the defaults') when the file says nothing."""
+    if value is None:
+        return base
+    if isinstance(value, bool):
+        return frozenset(NoticeKind) if value else frozenset()
+    return frozenset(NoticeKind(k) for k in value)
 
 
 def _given(value: int | None, base: int) -> int:

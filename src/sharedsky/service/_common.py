@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import TypeVar
 
 from sharedsky.domain.acknowledgements import NOTICE_PRIORITY, AckRequest, AckSubject, due_at
-from sharedsky.domain.channels import Priority, Sharing
+from sharedsky.domain.agreement import AGREEMENT_PRIORITY
+from sharedsky.domain.channels import ChannelRules, Priority, Sharing
 from sharedsky.domain.conflicts import Conflict
 from sharedsky.domain.events import Event
 from sharedsky.domain.idempotency import KeptResult
-from sharedsky.domain.ids import AckId
+from sharedsky.domain.ids import AckId, PartyId
 from sharedsky.domain.notices import Notice
 from sharedsky.ledger.chain import PartySig
 from sharedsky.service.context import Actor, Idempotency
@@ -70,25 +71,56 @@ def notice_acks(
 ) -> tuple[AckRequest, ...]:
     """The requests that each counterparty that may see this version of the notice (with
     these open ``conflicts``) acknowledge it within the deadline of ``priority``."""
+    return tuple(
+        AckRequest(
+            id=AckId(deps.ids.new("ack")),
+            party=other,
+            subject=AckSubject.NOTICE,
+            subject_id=notice.id,
+            subject_version=notice.version,
+            priority=priority,
+            requested_at=now,
+            due_at=due_at(rules, priority, now),
+        )
+        for other, rules in _told(deps, notice, conflicts)
+    )
+
+
+def agreement_requests(
+    deps: Deps, notice: Notice, conflicts: Sequence[Conflict], now: datetime
+) -> tuple[AckRequest, ...]:
+    """The requests that each counterparty told of this version of the notice (as for its
+    acknowledgement) agree to it, when the notice asks for agreement or the channel asks it
+    for the notice's kind (R-AGREE-1); due within the routine acknowledgement deadline."""
+    return tuple(
+        AckRequest(
+            id=AckId(deps.ids.new("ack")),
+            party=other,
+            subject=AckSubject.AGREEMENT,
+            subject_id=notice.id,
+            subject_version=notice.version,
+            priority=AGREEMENT_PRIORITY,
+            requested_at=now,
+            due_at=due_at(rules, AGREEMENT_PRIORITY, now),
+        )
+        for other, rules in _told(deps, notice, conflicts)
+        if notice.request_agreement or rules.asks_agreement(notice.kind)
+    )
+
+
+def _told(
+    deps: Deps, notice: Notice, conflicts: Sequence[Conflict]
+) -> list[tuple[PartyId, ChannelRules]]:
+    """The counterparties that may see this version of the notice (with these open
+    ``conflicts``), with the rules of their channel with its owner."""
     mech = deps.mechanism
     clashing_parties = {c.other_side(notice.party).party for c in conflicts}
-    requests = []
+    told = []
     for other in mech.counterparties(notice.party):
         rules = mech.channel(notice.party, other)
         if rules.sharing is Sharing.HOST_ONLY:
             continue
         if rules.sharing is Sharing.CONFLICTS_ONLY and other not in clashing_parties:
             continue
-        requests.append(
-            AckRequest(
-                id=AckId(deps.ids.new("ack")),
-                party=other,
-                subject=AckSubject.NOTICE,
-                subject_id=notice.id,
-                subject_version=notice.version,
-                priority=priority,
-                requested_at=now,
-                due_at=due_at(rules, priority, now),
-            )
-        )
-    return tuple(requests)
+        told.append((other, rules))
+    return told

@@ -62,14 +62,9 @@ def acknowledge(
                 )
             return ConflictAcknowledged(subject_id, version_, party, operator, now, settled)
 
-        settled = settle(
-            uow,
-            actor,
-            idem,
-            uow.acks.for_subject(subject_id, actor.party),
-            now,
-            event,
-        )
+        # an acknowledgement is a receipt: it never settles a request for agreement
+        owed = [r for r in uow.acks.for_subject(subject_id, actor.party) if r.subject is subject]
+        settled = settle(uow, actor, idem, owed, now, event)
         if settled is not None:
             return settled
         if subject is AckSubject.NOTICE and owner != actor.party:

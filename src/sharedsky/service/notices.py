@@ -10,7 +10,13 @@ from sharedsky.domain.activation import activation_rules
 from sharedsky.domain.conflicts import Conflict, ObjectRef, ObjectType, ResolvedReason
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.event_data import NoticeContent
-from sharedsky.domain.events import NoticeAmended, NoticeCancelled, NoticeFiled
+from sharedsky.domain.events import (
+    NoticeAmended,
+    NoticeCancelled,
+    NoticeCounterAccepted,
+    NoticeFiled,
+    NoticeReleased,
+)
 from sharedsky.domain.ids import NoticeId
 from sharedsky.domain.notices import (
     Notice,
@@ -21,7 +27,7 @@ from sharedsky.domain.notices import (
 )
 from sharedsky.domain.operators import Role
 from sharedsky.domain.volumes import resolve_volumes
-from sharedsky.service._common import notice_acks, record_event, remember
+from sharedsky.service._common import agreement_requests, notice_acks, record_event, remember
 from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.detection import (
     Coverings,
@@ -87,6 +93,7 @@ def new_notice(deps: Deps, actor: Actor, draft: NoticeDraft, now: datetime) -> N
         late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
         priority_status=draft.priority_status,
         activation=activation_rules(deps.mechanism, actor.party).mode,
+        request_agreement=draft.request_agreement,
     )
 
 
@@ -109,7 +116,9 @@ def store_notice(
     conflicts = tuple(
         sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now, new=True)
     )
-    acks = notice_acks(deps, notice, conflicts, now)
+    acks = notice_acks(deps, notice, conflicts, now) + agreement_requests(
+        deps, notice, conflicts, now
+    )
     event = _filed(NoticeFiled, notice, conflicts, acks, cells)
     record_event(uow, now, actor.operator, event, actor.signature)
     return Filing(notice, conflicts)
@@ -216,6 +225,7 @@ def amend_notice(
             lead_time_s=lead_s,
             late_for=late_counterparties(deps.mechanism, actor.party, draft.kind, lead_s),
             priority_status=draft.priority_status,
+            request_agreement=draft.request_agreement,
         )
         return store_version(uow, deps, actor, notice, cells, NoticeAmended)
 
@@ -229,20 +239,26 @@ def store_version(
     notice: Notice,
     cells: Coverings,
     event: type[NoticeAmended],
+    counter: str | None = None,
 ) -> Filing:
     """Inside ``uow``: re-detect the new version ``notice`` (at its ``updated_at``), keep its
     unchanged conflicts and resolve vanished ones (as amended), and record it as ``event``
-    (an amendment asks the counterparties to acknowledge it; a release, which only shortens
-    what they were told, asks nothing)."""
+    (an amendment, or the acceptance of the counter-proposal ``counter``, asks the
+    counterparties to acknowledge it, and to agree when it asks for agreement; a release,
+    which only shortens what they were told, asks nothing)."""
     now = notice.updated_at
     subject = notice_side(notice)
     candidates = find_candidates(uow, deps, actor.party, notice.volumes, cells)
     fresh = detect(uow, deps, subject, notice.volumes, candidates, now)
     conflicts = tuple(sync_conflicts(uow, deps, subject, fresh, ResolvedReason.AMENDED, now))
-    acks = notice_acks(deps, notice, conflicts, now) if event is NoticeAmended else ()
-    record_event(
-        uow, now, actor.operator, _filed(event, notice, conflicts, acks, cells), actor.signature
-    )
+    acks: tuple[AckRequest, ...] = ()
+    if not issubclass(event, NoticeReleased):
+        acks = notice_acks(deps, notice, conflicts, now)
+        acks += agreement_requests(deps, notice, conflicts, now)
+    version = _filed(event, notice, conflicts, acks, cells)
+    if counter is not None and isinstance(version, NoticeCounterAccepted):
+        version = replace(version, counter=counter)
+    record_event(uow, now, actor.operator, version, actor.signature)
     return Filing(notice, conflicts)
 
 

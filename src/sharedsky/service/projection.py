@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
+from sharedsky.domain.agreement import AgreementReply, Answer
 from sharedsky.domain.channels import Priority
 from sharedsky.domain.conflicts import ObjectType, ResolvedReason
 from sharedsky.domain.deliveries import Delivery
@@ -40,8 +41,12 @@ from sharedsky.domain.events import (
     MessageSent,
     NoticeAcknowledged,
     NoticeActivated,
+    NoticeAgreed,
     NoticeAmended,
     NoticeCancelled,
+    NoticeCounterAccepted,
+    NoticeCountered,
+    NoticeDenied,
     NoticeFiled,
     NoticeNotActivated,
     NoticeReleased,
@@ -171,6 +176,16 @@ def _notice_released(event: NoticeReleased, writer: UnitOfWork) -> None:
 
 def _notice_not_activated(event: NoticeNotActivated, writer: UnitOfWork) -> None:
     writer.notices.mark(event.notice, NoticeStep.NOT_ACTIVATED, event.at)
+
+
+def _notice_answered(event: NoticeAgreed, writer: UnitOfWork) -> None:
+    if isinstance(event, NoticeDenied):
+        given = AgreementReply(Answer.DENY, reason=event.reason)
+    elif isinstance(event, NoticeCountered):
+        given = AgreementReply(Answer.COUNTER, note=event.note, volumes=event.volumes)
+    else:
+        given = AgreementReply(Answer.AGREE)
+    writer.acks.answer(event.request, given, OperatorId(event.operator), event.at)
 
 
 def _zone_stored(event: ZoneDeclared | ZoneAmended, writer: UnitOfWork) -> None:
@@ -371,6 +386,10 @@ _STEPS: Mapping[type[Event], Callable[[Any, UnitOfWork], None]] = {
     NoticeActivated: _notice_activated,
     NoticeReleased: _notice_released,
     NoticeNotActivated: _notice_not_activated,
+    NoticeCounterAccepted: _notice_filed,
+    NoticeAgreed: _notice_answered,
+    NoticeDenied: _notice_answered,
+    NoticeCountered: _notice_answered,
     NoticeAcknowledged: _notice_acknowledged,
     ZoneDeclared: _zone_stored,
     ZoneAmended: _zone_stored,

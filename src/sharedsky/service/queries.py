@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sharedsky.domain.acknowledgements import AckRequest, AckSubject
+from sharedsky.domain.agreement import Position, agreement_of
 from sharedsky.domain.conflicts import Conflict, ConflictFilter, ConflictState
 from sharedsky.domain.errors import NotFound
 from sharedsky.domain.escalation import EscalationStep
@@ -37,6 +38,9 @@ class NoticeDetail:
     view: NoticeView
     conflicts: tuple[ConflictView, ...]
     acks: tuple[AckRequest, ...]
+    agreement: tuple[Position, ...] = ()
+    """The requests for agreement with the current version, with their answers: every
+    counterparty's for the filer and the host, the viewer's own for a counterparty."""
 
 
 def visible_notice(
@@ -102,6 +106,15 @@ def _visible_acks(acks: list[AckRequest], viewer: Viewer, owner: PartyId) -> tup
     return tuple(a for a in acks if a.party == viewer.party)
 
 
+def visible_agreement(uow: UnitOfWork, viewer: Viewer, notice: Notice) -> tuple[Position, ...]:
+    """The positions on the notice's current version that ``viewer`` may see: all of them
+    for its owner and the host, its own for a counterparty (R-AGREE-5)."""
+    current = agreement_of(notice.id, notice.party, notice.version, uow.acks.positions(notice.id))
+    if viewer.is_host or viewer.party == notice.party:
+        return current.current()
+    return tuple(p for p in current.current() if p.party == viewer.party)
+
+
 def show_notice(deps: Deps, viewer: Viewer, notice_id: str) -> NoticeDetail:
     """One notice with the conflicts and acknowledgements the viewer may see."""
     now = deps.clock.now()
@@ -110,8 +123,12 @@ def show_notice(deps: Deps, viewer: Viewer, notice_id: str) -> NoticeDetail:
         view = visible_notice(uow, deps, viewer, notice_id, now)
         flt = ConflictFilter(object_id=notice_id, state=ConflictState.OPEN)
         conflicts = [see_conflict(viewer, c, deps.mechanism) for c in uow.conflicts.find(flt, now)]
-        acks = _visible_acks(uow.acks.for_subject(notice_id), viewer, view.notice.party)
-        return NoticeDetail(view, tuple(c for c in conflicts if c is not None), acks)
+        owner = view.notice.party
+        requests = uow.acks.for_subject(notice_id)
+        receipts = [a for a in requests if a.subject is not AckSubject.AGREEMENT]
+        acks = _visible_acks(receipts, viewer, owner)
+        agreement = visible_agreement(uow, viewer, view.notice)
+        return NoticeDetail(view, tuple(c for c in conflicts if c is not None), acks, agreement)
 
     return deps.db.run(work, readonly=True)
 
@@ -242,16 +259,17 @@ def pending_acks(deps: Deps, viewer: Viewer) -> list[AckRequest]:
 
 def still_owed(uow: UnitOfWork, mechanism: Mechanism, request: AckRequest, now: datetime) -> bool:
     """True while the request's subject still needs an answer at ``now``: a conflict not
-    resolved (nor expired), a notice not ended nor cancelled and still in the party's sight (a
-    ``conflicts_only`` counterparty loses sight of it when their clash is resolved: it can
-    no longer read nor acknowledge it), a message until answered."""
+    resolved (nor expired), a notice (to acknowledge, or to agree to) not ended nor
+    cancelled and still in the party's sight (a ``conflicts_only`` counterparty loses sight
+    of it when their clash is resolved: it can no longer read nor acknowledge it), a message
+    until answered."""
     if request.subject is AckSubject.CONFLICT:
         conflict = uow.conflicts.get(request.subject_id)
         if conflict is None:
             alert = uow.tactical.get(request.subject_id)
             return alert is not None and alert.state == OPEN
         return conflict.state_at(now).needs_ack()
-    if request.subject is AckSubject.NOTICE:
+    if request.subject in (AckSubject.NOTICE, AckSubject.AGREEMENT):
         notice = uow.notices.get(request.subject_id)
         if notice is None or not notice.status(now).is_current():
             return False

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from sharedsky.domain.acknowledgements import AckBacklog, AckRequest
+from sharedsky.domain.agreement import AgreementReply, Position
 from sharedsky.domain.conflicts import Conflict, ConflictFilter, ObjectType, ResolvedReason
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord, EscalationStep
@@ -273,6 +274,18 @@ class Acks(Protocol):
 
     def acknowledge(self, request_id: str, operator: OperatorId, at: datetime) -> None:
         """Record ``operator``'s acknowledgement of a pending request; nothing otherwise."""
+        ...
+
+    def answer(
+        self, request_id: str, reply: AgreementReply, operator: OperatorId, at: datetime
+    ) -> None:
+        """Record ``operator``'s answer to a pending request for agreement (settling it);
+        nothing otherwise."""
+        ...
+
+    def positions(self, subject_id: str) -> list[Position]:
+        """The requests for agreement with the notice (every version), oldest first, with
+        their answers; empty when it never asked."""
         ...
 
     def supersede(self, subject_id: str) -> None:

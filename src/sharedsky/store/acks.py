@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
-from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus
+from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus, AckSubject
+from sharedsky.domain.agreement import AgreementReply, Position
 from sharedsky.domain.ids import OperatorId, PartyId
 from sharedsky.store import tables as t
-from sharedsky.store.mapping import ack_from_row, ack_values
+from sharedsky.store.mapping import ack_from_row, ack_values, answer_values, position_from_row
 from sharedsky.store.pending import Pending
 from sharedsky.units import to_us
 
@@ -92,6 +93,36 @@ class AckRepository:
             )
             .values(status=str(AckStatus.ACKNOWLEDGED), acked_us=to_us(at), acked_by=operator)
         )
+
+    def answer(
+        self, request_id: str, reply: AgreementReply, operator: OperatorId, at: datetime
+    ) -> None:
+        """Record ``operator``'s answer ``reply`` to a pending request for agreement at ``at``
+        (the request is settled, as an acknowledgement settles one); no-op otherwise."""
+        self._c.execute(
+            update(t.ack_requests)
+            .where(
+                t.ack_requests.c.id == request_id,
+                t.ack_requests.c.status == str(AckStatus.PENDING),
+            )
+            .values(
+                status=str(AckStatus.ACKNOWLEDGED),
+                acked_us=to_us(at),
+                acked_by=operator,
+                **answer_values(reply),
+            )
+        )
+
+    def positions(self, subject_id: str) -> list[Position]:
+        """The requests for agreement with notice ``subject_id`` (every version's, every
+        party's), oldest first, each with its answer; empty when it never asked."""
+        c = t.ack_requests.c
+        query = (
+            select(t.ack_requests)
+            .where(c.subject_id == subject_id, c.subject == str(AckSubject.AGREEMENT))
+            .order_by(c.requested_us, c.id)
+        )
+        return [position_from_row(row) for row in self._c.execute(query)]
 
     def supersede(self, subject_id: str) -> None:
         """Mark every pending request about the subject superseded (it changed or went away)."""

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sharedsky.domain.acknowledgements import AckRequest, AckStatus, AckSubject
+from sharedsky.domain.agreement import AgreementReply, Answer, Position
 from sharedsky.domain.channels import Activation, NoticeKind, Priority
 from sharedsky.domain.conflicts import (
     Conflict,
@@ -24,7 +25,7 @@ from sharedsky.domain.conflicts import (
 )
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord
-from sharedsky.domain.event_data import floats
+from sharedsky.domain.event_data import floats, volume_form, volume_of
 from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
 from sharedsky.domain.messages import About, Message, MessageId, MessageReply
@@ -127,6 +128,7 @@ def notice_from_row(row: Any, volumes: Sequence[Volume4D]) -> Notice:
         activated_at=opt_from_us(row.activated_us),
         released_at=opt_from_us(row.released_us),
         not_activated_at=opt_from_us(row.not_activated_us),
+        request_agreement=bool(row.request_agreement),
     )
 
 
@@ -165,6 +167,7 @@ def notice_values(notice: Notice) -> dict[str, Any]:
         "max_lat": max(b[3] for b in boxes),
         "priority_status": _priority_text(notice.priority_status),
         "activation": str(notice.activation),
+        "request_agreement": notice.request_agreement,
     }
 
 
@@ -327,6 +330,34 @@ def ack_from_row(row: Any) -> AckRequest:
         acked_at=opt_from_us(row.acked_us),
         acked_by=None if row.acked_by is None else OperatorId(row.acked_by),
         rung=row.rung,
+    )
+
+
+def answer_values(reply: AgreementReply) -> dict[str, Any]:
+    """The ``ack_requests`` columns that hold the answer to a request for agreement (a
+    counter-proposal's volumes as compact JSON of their event form, every number a float, so
+    that a replay writes the same text)."""
+    return {
+        "answer": str(reply.answer),
+        "reason": reply.reason or None,
+        "note": reply.note or None,
+        "counter": json.dumps(
+            [floats(volume_form(v)) for v in reply.volumes], separators=(",", ":")
+        )
+        if reply.volumes
+        else None,
+    }
+
+
+def position_from_row(row: Any) -> Position:
+    """A request for agreement and its answer (None while pending) from an ``ack_requests``
+    row."""
+    request = ack_from_row(row)
+    if row.answer is None:
+        return Position(request)
+    volumes = () if row.counter is None else tuple(volume_of(v) for v in json.loads(row.counter))
+    return Position(
+        request, AgreementReply(Answer(row.answer), row.reason or "", row.note or "", volumes)
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -86,6 +87,7 @@ notices = Table(
     Column("activated_us", BigInteger, nullable=True),
     Column("released_us", BigInteger, nullable=True),
     Column("not_activated_us", BigInteger, nullable=True),
+    Column("request_agreement", Boolean, nullable=False, server_default=false()),
     Index("ix_notices_party_end", "party_id", "t_end_us"),
     Index("ix_notices_end", "t_end_us"),
 )
@@ -250,6 +252,10 @@ ack_requests = Table(
     Column("acked_us", BigInteger, nullable=True),
     Column("acked_by", String(64), nullable=True),
     Column("rung", Integer, nullable=False, server_default="0"),
+    Column("answer", String(8), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("counter", Text, nullable=True),
     Index("ix_ack_requests_subject", "subject_id", "party_id"),
     Index("ix_ack_requests_due", "status", "due_us"),
 )

@@ -30,6 +30,7 @@ from sharedsky.api.convert.messages import (
 )
 from sharedsky.api.convert.notices import (
     ack_state,
+    agreement_out,
     filing_check_out,
     filing_out,
     notice_detail_out,
@@ -71,6 +72,7 @@ __all__ = [
     "ack_list",
     "ack_out",
     "ack_state",
+    "agreement_out",
     "area_out",
     "checkpoint_out",
     "conflict_list",

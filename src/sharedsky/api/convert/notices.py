@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sharedsky.api.convert.common import volume_fields, volume_in
+from sharedsky.api.convert.common import volume_fields, volume_in, volume_out
 from sharedsky.api.convert.conflicts import conflict_out, conflicts_seen
 from sharedsky.domain.acknowledgements import AckRequest
+from sharedsky.domain.agreement import Answer, Position
 from sharedsky.domain.channels import NoticeKind
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.ids import PartyId
@@ -35,6 +36,7 @@ def notice_draft(model: v1.NoticeIn) -> NoticeDraft:
         priority_status=None
         if model.priority_status is None
         else PriorityStatus(model.priority_status),
+        request_agreement=model.request_agreement,
     )
 
 
@@ -112,6 +114,7 @@ def notice_fields(view: NoticeView, now: datetime) -> dict[str, object]:
         "activated_at": notice.activated_at,
         "released_at": notice.released_at,
         "not_activated_at": notice.not_activated_at,
+        "request_agreement": notice.request_agreement,
     }
 
 
@@ -169,7 +172,28 @@ def notice_detail_out(detail: NoticeDetail, viewer: Viewer, now: datetime) -> v1
         conflict_out(c, viewer, now).model_dump(by_alias=True) for c in detail.conflicts
     ]
     body["acknowledgements"] = [ack_state(a).model_dump() for a in detail.acks]
+    body["agreement"] = [agreement_out(p).model_dump(by_alias=True) for p in detail.agreement]
     return v1.NoticeDetailOut.model_validate(body)
+
+
+def agreement_out(position: Position) -> v1.AgreementOut:
+    """One counterparty's position on a notice's version (``AgreementOut``)."""
+    request, given = position.request, position.reply
+    countered = given is not None and given.answer is Answer.COUNTER
+    return v1.AgreementOut(
+        party=position.party,
+        version=position.version,
+        state=position.state.value,
+        requested_at=request.requested_at,
+        due_at=request.due_at,
+        rung=request.rung,
+        answered_at=None if given is None else request.acked_at,
+        answered_by=None if given is None else request.acked_by,
+        reason=given.reason if given is not None and given.answer is Answer.DENY else None,
+        note=given.note if given is not None and countered else None,
+        counter_id=request.id if countered else None,
+        volumes=[volume_out(v) for v in given.volumes] if given is not None and countered else None,
+    )
 
 
 def ack_state(request: AckRequest) -> v1.AckState:

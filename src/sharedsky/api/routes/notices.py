@@ -1,8 +1,10 @@
-"""Routes of notices: file, list, show, amend, cancel, activate, release, acknowledge."""
+"""Routes of notices: file, list, show, amend, cancel, activate, release, acknowledge, and
+agree, deny, counter, accept (agreement)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -14,12 +16,14 @@ from sharedsky.api.auth import ActorDep, ContainerDep, DepsDep, KeyDep
 from sharedsky.api.errors import PreconditionRequired
 from sharedsky.api.routes._render import idempotent, json_response
 from sharedsky.domain.acknowledgements import AckSubject
+from sharedsky.domain.agreement import Answer, Position
 from sharedsky.domain.errors import InvalidInput
 from sharedsky.domain.notices import Notice
 from sharedsky.service import queries, receipts
 from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.activation import activate_notice, release_notice
-from sharedsky.service.context import Actor
+from sharedsky.service.agreement import accept_counter, answer_notice
+from sharedsky.service.context import Actor, Idempotency
 from sharedsky.service.notices import (
     Filing,
     amend_notice,
@@ -200,7 +204,8 @@ def release(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Respo
 
 @router.post("/{notice_id}/ack", responses={200: {"model": v1.AckOut}})
 def ack(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
-    """Acknowledge a counterparty's notice (receipt, not approval)."""
+    """Acknowledge a counterparty's notice: a receipt, never an approval (to agree, use
+    ``/agree``; an acknowledgement settles no request for agreement)."""
     return idempotent(
         deps,
         actor,
@@ -209,3 +214,82 @@ def ack(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
         convert.ack_out,
         lambda idem: acknowledge(deps, actor, AckSubject.NOTICE, notice_id, idem),
     )
+
+
+def _answered(
+    deps: Deps, actor: Actor, rk: KeyDep, call: Callable[[Idempotency[Position] | None], Position]
+) -> Response:
+    return idempotent(deps, actor, rk, 200, convert.agreement_out, call)
+
+
+@router.post("/{notice_id}/agree", responses={200: {"model": v1.AgreementOut}})
+def agree(notice_id: str, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
+    """Agree to the current version of a counterparty's notice that asks for agreement
+    (R-AGREE-2); the answer is the caller's position. 403 ``own-notice`` for the filer, 404
+    when the notice is not visible, 409 ``agreement-not-requested`` when its current version
+    does not ask the caller's party, 409 ``already-answered`` for a second answer to one
+    version; nothing is stored on a refusal."""
+    return _answered(
+        deps, actor, rk, lambda idem: answer_notice(deps, actor, notice_id, Answer.AGREE, idem=idem)
+    )
+
+
+@router.post("/{notice_id}/deny", responses={200: {"model": v1.AgreementOut}})
+def deny(notice_id: str, body: v1.DenyIn, actor: ActorDep, deps: DepsDep, rk: KeyDep) -> Response:
+    """Deny agreement to the current version of a counterparty's notice, with a reason (422 at
+    ``reason`` when blank; R-AGREE-2)."""
+    return _answered(
+        deps,
+        actor,
+        rk,
+        lambda idem: answer_notice(
+            deps, actor, notice_id, Answer.DENY, reason=body.reason, idem=idem
+        ),
+    )
+
+
+@router.post("/{notice_id}/counter", responses={200: {"model": v1.AgreementOut}})
+def counter(
+    notice_id: str, body: v1.CounterIn, actor: ActorDep, deps: DepsDep, rk: KeyDep
+) -> Response:
+    """Answer the current version of a counterparty's notice with a counter-proposal: the
+    volumes the caller's party would agree to, validated as a filing's (422 at
+    ``volumes[i]…``; R-AGREE-3). Its ``counter_id`` is what the filer accepts."""
+    volumes = [convert.volume_in(v) for v in body.volumes]
+    return _answered(
+        deps,
+        actor,
+        rk,
+        lambda idem: answer_notice(
+            deps, actor, notice_id, Answer.COUNTER, note=body.note, volumes=volumes, idem=idem
+        ),
+    )
+
+
+@router.post("/{notice_id}/accept", responses={200: {"model": v1.FilingOut}})
+def accept(
+    notice_id: str,
+    body: v1.AcceptIn,
+    actor: ActorDep,
+    deps: DepsDep,
+    rk: KeyDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Accept a counter-proposal of an own notice at the version named by If-Match
+    (R-AGREE-4): the notice is amended to its volumes (conflicts detected again, the
+    counterparties asked to acknowledge and agree again); 404 for an unknown
+    ``counter_id``, 412 when it was about an earlier version or If-Match is stale."""
+    version = parse_version(if_match)
+
+    def build(filing: Filing) -> v1.FilingOut:
+        return convert.filing_out(filing, actor.viewer, deps.mechanism, deps.clock.now())
+
+    answer = idempotent(
+        deps,
+        actor,
+        rk,
+        200,
+        build,
+        lambda idem: accept_counter(deps, actor, notice_id, body.counter_id, version, idem),
+    )
+    return with_resolutions(answer, deps, actor)

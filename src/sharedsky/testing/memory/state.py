@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus
+from sharedsky.domain.acknowledgements import AckBacklog, AckRequest, AckStatus, AckSubject
 from sharedsky.domain.activation import Lifecycle
+from sharedsky.domain.agreement import AgreementReply, Position
 from sharedsky.domain.channels import Activation
 from sharedsky.domain.conflicts import (
     Conflict,
@@ -30,6 +31,7 @@ from sharedsky.store.mapping import (
     ack_values,
     alert_from_row,
     alert_values,
+    answer_values,
     conflict_from_row,
     conflict_values,
     delivery_from_row,
@@ -41,6 +43,7 @@ from sharedsky.store.mapping import (
     message_values,
     notice_from_row,
     notice_values,
+    position_from_row,
     reply_values,
     stored_volume_from_row,
     volume_from_row,
@@ -425,6 +428,20 @@ class MemoryAcks(Repository):
     def acknowledge(self, request_id: str, operator: OperatorId, at: datetime) -> None:
         changes = {"status": str(AckStatus.ACKNOWLEDGED), "acked_us": to_us(at)}
         self._update_pending(request_id, changes | {"acked_by": operator})
+
+    def answer(
+        self, request_id: str, reply: AgreementReply, operator: OperatorId, at: datetime
+    ) -> None:
+        changes = {"status": str(AckStatus.ACKNOWLEDGED), "acked_us": to_us(at)}
+        self._update_pending(request_id, changes | {"acked_by": operator} | answer_values(reply))
+
+    def positions(self, subject_id: str) -> list[Position]:
+        rows = [
+            r
+            for r in self._t.rows["ack_requests"].values()
+            if r.subject_id == subject_id and r.subject == str(AckSubject.AGREEMENT)
+        ]
+        return [position_from_row(r) for r in sorted(rows, key=lambda r: (r.requested_us, r.id))]
 
     def supersede(self, subject_id: str) -> None:
         for row in self._pending():

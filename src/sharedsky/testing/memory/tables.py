@@ -82,6 +82,7 @@ SCHEMA: Mapping[str, TableSpec] = {
             "activated_us": int,
             "released_us": int,
             "not_activated_us": int,
+            "request_agreement": bool,
         },
         optional=(
             "cancelled_us",
@@ -213,8 +214,12 @@ SCHEMA: Mapping[str, TableSpec] = {
             "acked_us": int,
             "acked_by": str,
             "rung": int,
+            "answer": str,
+            "reason": str,
+            "note": str,
+            "counter": str,
         },
-        optional=("acked_us", "acked_by"),
+        optional=("acked_us", "acked_by", "answer", "reason", "note", "counter"),
     ),
     "messages": TableSpec(
         ("id",),

@@ -62,7 +62,11 @@ from sharedsky.wire.v1.meta import (
     SeparationOut,
 )
 from sharedsky.wire.v1.notices import (
+    AcceptIn,
     AckState,
+    AgreementOut,
+    CounterIn,
+    DenyIn,
     FilingCheckOut,
     FilingOut,
     NoticeDetailOut,
@@ -94,9 +98,11 @@ from sharedsky.wire.v1.zones import DeclarationOut, ZoneIn, ZoneList, ZoneOut
 
 __all__ = [
     "AboutRef",
+    "AcceptIn",
     "AckList",
     "AckOut",
     "AckState",
+    "AgreementOut",
     "Altitude",
     "ChannelOut",
     "CircleOutline",
@@ -105,8 +111,10 @@ __all__ = [
     "ConflictOut",
     "ConsoleCatalogue",
     "CorridorOutline",
+    "CounterIn",
     "DatumsOut",
     "DeclarationOut",
+    "DenyIn",
     "EscalationList",
     "EscalationOut",
     "EventOut",

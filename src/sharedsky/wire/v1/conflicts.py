@@ -115,9 +115,11 @@ class ResolutionList(WireModel):
 
 
 class AckOut(WireModel):
-    """An acknowledgement (a receipt, never an approval)."""
+    """An acknowledgement (a receipt, never an approval); subject ``agreement``: a request to
+    agree to a notice's version, answered by ``/agree``, ``/deny`` or ``/counter``, never by
+    acknowledging."""
 
-    subject: Literal["notice", "conflict", "message"]
+    subject: Literal["notice", "conflict", "message", "agreement"]
     subject_id: str
     version: int
     party: str

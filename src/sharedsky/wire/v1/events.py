@@ -114,6 +114,30 @@ class NoticeAcknowledgedPayload(Payload):
     )
 
 
+class NoticeAgreedPayload(Payload):
+    """``notice.agreed``, ``notice.denied`` (with ``reason``) and ``notice.countered`` (with
+    the counter-proposal's ``volumes`` and ``note``; its id is ``request``): a counterparty's
+    answer to a notice's request for agreement, for the filer, that counterparty and the
+    host."""
+
+    notice: str
+    version: int
+    party: str
+    operator: str
+    at: AwareDatetime
+    request: str
+    reason: str | None = None
+    note: str | None = None
+    volumes: list[Record] | None = None
+
+
+class NoticeCounterAcceptedPayload(NoticeFiledPayload):
+    """``notice.counter_accepted``: the filer accepted the counter-proposal ``counter``: the
+    notice's new version carries its volumes (as an amendment)."""
+
+    counter: str
+
+
 class ZoneDeclaredPayload(Payload):
     """``zone.declared``."""
 
@@ -401,6 +425,10 @@ EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "notice.activated": NoticeActivatedPayload,
     "notice.released": NoticeFiledPayload,
     "notice.not_activated": NoticeNotActivatedPayload,
+    "notice.agreed": NoticeAgreedPayload,
+    "notice.denied": NoticeAgreedPayload,
+    "notice.countered": NoticeAgreedPayload,
+    "notice.counter_accepted": NoticeCounterAcceptedPayload,
     "zone.declared": ZoneDeclaredPayload,
     "zone.amended": ZoneAmendedPayload,
     "zone.withdrawn": ZoneWithdrawnPayload,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from sharedsky.wire.v1.common import NoticeVolume, PriorityStatus, VolumeOut, WireModel
+from sharedsky.wire.v1.common import NoticeVolume, PriorityStatus, Volume, VolumeOut, WireModel
 from sharedsky.wire.v1.conflicts import ConflictOut, ResolutionOption
 
 NoticeKind = Literal[
@@ -71,6 +71,11 @@ class NoticeIn(WireModel):
     the flash deadline, and resolution advice moves the other side, never this notice, unless
     that one ranks higher. Absent or null: none (an amendment without it clears it). Any other
     value gets 422 with the path ``["priority_status"]``."""
+    request_agreement: bool = False
+    """Ask every counterparty told of the notice to agree, not only to acknowledge receipt
+    (``POST /v1/notices/{id}/agree``, ``/deny``, ``/counter``); each version asks again. A
+    channel may ask it for some kinds by itself (the mechanism file's ``request_agreement``).
+    An amendment without it stops asking (the channel's rule still holds)."""
 
 
 class AckState(WireModel):
@@ -120,6 +125,8 @@ class NoticeOut(WireModel):
     """When its owner released it early (its volumes end then)."""
     not_activated_at: AwareDatetime | None = None
     """When it was flagged as not activated in time (``notice.not_activated``)."""
+    request_agreement: bool = False
+    """Its filer asks the counterparties to agree, not only to acknowledge receipt."""
 
 
 class FilingOut(NoticeOut):
@@ -141,11 +148,63 @@ class FilingCheckOut(WireModel):
     conflicts: list[ConflictOut]
 
 
+class AgreementOut(WireModel):
+    """One counterparty's position on the current version of a notice that asks it to agree:
+    ``pending`` until it answers, then ``agreed``, ``denied`` (with its ``reason``) or
+    ``countered`` (``counter_id`` names the counter-proposal, ``volumes`` what it proposes)."""
+
+    party: str
+    version: int
+    state: Literal["pending", "agreed", "denied", "countered"]
+    requested_at: AwareDatetime
+    due_at: AwareDatetime | None
+    """When the answer is due (then it escalates as an acknowledgement would); null once the
+    request has climbed to the host."""
+    rung: int = 0
+    """How far up the party's escalation ladder the request has climbed (0: not escalated)."""
+    answered_at: AwareDatetime | None = None
+    answered_by: str | None = None
+    """The operator who answered."""
+    reason: str | None = None
+    """Why it denied (``denied`` only)."""
+    note: str | None = None
+    """What it said with its counter-proposal (``countered`` only)."""
+    counter_id: str | None = None
+    """The id of the counter-proposal, for ``POST /v1/notices/{id}/accept`` (``countered``
+    only)."""
+    volumes: list[Volume] | None = None
+    """The counter-proposal's volumes (``countered`` only)."""
+
+
+class DenyIn(WireModel):
+    """A denial of agreement: why (required, not blank)."""
+
+    reason: str
+
+
+class CounterIn(WireModel):
+    """A counter-proposal: the volumes the counterparty would agree to (validated as a
+    filing's; typically those of a resolution option), with an optional note."""
+
+    volumes: list[Volume]
+    note: str = ""
+
+
+class AcceptIn(WireModel):
+    """The filer accepts a counter-proposal (``AgreementOut.counter_id``) of its notice's
+    current version; If-Match names that version."""
+
+    counter_id: str
+
+
 class NoticeDetailOut(NoticeOut):
-    """One notice with its open conflicts and acknowledgements."""
+    """One notice with its open conflicts and acknowledgements, and, when it asks for
+    agreement, the positions on its current version the viewer may see (every
+    counterparty's for the filer and the host, its own for a counterparty)."""
 
     conflicts: list[ConflictOut]
     acknowledgements: list[AckState]
+    agreement: list[AgreementOut] = Field(default_factory=list)
 
 
 class NoticeList(WireModel):

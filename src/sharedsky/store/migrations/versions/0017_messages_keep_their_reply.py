@@ -1,7 +1,7 @@
 """messages keep their reply
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2027-01-12 09:00:00.000000
 
 A message whose template declares replies (WILCO, UNABLE, AFFIRM, NEGATIVE) is closed by its
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0017'
-down_revision: str | None = '0015'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
