@@ -16,6 +16,7 @@ class AckSubject(StrEnum):
     NOTICE = "notice"
     CONFLICT = "conflict"
     MESSAGE = "message"
+    INCIDENT = "incident"
 
 
 class AckStatus(StrEnum):

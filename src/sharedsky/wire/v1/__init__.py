@@ -33,6 +33,7 @@ from sharedsky.wire.v1.conflicts import (
 )
 from sharedsky.wire.v1.events import EventOut
 from sharedsky.wire.v1.formats import FeatureProblemOut, ImportedOut, ImportOut
+from sharedsky.wire.v1.incidents import IncidentIn, IncidentList, IncidentOut, ReportIn, ReportOut
 from sharedsky.wire.v1.messages import (
     AboutRef,
     MessageIn,
@@ -107,6 +108,9 @@ __all__ = [
     "HeightLimit",
     "ImportOut",
     "ImportedOut",
+    "IncidentIn",
+    "IncidentList",
+    "IncidentOut",
     "Me",
     "MechanismOut",
     "MessageIn",
@@ -128,6 +132,8 @@ __all__ = [
     "PartyOut",
     "PolygonOutline",
     "Problem",
+    "ReportIn",
+    "ReportOut",
     "ResolutionList",
     "ResolutionOption",
     "ResolutionOut",

@@ -112,7 +112,7 @@ class ResolutionList(WireModel):
 class AckOut(WireModel):
     """An acknowledgement (a receipt, never an approval)."""
 
-    subject: Literal["notice", "conflict", "message"]
+    subject: Literal["notice", "conflict", "message", "incident"]
     subject_id: str
     version: int
     party: str
