@@ -3,7 +3,6 @@ others reported (R-INC-1 … R-INC-3)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -18,6 +17,7 @@ from sharedsky.cli._common import (
     emit_ids,
     emit_json,
     moment,
+    now_of,
     print_table,
     stdout,
     table,
@@ -62,6 +62,7 @@ def _position(text: str) -> list[float]:
 @app.command("file")
 @connection_options
 def file_command(
+    ctx: typer.Context,
     narrative: Annotated[str, typer.Argument(help="What happened.", show_default=False)],
     time_: Annotated[
         str, typer.Option("--time", help="When it happened: ISO-8601 with a zone, now, -15m.")
@@ -84,7 +85,7 @@ def file_command(
     check_quiet(json_, quiet)
     with connection.open() as client:
         body = v1.IncidentIn(
-            time=moment(time_, datetime.now(UTC), "'--time'"),
+            time=moment(time_, now_of(ctx), "'--time'"),
             position=_position(position),
             notices=notice or [],
             zones=zone or [],

@@ -83,7 +83,7 @@ def report_command(
             raise fail("--ledger needs --keys (the key ring that verifies it)", code=2)
         entries = _verified_export(ledger, keys)
         pages = _write(entries, start, end, kind, out, "offline review of a party's export")
-        stdout().print(f"{out}: {pages} pages, unsigned (offline review of {ledger})")
+        stdout().print(f"{out}: {_pages(pages, kind)}, unsigned (offline review of {ledger})")
         return
     if db is not None:
         pages, signature, seq = _from_database(db, start, end, kind, out)
@@ -92,9 +92,13 @@ def report_command(
     sig_path = out.with_name(out.name + ".sig")
     sig_path.write_text(json.dumps(signature.to_json(), sort_keys=True) + "\n", encoding="utf-8")
     stdout().print(
-        f"{out}: {pages} pages, SHA-256 {signature.sha256}, signed by server key "
+        f"{out}: {_pages(pages, kind)}, SHA-256 {signature.sha256}, signed by server key "
         f"{signature.key_id} ({sig_path.name}); recorded in the ledger at seq {seq}"
     )
+
+
+def _pages(pages: int, kind: str) -> str:
+    return f"{pages} pages" if kind == "pdf" else "one HTML page"
 
 
 def _verified_export(path: Path, keys: Path) -> list[dict[str, Any]]:
