@@ -213,6 +213,7 @@ def test_each_figure_on_a_small_ledger() -> None:
         "conflicts": (), "notices": ("ntc-1",), "tracks": ("A1",), "zones": ()
     }  # fmt: skip
     assert (incident.party, incident.position, incident.timeline) == ("alpha", (36.1, 34.2), (2, 3))
+    assert [kind for _, _, kind in incident.steps] == ["notice.filed", "notice.acknowledged"]
     assert review.sources() == {
         "lead_time": [2], "latency": [2, 3, 4], "escalations": [5], "late_notices": [2],
         "tactical": [6], "incidents": [2, 3, 7],

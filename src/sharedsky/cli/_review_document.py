@@ -119,6 +119,7 @@ def _tables(review: Review) -> list[tuple[str, list[str]]]:
             f"  {item.narrative}",
             f"  related: {related or 'nothing'}",
             f"  timeline seqs: {', '.join(map(str, item.timeline)) or 'none'}",
+            *(f"    seq {seq} {time} {kind}" for seq, time, kind in item.steps),
         ]
     appendix = [
         f"{name}: {', '.join(map(str, seqs)) or 'none'}" for name, seqs in review.sources().items()

@@ -25,7 +25,7 @@ the review of what that party may see. Nothing here reads a clock or a file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -128,6 +128,9 @@ class IncidentItem:
     related: Mapping[str, tuple[str, ...]]
     timeline: tuple[int, ...]
     seq: int
+    steps: tuple[tuple[int, str, str], ...] = ()
+    """(seq, time, type) of each timeline entry given whole (a party's export may hold some
+    redacted), for the report to say what each step was."""
 
 
 @dataclass
@@ -216,10 +219,14 @@ def review_figures(entries: Iterable[Mapping[str, Any]], start: datetime, end: d
         raise ValueError(f"the period ends ({end.isoformat()}) before it starts")
     review = Review(start, end)
     chosen: list[Mapping[str, Any]] = []
+    steps: dict[int, tuple[int, str, str]] = {}
     for entry in entries:
-        review.head_seq = max(review.head_seq, int(entry["seq"]))
-        if "type" in entry and start <= _time(str(entry["time"])) < end:
-            chosen.append(entry)
+        seq = int(entry["seq"])
+        review.head_seq = max(review.head_seq, seq)
+        if "type" in entry:
+            steps[seq] = (seq, str(entry["time"]), str(entry["type"]))
+            if start <= _time(str(entry["time"])) < end:
+                chosen.append(entry)
     review.entries = len(chosen)
     parties = _parties(chosen)
     requests: dict[str, tuple[str, str, str, datetime, int]] = {}
@@ -292,6 +299,10 @@ def review_figures(entries: Iterable[Mapping[str, Any]], start: datetime, end: d
             )
         elif kind == INCIDENT:
             review.incidents.append(_incident(payload, seq))
+    review.incidents = [
+        replace(item, steps=tuple(steps[s] for s in item.timeline if s in steps))
+        for item in review.incidents
+    ]
     review.unanswered = [
         Unanswered(party, ack_id, subject, subject_id, seq)
         for ack_id, (party, subject, subject_id, _, seq) in requests.items()
