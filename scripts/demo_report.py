@@ -31,7 +31,7 @@ from sharedsky.service.mechanism import load_mechanism
 from sharedsky.service.tactical import tick as tactical_tick
 from sharedsky.sim.scenarios import MECHANISM_YAML, levant
 from sharedsky.sim.traffic import TrafficSamplesMissing, demo_feeds
-from sharedsky.testing.fakes import FakeClock
+from sharedsky.testing.fakes import FakeClock, SequentialIds
 
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 """The scenario's start (a fixed moment, so that every run plays the same hour)."""
@@ -62,7 +62,7 @@ def _play(url: str, duration_s: int) -> None:
     clock = FakeClock(START - timedelta(minutes=30))
     mechanism, mechanism_json = parse_mechanism(MECHANISM_YAML)
     tokens = load_mechanism(database, clock, mechanism, mechanism_json).file()
-    deps = build_deps(database, clock=clock)
+    deps = build_deps(database, clock=clock, ids=SequentialIds())
     container = Container.for_deps(deps)
     client = TestClient(create_app(container))
     parties = [str(p.id) for p in mechanism.parties]

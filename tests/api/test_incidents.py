@@ -13,13 +13,15 @@ from typing import Any
 import pytest
 from _busy_day import busy_day
 from _review_reference import figures_of, reference
-from _support import T0, Api
+from _support import T0, THREE_PARTY_YAML, Api, make_env
 
 from sharedsky.domain.review import review_figures
 from sharedsky.ledger.export import read_jsonl
 from sharedsky.ledger.reports import ReportSignature, file_sha256, report_problem
 from sharedsky.ledger.signing import KeyRing
 from sharedsky.ledger.verify import verify
+from sharedsky.store.uow import Database
+from sharedsky.testing.fakes import FakeClock
 
 DAY = (T0 - timedelta(hours=12), T0 + timedelta(hours=12))
 
@@ -149,3 +151,26 @@ def test_a_bad_report_is_refused_at_its_field(
     assert answer.status_code == 422, answer.text
     assert answer.json()["path"] == path
     assert json.loads(answer.text)["code"] in ("invalid-input", "validation-failed")
+
+
+def test_an_incident_reaches_its_parties_and_the_host_only(
+    database: Database, clock: FakeClock
+) -> None:
+    """R-INC-3 over three parties: alpha files about its clash with bravo; charlie (not
+    concerned) neither reads it nor receives its ledger entries whole."""
+    api = Api(make_env(database, clock, THREE_PARTY_YAML))
+    with api.client:
+        conflict = _clash(api)
+        filed = api.client.post(
+            "/v1/incidents", json=_body(conflicts=[conflict]), headers=api.as_("alpha")
+        ).json()
+        api.client.post(f"/v1/incidents/{filed['id']}/ack", headers=api.as_("bravo"))
+        for who, status in (("alpha", 200), ("bravo", 200), ("host", 200), ("charlie", 404)):
+            got = api.client.get(f"/v1/incidents/{filed['id']}", headers=api.as_(who))
+            assert got.status_code == status, (who, got.text)
+            listed = api.client.get("/v1/incidents", headers=api.as_(who)).json()["incidents"]
+            assert [i["id"] for i in listed] == ([filed["id"]] if status == 200 else [])
+        for who, whole in (("alpha", True), ("bravo", True), ("host", True), ("charlie", False)):
+            types = {e.get("type") for e in _export(api, who)}
+            assert ("incident.filed" in types) is whole, who
+            assert ("incident.acknowledged" in types) is whole, who
