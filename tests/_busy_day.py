@@ -52,10 +52,27 @@ def busy_day(api: Api) -> None:
     )
     record_deliveries(api.env.deps, Viewer(PartyId("bravo"), False), [event])
     tracks_clash(api)
+    incidents(api, notice_id, conflict_id, declared.json()["id"])
     api.env.clock.advance(3600)  # every other acknowledgement falls due: escalations
     assert tick(api.env.deps).escalated > 0
     api.env.clock.advance(7200)  # … up to the host, where they stay pending (ack.parked)
     tick(api.env.deps)
+
+
+def incidents(api: Api, notice_id: str, conflict_id: str, zone_id: str) -> None:
+    """Alpha files an incident about its notice, the clash and a track, which bravo
+    acknowledges; the host files one about bravo's zone, left unacknowledged (it escalates)."""
+    at = api.env.clock.now().isoformat()
+    body = {"time": at, "position": [36.3, 34.6], "narrative": "near miss over the ridge",
+            "notices": [notice_id], "conflicts": [conflict_id], "tracks": ["A1"]}  # fmt: skip
+    filed = api.client.post("/v1/incidents", json=body, headers=api.as_("alpha"))
+    assert filed.status_code == 201, filed.text
+    acked = api.client.post(f"/v1/incidents/{filed.json()['id']}/ack", headers=api.as_("bravo"))
+    assert acked.status_code == 200, acked.text
+    body = {"time": at, "position": [35.2, 33.2], "narrative": "aircraft over the hospital",
+            "zones": [zone_id]}  # fmt: skip
+    hosted = api.client.post("/v1/incidents", json=body, headers=api.as_("host"))
+    assert hosted.status_code == 201 and hosted.json()["parties"] == ["bravo"], hosted.text
 
 
 def tracks_clash(api: Api) -> None:

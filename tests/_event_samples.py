@@ -156,6 +156,10 @@ def _for(kind: type[ev.Event], name: str, hint: Any) -> st.SearchStrategy[Any]:
         return st.none() | st.tuples(st.sampled_from(["notice", "conflict"]), ids)
     if name == "delivered_at":
         return times.map(format_time)
+    if name == "timeline":  # an incident's: ledger seqs
+        return st.lists(st.integers(1, 2**40), max_size=3).map(tuple)
+    if name == "position":  # an incident's: lon, lat
+        return st.tuples(metres, metres)
     origin = typing.get_origin(hint)
     if origin is types.UnionType or origin is typing.Union:
         (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]

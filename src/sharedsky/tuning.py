@@ -36,6 +36,7 @@ ROUTER_ORDER = (
     "stream",
     "meta",
     "formats",
+    "incidents",
 )
 """The API's routers (modules of ``api/routes``) in the order FastAPI tries them, route by route,
 on each request: the busiest first. No two routers' paths overlap, so the order changes nothing

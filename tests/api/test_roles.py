@@ -106,6 +106,11 @@ NEEDED: dict[tuple[str, str], Role] = {
     ("POST", "/v1/operators/{operator_id}/rotate"): Role.ADMIN,
     ("GET", "/v1/export"): Role.VIEWER,  # a read
     ("POST", "/v1/import"): Role.DUTY,  # a dry run too: it is how a filing is prepared
+    ("POST", "/v1/incidents"): Role.DUTY,
+    ("GET", "/v1/incidents"): Role.VIEWER,
+    ("GET", "/v1/incidents/{incident_id}"): Role.VIEWER,
+    ("POST", "/v1/incidents/{incident_id}/ack"): Role.DUTY,
+    ("POST", "/v1/reports"): Role.DUTY,  # the host's alone (a party is "forbidden")
 }
 """The least role each route takes."""
 
@@ -176,6 +181,13 @@ def _world(api: Api) -> World:
     )
     assert conflicts["conflicts"], "the two notices overlap: one conflict"
     ids["alpha"]["conflict"] = ids["bravo"]["conflict"] = conflicts["conflicts"][0]["id"]
+    for party in ("alpha", "bravo"):
+        body = {"time": T0.isoformat(), "position": [36.1, 34.5], "narrative": "near miss",
+                "notices": [ids[party]["notice"]]}  # fmt: skip
+        auth = {"Authorization": f"Bearer {admin[party]}"}
+        ids[party]["incident"] = _ok(api.client.post("/v1/incidents", json=body, headers=auth))[
+            "id"
+        ]
     return World(api, ids, versions)
 
 
@@ -190,6 +202,7 @@ def _request(world: World, method: str, path: str, owner: str, caller: str) -> d
         ("{message_id}", "message"),
         ("{webhook_id}", "webhook"),
         ("{operator_id}", "operator"),
+        ("{incident_id}", "incident"),
     ):
         url = url.replace(name, ids[kind])
     url = url.replace("{key_id}", "0123456789abcdef")
@@ -228,6 +241,11 @@ def _request(world: World, method: str, path: str, owner: str, caller: str) -> d
         body = {"public_key": public_key_to_b64(Signer.generate().public_key)}
     elif (method, path) == ("POST", "/v1/operators"):
         body = {"id": f"{caller}-new-{owner}", "role": "viewer", "party": owner}
+    elif (method, path) == ("POST", "/v1/incidents"):
+        body = {"time": T0.isoformat(), "position": [33.0, 34.0], "narrative": caller}
+    elif (method, path) == ("POST", "/v1/reports"):
+        body = {"sha256": "ab" * 32, "start": T0.isoformat(), "end": "2026-11-25T00:00:00Z",
+                "head_seq": 1, "format": "pdf"}  # fmt: skip
     elif (method, path) == ("GET", "/v1/events"):
         url += "?after=0&limit=1"
     elif (method, path) == ("GET", "/v1/export"):

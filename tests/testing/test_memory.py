@@ -17,6 +17,7 @@ from sharedsky.domain.acknowledgements import AckSubject
 from sharedsky.domain.channels import NoticeKind, Priority
 from sharedsky.domain.errors import InvalidVolume
 from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.incidents import IncidentDraft
 from sharedsky.domain.messages import MessageDraft
 from sharedsky.domain.notices import NoticeDraft, NoticeFilter
 from sharedsky.domain.volumes import AltitudeBand, TimeWindow, Volume4D
@@ -27,6 +28,7 @@ from sharedsky.service.acknowledgements import acknowledge
 from sharedsky.service.context import Actor
 from sharedsky.service.deadlines import tick
 from sharedsky.service.hotline import acknowledge_message, list_messages, send_message
+from sharedsky.service.incidents import acknowledge_incident, file_incident, list_incidents
 from sharedsky.service.ledger import operator_keys, register_operator_key, verify_database
 from sharedsky.service.notices import amend_notice, cancel_notice, file_notice
 from sharedsky.service.queries import (
@@ -118,6 +120,9 @@ def _scenario(db: Database, operator_key: str) -> dict[str, object]:
     clock.advance(30)
     acknowledge_message(deps, who["bravo"], sent.message.id)
     send_message(deps, who["charlie"], MessageDraft(PartyId("host"), text="all clear"))
+    near = IncidentDraft(clock.now(), (36.6, 34.8), "near miss", notices=(b.id,))
+    acknowledge_incident(deps, who["bravo"], file_incident(deps, who["host"], near).id)
+    file_incident(deps, who["charlie"], replace(near, notices=(c.id,)))
     register_operator_key(deps, who["alpha"], operator_key)
     sender = RecordingSender({"https://bravo.example/hook": [500]})
     deliver_due(deps, sender, 0.0)
@@ -141,6 +146,7 @@ def _scenario(db: Database, operator_key: str) -> dict[str, object]:
         "zones": {p: list_zones(deps, viewers[p], withdrawn=True) for p in PARTIES},
         "pending": {p: pending_acks(deps, viewers[p]) for p in PARTIES},
         "messages": {p: list_messages(deps, viewers[p]) for p in PARTIES},
+        "incidents": {p: list_incidents(deps, viewers[p]) for p in PARTIES},
         "escalations": {p: escalations(deps, viewers[p]) for p in PARTIES},
         "hooks": {  # but their secrets, drawn at random
             p: [replace(h, secret="") for h in list_webhooks(deps, viewers[p])] for p in PARTIES

@@ -17,6 +17,7 @@ from sharedsky.api.observability import Observability
 from sharedsky.api.routes import (
     conflicts,
     formats,
+    incidents,
     ledger,
     messages,
     meta,
@@ -96,6 +97,7 @@ def _routers() -> dict[str, APIRouter]:
     modules = (
         conflicts,
         formats,
+        incidents,
         ledger,
         messages,
         meta,

@@ -9,6 +9,7 @@ import typer
 from sharedsky.cli import conflicts as conflicts
 from sharedsky.cli import cot as cot
 from sharedsky.cli import hotline as hotline
+from sharedsky.cli import incidents as incidents
 from sharedsky.cli import ledger as ledger
 from sharedsky.cli import mechanism as mechanism
 from sharedsky.cli import notices as notices
@@ -21,6 +22,7 @@ from sharedsky.cli import zones as zones
 from sharedsky.cli.admin import demo_command, init_command, serve_command
 from sharedsky.cli.backup import backup_command, restore_command
 from sharedsky.cli.formats import export_command, import_command
+from sharedsky.cli.report import report_command
 
 app = typer.Typer(
     name="sharedsky",
@@ -38,6 +40,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(mechanism.app, name="mechanism")
 app.add_typer(operators.app, name="operators")
 app.add_typer(cot.app, name="cot")
+app.add_typer(incidents.app, name="incident")
 app.command("inbox")(stats.inbox)
 app.command("watch")(watch.watch)
 app.command("init")(init_command)
@@ -47,6 +50,7 @@ app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("export")(export_command)
 app.command("import")(import_command)
+app.command("report")(report_command)
 
 
 def _one_line_paragraphs(doc: str) -> str:

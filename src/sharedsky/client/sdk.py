@@ -29,6 +29,7 @@ from sharedsky.client.errors import (
 )
 from sharedsky.client.formats import FormatsMixin
 from sharedsky.client.hotline import HotlineMixin
+from sharedsky.client.incidents import IncidentsMixin
 from sharedsky.client.ledger import LedgerMixin
 from sharedsky.client.operators import OperatorsMixin
 from sharedsky.client.resolutions import ResolutionsMixin
@@ -65,7 +66,13 @@ _TLS_VARIABLES = {
 
 
 class Client(
-    FormatsMixin, HotlineMixin, LedgerMixin, OperatorsMixin, ResolutionsMixin, TracksMixin
+    FormatsMixin,
+    HotlineMixin,
+    IncidentsMixin,
+    LedgerMixin,
+    OperatorsMixin,
+    ResolutionsMixin,
+    TracksMixin,
 ):
     """A sync client of one sharedsky server, acting as the operator behind ``token``.
 

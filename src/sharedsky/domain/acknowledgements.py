@@ -19,6 +19,7 @@ class AckSubject(StrEnum):
     AGREEMENT = "agreement"
     """A request for agreement with a notice's version (``domain/agreement.py``): answered
     by agreeing, denying or countering, never by acknowledging."""
+    INCIDENT = "incident"
 
 
 class AckStatus(StrEnum):

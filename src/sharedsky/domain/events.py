@@ -478,6 +478,7 @@ class ConflictAcknowledged(Event):
 
 
 _SENDER_RECIPIENT: Mapping[str, str] = {"sender": "from", "recipient": "to"}
+_SENDER_RECIPIENTS: Mapping[str, str] = {"sender": "from", "recipients": "to"}
 
 # -- hotline ---------------------------------------------------------------------------------
 
@@ -802,6 +803,77 @@ class WebhookDeleted(WebhookRegistered):
     TYPE = "webhook.deleted"
 
 
+# -- incidents -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFiled(Event):
+    """A party (or the host), ``sender``, filed an incident that happened at ``at`` at
+    ``position`` (lon, lat in degrees), about the related notices, zones, conflicts and
+    tracks; ``timeline`` holds the seqs of the ledger entries about them, attached when it
+    was filed at ``filed_at``; each of the other parties concerned (``recipients``) owes an
+    acknowledgement (``acks``) (R-INC-1, R-INC-2)."""
+
+    TYPE = "incident.filed"
+    AUDIENCE = Audience.NAMED
+    KEYS = _SENDER_RECIPIENTS
+
+    incident: str
+    sender: str
+    recipients: tuple[str, ...]
+    operator: str
+    at: datetime
+    position: tuple[float, ...]
+    narrative: str
+    notices: tuple[str, ...]
+    zones: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    tracks: tuple[str, ...]
+    timeline: tuple[int, ...]
+    filed_at: datetime
+    acks: tuple[AckRequest, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentAcknowledged(Event):
+    """A party the incident was sent to acknowledged it: ``operator`` settled its pending
+    requests ``acknowledged`` at ``at``."""
+
+    TYPE = "incident.acknowledged"
+    AUDIENCE = Audience.NAMED
+    KEYS = _SENDER_RECIPIENTS
+
+    incident: str
+    sender: str
+    recipients: tuple[str, ...]
+    party: str
+    operator: str
+    at: datetime
+    acknowledged: tuple[str, ...]
+
+
+# -- the periodic review ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPublished(Event):
+    """The host published the review of ``[start, end)``: the report file hashes to ``sha256``,
+    read the ledger up to ``head_seq`` and is signed by the server key ``key_id`` (``sig``,
+    ``ledger/reports.py``) (R-REVIEW-2)."""
+
+    TYPE = "report.published"
+    AUDIENCE = Audience.HOST
+
+    sha256: str
+    start: datetime
+    end: datetime
+    head_seq: int
+    key_id: str
+    sig: str
+    format: str
+    """``pdf`` or ``html``."""
+
+
 STATE_RECORDED = "state.recorded"
 """The type of the entries of after-images that ledgers written before the typed events hold
 (``store/legacy_state.py``): no event writes it any more; the ledger only, no stream."""
@@ -845,6 +917,9 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         KeyRevoked,
         WebhookRegistered,
         WebhookDeleted,
+        IncidentFiled,
+        IncidentAcknowledged,
+        ReportPublished,
     )
 }
 """Every event type, by name."""

@@ -36,6 +36,8 @@ from sharedsky.domain.events import (
     ConflictResolved,
     DeliveryRecorded,
     Event,
+    IncidentAcknowledged,
+    IncidentFiled,
     MessageAcknowledged,
     MessageReplied,
     MessageSent,
@@ -59,6 +61,7 @@ from sharedsky.domain.events import (
     ZoneWithdrawn,
 )
 from sharedsky.domain.ids import AckId, OperatorId, PartyId
+from sharedsky.domain.incidents import Incident, IncidentDraft
 from sharedsky.domain.messages import About, Message, MessageId, MessageReply
 from sharedsky.domain.notices import NoticeStep
 from sharedsky.domain.tactical import OPEN, AlertKey, AlertKind, Severity, StoredAlert
@@ -235,9 +238,36 @@ def _notice_acknowledged(event: NoticeAcknowledged, writer: UnitOfWork) -> None:
 
 
 def _acknowledged(
-    event: ConflictAcknowledged | TacticalAcknowledged | MessageAcknowledged, writer: UnitOfWork
+    event: ConflictAcknowledged | TacticalAcknowledged | MessageAcknowledged | IncidentAcknowledged,
+    writer: UnitOfWork,
 ) -> None:
     _settled(writer, event.acknowledged, event.operator, event.at)
+
+
+def _incident_filed(event: IncidentFiled, writer: UnitOfWork) -> None:
+    lon, lat = event.position
+    draft = IncidentDraft(
+        event.at,
+        (lon, lat),
+        event.narrative,
+        event.notices,
+        event.zones,
+        event.conflicts,
+        event.tracks,
+    )
+    parties = tuple(PartyId(p) for p in event.recipients)
+    writer.incidents.add(
+        Incident(
+            event.incident,
+            PartyId(event.sender),
+            OperatorId(event.operator),
+            draft,
+            parties,
+            event.timeline,
+            event.filed_at,
+        )
+    )
+    writer.acks.add_many(event.acks)
 
 
 def _escalated(event: AckEscalated, writer: UnitOfWork) -> None:
@@ -408,5 +438,7 @@ _STEPS: Mapping[type[Event], Callable[[Any, UnitOfWork], None]] = {
     AckLapsed: _lapsed,
     AckParked: _parked,
     DeliveryRecorded: _delivered,
+    IncidentFiled: _incident_filed,
+    IncidentAcknowledged: _acknowledged,
 }
 """The table changes of each event type that changes the state tables."""

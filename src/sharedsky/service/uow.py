@@ -29,6 +29,7 @@ from sharedsky.domain.escalation import EscalationRecord, EscalationStep
 from sharedsky.domain.events import StoredEvent
 from sharedsky.domain.idempotency import KeptResult
 from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.incidents import Incident
 from sharedsky.domain.mechanism import Mechanism
 from sharedsky.domain.messages import Message, MessageReply
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStep
@@ -334,6 +335,22 @@ class Messages(Protocol):
         ...
 
 
+class Incidents(Protocol):
+    """Incidents (R-INC-1); an incident never changes once added."""
+
+    def add(self, incident: Incident) -> None:
+        """Insert an incident (its id must be new)."""
+        ...
+
+    def get(self, incident_id: str) -> Incident | None:
+        """The incident with this id; None when there is none."""
+        ...
+
+    def latest(self, limit: int) -> list[Incident]:
+        """Every incident, newest filed first (ties by id, descending), at most ``limit``."""
+        ...
+
+
 class Events(Protocol):
     """The ledger: events appended in order, chained and signed by the server."""
 
@@ -537,6 +554,11 @@ class UnitOfWork(Protocol):
     @property
     def messages(self) -> Messages:
         """Hotline messages."""
+        ...
+
+    @property
+    def incidents(self) -> Incidents:
+        """Incidents."""
         ...
 
     @property

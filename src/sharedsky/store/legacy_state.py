@@ -34,6 +34,7 @@ PROJECTED: Mapping[str, Table] = {
         t.tactical_alerts,
         t.ack_requests,
         t.messages,
+        t.incidents,
         t.deliveries,
         t.escalations,
     )

@@ -28,6 +28,7 @@ from sharedsky.domain.escalation import EscalationRecord
 from sharedsky.domain.event_data import floats, volume_form, volume_of
 from sharedsky.domain.heights import band_form, band_of
 from sharedsky.domain.ids import AckId, ConflictId, NoticeId, OperatorId, PartyId, ZoneId
+from sharedsky.domain.incidents import Incident, incident_form, incident_of
 from sharedsky.domain.messages import About, Message, MessageId, MessageReply
 from sharedsky.domain.notices import Notice
 from sharedsky.domain.operators import OperatorRecord, Role
@@ -666,3 +667,18 @@ def entry_from_row(row: Any) -> Entry:
         format_time(from_us(row.time_us)), row.actor, row.type, json.loads(row.payload), party_sig
     )
     return Entry(row.seq, row.prev_hash, row.content_hash, row.hash, row.sig, content)
+
+
+def incident_values(incident: Incident) -> dict[str, object]:
+    """The ``incidents`` row of ``incident``."""
+    return {
+        "id": incident.id,
+        "party_id": incident.party,
+        "filed_us": to_us(incident.filed_at),
+        "record": json.dumps(incident_form(incident), sort_keys=True),
+    }
+
+
+def incident_from_record(record: str) -> Incident:
+    """The incident whose row holds ``record`` (``incident_values``)."""
+    return incident_of(json.loads(record))

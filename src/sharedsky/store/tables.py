@@ -286,6 +286,18 @@ messages = Table(
 """Hotline messages; ``thread`` groups a conversation (about an object, or between two parties);
 ``reply`` (with when and by which operator) is the recipient's reply, NULL until given."""
 
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("party_id", String(64), nullable=False),
+    Column("filed_us", BigInteger, nullable=False),
+    Column("record", Text, nullable=False),
+    Index("ix_incidents_filed", "filed_us"),
+)
+"""Incidents (R-INC-1): who filed each and when; ``record`` is its JSON form
+(``domain.incidents.incident_form``: time, position, related ids, parties, timeline)."""
+
 deliveries = Table(
     "deliveries",
     metadata,

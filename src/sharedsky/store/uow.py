@@ -25,6 +25,7 @@ from sharedsky.store.escalations import EscalationLog
 from sharedsky.store.events import EventLog, in_ledger_order
 from sharedsky.store.group_commit import BatchFailed, GroupCommit
 from sharedsky.store.idempotency import IdempotencyStore
+from sharedsky.store.incidents import IncidentRepository
 from sharedsky.store.ledger_keys import LedgerKeys, ServerKeyCache
 from sharedsky.store.messages import MessageRepository
 from sharedsky.store.notices import NoticeRepository
@@ -77,6 +78,7 @@ class SqlUnitOfWork:
         self.tactical = TacticalRepository(connection)
         self.acks = AckRepository(connection, pending)
         self.messages = MessageRepository(connection, pending)
+        self.incidents = IncidentRepository(connection)
         self.server_keys = server_keys
         self.events = EventLog(connection, self.server_keys, pending)
         self.ledger_keys = LedgerKeys(connection)

@@ -20,6 +20,12 @@ from sharedsky.api.convert.formats import (
     mechanism_out,
     parts_of,
 )
+from sharedsky.api.convert.incidents import (
+    incident_draft,
+    incident_list,
+    incident_out,
+    report_out,
+)
 from sharedsky.api.convert.ledger import checkpoint_out, key_ring_out, operator_key_out
 from sharedsky.api.convert.messages import (
     message_draft,
@@ -88,6 +94,9 @@ __all__ = [
     "filing_out",
     "import_items",
     "import_out",
+    "incident_draft",
+    "incident_list",
+    "incident_out",
     "key_ring_out",
     "lead_time_out",
     "mechanism_out",
@@ -107,6 +116,7 @@ __all__ = [
     "own_notice_out",
     "own_zone_out",
     "parts_of",
+    "report_out",
     "resolution_list",
     "resolution_out",
     "tactical_list",

@@ -24,6 +24,7 @@ from sharedsky.testing.memory.state import (
     MemoryConflicts,
     MemoryDeliveries,
     MemoryEscalations,
+    MemoryIncidents,
     MemoryMessages,
     MemoryNotices,
     MemoryVolumes,
@@ -49,6 +50,7 @@ class MemoryUnitOfWork:
         self._tactical = MemoryAlerts(self)
         self._acks = MemoryAcks(self)
         self._messages = MemoryMessages(self)
+        self._incidents = MemoryIncidents(self)
         self._events = MemoryEvents(self)
         self._ledger_keys = MemoryKeys(self)
         self._escalations = MemoryEscalations(self)
@@ -95,6 +97,11 @@ class MemoryUnitOfWork:
     def messages(self) -> MemoryMessages:
         """Hotline messages."""
         return self._messages
+
+    @property
+    def incidents(self) -> MemoryIncidents:
+        """Incidents."""
+        return self._incidents
 
     @property
     def events(self) -> MemoryEvents:

@@ -21,6 +21,7 @@ from sharedsky.domain.conflicts import (
 from sharedsky.domain.deliveries import Delivery
 from sharedsky.domain.escalation import EscalationRecord, EscalationStep
 from sharedsky.domain.ids import OperatorId, PartyId
+from sharedsky.domain.incidents import Incident
 from sharedsky.domain.messages import Message, MessageReply
 from sharedsky.domain.notices import Notice, NoticeFilter, NoticeStatus, NoticeStep
 from sharedsky.domain.tactical import CLEARED, OPEN, Severity, StoredAlert
@@ -39,6 +40,8 @@ from sharedsky.store.mapping import (
     escalation_from_row,
     escalation_values,
     figures_text,
+    incident_from_record,
+    incident_values,
     message_from_row,
     message_values,
     notice_from_row,
@@ -505,6 +508,22 @@ class MemoryMessages(Repository):
             for r in self._t.rows["messages"].values()
             if party is None or party in (r.sender_party, r.recipient_party)
         ]
+
+
+class MemoryIncidents(Repository):
+    """``store/incidents.py``."""
+
+    def add(self, incident: Incident) -> None:
+        self._t.insert("incidents", incident_values(incident))
+
+    def get(self, incident_id: str) -> Incident | None:
+        row = self._t.get("incidents", incident_id)
+        return None if row is None else incident_from_record(str(row.record))
+
+    def latest(self, limit: int) -> list[Incident]:
+        rows = self._t.rows["incidents"].values()
+        ordered = sorted(rows, key=lambda r: (r.filed_us, r.id), reverse=True)
+        return [incident_from_record(str(r.record)) for r in ordered[: max(limit, 0)]]
 
 
 class MemoryEscalations(Repository):

@@ -242,6 +242,7 @@ SCHEMA: Mapping[str, TableSpec] = {
         },
         optional=("template", "about_type", "about_id", "reply", "replied_us", "replied_by"),
     ),
+    "incidents": TableSpec(("id",), {"id": str, "party_id": str, "filed_us": int, "record": str}),
     "deliveries": TableSpec(
         ("subject", "subject_id", "party_id"),
         {"subject": str, "subject_id": str, "party_id": str, "delivered_us": int, "via": str},

@@ -36,6 +36,7 @@ from sharedsky.wire.v1.conflicts import (
 )
 from sharedsky.wire.v1.events import EventOut
 from sharedsky.wire.v1.formats import FeatureProblemOut, ImportedOut, ImportOut
+from sharedsky.wire.v1.incidents import IncidentIn, IncidentList, IncidentOut, ReportIn, ReportOut
 from sharedsky.wire.v1.messages import (
     AboutRef,
     MessageIn,
@@ -126,6 +127,9 @@ __all__ = [
     "HeightLimit",
     "ImportOut",
     "ImportedOut",
+    "IncidentIn",
+    "IncidentList",
+    "IncidentOut",
     "Me",
     "MechanismOut",
     "MessageIn",
@@ -153,6 +157,8 @@ __all__ = [
     "PolygonOutline",
     "Problem",
     "ReplyOption",
+    "ReportIn",
+    "ReportOut",
     "ResolutionList",
     "ResolutionOption",
     "ResolutionOut",

@@ -119,7 +119,7 @@ class AckOut(WireModel):
     agree to a notice's version, answered by ``/agree``, ``/deny`` or ``/counter``, never by
     acknowledging."""
 
-    subject: Literal["notice", "conflict", "message", "agreement"]
+    subject: Literal["notice", "conflict", "message", "agreement", "incident"]
     subject_id: str
     version: int
     party: str

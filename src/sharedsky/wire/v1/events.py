@@ -417,6 +417,54 @@ class WebhookChangedPayload(Payload):
     party: str
 
 
+class IncidentFiledPayload(Payload):
+    """``incident.filed``: a party (or the host, ``from``) filed an incident that happened at
+    ``at`` at ``position`` ([lon, lat]), about the related notices, zones, conflicts and
+    tracks; ``timeline`` lists the seqs of the ledger entries about them; each party in
+    ``to`` owes an acknowledgement."""
+
+    incident: str
+    sender: str = Field(alias="from")
+    to: list[str]
+    operator: str
+    at: AwareDatetime
+    position: list[float]
+    narrative: str
+    notices: list[str]
+    zones: list[str]
+    conflicts: list[str]
+    tracks: list[str]
+    timeline: list[int]
+    filed_at: AwareDatetime
+    acks: list[Record] | None = _ACKS
+
+
+class IncidentAcknowledgedPayload(Payload):
+    """``incident.acknowledged``: ``party``, one the incident was sent to, acknowledged it."""
+
+    incident: str
+    sender: str = Field(alias="from")
+    to: list[str]
+    party: str
+    operator: str
+    at: AwareDatetime
+    acknowledged: list[str]
+
+
+class ReportPublishedPayload(Payload):
+    """``report.published`` (the host's): the review of ``[start, end)`` was published; the
+    report file hashes to ``sha256``, read the ledger up to ``head_seq`` and is signed by the
+    server key ``key_id`` (``sig``)."""
+
+    sha256: str
+    start: AwareDatetime
+    end: AwareDatetime
+    head_seq: int
+    key_id: str
+    sig: str
+    format: str
+
+
 EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "notice.filed": NoticeFiledPayload,
     "notice.amended": NoticeFiledPayload,
@@ -454,6 +502,9 @@ EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "ledger.key_revoked": KeyRevokedPayload,
     "webhook.registered": WebhookChangedPayload,
     "webhook.deleted": WebhookChangedPayload,
+    "incident.filed": IncidentFiledPayload,
+    "incident.acknowledged": IncidentAcknowledgedPayload,
+    "report.published": ReportPublishedPayload,
 }
 """The payload of each event type: the wire's contract, which ``domain.events`` fills (a test
 holds the two to each other) and the console's ``web/src/event-types.json`` lists."""

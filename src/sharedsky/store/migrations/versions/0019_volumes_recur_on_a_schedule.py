@@ -1,7 +1,7 @@
 """volumes recur on a schedule, and each side of a conflict names its occurrence
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-06 09:00:00.000000
 
 ``volumes.schedule``: a scheduled volume's schedule as filed (JSON: weekdays, from, to,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0019'
-down_revision: str | None = '0017'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
