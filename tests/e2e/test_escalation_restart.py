@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _servers import INITIALISED
+from _servers import INITIALISED, start
 from sqlalchemy import create_engine, select
 
 from sharedsky.cli.demo import free_port
@@ -32,23 +31,9 @@ DEADLINE_S = 4
 
 
 def _serve(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {"SHAREDSKY_DEADLINE_TICK_S": "0.2", "SHAREDSKY_LOG_LEVEL": "warning"}
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sharedsky", "serve", "--db", db, "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"server did not start; see {log}")
+    """``sharedsky serve`` on ``port`` with a deadline duty that looks five times a second;
+    returns once it answers (``_servers.start``: it starts without warming the kernels)."""
+    return start(db, log, {"SHAREDSKY_DEADLINE_TICK_S": "0.2"}, port=port).process
 
 
 def _orbit(lon: float, start: datetime) -> dict[str, object]:
