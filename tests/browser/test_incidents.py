@@ -42,8 +42,18 @@ def test_alpha_files_an_incident_bravo_acknowledges_it_alpha_sees_it_acknowledge
     # the narrative is required: nothing is filed without it
     form.locator("[data-testid=incident-submit]").click()
     expect(a.locator("#incident-error")).to_have_text("Say what happened")
+    # the next click on the map gives the position (here a click fired on the Leaflet map)
+    form.locator("[data-action=incident-pick]").click()
+    a.evaluate("window.sharedsky.map.map.fire('click', {latlng: {lat: 34.75, lng: 36.05}})")
+    expect(form.locator("[name=position]")).to_have_value("34.75000 36.05000")
     a.fill("#incident-form [name=position]", "34.8N 36.12E")
     a.fill("#incident-narrative-input", "Near miss in the orbit overlap\ntanker climbed to FL250")
+    # a reload of the lists (an event) keeps what is typed, and the caret where it was
+    a.evaluate("window.sharedsky.objects.render()")
+    expect(a.locator("#incident-narrative-input")).to_be_focused()
+    expect(a.locator("#incident-narrative-input")).to_have_value(
+        "Near miss in the orbit overlap\ntanker climbed to FL250"
+    )
     alpha.screenshot(shots, "alpha-form")
     form.locator("[data-testid=incident-submit]").click()
     expect(a.locator("#toast")).to_contain_text("Incident filed")

@@ -101,7 +101,7 @@ export class ObjectList {
   onEvent(event) {
     this.resolutions.onEvent(event);
     const ref = this.selected;
-    if (!ref || !concerns(event, ref)) return;
+    if (!ref || ref.type === "incident" || !concerns(event, ref)) return;
     clearTimeout(this.timelineTimer);
     this.timelineTimer = setTimeout(() => {
       if (this.selected !== ref) return;
@@ -372,7 +372,9 @@ export class ObjectList {
     const tactical = s.tactical.filter((c) => c.state === "open");
     const conflictLabels = distinct(conflicts.map((c) => ({ label: conflictName(c, s), more: [band(c.altitude)] })));
     this.trackSig = [...this.app.live.tracks.tracks.keys()].join();
-    this.incidents.keep(); // what is typed in an incident's form survives the render
+    this.incidents.keep(); // what is typed in an incident's form survives the render, focus too
+    const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#incident-form") ? document.activeElement : null;
+    const caret = typing && typing.name ? { name: typing.name, start: typing.selectionStart, end: typing.selectionEnd } : null;
     this.el.innerHTML = `${this.detailsHtml()}
       ${this.incidents.listHtml(sel, empty)}
       <h3>${esc(t("objects.tactical", { count: tactical.length }))}</h3>
@@ -387,5 +389,14 @@ export class ObjectList {
       <ul class="objects">${others.map((n) => noticeRow(n, false)).join("") || empty()}</ul>
       <h3>${esc(t("objects.zones", { count: s.zones.length }))}</h3>
       <ul class="objects">${s.zones.map((z) => li(`zone|${z.id}`, `<strong>${esc(zoneName(z, s))}</strong> <span class="chip zone-${esc(z.kind)}">${esc(kindWord(z.kind))}</span><br><span class="muted">${esc(partyName(s, z.party))} · ${esc(t(`status.${z.status}`))}</span>`)).join("") || empty()}</ul>`;
+    const field = caret && this.el.querySelector(`#incident-form [name=${caret.name}]`);
+    if (field) {
+      field.focus({ preventScroll: true });
+      try {
+        if (caret.start !== null) field.setSelectionRange(caret.start, caret.end);
+      } catch {
+        /* a field without a caret (datetime-local) */
+      }
+    }
   }
 }
