@@ -82,6 +82,29 @@ def test_escalations_list_each_step_for_the_party_and_the_host(api: Api) -> None
     assert {e["party"] for e in every} == {"alpha", "bravo"}
 
 
+def test_an_escalated_incident_is_listed_with_its_subject(api: Api) -> None:
+    """The host's console reads an incident's escalation (it named only notices, conflicts and
+    messages: a late incident's step answered 500)."""
+    alpha, bravo = api.as_("alpha"), api.as_("bravo")
+    api.client.post("/v1/notices", json=bodies.notice(), headers=alpha)
+    filed = api.client.post(
+        "/v1/notices", json=bodies.notice(bodies.square(36.3, 34.5)), headers=bravo
+    ).json()
+    conflict = filed["conflicts"][0]["id"]
+    body = {"time": api.env.clock.now().isoformat(), "position": [36.2, 34.6]}
+    incident = api.client.post(
+        "/v1/incidents",
+        json=body | {"narrative": "near miss", "conflicts": [conflict]},
+        headers=alpha,
+    ).json()
+    api.env.clock.advance(3600)
+    assert tick(api.env.deps).escalated > 0
+    every = api.client.get("/v1/escalations", headers=api.as_("host"))
+    assert every.status_code == 200, every.text
+    steps = [e for e in every.json()["escalations"] if e["subject"] == "incident"]
+    assert [(e["subject_id"], e["party"]) for e in steps] == [(incident["id"], "bravo")]
+
+
 def test_a_message_shows_when_it_reached_the_recipient(api: Api) -> None:
     sent = api.client.post(
         "/v1/messages",

@@ -9,7 +9,7 @@ import { bandText, conflictName, distinct, noticeName, priorityChip, priorityRan
 import { severityRank, tacticalSummary, tacticalTitle } from "./tactical.js";
 
 const PRIORITY_RANK = { flash: 0, priority: 1, routine: 2 };
-const PATHS = { notice: "notices", conflict: "conflicts", message: "messages" };
+const PATHS = { notice: "notices", conflict: "conflicts", message: "messages", incident: "incidents" };
 
 /** Tactical warnings first (a collision predicted within a minute); then conflicts with a
  * priority notice, the higher status first (R-PRIO-1); then due first, an item escalated to
@@ -49,7 +49,7 @@ export class Inbox {
     this.list.addEventListener("dblclick", (e) => {
       const row = e.target.closest("li[data-subject]");
       if (!row || e.target.closest("button") || row.dataset.subject === "message") return;
-      const type = row.dataset.subject === "notice" ? "notice" : this.app.tacticalById(row.dataset.id) ? "tactical" : "conflict";
+      const type = ["notice", "incident"].includes(row.dataset.subject) ? row.dataset.subject : this.app.tacticalById(row.dataset.id) ? "tactical" : "conflict";
       this.app.objects.select({ type, id: row.dataset.id }, { show: true });
     });
     this.list.addEventListener("click", (e) => {
@@ -96,6 +96,11 @@ export class Inbox {
         language: "",
         more: strategic ? [bandText(strategic.altitude)] : [],
       };
+    }
+    if (item.subject === "incident") {
+      const x = (s.incidents || []).find((i) => i.id === item.subject_id);
+      if (!x) return { title: unseenName("incident"), name: "", language: "", more: [] };
+      return { title: t("inbox.incident_from", { party: partyName(s, x.party) }), name: this.app.nameOf("incident", x.id), text: x.narrative.split("\n")[0], language: "", more: [] };
     }
     const n = s.notices.find((x) => x.id === item.subject_id);
     const v = n && n.volumes[0];
@@ -174,6 +179,7 @@ export class Inbox {
       const m = this.app.state.messages.find((x) => x.id === item.subject_id);
       return m && m.about ? { type: m.about.type, id: m.about.id } : null;
     }
+    if (item.subject === "incident") return null; // its details open with a double click
     return { type: item.subject, id: item.subject_id };
   }
 
@@ -219,7 +225,7 @@ export class Inbox {
       this.busy.delete(item.subject_id);
       this.render();
       this.app.takeover.render();
-      this.app.refresh(["pending", "messages", "conflicts", "tactical"]);
+      this.app.refresh(["pending", "messages", "conflicts", "tactical", "incidents"]);
     }
   }
 

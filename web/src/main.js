@@ -43,6 +43,7 @@ function staleAfter(type) {
   if (type.startsWith("message.")) return ["messages", "pending"];
   if (type.startsWith("tactical.")) return ["tactical", "pending"];
   if (type === "ack.escalated") return ["pending", "escalations"];
+  if (type.startsWith("incident.")) return ["incidents", "pending"];
   return [];
 }
 
@@ -118,6 +119,7 @@ class App {
       tracks: [],
       pending: [],
       messages: [],
+      incidents: [],
       titles: new Map(),
       callsigns: new Map(),
       escalations: [],
@@ -166,7 +168,7 @@ class App {
         onEvent: (event) => this.onEvent(event),
         onCheckpoint: (checkpoint) => this.onCheckpoint(checkpoint),
         onUnauthorized: () => this.signOut(),
-        onOpen: () => this.refresh(["notices", "zones", "conflicts", "tactical", "pending", "messages", "lead", "escalations"]),
+        onOpen: () => this.refresh(["notices", "zones", "conflicts", "tactical", "pending", "messages", "incidents", "lead", "escalations"]),
         onSeen: (id) => resume.remember(id),
         onState: (state) => {
           $("stream-state").textContent = t(`stream.${state}`);
@@ -219,6 +221,8 @@ class App {
       this.announce(() =>
         t("toast.escalated", { party: partyName(this.state, p.party), subject: this.nameOf(p.subject, p.subject_id), rung: p.rung, rung_name: p.rung_name }),
       );
+    if (event.type === "incident.filed" && p.from !== this.state.me.party)
+      this.announce(() => t("toast.incident_arrived", { name: this.nameOf("incident", p.incident) }));
     if (event.type === "conflict.detected" && !this.state.me.is_host)
       this.announce(() => t("toast.conflict_detected", { name: this.nameOf("conflict", p.conflict) }));
     if (event.type.startsWith("tactical.")) {
@@ -255,6 +259,10 @@ class App {
     if (type === "message") {
       const m = s.messages.find((x) => x.id === id);
       return m ? messageName(m, s) : unseenName("message");
+    }
+    if (type === "incident") {
+      const x = s.incidents.find((i) => i.id === id);
+      return x ? this.objects.incidents.name(x) : unseenName("incident");
     }
     return unseenName("object");
   }
@@ -296,6 +304,7 @@ class App {
       escalations: async () => (s.escalations = s.me.is_host ? (await get("/v1/escalations")).escalations : []),
       pending: async () => (s.pending = (await get("/v1/acks/pending")).acknowledgements),
       messages: async () => (s.messages = (await get("/v1/messages?limit=500")).messages),
+      incidents: async () => (s.incidents = (await get("/v1/incidents")).incidents),
       lead: async () => (s.lead = s.me.is_host ? await get("/v1/stats/lead-time") : null),
     };
     try {
@@ -334,6 +343,10 @@ class App {
    * it, highlight it and open its popup; ``details``: also its details in Objects. A conflict
    * id that names a tactical conflict is shown as one. */
   show(ref, { details = false } = {}) {
+    if (ref.type === "incident") {
+      this.objects.select(ref, { show: true }); // an incident has no outline: its details
+      return;
+    }
     const resolved = ref.type === "conflict" && this.tacticalById(ref.id) ? { type: "tactical", id: ref.id } : ref;
     if (details) this.objects.select(resolved, { show: true });
     else this.map.show(resolved);

@@ -11,6 +11,7 @@ import { conflictName, distinct, kindWord, noticeName, priorityChip, priorityFir
 import { describeTrack, trackKey } from "./tracks.js";
 import { describeTactical, tacticalSummary, tacticalTitle } from "./tactical.js";
 import { Resolutions } from "./resolutions.js";
+import { Incidents } from "./incidents.js";
 
 const empty = () => `<li class="empty">${esc(t("list.none"))}</li>`;
 
@@ -34,7 +35,13 @@ export class ObjectList {
     this.trackSig = "";
     this.agreement = null; // the selected notice's positions (GET /v1/notices/{id}: agreement)
     this.resolutions = new Resolutions(app, element);
+    this.incidents = new Incidents(app);
     this.el.addEventListener("click", (e) => this.click(e));
+    this.el.addEventListener("submit", (e) => {
+      if (e.target.id !== "incident-form") return;
+      e.preventDefault();
+      this.incidents.submit();
+    });
   }
 
   click(e) {
@@ -43,6 +50,7 @@ export class ObjectList {
     if (action) {
       const id = action.dataset.id;
       const act = action.dataset.action;
+      if (act.startsWith("incident-") && this.incidents.click(action)) return;
       if (act === "amend-notice") this.app.filing.amend(s.notices.find((n) => n.id === id));
       else if (act === "cancel-notice") this.cancel(id);
       else if (act === "activate-notice") this.step(id, "activate");
@@ -50,12 +58,13 @@ export class ObjectList {
       else if (act === "amend-zone") this.app.filing.amendZone(s.zones.find((z) => z.id === id));
       else if (act === "withdraw-zone") this.withdraw(id);
       else if (act === "ack") this.app.inbox.acknowledgeItem(s.pending.find((a) => a.subject_id === id && a.status === "pending" && a.subject !== "agreement"));
+      else if (act === "ack-incident") this.app.inbox.acknowledgeItem(s.pending.find((a) => a.subject_id === id && a.status === "pending" && a.subject === "incident"));
       else if (act === "agree-notice" || act === "deny-notice" || act === "counter-notice") this.answer(id, act.slice(0, act.indexOf("-")));
       else if (act === "accept-counter") this.acceptCounter(id, action.dataset.counter);
       return;
     }
     const row = e.target.closest("[data-ref]");
-    if (row) {
+    if (row && !e.target.closest("#incident-form")) {
       const cut = row.dataset.ref.indexOf("|");
       this.select({ type: row.dataset.ref.slice(0, cut), id: row.dataset.ref.slice(cut + 1) });
     }
@@ -64,23 +73,35 @@ export class ObjectList {
   /** Show one object: its details here, highlighted on the map, and panned to with its popup
    * open (unless ``focus`` is false: a click on the map itself). */
   select(ref, { focus = true, show = false } = {}) {
-    if (focus) this.app.map.show(ref);
+    if (ref.type === "incident") this.showIncident(ref.id, focus);
+    else if (focus) this.app.map.show(ref);
     else this.app.map.select(ref);
     this.selected = ref;
     this.timeline = null;
     this.agreement = null;
     if (show) this.app.showTab("lists");
+    this.incidents.keep();
     this.render();
     this.el.scrollTop = 0;
-    this.loadTimeline(ref);
+    // an incident's timeline is the one attached to it when filed (its seqs)
+    if (ref.type !== "incident") this.loadTimeline(ref);
     if (ref.type === "notice") this.loadAgreement(ref);
+  }
+
+  /** An incident on the map: no outline of its own; the map pans to where it happened. */
+  showIncident(id, focus) {
+    this.app.map.select(null);
+    const x = this.incidents.byId(id);
+    if (!focus || !x || !x.position) return;
+    const map = this.app.map.map;
+    map.setView([x.position[1], x.position[0]], Math.max(map.getZoom(), 8), { animate: false });
   }
 
   /** A stream event: reload the timeline when it concerns the selected object. */
   onEvent(event) {
     this.resolutions.onEvent(event);
     const ref = this.selected;
-    if (!ref || !concerns(event, ref)) return;
+    if (!ref || ref.type === "incident" || !concerns(event, ref)) return;
     clearTimeout(this.timelineTimer);
     this.timelineTimer = setTimeout(() => {
       if (this.selected !== ref) return;
@@ -148,7 +169,7 @@ export class ObjectList {
     if (!ref) return "";
     const s = this.app.state;
     const me = s.me;
-    const owed = s.pending.some((a) => a.subject_id === ref.id && a.status === "pending" && a.subject !== "agreement");
+    const owed = s.pending.some((a) => a.subject_id === ref.id && a.status === "pending" && a.subject !== "agreement" && a.subject !== "incident");
     const ack = owed ? `<button type="button" data-action="ack" data-id="${esc(ref.id)}" title="${esc(t("action.acknowledge_title"))}">${esc(t("action.acknowledge"))}</button>` : "";
     let body = "";
     let actions = ack;
@@ -177,17 +198,22 @@ export class ObjectList {
       body = conflict ? describeConflict(conflict, s) : esc(t("name.unseen_conflict"));
     } else if (ref.type === "track") {
       tactical = s.tactical.filter((c) => [c.a, c.b].some((x) => x.type === "track" && trackKey(x.party, x.id) === ref.id));
+    } else if (ref.type === "incident") {
+      body = this.incidents.detailsHtml(ref.id);
+      if (s.pending.some((a) => a.subject === "incident" && a.subject_id === ref.id && a.status === "pending") && me.role !== "viewer")
+        actions += `<button type="button" data-action="ack-incident" data-id="${esc(ref.id)}" data-testid="incident-ack" title="${esc(t("incident.ack_title"))}">${esc(t("action.acknowledge"))}</button>`;
     }
+    actions += this.incidents.actionHtml(ref);
     const live = ref.type === "track" || ref.type === "tactical" ? `<div id="details-live">${this.liveHtml(ref)}</div>` : "";
     const list = [
       ...related.map((c) => `<li data-ref="conflict|${esc(c.id)}"><span class="hatch-swatch"></span> ${esc(conflictName(c, s))} <span class="chip">${esc(t(`state.${c.state}`))}</span></li>`),
       ...tactical.map((c) => `<li data-ref="tactical|${esc(c.id)}"><span class="chip sev-${esc(c.severity)}">${esc(t(`severity.${c.severity}`))}</span> ${esc(t(`category.${c.category}`))}: ${esc(tacticalTitle(c, s))}</li>`),
     ];
-    const conflicts = ref.type === "conflict" || ref.type === "tactical" ? "" : `<h4>${esc(t("details.conflicts", { count: list.length }))}</h4><ul class="objects">${list.join("") || empty()}</ul>`;
+    const conflicts = ref.type === "conflict" || ref.type === "tactical" || ref.type === "incident" ? "" : `<h4>${esc(t("details.conflicts", { count: list.length }))}</h4><ul class="objects">${list.join("") || empty()}</ul>`;
     return `<section id="details" class="details" data-type="${esc(ref.type)}" data-id="${esc(ref.id)}">
       <h3>${esc(t("details.heading"))}</h3>${live}${body ? `<div>${body}</div>` : ""}
       ${actions ? `<div class="row actions">${actions}</div>` : ""}
-      ${conflict ? this.resolutions.html(conflict) : ""}${conflicts}${this.timelineHtml()}</section>`;
+      ${conflict ? this.resolutions.html(conflict) : ""}${conflicts}${ref.type === "incident" ? "" : this.timelineHtml()}</section>`;
   }
 
   /** The selected notice's positions (``agreement`` of its details), then a render. */
@@ -346,7 +372,11 @@ export class ObjectList {
     const tactical = s.tactical.filter((c) => c.state === "open");
     const conflictLabels = distinct(conflicts.map((c) => ({ label: conflictName(c, s), more: [band(c.altitude)] })));
     this.trackSig = [...this.app.live.tracks.tracks.keys()].join();
+    this.incidents.keep(); // what is typed in an incident's form survives the render, focus too
+    const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#incident-form") ? document.activeElement : null;
+    const caret = typing && typing.name ? { name: typing.name, start: typing.selectionStart, end: typing.selectionEnd } : null;
     this.el.innerHTML = `${this.detailsHtml()}
+      ${this.incidents.listHtml(sel, empty)}
       <h3>${esc(t("objects.tactical", { count: tactical.length }))}</h3>
       <ul class="objects" id="tactical-list">${tactical.map((c) => li(`tactical|${c.id}`, `<span class="chip sev-${esc(c.severity)}">${esc(t(`severity.${c.severity}`))}</span> ${esc(t(`category.${c.category}`))}: ${esc(tacticalTitle(c, s))}<br><span class="muted">${esc(tacticalSummary(c))}</span>`)).join("") || empty()}</ul>
       <h3>${esc(t("objects.tracks"))} (<span id="track-count">${this.app.live.tracks.tracks.size}</span>)</h3>
@@ -359,5 +389,14 @@ export class ObjectList {
       <ul class="objects">${others.map((n) => noticeRow(n, false)).join("") || empty()}</ul>
       <h3>${esc(t("objects.zones", { count: s.zones.length }))}</h3>
       <ul class="objects">${s.zones.map((z) => li(`zone|${z.id}`, `<strong>${esc(zoneName(z, s))}</strong> <span class="chip zone-${esc(z.kind)}">${esc(kindWord(z.kind))}</span><br><span class="muted">${esc(partyName(s, z.party))} · ${esc(t(`status.${z.status}`))}</span>`)).join("") || empty()}</ul>`;
+    const field = caret && this.el.querySelector(`#incident-form [name=${caret.name}]`);
+    if (field) {
+      field.focus({ preventScroll: true });
+      try {
+        if (caret.start !== null) field.setSelectionRange(caret.start, caret.end);
+      } catch {
+        /* a field without a caret (datetime-local) */
+      }
+    }
   }
 }

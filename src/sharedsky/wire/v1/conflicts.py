@@ -144,7 +144,7 @@ class EscalationOut(WireModel):
     """One step up a party's escalation ladder."""
 
     ack: str
-    subject: Literal["notice", "conflict", "message"]
+    subject: Literal["notice", "conflict", "message", "agreement", "incident"]
     subject_id: str
     party: str
     rung: int
