@@ -450,7 +450,9 @@ function tickClock() {
 const typing = (target) => target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 
 function main() {
-  loadWords(navigator.language); // the sign-in page in the browser's language, if shipped
+  // the sign-in page in the browser's language, if shipped; a refusal waits for those words
+  // (a slow load once left the sign-in error showing its key, signin.invalid)
+  const signInWords = loadWords(navigator.language);
   const app = new App();
   window.sharedsky = app;
   tickClock();
@@ -463,6 +465,7 @@ function main() {
     try {
       await app.signIn($("token").value.trim());
     } catch (err) {
+      await signInWords;
       $("signin-error").textContent = err instanceof ApiError && err.status === 401 ? t("signin.invalid") : err.message;
     }
   });
