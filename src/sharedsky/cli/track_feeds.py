@@ -385,13 +385,13 @@ def asterix_command(
         sock = asterix.open_udp(address, port, interface)
     except OSError as exc:
         raise fail(f"cannot listen on {listen}: {exc.strerror or exc}") from None
-    with sock, connection.open() as client:
+    with contextlib.ExitStack() as stack, sock, connection.open() as client:
         counts = _forward(
             client,
-            asterix.read_udp(sock, decoder, lambda: now_of(ctx)),
+            asterix.read_udp(sock, decoder, lambda: now_of(ctx), stop=_stop_after(for_s, stack)),
             lambda state: state.id,
             batch_s=batch_s,
-            for_s=for_s,
+            for_s=None,
             posted=_counting(datums),
         )
     stats = decoder.stats
@@ -446,15 +446,8 @@ def readsb_command(
     is_url = source.startswith(("http://", "https://"))
     if not is_url and not Path(source).is_file():
         raise typer.BadParameter(f"no file {source} (and not an http:// URL)", param_hint="SOURCE")
-    # --for stops the polling between two polls, not by an alarm: an alarm ringing while
-    # httpx opens a connection would leave that socket open
-    stop = threading.Event()
     with contextlib.ExitStack() as stack:
-        if for_s is not None:
-            timer = threading.Timer(for_s, stop.set)
-            timer.daemon = True
-            timer.start()
-            stack.callback(timer.cancel)
+        stop = _stop_after(for_s, stack)
         if is_url:
             http = stack.enter_context(httpx.Client(timeout=10.0, follow_redirects=True))
             fetch = readsb.url_fetch(source, http, decoder.stats)
@@ -483,6 +476,20 @@ def readsb_command(
     _print_reasons(stats.errors)
     if not stats.fetches:
         raise fail(f"no aircraft.json could be read from {source}")
+
+
+def _stop_after(for_s: float | None, stack: contextlib.ExitStack) -> threading.Event:
+    """An event set once ``for_s`` seconds have passed (never when None), for a reader that
+    checks it between two reads: ``--for`` then ends the reading there, not by `time_limit`'s
+    alarm, which could ring while a connection or the API client's portal is half made and
+    leave it open. The timer is cancelled when ``stack`` closes."""
+    stop = threading.Event()
+    if for_s is not None:
+        timer = threading.Timer(for_s, stop.set)
+        timer.daemon = True
+        timer.start()
+        stack.callback(timer.cancel)
+    return stop
 
 
 def _counting(datums: DatumCounts) -> Callable[[list[FeedState]], None]:
